@@ -1,0 +1,72 @@
+"""hitl-notebook: human-in-the-loop agent graphs, runnable and answerable inside Jupyter.
+
+The engine mirrors LangGraph's API (``StateGraph``, ``interrupt``, ``Command``, checkpoints,
+breakpoints, ``update_state``, time travel), so LangGraph code runs with its imports changed.
+"""
+
+from .checkpoint.base import BaseCheckpointSaver
+from .checkpoint.memory import InMemorySaver
+from .checkpoint.serde import DeserializationError, SerializationError, register_type
+from .engine.context import get_config, get_stream_writer, interrupt
+from .errors import (
+    EmptyInputError,
+    GraphRecursionError,
+    GraphValidationError,
+    HITLWarning,
+    InvalidUpdateError,
+    ResumeError,
+)
+from .graph.builder import END, START, StateGraph
+from .graph.compiled import CompiledStateGraph
+from .messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    MessagesState,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+    add_messages,
+)
+from .types import Command, Interrupt, NodeInterrupt, PregelTask, Send, StateSnapshot
+
+#: LangGraph's older name for ``InMemorySaver``.
+MemorySaver = InMemorySaver
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "END",
+    "START",
+    "AIMessage",
+    "BaseCheckpointSaver",
+    "BaseMessage",
+    "Command",
+    "CompiledStateGraph",
+    "DeserializationError",
+    "EmptyInputError",
+    "GraphRecursionError",
+    "GraphValidationError",
+    "HITLWarning",
+    "HumanMessage",
+    "InMemorySaver",
+    "Interrupt",
+    "InvalidUpdateError",
+    "MemorySaver",
+    "MessagesState",
+    "NodeInterrupt",
+    "PregelTask",
+    "RemoveMessage",
+    "ResumeError",
+    "Send",
+    "SerializationError",
+    "StateGraph",
+    "StateSnapshot",
+    "SystemMessage",
+    "ToolMessage",
+    "add_messages",
+    "get_config",
+    "get_stream_writer",
+    "interrupt",
+    "register_type",
+]

@@ -1,0 +1,205 @@
+"""The contract between the engine and a checkpoint store.
+
+The engine thinks in *checkpoints* (the state after a super-step, plus the tasks to run
+next) and *task outcomes* (what a task of the next step already produced: writes,
+interrupts, resume answers, an error). A saver persists both. The engine tells the saver
+what a step *changed* (``Replace`` / ``Append`` per channel) so that a store can keep
+deltas instead of re-serialising the whole state every step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Append",
+    "BaseCheckpointSaver",
+    "Change",
+    "CheckpointRecord",
+    "InterruptRecord",
+    "Replace",
+    "TaskOutcome",
+    "TaskPlan",
+    "ThreadInfo",
+    "new_checkpoint_id",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Replace:
+    """The channel's value after the step is ``value`` (a last-value write, or a reducer
+    result that is not a plain append)."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    """The channel's list value after the step is the parent's list plus ``items``."""
+
+    items: list
+
+
+Change = Replace | Append
+
+
+@dataclass(slots=True)
+class TaskPlan:
+    """A task scheduled to run from a checkpoint: which node, under which stable id."""
+
+    id: str
+    name: str
+    #: The argument of a ``Send`` (``None`` for a task triggered by an edge).
+    send_arg: Any = None
+    #: True when ``send_arg`` is meaningful (a ``Send`` may carry ``None``).
+    is_send: bool = False
+
+
+@dataclass(slots=True)
+class InterruptRecord:
+    """One pending ``interrupt()`` call: its stable id, payload and call index in the task."""
+
+    id: str
+    value: Any
+    index: int
+    #: Namespace of the graph that raised it ("" for the root graph).
+    ns: str = ""
+
+
+@dataclass(slots=True)
+class TaskOutcome:
+    """What one task of a checkpoint's next step has produced so far (LangGraph's
+    "pending writes"). Upserted by task id while the step is incomplete."""
+
+    task_id: str
+    name: str
+    #: ``(channel, value)`` pairs, set once the task finished; ``None`` while unfinished.
+    writes: list[tuple[str, Any]] | None = None
+    #: Resume answers given to this task so far; the n-th ``interrupt()`` returns the n-th.
+    answers: list[Any] = field(default_factory=list)
+    #: Interrupts the task is waiting on (empty once answered and finished).
+    interrupts: list[InterruptRecord] = field(default_factory=list)
+    #: ``"ExcType: message"`` when the task raised.
+    error: str | None = None
+    #: Routing decided by the task (conditional edges, ``Command(goto)``), as plans' names
+    #: and ``Send`` args; stored so a finished task is never re-run to recompute it.
+    goto: list[Any] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CheckpointRecord:
+    """A materialised checkpoint as the engine reads and writes it."""
+
+    thread_id: str
+    ns: str
+    id: str
+    parent_id: str | None
+    step: int
+    #: "input", "loop" or "update" (``update_state``, also when it forks a past checkpoint).
+    source: str
+    #: ``{node: update}`` written by the step that produced this checkpoint, or ``None``.
+    writes: dict[str, Any] | None
+    #: Every channel's value (hidden ``__...`` channels included).
+    values: dict[str, Any]
+    #: Tasks to run from here; empty when the run is finished.
+    next: list[TaskPlan]
+    #: ISO-8601 UTC timestamp.
+    created_at: str
+    #: Extra JSON-able metadata (e.g. the run's ``config["metadata"]``).
+    metadata: dict[str, Any] = field(default_factory=dict)
+    #: Outcomes of tasks of the next step, by task id (filled in by ``get``/``list``).
+    outcomes: dict[str, TaskOutcome] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadInfo:
+    """A thread as listed by ``list_threads``."""
+
+    thread_id: str
+    latest_checkpoint_id: str
+    updated_at: str
+    checkpoint_count: int
+
+
+_id_lock = threading.Lock()
+_last_ns = 0
+_counter = itertools.count()
+
+
+def new_checkpoint_id() -> str:
+    """A UUID-shaped id that sorts by creation time (strictly increasing in a process).
+
+    Ids from different processes sort by wall-clock time, with random low bits so that two
+    kernels writing the same file never collide.
+    """
+    global _last_ns
+    with _id_lock:
+        now = max(time.time_ns(), _last_ns + 1)
+        _last_ns = now
+    rand = int.from_bytes(os.urandom(8), "big")
+    h = f"{now:020x}{rand:016x}"[-32:]
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class BaseCheckpointSaver(ABC):
+    """A checkpoint store. Savers are thread-safe: the engine may call them from worker
+    threads, and several graphs may share one saver.
+
+    Every saver returns *fresh* objects from ``get``/``list``: mutating a returned value
+    never changes what is stored.
+    """
+
+    @abstractmethod
+    def put(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
+        """Store ``record``. ``changes`` says what differs from ``record.parent_id``'s
+        values (all channels when there is no parent). ``record.values`` holds the full
+        values too, for stores that snapshot."""
+
+    @abstractmethod
+    def put_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome) -> None:
+        """Insert or replace the outcome of ``outcome.task_id`` on that checkpoint."""
+
+    @abstractmethod
+    def get(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> CheckpointRecord | None:
+        """The checkpoint (the thread's latest when ``checkpoint_id`` is None), with its
+        outcomes, or None when there is none."""
+
+    @abstractmethod
+    def list(
+        self,
+        thread_id: str,
+        ns: str = "",
+        *,
+        before: str | None = None,
+        limit: int | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> Iterator[CheckpointRecord]:
+        """The thread's checkpoints in ``ns``, newest first; ``before`` excludes that id and
+        newer ones; ``filter`` matches metadata keys (``source``, ``step`` and the run's
+        own metadata keys)."""
+
+    @abstractmethod
+    def list_threads(self) -> list[ThreadInfo]:
+        """Every thread with at least one checkpoint, most recently updated first."""
+
+    @abstractmethod
+    def delete_thread(self, thread_id: str) -> None:
+        """Remove a thread's checkpoints and outcomes in every namespace."""
+
+    # Async front doors: savers backed by blocking I/O run them in a worker thread.
+    async def aput(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
+        await asyncio.to_thread(self.put, record, changes)
+
+    async def aput_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome) -> None:
+        await asyncio.to_thread(self.put_outcome, thread_id, ns, checkpoint_id, outcome)
+
+    async def aget(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> CheckpointRecord | None:
+        return await asyncio.to_thread(self.get, thread_id, ns, checkpoint_id)

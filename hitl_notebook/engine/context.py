@@ -1,0 +1,120 @@
+"""The running task's context, and ``interrupt()`` which reads it.
+
+A task's context carries the answers it already received: on resume the node runs again
+from its start and its n-th ``interrupt()`` call returns the n-th answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..checkpoint.base import InterruptRecord
+from ..types import GraphInterrupt
+
+__all__ = ["TaskContext", "current_task", "get_config", "get_stream_writer", "interrupt", "interrupt_id", "task_scope"]
+
+
+@dataclass(slots=True)
+class TaskContext:
+    """What a node call can reach while it runs."""
+
+    task_id: str
+    name: str
+    ns: str
+    thread_id: str | None
+    checkpointer: Any
+    config: dict
+    #: Answers given to this task's interrupts, in call order.
+    answers: list[Any]
+    #: Answers for interrupts raised inside subgraphs this task calls, by interrupt id.
+    child_answers: dict[str, Any]
+    #: Sends a "custom" stream chunk.
+    writer: Any = None
+    #: How many ``interrupt()`` calls this run of the node has made.
+    calls: int = 0
+    #: How many subgraph invocations this run of the node has made (for their namespaces).
+    subgraph_calls: int = 0
+    #: Indexes of answers the node actually consumed (to warn about an unused answer).
+    consumed: set[int] = field(default_factory=set)
+
+
+_current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)
+
+
+def current_task() -> TaskContext | None:
+    """The context of the node running in this thread/task, or None outside a node."""
+    return _current.get()
+
+
+class task_scope:
+    """``with task_scope(ctx):`` makes ``ctx`` current while a node runs."""
+
+    __slots__ = ("ctx", "_token")
+
+    def __init__(self, ctx: TaskContext) -> None:
+        self.ctx = ctx
+
+    def __enter__(self) -> TaskContext:
+        self._token = _current.set(self.ctx)
+        return self.ctx
+
+    def __exit__(self, *exc: object) -> None:
+        _current.reset(self._token)
+
+
+def interrupt_id(task_id: str, index: int) -> str:
+    """Stable and distinct per call site: the task's id plus the call's index in the task."""
+    return hashlib.blake2b(f"{task_id}#{index}".encode(), digest_size=16).hexdigest()
+
+
+def interrupt(value: Any) -> Any:
+    """Pause the graph and show ``value`` to a human; returns their answer on resume.
+
+    The node re-runs from its start on resume, so code before this call runs again: keep
+    it idempotent. ``value`` must be serialisable (it is stored in the checkpoint).
+    """
+    ctx = _current.get()
+    if ctx is None:
+        raise RuntimeError("interrupt() can only be called inside a graph node while the graph runs.")
+    if ctx.checkpointer is None:
+        raise RuntimeError(
+            f"interrupt() in node '{ctx.name}' needs a checkpointer to store the pause: compile the "
+            "graph with compile(checkpointer=InMemorySaver()) (or a SqliteSaver for durable threads) "
+            "and pass a config with a thread_id."
+        )
+    index = ctx.calls
+    ctx.calls += 1
+    if index < len(ctx.answers):
+        ctx.consumed.add(index)
+        return ctx.answers[index]
+    _check_payload(value, ctx.name)
+    raise GraphInterrupt([InterruptRecord(id=interrupt_id(ctx.task_id, index), value=value, index=index, ns=ctx.ns)])
+
+
+def _check_payload(value: Any, node: str) -> None:
+    from ..checkpoint.serde import SerializationError, check_serialisable
+
+    try:
+        check_serialisable(value, "interrupt value")
+    except SerializationError as exc:
+        raise TypeError(f"interrupt() in node '{node}': the payload must be serialisable: {exc}") from None
+
+
+def get_config() -> dict:
+    """The config of the running node's graph call."""
+    ctx = _current.get()
+    if ctx is None:
+        raise RuntimeError("get_config() can only be called inside a graph node.")
+    return ctx.config
+
+
+def get_stream_writer():
+    """A function that emits a chunk on the ``"custom"`` stream mode (no-op when nobody
+    streams it)."""
+    ctx = _current.get()
+    if ctx is None or ctx.writer is None:
+        return lambda chunk: None
+    return ctx.writer

@@ -1,0 +1,382 @@
+"""The super-step loop of one ``invoke``/``stream`` call.
+
+A ``Run`` loads the thread's checkpoint, then repeats: pick the step's tasks
+(``plan_step``), run them (the sync or async driver), and ``finish_step``: if every task
+finished, apply their writes together in task order, save the next checkpoint and route;
+if any paused or failed, save what each task produced so nothing finished runs twice.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ..checkpoint.base import CheckpointRecord, Replace, TaskOutcome, TaskPlan, new_checkpoint_id
+from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, ResumeError
+from ..graph.builder import START
+from ..types import Command, GraphInterrupt, Interrupt
+from .context import TaskContext, current_task
+from .resume import pending_interrupts, resolve_resume
+from .routing import next_plans, task_id
+from .tasks import TaskResult, call_async, call_sync, goto_from_json
+
+if TYPE_CHECKING:
+    from ..graph.compiled import CompiledStateGraph
+
+__all__ = ["Run", "execute_async", "execute_sync", "now_iso"]
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class Run:
+    """State of one graph call; the drivers below move it step by step."""
+
+    def __init__(self, graph: CompiledStateGraph, config: dict | None, *, modes: tuple[str, ...] = (),
+                 interrupt_before: Any = None, interrupt_after: Any = None) -> None:
+        self.graph = graph
+        self.config = dict(config or {})
+        conf = self.config.get("configurable") or {}
+        self.parent = current_task() if graph.checkpointer in (None, True) else None
+        if self.parent is not None:
+            self.saver = self.parent.checkpointer
+            self.thread_id = self.parent.thread_id
+            self.ns = _child_ns(self.parent)
+            self.checkpoint_id = None
+            self.config = {**self.parent.config, **{k: v for k, v in self.config.items() if k != "configurable"}}
+        else:
+            self.saver = graph.checkpointer if graph.checkpointer not in (None, True, False) else None
+            self.thread_id = conf.get("thread_id")
+            self.ns = conf.get("checkpoint_ns", "") or ""
+            self.checkpoint_id = conf.get("checkpoint_id")
+            if self.saver is not None and self.thread_id is None:
+                raise ValueError(
+                    "This graph has a checkpointer, so every call needs a thread: pass "
+                    'config={"configurable": {"thread_id": "some-id"}}.'
+                )
+        self.thread_id = None if self.thread_id is None else str(self.thread_id)
+        self.modes = modes
+        self.before = graph.breakpoints(interrupt_before, "before")
+        self.after = graph.breakpoints(interrupt_after, "after")
+        if (self.before or self.after) and self.saver is None:
+            raise ValueError("interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...).")
+        self.limit = int(self.config.get("recursion_limit", 25))
+        self.metadata = dict(self.config.get("metadata") or {})
+        self.events: list[tuple[str, str, Any]] = []
+        self.status = "running"
+        self.error: BaseException | None = None
+        self.child_answers: dict[str, Any] = {}
+        self.preanswers: dict[str, list[Any]] = {}
+        self.continuation = False
+        self.first_step = True
+        self.stop_requested = False
+        self.steps = 0
+        self.cp: CheckpointRecord
+
+    # -- starting --------------------------------------------------------------------
+    def start(self, input: Any) -> None:
+        base = self.saver.get(self.thread_id, self.ns, self.checkpoint_id) if self.saver is not None else None
+        if self.checkpoint_id is not None and base is None:
+            raise ValueError(f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}'.")
+        if isinstance(input, Command):
+            if not input.has_resume:
+                raise ValueError(
+                    "Only Command(resume=...) can be passed to invoke/stream. To change state use "
+                    "graph.update_state(config, values, as_node=...); to route, return a Command from a node."
+                )
+            self._resume(base, input.resume)
+        elif self.parent is not None and base is not None and base.next:
+            # A re-run parent task calls its subgraph again: continue the paused subgraph.
+            answered = {rec.id: self.parent.child_answers[rec.id] for _, rec in pending_interrupts(base)
+                        if rec.id in self.parent.child_answers}
+            if answered:
+                self._resume(base, answered)
+            else:
+                self.cp, self.continuation = base, True
+        elif input is None:
+            if base is None:
+                where = f"thread '{self.thread_id}'" if self.thread_id is not None else "this graph (no checkpointer)"
+                raise EmptyInputError(f"Nothing to continue on {where}: it has no checkpoint. Pass an input, e.g. invoke({{...}}, config).")
+            self.cp, self.continuation = base, True
+        else:
+            self._start_new(base, input)
+
+    def _start_new(self, base: CheckpointRecord | None, input: Any) -> None:
+        graph = self.graph
+        data = graph.input_dict(input, nested=self.parent is not None)
+        if base is not None:
+            pending = pending_interrupts(base)
+            if pending:
+                warnings.warn(
+                    f"Thread '{self.thread_id}' has {len(pending)} pending interrupt(s) "
+                    f"({', '.join(rec.id for _, rec in pending)}); new input starts a new run from the latest "
+                    "checkpoint and leaves them unanswered. To answer, invoke(Command(resume=...), config).",
+                    HITLWarning,
+                    stacklevel=4,
+                )
+        values = dict(base.values) if base is not None else graph.initial_values()
+        new_id = new_checkpoint_id()
+        record = CheckpointRecord(
+            thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=base.id if base else None,
+            step=base.step + 1 if base else -1, source="input", writes={START: data}, values=values,
+            next=[TaskPlan(task_id(new_id, self.ns, START), START, send_arg=data)],
+            created_at=now_iso(), metadata=self.metadata,
+        )
+        changes = {} if base is not None else {k: Replace(v) for k, v in values.items()}
+        self._put(record, changes)
+        self.cp = record
+
+    def _resume(self, base: CheckpointRecord | None, value: Any) -> None:
+        if base is None:
+            raise ResumeError(
+                f"Thread '{self.thread_id}' has no checkpoint, so there is nothing to resume. "
+                "Start it with invoke(input, config) first (is the thread_id right?)."
+            )
+        pending = pending_interrupts(base)
+        self.cp, self.continuation = base, True
+        if not pending:
+            waiting = [p for p in base.next if _unfinished(base.outcomes.get(p.id))]
+            if not waiting:
+                raise ResumeError(
+                    f"Thread '{self.thread_id}' has no pending interrupt to resume: its last run finished. "
+                    "Start a new run with invoke(input, config)."
+                )
+            if len(waiting) > 1:
+                raise ResumeError(
+                    f"Thread '{self.thread_id}' is paused before {len(waiting)} tasks "
+                    f"({', '.join(p.name for p in waiting)}) and none asked a question: continue with "
+                    "invoke(None, config), or update_state first."
+                )
+            # Paused at a static breakpoint: the answer goes to that node's first interrupt().
+            self.preanswers[waiting[0].id] = [value]
+            return
+        answers = resolve_resume(value, pending, self.thread_id or "")
+        changed: dict[str, TaskOutcome] = {}
+        for outcome, rec in pending:
+            if rec.id not in answers:
+                continue
+            updated = changed.setdefault(outcome.task_id, _copy_outcome(outcome))
+            updated.interrupts = [r for r in updated.interrupts if r.id != rec.id]
+            if rec.ns == self.ns:
+                updated.answers.append(answers[rec.id])
+            else:
+                self.child_answers[rec.id] = answers[rec.id]
+        for outcome in changed.values():
+            self._put_outcome(outcome)
+
+    # -- stepping --------------------------------------------------------------------
+    def plan_step(self) -> list[TaskPlan] | None:
+        """The tasks to run now; ``None`` when the run stops here."""
+        cp = self.cp
+        first, self.first_step = self.first_step, False
+        if self.stop_requested:
+            self.status = "breakpoint"
+            return None
+        if not cp.next:
+            self.status = "done"
+            return None
+        runnable = [p for p in cp.next if _runnable(cp.outcomes.get(p.id))]
+        if not runnable:
+            if any(_unfinished(cp.outcomes.get(p.id)) for p in cp.next):
+                self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
+                self._emit_interrupts()
+                return None
+            return []  # every task already finished: only the commit is missing
+        if not (first and self.continuation) and _hits(self.before, runnable):
+            self.status = "breakpoint"
+            self._emit("updates", {"__interrupt__": ()})
+            return None
+        if self.steps >= self.limit:
+            raise GraphRecursionError(
+                f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
+                f"(next: {', '.join(p.name for p in runnable)}). Raise it with config "
+                '{"recursion_limit": N} if the loop is intended.'
+            )
+        self.steps += 1
+        if "tasks" in self.modes:
+            for p in runnable:
+                self._emit("tasks", {"id": p.id, "name": p.name, "input": p.send_arg if p.is_send else None, "triggers": ()})
+        return runnable
+
+    def state_for(self, plan: TaskPlan) -> dict:
+        return {k: v for k, v in self.cp.values.items() if not k.startswith("__")}
+
+    def context_for(self, plan: TaskPlan) -> TaskContext:
+        outcome = self.cp.outcomes.get(plan.id)
+        answers = list(outcome.answers) if outcome is not None else list(self.preanswers.get(plan.id, ()))
+        return TaskContext(task_id=plan.id, name=plan.name, ns=self.ns, thread_id=self.thread_id,
+                           checkpointer=self.saver, config=self.config, answers=answers,
+                           child_answers=self.child_answers, writer=self._custom_writer())
+
+    def finish_step(self, results: list[TaskResult]) -> None:
+        cp = self.cp
+        fresh = {r.plan.id: r for r in results}
+        everything = [fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)) for p in cp.next]
+        for r in results:
+            if "tasks" in self.modes:
+                self._emit("tasks", {"id": r.plan.id, "name": r.plan.name, "result": r.writes,
+                                     "error": None if r.error is None else repr(r.error),
+                                     "interrupts": [Interrupt(i.value, i.id, i.ns) for i in r.interrupts]})
+            if r.unused_answer:
+                warnings.warn(f"The resume value was not used: node '{r.plan.name}' finished without calling interrupt().",
+                              HITLWarning, stacklevel=2)
+        failed = [r for r in results if r.error is not None]
+        if failed or any(r is None or r.writes is None for r in everything):
+            for r in results:
+                outcome = r.to_outcome()
+                self._put_outcome(outcome)
+                if r.writes is not None and r.plan.name != START:
+                    self._emit("updates", {r.plan.name: _update_view(r.writes)})
+            if failed:
+                self.status, self.error = "error", failed[0].error
+                return
+            self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
+            self._emit_interrupts()
+            return
+        self._commit(everything)
+
+    def _commit(self, results: list[TaskResult]) -> None:
+        cp, graph = self.cp, self.graph
+        writes = [w for r in results for w in r.writes]
+        values, changes = graph.apply_writes(cp.values, writes)
+        new_id = new_checkpoint_id()
+        next_tasks = next_plans(graph, self.ns, new_id, [(r.plan.name, r.goto) for r in results], values, changes)
+        step_writes: dict[str, Any] = {}
+        for r in results:
+            if r.plan.name == START:
+                continue
+            view = _update_view(r.writes)
+            if r.plan.name in step_writes:  # several Send tasks of one node
+                prior = step_writes[r.plan.name]
+                step_writes[r.plan.name] = [*prior, view] if isinstance(prior, list) else [prior, view]
+            else:
+                step_writes[r.plan.name] = view
+        record = CheckpointRecord(
+            thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=cp.id, step=cp.step + 1,
+            source="loop", writes=step_writes or None, values=values, next=next_tasks,
+            created_at=now_iso(), metadata=self.metadata,
+        )
+        self._put(record, changes)
+        self.cp = record
+        if "updates" in self.modes:
+            for r in results:
+                if r.plan.name != START:
+                    self._emit("updates", {r.plan.name: _update_view(r.writes)})
+        if "values" in self.modes:
+            self._emit("values", graph.output_values(values))
+        if "checkpoints" in self.modes:
+            self._emit("checkpoints", graph.snapshot(record))
+        if next_tasks and _hits(self.after, [r.plan for r in results]):
+            self.stop_requested = True
+            self._emit("updates", {"__interrupt__": ()})
+
+    # -- output ----------------------------------------------------------------------
+    def output(self) -> Any:
+        values = self.graph.output_values(self.cp.values)
+        if self.status == "interrupted":
+            values["__interrupt__"] = [Interrupt(rec.value, rec.id, rec.ns) for _, rec in pending_interrupts(self.cp)]
+        return values
+
+    def close(self) -> None:
+        """Raise what the caller must see: a node's error, or (inside a parent graph) the pause."""
+        if self.error is not None:
+            raise self.error
+        if self.parent is not None and self.status in ("interrupted", "breakpoint"):
+            raise GraphInterrupt([rec for _, rec in pending_interrupts(self.cp)])
+
+    def drain(self, single: bool) -> list[Any]:
+        events, self.events = self.events, []
+        return [chunk if single else (mode, chunk) for mode, _ns, chunk in events if mode in self.modes]
+
+    # -- helpers ---------------------------------------------------------------------
+    def _emit(self, mode: str, chunk: Any) -> None:
+        if mode in self.modes:
+            self.events.append((mode, self.ns, chunk))
+
+    def _emit_interrupts(self) -> None:
+        pending = pending_interrupts(self.cp)
+        self._emit("updates", {"__interrupt__": tuple(Interrupt(rec.value, rec.id, rec.ns) for _, rec in pending)})
+
+    def _custom_writer(self):
+        if "custom" not in self.modes:
+            return None
+        return lambda chunk: self.events.append(("custom", self.ns, chunk))
+
+    def _put(self, record: CheckpointRecord, changes: dict) -> None:
+        if self.saver is not None:
+            self.saver.put(record, changes)
+
+    def _put_outcome(self, outcome: TaskOutcome) -> None:
+        self.cp.outcomes[outcome.task_id] = outcome
+        if self.saver is not None:
+            self.saver.put_outcome(self.thread_id, self.ns, self.cp.id, outcome)
+
+
+def execute_sync(run: Run, plans: list[TaskPlan]) -> list[TaskResult]:
+    """Run the step's tasks: inline when there is one, else one thread each."""
+    graph = run.graph
+    if len(plans) == 1:
+        plan = plans[0]
+        return [call_sync(graph, plan, run.state_for(plan), run.context_for(plan))]
+    with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="hitl-task") as pool:
+        futures = [pool.submit(contextvars.copy_context().run, call_sync, graph, p, run.state_for(p), run.context_for(p))
+                   for p in plans]
+        return [f.result() for f in futures]
+
+
+async def execute_async(run: Run, plans: list[TaskPlan]) -> list[TaskResult]:
+    """Run the step's tasks concurrently on the event loop."""
+    import asyncio
+
+    graph = run.graph
+    if len(plans) == 1:
+        plan = plans[0]
+        return [await call_async(graph, plan, run.state_for(plan), run.context_for(plan))]
+    return list(await asyncio.gather(*(call_async(graph, p, run.state_for(p), run.context_for(p)) for p in plans)))
+
+
+def _child_ns(parent: TaskContext) -> str:
+    index = parent.subgraph_calls
+    parent.subgraph_calls += 1
+    segment = f"{parent.name}:{parent.task_id}" + (f":{index}" if index else "")
+    return f"{parent.ns}|{segment}" if parent.ns else segment
+
+
+def _runnable(outcome: TaskOutcome | None) -> bool:
+    return outcome is None or (outcome.writes is None and not outcome.interrupts)
+
+
+def _unfinished(outcome: TaskOutcome | None) -> bool:
+    return outcome is None or outcome.writes is None
+
+
+def _hits(breakpoints: tuple[str, ...], plans: list[TaskPlan]) -> bool:
+    return bool(breakpoints) and ("*" in breakpoints or any(p.name in breakpoints for p in plans))
+
+
+def _from_outcome(plan: TaskPlan, outcome: TaskOutcome | None) -> TaskResult | None:
+    if outcome is None:
+        return None
+    return TaskResult(plan, writes=outcome.writes, goto=[goto_from_json(g) for g in outcome.goto],
+                      interrupts=list(outcome.interrupts), answers=list(outcome.answers))
+
+
+def _copy_outcome(o: TaskOutcome) -> TaskOutcome:
+    return TaskOutcome(o.task_id, o.name, o.writes, list(o.answers), list(o.interrupts), o.error, list(o.goto))
+
+
+def _update_view(writes: list[tuple[str, Any]] | None) -> dict | None:
+    if not writes:
+        return None
+    view: dict[str, Any] = {}
+    for key, value in writes:
+        if key in view:  # the same key written twice by one task (list-of-Command output)
+            prior = view[key]
+            view[key] = prior + value if isinstance(prior, list) and isinstance(value, list) else value
+        else:
+            view[key] = value
+    return view

@@ -1,0 +1,60 @@
+"""Matching a ``Command(resume=...)`` to a thread's pending interrupts, before anything is
+written: a resume that does not fit raises ``ResumeError`` and the history is unchanged."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..checkpoint.base import CheckpointRecord, InterruptRecord, TaskOutcome
+from ..errors import ResumeError
+
+__all__ = ["pending_interrupts", "resolve_resume"]
+
+_ID_SHAPE = re.compile(r"^[0-9a-f]{32}$")
+
+
+def pending_interrupts(record: CheckpointRecord) -> list[tuple[TaskOutcome, InterruptRecord]]:
+    """Every unanswered interrupt of the checkpoint's step, in task order."""
+    order = {plan.id: i for i, plan in enumerate(record.next)}
+    outcomes = sorted(record.outcomes.values(), key=lambda o: order.get(o.task_id, len(order)))
+    return [(outcome, rec) for outcome in outcomes for rec in outcome.interrupts]
+
+
+def resolve_resume(value: Any, pending: list[tuple[TaskOutcome, InterruptRecord]], thread_id: str) -> dict[str, Any]:
+    """The answer for each pending interrupt id that ``value`` answers.
+
+    A dict is a map of answers only when its keys are pending interrupt ids; with one
+    interrupt pending any other dict is the answer itself. A key shaped like an interrupt id
+    that is not pending is an error (a stale or mistyped id), never silently the answer.
+    """
+    ids = [rec.id for _, rec in pending]
+    if isinstance(value, dict) and value:
+        keys = list(value)
+        known = [k for k in keys if k in ids]
+        id_shaped = [k for k in keys if isinstance(k, str) and _ID_SHAPE.match(k) and k not in ids]
+        if known and len(known) == len(keys):
+            return dict(value)
+        if known or id_shaped:
+            stray = [k for k in keys if k not in ids]
+            raise ResumeError(
+                f"Resume map for thread '{thread_id}' names interrupt id(s) {stray!r} that are not pending; "
+                f"pending: {_describe(pending)}."
+            )
+    if len(pending) == 1:
+        return {ids[0]: value}
+    raise ResumeError(
+        f"Thread '{thread_id}' has {len(pending)} pending interrupts, so a single resume value is "
+        f"ambiguous: pass Command(resume={{interrupt_id: answer, ...}}). Pending: {_describe(pending)}."
+    )
+
+
+def _describe(pending: list[tuple[TaskOutcome, InterruptRecord]]) -> str:
+    if not pending:
+        return "none"
+    return "; ".join(f"{rec.id} (node '{outcome.name}': {_short(rec.value)})" for outcome, rec in pending)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

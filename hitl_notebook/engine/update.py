@@ -1,0 +1,83 @@
+"""``update_state``: write values into a thread as if a node had returned them.
+
+On the latest checkpoint it edits the thread; on a past one it forks a new branch. The
+history is a tree and is never rewritten.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..checkpoint.base import CheckpointRecord, Replace, TaskPlan, new_checkpoint_id
+from ..errors import InvalidUpdateError
+from ..graph.builder import START
+from .loop import now_iso
+from .routing import next_plans, route, task_id
+from .snapshot import checkpoint_config
+
+if TYPE_CHECKING:
+    from ..graph.compiled import CompiledStateGraph
+
+__all__ = ["update_state"]
+
+
+def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: str | None = None) -> dict:
+    saver = graph.require_saver("update_state")
+    thread_id, ns, checkpoint_id = graph.thread_coordinates(config)
+    base = saver.get(thread_id, ns, checkpoint_id)
+    if checkpoint_id is not None and base is None:
+        raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' to update.")
+    if as_node is None:
+        as_node = _last_writer(saver, base)
+    elif as_node != START and as_node not in graph.builder.nodes:
+        raise InvalidUpdateError(
+            f"update_state(as_node={as_node!r}): no such node; known nodes: "
+            f"{', '.join(map(repr, graph.builder.nodes))} (or START)."
+        )
+    writes = graph.update_writes(values, as_node)
+    old_values = base.values if base is not None else graph.initial_values()
+    new_values, changes = graph.apply_writes(old_values, writes)
+    if base is None:
+        changes = {k: Replace(v) for k, v in new_values.items()}
+    visible = {k: v for k, v in old_values.items() if not k.startswith("__")}
+    goto = route(graph, as_node, visible, writes, config)
+    new_id = new_checkpoint_id()
+    plans = next_plans(graph, ns, new_id, [(as_node, goto)], new_values, changes)
+    plans += _still_waiting(graph, ns, new_id, base, {p.name for p in plans} | {as_node})
+    record = CheckpointRecord(
+        thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
+        step=base.step + 1 if base is not None else -1, source="update",
+        writes={as_node: dict(writes) if writes else None}, values=new_values, next=plans,
+        created_at=now_iso(), metadata=dict(config.get("metadata") or {}),
+    )
+    saver.put(record, changes)
+    return checkpoint_config(thread_id, ns, new_id)
+
+
+def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
+    """The node whose writes produced the checkpoint (walking back past steps that wrote
+    nothing); ``START`` for a thread's input."""
+    while record is not None:
+        if record.writes:
+            writers = list(record.writes)
+            if len(writers) > 1:
+                raise InvalidUpdateError(
+                    f"Ambiguous update: nodes {writers!r} all wrote in the last step. "
+                    "Pass as_node='...' to say which node this update acts as."
+                )
+            return writers[0]
+        record = saver.get(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
+    return START
+
+
+def _still_waiting(graph: CompiledStateGraph, ns: str, new_id: str, base: CheckpointRecord | None,
+                   exclude: set[str]) -> list[TaskPlan]:
+    """Tasks of the base step other than ``as_node`` still have to run after the update."""
+    if base is None:
+        return []
+    out = []
+    for i, p in enumerate(base.next):
+        if p.name in exclude and not p.is_send:
+            continue
+        out.append(TaskPlan(task_id(new_id, ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send))
+    return out

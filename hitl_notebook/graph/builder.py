@@ -1,0 +1,225 @@
+"""``StateGraph``: declare nodes and edges, then ``compile()`` into a runnable graph."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args, get_origin
+
+from ..errors import GraphValidationError
+from .schema import StateSchema
+
+__all__ = ["END", "START", "Branch", "NodeSpec", "StateGraph"]
+
+START = "__start__"
+END = "__end__"
+_RESERVED = {START, END}
+
+
+@dataclass(slots=True)
+class NodeSpec:
+    """A node: its function, how to call it, and where it may route (for the diagram)."""
+
+    name: str
+    fn: Callable[..., Any]
+    is_async: bool
+    accepts_config: bool
+    #: The compiled graph when the node *is* a subgraph.
+    subgraph: Any = None
+    #: Nodes a ``Command(goto=...)`` may reach, from ``destinations=`` or the return annotation.
+    destinations: tuple[str, ...] = ()
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Branch:
+    """A conditional edge: ``path(state)`` picks the next node(s)."""
+
+    path: Callable[..., Any]
+    path_map: dict[Hashable, str] | None
+    is_async: bool
+    accepts_config: bool
+
+    def targets_for_diagram(self, all_nodes: Sequence[str]) -> list[str]:
+        """Where this branch may lead: the map's values, the path's ``Literal`` return type,
+        or (when neither says) every node and END."""
+        if self.path_map is not None:
+            return list(dict.fromkeys(self.path_map.values()))
+        literal = _literal_targets(_return_annotation(self.path))
+        return literal if literal else [*all_nodes, END]
+
+
+class StateGraph:
+    """A graph whose nodes read a shared state and return updates to it."""
+
+    def __init__(self, state_schema: type = dict, context_schema: type | None = None, *,
+                 input_schema: type | None = None, output_schema: type | None = None, **_compat: Any) -> None:
+        self.schema = StateSchema(state_schema)
+        self.input_schema = StateSchema(input_schema) if input_schema is not None else None
+        self.output_schema = StateSchema(output_schema) if output_schema is not None else None
+        self.nodes: dict[str, NodeSpec] = {}
+        self.edges: set[tuple[str, str]] = set()
+        #: Join edges: ``add_edge([a, b], c)`` runs c once both a and b have finished.
+        self.joins: list[tuple[tuple[str, ...], str]] = []
+        self.branches: dict[str, list[Branch]] = {}
+        self._edge_order: list[tuple[str, str]] = []
+
+    # -- nodes -------------------------------------------------------------------------
+    def add_node(self, node: str | Callable, action: Callable | None = None, *,
+                 destinations: Sequence[str] | dict | None = None, metadata: dict | None = None,
+                 **_compat: Any) -> StateGraph:
+        """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
+        if action is None:
+            if isinstance(node, str):
+                raise GraphValidationError(f"add_node('{node}') needs a function (or compiled graph) to run.")
+            action, node = node, getattr(node, "name", None) or getattr(node, "__name__", None)
+            if not isinstance(node, str):
+                raise GraphValidationError(f"Cannot infer a node name from {action!r}: pass one, add_node('name', fn).")
+        if not isinstance(node, str) or not node:
+            raise GraphValidationError(f"Node names must be non-empty strings, got {node!r}.")
+        if node in _RESERVED:
+            raise GraphValidationError(f"'{node}' is reserved; pick another node name.")
+        if "|" in node or ":" in node:
+            raise GraphValidationError(f"Node name '{node}' may not contain '|' or ':' (they separate subgraph namespaces).")
+        if node in self.nodes:
+            raise GraphValidationError(f"Node '{node}' is already in the graph.")
+        if not callable(action) and not hasattr(action, "invoke"):
+            raise GraphValidationError(f"Node '{node}' must be a function, a runnable or a compiled graph, got {action!r}.")
+        self.nodes[node] = _node_spec(node, action, destinations, metadata, self.schema.channels)
+        return self
+
+    def add_sequence(self, nodes: Sequence[Callable | tuple[str, Callable]]) -> StateGraph:
+        """Add nodes chained one after another."""
+        previous = None
+        for item in nodes:
+            name, fn = item if isinstance(item, tuple) else (getattr(item, "__name__", None), item)
+            self.add_node(name, fn)
+            if previous is not None:
+                self.add_edge(previous, name)
+            previous = name
+        return self
+
+    # -- edges -------------------------------------------------------------------------
+    def add_edge(self, start_key: str | Sequence[str], end_key: str) -> StateGraph:
+        """``a -> b``; with a list of sources, ``end_key`` waits for all of them (a join)."""
+        if isinstance(start_key, str):
+            if start_key == END:
+                raise GraphValidationError("END cannot be the start of an edge.")
+            if end_key == START:
+                raise GraphValidationError("START cannot be the end of an edge.")
+            if (start_key, end_key) not in self.edges:
+                self.edges.add((start_key, end_key))
+                self._edge_order.append((start_key, end_key))
+            return self
+        sources = tuple(start_key)
+        if not sources:
+            raise GraphValidationError("add_edge() got an empty list of start nodes.")
+        if START in sources or END in sources:
+            raise GraphValidationError("A join (add_edge([...], node)) cannot include START or END.")
+        self.joins.append((sources, end_key))
+        return self
+
+    def add_conditional_edges(self, source: str, path: Callable, path_map: dict | list | None = None) -> StateGraph:
+        """After ``source``, call ``path(state)`` to choose the next node(s) (or ``Send``s)."""
+        if isinstance(path_map, list):
+            path_map = {name: name for name in path_map}
+        fn = path if callable(path) else getattr(path, "invoke", None)
+        if fn is None:
+            raise GraphValidationError(f"The path of a conditional edge from '{source}' must be callable.")
+        self.branches.setdefault(source, []).append(
+            Branch(path=fn, path_map=dict(path_map) if path_map is not None else None,
+                   is_async=inspect.iscoroutinefunction(fn), accepts_config=_accepts_config(fn))
+        )
+        return self
+
+    def set_entry_point(self, key: str) -> StateGraph:
+        return self.add_edge(START, key)
+
+    def set_conditional_entry_point(self, path: Callable, path_map: dict | list | None = None) -> StateGraph:
+        return self.add_conditional_edges(START, path, path_map)
+
+    def set_finish_point(self, key: str) -> StateGraph:
+        return self.add_edge(key, END)
+
+    # -- compile -----------------------------------------------------------------------
+    def compile(self, checkpointer: Any = None, *, interrupt_before: Sequence[str] | str | None = None,
+                interrupt_after: Sequence[str] | str | None = None, debug: bool = False,
+                name: str | None = None, **_compat: Any):
+        """Validate the graph and return a runnable ``CompiledStateGraph``."""
+        from .compiled import CompiledStateGraph
+        from .validation import validate
+
+        validate(self, interrupt_before, interrupt_after)
+        return CompiledStateGraph(self, checkpointer=checkpointer, interrupt_before=interrupt_before,
+                                  interrupt_after=interrupt_after, name=name or "LangGraph", debug=debug)
+
+
+def _node_spec(name: str, action: Any, destinations: Any, metadata: dict | None, channels: dict) -> NodeSpec:
+    from .compiled import CompiledStateGraph
+
+    subgraph = action if isinstance(action, CompiledStateGraph) else None
+    if subgraph is not None:
+        fn = subgraph.as_node_function(channels)
+    elif callable(action) and not hasattr(action, "invoke"):
+        fn = action
+    else:
+        fn = _runnable_call(action)
+    if isinstance(destinations, dict):
+        dests = tuple(destinations)
+    elif destinations is not None:
+        dests = tuple(destinations)
+    else:
+        dests = tuple(_literal_targets(_command_annotation(_return_annotation(fn))))
+    return NodeSpec(name=name, fn=fn, is_async=inspect.iscoroutinefunction(fn) or _is_async_callable(fn),
+                    accepts_config=_accepts_config(fn), subgraph=subgraph, destinations=dests,
+                    metadata=dict(metadata or {}))
+
+
+def _runnable_call(runnable: Any) -> Callable:
+    def call(state: Any, config: dict) -> Any:
+        return runnable.invoke(state, config)
+
+    call.__name__ = getattr(runnable, "name", None) or type(runnable).__name__
+    return call
+
+
+def _is_async_callable(fn: Any) -> bool:
+    call = getattr(fn, "__call__", None)
+    return call is not None and inspect.iscoroutinefunction(call)
+
+
+def _accepts_config(fn: Callable) -> bool:
+    """True when the function takes a second argument (``config``), as LangGraph allows."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if any(p.name == "config" for p in params):
+        return True
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
+
+
+def _return_annotation(fn: Callable) -> Any:
+    try:
+        return typing.get_type_hints(fn).get("return")
+    except Exception:
+        return getattr(fn, "__annotations__", {}).get("return")
+
+
+def _command_annotation(annotation: Any) -> Any:
+    """``Command[Literal["a", "b"]]`` -> ``Literal["a", "b"]``."""
+    from ..types import Command
+
+    if get_origin(annotation) is Command:
+        args = get_args(annotation)
+        return args[0] if args else None
+    return None
+
+
+def _literal_targets(annotation: Any) -> list[str]:
+    if get_origin(annotation) is Literal:
+        return [str(a) for a in get_args(annotation)]
+    return []

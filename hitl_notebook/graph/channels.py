@@ -1,0 +1,123 @@
+"""State channels: how the writes of one super-step combine into a key's new value.
+
+Each channel also reports the *change* it made (``Replace`` or ``Append``) so checkpoint
+stores can keep deltas: an append-style reducer records only the new items.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from ..checkpoint.base import Append, Change, Replace
+from ..errors import InvalidUpdateError
+
+__all__ = ["MISSING", "Channel", "LastValue", "ReducerChannel"]
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: Marks a channel that has never been written.
+MISSING: Any = _Missing()
+
+
+class Channel:
+    """A state key. ``reduce`` folds one step's writes into the old value."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def initial(self) -> Any:
+        """The value before any write (``MISSING`` when the key starts absent)."""
+        return MISSING
+
+    def reduce(self, old: Any, writes: list[Any]) -> tuple[Any, Change]:
+        raise NotImplementedError
+
+
+class LastValue(Channel):
+    """A plain key: the one value written in a step replaces the old one."""
+
+    __slots__ = ()
+
+    def reduce(self, old: Any, writes: list[Any]) -> tuple[Any, Change]:
+        if len(writes) != 1:
+            raise InvalidUpdateError(
+                f"State key '{self.key}' received {len(writes)} values in one step, but it "
+                "keeps only the last value. Give it a reducer, e.g. "
+                "Annotated[list, operator.add], or let only one node write it per step."
+            )
+        value = writes[0]
+        return value, Replace(value)
+
+
+class ReducerChannel(Channel):
+    """A key declared as ``Annotated[T, reducer]``: each write is folded in with ``reducer``."""
+
+    __slots__ = ("reducer", "_default_factory", "_delta")
+
+    def __init__(self, key: str, reducer: Callable[[Any, Any], Any], default_factory: Callable[[], Any] | None) -> None:
+        super().__init__(key)
+        self.reducer = reducer
+        self._default_factory = default_factory
+        self._delta = _delta_strategy(reducer)
+
+    def initial(self) -> Any:
+        if self._default_factory is None:
+            return MISSING
+        return self._default_factory()
+
+    def reduce(self, old: Any, writes: list[Any]) -> tuple[Any, Change]:
+        if self._delta is not None and isinstance(old, list):
+            return self._delta(self, old, writes)
+        value = old
+        for w in writes:
+            value = w if value is MISSING else self.reducer(value, w)
+        return value, Replace(value)
+
+
+def _append_by_add(channel: ReducerChannel, old: list, writes: list[Any]) -> tuple[Any, Change]:
+    """``operator.add`` on lists: the result is ``old`` plus the written items."""
+    added: list = []
+    for w in writes:
+        if not isinstance(w, list):
+            raise InvalidUpdateError(
+                f"State key '{channel.key}' (reducer operator.add on a list) cannot add a "
+                f"{type(w).__name__}: write a list, e.g. [{w!r}]."
+            )
+        added.extend(w)
+    return old + added, Append(added)
+
+
+def _append_messages(channel: ReducerChannel, old: list, writes: list[Any]) -> tuple[Any, Change]:
+    """``add_messages``: an append unless a write replaces or removes a message by id."""
+    from ..messages import merge_messages_delta
+
+    value, appended_total = old, []
+    for w in writes:
+        value, appended = merge_messages_delta(value, w)
+        if appended is None:
+            appended_total = None
+        elif appended_total is not None:
+            appended_total.extend(appended)
+    if appended_total is None:
+        return value, Replace(value)
+    return value, Append(appended_total)
+
+
+def _delta_strategy(reducer: Callable) -> Callable | None:
+    if reducer is operator.add or reducer is operator.iadd:
+        return _append_by_add
+    if getattr(reducer, "__name__", "") == "add_messages" and getattr(reducer, "__module__", "").startswith(
+        "hitl_notebook"
+    ):
+        return _append_messages
+    return None

@@ -1,0 +1,83 @@
+"""State schema -> channels: reads a TypedDict, dataclass or pydantic model's annotations."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable
+from typing import Annotated, Any, get_args, get_origin, get_type_hints
+
+from .channels import Channel, LastValue, ReducerChannel
+
+__all__ = ["StateSchema"]
+
+
+class StateSchema:
+    """What a graph's state looks like: its keys, their channels, and how a node sees it."""
+
+    def __init__(self, schema: type) -> None:
+        self.schema = schema
+        self.channels: dict[str, Channel] = {
+            key: _channel_for(key, hint) for key, hint in _type_hints(schema).items()
+        }
+        self._builds_object = _is_dataclass_or_pydantic(schema)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self.channels)
+
+    def coerce_input(self, value: Any) -> dict[str, Any]:
+        """A dict of key -> value from a dict or a schema object given as input/update."""
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return value
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        if hasattr(value, "model_dump") and hasattr(type(value), "model_fields"):
+            return {k: getattr(value, k) for k in type(value).model_fields if k in value.model_fields_set}
+        raise TypeError(
+            f"Expected a dict (or a {getattr(self.schema, '__name__', 'state')} object) as state input "
+            f"or update, got {type(value).__name__}: {value!r:.80}"
+        )
+
+    def node_view(self, values: dict[str, Any]) -> Any:
+        """The state as a node receives it: a dict, or the schema object for
+        dataclass/pydantic schemas."""
+        if self._builds_object:
+            return self.schema(**{k: v for k, v in values.items() if k in self.channels})
+        return values
+
+
+def _type_hints(schema: type) -> dict[str, Any]:
+    if schema is dict or schema is Any:
+        return {}
+    try:
+        hints = get_type_hints(schema, include_extras=True)
+    except Exception:  # unresolvable forward refs: fall back to the raw annotations
+        hints = dict(getattr(schema, "__annotations__", {}))
+    if hasattr(schema, "model_fields"):  # pydantic: only declared fields, not ClassVars
+        return {k: hints.get(k, Any) for k in schema.model_fields}
+    return {k: v for k, v in hints.items() if get_origin(v) is not typing.ClassVar}
+
+
+def _channel_for(key: str, hint: Any) -> Channel:
+    if get_origin(hint) is Annotated:
+        base, *extras = get_args(hint)
+        reducers = [x for x in extras if callable(x) and not isinstance(x, type)]
+        if reducers:
+            return ReducerChannel(key, reducers[-1], _default_factory(base))
+    return LastValue(key)
+
+
+def _default_factory(base: Any) -> Callable[[], Any] | None:
+    """Reducer keys start from their type's empty value (``list`` -> ``[]``), as in
+    LangGraph, so the first write can be reduced into it."""
+    origin = get_origin(base) or base
+    if origin in (list, dict, set, tuple, int, float, str):
+        return origin
+    return None
+
+
+def _is_dataclass_or_pydantic(schema: type) -> bool:
+    return isinstance(schema, type) and (dataclasses.is_dataclass(schema) or hasattr(schema, "model_fields"))

@@ -1,0 +1,69 @@
+"""Compile-time checks: each failure names the node or edge at fault."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..errors import GraphValidationError
+
+if TYPE_CHECKING:
+    from .builder import StateGraph
+
+__all__ = ["normalise_breakpoints", "validate"]
+
+
+def validate(builder: StateGraph, interrupt_before: Sequence[str] | str | None,
+             interrupt_after: Sequence[str] | str | None) -> None:
+    from .builder import END, START
+
+    nodes = builder.nodes
+    if not nodes:
+        raise GraphValidationError("The graph has no nodes: add_node() at least one before compile().")
+    for source, target in builder._edge_order:
+        if source != START and source not in nodes:
+            raise GraphValidationError(f"Edge {source!r} -> {target!r} starts at unknown node {_known(source, nodes)}.")
+        if target != END and target not in nodes:
+            raise GraphValidationError(f"Edge {source!r} -> {target!r} points to unknown node {_known(target, nodes)}.")
+    for sources, target in builder.joins:
+        for s in sources:
+            if s not in nodes:
+                raise GraphValidationError(f"Join {list(sources)!r} -> {target!r} waits for unknown node {_known(s, nodes)}.")
+        if target != END and target not in nodes:
+            raise GraphValidationError(f"Join {list(sources)!r} -> {target!r} points to unknown node {_known(target, nodes)}.")
+    for source, branches in builder.branches.items():
+        if source != START and source not in nodes:
+            raise GraphValidationError(f"Conditional edge starts at unknown node {_known(source, nodes)}.")
+        for branch in branches:
+            for target in (branch.path_map or {}).values():
+                if target != END and target not in nodes:
+                    raise GraphValidationError(
+                        f"Conditional edge from {source!r} maps to unknown node {_known(target, nodes)}."
+                    )
+    has_entry = any(s == START for s, _ in builder._edge_order) or START in builder.branches
+    if not has_entry:
+        first = next(iter(nodes))
+        raise GraphValidationError(
+            "The graph has no entry point: add_edge(START, 'node') or set_entry_point('node') "
+            f"(e.g. set_entry_point({first!r}))."
+        )
+    for label, names in (("interrupt_before", interrupt_before), ("interrupt_after", interrupt_after)):
+        for name in normalise_breakpoints(names):
+            if name != "*" and name not in nodes:
+                raise GraphValidationError(f"{label} names unknown node {_known(name, nodes)}.")
+
+
+def normalise_breakpoints(names: Sequence[str] | str | None) -> tuple[str, ...]:
+    """``None`` -> ``()``, ``"*"`` or ``"node"`` -> a tuple."""
+    if names is None:
+        return ()
+    if isinstance(names, str):
+        return (names,)
+    return tuple(names)
+
+
+def _known(name: str, nodes: dict) -> str:
+    close = difflib.get_close_matches(name, list(nodes), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{name!r}{hint}; known nodes: {', '.join(map(repr, nodes))}"
