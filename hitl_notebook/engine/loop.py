@@ -355,7 +355,10 @@ def _unfinished(outcome: TaskOutcome | None) -> bool:
 
 
 def _hits(breakpoints: tuple[str, ...], plans: list[TaskPlan]) -> bool:
-    return bool(breakpoints) and ("*" in breakpoints or any(p.name in breakpoints for p in plans))
+    """True when a breakpoint names one of the tasks ("*": any node, never the input step)."""
+    if not breakpoints:
+        return False
+    return any(p.name != START and ("*" in breakpoints or p.name in breakpoints) for p in plans)
 
 
 def _from_outcome(plan: TaskPlan, outcome: TaskOutcome | None) -> TaskResult | None:

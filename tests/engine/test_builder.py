@@ -1,0 +1,130 @@
+"""Graph building and compile-time validation name the node or edge at fault."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TypedDict
+
+import pytest
+
+from hitl_notebook import END, START, GraphValidationError, InvalidUpdateError, StateGraph
+
+from .helpers import Vals
+
+
+def test_add_node_infers_name_from_function():
+    """add_node(fn) uses the function's name."""
+
+    def greet(state):
+        return {"text": "hi"}
+
+    graph = StateGraph(Vals).add_node(greet).set_entry_point("greet").set_finish_point("greet").compile()
+    assert graph.invoke({}) == {"vals": [], "text": "hi"}
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda b: b.add_edge(START, "nope"), "points to unknown node 'nope'"),
+        (lambda b: b.add_edge(START, "a").add_edge("a", "ab"), "unknown node 'ab'.*did you mean 'a'"),
+        (lambda b: b.add_edge("ghost", "a").add_edge(START, "a"), "starts at unknown node 'ghost'"),
+        (lambda b: b.add_edge("a", END), "no entry point"),
+        (lambda b: b.add_edge(START, "a").add_conditional_edges("a", lambda s: "x", {"x": "missing"}),
+         "maps to unknown node 'missing'"),
+        (lambda b: b.add_edge(START, "a").add_edge(["a", "zz"], END), "waits for unknown node 'zz'"),
+    ],
+)
+def test_compile_names_the_problem(build, message):
+    """Unknown nodes, dangling edges and a missing entry point fail at compile()."""
+    builder = StateGraph(Vals).add_node("a", lambda s: {})
+    build(builder)
+    with pytest.raises(GraphValidationError, match=message):
+        builder.compile()
+
+
+def test_unknown_breakpoint_node_fails_at_compile():
+    """interrupt_before naming a missing node is caught at compile()."""
+    builder = StateGraph(Vals).add_node("a", lambda s: {}).add_edge(START, "a")
+    with pytest.raises(GraphValidationError, match="interrupt_before names unknown node 'b'"):
+        builder.compile(interrupt_before=["b"])
+
+
+def test_duplicate_and_reserved_node_names_are_rejected():
+    """Node names must be unique and not START/END or contain namespace separators."""
+    builder = StateGraph(Vals).add_node("a", lambda s: {})
+    with pytest.raises(GraphValidationError, match="already"):
+        builder.add_node("a", lambda s: {})
+    with pytest.raises(GraphValidationError, match="reserved"):
+        builder.add_node(END, lambda s: {})
+    with pytest.raises(GraphValidationError, match="may not contain"):
+        builder.add_node("x|y", lambda s: {})
+
+
+def test_node_writing_an_unknown_key_is_a_clear_error():
+    """A write outside the schema is not dropped silently (LangGraph ignores it)."""
+    graph = StateGraph(Vals).add_node("a", lambda s: {"txet": "typo"}).add_edge(START, "a").compile()
+    with pytest.raises(InvalidUpdateError, match="Node 'a' wrote key 'txet'"):
+        graph.invoke({})
+
+
+def test_node_returning_a_non_dict_is_a_clear_error():
+    """Returning e.g. a string names the node and what is allowed."""
+    graph = StateGraph(Vals).add_node("a", lambda s: "oops").add_edge(START, "a").compile()
+    with pytest.raises(InvalidUpdateError, match="Node 'a' returned str"):
+        graph.invoke({})
+
+
+def test_conditional_edge_value_outside_path_map_is_a_clear_error():
+    """A path function returning a key missing from its map names the key and the map."""
+    graph = (StateGraph(Vals).add_node("a", lambda s: {}).add_node("b", lambda s: {})
+             .add_edge(START, "a").add_conditional_edges("a", lambda s: "c", {"b": "b"}).compile())
+    with pytest.raises(InvalidUpdateError, match="returned 'c', which is not in its path map"):
+        graph.invoke({})
+
+
+def test_dataclass_state_is_given_to_nodes_as_an_object():
+    """A dataclass schema: nodes read attributes; output is a dict."""
+
+    @dataclasses.dataclass
+    class DState:
+        name: str = ""
+        greeting: str = ""
+
+    graph = (StateGraph(DState).add_node("greet", lambda s: {"greeting": f"hi {s.name}"})
+             .add_edge(START, "greet").compile())
+    assert graph.invoke({"name": "Ada"}) == {"name": "Ada", "greeting": "hi Ada"}
+
+
+def test_pydantic_state_validates_node_input():
+    """A pydantic schema: nodes get a model instance."""
+    pydantic = pytest.importorskip("pydantic")
+
+    class PState(pydantic.BaseModel):
+        count: int = 0
+
+    graph = StateGraph(PState).add_node("inc", lambda s: {"count": s.count + 1}).add_edge(START, "inc").compile()
+    assert graph.invoke({"count": 1}) == {"count": 2}
+
+
+def test_recursion_limit_stops_an_endless_loop():
+    """A loop without exit raises GraphRecursionError naming the limit and how to raise it."""
+    from hitl_notebook import GraphRecursionError
+
+    graph = (StateGraph(Vals).add_node("loop", lambda s: {"vals": [1]}).add_edge(START, "loop")
+             .add_edge("loop", "loop").compile())
+    with pytest.raises(GraphRecursionError, match="recursion_limit"):
+        graph.invoke({}, {"recursion_limit": 5})
+
+
+def test_get_graph_lists_nodes_and_marks_conditional_edges():
+    """The drawable graph has START/END, every node, and conditional edges flagged."""
+
+    class S(TypedDict):
+        x: int
+
+    graph = (StateGraph(S).add_node("a", lambda s: {}).add_node("b", lambda s: {})
+             .add_edge(START, "a").add_conditional_edges("a", lambda s: "b", {"b": "b", "stop": END}).compile())
+    drawn = graph.get_graph()
+    assert set(drawn.nodes) == {START, "a", "b", END}
+    edges = {(e.source, e.target, e.conditional) for e in drawn.edges}
+    assert (START, "a", False) in edges and ("a", "b", True) in edges and ("a", END, True) in edges

@@ -1,0 +1,119 @@
+"""stream modes, async nodes (ainvoke/astream), and the custom stream writer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hitl_notebook import START, Command, InMemorySaver, StateGraph, get_stream_writer, interrupt
+
+from .helpers import Vals, one_question_graph
+
+CFG = {"configurable": {"thread_id": "t"}}
+
+
+def _chain(checkpointer=None):
+    return (StateGraph(Vals).add_node("a", lambda s: {"vals": ["a"]}).add_node("b", lambda s: {"vals": ["b"]})
+            .add_edge(START, "a").add_edge("a", "b").compile(checkpointer=checkpointer))
+
+
+def test_stream_values_and_updates():
+    """values: the state after each step; updates: {node: writes} per task."""
+    graph = _chain()
+    assert list(graph.stream({}, stream_mode="values")) == [{"vals": []}, {"vals": ["a"]}, {"vals": ["a", "b"]}]
+    assert list(graph.stream({}, stream_mode="updates")) == [{"a": {"vals": ["a"]}}, {"b": {"vals": ["b"]}}]
+
+
+def test_stream_list_of_modes_yields_pairs():
+    """A list of modes yields (mode, chunk) pairs in order."""
+    chunks = list(_chain().stream({}, stream_mode=["updates", "values"]))
+    assert chunks[0] == ("values", {"vals": []})
+    assert ("updates", {"a": {"vals": ["a"]}}) in chunks and chunks[-1] == ("values", {"vals": ["a", "b"]})
+
+
+def test_stream_updates_reports_interrupts():
+    """A pause appears as an __interrupt__ update carrying the Interrupt objects."""
+    graph = one_question_graph()
+    chunks = list(graph.stream({}, CFG, stream_mode="updates"))
+    assert chunks[-1]["__interrupt__"][0].value == "question?"
+
+
+def test_unknown_stream_mode_is_an_error():
+    """A mode we do not produce is rejected rather than yielding nothing."""
+    with pytest.raises(ValueError, match="Unknown stream_mode 'messages'"):
+        list(_chain().stream({}, stream_mode="messages"))
+
+
+def test_custom_stream_writer():
+    """get_stream_writer() chunks come out on the custom mode."""
+
+    def talk(state):
+        get_stream_writer()({"progress": 50})
+        return {}
+
+    graph = StateGraph(Vals).add_node("talk", talk).add_edge(START, "talk").compile()
+    assert list(graph.stream({}, stream_mode="custom")) == [{"progress": 50}]
+
+
+def test_invoke_time_breakpoints_and_star():
+    """interrupt_before/after given to invoke; "*" pauses before every node."""
+    graph = _chain(InMemorySaver())
+    graph.invoke({}, CFG, interrupt_after=["a"])
+    assert graph.get_state(CFG).next == ("b",)
+    other = {"configurable": {"thread_id": "star"}}
+    graph.invoke({}, other, interrupt_before="*")
+    assert graph.get_state(other).next == ("a",)
+    graph.invoke(None, other, interrupt_before="*")
+    assert graph.get_state(other).next == ("b",)
+
+
+def test_async_nodes_run_concurrently_with_ainvoke():
+    """Two async nodes in one step overlap on the event loop."""
+    events = []
+
+    async def a(state):
+        events.append("a start")
+        await asyncio.sleep(0.05)
+        events.append("a end")
+        return {"vals": ["a"]}
+
+    async def b(state):
+        events.append("b start")
+        await asyncio.sleep(0.05)
+        events.append("b end")
+        return {"vals": ["b"]}
+
+    graph = StateGraph(Vals).add_node("a", a).add_node("b", b).add_edge(START, "a").add_edge(START, "b").compile()
+    out = asyncio.run(graph.ainvoke({}))
+    assert out["vals"] == ["a", "b"]
+    assert events[:2] == ["a start", "b start"]
+
+
+def test_async_interrupt_and_resume_with_astream():
+    """interrupt() inside an async node pauses; astream resumes it."""
+
+    async def ask(state):
+        return {"text": interrupt("async question")}
+
+    graph = StateGraph(Vals).add_node("ask", ask).add_edge(START, "ask").compile(checkpointer=InMemorySaver())
+
+    async def scenario():
+        paused = await graph.ainvoke({}, CFG)
+        chunks = [c async for c in graph.astream(Command(resume="done"), CFG, stream_mode="values")]
+        return paused, chunks
+
+    paused, chunks = asyncio.run(scenario())
+    assert paused["__interrupt__"][0].value == "async question"
+    assert chunks[-1] == {"vals": [], "text": "done"}
+
+
+def test_async_node_under_sync_invoke():
+    """A sync invoke can still run an async node (in a worker loop)."""
+
+    async def hello(state):
+        await asyncio.sleep(0)
+        return {"text": "hi"}
+
+    graph = StateGraph(Vals).add_node("hello", hello).add_edge(START, "hello").compile()
+    assert graph.invoke({})["text"] == "hi"
