@@ -28,6 +28,7 @@ from .messages import (
     ToolMessage,
     add_messages,
 )
+from .scripted import ScriptedChatModel
 from .types import Command, Interrupt, NodeInterrupt, PregelTask, Send, StateSnapshot
 
 #: LangGraph's older name for ``InMemorySaver``.
@@ -59,6 +60,7 @@ __all__ = [
     "RemoveMessage",
     "ResumeError",
     "Send",
+    "ScriptedChatModel",
     "SerializationError",
     "StateGraph",
     "StateSnapshot",

@@ -6,7 +6,7 @@ EXPECTED = {
     "END", "START", "AIMessage", "BaseCheckpointSaver", "BaseMessage", "Command", "CompiledStateGraph",
     "DeserializationError", "EmptyInputError", "GraphRecursionError", "GraphValidationError", "HITLWarning",
     "HumanMessage", "InMemorySaver", "Interrupt", "InvalidUpdateError", "MemorySaver", "MessagesState",
-    "NodeInterrupt", "PregelTask", "RemoveMessage", "ResumeError", "Send", "SerializationError", "StateGraph",
+    "NodeInterrupt", "PregelTask", "RemoveMessage", "ResumeError", "ScriptedChatModel", "Send", "SerializationError", "StateGraph",
     "StateSnapshot", "SystemMessage", "ToolMessage", "add_messages", "get_config", "get_stream_writer",
     "interrupt", "register_type",
 }
