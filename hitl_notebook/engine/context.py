@@ -33,6 +33,9 @@ class TaskContext:
     child_answers: dict[str, Any]
     #: Sends a "custom" stream chunk.
     writer: Any = None
+    #: When the caller streams with ``subgraphs=True``: the modes it wants and a function
+    #: taking ``(mode, ns, chunk)`` that forwards subgraph events to it.
+    forward: tuple[tuple[str, ...], Any] | None = None
     #: How many ``interrupt()`` calls this run of the node has made.
     calls: int = 0
     #: How many subgraph invocations this run of the node has made (for their namespaces).

@@ -37,7 +37,7 @@ class Run:
     """State of one graph call; the drivers below move it step by step."""
 
     def __init__(self, graph: CompiledStateGraph, config: dict | None, *, modes: tuple[str, ...] = (),
-                 interrupt_before: Any = None, interrupt_after: Any = None) -> None:
+                 interrupt_before: Any = None, interrupt_after: Any = None, subgraphs: bool = False) -> None:
         self.graph = graph
         self.config = dict(config or {})
         conf = self.config.get("configurable") or {}
@@ -59,14 +59,20 @@ class Run:
                     'config={"configurable": {"thread_id": "some-id"}}.'
                 )
         self.thread_id = None if self.thread_id is None else str(self.thread_id)
+        self.events: list[tuple[str, str, Any]] = []
+        self.events_append = self.events.append
         self.modes = modes
+        self.subgraphs = subgraphs
+        #: Where events go: our own buffer, or (inside a parent streaming subgraphs) the parent's.
+        self._sink = self.events_append
+        if self.parent is not None and self.parent.forward is not None:
+            self.modes, self._sink = self.parent.forward
         self.before = graph.breakpoints(interrupt_before, "before")
         self.after = graph.breakpoints(interrupt_after, "after")
         if (self.before or self.after) and self.saver is None:
             raise ValueError("interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...).")
         self.limit = int(self.config.get("recursion_limit", 25))
         self.metadata = dict(self.config.get("metadata") or {})
-        self.events: list[tuple[str, str, Any]] = []
         self.status = "running"
         self.error: BaseException | None = None
         self.child_answers: dict[str, Any] = {}
@@ -210,7 +216,8 @@ class Run:
         answers = list(outcome.answers) if outcome is not None else list(self.preanswers.get(plan.id, ()))
         return TaskContext(task_id=plan.id, name=plan.name, ns=self.ns, thread_id=self.thread_id,
                            checkpointer=self.saver, config=self.config, answers=answers,
-                           child_answers=self.child_answers, writer=self._custom_writer())
+                           child_answers=self.child_answers, writer=self._custom_writer(),
+                           forward=(self.modes, self._sink) if self.subgraphs or self.parent is not None and self.parent.forward else None)
 
     def finish_step(self, results: list[TaskResult]) -> None:
         cp = self.cp
@@ -289,13 +296,23 @@ class Run:
             raise GraphInterrupt([rec for _, rec in pending_interrupts(self.cp)])
 
     def drain(self, single: bool) -> list[Any]:
-        events, self.events = self.events, []
-        return [chunk if single else (mode, chunk) for mode, _ns, chunk in events if mode in self.modes]
+        """Buffered events as the caller asked for them: ``chunk`` or ``(mode, chunk)``, and
+        with ``subgraphs=True`` prefixed by the namespace tuple (``()`` for this graph)."""
+        events = self.events[:]
+        del self.events[:]
+        out = []
+        for mode, ns, chunk in events:
+            if not self.subgraphs:
+                out.append(chunk if single else (mode, chunk))
+            else:
+                path = tuple(ns.split("|")) if ns else ()
+                out.append((path, chunk) if single else (path, mode, chunk))
+        return out
 
     # -- helpers ---------------------------------------------------------------------
     def _emit(self, mode: str, chunk: Any) -> None:
         if mode in self.modes:
-            self.events.append((mode, self.ns, chunk))
+            self._sink((mode, self.ns, chunk))
 
     def _emit_interrupts(self) -> None:
         pending = pending_interrupts(self.cp)
@@ -304,7 +321,7 @@ class Run:
     def _custom_writer(self):
         if "custom" not in self.modes:
             return None
-        return lambda chunk: self.events.append(("custom", self.ns, chunk))
+        return lambda chunk: self._sink(("custom", self.ns, chunk))
 
     def _put(self, record: CheckpointRecord, changes: dict) -> None:
         if self.saver is not None:

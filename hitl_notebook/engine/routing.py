@@ -102,7 +102,7 @@ def next_plans(graph: CompiledStateGraph, ns: str, checkpoint_id: str, finished:
         if new != values.get(key, []):
             values[key] = new
             changes[key] = Replace(new)
-    plans = [TaskPlan(task_id(checkpoint_id, ns, n), n) for n in graph.node_order if n in names]
+    plans = [TaskPlan(task_id(checkpoint_id, ns, n), n) for n in sorted(names, key=graph.node_index)]
     plans += [TaskPlan(task_id(checkpoint_id, ns, s.node, i), s.node, send_arg=s.arg, is_send=True)
               for i, s in enumerate(sends)]
     return plans

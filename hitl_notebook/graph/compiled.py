@@ -65,7 +65,8 @@ class CompiledStateGraph:
         from ..engine.loop import Run, execute_sync
 
         modes, single = _modes(stream_mode)
-        run = Run(self, config, modes=modes, interrupt_before=interrupt_before, interrupt_after=interrupt_after)
+        run = Run(self, config, modes=modes, interrupt_before=interrupt_before, interrupt_after=interrupt_after,
+                  subgraphs=subgraphs)
         run.start(input)
         yield from run.drain(single)
         while (plans := run.plan_step()) is not None:
@@ -93,11 +94,13 @@ class CompiledStateGraph:
         return run.output()
 
     async def astream(self, input: Any, config: dict | None = None, *, stream_mode: str | Sequence[str] = "values",
-                      interrupt_before: Any = None, interrupt_after: Any = None, **_compat: Any) -> AsyncIterator[Any]:
+                      interrupt_before: Any = None, interrupt_after: Any = None, subgraphs: bool = False,
+                      **_compat: Any) -> AsyncIterator[Any]:
         from ..engine.loop import Run, execute_async
 
         modes, single = _modes(stream_mode)
-        run = Run(self, config, modes=modes, interrupt_before=interrupt_before, interrupt_after=interrupt_after)
+        run = Run(self, config, modes=modes, interrupt_before=interrupt_before, interrupt_after=interrupt_after,
+                  subgraphs=subgraphs)
         await _in_thread(run.start, input)
         for chunk in run.drain(single):
             yield chunk

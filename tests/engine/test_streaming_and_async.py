@@ -117,3 +117,14 @@ def test_async_node_under_sync_invoke():
 
     graph = StateGraph(Vals).add_node("hello", hello).add_edge(START, "hello").compile()
     assert graph.invoke({})["text"] == "hi"
+
+
+def test_stream_subgraphs_prefixes_events_with_their_namespace():
+    """subgraphs=True: the parent's events have namespace () and the subgraph's its own."""
+    sub = StateGraph(Vals).add_node("inner", lambda s: {"vals": ["inner"]}).add_edge(START, "inner").compile()
+    parent = StateGraph(Vals).add_node("sub", sub).add_edge(START, "sub").compile()
+    chunks = list(parent.stream({}, stream_mode="updates", subgraphs=True))
+    assert chunks[0][0][0].startswith("sub:") and chunks[0][1] == {"inner": {"vals": ["inner"]}}
+    assert chunks[-1] == ((), {"sub": {"vals": ["inner"]}})
+    plain = list(parent.stream({}, stream_mode="updates"))
+    assert plain == [{"sub": {"vals": ["inner"]}}]
