@@ -1,0 +1,113 @@
+"""Turning a checkpoint's pieces into serde bytes and back, with errors that say where.
+
+Every failure names what was being written or read (thread, checkpoint, channel or task),
+so a user can find the one damaged value instead of losing the thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from . import serde
+from .base import InterruptRecord, TaskOutcome, TaskPlan
+from .serde import DeserializationError, SerializationError
+
+__all__ = [
+    "dump",
+    "dump_metadata",
+    "dump_outcome",
+    "dump_plans",
+    "load",
+    "load_metadata",
+    "load_outcome",
+    "load_plans",
+]
+
+
+def dump(value: Any, path: str, where: str) -> bytes:
+    """Serialise ``value``; a failure names the checkpoint (``where``) and the ``path`` in it
+    (e.g. ``values['messages'][3]``)."""
+    try:
+        return serde.dumps(value, path)
+    except SerializationError as exc:
+        raise SerializationError(f"cannot store {where}: {exc}") from exc
+
+
+def load(data: bytes, path: str, where: str) -> Any:
+    """Deserialise ``data``; any failure is a ``DeserializationError`` naming ``where`` and
+    the path."""
+    try:
+        return serde.loads(data, path)
+    except Exception as exc:  # noqa: BLE001 - whatever the damage, report it the same way
+        raise DeserializationError(f"{where} is unreadable: {exc}") from exc
+
+
+def dump_metadata(metadata: Mapping[str, Any], where: str) -> str:
+    """Metadata as JSON text (kept queryable by SQL), or a ``SerializationError``."""
+    try:
+        return json.dumps(dict(metadata), ensure_ascii=False, allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise SerializationError(f"cannot store {where}: metadata must be JSON ({exc})") from exc
+
+
+def load_metadata(text: str, where: str) -> dict[str, Any]:
+    """Parse stored metadata JSON; anything but a JSON object is a ``DeserializationError``."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise DeserializationError(f"{where} is unreadable: metadata is not JSON ({exc})") from exc
+    if not isinstance(value, dict):
+        raise DeserializationError(f"{where} is unreadable: metadata is not a JSON object")
+    return value
+
+
+def dump_plans(plans: list[TaskPlan], where: str) -> bytes:
+    """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan)."""
+    return dump([[p.id, p.name, p.send_arg, p.is_send] for p in plans], "next", where)
+
+
+def load_plans(data: bytes, where: str) -> list[TaskPlan]:
+    """Inverse of ``dump_plans``."""
+    raw = load(data, "next", where)
+    try:
+        return [TaskPlan(id=i, name=n, send_arg=a, is_send=bool(s)) for i, n, a, s in raw]
+    except (TypeError, ValueError) as exc:
+        raise DeserializationError(f"{where} is unreadable: next tasks are malformed ({exc})") from exc
+
+
+def dump_outcome(outcome: TaskOutcome, where: str) -> bytes:
+    """A task outcome as plain data."""
+    return dump(
+        {
+            "task_id": outcome.task_id,
+            "name": outcome.name,
+            "writes": None if outcome.writes is None else [[c, v] for c, v in outcome.writes],
+            "answers": list(outcome.answers),
+            "interrupts": [[i.id, i.value, i.index, i.ns] for i in outcome.interrupts],
+            "error": outcome.error,
+            "goto": list(outcome.goto),
+        },
+        f"outcomes[{outcome.task_id!r}]",
+        where,
+    )
+
+
+def load_outcome(data: bytes, task_id: str, where: str) -> TaskOutcome:
+    """Inverse of ``dump_outcome``."""
+    path = f"outcomes[{task_id!r}]"
+    raw = load(data, path, where)
+    try:
+        writes = raw["writes"]
+        return TaskOutcome(
+            task_id=raw["task_id"],
+            name=raw["name"],
+            writes=None if writes is None else [(c, v) for c, v in writes],
+            answers=list(raw["answers"]),
+            interrupts=[InterruptRecord(id=i, value=v, index=n, ns=s) for i, v, n, s in raw["interrupts"]],
+            error=raw["error"],
+            goto=list(raw["goto"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DeserializationError(f"{where} is unreadable: {path} is malformed ({exc!r})") from exc

@@ -1,0 +1,149 @@
+"""Delta storage: a checkpoint keeps what its step changed, with periodic full snapshots.
+
+A *delta* checkpoint stores one section per changed channel: ``R`` (the new value) or
+``A`` (items appended to the parent's list). A *snapshot* stores every channel in full.
+Reading a checkpoint = its nearest snapshot ancestor plus the deltas on the parent path
+(so forks work: the path, not insertion order, decides).
+
+When to snapshot (``next_chain``): when there is no parent, or when the deltas since the
+last snapshot would outweigh that snapshot, or when the chain would be longer than
+``max(64, snapshot_bytes // 256)`` deltas (capped at ``MAX_CHAIN``). Both limits grow with the state, so snapshots
+get geometrically rarer as an append-only list grows: total storage stays linear in what
+was appended, and reading any checkpoint costs O(its state), never O(history).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from . import frames
+from .base import Append, Change, Replace
+from .codec import dump, load
+from .serde import DeserializationError
+
+__all__ = [
+    "APPEND",
+    "MAX_CHAIN",
+    "REPLACE",
+    "VALUE_TAGS",
+    "Chain",
+    "ValuesCache",
+    "apply_sections",
+    "change_sections",
+    "next_chain",
+    "snapshot_sections",
+]
+
+REPLACE = b"R"
+APPEND = b"A"
+VALUE_TAGS = frozenset({REPLACE, APPEND})
+
+#: Always allow at least this many deltas between snapshots.
+MIN_CHAIN = 64
+#: Beyond ``MIN_CHAIN``, allow one delta per this many bytes of snapshot.
+BYTES_PER_LINK = 256
+#: Never more deltas than this between snapshots (a longer parent chain is corrupt data).
+MAX_CHAIN = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """Where a checkpoint sits relative to its nearest snapshot ancestor."""
+
+    #: True when the checkpoint is itself a snapshot.
+    is_snapshot: bool
+    #: Deltas from the snapshot to here, this one included (0 for a snapshot).
+    length: int
+    #: Their stored size in bytes.
+    delta_bytes: int
+    #: Stored size of the snapshot's values.
+    base_bytes: int
+
+
+def next_chain(parent: Chain | None, delta_bytes: int) -> Chain | None:
+    """The chain position of a new delta on ``parent``, or None when a snapshot is due."""
+    if parent is None:
+        return None
+    length = parent.length + 1
+    total = parent.delta_bytes + delta_bytes
+    if total > parent.base_bytes or length > min(MAX_CHAIN, max(MIN_CHAIN, parent.base_bytes // BYTES_PER_LINK)):
+        return None
+    return Chain(False, length, total, parent.base_bytes)
+
+
+def change_sections(changes: Mapping[str, Change], where: str) -> list[frames.Section]:
+    """One section per changed channel of checkpoint ``where``."""
+    sections = []
+    for channel, change in changes.items():
+        path = f"values[{channel!r}]"
+        if isinstance(change, Replace):
+            sections.append(frames.Section(REPLACE, channel, dump(change.value, path, where)))
+        elif isinstance(change, Append):
+            sections.append(frames.Section(APPEND, channel, dump(list(change.items), path, where)))
+        else:
+            raise TypeError(f"{where}: change of {path} must be Replace or Append, not {type(change).__name__}")
+    return sections
+
+
+def snapshot_sections(values: Mapping[str, Any], where: str) -> list[frames.Section]:
+    """Every channel of checkpoint ``where`` in full."""
+    return [frames.Section(REPLACE, ch, dump(v, f"values[{ch!r}]", where)) for ch, v in values.items()]
+
+
+def apply_sections(
+    base: Mapping[str, Any] | None, sections: Iterable[frames.Section], where: str
+) -> dict[str, Any]:
+    """The values after applying a checkpoint's value sections to ``base`` (its parent's
+    values; None for a snapshot). Never mutates ``base`` or the lists in it."""
+    values = {} if base is None else dict(base)
+    for section in sections:
+        path = f"values[{section.name!r}]"
+        value = load(section.data, path, where)
+        if section.tag == APPEND:
+            previous = values.get(section.name, [])
+            if not isinstance(value, list) or not isinstance(previous, list):
+                raise DeserializationError(f"{where} is unreadable: {path} appends to or from a non-list")
+            value = previous + value
+        values[section.name] = value
+    return values
+
+
+class ValuesCache:
+    """A small thread-safe LRU of materialised values, keyed by checkpoint.
+
+    Entries are private: callers must copy before handing values out, and never mutate.
+    Lists in neighbouring entries share their items (appending builds a new list).
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple) -> dict[str, Any] | None:
+        with self._lock:
+            values = self._entries.get(key)
+            if values is not None:
+                self._entries.move_to_end(key)
+            return values
+
+    def put(self, key: tuple, values: dict[str, Any]) -> None:
+        if self._size <= 0:
+            return
+        with self._lock:
+            self._entries[key] = values
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def evict(self, thread_id: str, ns: str | None = None, ids: Iterable[str] | None = None) -> None:
+        """Drop a thread's entries (only namespace ``ns`` / only ``ids`` when given)."""
+        wanted = None if ids is None else set(ids)
+        with self._lock:
+            for key in [k for k in self._entries if k[0] == thread_id]:
+                if (ns is None or key[1] == ns) and (wanted is None or key[2] in wanted):
+                    del self._entries[key]

@@ -1,0 +1,89 @@
+"""A checkpoint's stored bytes: named sections, each serialised on its own.
+
+Keeping every channel in its own section means a damaged value is reported with the
+channel it belongs to, and reading a checkpoint's ``next``/``writes`` never has to decode
+its (possibly large) values. Large sections are zlib-compressed.
+
+Layout: ``MAGIC`` then, per section, a fixed header ``tag (1 byte) | flags (1 byte) |
+name length (u16) | data length (u32)`` followed by the UTF-8 name and the data.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+
+__all__ = ["FrameError", "Section", "decode_sections", "encode_section", "join"]
+
+MAGIC = b"HNF1"
+_HEADER = struct.Struct(">cBHI")
+_COMPRESSED = 0x01
+#: Sections at least this long are compressed (smaller ones rarely shrink).
+COMPRESS_FROM = 512
+
+
+class FrameError(ValueError):
+    """The bytes are not a well-formed frame (truncated, wrong magic, bad flags)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One named piece of a checkpoint: ``tag`` says what it is, ``data`` is serde bytes."""
+
+    tag: bytes
+    name: str
+    data: bytes
+
+
+def encode_section(section: Section) -> bytes:
+    """One section's stored bytes (header, name, data; large data compressed)."""
+    name = section.name.encode("utf-8")
+    data, flags = section.data, 0
+    if len(data) >= COMPRESS_FROM:
+        packed = zlib.compress(data, 6)
+        if len(packed) < len(data):
+            data, flags = packed, _COMPRESSED
+    return _HEADER.pack(section.tag, flags, len(name), len(data)) + name + data
+
+
+def join(encoded: list[bytes]) -> bytes:
+    """A blob made of sections encoded by ``encode_section``."""
+    return MAGIC + b"".join(encoded)
+
+
+def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[Section]:
+    """The sections of ``blob`` (only those whose tag is in ``tags``, when given).
+
+    Sections that are skipped are not decompressed.
+    """
+    blob = bytes(blob)
+    if not blob.startswith(MAGIC):
+        raise FrameError("does not start with the checkpoint frame marker")
+    sections = []
+    pos = len(MAGIC)
+    while pos < len(blob):
+        if pos + _HEADER.size > len(blob):
+            raise FrameError(f"truncated section header at byte {pos}")
+        tag, flags, name_len, data_len = _HEADER.unpack_from(blob, pos)
+        pos += _HEADER.size
+        end = pos + name_len + data_len
+        if end > len(blob):
+            raise FrameError(f"truncated section at byte {pos}")
+        if flags & ~_COMPRESSED:
+            raise FrameError(f"unknown section flags {flags:#x} at byte {pos}")
+        try:
+            name = blob[pos : pos + name_len].decode("utf-8")
+        except UnicodeDecodeError:
+            raise FrameError(f"section name at byte {pos} is not UTF-8") from None
+        data = blob[pos + name_len : end]
+        pos = end
+        if tags is not None and tag not in tags:
+            continue
+        if flags & _COMPRESSED:
+            try:
+                data = zlib.decompress(data)
+            except zlib.error as exc:
+                raise FrameError(f"section {name!r} does not decompress: {exc}") from None
+        sections.append(Section(tag, name, data))
+    return sections

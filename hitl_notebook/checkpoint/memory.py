@@ -1,0 +1,137 @@
+"""``InMemorySaver``: the delta scheme over dicts of serialised rows.
+
+It stores the same bytes a database would, so a value that would not survive SQLite does
+not survive here either, and nothing a caller holds aliases what is stored.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from .base import ThreadInfo
+from .serde import DeserializationError
+from .store import DeltaSaver, OutcomeRow, Row
+
+__all__ = ["InMemorySaver"]
+
+
+class _Namespace:
+    """One thread's checkpoints in one namespace, with ids kept sorted."""
+
+    __slots__ = ("ids", "rows", "outcomes")
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.rows: dict[str, Row] = {}
+        self.outcomes: dict[str, dict[str, OutcomeRow]] = {}
+
+
+class _MemoryTx:
+    """``Tx`` over the saver's dicts; the saver's lock is held while it is used."""
+
+    def __init__(self, threads: dict[str, dict[str, _Namespace]]) -> None:
+        self._threads = threads
+
+    def _space(self, thread_id: str, ns: str) -> _Namespace | None:
+        return self._threads.get(thread_id, {}).get(ns)
+
+    def row(self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True) -> Row | None:
+        space = self._space(thread_id, ns)
+        return None if space is None else space.rows.get(checkpoint_id)
+
+    def latest(self, thread_id: str, ns: str) -> Row | None:
+        space = self._space(thread_id, ns)
+        return space.rows[space.ids[-1]] if space and space.ids else None
+
+    def chain(self, thread_id: str, ns: str, checkpoint_id: str) -> list[Row]:
+        space = self._space(thread_id, ns)
+        chain: list[Row] = []
+        seen: set[str] = set()
+        cid: str | None = checkpoint_id
+        while space is not None and cid is not None and cid in space.rows:
+            if cid in seen:
+                raise DeserializationError(f"checkpoint {checkpoint_id!r} (thread {thread_id!r}) has a parent cycle")
+            seen.add(cid)
+            row = space.rows[cid]
+            chain.append(row)
+            if row.chain.is_snapshot:
+                break
+            cid = row.parent_id
+        return chain
+
+    def rows(
+        self, thread_id: str, ns: str, before: str | None, filter: Mapping[str, Any], limit: int | None
+    ) -> list[Row]:
+        space = self._space(thread_id, ns)
+        if space is None:
+            return []
+        end = len(space.ids) if before is None else bisect.bisect_left(space.ids, before)
+        start = 0 if filter or limit is None else max(0, end - limit)
+        return [space.rows[cid] for cid in reversed(space.ids[start:end])]
+
+    def outcomes(self, thread_id: str, ns: str, low: str, high: str) -> dict[str, list[OutcomeRow]]:
+        space = self._space(thread_id, ns)
+        if space is None:
+            return {}
+        return {cid: list(outs.values()) for cid, outs in space.outcomes.items() if low <= cid <= high}
+
+    def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
+        space = self._threads.setdefault(row.thread_id, {}).setdefault(row.ns, _Namespace())
+        bisect.insort(space.ids, row.id)
+        space.rows[row.id] = row
+        if outcomes:
+            space.outcomes[row.id] = {o.task_id: o for o in outcomes}
+
+    def upsert_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow) -> None:
+        self._threads[thread_id][ns].outcomes.setdefault(checkpoint_id, {})[outcome.task_id] = outcome
+
+    def threads(self) -> list[ThreadInfo]:
+        infos = []
+        for thread_id, spaces in self._threads.items():
+            root = spaces.get("")
+            if root and root.ids:
+                latest = root.rows[root.ids[-1]]
+                infos.append(ThreadInfo(thread_id, latest.id, latest.created_at, len(root.ids)))
+        infos.sort(key=lambda t: (t.updated_at, t.latest_checkpoint_id), reverse=True)
+        return infos
+
+    def delete_thread(self, thread_id: str) -> None:
+        self._threads.pop(thread_id, None)
+
+    def rewrite(self, row: Row) -> None:
+        self._threads[row.thread_id][row.ns].rows[row.id] = row
+
+    def delete(self, thread_id: str, ns: str, ids: list[str]) -> None:
+        space = self._threads[thread_id][ns]
+        gone = set(ids)
+        space.ids = [cid for cid in space.ids if cid not in gone]
+        for cid in gone:
+            space.rows.pop(cid, None)
+            space.outcomes.pop(cid, None)
+
+
+class InMemorySaver(DeltaSaver):
+    """Checkpoints kept in this process's memory (lost when it exits); thread-safe.
+
+    Same storage scheme and same behaviour as the durable savers: use it in tests and
+    notebooks, switch to ``SqliteSaver`` to survive a kernel restart.
+    """
+
+    def __init__(self, *, cache_size: int = 256) -> None:
+        super().__init__(cache_size=cache_size)
+        self._threads: dict[str, dict[str, _Namespace]] = {}
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _reading(self) -> Iterator[_MemoryTx]:
+        with self._lock:
+            yield _MemoryTx(self._threads)
+
+    @contextmanager
+    def _writing(self, thread_id: str) -> Iterator[_MemoryTx]:
+        with self._lock:
+            yield _MemoryTx(self._threads)

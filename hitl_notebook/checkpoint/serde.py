@@ -1,0 +1,531 @@
+"""Checkpoint serialisation: JSON with tagged values, and nothing read back can run code.
+
+``dumps`` writes strict UTF-8 JSON. Plain JSON values are written as they are; every other
+supported value becomes a small tagged object ``{"$t": <tag>, "v": <payload>}`` (registered
+classes add ``"n": <registered name>``). A user dict that has a ``"$t"`` key, or a key that is
+not a ``str``, is written in the tagged ``"dict"`` form, so no stored value is ever mistaken
+for a tag.
+
+``loads`` revives tags through a fixed table and the classes registered in this process with
+``register_type``; it never imports a module or resolves a name found in the data.
+
+Supported: ``None``, ``bool``, ``int`` (any size), ``float`` (nan/inf too), ``str``, ``list``,
+``dict`` (any hashable keys), ``tuple``, ``set``, ``frozenset``, ``bytes``, ``bytearray``,
+``datetime``/``date``/``time`` (naive, ``timezone`` or ``ZoneInfo``), ``timedelta``,
+``timezone``, ``ZoneInfo``, ``UUID``, ``Decimal``, our messages, LangChain messages (when
+``langchain_core`` is installed), and registered enums, dataclasses and pydantic models.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import enum
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import orjson
+
+from ..messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+    message_from_dict,
+    message_to_dict,
+)
+
+__all__ = [
+    "DeserializationError",
+    "SerializationError",
+    "check_serialisable",
+    "dumps",
+    "loads",
+    "register_type",
+]
+
+TAG = "$t"
+_INT_LIMIT = 2**63  # ints outside +-2**63 are written as hex strings (exact, and 64-bit safe)
+
+
+class SerializationError(TypeError):
+    """A value cannot be stored; the message names where it is and what to do."""
+
+
+class DeserializationError(ValueError):
+    """Stored data is not valid checkpoint data (corrupt, tampered, or an unknown type)."""
+
+
+# --- registry ---------------------------------------------------------------------------
+
+_by_name: dict[str, type] = {}
+_by_type: dict[type, str] = {}
+
+
+def _pydantic_model(cls: type) -> bool:
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(cls, type) and issubclass(cls, pydantic.BaseModel)
+
+
+def register_type(cls: type, name: str | None = None) -> type:
+    """Allow instances of ``cls`` (an Enum, a dataclass or a pydantic v2 model) in checkpoints.
+
+    ``name`` (default ``module.QualName``) is what the stored data records; loading looks it
+    up in this registry, so register your classes before loading. Registering a class again
+    under the same name (a re-run notebook cell) points the name to the new class. Usable as
+    a decorator.
+    """
+    if not isinstance(cls, type) or not (
+        issubclass(cls, enum.Enum) or dataclasses.is_dataclass(cls) or _pydantic_model(cls)
+    ):
+        raise TypeError(f"register_type accepts Enum classes, dataclasses and pydantic models, not {cls!r}")
+    name = f"{cls.__module__}.{cls.__qualname__}" if name is None else name
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"register_type needs a non-empty str name, not {name!r}")
+    _by_name[name] = cls
+    _by_type[cls] = name
+    return cls
+
+
+# --- encoding ---------------------------------------------------------------------------
+
+
+class _Unencodable(Exception):
+    """Raised inside the walk; collects the path on the way out."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.segments: list[str] = []
+
+
+def _enc(o: Any) -> Any:
+    """The JSON-ready form of ``o``; ``o`` itself when it is plain JSON (no copy)."""
+    t = type(o)
+    if t is str or t is bool or o is None:
+        return o
+    if t is int:
+        return o if -_INT_LIMIT <= o < _INT_LIMIT else {TAG: "int", "v": hex(o)}
+    if t is float:
+        return o if o - o == 0.0 else {TAG: "float", "v": repr(o)}  # o - o is nan for nan/inf
+    if t is dict:
+        return _enc_dict(o)
+    if t is list:
+        return _enc_seq(o)
+    encoder = _ENCODERS.get(t)
+    if encoder is not None:
+        return encoder(o)
+    return _enc_other(o)
+
+
+# The container walks inline the plain-scalar test (the common case) to skip a call per item.
+
+
+def _enc_seq(o: list | tuple) -> list | tuple:
+    for i, v in enumerate(o):
+        t = type(v)
+        if t is str or t is bool or v is None or (t is int and -_INT_LIMIT <= v < _INT_LIMIT):
+            continue
+        try:
+            e = _enc(v)
+        except _Unencodable as exc:
+            exc.segments.append(f"[{i}]")
+            raise
+        if e is not v:
+            out = list(o[:i])
+            out.append(e)
+            for j in range(i + 1, len(o)):
+                try:
+                    out.append(_enc(o[j]))
+                except _Unencodable as exc:
+                    exc.segments.append(f"[{j}]")
+                    raise
+            return out
+    return o
+
+
+def _enc_dict(o: dict, attrs: bool = False) -> dict:
+    out = None
+    for k, v in o.items():
+        if type(k) is not str or k == TAG:
+            return _enc_pairs(o)
+        t = type(v)
+        if t is str or t is bool or v is None or (t is int and -_INT_LIMIT <= v < _INT_LIMIT):
+            e = v
+        else:
+            try:
+                e = _enc(v)
+            except _Unencodable as exc:
+                exc.segments.append(f".{k}" if attrs else f"[{k!r}]")
+                raise
+        if out is not None:
+            out[k] = e
+        elif e is not v:
+            out = {}
+            for k2, v2 in o.items():
+                if k2 == k:
+                    break
+                out[k2] = v2
+            out[k] = e
+    return o if out is None else out
+
+
+def _enc_pairs(o: dict) -> dict:
+    pairs = []
+    for k, v in o.items():
+        try:
+            pairs.append([_enc(k), _enc(v)])
+        except _Unencodable as exc:
+            exc.segments.append(f"[{k!r}]")
+            raise
+    return {TAG: "dict", "v": pairs}
+
+
+def _enc_tz(tz: Any) -> Any:
+    if tz is None:
+        return None
+    if type(tz) not in (timezone, ZoneInfo):
+        raise _Unencodable(f"time zone of type {type(tz).__qualname__} is not serialisable; use datetime.timezone or zoneinfo.ZoneInfo")
+    return _ENCODERS[type(tz)](tz)
+
+
+def _enc_zoneinfo(z: ZoneInfo) -> dict:
+    if z.key is None:
+        raise _Unencodable("a ZoneInfo built from a file (no key) is not serialisable; use ZoneInfo(key)")
+    return {TAG: "zoneinfo", "v": z.key}
+
+
+def _enc_message(m: BaseMessage) -> dict:
+    return {TAG: "msg", "v": _enc_dict(message_to_dict(m), attrs=True)}
+
+
+def _wrap(tag: str, payload: Callable[[Any], Any]) -> Callable[[Any], dict]:
+    return lambda o: {TAG: tag, "v": payload(o)}
+
+
+_ENCODERS: dict[type, Callable[[Any], Any]] = {
+    tuple: _wrap("tuple", _enc_seq),
+    set: _wrap("set", lambda o: _enc_seq(list(o))),
+    frozenset: _wrap("frozenset", lambda o: _enc_seq(list(o))),
+    bytes: _wrap("bytes", lambda o: base64.b64encode(o).decode("ascii")),
+    bytearray: _wrap("bytearray", lambda o: base64.b64encode(o).decode("ascii")),
+    datetime: _wrap("datetime", lambda o: [o.replace(tzinfo=None).isoformat(), _enc_tz(o.tzinfo), o.fold]),
+    date: _wrap("date", date.isoformat),
+    time: _wrap("time", lambda o: [o.replace(tzinfo=None).isoformat(), _enc_tz(o.tzinfo), o.fold]),
+    timedelta: _wrap("timedelta", lambda o: [o.days, o.seconds, o.microseconds]),
+    timezone: _wrap("timezone", lambda o: [_enc(o.utcoffset(None)), *o.__getinitargs__()[1:]]),
+    ZoneInfo: _enc_zoneinfo,
+    UUID: _wrap("uuid", str),
+    Decimal: _wrap("decimal", str),
+    HumanMessage: _enc_message,
+    AIMessage: _enc_message,
+    SystemMessage: _enc_message,
+    ToolMessage: _enc_message,
+    RemoveMessage: _enc_message,
+}
+
+
+@lru_cache(maxsize=1)
+def _langchain_classes() -> dict[str, type]:
+    """Stored LangChain type name -> class: the only LangChain classes we ever revive."""
+    from langchain_core import messages as lc
+
+    return {
+        cls.model_fields["type"].default: cls
+        for cls in (
+            lc.HumanMessage,
+            lc.AIMessage,
+            lc.SystemMessage,
+            lc.ToolMessage,
+            lc.RemoveMessage,
+            lc.ChatMessage,
+            lc.FunctionMessage,
+            lc.HumanMessageChunk,
+            lc.AIMessageChunk,
+            lc.SystemMessageChunk,
+            lc.ToolMessageChunk,
+            lc.ChatMessageChunk,
+            lc.FunctionMessageChunk,
+        )
+    }
+
+
+def _langchain_name(t: type) -> str | None:
+    if "langchain_core.messages" not in sys.modules or not t.__module__.startswith("langchain_core."):
+        return None
+    name = getattr(t, "model_fields", {}).get("type")
+    name = name.default if name is not None else None
+    return name if _langchain_classes().get(name) is t else None
+
+
+def _fields_of(o: Any) -> dict[str, Any]:
+    """Constructor arguments that rebuild ``o`` (a dataclass or a pydantic model)."""
+    if dataclasses.is_dataclass(o):
+        return {f.name: getattr(o, f.name) for f in dataclasses.fields(o) if f.init}
+    values = {name: getattr(o, name) for name in type(o).model_fields}
+    values.update(o.__pydantic_extra__ or {})
+    return values
+
+
+def _enc_other(o: Any) -> dict:
+    t = type(o)
+    name = _by_type.get(t)
+    if name is not None:
+        if isinstance(o, enum.Enum):
+            return {TAG: "enum", "n": name, "v": _enc(o.value)}
+        return {TAG: "obj", "n": name, "v": _enc_dict(_fields_of(o), attrs=True)}
+    lc_name = _langchain_name(t)
+    if lc_name is not None:
+        fields = _fields_of(o)
+        del fields["type"]
+        return {TAG: "lc", "n": lc_name, "v": _enc_dict(fields, attrs=True)}
+    if isinstance(o, enum.Enum) or dataclasses.is_dataclass(o) or _pydantic_model(t):
+        hint = "register it with hitl_notebook.register_type"
+    else:
+        hint = "use JSON-like values, the standard types listed in hitl_notebook.checkpoint.serde, or a registered dataclass, pydantic model or enum"
+    raise _Unencodable(f"object of type {t.__qualname__} is not serialisable; {hint}")
+
+
+def _encode(obj: Any, path: str) -> Any:
+    try:
+        return _enc(obj)
+    except _Unencodable as exc:
+        raise SerializationError(f"{path}{''.join(reversed(exc.segments))}: {exc.reason}") from None
+    except RecursionError:
+        raise SerializationError(f"{path}: value is nested too deeply or contains a reference cycle") from None
+
+
+def _has_surrogates(s: str) -> bool:
+    if s.isascii():
+        return False
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _escape_surrogates(tree: Any) -> Any:
+    """Replace strings holding lone surrogates (not valid UTF-8) with a tagged, exact form."""
+    t = type(tree)
+    if t is str:
+        if _has_surrogates(tree):
+            return {TAG: "str", "v": base64.b64encode(tree.encode("utf-8", "surrogatepass")).decode("ascii")}
+        return tree
+    if t is list or t is tuple:
+        return [_escape_surrogates(v) for v in tree]
+    if t is dict:
+        if any(_has_surrogates(k) for k in tree):
+            return {TAG: "dict", "v": [[_escape_surrogates(k), _escape_surrogates(v)] for k, v in tree.items()]}
+        return {k: _escape_surrogates(v) for k, v in tree.items()}
+    return tree
+
+
+def dumps(obj: Any, path: str = "value") -> bytes:
+    """Serialise ``obj`` to UTF-8 JSON bytes; ``path`` labels the root in error messages."""
+    tree = _encode(obj, path)
+    try:
+        return orjson.dumps(tree)
+    except orjson.JSONEncodeError:
+        pass  # lone surrogates in a string, or nesting deeper than orjson's 255 levels
+    try:
+        tree = _escape_surrogates(tree)
+        return json.dumps(tree, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except RecursionError:
+        raise SerializationError(f"{path}: value is nested too deeply") from None
+
+
+def check_serialisable(obj: Any, path: str = "value") -> None:
+    """Raise ``SerializationError`` (naming the offending path) unless ``dumps(obj)`` would work."""
+    _encode(obj, path)
+
+
+# --- decoding ---------------------------------------------------------------------------
+
+
+class _BadData(Exception):
+    """A tagged object that cannot be revived."""
+
+
+def _payload(d: dict, *types: type) -> Any:
+    if set(d) != {TAG, "v"}:
+        raise _BadData(f"unexpected keys {sorted(d)}")
+    v = d["v"]
+    if not isinstance(v, types):
+        raise _BadData(f"payload must be {' or '.join(t.__name__ for t in types)}, not {type(v).__name__}")
+    return v
+
+
+def _tz_arg(tz: Any) -> Any:
+    if tz is not None and type(tz) not in (timezone, ZoneInfo):
+        raise _BadData(f"time zone must be a timezone or zoneinfo, not {type(tz).__name__}")
+    return tz
+
+
+def _revive_clock(cls: type, d: dict) -> Any:
+    v = _payload(d, list)
+    if len(v) != 3 or not isinstance(v[0], str) or v[2] not in (0, 1):
+        raise _BadData("payload must be [isoformat, tz, fold]")
+    value = cls.fromisoformat(v[0])
+    if value.tzinfo is not None:
+        raise _BadData("isoformat must not carry an offset")
+    return value.replace(tzinfo=_tz_arg(v[1]), fold=v[2])
+
+
+def _revive_int(d: dict) -> int:
+    return int(_payload(d, str), 16)
+
+
+def _revive_float(d: dict) -> float:
+    v = _payload(d, str)
+    if v not in ("nan", "inf", "-inf"):
+        raise _BadData(f"payload must be 'nan', 'inf' or '-inf', not {v!r}")
+    return float(v)
+
+
+def _revive_pairs(d: dict) -> dict:
+    v = _payload(d, list)
+    if not all(isinstance(p, list) and len(p) == 2 for p in v):
+        raise _BadData("payload must be a list of [key, value] pairs")
+    return dict(v)
+
+
+def _revive_timedelta(d: dict) -> timedelta:
+    v = _payload(d, list)
+    if len(v) != 3 or not all(type(x) is int for x in v):
+        raise _BadData("payload must be [days, seconds, microseconds]")
+    return timedelta(*v)
+
+
+def _revive_timezone(d: dict) -> timezone:
+    v = _payload(d, list)
+    if not 1 <= len(v) <= 2 or type(v[0]) is not timedelta:
+        raise _BadData("payload must be [offset] or [offset, name]")
+    return timezone(*v)
+
+
+def _registered(d: dict, kind: str) -> tuple[type, Any]:
+    if set(d) != {TAG, "n", "v"} or not isinstance(d["n"], str):
+        raise _BadData(f"unexpected keys {sorted(d)}")
+    cls = _by_name.get(d["n"])
+    if cls is None:
+        raise _BadData(f"unknown type name {d['n']!r}; register the class with hitl_notebook.register_type before loading")
+    if (kind == "enum") != issubclass(cls, enum.Enum):
+        raise _BadData(f"registered type {d['n']!r} is not {'an enum' if kind == 'enum' else 'a dataclass or pydantic model'}")
+    if kind != "enum" and not isinstance(d["v"], dict):
+        raise _BadData(f"payload must be dict, not {type(d['v']).__name__}")
+    return cls, d["v"]
+
+
+def _revive_enum(d: dict) -> enum.Enum:
+    cls, value = _registered(d, "enum")
+    return cls(value)
+
+
+def _revive_obj(d: dict) -> Any:
+    cls, values = _registered(d, "obj")
+    if dataclasses.is_dataclass(cls):
+        return cls(**values)
+    return cls.model_validate(values, by_name=True)
+
+
+def _revive_langchain(d: dict) -> Any:
+    if set(d) != {TAG, "n", "v"} or not isinstance(d["v"], dict):
+        raise _BadData(f"unexpected keys {sorted(d)}")
+    try:
+        classes = _langchain_classes()
+    except ImportError:
+        raise _BadData("a LangChain message needs langchain_core installed") from None
+    cls = classes.get(d["n"]) if isinstance(d["n"], str) else None
+    if cls is None:
+        raise _BadData(f"unknown LangChain message type {d['n']!r}")
+    return cls(**d["v"])
+
+
+_REVIVERS: dict[str, Callable[[dict], Any]] = {
+    "int": _revive_int,
+    "float": _revive_float,
+    "dict": _revive_pairs,
+    "str": lambda d: base64.b64decode(_payload(d, str), validate=True).decode("utf-8", "surrogatepass"),
+    "tuple": lambda d: tuple(_payload(d, list)),
+    "set": lambda d: set(_payload(d, list)),
+    "frozenset": lambda d: frozenset(_payload(d, list)),
+    "bytes": lambda d: base64.b64decode(_payload(d, str), validate=True),
+    "bytearray": lambda d: bytearray(base64.b64decode(_payload(d, str), validate=True)),
+    "datetime": lambda d: _revive_clock(datetime, d),
+    "date": lambda d: date.fromisoformat(_payload(d, str)),
+    "time": lambda d: _revive_clock(time, d),
+    "timedelta": _revive_timedelta,
+    "timezone": _revive_timezone,
+    "zoneinfo": lambda d: ZoneInfo(_payload(d, str)),
+    "uuid": lambda d: UUID(_payload(d, str)),
+    "decimal": lambda d: Decimal(_payload(d, str)),
+    "msg": lambda d: message_from_dict(_payload(d, dict)),
+    "enum": _revive_enum,
+    "obj": _revive_obj,
+    "lc": _revive_langchain,
+}
+
+
+def _revive(d: dict) -> Any:
+    tag = d[TAG]
+    reviver = _REVIVERS.get(tag) if type(tag) is str else None
+    if reviver is None:
+        raise _BadData(f"unknown tag {tag!r}")
+    try:
+        return reviver(d)
+    except _BadData as exc:
+        raise _BadData(f"bad {tag!r} value: {exc}") from None
+    except Exception as exc:  # a constructor rejected the stored fields
+        raise _BadData(f"bad {tag!r} value: {type(exc).__name__}: {exc}") from None
+
+
+def _hook(d: dict) -> Any:
+    return _revive(d) if TAG in d else d
+
+
+def _locate(node: Any, path: str) -> Any:
+    """Revive ``node`` depth-first like ``_hook`` does, so that an error names its path."""
+    if isinstance(node, list):
+        return [_locate(v, f"{path}[{i}]") for i, v in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    tagged = TAG in node
+    node = {k: _locate(v, path if tagged and k == "v" else f"{path}[{k!r}]") for k, v in node.items()}
+    if not tagged:
+        return node
+    try:
+        return _revive(node)
+    except _BadData as exc:
+        raise DeserializationError(f"{path}: {exc}") from None
+
+
+def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> Any:
+    """Revive a value written by ``dumps``. Raises ``DeserializationError`` (naming the path
+    and the tag) for anything else; never imports or runs code named by the data."""
+    if isinstance(data, memoryview):
+        data = data.tobytes()
+    if not isinstance(data, (bytes, bytearray, str)):
+        raise TypeError(f"loads expects bytes or str, not {type(data).__name__}")
+    try:
+        return json.loads(data, object_hook=_hook)
+    except _BadData as exc:
+        reason = str(exc)
+    except RecursionError:
+        raise DeserializationError(f"{path}: stored data is nested too deeply") from None
+    except ValueError as exc:  # JSON syntax, encoding, over-long ints
+        raise DeserializationError(f"{path}: not valid checkpoint data ({exc})") from None
+    # Rare path: walk again, tracking the path, so that the error says where it is.
+    try:
+        _locate(json.loads(data), path)
+    except RecursionError:
+        pass
+    raise DeserializationError(f"{path}: {reason}")

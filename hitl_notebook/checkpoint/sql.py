@@ -1,0 +1,239 @@
+"""The row store in SQL, shared by the SQLite and PostgreSQL savers.
+
+Every statement is written once with ``?`` placeholders; a ``Dialect`` adapts placeholders,
+types and the JSON metadata filter. Values only ever travel as parameters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .base import ThreadInfo
+from .delta import MAX_CHAIN, Chain
+from .serde import DeserializationError
+from .store import COLUMN_KEYS, OutcomeRow, Row
+
+__all__ = ["SCHEMA_VERSION", "Dialect", "SchemaVersionError", "SqlTx", "setup_schema"]
+
+#: Version of the tables below; a database with a higher one was written by a newer release.
+SCHEMA_VERSION = 1
+
+_COLUMNS = (
+    "thread_id, ns, checkpoint_id, parent_id, step, source, created_at, {meta}, "
+    "is_snapshot, chain_len, chain_bytes, base_bytes"
+)
+
+
+class SchemaVersionError(RuntimeError):
+    """The database's tables were created by a newer hitl-notebook than this one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What differs between SQL engines, as small pieces of SQL text."""
+
+    #: Turns ``?`` placeholders into the driver's.
+    placeholders: Callable[[str], str]
+    #: How to bind metadata JSON text (``?`` or ``?::jsonb``) and read it back as text.
+    metadata_in: str
+    metadata_out: str
+    #: ``CREATE TABLE`` statements for checkpoints and outcomes.
+    tables: tuple[str, ...]
+    #: SQL for "metadata key equals value" with its parameters, or None when this engine
+    #: cannot match ``value`` exactly (the saver then filters in Python only).
+    metadata_equals: Callable[[str, Any], tuple[str, list] | None]
+
+
+def sqlite_metadata_equals(key: str, value: Any) -> tuple[str, list] | None:
+    """SQLite JSON1: exact for strings and numbers (bools are JSON true/false, not 1/0)."""
+    path = f'$."{key}"'
+    if isinstance(value, str):
+        return "json_type(metadata, ?) = 'text' AND json_extract(metadata, ?) = ?", [path, path, value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 2**53:
+        return "json_type(metadata, ?) IN ('integer', 'real') AND json_extract(metadata, ?) = ?", [path, path, value]
+    return None
+
+
+def postgres_metadata_equals(key: str, value: Any) -> tuple[str, list] | None:
+    """PostgreSQL jsonb equality, exact for every JSON value."""
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    if isinstance(value, tuple):  # JSON would make it a list, which Python never equals
+        return None
+    return "metadata -> (?::text) = ?::jsonb", [key, text]
+
+
+class SqlTx:
+    """``Tx`` (see ``store``) over one open transaction of a DB-API connection."""
+
+    def __init__(self, conn: Any, dialect: Dialect) -> None:
+        self._conn = conn
+        self._d = dialect
+        self._cols = _COLUMNS.format(meta=dialect.metadata_out)
+
+    def _run(self, sql: str, params: list | tuple = ()) -> Any:
+        return self._conn.execute(self._d.placeholders(sql), params)
+
+    def _select(self, where: str, params: list, *, with_data: bool = True, tail: str = "") -> list[Row]:
+        data = "data" if with_data else "NULL"
+        sql = f"SELECT {self._cols}, {data} FROM hitl_checkpoints WHERE {where} {tail}"
+        return [_row(r) for r in self._run(sql, params).fetchall()]
+
+    def row(self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True) -> Row | None:
+        rows = self._select(
+            "thread_id = ? AND ns = ? AND checkpoint_id = ?", [thread_id, ns, checkpoint_id], with_data=with_data
+        )
+        return rows[0] if rows else None
+
+    def latest(self, thread_id: str, ns: str) -> Row | None:
+        rows = self._select("thread_id = ? AND ns = ?", [thread_id, ns], tail="ORDER BY checkpoint_id DESC LIMIT 1")
+        return rows[0] if rows else None
+
+    def chain(self, thread_id: str, ns: str, checkpoint_id: str) -> list[Row]:
+        cols = _COLUMNS.format(meta="metadata")
+        prefixed = ", ".join(f"c.{c.strip()}" for c in cols.split(","))
+        sql = f"""
+            WITH RECURSIVE chain(depth, {cols}, data) AS (
+                SELECT 0, {cols}, data FROM hitl_checkpoints
+                WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?
+                UNION ALL
+                SELECT chain.depth + 1, {prefixed}, c.data
+                FROM chain JOIN hitl_checkpoints c
+                  ON c.thread_id = chain.thread_id AND c.ns = chain.ns AND c.checkpoint_id = chain.parent_id
+                WHERE NOT chain.is_snapshot AND chain.depth <= ?
+            )
+            SELECT {self._cols}, data FROM chain ORDER BY depth"""
+        rows = [_row(r) for r in self._run(sql, [thread_id, ns, checkpoint_id, MAX_CHAIN]).fetchall()]
+        if len(rows) > MAX_CHAIN + 1:
+            raise DeserializationError(
+                f"checkpoint {checkpoint_id!r} (thread {thread_id!r}) is unreadable: "
+                f"its parent chain is longer than {MAX_CHAIN} (a cycle?)"
+            )
+        return rows
+
+    def rows(
+        self, thread_id: str, ns: str, before: str | None, filter: Mapping[str, Any], limit: int | None
+    ) -> list[Row]:
+        where, params = ["thread_id = ?", "ns = ?"], [thread_id, ns]
+        if before is not None:
+            where.append("checkpoint_id < ?")
+            params.append(before)
+        exact = True
+        for key, value in filter.items():
+            clause = _column_equals(key, value) if key in COLUMN_KEYS else self._d.metadata_equals(key, value)
+            if clause is None:
+                exact = False
+                continue
+            where.append(clause[0])
+            params.extend(clause[1])
+        tail = "ORDER BY checkpoint_id DESC"
+        if limit is not None and exact:
+            tail += " LIMIT ?"
+            params.append(limit)
+        return self._select(" AND ".join(where), params, tail=tail)
+
+    def outcomes(self, thread_id: str, ns: str, low: str, high: str) -> dict[str, list[OutcomeRow]]:
+        found: dict[str, list[OutcomeRow]] = {}
+        for cid, task_id, interrupted, data in self._run(
+            "SELECT checkpoint_id, task_id, interrupted, data FROM hitl_outcomes "
+            "WHERE thread_id = ? AND ns = ? AND checkpoint_id >= ? AND checkpoint_id <= ? "
+            "ORDER BY checkpoint_id, seq",
+            [thread_id, ns, low, high],
+        ).fetchall():
+            found.setdefault(cid, []).append(OutcomeRow(task_id, bool(interrupted), bytes(data)))
+        return found
+
+    def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
+        c = row.chain
+        self._run(
+            f"INSERT INTO hitl_checkpoints ({_COLUMNS.format(meta='metadata')}, data) "
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, {self._d.metadata_in}, ?, ?, ?, ?, ?)",
+            [row.thread_id, row.ns, row.id, row.parent_id, row.step, row.source, row.created_at, row.metadata,
+             c.is_snapshot, c.length, c.delta_bytes, c.base_bytes, row.data],
+        )  # fmt: skip
+        for outcome in outcomes:
+            self.upsert_outcome(row.thread_id, row.ns, row.id, outcome)
+
+    def upsert_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow) -> None:
+        self._run(
+            "INSERT INTO hitl_outcomes (thread_id, ns, checkpoint_id, task_id, seq, interrupted, data) "
+            "VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM hitl_outcomes "
+            "WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?), ?, ?) "
+            "ON CONFLICT (thread_id, ns, checkpoint_id, task_id) "
+            "DO UPDATE SET interrupted = excluded.interrupted, data = excluded.data",
+            [thread_id, ns, checkpoint_id, outcome.task_id, thread_id, ns, checkpoint_id,
+             outcome.interrupted, outcome.data],
+        )  # fmt: skip
+
+    def threads(self) -> list[ThreadInfo]:
+        rows = self._run(
+            "SELECT c.thread_id, c.checkpoint_id, c.created_at, g.n FROM "
+            "(SELECT thread_id, MAX(checkpoint_id) AS latest, COUNT(*) AS n FROM hitl_checkpoints "
+            " WHERE ns = ? GROUP BY thread_id) g "
+            "JOIN hitl_checkpoints c ON c.thread_id = g.thread_id AND c.ns = ? AND c.checkpoint_id = g.latest "
+            "ORDER BY c.created_at DESC, c.checkpoint_id DESC",
+            ["", ""],
+        ).fetchall()
+        return [ThreadInfo(t, cid, created, int(n)) for t, cid, created, n in rows]
+
+    def delete_thread(self, thread_id: str) -> None:
+        self._run("DELETE FROM hitl_outcomes WHERE thread_id = ?", [thread_id])
+        self._run("DELETE FROM hitl_checkpoints WHERE thread_id = ?", [thread_id])
+
+    def rewrite(self, row: Row) -> None:
+        c = row.chain
+        self._run(
+            "UPDATE hitl_checkpoints SET parent_id = ?, is_snapshot = ?, chain_len = ?, chain_bytes = ?, "
+            "base_bytes = ?, data = ? WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
+            [row.parent_id, c.is_snapshot, c.length, c.delta_bytes, c.base_bytes, row.data,
+             row.thread_id, row.ns, row.id],
+        )  # fmt: skip
+
+    def delete(self, thread_id: str, ns: str, ids: list[str]) -> None:
+        for cid in ids:
+            for table in ("hitl_outcomes", "hitl_checkpoints"):
+                self._run(f"DELETE FROM {table} WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?", [thread_id, ns, cid])
+
+
+def setup_schema(tx: SqlTx, dialect: Dialect) -> None:
+    """Create the tables (idempotent) or refuse a database from a newer release."""
+    tx._run("CREATE TABLE IF NOT EXISTS hitl_schema_version (version INTEGER NOT NULL)")
+    found = tx._run("SELECT MAX(version) FROM hitl_schema_version").fetchone()[0]
+    if found is not None and found > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"this database holds hitl-notebook checkpoints in schema version {found}, but this "
+            f"hitl-notebook only understands up to version {SCHEMA_VERSION}: upgrade hitl-notebook"
+        )
+    for statement in dialect.tables:
+        tx._run(statement)
+    if found is None:
+        tx._run("INSERT INTO hitl_schema_version (version) VALUES (?)", [SCHEMA_VERSION])
+
+
+def _column_equals(key: str, value: Any) -> tuple[str, list] | None:
+    if key == "source" and isinstance(value, str):
+        return "source = ?", [value]
+    if key == "step" and isinstance(value, int) and not isinstance(value, bool):
+        return "step = ?", [value]
+    return None
+
+
+def _row(r: tuple) -> Row:
+    thread_id, ns, cid, parent_id, step, source, created_at, metadata, snap, length, delta, base, data = r
+    return Row(
+        thread_id=thread_id,
+        ns=ns,
+        id=cid,
+        parent_id=parent_id,
+        step=step,
+        source=source,
+        created_at=created_at,
+        metadata=metadata,
+        chain=Chain(bool(snap), length, delta, base),
+        data=b"" if data is None else bytes(data),
+    )

@@ -1,0 +1,430 @@
+"""The delta-storage saver, written once against a small transactional row store.
+
+``DeltaSaver`` implements ``BaseCheckpointSaver`` (put/get/list/outcomes/housekeeping) in
+terms of ``Tx``: a handful of row operations that the memory, SQLite and PostgreSQL
+backends each provide inside their own read and write transactions. Everything that
+decides *what* is stored (deltas, snapshots, pruning, filters, copies) lives here.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from abc import abstractmethod
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from . import frames
+from .base import BaseCheckpointSaver, Change, CheckpointRecord, TaskOutcome, ThreadInfo
+from .codec import dump, dump_metadata, dump_outcome, dump_plans, load, load_metadata, load_outcome, load_plans
+from .delta import (
+    VALUE_TAGS,
+    Chain,
+    ValuesCache,
+    apply_sections,
+    change_sections,
+    next_chain,
+    snapshot_sections,
+)
+from .serde import DeserializationError
+
+__all__ = ["DeltaSaver", "OutcomeRow", "Row", "Tx", "validate_filter"]
+
+WRITES = b"W"
+NEXT = b"N"
+_RECORD_TAGS = frozenset({WRITES, NEXT})
+
+_FILTER_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+#: Filter keys that are columns rather than run metadata.
+COLUMN_KEYS = ("source", "step")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A stored checkpoint exactly as a backend keeps it."""
+
+    thread_id: str
+    ns: str
+    id: str
+    parent_id: str | None
+    step: int
+    source: str
+    created_at: str
+    #: JSON text of the run metadata.
+    metadata: str
+    chain: Chain
+    #: Framed sections (``frames``); empty when a backend was asked for the header only.
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    """A stored task outcome."""
+
+    task_id: str
+    #: True while the task waits on an unanswered interrupt (pruning keeps its checkpoint).
+    interrupted: bool
+    data: bytes
+
+
+class Tx(Protocol):
+    """Row operations a backend offers inside one transaction (all scoped to a thread)."""
+
+    def row(self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True) -> Row | None: ...
+
+    def latest(self, thread_id: str, ns: str) -> Row | None: ...
+
+    def chain(self, thread_id: str, ns: str, checkpoint_id: str) -> list[Row]:
+        """The checkpoint, its parent, ... up to and including the first snapshot (newest
+        first); shorter when a link is missing."""
+
+    def rows(
+        self, thread_id: str, ns: str, before: str | None, filter: Mapping[str, Any], limit: int | None
+    ) -> list[Row]:
+        """Candidates, newest first. A backend may narrow by ``filter`` and must apply
+        ``limit`` only when it matched every filter item exactly."""
+
+    def outcomes(self, thread_id: str, ns: str, low: str, high: str) -> dict[str, list[OutcomeRow]]:
+        """Outcomes of checkpoints with ids in ``[low, high]``, in first-insertion order."""
+
+    def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None: ...
+
+    def upsert_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow) -> None: ...
+
+    def threads(self) -> list[ThreadInfo]: ...
+
+    def delete_thread(self, thread_id: str) -> None: ...
+
+    def rewrite(self, row: Row) -> None:
+        """Replace a stored row's parent, chain and data (same key)."""
+
+    def delete(self, thread_id: str, ns: str, ids: list[str]) -> None:
+        """Remove checkpoints and their outcomes."""
+
+
+def validate_filter(filter: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The filter as a dict; a key that could not be a metadata name is a ``ValueError``."""
+    if filter is None:
+        return {}
+    for key in filter:
+        if not isinstance(key, str) or not _FILTER_KEY.fullmatch(key):
+            raise ValueError(
+                f"metadata filter key {key!r} is not allowed: use 'source', 'step' or a run "
+                "metadata key made of letters, digits and '_' (at most 64, not starting with a digit)"
+            )
+    return dict(filter)
+
+
+def _check_key(name: str, value: Any, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if "\x00" in value:
+        raise ValueError(f"{name} must not contain NUL characters: {value!r}")
+
+
+def _where(thread_id: str, ns: str, checkpoint_id: str) -> str:
+    ns_part = f", namespace {ns!r}" if ns else ""
+    return f"checkpoint {checkpoint_id!r} (thread {thread_id!r}{ns_part})"
+
+
+_MISSING = object()
+
+
+class DeltaSaver(BaseCheckpointSaver):
+    """Delta storage with snapshots (see ``delta``) over a backend's transactions.
+
+    Reads go through an LRU cache of materialised values (``cache_size`` checkpoints), so
+    a sequential run reads the checkpoint it just wrote without touching its history.
+    """
+
+    def __init__(self, *, cache_size: int = 256) -> None:
+        self._cache = ValuesCache(cache_size)
+
+    @abstractmethod
+    def _reading(self) -> AbstractContextManager[Tx]:
+        """A transaction that sees one consistent state of the store."""
+
+    @abstractmethod
+    def _writing(self, thread_id: str) -> AbstractContextManager[Tx]:
+        """A transaction that excludes other writers of ``thread_id`` and commits atomically."""
+
+    # -- writing -------------------------------------------------------------------------
+
+    def put(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
+        _check_key("thread_id", record.thread_id)
+        _check_key("ns", record.ns)
+        _check_key("checkpoint id", record.id)
+        _check_key("parent id", record.parent_id, optional=True)
+        where = _where(record.thread_id, record.ns, record.id)
+        if record.parent_id is None:
+            changes = {}
+        else:
+            unknown = set(changes) - set(record.values)
+            if unknown:
+                raise ValueError(f"{where}: changes name channels missing from its values: {sorted(unknown)}")
+        delta = [frames.encode_section(s) for s in change_sections(changes, where)]
+        record_part = [
+            frames.encode_section(frames.Section(WRITES, "", dump(record.writes, "writes", where))),
+            frames.encode_section(frames.Section(NEXT, "", dump_plans(record.next, where))),
+        ]
+        metadata = dump_metadata(record.metadata, where)
+        outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
+
+        parent = None
+        if record.parent_id is not None:
+            with self._reading() as tx:
+                parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
+        chain = next_chain(parent.chain if parent else None, sum(map(len, delta)))
+        if chain is None:
+            values = [frames.encode_section(s) for s in snapshot_sections(record.values, where)]
+            chain = Chain(True, 0, 0, sum(map(len, values)))
+        else:
+            values = delta
+        row = Row(
+            thread_id=record.thread_id,
+            ns=record.ns,
+            id=record.id,
+            parent_id=record.parent_id,
+            step=record.step,
+            source=record.source,
+            created_at=record.created_at,
+            metadata=metadata,
+            chain=chain,
+            data=frames.join(values + record_part),
+        )
+        with self._writing(record.thread_id) as tx:
+            if tx.row(row.thread_id, row.ns, row.id, with_data=False) is not None:
+                raise ValueError(f"{where} already exists: checkpoints are never overwritten")
+            if not chain.is_snapshot and tx.row(row.thread_id, row.ns, parent.id, with_data=False) is None:
+                raise ValueError(f"{where}: its parent {parent.id!r} was deleted while it was being written")
+            tx.insert(row, outcomes)
+        self._remember(row, parent)
+
+    def put_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome) -> None:
+        _check_key("thread_id", thread_id)
+        _check_key("ns", ns)
+        _check_key("checkpoint id", checkpoint_id)
+        _check_key("task id", outcome.task_id)
+        where = _where(thread_id, ns, checkpoint_id)
+        stored = _outcome_row(outcome, where)
+        with self._writing(thread_id) as tx:
+            if tx.row(thread_id, ns, checkpoint_id, with_data=False) is None:
+                raise KeyError(f"{where} does not exist: cannot record the outcome of task {outcome.task_id!r}")
+            tx.upsert_outcome(thread_id, ns, checkpoint_id, stored)
+
+    def _remember(self, row: Row, parent: Row | None) -> None:
+        """Cache the new checkpoint's values when that costs O(what changed)."""
+        where = _where(row.thread_id, row.ns, row.id)
+        sections = frames.decode_sections(row.data, VALUE_TAGS)
+        if row.chain.is_snapshot:
+            self._cache.put(_key(row), apply_sections(None, sections, where))
+            return
+        base = self._cache.get(_key(parent))
+        if base is not None:
+            self._cache.put(_key(row), apply_sections(base, sections, where))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> CheckpointRecord | None:
+        _check_key("thread_id", thread_id)
+        _check_key("ns", ns)
+        _check_key("checkpoint id", checkpoint_id, optional=True)
+        with self._reading() as tx:
+            if checkpoint_id is None:
+                row = tx.latest(thread_id, ns)
+            else:
+                row = tx.row(thread_id, ns, checkpoint_id)
+            if row is None:
+                return None
+            values = self._values(tx, row)
+            outcomes = tx.outcomes(thread_id, ns, row.id, row.id).get(row.id, [])
+        return self._record(row, values, outcomes)
+
+    def list(
+        self,
+        thread_id: str,
+        ns: str = "",
+        *,
+        before: str | None = None,
+        limit: int | None = None,
+        filter: Mapping[str, Any] | None = None,
+    ) -> Iterator[CheckpointRecord]:
+        _check_key("thread_id", thread_id)
+        _check_key("ns", ns)
+        _check_key("before", before, optional=True)
+        wanted = validate_filter(filter)
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise ValueError(f"limit must be a non-negative int, not {limit!r}")
+        return self._iter_list(thread_id, ns, before, limit, wanted)
+
+    def _iter_list(
+        self, thread_id: str, ns: str, before: str | None, limit: int | None, wanted: dict[str, Any]
+    ) -> Iterator[CheckpointRecord]:
+        if limit == 0:
+            return
+        with self._reading() as tx:
+            rows = [r for r in tx.rows(thread_id, ns, before, wanted, limit) if _matches(r, wanted)]
+            rows = rows[:limit] if limit is not None else rows
+            outcomes = tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}
+        for row in rows:
+            with self._reading() as tx:
+                values = self._values(tx, row)
+            if values is not None:
+                yield self._record(row, values, outcomes.get(row.id, []))
+
+    def _values(self, tx: Tx, row: Row) -> dict[str, Any] | None:
+        """The checkpoint's (private, cached) values; None if it vanished meanwhile."""
+        cached = self._cache.get(_key(row))
+        if cached is not None:
+            return cached
+        chain = [row] if row.chain.is_snapshot else tx.chain(row.thread_id, row.ns, row.id)
+        if not chain:
+            return None
+        start, values = len(chain), None
+        for i, link in enumerate(chain[1:], 1):
+            values = self._cache.get(_key(link))
+            if values is not None:
+                start = i
+                break
+        if values is None and not chain[-1].chain.is_snapshot:
+            missing = chain[-1].parent_id
+            raise DeserializationError(
+                f"{_where(row.thread_id, row.ns, row.id)} is unreadable: its ancestor {missing!r} is missing"
+            )
+        for link in reversed(chain[:start]):
+            where = _where(link.thread_id, link.ns, link.id)
+            try:
+                sections = frames.decode_sections(link.data, VALUE_TAGS)
+            except frames.FrameError as exc:
+                raise DeserializationError(f"{where} is unreadable: {exc}") from exc
+            if link is not row:
+                where = f"{where}, needed by checkpoint {row.id!r}"
+            values = apply_sections(None if link.chain.is_snapshot else values, sections, where)
+            self._cache.put(_key(link), values)
+        return values
+
+    def _record(self, row: Row, values: dict[str, Any], outcomes: list[OutcomeRow]) -> CheckpointRecord:
+        where = _where(row.thread_id, row.ns, row.id)
+        try:
+            parts = {s.tag: s.data for s in frames.decode_sections(row.data, _RECORD_TAGS)}
+        except frames.FrameError as exc:
+            raise DeserializationError(f"{where} is unreadable: {exc}") from exc
+        if set(parts) != _RECORD_TAGS:
+            raise DeserializationError(f"{where} is unreadable: its writes or next tasks are missing")
+        return CheckpointRecord(
+            thread_id=row.thread_id,
+            ns=row.ns,
+            id=row.id,
+            parent_id=row.parent_id,
+            step=row.step,
+            source=row.source,
+            writes=load(parts[WRITES], "writes", where),
+            values=copy.deepcopy(values),
+            next=load_plans(parts[NEXT], where),
+            created_at=row.created_at,
+            metadata=load_metadata(row.metadata, where),
+            outcomes={o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
+        )
+
+    # -- housekeeping --------------------------------------------------------------------
+
+    def list_threads(self) -> list[ThreadInfo]:
+        """Every thread with a root-graph checkpoint, most recently updated first
+        (``checkpoint_count`` counts the root graph's checkpoints)."""
+        with self._reading() as tx:
+            return tx.threads()
+
+    def delete_thread(self, thread_id: str) -> None:
+        _check_key("thread_id", thread_id)
+        with self._writing(thread_id) as tx:
+            tx.delete_thread(thread_id)
+        self._cache.evict(thread_id)
+
+    def prune(self, thread_id: str, keep_last: int, *, ns: str = "") -> int:
+        """Delete a thread's old checkpoints in ``ns``; return how many were removed.
+
+        Kept: the ``keep_last`` newest, the last checkpoint of every branch (a checkpoint
+        without children: where a run, a fork or a pending interrupt can continue), and
+        every checkpoint with an unanswered interrupt. A kept checkpoint whose parent is
+        removed is re-linked to its nearest kept ancestor (None if there is none) and, if
+        it was a delta, rewritten as a snapshot; every kept checkpoint reads back exactly
+        as before.
+        """
+        _check_key("thread_id", thread_id)
+        _check_key("ns", ns)
+        if not isinstance(keep_last, int) or keep_last < 0:
+            raise ValueError(f"keep_last must be a non-negative int, not {keep_last!r}")
+        with self._writing(thread_id) as tx:
+            rows = tx.rows(thread_id, ns, None, {}, None)
+            by_id = {r.id: r for r in rows}
+            parents = {r.parent_id for r in rows}
+            interrupted = {
+                cid
+                for cid, outs in (tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}).items()
+                if any(o.interrupted for o in outs)
+            }
+            keep = {r.id for r in rows[:keep_last]} | (set(by_id) - parents) | (interrupted & set(by_id))
+            removed = [cid for cid in by_id if cid not in keep]
+            if not removed:
+                return 0
+            rewrites = []
+            for cid in sorted(keep):
+                row = by_id[cid]
+                if row.parent_id not in by_id or row.parent_id in keep:
+                    continue
+                ancestor = row.parent_id
+                while ancestor in by_id and ancestor not in keep:
+                    ancestor = by_id[ancestor].parent_id
+                rewrites.append(self._resnapshot(tx, row, ancestor if ancestor in by_id else None))
+            for row in rewrites:
+                tx.rewrite(row)
+            tx.delete(thread_id, ns, removed)
+        self._cache.evict(thread_id, ns, removed)
+        return len(removed)
+
+    def _resnapshot(self, tx: Tx, row: Row, parent_id: str | None) -> Row:
+        """``row`` re-linked to ``parent_id``, as a snapshot when it was a delta."""
+        if row.chain.is_snapshot:
+            return replace(row, parent_id=parent_id)
+        values = [frames.encode_section(s) for s in snapshot_sections(self._values(tx, row), _where(row.thread_id, row.ns, row.id))]
+        record_part = [frames.encode_section(s) for s in frames.decode_sections(row.data, _RECORD_TAGS)]
+        return replace(
+            row,
+            parent_id=parent_id,
+            chain=Chain(True, 0, 0, sum(map(len, values))),
+            data=frames.join(values + record_part),
+        )
+
+
+def _key(row: Row) -> tuple:
+    return (row.thread_id, row.ns, row.id, row.created_at)
+
+
+def _outcome_row(outcome: TaskOutcome, where: str) -> OutcomeRow:
+    return OutcomeRow(outcome.task_id, bool(outcome.interrupts), dump_outcome(outcome, where))
+
+
+def _matches(row: Row, wanted: Mapping[str, Any]) -> bool:
+    if not wanted:
+        return True
+    metadata = load_metadata(row.metadata, _where(row.thread_id, row.ns, row.id))
+    for key, value in wanted.items():
+        if key == "source":
+            actual = row.source
+        elif key == "step":
+            actual = row.step
+        else:
+            actual = metadata.get(key, _MISSING)
+        if actual is _MISSING or type(actual) is not type(value) and not _same_number(actual, value):
+            return False
+        if actual != value:
+            return False
+    return True
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    return all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (a, b))

@@ -1,0 +1,17 @@
+"""Notebook widgets for one thread of a graph: ``show(graph, thread_id=...)``."""
+
+from .runtime import GraphRuntime, LangGraphRuntime, Runtime, as_runtime
+from .session import ActionError, Session, StaleWidgetError
+from .widget import ThreadWidget, show
+
+__all__ = [
+    "ActionError",
+    "GraphRuntime",
+    "LangGraphRuntime",
+    "Runtime",
+    "Session",
+    "StaleWidgetError",
+    "ThreadWidget",
+    "as_runtime",
+    "show",
+]

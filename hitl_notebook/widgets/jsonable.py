@@ -1,0 +1,135 @@
+"""State values <-> the JSON the browser shows and edits, and JSON diffs between them.
+
+Values that are not plain JSON (LangChain messages and other pydantic models,
+dataclasses) are shown through their JSON form; an edited JSON form is turned back into
+the original value's own class (never a class named by the data). Anything else is shown
+as a read-only ``{"__repr__": ...}`` so the editor never silently corrupts it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["apply_ops", "diff", "preview", "revive", "to_jsonable"]
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def to_jsonable(value: Any) -> Any:
+    """A JSON-compatible copy of ``value`` for display and editing."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((to_jsonable(v) for v in value), key=repr)
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return to_jsonable(dump(mode="json"))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return {"__repr__": repr(value)}
+
+
+def revive(original: Any, edited: Any) -> Any:
+    """``edited`` (JSON from the editor) as values of the same kind as ``original``.
+
+    Message lists keep message objects: an item matching an original message by ``id``
+    becomes that message's class; a new ``{"type": ...}`` item becomes a LangChain
+    message. Unchanged JSON forms give back the original object untouched.
+    """
+    if to_jsonable(original) == edited:
+        return original
+    if isinstance(edited, dict) and "__repr__" in edited and len(edited) == 1:
+        raise ValueError("a value shown as __repr__ cannot be edited through JSON")
+    if isinstance(original, (list, tuple)) and isinstance(edited, list):
+        return _revive_list(list(original), edited)
+    if isinstance(original, Mapping) and isinstance(edited, dict):
+        return {k: revive(original[k], v) if k in original else v for k, v in edited.items()}
+    validate = getattr(type(original), "model_validate", None)
+    if callable(validate) and isinstance(edited, dict):
+        return validate(edited)
+    if dataclasses.is_dataclass(original) and isinstance(edited, dict):
+        return type(original)(**{k: revive(getattr(original, k, None), v) for k, v in edited.items()})
+    return edited
+
+
+def _revive_list(original: list, edited: list) -> list:
+    by_id = {getattr(item, "id", None): item for item in original if getattr(item, "id", None)}
+    has_messages = any(_is_message(item) for item in original)
+    out = []
+    for position, item in enumerate(edited):
+        match = by_id.get(item.get("id")) if isinstance(item, dict) else None
+        if match is None and position < len(original) and not by_id:
+            match = original[position]
+        if match is not None:
+            out.append(revive(match, item))
+        elif has_messages and isinstance(item, dict) and "type" in item:
+            from langchain_core.messages import convert_to_messages
+
+            out.append(convert_to_messages([item])[0])
+        else:
+            out.append(item)
+    return out
+
+
+def _is_message(value: Any) -> bool:
+    return any(cls.__name__ == "BaseMessage" for cls in type(value).__mro__)
+
+
+def diff(old: Any, new: Any, path: tuple = ()) -> list[dict]:
+    """Operations turning JSON ``old`` into ``new``: ``set``, ``delete`` and ``append``
+    (a list grown at its end sends only the new items)."""
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict):
+        ops: list[dict] = []
+        for key in old:
+            if key not in new:
+                ops.append({"op": "delete", "path": [*path, key]})
+        for key, value in new.items():
+            if key in old:
+                ops.extend(diff(old[key], value, (*path, key)))
+            else:
+                ops.append({"op": "set", "path": [*path, key], "value": value})
+        return ops
+    if isinstance(old, list) and isinstance(new, list) and len(new) > len(old) and new[: len(old)] == old:
+        return [{"op": "append", "path": list(path), "items": new[len(old):]}]
+    if isinstance(old, list) and isinstance(new, list) and len(new) == len(old):
+        ops = []
+        for index, (a, b) in enumerate(zip(old, new)):
+            ops.extend(diff(a, b, (*path, index)))
+        return ops
+    return [{"op": "set", "path": list(path), "value": new}]
+
+
+def apply_ops(value: Any, ops: list[dict]) -> Any:
+    """Apply :func:`diff` operations to a JSON value (a copy is returned)."""
+    result = json.loads(json.dumps(value))
+    for op in ops:
+        path = op["path"]
+        if not path:
+            result = op["value"] if op["op"] == "set" else result + op["items"]
+            continue
+        parent = result
+        for key in path[:-1]:
+            parent = parent[key]
+        last = path[-1]
+        if op["op"] == "set":
+            parent[last] = op["value"]
+        elif op["op"] == "delete":
+            del parent[last]
+        else:
+            parent[last].extend(op["items"])
+    return result
+
+
+def preview(value: Any, limit: int = 160) -> str:
+    """Compact one-line JSON of ``value``, cut to ``limit`` characters."""
+    text = json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,219 @@
+"""The small interface the widget Session drives, and the adapters that provide it.
+
+The Session never talks to a graph directly: it asks a :class:`Runtime` for the drawable
+graph, snapshots, history and a stream of task events. Our compiled graph and a real
+LangGraph compiled graph have the same methods (``get_graph``, ``get_state``,
+``get_state_history``, ``update_state``, ``stream``), so each adapter is a thin shim that
+adds what the graphs lack: thread listing, the ``Command`` class to resume with, and one
+normalised event shape for live node status. LangGraph is imported only when the graph
+is a LangGraph graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = [
+    "GraphRuntime",
+    "LangGraphRuntime",
+    "Runtime",
+    "TaskEvent",
+    "ThreadSummary",
+    "as_runtime",
+]
+
+#: LangGraph versions the adapter is tested with (lower bound inclusive, upper exclusive).
+SUPPORTED_LANGGRAPH = ((1, 0), (1, 3))
+
+
+@dataclass(frozen=True, slots=True)
+class TaskEvent:
+    """A node starting or finishing during a run, as the diagram needs it."""
+
+    #: ``"start"`` or ``"end"``.
+    kind: str
+    #: Node id as drawn (``"parent:child"`` inside a subgraph).
+    node: str
+    #: ``"ExcType: message"`` when the task raised.
+    error: str | None = None
+    #: True when the task stopped on ``interrupt()``.
+    interrupted: bool = False
+    #: The task's writes (``{channel: value}``) when it finished normally.
+    result: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    """A thread the checkpointer knows, for the thread picker."""
+
+    thread_id: str
+    updated_at: str
+    checkpoint_count: int
+
+
+@runtime_checkable
+class Runtime(Protocol):
+    """What the Session needs from a compiled graph."""
+
+    def get_graph(self) -> Any:
+        """A drawable graph: ``.nodes`` (id -> node with ``.id/.name/.data``) and
+        ``.edges`` (``.source/.target/.data/.conditional``), subgraphs expanded."""
+
+    def get_state(self, config: dict, *, subgraphs: bool = False) -> Any:
+        """A LangGraph-style ``StateSnapshot`` for ``config``."""
+
+    def get_state_history(self, config: dict, *, limit: int | None = None, before: dict | None = None) -> Iterator[Any]:
+        """Snapshots of the thread, newest first."""
+
+    def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
+        """Write ``values`` as if ``as_node`` produced them; returns the new config."""
+
+    def events(
+        self,
+        input: Any,
+        config: dict,
+        *,
+        interrupt_before: Sequence[str] = (),
+        interrupt_after: Sequence[str] = (),
+    ) -> Iterator[TaskEvent]:
+        """Run the graph, yielding task starts and ends as they happen."""
+
+    def resume_input(self, resume: Any) -> Any:
+        """The graph input that resumes pending interrupts with ``resume``."""
+
+    def list_threads(self) -> list[ThreadSummary]:
+        """Threads with at least one checkpoint, most recently updated first."""
+
+
+class GraphRuntime:
+    """Adapter for our own compiled graph (hitl_notebook's engine)."""
+
+    def __init__(self, graph: Any) -> None:
+        if getattr(graph, "checkpointer", None) is None:
+            raise ValueError(
+                "the widget needs a graph compiled with a checkpointer, e.g. "
+                "builder.compile(checkpointer=InMemorySaver())"
+            )
+        self.graph = graph
+
+    def get_graph(self) -> Any:
+        return self.graph.get_graph(xray=True)
+
+    def get_state(self, config: dict, *, subgraphs: bool = False) -> Any:
+        return self.graph.get_state(config, subgraphs=subgraphs)
+
+    def get_state_history(self, config: dict, *, limit: int | None = None, before: dict | None = None) -> Iterator[Any]:
+        return self.graph.get_state_history(config, limit=limit, before=before)
+
+    def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
+        return self.graph.update_state(config, values, as_node=as_node)
+
+    def events(
+        self,
+        input: Any,
+        config: dict,
+        *,
+        interrupt_before: Sequence[str] = (),
+        interrupt_after: Sequence[str] = (),
+    ) -> Iterator[TaskEvent]:
+        chunks = self.graph.stream(
+            input,
+            config,
+            stream_mode=["tasks"],
+            subgraphs=True,
+            interrupt_before=list(interrupt_before) or None,
+            interrupt_after=list(interrupt_after) or None,
+        )
+        for item in chunks:
+            # (namespace, mode, chunk) with subgraph streaming, else (mode, chunk).
+            namespace, chunk = (item[0], item[2]) if len(item) == 3 else ((), item[1])
+            event = _task_event(namespace, chunk)
+            if event is not None:
+                yield event
+
+    def resume_input(self, resume: Any) -> Any:
+        from hitl_notebook import Command
+
+        return Command(resume=resume)
+
+    def list_threads(self) -> list[ThreadSummary]:
+        return [
+            ThreadSummary(t.thread_id, t.updated_at, t.checkpoint_count)
+            for t in self.graph.checkpointer.list_threads()
+        ]
+
+
+class LangGraphRuntime(GraphRuntime):
+    """Adapter for a real LangGraph compiled graph (``CompiledStateGraph``/``Pregel``)."""
+
+    def __init__(self, graph: Any) -> None:
+        _check_langgraph_version()
+        super().__init__(graph)
+
+    def resume_input(self, resume: Any) -> Any:
+        from langgraph.types import Command
+
+        return Command(resume=resume)
+
+    def list_threads(self) -> list[ThreadSummary]:
+        # LangGraph savers have no thread listing: scan root-namespace checkpoints.
+        threads: dict[str, list] = {}
+        for item in self.graph.checkpointer.list(None):
+            conf = item.config["configurable"]
+            if conf.get("checkpoint_ns", ""):
+                continue
+            entry = threads.setdefault(conf["thread_id"], ["", 0])
+            entry[0] = max(entry[0], item.checkpoint.get("ts", ""))
+            entry[1] += 1
+        summaries = [ThreadSummary(tid, ts, n) for tid, (ts, n) in threads.items()]
+        return sorted(summaries, key=lambda t: t.updated_at, reverse=True)
+
+
+def as_runtime(graph: Any) -> Runtime:
+    """The runtime adapter for ``graph``: LangGraph's when it is a LangGraph graph."""
+    if isinstance(graph, GraphRuntime):
+        return graph
+    if type(graph).__module__.startswith("langgraph"):
+        return LangGraphRuntime(graph)
+    return GraphRuntime(graph)
+
+
+def _check_langgraph_version() -> None:
+    from importlib.metadata import version
+
+    text = version("langgraph")
+    parsed = tuple(int(p) for p in text.split(".")[:2] if p.isdigit())
+    low, high = SUPPORTED_LANGGRAPH
+    if not (low <= parsed < high):
+        raise RuntimeError(
+            f"hitl_notebook widgets support langgraph >={low[0]}.{low[1]},<{high[0]}.{high[1]}; "
+            f"langgraph {text} is installed (pip install 'hitl-notebook[langgraph]')"
+        )
+
+
+def _task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
+    """Normalise one ``stream_mode="tasks"`` chunk; ``None`` for internal nodes."""
+    name = chunk.get("name", "")
+    if name.startswith("__"):
+        return None
+    # A subgraph task's namespace is ("parent:<task id>", ...): keep the node names.
+    prefix = [part.split(":", 1)[0] for part in namespace]
+    node = ":".join([*prefix, name])
+    if "input" in chunk:
+        return TaskEvent("start", node)
+    error = chunk.get("error")
+    return TaskEvent(
+        "end",
+        node,
+        error=None if error is None else _error_text(error),
+        interrupted=bool(chunk.get("interrupts")),
+        result=chunk.get("result"),
+    )
+
+
+def _error_text(error: Any) -> str:
+    if isinstance(error, BaseException):
+        return f"{type(error).__name__}: {error}"
+    return str(error)

@@ -1,0 +1,471 @@
+"""The Session: everything the thread widget does, in plain Python (no kernel needed).
+
+A Session drives one thread of a compiled graph through a :class:`Runtime`. Its methods
+(``run``, ``resume``, ``update_state``, ``fork``, ``replay``, ``step``, ``continue_run``,
+breakpoints) are what the widget's buttons call, and what a headless notebook calls
+directly. It reports to a *listener* (the widget): small state as trait changes, and
+log lines, new history summaries and state patches as messages, so a step sends what
+changed rather than the whole state or history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from ..render import to_dot
+from .capture import capture_output
+from .forms import check_answer, interrupt_spec
+from .history import HistoryIndex, checkpoint_id, step_writes
+from .jsonable import diff, revive, to_jsonable
+from .runtime import as_runtime
+
+__all__ = ["ActionError", "Listener", "Session", "StaleWidgetError"]
+
+#: Node status priority: a node shown in several roles takes the strongest.
+_PRIORITY = {"visited": 0, "next": 1, "running": 2, "interrupted": 3, "errored": 4}
+_NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
+
+
+class ActionError(Exception):
+    """An action the Session refused before touching the graph: history is unchanged."""
+
+
+class StaleWidgetError(ActionError):
+    """The widget acted on a checkpoint that is no longer the thread's latest."""
+
+
+class Listener(Protocol):
+    """Where a Session reports changes (the widget, or a test double)."""
+
+    def set_traits(self, **changes: Any) -> None:
+        """Small synced state changed."""
+
+    def send(self, message: dict) -> None:
+        """A message for the browser (log line, history summaries, state patch)."""
+
+
+class _NullListener:
+    def set_traits(self, **changes: Any) -> None:
+        pass
+
+    def send(self, message: dict) -> None:
+        pass
+
+
+class Session:
+    """Drives one thread of ``graph`` and keeps a listener in sync with it."""
+
+    def __init__(
+        self,
+        graph: Any,
+        thread_id: str | None = None,
+        config: Mapping | None = None,
+        listener: Listener | None = None,
+    ) -> None:
+        self.runtime = as_runtime(graph)
+        base = dict(config or {})
+        configurable = dict(base.get("configurable", {}))
+        if thread_id is not None:
+            configurable["thread_id"] = str(thread_id)
+        self._base = {**base, "configurable": configurable}
+        self.listener: Listener = listener or _NullListener()
+        #: Recent captured output lines ``(stream, text)`` of button-triggered runs.
+        self.log: deque[tuple[str, str]] = deque(maxlen=5000)
+        #: Invoke-time breakpoints by position ("before"/"after") -> node ids.
+        self.breakpoints: dict[str, set[str]] = {"before": set(), "after": set()}
+        drawable = self.runtime.get_graph()
+        #: Node ids as drawn (subgraph nodes as "parent:child"), internal nodes excluded.
+        self.nodes = [n for n in drawable.nodes if not n.startswith("__")]
+        self._top_nodes = [n for n in self.nodes if ":" not in n]
+        self.head: Any = None
+        self.history: HistoryIndex | None = None
+        self._head_json: Any = None
+        self._head_summary_id: str | None = None
+        self.listener.set_traits(graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait())
+        self.refresh()
+
+    # ----------------------------------------------------------------- config / refresh
+    @property
+    def thread_id(self) -> str | None:
+        """The thread this session drives (None until one is picked or started)."""
+        return self._base["configurable"].get("thread_id")
+
+    @property
+    def config(self) -> dict:
+        """The run config for the thread's latest checkpoint."""
+        if self.thread_id is None:
+            raise ActionError("no thread selected: pick a thread or start one with run(input)")
+        configurable = {k: v for k, v in self._base["configurable"].items() if k != "checkpoint_id"}
+        return {**self._base, "configurable": configurable}
+
+    def _at(self, cid: str) -> dict:
+        config = self.config
+        configurable = {"checkpoint_ns": "", **config["configurable"], "checkpoint_id": cid}
+        return {**config, "configurable": configurable}
+
+    def refresh(self) -> None:
+        """Re-read the thread's latest checkpoint and new history; push the changes."""
+        if self.thread_id is None:
+            threads = [_thread_json(t) for t in self.runtime.list_threads()]
+            self.listener.set_traits(thread_id="", threads=threads, status="no_thread", head={}, interrupts=[])
+            return
+        self.head = self.runtime.get_state(self.config, subgraphs=True)
+        if self.history is None:
+            self.history = HistoryIndex(self.runtime, self.config)
+            added = self.history.items[:200]
+        else:
+            added = self.history.sync()
+        if added:
+            self.listener.send({"type": "history", "added": added, "size": len(self.history)})
+        self._push_head_patch()
+        self.listener.set_traits(
+            thread_id=self.thread_id,
+            head=self._head_summary(),
+            interrupts=self.pending_interrupts(),
+            node_status=self._status_from_head(),
+            history_size=len(self.history),
+            status=self._run_status(),
+        )
+
+    def _push_head_patch(self) -> None:
+        new_id = checkpoint_id(self.head)
+        new_json = to_jsonable(self.head.values)
+        old_id = self._head_summary_id
+        if old_id != new_id:
+            # No previous checkpoint: no patch (the browser fetches the state once).
+            ops = diff(self._head_json, new_json) if old_id is not None else None
+            self.listener.send({"type": "head", "from": old_id, "to": new_id, "ops": ops})
+        self._head_json, self._head_summary_id = new_json, new_id
+
+    def _head_summary(self) -> dict:
+        summary = self.history.by_id.get(checkpoint_id(self.head), {})
+        if not summary:
+            return {}
+        return {k: summary.get(k) for k in ("id", "step", "source", "created_at", "next")}
+
+    def pending_interrupts(self) -> list[dict]:
+        """Every pending interrupt of the latest checkpoint (all parallel branches and
+        subgraphs) with its response form."""
+        if self.head is None:
+            return []
+        specs, seen = [], set()
+        for task in self.head.tasks:
+            for intr in task.interrupts:
+                if intr.id not in seen:
+                    seen.add(intr.id)
+                    specs.append(interrupt_spec(intr, task.name))
+        for intr in getattr(self.head, "interrupts", ()):
+            if intr.id not in seen:
+                seen.add(intr.id)
+                specs.append(interrupt_spec(intr, ""))
+        return specs
+
+    def _status_from_head(self) -> dict[str, str]:
+        status: dict[str, str] = {}
+
+        def mark(node: str, value: str) -> None:
+            if node in _NOT_NODES or node.startswith("__"):
+                return
+            if _PRIORITY[value] >= _PRIORITY.get(status.get(node, ""), -1):
+                status[node] = value
+
+        for summary in self.history.ancestry(checkpoint_id(self.head)):
+            for writer in summary["writers"]:
+                mark(writer, "visited")
+        self._mark_tasks(self.head, "", mark)
+        return status
+
+    def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
+        for name in snap.next:
+            mark(prefix + name, "next")
+        for task in snap.tasks:
+            if task.error is not None:
+                mark(prefix + task.name, "errored")
+            if task.interrupts:
+                mark(prefix + task.name, "interrupted")
+            sub = task.state
+            if sub is not None and hasattr(sub, "tasks"):
+                self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
+
+    def _run_status(self) -> str:
+        if checkpoint_id(self.head) is None:
+            return "new"
+        if any(t.error is not None for t in self.head.tasks):
+            return "error"
+        if self.pending_interrupts():
+            return "interrupted"
+        return "paused" if self.head.next else "done"
+
+    def _bp_trait(self) -> dict:
+        return {k: sorted(v) for k, v in self.breakpoints.items()}
+
+    # ------------------------------------------------------------------ actions
+    def run(self, input: Any) -> Any:
+        """Start a run with ``input`` (a new thread when none is selected)."""
+        if self.thread_id is None:
+            self._switch_thread(uuid.uuid4().hex)
+        return self._drive(input, self.config)
+
+    def resume(self, answer: Any) -> Any:
+        """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
+        pending = {spec["id"]: spec for spec in self.pending_interrupts()}
+        if not pending:
+            raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
+        if isinstance(answer, Mapping) and answer and set(answer) <= set(pending):
+            for iid, value in answer.items():
+                check_answer(pending[iid], value)
+            resume = dict(answer)
+        elif len(pending) > 1:
+            raise ActionError(
+                f"{len(pending)} interrupts are pending; answer with a map {{interrupt_id: value}} "
+                f"(ids: {', '.join(pending)})"
+            )
+        else:
+            check_answer(next(iter(pending.values())), answer)
+            resume = answer
+        return self._drive(self.runtime.resume_input(resume), self.config)
+
+    def update_state(self, values: Any, as_node: str | None = None) -> Any:
+        """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``."""
+        return self._write(self.config, self.head, values, as_node)
+
+    def fork(self, checkpoint_id: str, values: Any = None, as_node: str | None = None) -> Any:
+        """Branch from a past checkpoint, optionally with edited values; history is kept."""
+        self._require_checkpoint(checkpoint_id)
+        target = self.runtime.get_state(self._at(checkpoint_id))
+        return self._write(self._at(checkpoint_id), target, values, as_node)
+
+    def replay(self, checkpoint_id: str) -> Any:
+        """Run again from a past checkpoint (a new branch of the thread)."""
+        self._require_checkpoint(checkpoint_id)
+        return self._drive(None, self._at(checkpoint_id))
+
+    def step(self) -> Any:
+        """Run exactly one super-step from the latest checkpoint, then pause."""
+        self._require_runnable()
+        return self._drive(None, self.config, pause_after=self._top_nodes)
+
+    def continue_run(self) -> Any:
+        """Continue from the latest checkpoint until the end or the next breakpoint."""
+        self._require_runnable()
+        return self._drive(None, self.config)
+
+    def set_breakpoint(self, node: str, when: str = "before", enabled: bool = True) -> None:
+        """Pause ``before`` or ``after`` ``node`` on every later run from this widget."""
+        if when not in self.breakpoints:
+            raise ActionError(f"when must be 'before' or 'after', not {when!r}")
+        if node not in self._top_nodes:
+            raise ActionError(f"unknown node {node!r}; nodes: {', '.join(self._top_nodes)}")
+        (self.breakpoints[when].add if enabled else self.breakpoints[when].discard)(node)
+        self.listener.set_traits(breakpoints=self._bp_trait())
+
+    def clear_breakpoints(self) -> None:
+        """Remove every breakpoint."""
+        for nodes in self.breakpoints.values():
+            nodes.clear()
+        self.listener.set_traits(breakpoints=self._bp_trait())
+
+    def select_thread(self, thread_id: str) -> None:
+        """Drive another thread of the same graph."""
+        self._switch_thread(str(thread_id))
+        self.refresh()
+
+    def _switch_thread(self, thread_id: str) -> None:
+        self._base = {**self._base, "configurable": {**self._base["configurable"], "thread_id": thread_id}}
+        self.history, self.head, self._head_json, self._head_summary_id = None, None, None, None
+        self.listener.send({"type": "reset", "thread_id": thread_id})
+
+    # ---------------------------------------------------------------- internals
+    def _require_checkpoint(self, cid: str) -> None:
+        if self.history is None or cid not in self.history.by_id:
+            raise ActionError(f"checkpoint {cid!r} is not in thread {self.thread_id!r}")
+
+    def _require_runnable(self) -> None:
+        if self.head is None or checkpoint_id(self.head) is None:
+            raise ActionError("the thread has no checkpoint yet: start it with run(input)")
+        if self.pending_interrupts():
+            raise ActionError("interrupts are pending: answer them with resume(...) first")
+        if not self.head.next:
+            raise ActionError("the thread has finished: nothing is scheduled to run")
+
+    def _write(self, config: dict, target: Any, values: Any, as_node: str | None) -> Any:
+        if values is not None and not isinstance(values, Mapping):
+            raise ActionError(f"state values must be an object mapping keys to values, not {type(values).__name__}")
+        if as_node is not None and as_node not in self._top_nodes:
+            raise ActionError(f"as_node {as_node!r} is not a node of this graph; nodes: {', '.join(self._top_nodes)}")
+        if values is not None and target is not None:
+            current = target.values if isinstance(target.values, Mapping) else {}
+            try:
+                values = {k: revive(current[k], v) if k in current else v for k, v in values.items()}
+            except (ValueError, TypeError) as exc:
+                raise ActionError(f"cannot use the edited values: {exc}") from exc
+        try:
+            self.runtime.update_state(config, values, as_node=as_node)
+        except Exception as exc:
+            self.refresh()
+            raise ActionError(f"{type(exc).__name__}: {exc}") from exc
+        self.listener.set_traits(error="")
+        self.refresh()
+        return self.head
+
+    def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
+        status = dict(self._status_from_head()) if self.head is not None and self.history is not None else {}
+        status = {n: s for n, s in status.items() if s == "visited"}
+        self.listener.set_traits(status="running", error="", node_status=dict(status))
+        before = sorted(self.breakpoints["before"])
+        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
+        try:
+            for event in self.runtime.events(input, config, interrupt_before=before, interrupt_after=after):
+                if event.kind == "start":
+                    status[event.node] = "running"
+                elif event.error:
+                    status[event.node] = "errored"
+                else:
+                    status[event.node] = "interrupted" if event.interrupted else "visited"
+                self.listener.set_traits(node_status=dict(status))
+        except Exception as exc:
+            self.refresh()
+            self.listener.set_traits(error=f"{type(exc).__name__}: {exc}", status="error")
+            raise
+        self.refresh()
+        return self.head
+
+    # ------------------------------------------------------------ browser messages
+    def handle(self, message: Mapping) -> dict:
+        """Answer one message from the browser; returns the reply to send back.
+
+        Actions carry ``base``, the checkpoint id the widget showed: an action based on
+        a checkpoint that is no longer the latest is refused (and the widget refreshed).
+        Output printed during an action is captured and forwarded as log messages.
+        """
+        reply = {"type": "reply", "request_id": message.get("request_id")}
+        try:
+            if message.get("type") == "query":
+                reply["result"] = self._query(message.get("query"), message.get("args") or {})
+            elif message.get("type") == "action":
+                with capture_output(self._log_line):
+                    self._act(message.get("action"), message.get("args") or {}, message.get("base"))
+                reply["result"] = {"head": self._head_summary() if self.head is not None else {}}
+            else:
+                raise ActionError(f"unknown message type {message.get('type')!r}")
+            reply["ok"] = True
+        except StaleWidgetError as exc:
+            reply.update(ok=False, kind="stale", error=str(exc))
+        except ActionError as exc:
+            self.listener.set_traits(error=str(exc))
+            reply.update(ok=False, kind="rejected", error=str(exc))
+        except Exception as exc:  # a node raised: shown in the widget, the kernel survives
+            reply.update(ok=False, kind="error", error=f"{type(exc).__name__}: {exc}")
+        return reply
+
+    def _log_line(self, stream: str, text: str) -> None:
+        self.log.append((stream, text))
+        self.listener.send({"type": "log", "stream": stream, "text": text})
+
+    def _check_base(self, base: str | None) -> None:
+        if self.thread_id is None:
+            return
+        latest = self.runtime.get_state(self.config)
+        latest_id = checkpoint_id(latest)
+        if base != latest_id:
+            self.refresh()
+            message = (
+                f"this widget showed checkpoint {base or '(none)'} but thread {self.thread_id!r} has moved on "
+                f"to {latest_id}; nothing was done. The widget now shows the latest state: check it and retry."
+            )
+            self.listener.set_traits(notice=message)
+            raise StaleWidgetError(message)
+        self.listener.set_traits(notice="")
+
+    def _act(self, action: Any, args: Mapping, base: str | None) -> None:
+        if action in {"resume", "update_state", "step", "continue", "run"}:
+            self._check_base(base)
+        if action == "run":
+            self.run(args.get("input"))
+        elif action == "new_thread":
+            self._switch_thread(uuid.uuid4().hex)
+            self.run(args.get("input"))
+        elif action == "resume":
+            answers = args.get("answers")
+            if not isinstance(answers, Mapping) or not answers:
+                raise ActionError("resume needs answers: {interrupt_id: value}")
+            unknown = set(answers) - {spec["id"] for spec in self.pending_interrupts()}
+            if unknown:
+                raise ActionError(f"no pending interrupt has id {', '.join(sorted(unknown))}")
+            self.resume(dict(answers))
+        elif action == "update_state":
+            self.update_state(args.get("values"), args.get("as_node"))
+        elif action == "fork":
+            self.fork(str(args.get("checkpoint_id")), args.get("values"), args.get("as_node"))
+        elif action == "replay":
+            self.replay(str(args.get("checkpoint_id")))
+        elif action == "step":
+            self.step()
+        elif action == "continue":
+            self.continue_run()
+        elif action == "breakpoint":
+            self.set_breakpoint(str(args.get("node")), str(args.get("when", "before")), bool(args.get("enabled", True)))
+        elif action == "select_thread":
+            self.select_thread(str(args.get("thread_id")))
+        elif action == "refresh":
+            self.refresh()
+        else:
+            raise ActionError(f"unknown action {action!r}")
+
+    def _query(self, query: Any, args: Mapping) -> Any:
+        if query == "threads":
+            return [_thread_json(t) for t in self.runtime.list_threads()]
+        if self.history is None:
+            raise ActionError("no thread selected")
+        if query == "history":
+            offset, limit = int(args.get("offset", 0)), min(int(args.get("limit", 100)), 1000)
+            return {"items": self.history.page(offset, limit), "size": len(self.history), "offset": offset}
+        if query == "checkpoint":
+            return self._checkpoint_view(args.get("id"))
+        if query == "diff":
+            return self._diff(str(args.get("a")), args.get("b"))
+        if query == "node_writes":
+            return self._node_writes(str(args.get("node")))
+        raise ActionError(f"unknown query {query!r}")
+
+    def _snapshot(self, cid: str | None) -> Any:
+        if cid is None:
+            return self.runtime.get_state(self.config)
+        self._require_checkpoint(cid)
+        return self.runtime.get_state(self._at(cid))
+
+    def _checkpoint_view(self, cid: str | None) -> dict:
+        snap = self._snapshot(cid)
+        sid = checkpoint_id(snap)
+        if sid is None:
+            return {"id": None, "values": {}, "summary": {}, "is_head": True}
+        return {
+            "id": sid,
+            "values": self._head_json if sid == self._head_summary_id else to_jsonable(snap.values),
+            "summary": self.history.by_id.get(sid, {}),
+            "is_head": sid == self._head_summary_id,
+        }
+
+    def _diff(self, a: str, b: str | None) -> dict:
+        if b is None:
+            b = self.history.by_id.get(a, {}).get("parent") if a in self.history.by_id else None
+        old = to_jsonable(self._snapshot(b).values) if b else {}
+        new = to_jsonable(self._snapshot(a).values)
+        return {"from": b, "to": a, "ops": diff(old, new)}
+
+    def _node_writes(self, node: str) -> dict:
+        for summary in self.history.ancestry(self._head_summary_id):
+            if node in summary["writers"]:
+                snap = self._snapshot(summary["id"])
+                parent = self._snapshot(summary["parent"]) if summary["parent"] else None
+                writes = step_writes(snap, parent)
+                return {"node": node, "checkpoint_id": summary["id"], "writes": to_jsonable(writes.get(node))}
+        return {"node": node, "checkpoint_id": None, "writes": None}
+
+
+def _thread_json(thread: Any) -> dict:
+    """A ThreadSummary as JSON."""
+    return {"thread_id": thread.thread_id, "updated_at": thread.updated_at, "checkpoint_count": thread.checkpoint_count}

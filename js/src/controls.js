@@ -1,0 +1,103 @@
+// Toolbar (status, Continue, Step, Refresh, a new run's input), error/notice banners and
+// the thread picker shown when the widget has no thread yet.
+
+import { h, parseJSON, replaceChildren } from "./dom.js";
+
+export function createControls({ channel, model }) {
+  const status = h("span", { class: "hn-status", testid: "status", role: "status" });
+  const error = h("div", { class: "hn-banner hn-banner-error", testid: "error-banner", role: "alert" });
+  const notice = h("div", { class: "hn-banner hn-banner-notice", testid: "notice-banner", role: "status" });
+  const runInput = h("textarea", { rows: "2", class: "hn-code", testid: "run-input", "aria-label": "Run input (JSON)" });
+  const runError = h("div", { class: "hn-error", testid: "run-error", role: "alert" });
+  runInput.value = "{}";
+
+  async function act(action, args = {}) {
+    const reply = await channel.action(action, args);
+    if (!reply.ok && reply.kind !== "stale") showError(reply.error);
+    return reply;
+  }
+
+  function showError(message) {
+    error.textContent = message ?? "";
+    error.hidden = !message;
+  }
+
+  function runWithInput(action) {
+    const parsed = parseJSON(runInput.value);
+    if (!parsed.ok) return (runError.textContent = parsed.error);
+    runError.textContent = "";
+    return act(action, { input: parsed.value });
+  }
+
+  const toolbar = h(
+    "div",
+    { class: "hn-row hn-toolbar" },
+    status,
+    h("button", { testid: "btn-continue", title: "Run until the end, an interrupt or a breakpoint", on: { click: () => act("continue") } }, "Continue"),
+    h("button", { testid: "btn-step", title: "Run one super-step", on: { click: () => act("step") } }, "Step"),
+    h("button", { testid: "btn-refresh", title: "Re-read the thread", on: { click: () => act("refresh") } }, "Refresh"),
+    h("span", { class: "hn-muted hn-thread", testid: "thread-id" }),
+  );
+  const runBox = h(
+    "details",
+    { class: "hn-run" },
+    h("summary", { text: "New run on this thread" }),
+    runInput,
+    h("button", { testid: "btn-run", on: { click: () => runWithInput("run") } }, "Run"),
+    runError,
+  );
+  const picker = h("div", { class: "hn-picker", testid: "thread-picker" });
+  const el = h("div", { class: "hn-controls" }, toolbar, error, notice, runBox, picker);
+
+  function renderPicker() {
+    const threads = model.get("threads") ?? [];
+    const hasThread = Boolean(model.get("thread_id"));
+    picker.hidden = hasThread;
+    runBox.hidden = !hasThread;
+    if (hasThread) return replaceChildren(picker);
+    const input = h("textarea", { rows: "3", class: "hn-code", testid: "new-thread-input", "aria-label": "Input of the new thread (JSON)" });
+    input.value = "{}";
+    const err = h("div", { class: "hn-error", testid: "new-thread-error", role: "alert" });
+    replaceChildren(
+      picker,
+      h("h3", { text: "Pick a thread" }),
+      threads.length ? null : h("div", { class: "hn-muted", text: "No threads yet." }),
+      threads.map((t, i) =>
+        h("button", { testid: `thread-option-${i}`, on: { click: () => act("select_thread", { thread_id: t.thread_id }) } }, `${t.thread_id} (${t.checkpoint_count} checkpoints)`),
+      ),
+      h("div", { class: "hn-muted", text: "Or start a new thread with this input (JSON):" }),
+      input,
+      h("button", {
+        class: "hn-primary",
+        testid: "new-thread-start",
+        on: {
+          click: () => {
+            const parsed = parseJSON(input.value);
+            if (!parsed.ok) return (err.textContent = parsed.error);
+            err.textContent = "";
+            act("new_thread", { input: parsed.value });
+          },
+        },
+      }, "Start"),
+      err,
+    );
+  }
+
+  function sync() {
+    status.textContent = model.get("status");
+    status.dataset.status = model.get("status");
+    el.dataset.status = model.get("status");
+    const head = model.get("head") ?? {};
+    replaceChildren(el.querySelector(".hn-thread"), model.get("thread_id") ? `thread ${model.get("thread_id")} · step ${head.step ?? "—"}` : "");
+    showError(model.get("error"));
+    notice.textContent = model.get("notice") ?? "";
+    notice.hidden = !model.get("notice");
+  }
+
+  for (const name of ["status", "head", "error", "notice", "thread_id"]) model.on(`change:${name}`, sync);
+  model.on("change:threads", renderPicker);
+  model.on("change:thread_id", renderPicker);
+  sync();
+  renderPicker();
+  return { el, showError };
+}

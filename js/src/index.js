@@ -1,0 +1,101 @@
+// anywidget entry point: compose the panels of one thread widget.
+
+import { createChannel } from "./channel.js";
+import { createControls } from "./controls.js";
+import { createDiagram } from "./diagram.js";
+import { h } from "./dom.js";
+import { createInterruptPanel } from "./interrupts.js";
+import { createLog } from "./log.js";
+import { createNodeDetail } from "./node_detail.js";
+import { applyOps } from "./patch.js";
+import { createStateEditor } from "./state_editor.js";
+import { createCheckpointDetail, createTimeline } from "./timeline.js";
+
+export function mount({ model, el, layout }) {
+  const channel = createChannel(model);
+  const controls = createControls({ channel, model });
+  const onError = controls.showError;
+  const nodeDetail = createNodeDetail({ channel, model, onError });
+  const diagram = createDiagram({ layout, onSelect: (id) => nodeDetail.show(id) });
+  const interrupts = createInterruptPanel({ channel, onError });
+  const editor = createStateEditor({ channel, model, onError });
+  const log = createLog();
+  let head = { id: null, values: null };
+  let viewingHead = true;
+
+  async function loadCheckpoint(id) {
+    const reply = await channel.query("checkpoint", id ? { id } : {});
+    if (!reply.ok) return onError(reply.error);
+    const view = reply.result;
+    if (view.is_head) head = { id: view.id, values: view.values };
+    if (id ? !viewingHead : viewingHead) editor.load(view);
+  }
+
+  const detail = createCheckpointDetail({ channel, onError });
+  const timeline = createTimeline({
+    channel,
+    onSelect: (item) => {
+      viewingHead = item.id === model.get("head")?.id;
+      detail.show(item);
+      loadCheckpoint(item.id);
+    },
+  });
+
+  channel.on("log", (msg) => log.add(msg.stream, msg.text));
+  channel.on("history", (msg) => timeline.add(msg.added, msg.size));
+  channel.on("reset", () => {
+    timeline.reset();
+    detail.show(null);
+    head = { id: null, values: null };
+    viewingHead = true;
+  });
+  channel.on("head", (msg) => {
+    if (msg.ops && head.values !== null && msg.from === head.id) {
+      head = { id: msg.to, values: applyOps(head.values, msg.ops) };
+      if (viewingHead) editor.load({ id: head.id, values: head.values, is_head: true });
+    } else {
+      loadCheckpoint(null);
+    }
+  });
+
+  model.on("change:graph_dot", () => diagram.render(model.get("graph_dot")));
+  model.on("change:node_status", () => diagram.setStatus(model.get("node_status")));
+  model.on("change:breakpoints", () => diagram.setBreakpoints(model.get("breakpoints")));
+  model.on("change:interrupts", () => interrupts.render(model.get("interrupts")));
+
+  const root = h(
+    "div",
+    { class: "hn-root", testid: "hitl-widget" },
+    controls.el,
+    h("div", { class: "hn-columns" }, h("div", { class: "hn-col" }, diagram.el, nodeDetail.el), h("div", { class: "hn-col" }, interrupts.el, editor.el)),
+    h("div", { class: "hn-columns" }, h("div", { class: "hn-col" }, timeline.el, detail.el)),
+    log.el,
+  );
+  el.append(root);
+
+  diagram.setStatus(model.get("node_status"));
+  diagram.setBreakpoints(model.get("breakpoints"));
+  const rendered = diagram.render(model.get("graph_dot")).then(() => diagram.setStatus(model.get("node_status")));
+  interrupts.render(model.get("interrupts"));
+  if (model.get("thread_id")) {
+    loadCheckpoint(null);
+    channel.query("history", { offset: 0, limit: 100 }).then((reply) => {
+      if (reply.ok) timeline.load(reply.result.items, reply.result.size);
+    });
+  }
+
+  return {
+    rendered,
+    dispose() {
+      channel.dispose();
+      root.remove();
+    },
+  };
+}
+
+export default {
+  render({ model, el }) {
+    const view = mount({ model, el });
+    return () => view.dispose();
+  },
+};

@@ -1,0 +1,176 @@
+// Interrupt panel: every pending interrupt with its payload and a response form chosen
+// by the kernel (`kind`): options, hitl / tool_approval (tool-call review), text, json.
+// All answers go back together as one resume map {interrupt_id: value}.
+
+import { h, parseJSON, pretty, replaceChildren } from "./dom.js";
+import { jsonView } from "./json_view.js";
+
+export function createInterruptPanel({ channel, onError = () => {} }) {
+  const el = h("section", { class: "hn-panel hn-interrupts", testid: "interrupt-panel", "aria-label": "Pending interrupts" });
+  let forms = [];
+  let busy = false;
+
+  async function submit() {
+    if (busy) return;
+    const answers = {};
+    let valid = true;
+    for (const form of forms) {
+      const result = form.answer();
+      form.setError(result.ok ? "" : result.error);
+      if (result.ok) answers[form.id] = result.value;
+      else valid = false;
+    }
+    if (!valid) return;
+    busy = true;
+    try {
+      const reply = await channel.action("resume", { answers });
+      if (!reply.ok) onError(reply.error);
+    } finally {
+      busy = false;
+    }
+  }
+
+  function render(interrupts) {
+    forms = (interrupts ?? []).map((spec, index) => buildForm(spec, index, interrupts.length === 1 ? submit : null));
+    if (forms.length === 0) {
+      replaceChildren(el);
+      el.hidden = true;
+      return;
+    }
+    el.hidden = false;
+    const label = forms.length === 1 ? "Send answer" : `Send ${forms.length} answers`;
+    replaceChildren(
+      el,
+      h("h3", { text: forms.length === 1 ? "Interrupt" : `${forms.length} pending interrupts` }),
+      forms.map((f) => f.el),
+      h("button", { class: "hn-primary", testid: "interrupt-submit", on: { click: submit } }, label),
+    );
+  }
+
+  return { el, render, submit };
+}
+
+function buildForm(spec, index, submitNow) {
+  const error = h("div", { class: "hn-error", testid: `interrupt-error-${index}`, role: "alert" });
+  const body = h("div", { class: "hn-form" });
+  const el = h(
+    "div",
+    { class: "hn-interrupt", testid: `interrupt-${index}`, "data-interrupt-id": spec.id, "data-kind": spec.kind },
+    h("div", { class: "hn-muted", text: `${spec.node || "graph"} · ${spec.kind} · id …${spec.id.slice(-8)}` }),
+    jsonView(spec.value, { testid: `interrupt-payload-${index}` }),
+    body,
+    error,
+  );
+  const builders = { options: optionsForm, hitl: reviewForm, tool_approval: reviewForm, text: textForm, json: jsonForm };
+  const answer = (builders[spec.kind] ?? jsonForm)(spec, index, body, submitNow);
+  return { id: spec.id, el, answer, setError: (msg) => (error.textContent = msg) };
+}
+
+function optionLabel(option) {
+  if (typeof option === "string") return option;
+  if (option && typeof option === "object" && "label" in option) return String(option.label);
+  return JSON.stringify(option);
+}
+
+function optionsForm(spec, index, body, submitNow) {
+  let chosen = null;
+  const buttons = spec.options.map((option, j) =>
+    h("button", {
+      class: "hn-option",
+      testid: `interrupt-option-${index}-${j}`,
+      "aria-pressed": "false",
+      text: optionLabel(option),
+      on: {
+        click: () => {
+          chosen = { value: option };
+          buttons.forEach((b, k) => b.setAttribute("aria-pressed", String(k === j)));
+          if (submitNow) submitNow();
+        },
+      },
+    }),
+  );
+  body.append(h("div", { class: "hn-row" }, buttons));
+  return () => (chosen ? { ok: true, value: chosen.value } : { ok: false, error: "Choose one of the options." });
+}
+
+function textForm(spec, index, body) {
+  const input = h("textarea", { rows: "2", testid: `interrupt-text-${index}`, "aria-label": "Answer" });
+  body.append(input);
+  return () => ({ ok: true, value: input.value });
+}
+
+function jsonForm(spec, index, body) {
+  const input = h("textarea", { rows: "4", class: "hn-code", testid: `interrupt-json-${index}`, "aria-label": "Answer as JSON" });
+  input.value = "null";
+  body.append(h("div", { class: "hn-muted", text: "Answer (JSON):" }), input);
+  return () => parseJSON(input.value);
+}
+
+let radioGroups = 0;
+const DECISION_LABELS = { approve: "Approve", edit: "Edit", reject: "Reject", respond: "Respond" };
+
+function reviewForm(spec, index, body) {
+  const rows = spec.actions.map((action, a) => reviewAction(action, index, a));
+  body.append(...rows.map((r) => r.el));
+  return () => {
+    const decisions = [];
+    for (const row of rows) {
+      const result = row.decision();
+      if (!result.ok) return result;
+      decisions.push(result.value);
+    }
+    return { ok: true, value: spec.kind === "hitl" ? { decisions } : decisions[0] };
+  };
+}
+
+function reviewAction(action, index, a) {
+  const group = `hn-decision-${++radioGroups}-${index}-${a}`;
+  let choice = action.allowed[0];
+  const detail = h("div", { class: "hn-decision-detail" });
+  const args = h("textarea", { rows: "4", class: "hn-code", testid: `edit-args-${index}-${a}`, "aria-label": "Edited arguments (JSON)" });
+  args.value = pretty(action.args);
+  const message = h("textarea", { rows: "2", testid: `decision-message-${index}-${a}`, "aria-label": "Message" });
+
+  function showDetail() {
+    if (choice === "edit") replaceChildren(detail, h("div", { class: "hn-muted", text: `Arguments for ${action.name} (JSON):` }), args);
+    else if (choice === "reject") replaceChildren(detail, h("div", { class: "hn-muted", text: "Reason (optional):" }), message);
+    else if (choice === "respond") replaceChildren(detail, h("div", { class: "hn-muted", text: "Response sent back instead of running the tool:" }), message);
+    else replaceChildren(detail);
+  }
+
+  const radios = action.allowed.map((type) => {
+    const input = h("input", { type: "radio", name: group, value: type, testid: `decision-${index}-${a}-${type}` });
+    input.checked = type === choice;
+    input.addEventListener("change", () => {
+      choice = type;
+      showDetail();
+    });
+    return h("label", { class: "hn-inline" }, input, ` ${DECISION_LABELS[type] ?? type}`);
+  });
+  showDetail();
+
+  const el = h(
+    "div",
+    { class: "hn-action", testid: `action-${index}-${a}` },
+    h("div", {}, h("strong", { text: action.name }), action.description ? h("span", { class: "hn-muted", text: ` — ${action.description}` }) : null),
+    jsonView(action.args, { testid: `action-args-${index}-${a}` }),
+    h("div", { class: "hn-row", role: "radiogroup", "aria-label": `Decision for ${action.name}` }, radios),
+    detail,
+  );
+
+  function decision() {
+    if (choice === "approve") return { ok: true, value: { type: "approve" } };
+    if (choice === "edit") {
+      const parsed = parseJSON(args.value);
+      if (!parsed.ok) return parsed;
+      if (!parsed.value || typeof parsed.value !== "object" || Array.isArray(parsed.value)) return { ok: false, error: "Edited arguments must be a JSON object." };
+      return { ok: true, value: { type: "edit", edited_action: { name: action.name, args: parsed.value } } };
+    }
+    if (choice === "respond") {
+      if (!message.value.trim()) return { ok: false, error: "Write the response to send back." };
+      return { ok: true, value: { type: "respond", message: message.value } };
+    }
+    return { ok: true, value: message.value.trim() ? { type: "reject", message: message.value } : { type: "reject" } };
+  }
+  return { el, decision };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { mount } from "../src/index.js";
+import { fakeLayout, fakeModel, tick } from "./fake_model.js";
+
+const q = (el, id) => el.querySelector(`[data-testid="${id}"]`);
+
+function setup() {
+  const state = { c1: { a: 1, log: ["x"] } };
+  const model = fakeModel(
+    { thread_id: "t", head: { id: "c1", step: 1 }, nodes: ["a"], graph_dot: "digraph {\n\ta [label=a]\n}", node_status: { a: "next" }, status: "paused" },
+    (msg) => {
+      if (msg.query === "checkpoint") return { ok: true, result: { id: "c1", values: state.c1, is_head: true, summary: {} } };
+      if (msg.query === "history") return { ok: true, result: { items: [], size: 0, offset: 0 } };
+      return { ok: true, result: {} };
+    },
+  );
+  const el = document.createElement("div");
+  document.body.replaceChildren(el);
+  const view = mount({ model, el, layout: fakeLayout([]) });
+  return { model, el, view };
+}
+
+describe("composed widget", () => {
+  it("renders every panel with its test ids and the node status", async () => {
+    const { el, view } = setup();
+    await view.rendered;
+    await tick();
+    for (const id of ["hitl-widget", "diagram", "interrupt-panel", "state-editor", "history", "run-log", "status", "btn-step", "btn-continue"]) {
+      expect(q(el, id), id).not.toBeNull();
+    }
+    expect(q(el, "node-a").classList.contains("hn-status-next")).toBe(true);
+    expect(JSON.parse(q(el, "state-json").value)).toEqual({ a: 1, log: ["x"] });
+  });
+
+  it("applies a state patch without refetching, and shows log lines as text", async () => {
+    const { model, el } = setup();
+    await tick();
+    const before = model.sent.length;
+    model.emit({ type: "head", from: "c1", to: "c2", ops: [{ op: "append", path: ["log"], items: ["<b>y</b>"] }] });
+    model.emit({ type: "log", stream: "stdout", text: "<script>bad()</script>" });
+    expect(JSON.parse(q(el, "state-json").value)).toEqual({ a: 1, log: ["x", "<b>y</b>"] });
+    expect(model.sent.length).toBe(before);
+    expect(q(el, "run-log").textContent).toContain("<script>bad()</script>");
+    expect(el.querySelector("script")).toBeNull();
+  });
+
+  it("updates the diagram when node status changes", async () => {
+    const { model, el, view } = setup();
+    await view.rendered;
+    model.set("node_status", { a: "running" });
+    expect(q(el, "node-a").classList.contains("hn-status-running")).toBe(true);
+    expect(q(el, "node-a").classList.contains("hn-status-next")).toBe(false);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { createChannel } from "../src/channel.js";
+import { createStateEditor } from "../src/state_editor.js";
+import { fakeModel, tick } from "./fake_model.js";
+
+const q = (el, id) => el.querySelector(`[data-testid="${id}"]`);
+
+function editor(view) {
+  const model = fakeModel({ head: { id: "h1" }, nodes: ["a", "b", "sub:inner"] });
+  const ed = createStateEditor({ channel: createChannel(model), model });
+  ed.load(view);
+  return { model, el: ed.el };
+}
+
+describe("state editor", () => {
+  it("rejects invalid JSON inline and sends nothing", async () => {
+    const { model, el } = editor({ id: "h1", values: { a: 1 }, is_head: true });
+    q(el, "state-json").value = '{"a": ';
+    q(el, "state-save").click();
+    await tick();
+    expect(model.sent).toEqual([]);
+    expect(q(el, "state-error").textContent).toMatch(/Invalid JSON/);
+  });
+
+  it("rejects a non-object state", async () => {
+    const { model, el } = editor({ id: "h1", values: { a: 1 }, is_head: true });
+    q(el, "state-json").value = "[1, 2]";
+    q(el, "state-save").click();
+    await tick();
+    expect(model.sent).toEqual([]);
+    expect(q(el, "state-error").textContent).toMatch(/JSON object/);
+  });
+
+  it("sends only the changed keys with the chosen as_node", async () => {
+    const { model, el } = editor({ id: "h1", values: { a: 1, big: [1, 2, 3] }, is_head: true });
+    q(el, "state-json").value = '{"a": 2, "big": [1, 2, 3]}';
+    q(el, "state-as-node").value = "b";
+    q(el, "state-save").click();
+    await tick();
+    expect(model.sent[0]).toMatchObject({ action: "update_state", args: { values: { a: 2 }, as_node: "b" }, base: "h1" });
+  });
+
+  it("offers only top-level nodes for as_node", () => {
+    const { el } = editor({ id: "h1", values: {}, is_head: true });
+    const options = [...q(el, "state-as-node").options].map((o) => o.value);
+    expect(options).toEqual(["", "a", "b"]);
+  });
+
+  it("forks when the shown checkpoint is a past one", async () => {
+    const { model, el } = editor({ id: "old", values: { a: 1 }, is_head: false });
+    q(el, "state-json").value = '{"a": 9}';
+    q(el, "state-save").click();
+    await tick();
+    expect(model.sent[0]).toMatchObject({ action: "fork", args: { checkpoint_id: "old", values: { a: 9 }, as_node: null } });
+  });
+});

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Set up .venv and run every check CI runs: the JS build and unit tests, the check that
+# the committed bundle matches the sources, the whole pytest suite (browser e2e included)
+# and the teaching notebooks. Extra arguments are passed to the main pytest run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/venv.sh
+
+status=0
+
+js_build_and_test() {
+  cd js || return 1
+  # npm ci wipes node_modules; skip it on a dev machine whose install is current.
+  if [[ -n "${CI:-}" || ! -f node_modules/.package-lock.json \
+        || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    npm ci --no-audit --no-fund || return 1
+  fi
+  npm run build && npm test
+}
+
+if [[ -f js/package.json ]]; then
+  echo "==> JS: install, build, unit tests"
+  if (js_build_and_test); then
+    echo "==> checking the committed bundle in hitl_notebook/static matches js/"
+    if ! git diff --exit-code --stat -- hitl_notebook/static \
+       || [[ -n "$(git status --porcelain --untracked-files=all -- hitl_notebook/static)" ]]; then
+      git status --short -- hitl_notebook/static
+      echo "ERROR: hitl_notebook/static differs from a fresh build of js/; commit the rebuilt bundle." >&2
+      status=1
+    fi
+  else
+    echo "ERROR: the JS build or its unit tests failed." >&2
+    status=1
+  fi
+else
+  echo "==> js/package.json not found: skipping the JS build"
+fi
+
+echo "==> pytest"
+"$PY" -m pytest -ra "$@" || status=1
+
+shopt -s nullglob
+notebooks=(notebooks/*.ipynb)
+if (( ${#notebooks[@]} )); then
+  echo "==> notebooks (nbval)"
+  "$PY" -m pytest --nbval-lax -p no:cacheprovider "${notebooks[@]}" || status=1
+fi
+
+exit "$status"

@@ -1,0 +1,311 @@
+"""Browser end-to-end fixtures: a real JupyterLab server driven by headless Chromium.
+
+Why: widgets only prove themselves in a real front end (comms, ESM loading, clicks).
+JupyterLab is started with this interpreter, so its kernels run in this venv; Playwright
+drives the system Chromium (Playwright's own browser downloads are never used). Each
+test gets a `lab` helper that writes a notebook, runs it in the lab UI, runs more code
+in the same kernel and saves screenshots to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+
+# Without these flags Chromium keeps trying to reach Google services, which on a
+# machine without internet costs time and log noise.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Lab settings that keep the UI quiet: no news/update toasts covering the notebook.
+_SERVER_CONFIG = {
+    "LabApp": {
+        "expose_app_in_browser": True,
+        "news_url": None,
+        "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+        "extension_manager": "readonly",
+    }
+}
+_USER_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _chromium_path() -> str:
+    path = os.environ.get("HITL_CHROMIUM") or shutil.which("chromium")
+    if path:
+        return path
+    message = "no Chromium found: install Debian's `chromium` or set HITL_CHROMIUM"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+class LabServer:
+    """A JupyterLab server in a subprocess, isolated from the user's Jupyter config."""
+
+    def __init__(self, root: Path, home: Path) -> None:
+        self.root = root
+        self.port = _free_port()
+        self.token = secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log_path = ARTIFACTS / "jupyterlab.log"
+        config = home / "config"
+        for name, settings in _USER_SETTINGS.items():
+            target = config / "lab" / "user-settings" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(settings))
+        (config / "jupyter_server_config.json").write_text(json.dumps(_SERVER_CONFIG))
+        self._env = {
+            **os.environ,
+            "JUPYTER_CONFIG_DIR": str(config),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "IPYTHONDIR": str(home / "ipython"),
+            "PYTHONUNBUFFERED": "1",
+        }
+        self._proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 90) -> None:
+        cmd = [
+            sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+            f"--port={self.port}", "--ServerApp.port_retries=0",
+            f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
+            "--allow-root",
+        ]  # fmt: skip
+        ARTIFACTS.mkdir(exist_ok=True)
+        with self._log_path.open("w") as log:
+            self._proc = subprocess.Popen(
+                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=self.root, env=self._env, start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited early:\n{self._log_tail()}")
+            try:
+                self.api("GET", "/api/status")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"JupyterLab not ready after {timeout}s:\n{self._log_tail()}")
+
+    def stop(self) -> None:
+        """Stop the server and the kernels it started (they share its process group)."""
+        if self._proc is None or self._proc.poll() is not None:
+            return
+        os.killpg(self._proc.pid, signal.SIGTERM)
+        try:
+            self._proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc.wait()
+
+    def api(self, method: str, path: str) -> object:
+        request = urllib.request.Request(
+            self.url + path, method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels_for(self, notebook: str) -> None:
+        for session in self.api("GET", "/api/sessions"):
+            if session["path"] == notebook:
+                self.api("DELETE", f"/api/sessions/{session['id']}")
+
+    def _log_tail(self) -> str:
+        return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-40:])
+
+
+class CellError(AssertionError):
+    """A notebook cell raised; the message carries the kernel's traceback."""
+
+
+def _output_text(outputs: list[dict]) -> str:
+    """The text a reader sees in a cell's outputs; raises CellError on an error output."""
+    parts = []
+    for output in outputs:
+        kind = output["output_type"]
+        if kind == "stream":
+            parts.append(output["text"])
+        elif kind in ("execute_result", "display_data"):
+            parts.append(output.get("data", {}).get("text/plain", ""))
+        elif kind == "error":
+            raise CellError(_ANSI.sub("", "\n".join(output["traceback"])))
+    return "".join(parts)
+
+
+class Lab:
+    """One test's view of JupyterLab: a notebook open in a browser page."""
+
+    def __init__(self, server: LabServer, page: Page, test_name: str) -> None:
+        self.server = server
+        self.page = page
+        self.test_name = test_name
+        self.notebook: str | None = None
+
+    def open_notebook(self, cells: list[str], name: str | None = None) -> None:
+        """Write a notebook of code cells and open it in the lab UI with a live kernel."""
+        self.notebook = name or f"{self.test_name}.ipynb"
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {
+            "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python",
+        }  # fmt: skip
+        nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+        nbformat.write(nb, self.server.root / self.notebook)
+        workspace = re.sub(r"[^A-Za-z0-9-]", "-", self.test_name)
+        self.page.goto(
+            f"{self.server.url}/lab/workspaces/{workspace}/tree/{self.notebook}"
+            f"?token={self.server.token}"
+        )
+        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+        self.page.evaluate(
+            """async (path) => {
+                const app = window.jupyterapp;
+                await app.restored;
+                const deadline = Date.now() + 60000;
+                let panel = null;
+                while (panel === null) {
+                    const widget = app.shell.currentWidget;
+                    if (widget && widget.context && widget.context.path === path) {
+                        panel = widget;
+                    } else if (Date.now() > deadline) {
+                        throw new Error(`notebook ${path} did not open`);
+                    } else {
+                        await new Promise((resolve) => setTimeout(resolve, 100));
+                    }
+                }
+                await panel.context.ready;
+                await panel.sessionContext.ready;
+                window.__hitlPanel = panel;
+            }""",
+            self.notebook,
+        )
+
+    def run_all(self) -> list[str]:
+        """Run every cell through the lab UI; return each cell's output text.
+
+        Raises CellError with the traceback if any cell failed."""
+        self.page.evaluate(
+            """async () => {
+                window.jupyterapp.shell.activateById(window.__hitlPanel.id);
+                await window.jupyterapp.commands.execute('notebook:run-all-cells');
+            }"""
+        )
+        cells = self.page.evaluate(
+            "() => window.__hitlPanel.content.model.toJSON().cells"
+            ".map((cell) => cell.outputs || [])"
+        )
+        return [_output_text(outputs) for outputs in cells]
+
+    def run_code(self, code: str) -> str:
+        """Append a code cell, run it in the notebook's kernel, return its output text."""
+        outputs = self.page.evaluate(
+            """async (code) => {
+                const app = window.jupyterapp;
+                const notebook = window.__hitlPanel.content;
+                const index = notebook.model.cells.length;
+                notebook.model.sharedModel.insertCell(index, {cell_type: 'code', source: code});
+                app.shell.activateById(window.__hitlPanel.id);
+                notebook.activeCellIndex = index;
+                await app.commands.execute('notebook:run-cell');
+                return notebook.model.cells.get(index).toJSON().outputs;
+            }""",
+            code,
+        )
+        return _output_text(outputs)
+
+    def screenshot(self, stage: str, locator=None) -> Path:
+        """Save a screenshot of the page (or of one element) under test-artifacts/."""
+        path = ARTIFACTS / f"{self.test_name}--{stage}.png"
+        (locator or self.page).screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory):
+    """One JupyterLab server for the whole run; each test opens its own notebook."""
+    root = tmp_path_factory.mktemp("lab-root")
+    server = LabServer(root, tmp_path_factory.mktemp("lab-home"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium, headless, launched once per run."""
+    executable = _chromium_path()
+    with sync_playwright() as playwright:
+        instance: Browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item so fixtures can see failures."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def lab(request: pytest.FixtureRequest, lab_server: LabServer, browser: Browser):
+    """A fresh browser page on the shared server; screenshots and console on failure."""
+    test_name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda msg: console.append(f"[{msg.type}] {msg.text}"))
+    page.on("pageerror", lambda error: console.append(f"[pageerror] {error}"))
+    helper = Lab(lab_server, page, test_name)
+    yield helper
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        helper.screenshot("failure")
+        (ARTIFACTS / f"{test_name}--console.log").write_text("\n".join(console))
+    context.close()
+    if helper.notebook is not None:
+        lab_server.shutdown_kernels_for(helper.notebook)
