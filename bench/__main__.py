@@ -26,10 +26,10 @@ def scenarios(quick: bool) -> list:
     if quick:
         return [
             ChainScenario(rounds=2, per_round=1),
-            MessageLoopScenario(turns=200, window=50, rounds=1),
+            MessageLoopScenario(turns=150, window=30, rounds=1),
             PauseResumeScenario(threads=100, rounds=2),
-            HistoryScenario(checkpoints=400, rounds=2),
-            ForkScenario(checkpoints=400, back=100, rounds=2, per_round=2),
+            HistoryScenario(checkpoints=300, rounds=2),
+            ForkScenario(checkpoints=300, back=100, rounds=2, per_round=2),
         ]
     return [
         ChainScenario(),

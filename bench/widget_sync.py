@@ -10,6 +10,7 @@ item to a 5 MB state should cost kilobytes, not megabytes.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import operator
 import time
@@ -36,7 +37,7 @@ def build(engine: str, steps: int):
     for name in names:
         b.add_node(name, lambda s, name=name: {"log": [name]})
     b.add_edge(START, names[0])
-    for a, c in zip(names, names[1:]):
+    for a, c in itertools.pairwise(names):
         b.add_edge(a, c)
     b.add_edge(names[-1], END)
     return b.compile(checkpointer=InMemorySaver())

@@ -34,6 +34,15 @@ from .types import Command, Interrupt, NodeInterrupt, PregelTask, Send, StateSna
 #: LangGraph's older name for ``InMemorySaver``.
 MemorySaver = InMemorySaver
 
+
+def __getattr__(name: str):
+    """``show`` and ``ThreadWidget`` load the widget stack (anywidget) only when used."""
+    if name in ("show", "ThreadWidget"):
+        from . import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'hitl_notebook' has no attribute {name!r}")
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -65,10 +74,12 @@ __all__ = [
     "StateGraph",
     "StateSnapshot",
     "SystemMessage",
+    "ThreadWidget",
     "ToolMessage",
     "add_messages",
     "get_config",
     "get_stream_writer",
     "interrupt",
     "register_type",
+    "show",
 ]

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Annotated, Any, ClassVar, TypedDict
 
 __all__ = [
+    "REMOVE_ALL_MESSAGES",
     "AIMessage",
     "BaseMessage",
     "HumanMessage",
     "MessagesState",
-    "REMOVE_ALL_MESSAGES",
     "RemoveMessage",
     "SystemMessage",
     "ToolMessage",
@@ -52,7 +52,9 @@ class BaseMessage:
 
     def __post_init__(self) -> None:
         if not self.type:
-            raise TypeError("BaseMessage is abstract: use HumanMessage, AIMessage, SystemMessage, ToolMessage or RemoveMessage")
+            raise TypeError(
+                "BaseMessage is abstract: use HumanMessage, AIMessage, SystemMessage, ToolMessage or RemoveMessage"
+            )
         if not isinstance(self.content, (str, list)):
             raise TypeError(f"{type(self).__name__}.content must be a str or a list, not {type(self.content).__name__}")
         if self.id is not None and not isinstance(self.id, str):
@@ -234,7 +236,9 @@ def convert_to_message(x: Any) -> Any:
         else:
             raise ValueError(f"a message dict needs a 'role' or 'type' key, got keys {sorted(map(str, body))}")
         return _from_role(role, body)
-    raise TypeError(f"cannot convert {type(x).__name__} to a message; pass a message, dict, (role, content) tuple or str")
+    raise TypeError(
+        f"cannot convert {type(x).__name__} to a message; pass a message, dict, (role, content) tuple or str"
+    )
 
 
 def message_to_dict(m: Any) -> dict[str, Any]:

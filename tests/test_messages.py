@@ -87,8 +87,10 @@ def test_bad_fields_are_rejected_at_construction(make, error, words):
         (("assistant", "yo"), AIMessage("yo")),
         (("system", "be brief"), SystemMessage("be brief")),
         ({"role": "human", "content": "a", "id": "1"}, HumanMessage("a", id="1")),
-        ({"role": "ai", "content": "b", "tool_calls": [{"name": "f", "args": {}, "id": "c"}]},
-         AIMessage("b", tool_calls=[{"name": "f", "args": {}, "id": "c", "type": "tool_call"}])),
+        (
+            {"role": "ai", "content": "b", "tool_calls": [{"name": "f", "args": {}, "id": "c"}]},
+            AIMessage("b", tool_calls=[{"name": "f", "args": {}, "id": "c", "type": "tool_call"}]),
+        ),
         ({"type": "tool", "content": "r", "tool_call_id": "c"}, ToolMessage("r", tool_call_id="c")),
         ({"type": "remove", "id": "x"}, RemoveMessage("x")),
     ],
@@ -131,8 +133,13 @@ def test_unconvertible_values_are_rejected_precisely(value, error, words):
 EVERY_KIND = [
     HumanMessage("hi", id="1", name="ann"),
     HumanMessage([{"type": "text", "text": "block"}], id="2"),
-    AIMessage("", id="3", tool_calls=[{"name": "f", "args": {"a": 1}, "id": "c1"}],
-              response_metadata={"model": "m"}, additional_kwargs={"k": "v"}),
+    AIMessage(
+        "",
+        id="3",
+        tool_calls=[{"name": "f", "args": {"a": 1}, "id": "c1"}],
+        response_metadata={"model": "m"},
+        additional_kwargs={"k": "v"},
+    ),
     SystemMessage("rules", id="4"),
     ToolMessage("boom", tool_call_id="c1", status="error", id="5"),
     RemoveMessage("6"),
@@ -151,7 +158,11 @@ def test_dict_form_lists_only_set_fields():
     """The JSON form the widgets show carries no empty noise."""
     assert message_to_dict(HumanMessage("hi", id="1")) == {"type": "human", "content": "hi", "id": "1"}
     assert message_to_dict(ToolMessage("r", tool_call_id="c")) == {
-        "type": "tool", "content": "r", "id": None, "tool_call_id": "c"}
+        "type": "tool",
+        "content": "r",
+        "id": None,
+        "tool_call_id": "c",
+    }
 
 
 def test_dict_form_of_a_langchain_message():
@@ -160,7 +171,8 @@ def test_dict_form_of_a_langchain_message():
 
     lc = LCAIMessage("x", id="9", tool_calls=[{"name": "f", "args": {"a": 1}, "id": "c"}])
     assert message_from_dict(message_to_dict(lc)) == AIMessage(
-        "x", id="9", tool_calls=[{"name": "f", "args": {"a": 1}, "id": "c"}])
+        "x", id="9", tool_calls=[{"name": "f", "args": {"a": 1}, "id": "c"}]
+    )
 
 
 def test_message_from_dict_needs_a_type():
@@ -226,7 +238,9 @@ def test_remove_then_re_add_keeps_the_new_message_in_place():
 def test_remove_all_clears_the_list():
     """`RemoveMessage(REMOVE_ALL_MESSAGES)` drops everything before it; what follows is the new list."""
     left = [HumanMessage("a", id="1"), HumanMessage("b", id="2")]
-    out = add_messages(left, [HumanMessage("x", id="9"), RemoveMessage(REMOVE_ALL_MESSAGES), SystemMessage("s", id="3")])
+    out = add_messages(
+        left, [HumanMessage("x", id="9"), RemoveMessage(REMOVE_ALL_MESSAGES), SystemMessage("s", id="3")]
+    )
     assert out == [SystemMessage("s", id="3")]
 
 
@@ -272,7 +286,8 @@ def test_delta_survives_edits_among_the_new_items():
     """Replacing or removing a message added in the same update still leaves a pure append."""
     left = [HumanMessage("a", id="1")]
     merged, appended = merge_messages_delta(
-        left, [AIMessage("b", id="2"), AIMessage("B", id="2"), HumanMessage("c", id="3"), RemoveMessage("3")])
+        left, [AIMessage("b", id="2"), AIMessage("B", id="2"), HumanMessage("c", id="3"), RemoveMessage("3")]
+    )
     assert appended == [AIMessage("B", id="2")]
     assert merged == left + appended
 

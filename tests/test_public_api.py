@@ -7,8 +7,8 @@ EXPECTED = {
     "DeserializationError", "EmptyInputError", "GraphRecursionError", "GraphValidationError", "HITLWarning",
     "HumanMessage", "InMemorySaver", "Interrupt", "InvalidUpdateError", "MemorySaver", "MessagesState",
     "NodeInterrupt", "PregelTask", "RemoveMessage", "ResumeError", "ScriptedChatModel", "Send", "SerializationError", "StateGraph",
-    "StateSnapshot", "SystemMessage", "ToolMessage", "add_messages", "get_config", "get_stream_writer",
-    "interrupt", "register_type",
+    "StateSnapshot", "SystemMessage", "ThreadWidget", "ToolMessage", "add_messages", "get_config", "get_stream_writer",
+    "interrupt", "register_type", "show",
 }
 
 
@@ -27,3 +27,13 @@ def test_every_exported_name_exists():
 def test_memory_saver_is_the_in_memory_saver():
     """MemorySaver is LangGraph's older name for InMemorySaver."""
     assert hitl_notebook.MemorySaver is hitl_notebook.InMemorySaver
+
+
+def test_importing_the_engine_does_not_load_the_widget_stack():
+    """anywidget is imported only when show/ThreadWidget is used (fast headless imports)."""
+    import subprocess
+    import sys
+
+    code = "import sys, hitl_notebook; print('anywidget' in sys.modules); hitl_notebook.show; print('anywidget' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

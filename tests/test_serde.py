@@ -4,6 +4,8 @@ import dataclasses
 import enum
 import json
 import math
+import os
+import pickle
 import subprocess
 import sys
 from datetime import date, datetime, time, timedelta, timezone
@@ -41,11 +43,15 @@ def same(a, b) -> bool:
     if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict):
-        return len(a) == len(b) and all(same(k1, k2) and same(v1, v2) for (k1, v1), (k2, v2) in zip(a.items(), b.items()))
+        return len(a) == len(b) and all(
+            same(k1, k2) and same(v1, v2) for (k1, v1), (k2, v2) in zip(a.items(), b.items())
+        )
     if isinstance(a, (set, frozenset)):
         return len(a) == len(b) and all(any(same(x, y) for y in b) for x in a)
     if dataclasses.is_dataclass(a):
-        return same([getattr(a, f.name) for f in dataclasses.fields(a)], [getattr(b, f.name) for f in dataclasses.fields(b)])
+        return same(
+            [getattr(a, f.name) for f in dataclasses.fields(a)], [getattr(b, f.name) for f in dataclasses.fields(b)]
+        )
     return a == b
 
 
@@ -116,7 +122,8 @@ SAMPLES = {
     "frozenset": frozenset({frozenset({1}), "b"}),
     "bytes": b"\x00\xff binary",
     "bytearray": bytearray(b"abc"),
-    "int keys": {1: "a", 2.5: "b", None: "c", (1, 2): "d", True: "e"},
+    "non-str keys": {1: "a", 2.5: "b", None: "c", (1, 2): "d", frozenset({3}): "e"},
+    "bool keys": {True: "t", False: "f"},
     "enum keys": {Level.LOW: 1, Colour.RED: 2},
     "tag-looking dict": {"$t": "tuple", "v": [1, 2]},
     "nested tag-looking dict": {"a": [{"$t": "obj", "n": "os.system", "v": {}}]},
@@ -133,12 +140,17 @@ SAMPLES = {
     "decimals": [Decimal("1.10"), Decimal("-0"), Decimal("NaN"), Decimal("-Infinity"), Decimal("1E+999999")],
     "enums": [Colour.RED, Colour.BLUE, Level.HIGH, Perm.R | Perm.W],
     "dataclasses": [Point(1, (2, 3)), Frozen("f", ("a",)), Point(2, Point(3))],
-    "pydantic": Person(name="Ada", born=date(1815, 12, 10), address=Address(city="London"),
-                       anything=(1, {2}), nickname="countess"),
+    "pydantic": Person(
+        name="Ada", born=date(1815, 12, 10), address=Address(city="London"), anything=(1, {2}), nickname="countess"
+    ),
     "pydantic with alias": Aliased(maxItems=3),
-    "our messages": [HumanMessage("hi", id="1", name="u"), SystemMessage("s"),
-                     AIMessage("", id="2", tool_calls=[{"name": "f", "args": {"when": date(2024, 1, 1)}, "id": "c"}]),
-                     ToolMessage("r", tool_call_id="c", status="error"), RemoveMessage("2")],
+    "our messages": [
+        HumanMessage("hi", id="1", name="u"),
+        SystemMessage("s"),
+        AIMessage("", id="2", tool_calls=[{"name": "f", "args": {"when": date(2024, 1, 1)}, "id": "c"}]),
+        ToolMessage("r", tool_call_id="c", status="error"),
+        RemoveMessage("2"),
+    ],
 }
 
 
@@ -154,8 +166,12 @@ def test_langchain_messages_round_trip_as_langchain_objects():
 
     values = [
         lc.HumanMessage("hi", id="1"),
-        lc.AIMessage("x", id="2", tool_calls=[{"name": "f", "args": {"a": (1, 2)}, "id": "c"}],
-                     usage_metadata={"input_tokens": 1, "output_tokens": 2, "total_tokens": 3}),
+        lc.AIMessage(
+            "x",
+            id="2",
+            tool_calls=[{"name": "f", "args": {"a": (1, 2)}, "id": "c"}],
+            usage_metadata={"input_tokens": 1, "output_tokens": 2, "total_tokens": 3},
+        ),
         lc.SystemMessage("s"),
         lc.ToolMessage("r", tool_call_id="c", artifact={"raw": b"bytes"}),
         lc.RemoveMessage(id="1"),
@@ -277,8 +293,11 @@ def test_error_names_the_key_path_and_the_fix():
         ({"k": (1, {2: lambda: 0})}, "value['k'][1][2]", "object of type function"),
         ({"s": {Opaque()}}, "value['s'][0]", "Opaque"),
         (Point(1, Opaque()), "value.y", "Opaque"),
-        (datetime(2024, 1, 1, tzinfo=type("TZ", (__import__("datetime").tzinfo,), {})()), "value",
-         "time zone of type TZ is not serialisable"),
+        (
+            datetime(2024, 1, 1, tzinfo=type("TZ", (__import__("datetime").tzinfo,), {})()),
+            "value",
+            "time zone of type TZ is not serialisable",
+        ),
         (type("MyStr", (str,), {})("x"), "value", "object of type MyStr"),
         ({1: Opaque()}, "value[1]", "Opaque"),
     ],
@@ -367,17 +386,36 @@ def test_error_uses_the_callers_path_label():
 
 # --- tampering: nothing is imported or executed -----------------------------------------------
 
-_DANGEROUS_EVENTS = {"import", "exec", "compile", "os.system", "subprocess.Popen", "os.exec", "os.posix_spawn",
-                     "pickle.find_class", "marshal.loads", "ctypes.dlopen", "builtins.input"}
+_DANGEROUS_EVENTS = {
+    "import",
+    "exec",
+    "compile",
+    "os.system",
+    "subprocess.Popen",
+    "os.exec",
+    "os.posix_spawn",
+    "pickle.find_class",
+    "marshal.loads",
+    "ctypes.dlopen",
+    "builtins.input",
+}
 _audit = {"on": False, "seen": []}
 
 
 def _audit_hook(event, args):
-    if _audit["on"] and (event in _DANGEROUS_EVENTS or event.startswith("os.exec") or event.startswith("os.spawn")):
+    if _audit["on"] and (event in _DANGEROUS_EVENTS or event.startswith(("os.exec", "os.spawn"))):
         _audit["seen"].append(event)
 
 
 sys.addaudithook(_audit_hook)
+
+
+class PickleBomb:
+    """Unpickling this would run os.system (the test asserts it never happens)."""
+
+    def __reduce__(self):
+        return (os.system, ("touch SENTINEL",))
+
 
 TAMPERED = [
     b'{"$t":"obj","n":"os.system","v":{"command":"touch SENTINEL"}}',
@@ -391,7 +429,7 @@ TAMPERED = [
     b'{"lc":1,"type":"constructor","id":["os","system"],"kwargs":{"command":"touch SENTINEL"}}',
     b'{"lc":1,"type":"constructor","id":["langchain","schema","messages","HumanMessage"],"kwargs":{"content":"x"}}',
     b'{"$t":"msg","v":{"type":"ai","content":"x","tool_calls":[{"name":"__import__","args":{"name":"os"}}]}}',
-    b'\x80\x04\x95!\x00\x00\x00\x00\x00\x00\x00\x8c\x05posix\x94\x8c\x06system\x94\x93\x94\x8c\x0ctouch SENTINEL\x94\x85\x94R\x94.',
+    pickle.dumps(PickleBomb()),
 ]
 
 
@@ -420,7 +458,9 @@ def test_tampered_data_never_imports_or_executes(data, tmp_path, monkeypatch):
 
 def test_lc_constructor_form_is_plain_data():
     """LangChain's own `{"lc": 1, "type": "constructor"}` form is just a dict to us: never revived."""
-    data = b'{"lc":1,"type":"constructor","id":["langchain","schema","messages","HumanMessage"],"kwargs":{"content":"x"}}'
+    data = (
+        b'{"lc":1,"type":"constructor","id":["langchain","schema","messages","HumanMessage"],"kwargs":{"content":"x"}}'
+    )
     assert loads(data) == json.loads(data)
 
 
@@ -451,9 +491,21 @@ hashables = st.recursive(
 )
 messages = st.one_of(
     st.builds(HumanMessage, st.text(max_size=10), id=st.one_of(st.none(), st.text(max_size=5))),
-    st.builds(AIMessage, st.text(max_size=10),
-              tool_calls=st.lists(st.fixed_dictionaries({"name": st.text(max_size=5), "args": st.dictionaries(
-                  st.text(max_size=5), st.one_of(st.integers(), st.tuples(st.text(max_size=3))), max_size=2)}), max_size=2)),
+    st.builds(
+        AIMessage,
+        st.text(max_size=10),
+        tool_calls=st.lists(
+            st.fixed_dictionaries(
+                {
+                    "name": st.text(max_size=5),
+                    "args": st.dictionaries(
+                        st.text(max_size=5), st.one_of(st.integers(), st.tuples(st.text(max_size=3))), max_size=2
+                    ),
+                }
+            ),
+            max_size=2,
+        ),
+    ),
 )
 values = st.recursive(
     st.one_of(scalars, messages),

@@ -58,9 +58,9 @@ class Chain:
     is_snapshot: bool
     #: Deltas from the snapshot to here, this one included (0 for a snapshot).
     length: int
-    #: Their stored size in bytes.
+    #: Their serialised size in bytes (before compression).
     delta_bytes: int
-    #: Stored size of the snapshot's values.
+    #: Serialised size of the snapshot's values (before compression).
     base_bytes: int
 
 
@@ -139,6 +139,10 @@ class ValuesCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
     def evict(self, thread_id: str, ns: str | None = None, ids: Iterable[str] | None = None) -> None:
         """Drop a thread's entries (only namespace ``ns`` / only ``ids`` when given)."""

@@ -193,7 +193,9 @@ def _enc_tz(tz: Any) -> Any:
     if tz is None:
         return None
     if type(tz) not in (timezone, ZoneInfo):
-        raise _Unencodable(f"time zone of type {type(tz).__qualname__} is not serialisable; use datetime.timezone or zoneinfo.ZoneInfo")
+        raise _Unencodable(
+            f"time zone of type {type(tz).__qualname__} is not serialisable; use datetime.timezone or zoneinfo.ZoneInfo"
+        )
     return _ENCODERS[type(tz)](tz)
 
 
@@ -290,7 +292,10 @@ def _enc_other(o: Any) -> dict:
     if isinstance(o, enum.Enum) or dataclasses.is_dataclass(o) or _pydantic_model(t):
         hint = "register it with hitl_notebook.register_type"
     else:
-        hint = "use JSON-like values, the standard types listed in hitl_notebook.checkpoint.serde, or a registered dataclass, pydantic model or enum"
+        hint = (
+            "use JSON-like values, the standard types listed in hitl_notebook.checkpoint.serde, "
+            "or a registered dataclass, pydantic model or enum"
+        )
     raise _Unencodable(f"object of type {t.__qualname__} is not serialisable; {hint}")
 
 
@@ -417,9 +422,13 @@ def _registered(d: dict, kind: str) -> tuple[type, Any]:
         raise _BadData(f"unexpected keys {sorted(d)}")
     cls = _by_name.get(d["n"])
     if cls is None:
-        raise _BadData(f"unknown type name {d['n']!r}; register the class with hitl_notebook.register_type before loading")
+        raise _BadData(
+            f"unknown type name {d['n']!r}; register the class with hitl_notebook.register_type before loading"
+        )
     if (kind == "enum") != issubclass(cls, enum.Enum):
-        raise _BadData(f"registered type {d['n']!r} is not {'an enum' if kind == 'enum' else 'a dataclass or pydantic model'}")
+        raise _BadData(
+            f"registered type {d['n']!r} is not {'an enum' if kind == 'enum' else 'a dataclass or pydantic model'}"
+        )
     if kind != "enum" and not isinstance(d["v"], dict):
         raise _BadData(f"payload must be dict, not {type(d['v']).__name__}")
     return cls, d["v"]
@@ -484,12 +493,15 @@ def _revive(d: dict) -> Any:
         return reviver(d)
     except _BadData as exc:
         raise _BadData(f"bad {tag!r} value: {exc}") from None
-    except Exception as exc:  # a constructor rejected the stored fields
+    except Exception as exc:  # noqa: BLE001 - a constructor (maybe user code) rejected the stored fields
         raise _BadData(f"bad {tag!r} value: {type(exc).__name__}: {exc}") from None
 
 
 def _hook(d: dict) -> Any:
     return _revive(d) if TAG in d else d
+
+
+_decoder = json.JSONDecoder(object_hook=_hook)  # built once: json.loads(..., object_hook=) rebuilds it per call
 
 
 def _locate(node: Any, path: str) -> Any:
@@ -511,12 +523,11 @@ def _locate(node: Any, path: str) -> Any:
 def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> Any:
     """Revive a value written by ``dumps``. Raises ``DeserializationError`` (naming the path
     and the tag) for anything else; never imports or runs code named by the data."""
-    if isinstance(data, memoryview):
-        data = data.tobytes()
-    if not isinstance(data, (bytes, bytearray, str)):
+    if not isinstance(data, (bytes, bytearray, memoryview, str)):
         raise TypeError(f"loads expects bytes or str, not {type(data).__name__}")
     try:
-        return json.loads(data, object_hook=_hook)
+        text = data if isinstance(data, str) else str(data, "utf-8")
+        return _decoder.decode(text)
     except _BadData as exc:
         reason = str(exc)
     except RecursionError:
@@ -525,7 +536,7 @@ def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> An
         raise DeserializationError(f"{path}: not valid checkpoint data ({exc})") from None
     # Rare path: walk again, tracking the path, so that the error says where it is.
     try:
-        _locate(json.loads(data), path)
+        _locate(json.loads(text), path)
     except RecursionError:
         pass
     raise DeserializationError(f"{path}: {reason}")

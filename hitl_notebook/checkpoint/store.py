@@ -144,6 +144,10 @@ class DeltaSaver(BaseCheckpointSaver):
     def __init__(self, *, cache_size: int = 256) -> None:
         self._cache = ValuesCache(cache_size)
 
+    def clear_cache(self) -> None:
+        """Forget cached values (frees their memory; the next reads decode from storage)."""
+        self._cache.clear()
+
     @abstractmethod
     def _reading(self) -> AbstractContextManager[Tx]:
         """A transaction that sees one consistent state of the store."""
@@ -166,7 +170,7 @@ class DeltaSaver(BaseCheckpointSaver):
             unknown = set(changes) - set(record.values)
             if unknown:
                 raise ValueError(f"{where}: changes name channels missing from its values: {sorted(unknown)}")
-        delta = [frames.encode_section(s) for s in change_sections(changes, where)]
+        delta = change_sections(changes, where)
         record_part = [
             frames.encode_section(frames.Section(WRITES, "", dump(record.writes, "writes", where))),
             frames.encode_section(frames.Section(NEXT, "", dump_plans(record.next, where))),
@@ -178,10 +182,10 @@ class DeltaSaver(BaseCheckpointSaver):
         if record.parent_id is not None:
             with self._reading() as tx:
                 parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
-        chain = next_chain(parent.chain if parent else None, sum(map(len, delta)))
+        chain = next_chain(parent.chain if parent else None, _size(delta))
         if chain is None:
-            values = [frames.encode_section(s) for s in snapshot_sections(record.values, where)]
-            chain = Chain(True, 0, 0, sum(map(len, values)))
+            values = snapshot_sections(record.values, where)
+            chain = Chain(True, 0, 0, _size(values))
         else:
             values = delta
         row = Row(
@@ -194,7 +198,7 @@ class DeltaSaver(BaseCheckpointSaver):
             created_at=record.created_at,
             metadata=metadata,
             chain=chain,
-            data=frames.join(values + record_part),
+            data=frames.join([frames.encode_section(s) for s in values] + record_part),
         )
         with self._writing(record.thread_id) as tx:
             if tx.row(row.thread_id, row.ns, row.id, with_data=False) is not None:
@@ -390,18 +394,23 @@ class DeltaSaver(BaseCheckpointSaver):
         """``row`` re-linked to ``parent_id``, as a snapshot when it was a delta."""
         if row.chain.is_snapshot:
             return replace(row, parent_id=parent_id)
-        values = [frames.encode_section(s) for s in snapshot_sections(self._values(tx, row), _where(row.thread_id, row.ns, row.id))]
-        record_part = [frames.encode_section(s) for s in frames.decode_sections(row.data, _RECORD_TAGS)]
+        values = snapshot_sections(self._values(tx, row), _where(row.thread_id, row.ns, row.id))
+        sections = values + frames.decode_sections(row.data, _RECORD_TAGS)
         return replace(
             row,
             parent_id=parent_id,
-            chain=Chain(True, 0, 0, sum(map(len, values))),
-            data=frames.join(values + record_part),
+            chain=Chain(True, 0, 0, _size(values)),
+            data=frames.join([frames.encode_section(s) for s in sections]),
         )
 
 
 def _key(row: Row) -> tuple:
     return (row.thread_id, row.ns, row.id, row.created_at)
+
+
+def _size(sections: list[frames.Section]) -> int:
+    """Serialised (uncompressed) size: what decoding costs, which the snapshot policy bounds."""
+    return sum(len(s.data) for s in sections)
 
 
 def _outcome_row(outcome: TaskOutcome, where: str) -> OutcomeRow:

@@ -357,7 +357,7 @@ class Session:
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))
-        except Exception as exc:  # a node raised: shown in the widget, the kernel survives
+        except Exception as exc:  # noqa: BLE001 - a node raised: shown in the widget, the kernel survives
             reply.update(ok=False, kind="error", error=f"{type(exc).__name__}: {exc}")
         return reply
 

@@ -57,8 +57,6 @@ export function createDiagram({ layout = vizLayout, onSelect = () => {} } = {}) 
         }
       });
     }
-    svg.removeAttribute("width");
-    svg.removeAttribute("height");
     replaceChildren(el, svg);
     applyClasses();
     if (selected && nodes.has(selected)) nodes.get(selected).classList.add("hn-selected");

@@ -111,8 +111,8 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
       h("span", { class: "hn-step", text: `#${item.step}` }),
       h("span", { class: "hn-source", text: item.source ?? "" }),
       h("span", { class: "hn-writers", text: writers || (item.next.length ? `→ ${item.next.join(", ")}` : "") }),
-      item.interrupts ? h("span", { class: "hn-badge hn-badge-interrupt", text: `⏸ ${item.interrupts}` }) : null,
-      item.errors ? h("span", { class: "hn-badge hn-badge-error", text: `✖ ${item.errors}` }) : null,
+      item.interrupts ? h("span", { class: "hn-badge hn-badge-interrupt", text: `interrupts: ${item.interrupts}` }) : null,
+      item.errors ? h("span", { class: "hn-badge hn-badge-error", text: `errors: ${item.errors}` }) : null,
       h("span", { class: "hn-id hn-muted", text: `…${shortId(item.id)}` }),
     );
     row.style.top = `${index * ROW_HEIGHT}px`;

@@ -22,7 +22,7 @@ from langgraph.checkpoint.memory import InMemorySaver as LangGraphSaver
 
 import hitl_notebook
 
-__all__ = ["ENGINES", "LANGGRAPH", "OURS", "Api", "Call", "by_step", "drive", "history", "observe", "plain", "same", "state", "thread"]
+__all__ = ["ENGINES", "LANGGRAPH", "OURS", "Api", "Call", "assert_same", "both", "by_step", "drive", "history", "observe", "plain", "same", "state", "thread"]
 
 
 @dataclass(frozen=True)
@@ -79,15 +79,24 @@ OURS = Api(
 ENGINES = (LANGGRAPH, OURS)
 
 
-def same(scenario: Callable[[Api], Any]) -> Any:
-    """Run ``scenario`` on LangGraph and on our engine; assert both observed the same thing
-    and return that observation (so a test can also pin a concrete value)."""
-    reference = scenario(LANGGRAPH)
-    ours = scenario(OURS)
+def both(scenario: Callable[[Api], Any]) -> tuple[Any, Any]:
+    """``scenario``'s observation on LangGraph, then on our engine."""
+    return scenario(LANGGRAPH), scenario(OURS)
+
+
+def assert_same(reference: Any, ours: Any) -> None:
+    """Fail with a readable diff (LangGraph's side first) when the observations differ."""
     if ours != reference:
         diff = difflib.unified_diff(pformat(reference).splitlines(), pformat(ours).splitlines(),
                                     LANGGRAPH.name, OURS.name, lineterm="")
         raise AssertionError("the engines differ:\n" + "\n".join(diff))
+
+
+def same(scenario: Callable[[Api], Any]) -> Any:
+    """Run ``scenario`` on both engines, assert they observed the same thing and return it
+    (so a test can also pin a concrete value)."""
+    reference, ours = both(scenario)
+    assert_same(reference, ours)
     return reference
 
 
@@ -171,12 +180,13 @@ def by_step(pairs: Iterable[tuple[str, Any]]) -> list:
     """``(mode, chunk)`` pairs from ``stream_mode=["updates", "values"]`` with the updates of
     each super-step sorted: LangGraph streams a step's updates as its tasks finish (so their
     order within a step is timing), ours when the step commits; the ``values`` chunk after
-    each step marks the boundary."""
+    each step marks the boundary. LangGraph's ``__metadata__`` marker on a replayed task's
+    update is dropped."""
     out: list = []
     step: list = []
     for mode, chunk in pairs:
         if mode == "updates":
-            step.append(chunk)
+            step.append({k: v for k, v in chunk.items() if k != "__metadata__"})
             continue
         out.extend(sorted(step, key=repr))
         step = []

@@ -215,6 +215,7 @@ class Lab:
                 }
                 await panel.context.ready;
                 await panel.sessionContext.ready;
+                app.shell.collapseLeft();
                 window.__hitlPanel = panel;
             }""",
             self.notebook,

@@ -1,14 +1,29 @@
-"""Exploration (temporary)."""
+"""The thread widget in a real JupyterLab: what a notebook user sees and clicks.
+
+Each test builds a small review graph in a notebook, shows it with
+``show(graph, thread_id=...)`` and drives the widget with real clicks, then asks the
+kernel what happened, so a test passes only if the browser's action reached the graph.
+"""
+
+import json
+import os
+import shutil
+
 import pytest
 from playwright.sync_api import expect
 
+from conftest import ARTIFACTS, REPO
+
 pytestmark = pytest.mark.browser
 
-GRAPH = '''
+REVIEW_GRAPH = '''
+import json
 from typing import TypedDict
+
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
+
 from hitl_notebook.widgets import show
 
 class State(TypedDict):
@@ -35,13 +50,170 @@ builder.add_edge("write_draft", "human_review")
 builder.add_edge("human_review", "publish")
 builder.add_edge("publish", END)
 graph = builder.compile(checkpointer=InMemorySaver())
+config = {"configurable": {"thread_id": "review"}}
+
+def report():
+    """The thread as the kernel sees it, for the test to read."""
+    head = graph.get_state(config)
+    print(json.dumps({
+        "values": head.values,
+        "next": list(head.next),
+        "checkpoints": len(list(graph.get_state_history(config))),
+    }))
 '''
 
-def test_explore(lab):
-    lab.open_notebook([GRAPH, 'widget = show(graph, thread_id="e2e")\nwidget.run({"topic": "otters"})\nwidget'])
-    out = lab.run_all()
-    print(out)
-    lab.page.get_by_test_id("hitl-widget").wait_for()
-    lab.page.wait_for_timeout(3000)
-    lab.screenshot("explore")
-    print(lab.page.get_by_test_id("hitl-widget").inner_html()[:6000])
+SHOW = 'widget = show(graph, thread_id="review")\nwidget.run({"topic": "otters"})\nwidget'
+
+
+def kernel_thread(lab) -> dict:
+    """The review thread's latest values, next nodes and checkpoint count, from the kernel."""
+    return json.loads(lab.run_code("report()"))
+
+
+def open_review_widget(lab):
+    """Open the review notebook, run it to the interrupt, return the widget's locator."""
+    lab.open_notebook([REVIEW_GRAPH, SHOW])
+    lab.run_all()
+    widget = lab.page.get_by_test_id("hitl-widget")
+    expect(widget.get_by_test_id("status")).to_have_text("interrupted")
+    return widget
+
+
+def test_diagram_and_interrupt_then_approve(lab):
+    """The diagram marks the paused node, and clicking an option resumes the graph with it."""
+    widget = open_review_widget(lab)
+    diagram = widget.get_by_test_id("diagram")
+    for node in ("write_draft", "human_review", "publish"):
+        expect(diagram.locator(f"svg [data-testid='node-{node}']")).to_contain_text(node)
+    expect(diagram.get_by_test_id("node-human_review")).to_have_class(
+        "node hn-node hn-status-interrupted"
+    )
+    panel = widget.get_by_test_id("interrupt-panel")
+    expect(panel).to_contain_text("Publish this draft?")
+    expect(panel).to_contain_text("A short note about otters.")
+    lab.screenshot("interrupted", widget)
+    if os.environ.get("HITL_UPDATE_SCREENSHOT") == "1":
+        (REPO / "docs").mkdir(exist_ok=True)
+        shutil.copyfile(ARTIFACTS / f"{lab.test_name}--interrupted.png", REPO / "docs" / "screenshot.png")
+
+    panel.get_by_role("button", name="approve").click()
+
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(panel).to_be_hidden()
+    thread = kernel_thread(lab)
+    assert thread["values"]["verdict"] == "approve"
+    assert thread["values"]["draft"] == "A short note about otters. [published]"
+    assert thread["next"] == []
+    lab.screenshot("approved", widget)
+
+
+def test_state_edit_rejects_invalid_json_then_saves(lab):
+    """Invalid JSON in the state editor is refused inline and sends nothing; valid JSON updates the state."""
+    widget = open_review_widget(lab)
+    before = kernel_thread(lab)
+    editor = widget.get_by_test_id("state-editor")
+    text = editor.get_by_test_id("state-json")
+    expect(text).to_have_value(json.dumps(before["values"], indent=2))
+
+    text.fill('{"draft": "half an edit",')
+    editor.get_by_test_id("state-save").click()
+    expect(editor.get_by_test_id("state-error")).not_to_be_empty()
+    lab.screenshot("invalid-json", widget)
+    assert kernel_thread(lab) == before
+
+    edited = dict(before["values"], draft="A careful note about otters.")
+    text.fill(json.dumps(edited))
+    editor.get_by_test_id("state-save").click()
+    expect(editor.get_by_test_id("state-error")).to_be_empty()
+    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    after = kernel_thread(lab)
+    assert after["values"]["draft"] == "A careful note about otters."
+    assert after["next"] == ["human_review"]
+    assert after["checkpoints"] == before["checkpoints"] + 1
+    lab.screenshot("edited", widget)
+
+    widget.get_by_test_id("btn-continue").click()
+    expect(widget.get_by_test_id("status")).to_have_text("interrupted")
+    expect(widget.get_by_test_id("interrupt-panel")).to_contain_text("A careful note about otters.")
+
+
+def test_fork_from_timeline_keeps_history(lab):
+    """Editing a past checkpoint from the timeline forks the thread; the old branch stays in history."""
+    widget = open_review_widget(lab)
+    widget.get_by_test_id("interrupt-panel").get_by_role("button", name="approve").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    finished = kernel_thread(lab)
+
+    timeline = widget.get_by_test_id("history")
+    paused_row = timeline.get_by_test_id("history-row").filter(has_text="#1")
+    paused_row.click()
+    editor = widget.get_by_test_id("state-editor")
+    expect(editor.get_by_test_id("state-title")).to_contain_text("past")
+    text = editor.get_by_test_id("state-json")
+    values = json.loads(text.input_value())
+    assert values["draft"] == "A short note about otters."
+    text.fill(json.dumps(dict(values, draft="A forked note about otters.")))
+    editor.get_by_role("button", name="Fork with these values").click()
+
+    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    forked = kernel_thread(lab)
+    assert forked["values"]["draft"] == "A forked note about otters."
+    assert forked["next"] == ["human_review"]
+    assert forked["checkpoints"] == finished["checkpoints"] + 1
+    published = lab.run_code(
+        "print(any(s.values.get('draft', '').endswith('[published]') for s in graph.get_state_history(config)))"
+    )
+    assert published.strip() == "True"
+    expect(timeline.locator(".hn-fork")).not_to_have_count(0)
+    lab.screenshot("forked", widget)
+
+    widget.get_by_test_id("btn-continue").click()
+    expect(widget.get_by_test_id("interrupt-panel")).to_contain_text("A forked note about otters.")
+
+
+HOSTILE_GRAPH = '''
+from typing import TypedDict
+
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import START, StateGraph
+from langgraph.types import interrupt
+
+from hitl_notebook.widgets import show
+
+SCRIPT = "<script>window.__hitlPwned = 'script'</script>"
+IMAGE = "<img src=x onerror=window.__hitlPwned='img'>"
+
+class State(TypedDict):
+    note: str
+
+def ask(state: State) -> dict:
+    print("<b>printed markup</b>")
+    return {"note": interrupt({"question": SCRIPT, "detail": IMAGE, "options": [IMAGE]})}
+
+builder = StateGraph(State)
+builder.add_node("ask", ask)
+builder.add_edge(START, "ask")
+graph = builder.compile(checkpointer=InMemorySaver())
+widget = show(graph, thread_id="hostile")
+widget.run({"note": SCRIPT})
+widget
+'''
+
+
+def test_html_in_payloads_is_shown_as_text(lab):
+    """Markup in interrupt payloads, option labels, state and logs is displayed literally, never run."""
+    lab.open_notebook([HOSTILE_GRAPH])
+    lab.run_all()
+    widget = lab.page.get_by_test_id("hitl-widget")
+    panel = widget.get_by_test_id("interrupt-panel")
+    script = "<script>window.__hitlPwned = 'script'</script>"
+    image = "<img src=x onerror=window.__hitlPwned='img'>"
+    expect(panel.get_by_test_id("interrupt-payload-0")).to_contain_text(script)
+    expect(panel.get_by_test_id("interrupt-payload-0")).to_contain_text(image)
+    expect(panel.get_by_role("button", name=image)).to_be_visible()
+    expect(widget.get_by_test_id("run-log")).to_contain_text("<b>printed markup</b>")
+    assert script in widget.get_by_test_id("state-json").input_value()
+    lab.screenshot("hostile", widget)
+
+    assert widget.locator("script, img, b").count() == 0
+    assert lab.page.evaluate("() => window.__hitlPwned") is None

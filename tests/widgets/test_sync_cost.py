@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from widget_sync import measure  # noqa: E402
+from widget_sync import measure
 
 
 def test_a_step_on_a_5mb_state_sends_kilobytes(engine):

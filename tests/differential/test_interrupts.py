@@ -1,0 +1,262 @@
+"""Humans in the loop: ``interrupt()`` and ``Command(resume=...)`` in the patterns the seeds
+teach (one question, two questions in a node, a validation loop, parallel questions
+answered by id, a question inside a subgraph, a chat review) look the same on both engines."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+import pytest
+
+from .harness import Api, observe, same
+
+pytestmark = pytest.mark.langgraph
+
+
+class Form(TypedDict):
+    topic: str
+    answers: Annotated[list, operator.add]
+
+
+def test_interrupt_then_resume():
+    """A node's question surfaces in ``__interrupt__`` and the answer becomes its return;
+    the node before it does not run again."""
+    runs: list[str] = []
+
+    def scenario(api: Api) -> dict:
+        runs.clear()
+
+        def prepare(state: Form) -> dict:
+            runs.append("prepare")
+            return {"topic": state["topic"].upper()}
+
+        def ask(state: Form) -> dict:
+            runs.append("ask")
+            return {"answers": [api.interrupt({"question": f"About {state['topic']}?"})]}
+
+        builder = api.StateGraph(Form)
+        builder.add_node("prepare", prepare)
+        builder.add_node("ask", ask)
+        builder.add_node("finish", lambda s: {"answers": ["done"]})
+        builder.add_edge(api.START, "prepare")
+        builder.add_edge("prepare", "ask")
+        builder.add_edge("ask", "finish")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        seen = observe(graph, [{"topic": "tea"}, api.Command(resume="green")])
+        return {**seen, "runs": list(runs)}
+
+    seen = same(scenario)
+    assert seen["invoke"][0] == {"topic": "TEA", "answers": [], "__interrupt__": [{"question": "About TEA?"}]}
+    assert seen["invoke"][1] == {"topic": "TEA", "answers": ["green", "done"]}
+    assert seen["runs"].count("prepare") == 3  # once per observed thread
+
+
+def test_two_interrupts_in_one_node():
+    """The node re-runs from its start on each resume; the n-th ``interrupt()`` returns the
+    n-th answer."""
+    runs: list[str] = []
+
+    def scenario(api: Api) -> dict:
+        runs.clear()
+
+        def survey(state: Form) -> dict:
+            runs.append("survey")
+            first = api.interrupt("first?")
+            second = api.interrupt(f"second, after {first}?")
+            return {"answers": [first, second]}
+
+        builder = api.StateGraph(Form)
+        builder.add_node("survey", survey)
+        builder.add_edge(api.START, "survey")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        seen = observe(graph, [{"topic": "t"}, api.Command(resume="one"), api.Command(resume="two")])
+        return {**seen, "runs": list(runs)}
+
+    seen = same(scenario)
+    assert seen["invoke"][1]["__interrupt__"] == ["second, after one?"]
+    assert seen["invoke"][2] == {"topic": "t", "answers": ["one", "two"]}
+
+
+def test_two_interrupts_in_one_node_have_distinct_ids(api: Api):
+    """The second question of a node gets an id of its own, so an id-keyed answer cannot be
+    taken for the first (LangGraph 1.2 does this too)."""
+
+    def survey(state: Form) -> dict:
+        return {"answers": [api.interrupt("first?"), api.interrupt("second?")]}
+
+    builder = api.StateGraph(Form)
+    builder.add_node("survey", survey)
+    builder.add_edge(api.START, "survey")
+    graph = builder.compile(checkpointer=api.InMemorySaver())
+    config = {"configurable": {"thread_id": "ids"}}
+    first = graph.invoke({"topic": "t"}, config)["__interrupt__"][0]
+    second = graph.invoke(api.Command(resume={first.id: "one"}), config)["__interrupt__"][0]
+    assert second.id != first.id
+    assert graph.invoke(api.Command(resume={second.id: "two"}), config)["answers"] == ["one", "two"]
+
+
+def test_validation_loop():
+    """A node that keeps asking until the answer is valid sees every answer in order."""
+
+    class Person(TypedDict):
+        age: int
+
+    def scenario(api: Api) -> dict:
+        def ask_age(state: Person) -> dict:
+            question = "How old are you?"
+            while True:
+                answer = api.interrupt(question)
+                if isinstance(answer, int) and answer > 0:
+                    return {"age": answer}
+                question = f"{answer!r} is not a positive whole number. How old are you?"
+
+        builder = api.StateGraph(Person)
+        builder.add_node("ask_age", ask_age)
+        builder.add_edge(api.START, "ask_age")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        answers = ["forty", -1, 41]
+        return observe(graph, [{"age": 0}, *(api.Command(resume=a) for a in answers)])
+
+    seen = same(scenario)
+    assert seen["invoke"][2]["__interrupt__"] == ["-1 is not a positive whole number. How old are you?"]
+    assert seen["invoke"][3] == {"age": 41}
+
+
+def _parallel_questions(api: Api):
+    """Two branches that each ask a question in the same step, then a join."""
+
+    def asker(name: str):
+        def node(state: Form) -> dict:
+            return {"answers": [f"{name}={api.interrupt(f'{name}?')}"]}
+
+        return node
+
+    builder = api.StateGraph(Form)
+    builder.add_node("left", asker("left"))
+    builder.add_node("right", asker("right"))
+    builder.add_node("join", lambda s: {"answers": ["joined"]})
+    builder.add_edge(api.START, "left")
+    builder.add_edge(api.START, "right")
+    builder.add_edge(["left", "right"], "join")
+    return builder.compile(checkpointer=api.InMemorySaver())
+
+
+def test_parallel_interrupts_resumed_with_an_id_map():
+    """Questions raised together are answered together by ``{interrupt_id: answer}``."""
+
+    def scenario(api: Api) -> dict:
+        graph = _parallel_questions(api)
+        answer_all = lambda snap: api.Command(resume={i.id: f"A:{i.value}" for i in snap.interrupts})  # noqa: E731
+        return observe(graph, [{"topic": "t"}, answer_all])
+
+    seen = same(scenario)
+    assert seen["invoke"][0]["__interrupt__"] == ["left?", "right?"]
+    assert seen["invoke"][1]["answers"] == ["left=A:left?", "right=A:right?", "joined"]
+
+
+def test_parallel_interrupts_answered_one_at_a_time():
+    """Answering one of two pending questions leaves the other pending; the branch that
+    was answered does not ask again."""
+
+    def scenario(api: Api) -> dict:
+        graph = _parallel_questions(api)
+
+        def answer(value: str):
+            return lambda snap: api.Command(resume={i.id: value.upper() for i in snap.interrupts if i.value == value})
+
+        return observe(graph, [{"topic": "t"}, answer("right?"), answer("left?")])
+
+    seen = same(scenario)
+    assert seen["invoke"][1]["__interrupt__"] == ["left?"]
+    assert seen["invoke"][2]["answers"] == ["left=LEFT?", "right=RIGHT?", "joined"]
+
+
+class Doc(TypedDict):
+    text: str
+    verdict: str
+
+
+def test_interrupt_inside_a_subgraph_node():
+    """A question asked inside a subgraph surfaces to the parent; the answer resumes the
+    subgraph where it paused (its first node does not run again) and the parent carries on."""
+    runs: list[str] = []
+
+    def scenario(api: Api) -> dict:
+        runs.clear()
+
+        def draft(state: Doc) -> dict:
+            runs.append("draft")
+            return {"text": state["text"] + " +draft"}
+
+        def review(state: Doc) -> dict:
+            runs.append("review")
+            return {"verdict": api.interrupt({"review": state["text"]})}
+
+        child = api.StateGraph(Doc)
+        child.add_node("draft", draft)
+        child.add_node("review", review)
+        child.add_edge(api.START, "draft")
+        child.add_edge("draft", "review")
+        parent = api.StateGraph(Doc)
+        parent.add_node("intro", lambda s: {"text": "intro"})
+        parent.add_node("child", child.compile())
+        parent.add_node("outro", lambda s: {"text": f"{s['text']} +outro ({s['verdict']})"})
+        parent.add_edge(api.START, "intro")
+        parent.add_edge("intro", "child")
+        parent.add_edge("child", "outro")
+        graph = parent.compile(checkpointer=api.InMemorySaver())
+        seen = observe(graph, [{"text": "", "verdict": ""}, api.Command(resume="approved")])
+        return {**seen, "runs": list(runs)}
+
+    seen = same(scenario)
+    assert seen["invoke"][0]["__interrupt__"] == [{"review": "intro +draft"}]
+    assert seen["invoke"][1] == {"text": "intro +draft +outro (approved)", "verdict": "approved"}
+    assert seen["runs"].count("draft") == 3  # once per observed thread
+
+
+def test_subgraph_node_writing_a_reducer_key(api: Api):
+    """A subgraph node hands its whole final state back to the parent: LangGraph's parent
+    reducer then appends the items the parent already had a second time; ours passes on
+    only the subgraph's new items (code comment in ``_changed_keys``; not in issue 2)."""
+    child = api.StateGraph(Form)
+    child.add_node("work", lambda s: {"answers": ["child"]})
+    child.add_edge(api.START, "work")
+    parent = api.StateGraph(Form)
+    parent.add_node("intro", lambda s: {"answers": ["intro"]})
+    parent.add_node("child", child.compile())
+    parent.add_edge(api.START, "intro")
+    parent.add_edge("intro", "child")
+    graph = parent.compile(checkpointer=api.InMemorySaver())
+    answers = graph.invoke({"topic": "t"}, {"configurable": {"thread_id": "reducer"}})["answers"]
+    expected = ["intro", "intro", "child"] if api.name == "langgraph" else ["intro", "child"]
+    assert answers == expected
+
+
+def test_messages_state_with_dict_messages_and_a_review():
+    """``MessagesState`` turns dict messages into messages, appends replies, and a
+    reviewer's answer joins the conversation."""
+
+    def scenario(api: Api) -> dict:
+        def bot(state) -> dict:
+            return {"messages": [{"role": "assistant", "content": f"echo: {state['messages'][-1].content}"}]}
+
+        def review(state) -> dict:
+            verdict = api.interrupt({"last": state["messages"][-1].content})
+            return {"messages": [{"role": "user", "content": verdict}]}
+
+        builder = api.StateGraph(api.MessagesState)
+        builder.add_node("bot", bot)
+        builder.add_node("review", review)
+        builder.add_edge(api.START, "bot")
+        builder.add_edge("bot", "review")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        hello = {"messages": [{"role": "user", "content": "hello"}]}
+        return observe(graph, [hello, api.Command(resume="looks fine"), {"messages": [("user", "again")]}])
+
+    seen = same(scenario)
+    assert seen["invoke"][1]["messages"] == [
+        {"type": "human", "content": "hello"},
+        {"type": "ai", "content": "echo: hello"},
+        {"type": "human", "content": "looks fine"},
+    ]
