@@ -335,6 +335,27 @@ def merge_messages_delta(left: Any, right: Any) -> tuple[list, list | None]:
     return merged, (None if left_changed else merged[n_left:])
 
 
+def new_messages_fast(writes: list[Any], known_ids: set) -> list | None:
+    """The messages that ``writes`` append to a list whose ids are ``known_ids``, or None
+    when a write replaces or removes one (the caller then does the full merge).
+
+    Costs O(written messages): the engine keeps ``known_ids`` between steps.
+    """
+    added: list = []
+    seen: set = set()
+    for w in writes:
+        for m in _normalise(w)[0]:
+            if m.type == "remove":
+                return None
+            if m.id is None:
+                m = _with_new_id(m)
+            elif m.id in known_ids or m.id in seen:
+                return None
+            seen.add(m.id)
+            added.append(m)
+    return added
+
+
 def add_messages(left: Any, right: Any) -> list:
     """The ``messages`` reducer: append ``right`` to ``left``, replacing by id.
 

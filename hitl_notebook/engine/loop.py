@@ -26,7 +26,10 @@ from .tasks import TaskResult, call_async, call_sync, goto_from_json
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
 
-__all__ = ["Run", "execute_async", "execute_sync", "now_iso"]
+__all__ = ["DEFAULT_RECURSION_LIMIT", "Run", "execute_async", "execute_sync", "now_iso"]
+
+#: Super-steps one call may take before ``GraphRecursionError`` (LangGraph 1.x allows ~10,000).
+DEFAULT_RECURSION_LIMIT = 10_000
 
 
 def now_iso() -> str:
@@ -71,7 +74,7 @@ class Run:
         self.after = graph.breakpoints(interrupt_after, "after")
         if (self.before or self.after) and self.saver is None:
             raise ValueError("interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...).")
-        self.limit = int(self.config.get("recursion_limit", 25))
+        self.limit = int(self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT))
         self.metadata = dict(self.config.get("metadata") or {})
         self.status = "running"
         self.error: BaseException | None = None

@@ -7,6 +7,7 @@ stores can keep deltas: an append-style reducer records only the new items.
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -39,7 +40,8 @@ class Channel:
         """The value before any write (``MISSING`` when the key starts absent)."""
         return MISSING
 
-    def reduce(self, old: Any, writes: list[Any]) -> tuple[Any, Change]:
+    def reduce(self, old: Any, writes: list[Any], remember: bool = True) -> tuple[Any, Change]:
+        """``remember=False`` for a throwaway preview (a task's own view for its routing)."""
         raise NotImplementedError
 
 
@@ -48,7 +50,7 @@ class LastValue(Channel):
 
     __slots__ = ()
 
-    def reduce(self, old: Any, writes: list[Any]) -> tuple[Any, Change]:
+    def reduce(self, old: Any, writes: list[Any], remember: bool = True) -> tuple[Any, Change]:
         if len(writes) != 1:
             raise InvalidUpdateError(
                 f"State key '{self.key}' received {len(writes)} values in one step, but it "
@@ -62,29 +64,30 @@ class LastValue(Channel):
 class ReducerChannel(Channel):
     """A key declared as ``Annotated[T, reducer]``: each write is folded in with ``reducer``."""
 
-    __slots__ = ("reducer", "_default_factory", "_delta")
+    __slots__ = ("reducer", "_default_factory", "_delta", "_index")
 
     def __init__(self, key: str, reducer: Callable[[Any, Any], Any], default_factory: Callable[[], Any] | None) -> None:
         super().__init__(key)
         self.reducer = reducer
         self._default_factory = default_factory
         self._delta = _delta_strategy(reducer)
+        self._index = _MessageIndex() if self._delta is _append_messages else None
 
     def initial(self) -> Any:
         if self._default_factory is None:
             return MISSING
         return self._default_factory()
 
-    def reduce(self, old: Any, writes: list[Any]) -> tuple[Any, Change]:
+    def reduce(self, old: Any, writes: list[Any], remember: bool = True) -> tuple[Any, Change]:
         if self._delta is not None and isinstance(old, list):
-            return self._delta(self, old, writes)
+            return self._delta(self, old, writes, remember)
         value = old
         for w in writes:
             value = w if value is MISSING else self.reducer(value, w)
         return value, Replace(value)
 
 
-def _append_by_add(channel: ReducerChannel, old: list, writes: list[Any]) -> tuple[Any, Change]:
+def _append_by_add(channel: ReducerChannel, old: list, writes: list[Any], remember: bool) -> tuple[Any, Change]:
     """``operator.add`` on lists: the result is ``old`` plus the written items."""
     added: list = []
     for w in writes:
@@ -97,10 +100,32 @@ def _append_by_add(channel: ReducerChannel, old: list, writes: list[Any]) -> tup
     return old + added, Append(added)
 
 
-def _append_messages(channel: ReducerChannel, old: list, writes: list[Any]) -> tuple[Any, Change]:
-    """``add_messages``: an append unless a write replaces or removes a message by id."""
-    from ..messages import merge_messages_delta
+class _MessageIndex:
+    """Ids of the newest ``add_messages`` list this channel produced, so a step that only
+    appends new messages costs O(new messages), not O(history)."""
 
+    __slots__ = ("lock", "value", "ids")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: list | None = None
+        self.ids: set = set()
+
+
+def _append_messages(channel: ReducerChannel, old: list, writes: list[Any], remember: bool) -> tuple[Any, Change]:
+    """``add_messages``: an append unless a write replaces or removes a message by id."""
+    from ..messages import merge_messages_delta, new_messages_fast
+
+    cache = channel._index
+    with cache.lock:
+        if cache.value is old:
+            added = new_messages_fast(writes, cache.ids)
+            if added is not None:
+                value = old + added
+                if remember:
+                    cache.value = value
+                    cache.ids.update(m.id for m in added)
+                return value, Append(added)
     value, appended_total = old, []
     for w in writes:
         value, appended = merge_messages_delta(value, w)
@@ -108,6 +133,9 @@ def _append_messages(channel: ReducerChannel, old: list, writes: list[Any]) -> t
             appended_total = None
         elif appended_total is not None:
             appended_total.extend(appended)
+    if remember:
+        with cache.lock:
+            cache.value, cache.ids = value, {m.id for m in value}
     if appended_total is None:
         return value, Replace(value)
     return value, Append(appended_total)

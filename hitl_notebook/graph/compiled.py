@@ -231,7 +231,8 @@ class CompiledStateGraph:
                     f"(keys: {', '.join(self.channels)}). Add it to the schema or stop writing it."
                 )
 
-    def apply_writes(self, values: dict[str, Any], writes: list[tuple[str, Any]]) -> tuple[dict, dict[str, Change]]:
+    def apply_writes(self, values: dict[str, Any], writes: list[tuple[str, Any]], *,
+                     remember: bool = True) -> tuple[dict, dict[str, Change]]:
         """Fold one step's writes (in task order) into new values; also the per-key changes."""
         grouped: dict[str, list[Any]] = {}
         for key, value in writes:
@@ -240,14 +241,14 @@ class CompiledStateGraph:
         changes: dict[str, Change] = {}
         for key, items in grouped.items():
             channel = self.channel(key)
-            new_values[key], changes[key] = channel.reduce(values.get(key, MISSING), items)
+            new_values[key], changes[key] = channel.reduce(values.get(key, MISSING), items, remember)
         return new_values, changes
 
     def local_view(self, state: dict, writes: list[tuple[str, Any]]) -> dict:
         """``state`` with one task's writes applied: what its conditional edges see."""
         if not writes:
             return state
-        values, _ = self.apply_writes(state, writes)
+        values, _ = self.apply_writes(state, writes, remember=False)
         return values
 
     def input_dict(self, input: Any, *, nested: bool = False) -> dict:

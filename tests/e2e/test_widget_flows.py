@@ -201,7 +201,7 @@ widget
 
 
 def test_html_in_payloads_is_shown_as_text(lab):
-    """Markup in interrupt payloads, option labels, state and logs is displayed literally, never run."""
+    """Markup in interrupt payloads, option labels, state and run logs is displayed literally, never run."""
     lab.open_notebook([HOSTILE_GRAPH])
     lab.run_all()
     widget = lab.page.get_by_test_id("hitl-widget")
@@ -210,10 +210,15 @@ def test_html_in_payloads_is_shown_as_text(lab):
     image = "<img src=x onerror=window.__hitlPwned='img'>"
     expect(panel.get_by_test_id("interrupt-payload-0")).to_contain_text(script)
     expect(panel.get_by_test_id("interrupt-payload-0")).to_contain_text(image)
-    expect(panel.get_by_role("button", name=image)).to_be_visible()
-    expect(widget.get_by_test_id("run-log")).to_contain_text("<b>printed markup</b>")
     assert script in widget.get_by_test_id("state-json").input_value()
-    lab.screenshot("hostile", widget)
+    lab.screenshot("hostile-interrupt", widget)
 
+    panel.get_by_role("button", name=image).click()
+
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(widget.get_by_test_id("run-log")).to_contain_text("<b>printed markup</b>")
+    expect(widget.get_by_test_id("state-json")).to_have_value(json.dumps({"note": image}, indent=2))
+    assert lab.run_code("print(graph.get_state(widget.session.config).values['note'])").strip() == image
+    lab.screenshot("hostile-answered", widget)
     assert widget.locator("script, img, b").count() == 0
     assert lab.page.evaluate("() => window.__hitlPwned") is None

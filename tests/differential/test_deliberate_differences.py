@@ -1,0 +1,209 @@
+"""Where our engine deliberately differs from LangGraph 1.2 (issue 2): a misuse is a clear
+error at the call that caused it, with the thread's history unchanged, where LangGraph is
+silent or crashes. Each test states what each engine does, so a change on either side shows."""
+
+from __future__ import annotations
+
+import operator
+import warnings
+from typing import Annotated, TypedDict
+
+import pytest
+
+from hitl_notebook import HITLWarning, ResumeError
+
+from .harness import LANGGRAPH, OURS, Api, history, plain, thread
+
+pytestmark = pytest.mark.langgraph
+
+
+class Form(TypedDict):
+    topic: str
+    answers: Annotated[list, operator.add]
+
+
+def one_question(api: Api, runs: list[str] | None = None, *, checkpointer: bool = True):
+    """``START -> ask``, where ``ask`` asks one question and records each of its runs."""
+
+    def ask(state: Form) -> dict:
+        if runs is not None:
+            runs.append("ask")
+        return {"answers": [api.interrupt("question?")]}
+
+    builder = api.StateGraph(Form)
+    builder.add_node("ask", ask)
+    builder.add_edge(api.START, "ask")
+    return builder.compile(checkpointer=api.InMemorySaver() if checkpointer else None)
+
+
+def two_questions(api: Api):
+    """Two branches asking a question each in the same step."""
+    builder = api.StateGraph(Form)
+    builder.add_node("left", lambda s: {"answers": [api.interrupt("left?")]})
+    builder.add_node("right", lambda s: {"answers": [api.interrupt("right?")]})
+    builder.add_edge(api.START, "left")
+    builder.add_edge(api.START, "right")
+    return builder.compile(checkpointer=api.InMemorySaver())
+
+
+def test_resume_on_a_finished_thread():
+    """LangGraph returns the final state and ignores the answer; we raise ``ResumeError``
+    and write nothing."""
+    config = thread("done")
+    theirs = one_question(LANGGRAPH)
+    theirs.invoke({"topic": "t"}, config)
+    theirs.invoke(LANGGRAPH.Command(resume="first"), config)
+    assert theirs.invoke(LANGGRAPH.Command(resume="second"), config) == {"topic": "t", "answers": ["first"]}
+
+    ours = one_question(OURS)
+    ours.invoke({"topic": "t"}, config)
+    ours.invoke(OURS.Command(resume="first"), config)
+    before = history(ours, config)
+    with pytest.raises(ResumeError, match="no pending interrupt"):
+        ours.invoke(OURS.Command(resume="second"), config)
+    assert history(ours, config) == before
+
+
+def test_resume_on_an_unknown_thread():
+    """LangGraph starts the graph with no input and asks the question; we raise
+    ``ResumeError`` and the thread stays empty."""
+    config = thread("never-started")
+    runs: list[str] = []
+    theirs = one_question(LANGGRAPH, runs)
+    started = plain(theirs.invoke(LANGGRAPH.Command(resume="answer"), config))
+    assert started == {"answers": [], "__interrupt__": ["question?"]}
+    assert runs == ["ask"]
+
+    runs.clear()
+    ours = one_question(OURS, runs)
+    with pytest.raises(ResumeError, match="has no checkpoint"):
+        ours.invoke(OURS.Command(resume="answer"), config)
+    assert runs == []
+    assert history(ours, config) == []
+
+
+def test_resume_map_naming_an_id_that_is_not_pending():
+    """LangGraph drops an answer keyed by a stale id and asks again; we raise
+    ``ResumeError`` naming the id and the pending ones."""
+    config = thread("stale")
+    stale = "0" * 32
+    theirs = one_question(LANGGRAPH)
+    theirs.invoke({"topic": "t"}, config)
+    again = theirs.invoke(LANGGRAPH.Command(resume={stale: "answer"}), config)
+    assert plain(again["__interrupt__"]) == ["question?"]
+
+    ours = one_question(OURS)
+    pending = ours.invoke({"topic": "t"}, config)["__interrupt__"][0].id
+    before = history(ours, config)
+    with pytest.raises(ResumeError, match=f"{stale}.*pending: {pending}"):
+        ours.invoke(OURS.Command(resume={stale: "answer"}), config)
+    assert history(ours, config) == before
+
+
+def test_plain_answer_with_several_questions_pending():
+    """Both engines refuse one answer for two pending questions: LangGraph with a
+    ``RuntimeError``, we with a ``ResumeError`` that lists the pending ids."""
+    config = thread("two")
+    theirs = two_questions(LANGGRAPH)
+    theirs.invoke({"topic": "t"}, config)
+    with pytest.raises(RuntimeError, match="multiple pending interrupts"):
+        theirs.invoke(LANGGRAPH.Command(resume="x"), config)
+
+    ours = two_questions(OURS)
+    ids = [i.id for i in ours.invoke({"topic": "t"}, config)["__interrupt__"]]
+    before = history(ours, config)
+    with pytest.raises(ResumeError, match=f"2 pending interrupts.*{ids[0]}.*{ids[1]}"):
+        ours.invoke(OURS.Command(resume="x"), config)
+    assert history(ours, config) == before
+
+
+def test_interrupt_without_a_checkpointer():
+    """LangGraph returns the question although it can never be answered; we raise at the
+    ``interrupt()`` call, naming the fix."""
+    theirs = one_question(LANGGRAPH, checkpointer=False)
+    assert plain(theirs.invoke({"topic": "t"})) == {"topic": "t", "answers": [], "__interrupt__": ["question?"]}
+
+    ours = one_question(OURS, checkpointer=False)
+    with pytest.raises(RuntimeError, match=r"interrupt\(\) in node 'ask' needs a checkpointer"):
+        ours.invoke({"topic": "t"})
+
+
+def test_interrupt_payload_that_cannot_be_stored():
+    """Both engines refuse a payload they cannot serialise with a ``TypeError``; ours is
+    raised at the ``interrupt()`` call and names the offending part of the payload."""
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Form)
+        builder.add_node("ask", lambda s: {"answers": [api.interrupt({"handle": object()})]})
+        builder.add_edge(api.START, "ask")
+        return builder.compile(checkpointer=api.InMemorySaver())
+
+    with pytest.raises(TypeError, match="not msgpack serializable"):
+        scenario(LANGGRAPH).invoke({"topic": "t"}, thread("payload"))
+    with pytest.raises(TypeError, match=r"interrupt\(\) in node 'ask'.*\['handle'\]"):
+        scenario(OURS).invoke({"topic": "t"}, thread("payload"))
+
+
+def test_resume_with_none():
+    """``Command(resume=None)`` crashes inside LangGraph; for us ``None`` is an answer."""
+    config = thread("none")
+    theirs = one_question(LANGGRAPH)
+    theirs.invoke({"topic": "t"}, config)
+    with pytest.raises(UnboundLocalError):
+        theirs.invoke(LANGGRAPH.Command(resume=None), config)
+
+    ours = one_question(OURS)
+    ours.invoke({"topic": "t"}, config)
+    assert ours.invoke(OURS.Command(resume=None), config) == {"topic": "t", "answers": [None]}
+
+
+def test_new_input_over_a_pending_question():
+    """Both engines start a new run from the latest checkpoint and leave the question
+    unanswered; LangGraph says nothing, we warn with the pending ids."""
+    outputs = {}
+    for api in (LANGGRAPH, OURS):
+        graph = one_question(api)
+        config = thread("new-input")
+        graph.invoke({"topic": "first"}, config)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outputs[api.name] = plain(graph.invoke({"topic": "second"}, config))
+        outputs[api.name + " warnings"] = [w.category for w in caught]
+    assert outputs["langgraph"] == outputs["hitl_notebook"] == {
+        "topic": "second", "answers": [], "__interrupt__": ["question?"]}
+    assert outputs["langgraph warnings"] == []
+    assert outputs["hitl_notebook warnings"] == [HITLWarning]
+
+
+def test_update_state_on_a_thread_and_checkpoint_id_config():
+    """A config with only ``thread_id`` and ``checkpoint_id`` (as seed 001 writes it) is a
+    ``KeyError`` in LangGraph; we fork from that checkpoint."""
+    config = thread("two-keys")
+    results = {}
+    for api in (LANGGRAPH, OURS):
+        graph = one_question(api)
+        graph.invoke({"topic": "t"}, config)
+        first = list(graph.get_state_history(config))[-1]
+        short = {"configurable": {"thread_id": "two-keys", "checkpoint_id": first.config["configurable"]["checkpoint_id"]}}
+        try:
+            fork = graph.update_state(short, {"topic": "forked"})
+        except KeyError as error:
+            results[api.name] = f"KeyError {error}"
+        else:
+            results[api.name] = graph.get_state(fork).values
+    assert results == {"langgraph": "KeyError 'checkpoint_ns'", "hitl_notebook": {"topic": "forked", "answers": []}}
+
+
+def test_invoke_none_with_a_question_pending():
+    """LangGraph runs the paused node again (its side effects repeat) to ask the same
+    question; we return the pending question without running anything."""
+    reruns = {}
+    for api in (LANGGRAPH, OURS):
+        runs: list[str] = []
+        graph = one_question(api, runs)
+        config = thread("poke")
+        graph.invoke({"topic": "t"}, config)
+        runs.clear()
+        assert plain(graph.invoke(None, config)) == {"topic": "t", "answers": [], "__interrupt__": ["question?"]}
+        reruns[api.name] = len(runs)
+    assert reruns == {"langgraph": 1, "hitl_notebook": 0}

@@ -1,0 +1,139 @@
+"""Stream details a live view relies on, each isolated in its own scenario: what a
+``values`` stream yields when a run continues or pauses, how often a pause is reported on
+``updates``, and when a task's update arrives."""
+
+from __future__ import annotations
+
+import operator
+import time
+from typing import Annotated, TypedDict
+
+import pytest
+
+from .harness import Api, drive, same, thread
+
+pytestmark = pytest.mark.langgraph
+
+
+class Form(TypedDict):
+    topic: str
+    answers: Annotated[list, operator.add]
+
+
+def asking_graph(api: Api, **compile_options):
+    """``START -> ask -> done``, where ``ask`` asks one question."""
+    builder = api.StateGraph(Form)
+    builder.add_node("ask", lambda s: {"answers": [api.interrupt("question?")]})
+    builder.add_node("done", lambda s: {"answers": ["done"]})
+    builder.add_edge(api.START, "ask")
+    builder.add_edge("ask", "done")
+    return builder.compile(checkpointer=api.InMemorySaver(), **compile_options)
+
+
+def test_values_stream_reports_a_pause_with_its_question():
+    """Pausing on ``interrupt()`` yields a last ``values`` chunk carrying ``__interrupt__``."""
+
+    def scenario(api: Api) -> list:
+        return drive(asking_graph(api), [{"topic": "t"}], thread("pause"), stream_mode="values")
+
+    assert same(scenario) == [[
+        {"topic": "t", "answers": []},
+        {"topic": "t", "answers": [], "__interrupt__": ("question?",)},
+    ]]
+
+
+def test_values_stream_of_a_resume_starts_with_the_paused_state():
+    """A resumed run's ``values`` stream first yields the state it resumes from."""
+
+    def scenario(api: Api) -> list:
+        graph = asking_graph(api)
+        config = thread("resume")
+        graph.invoke({"topic": "t"}, config)
+        return drive(graph, [api.Command(resume="yes")], config, stream_mode="values")
+
+    assert same(scenario)[0][0] == {"topic": "t", "answers": []}
+
+
+def test_values_stream_of_a_continuation_starts_with_the_current_state():
+    """``stream(None)`` after a static breakpoint, and on a finished thread, first yields
+    the state it continues from."""
+
+    def scenario(api: Api) -> list:
+        builder = api.StateGraph(Form)
+        builder.add_node("a", lambda s: {"answers": ["a"]})
+        builder.add_node("b", lambda s: {"answers": ["b"]})
+        builder.add_edge(api.START, "a")
+        builder.add_edge("a", "b")
+        graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_before=["b"])
+        config = thread("continue")
+        graph.invoke({"topic": "t"}, config)
+        return drive(graph, [None, None], config, stream_mode="values")
+
+    assert same(scenario) == [
+        [{"topic": "t", "answers": ["a"]}, {"topic": "t", "answers": ["a", "b"]}],
+        [{"topic": "t", "answers": ["a", "b"]}],
+    ]
+
+
+def test_updates_stream_reports_a_pause_once():
+    """One question pending is one ``__interrupt__`` chunk, on the first run and on a
+    resume that asks again."""
+
+    def scenario(api: Api) -> list:
+        builder = api.StateGraph(Form)
+        builder.add_node("ask", lambda s: {"answers": [api.interrupt("first?"), api.interrupt("second?")]})
+        builder.add_edge(api.START, "ask")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        return drive(graph, [{"topic": "t"}, api.Command(resume=1)], thread("once"), stream_mode="updates")
+
+    assert same(scenario) == [[{"__interrupt__": ("first?",)}], [{"__interrupt__": ("second?",)}]]
+
+
+def test_updates_stream_reports_parallel_questions_per_task():
+    """Two branches pausing in one step are reported as one ``__interrupt__`` chunk each."""
+
+    def scenario(api: Api) -> list:
+        builder = api.StateGraph(Form)
+        builder.add_node("left", lambda s: {"answers": [api.interrupt("left?")]})
+        builder.add_node("right", lambda s: {"answers": [api.interrupt("right?")]})
+        builder.add_edge(api.START, "left")
+        builder.add_edge(api.START, "right")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        [chunks] = drive(graph, [{"topic": "t"}], thread("parallel"), stream_mode="updates")
+        return sorted(chunks, key=repr)
+
+    assert same(scenario) == [{"__interrupt__": ("left?",)}, {"__interrupt__": ("right?",)}]
+
+
+def test_interrupt_after_the_last_node_is_reported():
+    """``interrupt_after`` naming the final node still reports the breakpoint on
+    ``updates``, although nothing is left to run."""
+
+    def scenario(api: Api) -> list:
+        builder = api.StateGraph(Form)
+        builder.add_node("only", lambda s: {"answers": ["only"]})
+        builder.add_edge(api.START, "only")
+        graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_after=["only"])
+        return drive(graph, [{"topic": "t"}], thread("last"), stream_mode="updates")
+
+    assert same(scenario) == [[{"only": {"answers": ["only"]}}, {"__interrupt__": ()}]]
+
+
+def test_a_fast_task_update_is_not_held_back_by_a_slow_sibling():
+    """In a parallel step the quick branch's update is streamed before the slow one's:
+    a live view shows progress as tasks finish."""
+
+    def scenario(api: Api) -> list:
+        def slow(state: Form) -> dict:
+            time.sleep(0.3)
+            return {"answers": ["slow"]}
+
+        builder = api.StateGraph(Form)
+        builder.add_node("slow", slow)
+        builder.add_node("quick", lambda s: {"answers": ["quick"]})
+        builder.add_edge(api.START, "slow")
+        builder.add_edge(api.START, "quick")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        return drive(graph, [{"topic": "t"}], thread("race"), stream_mode="updates")
+
+    assert same(scenario) == [[{"quick": {"answers": ["quick"]}}, {"slow": {"answers": ["slow"]}}]]
