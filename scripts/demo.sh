@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Set up .venv and open notebooks/quickstart.ipynb in JupyterLab, listening on
-# 127.0.0.1 only. Extra arguments go to JupyterLab, e.g. --no-browser --port 8899.
+# Set up .venv and open the quickstart notebook in JupyterLab, listening on 127.0.0.1
+# only. Extra arguments go to JupyterLab, e.g. --no-browser --port 8899.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+shopt -s nullglob
+quickstart=(notebooks/*quickstart.ipynb)
+if (( ${#quickstart[@]} == 0 )); then
+  echo "ERROR: no notebooks/*quickstart.ipynb to open" >&2
+  exit 1
+fi
+
 source scripts/venv.sh
 
 extra=()
 if [[ "$(id -u)" == 0 ]]; then extra+=(--allow-root); fi
-exec "$PY" -m jupyterlab --ip=127.0.0.1 "${extra[@]}" "$@" notebooks/quickstart.ipynb
+exec "$PY" -m jupyterlab --ip=127.0.0.1 "${extra[@]}" "$@" "${quickstart[0]}"

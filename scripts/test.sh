@@ -43,7 +43,7 @@ shopt -s nullglob
 notebooks=(notebooks/*.ipynb)
 if (( ${#notebooks[@]} )); then
   echo "==> notebooks (nbval)"
-  "$PY" -m pytest --nbval-lax -p no:cacheprovider "${notebooks[@]}" || status=1
+  "$PY" -m pytest --nbval-lax "${notebooks[@]}" || status=1
 fi
 
 exit "$status"

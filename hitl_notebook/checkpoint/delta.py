@@ -31,8 +31,8 @@ __all__ = [
     "REPLACE",
     "VALUE_TAGS",
     "Chain",
+    "ValuesBuilder",
     "ValuesCache",
-    "apply_sections",
     "change_sections",
     "next_chain",
     "snapshot_sections",
@@ -94,22 +94,40 @@ def snapshot_sections(values: Mapping[str, Any], where: str) -> list[frames.Sect
     return [frames.Section(REPLACE, ch, dump(v, f"values[{ch!r}]", where)) for ch, v in values.items()]
 
 
-def apply_sections(
-    base: Mapping[str, Any] | None, sections: Iterable[frames.Section], where: str
-) -> dict[str, Any]:
-    """The values after applying a checkpoint's value sections to ``base`` (its parent's
-    values; None for a snapshot). Never mutates ``base`` or the lists in it."""
-    values = {} if base is None else dict(base)
-    for section in sections:
-        path = f"values[{section.name!r}]"
-        value = load(section.data, path, where)
-        if section.tag == APPEND:
-            previous = values.get(section.name, [])
-            if not isinstance(value, list) or not isinstance(previous, list):
-                raise DeserializationError(f"{where} is unreadable: {path} appends to or from a non-list")
-            value = previous + value
-        values[section.name] = value
-    return values
+class ValuesBuilder:
+    """Values being rebuilt along a parent chain, oldest checkpoint first.
+
+    Appends extend lists in place; a list that came from ``base`` or was handed out by
+    ``share`` is copied the first time it is extended, so shared values never change.
+    """
+
+    def __init__(self, base: Mapping[str, Any] | None = None) -> None:
+        self._values: dict[str, Any] = {} if base is None else dict(base)
+        self._owned: set[str] = set()
+
+    def apply(self, sections: Iterable[frames.Section], where: str, *, snapshot: bool) -> None:
+        """Apply one checkpoint's value sections (a snapshot starts from nothing)."""
+        if snapshot:
+            self._values, self._owned = {}, set()
+        for section in sections:
+            path = f"values[{section.name!r}]"
+            value = load(section.data, path, where)
+            if section.tag == APPEND:
+                previous = self._values.get(section.name, [])
+                if not isinstance(value, list) or not isinstance(previous, list):
+                    raise DeserializationError(f"{where} is unreadable: {path} appends to or from a non-list")
+                if section.name not in self._owned:
+                    previous = list(previous)
+                previous.extend(value)
+                value = previous
+            self._values[section.name] = value
+            self._owned.add(section.name)
+
+    def share(self) -> dict[str, Any]:
+        """The current values, to be cached: later ``apply`` calls leave them untouched."""
+        shared = self._values
+        self._values, self._owned = dict(shared), set()
+        return shared
 
 
 class ValuesCache:

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from .base import ThreadInfo
-from .serde import DeserializationError
 from .store import DeltaSaver, OutcomeRow, Row
 
 __all__ = ["InMemorySaver"]
@@ -47,15 +46,11 @@ class _MemoryTx:
         space = self._space(thread_id, ns)
         return space.rows[space.ids[-1]] if space and space.ids else None
 
-    def chain(self, thread_id: str, ns: str, checkpoint_id: str) -> list[Row]:
+    def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
         space = self._space(thread_id, ns)
         chain: list[Row] = []
-        seen: set[str] = set()
         cid: str | None = checkpoint_id
-        while space is not None and cid is not None and cid in space.rows:
-            if cid in seen:
-                raise DeserializationError(f"checkpoint {checkpoint_id!r} (thread {thread_id!r}) has a parent cycle")
-            seen.add(cid)
+        while space is not None and cid is not None and cid in space.rows and len(chain) < limit:
             row = space.rows[cid]
             chain.append(row)
             if row.chain.is_snapshot:

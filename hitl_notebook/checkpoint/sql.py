@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .base import ThreadInfo
-from .delta import MAX_CHAIN, Chain
-from .serde import DeserializationError
+from .delta import Chain
 from .store import COLUMN_KEYS, OutcomeRow, Row
 
 __all__ = ["SCHEMA_VERSION", "Dialect", "SchemaVersionError", "SqlTx", "setup_schema"]
@@ -94,27 +93,21 @@ class SqlTx:
         rows = self._select("thread_id = ? AND ns = ?", [thread_id, ns], tail="ORDER BY checkpoint_id DESC LIMIT 1")
         return rows[0] if rows else None
 
-    def chain(self, thread_id: str, ns: str, checkpoint_id: str) -> list[Row]:
+    def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
         cols = _COLUMNS.format(meta="metadata")
         prefixed = ", ".join(f"c.{c.strip()}" for c in cols.split(","))
         sql = f"""
             WITH RECURSIVE chain(depth, {cols}, data) AS (
-                SELECT 0, {cols}, data FROM hitl_checkpoints
+                SELECT 1, {cols}, data FROM hitl_checkpoints
                 WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?
                 UNION ALL
                 SELECT chain.depth + 1, {prefixed}, c.data
                 FROM chain JOIN hitl_checkpoints c
                   ON c.thread_id = chain.thread_id AND c.ns = chain.ns AND c.checkpoint_id = chain.parent_id
-                WHERE NOT chain.is_snapshot AND chain.depth <= ?
+                WHERE NOT chain.is_snapshot AND chain.depth < ?
             )
             SELECT {self._cols}, data FROM chain ORDER BY depth"""
-        rows = [_row(r) for r in self._run(sql, [thread_id, ns, checkpoint_id, MAX_CHAIN]).fetchall()]
-        if len(rows) > MAX_CHAIN + 1:
-            raise DeserializationError(
-                f"checkpoint {checkpoint_id!r} (thread {thread_id!r}) is unreadable: "
-                f"its parent chain is longer than {MAX_CHAIN} (a cycle?)"
-            )
-        return rows
+        return [_row(r) for r in self._run(sql, [thread_id, ns, checkpoint_id, limit]).fetchall()]
 
     def rows(
         self, thread_id: str, ns: str, before: str | None, filter: Mapping[str, Any], limit: int | None

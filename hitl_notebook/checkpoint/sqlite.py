@@ -85,6 +85,11 @@ class SqliteSaver(DeltaSaver):
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
+        self.setup()
+
+    def setup(self) -> None:
+        """Create the tables if missing (done on opening; safe to call again); refuse a
+        database written by a newer release."""
         with self._writing("") as tx:
             setup_schema(tx, SQLITE)
 

@@ -20,10 +20,11 @@ from . import frames
 from .base import BaseCheckpointSaver, Change, CheckpointRecord, TaskOutcome, ThreadInfo
 from .codec import dump, dump_metadata, dump_outcome, dump_plans, load, load_metadata, load_outcome, load_plans
 from .delta import (
+    MAX_CHAIN,
     VALUE_TAGS,
     Chain,
+    ValuesBuilder,
     ValuesCache,
-    apply_sections,
     change_sections,
     next_chain,
     snapshot_sections,
@@ -35,6 +36,11 @@ __all__ = ["DeltaSaver", "OutcomeRow", "Row", "Tx", "validate_filter"]
 WRITES = b"W"
 NEXT = b"N"
 _RECORD_TAGS = frozenset({WRITES, NEXT})
+
+#: Parent rows fetched per query while looking for a cached ancestor or a snapshot.
+CHAIN_PAGE = 32
+#: While replaying a chain, cache every this-many checkpoints' values.
+CACHE_EVERY = 16
 
 _FILTER_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 #: Filter keys that are columns rather than run metadata.
@@ -76,9 +82,9 @@ class Tx(Protocol):
 
     def latest(self, thread_id: str, ns: str) -> Row | None: ...
 
-    def chain(self, thread_id: str, ns: str, checkpoint_id: str) -> list[Row]:
+    def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
         """The checkpoint, its parent, ... up to and including the first snapshot (newest
-        first); shorter when a link is missing."""
+        first), at most ``limit`` rows; shorter when a link is missing."""
 
     def rows(
         self, thread_id: str, ns: str, before: str | None, filter: Mapping[str, Any], limit: int | None
@@ -178,33 +184,30 @@ class DeltaSaver(BaseCheckpointSaver):
         metadata = dump_metadata(record.metadata, where)
         outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
 
-        parent = None
-        if record.parent_id is not None:
-            with self._reading() as tx:
-                parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
-        chain = next_chain(parent.chain if parent else None, _size(delta))
-        if chain is None:
-            values = snapshot_sections(record.values, where)
-            chain = Chain(True, 0, 0, _size(values))
-        else:
-            values = delta
-        row = Row(
-            thread_id=record.thread_id,
-            ns=record.ns,
-            id=record.id,
-            parent_id=record.parent_id,
-            step=record.step,
-            source=record.source,
-            created_at=record.created_at,
-            metadata=metadata,
-            chain=chain,
-            data=frames.join([frames.encode_section(s) for s in values] + record_part),
-        )
         with self._writing(record.thread_id) as tx:
-            if tx.row(row.thread_id, row.ns, row.id, with_data=False) is not None:
+            if tx.row(record.thread_id, record.ns, record.id, with_data=False) is not None:
                 raise ValueError(f"{where} already exists: checkpoints are never overwritten")
-            if not chain.is_snapshot and tx.row(row.thread_id, row.ns, parent.id, with_data=False) is None:
-                raise ValueError(f"{where}: its parent {parent.id!r} was deleted while it was being written")
+            parent = None
+            if record.parent_id is not None:
+                parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
+            chain = next_chain(parent.chain if parent else None, _size(delta))
+            if chain is None:  # snapshot (amortised: see ``delta``)
+                values = snapshot_sections(record.values, where)
+                chain = Chain(True, 0, 0, _size(values))
+            else:
+                values = delta
+            row = Row(
+                thread_id=record.thread_id,
+                ns=record.ns,
+                id=record.id,
+                parent_id=record.parent_id,
+                step=record.step,
+                source=record.source,
+                created_at=record.created_at,
+                metadata=metadata,
+                chain=chain,
+                data=frames.join([frames.encode_section(s) for s in values] + record_part),
+            )
             tx.insert(row, outcomes)
         self._remember(row, parent)
 
@@ -222,14 +225,18 @@ class DeltaSaver(BaseCheckpointSaver):
 
     def _remember(self, row: Row, parent: Row | None) -> None:
         """Cache the new checkpoint's values when that costs O(what changed)."""
-        where = _where(row.thread_id, row.ns, row.id)
-        sections = frames.decode_sections(row.data, VALUE_TAGS)
-        if row.chain.is_snapshot:
-            self._cache.put(_key(row), apply_sections(None, sections, where))
-            return
-        base = self._cache.get(_key(parent))
-        if base is not None:
-            self._cache.put(_key(row), apply_sections(base, sections, where))
+        base = None
+        if not row.chain.is_snapshot:
+            base = self._cache.get(_key(parent))
+            if base is None:
+                return
+        builder = ValuesBuilder(base)
+        builder.apply(
+            frames.decode_sections(row.data, VALUE_TAGS),
+            _where(row.thread_id, row.ns, row.id),
+            snapshot=row.chain.is_snapshot,
+        )
+        self._cache.put(_key(row), builder.share())
 
     # -- reading -------------------------------------------------------------------------
 
@@ -281,34 +288,55 @@ class DeltaSaver(BaseCheckpointSaver):
                 yield self._record(row, values, outcomes.get(row.id, []))
 
     def _values(self, tx: Tx, row: Row) -> dict[str, Any] | None:
-        """The checkpoint's (private, cached) values; None if it vanished meanwhile."""
-        cached = self._cache.get(_key(row))
-        if cached is not None:
-            return cached
-        chain = [row] if row.chain.is_snapshot else tx.chain(row.thread_id, row.ns, row.id)
-        if not chain:
-            return None
-        start, values = len(chain), None
-        for i, link in enumerate(chain[1:], 1):
-            values = self._cache.get(_key(link))
-            if values is not None:
-                start = i
+        """The checkpoint's (private, cached) values; None if it vanished meanwhile.
+
+        Walks parents page by page until a cached ancestor or a snapshot, then replays the
+        deltas forward, caching every ``CACHE_EVERY``-th checkpoint on the way so that
+        reading its neighbours next (as ``list`` does) replays only a few deltas.
+        """
+        base = self._cache.get(_key(row))
+        if base is not None:
+            return base
+        links: list[Row] = []
+        cid: str | None = row.id
+        while base is None and cid is not None:
+            page = tx.chain(row.thread_id, row.ns, cid, CHAIN_PAGE)
+            if not page:
                 break
-        if values is None and not chain[-1].chain.is_snapshot:
-            missing = chain[-1].parent_id
+            for link in page:
+                base = self._cache.get(_key(link)) if links else None
+                if base is not None:
+                    break
+                links.append(link)
+            if base is not None or links[-1].chain.is_snapshot:
+                break
+            if len(links) > MAX_CHAIN + 1:
+                raise DeserializationError(
+                    f"{_where(row.thread_id, row.ns, row.id)} is unreadable: its parent chain is longer "
+                    f"than {MAX_CHAIN} (a cycle?)"
+                )
+            cid = links[-1].parent_id
+        if not links:
+            return None
+        if base is None and not links[-1].chain.is_snapshot:
             raise DeserializationError(
-                f"{_where(row.thread_id, row.ns, row.id)} is unreadable: its ancestor {missing!r} is missing"
+                f"{_where(row.thread_id, row.ns, row.id)} is unreadable: "
+                f"its ancestor {links[-1].parent_id!r} is missing"
             )
-        for link in reversed(chain[:start]):
+        builder = ValuesBuilder(base)
+        values: dict[str, Any] = {}
+        for n, link in enumerate(reversed(links), 1):
             where = _where(link.thread_id, link.ns, link.id)
+            if n < len(links):
+                where = f"{where}, needed by checkpoint {row.id!r},"
             try:
                 sections = frames.decode_sections(link.data, VALUE_TAGS)
             except frames.FrameError as exc:
                 raise DeserializationError(f"{where} is unreadable: {exc}") from exc
-            if link is not row:
-                where = f"{where}, needed by checkpoint {row.id!r}"
-            values = apply_sections(None if link.chain.is_snapshot else values, sections, where)
-            self._cache.put(_key(link), values)
+            builder.apply(sections, where, snapshot=link.chain.is_snapshot)
+            if n == len(links) or n % CACHE_EVERY == 0:
+                values = builder.share()
+                self._cache.put(_key(link), values)
         return values
 
     def _record(self, row: Row, values: dict[str, Any], outcomes: list[OutcomeRow]) -> CheckpointRecord:

@@ -11,6 +11,7 @@ is a LangGraph graph.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -26,6 +27,11 @@ __all__ = [
 
 #: LangGraph versions the adapter is tested with (lower bound inclusive, upper exclusive).
 SUPPORTED_LANGGRAPH = ((1, 0), (1, 3))
+
+#: Checkpoint metadata key where the LangGraph adapter records who an edit was written as.
+#: LangGraph 1.x keeps no ``writes`` metadata, but its savers copy string entries of
+#: ``config["metadata"]`` into the checkpoint's metadata, so the record survives restarts.
+EDIT_RECORD_KEY = "hitl_notebook_writes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +158,22 @@ class LangGraphRuntime(GraphRuntime):
         _check_langgraph_version()
         super().__init__(graph)
 
+    def get_state(self, config: dict, *, subgraphs: bool = False) -> Any:
+        return _with_recorded_writes(self.graph.get_state(config, subgraphs=subgraphs))
+
+    def get_state_history(self, config: dict, *, limit: int | None = None, before: dict | None = None) -> Iterator[Any]:
+        for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
+            yield _with_recorded_writes(snapshot)
+
+    def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
+        if as_node is not None:
+            # So the timeline shows the edit as written by ``as_node``, as on our engine.
+            from .jsonable import to_jsonable
+
+            record = json.dumps({as_node: to_jsonable(values)}, ensure_ascii=False)
+            config = {**config, "metadata": {**config.get("metadata", {}), EDIT_RECORD_KEY: record}}
+        return self.graph.update_state(config, values, as_node=as_node)
+
     def resume_input(self, resume: Any) -> Any:
         from langgraph.types import Command
 
@@ -178,6 +200,21 @@ def as_runtime(graph: Any) -> Runtime:
     if type(graph).__module__.startswith("langgraph"):
         return LangGraphRuntime(graph)
     return GraphRuntime(graph)
+
+
+def _with_recorded_writes(snapshot: Any) -> Any:
+    """``snapshot`` with an edit record (see ``EDIT_RECORD_KEY``) turned into ``writes``
+    metadata, the shape our engine records and the timeline reads."""
+    metadata = snapshot.metadata or {}
+    record = metadata.get(EDIT_RECORD_KEY)
+    if not isinstance(record, str):
+        return snapshot
+    try:
+        writes = json.loads(record)
+    except ValueError:
+        return snapshot
+    rest = {k: v for k, v in metadata.items() if k != EDIT_RECORD_KEY}
+    return snapshot._replace(metadata={**rest, "writes": writes})
 
 
 def _check_langgraph_version() -> None:

@@ -37,6 +37,7 @@ class Api:
     Command: Any
     Send: Any
     Interrupt: type
+    NodeInterrupt: type
     InMemorySaver: Any
     MessagesState: Any
     add_messages: Callable[..., Any]
@@ -55,6 +56,7 @@ LANGGRAPH = Api(
     Command=langgraph.types.Command,
     Send=langgraph.types.Send,
     Interrupt=langgraph.types.Interrupt,
+    NodeInterrupt=langgraph.errors.NodeInterrupt,
     InMemorySaver=LangGraphSaver,
     MessagesState=langgraph.graph.MessagesState,
     add_messages=langgraph.graph.add_messages,
@@ -70,6 +72,7 @@ OURS = Api(
     Command=hitl_notebook.Command,
     Send=hitl_notebook.Send,
     Interrupt=hitl_notebook.Interrupt,
+    NodeInterrupt=hitl_notebook.NodeInterrupt,
     InMemorySaver=hitl_notebook.InMemorySaver,
     MessagesState=hitl_notebook.MessagesState,
     add_messages=hitl_notebook.add_messages,
@@ -122,6 +125,7 @@ def _is_message(obj: Any) -> bool:
 
 
 def thread(name: str) -> dict:
+    """The config of thread ``name``."""
     return {"configurable": {"thread_id": name}}
 
 

@@ -83,4 +83,4 @@ def test_call_time_breakpoints_replace_compile_time_ones():
         graph = chain_graph(api, interrupt_before=["b"])
         return observe(graph, [Call(START_INPUT, {"interrupt_before": ["c"]}), None])
 
-    same(scenario)
+    assert same(scenario)["invoke"][0] == {"trail": ["in", "a", "b"]}

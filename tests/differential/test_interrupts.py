@@ -9,7 +9,7 @@ from typing import Annotated, TypedDict
 
 import pytest
 
-from .harness import Api, observe, same
+from .harness import Api, history, observe, plain, same, state
 
 pytestmark = pytest.mark.langgraph
 
@@ -147,7 +147,10 @@ def test_parallel_interrupts_resumed_with_an_id_map():
 
     def scenario(api: Api) -> dict:
         graph = _parallel_questions(api)
-        answer_all = lambda snap: api.Command(resume={i.id: f"A:{i.value}" for i in snap.interrupts})  # noqa: E731
+
+        def answer_all(snapshot):
+            return api.Command(resume={i.id: f"A:{i.value}" for i in snapshot.interrupts})
+
         return observe(graph, [{"topic": "t"}, answer_all])
 
     seen = same(scenario)
@@ -260,3 +263,71 @@ def test_messages_state_with_dict_messages_and_a_review():
         {"type": "ai", "content": "echo: hello"},
         {"type": "human", "content": "looks fine"},
     ]
+
+
+def test_answering_does_not_rewrite_the_paused_checkpoint():
+    """The checkpoint where a run paused keeps showing its question (and its ``next``) in
+    the history after the question is answered: history is not rewritten."""
+
+    def scenario(api: Api) -> dict:
+        graph = _parallel_questions(api)
+        config = {"configurable": {"thread_id": "paused"}}
+        graph.invoke({"topic": "t"}, config)
+        paused = graph.get_state(config)
+        before = _view(graph.get_state(paused.config))
+        graph.invoke(api.Command(resume={paused.interrupts[1].id: "R"}), config)
+        graph.invoke(api.Command(resume={paused.interrupts[0].id: "L"}), config)
+        return {"before": before, "after": _view(graph.get_state(paused.config))}
+
+    seen = same(scenario)
+    assert seen["after"] == seen["before"] == {"next": ("left", "right"),
+                                               "tasks": [("left", ("left?",)), ("right", ("right?",))]}
+
+
+def test_output_after_answering_one_of_two_questions():
+    """Answering one of two parallel questions returns a state that already includes the
+    answered branch's write, with the other question still pending."""
+
+    def scenario(api: Api) -> dict:
+        graph = _parallel_questions(api)
+        config = {"configurable": {"thread_id": "half"}}
+        pending = graph.invoke({"topic": "t"}, config)["__interrupt__"]
+        right = next(i for i in pending if i.value == "right?")
+        return {"output": plain(graph.invoke(api.Command(resume={right.id: "R"}), config)),
+                "state": _view(graph.get_state(config))}
+
+    assert same(scenario)["output"] == {"topic": "t", "answers": ["right=R"], "__interrupt__": ["left?"]}
+
+
+def _view(snapshot) -> dict:
+    return {"next": tuple(snapshot.next), "tasks": [(t.name, plain(tuple(t.interrupts))) for t in snapshot.tasks]}
+
+
+def test_node_interrupt_dynamic_breakpoint():
+    """The older ``raise NodeInterrupt(msg)`` pauses with ``msg`` as the question (with a
+    deprecation warning); after an edit, ``invoke(None)`` runs the node again and passes."""
+
+    class Limit(TypedDict):
+        text: str
+
+    def scenario(api: Api) -> dict:
+        def guard(state: Limit) -> dict:
+            if len(state["text"]) > 5:
+                raise api.NodeInterrupt(f"too long: {state['text']}")
+            return {"text": state["text"] + "!"}
+
+        builder = api.StateGraph(Limit)
+        builder.add_node("guard", guard)
+        builder.add_edge(api.START, "guard")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = {"configurable": {"thread_id": "guard"}}
+        with pytest.warns(DeprecationWarning):
+            paused = plain(graph.invoke({"text": "too long"}, config))
+        paused_state = state(graph, config)
+        graph.update_state(config, {"text": "ok"})
+        return {"paused": paused, "paused_state": paused_state, "output": plain(graph.invoke(None, config)),
+                "history": history(graph, config)}
+
+    seen = same(scenario)
+    assert seen["paused"] == {"text": "too long", "__interrupt__": ["too long: too long"]}
+    assert seen["output"] == {"text": "ok!"}

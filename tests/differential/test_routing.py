@@ -10,7 +10,17 @@ from typing import Annotated, TypedDict
 
 import pytest
 
-from .harness import Api, assert_same, both, by_step, history, observe, plain, same, thread
+from .harness import (
+    Api,
+    assert_same,
+    both,
+    by_step,
+    history,
+    observe,
+    plain,
+    same,
+    thread,
+)
 
 pytestmark = pytest.mark.langgraph
 
@@ -221,7 +231,7 @@ def test_command_goto_alongside_static_edge():
         graph = builder.compile(checkpointer=api.InMemorySaver())
         return observe(graph, [{"go": None}])
 
-    same(scenario)
+    assert same(scenario)["invoke"][0]["trail"] == ["decide", "left", "right"]
 
 
 def test_reducer_key_defaults_to_empty_list():

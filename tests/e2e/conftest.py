@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -60,6 +60,9 @@ _USER_SETTINGS = {
 }
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+# A 2-core CI machine running JupyterLab, a kernel and Chromium is slower than a laptop.
+expect.set_options(timeout=20_000)
 
 
 def _free_port() -> int:
@@ -295,7 +298,7 @@ def pytest_runtest_makereport(item, call):
 def lab(request: pytest.FixtureRequest, lab_server: LabServer, browser: Browser):
     """A fresh browser page on the shared server; screenshots and console on failure."""
     test_name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 1600})
     context.set_default_timeout(60_000)
     page = context.new_page()
     console: list[str] = []

@@ -1,0 +1,313 @@
+"""``python -m bench.storage``: checkpoint storage of a 1,000-turn loop, per saver.
+
+One node appends a ~200-byte message (varied text, so compression cannot flatter anyone)
+through ``add_messages`` and loops back until the thread holds ``--turns`` messages. For
+each saver (ours: memory, SQLite, PostgreSQL; LangGraph's InMemorySaver and SqliteSaver),
+in the same run, it prints:
+
+- bytes stored: the serialised bytes the saver keeps (blobs, metadata, pending writes),
+  and for SQLite the database file size after a WAL checkpoint; ``x payload`` divides by
+  the message text appended;
+- saver time per step: time spent inside the saver's write calls (``put`` and outcome /
+  pending-write calls, wherever the engine makes them) during the first and the last 100
+  steps, and their ratio (1.0 = independent of history length);
+- for our savers, the median time of ``get`` on random checkpoints read cold (cache
+  cleared before each): of this thread (state up to 1,000 messages), and of a 2,000-checkpoint
+  thread whose state is a counter (the cost of finding and rebuilding a checkpoint).
+
+PostgreSQL: ``HITL_POSTGRES_DSN`` if set, else a throwaway local cluster (as in the
+tests); skipped with the reason if neither works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+__all__ = ["main"]
+
+_VOCABULARY = "the a tool call user agent plan step result error retry answer graph node state".split()
+
+
+def _texts(turns: int) -> list[str]:
+    rng = random.Random(1)
+    return [" ".join(rng.choice(_VOCABULARY) + str(rng.randrange(10_000)) for _ in range(30))[:200] for _ in range(turns)]
+
+
+@dataclass
+class Result:
+    """One saver's figures."""
+
+    name: str
+    stored: int
+    file_size: int | None
+    first: float
+    last: float
+    cold_get: float | None = None
+    counter_get: float | None = None
+
+
+class _CallTimer:
+    """Wraps a saver's write methods (on the instance) and splits their time into steps:
+    a step starts at each ``put``."""
+
+    def __init__(self, saver: Any, extra: tuple[str, ...]) -> None:
+        self.steps: list[float] = []
+        self._wrap(saver, "put", new_step=True)
+        for name in extra:
+            self._wrap(saver, name, new_step=False)
+
+    def _wrap(self, saver: Any, name: str, new_step: bool) -> None:
+        inner = getattr(saver, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent = time.perf_counter() - start
+                if new_step or not self.steps:
+                    self.steps.append(spent)
+                else:
+                    self.steps[-1] += spent
+
+        setattr(saver, name, timed)
+
+
+def _bytes_in(obj: Any) -> int:
+    """Total length of the bytes/str held in nested dicts, lists and tuples (what an
+    in-memory saver keeps, serialised)."""
+    if isinstance(obj, (bytes, bytearray, str)):
+        return len(obj)
+    if isinstance(obj, dict):
+        return sum(_bytes_in(k) + _bytes_in(v) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return sum(_bytes_in(v) for v in obj)
+    if hasattr(obj, "__slots__"):
+        return sum(_bytes_in(getattr(obj, s)) for s in obj.__slots__ if hasattr(obj, s))
+    return 0
+
+
+def _sqlite_stored(path: str, query: str) -> tuple[int, int]:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        stored = conn.execute(query).fetchone()[0] or 0
+    finally:
+        conn.close()
+    return int(stored), os.path.getsize(path)
+
+
+_OURS_SQL = (
+    "SELECT (SELECT COALESCE(SUM(LENGTH(data) + LENGTH(CAST(metadata AS TEXT))), 0) FROM hitl_checkpoints)"
+    " + (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM hitl_outcomes)"
+)
+_LANGGRAPH_SQL = (
+    "SELECT (SELECT COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) FROM checkpoints)"
+    " + (SELECT COALESCE(SUM(LENGTH(value)), 0) FROM writes)"
+)
+
+
+def _run_loop(engine: str, saver: Any, texts: list[str], extra: tuple[str, ...]) -> tuple[list[float], str]:
+    """Run the loop on a fresh thread; return saver time per step and the thread id."""
+    if engine == "ours":
+        from hitl_notebook import END, START, StateGraph, add_messages
+    else:
+        from langgraph.graph import END, START, StateGraph
+        from langgraph.graph.message import add_messages
+
+    state = TypedDict("LoopState", {"messages": Annotated[list, add_messages]})
+
+    def talk(s: dict) -> dict:
+        return {"messages": [{"role": "assistant", "content": texts[len(s["messages"])]}]}
+
+    def route(s: dict) -> str:
+        return "talk" if len(s["messages"]) < len(texts) else END
+
+    builder = StateGraph(state)
+    builder.add_node("talk", talk)
+    builder.add_edge(START, "talk")
+    builder.add_conditional_edges("talk", route, ["talk", END])
+    graph = builder.compile(checkpointer=saver)
+    timer = _CallTimer(saver, extra)
+    thread_id = f"loop-{uuid.uuid4().hex[:8]}"
+    out = graph.invoke({"messages": []}, {"configurable": {"thread_id": thread_id}, "recursion_limit": 10 * len(texts)})
+    if len(out["messages"]) != len(texts):
+        raise AssertionError(f"{engine}: expected {len(texts)} messages, got {len(out['messages'])}")
+    return timer.steps, thread_id
+
+
+def _counter_thread(saver: Any, steps: int) -> str:
+    """A thread of ``steps`` checkpoints with a tiny state (a counter), written by our engine."""
+    from hitl_notebook import END, START, StateGraph
+
+    state = TypedDict("CounterState", {"n": int})
+    builder = StateGraph(state)
+    builder.add_node("tick", lambda s: {"n": s["n"] + 1})
+    builder.add_edge(START, "tick")
+    builder.add_conditional_edges("tick", lambda s: "tick" if s["n"] < steps else END, ["tick", END])
+    thread_id = f"counter-{uuid.uuid4().hex[:8]}"
+    builder.compile(checkpointer=saver).invoke({"n": 0}, {"configurable": {"thread_id": thread_id}, "recursion_limit": 2 * steps})
+    return thread_id
+
+
+def _cold_get_ms(saver: Any, thread_id: str, samples: int = 50) -> float:
+    """Median time of ``get`` on random checkpoints with the cache cleared each time."""
+    ids = [r.id for r in saver.list(thread_id)]
+    rng = random.Random(2)
+    times = []
+    for cid in rng.sample(ids, min(samples, len(ids))):
+        saver.clear_cache()
+        start = time.perf_counter()
+        saver.get(thread_id, "", cid)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[len(times) // 2] * 1000
+
+
+def _windows(steps: list[float], window: int) -> tuple[float, float]:
+    return sum(steps[:window]) / window, sum(steps[-window:]) / window
+
+
+@contextmanager
+def _postgres_dsn() -> Iterator[str]:
+    if os.environ.get("HITL_POSTGRES_DSN"):
+        yield os.environ["HITL_POSTGRES_DSN"]
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "checkpoint"))
+    from conftest import _start_cluster
+
+    cluster = _start_cluster()
+    try:
+        yield cluster.dsn
+    finally:
+        cluster.stop()
+
+
+def _savers(tmp: str, postgres: str | None) -> list[tuple[str, str, Callable[[], Any], Callable[[Any], tuple[int, int | None]], tuple[str, ...]]]:
+    """(label, engine, make saver, measure stored bytes, extra write methods) per saver."""
+    from hitl_notebook.checkpoint.memory import InMemorySaver
+    from hitl_notebook.checkpoint.sqlite import SqliteSaver
+
+    ours_db, lg_db = os.path.join(tmp, "ours.db"), os.path.join(tmp, "langgraph.db")
+    rows: list = [
+        ("ours InMemorySaver", "ours", InMemorySaver, lambda s: (_bytes_in(s._threads), None), ("put_outcome",)),
+        ("ours SqliteSaver", "ours", lambda: SqliteSaver(ours_db), lambda s: _sqlite_stored(ours_db, _OURS_SQL), ("put_outcome",)),
+    ]  # fmt: skip
+    if postgres:
+        from hitl_notebook.checkpoint.postgres import PostgresSaver
+
+        def make_pg() -> Any:
+            saver = PostgresSaver.from_conn_string(postgres)
+            saver.setup()
+            with saver._lock:
+                saver._conn.execute("TRUNCATE hitl_checkpoints, hitl_outcomes")
+            return saver
+
+        def pg_bytes(saver: Any) -> tuple[int, int]:
+            with saver._lock:
+                stored = saver._conn.execute(_OURS_SQL).fetchone()[0]
+                size = saver._conn.execute(
+                    "SELECT pg_total_relation_size('hitl_checkpoints') + pg_total_relation_size('hitl_outcomes')"
+                ).fetchone()[0]
+            return int(stored), int(size)
+
+        rows.append(("ours PostgresSaver", "ours", make_pg, pg_bytes, ("put_outcome",)))
+    try:
+        from langgraph.checkpoint.memory import InMemorySaver as LGMemory
+        from langgraph.checkpoint.sqlite import SqliteSaver as LGSqlite
+    except ImportError as exc:
+        print(f"LangGraph savers skipped: {exc}")
+    else:
+
+        def lg_memory_bytes(s: Any) -> tuple[int, None]:
+            return _bytes_in(dict(s.storage)) + _bytes_in(dict(s.writes)) + _bytes_in(dict(s.blobs)), None
+
+        rows += [
+            ("LangGraph InMemorySaver", "langgraph", LGMemory, lg_memory_bytes, ("put_writes",)),
+            ("LangGraph SqliteSaver", "langgraph",
+             lambda: LGSqlite(sqlite3.connect(lg_db, check_same_thread=False)),
+             lambda s: _sqlite_stored(lg_db, _LANGGRAPH_SQL), ("put_writes",)),
+        ]  # fmt: skip
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=1000)
+    parser.add_argument("--window", type=int, default=100)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args(argv)
+    texts = _texts(args.turns)
+    payload = sum(len(t) for t in texts)
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="hitl-bench-") as tmp, _maybe_postgres(args.no_postgres) as dsn:
+        for label, engine, make, measure, extra in _savers(tmp, dsn):
+            saver = make()
+            steps, thread_id = _run_loop(engine, saver, texts, extra)
+            first, last = _windows(steps, args.window)
+            stored, file_size = measure(saver)
+            cold = counter = None
+            if engine == "ours":
+                cold = _cold_get_ms(saver, thread_id)
+                counter = _cold_get_ms(saver, _counter_thread(saver, 2000), samples=200)
+            results.append(Result(label, stored, file_size, first, last, cold, counter))
+            if hasattr(saver, "close"):
+                saver.close()
+    _print(results, payload, args)
+    return 0
+
+
+@contextmanager
+def _maybe_postgres(disabled: bool) -> Iterator[str | None]:
+    if disabled:
+        yield None
+        return
+    try:
+        with _postgres_dsn() as dsn:
+            yield dsn
+    except RuntimeError as exc:
+        print(f"PostgreSQL skipped: {exc}")
+        yield None
+
+
+def _print(results: list[Result], payload: int, args: argparse.Namespace) -> None:
+    print(f"{args.turns}-turn loop, one ~200-byte message appended per turn; payload {payload:,} bytes of text")
+    print(f"saver time per step = time inside the saver's write calls; window = {args.window} steps")
+    print("get ms: cold get of a random checkpoint of this thread; get@2000 ms: of a 2,000-checkpoint counter thread")
+    print("(ours SQLite: WAL, synchronous=NORMAL; LangGraph's SqliteSaver: its defaults, rollback journal + fsync)\n")
+    header = f"{'saver':<26}{'bytes stored':>14}{'x payload':>11}{'file bytes':>13}{'first ms':>10}{'last ms':>9}{'last/first':>11}{'get ms':>8}{'get@2000 ms':>12}"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        file_size = f"{r.file_size:,}" if r.file_size is not None else "-"
+        cold = f"{r.cold_get:.2f}" if r.cold_get is not None else "-"
+        counter = f"{r.counter_get:.3f}" if r.counter_get is not None else "-"
+        print(
+            f"{r.name:<26}{r.stored:>14,}{r.stored / payload:>11.1f}{file_size:>13}"
+            f"{r.first * 1000:>10.3f}{r.last * 1000:>9.3f}{r.last / r.first:>11.2f}{cold:>8}{counter:>12}"
+        )
+    by_name = {r.name: r for r in results}
+    print()
+    for ours, theirs in (("ours InMemorySaver", "LangGraph InMemorySaver"), ("ours SqliteSaver", "LangGraph SqliteSaver")):
+        if ours in by_name and theirs in by_name:
+            a, b = by_name[ours], by_name[theirs]
+            print(
+                f"{theirs} / {ours}: bytes stored {b.stored / a.stored:.1f}x, "
+                f"saver time in the last {args.window} steps {b.last / a.last:.1f}x"
+            )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

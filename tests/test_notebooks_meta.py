@@ -1,0 +1,95 @@
+"""The teaching notebooks stay runnable in CI and reviewable in git (their execution is
+``pytest --nbval-lax notebooks/``; these checks are about their shape)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+PATTERNS = [
+    "quickstart",
+    "approve_or_reject",
+    "review_and_edit_state",
+    "review_tool_calls",
+    "ask_for_input",
+    "multi_turn_conversation",
+    "parallel_interrupts",
+    "static_breakpoints",
+    "time_travel",
+    "subgraphs",
+    "persistence",
+]
+
+
+def load(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def python_source(cell: nbformat.NotebookNode) -> str:
+    """A code cell without IPython-only lines (magics, shell escapes), as plain Python."""
+    lines = [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    return "\n".join(line.split("= %", 1)[0] + "= None" if "= %" in line else line for line in lines)
+
+
+def test_every_pattern_has_a_notebook():
+    """Each HITL pattern of the teaching set exists as ``NN_<pattern>.ipynb``."""
+    names = [p.stem.split("_", 1)[1] for p in NOTEBOOKS]
+    assert names == PATTERNS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_valid_and_stripped(path):
+    """Stored notebooks are valid nbformat with no outputs or execution counts."""
+    nb = load(path)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name}: outputs not stripped"
+            assert cell.execution_count is None, f"{path.name}: execution count not stripped"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_starts_with_a_title(path):
+    """The first cell is markdown starting with a level-1 heading."""
+    first = load(path).cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_imports_only_the_package_and_stdlib(path):
+    """Code cells import only hitl_notebook and the standard library, so they run offline."""
+    for cell in load(path).cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(python_source(cell))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                assert top == "hitl_notebook" or top in sys.stdlib_module_names, f"{path.name} imports {module}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_shows_the_code_way_and_the_widget_way(path):
+    """Each notebook has a "code way" and a "widget way" section and displays a widget."""
+    nb = load(path)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "the code way" in markdown and "the widget way" in markdown
+    assert "show(" in code
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_listed_in_the_readme(path):
+    """notebooks/README.md links every notebook."""
+    assert f"]({path.name})" in (NOTEBOOKS_DIR / "README.md").read_text()
