@@ -8,12 +8,20 @@ from typing import TypedDict
 import pytest
 from IPython.terminal.interactiveshell import TerminalInteractiveShell
 from IPython.testing.globalipapp import start_ipython
+from ipywidgets.widgets.widget import _instances
 
-from hitl_notebook import END, START, Command, CompiledStateGraph, InMemorySaver, StateGraph, interrupt
+from hitl_notebook import (
+    END,
+    START,
+    Command,
+    CompiledStateGraph,
+    InMemorySaver,
+    StateGraph,
+    interrupt,
+)
 from hitl_notebook import ipython as ext
 from hitl_notebook.display import graph_mimebundle, interrupt_card_html
 from hitl_notebook.widgets import ThreadWidget
-from ipywidgets.widgets.widget import _instances
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 HOSTILE = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
@@ -215,3 +223,13 @@ def test_card_lists_every_pending_interrupt():
     html = interrupt_card_html(result)
     assert "2 interrupts" in html and "left?" in html and "right?" in html
     assert "interrupt_id: answer" in html
+
+
+def test_graph_displays_its_diagram_without_the_extension():
+    """A compiled graph has a static diagram (HTML, and SVG when ``dot`` exists) even with
+    the extension not loaded: what nbconvert HTML and GitHub's viewer show."""
+    ip = ipython_shell()
+    assert ext._loaded is None or ext._loaded.shell is not ip
+    data = formatted(ip, approval_graph())
+    assert WIDGET not in data
+    assert "draft" in data["text/html"] and "review" in data["text/html"]

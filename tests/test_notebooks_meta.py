@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from IPython.core.inputtransformer2 import TransformerManager
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -32,9 +33,8 @@ def load(path: Path) -> nbformat.NotebookNode:
 
 
 def python_source(cell: nbformat.NotebookNode) -> str:
-    """A code cell without IPython-only lines (magics, shell escapes), as plain Python."""
-    lines = [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-    return "\n".join(line.split("= %", 1)[0] + "= None" if "= %" in line else line for line in lines)
+    """A code cell as plain Python (magics become ``get_ipython()`` calls, as IPython runs them)."""
+    return TransformerManager().transform_cell(cell.source)
 
 
 def test_every_pattern_has_a_notebook():

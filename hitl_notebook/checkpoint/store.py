@@ -8,7 +8,6 @@ decides *what* is stored (deltas, snapshots, pruning, filters, copies) lives her
 
 from __future__ import annotations
 
-import copy
 import re
 from abc import abstractmethod
 from collections.abc import Iterator, Mapping
@@ -18,6 +17,7 @@ from typing import Any, Protocol
 
 from . import frames
 from .base import BaseCheckpointSaver, Change, CheckpointRecord, TaskOutcome, ThreadInfo
+from .copying import fresh_copy
 from .codec import dump, dump_metadata, dump_outcome, dump_plans, load, load_metadata, load_outcome, load_plans
 from .delta import (
     MAX_CHAIN,
@@ -355,7 +355,7 @@ class DeltaSaver(BaseCheckpointSaver):
             step=row.step,
             source=row.source,
             writes=load(parts[WRITES], "writes", where),
-            values=copy.deepcopy(values),
+            values=fresh_copy(values),
             next=load_plans(parts[NEXT], where),
             created_at=row.created_at,
             metadata=load_metadata(row.metadata, where),

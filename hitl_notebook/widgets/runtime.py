@@ -12,6 +12,7 @@ is a LangGraph graph.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -218,12 +219,15 @@ def _with_recorded_writes(snapshot: Any) -> Any:
 
 
 def _check_langgraph_version() -> None:
+    """Refuse, with the supported range in the message, a LangGraph the adapter is not
+    tested with (its snapshot and stream shapes change between minor versions)."""
     from importlib.metadata import version
 
     text = version("langgraph")
-    parsed = tuple(int(p) for p in text.split(".")[:2] if p.isdigit())
+    match = re.match(r"(\d+)\.(\d+)", text)
+    parsed = (int(match[1]), int(match[2])) if match else None
     low, high = SUPPORTED_LANGGRAPH
-    if not (low <= parsed < high):
+    if parsed is None or not (low <= parsed < high):
         raise RuntimeError(
             f"hitl_notebook widgets support langgraph >={low[0]}.{low[1]},<{high[0]}.{high[1]}; "
             f"langgraph {text} is installed (pip install 'hitl-notebook[langgraph]')"

@@ -3,61 +3,21 @@ a SQLite checkpointer (a *flavour*), and is driven through the widget as the bro
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .frontend import Flavour, assert_same_view
+from .flavours import FLAVOURS, Flavour, make_flavour
+from .frontend import assert_same_view
 
-pytestmark = pytest.mark.langgraph
+HERE = Path(__file__).resolve().parent
 
-FLAVOURS = ("langgraph-memory", "langgraph-sqlite", "ours-memory", "ours-sqlite")
-
-
-def _langgraph_api() -> dict:
-    from langgraph.checkpoint.memory import InMemorySaver
-    from langgraph.graph import END, START, MessagesState, StateGraph
-    from langgraph.types import Command, interrupt
-
-    return dict(StateGraph=StateGraph, START=START, END=END, MessagesState=MessagesState,
-                Command=Command, interrupt=interrupt, InMemorySaver=InMemorySaver)
-
-
-def _our_api() -> dict:
-    from hitl_notebook import END, START, Command, InMemorySaver, MessagesState, StateGraph, interrupt
-
-    return dict(StateGraph=StateGraph, START=START, END=END, MessagesState=MessagesState,
-                Command=Command, interrupt=interrupt, InMemorySaver=InMemorySaver)
-
-
-def _sqlite_saver(engine: str, path: Path, opened: list) -> object:
-    """A SQLite checkpointer on a file (as a notebook would keep threads between sessions)."""
-    if engine == "langgraph":
-        from langgraph.checkpoint.sqlite import SqliteSaver
-
-        conn = sqlite3.connect(path, check_same_thread=False)
-        opened.append(conn)
-        return SqliteSaver(conn)
-    from hitl_notebook.checkpoint.sqlite import SqliteSaver
-
-    saver = SqliteSaver(path)
-    opened.append(saver)
-    return saver
-
-
-def make_flavour(name: str, directory: Path, opened: list, *, database: Path | None = None) -> Flavour:
-    """The flavour called ``name`` ("<engine>-<saver>"): SQLite savers use a new file in
-    ``directory`` for each graph, or always the file ``database`` when given."""
-    engine, saver = name.split("-")
-    api = _langgraph_api() if engine == "langgraph" else _our_api()
-    if saver == "memory":
-        factory = api["InMemorySaver"]
-    else:
-        def factory() -> object:
-            return _sqlite_saver(engine, database or directory / f"{len(opened)}.db", opened)
-    return Flavour(name=name, engine=engine, saver_kind=saver, new_saver=factory, **{k: v for k, v in api.items() if k != "InMemorySaver"})
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here needs the ``langgraph`` extra: mark them so they can be selected."""
+    for item in items:
+        if HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.langgraph)
 
 
 @pytest.fixture

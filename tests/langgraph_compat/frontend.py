@@ -10,39 +10,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pprint import pformat
 from typing import Any
 
 from hitl_notebook.widgets import ThreadWidget, show
 
-__all__ = ["Flavour", "FrontEnd", "assert_same_view", "plain"]
+from .flavours import Flavour
 
-
-@dataclass(frozen=True)
-class Flavour:
-    """One engine's graph API plus a checkpointer factory: what a flow builds its graph from."""
-
-    name: str
-    #: "langgraph" or "ours".
-    engine: str
-    #: "memory" or "sqlite".
-    saver_kind: str
-    #: A fresh checkpointer.
-    new_saver: Callable[..., Any]
-    StateGraph: Any
-    START: str
-    END: str
-    MessagesState: Any
-    Command: Any
-    interrupt: Callable[..., Any]
-
-    def compile(self, builder: Any, **options: Any) -> Any:
-        """``builder`` compiled with a fresh checkpointer of this flavour."""
-        return builder.compile(checkpointer=self.new_saver(), **options)
-
-    def __repr__(self) -> str:
-        return self.name
+__all__ = ["FrontEnd", "assert_same_view", "plain"]
 
 
 class FrontEnd:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, TypedDict
 
-from .frontend import Flavour
+from .flavours import Flavour
 
 __all__ = [
     "TOOL_CALL",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .agent import email_agent, tool_call
-from .conftest import make_flavour
+from .flavours import make_flavour
 from .frontend import FrontEnd
 
 ASK = {"messages": [{"role": "user", "content": "email bob"}]}
@@ -80,7 +80,7 @@ def test_a_decision_the_config_does_not_allow_is_refused_before_the_agent_sees_i
     reply = ui.try_act("resume", answers={spec["id"]: {"decisions": [{"type": "respond", "message": "x"}]}})
 
     assert reply["ok"] is False and reply["kind"] == "rejected"
-    assert "'respond' is not allowed for 'send_email'" in reply["error"]
+    assert "'respond' is not allowed for 'send_email'" in reply["error"] and ui.widget.error == reply["error"]
     assert [item["id"] for item in ui.history()] == before and ui.widget.interrupts == [spec]
     ui.act("resume", answers={spec["id"]: {"decisions": [{"type": "approve"}]}})
     assert sent == [{"to": "bob@example.org", "body": "hi"}]

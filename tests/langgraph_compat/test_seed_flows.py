@@ -28,7 +28,7 @@ def test_approve_or_reject_with_the_options_form(same_on_both):
             ui.act("run", input={"task": "deploy"})
             paused = ui.view()
             ui.status_trace.clear()
-            ui.answer(lambda payload: choice)
+            ui.answer(lambda payload, choice=choice: choice)
             seen[thread] = {"paused": paused, "live": ui.status_trace, "done": ui.view()}
         return seen
 
@@ -112,7 +112,7 @@ def test_tool_call_review_routed_with_command_goto(same_on_both):
             ui = FrontEnd(tool_review(f, llm_calls), thread_id=thread)
             ui.act("run", input={"messages": [{"role": "user", "content": "weather?"}]})
             paused = ui.view()
-            ui.answer(lambda payload: answer)
+            ui.answer(lambda payload, answer=answer: answer)
             seen[thread] = {"paused": paused, "after": ui.view(), "llm_calls": len(llm_calls)}
         return seen
 

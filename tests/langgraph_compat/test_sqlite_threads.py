@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import make_flavour
+from .flavours import make_flavour
 from .frontend import FrontEnd
 from .graphs import approval
 
