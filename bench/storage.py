@@ -37,12 +37,30 @@ from typing import Annotated, Any, TypedDict
 
 __all__ = ["main"]
 
-_VOCABULARY = "the a tool call user agent plan step result error retry answer graph node state".split()
+_VOCABULARY = [
+    "the",
+    "a",
+    "tool",
+    "call",
+    "user",
+    "agent",
+    "plan",
+    "step",
+    "result",
+    "error",
+    "retry",
+    "answer",
+    "graph",
+    "node",
+    "state",
+]
 
 
 def _texts(turns: int) -> list[str]:
     rng = random.Random(1)
-    return [" ".join(rng.choice(_VOCABULARY) + str(rng.randrange(10_000)) for _ in range(30))[:200] for _ in range(turns)]
+    return [
+        " ".join(rng.choice(_VOCABULARY) + str(rng.randrange(10_000)) for _ in range(30))[:200] for _ in range(turns)
+    ]
 
 
 @dataclass
@@ -158,7 +176,9 @@ def _counter_thread(saver: Any, steps: int) -> str:
     builder.add_edge(START, "tick")
     builder.add_conditional_edges("tick", lambda s: "tick" if s["n"] < steps else END, ["tick", END])
     thread_id = f"counter-{uuid.uuid4().hex[:8]}"
-    builder.compile(checkpointer=saver).invoke({"n": 0}, {"configurable": {"thread_id": thread_id}, "recursion_limit": 2 * steps})
+    builder.compile(checkpointer=saver).invoke(
+        {"n": 0}, {"configurable": {"thread_id": thread_id}, "recursion_limit": 2 * steps}
+    )
     return thread_id
 
 
@@ -195,7 +215,9 @@ def _postgres_dsn() -> Iterator[str]:
         cluster.stop()
 
 
-def _savers(tmp: str, postgres: str | None) -> list[tuple[str, str, Callable[[], Any], Callable[[Any], tuple[int, int | None]], tuple[str, ...]]]:
+def _savers(
+    tmp: str, postgres: str | None
+) -> list[tuple[str, str, Callable[[], Any], Callable[[Any], tuple[int, int | None]], tuple[str, ...]]]:
     """(label, engine, make saver, measure stored bytes, extra write methods) per saver."""
     from hitl_notebook.checkpoint.memory import InMemorySaver
     from hitl_notebook.checkpoint.sqlite import SqliteSaver
@@ -301,7 +323,10 @@ def _print(results: list[Result], payload: int, args: argparse.Namespace) -> Non
         )
     by_name = {r.name: r for r in results}
     print()
-    for ours, theirs in (("ours InMemorySaver", "LangGraph InMemorySaver"), ("ours SqliteSaver", "LangGraph SqliteSaver")):
+    for ours, theirs in (
+        ("ours InMemorySaver", "LangGraph InMemorySaver"),
+        ("ours SqliteSaver", "LangGraph SqliteSaver"),
+    ):
         if ours in by_name and theirs in by_name:
             a, b = by_name[ours], by_name[theirs]
             print(

@@ -48,7 +48,7 @@ class RunRegistry:
     def note(self, graph: Any, config: Any) -> None:
         """Remember that ``graph`` was run with ``config`` (its latest checkpoint is kept)."""
         configurable = (config or {}).get("configurable", {}) if isinstance(config, Mapping) else {}
-        if getattr(graph, "checkpointer", None) in (None, True, False) or "thread_id" not in configurable:
+        if not _keeps_threads(graph) or "thread_id" not in configurable:
             return
         latest = {k: v for k, v in configurable.items() if k not in ("checkpoint_id", "checkpoint_ns")}
         for ref, seen in list(self._runs):
@@ -84,27 +84,32 @@ class _Extension:
         self.shell = shell
         self.registry = RunRegistry()
         self.originals = {name: CompiledStateGraph.__dict__[name] for name in _OBSERVED}
+        self.replaced_printers: dict[type, Any] = {}
 
     def install(self) -> None:
         for name, method in self.originals.items():
             setattr(CompiledStateGraph, name, _observing(method, self.registry))
         bundles = self.shell.display_formatter.mimebundle_formatter
-        bundles.for_type(CompiledStateGraph, self.graph_bundle)
-        bundles.for_type(dict, self.result_bundle)
+        self.replaced_printers = {
+            CompiledStateGraph: bundles.for_type(CompiledStateGraph, self.graph_bundle),
+            dict: bundles.for_type(dict, self.result_bundle),
+        }
         self.shell.register_magic_function(self.hitl_magic, magic_kind="line", magic_name="hitl")
 
     def uninstall(self) -> None:
         for name, method in self.originals.items():
             setattr(CompiledStateGraph, name, method)
         bundles = self.shell.display_formatter.mimebundle_formatter
-        for cls in (CompiledStateGraph, dict):
+        for cls, previous in self.replaced_printers.items():
             bundles.type_printers.pop(cls, None)
+            if previous is not None:  # another extension's printer: give it back
+                bundles.for_type(cls, previous)
         self.shell.magics_manager.magics["line"].pop("hitl", None)
 
     def graph_bundle(self, graph: CompiledStateGraph) -> dict:
         """The thread widget (diagram and thread picker) plus the static diagram."""
         static = graph_mimebundle(graph)
-        if graph.checkpointer is None:
+        if not _keeps_threads(graph):
             return static
         return {**static, **_widget_bundle(_show(graph))}
 
@@ -148,6 +153,11 @@ def _observing(method: Any, registry: RunRegistry) -> Any:
         return method(self, input, config, *args, **kwargs)
 
     return observed
+
+
+def _keeps_threads(graph: Any) -> bool:
+    """True when the graph owns a checkpointer (``None``/``True``/``False`` are flags, not savers)."""
+    return getattr(graph, "checkpointer", None) not in (None, True, False)
 
 
 def _show(graph: Any, **kwargs: Any) -> Any:

@@ -78,11 +78,16 @@ def test_loading_twice_installs_the_hooks_once(shell):
     assert WIDGET in formatted(shell, result)
 
 
-def test_magic_line_load_ext_is_harmless_when_loaded(shell):
-    """``%load_ext`` on an already-loaded extension changes nothing and raises nothing."""
-    shell.run_line_magic("load_ext", "hitl_notebook.ipython")
-    shell.run_line_magic("load_ext", "hitl_notebook.ipython")
-    assert "hitl" in shell.magics_manager.magics["line"]
+def test_load_ext_command_loads_once_and_unloads(shell):
+    """``%load_ext hitl_notebook`` (the documented command) loads the extension, a second
+    one is a no-op, and ``%unload_ext hitl_notebook`` removes it."""
+    ext.unload_ipython_extension(shell)
+    manager = shell.extension_manager
+    assert manager.load_extension("hitl_notebook") is None
+    assert manager.load_extension("hitl_notebook") == "already loaded"
+    assert ext._loaded.shell is shell and "hitl" in shell.magics_manager.magics["line"]
+    assert manager.unload_extension("hitl_notebook") is None
+    assert ext._loaded is None
 
 
 def test_graph_displays_as_widget_with_static_diagram(shell):
@@ -233,3 +238,20 @@ def test_graph_displays_its_diagram_without_the_extension():
     data = formatted(ip, approval_graph())
     assert WIDGET not in data
     assert "draft" in data["text/html"] and "review" in data["text/html"]
+
+
+def test_unload_gives_back_a_dict_printer_it_replaced():
+    """Another extension's dict display survives a load/unload cycle of ours."""
+    ip = ipython_shell()
+    bundles = ip.display_formatter.mimebundle_formatter
+
+    def theirs(value):
+        return {"text/markdown": "theirs"}
+
+    bundles.for_type(dict, theirs)
+    try:
+        ext.load_ipython_extension(ip)
+        ext.unload_ipython_extension(ip)
+        assert bundles.lookup_by_type(dict) is theirs
+    finally:
+        bundles.type_printers.pop(dict, None)

@@ -12,7 +12,13 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+#: Every notebook in the folder (teaching notebooks and LangGraph integration examples).
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+#: The teaching set: one ``NN_<pattern>.ipynb`` per HITL pattern.
+TEACHING = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+#: What the other notebooks may import besides the package and the stdlib: the
+#: ``hitl-notebook[langgraph]`` extra (still no network: their models are scripted too).
+LANGGRAPH_EXTRA = {"langgraph", "langchain", "langchain_core"}
 PATTERNS = [
     "quickstart",
     "approve_or_reject",
@@ -39,7 +45,7 @@ def python_source(cell: nbformat.NotebookNode) -> str:
 
 def test_every_pattern_has_a_notebook():
     """Each HITL pattern of the teaching set exists as ``NN_<pattern>.ipynb``."""
-    names = [p.stem.split("_", 1)[1] for p in NOTEBOOKS]
+    names = [p.stem.split("_", 1)[1] for p in TEACHING]
     assert names == PATTERNS
 
 
@@ -61,25 +67,37 @@ def test_notebook_starts_with_a_title(path):
     assert first.cell_type == "markdown" and first.source.startswith("# ")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_imports_only_the_package_and_stdlib(path):
-    """Code cells import only hitl_notebook and the standard library, so they run offline."""
+def imported_packages(path: Path) -> set[str]:
+    """Top-level names of every module the notebook's code cells import."""
+    found = set()
     for cell in load(path).cells:
         if cell.cell_type != "code":
             continue
         for node in ast.walk(ast.parse(python_source(cell))):
             if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
+                found |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom):
-                modules = [node.module or ""]
-            else:
-                continue
-            for module in modules:
-                top = module.split(".")[0]
-                assert top == "hitl_notebook" or top in sys.stdlib_module_names, f"{path.name} imports {module}"
+                found.add((node.module or "").split(".")[0])
+    return found
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", TEACHING, ids=lambda p: p.stem)
+def test_teaching_notebook_imports_only_the_package_and_stdlib(path):
+    """Teaching notebooks import only hitl_notebook and the standard library: they run
+    offline after a plain install."""
+    outside = {m for m in imported_packages(path) if m != "hitl_notebook" and m not in sys.stdlib_module_names}
+    assert not outside, f"{path.name} imports {sorted(outside)}"
+
+
+@pytest.mark.parametrize("path", sorted(set(NOTEBOOKS) - set(TEACHING)), ids=lambda p: p.stem)
+def test_other_notebooks_import_at_most_the_langgraph_extra(path):
+    """Integration notebooks may also use LangGraph/LangChain, nothing else."""
+    allowed = {"hitl_notebook", *LANGGRAPH_EXTRA}
+    outside = {m for m in imported_packages(path) if m not in allowed and m not in sys.stdlib_module_names}
+    assert not outside, f"{path.name} imports {sorted(outside)}"
+
+
+@pytest.mark.parametrize("path", TEACHING, ids=lambda p: p.stem)
 def test_notebook_shows_the_code_way_and_the_widget_way(path):
     """Each notebook has a "code way" and a "widget way" section and displays a widget."""
     nb = load(path)

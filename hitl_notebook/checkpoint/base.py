@@ -85,13 +85,16 @@ class TaskOutcome:
     writes: list[tuple[str, Any]] | None = None
     #: Resume answers given to this task so far; the n-th ``interrupt()`` returns the n-th.
     answers: list[Any] = field(default_factory=list)
-    #: Interrupts the task is waiting on (empty once answered and finished).
+    #: Every interrupt the task raised at this step, answered or not (history keeps them);
+    #: one is pending while it has no answer (see ``answers`` and ``child_answers``).
     interrupts: list[InterruptRecord] = field(default_factory=list)
     #: ``"ExcType: message"`` when the task raised.
     error: str | None = None
     #: Routing decided by the task (conditional edges, ``Command(goto)``), as plans' names
     #: and ``Send`` args; stored so a finished task is never re-run to recompute it.
     goto: list[Any] = field(default_factory=list)
+    #: Answers to interrupts raised inside subgraphs the task calls, by interrupt id.
+    child_answers: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -103,7 +106,8 @@ class CheckpointRecord:
     id: str
     parent_id: str | None
     step: int
-    #: "input", "loop" or "update" (``update_state``, also when it forks a past checkpoint).
+    #: "input", "loop", "update" (``update_state``, also when it forks a past checkpoint) or
+    #: "fork" (a copy of a past checkpoint that a replay or a late resume runs from).
     source: str
     #: ``{node: update}`` written by the step that produced this checkpoint, or ``None``.
     writes: dict[str, Any] | None

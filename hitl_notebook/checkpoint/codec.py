@@ -40,7 +40,7 @@ def load(data: bytes, path: str, where: str) -> Any:
     the path."""
     try:
         return serde.loads(data, path)
-    except Exception as exc:  # noqa: BLE001 - whatever the damage, report it the same way
+    except Exception as exc:
         raise DeserializationError(f"{where} is unreadable: {exc}") from exc
 
 
@@ -88,6 +88,7 @@ def dump_outcome(outcome: TaskOutcome, where: str) -> bytes:
             "interrupts": [[i.id, i.value, i.index, i.ns] for i in outcome.interrupts],
             "error": outcome.error,
             "goto": list(outcome.goto),
+            "child_answers": dict(outcome.child_answers),
         },
         f"outcomes[{outcome.task_id!r}]",
         where,
@@ -108,6 +109,7 @@ def load_outcome(data: bytes, task_id: str, where: str) -> TaskOutcome:
             interrupts=[InterruptRecord(id=i, value=v, index=n, ns=s) for i, v, n, s in raw["interrupts"]],
             error=raw["error"],
             goto=list(raw["goto"]),
+            child_answers=dict(raw.get("child_answers", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DeserializationError(f"{where} is unreadable: {path} is malformed ({exc!r})") from exc

@@ -21,7 +21,7 @@ __all__ = ["InMemorySaver"]
 class _Namespace:
     """One thread's checkpoints in one namespace, with ids kept sorted."""
 
-    __slots__ = ("ids", "rows", "outcomes")
+    __slots__ = ("ids", "outcomes", "rows")
 
     def __init__(self) -> None:
         self.ids: list[str] = []

@@ -190,7 +190,9 @@ class SqlTx:
     def delete(self, thread_id: str, ns: str, ids: list[str]) -> None:
         for cid in ids:
             for table in ("hitl_outcomes", "hitl_checkpoints"):
-                self._run(f"DELETE FROM {table} WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?", [thread_id, ns, cid])
+                self._run(
+                    f"DELETE FROM {table} WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?", [thread_id, ns, cid]
+                )
 
 
 def setup_schema(tx: SqlTx, dialect: Dialect) -> None:

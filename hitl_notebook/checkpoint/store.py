@@ -17,8 +17,17 @@ from typing import Any, Protocol
 
 from . import frames
 from .base import BaseCheckpointSaver, Change, CheckpointRecord, TaskOutcome, ThreadInfo
+from .codec import (
+    dump,
+    dump_metadata,
+    dump_outcome,
+    dump_plans,
+    load,
+    load_metadata,
+    load_outcome,
+    load_plans,
+)
 from .copying import fresh_copy
-from .codec import dump, dump_metadata, dump_outcome, dump_plans, load, load_metadata, load_outcome, load_plans
 from .delta import (
     MAX_CHAIN,
     VALUE_TAGS,

@@ -8,9 +8,11 @@ if any paused or failed, save what each task produced so nothing finished runs t
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -19,14 +21,14 @@ from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, ResumeEr
 from ..graph.builder import START
 from ..types import Command, GraphInterrupt, Interrupt
 from .context import TaskContext, current_task
-from .resume import pending_interrupts, resolve_resume
+from .resume import pending_interrupts, resolve_resume, unanswered
 from .routing import next_plans, task_id
 from .tasks import TaskResult, call_async, call_sync, goto_from_json
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
 
-__all__ = ["DEFAULT_RECURSION_LIMIT", "Run", "execute_async", "execute_sync", "now_iso"]
+__all__ = ["DEFAULT_RECURSION_LIMIT", "Run", "iter_async", "iter_sync", "now_iso"]
 
 #: Super-steps one call may take before ``GraphRecursionError`` (LangGraph 1.x allows ~10,000).
 DEFAULT_RECURSION_LIMIT = 10_000
@@ -78,7 +80,6 @@ class Run:
         self.metadata = dict(self.config.get("metadata") or {})
         self.status = "running"
         self.error: BaseException | None = None
-        self.child_answers: dict[str, Any] = {}
         self.preanswers: dict[str, list[Any]] = {}
         self.continuation = False
         self.first_step = True
@@ -91,6 +92,8 @@ class Run:
         base = self.saver.get(self.thread_id, self.ns, self.checkpoint_id) if self.saver is not None else None
         if self.checkpoint_id is not None and base is None:
             raise ValueError(f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}'.")
+        if self.checkpoint_id is not None and (input is None or isinstance(input, Command)):
+            base = self._replay_point(base)
         if isinstance(input, Command):
             if not input.has_resume:
                 raise ValueError(
@@ -113,6 +116,26 @@ class Run:
             self.cp, self.continuation = base, True
         else:
             self._start_new(base, input)
+            return
+        if "values" in self.modes:  # a continuation first shows the state it starts from
+            self._emit("values", self.graph.output_values(self.graph.values_with_finished_tasks(self.cp)))
+
+    def _replay_point(self, base: CheckpointRecord) -> CheckpointRecord:
+        """Replaying or resuming a past checkpoint runs from a fresh copy of it (source
+        "fork"), so the past checkpoint's own record is never changed. The copy's step
+        re-runs from scratch: its nodes run again and ask their questions again."""
+        latest = self.saver.get(self.thread_id, self.ns)
+        if latest is not None and latest.id == base.id:
+            return base
+        new_id = new_checkpoint_id()
+        plans = [TaskPlan(task_id(new_id, self.ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send)
+                 for i, p in enumerate(base.next)]
+        record = CheckpointRecord(
+            thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=base.id, step=base.step + 1,
+            source="fork", writes=None, values=base.values, next=plans, created_at=now_iso(), metadata=self.metadata,
+        )
+        self._put(record, {})
+        return record
 
     def _start_new(self, base: CheckpointRecord | None, input: Any) -> None:
         graph = self.graph
@@ -169,11 +192,10 @@ class Run:
             if rec.id not in answers:
                 continue
             updated = changed.setdefault(outcome.task_id, _copy_outcome(outcome))
-            updated.interrupts = [r for r in updated.interrupts if r.id != rec.id]
             if rec.ns == self.ns:
                 updated.answers.append(answers[rec.id])
             else:
-                self.child_answers[rec.id] = answers[rec.id]
+                updated.child_answers[rec.id] = answers[rec.id]
         for outcome in changed.values():
             self._put_outcome(outcome)
 
@@ -188,24 +210,26 @@ class Run:
         if not cp.next:
             self.status = "done"
             return None
-        runnable = [p for p in cp.next if _runnable(cp.outcomes.get(p.id))]
+        runnable = [p for p in cp.next if _runnable(cp.outcomes.get(p.id), cp.ns)]
         if not runnable:
             if any(_unfinished(cp.outcomes.get(p.id)) for p in cp.next):
                 self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
-                self._emit_interrupts()
+                if first:  # nothing ran in this call: say why it stops (else finish_step did)
+                    self._emit_interrupts()
                 return None
             return []  # every task already finished: only the commit is missing
         if not (first and self.continuation) and _hits(self.before, runnable):
             self.status = "breakpoint"
             self._emit("updates", {"__interrupt__": ()})
             return None
-        if self.steps >= self.limit:
+        if self.steps >= self.limit and any(p.name != START for p in runnable):
             raise GraphRecursionError(
                 f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
                 f"(next: {', '.join(p.name for p in runnable)}). Raise it with config "
                 '{"recursion_limit": N} if the loop is intended.'
             )
-        self.steps += 1
+        if any(p.name != START for p in runnable):  # the input step is not a node step
+            self.steps += 1
         if "tasks" in self.modes:
             for p in runnable:
                 self._emit("tasks", {"id": p.id, "name": p.name, "input": p.send_arg if p.is_send else None, "triggers": ()})
@@ -217,9 +241,10 @@ class Run:
     def context_for(self, plan: TaskPlan) -> TaskContext:
         outcome = self.cp.outcomes.get(plan.id)
         answers = list(outcome.answers) if outcome is not None else list(self.preanswers.get(plan.id, ()))
+        child_answers = dict(outcome.child_answers) if outcome is not None else {}
         return TaskContext(task_id=plan.id, name=plan.name, ns=self.ns, thread_id=self.thread_id,
                            checkpointer=self.saver, config=self.config, answers=answers,
-                           child_answers=self.child_answers, writer=self._custom_writer(),
+                           child_answers=child_answers, writer=self._custom_writer(),
                            forward=(self.modes, self._sink) if self.subgraphs or self.parent is not None and self.parent.forward else None)
 
     def finish_step(self, results: list[TaskResult]) -> None:
@@ -227,20 +252,13 @@ class Run:
         fresh = {r.plan.id: r for r in results}
         everything = [fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)) for p in cp.next]
         for r in results:
-            if "tasks" in self.modes:
-                self._emit("tasks", {"id": r.plan.id, "name": r.plan.name, "result": r.writes,
-                                     "error": None if r.error is None else repr(r.error),
-                                     "interrupts": [Interrupt(i.value, i.id, i.ns) for i in r.interrupts]})
             if r.unused_answer:
                 warnings.warn(f"The resume value was not used: node '{r.plan.name}' finished without calling interrupt().",
                               HITLWarning, stacklevel=2)
         failed = [r for r in results if r.error is not None]
         if failed or any(r is None or r.writes is None for r in everything):
             for r in results:
-                outcome = r.to_outcome()
-                self._put_outcome(outcome)
-                if r.writes is not None and r.plan.name != START:
-                    self._emit("updates", {r.plan.name: _update_view(r.writes)})
+                self._put_outcome(r.to_outcome(cp.outcomes.get(r.plan.id)))
             if failed:
                 self.status, self.error = "error", failed[0].error
                 return
@@ -249,8 +267,26 @@ class Run:
             return
         self._commit(everything)
 
+    def task_done(self, result: TaskResult, parallel: bool) -> None:
+        """Report a task as soon as it finishes; in a parallel step also save what it
+        produced, so a crash before the step ends does not run it again."""
+        plan = result.plan
+        if "tasks" in self.modes:
+            self._emit("tasks", {"id": plan.id, "name": plan.name, "result": result.writes,
+                                 "error": None if result.error is None else repr(result.error),
+                                 "interrupts": [Interrupt(i.value, i.id, i.ns) for i in result.interrupts]})
+        if result.writes is not None:
+            if plan.name != START:
+                self._emit("updates", {plan.name: _update_view(result.writes)})
+            if parallel:
+                self._put_outcome(result.to_outcome(self.cp.outcomes.get(plan.id)))
+
     def _commit(self, results: list[TaskResult]) -> None:
         cp, graph = self.cp, self.graph
+        for r in results:  # close the records of a step that paused or failed before
+            previous = cp.outcomes.get(r.plan.id)
+            if previous is not None and previous.writes is None:
+                self._put_outcome(r.to_outcome(previous))
         writes = [w for r in results for w in r.writes]
         values, changes = graph.apply_writes(cp.values, writes)
         new_id = new_checkpoint_id()
@@ -272,21 +308,17 @@ class Run:
         )
         self._put(record, changes)
         self.cp = record
-        if "updates" in self.modes:
-            for r in results:
-                if r.plan.name != START:
-                    self._emit("updates", {r.plan.name: _update_view(r.writes)})
         if "values" in self.modes:
             self._emit("values", graph.output_values(values))
         if "checkpoints" in self.modes:
             self._emit("checkpoints", graph.snapshot(record))
-        if next_tasks and _hits(self.after, [r.plan for r in results]):
-            self.stop_requested = True
+        if _hits(self.after, [r.plan for r in results]):
+            self.stop_requested = bool(next_tasks)
             self._emit("updates", {"__interrupt__": ()})
 
     # -- output ----------------------------------------------------------------------
     def output(self) -> Any:
-        values = self.graph.output_values(self.cp.values)
+        values = self.graph.output_values(self.graph.values_with_finished_tasks(self.cp))
         if self.status == "interrupted":
             values["__interrupt__"] = [Interrupt(rec.value, rec.id, rec.ns) for _, rec in pending_interrupts(self.cp)]
         return values
@@ -318,8 +350,18 @@ class Run:
             self._sink((mode, self.ns, chunk))
 
     def _emit_interrupts(self) -> None:
-        pending = pending_interrupts(self.cp)
-        self._emit("updates", {"__interrupt__": tuple(Interrupt(rec.value, rec.id, rec.ns) for _, rec in pending)})
+        """One ``__interrupt__`` chunk per paused task, on the updates and values streams."""
+        by_task: dict[str, list] = {}
+        for outcome, rec in pending_interrupts(self.cp):
+            by_task.setdefault(outcome.task_id, []).append(Interrupt(rec.value, rec.id, rec.ns))
+        if not by_task:
+            self._emit("updates", {"__interrupt__": ()})
+            return
+        values = self.graph.output_values(self.graph.values_with_finished_tasks(self.cp)) if "values" in self.modes else None
+        for interrupts in by_task.values():
+            self._emit("updates", {"__interrupt__": tuple(interrupts)})
+            if values is not None:
+                self._emit("values", {**values, "__interrupt__": tuple(interrupts)})
 
     def _custom_writer(self):
         if "custom" not in self.modes:
@@ -336,27 +378,36 @@ class Run:
             self.saver.put_outcome(self.thread_id, self.ns, self.cp.id, outcome)
 
 
-def execute_sync(run: Run, plans: list[TaskPlan]) -> list[TaskResult]:
-    """Run the step's tasks: inline when there is one, else one thread each."""
+def iter_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult]:
+    """Run the step's tasks (inline when there is one, else one thread each), yielding each
+    result as it finishes."""
     graph = run.graph
+    if not plans:
+        return
     if len(plans) == 1:
         plan = plans[0]
-        return [call_sync(graph, plan, run.state_for(plan), run.context_for(plan))]
+        result = call_sync(graph, plan, run.state_for(plan), run.context_for(plan))
+        run.task_done(result, parallel=False)
+        yield result
+        return
     with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="hitl-task") as pool:
         futures = [pool.submit(contextvars.copy_context().run, call_sync, graph, p, run.state_for(p), run.context_for(p))
                    for p in plans]
-        return [f.result() for f in futures]
+        for future in as_completed(futures):
+            result = future.result()
+            run.task_done(result, parallel=True)
+            yield result
 
 
-async def execute_async(run: Run, plans: list[TaskPlan]) -> list[TaskResult]:
-    """Run the step's tasks concurrently on the event loop."""
-    import asyncio
-
+async def iter_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskResult]:
+    """Run the step's tasks concurrently on the event loop, yielding each as it finishes."""
     graph = run.graph
-    if len(plans) == 1:
-        plan = plans[0]
-        return [await call_async(graph, plan, run.state_for(plan), run.context_for(plan))]
-    return list(await asyncio.gather(*(call_async(graph, p, run.state_for(p), run.context_for(p)) for p in plans)))
+    parallel = len(plans) > 1
+    pending = [asyncio.ensure_future(call_async(graph, p, run.state_for(p), run.context_for(p))) for p in plans]
+    for next_done in asyncio.as_completed(pending):
+        result = await next_done
+        run.task_done(result, parallel)
+        yield result
 
 
 def _child_ns(parent: TaskContext) -> str:
@@ -366,8 +417,9 @@ def _child_ns(parent: TaskContext) -> str:
     return f"{parent.ns}|{segment}" if parent.ns else segment
 
 
-def _runnable(outcome: TaskOutcome | None) -> bool:
-    return outcome is None or (outcome.writes is None and not outcome.interrupts)
+def _runnable(outcome: TaskOutcome | None, ns: str) -> bool:
+    """Not started, failed, or every question it asked now has an answer."""
+    return outcome is None or (outcome.writes is None and not unanswered(outcome, ns))
 
 
 def _unfinished(outcome: TaskOutcome | None) -> bool:
@@ -389,7 +441,8 @@ def _from_outcome(plan: TaskPlan, outcome: TaskOutcome | None) -> TaskResult | N
 
 
 def _copy_outcome(o: TaskOutcome) -> TaskOutcome:
-    return TaskOutcome(o.task_id, o.name, o.writes, list(o.answers), list(o.interrupts), o.error, list(o.goto))
+    return TaskOutcome(o.task_id, o.name, o.writes, list(o.answers), list(o.interrupts), o.error, list(o.goto),
+                       dict(o.child_answers))
 
 
 def _update_view(writes: list[tuple[str, Any]] | None) -> dict | None:

@@ -9,16 +9,30 @@ from typing import Any
 from ..checkpoint.base import CheckpointRecord, InterruptRecord, TaskOutcome
 from ..errors import ResumeError
 
-__all__ = ["pending_interrupts", "resolve_resume"]
+__all__ = ["pending_interrupts", "resolve_resume", "unanswered"]
 
 _ID_SHAPE = re.compile(r"^[0-9a-f]{32}$")
 
 
+def unanswered(outcome: TaskOutcome | None, ns: str) -> list[InterruptRecord]:
+    """The task's interrupts still waiting for an answer (none once the task finished).
+
+    The task's own n-th interrupt is answered once it has n+1 answers; one raised inside a
+    subgraph it calls is answered once its id is in ``child_answers``.
+    """
+    if outcome is None or outcome.writes is not None:
+        return []
+    return [r for r in outcome.interrupts
+            if (r.index >= len(outcome.answers) if r.ns == ns else r.id not in outcome.child_answers)]
+
+
 def pending_interrupts(record: CheckpointRecord) -> list[tuple[TaskOutcome, InterruptRecord]]:
     """Every unanswered interrupt of the checkpoint's step, in task order."""
-    order = {plan.id: i for i, plan in enumerate(record.next)}
-    outcomes = sorted(record.outcomes.values(), key=lambda o: order.get(o.task_id, len(order)))
-    return [(outcome, rec) for outcome in outcomes for rec in outcome.interrupts]
+    pending = []
+    for plan in record.next:
+        outcome = record.outcomes.get(plan.id)
+        pending.extend((outcome, rec) for rec in unanswered(outcome, record.ns))
+    return pending
 
 
 def resolve_resume(value: Any, pending: list[tuple[TaskOutcome, InterruptRecord]], thread_id: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import CheckpointRecord
 from ..types import Interrupt, PregelTask, StateSnapshot
+from .resume import unanswered
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
@@ -18,37 +19,46 @@ def checkpoint_config(thread_id: str, ns: str, checkpoint_id: str) -> dict:
 
 
 def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraphs: bool = False) -> StateSnapshot:
-    tasks = []
-    next_names = []
-    interrupts: list[Interrupt] = []
-    for index, plan in enumerate(record.next):
-        outcome = record.outcomes.get(plan.id)
+    """One view per checkpoint, whichever API reads it.
+
+    While its step is open (some task paused or failed), ``next`` lists the tasks still to
+    run and ``values`` include what finished tasks wrote; once every task finished, the
+    snapshot shows the step as it ran: all its tasks and the last question each answered.
+    """
+    outcomes = [record.outcomes.get(plan.id) for plan in record.next]
+    complete = bool(record.next) and all(o is not None and o.writes is not None for o in outcomes)
+    tasks, next_names, pending = [], [], []
+    for index, (plan, outcome) in enumerate(zip(record.next, outcomes)):
         finished = outcome is not None and outcome.writes is not None
-        task_interrupts = tuple(Interrupt(r.value, r.id, r.ns) for r in (outcome.interrupts if outcome else ()))
-        interrupts.extend(task_interrupts)
-        if not finished:
+        if complete:
+            records = outcome.interrupts[-1:]  # the question that was answered last
+        else:
+            records = unanswered(outcome, record.ns)
+            pending.extend(records)
+        if complete or not finished:
             next_names.append(plan.name)
         tasks.append(PregelTask(
             id=plan.id,
             name=plan.name,
             path=("__pregel_push", index) if plan.is_send else ("__pregel_pull", plan.name),
             error=outcome.error if outcome else None,
-            interrupts=task_interrupts,
+            interrupts=tuple(Interrupt(r.value, r.id, r.ns) for r in records),
             state=_subgraph_state(graph, record, plan, subgraphs),
             result=_result_view(outcome.writes) if finished else None,
         ))
     parent = checkpoint_config(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
     metadata: dict[str, Any] = {"source": record.source, "step": record.step, "writes": record.writes,
                                 "parents": {}, **record.metadata}
+    values = record.values if complete else graph.values_with_finished_tasks(record)
     return StateSnapshot(
-        values=graph.output_values(record.values, for_state=True),
+        values=graph.output_values(values, for_state=True),
         next=tuple(next_names),
         config=checkpoint_config(record.thread_id, record.ns, record.id),
         metadata=metadata,
         created_at=record.created_at,
         parent_config=parent,
         tasks=tuple(tasks),
-        interrupts=tuple(interrupts),
+        interrupts=tuple(Interrupt(r.value, r.id, r.ns) for r in pending),
     )
 
 

@@ -33,15 +33,20 @@ class TaskResult:
     #: Index of a pre-supplied answer (resume at a static breakpoint) the node never used.
     unused_answer: bool = False
 
-    def to_outcome(self) -> TaskOutcome:
+    def to_outcome(self, previous: TaskOutcome | None = None) -> TaskOutcome:
+        """The stored form; keeps the questions and subgraph answers of earlier attempts."""
+        interrupts = list(previous.interrupts) if previous is not None else []
+        known = {r.id for r in interrupts}
+        interrupts += [r for r in self.interrupts if r.id not in known]
         return TaskOutcome(
             task_id=self.plan.id,
             name=self.plan.name,
             writes=self.writes,
             answers=list(self.answers),
-            interrupts=list(self.interrupts),
+            interrupts=interrupts,
             error=None if self.error is None else f"{type(self.error).__name__}: {self.error}",
             goto=[_goto_to_json(g) for g in self.goto],
+            child_answers=dict(previous.child_answers) if previous is not None else {},
         )
 
 
@@ -89,7 +94,7 @@ async def _call_async_fn(fn: Callable, node_input: Any, ctx: TaskContext, accept
 def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskResult:
     records = list(exc.interrupts)
     if isinstance(exc, NodeInterrupt):
-        index = ctx.calls
+        index = max(ctx.calls, len(ctx.answers))  # never counts as answered: it re-asks
         records = [InterruptRecord(id=interrupt_id(ctx.task_id, index), value=exc.value, index=index, ns=ctx.ns)]
     return TaskResult(plan, interrupts=records, answers=ctx.answers)
 

@@ -43,7 +43,10 @@ def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: 
     goto = route(graph, as_node, visible, writes, config)
     new_id = new_checkpoint_id()
     plans = next_plans(graph, ns, new_id, [(as_node, goto)], new_values, changes)
-    plans += _still_waiting(graph, ns, new_id, base, {p.name for p in plans} | {as_node})
+    if base is not None and as_node not in (base.writes or {}):
+        # Acting as a waiting node: the other tasks of that step still have to run. (Acting
+        # as the node that just ran replaces its earlier routing instead.)
+        plans += _still_waiting(graph, ns, new_id, base, {p.name for p in plans} | {as_node})
     record = CheckpointRecord(
         thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
         step=base.step + 1 if base is not None else -1, source="update",
@@ -70,11 +73,9 @@ def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
     return START
 
 
-def _still_waiting(graph: CompiledStateGraph, ns: str, new_id: str, base: CheckpointRecord | None,
+def _still_waiting(graph: CompiledStateGraph, ns: str, new_id: str, base: CheckpointRecord,
                    exclude: set[str]) -> list[TaskPlan]:
     """Tasks of the base step other than ``as_node`` still have to run after the update."""
-    if base is None:
-        return []
     out = []
     for i, p in enumerate(base.next):
         if p.name in exclude and not p.is_send:

@@ -191,7 +191,8 @@ def _is_async_callable(fn: Any) -> bool:
 
 
 def _accepts_config(fn: Callable) -> bool:
-    """True when the function takes a second argument (``config``), as LangGraph allows."""
+    """True when the function takes the run config: a parameter named ``config``, or a
+    second positional parameter without a default (``def node(state, config)``)."""
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
@@ -199,7 +200,7 @@ def _accepts_config(fn: Callable) -> bool:
     if any(p.name == "config" for p in params):
         return True
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in params)
+    return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty
 
 
 def _return_annotation(fn: Callable) -> Any:

@@ -45,12 +45,12 @@ class CompiledStateGraph:
                interrupt_before: Any = None, interrupt_after: Any = None, **_compat: Any) -> Any:
         """Run until the graph finishes or pauses; returns the final values (with
         ``__interrupt__`` when paused on ``interrupt()``)."""
-        from ..engine.loop import Run, execute_sync
+        from ..engine.loop import Run, iter_sync
 
         run = Run(self, config, interrupt_before=interrupt_before, interrupt_after=interrupt_after)
         run.start(input)
         while (plans := run.plan_step()) is not None:
-            run.finish_step(execute_sync(run, plans) if plans else [])
+            run.finish_step(list(iter_sync(run, plans)))
             if run.error is not None:
                 break
         run.close()
@@ -62,7 +62,7 @@ class CompiledStateGraph:
         """Yield chunks as the run progresses: ``values`` (state after each step),
         ``updates`` (``{node: writes}``), ``tasks``, ``checkpoints``, ``custom``; a list of modes
         yields ``(mode, chunk)`` pairs."""
-        from ..engine.loop import Run, execute_sync
+        from ..engine.loop import Run, iter_sync
 
         modes, single = _modes(stream_mode)
         run = Run(self, config, modes=modes, interrupt_before=interrupt_before, interrupt_after=interrupt_after,
@@ -71,7 +71,11 @@ class CompiledStateGraph:
         yield from run.drain(single)
         while (plans := run.plan_step()) is not None:
             yield from run.drain(single)
-            run.finish_step(execute_sync(run, plans) if plans else [])
+            results = []
+            for result in iter_sync(run, plans):
+                results.append(result)
+                yield from run.drain(single)
+            run.finish_step(results)
             yield from run.drain(single)
             if run.error is not None:
                 break
@@ -81,12 +85,12 @@ class CompiledStateGraph:
     async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before: Any = None,
                       interrupt_after: Any = None, **_compat: Any) -> Any:
         """``invoke`` for async nodes: tasks of a step run concurrently on the event loop."""
-        from ..engine.loop import Run, execute_async
+        from ..engine.loop import Run, iter_async
 
         run = Run(self, config, interrupt_before=interrupt_before, interrupt_after=interrupt_after)
         await _in_thread(run.start, input)
         while (plans := run.plan_step()) is not None:
-            results = await execute_async(run, plans) if plans else []
+            results = [result async for result in iter_async(run, plans)]
             await _in_thread(run.finish_step, results)
             if run.error is not None:
                 break
@@ -96,7 +100,7 @@ class CompiledStateGraph:
     async def astream(self, input: Any, config: dict | None = None, *, stream_mode: str | Sequence[str] = "values",
                       interrupt_before: Any = None, interrupt_after: Any = None, subgraphs: bool = False,
                       **_compat: Any) -> AsyncIterator[Any]:
-        from ..engine.loop import Run, execute_async
+        from ..engine.loop import Run, iter_async
 
         modes, single = _modes(stream_mode)
         run = Run(self, config, modes=modes, interrupt_before=interrupt_before, interrupt_after=interrupt_after,
@@ -107,7 +111,11 @@ class CompiledStateGraph:
         while (plans := run.plan_step()) is not None:
             for chunk in run.drain(single):
                 yield chunk
-            results = await execute_async(run, plans) if plans else []
+            results = []
+            async for result in iter_async(run, plans):
+                results.append(result)
+                for chunk in run.drain(single):
+                    yield chunk
             await _in_thread(run.finish_step, results)
             for chunk in run.drain(single):
                 yield chunk
@@ -268,6 +276,19 @@ class CompiledStateGraph:
             items = list(self.builder.schema.coerce_input(values).items())
         self.check_keys(items, f"update_state(as_node={as_node!r})")
         return items
+
+    def values_with_finished_tasks(self, record: Any) -> dict:
+        """A paused step's values as users see them: the checkpoint plus the writes of the
+        tasks that already finished (applied again for real when the step completes)."""
+        finished = [w for p in record.next if (o := record.outcomes.get(p.id)) is not None and o.writes
+                    for w in o.writes]
+        if not finished:
+            return record.values
+        try:
+            values, _ = self.apply_writes(record.values, finished, remember=False)
+        except InvalidUpdateError:  # conflicting writes: the commit will report it
+            return record.values
+        return values
 
     def output_values(self, values: dict, *, for_state: bool = False) -> dict:
         visible = {k: v for k, v in values.items() if not k.startswith("__")}

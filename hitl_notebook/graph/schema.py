@@ -7,6 +7,7 @@ import typing
 from collections.abc import Callable
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
+from ..errors import GraphValidationError
 from .channels import Channel, LastValue, ReducerChannel
 
 __all__ = ["StateSchema"]
@@ -54,8 +55,15 @@ def _type_hints(schema: type) -> dict[str, Any]:
         return {}
     try:
         hints = get_type_hints(schema, include_extras=True)
-    except Exception:  # unresolvable forward refs: fall back to the raw annotations
+    except Exception as exc:  # unresolvable forward refs: plain keys are fine, reducers are not
         hints = dict(getattr(schema, "__annotations__", {}))
+        lost = [k for k, v in hints.items() if isinstance(v, str) and "Annotated" in v]
+        if lost:
+            raise GraphValidationError(
+                f"Cannot resolve the annotations of {getattr(schema, '__name__', schema)!r} ({exc}), so the "
+                f"reducers of {lost!r} would be lost. Define the schema at module level, or import what "
+                "its annotations name where it is defined."
+            ) from exc
     if hasattr(schema, "model_fields"):  # pydantic: only declared fields, not ClassVars
         return {k: hints.get(k, Any) for k in schema.model_fields}
     return {k: v for k, v in hints.items() if get_origin(v) is not typing.ClassVar}

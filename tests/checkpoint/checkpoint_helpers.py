@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from hitl_notebook.checkpoint.base import Append, CheckpointRecord, Replace, TaskPlan, new_checkpoint_id
+from hitl_notebook.checkpoint.base import (
+    Append,
+    CheckpointRecord,
+    Replace,
+    TaskPlan,
+    new_checkpoint_id,
+)
 from hitl_notebook.checkpoint.store import DeltaSaver
 
 #: Strings that break naive SQL (quotes, comments, statement separators, LIKE wildcards).

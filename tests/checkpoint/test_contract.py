@@ -248,9 +248,7 @@ def test_outcomes_upsert_by_task_and_keep_first_insertion_order(saver):
     """``put_outcome`` inserts or replaces by task id; order is first insertion."""
     rec = record(values={"n": 1})
     saver.put(rec, {})
-    pending = TaskOutcome(
-        "t-b", "review", interrupts=[InterruptRecord(id="i1", value={"q": "ok?"}, index=0, ns="")]
-    )
+    pending = TaskOutcome("t-b", "review", interrupts=[InterruptRecord(id="i1", value={"q": "ok?"}, index=0, ns="")])
     saver.put_outcome("t", "", rec.id, pending)
     saver.put_outcome("t", "", rec.id, TaskOutcome("t-a", "other", writes=[("n", 5)], goto=["x"]))
     done = TaskOutcome("t-b", "review", writes=[("n", 2)], answers=["yes"])

@@ -246,7 +246,23 @@ def test_two_processes_write_one_sqlite_file_at_once(tmp_path):
 
 
 def _words(rng: random.Random, n: int) -> str:
-    vocabulary = "the a tool call user agent plan step result error retry answer graph node state".split()
+    vocabulary = [
+        "the",
+        "a",
+        "tool",
+        "call",
+        "user",
+        "agent",
+        "plan",
+        "step",
+        "result",
+        "error",
+        "retry",
+        "answer",
+        "graph",
+        "node",
+        "state",
+    ]
     return " ".join(rng.choice(vocabulary) + str(rng.randrange(1000)) for _ in range(n))
 
 

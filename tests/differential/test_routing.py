@@ -116,10 +116,11 @@ def test_join_waits_for_every_source():
     (seen, langgraph_next), (ours, our_next) = both(scenario)
     assert_same(seen, ours)
     assert seen["invoke"][0]["trail"] == ["a", "b1", "b2", "c"]
-    # After step 1 only b2 can run (the values of step 2 show it ran alone). LangGraph's
-    # snapshot lists ('b2', 'c'), although 'c' does not run then, nor on a replay from there.
+    # After step 1 only b2 can run (step 2's values show it ran alone). LangGraph's snapshot
+    # there sometimes also lists 'c', depending on which parallel branch finished first,
+    # although 'c' does not run then (nor on a replay from there); so its `next` is not compared.
     assert our_next == ("b2",)
-    assert langgraph_next == ("b2", "c")
+    assert langgraph_next in {("b2",), ("b2", "c")}
 
 
 def test_two_writes_to_a_plain_key_in_one_step_fail():

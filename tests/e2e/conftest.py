@@ -274,9 +274,12 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory):
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """The system Chromium, headless, launched once per run."""
+    """The system Chromium, headless, launched once per test module.
+
+    Module scope on purpose: Playwright's sync API keeps an asyncio loop marked as running
+    while it is open, which would break `asyncio.run` in every test collected after ours."""
     executable = _chromium_path()
     with sync_playwright() as playwright:
         instance: Browser = playwright.chromium.launch(

@@ -128,3 +128,21 @@ def test_get_graph_lists_nodes_and_marks_conditional_edges():
     assert set(drawn.nodes) == {START, "a", "b", END}
     edges = {(e.source, e.target, e.conditional) for e in drawn.edges}
     assert (START, "a", False) in edges and ("a", "b", True) in edges and ("a", END, True) in edges
+
+
+def test_unresolvable_reducer_annotation_is_a_clear_error():
+    """A string annotation naming a reducer that cannot be resolved fails loudly instead of
+    silently becoming a plain key."""
+    namespace: dict = {}
+    exec(
+        "from __future__ import annotations\n"
+        "from typing import Annotated, TypedDict\n"
+        "def make():\n"
+        "    import operator\n"
+        "    class Local(TypedDict):\n"
+        "        items: Annotated[list, operator.add]\n"
+        "    return Local\n",
+        namespace,
+    )
+    with pytest.raises(GraphValidationError, match="reducers of \\['items'\\] would be lost"):
+        StateGraph(namespace["make"]())

@@ -148,3 +148,17 @@ def test_send_map_reduce():
     graph = (StateGraph(S).add_node("work", lambda arg: {"vals": [arg["item"] * 10]})
              .add_conditional_edges(START, fan).compile())
     assert graph.invoke({"items": [1, 2, 3]})["vals"] == [10, 20, 30]
+
+
+def test_paused_step_shows_finished_siblings_writes_in_values():
+    """While a sibling waits, the finished task's writes show in values (next excludes it)."""
+
+    def ask(state):
+        return {"vals": [interrupt("q")]}
+
+    graph = (StateGraph(Vals).add_node("ask", ask).add_node("work", lambda s: {"vals": ["work"]})
+             .add_edge(START, "ask").add_edge(START, "work").compile(checkpointer=InMemorySaver()))
+    out = graph.invoke({}, CFG)
+    assert out["vals"] == ["work"]
+    assert graph.get_state(CFG).values["vals"] == ["work"]
+    assert graph.invoke(Command(resume="answer"), CFG)["vals"] == ["answer", "work"]
