@@ -57,7 +57,7 @@ def _type_hints(schema: type) -> dict[str, Any]:
         hints = get_type_hints(schema, include_extras=True)
     except Exception as exc:  # unresolvable forward refs: plain keys are fine, reducers are not
         hints = dict(getattr(schema, "__annotations__", {}))
-        lost = [k for k, v in hints.items() if isinstance(v, str) and "Annotated" in v]
+        lost = [k for k, v in hints.items() if "Annotated" in str(getattr(v, "__forward_arg__", v))]
         if lost:
             raise GraphValidationError(
                 f"Cannot resolve the annotations of {getattr(schema, '__name__', schema)!r} ({exc}), so the "
