@@ -21,6 +21,9 @@ _HEADER = struct.Struct(">cBHI")
 _COMPRESSED = 0x01
 #: Sections at least this long are compressed (smaller ones rarely shrink).
 COMPRESS_FROM = 512
+#: A compressed section may not inflate past this (a hostile "zip bomb" row fails clearly
+#: instead of exhausting memory). Far above any state a notebook keeps.
+MAX_SECTION_BYTES = 256 * 1024 * 1024
 
 
 class FrameError(ValueError):
@@ -81,9 +84,19 @@ def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[S
         if tags is not None and tag not in tags:
             continue
         if flags & _COMPRESSED:
-            try:
-                data = zlib.decompress(data)
-            except zlib.error as exc:
-                raise FrameError(f"section {name!r} does not decompress: {exc}") from None
+            data = _inflate(data, name)
         sections.append(Section(tag, name, data))
     return sections
+
+
+def _inflate(data: bytes, name: str) -> bytes:
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(data, MAX_SECTION_BYTES)
+    except zlib.error as exc:
+        raise FrameError(f"section {name!r} does not decompress: {exc}") from None
+    if inflater.unconsumed_tail:
+        raise FrameError(f"section {name!r} inflates past {MAX_SECTION_BYTES} bytes; refusing to load it")
+    if not inflater.eof:
+        raise FrameError(f"section {name!r} does not decompress: truncated data")
+    return out

@@ -284,3 +284,14 @@ def test_storage_of_a_1000_turn_append_loop_is_linear(make_kit, kind):
     stored = kit.sql("SELECT SUM(LENGTH(data)) + SUM(LENGTH(CAST(metadata AS TEXT))) FROM hitl_checkpoints", [])[0][0]
     assert stored <= 10 * payload, (stored, payload)
     assert kit.reopen().get("t").values["messages"] == messages
+
+
+def test_zip_bomb_section_is_refused_with_a_clear_error(monkeypatch):
+    """A compressed section that would inflate past the limit fails clearly, without
+    inflating it whole."""
+    monkeypatch.setattr(frames, "MAX_SECTION_BYTES", 1024)
+    bomb = frames.encode_section(frames.Section(b"v", "messages", b"a" * 100_000))
+    with pytest.raises(frames.FrameError, match="inflates past 1024 bytes"):
+        frames.decode_sections(frames.join([bomb]))
+    ok = frames.encode_section(frames.Section(b"v", "small", b"b" * 600))
+    assert frames.decode_sections(frames.join([ok]))[0].data == b"b" * 600
