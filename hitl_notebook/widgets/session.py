@@ -215,17 +215,19 @@ class Session:
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
         if isinstance(answer, Mapping) and answer and set(answer) <= set(pending):
-            for iid, value in answer.items():
-                check_answer(pending[iid], value)
-            resume = dict(answer)
+            checks, resume = [(pending[iid], value) for iid, value in answer.items()], dict(answer)
         elif len(pending) > 1:
             raise ActionError(
                 f"{len(pending)} interrupts are pending; answer with a map {{interrupt_id: value}} "
                 f"(ids: {', '.join(pending)})"
             )
         else:
-            check_answer(next(iter(pending.values())), answer)
-            resume = answer
+            checks, resume = [(next(iter(pending.values())), answer)], answer
+        for spec, value in checks:
+            try:
+                check_answer(spec, value)
+            except ValueError as exc:
+                raise ActionError(f"answer to interrupt {spec['id']} refused: {exc}") from exc
         return self._drive(self.runtime.resume_input(resume), self.config)
 
     def update_state(self, values: Any, as_node: str | None = None) -> Any:

@@ -4,6 +4,8 @@ every saver gives the same observable history for the same operations."""
 from __future__ import annotations
 
 import json
+import operator
+import uuid
 import os
 import random
 import signal
@@ -12,6 +14,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Annotated, TypedDict
 
 import pytest
 
@@ -239,6 +242,9 @@ class SameHistoryOnEverySaver(RuleBasedStateMachine):
     """Random run / resume / update_state / fork / replay sequences applied to the same
     graph on every saver; after each, the observable histories agree."""
 
+    #: Set by the test below to a DSN for a fresh schema: PostgreSQL joins the comparison.
+    postgres_dsn: str | None = None
+
     def __init__(self) -> None:
         super().__init__()
         import tempfile
@@ -253,8 +259,15 @@ class SameHistoryOnEverySaver(RuleBasedStateMachine):
             SqliteSaver(os.path.join(self._dir.name, "a.db")),
             SqliteSaver(os.path.join(self._dir.name, "b.db"), cache_size=0),
         ]
+        if self.postgres_dsn is not None:
+            from hitl_notebook.checkpoint.postgres import PostgresSaver
+
+            postgres = PostgresSaver.from_conn_string(self.postgres_dsn, cache_size=0)
+            postgres.setup()
+            self.savers.append(postgres)
         self.graphs = [_review_loop(s) for s in self.savers]
-        self.cfg = {"configurable": {"thread_id": "t"}}
+        # A fresh thread per example: the PostgreSQL schema is shared by the examples.
+        self.cfg = {"configurable": {"thread_id": f"t-{uuid.uuid4().hex[:8]}"}}
 
     def teardown(self) -> None:
         for saver in self.savers[2:]:
@@ -298,14 +311,14 @@ class SameHistoryOnEverySaver(RuleBasedStateMachine):
         assert all(h == histories[0] for h in histories), histories
 
 
-def _review_loop(saver):
-    import operator
-    from typing import Annotated, TypedDict
+class _LogState(TypedDict):
+    log: Annotated[list, operator.add]
 
+
+def _review_loop(saver):
     from hitl_notebook import END, START, StateGraph, interrupt
 
-    class State(TypedDict):
-        log: Annotated[list, operator.add]
+    State = _LogState
 
     def ask(state):
         return {"log": [interrupt({"n": len(state["log"])})]}
@@ -359,6 +372,17 @@ def _history(graph, cfg):
 
 
 # Answering with new input while an interrupt is pending warns by design; every saver must agree.
+@pytest.mark.postgres
+@pytest.mark.filterwarnings("ignore::hitl_notebook.errors.HITLWarning")
+def test_same_history_on_every_saver_including_postgres(postgres_schema, monkeypatch):
+    """The stateful comparison with PostgreSQL as a fifth saver."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    monkeypatch.setattr(SameHistoryOnEverySaver, "postgres_dsn", postgres_schema)
+    run_state_machine_as_test(SameHistoryOnEverySaver,
+                              settings=settings(max_examples=8, stateful_step_count=8, deadline=None))
+
+
 TestSameHistoryOnEverySaver = pytest.mark.filterwarnings("ignore::hitl_notebook.errors.HITLWarning")(
     SameHistoryOnEverySaver.TestCase
 )
