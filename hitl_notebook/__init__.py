@@ -36,11 +36,16 @@ MemorySaver = InMemorySaver
 
 
 def __getattr__(name: str):
-    """``show`` and ``ThreadWidget`` load the widget stack (anywidget) only when used."""
+    """``show``/``ThreadWidget`` load the widget stack (anywidget), and the IPython hooks of
+    ``%load_ext hitl_notebook`` load IPython, only when used."""
     if name in ("show", "ThreadWidget"):
         from . import widgets
 
         return getattr(widgets, name)
+    if name in ("load_ipython_extension", "unload_ipython_extension"):
+        from . import ipython
+
+        return getattr(ipython, name)
     raise AttributeError(f"module 'hitl_notebook' has no attribute {name!r}")
 
 __version__ = "0.1.0"

@@ -10,9 +10,9 @@ After loading:
   run config); a bare ``%hitl`` opens the thread of the latest run started in the notebook.
 
 A result dict does not say which graph and thread produced it, so the extension keeps a
-short list of recent runs: while loaded, ``invoke``/``stream``/``ainvoke``/``astream`` of
-:class:`CompiledStateGraph` note ``(graph, config)`` before running (``unload`` puts the
-original methods back). A result is bound to a thread only when that thread's latest
+short list of recent runs: while loaded, it registers a run observer
+(``hitl_notebook.engine.loop.run_observers``) that notes ``(graph, config)`` of every
+top-level run (``unload`` removes it). A result is bound to a thread only when that thread's latest
 checkpoint really has the result's interrupt ids pending; otherwise (an old result, a
 LangGraph graph) it shows the static interrupt card, which every bundle also carries for
 front ends without widgets. Loading twice is harmless.
@@ -20,19 +20,16 @@ front ends without widgets. Loading twice is harmless.
 
 from __future__ import annotations
 
-import functools
 import weakref
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
 from .display import graph_mimebundle, interrupt_card_html, is_interrupted_result
+from .engine.loop import run_observers
 from .graph.compiled import CompiledStateGraph
 
 __all__ = ["RunRegistry", "load_ipython_extension", "unload_ipython_extension"]
-
-_OBSERVED = ("invoke", "stream", "ainvoke", "astream")
-
 
 class RunRegistry:
     """Recent ``(graph, config)`` pairs runs were started with, newest first.
@@ -83,12 +80,10 @@ class _Extension:
     def __init__(self, shell: Any) -> None:
         self.shell = shell
         self.registry = RunRegistry()
-        self.originals = {name: CompiledStateGraph.__dict__[name] for name in _OBSERVED}
         self.replaced_printers: dict[type, Any] = {}
 
     def install(self) -> None:
-        for name, method in self.originals.items():
-            setattr(CompiledStateGraph, name, _observing(method, self.registry))
+        run_observers.append(self.registry.note)
         bundles = self.shell.display_formatter.mimebundle_formatter
         self.replaced_printers = {
             CompiledStateGraph: bundles.for_type(CompiledStateGraph, self.graph_bundle),
@@ -97,8 +92,7 @@ class _Extension:
         self.shell.register_magic_function(self.hitl_magic, magic_kind="line", magic_name="hitl")
 
     def uninstall(self) -> None:
-        for name, method in self.originals.items():
-            setattr(CompiledStateGraph, name, method)
+        run_observers.remove(self.registry.note)
         bundles = self.shell.display_formatter.mimebundle_formatter
         for cls, previous in self.replaced_printers.items():
             bundles.type_printers.pop(cls, None)
@@ -141,18 +135,6 @@ class _Extension:
         if isinstance(thread, Mapping):
             return _show(graph, config=dict(thread))
         return _show(graph, thread_id=None if thread is None else str(thread))
-
-
-def _observing(method: Any, registry: RunRegistry) -> Any:
-    """``method`` that first notes ``(graph, config)``; works for the sync, generator and
-    async methods alike because the note is taken when the call is made."""
-
-    @functools.wraps(method)
-    def observed(self: Any, input: Any, config: Any = None, *args: Any, **kwargs: Any) -> Any:
-        registry.note(self, config)
-        return method(self, input, config, *args, **kwargs)
-
-    return observed
 
 
 def _keeps_threads(graph: Any) -> bool:

@@ -68,11 +68,12 @@ def formatted(ip, value) -> dict:
 
 
 def test_loading_twice_installs_the_hooks_once(shell):
-    """A second load keeps one wrapper per method, and unload restores the originals."""
-    wrapped_invoke = CompiledStateGraph.invoke
+    """A second load registers the run observer once and keeps working."""
+    from hitl_notebook.engine.loop import run_observers
+
     ext.load_ipython_extension(shell)
-    assert CompiledStateGraph.invoke is wrapped_invoke
-    assert CompiledStateGraph.invoke.__wrapped__ is ext._loaded.originals["invoke"]
+    assert run_observers.count(ext._loaded.registry.note) == 1
+    assert len(run_observers) == 1
     graph = approval_graph()
     result = graph.invoke({"topic": "x"}, {"configurable": {"thread_id": "twice"}})
     assert WIDGET in formatted(shell, result)
@@ -181,11 +182,11 @@ def test_hitl_magic_without_a_run_says_what_to_do():
 
 
 def test_unload_removes_every_hook(shell):
-    """After unload: original methods, no formatters, no magic; results display as before."""
-    originals = dict(ext._loaded.originals)
+    """After unload: no run observer, no formatters, no magic; results display as before."""
+    from hitl_notebook.engine.loop import run_observers
+
     ext.unload_ipython_extension(shell)
-    for name, method in originals.items():
-        assert CompiledStateGraph.__dict__[name] is method
+    assert run_observers == []
     assert "hitl" not in shell.magics_manager.magics["line"]
     graph = approval_graph()
     result = graph.invoke({"topic": "x"}, {"configurable": {"thread_id": "after"}})

@@ -28,10 +28,14 @@ from .tasks import TaskResult, call_async, call_sync, goto_from_json
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
 
-__all__ = ["DEFAULT_RECURSION_LIMIT", "Run", "iter_async", "iter_sync", "now_iso"]
+__all__ = ["DEFAULT_RECURSION_LIMIT", "Run", "iter_async", "iter_sync", "now_iso", "run_observers"]
 
 #: Super-steps one call may take before ``GraphRecursionError`` (LangGraph 1.x allows ~10,000).
 DEFAULT_RECURSION_LIMIT = 10_000
+
+#: Functions ``fn(graph, config)`` told when a top-level run starts (the IPython extension
+#: uses it to bind a displayed result to its thread).
+run_observers: list = []
 
 
 def now_iso() -> str:
@@ -77,6 +81,9 @@ class Run:
         if (self.before or self.after) and self.saver is None:
             raise ValueError("interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...).")
         self.limit = int(self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT))
+        if self.parent is None:
+            for observe in run_observers:
+                observe(graph, config)
         self.metadata = dict(self.config.get("metadata") or {})
         self.status = "running"
         self.error: BaseException | None = None

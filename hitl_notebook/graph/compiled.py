@@ -318,6 +318,13 @@ class CompiledStateGraph:
     def __repr__(self) -> str:
         return f"<CompiledStateGraph {self.name!r} nodes={self.node_order!r}>"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        """A static diagram (HTML, with SVG when ``dot`` exists) for front ends without
+        widgets, such as nbconvert and GitHub; ``%load_ext hitl_notebook`` shows the widget."""
+        from ..display import graph_mimebundle
+
+        return graph_mimebundle(self)
+
 
 def _changed_keys(parent_channels: dict[str, Channel], before: dict, after: dict) -> dict:
     """Only what the subgraph changed; for append-style keys only the new items, so a

@@ -63,6 +63,20 @@ class HistoryIndex:
         self.items[:0] = added
         return added
 
+    def restate(self, snapshot: Any) -> bool:
+        """Bring the summary of ``snapshot``'s checkpoint up to date with it; True when it
+        changed. A checkpoint can change without a new one being saved: resuming one of
+        several pending interrupts records that branch's writes on the same checkpoint,
+        so what is next and what is pending shrink."""
+        summary = self.by_id.get(checkpoint_id(snapshot))
+        if summary is None:
+            return False
+        live = _task_counts(snapshot)
+        if all(summary[key] == value for key, value in live.items()):
+            return False
+        summary.update(live)
+        return True
+
     def page(self, offset: int, limit: int) -> list[dict]:
         """Summaries ``offset`` .. ``offset + limit`` (newest first)."""
         return self.items[max(offset, 0) : max(offset, 0) + max(limit, 0)]
@@ -89,11 +103,9 @@ class HistoryIndex:
             "step": meta.get("step"),
             "source": meta.get("source"),
             "created_at": snap.created_at,
-            "next": list(snap.next),
             "writers": list(writes),
             "writes": {node: preview(update) for node, update in writes.items()},
-            "interrupts": sum(len(t.interrupts) for t in snap.tasks),
-            "errors": sum(1 for t in snap.tasks if t.error is not None),
+            **_task_counts(snap),
             "lane": 0,
             "fork": False,
         }
@@ -108,6 +120,15 @@ class HistoryIndex:
             summary["fork"] = pid is not None
         self.by_id[cid] = summary
         return summary
+
+
+def _task_counts(snap: Any) -> dict[str, Any]:
+    """What a checkpoint still has to do: next nodes, pending interrupts, errors."""
+    return {
+        "next": list(snap.next),
+        "interrupts": sum(len(t.interrupts) for t in snap.tasks),
+        "errors": sum(1 for t in snap.tasks if t.error is not None),
+    }
 
 
 def step_writes(snap: Any, parent: Any) -> dict[str, Any]:

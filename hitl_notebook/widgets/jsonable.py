@@ -1,9 +1,11 @@
 """State values <-> the JSON the browser shows and edits, and JSON diffs between them.
 
-Values that are not plain JSON (LangChain messages and other pydantic models,
-dataclasses) are shown through their JSON form; an edited JSON form is turned back into
-the original value's own class (never a class named by the data). Anything else is shown
-as a read-only ``{"__repr__": ...}`` so the editor never silently corrupts it.
+Values that are not plain JSON (our messages, LangChain messages and other pydantic
+models, dataclasses) are shown through their JSON form; an edited JSON form is turned back
+into the original value's own class, or for messages into one of the fixed message
+classes of the same library chosen by ``type`` (never a class named by the data).
+Anything else is shown as a read-only ``{"__repr__": ...}`` so the editor never silently
+corrupts it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any
+
+from .. import messages as our_messages
 
 __all__ = ["apply_ops", "diff", "preview", "revive", "to_jsonable"]
 
@@ -28,6 +32,10 @@ def to_jsonable(value: Any) -> Any:
         return [to_jsonable(v) for v in value]
     if isinstance(value, (set, frozenset)):
         return sorted((to_jsonable(v) for v in value), key=repr)
+    if isinstance(value, our_messages.BaseMessage):
+        # Our messages are dataclasses whose ``type`` is a class attribute: the dataclass
+        # fields alone would not say whether a message is human, ai, system or tool.
+        return to_jsonable(our_messages.message_to_dict(value))
     dump = getattr(value, "model_dump", None)
     if callable(dump):
         return to_jsonable(dump(mode="json"))
@@ -40,8 +48,9 @@ def revive(original: Any, edited: Any) -> Any:
     """``edited`` (JSON from the editor) as values of the same kind as ``original``.
 
     Message lists keep message objects: an item matching an original message by ``id``
-    becomes that message's class; a new ``{"type": ...}`` item becomes a LangChain
-    message. Unchanged JSON forms give back the original object untouched.
+    is revived from that message; a new ``{"type"|"role": ...}`` item becomes a message of
+    the library the list's messages come from (ours, or LangChain's). Unchanged JSON forms
+    give back the original object untouched.
     """
     if to_jsonable(original) == edited:
         return original
@@ -51,6 +60,8 @@ def revive(original: Any, edited: Any) -> Any:
         return _revive_list(list(original), edited)
     if isinstance(original, Mapping) and isinstance(edited, dict):
         return {k: revive(original[k], v) if k in original else v for k, v in edited.items()}
+    if isinstance(original, our_messages.BaseMessage) and isinstance(edited, dict):
+        return our_messages.message_from_dict(edited)
     validate = getattr(type(original), "model_validate", None)
     if callable(validate) and isinstance(edited, dict):
         return validate(edited)
@@ -61,7 +72,7 @@ def revive(original: Any, edited: Any) -> Any:
 
 def _revive_list(original: list, edited: list) -> list:
     by_id = {getattr(item, "id", None): item for item in original if getattr(item, "id", None)}
-    has_messages = any(_is_message(item) for item in original)
+    new_message = _message_builder(original)
     out = []
     for position, item in enumerate(edited):
         match = by_id.get(item.get("id")) if isinstance(item, dict) else None
@@ -69,16 +80,27 @@ def _revive_list(original: list, edited: list) -> list:
             match = original[position]
         if match is not None:
             out.append(revive(match, item))
-        elif has_messages and isinstance(item, dict) and "type" in item:
-            from langchain_core.messages import convert_to_messages
-
-            out.append(convert_to_messages([item])[0])
+        elif new_message is not None and isinstance(item, dict) and ("type" in item or "role" in item):
+            out.append(new_message(item))
         else:
             out.append(item)
     return out
 
 
-def _is_message(value: Any) -> bool:
+def _message_builder(original: list) -> Any:
+    """How to build a new message for a list holding ``original``: ours when the list
+    holds our messages (LangChain is then never imported), LangChain's when it holds
+    LangChain's, ``None`` when it holds no messages."""
+    if any(isinstance(item, our_messages.BaseMessage) for item in original):
+        return our_messages.convert_to_message
+    if any(_is_langchain_message(item) for item in original):
+        from langchain_core.messages import convert_to_messages
+
+        return lambda item: convert_to_messages([item])[0]
+    return None
+
+
+def _is_langchain_message(value: Any) -> bool:
     return any(cls.__name__ == "BaseMessage" for cls in type(value).__mro__)
 
 

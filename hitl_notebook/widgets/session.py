@@ -77,8 +77,9 @@ class Session:
         #: Invoke-time breakpoints by position ("before"/"after") -> node ids.
         self.breakpoints: dict[str, set[str]] = {"before": set(), "after": set()}
         drawable = self.runtime.get_graph()
-        #: Node ids as drawn (subgraph nodes as "parent:child"), internal nodes excluded.
-        self.nodes = [n for n in drawable.nodes if not n.startswith("__")]
+        #: Node ids as drawn (subgraph nodes as "parent:child"); start/end pseudo-nodes,
+        #: a subgraph's own ("parent:__start__") included, are not nodes.
+        self.nodes = [n for n in drawable.nodes if not _is_pseudo_node(n)]
         self._top_nodes = [n for n in self.nodes if ":" not in n]
         self.head: Any = None
         self.history: HistoryIndex | None = None
@@ -118,8 +119,13 @@ class Session:
             added = self.history.items[:200]
         else:
             added = self.history.sync()
-        if added:
-            self.listener.send({"type": "history", "added": added, "size": len(self.history)})
+        # A summary is restated in place: a new one goes out with ``added`` anyway.
+        head_id = checkpoint_id(self.head)
+        restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
+        changed = [self.history.by_id[head_id]] if restated else []
+        if added or changed:
+            message = {"type": "history", "added": added, "size": len(self.history)}
+            self.listener.send({**message, "changed": changed} if changed else message)
         self._push_head_patch()
         self.listener.set_traits(
             thread_id=self.thread_id,
@@ -134,7 +140,8 @@ class Session:
         new_id = checkpoint_id(self.head)
         new_json = to_jsonable(self.head.values)
         old_id = self._head_summary_id
-        if old_id != new_id:
+        # The same checkpoint can change too (a partial resume records a branch's writes).
+        if old_id != new_id or (old_id is not None and new_json != self._head_json):
             # No previous checkpoint: no patch (the browser fetches the state once).
             ops = diff(self._head_json, new_json) if old_id is not None else None
             self.listener.send({"type": "head", "from": old_id, "to": new_id, "ops": ops})
@@ -167,7 +174,7 @@ class Session:
         status: dict[str, str] = {}
 
         def mark(node: str, value: str) -> None:
-            if node in _NOT_NODES or node.startswith("__"):
+            if node in _NOT_NODES or _is_pseudo_node(node):
                 return
             if _PRIORITY[value] >= _PRIORITY.get(status.get(node, ""), -1):
                 status[node] = value
@@ -182,6 +189,8 @@ class Session:
         for name in snap.next:
             mark(prefix + name, "next")
         for task in snap.tasks:
+            if task.result is not None:  # ran already; its step waits for a sibling
+                mark(prefix + task.name, "visited")
             if task.error is not None:
                 mark(prefix + task.name, "errored")
             if task.interrupts:
@@ -466,6 +475,11 @@ class Session:
                 writes = step_writes(snap, parent)
                 return {"node": node, "checkpoint_id": summary["id"], "writes": to_jsonable(writes.get(node))}
         return {"node": node, "checkpoint_id": None, "writes": None}
+
+
+def _is_pseudo_node(node: str) -> bool:
+    """True for graph-internal ids such as ``__start__`` or ``parent:__end__``."""
+    return node.rpartition(":")[2].startswith("__")
 
 
 def _thread_json(thread: Any) -> dict:

@@ -42,7 +42,7 @@ export function mount({ model, el, layout }) {
   });
 
   channel.on("log", (msg) => log.add(msg.stream, msg.text));
-  channel.on("history", (msg) => timeline.add(msg.added, msg.size));
+  channel.on("history", (msg) => timeline.add(msg.added, msg.size, msg.changed));
   channel.on("reset", () => {
     timeline.reset();
     detail.show(null);

@@ -25,9 +25,14 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
     spacer.style.height = `${size * ROW_HEIGHT}px`;
   }
 
-  function add(added, newSize) {
+  // `changed`: summaries of known checkpoints restated in place (a partial resume).
+  function add(added, newSize, changed = []) {
     if (items.length + added.length === newSize || size === 0) items = added.concat(items);
     else items = [];
+    for (const item of changed) {
+      const index = items.findIndex((it) => it && it.id === item.id);
+      if (index >= 0) items[index] = item;
+    }
     setSize(newSize);
     rows.forEach((row) => row.remove());
     rows.clear();

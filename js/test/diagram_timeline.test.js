@@ -80,4 +80,14 @@ describe("timeline", () => {
     expect(first.classList.contains("hn-fork")).toBe(true);
     expect(model.sent).toEqual([]);
   });
+
+  it("redraws a checkpoint whose summary changed in place", () => {
+    const t = createTimeline({ channel: createChannel(fakeModel()) });
+    document.body.replaceChildren(t.el);
+    t.load([{ ...summary(0), writers: [], next: ["a", "b"], interrupts: 2 }], 1);
+    t.add([], 1, [{ ...summary(0), writers: [], next: ["b"], interrupts: 1 }]);
+    const row = t.el.querySelector('[data-index="0"]');
+    expect(row.textContent).toContain("→ b");
+    expect(row.textContent).toContain("interrupts: 1");
+  });
 });
