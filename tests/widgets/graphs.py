@@ -6,7 +6,7 @@ import operator
 from types import SimpleNamespace
 from typing import Annotated, TypedDict
 
-__all__ = ["State", "approval_graph", "chain_graph", "history_ids", "parallel_graph"]
+__all__ = ["State", "approval_graph", "chain_graph", "history_ids", "parallel_graph", "review_graph"]
 
 
 class State(TypedDict, total=False):
@@ -32,6 +32,25 @@ def approval_graph(e: SimpleNamespace, question: object = None):
     b.add_edge(e.START, "draft")
     b.add_conditional_edges("draft", lambda s: "review" if s["answer"] else e.END, ["review", e.END])
     b.add_edge("review", e.END)
+    return b.compile(checkpointer=e.InMemorySaver())
+
+
+def review_graph(e: SimpleNamespace, allowed: tuple = ("approve", "reject")):
+    """send asks for a tool-call review in the HumanInTheLoopMiddleware request shape,
+    allowing only ``allowed`` decisions, and records the decisions it got."""
+
+    def send(state):
+        request = {
+            "action_requests": [{"name": "send_email", "args": {"to": "bob"}, "description": "Check it"}],
+            "review_configs": [{"action_name": "send_email", "allowed_decisions": list(allowed)}],
+        }
+        answer = e.interrupt(request)
+        return {"log": [decision["type"] for decision in answer["decisions"]]}
+
+    b = e.StateGraph(State)
+    b.add_node("send", send)
+    b.add_edge(e.START, "send")
+    b.add_edge("send", e.END)
     return b.compile(checkpointer=e.InMemorySaver())
 
 

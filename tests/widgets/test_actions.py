@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .graphs import approval_graph, chain_graph, history_ids, parallel_graph
+import pytest
+
+from hitl_notebook.widgets import ActionError
+
+from .graphs import approval_graph, chain_graph, history_ids, parallel_graph, review_graph
 
 
 def test_answering_an_interrupt_from_the_panel_resumes_the_graph(engine, open_widget):
@@ -254,3 +258,52 @@ def test_python_methods_mirror_the_buttons(engine, open_widget):
     widget.fork(first, {"topic": "eels"})
     assert widget.state.values["topic"] == "eels"
     assert browser.events("history"), "new checkpoints are pushed to the timeline"
+
+
+@pytest.mark.parametrize(("decisions", "reason"), [
+    ([{"type": "respond", "message": "x"}], "'respond' is not allowed for 'send_email'"),
+    ([{"type": "approve"}, {"type": "approve"}], "1 actions await review but 2 decisions were given"),
+], ids=["not-allowed", "wrong-count"])
+def test_a_refused_review_decision_is_rejected_and_changes_nothing(engine, open_widget, decisions, reason):
+    """A review answer the request does not allow is a "rejected" reply with the reason in
+    widget.error (an ActionError from Python); the thread is untouched and still answerable."""
+    graph = review_graph(engine)
+    widget, browser = open_widget(graph)
+    widget.run({"log": []})
+    [pending] = widget.interrupts
+    before = history_ids(graph)
+
+    reply = browser.action("resume", answers={pending["id"]: {"decisions": decisions}})
+
+    assert reply["ok"] is False and reply["kind"] == "rejected" and reason in reply["error"]
+    assert widget.error == reply["error"]
+    with pytest.raises(ActionError, match=reason):
+        widget.resume({"decisions": decisions})
+    assert history_ids(graph) == before and widget.interrupts == [pending]
+    assert browser.action("resume", answers={pending["id"]: {"decisions": [{"type": "reject"}]}})["ok"]
+    assert widget.session.head.values["log"] == ["reject"] and widget.error == ""
+
+
+def test_answering_one_of_two_parallel_interrupts_updates_the_same_checkpoint(engine, open_widget):
+    """Resuming one branch saves no new checkpoint, yet the widget shows its effect: the
+    branch's write reaches the browser as a patch, the head and its timeline entry list
+    only the branch still waiting, and that branch's question stays pending."""
+    graph = parallel_graph(engine)
+    widget, browser = open_widget(graph)
+    widget.run({"log": []})
+    specs = {s["node"]: s for s in widget.interrupts}
+    head = widget.head["id"]
+    browser.received.clear()
+
+    assert browser.action("resume", answers={specs["left"]["id"]: "L"})["ok"]
+
+    assert widget.head["id"] == head and widget.head["next"] == ["right"]
+    assert widget.interrupts == [specs["right"]] and widget.status == "interrupted"
+    assert widget.node_status == {"left": "visited", "right": "interrupted"}
+    [patch] = browser.events("head")
+    assert patch["from"] == patch["to"] == head
+    assert patch["ops"] == [{"op": "append", "path": ["log"], "items": ["left=L"]}]
+    [restated] = browser.events("history")
+    assert restated["added"] == [] and restated["changed"][0]["id"] == head
+    assert restated["changed"][0]["next"] == ["right"] and restated["changed"][0]["interrupts"] == 1
+    assert browser.query("history", offset=0, limit=1)["result"]["items"][0]["next"] == ["right"]

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, HumanMessage
 
+from hitl_notebook import messages as ours
 from hitl_notebook.widgets.jsonable import apply_ops, diff, revive, to_jsonable
 
 json_values = st.recursive(
@@ -41,6 +42,36 @@ def test_messages_round_trip_through_their_json_form():
     assert [type(m) for m in revived] == [HumanMessage, AIMessage, HumanMessage]
     assert revived[1].content == "edited" and revived[1].tool_calls[0]["args"] == {"x": 1}
     assert revived[0] is messages[0], "unchanged items are kept as they were"
+
+
+def test_our_messages_show_their_type_and_revive_as_our_classes():
+    """Our messages' JSON says which kind each is (human, ai, system, tool), an edit keeps
+    our classes, and a new item in the list becomes one of our messages."""
+    messages = [
+        ours.SystemMessage("be brief", id="s"),
+        ours.HumanMessage("hi", id="h"),
+        ours.AIMessage("", id="a", tool_calls=[{"name": "f", "args": {"x": 1}, "id": "c"}]),
+        ours.ToolMessage("42", id="t", tool_call_id="c"),
+    ]
+    shown = to_jsonable(messages)
+    assert [m["type"] for m in shown] == ["system", "human", "ai", "tool"]
+    assert shown[2]["tool_calls"][0]["args"] == {"x": 1} and shown[3]["tool_call_id"] == "c"
+    shown[1]["content"] = "hello"
+    shown.append({"type": "ai", "content": "added"})
+    revived = revive(messages, shown)
+    assert [type(m) for m in revived] == [ours.SystemMessage, ours.HumanMessage, ours.AIMessage, ours.ToolMessage, ours.AIMessage]
+    assert revived[1] == ours.HumanMessage("hello", id="h") and revived[4].content == "added"
+    assert revived[2] is messages[2], "unchanged items are kept as they were"
+
+
+def test_a_malformed_message_edit_is_refused():
+    """An edited message that is no longer a valid message is an error, not a silent dict."""
+    try:
+        revive([ours.HumanMessage("hi", id="h")], [{"id": "h", "content": "no type"}])
+    except ValueError as exc:
+        assert "'type'" in str(exc)
+    else:
+        raise AssertionError("a message without a type must be refused")
 
 
 def test_dataclasses_are_edited_through_their_fields():

@@ -46,6 +46,15 @@ def test_subgraph_nodes_are_drawn_in_a_cluster(engine, open_widget):
     assert '"sub:ask"' in cluster and "prepare" not in cluster
 
 
+def test_a_subgraphs_start_and_end_are_not_listed_as_nodes(engine, open_widget):
+    """The node list (breakpoint toggles, as_node choice, node status) holds real nodes
+    only: no ``sub:__start__``/``sub:__end__`` pseudo-nodes, whatever the engine draws."""
+    widget, _ = open_widget(subgraph_graph(engine))
+    assert widget.nodes == ["prepare", "sub:ask", "sub:finish"]
+    widget.run({"topic": " owls "})
+    assert set(widget.node_status) <= set(widget.nodes) | {"sub"}
+
+
 def test_interrupt_inside_a_subgraph_is_shown_and_answered(engine, open_widget):
     """A subgraph's interrupt appears in the panel, marks the nodes, and resumes it."""
     graph = subgraph_graph(engine)
