@@ -1,0 +1,228 @@
+"""The thread widget's diagram in headless Chromium: first render and status-update cost.
+
+Loads the committed bundle (``hitl_notebook/static/widget.js``) in a local page with a
+stand-in anywidget model (``bench/widget_browser.html``, no kernel) and measures, for the
+DOT our render module builds for a generated 200-node graph:
+
+- first render: ``render()`` called in a fresh page until the diagram's SVG is in the DOM
+  (includes starting the bundled WASM Graphviz);
+- re-render: the same in a page where Graphviz has already started (layout only);
+- status update: every node gets a new status (restyle only, then style and layout are
+  forced); the SVG must stay the same element, i.e. no new layout.
+
+It also reports ``bench/widget_sync.py``'s figure: bytes sent to the browser per step on
+a 5 MB state. Chromium is Debian's (``/usr/bin/chromium``, or ``$HITL_CHROMIUM``);
+Playwright's browser downloads are never used. Timings are printed, never asserted.
+
+    python -m bench.widget_browser [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TypedDict
+
+from hitl_notebook import END, START, InMemorySaver, StateGraph
+from hitl_notebook.render import to_dot
+
+from .widget_sync import measure as measure_sync
+
+__all__ = ["diagram_graph", "main", "measure"]
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "hitl_notebook" / "static"
+HARNESS = Path(__file__).resolve().parent / "widget_browser.html"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+#: Runs per figure: (fresh-page renders, warm re-renders, status updates, sync steps).
+FULL = (7, 7, 30, 5)
+QUICK = (2, 2, 5, 2)
+
+
+class _Empty(TypedDict, total=False):
+    x: int
+
+
+def diagram_graph(rows: int = 20, columns: int = 10):
+    """A ``rows`` x ``columns`` grid of nodes (200 by default): START fans out to the first
+    row, each node leads to the one below, every other node routes conditionally (dashed
+    edges) to the one below or below-right, and the last row leads to END."""
+    builder = StateGraph(_Empty)
+    name = [[f"r{r:02d}c{c}" for c in range(columns)] for r in range(rows)]
+    for row in name:
+        for node in row:
+            builder.add_node(node, lambda state: {})
+    for c in range(columns):
+        builder.add_edge(START, name[0][c])
+        builder.add_edge(name[-1][c], END)
+    for r in range(rows - 1):
+        for c in range(columns):
+            down, diagonal = name[r + 1][c], name[r + 1][(c + 1) % columns]
+            if c % 2:
+                builder.add_edge(name[r][c], down)
+            else:
+                builder.add_conditional_edges(name[r][c], lambda state, d=down: d, [down, diagonal])
+    return builder.compile(checkpointer=InMemorySaver())
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (or ``$HITL_CHROMIUM``); None when neither is installed."""
+    path = os.environ.get("HITL_CHROMIUM") or "/usr/bin/chromium"
+    return path if os.path.exists(path) else shutil.which("chromium")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass
+
+
+@contextlib.contextmanager
+def _serve(directory: Path) -> Iterator[str]:
+    """``directory`` over HTTP on 127.0.0.1 (a free port) for as long as the block runs."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _summary(samples: list[float]) -> dict:
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "runs": len(samples)}
+
+
+def measure_browser(dot: str, nodes: list[str], fresh: int, warm: int, updates: int) -> dict:
+    """Render and status-update timings (ms) of the committed bundle in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError("no Chromium: install Debian's `chromium` or set HITL_CHROMIUM")
+    with tempfile.TemporaryDirectory() as tmp, _serve(Path(tmp)) as url, sync_playwright() as pw:
+        for name in ("widget.js", "widget.css"):
+            shutil.copyfile(STATIC / name, Path(tmp) / name)
+        shutil.copyfile(HARNESS, Path(tmp) / "index.html")
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            first, rerender, update, drawn = [], [], [], set()
+
+            def open_page():
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(url + "index.html")
+                page.wait_for_function("window.benchReady === true")
+                return context, page
+
+            for _ in range(fresh):
+                context, page = open_page()
+                result = page.evaluate("([dot, nodes]) => window.bench.render(dot, nodes)", [dot, nodes])
+                first.append(result["ms"])
+                drawn.add(result["drawn"])
+                context.close()
+            context, page = open_page()
+            page.evaluate("([dot, nodes]) => window.bench.render(dot, nodes)", [dot, nodes])
+            for _ in range(warm):
+                result = page.evaluate("([dot, nodes]) => window.bench.render(dot, nodes)", [dot, nodes])
+                rerender.append(result["ms"])
+                drawn.add(result["drawn"])
+            for round_ in range(updates):
+                result = page.evaluate("(round) => window.bench.setAllStatuses(round)", round_ + 1)
+                if result["restyled"] != len(nodes) or not result["sameSvg"]:
+                    raise RuntimeError(f"status update did not restyle every node in place: {result}")
+                update.append(result["ms"])
+            context.close()
+            version = browser.version
+        finally:
+            browser.close()
+    return {
+        "chromium": version,
+        "svg_nodes": sorted(drawn),
+        "first_render_ms": _summary(first),
+        "rerender_ms": _summary(rerender),
+        "status_update_ms": _summary(update),
+    }
+
+
+def measure(quick: bool = False) -> dict:
+    """Every figure of this benchmark (``quick``: fewer runs, for a smoke test)."""
+    fresh, warm, updates, steps = QUICK if quick else FULL
+    graph = diagram_graph()
+    drawable = graph.get_graph(xray=True)
+    nodes = [n for n in drawable.nodes if not n.startswith("__")]
+    dot = to_dot(drawable)
+    result = measure_browser(dot, nodes, fresh, warm, updates)
+    sync = measure_sync("ours", steps=steps, state_mb=5.0)
+    return {
+        **result,
+        "nodes": len(nodes),
+        "edges": len(drawable.edges),
+        "dot_bytes": len(dot.encode()),
+        "sync": {k: sync[k] for k in ("state_bytes", "bytes_per_step", "max_bytes_per_step")},
+    }
+
+
+def format_result(result: dict) -> str:
+    """A small table of the figures."""
+    ms = lambda value: f"{value:.1f} ms"  # noqa: E731 - local formatter
+    rows = [("figure", "median", "min", "max", "runs")]
+    for label, key in (
+        (f"first render, fresh page, {result['nodes']}-node diagram", "first_render_ms"),
+        (f"re-render, Graphviz already started, {result['nodes']} nodes", "rerender_ms"),
+        (f"status update, all {result['nodes']} nodes (restyle, no re-layout)", "status_update_ms"),
+    ):
+        s = result[key]
+        rows.append((label, ms(s["median"]), ms(s["min"]), ms(s["max"]), str(s["runs"])))
+    sync = result["sync"]
+    per_step = sync["bytes_per_step"]
+    rows.append((
+        f"bytes sent per step, {sync['state_bytes'] / 1e6:.1f} MB state",
+        f"{statistics.median(per_step) / 1e3:.1f} KB",
+        f"{min(per_step) / 1e3:.1f} KB",
+        f"{max(per_step) / 1e3:.1f} KB",
+        str(len(per_step)),
+    ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.insert(0, f"widget in headless Chromium {result['chromium']}: diagram of {result['nodes']} nodes, "
+                    f"{result['edges']} edges (DOT {result['dot_bytes'] / 1e3:.0f} KB, SVG nodes {result['svg_nodes']})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.widget_browser", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    result = measure(quick=args.quick)
+    print(json.dumps(result, indent=2) if args.json else format_result(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""The README's quickstart runs as printed and does what its comments say."""
+
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_quickstart_runs_and_approves(capsys):
+    """Executing the quickstart block pauses with the question, then the resume approves."""
+    code = re.search(r"## Quickstart\n\n```python\n(.*?)```", README.read_text(), re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md quickstart", "exec"), namespace)
+    assert capsys.readouterr().out.strip() == "Send this?"
+    graph, config = namespace["graph"], namespace["config"]
+    assert graph.get_state(config).values == {"draft": "Dear team, the release is on Friday.", "approved": True}
+
+
+def test_readme_shows_the_two_commands_ci_runs():
+    """The README's setup-and-test command is the one .ci/run ends with."""
+    text = README.read_text()
+    assert "bash scripts/demo.sh" in text and "bash scripts/test.sh" in text
+    assert "bash scripts/test.sh" in (README.parent / ".ci" / "run").read_text()
