@@ -39,7 +39,7 @@ from hitl_notebook.render import to_dot
 
 from .widget_sync import measure as measure_sync
 
-__all__ = ["diagram_graph", "main", "measure"]
+__all__ = ["chromium_path", "diagram_graph", "format_result", "main", "measure", "measure_browser"]
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "hitl_notebook" / "static"
@@ -94,7 +94,7 @@ def chromium_path() -> str | None:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -186,9 +186,12 @@ def measure(quick: bool = False) -> dict:
     }
 
 
+def _ms(value: float) -> str:
+    return f"{value:.1f} ms"
+
+
 def format_result(result: dict) -> str:
     """A small table of the figures."""
-    ms = lambda value: f"{value:.1f} ms"  # noqa: E731 - local formatter
     rows = [("figure", "median", "min", "max", "runs")]
     for label, key in (
         (f"first render, fresh page, {result['nodes']}-node diagram", "first_render_ms"),
@@ -196,7 +199,7 @@ def format_result(result: dict) -> str:
         (f"status update, all {result['nodes']} nodes (restyle, no re-layout)", "status_update_ms"),
     ):
         s = result[key]
-        rows.append((label, ms(s["median"]), ms(s["min"]), ms(s["max"]), str(s["runs"])))
+        rows.append((label, _ms(s["median"]), _ms(s["min"]), _ms(s["max"]), str(s["runs"])))
     sync = result["sync"]
     per_step = sync["bytes_per_step"]
     rows.append((

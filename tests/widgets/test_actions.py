@@ -6,7 +6,13 @@ import pytest
 
 from hitl_notebook.widgets import ActionError
 
-from .graphs import approval_graph, chain_graph, history_ids, parallel_graph, review_graph
+from .graphs import (
+    approval_graph,
+    chain_graph,
+    history_ids,
+    parallel_graph,
+    review_graph,
+)
 
 
 def test_answering_an_interrupt_from_the_panel_resumes_the_graph(engine, open_widget):
