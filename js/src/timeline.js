@@ -112,7 +112,7 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
         "aria-selected": String(item.id === selectedId),
         on: { click: () => select(index) },
       },
-      h("span", { class: "hn-lane", text: item.fork ? "⑂" : "│" }),
+      h("span", { class: "hn-lane", text: item.fork ? "↳" : "│" }),
       h("span", { class: "hn-step", text: `#${item.step}` }),
       h("span", { class: "hn-source", text: item.source ?? "" }),
       h("span", { class: "hn-writers", text: writers || (item.next.length ? `→ ${item.next.join(", ")}` : "") }),
