@@ -173,11 +173,19 @@ def drive(graph: Any, turns: Iterable[Turn], config: dict, *, stream_mode: Any =
             turn = turn(graph.get_state(config))
         call = turn if isinstance(turn, Call) else Call(turn)
         if stream_mode is None:
-            seen.append(plain(graph.invoke(call.input, config, **call.options)))
+            seen.append(_interrupts_sorted(plain(graph.invoke(call.input, config, **call.options))))
         else:
             chunks = [plain(chunk) for chunk in graph.stream(call.input, config, stream_mode=stream_mode, **call.options)]
             seen.append(chunks if isinstance(stream_mode, str) else by_step(chunks))
     return seen
+
+
+def _interrupts_sorted(output: Any) -> Any:
+    """LangGraph lists parallel interrupts in the order their tasks happened to finish;
+    ours in task order. Compare them as a set."""
+    if isinstance(output, dict) and isinstance(output.get("__interrupt__"), list):
+        return {**output, "__interrupt__": sorted(output["__interrupt__"], key=repr)}
+    return output
 
 
 def by_step(pairs: Iterable[tuple[str, Any]]) -> list:

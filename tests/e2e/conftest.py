@@ -50,7 +50,8 @@ _SERVER_CONFIG = {
         "news_url": None,
         "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
         "extension_manager": "readonly",
-    }
+    },
+    "JupyterNotebookApp": {"expose_app_in_browser": True},
 }
 _USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
@@ -82,14 +83,16 @@ def _chromium_path() -> str:
 
 
 class LabServer:
-    """A JupyterLab server in a subprocess, isolated from the user's Jupyter config."""
+    """A JupyterLab (or, with app="notebook", a Notebook 7) server in a subprocess,
+    isolated from the user's Jupyter config."""
 
-    def __init__(self, root: Path, home: Path) -> None:
+    def __init__(self, root: Path, home: Path, app: str = "jupyterlab") -> None:
         self.root = root
+        self.app = app
         self.port = _free_port()
         self.token = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
-        self._log_path = ARTIFACTS / "jupyterlab.log"
+        self._log_path = ARTIFACTS / f"{app}.log"
         config = home / "config"
         for name, settings in _USER_SETTINGS.items():
             target = config / "lab" / "user-settings" / name
@@ -107,7 +110,7 @@ class LabServer:
 
     def start(self, timeout: float = 90) -> None:
         cmd = [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+            sys.executable, "-m", self.app, "--no-browser", "--ip=127.0.0.1",
             f"--port={self.port}", "--ServerApp.port_retries=0",
             f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={self.root}",
             "--allow-root",
@@ -121,14 +124,14 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited early:\n{self._log_tail()}")
+                raise RuntimeError(f"{self.app} exited early:\n{self._log_tail()}")
             try:
                 self.api("GET", "/api/status")
                 return
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.25)
         self.stop()
-        raise RuntimeError(f"JupyterLab not ready after {timeout}s:\n{self._log_tail()}")
+        raise RuntimeError(f"{self.app} not ready after {timeout}s:\n{self._log_tail()}")
 
     def stop(self) -> None:
         """Stop the server and the kernels it started (they share its process group)."""
@@ -141,9 +144,12 @@ class LabServer:
             os.killpg(self._proc.pid, signal.SIGKILL)
             self._proc.wait()
 
-    def api(self, method: str, path: str) -> object:
+    def api(self, method: str, path: str, body: object = None) -> object:
         request = urllib.request.Request(
-            self.url + path, method=method, headers={"Authorization": f"token {self.token}"}
+            self.url + path,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+            data=None if body is None else json.dumps(body).encode(),
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
@@ -185,8 +191,8 @@ class Lab:
         self.test_name = test_name
         self.notebook: str | None = None
 
-    def open_notebook(self, cells: list[str], name: str | None = None) -> None:
-        """Write a notebook of code cells and open it in the lab UI with a live kernel."""
+    def write_notebook(self, cells: list[str], name: str | None = None) -> None:
+        """Write a notebook of code cells into the server's root."""
         self.notebook = name or f"{self.test_name}.ipynb"
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {
@@ -194,6 +200,10 @@ class Lab:
         }  # fmt: skip
         nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
         nbformat.write(nb, self.server.root / self.notebook)
+
+    def open_notebook(self, cells: list[str], name: str | None = None) -> None:
+        """Write a notebook of code cells and open it in the lab UI with a live kernel."""
+        self.write_notebook(cells, name)
         workspace = re.sub(r"[^A-Za-z0-9-]", "-", self.test_name)
         self.page.goto(
             f"{self.server.url}/lab/workspaces/{workspace}/tree/{self.notebook}"
@@ -264,6 +274,61 @@ class Lab:
         return path
 
 
+class NotebookSeven(Lab):
+    """One test's view of Notebook 7: a notebook open in its own page, run from the menu."""
+
+    def open_notebook(self, cells: list[str], name: str | None = None) -> None:
+        """Write a notebook and open it at /notebooks/<name> with a live kernel."""
+        self.write_notebook(cells, name)
+        self.page.goto(f"{self.server.url}/notebooks/{self.notebook}?token={self.server.token}")
+        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+        self.page.evaluate(
+            """async (path) => {
+                const app = window.jupyterapp;
+                await app.restored;
+                const deadline = Date.now() + 60000;
+                let panel = null;
+                while (panel === null) {
+                    const widget = app.shell.currentWidget;
+                    if (widget && widget.context && widget.context.path === path) {
+                        panel = widget;
+                    } else if (Date.now() > deadline) {
+                        throw new Error(`notebook ${path} did not open`);
+                    } else {
+                        await new Promise((resolve) => setTimeout(resolve, 100));
+                    }
+                }
+                await panel.context.ready;
+                await panel.sessionContext.ready;
+                window.__hitlPanel = panel;
+            }""",
+            self.notebook,
+        )
+
+    def run_all(self) -> list[str]:
+        """Run every cell as a user does (menu Run > Run All Cells); return outputs' text.
+
+        Waits until every cell ran and the kernel is idle, or a cell failed (then raises
+        CellError with the traceback)."""
+        self.page.get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        self.page.wait_for_function(
+            """() => {
+                const panel = window.__hitlPanel;
+                const cells = panel.content.model.toJSON().cells;
+                const failed = cells.some((c) => (c.outputs || []).some((o) => o.output_type === 'error'));
+                const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+                const ran = cells.every((c) => c.execution_count !== null);
+                return failed || (ran && kernel && kernel.status === 'idle');
+            }"""
+        )
+        cells = self.page.evaluate(
+            "() => window.__hitlPanel.content.model.toJSON().cells"
+            ".map((cell) => cell.outputs || [])"
+        )
+        return [_output_text(outputs) for outputs in cells]
+
+
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory: pytest.TempPathFactory):
     """One JupyterLab server for the whole run; each test opens its own notebook."""
@@ -297,9 +362,8 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def lab(request: pytest.FixtureRequest, lab_server: LabServer, browser: Browser):
-    """A fresh browser page on the shared server; screenshots and console on failure."""
+def _page_helper(request: pytest.FixtureRequest, server: LabServer, browser: Browser, kind: type[Lab]):
+    """A fresh browser page on a shared server; screenshots and console on failure."""
     test_name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
     context = browser.new_context(viewport={"width": 1280, "height": 1600})
     context.set_default_timeout(60_000)
@@ -307,7 +371,7 @@ def lab(request: pytest.FixtureRequest, lab_server: LabServer, browser: Browser)
     console: list[str] = []
     page.on("console", lambda msg: console.append(f"[{msg.type}] {msg.text}"))
     page.on("pageerror", lambda error: console.append(f"[pageerror] {error}"))
-    helper = Lab(lab_server, page, test_name)
+    helper = kind(server, page, test_name)
     yield helper
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -315,4 +379,26 @@ def lab(request: pytest.FixtureRequest, lab_server: LabServer, browser: Browser)
         (ARTIFACTS / f"{test_name}--console.log").write_text("\n".join(console))
     context.close()
     if helper.notebook is not None:
-        lab_server.shutdown_kernels_for(helper.notebook)
+        server.shutdown_kernels_for(helper.notebook)
+
+
+@pytest.fixture
+def lab(request: pytest.FixtureRequest, lab_server: LabServer, browser: Browser):
+    """A fresh JupyterLab page on the shared server; screenshots and console on failure."""
+    yield from _page_helper(request, lab_server, browser, Lab)
+
+
+@pytest.fixture(scope="session")
+def notebook_server(tmp_path_factory: pytest.TempPathFactory):
+    """A Notebook 7 server (`python -m notebook`), started only if a test asks for it."""
+    root = tmp_path_factory.mktemp("notebook-root")
+    server = LabServer(root, tmp_path_factory.mktemp("notebook-home"), app="notebook")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def notebook7(request: pytest.FixtureRequest, notebook_server: LabServer, browser: Browser):
+    """A fresh Notebook 7 page on the shared Notebook server; artifacts on failure."""
+    yield from _page_helper(request, notebook_server, browser, NotebookSeven)
