@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
+import random
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -148,7 +148,7 @@ def new_checkpoint_id() -> str:
     with _id_lock:
         now = max(time.time_ns(), _last_ns + 1)
         _last_ns = now
-    rand = int.from_bytes(os.urandom(8), "big")
+    rand = random.getrandbits(64)  # seeded from the OS per process: kernels never collide
     h = f"{now:020x}{rand:016x}"[-32:]
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 

@@ -46,6 +46,8 @@ def load(data: bytes, path: str, where: str) -> Any:
 
 def dump_metadata(metadata: Mapping[str, Any], where: str) -> str:
     """Metadata as JSON text (kept queryable by SQL), or a ``SerializationError``."""
+    if not metadata:  # the common case, on every step
+        return "{}"
     try:
         return json.dumps(dict(metadata), ensure_ascii=False, allow_nan=False, sort_keys=True)
     except (TypeError, ValueError) as exc:

@@ -218,7 +218,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 data=frames.join([frames.encode_section(s) for s in values] + record_part),
             )
             tx.insert(row, outcomes)
-        self._remember(row, parent)
+        self._remember(row, parent, values)
 
     def put_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome) -> None:
         _check_key("thread_id", thread_id)
@@ -232,8 +232,9 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise KeyError(f"{where} does not exist: cannot record the outcome of task {outcome.task_id!r}")
             tx.upsert_outcome(thread_id, ns, checkpoint_id, stored)
 
-    def _remember(self, row: Row, parent: Row | None) -> None:
-        """Cache the new checkpoint's values when that costs O(what changed)."""
+    def _remember(self, row: Row, parent: Row | None, sections: list[frames.Section]) -> None:
+        """Cache the new checkpoint's values when that costs O(what changed); ``sections``
+        are its value sections as just written (not re-parsed from the stored blob)."""
         base = None
         if not row.chain.is_snapshot:
             base = self._cache.get(_key(parent))
@@ -241,7 +242,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 return
         builder = ValuesBuilder(base)
         builder.apply(
-            frames.decode_sections(row.data, VALUE_TAGS),
+            sections,
             _where(row.thread_id, row.ns, row.id),
             snapshot=row.chain.is_snapshot,
         )

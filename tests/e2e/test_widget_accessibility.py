@@ -22,7 +22,14 @@ TEXT_SAMPLES = [
     ("option button", "[data-testid='interrupt-option-0-0']", 4.5),
     ("state editor", "[data-testid='state-json']", 4.5),
     ("timeline row", "[data-testid='history-row'] .hn-writers", 4.5),
+    ("muted label", "[data-testid='state-title']", 4.5),
+    ("status badge", "[data-testid='status']", 4.5),
+    ("interrupt count", "[data-testid='history-row'] .hn-badge-interrupt", 4.5),
+    ("Send button", "[data-testid='interrupt-submit']", 4.5),
 ]
+#: Samples drawn inverted on purpose (text on the accent colour), so exempt from "text is
+#: lighter than its background in the dark theme".
+INVERTED = {"Send button"}
 
 #: Computed colours of each sample: text colour and the colour actually behind it (the
 #: first non-transparent background up the tree), plus the diagram's node label on the
@@ -52,10 +59,15 @@ COLOURS_JS = """(root, samples) => {
 
 
 def _rgba(css: str) -> tuple[float, float, float, float]:
-    """Parse Chromium's computed `rgb(...)`/`rgba(...)` colour."""
-    inside = css[css.index("(") + 1 : css.rindex(")")].replace("/", ",")
-    parts = [float(p) for p in inside.replace(",", " ").split()]
-    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
+    """Parse a computed colour: `rgb(...)`/`rgba(...)` (0-255), or `color(srgb ...)` (0-1,
+    what Chromium reports for `color-mix`); returns 0-255 channels and alpha."""
+    inside = css[css.index("(") + 1 : css.rindex(")")].replace("/", " ").replace(",", " ")
+    words = inside.split()
+    scale = 1.0
+    if words[0] == "srgb":
+        words, scale = words[1:], 255.0
+    parts = [float(p) for p in words]
+    return (*(c * scale for c in parts[:3]), parts[3] if len(parts) > 3 else 1.0)
 
 
 def _luminance(rgb: tuple[float, float, float]) -> float:
@@ -101,7 +113,14 @@ def assert_theme(colours: dict[str, tuple[float, float]], dark: bool) -> None:
         text, behind = colours[label]
         ratio = _contrast(text, behind)
         assert ratio >= need, f"{label}: contrast {ratio:.1f} < {need} ({'dark' if dark else 'light'} theme)"
-        assert (text > behind) == dark, f"{label}: text not {'lighter' if dark else 'darker'} than its background"
+        if label not in INVERTED:
+            assert (text > behind) == dark, f"{label}: text not {'lighter' if dark else 'darker'} than its background"
+
+
+def status_contrast(widget) -> float:
+    """Contrast of the status badge's text on the widget behind it."""
+    found = widget.evaluate(COLOURS_JS, [["status", "[data-testid='status']"]])
+    return _contrast(*_pair(found["status"]))
 
 
 def open_review_widget(lab):
@@ -137,6 +156,10 @@ def test_dark_theme_is_followed(lab, restore_light_theme):
     )
     assert_theme(widget_colours(widget), dark=True)
     lab.screenshot("dark", widget)
+
+    widget.get_by_test_id("interrupt-option-0-0").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    assert status_contrast(widget) >= 4.5
 
 
 def tab_until(page, testid: str, limit: int = 40) -> list[str]:
@@ -180,6 +203,7 @@ def test_keyboard_reaches_controls_and_answers(lab):
     page.keyboard.press("Enter")
 
     expect(widget.get_by_test_id("status")).to_have_text("done")
+    assert status_contrast(widget) >= 4.5
     thread = kernel_thread(lab)
     assert thread["values"]["verdict"] == "reject"
     assert thread["next"] == []
