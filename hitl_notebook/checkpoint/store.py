@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from . import frames
-from .base import BaseCheckpointSaver, Change, CheckpointRecord, TaskOutcome, ThreadInfo
+from .base import BaseCheckpointSaver, Change, CheckpointRecord, Replace, TaskOutcome, ThreadInfo
 from .codec import (
     dump,
     dump_metadata,
@@ -218,7 +218,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 data=frames.join([frames.encode_section(s) for s in values] + record_part),
             )
             tx.insert(row, outcomes)
-        self._remember(row, parent, values)
+        self._remember(row, parent, changes, record.values)
 
     def put_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome) -> None:
         _check_key("thread_id", thread_id)
@@ -232,20 +232,18 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise KeyError(f"{where} does not exist: cannot record the outcome of task {outcome.task_id!r}")
             tx.upsert_outcome(thread_id, ns, checkpoint_id, stored)
 
-    def _remember(self, row: Row, parent: Row | None, sections: list[frames.Section]) -> None:
-        """Cache the new checkpoint's values when that costs O(what changed); ``sections``
-        are its value sections as just written (not re-parsed from the stored blob)."""
-        base = None
-        if not row.chain.is_snapshot:
+    def _remember(self, row: Row, parent: Row | None, changes: Mapping[str, Change], values: Mapping[str, Any]) -> None:
+        """Cache the new checkpoint's values when that costs O(what changed), from what the
+        engine passed (copied), not by decoding what was just encoded."""
+        if row.chain.is_snapshot:
+            builder = ValuesBuilder()
+            builder.apply_changes({k: Replace(v) for k, v in values.items()})
+        else:
             base = self._cache.get(_key(parent))
             if base is None:
                 return
-        builder = ValuesBuilder(base)
-        builder.apply(
-            sections,
-            _where(row.thread_id, row.ns, row.id),
-            snapshot=row.chain.is_snapshot,
-        )
+            builder = ValuesBuilder(base)
+            builder.apply_changes(changes)
         self._cache.put(_key(row), builder.share())
 
     # -- reading -------------------------------------------------------------------------
