@@ -69,11 +69,10 @@ class Run:
                 )
         self.thread_id = None if self.thread_id is None else str(self.thread_id)
         self.events: list[tuple[str, str, Any]] = []
-        self.events_append = self.events.append
-        self.modes = modes
+                self.modes = modes
         self.subgraphs = subgraphs
         #: Where events go: our own buffer, or (inside a parent streaming subgraphs) the parent's.
-        self._sink = self.events_append
+        self._sink = self.events.append
         if self.parent is not None and self.parent.forward is not None:
             self.modes, self._sink = self.parent.forward
         self.before = graph.breakpoints(interrupt_before, "before")
@@ -242,7 +241,8 @@ class Run:
                 self._emit("tasks", {"id": p.id, "name": p.name, "input": p.send_arg if p.is_send else None, "triggers": ()})
         return runnable
 
-    def state_for(self, plan: TaskPlan) -> dict:
+    def node_state(self) -> dict:
+        """The state a node of this step reads: a fresh dict of the visible keys."""
         return {k: v for k, v in self.cp.values.items() if not k.startswith("__")}
 
     def context_for(self, plan: TaskPlan) -> TaskContext:
@@ -393,12 +393,12 @@ def iter_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult]:
         return
     if len(plans) == 1:
         plan = plans[0]
-        result = call_sync(graph, plan, run.state_for(plan), run.context_for(plan))
+        result = call_sync(graph, plan, run.node_state(), run.context_for(plan))
         run.task_done(result, parallel=False)
         yield result
         return
     with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="hitl-task") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, call_sync, graph, p, run.state_for(p), run.context_for(p))
+        futures = [pool.submit(contextvars.copy_context().run, call_sync, graph, p, run.node_state(), run.context_for(p))
                    for p in plans]
         for future in as_completed(futures):
             result = future.result()
@@ -410,7 +410,7 @@ async def iter_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskResul
     """Run the step's tasks concurrently on the event loop, yielding each as it finishes."""
     graph = run.graph
     parallel = len(plans) > 1
-    pending = [asyncio.ensure_future(call_async(graph, p, run.state_for(p), run.context_for(p))) for p in plans]
+    pending = [asyncio.ensure_future(call_async(graph, p, run.node_state(), run.context_for(p))) for p in plans]
     for next_done in asyncio.as_completed(pending):
         result = await next_done
         run.task_done(result, parallel)
