@@ -69,7 +69,7 @@ class Run:
                 )
         self.thread_id = None if self.thread_id is None else str(self.thread_id)
         self.events: list[tuple[str, str, Any]] = []
-                self.modes = modes
+        self.modes = modes
         self.subgraphs = subgraphs
         #: Where events go: our own buffer, or (inside a parent streaming subgraphs) the parent's.
         self._sink = self.events.append
