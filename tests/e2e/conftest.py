@@ -66,6 +66,30 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 expect.set_options(timeout=20_000)
 
 
+#: Waits (in the page) until the notebook at ``path`` is the current panel with a ready
+#: kernel session, and keeps it as ``window.__hitlPanel``; shared by JupyterLab and Notebook 7.
+_OPEN_PANEL_JS = """async ({path, collapseLeft}) => {
+    const app = window.jupyterapp;
+    await app.restored;
+    const deadline = Date.now() + 60000;
+    let panel = null;
+    while (panel === null) {
+        const widget = app.shell.currentWidget;
+        if (widget && widget.context && widget.context.path === path) {
+            panel = widget;
+        } else if (Date.now() > deadline) {
+            throw new Error(`notebook ${path} did not open`);
+        } else {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+    }
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    if (collapseLeft) app.shell.collapseLeft();
+    window.__hitlPanel = panel;
+}"""
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -210,29 +234,7 @@ class Lab:
             f"?token={self.server.token}"
         )
         self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
-        self.page.evaluate(
-            """async (path) => {
-                const app = window.jupyterapp;
-                await app.restored;
-                const deadline = Date.now() + 60000;
-                let panel = null;
-                while (panel === null) {
-                    const widget = app.shell.currentWidget;
-                    if (widget && widget.context && widget.context.path === path) {
-                        panel = widget;
-                    } else if (Date.now() > deadline) {
-                        throw new Error(`notebook ${path} did not open`);
-                    } else {
-                        await new Promise((resolve) => setTimeout(resolve, 100));
-                    }
-                }
-                await panel.context.ready;
-                await panel.sessionContext.ready;
-                app.shell.collapseLeft();
-                window.__hitlPanel = panel;
-            }""",
-            self.notebook,
-        )
+        self.page.evaluate(_OPEN_PANEL_JS, {"path": self.notebook, "collapseLeft": True})
 
     def run_all(self) -> list[str]:
         """Run every cell through the lab UI; return each cell's output text.
@@ -282,28 +284,7 @@ class NotebookSeven(Lab):
         self.write_notebook(cells, name)
         self.page.goto(f"{self.server.url}/notebooks/{self.notebook}?token={self.server.token}")
         self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
-        self.page.evaluate(
-            """async (path) => {
-                const app = window.jupyterapp;
-                await app.restored;
-                const deadline = Date.now() + 60000;
-                let panel = null;
-                while (panel === null) {
-                    const widget = app.shell.currentWidget;
-                    if (widget && widget.context && widget.context.path === path) {
-                        panel = widget;
-                    } else if (Date.now() > deadline) {
-                        throw new Error(`notebook ${path} did not open`);
-                    } else {
-                        await new Promise((resolve) => setTimeout(resolve, 100));
-                    }
-                }
-                await panel.context.ready;
-                await panel.sessionContext.ready;
-                window.__hitlPanel = panel;
-            }""",
-            self.notebook,
-        )
+        self.page.evaluate(_OPEN_PANEL_JS, {"path": self.notebook, "collapseLeft": False})
 
     def run_all(self) -> list[str]:
         """Run every cell as a user does (menu Run > Run All Cells); return outputs' text.
