@@ -46,7 +46,7 @@ def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: 
     if base is not None and as_node not in (base.writes or {}):
         # Acting as a waiting node: the other tasks of that step still have to run. (Acting
         # as the node that just ran replaces its earlier routing instead.)
-        plans += _still_waiting(graph, ns, new_id, base, {p.name for p in plans} | {as_node})
+        plans += _still_waiting(ns, new_id, base, {p.name for p in plans} | {as_node}, first_index=len(plans))
     record = CheckpointRecord(
         thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
         step=base.step + 1 if base is not None else -1, source="update",
@@ -73,11 +73,12 @@ def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
     return START
 
 
-def _still_waiting(graph: CompiledStateGraph, ns: str, new_id: str, base: CheckpointRecord,
-                   exclude: set[str]) -> list[TaskPlan]:
-    """Tasks of the base step other than ``as_node`` still have to run after the update."""
+def _still_waiting(ns: str, new_id: str, base: CheckpointRecord, exclude: set[str], *,
+                   first_index: int) -> list[TaskPlan]:
+    """Tasks of the base step other than ``as_node`` still have to run after the update.
+    ``Send`` tasks are numbered after the new step's own, so no two tasks share an id."""
     out = []
-    for i, p in enumerate(base.next):
+    for i, p in enumerate(base.next, start=first_index):
         if p.name in exclude and not p.is_send:
             continue
         out.append(TaskPlan(task_id(new_id, ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send))

@@ -8,7 +8,7 @@ from typing import Any
 from ..checkpoint.base import BaseCheckpointSaver, Change
 from ..errors import InvalidUpdateError
 from ..types import StateSnapshot
-from .builder import END, START, StateGraph
+from .builder import END, StateGraph
 from .channels import MISSING, Channel, LastValue, ReducerChannel
 from .validation import normalise_breakpoints
 

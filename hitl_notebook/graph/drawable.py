@@ -36,13 +36,6 @@ class DrawableGraph:
     nodes: dict[str, DrawableNode] = field(default_factory=dict)
     edges: list[DrawableEdge] = field(default_factory=list)
 
-    def to_json(self) -> dict:
-        return {
-            "nodes": [{"id": n.id, "name": n.name, "metadata": n.metadata} for n in self.nodes.values()],
-            "edges": [{"source": e.source, "target": e.target, "data": e.data, "conditional": e.conditional}
-                      for e in self.edges],
-        }
-
 
 def build_drawable(graph: CompiledStateGraph, *, xray: int | bool = False, prefix: str = "") -> DrawableGraph:
     builder = graph.builder

@@ -146,3 +146,26 @@ def test_unresolvable_reducer_annotation_is_a_clear_error():
     )
     with pytest.raises(GraphValidationError, match="reducers of \\['items'\\] would be lost"):
         StateGraph(namespace["make"]())
+
+
+def test_add_sequence_chains_nodes_in_order():
+    """add_sequence adds the functions as nodes joined one after another."""
+
+    def first(state):
+        return {"vals": ["first"]}
+
+    def second(state):
+        return {"vals": ["second"]}
+
+    graph = StateGraph(Vals).add_sequence([first, ("named", second)]).set_entry_point("first").compile()
+    assert graph.invoke({})["vals"] == ["first", "second"]
+
+
+def test_conditional_entry_point_routes_the_input():
+    """set_conditional_entry_point picks the first node from the input."""
+    graph = (StateGraph(Vals).add_node("short", lambda s: {"vals": ["short"]})
+             .add_node("long", lambda s: {"vals": ["long"]})
+             .set_conditional_entry_point(lambda s: "long" if len(s["text"]) > 3 else "short")
+             .compile())
+    assert graph.invoke({"text": "hi"})["vals"] == ["short"]
+    assert graph.invoke({"text": "hello"})["vals"] == ["long"]

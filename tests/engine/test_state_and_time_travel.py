@@ -149,3 +149,25 @@ def test_subgraph_as_node_with_interrupt():
     out = parent.invoke(Command(resume="ok"), CFG)
     assert out["vals"] == ["first", "inner:ok"]
     assert runs == ["inner", "inner"]
+
+
+def test_update_as_one_branch_keeps_the_waiting_send_tasks_distinct():
+    """Acting as one waiting task keeps the other Send tasks, each with its own task id."""
+    from typing import TypedDict
+
+    from hitl_notebook import END, Send
+
+    class S(TypedDict, total=False):
+        items: list
+        vals: Vals.__annotations__["vals"]
+
+    def work(arg):
+        return {"vals": [interrupt(f"item {arg['item']}")]}
+
+    graph = (StateGraph(S).add_node("work", work).add_node("note", lambda s: {"vals": ["note"]})
+             .add_conditional_edges(START, lambda s: [Send("work", {"item": i}) for i in s["items"]] + ["note"])
+             .add_edge("note", END).compile(checkpointer=InMemorySaver()))
+    graph.invoke({"items": [1, 2]}, CFG)
+    fork = graph.update_state(CFG, {"vals": ["by hand"]}, as_node="note")
+    ids = [t.id for t in graph.get_state(fork).tasks]
+    assert len(ids) == len(set(ids)) and [t.name for t in graph.get_state(fork).tasks].count("work") == 2
