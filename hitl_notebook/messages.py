@@ -6,7 +6,8 @@ runs unchanged. LangChain message objects are accepted wherever ours are and kep
 are: anything with a ``type`` and a ``content`` attribute counts as a message.
 """
 
-import uuid
+import os
+import random
 from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass, field, fields, replace
@@ -26,6 +27,7 @@ __all__ = [
     "merge_messages_delta",
     "message_from_dict",
     "message_to_dict",
+    "messages_with_ids",
 ]
 
 #: ``RemoveMessage(id=REMOVE_ALL_MESSAGES)`` clears the list; messages after it in the same
@@ -213,12 +215,25 @@ def _from_role(role: Any, body: dict) -> BaseMessage:
     return cls(**body)
 
 
+def _from_mapping(x: Mapping) -> BaseMessage:
+    body = dict(x)
+    if "role" in body:
+        role = body.pop("role")
+    elif "type" in body:
+        role = body.pop("type")
+    else:
+        raise ValueError(f"a message dict needs a 'role' or 'type' key, got keys {sorted(map(str, body))}")
+    return _from_role(role, body)
+
+
 def convert_to_message(x: Any) -> Any:
     """Turn a message-like value into a message.
 
     Accepts messages (ours or LangChain's, returned unchanged), ``{"role"|"type": ...,
     "content": ...}`` dicts, ``(role, content)`` tuples and plain strings (a human message).
     """
+    if type(x) is dict:  # the usual write: skip the duck-typed message test
+        return _from_mapping(x)
     if _is_message(x):
         return x
     if isinstance(x, str):
@@ -228,14 +243,7 @@ def convert_to_message(x: Any) -> Any:
             raise ValueError(f"a message tuple must be (role, content), got {len(x)} items")
         return _from_role(x[0], {"content": x[1]})
     if isinstance(x, Mapping):
-        body = dict(x)
-        if "role" in body:
-            role = body.pop("role")
-        elif "type" in body:
-            role = body.pop("type")
-        else:
-            raise ValueError(f"a message dict needs a 'role' or 'type' key, got keys {sorted(map(str, body))}")
-        return _from_role(role, body)
+        return _from_mapping(x)
     raise TypeError(
         f"cannot convert {type(x).__name__} to a message; pass a message, dict, (role, content) tuple or str"
     )
@@ -271,8 +279,27 @@ def message_from_dict(d: Mapping[str, Any]) -> BaseMessage:
     return _from_role(body.pop("type"), body)
 
 
+#: Our own generator, seeded from the OS (again after ``fork``): a notebook that calls
+#: ``random.seed(0)`` must not make a re-run cell produce message ids it produced before.
+_ids = random.Random()
+os.register_at_fork(after_in_child=_ids.seed)
+
+
+def new_message_id() -> str:
+    """A random version-4 UUID string. Not ``uuid.uuid4``, which asks the OS for entropy
+    on every call: an id must be unique, not unpredictable."""
+    n = _ids.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET
+    h = f"{n:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+#: Version 4 and the RFC 4122 variant, as ``uuid.UUID(version=4)`` sets them.
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
 def _with_new_id(m: Any) -> Any:
-    new_id = str(uuid.uuid4())
+    new_id = new_message_id()
     if isinstance(m, BaseMessage):
         return replace(m, id=new_id)
     if hasattr(m, "model_copy"):  # a LangChain (pydantic) message
@@ -280,6 +307,22 @@ def _with_new_id(m: Any) -> Any:
     m = copy(m)
     m.id = new_id
     return m
+
+
+def messages_with_ids(value: Any) -> list:
+    """``value`` (one message-like value or a list) as a new list of messages that all have
+    an id. A message the caller passed in is copied before it gets an id, never changed."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        m = convert_to_message(item)
+        if m.id is None:
+            if m is item:
+                m = _with_new_id(m)
+            else:  # built just now from a dict, tuple or str: nobody else holds it
+                m.id = new_message_id()
+        out.append(m)
+    return out
 
 
 def _normalise(value: Any) -> tuple[list, bool]:

@@ -10,7 +10,7 @@ deltas instead of re-serialising the whole state every step.
 from __future__ import annotations
 
 import asyncio
-import itertools
+import os
 import random
 import threading
 import time
@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Replace:
     """The channel's value after the step is ``value`` (a last-value write, or a reducer
     result that is not a plain append)."""
@@ -41,7 +41,7 @@ class Replace:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Append:
     """The channel's list value after the step is the parent's list plus ``items``."""
 
@@ -135,7 +135,10 @@ class ThreadInfo:
 
 _id_lock = threading.Lock()
 _last_ns = 0
-_counter = itertools.count()
+#: Random low bits of checkpoint ids, from a generator of our own: a notebook's
+#: ``random.seed(...)`` must not make two kernels' ids predictable or alike.
+_id_bits = random.Random()
+os.register_at_fork(after_in_child=_id_bits.seed)
 
 
 def new_checkpoint_id() -> str:
@@ -146,10 +149,11 @@ def new_checkpoint_id() -> str:
     """
     global _last_ns
     with _id_lock:
-        now = max(time.time_ns(), _last_ns + 1)
+        now = time.time_ns()
+        if now <= _last_ns:
+            now = _last_ns + 1
         _last_ns = now
-    rand = random.getrandbits(64)  # seeded from the OS per process: kernels never collide
-    h = f"{now:020x}{rand:016x}"[-32:]
+    h = f"{now:016x}{_id_bits.getrandbits(64):016x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 

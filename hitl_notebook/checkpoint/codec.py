@@ -10,6 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from . import serde
 from .base import InterruptRecord, TaskOutcome, TaskPlan
 from .serde import DeserializationError, SerializationError
@@ -56,6 +58,8 @@ def dump_metadata(metadata: Mapping[str, Any], where: str) -> str:
 
 def load_metadata(text: str, where: str) -> dict[str, Any]:
     """Parse stored metadata JSON; anything but a JSON object is a ``DeserializationError``."""
+    if text == "{}":  # what ``dump_metadata`` stores on most steps: skip the parser
+        return {}
     try:
         value = json.loads(text)
     except (TypeError, ValueError) as exc:
@@ -67,7 +71,13 @@ def load_metadata(text: str, where: str) -> dict[str, Any]:
 
 def dump_plans(plans: list[TaskPlan], where: str) -> bytes:
     """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan)."""
-    return dump([[p.id, p.name, p.send_arg, p.is_send] for p in plans], "next", where)
+    rows = [[p.id, p.name, p.send_arg, p.is_send] for p in plans]
+    if all(p.send_arg is None for p in plans):  # ids and names only (most steps): no serde walk needed
+        try:
+            return orjson.dumps(rows)
+        except (orjson.JSONEncodeError, TypeError):
+            pass  # a name serde must escape (lone surrogates): the general path below
+    return dump(rows, "next", where)
 
 
 def load_plans(data: bytes, where: str) -> list[TaskPlan]:

@@ -38,14 +38,15 @@ def fresh_copy(value: Any) -> Any:
     t = type(value)
     if t in _IMMUTABLE:
         return value
+    # Items that are immutable (most of them) are kept without a call per item.
     if t is list:
-        return [fresh_copy(v) for v in value]
+        return [v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value]
     if t is dict:
-        return {k: fresh_copy(v) for k, v in value.items()}
+        return {k: v if type(v) in _IMMUTABLE else fresh_copy(v) for k, v in value.items()}
     if t is tuple:
-        return tuple(fresh_copy(v) for v in value)
+        return tuple(v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value)
     if _plain_dataclass(t):
         new = object.__new__(t)
-        new.__dict__.update({k: fresh_copy(v) for k, v in value.__dict__.items()})
+        new.__dict__.update({k: v if type(v) in _IMMUTABLE else fresh_copy(v) for k, v in value.__dict__.items()})
         return new
     return copy.deepcopy(value)

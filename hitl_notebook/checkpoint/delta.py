@@ -30,6 +30,7 @@ __all__ = [
     "APPEND",
     "MAX_CHAIN",
     "REPLACE",
+    "SECTION_COST",
     "VALUE_TAGS",
     "Chain",
     "ValuesBuilder",
@@ -37,6 +38,7 @@ __all__ = [
     "change_sections",
     "next_chain",
     "snapshot_sections",
+    "with_changes",
 ]
 
 REPLACE = b"R"
@@ -47,11 +49,13 @@ VALUE_TAGS = frozenset({REPLACE, APPEND})
 MIN_CHAIN = 64
 #: Beyond ``MIN_CHAIN``, allow one delta per this many bytes of snapshot.
 BYTES_PER_LINK = 256
+#: Bytes a section counts for on top of its data: decoding each has a fixed cost.
+SECTION_COST = 32
 #: Never more deltas than this between snapshots (a longer parent chain is corrupt data).
 MAX_CHAIN = 10_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Chain:
     """Where a checkpoint sits relative to its nearest snapshot ancestor."""
 
@@ -124,25 +128,24 @@ class ValuesBuilder:
             self._values[section.name] = value
             self._owned.add(section.name)
 
-    def apply_changes(self, changes: Mapping[str, Change]) -> None:
-        """Apply a checkpoint's changes as the engine passed them (copied, so the cache
-        shares nothing with the caller): cheaper than decoding what was just encoded."""
-        for channel, change in changes.items():
-            if isinstance(change, Append):
-                previous = self._values.get(channel, [])
-                previous = list(previous) if channel not in self._owned else previous
-                previous.extend(fresh_copy(change.items))
-                value = previous
-            else:
-                value = fresh_copy(change.value)
-            self._values[channel] = value
-            self._owned.add(channel)
-
     def share(self) -> dict[str, Any]:
         """The current values, to be cached: later ``apply`` calls leave them untouched."""
         shared = self._values
         self._values, self._owned = dict(shared), set()
         return shared
+
+
+def with_changes(base: Mapping[str, Any], changes: Mapping[str, Change]) -> dict[str, Any]:
+    """``base`` with a checkpoint's changes applied, as the engine passed them (copied, so
+    the result shares nothing with the caller): cheaper than decoding what was just
+    encoded. ``base`` is left untouched; an append builds a new list."""
+    values = dict(base)
+    for channel, change in changes.items():
+        if type(change) is Append:
+            values[channel] = [*values.get(channel, ()), *fresh_copy(change.items)]
+        else:
+            values[channel] = fresh_copy(change.value)
+    return values
 
 
 class ValuesCache:

@@ -14,7 +14,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 
-__all__ = ["FrameError", "Section", "decode_sections", "encode_section", "join"]
+__all__ = ["FrameError", "Section", "decode_sections", "encode_section", "join", "pack"]
 
 MAGIC = b"HNF1"
 _HEADER = struct.Struct(">cBHI")
@@ -30,7 +30,7 @@ class FrameError(ValueError):
     """The bytes are not a well-formed frame (truncated, wrong magic, bad flags)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Section:
     """One named piece of a checkpoint: ``tag`` says what it is, ``data`` is serde bytes."""
 
@@ -41,13 +41,18 @@ class Section:
 
 def encode_section(section: Section) -> bytes:
     """One section's stored bytes (header, name, data; large data compressed)."""
-    name = section.name.encode("utf-8")
-    data, flags = section.data, 0
+    return pack(section.tag, section.name, section.data)
+
+
+def pack(tag: bytes, name: str, data: bytes) -> bytes:
+    """``encode_section`` without building a ``Section`` first."""
+    encoded_name = name.encode("utf-8")
+    flags = 0
     if len(data) >= COMPRESS_FROM:
-        packed = zlib.compress(data, 6)
+        packed = zlib.compress(data, 1)
         if len(packed) < len(data):
             data, flags = packed, _COMPRESSED
-    return _HEADER.pack(section.tag, flags, len(name), len(data)) + name + data
+    return _HEADER.pack(tag, flags, len(encoded_name), len(data)) + encoded_name + data
 
 
 def join(encoded: list[bytes]) -> bytes:

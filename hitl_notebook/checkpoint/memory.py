@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from .base import ThreadInfo
@@ -70,8 +69,15 @@ class _MemoryTx:
 
     def outcomes(self, thread_id: str, ns: str, low: str, high: str) -> dict[str, list[OutcomeRow]]:
         space = self._space(thread_id, ns)
-        if space is None:
+        if space is None or not space.outcomes:
             return {}
+        if low == high:  # one checkpoint's (every ``get``): a lookup, not a scan
+            outs = space.outcomes.get(low)
+            return {} if outs is None else {low: list(outs.values())}
+        start, end = bisect.bisect_left(space.ids, low), bisect.bisect_right(space.ids, high)
+        if end - start < len(space.outcomes):  # scan whichever is smaller: the range or the outcomes
+            ranged = ((cid, space.outcomes.get(cid)) for cid in space.ids[start:end])
+            return {cid: list(outs.values()) for cid, outs in ranged if outs is not None}
         return {cid: list(outs.values()) for cid, outs in space.outcomes.items() if low <= cid <= high}
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
@@ -119,14 +125,27 @@ class InMemorySaver(DeltaSaver):
     def __init__(self, *, cache_size: int = 256) -> None:
         super().__init__(cache_size=cache_size)
         self._threads: dict[str, dict[str, _Namespace]] = {}
-        self._lock = threading.RLock()
+        self._transaction = _Locked(threading.RLock(), _MemoryTx(self._threads))
 
-    @contextmanager
-    def _reading(self) -> Iterator[_MemoryTx]:
-        with self._lock:
-            yield _MemoryTx(self._threads)
+    def _reading(self) -> _Locked:
+        return self._transaction
 
-    @contextmanager
-    def _writing(self, thread_id: str) -> Iterator[_MemoryTx]:
-        with self._lock:
-            yield _MemoryTx(self._threads)
+    def _writing(self, thread_id: str) -> _Locked:
+        return self._transaction
+
+
+class _Locked:
+    """``with`` holds the saver's (reentrant) lock and yields the one stateless ``_MemoryTx``:
+    reused, since a transaction is opened on every read and write."""
+
+    __slots__ = ("_lock", "_tx")
+
+    def __init__(self, lock: threading.RLock, tx: _MemoryTx) -> None:
+        self._lock, self._tx = lock, tx
+
+    def __enter__(self) -> _MemoryTx:
+        self._lock.acquire()
+        return self._tx
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from . import frames
-from .base import BaseCheckpointSaver, Change, CheckpointRecord, Replace, TaskOutcome, ThreadInfo
+from .base import BaseCheckpointSaver, Change, CheckpointRecord, TaskOutcome, ThreadInfo
 from .codec import (
     dump,
     dump_metadata,
@@ -30,6 +30,7 @@ from .codec import (
 from .copying import fresh_copy
 from .delta import (
     MAX_CHAIN,
+    SECTION_COST,
     VALUE_TAGS,
     Chain,
     ValuesBuilder,
@@ -37,6 +38,7 @@ from .delta import (
     change_sections,
     next_chain,
     snapshot_sections,
+    with_changes,
 )
 from .serde import DeserializationError
 
@@ -50,13 +52,17 @@ _RECORD_TAGS = frozenset({WRITES, NEXT})
 CHAIN_PAGE = 32
 #: While replaying a chain, cache every this-many checkpoints' values.
 CACHE_EVERY = 16
+#: A listing materialises the values of this many rows at a time (memory stays bounded)...
+LIST_BATCH = 64
+#: ...starting with this many, so that the first record comes quickly.
+FIRST_BATCH = 8
 
 _FILTER_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 #: Filter keys that are columns rather than run metadata.
 COLUMN_KEYS = ("source", "step")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Row:
     """A stored checkpoint exactly as a backend keeps it."""
 
@@ -74,7 +80,7 @@ class Row:
     data: bytes
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OutcomeRow:
     """A stored task outcome."""
 
@@ -141,9 +147,34 @@ def _check_key(name: str, value: Any, *, optional: bool = False) -> None:
         raise ValueError(f"{name} must not contain NUL characters: {value!r}")
 
 
+def _check_ids(thread_id: Any, ns: Any, checkpoint_id: Any, parent_id: Any) -> None:
+    """``_check_key`` for a checkpoint's coordinates at once (every write checks them)."""
+    if type(thread_id) is str and type(ns) is str and type(checkpoint_id) is str and (
+        parent_id is None or type(parent_id) is str
+    ) and "\x00" not in f"{thread_id}{ns}{checkpoint_id}{parent_id or ''}":
+        return
+    _check_key("thread_id", thread_id)
+    _check_key("ns", ns)
+    _check_key("checkpoint id", checkpoint_id)
+    _check_key("parent id", parent_id, optional=True)
+
+
+class _Where:
+    """Names a checkpoint in error messages. Every write carries one, but it is formatted
+    only when an error message is built."""
+
+    __slots__ = ("checkpoint_id", "ns", "thread_id")
+
+    def __init__(self, thread_id: str, ns: str, checkpoint_id: str) -> None:
+        self.thread_id, self.ns, self.checkpoint_id = thread_id, ns, checkpoint_id
+
+    def __str__(self) -> str:
+        ns_part = f", namespace {self.ns!r}" if self.ns else ""
+        return f"checkpoint {self.checkpoint_id!r} (thread {self.thread_id!r}{ns_part})"
+
+
 def _where(thread_id: str, ns: str, checkpoint_id: str) -> str:
-    ns_part = f", namespace {ns!r}" if ns else ""
-    return f"checkpoint {checkpoint_id!r} (thread {thread_id!r}{ns_part})"
+    return str(_Where(thread_id, ns, checkpoint_id))
 
 
 _MISSING = object()
@@ -174,22 +205,19 @@ class DeltaSaver(BaseCheckpointSaver):
     # -- writing -------------------------------------------------------------------------
 
     def put(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
-        _check_key("thread_id", record.thread_id)
-        _check_key("ns", record.ns)
-        _check_key("checkpoint id", record.id)
-        _check_key("parent id", record.parent_id, optional=True)
-        where = _where(record.thread_id, record.ns, record.id)
+        _check_ids(record.thread_id, record.ns, record.id, record.parent_id)
+        where = _Where(record.thread_id, record.ns, record.id)
         if record.parent_id is None:
             changes = {}
         else:
-            unknown = set(changes) - set(record.values)
+            values = record.values
+            unknown = [k for k in changes if k not in values]
             if unknown:
                 raise ValueError(f"{where}: changes name channels missing from its values: {sorted(unknown)}")
         delta = change_sections(changes, where)
-        record_part = [
-            frames.encode_section(frames.Section(WRITES, "", dump(record.writes, "writes", where))),
-            frames.encode_section(frames.Section(NEXT, "", dump_plans(record.next, where))),
-        ]
+        tail = frames.pack(WRITES, "", dump(record.writes, "writes", where)) + frames.pack(
+            NEXT, "", dump_plans(record.next, where)
+        )
         metadata = dump_metadata(record.metadata, where)
         outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
 
@@ -201,10 +229,10 @@ class DeltaSaver(BaseCheckpointSaver):
                 parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
             chain = next_chain(parent.chain if parent else None, _size(delta))
             if chain is None:  # snapshot (amortised: see ``delta``)
-                values = snapshot_sections(record.values, where)
-                chain = Chain(True, 0, 0, _size(values))
+                sections = snapshot_sections(record.values, where)
+                chain = Chain(True, 0, 0, _size(sections))
             else:
-                values = delta
+                sections = delta
             row = Row(
                 thread_id=record.thread_id,
                 ns=record.ns,
@@ -215,17 +243,15 @@ class DeltaSaver(BaseCheckpointSaver):
                 created_at=record.created_at,
                 metadata=metadata,
                 chain=chain,
-                data=frames.join([frames.encode_section(s) for s in values] + record_part),
+                data=frames.join([*map(frames.encode_section, sections), tail]),
             )
             tx.insert(row, outcomes)
         self._remember(row, parent, changes, record.values)
 
     def put_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome) -> None:
-        _check_key("thread_id", thread_id)
-        _check_key("ns", ns)
-        _check_key("checkpoint id", checkpoint_id)
+        _check_ids(thread_id, ns, checkpoint_id, None)
         _check_key("task id", outcome.task_id)
-        where = _where(thread_id, ns, checkpoint_id)
+        where = _Where(thread_id, ns, checkpoint_id)
         stored = _outcome_row(outcome, where)
         with self._writing(thread_id) as tx:
             if tx.row(thread_id, ns, checkpoint_id, with_data=False) is None:
@@ -235,16 +261,14 @@ class DeltaSaver(BaseCheckpointSaver):
     def _remember(self, row: Row, parent: Row | None, changes: Mapping[str, Change], values: Mapping[str, Any]) -> None:
         """Cache the new checkpoint's values when that costs O(what changed), from what the
         engine passed (copied), not by decoding what was just encoded."""
-        if row.chain.is_snapshot:
-            builder = ValuesBuilder()
-            builder.apply_changes({k: Replace(v) for k, v in values.items()})
+        base = self._cache.get(_key(parent)) if parent is not None else None
+        if base is not None:  # a snapshot too: how it is stored does not change its values
+            cached = with_changes(base, changes)
+        elif row.chain.is_snapshot:
+            cached = {k: fresh_copy(v) for k, v in values.items()}
         else:
-            base = self._cache.get(_key(parent))
-            if base is None:
-                return
-            builder = ValuesBuilder(base)
-            builder.apply_changes(changes)
-        self._cache.put(_key(row), builder.share())
+            return
+        self._cache.put(_key(row), cached)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -289,18 +313,59 @@ class DeltaSaver(BaseCheckpointSaver):
             rows = [r for r in tx.rows(thread_id, ns, before, wanted, limit) if _matches(r, wanted)]
             rows = rows[:limit] if limit is not None else rows
             outcomes = tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}
-        for row in rows:
-            with self._reading() as tx:
-                values = self._values(tx, row)
+        start, size = 0, FIRST_BATCH
+        while start < len(rows):
+            batch = rows[start : start + size]
+            start, size = start + size, min(2 * size, LIST_BATCH)
+            ready = self._batch_values(batch)
+            for row in batch:
+                values, sections = ready.pop(row.id, (None, None))
+                if values is None:  # it vanished, or it fails: read it alone to say why, in order
+                    values = self._read_values(row)
+                    if values is None:
+                        continue
+                yield self._record(row, values, outcomes.get(row.id, []), sections)
+
+    def _batch_values(self, rows: list[Row]) -> dict[str, tuple[dict[str, Any], list[frames.Section] | None]]:
+        """Values of listed ``rows`` by id, with the row's sections when they were decoded.
+
+        Oldest first, a row that is not cached and whose parent is in the batch applies its
+        own delta to the parent's values, so a listing decodes each delta once instead of
+        replaying a chain per row (and caches nothing: a long listing must not evict the
+        threads being worked on); any other row is read by ``_values``. A row that fails to
+        read is left out for the caller to read alone, so errors surface in listing order.
+        """
+        ready: dict[str, tuple[dict[str, Any], list[frames.Section] | None]] = {}
+        for row in reversed(rows):
+            values, sections = self._cache.get(_key(row)), None
+            snapshot = row.chain.is_snapshot
+            parent = ready.get(row.parent_id) if row.parent_id is not None else None
+            try:
+                if values is None and (snapshot or parent is not None):
+                    sections = frames.decode_sections(row.data)
+                    builder = ValuesBuilder(None if snapshot else parent[0])  # type: ignore[index]
+                    where = _Where(row.thread_id, row.ns, row.id)
+                    builder.apply([s for s in sections if s.tag in VALUE_TAGS], where, snapshot=snapshot)
+                    values = builder.share()
+                elif values is None:
+                    values = self._read_values(row)
+            except (frames.FrameError, DeserializationError):
+                continue
             if values is not None:
-                yield self._record(row, values, outcomes.get(row.id, []))
+                ready[row.id] = (values, sections)
+        return ready
+
+    def _read_values(self, row: Row) -> dict[str, Any] | None:
+        """``_values`` in a transaction of its own (a listing holds none between records)."""
+        with self._reading() as tx:
+            return self._values(tx, row)
 
     def _values(self, tx: Tx, row: Row) -> dict[str, Any] | None:
         """The checkpoint's (private, cached) values; None if it vanished meanwhile.
 
         Walks parents page by page until a cached ancestor or a snapshot, then replays the
         deltas forward, caching every ``CACHE_EVERY``-th checkpoint on the way so that
-        reading its neighbours next (as ``list`` does) replays only a few deltas.
+        reading its ancestors next (as walking a branch back does) replays only a few deltas.
         """
         base = self._cache.get(_key(row))
         if base is not None:
@@ -347,12 +412,17 @@ class DeltaSaver(BaseCheckpointSaver):
                 self._cache.put(_key(link), values)
         return values
 
-    def _record(self, row: Row, values: dict[str, Any], outcomes: list[OutcomeRow]) -> CheckpointRecord:
-        where = _where(row.thread_id, row.ns, row.id)
-        try:
-            parts = {s.tag: s.data for s in frames.decode_sections(row.data, _RECORD_TAGS)}
-        except frames.FrameError as exc:
-            raise DeserializationError(f"{where} is unreadable: {exc}") from exc
+    def _record(
+        self, row: Row, values: dict[str, Any], outcomes: list[OutcomeRow], sections: list[frames.Section] | None = None
+    ) -> CheckpointRecord:
+        """The record handed out (fresh objects); ``sections`` are the row's, when already decoded."""
+        where = _Where(row.thread_id, row.ns, row.id)
+        if sections is None:
+            try:
+                sections = frames.decode_sections(row.data, _RECORD_TAGS)
+            except frames.FrameError as exc:
+                raise DeserializationError(f"{where} is unreadable: {exc}") from exc
+        parts = {s.tag: s.data for s in sections if s.tag in _RECORD_TAGS}
         if set(parts) != _RECORD_TAGS:
             raise DeserializationError(f"{where} is unreadable: its writes or next tasks are missing")
         return CheckpointRecord(
@@ -445,8 +515,10 @@ def _key(row: Row) -> tuple:
 
 
 def _size(sections: list[frames.Section]) -> int:
-    """Serialised (uncompressed) size: what decoding costs, which the snapshot policy bounds."""
-    return sum(len(s.data) for s in sections)
+    """What decoding the sections costs, which the snapshot policy bounds: their serialised
+    (uncompressed) bytes plus a fixed cost per section (one header, one ``loads`` call), so
+    a state of many small keys is not re-snapshotted every few steps."""
+    return sum(len(s.data) for s in sections) + SECTION_COST * len(sections)
 
 
 def _outcome_row(outcome: TaskOutcome, where: str) -> OutcomeRow:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..checkpoint.base import InterruptRecord
+from ..checkpoint.serde import SerializationError, check_serialisable
 from ..types import GraphInterrupt
 
 __all__ = ["TaskContext", "current_task", "get_config", "get_stream_writer", "interrupt", "interrupt_id", "task_scope"]
@@ -98,8 +99,6 @@ def interrupt(value: Any) -> Any:
 
 
 def _check_payload(value: Any, node: str) -> None:
-    from ..checkpoint.serde import SerializationError, check_serialisable
-
     try:
         check_serialisable(value, "interrupt value")
     except SerializationError as exc:

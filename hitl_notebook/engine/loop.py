@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import time
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ..checkpoint.base import CheckpointRecord, Replace, TaskOutcome, TaskPlan, new_checkpoint_id
+from ..checkpoint.base import (
+    CheckpointRecord,
+    Replace,
+    TaskOutcome,
+    TaskPlan,
+    new_checkpoint_id,
+)
 from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, ResumeError
 from ..graph.builder import START
 from ..types import Command, GraphInterrupt, Interrupt
@@ -38,8 +45,20 @@ DEFAULT_RECURSION_LIMIT = 10_000
 run_observers: list = []
 
 
+#: The last whole second ``now_iso`` formatted, and its text: formatting a datetime
+#: costs more than the rest of a small step, and steps come many per second.
+_second_text: tuple[int, str] = (-1, "")
+
+
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    """The current UTC time as ISO-8601 with microseconds, e.g. ``2026-01-02T03:04:05.000006+00:00``."""
+    global _second_text
+    second, nanos = divmod(time.time_ns(), 1_000_000_000)
+    cached, text = _second_text
+    if second != cached:
+        text = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        _second_text = (second, text)
+    return f"{text}.{nanos // 1000:06d}+00:00"
 
 
 class Run:
@@ -92,6 +111,11 @@ class Run:
         self.stop_requested = False
         self.steps = 0
         self.cp: CheckpointRecord
+        # What every task context of this run carries: the "custom" stream writer, and the
+        # (modes, sink) pair subgraphs forward their events to.
+        self._writer = (lambda chunk: self._sink(("custom", self.ns, chunk))) if "custom" in self.modes else None
+        forwarding = self.subgraphs or self.parent is not None and self.parent.forward
+        self._forward = (self.modes, self._sink) if forwarding else None
 
     # -- starting --------------------------------------------------------------------
     def start(self, input: Any) -> None:
@@ -216,7 +240,8 @@ class Run:
         if not cp.next:
             self.status = "done"
             return None
-        runnable = [p for p in cp.next if _runnable(cp.outcomes.get(p.id), cp.ns)]
+        outcomes = cp.outcomes
+        runnable = [p for p in cp.next if _runnable(outcomes.get(p.id), cp.ns)] if outcomes else cp.next
         if not runnable:
             if any(_unfinished(cp.outcomes.get(p.id)) for p in cp.next):
                 self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
@@ -224,17 +249,17 @@ class Run:
                     self._emit_interrupts()
                 return None
             return []  # every task already finished: only the commit is missing
-        if not (first and self.continuation) and _hits(self.before, runnable):
+        if self.before and not (first and self.continuation) and _hits(self.before, runnable):
             self.status = "breakpoint"
             self._emit("updates", {"__interrupt__": ()})
             return None
-        if self.steps >= self.limit and any(p.name != START for p in runnable):
-            raise GraphRecursionError(
-                f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
-                f"(next: {', '.join(p.name for p in runnable)}). Raise it with config "
-                '{"recursion_limit": N} if the loop is intended.'
-            )
-        if any(p.name != START for p in runnable):  # the input step is not a node step
+        if runnable[0].name != START or any(p.name != START for p in runnable):  # the input step is not a node step
+            if self.steps >= self.limit:
+                raise GraphRecursionError(
+                    f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
+                    f"(next: {', '.join(p.name for p in runnable)}). Raise it with config "
+                    '{"recursion_limit": N} if the loop is intended.'
+                )
             self.steps += 1
         if "tasks" in self.modes:
             for p in runnable:
@@ -243,21 +268,24 @@ class Run:
 
     def node_state(self) -> dict:
         """The state a node of this step reads: a fresh dict of the visible keys."""
-        return {k: v for k, v in self.cp.values.items() if not k.startswith("__")}
+        return self.graph.visible_values(self.cp.values)
 
     def context_for(self, plan: TaskPlan) -> TaskContext:
         outcome = self.cp.outcomes.get(plan.id)
-        answers = list(outcome.answers) if outcome is not None else list(self.preanswers.get(plan.id, ()))
-        child_answers = dict(outcome.child_answers) if outcome is not None else {}
-        return TaskContext(task_id=plan.id, name=plan.name, ns=self.ns, thread_id=self.thread_id,
-                           checkpointer=self.saver, config=self.config, answers=answers,
-                           child_answers=child_answers, writer=self._custom_writer(),
-                           forward=(self.modes, self._sink) if self.subgraphs or self.parent is not None and self.parent.forward else None)
+        if outcome is not None:
+            answers, child_answers = list(outcome.answers), dict(outcome.child_answers)
+        else:
+            answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
+        return TaskContext(plan.id, plan.name, self.ns, self.thread_id, self.saver, self.config, answers,
+                           child_answers, self._writer, self._forward)
 
     def finish_step(self, results: list[TaskResult]) -> None:
         cp = self.cp
-        fresh = {r.plan.id: r for r in results}
-        everything = [fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)) for p in cp.next]
+        if len(results) == 1 == len(cp.next) and not cp.outcomes:  # the usual step: one task, first run
+            everything = results
+        else:
+            fresh = {r.plan.id: r for r in results}
+            everything = [fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)) for p in cp.next]
         for r in results:
             if r.unused_answer:
                 warnings.warn(f"The resume value was not used: node '{r.plan.name}' finished without calling interrupt().",
@@ -279,22 +307,22 @@ class Run:
         produced, so a crash before the step ends does not run it again."""
         plan = result.plan
         if "tasks" in self.modes:
-            self._emit("tasks", {"id": plan.id, "name": plan.name, "result": result.writes,
+            self._emit("tasks", {"id": plan.id, "name": plan.name, "result": result.shown,
                                  "error": None if result.error is None else repr(result.error),
                                  "interrupts": [Interrupt(i.value, i.id, i.ns) for i in result.interrupts]})
         if result.writes is not None:
-            if plan.name != START:
-                self._emit("updates", {plan.name: _update_view(result.writes)})
+            if plan.name != START and "updates" in self.modes:
+                self._emit("updates", {plan.name: _update_view(result.shown)})
             if parallel:
                 self._put_outcome(result.to_outcome(self.cp.outcomes.get(plan.id)))
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, graph = self.cp, self.graph
-        for r in results:  # close the records of a step that paused or failed before
+        for r in results if cp.outcomes else ():  # close the records of a step that paused or failed before
             previous = cp.outcomes.get(r.plan.id)
             if previous is not None and previous.writes is None:
                 self._put_outcome(r.to_outcome(previous))
-        writes = [w for r in results for w in r.writes]
+        writes = results[0].writes if len(results) == 1 else [w for r in results for w in r.writes]
         values, changes = graph.apply_writes(cp.values, writes)
         new_id = new_checkpoint_id()
         next_tasks = next_plans(graph, self.ns, new_id, [(r.plan.name, r.goto) for r in results], values, changes)
@@ -302,7 +330,7 @@ class Run:
         for r in results:
             if r.plan.name == START:
                 continue
-            view = _update_view(r.writes)
+            view = _update_view(r.shown)
             if r.plan.name in step_writes:  # several Send tasks of one node
                 prior = step_writes[r.plan.name]
                 step_writes[r.plan.name] = [*prior, view] if isinstance(prior, list) else [prior, view]
@@ -319,7 +347,7 @@ class Run:
             self._emit("values", graph.output_values(values))
         if "checkpoints" in self.modes:
             self._emit("checkpoints", graph.snapshot(record))
-        if _hits(self.after, [r.plan for r in results]):
+        if self.after and _hits(self.after, [r.plan for r in results]):
             self.stop_requested = bool(next_tasks)
             self._emit("updates", {"__interrupt__": ()})
 
@@ -369,11 +397,6 @@ class Run:
             self._emit("updates", {"__interrupt__": tuple(interrupts)})
             if values is not None:
                 self._emit("values", {**values, "__interrupt__": tuple(interrupts)})
-
-    def _custom_writer(self):
-        if "custom" not in self.modes:
-            return None
-        return lambda chunk: self._sink(("custom", self.ns, chunk))
 
     def _put(self, record: CheckpointRecord, changes: dict) -> None:
         if self.saver is not None:

@@ -82,6 +82,12 @@ def next_plans(graph: CompiledStateGraph, ns: str, checkpoint_id: str, finished:
     Updates join progress (hidden ``__join__N`` channels) in ``values``/``changes``. Pull
     tasks come in node order, then ``Send`` tasks in the order they were sent.
     """
+    if len(finished) == 1 and not graph.join_keys:  # the usual step: one task, no joins
+        goto = finished[0][1]
+        if len(goto) == 1 and type(goto[0]) is str:
+            return [TaskPlan(task_id(checkpoint_id, ns, goto[0]), goto[0])]
+        if not goto:
+            return []
     names: set[str] = set()
     sends: list[Send] = []
     for _name, goto in finished:
@@ -91,8 +97,7 @@ def next_plans(graph: CompiledStateGraph, ns: str, checkpoint_id: str, finished:
             else:
                 names.add(g)
     done_nodes = {name for name, _ in finished}
-    for i, (sources, target) in enumerate(graph.builder.joins):
-        key = f"__join__{i}"
+    for key, (sources, target) in zip(graph.join_keys, graph.builder.joins):
         done = set(values.get(key, ())) | (done_nodes & set(sources))
         if done >= set(sources):
             if target != END:

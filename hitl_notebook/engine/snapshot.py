@@ -25,12 +25,15 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
     run and ``values`` include what finished tasks wrote; once every task finished, the
     snapshot shows the step as it ran: all its tasks and the last question each answered.
     """
-    outcomes = [record.outcomes.get(plan.id) for plan in record.next]
-    complete = bool(record.next) and all(o is not None and o.writes is not None for o in outcomes)
+    recorded = record.outcomes
+    outcomes = [recorded.get(plan.id) for plan in record.next] if recorded else [None] * len(record.next)
+    complete = bool(recorded) and bool(record.next) and all(o is not None and o.writes is not None for o in outcomes)
     tasks, next_names, pending = [], [], []
     for index, (plan, outcome) in enumerate(zip(record.next, outcomes)):
         finished = outcome is not None and outcome.writes is not None
-        if complete:
+        if outcome is None:  # not started: nothing to look at (the common case, in a long history)
+            records = []
+        elif complete:
             records = outcome.interrupts[-1:]  # the question that was answered last
         else:
             records = unanswered(outcome, record.ns)
@@ -42,14 +45,14 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
             name=plan.name,
             path=("__pregel_push", index) if plan.is_send else ("__pregel_pull", plan.name),
             error=outcome.error if outcome else None,
-            interrupts=tuple(Interrupt(r.value, r.id, r.ns) for r in records),
+            interrupts=_interrupts(records),
             state=_subgraph_state(graph, record, plan, subgraphs),
             result=_result_view(outcome.writes) if finished else None,
         ))
     parent = checkpoint_config(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
     metadata: dict[str, Any] = {"source": record.source, "step": record.step, "writes": record.writes,
                                 "parents": {}, **record.metadata}
-    values = record.values if complete else graph.values_with_finished_tasks(record)
+    values = record.values if complete or not recorded else graph.values_with_finished_tasks(record)
     return StateSnapshot(
         values=graph.output_values(values, for_state=True),
         next=tuple(next_names),
@@ -58,8 +61,12 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
         created_at=record.created_at,
         parent_config=parent,
         tasks=tuple(tasks),
-        interrupts=tuple(Interrupt(r.value, r.id, r.ns) for r in pending),
+        interrupts=_interrupts(pending),
     )
+
+
+def _interrupts(records: list) -> tuple[Interrupt, ...]:
+    return tuple([Interrupt(r.value, r.id, r.ns) for r in records]) if records else ()
 
 
 def _result_view(writes: list) -> dict | None:

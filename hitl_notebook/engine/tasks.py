@@ -25,6 +25,7 @@ class TaskResult:
     """What one run of a task produced."""
 
     plan: TaskPlan
+    #: The ``(channel, value)`` writes the step applies (message ids already assigned).
     writes: list[tuple[str, Any]] | None = None
     goto: list[Any] = field(default_factory=list)
     interrupts: list[InterruptRecord] = field(default_factory=list)
@@ -32,6 +33,14 @@ class TaskResult:
     answers: list[Any] = field(default_factory=list)
     #: Index of a pre-supplied answer (resume at a static breakpoint) the node never used.
     unused_answer: bool = False
+    #: The writes as the node returned them, which streams and ``metadata["writes"]`` show
+    #: (``None``: same as ``writes``).
+    returned: list[tuple[str, Any]] | None = None
+
+    @property
+    def shown(self) -> list[tuple[str, Any]] | None:
+        """The writes as users see them in streams and history."""
+        return self.writes if self.returned is None else self.returned
 
     def to_outcome(self, previous: TaskOutcome | None = None) -> TaskOutcome:
         """The stored form; keeps the questions and subgraph answers of earlier attempts."""
@@ -100,10 +109,12 @@ def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskR
 
 
 def _finish(graph: CompiledStateGraph, plan: TaskPlan, state: dict, ctx: TaskContext, out: Any) -> TaskResult:
-    writes, goto = writes_from_output(graph, plan.name, out)
+    returned, goto = writes_from_output(graph, plan.name, out)
+    writes = graph.prepare_writes(returned)  # before routing, so routing and the commit agree
     goto.extend(route(graph, plan.name, state, writes, ctx.config))
     unused = bool(ctx.answers) and not ctx.consumed
-    return TaskResult(plan, writes=writes, goto=goto, answers=ctx.answers, unused_answer=unused)
+    return TaskResult(plan, writes=writes, goto=goto, answers=ctx.answers, unused_answer=unused,
+                      returned=None if writes is returned else returned)
 
 
 def writes_from_output(graph: CompiledStateGraph, node: str, out: Any) -> tuple[list[tuple[str, Any]], list[Any]]:

@@ -35,12 +35,13 @@ def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: 
             f"{', '.join(map(repr, graph.builder.nodes))} (or START)."
         )
     writes = graph.update_writes(values, as_node)
+    prepared = graph.prepare_writes(writes)
     old_values = base.values if base is not None else graph.initial_values()
-    new_values, changes = graph.apply_writes(old_values, writes)
+    new_values, changes = graph.apply_writes(old_values, prepared)
     if base is None:
         changes = {k: Replace(v) for k, v in new_values.items()}
-    visible = {k: v for k, v in old_values.items() if not k.startswith("__")}
-    goto = route(graph, as_node, visible, writes, config)
+    visible = graph.visible_values(old_values)
+    goto = route(graph, as_node, visible, prepared, config)
     new_id = new_checkpoint_id()
     plans = next_plans(graph, ns, new_id, [(as_node, goto)], new_values, changes)
     if base is not None and as_node not in (base.writes or {}):

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..checkpoint.base import Append, Change, Replace
 from ..errors import InvalidUpdateError
+from ..messages import merge_messages_delta, messages_with_ids, new_messages_fast
 
 __all__ = ["MISSING", "Channel", "LastValue", "ReducerChannel"]
 
@@ -33,8 +34,15 @@ class Channel:
 
     __slots__ = ("key",)
 
+    #: Whether ``prepare`` does anything (so the engine can skip calling it).
+    prepares_writes = False
+
     def __init__(self, key: str) -> None:
         self.key = key
+
+    def prepare(self, value: Any) -> Any:
+        """A written value in the form ``reduce`` folds in, computed once per write."""
+        return value
 
     def initial(self) -> Any:
         """The value before any write (``MISSING`` when the key starts absent)."""
@@ -64,7 +72,7 @@ class LastValue(Channel):
 class ReducerChannel(Channel):
     """A key declared as ``Annotated[T, reducer]``: each write is folded in with ``reducer``."""
 
-    __slots__ = ("reducer", "_default_factory", "_delta", "_index")
+    __slots__ = ("_default_factory", "_delta", "_index", "reducer")
 
     def __init__(self, key: str, reducer: Callable[[Any, Any], Any], default_factory: Callable[[], Any] | None) -> None:
         super().__init__(key)
@@ -72,6 +80,15 @@ class ReducerChannel(Channel):
         self._default_factory = default_factory
         self._delta = _delta_strategy(reducer)
         self._index = _MessageIndex() if self._delta is _append_messages else None
+
+    @property
+    def prepares_writes(self) -> bool:  # type: ignore[override]
+        return self._index is not None
+
+    def prepare(self, value: Any) -> Any:
+        """``add_messages`` writes become lists of messages with ids: assigned once, so every
+        later fold of the same write (routing preview, commit, resume) keeps the same ids."""
+        return value if self._index is None else messages_with_ids(value)
 
     def initial(self) -> Any:
         if self._default_factory is None:
@@ -104,7 +121,7 @@ class _MessageIndex:
     """Ids of the newest ``add_messages`` list this channel produced, so a step that only
     appends new messages costs O(new messages), not O(history)."""
 
-    __slots__ = ("lock", "value", "ids")
+    __slots__ = ("ids", "lock", "value")
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -114,8 +131,6 @@ class _MessageIndex:
 
 def _append_messages(channel: ReducerChannel, old: list, writes: list[Any], remember: bool) -> tuple[Any, Change]:
     """``add_messages``: an append unless a write replaces or removes a message by id."""
-    from ..messages import merge_messages_delta, new_messages_fast
-
     cache = channel._index
     with cache.lock:
         if cache.value is old:

@@ -33,6 +33,11 @@ class CompiledStateGraph:
             for key, channel in (extra.channels.items() if extra else ()):
                 self.channels.setdefault(key, channel)
         self._dynamic_keys = not self.channels  # StateGraph(dict): any key is a plain value
+        #: Hidden bookkeeping keys (``__join__N``) this graph adds to its values; when the
+        #: schema itself may hold ``__`` keys, every key must be checked instead.
+        self.join_keys = tuple(f"__join__{i}" for i in range(len(builder.joins)))
+        self._scan_hidden = self._dynamic_keys or any(k.startswith("__") for k in self.channels)
+        self._preparing = {k: c for k, c in self.channels.items() if c.prepares_writes}
         self.node_order: list[str] = list(builder.nodes)
         self._node_index = {n: i for i, n in enumerate(self.node_order)}
         self.static_targets: dict[str, tuple[str, ...]] = {}
@@ -239,6 +244,15 @@ class CompiledStateGraph:
                     f"(keys: {', '.join(self.channels)}). Add it to the schema or stop writing it."
                 )
 
+    def prepare_writes(self, writes: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        """``writes`` with each value in the form its channel folds in (``add_messages``
+        keys: messages with ids), done once per task so that its routing preview and the
+        step's commit see the same messages. Returns ``writes`` itself when nothing changes."""
+        preparing = self._preparing
+        if not preparing or not any(key in preparing for key, _ in writes):
+            return writes
+        return [(key, preparing[key].prepare(value)) if key in preparing else (key, value) for key, value in writes]
+
     def apply_writes(self, values: dict[str, Any], writes: list[tuple[str, Any]], *,
                      remember: bool = True) -> tuple[dict, dict[str, Change]]:
         """Fold one step's writes (in task order) into new values; also the per-key changes."""
@@ -290,8 +304,18 @@ class CompiledStateGraph:
             return record.values
         return values
 
+    def visible_values(self, values: dict) -> dict:
+        """A new dict of ``values`` without the hidden ``__`` keys: what a node reads. Runs
+        every step, so it pops the known join keys instead of testing every key."""
+        if self._scan_hidden:
+            return {k: v for k, v in values.items() if not k.startswith("__")}
+        visible = dict(values)
+        for key in self.join_keys:
+            visible.pop(key, None)
+        return visible
+
     def output_values(self, values: dict, *, for_state: bool = False) -> dict:
-        visible = {k: v for k, v in values.items() if not k.startswith("__")}
+        visible = self.visible_values(values)
         schema = self.builder.output_schema
         if schema is None or for_state:
             return visible

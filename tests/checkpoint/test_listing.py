@@ -1,0 +1,149 @@
+"""Listing long threads: each record reads back exactly as ``get`` reads it, the listing
+stays lazy and decodes each checkpoint about once, and what a caller does with a listed
+record never changes the records listed after it."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from checkpoint_helpers import put_chain, record
+
+from hitl_notebook.checkpoint import frames
+from hitl_notebook.checkpoint.base import InterruptRecord, Replace, TaskOutcome
+from hitl_notebook.checkpoint.serde import DeserializationError
+
+DURABLE = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _two_branches(saver, steps: int) -> list:
+    """A trunk, then two branches growing in turn (so a listing interleaves them): enough
+    checkpoints for several listing batches, snapshots and long delta chains."""
+    trunk = put_chain(saver, 20)
+    a, b = trunk[-1], trunk[9]
+    out = list(trunk)
+    for _ in range(steps):
+        a = put_chain(saver, 1, parent=a)[0]
+        b = put_chain(saver, 1, parent=b)[0]
+        out += [a, b]
+    return out
+
+
+@pytest.fixture
+def decodes(monkeypatch) -> list[int]:
+    """Counts calls of ``frames.decode_sections`` (one per stored blob read)."""
+    count = [0]
+    real = frames.decode_sections
+
+    def counting(*args, **kwargs):
+        count[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(frames, "decode_sections", counting)
+    return count
+
+
+def test_a_listing_reads_every_checkpoint_exactly_as_get_does(kit):
+    """Across branches, batches, snapshots, ``before``/``limit`` and after ``prune``, each
+    listed record equals ``get`` of its id, cached or read cold."""
+    recs = _two_branches(kit.saver, 60)
+    by_id = {r.id: r for r in recs}
+    question = InterruptRecord(id="i", value="ok?", index=0)
+    kit.saver.put_outcome("t", "", recs[77].id, TaskOutcome("task", "review", interrupts=[question]))
+    for saver in (kit.saver, kit.reopen()):
+        listed = list(saver.list("t"))
+        assert [r.id for r in listed] == sorted(by_id, reverse=True)
+        for got in listed:
+            assert got.values == by_id[got.id].values
+            assert got == saver.get("t", "", got.id)
+        assert list(saver.list("t", before=listed[30].id, limit=50)) == listed[31:81]
+        assert list(saver.list("t", limit=9)) == listed[:9]
+
+    kit.saver.prune("t", keep_last=25)
+    for saver in (kit.saver, kit.reopen()):
+        listed = list(saver.list("t"))
+        assert len(listed) < len(recs)
+        for got in listed:
+            assert got.values == by_id[got.id].values
+            assert got == saver.get("t", "", got.id)
+
+
+def test_outcomes_are_listed_with_their_own_checkpoint(saver):
+    """With outcomes on many checkpoints, a listing (whole, or a slice of it) gives each
+    record exactly its own outcomes."""
+    recs = put_chain(saver, 30)
+    for i, rec in enumerate(recs[::3]):
+        saver.put_outcome("t", "", rec.id, TaskOutcome(f"task-{i}", "n", writes=[("count", i)]))
+    expected = {r.id: saver.get("t", "", r.id).outcomes for r in recs}
+    assert sum(1 for o in expected.values() if o) == 10
+    for listing in (saver.list("t"), saver.list("t", before=recs[20].id, limit=4), saver.list("t", limit=2)):
+        for got in listing:
+            assert got.outcomes == expected[got.id]
+
+
+@pytest.mark.parametrize("cold", [False, True])
+def test_mutating_a_listed_record_changes_nothing_listed_after_it(saver, cold):
+    """Listed records are fresh objects: mutating one (its lists, nested dicts) changes
+    neither the records listed after it nor later reads."""
+    recs = put_chain(saver, 40)
+    fork = record(parent=recs[5], values={**recs[5].values, "count": -1})
+    saver.put(fork, {"count": Replace(-1)})
+    expected = {r.id: copy.deepcopy(r.values) for r in [*recs, fork]}
+    if cold:
+        saver.clear_cache()
+    for got in saver.list("t"):
+        assert got.values == expected[got.id]
+        got.values["messages"][0]["content"] = "mutated"
+        got.values["messages"].append({"role": "x"})
+        got.values["count"] = 0
+    assert {r.id: r.values for r in saver.list("t")} == expected
+    assert saver.get("t", "", recs[6].id).values == expected[recs[6].id]
+
+
+def test_a_cold_listing_decodes_each_checkpoint_about_once_and_lazily(make_kit, decodes):
+    """Listing replays each delta once (not a chain per record), and the first record of
+    a long listing does not pay for the rest."""
+    saver = make_kit("memory").saver
+    recs = _two_branches(saver, 100)
+    saver.clear_cache()
+    decodes[0] = 0
+    assert len(list(saver.list("t"))) == len(recs)
+    whole = decodes[0]
+    assert whole < 2 * len(recs)
+    saver.clear_cache()
+    decodes[0] = 0
+    next(saver.list("t"))
+    assert decodes[0] * 4 < whole
+
+
+def test_a_long_listing_keeps_other_threads_cached(make_kit, decodes):
+    """A listing does not fill the values cache with what it listed: the head of a thread
+    being worked on stays cached (reading it decodes only its own record)."""
+    saver = make_kit("memory", cache_size=64).saver
+    recs = _two_branches(saver, 100)
+    saver.clear_cache()
+    put_chain(saver, 1, thread_id="busy")
+    assert len(list(saver.list("t"))) == len(recs)
+    decodes[0] = 0
+    saver.get("busy")
+    assert decodes[0] == 1
+
+
+@pytest.mark.parametrize("kind", DURABLE)
+def test_a_damaged_checkpoint_fails_a_listing_where_it_is_first_needed(make_kit, kind):
+    """Records that do not depend on a damaged checkpoint are listed first; the listing
+    then fails naming it (and the first record that needed it), as a walk would."""
+    kit = make_kit(kind)
+    recs = put_chain(kit.saver, 120)
+    snapshots = {cid for cid, snap in kit.sql("SELECT checkpoint_id, is_snapshot FROM hitl_checkpoints", []) if snap}
+    damaged = next(i for i in range(60, 100) if recs[i].id not in snapshots and recs[i + 1].id not in snapshots)
+    first_needing = damaged
+    while first_needing + 1 < len(recs) and recs[first_needing + 1].id not in snapshots:
+        first_needing += 1
+    kit.sql("UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?", [b"garbage", recs[damaged].id])
+
+    listing = kit.reopen().list("t")
+    newer = [r.id for r in recs[first_needing + 1 :]][::-1]
+    assert [next(listing).id for _ in newer] == newer
+    with pytest.raises(DeserializationError, match=f"{recs[damaged].id}.*needed by checkpoint '{recs[first_needing].id}'"):
+        next(listing)
