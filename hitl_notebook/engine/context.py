@@ -43,6 +43,8 @@ class TaskContext:
     subgraph_calls: int = 0
     #: Indexes of answers the node actually consumed (to warn about an unused answer).
     consumed: set[int] = field(default_factory=set)
+    #: True when the task is the only one of its step (its routing preview is the commit).
+    solo: bool = False
 
 
 _current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)

@@ -266,10 +266,6 @@ class Run:
                 self._emit("tasks", {"id": p.id, "name": p.name, "input": p.send_arg if p.is_send else None, "triggers": ()})
         return runnable
 
-    def node_state(self) -> dict:
-        """The state a node of this step reads: a fresh dict of the visible keys."""
-        return self.graph.visible_values(self.cp.values)
-
     def context_for(self, plan: TaskPlan) -> TaskContext:
         outcome = self.cp.outcomes.get(plan.id)
         if outcome is not None:
@@ -277,7 +273,7 @@ class Run:
         else:
             answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
         return TaskContext(plan.id, plan.name, self.ns, self.thread_id, self.saver, self.config, answers,
-                           child_answers, self._writer, self._forward)
+                           child_answers, self._writer, self._forward, solo=len(self.cp.next) == 1)
 
     def finish_step(self, results: list[TaskResult]) -> None:
         cp = self.cp
@@ -323,7 +319,10 @@ class Run:
             if previous is not None and previous.writes is None:
                 self._put_outcome(r.to_outcome(previous))
         writes = results[0].writes if len(results) == 1 else [w for r in results for w in r.writes]
-        values, changes = graph.apply_writes(cp.values, writes)
+        if len(results) == 1 and results[0].applied is not None:
+            values, changes = results[0].applied  # its routing already folded them in
+        else:
+            values, changes = graph.apply_writes(cp.values, writes)
         new_id = new_checkpoint_id()
         next_tasks = next_plans(graph, self.ns, new_id, [(r.plan.name, r.goto) for r in results], values, changes)
         step_writes: dict[str, Any] = {}
@@ -416,12 +415,12 @@ def iter_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult]:
         return
     if len(plans) == 1:
         plan = plans[0]
-        result = call_sync(graph, plan, run.node_state(), run.context_for(plan))
+        result = call_sync(graph, plan, run.cp.values, run.context_for(plan))
         run.task_done(result, parallel=False)
         yield result
         return
     with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="hitl-task") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, call_sync, graph, p, run.node_state(), run.context_for(p))
+        futures = [pool.submit(contextvars.copy_context().run, call_sync, graph, p, run.cp.values, run.context_for(p))
                    for p in plans]
         for future in as_completed(futures):
             result = future.result()
@@ -433,7 +432,7 @@ async def iter_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskResul
     """Run the step's tasks concurrently on the event loop, yielding each as it finishes."""
     graph = run.graph
     parallel = len(plans) > 1
-    pending = [asyncio.ensure_future(call_async(graph, p, run.node_state(), run.context_for(p))) for p in plans]
+    pending = [asyncio.ensure_future(call_async(graph, p, run.cp.values, run.context_for(p))) for p in plans]
     for next_done in asyncio.as_completed(pending):
         result = await next_done
         run.task_done(result, parallel)

@@ -24,30 +24,38 @@ def task_id(checkpoint_id: str, ns: str, name: str, send_index: int | None = Non
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def route(graph: CompiledStateGraph, node: str, state: dict, writes: list[tuple[str, Any]], config: dict) -> list[Any]:
-    """Where ``node``'s fixed edges and conditional edges lead, given its own writes."""
+def route(graph: CompiledStateGraph, node: str, values: dict, writes: list[tuple[str, Any]], config: dict, *,
+          solo: bool = False) -> tuple[list[Any], tuple[dict, dict[str, Change]] | None]:
+    """Where ``node``'s fixed edges and conditional edges lead, given the values its step
+    started from and its own writes.
+
+    Also returns the values and changes its conditional edges were shown, when ``solo``
+    (the only task of its step: its step commits exactly those, so they are not folded
+    twice); otherwise None.
+    """
     targets: list[Any] = list(graph.static_targets.get(node, ()))
     branches = graph.builder.branches.get(node)
-    if branches:
-        local = graph.local_view(state, writes)
-        view = graph.builder.schema.node_view(local)
-        for branch in branches:
-            result = branch.path(view, config) if branch.accepts_config else branch.path(view)
-            if asyncio.iscoroutine(result):
-                result = asyncio.run(_await(result))
-            for choice in result if isinstance(result, (list, tuple)) else [result]:
-                if isinstance(choice, Send):
-                    targets.append(choice)
-                    continue
-                if branch.path_map is not None:
-                    if choice not in branch.path_map:
-                        raise InvalidUpdateError(
-                            f"Conditional edge from '{node}' returned {choice!r}, which is not in its "
-                            f"path map {list(branch.path_map)!r}."
-                        )
-                    choice = branch.path_map[choice]
-                targets.extend(goto_list(graph, node, choice))
-    return targets
+    if not branches:
+        return targets, None
+    applied = graph.apply_writes(values, writes, remember=solo)
+    view = graph.builder.schema.node_view(graph.visible_values(applied[0]))
+    for branch in branches:
+        result = branch.path(view, config) if branch.accepts_config else branch.path(view)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(_await(result))
+        for choice in result if isinstance(result, (list, tuple)) else [result]:
+            if isinstance(choice, Send):
+                targets.append(choice)
+                continue
+            if branch.path_map is not None:
+                if choice not in branch.path_map:
+                    raise InvalidUpdateError(
+                        f"Conditional edge from '{node}' returned {choice!r}, which is not in its "
+                        f"path map {list(branch.path_map)!r}."
+                    )
+                choice = branch.path_map[choice]
+            targets.extend(goto_list(graph, node, choice))
+    return targets, applied if solo else None
 
 
 async def _await(coro: Any) -> Any:

@@ -36,6 +36,9 @@ class TaskResult:
     #: The writes as the node returned them, which streams and ``metadata["writes"]`` show
     #: (``None``: same as ``writes``).
     returned: list[tuple[str, Any]] | None = None
+    #: The step's values and changes with these writes applied, when the task ran alone in
+    #: its step and routing already folded them (see ``route``).
+    applied: tuple[dict, dict] | None = None
 
     @property
     def shown(self) -> list[tuple[str, Any]] | None:
@@ -59,37 +62,37 @@ class TaskResult:
         )
 
 
-def call_sync(graph: CompiledStateGraph, plan: TaskPlan, state: dict, ctx: TaskContext) -> TaskResult:
-    """Run the task in this thread."""
+def call_sync(graph: CompiledStateGraph, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
+    """Run the task in this thread. ``values`` are the step's (read-only) values."""
     if plan.name == START:
-        return _finish(graph, plan, state, ctx, plan.send_arg)
+        return _finish(graph, plan, values, ctx, plan.send_arg)
     spec = graph.builder.nodes[plan.name]
-    node_input = plan.send_arg if plan.is_send else graph.builder.schema.node_view(state)
+    node_input = plan.send_arg if plan.is_send else graph.builder.schema.node_view(graph.visible_values(values))
     try:
         with task_scope(ctx):
             if spec.is_async:
                 out = asyncio.run(_call_async_fn(spec.fn, node_input, ctx, spec.accepts_config))
             else:
                 out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
-            return _finish(graph, plan, state, ctx, out)
+            return _finish(graph, plan, values, ctx, out)
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
         return TaskResult(plan, error=exc, answers=ctx.answers)
 
 
-async def call_async(graph: CompiledStateGraph, plan: TaskPlan, state: dict, ctx: TaskContext) -> TaskResult:
+async def call_async(graph: CompiledStateGraph, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
     """Run the task on the event loop (sync nodes go to a worker thread)."""
     if plan.name == START:
-        return _finish(graph, plan, state, ctx, plan.send_arg)
+        return _finish(graph, plan, values, ctx, plan.send_arg)
     spec = graph.builder.nodes[plan.name]
     if not spec.is_async:
-        return await asyncio.to_thread(call_sync, graph, plan, state, ctx)
-    node_input = plan.send_arg if plan.is_send else graph.builder.schema.node_view(state)
+        return await asyncio.to_thread(call_sync, graph, plan, values, ctx)
+    node_input = plan.send_arg if plan.is_send else graph.builder.schema.node_view(graph.visible_values(values))
     try:
         with task_scope(ctx):
             out = await _call_async_fn(spec.fn, node_input, ctx, spec.accepts_config)
-            return _finish(graph, plan, state, ctx, out)
+            return _finish(graph, plan, values, ctx, out)
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
@@ -108,13 +111,14 @@ def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskR
     return TaskResult(plan, interrupts=records, answers=ctx.answers)
 
 
-def _finish(graph: CompiledStateGraph, plan: TaskPlan, state: dict, ctx: TaskContext, out: Any) -> TaskResult:
+def _finish(graph: CompiledStateGraph, plan: TaskPlan, values: dict, ctx: TaskContext, out: Any) -> TaskResult:
     returned, goto = writes_from_output(graph, plan.name, out)
     writes = graph.prepare_writes(returned)  # before routing, so routing and the commit agree
-    goto.extend(route(graph, plan.name, state, writes, ctx.config))
+    targets, applied = route(graph, plan.name, values, writes, ctx.config, solo=ctx.solo)
+    goto.extend(targets)
     unused = bool(ctx.answers) and not ctx.consumed
     return TaskResult(plan, writes=writes, goto=goto, answers=ctx.answers, unused_answer=unused,
-                      returned=None if writes is returned else returned)
+                      returned=None if writes is returned else returned, applied=applied)
 
 
 def writes_from_output(graph: CompiledStateGraph, node: str, out: Any) -> tuple[list[tuple[str, Any]], list[Any]]:

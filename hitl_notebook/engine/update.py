@@ -40,8 +40,7 @@ def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: 
     new_values, changes = graph.apply_writes(old_values, prepared)
     if base is None:
         changes = {k: Replace(v) for k, v in new_values.items()}
-    visible = graph.visible_values(old_values)
-    goto = route(graph, as_node, visible, prepared, config)
+    goto, _ = route(graph, as_node, old_values, prepared, config)
     new_id = new_checkpoint_id()
     plans = next_plans(graph, ns, new_id, [(as_node, goto)], new_values, changes)
     if base is not None and as_node not in (base.writes or {}):

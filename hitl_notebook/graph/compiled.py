@@ -266,13 +266,6 @@ class CompiledStateGraph:
             new_values[key], changes[key] = channel.reduce(values.get(key, MISSING), items, remember)
         return new_values, changes
 
-    def local_view(self, state: dict, writes: list[tuple[str, Any]]) -> dict:
-        """``state`` with one task's writes applied: what its conditional edges see."""
-        if not writes:
-            return state
-        values, _ = self.apply_writes(state, writes, remember=False)
-        return values
-
     def input_dict(self, input: Any, *, nested: bool = False) -> dict:
         schema = self.builder.input_schema or self.builder.schema
         data = schema.coerce_input(input)

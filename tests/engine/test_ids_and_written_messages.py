@@ -1,0 +1,101 @@
+"""Ids a user can rely on: a written message keeps one id from its routing to its history,
+message and checkpoint ids never repeat (not even after ``random.seed``), and what a node
+returned is what streams and history show."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime
+
+from hitl_notebook import END, START, InMemorySaver, MessagesState, StateGraph
+from hitl_notebook.checkpoint.base import new_checkpoint_id
+from hitl_notebook.engine.loop import now_iso
+from hitl_notebook.messages import new_message_id
+
+
+def _reply_graph(seen_by_router: list):
+    """One node writes a message as a plain dict; its conditional edge records what it saw."""
+
+    def reply(state):
+        return {"messages": [{"role": "assistant", "content": "hi"}]}
+
+    def route(state) -> str:
+        seen_by_router.append(state["messages"][-1])
+        return END
+
+    return (StateGraph(MessagesState).add_node("reply", reply).add_edge(START, "reply")
+            .add_conditional_edges("reply", route, [END]).compile(checkpointer=InMemorySaver()))
+
+
+def test_the_router_sees_the_message_id_that_is_stored():
+    seen: list = []
+    graph = _reply_graph(seen)
+    config = {"configurable": {"thread_id": "t"}}
+    out = graph.invoke({"messages": []}, config)
+    [routed] = seen
+    assert routed.id is not None
+    assert out["messages"][-1].id == routed.id
+    assert graph.get_state(config).values["messages"][-1].id == routed.id
+
+
+def test_streams_and_history_show_what_the_node_returned():
+    graph = _reply_graph([])
+    config = {"configurable": {"thread_id": "t"}}
+    chunks = list(graph.stream({"messages": []}, config, stream_mode="updates"))
+    assert chunks == [{"reply": {"messages": [{"role": "assistant", "content": "hi"}]}}]
+    latest = graph.get_state(config)
+    assert latest.metadata["writes"] == {"reply": {"messages": [{"role": "assistant", "content": "hi"}]}}
+    assert latest.values["messages"][-1].content == "hi"
+
+
+def test_message_ids_are_uuid4_and_ignore_random_seed():
+    random.seed(7)
+    first = [new_message_id() for _ in range(3)]
+    random.seed(7)
+    again = [new_message_id() for _ in range(3)]
+    assert not set(first) & set(again)
+    for text in first:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+
+
+def test_checkpoint_ids_increase_strictly_and_ignore_random_seed():
+    random.seed(7)
+    ids = [new_checkpoint_id() for _ in range(2000)]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    random.seed(7)
+    assert new_checkpoint_id()[19:] != ids[0][19:]  # the random low bits differ
+
+
+def test_created_at_is_iso_utc_with_microseconds():
+    before = datetime.now().astimezone()
+    stamp = now_iso()
+    parsed = datetime.fromisoformat(stamp)
+    assert stamp.endswith("+00:00") and len(stamp) == len("2026-01-02T03:04:05.000006+00:00")
+    assert abs((parsed - before).total_seconds()) < 5
+
+
+def test_a_node_changing_its_input_dict_changes_neither_routing_nor_state():
+    """Only returned updates count: a node that assigns into the dict it was given changes
+    nothing its conditional edge or the next step sees (as in LangGraph)."""
+    from typing import TypedDict
+
+    class S(TypedDict, total=False):
+        count: int
+        note: str
+
+    seen: list = []
+
+    def sloppy(state):
+        state["count"] = 99
+        return {"note": "done"}
+
+    def route(state) -> str:
+        seen.append(state.get("count"))
+        return END
+
+    graph = (StateGraph(S).add_node("sloppy", sloppy).add_edge(START, "sloppy")
+             .add_conditional_edges("sloppy", route, [END]).compile())
+    assert graph.invoke({"count": 1}) == {"count": 1, "note": "done"}
+    assert seen == [1]
