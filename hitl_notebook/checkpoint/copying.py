@@ -46,7 +46,11 @@ def fresh_copy(value: Any) -> Any:
     if t is tuple:
         return tuple(v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value)
     if _plain_dataclass(t):
+        fields = value.__dict__.copy()
+        for k, v in fields.items():
+            if type(v) not in _IMMUTABLE:
+                fields[k] = fresh_copy(v)
         new = object.__new__(t)
-        new.__dict__.update({k: v if type(v) in _IMMUTABLE else fresh_copy(v) for k, v in value.__dict__.items()})
+        new.__dict__ = fields
         return new
     return copy.deepcopy(value)

@@ -35,9 +35,9 @@ __all__ = [
     "Chain",
     "ValuesBuilder",
     "ValuesCache",
-    "change_sections",
+    "encode_changes",
+    "encode_values",
     "next_chain",
-    "snapshot_sections",
     "with_changes",
 ]
 
@@ -49,7 +49,8 @@ VALUE_TAGS = frozenset({REPLACE, APPEND})
 MIN_CHAIN = 64
 #: Beyond ``MIN_CHAIN``, allow one delta per this many bytes of snapshot.
 BYTES_PER_LINK = 256
-#: Bytes a section counts for on top of its data: decoding each has a fixed cost.
+#: Bytes a section counts for on top of its data, in the snapshot policy: decoding each
+#: has a fixed cost, so a state of many small keys is not re-snapshotted every few steps.
 SECTION_COST = 32
 #: Never more deltas than this between snapshots (a longer parent chain is corrupt data).
 MAX_CHAIN = 10_000
@@ -80,23 +81,27 @@ def next_chain(parent: Chain | None, delta_bytes: int) -> Chain | None:
     return Chain(False, length, total, parent.base_bytes)
 
 
-def change_sections(changes: Mapping[str, Change], where: str) -> list[frames.Section]:
-    """One section per changed channel of checkpoint ``where``."""
-    sections = []
+def encode_changes(changes: Mapping[str, Change], where: str) -> tuple[list[bytes], int]:
+    """The stored sections of a checkpoint's changes (one per changed channel), and what
+    decoding them costs (see ``SECTION_COST``)."""
+    encoded, cost = [], 0
     for channel, change in changes.items():
-        path = f"values[{channel!r}]"
-        if isinstance(change, Replace):
-            sections.append(frames.Section(REPLACE, channel, dump(change.value, path, where)))
-        elif isinstance(change, Append):
-            sections.append(frames.Section(APPEND, channel, dump(list(change.items), path, where)))
+        kind = type(change)
+        if kind is Replace:
+            tag, value = REPLACE, change.value
+        elif kind is Append:
+            tag, value = APPEND, list(change.items)
         else:
-            raise TypeError(f"{where}: change of {path} must be Replace or Append, not {type(change).__name__}")
-    return sections
+            raise TypeError(f"{where}: change of values[{channel!r}] must be Replace or Append, not {kind.__name__}")
+        data = dump(value, f"values[{channel!r}]", where)
+        encoded.append(frames.pack(tag, channel, data))
+        cost += len(data) + SECTION_COST
+    return encoded, cost
 
 
-def snapshot_sections(values: Mapping[str, Any], where: str) -> list[frames.Section]:
-    """Every channel of checkpoint ``where`` in full."""
-    return [frames.Section(REPLACE, ch, dump(v, f"values[{ch!r}]", where)) for ch, v in values.items()]
+def encode_values(values: Mapping[str, Any], where: str) -> tuple[list[bytes], int]:
+    """Every channel of a checkpoint in full (a snapshot), and what decoding it costs."""
+    return encode_changes({channel: Replace(value) for channel, value in values.items()}, where)
 
 
 class ValuesBuilder:

@@ -76,8 +76,8 @@ class _MemoryTx:
             return {} if outs is None else {low: list(outs.values())}
         start, end = bisect.bisect_left(space.ids, low), bisect.bisect_right(space.ids, high)
         if end - start < len(space.outcomes):  # scan whichever is smaller: the range or the outcomes
-            ranged = ((cid, space.outcomes.get(cid)) for cid in space.ids[start:end])
-            return {cid: list(outs.values()) for cid, outs in ranged if outs is not None}
+            outcomes = space.outcomes
+            return {cid: list(outs.values()) for cid in space.ids[start:end] if (outs := outcomes.get(cid)) is not None}
         return {cid: list(outs.values()) for cid, outs in space.outcomes.items() if low <= cid <= high}
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:

@@ -30,14 +30,13 @@ from .codec import (
 from .copying import fresh_copy
 from .delta import (
     MAX_CHAIN,
-    SECTION_COST,
     VALUE_TAGS,
     Chain,
     ValuesBuilder,
     ValuesCache,
-    change_sections,
+    encode_changes,
+    encode_values,
     next_chain,
-    snapshot_sections,
     with_changes,
 )
 from .serde import DeserializationError
@@ -214,7 +213,7 @@ class DeltaSaver(BaseCheckpointSaver):
             unknown = [k for k in changes if k not in values]
             if unknown:
                 raise ValueError(f"{where}: changes name channels missing from its values: {sorted(unknown)}")
-        delta = change_sections(changes, where)
+        delta, delta_cost = encode_changes(changes, where)
         tail = frames.pack(WRITES, "", dump(record.writes, "writes", where)) + frames.pack(
             NEXT, "", dump_plans(record.next, where)
         )
@@ -227,12 +226,12 @@ class DeltaSaver(BaseCheckpointSaver):
             parent = None
             if record.parent_id is not None:
                 parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
-            chain = next_chain(parent.chain if parent else None, _size(delta))
+            chain = next_chain(parent.chain if parent else None, delta_cost)
             if chain is None:  # snapshot (amortised: see ``delta``)
-                sections = snapshot_sections(record.values, where)
-                chain = Chain(True, 0, 0, _size(sections))
+                body, cost = encode_values(record.values, where)
+                chain = Chain(True, 0, 0, cost)
             else:
-                sections = delta
+                body = delta
             row = Row(
                 thread_id=record.thread_id,
                 ns=record.ns,
@@ -243,7 +242,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 created_at=record.created_at,
                 metadata=metadata,
                 chain=chain,
-                data=frames.join([*map(frames.encode_section, sections), tail]),
+                data=frames.join([*body, tail]),
             )
             tx.insert(row, outcomes)
         self._remember(row, parent, changes, record.values)
@@ -329,25 +328,26 @@ class DeltaSaver(BaseCheckpointSaver):
     def _batch_values(self, rows: list[Row]) -> dict[str, tuple[dict[str, Any], list[frames.Section] | None]]:
         """Values of listed ``rows`` by id, with the row's sections when they were decoded.
 
-        Oldest first, a row that is not cached and whose parent is in the batch applies its
-        own delta to the parent's values, so a listing decodes each delta once instead of
+        Oldest first, a snapshot, or a row whose parent is in the batch, applies its own
+        sections (to the parent's values), so a listing decodes each delta once instead of
         replaying a chain per row (and caches nothing: a long listing must not evict the
-        threads being worked on); any other row is read by ``_values``. A row that fails to
-        read is left out for the caller to read alone, so errors surface in listing order.
+        threads being worked on); any other row is read by ``_values`` (from the cache, when
+        it is there). A row that fails to read is left out for the caller to read alone, so
+        that errors surface in listing order.
         """
         ready: dict[str, tuple[dict[str, Any], list[frames.Section] | None]] = {}
         for row in reversed(rows):
-            values, sections = self._cache.get(_key(row)), None
+            sections = None
             snapshot = row.chain.is_snapshot
-            parent = ready.get(row.parent_id) if row.parent_id is not None else None
+            parent = None if snapshot or row.parent_id is None else ready.get(row.parent_id)
             try:
-                if values is None and (snapshot or parent is not None):
+                if snapshot or parent is not None:
                     sections = frames.decode_sections(row.data)
-                    builder = ValuesBuilder(None if snapshot else parent[0])  # type: ignore[index]
+                    builder = ValuesBuilder(parent[0] if parent else None)
                     where = _Where(row.thread_id, row.ns, row.id)
                     builder.apply([s for s in sections if s.tag in VALUE_TAGS], where, snapshot=snapshot)
                     values = builder.share()
-                elif values is None:
+                else:
                     values = self._read_values(row)
             except (frames.FrameError, DeserializationError):
                 continue
@@ -423,7 +423,7 @@ class DeltaSaver(BaseCheckpointSaver):
             except frames.FrameError as exc:
                 raise DeserializationError(f"{where} is unreadable: {exc}") from exc
         parts = {s.tag: s.data for s in sections if s.tag in _RECORD_TAGS}
-        if set(parts) != _RECORD_TAGS:
+        if parts.keys() != _RECORD_TAGS:
             raise DeserializationError(f"{where} is unreadable: its writes or next tasks are missing")
         return CheckpointRecord(
             thread_id=row.thread_id,
@@ -500,25 +500,13 @@ class DeltaSaver(BaseCheckpointSaver):
         """``row`` re-linked to ``parent_id``, as a snapshot when it was a delta."""
         if row.chain.is_snapshot:
             return replace(row, parent_id=parent_id)
-        values = snapshot_sections(self._values(tx, row), _where(row.thread_id, row.ns, row.id))
-        sections = values + frames.decode_sections(row.data, _RECORD_TAGS)
-        return replace(
-            row,
-            parent_id=parent_id,
-            chain=Chain(True, 0, 0, _size(values)),
-            data=frames.join([frames.encode_section(s) for s in sections]),
-        )
+        body, cost = encode_values(self._values(tx, row), _where(row.thread_id, row.ns, row.id))
+        record_part = [frames.encode_section(s) for s in frames.decode_sections(row.data, _RECORD_TAGS)]
+        return replace(row, parent_id=parent_id, chain=Chain(True, 0, 0, cost), data=frames.join(body + record_part))
 
 
 def _key(row: Row) -> tuple:
     return (row.thread_id, row.ns, row.id, row.created_at)
-
-
-def _size(sections: list[frames.Section]) -> int:
-    """What decoding the sections costs, which the snapshot policy bounds: their serialised
-    (uncompressed) bytes plus a fixed cost per section (one header, one ``loads`` call), so
-    a state of many small keys is not re-snapshotted every few steps."""
-    return sum(len(s.data) for s in sections) + SECTION_COST * len(sections)
 
 
 def _outcome_row(outcome: TaskOutcome, where: str) -> OutcomeRow:

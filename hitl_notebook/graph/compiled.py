@@ -6,6 +6,9 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 from ..checkpoint.base import BaseCheckpointSaver, Change
+from ..engine.loop import Run, iter_async, iter_sync
+from ..engine.snapshot import to_snapshot
+from ..engine.update import update_state
 from ..errors import InvalidUpdateError
 from ..types import StateSnapshot
 from .builder import END, StateGraph
@@ -50,8 +53,6 @@ class CompiledStateGraph:
                interrupt_before: Any = None, interrupt_after: Any = None, **_compat: Any) -> Any:
         """Run until the graph finishes or pauses; returns the final values (with
         ``__interrupt__`` when paused on ``interrupt()``)."""
-        from ..engine.loop import Run, iter_sync
-
         run = Run(self, config, interrupt_before=interrupt_before, interrupt_after=interrupt_after)
         run.start(input)
         while (plans := run.plan_step()) is not None:
@@ -67,8 +68,6 @@ class CompiledStateGraph:
         """Yield chunks as the run progresses: ``values`` (state after each step),
         ``updates`` (``{node: writes}``), ``tasks``, ``checkpoints``, ``custom``; a list of modes
         yields ``(mode, chunk)`` pairs."""
-        from ..engine.loop import Run, iter_sync
-
         modes, single = _modes(stream_mode)
         run = Run(self, config, modes=modes, interrupt_before=interrupt_before, interrupt_after=interrupt_after,
                   subgraphs=subgraphs)
@@ -90,8 +89,6 @@ class CompiledStateGraph:
     async def ainvoke(self, input: Any, config: dict | None = None, *, interrupt_before: Any = None,
                       interrupt_after: Any = None, **_compat: Any) -> Any:
         """``invoke`` for async nodes: tasks of a step run concurrently on the event loop."""
-        from ..engine.loop import Run, iter_async
-
         run = Run(self, config, interrupt_before=interrupt_before, interrupt_after=interrupt_after)
         await _in_thread(run.start, input)
         while (plans := run.plan_step()) is not None:
@@ -105,8 +102,6 @@ class CompiledStateGraph:
     async def astream(self, input: Any, config: dict | None = None, *, stream_mode: str | Sequence[str] = "values",
                       interrupt_before: Any = None, interrupt_after: Any = None, subgraphs: bool = False,
                       **_compat: Any) -> AsyncIterator[Any]:
-        from ..engine.loop import Run, iter_async
-
         modes, single = _modes(stream_mode)
         run = Run(self, config, modes=modes, interrupt_before=interrupt_before, interrupt_after=interrupt_after,
                   subgraphs=subgraphs)
@@ -133,8 +128,6 @@ class CompiledStateGraph:
     # -- state -----------------------------------------------------------------------
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         """The thread's latest checkpoint (or ``checkpoint_id``'s) as a snapshot."""
-        from ..engine.snapshot import to_snapshot
-
         saver = self.require_saver("get_state")
         thread_id, ns, checkpoint_id = self.thread_coordinates(config)
         record = saver.get(thread_id, ns, checkpoint_id)
@@ -149,8 +142,6 @@ class CompiledStateGraph:
                           limit: int | None = None) -> Iterator[StateSnapshot]:
         """Every checkpoint of the thread, newest first (all branches); with a
         ``checkpoint_id`` in ``config``, that checkpoint and its ancestors."""
-        from ..engine.snapshot import to_snapshot
-
         saver = self.require_saver("get_state_history")
         thread_id, ns, checkpoint_id = self.thread_coordinates(config)
         before_id = (before or {}).get("configurable", {}).get("checkpoint_id") if before else None
@@ -168,8 +159,6 @@ class CompiledStateGraph:
     def update_state(self, config: dict, values: Any, as_node: str | None = None, **_compat: Any) -> dict:
         """Apply ``values`` as if ``as_node`` returned them (reducers apply); on a past
         checkpoint this forks. Returns the new checkpoint's config."""
-        from ..engine.update import update_state
-
         return update_state(self, config, values, as_node)
 
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
@@ -315,8 +304,6 @@ class CompiledStateGraph:
         return {k: v for k, v in visible.items() if k in schema.channels}
 
     def snapshot(self, record: Any) -> StateSnapshot:
-        from ..engine.snapshot import to_snapshot
-
         return to_snapshot(self, record)
 
     def as_node_function(self, parent_channels: dict[str, Channel]):

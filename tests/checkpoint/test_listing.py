@@ -145,5 +145,6 @@ def test_a_damaged_checkpoint_fails_a_listing_where_it_is_first_needed(make_kit,
     listing = kit.reopen().list("t")
     newer = [r.id for r in recs[first_needing + 1 :]][::-1]
     assert [next(listing).id for _ in newer] == newer
-    with pytest.raises(DeserializationError, match=f"{recs[damaged].id}.*needed by checkpoint '{recs[first_needing].id}'"):
+    needed = f"{recs[damaged].id}.*needed by checkpoint '{recs[first_needing].id}'"
+    with pytest.raises(DeserializationError, match=needed):
         next(listing)
