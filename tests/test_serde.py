@@ -378,6 +378,17 @@ def test_non_json_is_a_deserialization_error(data):
         loads(data)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [b'{"a": 123456789012345678901234567890, "b": -1.5e300}', b'{"s": "$t", "l": [null, true]}',
+     b'[-9223372036854775809, 18446744073709551616, 1e400]', b'"\\ud800"', b'[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]'],
+    ids=["big int", "tag-like string value", "beyond 64 bits", "lone surrogate escape", "nested"],
+)
+def test_untagged_json_reads_as_the_json_module_reads_it(data):
+    """Untagged data takes a fast C decoder; what it returns must not depend on that."""
+    assert loads(data) == json.loads(data)
+
+
 def test_error_uses_the_callers_path_label():
     """`loads(data, path=...)` lets the store say which channel was damaged."""
     with pytest.raises(DeserializationError, match=r"^values\['x'\]\[0\]: unknown tag 'bad'"):

@@ -80,14 +80,15 @@ def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[S
             raise FrameError(f"truncated section at byte {pos}")
         if flags & ~_COMPRESSED:
             raise FrameError(f"unknown section flags {flags:#x} at byte {pos}")
+        if tags is not None and tag not in tags:
+            pos = end
+            continue
         try:
             name = blob[pos : pos + name_len].decode("utf-8")
         except UnicodeDecodeError:
             raise FrameError(f"section name at byte {pos} is not UTF-8") from None
         data = blob[pos + name_len : end]
         pos = end
-        if tags is not None and tag not in tags:
-            continue
         if flags & _COMPRESSED:
             data = _inflate(data, name)
         sections.append(Section(tag, name, data))

@@ -22,6 +22,7 @@ import base64
 import dataclasses
 import enum
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
@@ -520,11 +521,22 @@ def _locate(node: Any, path: str) -> Any:
         raise DeserializationError(f"{path}: {exc}") from None
 
 
+#: 19 digits in a row: a number that may not fit 64 bits (see ``loads``).
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
 def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> Any:
     """Revive a value written by ``dumps``. Raises ``DeserializationError`` (naming the path
     and the tag) for anything else; never imports or runs code named by the data."""
     if not isinstance(data, (bytes, bytearray, memoryview, str)):
         raise TypeError(f"loads expects bytes or str, not {type(data).__name__}")
+    if type(data) is bytes and b'"$t"' not in data and not _LONG_DIGITS.search(data):
+        # Nothing tagged and no number orjson could round (it reads an int beyond 64 bits
+        # as a float): plain JSON, decoded in C.
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # the general path below accepts or names the problem exactly as before
     try:
         text = data if isinstance(data, str) else str(data, "utf-8")
         return _decoder.decode(text)
