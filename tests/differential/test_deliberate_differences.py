@@ -207,3 +207,28 @@ def test_invoke_none_with_a_question_pending():
         assert plain(graph.invoke(None, config)) == {"topic": "t", "answers": [], "__interrupt__": ["question?"]}
         reruns[api.name] = len(runs)
     assert reruns == {"langgraph": 1, "hitl_notebook": 0}
+
+
+def test_conditional_edge_sees_the_message_id_that_is_stored():
+    """A node writes a message without an id. LangGraph gives it one id in the state its
+    conditional edge reads and another in the state it stores; ours is the same message in
+    both, so routing on ``messages[-1].id`` means what it says."""
+
+    def ids_seen(api: Api) -> tuple[str, str]:
+        seen: list[str] = []
+
+        def route(state) -> str:
+            seen.append(state["messages"][-1].id)
+            return api.END
+
+        builder = api.StateGraph(api.MessagesState)
+        builder.add_node("reply", lambda state: {"messages": [{"role": "assistant", "content": "hi"}]})
+        builder.add_edge(api.START, "reply")
+        builder.add_conditional_edges("reply", route, [api.END])
+        out = builder.compile(checkpointer=api.InMemorySaver()).invoke({"messages": []}, thread("ids"))
+        return seen[0], out["messages"][-1].id
+
+    routed, stored = ids_seen(LANGGRAPH)
+    assert routed != stored
+    routed, stored = ids_seen(OURS)
+    assert routed == stored
