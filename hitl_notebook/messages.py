@@ -1,8 +1,8 @@
 """Chat message types and the ``add_messages`` reducer, without a LangChain dependency.
 
 The classes mirror LangChain's message shapes (``content``, ``id``, ``type``, ``tool_calls``,
-``tool_call_id``) so that notebook code written for LangGraph (``state["messages"][-1].content``)
-runs unchanged. LangChain message objects are accepted wherever ours are and kept as they
+``tool_call_id``, ``.text``, ``pretty_print()``) so that notebook code written for LangGraph
+(``state["messages"][-1].content``) runs unchanged. LangChain message objects are accepted wherever ours are and kept as they
 are: anything with a ``type`` and a ``content`` attribute counts as a message.
 """
 
@@ -62,6 +62,35 @@ class BaseMessage:
         if self.id is not None and not isinstance(self.id, str):
             raise TypeError(f"{type(self).__name__}.id must be a str or None, not {type(self.id).__name__}")
 
+    @property
+    def text(self) -> str:
+        """The message's text: ``content`` itself, or its text blocks joined (other blocks,
+        such as images, are left out), as LangChain's ``.text``."""
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(
+            block if isinstance(block, str) else block.get("text", "")
+            for block in self.content
+            if isinstance(block, str) or (isinstance(block, dict) and block.get("type") == "text")
+        )
+
+    def pretty_repr(self) -> str:
+        """A readable block for notebooks: a title rule, the name, the content, tool calls."""
+        title = f" {self.type.title()} Message "
+        lines = [title.center(80, "=")]
+        if self.name is not None:
+            lines.append(f"Name: {self.name}")
+        lines += ["", self.content if isinstance(self.content, str) else repr(self.content)]
+        lines += self._pretty_details()
+        return "\n".join(lines)
+
+    def pretty_print(self) -> None:
+        """Print ``pretty_repr()`` (what ``for m in state["messages"]: m.pretty_print()`` shows)."""
+        print(self.pretty_repr())
+
+    def _pretty_details(self) -> list[str]:
+        return []
+
     def __repr__(self) -> str:
         parts = [f"content={self.content!r}"]
         for f in fields(self):
@@ -100,6 +129,15 @@ class AIMessage(BaseMessage):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.tool_calls = [_tool_call(i, call) for i, call in enumerate(self.tool_calls)]
+
+    def _pretty_details(self) -> list[str]:
+        if not self.tool_calls:
+            return []
+        lines = ["Tool Calls:"]
+        for call in self.tool_calls:
+            lines.append(f"  {call['name']} ({call['id']})" if call["id"] else f"  {call['name']}")
+            lines += [f"    {key}: {value}" for key, value in call["args"].items()] or ["    (no arguments)"]
+        return lines
 
 
 @dataclass(eq=True, repr=False)

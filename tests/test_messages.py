@@ -348,3 +348,26 @@ def test_matches_langgraph_add_messages(left, right):
             add_messages([_ours(*x) for x in left], [_ours(*x) for x in right])
         return
     assert _shape(add_messages([_ours(*x) for x in left], [_ours(*x) for x in right]), given_ids) == expected
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["plain", [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "u"}}, "b"], []],
+    ids=["str", "blocks", "empty"],
+)
+def test_text_reads_like_langchains(content):
+    """``.text`` is the content's text (text blocks joined, images left out), as in LangChain."""
+    from langchain_core.messages import HumanMessage as LCHumanMessage
+
+    assert HumanMessage(content).text == LCHumanMessage(content).text
+
+
+def test_pretty_print_shows_kind_name_content_and_tool_calls(capsys):
+    AIMessage("Let me look.", name="agent",
+              tool_calls=[{"name": "search", "args": {"q": "otters"}, "id": "call-1"}]).pretty_print()
+    ToolMessage("3 results", tool_call_id="call-1").pretty_print()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == " Ai Message ".center(80, "=") and len(lines[0]) == 80
+    assert lines[1:6] == ["Name: agent", "", "Let me look.", "Tool Calls:", "  search (call-1)"]
+    assert lines[6] == "    q: otters"
+    assert lines[7:] == [" Tool Message ".center(80, "="), "", "3 results"]
