@@ -6,10 +6,12 @@ Reading a checkpoint = its nearest snapshot ancestor plus the deltas on the pare
 (so forks work: the path, not insertion order, decides).
 
 When to snapshot (``next_chain``): when there is no parent, or when the deltas since the
-last snapshot would outweigh that snapshot, or when the chain would be longer than
-``max(64, snapshot_bytes // 256)`` deltas (capped at ``MAX_CHAIN``). Both limits grow with the state, so snapshots
-get geometrically rarer as an append-only list grows: total storage stays linear in what
-was appended, and reading any checkpoint costs O(its state), never O(history).
+last snapshot would outweigh that snapshot (or 32 KiB, whichever is more: the budget), or
+when the chain would be longer than ``max(64, budget // 256)`` deltas (capped at
+``MAX_CHAIN``). Both limits grow with the state, so snapshots get geometrically rarer as an
+append-only list grows: total storage stays linear in what was appended, and reading any
+checkpoint costs O(its state + 32 KiB), never O(history). Sizes count each section's data
+plus ``SECTION_COST``.
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ BYTES_PER_LINK = 256
 #: Bytes a section counts for on top of its data, in the snapshot policy: decoding each
 #: has a fixed cost, so a state of many small keys is not re-snapshotted every few steps.
 SECTION_COST = 32
+#: The deltas since a snapshot may always add up to this much, however small the snapshot:
+#: re-snapshotting a small but growing state every few steps costs more than reading a few
+#: more deltas.
+MIN_BUDGET = 32 * 1024
 #: Never more deltas than this between snapshots (a longer parent chain is corrupt data).
 MAX_CHAIN = 10_000
 
@@ -76,7 +82,8 @@ def next_chain(parent: Chain | None, delta_bytes: int) -> Chain | None:
         return None
     length = parent.length + 1
     total = parent.delta_bytes + delta_bytes
-    if total > parent.base_bytes or length > min(MAX_CHAIN, max(MIN_CHAIN, parent.base_bytes // BYTES_PER_LINK)):
+    budget = max(parent.base_bytes, MIN_BUDGET)
+    if total > budget or length > min(MAX_CHAIN, max(MIN_CHAIN, budget // BYTES_PER_LINK)):
         return None
     return Chain(False, length, total, parent.base_bytes)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -313,10 +313,14 @@ class DeltaSaver(BaseCheckpointSaver):
             rows = rows[:limit] if limit is not None else rows
             outcomes = tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}
         start, size = 0, FIRST_BATCH
+        listed = {row.id for row in rows}
+        #: Values (and sections) a walk replayed for older listed rows, kept for the batches
+        #: that list them.
+        replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
         while start < len(rows):
             batch = rows[start : start + size]
             start, size = start + size, min(2 * size, LIST_BATCH)
-            ready = self._batch_values(batch)
+            ready = self._batch_values(batch, listed, replayed)
             for row in batch:
                 values, sections = ready.pop(row.id, (None, None))
                 if values is None:  # it vanished, or it fails: read it alone to say why, in order
@@ -325,15 +329,18 @@ class DeltaSaver(BaseCheckpointSaver):
                         continue
                 yield self._record(row, values, outcomes.get(row.id, []), sections)
 
-    def _batch_values(self, rows: list[Row]) -> dict[str, tuple[dict[str, Any], list[frames.Section] | None]]:
+    def _batch_values(
+        self, rows: list[Row], listed: set[str], replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]]
+    ) -> dict[str, tuple[dict[str, Any], list[frames.Section] | None]]:
         """Values of listed ``rows`` by id, with the row's sections when they were decoded.
 
         Oldest first, a snapshot, or a row whose parent is in the batch, applies its own
         sections (to the parent's values), so a listing decodes each delta once instead of
         replaying a chain per row (and caches nothing: a long listing must not evict the
-        threads being worked on); any other row is read by ``_values`` (from the cache, when
-        it is there). A row that fails to read is left out for the caller to read alone, so
-        that errors surface in listing order.
+        threads being worked on). Any other row is walked back to a snapshot or a cached
+        ancestor; the values that walk replays for older ``listed`` rows go to ``replayed``,
+        where the next batches find them. A row that fails to read is left out for the
+        caller to read alone, so that errors surface in listing order.
         """
         ready: dict[str, tuple[dict[str, Any], list[frames.Section] | None]] = {}
         for row in reversed(rows):
@@ -341,14 +348,19 @@ class DeltaSaver(BaseCheckpointSaver):
             snapshot = row.chain.is_snapshot
             parent = None if snapshot or row.parent_id is None else ready.get(row.parent_id)
             try:
-                if snapshot or parent is not None:
+                if row.id in replayed:
+                    values, sections = replayed.pop(row.id)
+                elif snapshot or parent is not None:
                     sections = frames.decode_sections(row.data)
                     builder = ValuesBuilder(parent[0] if parent else None)
                     where = _Where(row.thread_id, row.ns, row.id)
                     builder.apply([s for s in sections if s.tag in VALUE_TAGS], where, snapshot=snapshot)
                     values = builder.share()
                 else:
-                    values = self._read_values(row)
+                    with self._reading() as tx:
+                        walk = self._replay(tx, row, lambda link: link.id in listed)
+                    values, sections = walk.pop(row.id, (None, None)) if walk is not None else (None, None)
+                    replayed.update(walk or {})
             except (frames.FrameError, DeserializationError):
                 continue
             if values is not None:
@@ -363,13 +375,24 @@ class DeltaSaver(BaseCheckpointSaver):
     def _values(self, tx: Tx, row: Row) -> dict[str, Any] | None:
         """The checkpoint's (private, cached) values; None if it vanished meanwhile.
 
-        Walks parents page by page until a cached ancestor or a snapshot, then replays the
-        deltas forward, caching every ``CACHE_EVERY``-th checkpoint on the way so that
-        reading its ancestors next (as walking a branch back does) replays only a few deltas.
+        Replays its chain (see ``_replay``), caching every ``CACHE_EVERY``-th checkpoint on
+        the way so that reading its ancestors next (as walking a branch back does) replays
+        only a few deltas.
         """
         base = self._cache.get(_key(row))
         if base is not None:
             return base
+        kept = self._replay(tx, row, lambda link: False, cache_every=CACHE_EVERY)
+        return None if kept is None else kept[row.id][0]
+
+    def _replay(
+        self, tx: Tx, row: Row, keep: Callable[[Row], bool], *, cache_every: int = 0
+    ) -> dict[str, tuple[dict[str, Any], list[frames.Section]]] | None:
+        """Walk parents page by page from ``row`` to a cached ancestor or a snapshot, then
+        replay the deltas forward. Returns the values and decoded sections of ``row`` and of
+        every replayed link that ``keep`` selects, by id (None if ``row`` vanished meanwhile);
+        with ``cache_every``, also caches every that-many-th link and ``row``."""
+        base = None
         links: list[Row] = []
         cid: str | None = row.id
         while base is None and cid is not None:
@@ -397,20 +420,26 @@ class DeltaSaver(BaseCheckpointSaver):
                 f"its ancestor {links[-1].parent_id!r} is missing"
             )
         builder = ValuesBuilder(base)
-        values: dict[str, Any] = {}
+        kept: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
         for n, link in enumerate(reversed(links), 1):
             where = _where(link.thread_id, link.ns, link.id)
             if n < len(links):
                 where = f"{where}, needed by checkpoint {row.id!r},"
-            try:
-                sections = frames.decode_sections(link.data, VALUE_TAGS)
+            last = n == len(links)
+            wanted = last or keep(link)
+            try:  # a kept link's record sections are decoded once, here
+                sections = frames.decode_sections(link.data, None if wanted else VALUE_TAGS)
             except frames.FrameError as exc:
                 raise DeserializationError(f"{where} is unreadable: {exc}") from exc
-            builder.apply(sections, where, snapshot=link.chain.is_snapshot)
-            if n == len(links) or n % CACHE_EVERY == 0:
+            builder.apply([s for s in sections if s.tag in VALUE_TAGS], where, snapshot=link.chain.is_snapshot)
+            cached = cache_every and (last or n % cache_every == 0)
+            if wanted or cached:
                 values = builder.share()
-                self._cache.put(_key(link), values)
-        return values
+                if cached:
+                    self._cache.put(_key(link), values)
+                if wanted:
+                    kept[link.id] = (values, sections)
+        return kept
 
     def _record(
         self, row: Row, values: dict[str, Any], outcomes: list[OutcomeRow], sections: list[frames.Section] | None = None
