@@ -253,7 +253,7 @@ class Run:
             self.status = "breakpoint"
             self._emit("updates", {"__interrupt__": ()})
             return None
-        if runnable[0].name != START or any(p.name != START for p in runnable):  # the input step is not a node step
+        if any(p.name != START for p in runnable):  # the input step is not a node step
             if self.steps >= self.limit:
                 raise GraphRecursionError(
                     f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
