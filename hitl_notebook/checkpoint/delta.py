@@ -179,6 +179,11 @@ class ValuesCache:
                 self._entries.move_to_end(key)
             return values
 
+    def pop(self, key: tuple) -> dict[str, Any] | None:
+        """Take an entry out of the cache (None when it is not there)."""
+        with self._lock:
+            return self._entries.pop(key, None)
+
     def put(self, key: tuple, values: dict[str, Any]) -> None:
         if self._size <= 0:
             return

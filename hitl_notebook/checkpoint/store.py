@@ -259,8 +259,20 @@ class DeltaSaver(BaseCheckpointSaver):
 
     def _remember(self, row: Row, parent: Row | None, changes: Mapping[str, Change], values: Mapping[str, Any]) -> None:
         """Cache the new checkpoint's values when that costs O(what changed), from what the
-        engine passed (copied), not by decoding what was just encoded."""
-        base = self._cache.get(_key(parent)) if parent is not None else None
+        engine passed (copied), not by decoding what was just encoded.
+
+        A step of a run (source "loop") moves its parent's entry to itself: the run reads
+        the checkpoint it just wrote, not the one before, and keeping both would hold a copy
+        of a growing list per step (memory and garbage-collector work); reading the parent
+        again replays a few deltas. An edit or a fork keeps its parent cached, since it is
+        often forked or compared again.
+        """
+        if parent is None:
+            base = None
+        elif row.source == "loop":
+            base = self._cache.pop(_key(parent))
+        else:
+            base = self._cache.get(_key(parent))
         if base is not None:  # a snapshot too: how it is stored does not change its values
             cached = with_changes(base, changes)
         elif row.chain.is_snapshot:

@@ -131,6 +131,25 @@ def test_a_long_listing_keeps_other_threads_cached(make_kit, decodes):
     assert decodes[0] == 1
 
 
+def test_a_run_keeps_only_its_head_cached_and_an_edit_keeps_its_base(make_kit, decodes):
+    """Steps of a run (source "loop") hand the cache entry on to the newest checkpoint, so a
+    long run holds one copy of its values, not one per step; reading an older step replays
+    its deltas. An edit (source "update") leaves the checkpoint it edited cached."""
+    saver = make_kit("memory").saver
+    recs = put_chain(saver, 40)
+    decodes[0] = 0
+    assert saver.get("t").values == recs[-1].values
+    assert decodes[0] == 1  # its own record: the values were cached
+    decodes[0] = 0
+    assert saver.get("t", "", recs[-5].id).values == recs[-5].values
+    assert decodes[0] > 1  # replayed
+    edit = record("t", parent=recs[-1], source="update", values={**recs[-1].values, "count": -1})
+    saver.put(edit, {"count": Replace(-1)})
+    decodes[0] = 0
+    assert saver.get("t", "", recs[-1].id).values == recs[-1].values
+    assert decodes[0] == 1
+
+
 @pytest.mark.parametrize("kind", DURABLE)
 def test_a_damaged_checkpoint_fails_a_listing_where_it_is_first_needed(make_kit, kind):
     """Records that do not depend on a damaged checkpoint are listed first; the listing
