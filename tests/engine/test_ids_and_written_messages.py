@@ -99,3 +99,25 @@ def test_a_node_changing_its_input_dict_changes_neither_routing_nor_state():
              .add_conditional_edges("sloppy", route, [END]).compile())
     assert graph.invoke({"count": 1}) == {"count": 1, "note": "done"}
     assert seen == [1]
+
+
+def test_a_finished_siblings_message_keeps_its_id_across_a_pause():
+    """In a step where one branch asks a question, the branch that finished keeps the very
+    message (and id) it wrote: shown while the step waits, committed after the answer."""
+    from hitl_notebook import Command, interrupt
+
+    def quick(state):
+        return {"messages": [{"role": "assistant", "content": "done early"}]}
+
+    def asks(state):
+        return {"messages": [{"role": "user", "content": interrupt("name?")}]}
+
+    graph = (StateGraph(MessagesState).add_node("quick", quick).add_node("asks", asks)
+             .add_edge(START, "quick").add_edge(START, "asks").compile(checkpointer=InMemorySaver()))
+    config = {"configurable": {"thread_id": "t"}}
+    graph.invoke({"messages": []}, config)
+    [waiting] = [m for m in graph.get_state(config).values["messages"] if m.content == "done early"]
+    out = graph.invoke(Command(resume="Ada"), config)
+    [committed] = [m for m in out["messages"] if m.content == "done early"]
+    assert waiting.id is not None and committed.id == waiting.id
+    assert [m.content for m in out["messages"]] == ["done early", "Ada"]
