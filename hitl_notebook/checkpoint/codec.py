@@ -84,7 +84,7 @@ def load_plans(data: bytes, where: str) -> list[TaskPlan]:
     """Inverse of ``dump_plans``."""
     raw = load(data, "next", where)
     try:
-        return [TaskPlan(id=i, name=n, send_arg=a, is_send=bool(s)) for i, n, a, s in raw]
+        return [TaskPlan(i, n, a, bool(s)) for i, n, a, s in raw]
     except (TypeError, ValueError) as exc:
         raise DeserializationError(f"{where} is unreadable: next tasks are malformed ({exc})") from exc
 

@@ -162,14 +162,17 @@ class _Where:
     """Names a checkpoint in error messages. Every write carries one, but it is formatted
     only when an error message is built."""
 
-    __slots__ = ("checkpoint_id", "ns", "thread_id")
+    __slots__ = ("checkpoint_id", "needed_by", "ns", "thread_id")
 
-    def __init__(self, thread_id: str, ns: str, checkpoint_id: str) -> None:
+    def __init__(self, thread_id: str, ns: str, checkpoint_id: str, needed_by: str | None = None) -> None:
         self.thread_id, self.ns, self.checkpoint_id = thread_id, ns, checkpoint_id
+        #: The checkpoint whose reading needed this one (an ancestor replayed for it).
+        self.needed_by = needed_by
 
     def __str__(self) -> str:
         ns_part = f", namespace {self.ns!r}" if self.ns else ""
-        return f"checkpoint {self.checkpoint_id!r} (thread {self.thread_id!r}{ns_part})"
+        needed = f", needed by checkpoint {self.needed_by!r}," if self.needed_by is not None else ""
+        return f"checkpoint {self.checkpoint_id!r} (thread {self.thread_id!r}{ns_part}){needed}"
 
 
 def _where(thread_id: str, ns: str, checkpoint_id: str) -> str:
@@ -434,10 +437,8 @@ class DeltaSaver(BaseCheckpointSaver):
         builder = ValuesBuilder(base)
         kept: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
         for n, link in enumerate(reversed(links), 1):
-            where = _where(link.thread_id, link.ns, link.id)
-            if n < len(links):
-                where = f"{where}, needed by checkpoint {row.id!r},"
             last = n == len(links)
+            where = _Where(link.thread_id, link.ns, link.id, None if last else row.id)
             wanted = last or keep(link)
             try:  # a kept link's record sections are decoded once, here
                 sections = frames.decode_sections(link.data, None if wanted else VALUE_TAGS)
