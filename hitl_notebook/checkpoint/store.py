@@ -373,7 +373,7 @@ class DeltaSaver(BaseCheckpointSaver):
                     values = builder.share()
                 else:
                     with self._reading() as tx:
-                        walk = self._replay(tx, row, lambda link: link.id in listed)
+                        walk = self._replay(tx, row, lambda link: link.id in listed and link.id not in ready)
                     values, sections = walk.pop(row.id, (None, None)) if walk is not None else (None, None)
                     replayed.update(walk or {})
             except (frames.FrameError, DeserializationError):
