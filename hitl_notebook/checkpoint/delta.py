@@ -49,7 +49,7 @@ VALUE_TAGS = frozenset({REPLACE, APPEND})
 
 #: Always allow at least this many deltas between snapshots.
 MIN_CHAIN = 64
-#: Beyond ``MIN_CHAIN``, allow one delta per this many bytes of snapshot.
+#: Beyond ``MIN_CHAIN``, allow one delta per this many bytes of budget (see the module docstring).
 BYTES_PER_LINK = 256
 #: Bytes a section counts for on top of its data, in the snapshot policy: decoding each
 #: has a fixed cost, so a state of many small keys is not re-snapshotted every few steps.
