@@ -175,10 +175,6 @@ class _Where:
         return f"checkpoint {self.checkpoint_id!r} (thread {self.thread_id!r}{ns_part}){needed}"
 
 
-def _where(thread_id: str, ns: str, checkpoint_id: str) -> str:
-    return str(_Where(thread_id, ns, checkpoint_id))
-
-
 _MISSING = object()
 
 
@@ -423,7 +419,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 break
             if len(links) > MAX_CHAIN + 1:
                 raise DeserializationError(
-                    f"{_where(row.thread_id, row.ns, row.id)} is unreadable: its parent chain is longer "
+                    f"{_Where(row.thread_id, row.ns, row.id)} is unreadable: its parent chain is longer "
                     f"than {MAX_CHAIN} (a cycle?)"
                 )
             cid = links[-1].parent_id
@@ -431,7 +427,7 @@ class DeltaSaver(BaseCheckpointSaver):
             return None
         if base is None and not links[-1].chain.is_snapshot:
             raise DeserializationError(
-                f"{_where(row.thread_id, row.ns, row.id)} is unreadable: "
+                f"{_Where(row.thread_id, row.ns, row.id)} is unreadable: "
                 f"its ancestor {links[-1].parent_id!r} is missing"
             )
         builder = ValuesBuilder(base)
@@ -542,7 +538,7 @@ class DeltaSaver(BaseCheckpointSaver):
         """``row`` re-linked to ``parent_id``, as a snapshot when it was a delta."""
         if row.chain.is_snapshot:
             return replace(row, parent_id=parent_id)
-        body, cost = encode_values(self._values(tx, row), _where(row.thread_id, row.ns, row.id))
+        body, cost = encode_values(self._values(tx, row), _Where(row.thread_id, row.ns, row.id))
         record_part = [frames.encode_section(s) for s in frames.decode_sections(row.data, _RECORD_TAGS)]
         return replace(row, parent_id=parent_id, chain=Chain(True, 0, 0, cost), data=frames.join(body + record_part))
 
@@ -558,7 +554,7 @@ def _outcome_row(outcome: TaskOutcome, where: str) -> OutcomeRow:
 def _matches(row: Row, wanted: Mapping[str, Any]) -> bool:
     if not wanted:
         return True
-    metadata = load_metadata(row.metadata, _where(row.thread_id, row.ns, row.id))
+    metadata = load_metadata(row.metadata, _Where(row.thread_id, row.ns, row.id))
     for key, value in wanted.items():
         if key == "source":
             actual = row.source
