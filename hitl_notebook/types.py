@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 __all__ = [
@@ -28,9 +28,12 @@ class Interrupt:
     """
 
     value: Any
-    id: str
-    #: Namespace of the (sub)graph that raised it: ``""`` for the root graph.
-    ns: str = ""
+    id: str = "placeholder-id"
+    #: Schema of the expected answer, when the graph gave one (LangGraph 1.2's field).
+    response_schema: Any = field(default=None, kw_only=True)
+    #: Namespace of the (sub)graph that raised it: ``""`` for the root graph. Not part of
+    #: equality or the repr, so an ``Interrupt`` compares and prints as LangGraph's does.
+    ns: str = field(default="", kw_only=True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

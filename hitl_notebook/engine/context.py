@@ -45,6 +45,8 @@ class TaskContext:
     consumed: set[int] = field(default_factory=set)
     #: True when the task is the only one of its step (its routing preview is the commit).
     solo: bool = False
+    #: The run's ``durability``, which subgraphs it calls inherit.
+    durability: str = "async"
 
 
 _current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)

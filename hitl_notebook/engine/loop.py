@@ -8,12 +8,8 @@ if any paused or failed, save what each task produced so nothing finished runs t
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import time
 import warnings
-from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -25,17 +21,25 @@ from ..checkpoint.base import (
     new_checkpoint_id,
 )
 from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, ResumeError
-from ..graph.builder import START
+from ..constants import INTERRUPT, START, normalise_breakpoints
 from ..types import Command, GraphInterrupt, Interrupt
 from .context import TaskContext, current_task
 from .resume import pending_interrupts, resolve_resume, unanswered
 from .routing import next_plans, task_id
-from .tasks import TaskResult, call_async, call_sync, goto_from_json
+from .snapshot import to_snapshot
+from .tasks import TaskResult, goto_from_json
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
 
-__all__ = ["DEFAULT_RECURSION_LIMIT", "Run", "iter_async", "iter_sync", "now_iso", "run_observers"]
+__all__ = ["DEFAULT_RECURSION_LIMIT", "DURABILITY", "STREAM_MODES", "Run", "now_iso", "run_observers"]
+
+#: What ``stream_mode`` accepts.
+STREAM_MODES = ("values", "updates", "custom", "tasks", "checkpoints", "debug", "messages")
+
+#: When checkpoints are written: ``"sync"``/``"async"`` every step (ours are written before
+#: the next step starts either way), ``"exit"`` once, when the call returns or pauses.
+DURABILITY = ("sync", "async", "exit")
 
 #: Super-steps one call may take before ``GraphRecursionError`` (LangGraph 1.x allows ~10,000).
 DEFAULT_RECURSION_LIMIT = 10_000
@@ -65,8 +69,11 @@ class Run:
     """State of one graph call; the drivers below move it step by step."""
 
     def __init__(self, graph: CompiledStateGraph, config: dict | None, *, modes: tuple[str, ...] = (),
-                 interrupt_before: Any = None, interrupt_after: Any = None, subgraphs: bool = False) -> None:
+                 printed: tuple[str, ...] = (), interrupt_before: Any = None, interrupt_after: Any = None,
+                 subgraphs: bool = False, durability: str | None = None, output_keys: Any = None,
+                 context: Any = None) -> None:
         self.graph = graph
+        self.plan = graph._plan
         self.config = dict(config or {})
         conf = self.config.get("configurable") or {}
         self.parent = current_task() if graph.checkpointer in (None, True) else None
@@ -88,14 +95,24 @@ class Run:
                 )
         self.thread_id = None if self.thread_id is None else str(self.thread_id)
         self.events: list[tuple[str, str, Any]] = []
-        self.modes = modes
+        #: Modes the caller reads, and modes only printed (``print_mode``/``debug=True``).
+        self.shown, self.printed = modes, printed
+        self.modes = tuple(dict.fromkeys((*modes, *printed)))
         self.subgraphs = subgraphs
         #: Where events go: our own buffer, or (inside a parent streaming subgraphs) the parent's.
         self._sink = self.events.append
         if self.parent is not None and self.parent.forward is not None:
             self.modes, self._sink = self.parent.forward
-        self.before = graph.breakpoints(interrupt_before, "before")
-        self.after = graph.breakpoints(interrupt_after, "after")
+        self.before = _breakpoints(graph, interrupt_before, "before")
+        self.after = _breakpoints(graph, interrupt_after, "after")
+        if durability is None and self.parent is not None:
+            durability = self.parent.durability
+        self.durability = durability or "async"
+        #: Writes held back until the call ends (``durability="exit"``): records and outcomes.
+        self._held: list[tuple[str, Any, Any]] = []
+        self._saved_id: str | None = None
+        self.output_keys = output_keys
+        self.context = context
         if (self.before or self.after) and self.saver is None:
             raise ValueError("interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...).")
         self.limit = int(self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT))
@@ -148,7 +165,7 @@ class Run:
             self._start_new(base, input)
             return
         if "values" in self.modes:  # a continuation first shows the state it starts from
-            self._emit("values", self.graph.output_values(self.graph.values_with_finished_tasks(self.cp)))
+            self._emit("values", self._output(self.plan.values_with_finished_tasks(self.cp)))
 
     def _replay_point(self, base: CheckpointRecord) -> CheckpointRecord:
         """Replaying or resuming a past checkpoint runs from a fresh copy of it (source
@@ -168,8 +185,8 @@ class Run:
         return record
 
     def _start_new(self, base: CheckpointRecord | None, input: Any) -> None:
-        graph = self.graph
-        data = graph.input_dict(input, nested=self.parent is not None)
+        plan = self.plan
+        data = plan.input_dict(input)
         if base is not None:
             pending = pending_interrupts(base)
             if pending:
@@ -180,7 +197,7 @@ class Run:
                     HITLWarning,
                     stacklevel=4,
                 )
-        values = dict(base.values) if base is not None else graph.initial_values()
+        values = dict(base.values) if base is not None else plan.initial_values()
         new_id = new_checkpoint_id()
         record = CheckpointRecord(
             thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=base.id if base else None,
@@ -251,7 +268,7 @@ class Run:
             return []  # every task already finished: only the commit is missing
         if self.before and not (first and self.continuation) and _hits(self.before, runnable):
             self.status = "breakpoint"
-            self._emit("updates", {"__interrupt__": ()})
+            self._emit("updates", {INTERRUPT: ()})
             return None
         if any(p.name != START for p in runnable):  # the input step is not a node step
             if self.steps >= self.limit:
@@ -273,7 +290,8 @@ class Run:
         else:
             answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
         return TaskContext(plan.id, plan.name, self.ns, self.thread_id, self.saver, self.config, answers,
-                           child_answers, self._writer, self._forward, solo=len(self.cp.next) == 1)
+                           child_answers, self._writer, self._forward, solo=len(self.cp.next) == 1,
+                           durability=self.durability)
 
     def finish_step(self, results: list[TaskResult]) -> None:
         cp = self.cp
@@ -305,7 +323,7 @@ class Run:
         if "tasks" in self.modes:
             self._emit("tasks", {"id": plan.id, "name": plan.name, "result": result.shown,
                                  "error": None if result.error is None else repr(result.error),
-                                 "interrupts": [Interrupt(i.value, i.id, i.ns) for i in result.interrupts]})
+                                 "interrupts": [Interrupt(i.value, i.id, ns=i.ns) for i in result.interrupts]})
         if result.writes is not None:
             if plan.name != START and "updates" in self.modes:
                 self._emit("updates", {plan.name: _update_view(result.shown)})
@@ -313,7 +331,7 @@ class Run:
                 self._put_outcome(result.to_outcome(self.cp.outcomes.get(plan.id)))
 
     def _commit(self, results: list[TaskResult]) -> None:
-        cp, graph = self.cp, self.graph
+        cp, plan = self.cp, self.plan
         for r in results if cp.outcomes else ():  # close the records of a step that paused or failed before
             previous = cp.outcomes.get(r.plan.id)
             if previous is not None and previous.writes is None:
@@ -322,9 +340,9 @@ class Run:
         if len(results) == 1 and results[0].applied is not None:
             values, changes = results[0].applied  # its routing already folded them in
         else:
-            values, changes = graph.apply_writes(cp.values, writes)
+            values, changes = plan.apply_writes(cp.values, writes)
         new_id = new_checkpoint_id()
-        next_tasks = next_plans(graph, self.ns, new_id, [(r.plan.name, r.goto) for r in results], values, changes)
+        next_tasks = next_plans(plan, self.ns, new_id, [(r.plan.name, r.goto) for r in results], values, changes)
         step_writes: dict[str, Any] = {}
         for r in results:
             if r.plan.name == START:
@@ -343,22 +361,22 @@ class Run:
         self._put(record, changes)
         self.cp = record
         if "values" in self.modes:
-            self._emit("values", graph.output_values(values))
+            self._emit("values", self._output(values))
         if "checkpoints" in self.modes:
-            self._emit("checkpoints", graph.snapshot(record))
+            self._emit("checkpoints", to_snapshot(self.graph, record))
         if self.after and _hits(self.after, [r.plan for r in results]):
             self.stop_requested = bool(next_tasks)
-            self._emit("updates", {"__interrupt__": ()})
+            self._emit("updates", {INTERRUPT: ()})
 
     # -- output ----------------------------------------------------------------------
     def output(self) -> Any:
-        values = self.graph.output_values(self.graph.values_with_finished_tasks(self.cp))
-        if self.status == "interrupted":
-            values["__interrupt__"] = [Interrupt(rec.value, rec.id, rec.ns) for _, rec in pending_interrupts(self.cp)]
-        return values
+        """The values a subgraph call returns to its parent node."""
+        return self.plan.output_values(self.plan.values_with_finished_tasks(self.cp))
 
     def close(self) -> None:
-        """Raise what the caller must see: a node's error, or (inside a parent graph) the pause."""
+        """Write what ``durability="exit"`` held back, then raise what the caller must see:
+        a node's error, or (inside a parent graph) the pause."""
+        self.flush()
         if self.error is not None:
             raise self.error
         if self.parent is not None and self.status in ("interrupted", "breakpoint"):
@@ -371,6 +389,10 @@ class Run:
         del self.events[:]
         out = []
         for mode, ns, chunk in events:
+            if mode in self.printed:
+                print(f"[{mode}]", chunk if not ns else (tuple(ns.split("|")), chunk))
+                if mode not in self.shown:
+                    continue
             if not self.subgraphs:
                 out.append(chunk if single else (mode, chunk))
             else:
@@ -387,56 +409,61 @@ class Run:
         """One ``__interrupt__`` chunk per paused task, on the updates and values streams."""
         by_task: dict[str, list] = {}
         for outcome, rec in pending_interrupts(self.cp):
-            by_task.setdefault(outcome.task_id, []).append(Interrupt(rec.value, rec.id, rec.ns))
+            by_task.setdefault(outcome.task_id, []).append(Interrupt(rec.value, rec.id, ns=rec.ns))
         if not by_task:
-            self._emit("updates", {"__interrupt__": ()})
+            self._emit("updates", {INTERRUPT: ()})
             return
-        values = self.graph.output_values(self.graph.values_with_finished_tasks(self.cp)) if "values" in self.modes else None
+        values = self._output(self.plan.values_with_finished_tasks(self.cp)) if "values" in self.modes else None
         for interrupts in by_task.values():
-            self._emit("updates", {"__interrupt__": tuple(interrupts)})
+            self._emit("updates", {INTERRUPT: tuple(interrupts)})
             if values is not None:
-                self._emit("values", {**values, "__interrupt__": tuple(interrupts)})
+                self._emit("values", {**values, INTERRUPT: tuple(interrupts)})
+
+    def _output(self, values: dict) -> Any:
+        """Values as the caller sees them: the output schema's keys, or ``output_keys``."""
+        out = self.plan.output_values(values)
+        keys = self.output_keys
+        if keys is None or not isinstance(out, dict):
+            return out
+        return out.get(keys) if isinstance(keys, str) else {k: out[k] for k in keys if k in out}
 
     def _put(self, record: CheckpointRecord, changes: dict) -> None:
-        if self.saver is not None:
+        if self.saver is None:
+            return
+        if self.durability == "exit":
+            self._held.append(("record", record, changes))
+        else:
             self.saver.put(record, changes)
 
     def _put_outcome(self, outcome: TaskOutcome) -> None:
         self.cp.outcomes[outcome.task_id] = outcome
-        if self.saver is not None:
+        if self.saver is None:
+            return
+        if self.durability == "exit":
+            self._held.append(("outcome", self.cp.id, outcome))
+        else:
             self.saver.put_outcome(self.thread_id, self.ns, self.cp.id, outcome)
 
-
-def iter_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult]:
-    """Run the step's tasks (inline when there is one, else one thread each), yielding each
-    result as it finishes."""
-    graph = run.graph
-    if not plans:
-        return
-    if len(plans) == 1:
-        plan = plans[0]
-        result = call_sync(graph, plan, run.cp.values, run.context_for(plan))
-        run.task_done(result, parallel=False)
-        yield result
-        return
-    with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="hitl-task") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, call_sync, graph, p, run.cp.values, run.context_for(p))
-                   for p in plans]
-        for future in as_completed(futures):
-            result = future.result()
-            run.task_done(result, parallel=True)
-            yield result
-
-
-async def iter_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskResult]:
-    """Run the step's tasks concurrently on the event loop, yielding each as it finishes."""
-    graph = run.graph
-    parallel = len(plans) > 1
-    pending = [asyncio.ensure_future(call_async(graph, p, run.cp.values, run.context_for(p))) for p in plans]
-    for next_done in asyncio.as_completed(pending):
-        result = await next_done
-        run.task_done(result, parallel)
-        yield result
+    def flush(self) -> None:
+        """``durability="exit"``: write only the last checkpoint of this call (with the
+        outcomes of its tasks), as a child of the last one already saved."""
+        held, self._held = self._held, []
+        records = [(r, c) for kind, r, c in held if kind == "record"]
+        if not records:
+            for _, checkpoint_id, outcome in held:
+                self.saver.put_outcome(self.thread_id, self.ns, checkpoint_id, outcome)
+            return
+        last = records[-1][0]
+        first_parent = records[0][0].parent_id
+        changed: dict[str, Any] = {}
+        for _, changes in records:
+            changed.update(changes)
+        changes = {key: Replace(last.values[key]) for key in changed if key in last.values}
+        last.parent_id = first_parent
+        self.saver.put(last, changes)
+        for _, checkpoint_id, outcome in held:
+            if checkpoint_id == last.id:
+                self.saver.put_outcome(self.thread_id, self.ns, checkpoint_id, outcome)
 
 
 def _child_ns(parent: TaskContext) -> str:
@@ -453,6 +480,17 @@ def _runnable(outcome: TaskOutcome | None, ns: str) -> bool:
 
 def _unfinished(outcome: TaskOutcome | None) -> bool:
     return outcome is None or outcome.writes is None
+
+
+def _breakpoints(graph: CompiledStateGraph, invoke_time: Any, which: str) -> tuple[str, ...]:
+    """The run's breakpoints: given to invoke/stream, else those given at compile time."""
+    names = normalise_breakpoints(invoke_time) if invoke_time is not None else (
+        graph.interrupt_before_nodes if which == "before" else graph.interrupt_after_nodes)
+    nodes = graph._plan.nodes
+    unknown = [n for n in names if n != "*" and n not in nodes]
+    if unknown:
+        raise ValueError(f"interrupt_{which} names unknown node(s) {unknown!r}; known: {list(nodes)!r}.")
+    return names
 
 
 def _hits(breakpoints: tuple[str, ...], plans: list[TaskPlan]) -> bool:

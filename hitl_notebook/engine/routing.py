@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import inspect
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import Change, Replace, TaskPlan
 from ..errors import InvalidUpdateError
-from ..graph.builder import END
+from ..constants import END
 from ..types import Send
 
 if TYPE_CHECKING:
-    from ..graph.compiled import CompiledStateGraph
+    from ..graph.plan import GraphPlan
 
-__all__ = ["goto_list", "next_plans", "route", "task_id"]
+__all__ = ["aroute", "goto_list", "next_plans", "route", "task_id"]
 
 
 def task_id(checkpoint_id: str, ns: str, name: str, send_index: int | None = None) -> str:
@@ -24,7 +24,7 @@ def task_id(checkpoint_id: str, ns: str, name: str, send_index: int | None = Non
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def route(graph: CompiledStateGraph, node: str, values: dict, writes: list[tuple[str, Any]], config: dict, *,
+def route(structure: GraphPlan, node: str, values: dict, writes: list[tuple[str, Any]], config: dict, *,
           solo: bool = False) -> tuple[list[Any], tuple[dict, dict[str, Change]] | None]:
     """Where ``node``'s fixed edges and conditional edges lead, given the values its step
     started from and its own writes.
@@ -33,16 +33,45 @@ def route(graph: CompiledStateGraph, node: str, values: dict, writes: list[tuple
     (the only task of its step: its step commits exactly those, so they are not folded
     twice); otherwise None.
     """
-    targets: list[Any] = list(graph.static_targets.get(node, ()))
-    branches = graph.builder.branches.get(node)
+    branches = structure.branches.get(node)
     if not branches:
-        return targets, None
-    applied = graph.apply_writes(values, writes, remember=solo)
-    view = graph.builder.schema.node_view(graph.visible_values(applied[0]))
+        return list(structure.static_targets.get(node, ())), None
+    applied, view = _preview(structure, values, writes, solo)
+    chosen = []
+    for branch in branches:
+        if branch.is_async:
+            raise TypeError(
+                f"The conditional edge after '{node}' is an async function: run the graph with "
+                "`await graph.ainvoke(...)` or `graph.astream(...)`."
+            )
+        chosen.append(branch.path(view, config) if branch.accepts_config else branch.path(view))
+    return _targets(structure, node, branches, chosen), applied if solo else None
+
+
+async def aroute(structure: GraphPlan, node: str, values: dict, writes: list[tuple[str, Any]], config: dict, *,
+                 solo: bool = False) -> tuple[list[Any], tuple[dict, dict[str, Change]] | None]:
+    """``route`` on the event loop: async conditional edges are awaited."""
+    branches = structure.branches.get(node)
+    if not branches:
+        return list(structure.static_targets.get(node, ())), None
+    applied, view = _preview(structure, values, writes, solo)
+    chosen = []
     for branch in branches:
         result = branch.path(view, config) if branch.accepts_config else branch.path(view)
-        if asyncio.iscoroutine(result):
-            result = asyncio.run(_await(result))
+        chosen.append(await result if inspect.isawaitable(result) else result)
+    return _targets(structure, node, branches, chosen), applied if solo else None
+
+
+def _preview(structure: GraphPlan, values: dict, writes: list[tuple[str, Any]],
+             solo: bool) -> tuple[tuple[dict, dict[str, Change]], Any]:
+    """The step's values with this task's writes, and the state view its branches read."""
+    applied = structure.apply_writes(values, writes, remember=solo)
+    return applied, structure.schema.node_view(structure.visible_values(applied[0]))
+
+
+def _targets(structure: GraphPlan, node: str, branches: Any, chosen: list[Any]) -> list[Any]:
+    targets: list[Any] = list(structure.static_targets.get(node, ()))
+    for branch, result in zip(branches, chosen):
         for choice in result if isinstance(result, (list, tuple)) else [result]:
             if isinstance(choice, Send):
                 targets.append(choice)
@@ -54,43 +83,39 @@ def route(graph: CompiledStateGraph, node: str, values: dict, writes: list[tuple
                         f"path map {list(branch.path_map)!r}."
                     )
                 choice = branch.path_map[choice]
-            targets.extend(goto_list(graph, node, choice))
-    return targets, applied if solo else None
+            targets.extend(goto_list(structure, node, choice))
+    return targets
 
 
-async def _await(coro: Any) -> Any:
-    return await coro
-
-
-def goto_list(graph: CompiledStateGraph, node: str, goto: Any) -> list[Any]:
+def goto_list(structure: GraphPlan, node: str, goto: Any) -> list[Any]:
     if goto is None:
         return []
     items = goto if isinstance(goto, (list, tuple)) else [goto]
     out: list[Any] = []
     for g in items:
         if isinstance(g, Send):
-            if g.node not in graph.builder.nodes:
+            if g.node not in structure.nodes:
                 raise InvalidUpdateError(f"Node '{node}' sent to unknown node {g.node!r}.")
             out.append(g)
         elif g == END:
             continue
-        elif isinstance(g, str) and g in graph.builder.nodes:
+        elif isinstance(g, str) and g in structure.nodes:
             out.append(g)
         else:
             raise InvalidUpdateError(
-                f"Node '{node}' routes to unknown node {g!r}; known nodes: {', '.join(map(repr, graph.builder.nodes))} or END."
+                f"Node '{node}' routes to unknown node {g!r}; known nodes: {', '.join(map(repr, structure.nodes))} or END."
             )
     return out
 
 
-def next_plans(graph: CompiledStateGraph, ns: str, checkpoint_id: str, finished: list[tuple[str, list[Any]]],
+def next_plans(structure: GraphPlan, ns: str, checkpoint_id: str, finished: list[tuple[str, list[Any]]],
                values: dict, changes: dict[str, Change]) -> list[TaskPlan]:
     """The tasks of the next step, given the ``(node, goto)`` of the tasks that finished.
 
     Updates join progress (hidden ``__join__N`` channels) in ``values``/``changes``. Pull
     tasks come in node order, then ``Send`` tasks in the order they were sent.
     """
-    if len(finished) == 1 and not graph.join_keys:  # the usual step: one task, no joins
+    if len(finished) == 1 and not structure.join_keys:  # the usual step: one task, no joins
         goto = finished[0][1]
         if len(goto) == 1 and type(goto[0]) is str:
             return [TaskPlan(task_id(checkpoint_id, ns, goto[0]), goto[0])]
@@ -105,7 +130,7 @@ def next_plans(graph: CompiledStateGraph, ns: str, checkpoint_id: str, finished:
             else:
                 names.add(g)
     done_nodes = {name for name, _ in finished}
-    for key, (sources, target) in zip(graph.join_keys, graph.builder.joins):
+    for key, (sources, target) in zip(structure.join_keys, structure.joins):
         done = set(values.get(key, ())) | (done_nodes & set(sources))
         if done >= set(sources):
             if target != END:
@@ -115,7 +140,7 @@ def next_plans(graph: CompiledStateGraph, ns: str, checkpoint_id: str, finished:
         if new != values.get(key, []):
             values[key] = new
             changes[key] = Replace(new)
-    plans = [TaskPlan(task_id(checkpoint_id, ns, n), n) for n in sorted(names, key=graph.node_index)]
+    plans = [TaskPlan(task_id(checkpoint_id, ns, n), n) for n in sorted(names, key=structure.node_index)]
     plans += [TaskPlan(task_id(checkpoint_id, ns, s.node, i), s.node, send_arg=s.arg, is_send=True)
               for i, s in enumerate(sends)]
     return plans

@@ -2,20 +2,94 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..checkpoint.base import CheckpointRecord
+from ..checkpoint.base import BaseCheckpointSaver, CheckpointRecord
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .resume import unanswered
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
 
-__all__ = ["checkpoint_config", "to_snapshot"]
+__all__ = [
+    "checkpoint_config",
+    "read_history",
+    "read_state",
+    "recorded_writes",
+    "require_saver",
+    "thread_coordinates",
+    "to_snapshot",
+]
 
 
 def checkpoint_config(thread_id: str, ns: str, checkpoint_id: str) -> dict:
     return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}}
+
+
+def require_saver(graph: CompiledStateGraph, what: str) -> BaseCheckpointSaver:
+    saver = graph.checkpointer
+    if saver in (None, True, False):
+        raise ValueError(f"{what}() needs a checkpointer: compile(checkpointer=InMemorySaver()).")
+    return saver
+
+
+def thread_coordinates(config: dict) -> tuple[str, str, str | None]:
+    """``(thread_id, checkpoint_ns, checkpoint_id)`` of a config; the thread is required."""
+    conf = (config or {}).get("configurable") or {}
+    if conf.get("thread_id") is None:
+        raise ValueError('Pass a thread: config={"configurable": {"thread_id": "..."}}.')
+    return str(conf["thread_id"]), conf.get("checkpoint_ns", "") or "", conf.get("checkpoint_id")
+
+
+def read_state(graph: CompiledStateGraph, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
+    """``get_state``: the thread's latest checkpoint, or the one ``checkpoint_id`` names."""
+    saver = require_saver(graph, "get_state")
+    thread_id, ns, checkpoint_id = thread_coordinates(config)
+    record = saver.get(thread_id, ns, checkpoint_id)
+    if record is None:
+        if checkpoint_id is not None:
+            raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}'.")
+        return StateSnapshot(values={}, next=(), config=config, metadata=None, created_at=None,
+                             parent_config=None, tasks=(), interrupts=())
+    return to_snapshot(graph, record, subgraphs=subgraphs)
+
+
+def read_history(graph: CompiledStateGraph, config: dict, *, filter: dict | None = None,
+                 before: dict | None = None, limit: int | None = None) -> Iterator[StateSnapshot]:
+    """``get_state_history``: newest first, every branch; with a ``checkpoint_id``, that
+    checkpoint and its ancestors."""
+    saver = require_saver(graph, "get_state_history")
+    thread_id, ns, checkpoint_id = thread_coordinates(config)
+    before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
+    if checkpoint_id is None:
+        for record in saver.list(thread_id, ns, before=before_id, limit=limit, filter=filter):
+            yield to_snapshot(graph, record)
+        return
+    count, record = 0, saver.get(thread_id, ns, checkpoint_id)
+    while record is not None and (limit is None or count < limit):
+        if (before_id is None or record.id < before_id) and _matches(record, filter):
+            count += 1
+            yield to_snapshot(graph, record)
+        record = saver.get(thread_id, ns, record.parent_id) if record.parent_id else None
+
+
+def recorded_writes(graph: CompiledStateGraph, snapshot: StateSnapshot) -> dict | None:
+    """``{node: update}`` of the step or edit that produced ``snapshot``'s checkpoint, which
+    the history timeline shows. Kept out of ``metadata`` so snapshots match LangGraph's."""
+    saver = graph.checkpointer
+    conf = (snapshot.config or {}).get("configurable") or {}
+    if saver in (None, True, False) or conf.get("checkpoint_id") is None:
+        return None
+    record = saver.get(str(conf["thread_id"]), conf.get("checkpoint_ns", "") or "", conf["checkpoint_id"])
+    return record.writes if record is not None else None
+
+
+def _matches(record: CheckpointRecord, filter: dict | None) -> bool:
+    if not filter:
+        return True
+    meta = {"source": record.source, "step": record.step, **record.metadata}
+    return all(meta.get(k) == v for k, v in filter.items())
 
 
 def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraphs: bool = False) -> StateSnapshot:
@@ -50,11 +124,11 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
             result=_result_view(outcome.writes) if finished else None,
         ))
     parent = checkpoint_config(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
-    metadata: dict[str, Any] = {"source": record.source, "step": record.step, "writes": record.writes,
-                                "parents": {}, **record.metadata}
-    values = record.values if complete or not recorded else graph.values_with_finished_tasks(record)
+    metadata: dict[str, Any] = {"source": record.source, "step": record.step, "parents": {}, **record.metadata}
+    structure = graph._plan
+    values = record.values if complete or not recorded else structure.values_with_finished_tasks(record)
     return StateSnapshot(
-        values=graph.output_values(values, for_state=True),
+        values=structure.output_values(values, for_state=True),
         next=tuple(next_names),
         config=checkpoint_config(record.thread_id, record.ns, record.id),
         metadata=metadata,
@@ -66,7 +140,7 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
 
 
 def _interrupts(records: list) -> tuple[Interrupt, ...]:
-    return tuple([Interrupt(r.value, r.id, r.ns) for r in records]) if records else ()
+    return tuple([Interrupt(r.value, r.id, ns=r.ns) for r in records]) if records else ()
 
 
 def _result_view(writes: list) -> dict | None:
@@ -75,7 +149,7 @@ def _result_view(writes: list) -> dict | None:
 
 def _subgraph_state(graph: CompiledStateGraph, record: CheckpointRecord, plan: Any, subgraphs: bool) -> Any:
     """A subgraph task's own state: its config, or its snapshot when ``subgraphs=True``."""
-    spec = graph.builder.nodes.get(plan.name)
+    spec = graph._plan.nodes.get(plan.name)
     if spec is None or spec.subgraph is None:
         return None
     segment = f"{plan.name}:{plan.id}"

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import InterruptRecord, TaskOutcome, TaskPlan
 from ..errors import InvalidUpdateError
-from ..graph.builder import START
+from ..constants import START
 from ..types import Command, GraphInterrupt, NodeInterrupt, Send
 from .context import TaskContext, interrupt_id, task_scope
-from .routing import goto_list, route
+from .routing import aroute, goto_list, route
 
 if TYPE_CHECKING:
-    from ..graph.compiled import CompiledStateGraph
+    from ..graph.plan import GraphPlan
 
 __all__ = ["TaskResult", "call_async", "call_sync", "goto_from_json", "writes_from_output"]
 
@@ -62,45 +62,63 @@ class TaskResult:
         )
 
 
-def call_sync(graph: CompiledStateGraph, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
+def call_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
     """Run the task in this thread. ``values`` are the step's (read-only) values."""
-    if plan.name == START:
-        return _finish(graph, plan, values, ctx, plan.send_arg)
-    spec = graph.builder.nodes[plan.name]
-    node_input = plan.send_arg if plan.is_send else graph.builder.schema.node_view(graph.visible_values(values))
     try:
         with task_scope(ctx):
-            if spec.is_async:
-                out = asyncio.run(_call_async_fn(spec.fn, node_input, ctx, spec.accepts_config))
+            if plan.name == START:
+                out = plan.send_arg
             else:
+                spec = structure.nodes[plan.name]
+                if spec.is_async:
+                    raise TypeError(
+                        f"Node '{plan.name}' is an async function, so this graph must run on an event loop: "
+                        "use `await graph.ainvoke(...)` or `async for chunk in graph.astream(...)` "
+                        "(in Jupyter, top-level await works in a cell)."
+                    )
+                node_input = _node_input(structure, plan, values)
                 out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
-            return _finish(graph, plan, values, ctx, out)
+            returned, writes, goto = _writes(structure, plan, out)
+            targets, applied = route(structure, plan.name, values, writes, ctx.config, solo=ctx.solo)
+            return _finished(plan, ctx, returned, writes, goto + targets, applied)
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
         return TaskResult(plan, error=exc, answers=ctx.answers)
 
 
-async def call_async(graph: CompiledStateGraph, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
-    """Run the task on the event loop (sync nodes go to a worker thread)."""
-    if plan.name == START:
-        return _finish(graph, plan, values, ctx, plan.send_arg)
-    spec = graph.builder.nodes[plan.name]
-    if not spec.is_async:
-        return await asyncio.to_thread(call_sync, graph, plan, values, ctx)
-    node_input = plan.send_arg if plan.is_send else graph.builder.schema.node_view(graph.visible_values(values))
+async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
+    """Run the task on the event loop (sync nodes and their routing go to a worker thread)."""
+    spec = structure.nodes.get(plan.name)
+    fn = spec.afn or spec.fn if spec is not None else None
+    if plan.name != START and fn is spec.fn and not spec.is_async and not structure.async_branches(plan.name):
+        return await asyncio.to_thread(call_sync, structure, plan, values, ctx)
     try:
         with task_scope(ctx):
-            out = await _call_async_fn(spec.fn, node_input, ctx, spec.accepts_config)
-            return _finish(graph, plan, values, ctx, out)
+            if plan.name == START:
+                out = plan.send_arg
+            elif fn is spec.fn and not spec.is_async:
+                out = await asyncio.to_thread(_call_in_scope, ctx, spec.fn, _node_input(structure, plan, values),
+                                              spec.accepts_config)
+            else:
+                node_input = _node_input(structure, plan, values)
+                out = await (fn(node_input, ctx.config) if spec.accepts_config else fn(node_input))
+            returned, writes, goto = _writes(structure, plan, out)
+            targets, applied = await aroute(structure, plan.name, values, writes, ctx.config, solo=ctx.solo)
+            return _finished(plan, ctx, returned, writes, goto + targets, applied)
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
         return TaskResult(plan, error=exc, answers=ctx.answers)
 
 
-async def _call_async_fn(fn: Callable, node_input: Any, ctx: TaskContext, accepts_config: bool) -> Any:
-    return await (fn(node_input, ctx.config) if accepts_config else fn(node_input))
+def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, accepts_config: bool) -> Any:
+    with task_scope(ctx):
+        return fn(node_input, ctx.config) if accepts_config else fn(node_input)
+
+
+def _node_input(structure: GraphPlan, plan: TaskPlan, values: dict) -> Any:
+    return plan.send_arg if plan.is_send else structure.schema.node_view(structure.visible_values(values))
 
 
 def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskResult:
@@ -111,28 +129,32 @@ def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskR
     return TaskResult(plan, interrupts=records, answers=ctx.answers)
 
 
-def _finish(graph: CompiledStateGraph, plan: TaskPlan, values: dict, ctx: TaskContext, out: Any) -> TaskResult:
-    returned, goto = writes_from_output(graph, plan.name, out)
-    writes = graph.prepare_writes(returned)  # before routing, so routing and the commit agree
-    targets, applied = route(graph, plan.name, values, writes, ctx.config, solo=ctx.solo)
-    goto.extend(targets)
+def _writes(structure: GraphPlan, plan: TaskPlan, out: Any) -> tuple[list, list, list]:
+    """What the node returned as writes, the same writes prepared for folding (message ids
+    assigned before routing, so routing and the commit agree), and its ``goto`` targets."""
+    returned, goto = writes_from_output(structure, plan.name, out)
+    return returned, structure.prepare_writes(returned), goto
+
+
+def _finished(plan: TaskPlan, ctx: TaskContext, returned: list, writes: list, goto: list,
+              applied: tuple[dict, dict] | None) -> TaskResult:
     unused = bool(ctx.answers) and not ctx.consumed
     return TaskResult(plan, writes=writes, goto=goto, answers=ctx.answers, unused_answer=unused,
                       returned=None if writes is returned else returned, applied=applied)
 
 
-def writes_from_output(graph: CompiledStateGraph, node: str, out: Any) -> tuple[list[tuple[str, Any]], list[Any]]:
+def writes_from_output(structure: GraphPlan, node: str, out: Any) -> tuple[list[tuple[str, Any]], list[Any]]:
     """A node's return value -> ``(channel, value)`` writes and explicit ``goto`` targets."""
     goto: list[Any] = []
     if isinstance(out, Command):
         if out.graph is not None:
             raise InvalidUpdateError(f"Node '{node}' returned Command(graph={out.graph!r}): routing to a parent graph is not supported.")
-        goto = goto_list(graph, node, out.goto)
+        goto = goto_list(structure, node, out.goto)
         out = out.update
     elif isinstance(out, (list, tuple)) and out and all(isinstance(c, Command) for c in out):
         writes: list[tuple[str, Any]] = []
         for command in out:
-            w, g = writes_from_output(graph, node, command)
+            w, g = writes_from_output(structure, node, command)
             writes.extend(w)
             goto.extend(g)
         return writes, goto
@@ -142,13 +164,13 @@ def writes_from_output(graph: CompiledStateGraph, node: str, out: Any) -> tuple[
         items = list(out)
     else:
         try:
-            items = list(graph.builder.schema.coerce_input(out).items())
+            items = list(structure.schema.coerce_input(out).items())
         except TypeError:
             raise InvalidUpdateError(
                 f"Node '{node}' returned {type(out).__name__} {out!r:.80}; a node must return a dict of "
                 "state updates, a Command, or None."
             ) from None
-    graph.check_keys(items, f"Node '{node}'")
+    structure.check_keys(items, f"Node '{node}'")
     return items, goto
 
 

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import CheckpointRecord, Replace, TaskPlan, new_checkpoint_id
 from ..errors import InvalidUpdateError
-from ..graph.builder import START
+from ..constants import START
 from .loop import now_iso
 from .routing import next_plans, route, task_id
-from .snapshot import checkpoint_config
+from .snapshot import checkpoint_config, require_saver, thread_coordinates
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
@@ -21,28 +21,32 @@ if TYPE_CHECKING:
 __all__ = ["update_state"]
 
 
-def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: str | None = None) -> dict:
-    saver = graph.require_saver("update_state")
-    thread_id, ns, checkpoint_id = graph.thread_coordinates(config)
+def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: str | None = None,
+                 task_id: str | None = None) -> dict:
+    if task_id is not None:
+        raise NotImplementedError("update_state(task_id=...) is not supported yet: pass as_node= instead.")
+    saver = require_saver(graph, "update_state")
+    structure = graph._plan
+    thread_id, ns, checkpoint_id = thread_coordinates(config)
     base = saver.get(thread_id, ns, checkpoint_id)
     if checkpoint_id is not None and base is None:
         raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' to update.")
     if as_node is None:
         as_node = _last_writer(saver, base)
-    elif as_node != START and as_node not in graph.builder.nodes:
+    elif as_node != START and as_node not in structure.nodes:
         raise InvalidUpdateError(
             f"update_state(as_node={as_node!r}): no such node; known nodes: "
-            f"{', '.join(map(repr, graph.builder.nodes))} (or START)."
+            f"{', '.join(map(repr, structure.nodes))} (or START)."
         )
-    writes = graph.update_writes(values, as_node)
-    prepared = graph.prepare_writes(writes)
-    old_values = base.values if base is not None else graph.initial_values()
-    new_values, changes = graph.apply_writes(old_values, prepared)
+    writes = structure.update_writes(values, as_node)
+    prepared = structure.prepare_writes(writes)
+    old_values = base.values if base is not None else structure.initial_values()
+    new_values, changes = structure.apply_writes(old_values, prepared)
     if base is None:
         changes = {k: Replace(v) for k, v in new_values.items()}
-    goto, _ = route(graph, as_node, old_values, prepared, config)
+    goto, _ = route(structure, as_node, old_values, prepared, config)
     new_id = new_checkpoint_id()
-    plans = next_plans(graph, ns, new_id, [(as_node, goto)], new_values, changes)
+    plans = next_plans(structure, ns, new_id, [(as_node, goto)], new_values, changes)
     if base is not None and as_node not in (base.writes or {}):
         # Acting as a waiting node: the other tasks of that step still have to run. (Acting
         # as the node that just ran replaces its earlier routing instead.)

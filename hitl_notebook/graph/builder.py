@@ -8,13 +8,12 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin
 
+from ..constants import END, START
 from ..errors import GraphValidationError
 from .schema import StateSchema
 
 __all__ = ["END", "START", "Branch", "NodeSpec", "StateGraph"]
 
-START = "__start__"
-END = "__end__"
 _RESERVED = {START, END}
 
 
@@ -28,6 +27,8 @@ class NodeSpec:
     accepts_config: bool
     #: The compiled graph when the node *is* a subgraph.
     subgraph: Any = None
+    #: An async twin of ``fn`` that ``ainvoke`` prefers (a subgraph driven on the event loop).
+    afn: Callable[..., Any] | None = None
     #: Nodes a ``Command(goto=...)`` may reach, from ``destinations=`` or the return annotation.
     destinations: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict)
@@ -55,7 +56,8 @@ class StateGraph:
     """A graph whose nodes read a shared state and return updates to it."""
 
     def __init__(self, state_schema: type = dict, context_schema: type | None = None, *,
-                 input_schema: type | None = None, output_schema: type | None = None, **_compat: Any) -> None:
+                 input_schema: type | None = None, output_schema: type | None = None) -> None:
+        self.context_schema = context_schema
         self.schema = StateSchema(state_schema)
         self.input_schema = StateSchema(input_schema) if input_schema is not None else None
         self.output_schema = StateSchema(output_schema) if output_schema is not None else None
@@ -67,10 +69,14 @@ class StateGraph:
         self._edge_order: list[tuple[str, str]] = []
 
     # -- nodes -------------------------------------------------------------------------
-    def add_node(self, node: str | Callable, action: Callable | None = None, *,
-                 destinations: Sequence[str] | dict | None = None, metadata: dict | None = None,
-                 **_compat: Any) -> StateGraph:
+    def add_node(self, node: str | Callable, action: Callable | None = None, *, defer: bool = False,
+                 metadata: dict | None = None, input_schema: type | None = None, retry_policy: Any = None,
+                 cache_policy: Any = None, destinations: Sequence[str] | dict | None = None) -> StateGraph:
         """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
+        for keyword, given in (("defer", defer), ("input_schema", input_schema), ("retry_policy", retry_policy),
+                               ("cache_policy", cache_policy)):
+            if given:
+                raise NotImplementedError(f"add_node({keyword}=...) is not supported by hitl_notebook yet.")
         if action is None:
             if isinstance(node, str):
                 raise GraphValidationError(f"add_node('{node}') needs a function (or compiled graph) to run.")
@@ -144,10 +150,15 @@ class StateGraph:
         return self.add_edge(key, END)
 
     # -- compile -----------------------------------------------------------------------
-    def compile(self, checkpointer: Any = None, *, interrupt_before: Sequence[str] | str | None = None,
+    def compile(self, checkpointer: Any = None, *, cache: Any = None, store: Any = None,
+                interrupt_before: Sequence[str] | str | None = None,
                 interrupt_after: Sequence[str] | str | None = None, debug: bool = False,
-                name: str | None = None, **_compat: Any):
-        """Validate the graph and return a runnable ``CompiledStateGraph``."""
+                name: str | None = None):
+        """Validate the graph and return a runnable ``CompiledStateGraph`` (a frozen copy:
+        editing this builder afterwards does not change it)."""
+        for keyword, given in (("cache", cache), ("store", store)):
+            if given is not None:
+                raise NotImplementedError(f"compile({keyword}=...) is not supported by hitl_notebook yet.")
         from .compiled import CompiledStateGraph
         from .validation import validate
 
@@ -157,12 +168,14 @@ class StateGraph:
 
 
 def _node_spec(name: str, action: Any, destinations: Any, metadata: dict | None, channels: dict) -> NodeSpec:
+    from ..engine.subgraph import subgraph_node
     from .compiled import CompiledStateGraph
 
     subgraph = action if isinstance(action, CompiledStateGraph) else None
+    afn = None
     if subgraph is not None:
-        fn = subgraph.as_node_function(channels)
-    elif callable(action) and not hasattr(action, "invoke"):
+        fn, afn = subgraph_node(subgraph, channels)
+    elif callable(action) and not hasattr(type(action), "invoke"):  # functions, callable objects, mocks
         fn = action
     else:
         fn = _runnable_call(action)
@@ -174,7 +187,7 @@ def _node_spec(name: str, action: Any, destinations: Any, metadata: dict | None,
         dests = tuple(_literal_targets(_command_annotation(_return_annotation(fn))))
     return NodeSpec(name=name, fn=fn, is_async=inspect.iscoroutinefunction(fn) or _is_async_callable(fn),
                     accepts_config=_accepts_config(fn), subgraph=subgraph, destinations=dests,
-                    metadata=dict(metadata or {}))
+                    metadata=dict(metadata or {}), afn=afn)
 
 
 def _runnable_call(runnable: Any) -> Callable:

@@ -10,7 +10,11 @@ from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from ..errors import GraphValidationError
 from .channels import Channel, LastValue, ReducerChannel
 
-__all__ = ["StateSchema"]
+__all__ = ["ROOT", "StateSchema"]
+
+#: The one channel of a graph whose state is not a dict of keys (``StateGraph(int)``,
+#: ``StateGraph(Annotated[list, operator.add])``): nodes read and return the value itself.
+ROOT = "__root__"
 
 
 class StateSchema:
@@ -18,9 +22,12 @@ class StateSchema:
 
     def __init__(self, schema: type) -> None:
         self.schema = schema
-        self.channels: dict[str, Channel] = {
-            key: _channel_for(key, hint) for key, hint in _type_hints(schema).items()
-        }
+        #: True when the state is one value rather than keys (see ``ROOT``).
+        self.is_root = _is_root_schema(schema)
+        if self.is_root:
+            self.channels: dict[str, Channel] = {ROOT: _channel_for(ROOT, schema)}
+        else:
+            self.channels = {key: _channel_for(key, hint) for key, hint in _type_hints(schema).items()}
         self._builds_object = _is_dataclass_or_pydantic(schema)
 
     @property
@@ -29,6 +36,8 @@ class StateSchema:
 
     def coerce_input(self, value: Any) -> dict[str, Any]:
         """A dict of key -> value from a dict or a schema object given as input/update."""
+        if self.is_root:
+            return {ROOT: value}
         if value is None:
             return {}
         if isinstance(value, dict):
@@ -45,9 +54,38 @@ class StateSchema:
     def node_view(self, values: dict[str, Any]) -> Any:
         """The state as a node receives it: a dict, or the schema object for
         dataclass/pydantic schemas."""
+        if self.is_root:
+            return values.get(ROOT)
         if self._builds_object:
             return self.schema(**{k: v for k, v in values.items() if k in self.channels})
         return values
+
+    def output_view(self, values: dict[str, Any]) -> Any:
+        """The state as ``invoke`` returns it and snapshots show it: a dict of keys, or the
+        value itself for a root schema."""
+        return values.get(ROOT) if self.is_root else values
+
+
+def _is_root_schema(schema: Any) -> bool:
+    """Not a class with keys: ``Annotated[list, reducer]``, ``list``, ``int``, ``str``..."""
+    if schema is dict or schema is Any:
+        return False
+    if get_origin(schema) is Annotated:
+        return True
+    if not isinstance(schema, type):
+        return get_origin(schema) is not None  # list[str] and the like
+    if issubclass(schema, dict) and schema is not dict:  # TypedDict, dict subclasses
+        return False
+    if _is_dataclass_or_pydantic(schema) or getattr(schema, "__annotations__", None):
+        return False
+    return schema in (list, int, float, str, bool, tuple, set, bytes) or not _type_hints_safe(schema)
+
+
+def _type_hints_safe(schema: type) -> dict:
+    try:
+        return get_type_hints(schema)
+    except Exception:
+        return {}
 
 
 def _type_hints(schema: type) -> dict[str, Any]:

@@ -6,12 +6,13 @@ import difflib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ..constants import normalise_breakpoints
 from ..errors import GraphValidationError
 
 if TYPE_CHECKING:
     from .builder import StateGraph
 
-__all__ = ["normalise_breakpoints", "validate"]
+__all__ = ["validate"]
 
 
 def validate(builder: StateGraph, interrupt_before: Sequence[str] | str | None,
@@ -52,15 +53,6 @@ def validate(builder: StateGraph, interrupt_before: Sequence[str] | str | None,
         for name in normalise_breakpoints(names):
             if name != "*" and name not in nodes:
                 raise GraphValidationError(f"{label} names unknown node {_known(name, nodes)}.")
-
-
-def normalise_breakpoints(names: Sequence[str] | str | None) -> tuple[str, ...]:
-    """``None`` -> ``()``, ``"*"`` or ``"node"`` -> a tuple."""
-    if names is None:
-        return ()
-    if isinstance(names, str):
-        return (names,)
-    return tuple(names)
 
 
 def _known(name: str, nodes: dict) -> str:

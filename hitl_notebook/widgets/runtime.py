@@ -109,10 +109,20 @@ class GraphRuntime:
         return self.graph.get_graph(xray=True)
 
     def get_state(self, config: dict, *, subgraphs: bool = False) -> Any:
-        return self.graph.get_state(config, subgraphs=subgraphs)
+        return self._with_writes(self.graph.get_state(config, subgraphs=subgraphs))
 
     def get_state_history(self, config: dict, *, limit: int | None = None, before: dict | None = None) -> Iterator[Any]:
-        return self.graph.get_state_history(config, limit=limit, before=before)
+        for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
+            yield self._with_writes(snapshot)
+
+    def _with_writes(self, snapshot: Any) -> Any:
+        """The snapshot with the step's recorded writes as ``metadata["writes"]``, the shape
+        the timeline reads (our engine keeps them beside the checkpoint, not in metadata)."""
+        from ..engine.snapshot import recorded_writes
+
+        if snapshot.metadata is None:
+            return snapshot
+        return snapshot._replace(metadata={**snapshot.metadata, "writes": recorded_writes(self.graph, snapshot)})
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.graph.update_state(config, values, as_node=as_node)

@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime
 
 from hitl_notebook import END, START, InMemorySaver, MessagesState, StateGraph
+from hitl_notebook.engine.snapshot import recorded_writes
 from hitl_notebook.checkpoint.base import new_checkpoint_id
 from hitl_notebook.engine.loop import now_iso
 from hitl_notebook.messages import new_message_id
@@ -45,7 +46,7 @@ def test_streams_and_history_show_what_the_node_returned():
     chunks = list(graph.stream({"messages": []}, config, stream_mode="updates"))
     assert chunks == [{"reply": {"messages": [{"role": "assistant", "content": "hi"}]}}]
     latest = graph.get_state(config)
-    assert latest.metadata["writes"] == {"reply": {"messages": [{"role": "assistant", "content": "hi"}]}}
+    assert recorded_writes(graph, latest) == {"reply": {"messages": [{"role": "assistant", "content": "hi"}]}}
     assert latest.values["messages"][-1].content == "hi"
 
 

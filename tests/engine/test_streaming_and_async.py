@@ -41,8 +41,8 @@ def test_stream_updates_reports_interrupts():
 
 def test_unknown_stream_mode_is_an_error():
     """A mode we do not produce is rejected rather than yielding nothing."""
-    with pytest.raises(ValueError, match="Unknown stream_mode 'messages'"):
-        list(_chain().stream({}, stream_mode="messages"))
+    with pytest.raises(ValueError, match="Unknown stream_mode 'message'"):
+        list(_chain().stream({}, stream_mode="message"))
 
 
 def test_custom_stream_writer():
@@ -108,15 +108,19 @@ def test_async_interrupt_and_resume_with_astream():
     assert chunks[-1] == {"vals": [], "text": "done"}
 
 
-def test_async_node_under_sync_invoke():
-    """A sync invoke can still run an async node (in a worker loop)."""
+def test_async_node_under_sync_invoke_names_ainvoke():
+    """A sync invoke of an async node fails with a message that says to await ainvoke (no
+    event loop is started inside the node call, so a Jupyter cell never sees asyncio.run's
+    error); ainvoke runs it."""
 
     async def hello(state):
         await asyncio.sleep(0)
         return {"text": "hi"}
 
     graph = StateGraph(Vals).add_node("hello", hello).add_edge(START, "hello").compile()
-    assert graph.invoke({})["text"] == "hi"
+    with pytest.raises(TypeError, match=r"Node 'hello' is an async function.*await graph.ainvoke"):
+        graph.invoke({})
+    assert asyncio.run(graph.ainvoke({}))["text"] == "hi"
 
 
 def test_stream_subgraphs_prefixes_events_with_their_namespace():

@@ -1,0 +1,155 @@
+"""``GraphPlan``: the frozen structure ``compile()`` hands the engine.
+
+The builder stays editable after ``compile()``; the plan copies its nodes, edges, branches,
+joins and channels, so editing the builder never changes a compiled graph. The engine reads
+only the plan, and the helpers here turn node returns into writes and fold writes into state.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..checkpoint.base import Change
+from ..constants import END
+from ..errors import InvalidUpdateError
+from .channels import MISSING, Channel, LastValue
+from .schema import ROOT
+
+if TYPE_CHECKING:
+    from .builder import Branch, NodeSpec, StateGraph
+
+__all__ = ["GraphPlan"]
+
+
+class GraphPlan:
+    """Nodes, edges, branches, joins and channels of one compiled graph (read-only)."""
+
+    def __init__(self, builder: StateGraph) -> None:
+        self.schema = builder.schema
+        self.input_schema = builder.input_schema
+        self.output_schema = builder.output_schema
+        self.nodes: dict[str, NodeSpec] = dict(builder.nodes)
+        self.branches: dict[str, tuple[Branch, ...]] = {k: tuple(v) for k, v in builder.branches.items()}
+        self.joins: tuple[tuple[tuple[str, ...], str], ...] = tuple(builder.joins)
+        self.edges: tuple[tuple[str, str], ...] = tuple(builder._edge_order)
+        self.channels: dict[str, Channel] = dict(builder.schema.channels)
+        for extra in (builder.input_schema, builder.output_schema):
+            for key, channel in (extra.channels.items() if extra else ()):
+                self.channels.setdefault(key, channel)
+        #: ``StateGraph(dict)`` and non-dict schemas: any key is a plain value.
+        self.dynamic_keys = not self.channels
+        #: Hidden bookkeeping keys (``__join__N``) this graph adds to its values; when the
+        #: schema itself may hold ``__`` keys, every key must be checked instead.
+        self.join_keys = tuple(f"__join__{i}" for i in range(len(self.joins)))
+        self._scan_hidden = self.dynamic_keys or any(k.startswith("__") and k != ROOT for k in self.channels)
+        self._preparing = {k: c for k, c in self.channels.items() if c.prepares_writes}
+        self.node_order: list[str] = list(self.nodes)
+        self._node_index = {n: i for i, n in enumerate(self.node_order)}
+        self.static_targets: dict[str, tuple[str, ...]] = {}
+        for source, target in self.edges:
+            if target != END:
+                self.static_targets[source] = (*self.static_targets.get(source, ()), target)
+
+    def async_branches(self, node: str) -> bool:
+        """True when a conditional edge after ``node`` is an async function."""
+        return any(b.is_async for b in self.branches.get(node, ()))
+
+    def node_index(self, name: str) -> int:
+        return self._node_index.get(name, len(self._node_index))
+
+    def initial_values(self) -> dict[str, Any]:
+        out = {}
+        for key, channel in self.channels.items():
+            value = channel.initial()
+            if value is not MISSING:
+                out[key] = value
+        return out
+
+    def channel(self, key: str) -> Channel:
+        channel = self.channels.get(key)
+        if channel is None:
+            if key.startswith("__join__") or self.dynamic_keys:
+                return LastValue(key)
+            raise InvalidUpdateError(f"Unknown state key '{key}'.")
+        return channel
+
+    def check_keys(self, items: list[tuple[str, Any]], who: str) -> None:
+        if self.dynamic_keys:
+            return
+        for key, _ in items:
+            if key not in self.channels:
+                raise InvalidUpdateError(
+                    f"{who} wrote key '{key}', which is not in the state schema "
+                    f"(keys: {', '.join(self.channels)}). Add it to the schema or stop writing it."
+                )
+
+    def prepare_writes(self, writes: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        """``writes`` with each value in the form its channel folds in (``add_messages``
+        keys: messages with ids), done once per task so that its routing preview and the
+        step's commit see the same messages. Returns ``writes`` itself when nothing changes."""
+        preparing = self._preparing
+        if not preparing or not any(key in preparing for key, _ in writes):
+            return writes
+        return [(key, preparing[key].prepare(value)) if key in preparing else (key, value) for key, value in writes]
+
+    def apply_writes(self, values: dict[str, Any], writes: list[tuple[str, Any]], *,
+                     remember: bool = True) -> tuple[dict, dict[str, Change]]:
+        """Fold one step's writes (in task order) into new values; also the per-key changes."""
+        grouped: dict[str, list[Any]] = {}
+        for key, value in writes:
+            grouped.setdefault(key, []).append(value)
+        new_values = dict(values)
+        changes: dict[str, Change] = {}
+        for key, items in grouped.items():
+            channel = self.channel(key)
+            new_values[key], changes[key] = channel.reduce(values.get(key, MISSING), items, remember)
+        return new_values, changes
+
+    def input_dict(self, input: Any, *, nested: bool = False) -> dict:
+        """The run's input as ``{key: value}``; keys outside the input schema are dropped,
+        as LangGraph drops them."""
+        schema = self.input_schema or self.schema
+        data = schema.coerce_input(input)
+        if self.dynamic_keys:
+            return dict(data)
+        return {k: v for k, v in data.items() if k in self.channels}
+
+    def update_writes(self, values: Any, as_node: str) -> list[tuple[str, Any]]:
+        if values is None:
+            return []
+        if isinstance(values, (list, tuple)) and all(isinstance(p, tuple) and len(p) == 2 for p in values):
+            items = list(values)
+        else:
+            items = list(self.schema.coerce_input(values).items())
+        self.check_keys(items, f"update_state(as_node={as_node!r})")
+        return items
+
+    def values_with_finished_tasks(self, record: Any) -> dict:
+        """A paused step's values with the writes of the tasks that already finished
+        (applied again for real when the step completes)."""
+        finished = [w for p in record.next if (o := record.outcomes.get(p.id)) is not None and o.writes
+                    for w in o.writes]
+        if not finished:
+            return record.values
+        try:
+            values, _ = self.apply_writes(record.values, finished, remember=False)
+        except InvalidUpdateError:  # conflicting writes: the commit will report it
+            return record.values
+        return values
+
+    def visible_values(self, values: dict) -> dict:
+        """A new dict of ``values`` without the hidden ``__`` keys: what a node reads. Runs
+        every step, so it pops the known join keys instead of testing every key."""
+        if self._scan_hidden:
+            return {k: v for k, v in values.items() if not k.startswith("__")}
+        visible = dict(values)
+        for key in self.join_keys:
+            visible.pop(key, None)
+        return visible
+
+    def output_values(self, values: dict, *, for_state: bool = False) -> Any:
+        visible = self.visible_values(values)
+        schema = self.output_schema
+        if schema is None or for_state:
+            return self.schema.output_view(visible)
+        return schema.output_view({k: v for k, v in visible.items() if k in schema.channels})
