@@ -24,7 +24,7 @@ from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, ResumeEr
 from ..constants import INTERRUPT, START, normalise_breakpoints
 from ..types import Command, GraphInterrupt, Interrupt
 from .context import TaskContext, current_task
-from .resume import pending_interrupts, resolve_resume, unanswered
+from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
 from .routing import next_plans, task_id
 from .snapshot import to_snapshot
 from .tasks import TaskResult, goto_from_json
@@ -165,7 +165,12 @@ class Run:
             self._start_new(base, input)
             return
         if "values" in self.modes:  # a continuation first shows the state it starts from
-            self._emit("values", self._output(self.plan.values_with_finished_tasks(self.cp)))
+            self._emit("values", self._output(self.cp.values))
+        if "updates" in self.modes:  # and what the tasks that already finished wrote
+            for plan in self.cp.next:
+                outcome = self.cp.outcomes.get(plan.id)
+                if outcome is not None and outcome.writes is not None and plan.name != START:
+                    self._emit("updates", {plan.name: _update_view(outcome.writes), "__metadata__": {"cached": True}})
 
     def _replay_point(self, base: CheckpointRecord) -> CheckpointRecord:
         """Replaying or resuming a past checkpoint runs from a fresh copy of it (source
@@ -258,7 +263,10 @@ class Run:
             self.status = "done"
             return None
         outcomes = cp.outcomes
-        runnable = [p for p in cp.next if _runnable(outcomes.get(p.id), cp.ns)] if outcomes else cp.next
+        # A dynamic breakpoint (NodeInterrupt) holds its task until the next call continues
+        # the thread; then the node runs again, as LangGraph re-runs it.
+        rerun_dynamic = first and self.continuation
+        runnable = [p for p in cp.next if _runnable(outcomes.get(p.id), cp.ns, rerun_dynamic)] if outcomes else cp.next
         if not runnable:
             if any(_unfinished(cp.outcomes.get(p.id)) for p in cp.next):
                 self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
@@ -413,11 +421,15 @@ class Run:
         if not by_task:
             self._emit("updates", {INTERRUPT: ()})
             return
-        values = self._output(self.plan.values_with_finished_tasks(self.cp)) if "values" in self.modes else None
+        values = self._output(self.cp.values) if "values" in self.modes else None
         for interrupts in by_task.values():
             self._emit("updates", {INTERRUPT: tuple(interrupts)})
-            if values is not None:
+            if isinstance(values, dict):
                 self._emit("values", {**values, INTERRUPT: tuple(interrupts)})
+        if values is not None:  # then the state with what the finished tasks wrote, as LangGraph shows it
+            with_finished = self.plan.values_with_finished_tasks(self.cp)
+            if with_finished is not self.cp.values:
+                self._emit("values", self._output(with_finished))
 
     def _output(self, values: dict) -> Any:
         """Values as the caller sees them: the output schema's keys, or ``output_keys``."""
@@ -473,9 +485,14 @@ def _child_ns(parent: TaskContext) -> str:
     return f"{parent.ns}|{segment}" if parent.ns else segment
 
 
-def _runnable(outcome: TaskOutcome | None, ns: str) -> bool:
+def _runnable(outcome: TaskOutcome | None, ns: str, rerun_dynamic: bool) -> bool:
     """Not started, failed, or every question it asked now has an answer."""
-    return outcome is None or (outcome.writes is None and not unanswered(outcome, ns))
+    if outcome is None:
+        return True
+    if outcome.writes is not None:
+        return False
+    waiting = unanswered(outcome, ns)
+    return not (waiting if not rerun_dynamic else [r for r in waiting if r.index != DYNAMIC_INDEX])
 
 
 def _unfinished(outcome: TaskOutcome | None) -> bool:

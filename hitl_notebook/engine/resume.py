@@ -9,7 +9,11 @@ from typing import Any
 from ..checkpoint.base import CheckpointRecord, InterruptRecord, TaskOutcome
 from ..errors import ResumeError
 
-__all__ = ["pending_interrupts", "resolve_resume", "unanswered"]
+__all__ = ["DYNAMIC_INDEX", "pending_interrupts", "resolve_resume", "unanswered"]
+
+#: The call index recorded for a ``NodeInterrupt`` (dynamic breakpoint): it takes no answer,
+#: and the next call that continues the thread runs its node again.
+DYNAMIC_INDEX = 1_000_000
 
 _ID_SHAPE = re.compile(r"^[0-9a-f]{32}$")
 

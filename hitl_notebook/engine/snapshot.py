@@ -109,6 +109,7 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
             records = []
         elif complete:
             records = outcome.interrupts[-1:]  # the question that was answered last
+            pending.extend(records)
         else:
             records = unanswered(outcome, record.ns)
             pending.extend(records)

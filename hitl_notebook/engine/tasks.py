@@ -12,6 +12,7 @@ from ..errors import InvalidUpdateError
 from ..constants import START
 from ..types import Command, GraphInterrupt, NodeInterrupt, Send
 from .context import TaskContext, interrupt_id, task_scope
+from .resume import DYNAMIC_INDEX
 from .routing import aroute, goto_list, route
 
 if TYPE_CHECKING:
@@ -123,9 +124,9 @@ def _node_input(structure: GraphPlan, plan: TaskPlan, values: dict) -> Any:
 
 def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskResult:
     records = list(exc.interrupts)
-    if isinstance(exc, NodeInterrupt):
-        index = max(ctx.calls, len(ctx.answers))  # never counts as answered: it re-asks
-        records = [InterruptRecord(id=interrupt_id(ctx.task_id, index), value=exc.value, index=index, ns=ctx.ns)]
+    if isinstance(exc, NodeInterrupt):  # never counts as answered: the node runs again instead
+        records = [InterruptRecord(id=interrupt_id(ctx.task_id, DYNAMIC_INDEX), value=exc.value, index=DYNAMIC_INDEX,
+                                   ns=ctx.ns)]
     return TaskResult(plan, interrupts=records, answers=ctx.answers)
 
 

@@ -53,7 +53,7 @@ def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: 
         plans += _still_waiting(ns, new_id, base, {p.name for p in plans} | {as_node}, first_index=len(plans))
     record = CheckpointRecord(
         thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
-        step=base.step + 1 if base is not None else -1, source="update",
+        step=base.step + 1 if base is not None else 0, source="update",
         writes={as_node: dict(writes) if writes else None}, values=new_values, next=plans,
         created_at=now_iso(), metadata=dict(config.get("metadata") or {}),
     )
