@@ -113,6 +113,9 @@ class Run:
         self._saved_id: str | None = None
         self.output_keys = output_keys
         self.context = context
+        #: The state the ``values`` stream last showed (raw), and the interrupts reported.
+        self.latest: dict | None = None
+        self.reported: list[Interrupt] = []
         if (self.before or self.after) and self.saver is None:
             raise ValueError("interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...).")
         self.limit = int(self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT))
@@ -164,6 +167,7 @@ class Run:
         else:
             self._start_new(base, input)
             return
+        self.latest = self.cp.values
         if "values" in self.modes:  # a continuation first shows the state it starts from
             self._emit("values", self._output(self.cp.values))
         if "updates" in self.modes:  # and what the tasks that already finished wrote
@@ -368,6 +372,7 @@ class Run:
         )
         self._put(record, changes)
         self.cp = record
+        self.latest = values
         if "values" in self.modes:
             self._emit("values", self._output(values))
         if "checkpoints" in self.modes:
@@ -377,6 +382,15 @@ class Run:
             self._emit("updates", {INTERRUPT: ()})
 
     # -- output ----------------------------------------------------------------------
+    def invoke_result(self) -> Any:
+        """What ``invoke`` returns: the last values the ``values`` stream would have shown,
+        plus the interrupts the ``updates`` stream reported (LangGraph's rule), without
+        building a chunk per step."""
+        out = self._output(self.latest) if self.latest is not None else None
+        if not self.reported:
+            return out
+        return {**out, INTERRUPT: list(self.reported)} if isinstance(out, dict) else {INTERRUPT: list(self.reported)}
+
     def output(self) -> Any:
         """The values a subgraph call returns to its parent node."""
         return self.plan.output_values(self.plan.values_with_finished_tasks(self.cp))
@@ -423,13 +437,14 @@ class Run:
             return
         values = self._output(self.cp.values) if "values" in self.modes else None
         for interrupts in by_task.values():
+            self.reported.extend(interrupts)
             self._emit("updates", {INTERRUPT: tuple(interrupts)})
             if isinstance(values, dict):
                 self._emit("values", {**values, INTERRUPT: tuple(interrupts)})
-        if values is not None:  # then the state with what the finished tasks wrote, as LangGraph shows it
-            with_finished = self.plan.values_with_finished_tasks(self.cp)
-            if with_finished is not self.cp.values:
-                self._emit("values", self._output(with_finished))
+        # then the state with what the finished tasks wrote, as LangGraph shows it
+        self.latest = self.plan.values_with_finished_tasks(self.cp)
+        if values is not None and self.latest is not self.cp.values:
+            self._emit("values", self._output(self.latest))
 
     def _output(self, values: dict) -> Any:
         """Values as the caller sees them: the output schema's keys, or ``output_keys``."""

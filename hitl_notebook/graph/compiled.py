@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..constants import INTERRUPT, normalise_breakpoints
+from ..constants import normalise_breakpoints
 from ..engine.driver import drive_async, drive_sync
 from ..engine.loop import DURABILITY, STREAM_MODES, Run
 from ..engine.snapshot import read_history, read_state
@@ -49,21 +49,20 @@ class CompiledStateGraph:
         """Run until the graph finishes or pauses. With ``stream_mode="values"`` returns the
         final values (plus ``__interrupt__`` when paused on ``interrupt()``); with another
         mode, the list of chunks ``stream`` would have yielded."""
-        chunks = self.stream(input, config, context=context, stream_mode=_invoke_modes(stream_mode),
-                             print_mode=print_mode, output_keys=output_keys, interrupt_before=interrupt_before,
-                             interrupt_after=interrupt_after, durability=durability, debug=debug)
-        return _invoke_result(stream_mode, chunks)
+        run, single = self._new_run(config, context, _invoke_modes(stream_mode), print_mode, output_keys,
+                                    interrupt_before, interrupt_after, durability, debug, False)
+        chunks = list(drive_sync(run, input, single))
+        return run.invoke_result() if stream_mode == "values" else chunks
 
     async def ainvoke(self, input: Any, config: dict | None = None, *, context: Any = None,
                       stream_mode: str = "values", print_mode: str | Sequence[str] = (),
                       output_keys: str | Sequence[str] | None = None, interrupt_before: Any = None,
                       interrupt_after: Any = None, durability: str | None = None, debug: bool | None = None) -> Any:
         """``invoke`` on the event loop: a step's tasks run concurrently."""
-        chunks = [chunk async for chunk in self.astream(
-            input, config, context=context, stream_mode=_invoke_modes(stream_mode), print_mode=print_mode,
-            output_keys=output_keys, interrupt_before=interrupt_before, interrupt_after=interrupt_after,
-            durability=durability, debug=debug)]
-        return _invoke_result(stream_mode, chunks)
+        run, single = self._new_run(config, context, _invoke_modes(stream_mode), print_mode, output_keys,
+                                    interrupt_before, interrupt_after, durability, debug, False)
+        chunks = [chunk async for chunk in drive_async(run, input, single)]
+        return run.invoke_result() if stream_mode == "values" else chunks
 
     def stream(self, input: Any, config: dict | None = None, *, context: Any = None,
                stream_mode: str | Sequence[str] | None = None, print_mode: str | Sequence[str] = (),
@@ -179,23 +178,9 @@ class CompiledStateGraph:
 
 
 def _invoke_modes(stream_mode: str) -> Any:
-    """``invoke`` with the default mode reads the values and the interrupts, as LangGraph's does."""
-    return ["updates", "values"] if stream_mode == "values" else stream_mode
-
-
-def _invoke_result(stream_mode: str, chunks: Any) -> Any:
-    if stream_mode != "values":
-        return list(chunks)
-    latest: Any = None
-    interrupts: list = []
-    for mode, chunk in chunks:
-        if mode == "values":
-            latest = chunk
-        elif isinstance(chunk, dict) and (found := chunk.get(INTERRUPT)):
-            interrupts.extend(found)
-    if interrupts:
-        return {**latest, INTERRUPT: interrupts} if isinstance(latest, dict) else {INTERRUPT: interrupts}
-    return latest
+    """``invoke`` in ``values`` mode reads the run's last values and reported interrupts
+    (``Run.invoke_result``), so it streams nothing; another mode is collected as chunks."""
+    return () if stream_mode == "values" else stream_mode
 
 
 def _modes(stream_mode: str | Sequence[str]) -> tuple[tuple[str, ...], bool]:
