@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["COPY", "END", "INTERRUPT", "START", "normalise_breakpoints"]
+__all__ = ["COPY", "END", "INTERRUPT", "NULL_TASK_ID", "ROOT", "START", "normalise_breakpoints"]
 
 #: The entry point: ``add_edge(START, "first_node")``.
 START = "__start__"
@@ -15,6 +15,12 @@ END = "__end__"
 INTERRUPT = "__interrupt__"
 #: ``update_state(config, None, as_node="__copy__")``: a sibling copy of a checkpoint.
 COPY = "__copy__"
+#: The one channel of a graph whose state is not a dict of keys (``StateGraph(int)``,
+#: ``StateGraph(Annotated[list, operator.add])``): nodes read and return the value itself.
+ROOT = "__root__"
+#: The task id under which a checkpoint keeps writes that belong to no task (the update
+#: of a ``Command`` given as input), as LangGraph's null task.
+NULL_TASK_ID = "00000000-0000-0000-0000-000000000000"
 
 
 def normalise_breakpoints(names: Sequence[str] | str | None) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ def _tasks_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult]:
     result as it finishes."""
     if not plans:
         return
-    plan_, values = run.plan, run.cp.values
+    plan_, values = run.plan, run.step_values
     if len(plans) == 1:
         result = call_sync(plan_, plans[0], values, run.context_for(plans[0]))
         run.task_done(result, parallel=False)
@@ -85,7 +85,7 @@ def _tasks_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult]:
 
 async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskResult]:
     """Run the step's tasks concurrently on the event loop, yielding each as it finishes."""
-    plan_, values = run.plan, run.cp.values
+    plan_, values = run.plan, run.step_values
     parallel = len(plans) > 1
     pending = [asyncio.ensure_future(call_async(plan_, p, values, run.context_for(p))) for p in plans]
     try:

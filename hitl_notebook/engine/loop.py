@@ -21,12 +21,13 @@ from ..checkpoint.base import (
     new_checkpoint_id,
 )
 from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, ResumeError
-from ..constants import INTERRUPT, START, normalise_breakpoints
+from ..constants import INTERRUPT, ROOT, START, normalise_breakpoints
 from ..types import Command, GraphInterrupt, Interrupt
 from .context import TaskContext, current_task
 from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
 from .routing import next_plans, task_id
 from .snapshot import to_snapshot
+from .commands import given_goto, input_outcome, merge_changes, routes_after_input, step_values, with_goto_tasks
 from .tasks import TaskResult, goto_from_json
 
 if TYPE_CHECKING:
@@ -131,6 +132,10 @@ class Run:
         self.stop_requested = False
         self.steps = 0
         self.cp: CheckpointRecord
+        #: What the step's tasks read: the checkpoint's values with a given ``Command``'s
+        #: update folded in, and the changes that update made (see ``commands``).
+        self.step_values: dict = {}
+        self._given_changes: dict = {}
         # What every task context of this run carries: the "custom" stream writer, and the
         # (modes, sink) pair subgraphs forward their events to.
         self._writer = (lambda chunk: self._sink(("custom", self.ns, chunk))) if "custom" in self.modes else None
@@ -144,13 +149,24 @@ class Run:
             raise ValueError(f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}'.")
         if self.checkpoint_id is not None and (input is None or isinstance(input, Command)):
             base = self._replay_point(base)
+        if base is not None:
+            base = with_goto_tasks(base)
         if isinstance(input, Command):
-            if not input.has_resume:
-                raise ValueError(
-                    "Only Command(resume=...) can be passed to invoke/stream. To change state use "
-                    "graph.update_state(config, values, as_node=...); to route, return a Command from a node."
-                )
-            self._resume(base, input.resume)
+            if input.graph is not None:
+                raise ValueError(f"Command(graph={input.graph!r}) can only be returned by a node, not given as input.")
+            if base is None and not input.has_resume:  # a fresh thread: the update is the input
+                self._start_new(None, input.update if input.update is not None else {})
+                if input.goto not in ((), None, []):
+                    self._put_outcome(input_outcome(self.plan, self.cp, Command(goto=input.goto)))
+                    self.cp = with_goto_tasks(self.cp)
+                return
+            if input.has_resume:
+                self._resume(base, input.resume)
+            else:
+                self.cp, self.continuation = base, True
+            if input.update is not None or input.goto not in ((), None, []):
+                self._put_outcome(input_outcome(self.plan, self.cp, input))
+                self.cp = with_goto_tasks(self.cp)
         elif self.parent is not None and base is not None and base.next:
             # A re-run parent task calls its subgraph again: continue the paused subgraph.
             answered = {rec.id: self.parent.child_answers[rec.id] for _, rec in pending_interrupts(base)
@@ -206,7 +222,7 @@ class Run:
                     HITLWarning,
                     stacklevel=4,
                 )
-        values = dict(base.values) if base is not None else plan.initial_values()
+        values = dict(step_values(plan, base)[0]) if base is not None else plan.initial_values()
         new_id = new_checkpoint_id()
         record = CheckpointRecord(
             thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=base.id if base else None,
@@ -260,6 +276,7 @@ class Run:
         """The tasks to run now; ``None`` when the run stops here."""
         cp = self.cp
         first, self.first_step = self.first_step, False
+        self.step_values, self._given_changes = step_values(self.plan, cp)
         if self.stop_requested:
             self.status = "breakpoint"
             return None
@@ -352,9 +369,14 @@ class Run:
         if len(results) == 1 and results[0].applied is not None:
             values, changes = results[0].applied  # its routing already folded them in
         else:
-            values, changes = plan.apply_writes(cp.values, writes)
+            values, changes = plan.apply_writes(self.step_values, writes)
+        if self._given_changes:
+            changes = merge_changes(self._given_changes, changes, values)
         new_id = new_checkpoint_id()
-        next_tasks = next_plans(plan, self.ns, new_id, [(r.plan.name, r.goto) for r in results], values, changes)
+        routing = [(r.plan.name, r.goto) for r in results]
+        if cp.outcomes and routes_after_input(cp):
+            routing.append((START, given_goto(cp)))
+        next_tasks = next_plans(plan, self.ns, new_id, routing, values, changes)
         step_writes: dict[str, Any] = {}
         for r in results:
             if r.plan.name == START:
@@ -544,9 +566,13 @@ def _copy_outcome(o: TaskOutcome) -> TaskOutcome:
                        dict(o.child_answers))
 
 
-def _update_view(writes: list[tuple[str, Any]] | None) -> dict | None:
+def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
+    """A task's writes as the ``updates`` stream shows them: ``{key: value}``, or the value
+    itself for a root state schema."""
     if not writes:
         return None
+    if writes[0][0] == ROOT:
+        return writes[-1][1]
     view: dict[str, Any] = {}
     for key, value in writes:
         if key in view:  # the same key written twice by one task (list-of-Command output)

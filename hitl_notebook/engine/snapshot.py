@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import BaseCheckpointSaver, CheckpointRecord
 from ..types import Interrupt, PregelTask, StateSnapshot
+from .commands import step_values
 from .resume import unanswered
 
 if TYPE_CHECKING:
@@ -127,7 +128,12 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
     parent = checkpoint_config(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
     metadata: dict[str, Any] = {"source": record.source, "step": record.step, "parents": {}, **record.metadata}
     structure = graph._plan
-    values = record.values if complete or not recorded else structure.values_with_finished_tasks(record)
+    if not recorded:
+        values = record.values
+    elif complete:  # the step ran: only a Command's update given as input is shown on top
+        values = step_values(structure, record)[0]
+    else:
+        values = structure.values_with_finished_tasks(record)
     return StateSnapshot(
         values=structure.output_values(values, for_state=True),
         next=tuple(next_names),

@@ -18,7 +18,7 @@ from .routing import aroute, goto_list, route
 if TYPE_CHECKING:
     from ..graph.plan import GraphPlan
 
-__all__ = ["TaskResult", "call_async", "call_sync", "goto_from_json", "writes_from_output"]
+__all__ = ["TaskResult", "call_async", "call_sync", "goto_from_json", "goto_to_json", "writes_from_output"]
 
 
 @dataclass(slots=True)
@@ -58,7 +58,7 @@ class TaskResult:
             answers=list(self.answers),
             interrupts=interrupts,
             error=None if self.error is None else f"{type(self.error).__name__}: {self.error}",
-            goto=[_goto_to_json(g) for g in self.goto],
+            goto=[goto_to_json(g) for g in self.goto],
             child_answers=dict(previous.child_answers) if previous is not None else {},
         )
 
@@ -161,6 +161,10 @@ def writes_from_output(structure: GraphPlan, node: str, out: Any) -> tuple[list[
         return writes, goto
     if out is None:
         return [], goto
+    if node == START:  # the input, already one value per channel
+        items = list(out.items())
+        structure.check_keys(items, "The input")
+        return items, goto
     if isinstance(out, (list, tuple)) and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in out):
         items = list(out)
     else:
@@ -175,7 +179,7 @@ def writes_from_output(structure: GraphPlan, node: str, out: Any) -> tuple[list[
     return items, goto
 
 
-def _goto_to_json(g: Any) -> Any:
+def goto_to_json(g: Any) -> Any:
     return {"send": g.node, "arg": g.arg} if isinstance(g, Send) else g
 
 

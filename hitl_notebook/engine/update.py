@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import CheckpointRecord, Replace, TaskPlan, new_checkpoint_id
 from ..errors import InvalidUpdateError
-from ..constants import START
+from ..constants import COPY, START
 from .loop import now_iso
 from .routing import next_plans, route, task_id
 from .snapshot import checkpoint_config, require_saver, thread_coordinates
@@ -31,6 +31,8 @@ def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: 
     base = saver.get(thread_id, ns, checkpoint_id)
     if checkpoint_id is not None and base is None:
         raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' to update.")
+    if as_node == COPY:
+        return _copy(saver, base, values, config)
     if as_node is None:
         as_node = _last_writer(saver, base)
     elif as_node != START and as_node not in structure.nodes:
@@ -59,6 +61,28 @@ def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: 
     )
     saver.put(record, changes)
     return checkpoint_config(thread_id, ns, new_id)
+
+
+def _copy(saver: Any, base: CheckpointRecord | None, values: Any, config: dict) -> dict:
+    """``as_node="__copy__"``: a sibling of ``base`` (same parent, values and next tasks;
+    source "fork") to branch from without editing anything."""
+    if base is None:
+        raise InvalidUpdateError("update_state(as_node='__copy__') needs an existing checkpoint to copy.")
+    if values is not None:
+        raise InvalidUpdateError("update_state(as_node='__copy__') copies a checkpoint as it is: pass values=None.")
+    parent = saver.get(base.thread_id, base.ns, base.parent_id) if base.parent_id else None
+    before = parent.values if parent is not None else {}
+    changes = {k: Replace(v) for k, v in base.values.items() if k not in before or before[k] != v}
+    new_id = new_checkpoint_id()
+    plans = [TaskPlan(task_id(new_id, base.ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send)
+             for i, p in enumerate(base.next)]
+    record = CheckpointRecord(
+        thread_id=base.thread_id, ns=base.ns, id=new_id, parent_id=base.parent_id, step=base.step + 1,
+        source="fork", writes=None, values=dict(base.values), next=plans, created_at=now_iso(),
+        metadata=dict(config.get("metadata") or {}),
+    )
+    saver.put(record, changes)
+    return checkpoint_config(base.thread_id, base.ns, new_id)
 
 
 def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:

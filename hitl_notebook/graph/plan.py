@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import Change
-from ..constants import END
+from ..constants import END, NULL_TASK_ID, ROOT
 from ..errors import InvalidUpdateError
 from .channels import MISSING, Channel, LastValue
-from .schema import ROOT
 
 if TYPE_CHECKING:
     from .builder import Branch, NodeSpec, StateGraph
@@ -127,12 +126,17 @@ class GraphPlan:
     def values_with_finished_tasks(self, record: Any) -> dict:
         """A paused step's values with the writes of the tasks that already finished
         (applied again for real when the step completes)."""
-        finished = [w for p in record.next if (o := record.outcomes.get(p.id)) is not None and o.writes
-                    for w in o.writes]
-        if not finished:
+        outcomes = record.outcomes
+        if not outcomes:
             return record.values
+        values = record.values
+        given = outcomes.get(NULL_TASK_ID)  # a Command's update given as input: folded in first
+        finished = [w for p in record.next if (o := outcomes.get(p.id)) is not None and o.writes for w in o.writes]
         try:
-            values, _ = self.apply_writes(record.values, finished, remember=False)
+            if given is not None and given.writes:
+                values, _ = self.apply_writes(values, given.writes, remember=False)
+            if finished:
+                values, _ = self.apply_writes(values, finished, remember=False)
         except InvalidUpdateError:  # conflicting writes: the commit will report it
             return record.values
         return values

@@ -7,14 +7,11 @@ import typing
 from collections.abc import Callable
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
+from ..constants import ROOT
 from ..errors import GraphValidationError
 from .channels import Channel, LastValue, ReducerChannel
 
-__all__ = ["ROOT", "StateSchema"]
-
-#: The one channel of a graph whose state is not a dict of keys (``StateGraph(int)``,
-#: ``StateGraph(Annotated[list, operator.add])``): nodes read and return the value itself.
-ROOT = "__root__"
+__all__ = ["StateSchema"]
 
 
 class StateSchema:

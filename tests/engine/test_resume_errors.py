@@ -142,14 +142,6 @@ def test_continue_with_none_returns_the_pending_interrupt_without_rerunning():
     assert runs == [1]
 
 
-def test_command_update_as_input_is_rejected_with_a_pointer():
-    """Command(update=...) as invoke input is a clear error pointing to update_state."""
-    graph = one_question_graph()
-    graph.invoke({}, CFG)
-    with pytest.raises(ValueError, match="update_state"):
-        graph.invoke(Command(update={"text": "x"}), CFG)
-
-
 def test_resume_at_static_breakpoint_answers_the_nodes_interrupt():
     """Paused by interrupt_before, Command(resume=v) continues and v answers that node's
     interrupt() (the seed's plan/approve sample relies on this)."""

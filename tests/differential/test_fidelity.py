@@ -1,0 +1,254 @@
+"""Issue 10's list of known differences, each run on LangGraph and on our engine with the
+same scenario: streams' default mode, ``invoke(stream_mode=)``, ``Command`` as input,
+``__copy__``, root state schemas, what past snapshots keep, durability, dynamic breakpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import operator
+from typing import Annotated, TypedDict
+from unittest.mock import Mock
+
+import pytest
+
+from .harness import Api, history, plain, same, state, thread
+
+pytestmark = pytest.mark.langgraph
+
+
+class Foo(TypedDict):
+    foo: Annotated[str, operator.add]
+
+
+def _two_nodes(api: Api, **compile_options):
+    """``node1 -> node2``, each appending its name to ``foo``."""
+    builder = api.StateGraph(Foo)
+    builder.add_node("node1", lambda s: {"foo": "|node-1"})
+    builder.add_node("node2", lambda s: {"foo": "|node-2"})
+    builder.add_edge(api.START, "node1")
+    builder.add_edge("node1", "node2")
+    return builder.compile(checkpointer=api.InMemorySaver(), **compile_options)
+
+
+def test_stream_defaults_to_updates_and_invoke_honours_stream_mode():
+    """``for chunk in graph.stream(...)`` prints ``{node: update}``; ``invoke`` with another
+    mode returns the list of chunks."""
+
+    def scenario(api: Api):
+        graph = _two_nodes(api)
+        streamed = list(graph.stream({"foo": "a"}, thread("s")))
+        invoked = graph.invoke({"foo": "b"}, thread("i"), stream_mode="updates")
+        values = graph.invoke({"foo": "c"}, thread("v"), stream_mode="values")
+        return {"stream": streamed, "invoke_updates": invoked, "invoke_values": values}
+
+    seen = same(scenario)
+    assert seen["stream"] == [{"node1": {"foo": "|node-1"}}, {"node2": {"foo": "|node-2"}}]
+
+
+def test_command_update_as_input_at_a_static_breakpoint():
+    """Paused before ``node1``, ``Command(update=...)`` changes the state ``node1`` reads."""
+
+    class Text(TypedDict):
+        foo: str
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Text)
+        builder.add_node("node1", lambda s: {"foo": s["foo"] + "|node-1"})
+        builder.add_node("node2", lambda s: {"foo": s["foo"] + "|node-2"})
+        builder.add_edge(api.START, "node1")
+        builder.add_edge("node1", "node2")
+        graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_before=["node1"])
+        config = thread("t")
+        graph.invoke({"foo": "abc"}, config)
+        result = graph.invoke(api.Command(update={"foo": "def"}), config)
+        return {"result": result, "history": history(graph, config)}
+
+    assert same(scenario)["result"] == {"foo": "def|node-1|node-2"}
+
+
+def test_command_goto_as_input_joins_the_waiting_step():
+    """``Command(goto=["node2"])`` at a breakpoint runs node2 beside the waiting node1."""
+
+    def scenario(api: Api):
+        graph = _two_nodes(api, interrupt_before=["node1"])
+        config = thread("t")
+        graph.invoke({"foo": "abc"}, config)
+        return graph.invoke(api.Command(goto=["node2"]), config)
+
+    assert same(scenario) == {"foo": "abc|node-1|node-2|node-2"}
+
+
+def test_resume_with_update_applies_the_update():
+    """``Command(resume=..., update=...)`` answers and writes; the paused checkpoint shows it."""
+
+    class Q(TypedDict):
+        answer: str
+        note: str
+
+    def scenario(api: Api):
+        def ask(state):
+            return {"answer": api.interrupt("q")}
+
+        builder = api.StateGraph(Q)
+        builder.add_node("ask", ask)
+        builder.add_edge(api.START, "ask")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        graph.invoke({"answer": "", "note": ""}, config)
+        result = graph.invoke(api.Command(resume="yes", update={"note": "edited"}), config)
+        return {"result": result, "history": history(graph, config)}
+
+    assert same(scenario)["result"] == {"answer": "yes", "note": "edited"}
+
+
+def test_copy_forks_a_sibling_checkpoint():
+    """``update_state(past, None, as_node="__copy__")``: same parent, values and next."""
+
+    def scenario(api: Api):
+        graph = _two_nodes(api)
+        config = thread("t")
+        graph.invoke({"foo": "a"}, config)
+        past = list(graph.get_state_history(config))[2]
+        copied = graph.update_state(past.config, None, as_node="__copy__")
+        snapshot = graph.get_state(copied)
+        parent_is_shared = snapshot.parent_config["configurable"]["checkpoint_id"] == \
+            past.parent_config["configurable"]["checkpoint_id"]
+        return {"copy": state(graph, copied), "metadata": snapshot.metadata, "same_parent": parent_is_shared,
+                "then": graph.invoke(None, copied)}
+
+    seen = same(scenario)
+    assert seen["same_parent"] and seen["metadata"]["source"] == "fork"
+
+
+def test_root_state_schema():
+    """``StateGraph(Annotated[list, operator.add])``: nodes read and return the list itself."""
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Annotated[list, operator.add])
+        builder.add_node("a", lambda s: ["a"])
+        builder.add_node("b", lambda s: [f"b saw {len(s)}"])
+        builder.add_edge(api.START, "a")
+        builder.add_edge("a", "b")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        return {"invoke": graph.invoke(["in"], config), "values": graph.get_state(config).values,
+                "updates": list(graph.stream(["x"], thread("u")))}
+
+    assert same(scenario)["invoke"] == ["in", "a", "b saw 2"]
+
+
+def test_past_snapshot_keeps_its_interrupts_and_interrupts_compare_equal():
+    """After the answer, the checkpoint where the run paused still lists the question, and
+    an ``Interrupt`` built from value and id equals the one the engine returns."""
+
+    class Q(TypedDict):
+        answer: str
+
+    def scenario(api: Api):
+        def ask(state):
+            return {"answer": api.interrupt("q")}
+
+        builder = api.StateGraph(Q)
+        builder.add_node("ask", ask)
+        builder.add_edge(api.START, "ask")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        pending = graph.invoke({"answer": ""}, config)["__interrupt__"][0]
+        rebuilt = api.Interrupt(value="q", id=pending.id)
+        graph.invoke(api.Command(resume="a"), config)
+        paused = list(graph.get_state_history(config))[1]
+        return {"equal": rebuilt == pending, "kept": plain(paused.interrupts), "same": paused.interrupts == (pending,)}
+
+    assert same(scenario) == {"equal": True, "kept": ("q",), "same": True}
+
+
+def test_update_state_on_a_fresh_thread_is_step_zero_and_input_keys_outside_the_schema_are_dropped():
+    def scenario(api: Api):
+        graph = _two_nodes(api)
+        config = thread("fresh")
+        graph.update_state(config, {"foo": "x"})
+        first = graph.get_state(config).metadata
+        other = thread("extra")
+        result = graph.invoke({"foo": "a", "unknown": 1}, other)
+        return {"metadata": first, "result": result}
+
+    assert same(scenario)["metadata"]["step"] == 0
+
+
+def test_durability_exit_saves_one_checkpoint_per_call():
+    """``durability="exit"`` writes only where the call stops; "sync" writes every step."""
+
+    def scenario(api: Api):
+        counts = {}
+        for mode in ("sync", "async", "exit"):
+            graph = _two_nodes(api, interrupt_after="*")
+            config = thread(mode)
+            seen = []
+            for turn in ({"foo": "a"}, None, None):
+                graph.invoke(turn, config, durability=mode)
+                seen.append((len(list(graph.get_state_history(config))), graph.get_state(config).next))
+            counts[mode] = seen
+        return counts
+
+    seen = same(scenario)
+    assert [n for n, _ in seen["exit"]] == [1, 2, 2]  # the third call has nothing left to run
+
+
+def test_node_interrupt_reruns_its_node_on_the_next_call():
+    """A dynamic breakpoint (``NodeInterrupt``) pauses; ``invoke(None)`` runs the node again
+    (it pauses again while the condition holds; after an edit it goes through)."""
+
+    class Text(TypedDict):
+        text: str
+
+    def scenario(api: Api):
+        calls = []
+
+        def check(state):
+            calls.append(state["text"])
+            if len(state["text"]) > 5:
+                raise api.NodeInterrupt(f"too long: {state['text']}")
+            return {"text": state["text"] + "!"}
+
+        builder = api.StateGraph(Text)
+        builder.add_node("check", check)
+        builder.add_edge(api.START, "check")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        with pytest.warns(DeprecationWarning):
+            first = graph.invoke({"text": "hello world"}, config)
+            again = graph.invoke(None, config)
+        graph.update_state(config, {"text": "hi"})
+        done = graph.invoke(None, config)
+        return {"first": plain(first), "again": plain(again), "done": done, "calls": calls,
+                "state": state(graph, config)}
+
+    assert same(scenario)["calls"] == ["hello world", "hello world", "hi"]
+
+
+def test_callable_object_and_mock_work_as_nodes():
+    def scenario(api: Api):
+        node = Mock(return_value={"foo": "|mock"})
+        builder = api.StateGraph(Foo)
+        builder.add_node("mocked", node)
+        builder.add_edge(api.START, "mocked")
+        graph = builder.compile()
+        return {"result": graph.invoke({"foo": "a"}), "calls": node.call_count}
+
+    assert same(scenario) == {"result": {"foo": "a|mock"}, "calls": 1}
+
+
+def test_async_conditional_edge_under_ainvoke():
+    def scenario(api: Api):
+        async def route(state) -> str:
+            await asyncio.sleep(0)
+            return "node2"
+
+        builder = api.StateGraph(Foo)
+        builder.add_node("node1", lambda s: {"foo": "|1"})
+        builder.add_node("node2", lambda s: {"foo": "|2"})
+        builder.add_edge(api.START, "node1")
+        builder.add_conditional_edges("node1", route, ["node2"])
+        return asyncio.run(builder.compile().ainvoke({"foo": "a"}))
+
+    assert same(scenario) == {"foo": "a|1|2"}
