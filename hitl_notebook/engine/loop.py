@@ -26,7 +26,7 @@ from ..types import Command, GraphInterrupt, Interrupt
 from .context import TaskContext, current_task
 from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
 from .routing import next_plans, task_id
-from .snapshot import to_snapshot
+from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .commands import given_goto, input_outcome, merge_changes, routes_after_input, step_values, with_goto_tasks
 from .tasks import TaskResult, goto_from_json
 
@@ -207,6 +207,7 @@ class Run:
             source="fork", writes=None, values=base.values, next=plans, created_at=now_iso(), metadata=self.metadata,
         )
         self._put(record, {})
+        self._report_saved(record)
         return record
 
     def _start_new(self, base: CheckpointRecord | None, input: Any) -> None:
@@ -233,6 +234,7 @@ class Run:
         changes = {} if base is not None else {k: Replace(v) for k, v in values.items()}
         self._put(record, changes)
         self.cp = record
+        self._report_saved(record)
 
     def _resume(self, base: CheckpointRecord | None, value: Any) -> None:
         if base is None:
@@ -307,9 +309,13 @@ class Run:
                     '{"recursion_limit": N} if the loop is intended.'
                 )
             self.steps += 1
-        if "tasks" in self.modes:
+        if "tasks" in self.modes or "debug" in self.modes:
             for p in runnable:
-                self._emit("tasks", {"id": p.id, "name": p.name, "input": p.send_arg if p.is_send else None, "triggers": ()})
+                node_input = p.send_arg if p.is_send or p.name == START else \
+                    self.plan.schema.node_view(self.plan.visible_values(self.step_values))
+                payload = task_payload(p, node_input)
+                self._emit("tasks", payload)
+                self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
         return runnable
 
     def context_for(self, plan: TaskPlan) -> TaskContext:
@@ -349,10 +355,10 @@ class Run:
         """Report a task as soon as it finishes; in a parallel step also save what it
         produced, so a crash before the step ends does not run it again."""
         plan = result.plan
-        if "tasks" in self.modes:
-            self._emit("tasks", {"id": plan.id, "name": plan.name, "result": result.shown,
-                                 "error": None if result.error is None else repr(result.error),
-                                 "interrupts": [Interrupt(i.value, i.id, ns=i.ns) for i in result.interrupts]})
+        if "tasks" in self.modes or "debug" in self.modes:
+            payload = result_payload(plan, result.shown, result.error, result.interrupts)
+            self._emit("tasks", payload)
+            self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
         if result.writes is not None:
             if plan.name != START and "updates" in self.modes:
                 self._emit("updates", {plan.name: _update_view(result.shown)})
@@ -397,8 +403,7 @@ class Run:
         self.latest = values
         if "values" in self.modes:
             self._emit("values", self._output(values))
-        if "checkpoints" in self.modes:
-            self._emit("checkpoints", to_snapshot(self.graph, record))
+        self._report_saved(record)
         if self.after and _hits(self.after, [r.plan for r in results]):
             self.stop_requested = bool(next_tasks)
             self._emit("updates", {INTERRUPT: ()})
@@ -475,6 +480,13 @@ class Run:
         if keys is None or not isinstance(out, dict):
             return out
         return out.get(keys) if isinstance(keys, str) else {k: out[k] for k in keys if k in out}
+
+    def _report_saved(self, record: CheckpointRecord) -> None:
+        """The ``checkpoints``/``debug`` chunk of a checkpoint this run created."""
+        if "checkpoints" in self.modes or "debug" in self.modes:
+            payload = checkpoint_payload(self.graph, record)
+            self._emit("checkpoints", payload)
+            self._emit("debug", debug_event("checkpoint", record.step, record.created_at, payload))
 
     def _put(self, record: CheckpointRecord, changes: dict) -> None:
         if self.saver is None:

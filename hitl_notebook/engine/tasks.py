@@ -57,7 +57,7 @@ class TaskResult:
             writes=self.writes,
             answers=list(self.answers),
             interrupts=interrupts,
-            error=None if self.error is None else f"{type(self.error).__name__}: {self.error}",
+            error=None if self.error is None else repr(self.error),
             goto=[goto_to_json(g) for g in self.goto],
             child_answers=dict(previous.child_answers) if previous is not None else {},
         )

@@ -1,0 +1,72 @@
+"""The chunks of the ``tasks``, ``checkpoints`` and ``debug`` stream modes, in LangGraph's
+shapes, so code that reads them (or prints them) sees the same dicts on both engines."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..checkpoint.base import CheckpointRecord, InterruptRecord, TaskPlan
+from ..constants import START
+from .snapshot import to_snapshot
+
+if TYPE_CHECKING:
+    from ..graph.compiled import CompiledStateGraph
+
+__all__ = ["checkpoint_payload", "debug_event", "result_payload", "task_payload", "writes_view"]
+
+
+def task_payload(plan: TaskPlan, node_input: Any) -> dict:
+    """A task about to run: what it reads and what triggered it."""
+    if plan.is_send:
+        triggers: tuple = ("__pregel_push",)
+    elif plan.name == START:
+        triggers = (START,)
+    else:
+        triggers = (f"branch:to:{plan.name}",)
+    return {"id": plan.id, "name": plan.name, "input": node_input, "triggers": triggers}
+
+
+def result_payload(plan: TaskPlan, writes: list[tuple[str, Any]] | None, error: BaseException | None,
+                   interrupts: list[InterruptRecord]) -> dict:
+    """A task that finished, failed or paused: the error is the exception object."""
+    return {"id": plan.id, "name": plan.name, "error": error, "result": writes_view(writes or []),
+            "interrupts": [{"value": r.value, "id": r.id, "response_schema": None} for r in interrupts]}
+
+
+def writes_view(writes: list[tuple[str, Any]]) -> dict:
+    """``{channel: value}``; a channel written more than once shows ``{"$writes": [...]}``."""
+    view: dict[str, Any] = {}
+    for channel, value in writes:
+        if channel in view:
+            earlier = view[channel]
+            several = earlier["$writes"] if isinstance(earlier, dict) and "$writes" in earlier else [earlier]
+            view[channel] = {"$writes": [*several, value]}
+        else:
+            view[channel] = value
+    return view
+
+
+def checkpoint_payload(graph: CompiledStateGraph, record: CheckpointRecord) -> dict:
+    """A saved checkpoint as the ``checkpoints`` stream shows it."""
+    snapshot = to_snapshot(graph, record)
+    tasks = []
+    for task in snapshot.tasks:
+        if task.error:
+            tasks.append({"id": task.id, "name": task.name, "error": task.error, "state": task.state})
+        elif task.result:
+            tasks.append({"id": task.id, "name": task.name, "result": task.result,
+                          "interrupts": _interrupt_dicts(task.interrupts), "state": task.state})
+        else:
+            tasks.append({"id": task.id, "name": task.name, "interrupts": _interrupt_dicts(task.interrupts),
+                          "state": task.state})
+    return {"config": snapshot.config, "parent_config": snapshot.parent_config, "values": snapshot.values,
+            "metadata": snapshot.metadata, "next": list(snapshot.next), "tasks": tasks}
+
+
+def debug_event(kind: str, step: int, timestamp: str, payload: dict) -> dict:
+    """A ``debug`` chunk: ``checkpoint``, ``task`` or ``task_result`` with its payload."""
+    return {"step": step, "timestamp": timestamp, "type": kind, "payload": payload}
+
+
+def _interrupt_dicts(interrupts: tuple) -> tuple:
+    return tuple({"value": i.value, "id": i.id, "response_schema": i.response_schema} for i in interrupts)
