@@ -5,6 +5,7 @@ with no API key and no network. Swap in a real chat model (anything with ``invok
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -45,7 +46,9 @@ class ScriptedChatModel:
             ) from None
         if callable(reply) and not isinstance(reply, BaseMessage):
             reply = reply(conversation)
-        return _to_ai_message(reply, len(self.calls))
+        message = _to_ai_message(reply, len(self.calls))
+        _stream_tokens(message)
+        return message
 
     async def ainvoke(self, messages: Any, config: dict | None = None, **kwargs: Any) -> AIMessage:
         return self.invoke(messages, config, **kwargs)
@@ -54,6 +57,19 @@ class ScriptedChatModel:
         """Record the tools (as a real chat model would advertise them) and return self."""
         self.tools = list(tools)
         return self
+
+
+def _stream_tokens(message: AIMessage) -> None:
+    """Inside a graph streaming ``messages``, send the reply word by word, as a real chat
+    model streams tokens (each piece carries the reply's id)."""
+    from .engine.context import current_task
+
+    task = current_task()
+    if task is None or task.messages is None:
+        return
+    content = message.content if isinstance(message.content, str) else ""
+    for piece in re.findall(r"\S+\s*|\s+", content) or [""]:
+        task.messages.token(AIMessage(content=piece, id=message.id))
 
 
 def _as_conversation(messages: Any) -> list:

@@ -47,6 +47,8 @@ class TaskContext:
     solo: bool = False
     #: The run's ``durability``, which subgraphs it calls inherit.
     durability: str = "async"
+    #: Where LLM tokens and messages go when the caller streams ``messages`` (else None).
+    messages: Any = None
 
 
 _current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)

@@ -26,6 +26,7 @@ from ..types import Command, GraphInterrupt, Interrupt
 from .context import TaskContext, current_task
 from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
 from .routing import next_plans, task_id
+from .messages_stream import MessageEmitter, messages_in
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .commands import given_goto, input_outcome, merge_changes, routes_after_input, step_values, with_goto_tasks
 from .tasks import TaskResult, goto_from_json
@@ -117,6 +118,8 @@ class Run:
         #: The state the ``values`` stream last showed (raw), and the interrupts reported.
         self.latest: dict | None = None
         self.reported: list[Interrupt] = []
+        #: Each running task's ``messages`` emitter (only while streaming ``messages``).
+        self._emitters: dict[str, MessageEmitter] = {}
         if (self.before or self.after) and self.saver is None:
             raise ValueError("interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...).")
         self.limit = int(self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT))
@@ -324,9 +327,24 @@ class Run:
             answers, child_answers = list(outcome.answers), dict(outcome.child_answers)
         else:
             answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
+        emitter = self._message_emitter(plan) if "messages" in self.modes else None
         return TaskContext(plan.id, plan.name, self.ns, self.thread_id, self.saver, self.config, answers,
                            child_answers, self._writer, self._forward, solo=len(self.cp.next) == 1,
-                           durability=self.durability)
+                           durability=self.durability, messages=emitter)
+
+    def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
+        task_ns = f"{plan.name}:{plan.id}"
+        metadata = {
+            **({"thread_id": self.thread_id} if self.thread_id is not None else {}),
+            "langgraph_step": self.cp.step + 1, "langgraph_node": plan.name,
+            "langgraph_triggers": task_payload(plan, None)["triggers"],
+            "langgraph_path": ("__pregel_push", 0) if plan.is_send else ("__pregel_pull", plan.name),
+            "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
+            "checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
+        }
+        emitter = MessageEmitter(lambda pair: self._sink(("messages", self.ns, pair)), metadata)
+        self._emitters[plan.id] = emitter
+        return emitter
 
     def finish_step(self, results: list[TaskResult]) -> None:
         cp = self.cp
@@ -359,6 +377,10 @@ class Run:
             payload = result_payload(plan, result.shown, result.error, result.interrupts)
             self._emit("tasks", payload)
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
+        emitter = self._emitters.pop(plan.id, None) if self._emitters else None
+        if emitter is not None and plan.name != START:
+            for message in messages_in(result.shown):
+                emitter.finished(message)
         if result.writes is not None:
             if plan.name != START and "updates" in self.modes:
                 self._emit("updates", {plan.name: _update_view(result.shown)})

@@ -12,6 +12,7 @@ from ..errors import InvalidUpdateError
 from ..constants import START
 from ..types import Command, GraphInterrupt, NodeInterrupt, Send
 from .context import TaskContext, interrupt_id, task_scope
+from .messages_stream import langchain_callbacks
 from .resume import DYNAMIC_INDEX
 from .routing import aroute, goto_list, route
 
@@ -78,7 +79,11 @@ def call_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskConte
                         "(in Jupyter, top-level await works in a cell)."
                     )
                 node_input = _node_input(structure, plan, values)
-                out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
+                if ctx.messages is None:
+                    out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
+                else:
+                    with langchain_callbacks(ctx.messages):
+                        out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
             returned, writes, goto = _writes(structure, plan, out)
             targets, applied = route(structure, plan.name, values, writes, ctx.config, solo=ctx.solo)
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
@@ -103,7 +108,8 @@ async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: Ta
                                               spec.accepts_config)
             else:
                 node_input = _node_input(structure, plan, values)
-                out = await (fn(node_input, ctx.config) if spec.accepts_config else fn(node_input))
+                with langchain_callbacks(ctx.messages):
+                    out = await (fn(node_input, ctx.config) if spec.accepts_config else fn(node_input))
             returned, writes, goto = _writes(structure, plan, out)
             targets, applied = await aroute(structure, plan.name, values, writes, ctx.config, solo=ctx.solo)
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
@@ -114,7 +120,7 @@ async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: Ta
 
 
 def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, accepts_config: bool) -> Any:
-    with task_scope(ctx):
+    with task_scope(ctx), langchain_callbacks(ctx.messages):
         return fn(node_input, ctx.config) if accepts_config else fn(node_input)
 
 

@@ -252,3 +252,39 @@ def test_async_conditional_edge_under_ainvoke():
         return asyncio.run(builder.compile().ainvoke({"foo": "a"}))
 
     assert same(scenario) == {"foo": "a|1|2"}
+
+
+def test_messages_stream_from_a_langchain_chat_model():
+    """``stream_mode="messages"`` yields the model's tokens with the node in the metadata."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage as LangChainAIMessage
+
+    def scenario(api: Api):
+        model = GenericFakeChatModel(messages=iter([LangChainAIMessage(content="token by token")]))
+
+        def chat(state):
+            return {"messages": [model.invoke("hi")]}
+
+        builder = api.StateGraph(api.MessagesState)
+        builder.add_node("chat", chat)
+        builder.add_edge(api.START, "chat")
+        graph = builder.compile()
+        return [(type(m).__name__, m.content, meta["langgraph_node"], meta["langgraph_step"])
+                for m, meta in graph.stream({"messages": []}, stream_mode="messages")]
+
+    assert [content for _, content, _, _ in same(scenario)] == ["token", " ", "by", " ", "token"]
+
+
+def test_messages_stream_emits_returned_messages_not_streamed():
+    """A message a node returns without an LLM (a tool result, say) is emitted whole."""
+
+    from langchain_core.messages import ToolMessage
+
+    def scenario(api: Api):
+        builder = api.StateGraph(api.MessagesState)
+        builder.add_node("tool", lambda s: {"messages": [ToolMessage(content="42", tool_call_id="c1", id="t1")]})
+        builder.add_edge(api.START, "tool")
+        return [(m.type, m.content, meta["langgraph_node"])
+                for m, meta in builder.compile().stream({"messages": []}, stream_mode="messages")]
+
+    assert same(scenario) == [("tool", "42", "tool")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -132,3 +133,54 @@ def test_stream_subgraphs_prefixes_events_with_their_namespace():
     assert chunks[-1] == ((), {"sub": {"vals": ["inner"]}})
     plain = list(parent.stream({}, stream_mode="updates"))
     assert plain == [{"sub": {"vals": ["inner"]}}]
+
+
+def test_messages_stream_sends_scripted_model_tokens():
+    """Our scripted model streams its reply word by word on the messages mode, with the
+    reply's id on every piece, and the finished reply is not sent a second time."""
+    from hitl_notebook import MessagesState, ScriptedChatModel
+
+    model = ScriptedChatModel(["Hello there, friend!"])
+    graph = (StateGraph(MessagesState).add_node("chat", lambda s: {"messages": [model.invoke(s["messages"])]})
+             .add_edge(START, "chat").compile())
+    pairs = list(graph.stream({"messages": [("user", "hi")]}, stream_mode="messages"))
+    assert [m.content for m, _ in pairs] == ["Hello ", "there, ", "friend!"]
+    assert {m.id for m, _ in pairs} == {"scripted-1"}
+    assert all(meta["langgraph_node"] == "chat" for _, meta in pairs)
+
+
+def test_leaving_astream_early_cancels_running_tasks():
+    """Breaking out of ``astream`` while a slow task runs cancels it (it never finishes)."""
+    finished = []
+
+    async def slow(state):
+        await asyncio.sleep(5)
+        finished.append("slow")
+        return {"vals": ["slow"]}
+
+    async def fast(state):
+        return {"vals": ["fast"]}
+
+    graph = (StateGraph(Vals).add_node("slow", slow).add_node("fast", fast)
+             .add_edge(START, "slow").add_edge(START, "fast").compile())
+
+    async def main():
+        stream = graph.astream({}, stream_mode="updates")
+        async for chunk in stream:
+            assert chunk == {"fast": {"vals": ["fast"]}}
+            break
+        await stream.aclose()
+        await asyncio.sleep(0.05)
+
+    started = time.monotonic()
+    asyncio.run(main())
+    assert time.monotonic() - started < 3 and finished == []
+
+
+def test_sync_invoke_inside_a_running_event_loop():
+    """A Jupyter cell runs inside an event loop: sync ``invoke`` of a sync graph works there."""
+
+    async def cell():
+        return _chain().invoke({})
+
+    assert asyncio.run(cell())["vals"] == ["a", "b"]
