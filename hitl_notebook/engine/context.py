@@ -49,6 +49,8 @@ class TaskContext:
     durability: str = "async"
     #: Where LLM tokens and messages go when the caller streams ``messages`` (else None).
     messages: Any = None
+    #: The plan of the graph running this task (subgraphs the node calls register there).
+    owner: Any = None
 
 
 _current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)

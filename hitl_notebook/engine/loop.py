@@ -82,7 +82,9 @@ class Run:
         if self.parent is not None:
             self.saver = self.parent.checkpointer
             self.thread_id = self.parent.thread_id
-            self.ns = _child_ns(self.parent)
+            self.ns = _child_ns(self.parent, stable=graph.checkpointer is True)
+            if self.parent.owner is not None:  # so get_state(subgraphs=True) can read its state
+                self.parent.owner.called_subgraphs.setdefault(self.parent.name, graph)
             self.checkpoint_id = None
             self.config = {**self.parent.config, **{k: v for k, v in self.config.items() if k != "configurable"}}
         else:
@@ -330,7 +332,7 @@ class Run:
         emitter = self._message_emitter(plan) if "messages" in self.modes else None
         return TaskContext(plan.id, plan.name, self.ns, self.thread_id, self.saver, self.config, answers,
                            child_answers, self._writer, self._forward, solo=len(self.cp.next) == 1,
-                           durability=self.durability, messages=emitter)
+                           durability=self.durability, messages=emitter, owner=self.plan)
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
         task_ns = f"{plan.name}:{plan.id}"
@@ -549,10 +551,13 @@ class Run:
                 self.saver.put_outcome(self.thread_id, self.ns, checkpoint_id, outcome)
 
 
-def _child_ns(parent: TaskContext) -> str:
+def _child_ns(parent: TaskContext, *, stable: bool) -> str:
+    """The namespace of a subgraph the running task calls: per task (a fresh history each
+    call), or, for a subgraph compiled with ``checkpointer=True``, per node, so its state
+    carries over from one parent step or run to the next."""
     index = parent.subgraph_calls
     parent.subgraph_calls += 1
-    segment = f"{parent.name}:{parent.task_id}" + (f":{index}" if index else "")
+    segment = (parent.name if stable else f"{parent.name}:{parent.task_id}") + (f":{index}" if index else "")
     return f"{parent.ns}|{segment}" if parent.ns else segment
 
 

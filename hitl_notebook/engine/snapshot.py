@@ -156,14 +156,14 @@ def _result_view(writes: list) -> dict | None:
 
 def _subgraph_state(graph: CompiledStateGraph, record: CheckpointRecord, plan: Any, subgraphs: bool) -> Any:
     """A subgraph task's own state: its config, or its snapshot when ``subgraphs=True``."""
-    spec = graph._plan.nodes.get(plan.name)
-    if spec is None or spec.subgraph is None:
+    subgraph = graph._plan.called_subgraphs.get(plan.name)
+    if subgraph is None:
         return None
-    segment = f"{plan.name}:{plan.id}"
+    segment = plan.name if subgraph.checkpointer is True else f"{plan.name}:{plan.id}"
     ns = f"{record.ns}|{segment}" if record.ns else segment
     config = {"configurable": {"thread_id": record.thread_id, "checkpoint_ns": ns}}
     if not subgraphs:
         return config
     saver = graph.checkpointer if graph.checkpointer not in (None, True, False) else None
     child = saver.get(record.thread_id, ns) if saver is not None else None
-    return to_snapshot(spec.subgraph, child, subgraphs=True) if child is not None else None
+    return to_snapshot(subgraph, child, subgraphs=True) if child is not None else None

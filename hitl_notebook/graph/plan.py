@@ -44,6 +44,9 @@ class GraphPlan:
         self._preparing = {k: c for k, c in self.channels.items() if c.prepares_writes}
         self.node_order: list[str] = list(self.nodes)
         self._node_index = {n: i for i, n in enumerate(self.node_order)}
+        #: Compiled graphs that a node's function was seen invoking, by node name (a node
+        #: that *is* a compiled graph is known from the start: ``nodes[name].subgraph``).
+        self.called_subgraphs: dict[str, Any] = {n: s.subgraph for n, s in self.nodes.items() if s.subgraph}
         self.static_targets: dict[str, tuple[str, ...]] = {}
         for source, target in self.edges:
             if target != END:
