@@ -288,3 +288,43 @@ def test_messages_stream_emits_returned_messages_not_streamed():
                 for m, meta in builder.compile().stream({"messages": []}, stream_mode="messages")]
 
     assert same(scenario) == [("tool", "42", "tool")]
+
+
+def test_subgraph_with_its_own_checkpointer_keeps_state_across_parent_runs():
+    """A subgraph compiled with ``checkpointer=True`` and invoked from a node function
+    pauses, resumes, and starts its next run from where its last one ended; the parent's
+    ``get_state(subgraphs=True)`` shows the waiting subgraph's own snapshot."""
+
+    class Log(TypedDict):
+        log: Annotated[list, operator.add]
+
+    class Parent(TypedDict):
+        result: str
+
+    def scenario(api: Api):
+        def work(state):
+            return {"log": [f"work {api.interrupt('ok?')}"]}
+
+        inner = api.StateGraph(Log)
+        inner.add_node("work", work)
+        inner.add_edge(api.START, "work")
+        inner = inner.compile(checkpointer=True)
+
+        def call(state):
+            return {"result": ",".join(inner.invoke({"log": ["in"]})["log"])}
+
+        builder = api.StateGraph(Parent)
+        builder.add_node("call", call)
+        builder.add_edge(api.START, "call")
+        parent = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        outputs = [plain(parent.invoke({"result": ""}, config))]
+        waiting = parent.get_state(config, subgraphs=True).tasks[0].state
+        outputs.append(plain(parent.invoke(api.Command(resume="y"), config)))
+        outputs.append(plain(parent.invoke({"result": ""}, config)))
+        outputs.append(plain(parent.invoke(api.Command(resume="z"), config)))
+        return {"outputs": outputs, "waiting": (waiting.values, waiting.next, waiting.config["configurable"]["checkpoint_ns"])}
+
+    seen = same(scenario)
+    assert seen["outputs"][-1] == {"result": "in,work y,in,work z"}
+    assert seen["waiting"] == ({"log": ["in"]}, ("work",), "call")
