@@ -111,6 +111,9 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
         elif complete:
             records = outcome.interrupts[-1:]  # the question that was answered last
             pending.extend(records)
+        elif outcome.error is not None:  # failed after its answers: it still shows what it asked
+            records = list(outcome.interrupts)
+            pending.extend(records)
         else:
             records = unanswered(outcome, record.ns)
             pending.extend(records)

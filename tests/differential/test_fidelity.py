@@ -328,3 +328,26 @@ def test_subgraph_with_its_own_checkpointer_keeps_state_across_parent_runs():
     seen = same(scenario)
     assert seen["outputs"][-1] == {"result": "in,work y,in,work z"}
     assert seen["waiting"] == ({"log": ["in"]}, ("work",), "call")
+
+
+def test_error_after_a_resume_keeps_the_tasks_interrupts():
+    class Text(TypedDict):
+        a: str
+
+    def scenario(api: Api):
+        def node(state):
+            raise ValueError(f"bad {api.interrupt('q')}")
+
+        builder = api.StateGraph(Text)
+        builder.add_node("n", node)
+        builder.add_edge(api.START, "n")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        graph.invoke({"a": ""}, config)
+        with pytest.raises(ValueError, match="bad x"):
+            graph.invoke(api.Command(resume="x"), config)
+        snapshot = graph.get_state(config)
+        return {"next": snapshot.next, "interrupts": plain(snapshot.interrupts),
+                "tasks": [(t.error, plain(t.interrupts)) for t in snapshot.tasks]}
+
+    assert same(scenario)["tasks"] == [("ValueError('bad x')", ("q",))]
