@@ -284,6 +284,8 @@ class Run:
         cp = self.cp
         first, self.first_step = self.first_step, False
         self.step_values, self._given_changes = step_values(self.plan, cp)
+        if self.status != "running":  # the previous step paused: this call ends here
+            return None
         if self.stop_requested:
             self.status = "breakpoint"
             return None

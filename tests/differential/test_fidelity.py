@@ -351,3 +351,29 @@ def test_error_after_a_resume_keeps_the_tasks_interrupts():
                 "tasks": [(t.error, plain(t.interrupts)) for t in snapshot.tasks]}
 
     assert same(scenario)["tasks"] == [("ValueError('bad x')", ("q",))]
+
+
+def test_interrupt_before_given_to_a_subgraph_is_honoured():
+    """``compile(interrupt_before=["b"])`` on a subgraph pauses the parent there; the
+    parent's snapshot shows the subgraph waiting before b, and ``invoke(None)`` goes on."""
+
+    class Items(TypedDict):
+        items: Annotated[list, operator.add]
+
+    def scenario(api: Api):
+        sub = api.StateGraph(Items)
+        sub.add_node("a", lambda s: {"items": ["a"]})
+        sub.add_node("b", lambda s: {"items": ["b"]})
+        sub.add_edge(api.START, "a")
+        sub.add_edge("a", "b")
+        builder = api.StateGraph(Items)
+        builder.add_node("sub", sub.compile(interrupt_before=["b"]))
+        builder.add_edge(api.START, "sub")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        paused = graph.invoke({"items": []}, config)
+        snapshot = graph.get_state(config, subgraphs=True)
+        return {"paused": paused, "next": snapshot.next, "sub_next": snapshot.tasks[0].state.next,
+                "sub_values": snapshot.tasks[0].state.values, "done": graph.invoke(None, config)}
+
+    assert same(scenario)["done"] == {"items": ["a", "b"]}
