@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up .venv and run every check CI runs: the JS build and unit tests, the check that
-# the committed bundle matches the sources, the whole pytest suite (browser e2e included)
-# and the teaching notebooks. Extra arguments are passed to the main pytest run.
+# the committed bundle matches the sources, the whole pytest suite (browser e2e included),
+# LangGraph's own HITL tests on our engine (tests/upstream) and the teaching notebooks.
+# Extra arguments are passed to the main pytest run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/venv.sh
@@ -38,6 +39,11 @@ fi
 
 echo "==> pytest"
 "$PY" -m pytest -ra "$@" || status=1
+
+# LangGraph's own HITL tests, taken from its sdist (cached in .cache/upstream), run on our
+# engine; fails on a regression against tests/upstream/expected_failures.txt.
+echo "==> upstream: LangGraph's tests on our engine"
+"$PY" -m tests.upstream || status=1
 
 shopt -s nullglob
 notebooks=(notebooks/*.ipynb)

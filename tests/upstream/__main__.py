@@ -1,0 +1,7 @@
+"""``python -m tests.upstream``: see ``harness.main``."""
+
+import sys
+
+from .harness import main
+
+sys.exit(main())
