@@ -48,7 +48,7 @@ def writes_view(writes: list[tuple[str, Any]]) -> dict:
 
 def checkpoint_payload(graph: CompiledStateGraph, record: CheckpointRecord) -> dict:
     """A saved checkpoint as the ``checkpoints`` stream shows it."""
-    snapshot = to_snapshot(graph, record)
+    snapshot = to_snapshot(graph, record, live=True)
     tasks = []
     for task in snapshot.tasks:
         if task.error:

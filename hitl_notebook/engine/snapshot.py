@@ -53,7 +53,7 @@ def read_state(graph: CompiledStateGraph, config: dict, *, subgraphs: bool = Fal
             raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}'.")
         return StateSnapshot(values={}, next=(), config=config, metadata=None, created_at=None,
                              parent_config=None, tasks=(), interrupts=())
-    return to_snapshot(graph, record, subgraphs=subgraphs)
+    return to_snapshot(graph, record, subgraphs=subgraphs, live=checkpoint_id is None)
 
 
 def read_history(graph: CompiledStateGraph, config: dict, *, filter: dict | None = None,
@@ -93,12 +93,15 @@ def _matches(record: CheckpointRecord, filter: dict | None) -> bool:
     return all(meta.get(k) == v for k, v in filter.items())
 
 
-def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraphs: bool = False) -> StateSnapshot:
-    """One view per checkpoint, whichever API reads it.
+def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraphs: bool = False,
+                live: bool = False) -> StateSnapshot:
+    """A checkpoint as users see it.
 
-    While its step is open (some task paused or failed), ``next`` lists the tasks still to
-    run and ``values`` include what finished tasks wrote; once every task finished, the
-    snapshot shows the step as it ran: all its tasks and the last question each answered.
+    The *live* view (``get_state`` of the thread, no ``checkpoint_id``) of an open step
+    (some task paused or failed) lists in ``next`` only the tasks still to run, and each
+    waiting task's unanswered questions. The *record* view (a checkpoint read by id, and
+    history) lists every task of the step and the last question each asked, answered or
+    not. Either way ``values`` include what finished tasks wrote, until the step commits.
     """
     recorded = record.outcomes
     outcomes = [recorded.get(plan.id) for plan in record.next] if recorded else [None] * len(record.next)
@@ -108,7 +111,7 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
         finished = outcome is not None and outcome.writes is not None
         if outcome is None:  # not started: nothing to look at (the common case, in a long history)
             records = []
-        elif complete:
+        elif complete or (finished and not live):
             records = outcome.interrupts[-1:]  # the question that was answered last
             pending.extend(records)
         elif outcome.error is not None:  # failed after its answers: it still shows what it asked
@@ -117,7 +120,7 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
         else:
             records = unanswered(outcome, record.ns)
             pending.extend(records)
-        if complete or not finished:
+        if complete or not finished or not live:
             next_names.append(plan.name)
         tasks.append(PregelTask(
             id=plan.id,
