@@ -11,6 +11,7 @@ __all__ = [
     "GraphInterrupt",
     "Interrupt",
     "NodeInterrupt",
+    "ParentCommand",
     "PregelTask",
     "Send",
     "StateSnapshot",
@@ -78,6 +79,15 @@ class Command(Generic[N]):
         if self.graph is not None:
             parts.append(f"graph={self.graph!r}")
         return f"Command({', '.join(parts)})"
+
+
+class ParentCommand(Exception):
+    """Carries a ``Command(graph=Command.PARENT)`` out of a subgraph: the subgraph stops,
+    and the parent's task that ran it takes the command as its own output."""
+
+    def __init__(self, command: Command) -> None:
+        super().__init__(command)
+        self.command = command
 
 
 class GraphInterrupt(Exception):

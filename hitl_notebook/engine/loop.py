@@ -20,9 +20,9 @@ from ..checkpoint.base import (
     TaskPlan,
     new_checkpoint_id,
 )
-from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, ResumeError
+from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, InvalidUpdateError, ResumeError
 from ..constants import INTERRUPT, ROOT, START, normalise_breakpoints
-from ..types import Command, GraphInterrupt, Interrupt
+from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
 from .context import TaskContext, current_task
 from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
 from .routing import next_plans, task_id
@@ -452,6 +452,11 @@ class Run:
         """Write what ``durability="exit"`` held back, then raise what the caller must see:
         a node's error, or (inside a parent graph) the pause."""
         self.flush()
+        if isinstance(self.error, ParentCommand) and self.parent is None:
+            raise InvalidUpdateError(
+                f"A node returned {self.error.command!r} with graph=Command.PARENT, but this graph is not "
+                "running inside a parent graph."
+            ) from self.error
         if self.error is not None:
             raise self.error
         if self.parent is not None and self.status in ("interrupted", "breakpoint"):

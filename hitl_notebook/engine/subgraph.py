@@ -1,7 +1,7 @@
 """A compiled graph used as a node of another graph.
 
 The subgraph runs in the parent task's context (same thread, its own checkpoint namespace)
-and passes back only what it changed, so a parent reducer does not add old items twice.
+and passes back its final values for the keys the parent has (LangGraph's rule).
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
 
 __all__ = ["subgraph_node"]
-
-_ABSENT: Any = object()
 
 
 def subgraph_node(graph: CompiledStateGraph, parent_channels: dict[str, Channel]) -> tuple[Callable, Callable]:
@@ -43,19 +41,8 @@ def subgraph_node(graph: CompiledStateGraph, parent_channels: dict[str, Channel]
 
 
 def _changed_keys(parent_channels: dict[str, Channel], before: dict, after: Any) -> Any:
-    """Only what the subgraph changed; for append-style keys only the new items."""
+    """The subgraph's final values for the parent's keys: LangGraph's rule, so a reducer
+    key of the parent folds in the subgraph's whole list (input included) as it does there."""
     if not isinstance(after, dict):
         return after
-    update = {}
-    for key, value in after.items():
-        if key.startswith("__") or (parent_channels and key not in parent_channels):
-            continue
-        old = before.get(key, _ABSENT)
-        if old is value or (old is not _ABSENT and old == value):
-            continue
-        reducer = getattr(parent_channels.get(key), "reducer", None)
-        if reducer is not None and isinstance(old, list) and isinstance(value, list) \
-                and value[: len(old)] == old and reducer.__name__ != "add_messages":
-            value = value[len(old):]
-        update[key] = value
-    return update
+    return {k: v for k, v in after.items() if not k.startswith("__") and (not parent_channels or k in parent_channels)}

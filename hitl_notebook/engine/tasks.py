@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..checkpoint.base import InterruptRecord, TaskOutcome, TaskPlan
 from ..errors import InvalidUpdateError
 from ..constants import START
-from ..types import Command, GraphInterrupt, NodeInterrupt, Send
+from ..types import Command, GraphInterrupt, NodeInterrupt, ParentCommand, Send
 from .context import TaskContext, interrupt_id, task_scope
 from .messages_stream import langchain_callbacks
 from .resume import DYNAMIC_INDEX
@@ -79,11 +79,14 @@ def call_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskConte
                         "(in Jupyter, top-level await works in a cell)."
                     )
                 node_input = _node_input(structure, plan, values)
-                if ctx.messages is None:
-                    out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
-                else:
-                    with langchain_callbacks(ctx.messages):
+                try:
+                    if ctx.messages is None:
                         out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
+                    else:
+                        with langchain_callbacks(ctx.messages):
+                            out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
+                except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
+                    out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out)
             targets, applied = route(structure, plan.name, values, writes, ctx.config, solo=ctx.solo)
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
@@ -103,13 +106,17 @@ async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: Ta
         with task_scope(ctx):
             if plan.name == START:
                 out = plan.send_arg
-            elif fn is spec.fn and not spec.is_async:
-                out = await asyncio.to_thread(_call_in_scope, ctx, spec.fn, _node_input(structure, plan, values),
-                                              spec.accepts_config)
             else:
-                node_input = _node_input(structure, plan, values)
-                with langchain_callbacks(ctx.messages):
-                    out = await (fn(node_input, ctx.config) if spec.accepts_config else fn(node_input))
+                try:
+                    if fn is spec.fn and not spec.is_async:
+                        out = await asyncio.to_thread(_call_in_scope, ctx, spec.fn,
+                                                      _node_input(structure, plan, values), spec.accepts_config)
+                    else:
+                        node_input = _node_input(structure, plan, values)
+                        with langchain_callbacks(ctx.messages):
+                            out = await (fn(node_input, ctx.config) if spec.accepts_config else fn(node_input))
+                except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
+                    out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out)
             targets, applied = await aroute(structure, plan.name, values, writes, ctx.config, solo=ctx.solo)
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
@@ -117,6 +124,10 @@ async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: Ta
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
         return TaskResult(plan, error=exc, answers=ctx.answers)
+
+
+def _as_own(command: Command) -> Command:
+    return Command(update=command.update, goto=command.goto)
 
 
 def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, accepts_config: bool) -> Any:
@@ -154,8 +165,13 @@ def writes_from_output(structure: GraphPlan, node: str, out: Any) -> tuple[list[
     """A node's return value -> ``(channel, value)`` writes and explicit ``goto`` targets."""
     goto: list[Any] = []
     if isinstance(out, Command):
+        if out.graph == Command.PARENT:
+            raise ParentCommand(out)  # the subgraph stops; its parent's task applies the command
         if out.graph is not None:
-            raise InvalidUpdateError(f"Node '{node}' returned Command(graph={out.graph!r}): routing to a parent graph is not supported.")
+            raise InvalidUpdateError(
+                f"Node '{node}' returned Command(graph={out.graph!r}); the only graph a node can address is "
+                "Command.PARENT."
+            )
         goto = goto_list(structure, node, out.goto)
         out = out.update
     elif isinstance(out, (list, tuple)) and out and all(isinstance(c, Command) for c in out):

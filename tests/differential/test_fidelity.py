@@ -377,3 +377,41 @@ def test_interrupt_before_given_to_a_subgraph_is_honoured():
                 "sub_values": snapshot.tasks[0].state.values, "done": graph.invoke(None, config)}
 
     assert same(scenario)["done"] == {"items": ["a", "b"]}
+
+
+def test_command_parent_from_a_subgraph_routes_the_parent():
+    """A subgraph node returning ``Command(graph=Command.PARENT, goto=..., update=...)``
+    stops the subgraph; the parent applies the update and goes where it says."""
+
+    class Dialog(TypedDict):
+        dialog_state: Annotated[list, operator.add]
+
+    def scenario(api: Api):
+        def child_b(state):
+            return api.Command(graph=api.Command.PARENT, goto="parent_b", update={"dialog_state": ["b_child"]})
+
+        sub = api.StateGraph(Dialog)
+        sub.add_node("child_a", lambda s: {"dialog_state": ["a_child"]})
+        sub.add_node("child_b", child_b)
+        sub.add_edge(api.START, "child_a")
+        sub.add_edge("child_a", "child_b")
+        builder = api.StateGraph(Dialog)
+        builder.add_node("parent_b", lambda s: {"dialog_state": ["parent_b"]})
+        builder.add_node("sub", sub.compile(), destinations=("parent_b",))
+        builder.add_edge(api.START, "sub")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        return {"result": graph.invoke({"dialog_state": ["init"]}, config), "history": history(graph, config)}
+
+    assert same(scenario)["result"] == {"dialog_state": ["init", "b_child", "parent_b"]}
+
+
+def test_command_parent_at_the_top_is_a_clear_error():
+    """Our difference: a top-level node addressing a parent it does not have fails with a
+    message saying so."""
+    from hitl_notebook import START, Command, InvalidUpdateError, StateGraph
+
+    graph = (StateGraph(Foo).add_node("node", lambda s: Command(graph=Command.PARENT, goto="x"))
+             .add_edge(START, "node").compile())
+    with pytest.raises(InvalidUpdateError, match="not running inside a parent graph"):
+        graph.invoke({"foo": "a"})

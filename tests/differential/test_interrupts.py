@@ -230,9 +230,9 @@ def test_interrupt_inside_a_subgraph_node():
 
 
 def test_subgraph_node_writing_a_reducer_key(api: Api):
-    """A subgraph node hands its whole final state back to the parent: LangGraph's parent
-    reducer then appends the items the parent already had a second time; ours passes on
-    only the subgraph's new items (code comment in ``_changed_keys``; not in issue 2)."""
+    """A subgraph node hands its whole final state back to the parent, so the parent's
+    reducer appends the items the parent already had a second time: LangGraph's rule, which
+    we follow (issue 10) so a graph moved to LangGraph computes the same state."""
     child = api.StateGraph(Form)
     child.add_node("work", lambda s: {"answers": ["child"]})
     child.add_edge(api.START, "work")
@@ -243,8 +243,7 @@ def test_subgraph_node_writing_a_reducer_key(api: Api):
     parent.add_edge("intro", "child")
     graph = parent.compile(checkpointer=api.InMemorySaver())
     answers = graph.invoke({"topic": "t"}, {"configurable": {"thread_id": "reducer"}})["answers"]
-    expected = ["intro", "intro", "child"] if api.name == "langgraph" else ["intro", "child"]
-    assert answers == expected
+    assert answers == ["intro", "intro", "child"]
 
 
 def test_messages_state_with_dict_messages_and_a_review():

@@ -133,8 +133,8 @@ def test_interrupt_ids_are_distinct_per_call_site_and_stable():
 
 
 def test_subgraph_as_node_with_interrupt():
-    """A compiled subgraph added as a node pauses the parent; the resume reaches it, and
-    its appended items are not duplicated in the parent."""
+    """A compiled subgraph added as a node pauses the parent and the resume reaches it; its
+    final list goes back whole, so the parent's reducer sees "first" twice (LangGraph's rule)."""
     runs = []
 
     def inner(state):
@@ -150,7 +150,7 @@ def test_subgraph_as_node_with_interrupt():
     assert state.next == ("sub",)
     assert state.tasks[0].state.next == ("inner",)
     out = parent.invoke(Command(resume="ok"), CFG)
-    assert out["vals"] == ["first", "inner:ok"]
+    assert out["vals"] == ["first", "first", "inner:ok"]
     assert runs == ["inner", "inner"]
 
 
