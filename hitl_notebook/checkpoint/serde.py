@@ -7,13 +7,42 @@ not a ``str``, is written in the tagged ``"dict"`` form, so no stored value is e
 for a tag.
 
 ``loads`` revives tags through a fixed table and the classes registered in this process with
-``register_type``; it never imports a module or resolves a name found in the data.
+``register_type``; it never imports a module or resolves a name found in the data. A name
+that is not registered is a ``DeserializationError`` naming it and saying to register it.
 
 Supported: ``None``, ``bool``, ``int`` (any size), ``float`` (nan/inf too), ``str``, ``list``,
 ``dict`` (any hashable keys), ``tuple``, ``set``, ``frozenset``, ``bytes``, ``bytearray``,
 ``datetime``/``date``/``time`` (naive, ``timezone`` or ``ZoneInfo``), ``timedelta``,
 ``timezone``, ``ZoneInfo``, ``UUID``, ``Decimal``, our messages, LangChain messages (when
-``langchain_core`` is installed), and registered enums, dataclasses and pydantic models.
+``langchain_core`` is installed), ``Command``, ``Send`` and ``Interrupt``, and enums,
+dataclasses and pydantic v2 models (see registration below).
+
+Subclasses of ``str``, ``int``, ``float``, ``list``, ``dict`` and ``tuple`` that are neither
+enums nor registered are stored as their base value and read back as it: LangChain's
+``message.text`` (a ``str`` subclass) comes back a ``str``, a ``NamedTuple`` a ``tuple``, a
+``defaultdict`` a ``dict``.
+
+Registration. Enums, dataclasses and pydantic models are stored by name (``module.QualName``
+unless ``register_type`` gave another) and rebuilt from their fields. Two things register
+them without a ``register_type`` call, neither of which imports anything (each has the class
+object in hand): ``dumps`` registers the class of a value it writes, and building a graph
+registers the classes its state schemas name (``register_schema_types``: through
+``Annotated``, ``Optional``/unions, container arguments and nested dataclass, pydantic and
+``TypedDict`` fields), so that a restarted kernel that builds the same graph again can read
+the thread's old checkpoints. Annotations that cannot be resolved (a string naming a
+function's local class) are skipped; such a class is registered when a value of it is
+written, or by ``register_type``.
+
+A name maps to one class, the newest registered under it: re-running a notebook cell that
+redefines a class makes old checkpoints load into the new class, which is the point. A class
+keeps writing under its name after a newer class took it, and is never registered again by
+``dumps`` or a schema, so an old definition still in memory cannot take the name back. The
+price: when two *different* live classes share a ``module.QualName`` (two function-local
+classes of the same name, say), data written with the older one is read back as the newer
+one; with other fields that is a ``DeserializationError`` naming the type, with the same
+fields it is silently an instance of the newer class. We accept that rather than make names
+depend on the order of definition (which a restarted kernel could not reproduce); give such
+classes distinct names with ``register_type(cls, name=...)`` when both must be read back.
 """
 
 from __future__ import annotations
@@ -27,7 +56,15 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import (
+    Annotated,
+    Any,
+    ForwardRef,
+    Literal,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -43,6 +80,7 @@ from ..messages import (
     message_from_dict,
     message_to_dict,
 )
+from ..types import _UNSET, Command, Interrupt, Send
 
 __all__ = [
     "DeserializationError",
@@ -50,6 +88,7 @@ __all__ = [
     "check_serialisable",
     "dumps",
     "loads",
+    "register_schema_types",
     "register_type",
 ]
 
@@ -83,6 +122,10 @@ def register_type(cls: type, name: str | None = None) -> type:
     up in this registry, so register your classes before loading. Registering a class again
     under the same name (a re-run notebook cell) points the name to the new class. Usable as
     a decorator.
+
+    Writing a value, or building a graph whose state schema names the class, registers it
+    under ``module.QualName`` if it is not registered yet (see the module docstring); call
+    this for a custom name, or to read checkpoints before either has happened.
     """
     if not isinstance(cls, type) or not (
         issubclass(cls, enum.Enum) or dataclasses.is_dataclass(cls) or _pydantic_model(cls)
@@ -94,6 +137,111 @@ def register_type(cls: type, name: str | None = None) -> type:
     _by_name[name] = cls
     _by_type[cls] = name
     return cls
+
+
+def _auto_register(cls: type) -> str | None:
+    """Register ``cls`` under ``module.QualName`` when it is an enum, dataclass or pydantic
+    model that is not registered yet and has no encoder of its own; its registered name."""
+    name = _by_type.get(cls)
+    if name is not None:
+        return name
+    if cls in _ENCODERS or not (
+        issubclass(cls, enum.Enum) or dataclasses.is_dataclass(cls) or _pydantic_model(cls)
+    ):
+        return None
+    if _langchain_name(cls) is not None:  # LangChain messages have their own tag
+        return None
+    register_type(cls)
+    return _by_type[cls]
+
+
+def register_schema_types(schema: Any) -> None:
+    """Register the enums, dataclasses and pydantic models named by a state schema (a class
+    with annotations, or a type hint such as ``Annotated[list[Item], reducer]``).
+
+    Called when a graph is built, so that a restarted kernel that builds the same graph can
+    read the thread's old checkpoints. Follows ``Annotated``, unions, the arguments of
+    generics (``list``, ``dict``, ``tuple``, ``set``, ...), ``Literal`` enum members and the
+    fields of nested dataclasses, pydantic models and ``TypedDict``s. Classes that are already
+    registered are left as they are; annotations it cannot resolve are skipped. Never imports.
+    """
+    seen: set[type] = set()
+    if isinstance(schema, type):
+        _walk_class(schema, seen, any_class=True)
+    else:
+        _walk_hint(schema, seen)
+
+
+def _class_hints(cls: type) -> list[Any]:
+    """The annotations of ``cls`` (a dataclass, TypedDict or annotated class), resolved when
+    possible; string annotations that cannot be resolved are skipped by ``_walk_hint``."""
+    if _pydantic_model(cls):
+        return [f.annotation for f in cls.model_fields.values()]
+    try:
+        return list(get_type_hints(cls, include_extras=True).values())
+    except Exception:  # noqa: BLE001 - unresolvable forward refs: use what is already a type
+        hints: list[Any] = []
+        for klass in reversed(cls.__mro__):
+            hints.extend(getattr(klass, "__annotations__", {}).values())
+        return hints
+
+
+def _walk_hint(hint: Any, seen: set[type]) -> None:
+    if hint is None or isinstance(hint, (str, ForwardRef)):
+        return
+    origin = get_origin(hint)
+    if origin is Annotated:
+        _walk_hint(get_args(hint)[0], seen)  # the metadata (reducers) is not a type
+        return
+    if origin is Literal:
+        for value in get_args(hint):
+            if isinstance(value, enum.Enum):
+                _walk_class(type(value), seen)
+        return
+    if origin is not None:
+        for arg in get_args(hint):
+            if isinstance(arg, (list, tuple)):  # Callable[[A, B], C]
+                for a in arg:
+                    _walk_hint(a, seen)
+            else:
+                _walk_hint(arg, seen)
+        if isinstance(origin, type):
+            _walk_class(origin, seen)  # a user generic: Box[int]
+        return
+    supertype = getattr(hint, "__supertype__", None)  # typing.NewType
+    if supertype is not None:
+        _walk_hint(supertype, seen)
+        return
+    if type(hint).__name__ == "TypeAliasType":  # `type X = ...` (Python 3.12+)
+        try:
+            value = hint.__value__
+        except Exception:  # noqa: BLE001 - an alias of a name not defined yet
+            return
+        _walk_hint(value, seen)
+        return
+    if isinstance(hint, type):
+        _walk_class(hint, seen)
+
+
+def _is_typeddict(cls: type) -> bool:
+    """``typing.is_typeddict`` misses ``typing_extensions.TypedDict`` classes on older Pythons."""
+    return issubclass(cls, dict) and hasattr(cls, "__required_keys__")
+
+
+def _walk_class(cls: type, seen: set[type], any_class: bool = False) -> None:
+    """Register ``cls`` if it is storable by name, then walk its fields' annotations. Only
+    registered classes and ``TypedDict``s are walked into (``any_class``: any annotated class,
+    for the state schema itself); LangChain messages and our own types stop the walk."""
+    if cls in seen or cls.__module__ == "builtins":
+        return
+    seen.add(cls)
+    if _auto_register(cls) is None:
+        if cls in _ENCODERS or not (_is_typeddict(cls) or any_class) or _langchain_name(cls) is not None:
+            return
+    elif issubclass(cls, enum.Enum):
+        return
+    for hint in _class_hints(cls):
+        _walk_hint(hint, seen)
 
 
 # --- encoding ---------------------------------------------------------------------------
@@ -209,6 +357,22 @@ def _enc_message(m: BaseMessage) -> dict:
     return {TAG: "msg", "v": _enc_dict(message_to_dict(m), attrs=True)}
 
 
+def _enc_send(o: Send) -> dict:
+    return {TAG: "send", "v": _enc_dict({"node": o.node, "arg": o.arg}, attrs=True)}
+
+
+def _enc_command(o: Command) -> dict:
+    fields = {"update": o.update, "goto": o.goto, "graph": o.graph}
+    if o.resume is not _UNSET:  # an unset resume is left out; ``None`` is a real answer
+        fields["resume"] = o.resume
+    return {TAG: "cmd", "v": _enc_dict(fields, attrs=True)}
+
+
+def _enc_interrupt(o: Interrupt) -> dict:
+    fields = {"value": o.value, "id": o.id, "response_schema": o.response_schema, "ns": o.ns}
+    return {TAG: "interrupt", "v": _enc_dict(fields, attrs=True)}
+
+
 def _wrap(tag: str, payload: Callable[[Any], Any]) -> Callable[[Any], dict]:
     return lambda o: {TAG: tag, "v": payload(o)}
 
@@ -232,7 +396,22 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
     SystemMessage: _enc_message,
     ToolMessage: _enc_message,
     RemoveMessage: _enc_message,
+    Send: _enc_send,
+    Command: _enc_command,
+    Interrupt: _enc_interrupt,
 }
+
+#: Builtin bases whose unregistered subclasses are stored as the base value, each with the
+#: base's own copy (an exact instance of the base; overridden methods of the subclass such as
+#: ``__iter__`` or ``__str__`` are not called).
+_BUILTIN_BASES: tuple[tuple[type, Callable[[Any], Any]], ...] = (
+    (str, str.__str__),
+    (int, int.__int__),
+    (float, float.__float__),
+    (list, list.copy),
+    (dict, dict.copy),
+    (tuple, lambda o: tuple.__getitem__(o, slice(None))),
+)
 
 
 @lru_cache(maxsize=1)
@@ -277,26 +456,30 @@ def _fields_of(o: Any) -> dict[str, Any]:
     return values
 
 
-def _enc_other(o: Any) -> dict:
+def _enc_other(o: Any) -> Any:
+    """Values of types without an exact-type encoder: registered or auto-registered classes,
+    LangChain messages, subclasses of builtins; anything else is an error."""
     t = type(o)
     name = _by_type.get(t)
-    if name is not None:
-        if isinstance(o, enum.Enum):
-            return {TAG: "enum", "n": name, "v": _enc(o.value)}
-        return {TAG: "obj", "n": name, "v": _enc_dict(_fields_of(o), attrs=True)}
-    lc_name = _langchain_name(t)
-    if lc_name is not None:
-        fields = _fields_of(o)
-        del fields["type"]
-        return {TAG: "lc", "n": lc_name, "v": _enc_dict(fields, attrs=True)}
-    if isinstance(o, enum.Enum) or dataclasses.is_dataclass(o) or _pydantic_model(t):
-        hint = "register it with hitl_notebook.register_type"
-    else:
-        hint = (
-            "use JSON-like values, the standard types listed in hitl_notebook.checkpoint.serde, "
-            "or a registered dataclass, pydantic model or enum"
-        )
-    raise _Unencodable(f"object of type {t.__qualname__} is not serialisable; {hint}")
+    if name is None:
+        lc_name = _langchain_name(t)
+        if lc_name is not None:
+            fields = _fields_of(o)
+            del fields["type"]
+            return {TAG: "lc", "n": lc_name, "v": _enc_dict(fields, attrs=True)}
+        if not issubclass(t, enum.Enum):
+            for base, copy in _BUILTIN_BASES:
+                if issubclass(t, base):
+                    return _enc(copy(o))
+        name = _auto_register(t)
+        if name is None:
+            raise _Unencodable(
+                f"object of type {t.__qualname__} is not serialisable; use JSON-like values, the standard "
+                "types listed in hitl_notebook.checkpoint.serde, or an enum, dataclass or pydantic model"
+            )
+    if isinstance(o, enum.Enum):
+        return {TAG: "enum", "n": name, "v": _enc(o.value)}
+    return {TAG: "obj", "n": name, "v": _enc_dict(_fields_of(o), attrs=True)}
 
 
 def _encode(obj: Any, path: str) -> Any:
@@ -423,7 +606,8 @@ def _registered(d: dict, kind: str) -> tuple[type, Any]:
     cls = _by_name.get(d["n"])
     if cls is None:
         raise _BadData(
-            f"unknown type name {d['n']!r}; register the class with hitl_notebook.register_type before loading"
+            f"unknown type name {d['n']!r}; register the class with hitl_notebook.register_type (or build "
+            "the graph whose state schema names it) before loading"
         )
     if (kind == "enum") != issubclass(cls, enum.Enum):
         raise _BadData(
@@ -444,6 +628,32 @@ def _revive_obj(d: dict) -> Any:
     if dataclasses.is_dataclass(cls):
         return cls(**values)
     return cls.model_validate(values, by_name=True)
+
+
+def _fields_payload(d: dict, allowed: frozenset[str]) -> dict:
+    v = _payload(d, dict)
+    if not set(v) <= allowed:
+        raise _BadData(f"unexpected fields {sorted(set(v) - allowed)}")
+    return v
+
+
+_SEND_FIELDS = frozenset({"node", "arg"})
+_COMMAND_FIELDS = frozenset({"update", "goto", "resume", "graph"})
+_INTERRUPT_FIELDS = frozenset({"value", "id", "response_schema", "ns"})
+
+
+def _revive_send(d: dict) -> Send:
+    v = _fields_payload(d, _SEND_FIELDS)
+    if type(v.get("node")) is not str or "arg" not in v:
+        raise _BadData("payload must have a str 'node' and an 'arg'")
+    return Send(v["node"], v["arg"])
+
+
+def _revive_interrupt(d: dict) -> Interrupt:
+    v = _fields_payload(d, _INTERRUPT_FIELDS)
+    if "value" not in v:
+        raise _BadData("payload must have a 'value'")
+    return Interrupt(**v)
 
 
 def _revive_langchain(d: dict) -> Any:
@@ -481,6 +691,9 @@ _REVIVERS: dict[str, Callable[[dict], Any]] = {
     "enum": _revive_enum,
     "obj": _revive_obj,
     "lc": _revive_langchain,
+    "send": _revive_send,
+    "cmd": lambda d: Command(**_fields_payload(d, _COMMAND_FIELDS)),
+    "interrupt": _revive_interrupt,
 }
 
 

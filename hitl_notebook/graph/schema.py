@@ -7,6 +7,7 @@ import typing
 from collections.abc import Callable
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
+from ..checkpoint.serde import register_schema_types
 from ..constants import ROOT
 from ..errors import GraphValidationError
 from .channels import Channel, LastValue, ReducerChannel
@@ -26,6 +27,9 @@ class StateSchema:
         else:
             self.channels = {key: _channel_for(key, hint) for key, hint in _type_hints(schema).items()}
         self._builds_object = _is_dataclass_or_pydantic(schema)
+        # The classes the annotations name, so that checkpoints holding them can be read back
+        # by a process that builds this graph (see hitl_notebook.checkpoint.serde).
+        register_schema_types(schema)
 
     @property
     def keys(self) -> list[str]:
