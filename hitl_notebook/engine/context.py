@@ -51,6 +51,12 @@ class TaskContext:
     messages: Any = None
     #: The plan of the graph running this task (subgraphs the node calls register there).
     owner: Any = None
+    #: The checkpoint this task's step runs from, and the enclosing graphs' checkpoints
+    #: (``{namespace: checkpoint id}``): subgraphs the task runs record both as their parents.
+    checkpoint_id: str | None = None
+    parents: dict = field(default_factory=dict)
+    #: Subgraph checkpoints a replay should start from, by namespace (``checkpoint_map``).
+    replay: dict = field(default_factory=dict)
 
 
 _current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)

@@ -28,6 +28,7 @@ from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswere
 from .routing import next_plans, task_id
 from .messages_stream import MessageEmitter, messages_in
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
+from .lineage import name_path, state_as_of
 from .commands import given_goto, input_outcome, merge_changes, routes_after_input, step_values, with_goto_tasks
 from .tasks import TaskResult, goto_from_json
 
@@ -85,13 +86,27 @@ class Run:
             self.ns = _child_ns(self.parent, stable=graph.checkpointer is True)
             if self.parent.owner is not None:  # so get_state(subgraphs=True) can read its state
                 self.parent.owner.called_subgraphs.setdefault(self.parent.name, graph)
-            self.checkpoint_id = None
-            self.config = {**self.parent.config, **{k: v for k, v in self.config.items() if k != "configurable"}}
+            self.parents = {**self.parent.parents, self.parent.ns: self.parent.checkpoint_id}
+            self.replay = self.parent.replay
+            self.checkpoint_id = self.replay.get(self.ns)
+            #: A replay target of this subgraph under another task id (the parent step was
+            #: copied for the replay, so its tasks got new ids): started from a copy of it.
+            self._adopt = None if self.checkpoint_id is not None else next(
+                ((other, cid) for other, cid in self.replay.items()
+                 if other and name_path(other) == name_path(self.ns)), None)
+            outer = self.parent.config
+            self.config = {**outer, **{k: v for k, v in self.config.items() if k != "configurable"},
+                           "configurable": {**(outer.get("configurable") or {}), "checkpoint_ns": self.ns}}
         else:
             self.saver = graph.checkpointer if graph.checkpointer not in (None, True, False) else None
             self.thread_id = conf.get("thread_id")
             self.ns = conf.get("checkpoint_ns", "") or ""
             self.checkpoint_id = conf.get("checkpoint_id")
+            self.parents, self.replay, self._adopt = {}, {}, None
+            if self.ns:  # a subgraph's checkpoint: replay the root graph towards it
+                self.replay = _replay_map(self.saver, str(self.thread_id), self.ns, self.checkpoint_id,
+                                          conf.get("checkpoint_map"))
+                self.ns, self.checkpoint_id = "", self.replay.pop("", None)
             if self.saver is not None and self.thread_id is None:
                 raise ValueError(
                     "This graph has a checkpointer, so every call needs a thread: pass "
@@ -129,6 +144,8 @@ class Run:
             for observe in run_observers:
                 observe(graph, config)
         self.metadata = dict(self.config.get("metadata") or {})
+        if self.parents:
+            self.metadata["parents"] = self.parents
         self.status = "running"
         self.error: BaseException | None = None
         self.preanswers: dict[str, list[Any]] = {}
@@ -149,7 +166,15 @@ class Run:
 
     # -- starting --------------------------------------------------------------------
     def start(self, input: Any) -> None:
-        base = self.saver.get(self.thread_id, self.ns, self.checkpoint_id) if self.saver is not None else None
+        if self.parent is not None and self._adopt is not None:
+            base = self._adopted(*self._adopt)
+        elif self.parent is not None and self.checkpoint_id is None and self.graph.checkpointer is True:
+            # Its own history: the state it had when the parent was where the parent is now.
+            base = state_as_of(self.saver, self.thread_id, self.ns, self.parent.ns, self.parent.checkpoint_id)
+        elif self.parent is not None and self.checkpoint_id is None:
+            base = self.saver.get(self.thread_id, self.ns) if self.saver is not None else None
+        else:
+            base = self.saver.get(self.thread_id, self.ns, self.checkpoint_id) if self.saver is not None else None
         if self.checkpoint_id is not None and base is None:
             raise ValueError(f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}'.")
         if self.checkpoint_id is not None and (input is None or isinstance(input, Command)):
@@ -213,6 +238,21 @@ class Run:
         )
         self._put(record, {})
         self._report_saved(record)
+        return record
+
+    def _adopted(self, other_ns: str, checkpoint_id: str) -> CheckpointRecord | None:
+        """A copy, in this run's namespace, of a subgraph checkpoint a replay points at."""
+        source = self.saver.get(self.thread_id, other_ns, checkpoint_id)
+        if source is None:
+            return None
+        new_id = new_checkpoint_id()
+        plans = [TaskPlan(task_id(new_id, self.ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send)
+                 for i, p in enumerate(source.next)]
+        record = CheckpointRecord(
+            thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=None, step=source.step + 1,
+            source="fork", writes=None, values=source.values, next=plans, created_at=now_iso(), metadata=self.metadata,
+        )
+        self._put(record, {k: Replace(v) for k, v in source.values.items()})
         return record
 
     def _start_new(self, base: CheckpointRecord | None, input: Any) -> None:
@@ -334,7 +374,8 @@ class Run:
         emitter = self._message_emitter(plan) if "messages" in self.modes else None
         return TaskContext(plan.id, plan.name, self.ns, self.thread_id, self.saver, self.config, answers,
                            child_answers, self._writer, self._forward, solo=len(self.cp.next) == 1,
-                           durability=self.durability, messages=emitter, owner=self.plan)
+                           durability=self.durability, messages=emitter, owner=self.plan,
+                           checkpoint_id=self.cp.id, parents=self.parents, replay=self.replay)
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
         task_ns = f"{plan.name}:{plan.id}"
@@ -580,6 +621,19 @@ def _runnable(outcome: TaskOutcome | None, ns: str, rerun_dynamic: bool) -> bool
 
 def _unfinished(outcome: TaskOutcome | None) -> bool:
     return outcome is None or outcome.writes is None
+
+
+def _replay_map(saver: Any, thread_id: str, ns: str, checkpoint_id: str | None, given: dict | None) -> dict:
+    """``{namespace: checkpoint id}`` for a replay aimed at a subgraph's checkpoint: the
+    config's ``checkpoint_map``, or the one its ``parents`` metadata records."""
+    if given:
+        return {**given, ns: checkpoint_id} if checkpoint_id is not None else dict(given)
+    if checkpoint_id is None or saver is None:
+        return {}
+    record = saver.get(thread_id, ns, checkpoint_id)
+    if record is None:
+        raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' in namespace '{ns}'.")
+    return {**(record.metadata.get("parents") or {}), ns: checkpoint_id}
 
 
 def _breakpoints(graph: CompiledStateGraph, invoke_time: Any, which: str) -> tuple[str, ...]:

@@ -24,8 +24,13 @@ __all__ = [
 ]
 
 
-def checkpoint_config(thread_id: str, ns: str, checkpoint_id: str) -> dict:
-    return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}}
+def checkpoint_config(thread_id: str, ns: str, checkpoint_id: str, parents: dict | None = None) -> dict:
+    """A checkpoint's config; a subgraph's also has ``checkpoint_map`` (its parents'
+    checkpoints and its own), which ``invoke(None, config)`` replays towards."""
+    conf = {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}
+    if parents is not None:
+        conf["checkpoint_map"] = {**parents, ns: checkpoint_id}
+    return {"configurable": conf}
 
 
 def require_saver(graph: CompiledStateGraph, what: str) -> BaseCheckpointSaver:
@@ -131,8 +136,9 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
             state=_subgraph_state(graph, record, plan, subgraphs),
             result=_result_view(outcome.writes) if finished else None,
         ))
-    parent = checkpoint_config(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
     metadata: dict[str, Any] = {"source": record.source, "step": record.step, "parents": {}, **record.metadata}
+    parents = metadata["parents"] if record.ns else None
+    parent = checkpoint_config(record.thread_id, record.ns, record.parent_id, parents) if record.parent_id else None
     structure = graph._plan
     if not recorded:
         values = record.values
@@ -143,7 +149,7 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
     return StateSnapshot(
         values=structure.output_values(values, for_state=True),
         next=tuple(next_names),
-        config=checkpoint_config(record.thread_id, record.ns, record.id),
+        config=checkpoint_config(record.thread_id, record.ns, record.id, parents),
         metadata=metadata,
         created_at=record.created_at,
         parent_config=parent,
