@@ -79,9 +79,11 @@ class Run:
         self.plan = graph._plan
         self.config = dict(config or {})
         conf = self.config.get("configurable") or {}
-        self.parent = current_task() if graph.checkpointer in (None, True) else None
+        # Inside a node this runs as a subgraph (unless it has a saver of its own), and
+        # ``checkpointer=False`` makes it a subgraph that keeps no checkpoints at all.
+        self.parent = current_task() if graph.checkpointer in (None, True, False) else None
         if self.parent is not None:
-            self.saver = self.parent.checkpointer
+            self.saver = self.parent.checkpointer if graph.checkpointer is not False else None
             self.thread_id = self.parent.thread_id
             self.ns = _child_ns(self.parent, stable=graph.checkpointer is True)
             if self.parent.owner is not None:  # so get_state(subgraphs=True) can read its state
