@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["COPY", "END", "INTERRUPT", "NULL_TASK_ID", "ROOT", "START", "normalise_breakpoints"]
+__all__ = [
+    "CONFIG_KEY_NODE_FINISHED",
+    "COPY",
+    "END",
+    "INTERRUPT",
+    "NULL_TASK_ID",
+    "PULL",
+    "PUSH",
+    "ROOT",
+    "START",
+    "normalise_breakpoints",
+]
 
 #: The entry point: ``add_edge(START, "first_node")``.
 START = "__start__"
@@ -15,6 +26,12 @@ END = "__end__"
 INTERRUPT = "__interrupt__"
 #: ``update_state(config, None, as_node="__copy__")``: a sibling copy of a checkpoint.
 COPY = "__copy__"
+#: First item of a task's ``path``: a node triggered by edges (``PULL``) or by a ``Send`` (``PUSH``).
+PULL = "__pregel_pull"
+PUSH = "__pregel_push"
+#: ``config["configurable"][CONFIG_KEY_NODE_FINISHED]``: a function told the name of each
+#: node (subgraph nodes included) as it finishes (LangGraph's key, for tracing).
+CONFIG_KEY_NODE_FINISHED = "__pregel_node_finished"
 #: The one channel of a graph whose state is not a dict of keys (``StateGraph(int)``,
 #: ``StateGraph(Annotated[list, operator.add])``): nodes read and return the value itself.
 ROOT = "__root__"

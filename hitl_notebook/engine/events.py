@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import CheckpointRecord, InterruptRecord, TaskPlan
-from ..constants import START
+from ..constants import PUSH, START
 from .snapshot import to_snapshot
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ __all__ = ["checkpoint_payload", "debug_event", "result_payload", "task_payload"
 def task_payload(plan: TaskPlan, node_input: Any) -> dict:
     """A task about to run: what it reads and what triggered it."""
     if plan.is_send:
-        triggers: tuple = ("__pregel_push",)
+        triggers: tuple = (PUSH,)
     elif plan.name == START:
         triggers = (START,)
     else:

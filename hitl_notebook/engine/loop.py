@@ -21,7 +21,7 @@ from ..checkpoint.base import (
     new_checkpoint_id,
 )
 from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, InvalidUpdateError, ResumeError
-from ..constants import INTERRUPT, ROOT, START, normalise_breakpoints
+from ..constants import CONFIG_KEY_NODE_FINISHED, INTERRUPT, PULL, PUSH, ROOT, START, normalise_breakpoints
 from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
 from .context import TaskContext, current_task
 from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
@@ -137,6 +137,8 @@ class Run:
         #: The state the ``values`` stream last showed (raw), and the interrupts reported.
         self.latest: dict | None = None
         self.reported: list[Interrupt] = []
+        hook = (self.config.get("configurable") or {}).get(CONFIG_KEY_NODE_FINISHED)
+        self._node_finished = hook if callable(hook) else None
         #: Each running task's ``messages`` emitter (only while streaming ``messages``).
         self._emitters: dict[str, MessageEmitter] = {}
         if (self.before or self.after) and self.saver is None:
@@ -385,7 +387,7 @@ class Run:
             **({"thread_id": self.thread_id} if self.thread_id is not None else {}),
             "langgraph_step": self.cp.step + 1, "langgraph_node": plan.name,
             "langgraph_triggers": task_payload(plan, None)["triggers"],
-            "langgraph_path": ("__pregel_push", 0) if plan.is_send else ("__pregel_pull", plan.name),
+            "langgraph_path": (PUSH, 0) if plan.is_send else (PULL, plan.name),
             "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
             "checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
         }
@@ -429,6 +431,8 @@ class Run:
             for message in messages_in(result.shown):
                 emitter.finished(message)
         if result.writes is not None:
+            if self._node_finished is not None and plan.name != START:
+                self._node_finished(plan.name)
             if plan.name != START and "updates" in self.modes:
                 self._emit("updates", {plan.name: _update_view(result.shown)})
             if parallel:

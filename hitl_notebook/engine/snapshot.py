@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import BaseCheckpointSaver, CheckpointRecord
+from ..constants import PULL, PUSH
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
 from .resume import unanswered
@@ -130,7 +131,7 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
         tasks.append(PregelTask(
             id=plan.id,
             name=plan.name,
-            path=("__pregel_push", index) if plan.is_send else ("__pregel_pull", plan.name),
+            path=(PUSH, index) if plan.is_send else (PULL, plan.name),
             error=outcome.error if outcome else None,
             interrupts=_interrupts(records),
             state=_subgraph_state(graph, record, plan, subgraphs),

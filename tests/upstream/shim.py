@@ -87,6 +87,9 @@ MAPPING: dict[str, dict[str, str]] = {
         "GraphInterrupt": "hitl_notebook.types:GraphInterrupt",
     },
     "config": _ours("hitl_notebook", "get_config", "get_stream_writer"),
+    "_internal._constants": _ours(
+        "hitl_notebook.constants", "PULL", "PUSH", "INTERRUPT", "NULL_TASK_ID", "CONFIG_KEY_NODE_FINISHED", "START", "END"
+    ),
     "checkpoint.base": {"BaseCheckpointSaver": "~hitl_notebook:BaseCheckpointSaver"},
     "checkpoint.memory": _ours("hitl_notebook", "InMemorySaver", "MemorySaver"),
     "checkpoint.sqlite": _ours("hitl_notebook.checkpoint.sqlite", "SqliteSaver"),
