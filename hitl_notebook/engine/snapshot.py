@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "checkpoint_config",
+    "graph_for_ns",
     "read_history",
     "read_state",
     "recorded_writes",
@@ -53,13 +54,14 @@ def read_state(graph: CompiledStateGraph, config: dict, *, subgraphs: bool = Fal
     """``get_state``: the thread's latest checkpoint, or the one ``checkpoint_id`` names."""
     saver = require_saver(graph, "get_state")
     thread_id, ns, checkpoint_id = thread_coordinates(config)
+    owner = graph_for_ns(graph, ns)
     record = saver.get(thread_id, ns, checkpoint_id)
     if record is None:
         if checkpoint_id is not None:
             raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}'.")
         return StateSnapshot(values={}, next=(), config=config, metadata=None, created_at=None,
                              parent_config=None, tasks=(), interrupts=())
-    return to_snapshot(graph, record, subgraphs=subgraphs, live=checkpoint_id is None)
+    return to_snapshot(owner, record, subgraphs=subgraphs, live=checkpoint_id is None, saver=saver)
 
 
 def read_history(graph: CompiledStateGraph, config: dict, *, filter: dict | None = None,
@@ -68,16 +70,17 @@ def read_history(graph: CompiledStateGraph, config: dict, *, filter: dict | None
     checkpoint and its ancestors."""
     saver = require_saver(graph, "get_state_history")
     thread_id, ns, checkpoint_id = thread_coordinates(config)
+    graph = graph_for_ns(graph, ns)
     before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
     if checkpoint_id is None:
         for record in saver.list(thread_id, ns, before=before_id, limit=limit, filter=filter):
-            yield to_snapshot(graph, record)
+            yield to_snapshot(graph, record, saver=saver)
         return
     count, record = 0, saver.get(thread_id, ns, checkpoint_id)
     while record is not None and (limit is None or count < limit):
         if (before_id is None or record.id < before_id) and _matches(record, filter):
             count += 1
-            yield to_snapshot(graph, record)
+            yield to_snapshot(graph, record, saver=saver)
         record = saver.get(thread_id, ns, record.parent_id) if record.parent_id else None
 
 
@@ -100,7 +103,7 @@ def _matches(record: CheckpointRecord, filter: dict | None) -> bool:
 
 
 def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraphs: bool = False,
-                live: bool = False) -> StateSnapshot:
+                live: bool = False, saver: Any = None) -> StateSnapshot:
     """A checkpoint as users see it.
 
     The *live* view (``get_state`` of the thread, no ``checkpoint_id``) of an open step
@@ -134,7 +137,7 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
             path=(PUSH, index) if plan.is_send else (PULL, plan.name),
             error=outcome.error if outcome else None,
             interrupts=_interrupts(records),
-            state=_subgraph_state(graph, record, plan, subgraphs),
+            state=_subgraph_state(graph, record, plan, subgraphs, saver),
             result=_result_view(outcome.writes) if finished else None,
         ))
     metadata: dict[str, Any] = {"source": record.source, "step": record.step, "parents": {}, **record.metadata}
@@ -167,7 +170,8 @@ def _result_view(writes: list) -> dict | None:
     return {k: v for k, v in writes} if writes else None
 
 
-def _subgraph_state(graph: CompiledStateGraph, record: CheckpointRecord, plan: Any, subgraphs: bool) -> Any:
+def _subgraph_state(graph: CompiledStateGraph, record: CheckpointRecord, plan: Any, subgraphs: bool,
+                    saver: Any) -> Any:
     """A subgraph task's own state: its config, or its snapshot when ``subgraphs=True``."""
     subgraph = graph._plan.called_subgraphs.get(plan.name)
     if subgraph is None:
@@ -177,6 +181,20 @@ def _subgraph_state(graph: CompiledStateGraph, record: CheckpointRecord, plan: A
     config = {"configurable": {"thread_id": record.thread_id, "checkpoint_ns": ns}}
     if not subgraphs:
         return config
-    saver = graph.checkpointer if graph.checkpointer not in (None, True, False) else None
+    saver = saver if saver is not None else (graph.checkpointer if graph.checkpointer not in (None, True, False) else None)
     child = saver.get(record.thread_id, ns) if saver is not None else None
-    return to_snapshot(subgraph, child, subgraphs=True) if child is not None else None
+    return to_snapshot(subgraph, child, subgraphs=True, live=True, saver=saver) if child is not None else None
+
+
+def graph_for_ns(graph: CompiledStateGraph, ns: str) -> CompiledStateGraph:
+    """The compiled (sub)graph whose checkpoints live in namespace ``ns`` of ``graph``'s
+    threads: each segment's node name, followed through the subgraphs those nodes run."""
+    for name in (segment.split(":", 1)[0] for segment in ns.split("|")) if ns else ():
+        inner = graph._plan.called_subgraphs.get(name)
+        if inner is None:
+            raise ValueError(
+                f"Namespace '{ns}': node '{name}' of graph '{graph.name}' has run no subgraph in this process "
+                "(known subgraph nodes: " + (", ".join(graph._plan.called_subgraphs) or "none") + ")."
+            )
+        graph = inner
+    return graph

@@ -13,7 +13,7 @@ from ..errors import InvalidUpdateError
 from ..constants import COPY, START
 from .loop import now_iso
 from .routing import next_plans, route, task_id
-from .snapshot import checkpoint_config, require_saver, thread_coordinates
+from .snapshot import checkpoint_config, graph_for_ns, require_saver, thread_coordinates
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
@@ -26,8 +26,8 @@ def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: 
     if task_id is not None:
         raise NotImplementedError("update_state(task_id=...) is not supported yet: pass as_node= instead.")
     saver = require_saver(graph, "update_state")
-    structure = graph._plan
     thread_id, ns, checkpoint_id = thread_coordinates(config)
+    structure = graph_for_ns(graph, ns)._plan
     base = saver.get(thread_id, ns, checkpoint_id)
     if checkpoint_id is not None and base is None:
         raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' to update.")
@@ -57,7 +57,7 @@ def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: 
         thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
         step=base.step + 1 if base is not None else 0, source="update",
         writes={as_node: dict(writes) if writes else None}, values=new_values, next=plans,
-        created_at=now_iso(), metadata=dict(config.get("metadata") or {}),
+        created_at=now_iso(), metadata=_metadata(config, base),
     )
     saver.put(record, changes)
     return checkpoint_config(thread_id, ns, new_id)
@@ -79,10 +79,17 @@ def _copy(saver: Any, base: CheckpointRecord | None, values: Any, config: dict) 
     record = CheckpointRecord(
         thread_id=base.thread_id, ns=base.ns, id=new_id, parent_id=base.parent_id, step=base.step + 1,
         source="fork", writes=None, values=dict(base.values), next=plans, created_at=now_iso(),
-        metadata=dict(config.get("metadata") or {}),
+        metadata=_metadata(config, base),
     )
     saver.put(record, changes)
     return checkpoint_config(base.thread_id, base.ns, new_id)
+
+
+def _metadata(config: dict, base: CheckpointRecord | None) -> dict:
+    """The edit's metadata: the config's, plus (in a subgraph) the parents it sits under."""
+    metadata = dict(config.get("metadata") or {})
+    parents = (base.metadata.get("parents") if base is not None else None) or {}
+    return {**metadata, "parents": parents} if parents else metadata
 
 
 def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:

@@ -33,6 +33,16 @@ class NodeSpec:
     destinations: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict)
 
+    @property
+    def runnable(self) -> Any:
+        """LangGraph's name for what runs: an object whose ``func`` is the node function."""
+        return _Runnable(self.fn)
+
+
+@dataclass(frozen=True, slots=True)
+class _Runnable:
+    func: Callable[..., Any]
+
 
 @dataclass(slots=True)
 class Branch:
