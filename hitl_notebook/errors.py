@@ -24,10 +24,12 @@ class GraphRecursionError(RecursionError):
     """A run took more super-steps than ``config["recursion_limit"]`` allows."""
 
 
-class ResumeError(ValueError):
+class ResumeError(ValueError, RuntimeError):
     """A ``Command(resume=...)`` cannot be matched to the thread's pending interrupts.
 
-    Raised before anything is written: the thread's history is unchanged.
+    Raised before anything is written: the thread's history is unchanged. Also a
+    ``RuntimeError``, the type LangGraph raises for an ambiguous resume, so code written
+    for LangGraph catches it.
     """
 
 

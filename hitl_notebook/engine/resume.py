@@ -62,8 +62,9 @@ def resolve_resume(value: Any, pending: list[tuple[TaskOutcome, InterruptRecord]
     if len(pending) == 1:
         return {ids[0]: value}
     raise ResumeError(
-        f"Thread '{thread_id}' has {len(pending)} pending interrupts, so a single resume value is "
-        f"ambiguous: pass Command(resume={{interrupt_id: answer, ...}}). Pending: {_describe(pending)}."
+        "When there are multiple pending interrupts, you must specify the interrupt id when resuming. "
+        f"Thread '{thread_id}' has {len(pending)} pending interrupts: pass Command(resume={{interrupt_id: answer, ...}}). "
+        f"Pending: {_describe(pending)}."
     )
 
 

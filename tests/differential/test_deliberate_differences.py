@@ -10,7 +10,7 @@ from typing import Annotated, TypedDict
 
 import pytest
 
-from hitl_notebook import HITLWarning, ResumeError
+from hitl_notebook import HITLWarning, InvalidUpdateError, ResumeError
 
 from .harness import LANGGRAPH, OURS, Api, history, plain, thread
 
@@ -232,3 +232,21 @@ def test_conditional_edge_sees_the_message_id_that_is_stored():
     assert routed != stored
     routed, stored = ids_seen(OURS)
     assert routed == stored
+
+
+def test_node_writing_a_key_outside_the_schema():
+    """LangGraph drops a key the state schema does not have (a typo goes unnoticed); we
+    raise ``InvalidUpdateError`` naming the node, the key and the schema's keys."""
+
+    class Text(TypedDict):
+        a: str
+
+    def build(api: Api):
+        builder = api.StateGraph(Text)
+        builder.add_node("n", lambda s: {"a": "x", "typo": 1})
+        builder.add_edge(api.START, "n")
+        return builder.compile()
+
+    assert build(LANGGRAPH).invoke({"a": ""}) == {"a": "x"}
+    with pytest.raises(InvalidUpdateError, match="Node 'n' wrote key 'typo'.*keys: a"):
+        build(OURS).invoke({"a": ""})
