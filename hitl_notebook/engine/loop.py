@@ -350,7 +350,7 @@ class Run:
             return []  # every task already finished: only the commit is missing
         if self.before and not (first and self.continuation) and _hits(self.before, runnable):
             self.status = "breakpoint"
-            self._emit("updates", {INTERRUPT: ()})
+            self._emit_breakpoint()
             return None
         if any(p.name != START for p in runnable):  # the input step is not a node step
             if self.steps >= self.limit:
@@ -479,7 +479,7 @@ class Run:
         self._report_saved(record)
         if self.after and _hits(self.after, [r.plan for r in results]):
             self.stop_requested = bool(next_tasks)
-            self._emit("updates", {INTERRUPT: ()})
+            self._emit_breakpoint()
 
     # -- output ----------------------------------------------------------------------
     def invoke_result(self) -> Any:
@@ -532,13 +532,22 @@ class Run:
         if mode in self.modes:
             self._sink((mode, self.ns, chunk))
 
+    def _emit_breakpoint(self) -> None:
+        """The empty ``__interrupt__`` chunk of a breakpoint pause: the top-level run's only
+        (a subgraph's pause shows once, where its parent pauses)."""
+        if self.parent is None:
+            self._emit("updates", {INTERRUPT: ()})
+
     def _emit_interrupts(self) -> None:
         """One ``__interrupt__`` chunk per paused task, on the updates and values streams."""
         by_task: dict[str, list] = {}
         for outcome, rec in pending_interrupts(self.cp):
             by_task.setdefault(outcome.task_id, []).append(Interrupt(rec.value, rec.id, ns=rec.ns))
-        if not by_task:
-            self._emit("updates", {INTERRUPT: ()})
+        if not by_task:  # paused at a breakpoint: no question, but finished tasks' writes show
+            self._emit_breakpoint()
+            self.latest = self.plan.values_with_finished_tasks(self.cp)
+            if "values" in self.modes and self.latest is not self.cp.values:
+                self._emit("values", self._output(self.latest))
             return
         values = self._output(self.cp.values) if "values" in self.modes else None
         for interrupts in by_task.values():
