@@ -52,6 +52,13 @@ class TaskContext:
     #: The plan of the graph running this task (subgraphs the node calls register there).
     owner: Any = None
 
+    def restart(self) -> None:
+        """Before a retry: the node runs from its start, so its ``interrupt()`` calls take
+        the answers from the first again and its subgraph calls reuse their namespaces."""
+        self.calls = 0
+        self.subgraph_calls = 0
+        self.consumed.clear()
+
 
 _current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)
 

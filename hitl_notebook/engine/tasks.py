@@ -14,6 +14,7 @@ from ..types import Command, GraphInterrupt, NodeInterrupt, Send
 from .context import TaskContext, interrupt_id, task_scope
 from .messages_stream import langchain_callbacks
 from .resume import DYNAMIC_INDEX
+from .retry import retry_async, retry_sync
 from .routing import aroute, goto_list, route
 
 if TYPE_CHECKING:
@@ -65,7 +66,15 @@ class TaskResult:
 
 
 def call_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
-    """Run the task in this thread. ``values`` are the step's (read-only) values."""
+    """Run the task in this thread (retried as its node's ``RetryPolicy`` says). ``values``
+    are the step's (read-only) values."""
+    result = _attempt_sync(structure, plan, values, ctx)
+    if result.error is None or (policies := structure.retry_policies.get(plan.name)) is None:
+        return result
+    return retry_sync(lambda: _attempt_sync(structure, plan, values, ctx), result, policies, ctx)
+
+
+def _attempt_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
     try:
         with task_scope(ctx):
             if plan.name == START:
@@ -99,6 +108,14 @@ async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: Ta
     fn = spec.afn or spec.fn if spec is not None else None
     if plan.name != START and fn is spec.fn and not spec.is_async and not structure.async_branches(plan.name):
         return await asyncio.to_thread(call_sync, structure, plan, values, ctx)
+    result = await _attempt_async(structure, plan, values, ctx, spec, fn)
+    if result.error is None or (policies := structure.retry_policies.get(plan.name)) is None:
+        return result
+    return await retry_async(lambda: _attempt_async(structure, plan, values, ctx, spec, fn), result, policies, ctx)
+
+
+async def _attempt_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext, spec: Any,
+                         fn: Any) -> TaskResult:
     try:
         with task_scope(ctx):
             if plan.name == START:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin
 
 from ..constants import END, START
+from ..engine.retry import policies_of
 from ..errors import GraphValidationError
 from .schema import StateSchema
 
@@ -32,6 +33,8 @@ class NodeSpec:
     #: Nodes a ``Command(goto=...)`` may reach, from ``destinations=`` or the return annotation.
     destinations: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict)
+    #: ``RetryPolicy`` objects tried in order when the node fails (``None``: no retries).
+    retry_policy: tuple | None = None
 
 
 @dataclass(slots=True)
@@ -67,14 +70,15 @@ class StateGraph:
         self.joins: list[tuple[tuple[str, ...], str]] = []
         self.branches: dict[str, list[Branch]] = {}
         self._edge_order: list[tuple[str, str]] = []
+        #: ``set_node_defaults(retry_policy=...)``: for nodes without a policy of their own.
+        self.default_retry_policy: tuple | None = None
 
     # -- nodes -------------------------------------------------------------------------
     def add_node(self, node: str | Callable, action: Callable | None = None, *, defer: bool = False,
                  metadata: dict | None = None, input_schema: type | None = None, retry_policy: Any = None,
                  cache_policy: Any = None, destinations: Sequence[str] | dict | None = None) -> StateGraph:
         """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
-        for keyword, given in (("defer", defer), ("input_schema", input_schema), ("retry_policy", retry_policy),
-                               ("cache_policy", cache_policy)):
+        for keyword, given in (("defer", defer), ("input_schema", input_schema), ("cache_policy", cache_policy)):
             if given:
                 raise NotImplementedError(f"add_node({keyword}=...) is not supported by hitl_notebook yet.")
         if action is None:
@@ -93,7 +97,20 @@ class StateGraph:
             raise GraphValidationError(f"Node '{node}' is already in the graph.")
         if not callable(action) and not hasattr(action, "invoke"):
             raise GraphValidationError(f"Node '{node}' must be a function, a runnable or a compiled graph, got {action!r}.")
-        self.nodes[node] = _node_spec(node, action, destinations, metadata, self.schema.channels)
+        spec = _node_spec(node, action, destinations, metadata, self.schema.channels)
+        spec.retry_policy = policies_of(retry_policy, f"add_node({node!r})")
+        self.nodes[node] = spec
+        return self
+
+    def set_node_defaults(self, *, retry_policy: Any = None, cache_policy: Any = None, error_handler: Any = None,
+                          timeout: Any = None) -> StateGraph:
+        """Policies for every node that sets none of its own in ``add_node`` (applied at
+        ``compile()``, not inherited by subgraphs). Only ``retry_policy`` is supported."""
+        for keyword, given in (("cache_policy", cache_policy), ("error_handler", error_handler), ("timeout", timeout)):
+            if given is not None:
+                raise NotImplementedError(f"set_node_defaults({keyword}=...) is not supported by hitl_notebook yet.")
+        if retry_policy is not None:
+            self.default_retry_policy = policies_of(retry_policy, "set_node_defaults()")
         return self
 
     def add_sequence(self, nodes: Sequence[Callable | tuple[str, Callable]]) -> StateGraph:

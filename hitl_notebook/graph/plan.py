@@ -43,6 +43,11 @@ class GraphPlan:
         self._scan_hidden = self.dynamic_keys or any(k.startswith("__") and k != ROOT for k in self.channels)
         self._preparing = {k: c for k, c in self.channels.items() if c.prepares_writes}
         self.node_order: list[str] = list(self.nodes)
+        #: Each node's ``RetryPolicy`` tuple; nodes that are never retried are absent.
+        self.retry_policies: dict[str, tuple] = {
+            name: policies for name, spec in self.nodes.items()
+            if (policies := spec.retry_policy or builder.default_retry_policy)
+        }
         self._node_index = {n: i for i, n in enumerate(self.node_order)}
         #: Compiled graphs that a node's function was seen invoking, by node name (a node
         #: that *is* a compiled graph is known from the start: ``nodes[name].subgraph``).

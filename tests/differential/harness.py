@@ -42,6 +42,9 @@ class Api:
     MessagesState: Any
     add_messages: Callable[..., Any]
     RecursionError: type
+    RetryPolicy: Any = None
+    StateUpdate: Any = None
+    InvalidUpdateError: type = Exception
 
     def __repr__(self) -> str:
         return self.name
@@ -61,6 +64,9 @@ LANGGRAPH = Api(
     MessagesState=langgraph.graph.MessagesState,
     add_messages=langgraph.graph.add_messages,
     RecursionError=langgraph.errors.GraphRecursionError,
+    RetryPolicy=langgraph.types.RetryPolicy,
+    StateUpdate=langgraph.types.StateUpdate,
+    InvalidUpdateError=langgraph.errors.InvalidUpdateError,
 )
 
 OURS = Api(
@@ -77,6 +83,9 @@ OURS = Api(
     MessagesState=hitl_notebook.MessagesState,
     add_messages=hitl_notebook.add_messages,
     RecursionError=hitl_notebook.GraphRecursionError,
+    RetryPolicy=hitl_notebook.RetryPolicy,
+    StateUpdate=hitl_notebook.StateUpdate,
+    InvalidUpdateError=hitl_notebook.InvalidUpdateError,
 )
 
 ENGINES = (LANGGRAPH, OURS)

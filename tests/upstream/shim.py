@@ -77,13 +77,14 @@ MAPPING: dict[str, dict[str, str]] = {
     "graph.state": _ours("hitl_notebook", "StateGraph", "CompiledStateGraph"),
     "graph.message": _ours("hitl_notebook", "MessagesState", "add_messages"),
     "types": {
-        **_ours("hitl_notebook", "Command", "Interrupt", "interrupt", "Send", "PregelTask", "StateSnapshot"),
+        **_ours("hitl_notebook", "Command", "Interrupt", "interrupt", "Send", "PregelTask", "StateSnapshot",
+                "RetryPolicy", "StateUpdate"),
         "Durability": "=Durability",
         "StreamWriter": "=StreamWriter",
         "StreamMode": "=StreamMode",
     },
     "errors": {
-        **_ours("hitl_notebook", "GraphRecursionError", "InvalidUpdateError", "NodeInterrupt"),
+        **_ours("hitl_notebook", "GraphRecursionError", "InvalidUpdateError", "NodeInterrupt", "is_invalid_resume"),
         "GraphInterrupt": "hitl_notebook.types:GraphInterrupt",
     },
     "config": _ours("hitl_notebook", "get_config", "get_stream_writer"),
