@@ -484,7 +484,8 @@ class Run:
         """One ``__interrupt__`` chunk per paused task, on the updates and values streams."""
         by_task: dict[str, list] = {}
         for outcome, rec in pending_interrupts(self.cp):
-            by_task.setdefault(outcome.task_id, []).append(Interrupt(rec.value, rec.id, ns=rec.ns))
+            by_task.setdefault(outcome.task_id, []).append(
+                Interrupt(rec.value, rec.id, response_schema=rec.response_schema, ns=rec.ns))
         if not by_task:
             self._emit("updates", {INTERRUPT: ()})
             return

@@ -11,6 +11,7 @@ from ..checkpoint.base import InterruptRecord, TaskOutcome, TaskPlan
 from ..errors import InvalidUpdateError
 from ..constants import START
 from ..types import Command, GraphInterrupt, NodeInterrupt, Send
+from .answers import forget_invalid_answer, kept_answers
 from .context import TaskContext, interrupt_id, task_scope
 from .messages_stream import langchain_callbacks
 from .resume import DYNAMIC_INDEX
@@ -53,15 +54,16 @@ class TaskResult:
         interrupts = list(previous.interrupts) if previous is not None else []
         known = {r.id for r in interrupts}
         interrupts += [r for r in self.interrupts if r.id not in known]
+        error, child_answers = forget_invalid_answer(self.error, dict(previous.child_answers) if previous else {})
         return TaskOutcome(
             task_id=self.plan.id,
             name=self.plan.name,
             writes=self.writes,
             answers=list(self.answers),
             interrupts=interrupts,
-            error=None if self.error is None else repr(self.error),
+            error=error,
             goto=[goto_to_json(g) for g in self.goto],
-            child_answers=dict(previous.child_answers) if previous is not None else {},
+            child_answers=child_answers,
         )
 
 
@@ -99,7 +101,7 @@ def _attempt_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskC
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
-        return TaskResult(plan, error=exc, answers=ctx.answers)
+        return TaskResult(plan, error=exc, answers=kept_answers(ctx.answers, ctx.ns, exc))
 
 
 async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
@@ -133,7 +135,7 @@ async def _attempt_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
-        return TaskResult(plan, error=exc, answers=ctx.answers)
+        return TaskResult(plan, error=exc, answers=kept_answers(ctx.answers, ctx.ns, exc))
 
 
 def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, accepts_config: bool) -> Any:

@@ -45,6 +45,7 @@ class Api:
     RetryPolicy: Any = None
     StateUpdate: Any = None
     InvalidUpdateError: type = Exception
+    is_invalid_resume: Callable[..., Any] | None = None
 
     def __repr__(self) -> str:
         return self.name
@@ -67,6 +68,7 @@ LANGGRAPH = Api(
     RetryPolicy=langgraph.types.RetryPolicy,
     StateUpdate=langgraph.types.StateUpdate,
     InvalidUpdateError=langgraph.errors.InvalidUpdateError,
+    is_invalid_resume=langgraph.errors.is_invalid_resume,
 )
 
 OURS = Api(
@@ -86,6 +88,7 @@ OURS = Api(
     RetryPolicy=hitl_notebook.RetryPolicy,
     StateUpdate=hitl_notebook.StateUpdate,
     InvalidUpdateError=hitl_notebook.InvalidUpdateError,
+    is_invalid_resume=hitl_notebook.is_invalid_resume,
 )
 
 ENGINES = (LANGGRAPH, OURS)
