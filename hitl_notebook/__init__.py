@@ -30,7 +30,17 @@ from .messages import (
     add_messages,
 )
 from .scripted import ScriptedChatModel
-from .types import Command, Interrupt, NodeInterrupt, PregelTask, RetryPolicy, Send, StateSnapshot, StateUpdate
+from .types import (
+    Command,
+    Interrupt,
+    NodeInterrupt,
+    Overwrite,
+    PregelTask,
+    RetryPolicy,
+    Send,
+    StateSnapshot,
+    StateUpdate,
+)
 
 #: LangGraph's older name for ``InMemorySaver``.
 MemorySaver = InMemorySaver
@@ -71,6 +81,7 @@ __all__ = [
     "MemorySaver",
     "MessagesState",
     "NodeInterrupt",
+    "Overwrite",
     "PregelTask",
     "RemoveMessage",
     "ResumeError",

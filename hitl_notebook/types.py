@@ -6,13 +6,14 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
+from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 __all__ = [
     "Command",
     "GraphInterrupt",
     "Interrupt",
     "NodeInterrupt",
+    "Overwrite",
     "PregelTask",
     "RetryPolicy",
     "Send",
@@ -202,3 +203,19 @@ class StateUpdate(NamedTuple):
     as_node: str | None = None
     #: The id of the waiting task the update stands for (default: the node's next task).
     task_id: str | None = None
+
+
+@dataclass(slots=True)
+class Overwrite:
+    """Write ``value`` to a key as it is, bypassing the key's reducer:
+    ``return {"messages": Overwrite([...])}`` replaces the list instead of appending.
+
+    Writes to the key after it in the same step are ignored; two ``Overwrite`` values for
+    one key in one step are an error. ``{"__overwrite__": value}`` means the same (the form
+    a JSON client can send).
+    """
+
+    #: The key's new value.
+    value: Any
+    #: Lets the JSON form ``{"type": "__overwrite__", "value": ...}`` be recognised too.
+    type: Literal["__overwrite__"] = "__overwrite__"

@@ -6,7 +6,7 @@ EXPECTED = {
     "END", "START", "AIMessage", "BaseCheckpointSaver", "BaseMessage", "Command", "CompiledStateGraph",
     "DeserializationError", "EmptyInputError", "GraphRecursionError", "GraphValidationError", "HITLWarning",
     "HumanMessage", "InMemorySaver", "Interrupt", "InvalidUpdateError", "MemorySaver", "MessagesState",
-    "NodeInterrupt", "PregelTask", "RemoveMessage", "ResumeError", "RetryPolicy", "ScriptedChatModel", "Send", "SerializationError", "StateGraph",
+    "NodeInterrupt", "Overwrite", "PregelTask", "RemoveMessage", "ResumeError", "RetryPolicy", "ScriptedChatModel", "Send", "SerializationError", "StateGraph",
     "StateSnapshot", "StateUpdate", "SystemMessage", "ThreadWidget", "ToolMessage", "add_messages", "get_config", "get_stream_writer",
     "interrupt", "is_invalid_resume", "register_type", "show",
 }

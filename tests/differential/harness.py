@@ -44,6 +44,7 @@ class Api:
     RecursionError: type
     RetryPolicy: Any = None
     StateUpdate: Any = None
+    Overwrite: Any = None
     InvalidUpdateError: type = Exception
     is_invalid_resume: Callable[..., Any] | None = None
 
@@ -67,6 +68,7 @@ LANGGRAPH = Api(
     RecursionError=langgraph.errors.GraphRecursionError,
     RetryPolicy=langgraph.types.RetryPolicy,
     StateUpdate=langgraph.types.StateUpdate,
+    Overwrite=langgraph.types.Overwrite,
     InvalidUpdateError=langgraph.errors.InvalidUpdateError,
     is_invalid_resume=langgraph.errors.is_invalid_resume,
 )
@@ -87,6 +89,7 @@ OURS = Api(
     RecursionError=hitl_notebook.GraphRecursionError,
     RetryPolicy=hitl_notebook.RetryPolicy,
     StateUpdate=hitl_notebook.StateUpdate,
+    Overwrite=hitl_notebook.Overwrite,
     InvalidUpdateError=hitl_notebook.InvalidUpdateError,
     is_invalid_resume=hitl_notebook.is_invalid_resume,
 )

@@ -78,7 +78,7 @@ MAPPING: dict[str, dict[str, str]] = {
     "graph.message": _ours("hitl_notebook", "MessagesState", "add_messages"),
     "types": {
         **_ours("hitl_notebook", "Command", "Interrupt", "interrupt", "Send", "PregelTask", "StateSnapshot",
-                "RetryPolicy", "StateUpdate"),
+                "RetryPolicy", "StateUpdate", "Overwrite"),
         "Durability": "=Durability",
         "StreamWriter": "=StreamWriter",
         "StreamMode": "=StreamMode",
