@@ -35,6 +35,8 @@ class NodeSpec:
     metadata: dict = field(default_factory=dict)
     #: ``RetryPolicy`` objects tried in order when the node fails (``None``: no retries).
     retry_policy: tuple | None = None
+    #: ``defer=True``: once triggered, the node waits until no other node is left to run.
+    defer: bool = False
 
 
 @dataclass(slots=True)
@@ -78,7 +80,7 @@ class StateGraph:
                  metadata: dict | None = None, input_schema: type | None = None, retry_policy: Any = None,
                  cache_policy: Any = None, destinations: Sequence[str] | dict | None = None) -> StateGraph:
         """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
-        for keyword, given in (("defer", defer), ("input_schema", input_schema), ("cache_policy", cache_policy)):
+        for keyword, given in (("input_schema", input_schema), ("cache_policy", cache_policy)):
             if given:
                 raise NotImplementedError(f"add_node({keyword}=...) is not supported by hitl_notebook yet.")
         if action is None:
@@ -99,6 +101,7 @@ class StateGraph:
             raise GraphValidationError(f"Node '{node}' must be a function, a runnable or a compiled graph, got {action!r}.")
         spec = _node_spec(node, action, destinations, metadata, self.schema.channels)
         spec.retry_policy = policies_of(retry_policy, f"add_node({node!r})")
+        spec.defer = bool(defer)
         self.nodes[node] = spec
         return self
 

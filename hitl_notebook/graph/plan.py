@@ -17,7 +17,10 @@ from .channels import MISSING, Channel, LastValue
 if TYPE_CHECKING:
     from .builder import Branch, NodeSpec, StateGraph
 
-__all__ = ["GraphPlan"]
+__all__ = ["DEFER_KEY", "GraphPlan"]
+
+#: The hidden key holding the deferred nodes that were triggered and wait for their turn.
+DEFER_KEY = "__defer__"
 
 
 class GraphPlan:
@@ -40,6 +43,12 @@ class GraphPlan:
         #: Hidden bookkeeping keys (``__join__N``) this graph adds to its values; when the
         #: schema itself may hold ``__`` keys, every key must be checked instead.
         self.join_keys = tuple(f"__join__{i}" for i in range(len(self.joins)))
+        #: Nodes added with ``defer=True``: triggered, they wait (in the hidden ``__defer__``
+        #: key) until a step leaves no other node to run.
+        self.deferred = frozenset(name for name, spec in self.nodes.items() if spec.defer)
+        self.hidden_keys = (*self.join_keys, DEFER_KEY) if self.deferred else self.join_keys
+        #: True when routing needs neither join nor deferral bookkeeping (the fast path).
+        self.plain_routing = not self.hidden_keys
         self._scan_hidden = self.dynamic_keys or any(k.startswith("__") and k != ROOT for k in self.channels)
         self._preparing = {k: c for k, c in self.channels.items() if c.prepares_writes}
         self.node_order: list[str] = list(self.nodes)
@@ -75,7 +84,7 @@ class GraphPlan:
     def channel(self, key: str) -> Channel:
         channel = self.channels.get(key)
         if channel is None:
-            if key.startswith("__join__") or self.dynamic_keys:
+            if key.startswith("__join__") or key == DEFER_KEY or self.dynamic_keys:
                 return LastValue(key)
             raise InvalidUpdateError(f"Unknown state key '{key}'.")
         return channel
@@ -155,7 +164,7 @@ class GraphPlan:
         if self._scan_hidden:
             return {k: v for k, v in values.items() if not k.startswith("__")}
         visible = dict(values)
-        for key in self.join_keys:
+        for key in self.hidden_keys:
             visible.pop(key, None)
         return visible
 
