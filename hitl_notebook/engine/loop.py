@@ -319,7 +319,7 @@ class Run:
         if "tasks" in self.modes or "debug" in self.modes:
             for p in runnable:
                 node_input = p.send_arg if p.is_send or p.name == START else \
-                    self.plan.schema.node_view(self.plan.visible_values(self.step_values))
+                    self.plan.node_input(p.name, self.step_values)
                 payload = task_payload(p, node_input)
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))

@@ -144,7 +144,7 @@ def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, accepts_conf
 
 
 def _node_input(structure: GraphPlan, plan: TaskPlan, values: dict) -> Any:
-    return plan.send_arg if plan.is_send else structure.schema.node_view(structure.visible_values(values))
+    return plan.send_arg if plan.is_send else structure.node_input(plan.name, values)
 
 
 def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskResult:

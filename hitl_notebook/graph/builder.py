@@ -37,6 +37,9 @@ class NodeSpec:
     retry_policy: tuple | None = None
     #: ``defer=True``: once triggered, the node waits until no other node is left to run.
     defer: bool = False
+    #: The node's own input schema (``add_node(input_schema=...)``) when it differs from the
+    #: graph's: the node reads only its keys. ``None``: the whole state.
+    input_schema: StateSchema | None = None
 
 
 @dataclass(slots=True)
@@ -80,9 +83,8 @@ class StateGraph:
                  metadata: dict | None = None, input_schema: type | None = None, retry_policy: Any = None,
                  cache_policy: Any = None, destinations: Sequence[str] | dict | None = None) -> StateGraph:
         """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
-        for keyword, given in (("input_schema", input_schema), ("cache_policy", cache_policy)):
-            if given:
-                raise NotImplementedError(f"add_node({keyword}=...) is not supported by hitl_notebook yet.")
+        if cache_policy:
+            raise NotImplementedError("add_node(cache_policy=...) is not supported by hitl_notebook yet.")
         if action is None:
             if isinstance(node, str):
                 raise GraphValidationError(f"add_node('{node}') needs a function (or compiled graph) to run.")
@@ -102,6 +104,7 @@ class StateGraph:
         spec = _node_spec(node, action, destinations, metadata, self.schema.channels)
         spec.retry_policy = policies_of(retry_policy, f"add_node({node!r})")
         spec.defer = bool(defer)
+        spec.input_schema = _node_input_schema(input_schema, self.schema)
         self.nodes[node] = spec
         return self
 
@@ -208,6 +211,18 @@ def _node_spec(name: str, action: Any, destinations: Any, metadata: dict | None,
     return NodeSpec(name=name, fn=fn, is_async=inspect.iscoroutinefunction(fn) or _is_async_callable(fn),
                     accepts_config=_accepts_config(fn), subgraph=subgraph, destinations=dests,
                     metadata=dict(metadata or {}), afn=afn)
+
+
+def _node_input_schema(given: Any, state: StateSchema) -> StateSchema | None:
+    """``add_node(input_schema=...)`` as a schema; ``None`` when not given or the graph's own.
+
+    Unlike LangGraph, the annotation of the node's first parameter is not taken as its input
+    schema: ``def node(state: MessagesState)`` in a graph with more keys still reads them
+    all (LangGraph narrows it, and the docs' sample that reads another key fails there).
+    """
+    if given is None or given is state.schema:
+        return None
+    return StateSchema(given)
 
 
 def _runnable_call(runnable: Any) -> Callable:

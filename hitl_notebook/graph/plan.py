@@ -35,11 +35,16 @@ class GraphPlan:
         self.joins: tuple[tuple[tuple[str, ...], str], ...] = tuple(builder.joins)
         self.edges: tuple[tuple[str, str], ...] = tuple(builder._edge_order)
         self.channels: dict[str, Channel] = dict(builder.schema.channels)
-        for extra in (builder.input_schema, builder.output_schema):
+        #: The input schema of each node that reads its own (``add_node(input_schema=...)``).
+        self.node_schemas = {name: spec.input_schema for name, spec in self.nodes.items()
+                             if spec.input_schema is not None}
+        for extra in (builder.input_schema, builder.output_schema, *self.node_schemas.values()):
             for key, channel in (extra.channels.items() if extra else ()):
                 self.channels.setdefault(key, channel)
         #: ``StateGraph(dict)`` and non-dict schemas: any key is a plain value.
         self.dynamic_keys = not self.channels
+        #: Keys only an input schema declares: state keys, but not in the run's output.
+        self._input_only = frozenset(self.channels) - frozenset(builder.schema.channels)
         #: Hidden bookkeeping keys (``__join__N``) this graph adds to its values; when the
         #: schema itself may hold ``__`` keys, every key must be checked instead.
         self.join_keys = tuple(f"__join__{i}" for i in range(len(self.joins)))
@@ -158,6 +163,15 @@ class GraphPlan:
             return record.values
         return values
 
+    def node_input(self, node: str, values: dict) -> Any:
+        """What ``node`` receives: the state as the state schema shows it, or only the keys
+        of the node's own input schema (as a dict, or that schema's object)."""
+        schema = self.node_schemas.get(node)
+        if schema is None:
+            return self.schema.node_view(self.visible_values(values))
+        channels = schema.channels
+        return schema.node_view({k: v for k, v in values.items() if k in channels})
+
     def visible_values(self, values: dict) -> dict:
         """A new dict of ``values`` without the hidden ``__`` keys: what a node reads. Runs
         every step, so it pops the known join keys instead of testing every key."""
@@ -171,6 +185,10 @@ class GraphPlan:
     def output_values(self, values: dict, *, for_state: bool = False) -> Any:
         visible = self.visible_values(values)
         schema = self.output_schema
-        if schema is None or for_state:
+        if for_state:
+            return self.schema.output_view(visible)
+        if schema is None:
+            if self._input_only:
+                visible = {k: v for k, v in visible.items() if k not in self._input_only}
             return self.schema.output_view(visible)
         return schema.output_view({k: v for k, v in visible.items() if k in schema.channels})
