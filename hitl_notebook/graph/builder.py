@@ -94,11 +94,16 @@ class StateGraph:
         if not isinstance(node, str) or not node:
             raise GraphValidationError(f"Node names must be non-empty strings, got {node!r}.")
         if node in _RESERVED:
-            raise GraphValidationError(f"'{node}' is reserved; pick another node name.")
-        if "|" in node or ":" in node:
-            raise GraphValidationError(f"Node name '{node}' may not contain '|' or ':' (they separate subgraph namespaces).")
+            raise GraphValidationError(f"Node `{node}` is reserved. START and END are the graph's entry and exit; "
+                                       "pick another node name.")
+        for character in ("|", ":"):
+            if character in node:
+                raise GraphValidationError(
+                    f"'{character}' is a reserved character and is not allowed in the node names. Node name "
+                    f"{node!r} may not contain '|' or ':' (they separate subgraph namespaces)."
+                )
         if node in self.nodes:
-            raise GraphValidationError(f"Node '{node}' is already in the graph.")
+            raise GraphValidationError(f"Node `{node}` already present. Node names are unique in a graph.")
         if not callable(action) and not hasattr(action, "invoke"):
             raise GraphValidationError(f"Node '{node}' must be a function, a runnable or a compiled graph, got {action!r}.")
         spec = _node_spec(node, action, destinations, metadata, self.schema.channels)
@@ -121,9 +126,17 @@ class StateGraph:
 
     def add_sequence(self, nodes: Sequence[Callable | tuple[str, Callable]]) -> StateGraph:
         """Add nodes chained one after another."""
+        if len(nodes) < 1:
+            raise GraphValidationError("Sequence requires at least one node. add_sequence() got an empty list.")
         previous = None
         for item in nodes:
-            name, fn = item if isinstance(item, tuple) else (getattr(item, "__name__", None), item)
+            name, fn = item if isinstance(item, tuple) and len(item) == 2 else (
+                getattr(item, "name", None) or getattr(item, "__name__", None), item)
+            if name in self.nodes:
+                raise GraphValidationError(
+                    f"Node names must be unique: node with the name '{name}' already exists. Give two callables "
+                    "with the same name (two lambdas, say) names of their own: add_sequence([(name, fn), ...])."
+                )
             self.add_node(name, fn)
             if previous is not None:
                 self.add_edge(previous, name)
@@ -135,9 +148,9 @@ class StateGraph:
         """``a -> b``; with a list of sources, ``end_key`` waits for all of them (a join)."""
         if isinstance(start_key, str):
             if start_key == END:
-                raise GraphValidationError("END cannot be the start of an edge.")
+                raise GraphValidationError("END cannot be a start node. Nothing runs after END.")
             if end_key == START:
-                raise GraphValidationError("START cannot be the end of an edge.")
+                raise GraphValidationError("START cannot be an end node. Nothing leads back to START.")
             if (start_key, end_key) not in self.edges:
                 self.edges.add((start_key, end_key))
                 self._edge_order.append((start_key, end_key))
@@ -182,6 +195,7 @@ class StateGraph:
         for keyword, given in (("cache", cache), ("store", store)):
             if given is not None:
                 raise NotImplementedError(f"compile({keyword}=...) is not supported by hitl_notebook yet.")
+        _check_checkpointer(checkpointer)
         from .compiled import CompiledStateGraph
         from .validation import validate
 
@@ -211,6 +225,19 @@ def _node_spec(name: str, action: Any, destinations: Any, metadata: dict | None,
     return NodeSpec(name=name, fn=fn, is_async=inspect.iscoroutinefunction(fn) or _is_async_callable(fn),
                     accepts_config=_accepts_config(fn), subgraph=subgraph, destinations=dests,
                     metadata=dict(metadata or {}), afn=afn)
+
+
+def _check_checkpointer(checkpointer: Any) -> None:
+    from ..checkpoint.base import BaseCheckpointSaver
+
+    if checkpointer is None or checkpointer is True or checkpointer is False:
+        return
+    if not isinstance(checkpointer, BaseCheckpointSaver):
+        raise TypeError(
+            "Invalid checkpointer provided. Expected an instance of `BaseCheckpointSaver`, `True`, `False`, or "
+            f"`None`. Received {type(checkpointer).__name__}. Pass a saver of this package (InMemorySaver, "
+            "SqliteSaver, PostgresSaver)."
+        )
 
 
 def _node_input_schema(given: Any, state: StateSchema) -> StateSchema | None:

@@ -69,9 +69,10 @@ class LastValue(Channel):
     def reduce(self, old: Any, writes: list[Any], remember: bool = True) -> tuple[Any, Change]:
         if len(writes) != 1:
             raise InvalidUpdateError(
-                f"State key '{self.key}' received {len(writes)} values in one step, but it "
-                "keeps only the last value. Give it a reducer, e.g. "
-                "Annotated[list, operator.add], or let only one node write it per step."
+                f"At key '{self.key}': Can receive only one value per step. Use an Annotated key to handle "
+                f"multiple values. State key '{self.key}' received {len(writes)} values in one step, but it "
+                "keeps only the last value: give it a reducer, e.g. Annotated[list, operator.add], or let only "
+                "one node write it per step."
             )
         value = writes[0]
         if type(value) is Overwrite:  # no reducer to bypass: the value itself

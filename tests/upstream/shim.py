@@ -185,7 +185,9 @@ class _Lenient(ABCMeta):
         return isinstance(obj, cls._hitl_ours)
 
     def __subclasscheck__(cls, sub: type) -> bool:
-        return issubclass(sub, cls._hitl_ours)
+        # By the MRO, not issubclass(): ABCMeta's own check of our class walks its
+        # subclasses, this view among them, and would come back here without end.
+        return isinstance(sub, type) and cls._hitl_ours in sub.__mro__
 
     def __getattr__(cls, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
