@@ -15,6 +15,7 @@ from .errors import (
     HITLWarning,
     InvalidUpdateError,
     ResumeError,
+    is_invalid_resume,
 )
 from .graph.builder import END, START, StateGraph
 from .graph.compiled import CompiledStateGraph
@@ -29,7 +30,17 @@ from .messages import (
     add_messages,
 )
 from .scripted import ScriptedChatModel
-from .types import Command, Interrupt, NodeInterrupt, PregelTask, Send, StateSnapshot
+from .types import (
+    Command,
+    Interrupt,
+    NodeInterrupt,
+    Overwrite,
+    PregelTask,
+    RetryPolicy,
+    Send,
+    StateSnapshot,
+    StateUpdate,
+)
 
 #: LangGraph's older name for ``InMemorySaver``.
 MemorySaver = InMemorySaver
@@ -70,14 +81,17 @@ __all__ = [
     "MemorySaver",
     "MessagesState",
     "NodeInterrupt",
+    "Overwrite",
     "PregelTask",
     "RemoveMessage",
     "ResumeError",
+    "RetryPolicy",
     "Send",
     "ScriptedChatModel",
     "SerializationError",
     "StateGraph",
     "StateSnapshot",
+    "StateUpdate",
     "SystemMessage",
     "ThreadWidget",
     "ToolMessage",
@@ -85,6 +99,7 @@ __all__ = [
     "get_config",
     "get_stream_writer",
     "interrupt",
+    "is_invalid_resume",
     "register_type",
     "show",
 ]

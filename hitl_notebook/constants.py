@@ -8,6 +8,7 @@ from collections.abc import Sequence
 __all__ = [
     "CONFIG_KEY_NODE_FINISHED",
     "COPY",
+    "DEFER_KEY",
     "END",
     "INTERRUPT",
     "NULL_TASK_ID",
@@ -32,6 +33,8 @@ PUSH = "__pregel_push"
 #: ``config["configurable"][CONFIG_KEY_NODE_FINISHED]``: a function told the name of each
 #: node (subgraph nodes included) as it finishes (LangGraph's key, for tracing).
 CONFIG_KEY_NODE_FINISHED = "__pregel_node_finished"
+#: The hidden key holding the deferred nodes that were triggered and wait for their turn.
+DEFER_KEY = "__defer__"
 #: The one channel of a graph whose state is not a dict of keys (``StateGraph(int)``,
 #: ``StateGraph(Annotated[list, operator.add])``): nodes read and return the value itself.
 ROOT = "__root__"

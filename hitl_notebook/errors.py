@@ -9,6 +9,7 @@ __all__ = [
     "HITLWarning",
     "InvalidUpdateError",
     "ResumeError",
+    "is_invalid_resume",
 ]
 
 
@@ -40,3 +41,21 @@ class EmptyInputError(ValueError):
 class HITLWarning(UserWarning):
     """Something legal but probably unintended happened (e.g. new input discarded a
     pending interrupt)."""
+
+
+#: The attribute that marks an invalid resume; LangGraph's name, so LangGraph's own
+#: ``is_invalid_resume`` (used by its prebuilt ``ToolNode``) recognises ours too.
+_INVALID_RESUME = "_langgraph_invalid_resume"
+
+
+def mark_invalid_resume(error: BaseException, index: int) -> None:
+    """Mark ``error`` as raised by the answer to the task's ``index``-th ``interrupt()``."""
+    setattr(error, _INVALID_RESUME, True)
+    error._hitl_answer_index = index  # type: ignore[attr-defined]
+
+
+def is_invalid_resume(error: BaseException) -> bool:
+    """True when ``error`` was raised because a resume value did not match the
+    ``response_schema`` of its ``interrupt()`` (a ``pydantic.ValidationError``). Nothing of
+    that answer is kept: the interrupt is pending again and can be answered anew."""
+    return getattr(error, _INVALID_RESUME, False) is True

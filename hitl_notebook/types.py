@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
+from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 __all__ = [
     "Command",
@@ -12,9 +14,13 @@ __all__ = [
     "Interrupt",
     "NodeInterrupt",
     "ParentCommand",
+    "Overwrite",
     "PregelTask",
+    "RetryPolicy",
     "Send",
     "StateSnapshot",
+    "StateUpdate",
+    "default_retry_on",
 ]
 
 N = TypeVar("N")
@@ -141,3 +147,85 @@ class StateSnapshot(NamedTuple):
     parent_config: dict | None
     tasks: tuple
     interrupts: tuple = ()
+
+
+#: Exceptions that say the node's own code or input is wrong: running it again gives the
+#: same result, so ``default_retry_on`` does not retry them (LangGraph's list).
+_NOT_TRANSIENT = (ValueError, TypeError, ArithmeticError, ImportError, LookupError, NameError, SyntaxError,
+                  RuntimeError, ReferenceError, StopIteration, StopAsyncIteration, OSError)
+
+
+def default_retry_on(exc: Exception) -> bool:
+    """``RetryPolicy``'s default test: retry connection errors and HTTP 5xx responses
+    (httpx/requests, when loaded), never programming errors (``ValueError``, ``KeyError``,
+    ``TypeError``, ...); anything else (a library's own exception types) is retried."""
+    if isinstance(exc, ConnectionError):
+        return True
+    status = _http_status(exc)
+    if status is not _NO_STATUS:
+        return status is None or 500 <= status < 600
+    return not isinstance(exc, _NOT_TRANSIENT)
+
+
+_NO_STATUS: Any = object()
+
+
+def _http_status(exc: Exception) -> Any:
+    """The status code of an httpx/requests HTTP error (``None`` when it has no response),
+    else ``_NO_STATUS``. Only looks at libraries already imported: never imports them."""
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code
+    requests = sys.modules.get("requests")
+    if requests is not None and isinstance(exc, requests.HTTPError):
+        response = exc.response
+        return response.status_code if response is not None else None
+    return _NO_STATUS
+
+
+class RetryPolicy(NamedTuple):
+    """How a failing node is retried within its step (``add_node(..., retry_policy=...)``).
+
+    The k-th retry waits ``min(max_interval, initial_interval * backoff_factor ** (k - 1))``
+    seconds, plus up to one second of random jitter. An ``interrupt()`` is never retried.
+    """
+
+    #: Seconds to wait before the first retry.
+    initial_interval: float = 0.5
+    #: Multiplier of the wait after each retry.
+    backoff_factor: float = 2.0
+    #: Longest wait between two attempts, in seconds.
+    max_interval: float = 128.0
+    #: Attempts in all, the first included.
+    max_attempts: int = 3
+    #: Add a random 0-1 s to each wait (so parallel retries do not stampede).
+    jitter: bool = True
+    #: Which errors are retried: an exception class, a sequence of them, or a predicate.
+    retry_on: type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool] = default_retry_on
+
+
+class StateUpdate(NamedTuple):
+    """One update of a ``bulk_update_state`` superstep: ``values`` written as ``as_node``."""
+
+    values: Any
+    #: The node the update acts as (``None``: the node that wrote last); ``"__input__"``
+    #: makes it the thread's input, ``END`` with ``values=None`` clears the next tasks.
+    as_node: str | None = None
+    #: The id of the waiting task the update stands for (default: the node's next task).
+    task_id: str | None = None
+
+
+@dataclass(slots=True)
+class Overwrite:
+    """Write ``value`` to a key as it is, bypassing the key's reducer:
+    ``return {"messages": Overwrite([...])}`` replaces the list instead of appending.
+
+    Writes to the key after it in the same step are ignored; two ``Overwrite`` values for
+    one key in one step are an error. ``{"__overwrite__": value}`` means the same (the form
+    a JSON client can send).
+    """
+
+    #: The key's new value.
+    value: Any
+    #: Lets the JSON form ``{"type": "__overwrite__", "value": ...}`` be recognised too.
+    type: Literal["__overwrite__"] = "__overwrite__"

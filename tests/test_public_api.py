@@ -6,9 +6,9 @@ EXPECTED = {
     "END", "START", "AIMessage", "BaseCheckpointSaver", "BaseMessage", "Command", "CompiledStateGraph",
     "DeserializationError", "EmptyInputError", "GraphRecursionError", "GraphValidationError", "HITLWarning",
     "HumanMessage", "InMemorySaver", "Interrupt", "InvalidUpdateError", "MemorySaver", "MessagesState",
-    "NodeInterrupt", "PregelTask", "RemoveMessage", "ResumeError", "ScriptedChatModel", "Send", "SerializationError", "StateGraph",
-    "StateSnapshot", "SystemMessage", "ThreadWidget", "ToolMessage", "add_messages", "get_config", "get_stream_writer",
-    "interrupt", "register_type", "show",
+    "NodeInterrupt", "Overwrite", "PregelTask", "RemoveMessage", "ResumeError", "RetryPolicy", "ScriptedChatModel", "Send", "SerializationError", "StateGraph",
+    "StateSnapshot", "StateUpdate", "SystemMessage", "ThreadWidget", "ToolMessage", "add_messages", "get_config", "get_stream_writer",
+    "interrupt", "is_invalid_resume", "register_type", "show",
 }
 
 

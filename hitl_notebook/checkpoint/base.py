@@ -72,6 +72,8 @@ class InterruptRecord:
     index: int
     #: Namespace of the graph that raised it ("" for the root graph).
     ns: str = ""
+    #: JSON schema of the expected answer (``interrupt(..., response_schema=...)``), or None.
+    response_schema: Any = None
 
 
 @dataclass(slots=True)

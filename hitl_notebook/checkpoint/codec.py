@@ -97,7 +97,8 @@ def dump_outcome(outcome: TaskOutcome, where: str) -> bytes:
             "name": outcome.name,
             "writes": None if outcome.writes is None else [[c, v] for c, v in outcome.writes],
             "answers": list(outcome.answers),
-            "interrupts": [[i.id, i.value, i.index, i.ns] for i in outcome.interrupts],
+            "interrupts": [[i.id, i.value, i.index, i.ns] if i.response_schema is None
+                           else [i.id, i.value, i.index, i.ns, i.response_schema] for i in outcome.interrupts],
             "error": outcome.error,
             "goto": list(outcome.goto),
             "child_answers": dict(outcome.child_answers),
@@ -118,7 +119,7 @@ def load_outcome(data: bytes, task_id: str, where: str) -> TaskOutcome:
             name=raw["name"],
             writes=None if writes is None else [(c, v) for c, v in writes],
             answers=list(raw["answers"]),
-            interrupts=[InterruptRecord(id=i, value=v, index=n, ns=s) for i, v, n, s in raw["interrupts"]],
+            interrupts=[InterruptRecord(i, v, n, s, *schema) for i, v, n, s, *schema in raw["interrupts"]],
             error=raw["error"],
             goto=list(raw["goto"]),
             child_answers=dict(raw.get("child_answers", {})),

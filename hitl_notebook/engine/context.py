@@ -14,6 +14,7 @@ from typing import Any
 from ..checkpoint.base import InterruptRecord
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..types import GraphInterrupt
+from .answers import response_json_schema, validated_answer
 
 __all__ = ["TaskContext", "current_task", "get_config", "get_stream_writer", "interrupt", "interrupt_id", "task_scope"]
 
@@ -58,6 +59,13 @@ class TaskContext:
     #: Subgraph checkpoints a replay should start from, by namespace (``checkpoint_map``).
     replay: dict = field(default_factory=dict)
 
+    def restart(self) -> None:
+        """Before a retry: the node runs from its start, so its ``interrupt()`` calls take
+        the answers from the first again and its subgraph calls reuse their namespaces."""
+        self.calls = 0
+        self.subgraph_calls = 0
+        self.consumed.clear()
+
 
 _current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)
 
@@ -88,11 +96,19 @@ def interrupt_id(task_id: str, index: int) -> str:
     return hashlib.blake2b(f"{task_id}#{index}".encode(), digest_size=16).hexdigest()
 
 
-def interrupt(value: Any) -> Any:
+def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     """Pause the graph and show ``value`` to a human; returns their answer on resume.
 
     The node re-runs from its start on resume, so code before this call runs again: keep
     it idempotent. ``value`` must be serialisable (it is stored in the checkpoint).
+
+    ``response_schema`` describes the answer for the client (``Interrupt.response_schema``):
+    a JSON schema dict is shown as it is and answers are not checked; a pydantic model,
+    ``TypedDict`` or dataclass is shown as its JSON schema, and the answer is validated
+    against it: ``interrupt`` returns the validated object, and an answer that does not fit
+    raises ``pydantic.ValidationError`` (``is_invalid_resume(error)`` is true) with nothing
+    of it kept, so the interrupt can be answered again. (To keep the validated object in the
+    state, register its class with ``register_type`` as any class stored in a checkpoint.)
     """
     ctx = _current.get()
     if ctx is None:
@@ -107,9 +123,14 @@ def interrupt(value: Any) -> Any:
     ctx.calls += 1
     if index < len(ctx.answers):
         ctx.consumed.add(index)
-        return ctx.answers[index]
+        answer = ctx.answers[index]
+        if response_schema is None or isinstance(response_schema, dict):
+            return answer
+        return validated_answer(response_schema, answer, ctx.ns, interrupt_id(ctx.task_id, index), index)
     _check_payload(value, ctx.name)
-    raise GraphInterrupt([InterruptRecord(id=interrupt_id(ctx.task_id, index), value=value, index=index, ns=ctx.ns)])
+    record = InterruptRecord(id=interrupt_id(ctx.task_id, index), value=value, index=index, ns=ctx.ns,
+                             response_schema=response_json_schema(response_schema, ctx.name))
+    raise GraphInterrupt([record])
 
 
 def _check_payload(value: Any, node: str) -> None:

@@ -30,7 +30,7 @@ def result_payload(plan: TaskPlan, writes: list[tuple[str, Any]] | None, error: 
                    interrupts: list[InterruptRecord]) -> dict:
     """A task that finished, failed or paused: the error is the exception object."""
     return {"id": plan.id, "name": plan.name, "error": error, "result": writes_view(writes or []),
-            "interrupts": [{"value": r.value, "id": r.id, "response_schema": None} for r in interrupts]}
+            "interrupts": [{"value": r.value, "id": r.id, "response_schema": r.response_schema} for r in interrupts]}
 
 
 def writes_view(writes: list[tuple[str, Any]]) -> dict:

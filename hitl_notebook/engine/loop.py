@@ -363,7 +363,7 @@ class Run:
         if "tasks" in self.modes or "debug" in self.modes:
             for p in runnable:
                 node_input = p.send_arg if p.is_send or p.name == START else \
-                    self.plan.schema.node_view(self.plan.visible_values(self.step_values))
+                    self.plan.node_input(p.name, self.step_values)
                 payload = task_payload(p, node_input)
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
@@ -542,7 +542,8 @@ class Run:
         """One ``__interrupt__`` chunk per paused task, on the updates and values streams."""
         by_task: dict[str, list] = {}
         for outcome, rec in pending_interrupts(self.cp):
-            by_task.setdefault(outcome.task_id, []).append(Interrupt(rec.value, rec.id, ns=rec.ns))
+            by_task.setdefault(outcome.task_id, []).append(
+                Interrupt(rec.value, rec.id, response_schema=rec.response_schema, ns=rec.ns))
         if not by_task:  # paused at a breakpoint: no question, but finished tasks' writes show
             self._emit_breakpoint()
             self.latest = self.plan.values_with_finished_tasks(self.cp)

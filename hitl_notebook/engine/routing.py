@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import Change, Replace, TaskPlan
 from ..errors import InvalidUpdateError
-from ..constants import END
+from ..constants import DEFER_KEY, END
 from ..types import Send
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def next_plans(structure: GraphPlan, ns: str, checkpoint_id: str, finished: list
     Updates join progress (hidden ``__join__N`` channels) in ``values``/``changes``. Pull
     tasks come in node order, then ``Send`` tasks in the order they were sent.
     """
-    if len(finished) == 1 and not structure.join_keys:  # the usual step: one task, no joins
+    if len(finished) == 1 and structure.plain_routing:  # the usual step: one task, no joins
         goto = finished[0][1]
         if len(goto) == 1 and type(goto[0]) is str:
             return [TaskPlan(task_id(checkpoint_id, ns, goto[0]), goto[0])]
@@ -140,7 +140,26 @@ def next_plans(structure: GraphPlan, ns: str, checkpoint_id: str, finished: list
         if new != values.get(key, []):
             values[key] = new
             changes[key] = Replace(new)
+    if structure.deferred:
+        names = _release_deferred(structure, names, values, changes)
     plans = [TaskPlan(task_id(checkpoint_id, ns, n), n) for n in sorted(names, key=structure.node_index)]
     plans += [TaskPlan(task_id(checkpoint_id, ns, s.node, i), s.node, send_arg=s.arg, is_send=True)
               for i, s in enumerate(sends)]
     return plans
+
+
+def _release_deferred(structure: GraphPlan, names: set[str], values: dict, changes: dict[str, Change]) -> set[str]:
+    """The pull tasks of the next step, deferred nodes held back: a triggered deferred node
+    waits until no other node is triggered (``Send`` tasks do not count), then runs once
+    however often it was triggered, as LangGraph's ``defer=True``."""
+
+    before = values.get(DEFER_KEY, [])
+    waiting = set(before) | (names & structure.deferred)
+    names = names - structure.deferred
+    if not names and waiting:
+        names, waiting = waiting, set()
+    new = sorted(waiting)
+    if new != before:
+        values[DEFER_KEY] = new
+        changes[DEFER_KEY] = Replace(new)
+    return names

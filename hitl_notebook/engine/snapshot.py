@@ -163,7 +163,8 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
 
 
 def _interrupts(records: list) -> tuple[Interrupt, ...]:
-    return tuple([Interrupt(r.value, r.id, ns=r.ns) for r in records]) if records else ()
+    return tuple([Interrupt(r.value, r.id, response_schema=r.response_schema, ns=r.ns) for r in records]) \
+        if records else ()
 
 
 def _result_view(writes: list) -> dict | None:

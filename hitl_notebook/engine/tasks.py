@@ -11,9 +11,11 @@ from ..checkpoint.base import InterruptRecord, TaskOutcome, TaskPlan
 from ..errors import InvalidUpdateError
 from ..constants import START
 from ..types import Command, GraphInterrupt, NodeInterrupt, ParentCommand, Send
+from .answers import forget_invalid_answer, kept_answers
 from .context import TaskContext, interrupt_id, task_scope
 from .messages_stream import langchain_callbacks
 from .resume import DYNAMIC_INDEX
+from .retry import retry_async, retry_sync
 from .routing import aroute, goto_list, route
 
 if TYPE_CHECKING:
@@ -52,20 +54,29 @@ class TaskResult:
         interrupts = list(previous.interrupts) if previous is not None else []
         known = {r.id for r in interrupts}
         interrupts += [r for r in self.interrupts if r.id not in known]
+        error, child_answers = forget_invalid_answer(self.error, dict(previous.child_answers) if previous else {})
         return TaskOutcome(
             task_id=self.plan.id,
             name=self.plan.name,
             writes=self.writes,
             answers=list(self.answers),
             interrupts=interrupts,
-            error=None if self.error is None else repr(self.error),
+            error=error,
             goto=[goto_to_json(g) for g in self.goto],
-            child_answers=dict(previous.child_answers) if previous is not None else {},
+            child_answers=child_answers,
         )
 
 
 def call_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
-    """Run the task in this thread. ``values`` are the step's (read-only) values."""
+    """Run the task in this thread (retried as its node's ``RetryPolicy`` says). ``values``
+    are the step's (read-only) values."""
+    result = _attempt_sync(structure, plan, values, ctx)
+    if result.error is None or (policies := structure.retry_policies.get(plan.name)) is None:
+        return result
+    return retry_sync(lambda: _attempt_sync(structure, plan, values, ctx), result, policies, ctx)
+
+
+def _attempt_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
     try:
         with task_scope(ctx):
             if plan.name == START:
@@ -93,7 +104,7 @@ def call_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskConte
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
-        return TaskResult(plan, error=exc, answers=ctx.answers)
+        return TaskResult(plan, error=exc, answers=kept_answers(ctx.answers, ctx.ns, exc))
 
 
 async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
@@ -102,6 +113,14 @@ async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: Ta
     fn = spec.afn or spec.fn if spec is not None else None
     if plan.name != START and fn is spec.fn and not spec.is_async and not structure.async_branches(plan.name):
         return await asyncio.to_thread(call_sync, structure, plan, values, ctx)
+    result = await _attempt_async(structure, plan, values, ctx, spec, fn)
+    if result.error is None or (policies := structure.retry_policies.get(plan.name)) is None:
+        return result
+    return await retry_async(lambda: _attempt_async(structure, plan, values, ctx, spec, fn), result, policies, ctx)
+
+
+async def _attempt_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext, spec: Any,
+                         fn: Any) -> TaskResult:
     try:
         with task_scope(ctx):
             if plan.name == START:
@@ -123,7 +142,7 @@ async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: Ta
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
-        return TaskResult(plan, error=exc, answers=ctx.answers)
+        return TaskResult(plan, error=exc, answers=kept_answers(ctx.answers, ctx.ns, exc))
 
 
 def _as_own(command: Command) -> Command:
@@ -136,7 +155,7 @@ def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, accepts_conf
 
 
 def _node_input(structure: GraphPlan, plan: TaskPlan, values: dict) -> Any:
-    return plan.send_arg if plan.is_send else structure.schema.node_view(structure.visible_values(values))
+    return plan.send_arg if plan.is_send else structure.node_input(plan.name, values)
 
 
 def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskResult:

@@ -1,75 +1,263 @@
-"""``update_state``: write values into a thread as if a node had returned them.
+"""``update_state`` and ``bulk_update_state``: write values into a thread as if nodes had
+returned them.
 
-On the latest checkpoint it edits the thread; on a past one it forks a new branch. The
-history is a tree and is never rewritten.
+Each superstep of a bulk update becomes one checkpoint: its updates act as the tasks of one
+step (their writes applied together, in order; their routes joined), and ``update_state`` is
+a bulk update of one superstep with one update. On the latest checkpoint an update edits
+the thread; on a past one it forks a new branch. The history is a tree and is never
+rewritten. Besides node names, ``as_node`` takes ``"__input__"`` (the values become the
+thread's input, as ``invoke(values)`` would record it, without running anything), ``END``
+with ``values=None`` (the waiting tasks are dropped: the thread is finished) and
+``"__copy__"`` (a sibling copy of the checkpoint, optionally updated at once).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import CheckpointRecord, Replace, TaskPlan, new_checkpoint_id
+from ..constants import COPY, END, NULL_TASK_ID, START
 from ..errors import InvalidUpdateError
-from ..constants import COPY, START
+from ..types import Command, StateUpdate
+from .commands import INPUT_NAME, merge_changes
 from .loop import now_iso
 from .routing import next_plans, route, task_id
-from .snapshot import checkpoint_config, graph_for_ns, require_saver, thread_coordinates
+from .snapshot import checkpoint_config, require_saver, thread_coordinates
+from .tasks import goto_from_json, writes_from_output
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
+    from ..graph.plan import GraphPlan
 
-__all__ = ["update_state"]
+__all__ = ["bulk_update_state", "update_state"]
 
 
 def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: str | None = None,
                  task_id: str | None = None) -> dict:
-    if task_id is not None:
-        raise NotImplementedError("update_state(task_id=...) is not supported yet: pass as_node= instead.")
-    saver = require_saver(graph, "update_state")
+    """One update: a superstep of its own. Returns the new checkpoint's config."""
+    return bulk_update_state(graph, config, [[StateUpdate(values, as_node, task_id)]], what="update_state")
+
+
+def bulk_update_state(graph: CompiledStateGraph, config: dict, supersteps: Sequence[Sequence[Any]], *,
+                      what: str = "bulk_update_state") -> dict:
+    """Apply ``supersteps`` in order, one checkpoint each; returns the last one's config."""
+    saver = require_saver(graph, what)
+    steps = [list(superstep) for superstep in supersteps]
+    if not steps:
+        raise ValueError("No supersteps provided: bulk_update_state(config, supersteps) takes a list of "
+                         "supersteps, each a list of StateUpdate(values, as_node).")
+    if any(not superstep for superstep in steps):
+        raise ValueError("No updates provided: every superstep of bulk_update_state needs at least one "
+                         "StateUpdate(values, as_node).")
+    structure = _addressed_plan(graph, config)
+    for superstep in steps:
+        config = _superstep(structure, saver, config, [_as_update(u) for u in superstep])
+    return config
+
+
+def _as_update(update: Any) -> StateUpdate:
+    if isinstance(update, StateUpdate):
+        return update
+    if isinstance(update, (tuple, list)) and 1 <= len(update) <= 3:
+        return StateUpdate(*update)
+    raise TypeError(f"A superstep holds StateUpdate(values, as_node[, task_id]) items, got {update!r}.")
+
+
+def _addressed_plan(graph: CompiledStateGraph, config: dict) -> GraphPlan:
+    """The plan of the (sub)graph whose namespace ``config`` names: writing a subgraph's
+    state with the parent's nodes and channels would store the wrong state there."""
+    ns = ((config or {}).get("configurable") or {}).get("checkpoint_ns") or ""
+    if not ns:
+        return graph._plan
+    path = "|".join(segment.split(":")[0] for segment in ns.split("|"))
+    for _, subgraph in graph.get_subgraphs(namespace=path, recurse=True):
+        return subgraph._plan
+    raise ValueError(
+        f"Subgraph {path} not found: to update a subgraph's state its graph must be a node of this one "
+        f"(add_node(name, compiled_subgraph)); checkpoint_ns {ns!r} names none."
+    )
+
+
+def _superstep(structure: GraphPlan, saver: Any, config: dict, updates: list[StateUpdate]) -> dict:
     thread_id, ns, checkpoint_id = thread_coordinates(config)
-    structure = graph_for_ns(graph, ns)._plan
     base = saver.get(thread_id, ns, checkpoint_id)
     if checkpoint_id is not None and base is None:
         raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' to update.")
-    if as_node == COPY:
-        return _copy(saver, base, values, config)
-    if as_node is None:
-        as_node = _last_writer(saver, base)
-    elif as_node != START and as_node not in structure.nodes:
-        raise InvalidUpdateError(
-            f"update_state(as_node={as_node!r}): no such node; known nodes: "
-            f"{', '.join(map(repr, structure.nodes))} (or START)."
-        )
-    writes = structure.update_writes(values, as_node)
-    prepared = structure.prepare_writes(writes)
+    metadata = _metadata(config, base)
+    first = updates[0]
+    if first.as_node == END and first.values is None:
+        _alone(updates, "Cannot apply multiple updates when clearing state",
+               "update_state(None, as_node=END) drops the waiting tasks")
+        return _clear(structure, saver, thread_id, ns, base, metadata)
+    if first.as_node == INPUT_NAME:
+        _alone(updates, "Cannot apply multiple updates when updating as input",
+               "an update as '__input__' is the thread's whole input")
+        return _as_input(structure, saver, thread_id, ns, base, first.values, metadata)
+    if first.as_node == COPY:
+        _alone(updates, "Cannot copy checkpoint with multiple updates",
+               "pass the updates to apply to the copy as its values: [(values, as_node), ...]")
+        return _copy(structure, saver, base, first.values, config)
+    as_nodes = _as_nodes(structure, saver, base, updates)
+    taken = _taken_tasks(base, updates, as_nodes)
     old_values = base.values if base is not None else structure.initial_values()
-    new_values, changes = structure.apply_writes(old_values, prepared)
+    routing: list[tuple[str, list[Any]]] = []
+    step_writes: list[tuple[str, Any]] = []
+    shown: dict[str, Any] = {}
+    for update, as_node in zip(updates, as_nodes):
+        writes, goto = _update_writes(structure, update.values, as_node)
+        prepared = structure.prepare_writes(writes)
+        targets, _ = route(structure, as_node, old_values, prepared, config)
+        routing.append((as_node, goto + targets))
+        step_writes.extend(prepared)
+        view = dict(writes) if writes else None
+        if as_node in shown:  # several updates as one node (its Send tasks)
+            prior = shown[as_node]
+            shown[as_node] = [*prior, view] if isinstance(prior, list) else [prior, view]
+        else:
+            shown[as_node] = view
+    new_values, changes = structure.apply_writes(old_values, step_writes)
     if base is None:
         changes = {k: Replace(v) for k, v in new_values.items()}
-    goto, _ = route(structure, as_node, old_values, prepared, config)
     new_id = new_checkpoint_id()
-    plans = next_plans(structure, ns, new_id, [(as_node, goto)], new_values, changes)
-    if base is not None and as_node not in (base.writes or {}):
-        # Acting as a waiting node: the other tasks of that step still have to run. (Acting
+    plans = next_plans(structure, ns, new_id, routing, new_values, changes)
+    if base is not None and not any(name in (base.writes or {}) for name in as_nodes):
+        # Acting as waiting tasks: the other tasks of that step still have to run. (Acting
         # as the node that just ran replaces its earlier routing instead.)
-        plans += _still_waiting(ns, new_id, base, {p.name for p in plans} | {as_node}, first_index=len(plans))
+        exclude = {p.name for p in plans} | set(as_nodes)
+        plans += _still_waiting(ns, new_id, base, taken, exclude, first_index=len(plans))
     record = CheckpointRecord(
         thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
-        step=base.step + 1 if base is not None else 0, source="update",
-        writes={as_node: dict(writes) if writes else None}, values=new_values, next=plans,
-        created_at=now_iso(), metadata=_metadata(config, base),
+        step=base.step + 1 if base is not None else 0, source="update", writes=shown, values=new_values,
+        next=plans, created_at=now_iso(), metadata=metadata,
     )
     saver.put(record, changes)
     return checkpoint_config(thread_id, ns, new_id)
 
 
-def _copy(saver: Any, base: CheckpointRecord | None, values: Any, config: dict) -> dict:
-    """``as_node="__copy__"``: a sibling of ``base`` (same parent, values and next tasks;
-    source "fork") to branch from without editing anything."""
+def _alone(updates: list[StateUpdate], message: str, hint: str) -> None:
+    if len(updates) > 1:
+        raise InvalidUpdateError(f"{message}: {hint}, so it must be the only update of its superstep.")
+
+
+def _as_nodes(structure: GraphPlan, saver: Any, base: CheckpointRecord | None,
+              updates: list[StateUpdate]) -> list[str]:
+    """The node each update acts as; an update without ``as_node`` (alone in its superstep)
+    acts as the node that wrote last."""
+    names = []
+    for update in updates:
+        as_node = update.as_node
+        if as_node is None:
+            if len(updates) > 1:
+                raise InvalidUpdateError(
+                    "as_node is required when applying multiple updates: each StateUpdate of a superstep "
+                    "names the node it acts as."
+                )
+            as_node = _last_writer(saver, base)
+        elif as_node != START and as_node not in structure.nodes:
+            raise InvalidUpdateError(
+                f"Node {as_node} does not exist: update_state(as_node={as_node!r}) names no such node; known nodes: "
+                f"{', '.join(map(repr, structure.nodes))} (or START, '__input__', '__copy__', END with values=None)."
+            )
+        names.append(as_node)
+    return names
+
+
+def _taken_tasks(base: CheckpointRecord | None, updates: list[StateUpdate], as_nodes: list[str]) -> set[str]:
+    """The ids of the waiting tasks the updates stand for: the one each names by
+    ``task_id``, else the first waiting task of its node that no other update took."""
+    taken: set[str] = set()
+    waiting = base.next if base is not None else []
+    for update, as_node in zip(updates, as_nodes):
+        if update.task_id is not None:
+            plan = next((p for p in waiting if p.id == update.task_id), None)
+            if plan is None or plan.name != as_node:
+                tasks = ", ".join(f"{p.id} ({p.name})" for p in waiting) or "none"
+                raise InvalidUpdateError(
+                    f"StateUpdate(task_id={update.task_id!r}) names no waiting task of node {as_node!r}; "
+                    f"waiting tasks: {tasks}."
+                )
+            taken.add(plan.id)
+            continue
+        plan = next((p for p in waiting if p.name == as_node and p.id not in taken), None)
+        if plan is not None:
+            taken.add(plan.id)
+    return taken
+
+
+def _update_writes(structure: GraphPlan, values: Any, as_node: str) -> tuple[list[tuple[str, Any]], list[Any]]:
+    """The writes of one update, and the targets of a ``Command`` given as its values."""
+    if isinstance(values, Command) or (isinstance(values, (list, tuple)) and values
+                                       and all(isinstance(v, Command) for v in values)):
+        return writes_from_output(structure, as_node, values)
+    return structure.update_writes(values, as_node), []
+
+
+def _as_input(structure: GraphPlan, saver: Any, thread_id: str, ns: str, base: CheckpointRecord | None,
+              values: Any, metadata: dict) -> dict:
+    """The checkpoint ``invoke(values)`` starts with: the input recorded, START to run."""
+    if values is None:
+        raise InvalidUpdateError(
+            "Received no input writes for __start__: update_state(values, as_node='__input__') needs the input "
+            "values (a dict, possibly empty)."
+        )
+    data = structure.input_dict(values)
+    new_id = new_checkpoint_id()
+    old = dict(base.values) if base is not None else structure.initial_values()
+    record = CheckpointRecord(
+        thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
+        step=base.step + 1 if base is not None else -1, source="input", writes={START: data}, values=old,
+        next=[TaskPlan(task_id(new_id, ns, START), START, send_arg=data)], created_at=now_iso(), metadata=metadata,
+    )
+    saver.put(record, {} if base is not None else {k: Replace(v) for k, v in old.items()})
+    return checkpoint_config(thread_id, ns, new_id)
+
+
+def _clear(structure: GraphPlan, saver: Any, thread_id: str, ns: str, base: CheckpointRecord | None,
+           metadata: dict) -> dict:
+    """``update_state(None, as_node=END)``: the waiting tasks are dropped; what the tasks
+    that already finished wrote is kept, and only their successors remain to run."""
+    new_id = new_checkpoint_id()
     if base is None:
-        raise InvalidUpdateError("update_state(as_node='__copy__') needs an existing checkpoint to copy.")
-    if values is not None:
-        raise InvalidUpdateError("update_state(as_node='__copy__') copies a checkpoint as it is: pass values=None.")
+        values, plans = structure.initial_values(), []
+        changes = {k: Replace(v) for k, v in values.items()}
+    else:
+        outcomes = base.outcomes or {}
+        values, changes = base.values, {}
+        given = outcomes.get(NULL_TASK_ID)
+        if given is not None and given.writes:
+            values, changes = structure.apply_writes(values, given.writes)
+        finished = [(p, o) for p in base.next if (o := outcomes.get(p.id)) is not None and o.writes is not None]
+        if finished:
+            values, more = structure.apply_writes(values, [w for _, o in finished for w in o.writes])
+            changes = merge_changes(changes, more, values)
+        values = dict(values)
+        plans = next_plans(structure, ns, new_id, [(p.name, [goto_from_json(g) for g in o.goto]) for p, o in finished],
+                           values, changes) if finished else []
+    record = CheckpointRecord(
+        thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
+        step=base.step + 1 if base is not None else 0, source="update", writes=None, values=values, next=plans,
+        created_at=now_iso(), metadata=metadata,
+    )
+    saver.put(record, changes)
+    return checkpoint_config(thread_id, ns, new_id)
+
+
+def _copy(structure: GraphPlan, saver: Any, base: CheckpointRecord | None, values: Any, config: dict) -> dict:
+    """``as_node="__copy__"``: a sibling of ``base`` (same parent, values and next tasks;
+    source "fork") to branch from without editing anything. With a list of
+    ``(values, as_node)`` updates as its values, they are applied to the copy at once."""
+    if base is None:
+        raise InvalidUpdateError("Cannot copy a non-existent checkpoint: update_state(as_node='__copy__') needs an "
+                                 "existing checkpoint to copy.")
+    if values is not None and not isinstance(values, list):
+        raise InvalidUpdateError("update_state(as_node='__copy__') takes values=None, or a list of (values, as_node) "
+                                 "updates to apply to the copy.")
+    updates = []
+    for item in values or ():
+        if not isinstance(item, (tuple, list)) or not 1 <= len(item) <= 3:
+            raise InvalidUpdateError(f"Invalid update item: {item!r} when copying checkpoint; each is (values, as_node).")
+        updates.append(_as_update(item))
     parent = saver.get(base.thread_id, base.ns, base.parent_id) if base.parent_id else None
     before = parent.values if parent is not None else {}
     changes = {k: Replace(v) for k, v in base.values.items() if k not in before or before[k] != v}
@@ -82,7 +270,10 @@ def _copy(saver: Any, base: CheckpointRecord | None, values: Any, config: dict) 
         metadata=_metadata(config, base),
     )
     saver.put(record, changes)
-    return checkpoint_config(base.thread_id, base.ns, new_id)
+    copied = checkpoint_config(base.thread_id, base.ns, new_id)
+    if not updates:
+        return copied
+    return _superstep(structure, saver, {**config, **copied}, updates)
 
 
 def _metadata(config: dict, base: CheckpointRecord | None) -> dict:
@@ -100,7 +291,7 @@ def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
             writers = list(record.writes)
             if len(writers) > 1:
                 raise InvalidUpdateError(
-                    f"Ambiguous update: nodes {writers!r} all wrote in the last step. "
+                    f"Ambiguous update, specify as_node: nodes {writers!r} all wrote in the last step. "
                     "Pass as_node='...' to say which node this update acts as."
                 )
             return writers[0]
@@ -108,13 +299,14 @@ def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
     return START
 
 
-def _still_waiting(ns: str, new_id: str, base: CheckpointRecord, exclude: set[str], *,
+def _still_waiting(ns: str, new_id: str, base: CheckpointRecord, taken: set[str], exclude: set[str], *,
                    first_index: int) -> list[TaskPlan]:
-    """Tasks of the base step other than ``as_node`` still have to run after the update.
-    ``Send`` tasks are numbered after the new step's own, so no two tasks share an id."""
+    """Tasks of the base step that no update stood for still have to run (a pull task of a
+    node the new step runs anyway is not doubled). ``Send`` tasks are numbered after the
+    new step's own, so no two tasks share an id."""
     out = []
     for i, p in enumerate(base.next, start=first_index):
-        if p.name in exclude and not p.is_send:
+        if p.id in taken or (p.name in exclude and not p.is_send):
             continue
         out.append(TaskPlan(task_id(new_id, ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send))
     return out

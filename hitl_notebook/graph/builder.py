@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin
 
 from ..constants import END, START
+from ..engine.retry import policies_of
 from ..errors import GraphValidationError
 from .schema import StateSchema
 
@@ -32,6 +33,13 @@ class NodeSpec:
     #: Nodes a ``Command(goto=...)`` may reach, from ``destinations=`` or the return annotation.
     destinations: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict)
+    #: ``RetryPolicy`` objects tried in order when the node fails (``None``: no retries).
+    retry_policy: tuple | None = None
+    #: ``defer=True``: once triggered, the node waits until no other node is left to run.
+    defer: bool = False
+    #: The node's own input schema (``add_node(input_schema=...)``) when it differs from the
+    #: graph's: the node reads only its keys. ``None``: the whole state.
+    input_schema: StateSchema | None = None
 
     @property
     def runnable(self) -> Any:
@@ -77,16 +85,16 @@ class StateGraph:
         self.joins: list[tuple[tuple[str, ...], str]] = []
         self.branches: dict[str, list[Branch]] = {}
         self._edge_order: list[tuple[str, str]] = []
+        #: ``set_node_defaults(retry_policy=...)``: for nodes without a policy of their own.
+        self.default_retry_policy: tuple | None = None
 
     # -- nodes -------------------------------------------------------------------------
     def add_node(self, node: str | Callable, action: Callable | None = None, *, defer: bool = False,
                  metadata: dict | None = None, input_schema: type | None = None, retry_policy: Any = None,
                  cache_policy: Any = None, destinations: Sequence[str] | dict | None = None) -> StateGraph:
         """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
-        for keyword, given in (("defer", defer), ("input_schema", input_schema), ("retry_policy", retry_policy),
-                               ("cache_policy", cache_policy)):
-            if given:
-                raise NotImplementedError(f"add_node({keyword}=...) is not supported by hitl_notebook yet.")
+        if cache_policy:
+            raise NotImplementedError("add_node(cache_policy=...) is not supported by hitl_notebook yet.")
         if action is None:
             if isinstance(node, str):
                 raise GraphValidationError(f"add_node('{node}') needs a function (or compiled graph) to run.")
@@ -96,21 +104,49 @@ class StateGraph:
         if not isinstance(node, str) or not node:
             raise GraphValidationError(f"Node names must be non-empty strings, got {node!r}.")
         if node in _RESERVED:
-            raise GraphValidationError(f"'{node}' is reserved; pick another node name.")
-        if "|" in node or ":" in node:
-            raise GraphValidationError(f"Node name '{node}' may not contain '|' or ':' (they separate subgraph namespaces).")
+            raise GraphValidationError(f"Node `{node}` is reserved. START and END are the graph's entry and exit; "
+                                       "pick another node name.")
+        for character in ("|", ":"):
+            if character in node:
+                raise GraphValidationError(
+                    f"'{character}' is a reserved character and is not allowed in the node names. Node name "
+                    f"{node!r} may not contain '|' or ':' (they separate subgraph namespaces)."
+                )
         if node in self.nodes:
-            raise GraphValidationError(f"Node '{node}' is already in the graph.")
+            raise GraphValidationError(f"Node `{node}` already present. Node names are unique in a graph.")
         if not callable(action) and not hasattr(action, "invoke"):
             raise GraphValidationError(f"Node '{node}' must be a function, a runnable or a compiled graph, got {action!r}.")
-        self.nodes[node] = _node_spec(node, action, destinations, metadata, self.schema.channels)
+        spec = _node_spec(node, action, destinations, metadata, self.schema.channels)
+        spec.retry_policy = policies_of(retry_policy, f"add_node({node!r})")
+        spec.defer = bool(defer)
+        spec.input_schema = _node_input_schema(input_schema, self.schema)
+        self.nodes[node] = spec
+        return self
+
+    def set_node_defaults(self, *, retry_policy: Any = None, cache_policy: Any = None, error_handler: Any = None,
+                          timeout: Any = None) -> StateGraph:
+        """Policies for every node that sets none of its own in ``add_node`` (applied at
+        ``compile()``, not inherited by subgraphs). Only ``retry_policy`` is supported."""
+        for keyword, given in (("cache_policy", cache_policy), ("error_handler", error_handler), ("timeout", timeout)):
+            if given is not None:
+                raise NotImplementedError(f"set_node_defaults({keyword}=...) is not supported by hitl_notebook yet.")
+        if retry_policy is not None:
+            self.default_retry_policy = policies_of(retry_policy, "set_node_defaults()")
         return self
 
     def add_sequence(self, nodes: Sequence[Callable | tuple[str, Callable]]) -> StateGraph:
         """Add nodes chained one after another."""
+        if len(nodes) < 1:
+            raise GraphValidationError("Sequence requires at least one node. add_sequence() got an empty list.")
         previous = None
         for item in nodes:
-            name, fn = item if isinstance(item, tuple) else (getattr(item, "__name__", None), item)
+            name, fn = item if isinstance(item, tuple) and len(item) == 2 else (
+                getattr(item, "name", None) or getattr(item, "__name__", None), item)
+            if name in self.nodes:
+                raise GraphValidationError(
+                    f"Node names must be unique: node with the name '{name}' already exists. Give two callables "
+                    "with the same name (two lambdas, say) names of their own: add_sequence([(name, fn), ...])."
+                )
             self.add_node(name, fn)
             if previous is not None:
                 self.add_edge(previous, name)
@@ -122,9 +158,9 @@ class StateGraph:
         """``a -> b``; with a list of sources, ``end_key`` waits for all of them (a join)."""
         if isinstance(start_key, str):
             if start_key == END:
-                raise GraphValidationError("END cannot be the start of an edge.")
+                raise GraphValidationError("END cannot be a start node. Nothing runs after END.")
             if end_key == START:
-                raise GraphValidationError("START cannot be the end of an edge.")
+                raise GraphValidationError("START cannot be an end node. Nothing leads back to START.")
             if (start_key, end_key) not in self.edges:
                 self.edges.add((start_key, end_key))
                 self._edge_order.append((start_key, end_key))
@@ -169,6 +205,7 @@ class StateGraph:
         for keyword, given in (("cache", cache), ("store", store)):
             if given is not None:
                 raise NotImplementedError(f"compile({keyword}=...) is not supported by hitl_notebook yet.")
+        _check_checkpointer(checkpointer)
         from .compiled import CompiledStateGraph
         from .validation import validate
 
@@ -198,6 +235,31 @@ def _node_spec(name: str, action: Any, destinations: Any, metadata: dict | None,
     return NodeSpec(name=name, fn=fn, is_async=inspect.iscoroutinefunction(fn) or _is_async_callable(fn),
                     accepts_config=_accepts_config(fn), subgraph=subgraph, destinations=dests,
                     metadata=dict(metadata or {}), afn=afn)
+
+
+def _check_checkpointer(checkpointer: Any) -> None:
+    from ..checkpoint.base import BaseCheckpointSaver
+
+    if checkpointer is None or checkpointer is True or checkpointer is False:
+        return
+    if not isinstance(checkpointer, BaseCheckpointSaver):
+        raise TypeError(
+            "Invalid checkpointer provided. Expected an instance of `BaseCheckpointSaver`, `True`, `False`, or "
+            f"`None`. Received {type(checkpointer).__name__}. Pass a saver of this package (InMemorySaver, "
+            "SqliteSaver, PostgresSaver)."
+        )
+
+
+def _node_input_schema(given: Any, state: StateSchema) -> StateSchema | None:
+    """``add_node(input_schema=...)`` as a schema; ``None`` when not given or the graph's own.
+
+    Unlike LangGraph, the annotation of the node's first parameter is not taken as its input
+    schema: ``def node(state: MessagesState)`` in a graph with more keys still reads them
+    all (LangGraph narrows it, and the docs' sample that reads another key fails there).
+    """
+    if given is None or given is state.schema:
+        return None
+    return StateSchema(given)
 
 
 def _runnable_call(runnable: Any) -> Callable:

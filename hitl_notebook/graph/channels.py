@@ -12,10 +12,18 @@ from collections.abc import Callable
 from typing import Any
 
 from ..checkpoint.base import Append, Change, Replace
+from ..checkpoint.serde import register_type
 from ..errors import InvalidUpdateError
 from ..messages import merge_messages_delta, messages_with_ids, new_messages_fast
+from ..types import Overwrite
 
-__all__ = ["MISSING", "Channel", "LastValue", "ReducerChannel"]
+__all__ = ["MISSING", "Channel", "LastValue", "ReducerChannel", "overwrite_value"]
+
+#: The key of ``Overwrite``'s dict forms.
+OVERWRITE = "__overwrite__"
+
+# A step's writes (with any Overwrite in them) are stored with its checkpoint.
+register_type(Overwrite, "hitl_notebook.Overwrite")
 
 
 class _Missing:
@@ -61,11 +69,14 @@ class LastValue(Channel):
     def reduce(self, old: Any, writes: list[Any], remember: bool = True) -> tuple[Any, Change]:
         if len(writes) != 1:
             raise InvalidUpdateError(
-                f"State key '{self.key}' received {len(writes)} values in one step, but it "
-                "keeps only the last value. Give it a reducer, e.g. "
-                "Annotated[list, operator.add], or let only one node write it per step."
+                f"At key '{self.key}': Can receive only one value per step. Use an Annotated key to handle "
+                f"multiple values. State key '{self.key}' received {len(writes)} values in one step, but it "
+                "keeps only the last value: give it a reducer, e.g. Annotated[list, operator.add], or let only "
+                "one node write it per step."
             )
         value = writes[0]
+        if type(value) is Overwrite:  # no reducer to bypass: the value itself
+            value = value.value
         return value, Replace(value)
 
 
@@ -88,7 +99,10 @@ class ReducerChannel(Channel):
     def prepare(self, value: Any) -> Any:
         """``add_messages`` writes become lists of messages with ids: assigned once, so every
         later fold of the same write (routing preview, commit, resume) keeps the same ids."""
-        return value if self._index is None else messages_with_ids(value)
+        if self._index is None:
+            return value
+        is_overwrite, replacement = overwrite_value(value)
+        return Overwrite(messages_with_ids(replacement)) if is_overwrite else messages_with_ids(value)
 
     def initial(self) -> Any:
         if self._default_factory is None:
@@ -96,11 +110,34 @@ class ReducerChannel(Channel):
         return self._default_factory()
 
     def reduce(self, old: Any, writes: list[Any], remember: bool = True) -> tuple[Any, Change]:
+        for w in writes:
+            if type(w) is Overwrite or (type(w) is dict and (OVERWRITE in w or w.get("type") == OVERWRITE)):
+                return self._overwrite(old, writes, remember)
         if self._delta is not None and isinstance(old, list):
             return self._delta(self, old, writes, remember)
         value = old
         for w in writes:
             value = w if value is MISSING else self.reducer(value, w)
+        return value, Replace(value)
+
+    def _overwrite(self, old: Any, writes: list[Any], remember: bool) -> tuple[Any, Change]:
+        """A step whose writes hold an ``Overwrite``: it replaces what came before it, and
+        what comes after it is ignored (LangGraph's rule)."""
+        value, seen = old, False
+        for w in writes:
+            is_overwrite, replacement = overwrite_value(w)
+            if is_overwrite:
+                if seen:
+                    raise InvalidUpdateError(
+                        f"Can receive only one Overwrite value per super-step. State key '{self.key}' got "
+                        "Overwrite values from several writes in one step; let one node overwrite it per step."
+                    )
+                value, seen = replacement, True
+            elif not seen:
+                value = w if value is MISSING else self.reducer(value, w)
+        if remember and self._index is not None and isinstance(value, list):
+            with self._index.lock:
+                self._index.value, self._index.ids = value, {m.id for m in value}
         return value, Replace(value)
 
 
@@ -164,3 +201,16 @@ def _delta_strategy(reducer: Callable) -> Callable | None:
     ):
         return _append_messages
     return None
+
+
+def overwrite_value(value: Any) -> tuple[bool, Any]:
+    """``(True, new value)`` for an ``Overwrite`` or one of its dict forms
+    (``{"__overwrite__": v}``, ``{"type": "__overwrite__", "value": v}``), else ``(False, None)``."""
+    if type(value) is Overwrite:
+        return True, value.value
+    if type(value) is dict:
+        if len(value) == 1 and OVERWRITE in value:
+            return True, value[OVERWRITE]
+        if value.get("type") == OVERWRITE and "value" in value:
+            return True, value["value"]
+    return False, None

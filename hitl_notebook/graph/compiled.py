@@ -10,7 +10,7 @@ from ..constants import normalise_breakpoints
 from ..engine.driver import drive_async, drive_sync
 from ..engine.loop import DURABILITY, STREAM_MODES, Run
 from ..engine.snapshot import read_history, read_state
-from ..engine.update import update_state
+from ..engine.update import bulk_update_state, update_state
 from ..types import StateSnapshot
 from .plan import GraphPlan
 
@@ -118,15 +118,10 @@ class CompiledStateGraph:
         return update_state(self, config, values, as_node, task_id)
 
     def bulk_update_state(self, config: dict, supersteps: Sequence[Sequence[Any]]) -> dict:
-        """Several ``update_state`` calls in a row, each superstep a list of
-        ``StateUpdate(values, as_node)`` (or ``(values, as_node)`` pairs)."""
-        for superstep in supersteps:
-            if not superstep:
-                raise ValueError("bulk_update_state: every superstep needs at least one update.")
-            for update in superstep:
-                values, as_node, *rest = update
-                config = update_state(self, config, values, as_node, rest[0] if rest else None)
-        return config
+        """Apply ``supersteps`` in order, each a list of ``StateUpdate(values, as_node)``
+        applied together as one step: one new checkpoint per superstep. Returns the last
+        checkpoint's config."""
+        return bulk_update_state(self, config, supersteps)
 
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         return await asyncio.to_thread(self.get_state, config, subgraphs=subgraphs)
@@ -153,14 +148,31 @@ class CompiledStateGraph:
         return build_drawable(self, xray=xray)
 
     def get_subgraphs(self, *, namespace: str | None = None, recurse: bool = False) -> Iterator[tuple[str, Any]]:
-        """``(name, compiled subgraph)`` for each node that is a compiled graph."""
+        """``(namespace, compiled subgraph)`` for each node that is a compiled graph (and,
+        with ``recurse``, theirs: ``"parent|child"``). With ``namespace`` (node names joined
+        by ``|``, no task ids), only the subgraph at exactly that namespace; a nested one
+        needs ``recurse=True``."""
         for name, spec in self._plan.nodes.items():
-            if spec.subgraph is None or (namespace is not None and not namespace.startswith(name)):
+            graph = spec.subgraph
+            if graph is None:
                 continue
-            yield name, spec.subgraph
-            if recurse:
-                for inner, graph in spec.subgraph.get_subgraphs(recurse=True):
-                    yield f"{name}|{inner}", graph
+            if namespace is None:
+                yield name, graph
+                if recurse:
+                    for inner, nested in graph.get_subgraphs(recurse=True):
+                        yield f"{name}|{inner}", nested
+            elif namespace == name:
+                yield name, graph
+                return
+            elif recurse and namespace.startswith(name + "|"):
+                for inner, nested in graph.get_subgraphs(namespace=namespace[len(name) + 1:], recurse=True):
+                    yield f"{name}|{inner}", nested
+
+    async def aget_subgraphs(self, *, namespace: str | None = None,
+                             recurse: bool = False) -> AsyncIterator[tuple[str, Any]]:
+        """``get_subgraphs`` as an async iterator."""
+        for item in self.get_subgraphs(namespace=namespace, recurse=recurse):
+            yield item
 
     @property
     def nodes(self) -> dict[str, Any]:

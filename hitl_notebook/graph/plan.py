@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import Change
-from ..constants import END, NULL_TASK_ID, ROOT
+from ..constants import DEFER_KEY, END, NULL_TASK_ID, ROOT
 from ..errors import InvalidUpdateError
 from .channels import MISSING, Channel, LastValue
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .builder import Branch, NodeSpec, StateGraph
 
 __all__ = ["GraphPlan"]
+
 
 
 class GraphPlan:
@@ -32,17 +33,33 @@ class GraphPlan:
         self.joins: tuple[tuple[tuple[str, ...], str], ...] = tuple(builder.joins)
         self.edges: tuple[tuple[str, str], ...] = tuple(builder._edge_order)
         self.channels: dict[str, Channel] = dict(builder.schema.channels)
-        for extra in (builder.input_schema, builder.output_schema):
+        #: The input schema of each node that reads its own (``add_node(input_schema=...)``).
+        self.node_schemas = {name: spec.input_schema for name, spec in self.nodes.items()
+                             if spec.input_schema is not None}
+        for extra in (builder.input_schema, builder.output_schema, *self.node_schemas.values()):
             for key, channel in (extra.channels.items() if extra else ()):
                 self.channels.setdefault(key, channel)
         #: ``StateGraph(dict)`` and non-dict schemas: any key is a plain value.
         self.dynamic_keys = not self.channels
+        #: Keys only an input schema declares: state keys, but not in the run's output.
+        self._input_only = frozenset(self.channels) - frozenset(builder.schema.channels)
         #: Hidden bookkeeping keys (``__join__N``) this graph adds to its values; when the
         #: schema itself may hold ``__`` keys, every key must be checked instead.
         self.join_keys = tuple(f"__join__{i}" for i in range(len(self.joins)))
+        #: Nodes added with ``defer=True``: triggered, they wait (in the hidden ``__defer__``
+        #: key) until a step leaves no other node to run.
+        self.deferred = frozenset(name for name, spec in self.nodes.items() if spec.defer)
+        self.hidden_keys = (*self.join_keys, DEFER_KEY) if self.deferred else self.join_keys
+        #: True when routing needs neither join nor deferral bookkeeping (the fast path).
+        self.plain_routing = not self.hidden_keys
         self._scan_hidden = self.dynamic_keys or any(k.startswith("__") and k != ROOT for k in self.channels)
         self._preparing = {k: c for k, c in self.channels.items() if c.prepares_writes}
         self.node_order: list[str] = list(self.nodes)
+        #: Each node's ``RetryPolicy`` tuple; nodes that are never retried are absent.
+        self.retry_policies: dict[str, tuple] = {
+            name: policies for name, spec in self.nodes.items()
+            if (policies := spec.retry_policy or builder.default_retry_policy)
+        }
         self._node_index = {n: i for i, n in enumerate(self.node_order)}
         #: Compiled graphs that a node's function was seen invoking, by node name (a node
         #: that *is* a compiled graph is known from the start: ``nodes[name].subgraph``).
@@ -70,7 +87,7 @@ class GraphPlan:
     def channel(self, key: str) -> Channel:
         channel = self.channels.get(key)
         if channel is None:
-            if key.startswith("__join__") or self.dynamic_keys:
+            if key.startswith("__join__") or key == DEFER_KEY or self.dynamic_keys:
                 return LastValue(key)
             raise InvalidUpdateError(f"Unknown state key '{key}'.")
         return channel
@@ -144,19 +161,32 @@ class GraphPlan:
             return record.values
         return values
 
+    def node_input(self, node: str, values: dict) -> Any:
+        """What ``node`` receives: the state as the state schema shows it, or only the keys
+        of the node's own input schema (as a dict, or that schema's object)."""
+        schema = self.node_schemas.get(node)
+        if schema is None:
+            return self.schema.node_view(self.visible_values(values))
+        channels = schema.channels
+        return schema.node_view({k: v for k, v in values.items() if k in channels})
+
     def visible_values(self, values: dict) -> dict:
         """A new dict of ``values`` without the hidden ``__`` keys: what a node reads. Runs
         every step, so it pops the known join keys instead of testing every key."""
         if self._scan_hidden:
             return {k: v for k, v in values.items() if not k.startswith("__")}
         visible = dict(values)
-        for key in self.join_keys:
+        for key in self.hidden_keys:
             visible.pop(key, None)
         return visible
 
     def output_values(self, values: dict, *, for_state: bool = False) -> Any:
         visible = self.visible_values(values)
         schema = self.output_schema
-        if schema is None or for_state:
+        if for_state:
+            return self.schema.output_view(visible)
+        if schema is None:
+            if self._input_only:
+                visible = {k: v for k, v in visible.items() if k not in self._input_only}
             return self.schema.output_view(visible)
         return schema.output_view({k: v for k, v in visible.items() if k in schema.channels})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import typing
 from collections.abc import Callable
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
@@ -113,8 +114,27 @@ def _channel_for(key: str, hint: Any) -> Channel:
         base, *extras = get_args(hint)
         reducers = [x for x in extras if callable(x) and not isinstance(x, type)]
         if reducers:
+            _check_reducer(key, reducers[-1])
             return ReducerChannel(key, reducers[-1], _default_factory(base))
     return LastValue(key)
+
+
+def _check_reducer(key: str, reducer: Callable) -> None:
+    """A reducer is called as ``reducer(current, update)``: it must take two positional
+    arguments (a function that cannot is refused when the schema is read)."""
+    try:
+        signature = inspect.signature(reducer)
+    except (TypeError, ValueError):  # builtins without a signature: trust them
+        return
+    params = list(signature.parameters.values())
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    varargs = any(p.kind is p.VAR_POSITIONAL for p in params)
+    if len(required) > 2 or (len(positional) < 2 and not varargs):
+        raise GraphValidationError(
+            f"Invalid reducer signature. Expected (a, b) -> c. Got {signature}: the reducer of key {key!r} is "
+            "called with the current value and an update."
+        )
 
 
 def _default_factory(base: Any) -> Callable[[], Any] | None:

@@ -42,6 +42,11 @@ class Api:
     MessagesState: Any
     add_messages: Callable[..., Any]
     RecursionError: type
+    RetryPolicy: Any = None
+    StateUpdate: Any = None
+    Overwrite: Any = None
+    InvalidUpdateError: type = Exception
+    is_invalid_resume: Callable[..., Any] | None = None
 
     def __repr__(self) -> str:
         return self.name
@@ -61,6 +66,11 @@ LANGGRAPH = Api(
     MessagesState=langgraph.graph.MessagesState,
     add_messages=langgraph.graph.add_messages,
     RecursionError=langgraph.errors.GraphRecursionError,
+    RetryPolicy=langgraph.types.RetryPolicy,
+    StateUpdate=langgraph.types.StateUpdate,
+    Overwrite=langgraph.types.Overwrite,
+    InvalidUpdateError=langgraph.errors.InvalidUpdateError,
+    is_invalid_resume=langgraph.errors.is_invalid_resume,
 )
 
 OURS = Api(
@@ -77,6 +87,11 @@ OURS = Api(
     MessagesState=hitl_notebook.MessagesState,
     add_messages=hitl_notebook.add_messages,
     RecursionError=hitl_notebook.GraphRecursionError,
+    RetryPolicy=hitl_notebook.RetryPolicy,
+    StateUpdate=hitl_notebook.StateUpdate,
+    Overwrite=hitl_notebook.Overwrite,
+    InvalidUpdateError=hitl_notebook.InvalidUpdateError,
+    is_invalid_resume=hitl_notebook.is_invalid_resume,
 )
 
 ENGINES = (LANGGRAPH, OURS)

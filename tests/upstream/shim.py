@@ -77,13 +77,14 @@ MAPPING: dict[str, dict[str, str]] = {
     "graph.state": _ours("hitl_notebook", "StateGraph", "CompiledStateGraph"),
     "graph.message": _ours("hitl_notebook", "MessagesState", "add_messages"),
     "types": {
-        **_ours("hitl_notebook", "Command", "Interrupt", "interrupt", "Send", "PregelTask", "StateSnapshot"),
+        **_ours("hitl_notebook", "Command", "Interrupt", "interrupt", "Send", "PregelTask", "StateSnapshot",
+                "RetryPolicy", "StateUpdate", "Overwrite"),
         "Durability": "=Durability",
         "StreamWriter": "=StreamWriter",
         "StreamMode": "=StreamMode",
     },
     "errors": {
-        **_ours("hitl_notebook", "GraphRecursionError", "InvalidUpdateError", "NodeInterrupt"),
+        **_ours("hitl_notebook", "GraphRecursionError", "InvalidUpdateError", "NodeInterrupt", "is_invalid_resume"),
         "GraphInterrupt": "hitl_notebook.types:GraphInterrupt",
     },
     "config": _ours("hitl_notebook", "get_config", "get_stream_writer"),
@@ -187,7 +188,9 @@ class _Lenient(ABCMeta):
         return isinstance(obj, cls._hitl_ours)
 
     def __subclasscheck__(cls, sub: type) -> bool:
-        return issubclass(sub, cls._hitl_ours)
+        # By the MRO, not issubclass(): ABCMeta's own check of our class walks its
+        # subclasses, this view among them, and would come back here without end.
+        return isinstance(sub, type) and cls._hitl_ours in sub.__mro__
 
     def __getattr__(cls, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
