@@ -181,8 +181,9 @@ class Run:
             base = self.saver.get(self.thread_id, self.ns, self.checkpoint_id) if self.saver is not None else None
         if self.checkpoint_id is not None and base is None:
             raise ValueError(f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}'.")
-        if self.checkpoint_id is not None and (input is None or isinstance(input, Command)):
-            base = self._replay_point(base)
+        if self.checkpoint_id is not None and (input is None or isinstance(input, Command) or self.parent is not None):
+            answering = isinstance(input, Command) and input.has_resume or bool(self.parent and self.parent.child_answers)
+            base = self._replay_point(base, answering)  # a replay (of this graph, or of a subgraph a replay aims at)
         if base is not None:
             base = with_goto_tasks(base)
         if isinstance(input, Command):
@@ -226,13 +227,17 @@ class Run:
                 if outcome is not None and outcome.writes is not None and plan.name != START:
                     self._emit("updates", {plan.name: _update_view(outcome.writes), "__metadata__": {"cached": True}})
 
-    def _replay_point(self, base: CheckpointRecord) -> CheckpointRecord:
+    def _replay_point(self, base: CheckpointRecord, answering: bool = False) -> CheckpointRecord:
         """Replaying or resuming a past checkpoint runs from a fresh copy of it (source
         "fork"), so the past checkpoint's own record is never changed. The copy's step
-        re-runs from scratch: its nodes run again and ask their questions again."""
+        re-runs from scratch: its nodes run again and ask their questions again. An answer
+        aimed at a checkpoint that the last replay copied goes to that copy, which is
+        waiting for it."""
         latest = self.saver.get(self.thread_id, self.ns)
         if latest is not None and latest.id == base.id:
             return base
+        if answering and latest is not None and latest.source == "fork" and latest.parent_id == base.id:
+            return latest
         new_id = new_checkpoint_id()
         plans = [TaskPlan(task_id(new_id, self.ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send)
                  for i, p in enumerate(base.next)]

@@ -415,3 +415,51 @@ def test_command_parent_at_the_top_is_a_clear_error():
              .add_edge(START, "node").compile())
     with pytest.raises(InvalidUpdateError, match="not running inside a parent graph"):
         graph.invoke({"foo": "a"})
+
+
+def test_replay_and_resume_from_a_subgraphs_checkpoint():
+    """``invoke(None, subgraph_config)`` (a config from ``get_state(subgraphs=True)``) runs
+    the parent again towards that subgraph checkpoint: only the subgraph's waiting node runs
+    again and asks again; a resume with the same config answers that replay."""
+
+    class Value(TypedDict):
+        value: Annotated[list, operator.add]
+
+    def scenario(api: Api):
+        called = []
+
+        def step_a(state):
+            called.append("step_a")
+            return {"value": ["a"]}
+
+        def ask(n: int):
+            def node(state):
+                called.append(f"ask_{n}")
+                return {"value": [f"ask_{n}:{api.interrupt(f'Question {n}?')}"]}
+            return node
+
+        executor = api.StateGraph(Value)
+        executor.add_node("step_a", step_a)
+        executor.add_node("ask_1", ask(1))
+        executor.add_node("ask_2", ask(2))
+        executor.add_edge(api.START, "step_a")
+        executor.add_edge("step_a", "ask_1")
+        executor.add_edge("ask_1", "ask_2")
+        builder = api.StateGraph(Value)
+        builder.add_node("executor", executor.compile(checkpointer=True))
+        builder.add_edge(api.START, "executor")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        graph.invoke({"value": []}, config)
+        graph.invoke(api.Command(resume="one"), config)
+        at_second = graph.get_state(config, subgraphs=True).tasks[0].state.config
+        done = graph.invoke(api.Command(resume="two"), config)
+        called.clear()
+        replayed = plain(graph.invoke(None, at_second))
+        replay_calls = list(called)
+        answered = graph.invoke(api.Command(resume="again"), at_second)
+        return {"done": done, "replayed": replayed, "replay_calls": replay_calls, "answered": answered}
+
+    seen = same(scenario)
+    assert seen["replay_calls"] == ["ask_2"]
+    assert seen["answered"] == {"value": ["a", "ask_1:one", "ask_2:again"]}
