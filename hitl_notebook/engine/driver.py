@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
 from ..checkpoint.base import TaskPlan
@@ -18,6 +18,9 @@ from .loop import Run
 from .tasks import TaskResult, call_async, call_sync
 
 __all__ = ["drive_async", "drive_sync"]
+
+#: How often (seconds) the driver passes on chunks that tasks emit while they run.
+_TICK = 0.01
 
 
 def drive_sync(run: Run, input: Any, single: bool) -> Iterator[Any]:
@@ -28,7 +31,8 @@ def drive_sync(run: Run, input: Any, single: bool) -> Iterator[Any]:
         yield from run.drain(single)
         results = []
         for result in _tasks_sync(run, plans):
-            results.append(result)
+            if result is not None:  # None: a tick while tasks run, to pass on live chunks
+                results.append(result)
             yield from run.drain(single)
         run.finish_step(results)
         yield from run.drain(single)
@@ -50,7 +54,8 @@ async def drive_async(run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
             yield chunk
         results = []
         async for result in _tasks_async(run, plans):
-            results.append(result)
+            if result is not None:  # None: a tick while tasks run, to pass on live chunks
+                results.append(result)
             for chunk in run.drain(single):
                 yield chunk
         await asyncio.to_thread(run.finish_step, results)
@@ -63,37 +68,48 @@ async def drive_async(run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
     run.close()
 
 
-def _tasks_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult]:
+def _tasks_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult | None]:
     """Run the step's tasks (inline when there is one, else one thread each), yielding each
-    result as it finishes."""
+    result as it finishes; while live chunks may come, also ``None`` every ``_TICK`` s."""
     if not plans:
         return
     plan_, values = run.plan, run.step_values
-    if len(plans) == 1:
+    parallel = len(plans) > 1
+    if not parallel and not run.live:
         result = call_sync(plan_, plans[0], values, run.context_for(plans[0]))
         run.task_done(result, parallel=False)
         yield result
         return
     with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="hitl-task") as pool:
-        futures = [pool.submit(contextvars.copy_context().run, call_sync, plan_, p, values, run.context_for(p))
-                   for p in plans]
-        for future in as_completed(futures):
-            result = future.result()
-            run.task_done(result, parallel=True)
-            yield result
+        pending = {pool.submit(contextvars.copy_context().run, call_sync, plan_, p, values, run.context_for(p))
+                   for p in plans}
+        while pending:
+            done, pending = wait(pending, timeout=_TICK if run.live else None, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                run.task_done(result, parallel=parallel)
+                yield result
+            if not done:
+                yield None
 
 
 async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskResult]:
     """Run the step's tasks concurrently on the event loop, yielding each as it finishes."""
     plan_, values = run.plan, run.step_values
     parallel = len(plans) > 1
-    pending = [asyncio.ensure_future(call_async(plan_, p, values, run.context_for(p))) for p in plans]
+    tasks = [asyncio.ensure_future(call_async(plan_, p, values, run.context_for(p))) for p in plans]
+    pending = set(tasks)
     try:
-        for next_done in asyncio.as_completed(pending):
-            result = await next_done
-            run.task_done(result, parallel)
-            yield result
+        while pending:
+            done, pending = await asyncio.wait(pending, timeout=_TICK if run.live else None,
+                                               return_when=asyncio.FIRST_COMPLETED)
+            for finished in sorted(done, key=tasks.index):
+                result = finished.result()
+                run.task_done(result, parallel)
+                yield result
+            if not done:
+                yield None
     finally:
-        for task in pending:
+        for task in tasks:
             if not task.done():
                 task.cancel()

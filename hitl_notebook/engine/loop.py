@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections import deque
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -115,11 +116,15 @@ class Run:
                     'config={"configurable": {"thread_id": "some-id"}}.'
                 )
         self.thread_id = None if self.thread_id is None else str(self.thread_id)
-        self.events: list[tuple[str, str, Any]] = []
+        #: Chunks waiting to be yielded; tasks in worker threads append while the driver drains.
+        self.events: deque[tuple[str, str, Any]] = deque()
         #: Modes the caller reads, and modes only printed (``print_mode``/``debug=True``).
         self.shown, self.printed = modes, printed
         self.modes = tuple(dict.fromkeys((*modes, *printed)))
         self.subgraphs = subgraphs
+        #: Chunks can appear while a task runs (custom writes, LLM tokens, a subgraph's
+        #: steps): the driver then runs even a lone task in a worker and yields as they come.
+        self.live = subgraphs or "custom" in modes or "messages" in modes
         #: Where events go: our own buffer, or (inside a parent streaming subgraphs) the parent's.
         self._sink = self.events.append
         if self.parent is not None and self.parent.forward is not None:
@@ -517,10 +522,10 @@ class Run:
     def drain(self, single: bool) -> list[Any]:
         """Buffered events as the caller asked for them: ``chunk`` or ``(mode, chunk)``, and
         with ``subgraphs=True`` prefixed by the namespace tuple (``()`` for this graph)."""
-        events = self.events[:]
-        del self.events[:]
+        events = self.events
         out = []
-        for mode, ns, chunk in events:
+        while events:
+            mode, ns, chunk = events.popleft()
             if mode in self.printed:
                 print(f"[{mode}]", chunk if not ns else (tuple(ns.split("|")), chunk))
                 if mode not in self.shown:

@@ -92,10 +92,10 @@ def _attempt_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskC
                 node_input = _node_input(structure, plan, values)
                 try:
                     if ctx.messages is None:
-                        out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
+                        out = _call_node(spec, spec.fn, node_input, ctx)
                     else:
                         with langchain_callbacks(ctx.messages):
-                            out = spec.fn(node_input, ctx.config) if spec.accepts_config else spec.fn(node_input)
+                            out = _call_node(spec, spec.fn, node_input, ctx)
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out)
@@ -129,11 +129,11 @@ async def _attempt_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx
                 try:
                     if fn is spec.fn and not spec.is_async:
                         out = await asyncio.to_thread(_call_in_scope, ctx, spec.fn,
-                                                      _node_input(structure, plan, values), spec.accepts_config)
+                                                      _node_input(structure, plan, values), spec)
                     else:
                         node_input = _node_input(structure, plan, values)
                         with langchain_callbacks(ctx.messages):
-                            out = await (fn(node_input, ctx.config) if spec.accepts_config else fn(node_input))
+                            out = await _call_node(spec, fn, node_input, ctx)
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out)
@@ -149,9 +149,21 @@ def _as_own(command: Command) -> Command:
     return Command(update=command.update, goto=command.goto)
 
 
-def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, accepts_config: bool) -> Any:
+def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, spec: Any) -> Any:
     with task_scope(ctx), langchain_callbacks(ctx.messages):
-        return fn(node_input, ctx.config) if accepts_config else fn(node_input)
+        return _call_node(spec, fn, node_input, ctx)
+
+
+def _call_node(spec: Any, fn: Callable, node_input: Any, ctx: TaskContext) -> Any:
+    """``fn(state)``, ``fn(state, config)``, plus the parameters filled by name."""
+    if not spec.injected:
+        return fn(node_input, ctx.config) if spec.accepts_config else fn(node_input)
+    extra = {name: ctx.writer or _ignore for name in spec.injected}
+    return fn(node_input, ctx.config, **extra) if spec.accepts_config else fn(node_input, **extra)
+
+
+def _ignore(chunk: Any) -> None:
+    """The stream writer a node gets when nobody streams ``custom``."""
 
 
 def _node_input(structure: GraphPlan, plan: TaskPlan, values: dict) -> Any:

@@ -30,6 +30,8 @@ class NodeSpec:
     subgraph: Any = None
     #: An async twin of ``fn`` that ``ainvoke`` prefers (a subgraph driven on the event loop).
     afn: Callable[..., Any] | None = None
+    #: Keyword parameters the engine fills by name (``writer``).
+    injected: tuple[str, ...] = ()
     #: Nodes a ``Command(goto=...)`` may reach, from ``destinations=`` or the return annotation.
     destinations: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict)
@@ -234,7 +236,7 @@ def _node_spec(name: str, action: Any, destinations: Any, metadata: dict | None,
         dests = tuple(_literal_targets(_command_annotation(_return_annotation(fn))))
     return NodeSpec(name=name, fn=fn, is_async=inspect.iscoroutinefunction(fn) or _is_async_callable(fn),
                     accepts_config=_accepts_config(fn), subgraph=subgraph, destinations=dests,
-                    metadata=dict(metadata or {}), afn=afn)
+                    metadata=dict(metadata or {}), afn=afn, injected=_injected(fn))
 
 
 def _check_checkpointer(checkpointer: Any) -> None:
@@ -275,17 +277,29 @@ def _is_async_callable(fn: Any) -> bool:
     return call is not None and inspect.iscoroutinefunction(call)
 
 
-def _accepts_config(fn: Callable) -> bool:
-    """True when the function takes the run config: a parameter named ``config``, or a
-    second positional parameter without a default (``def node(state, config)``)."""
+#: Parameters LangGraph fills by name; ``writer`` gets the ``custom`` stream's writer.
+_INJECTED = ("writer",)
+
+
+def _parameters(fn: Callable) -> list[inspect.Parameter]:
     try:
-        params = list(inspect.signature(fn).parameters.values())
+        return list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
+        return []
+
+
+def _accepts_config(fn: Callable) -> bool:
+    """True when the function's second positional parameter takes the run config: it is
+    named ``config``, or it has no default and is not one filled by name (``writer``)."""
+    positional = [p for p in _parameters(fn) if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) < 2 or positional[1].name in _INJECTED:
         return False
-    if any(p.name == "config" for p in params):
-        return True
-    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return len(positional) >= 2 and positional[1].default is inspect.Parameter.empty
+    return positional[1].name == "config" or positional[1].default is inspect.Parameter.empty
+
+
+def _injected(fn: Callable) -> tuple[str, ...]:
+    """The parameters the engine fills by name (``def node(state, writer: StreamWriter)``)."""
+    return tuple(p.name for p in _parameters(fn) if p.name in _INJECTED and p.kind != p.POSITIONAL_ONLY)
 
 
 def _return_annotation(fn: Callable) -> Any:

@@ -184,3 +184,25 @@ def test_sync_invoke_inside_a_running_event_loop():
         return _chain().invoke({})
 
     assert asyncio.run(cell())["vals"] == ["a", "b"]
+
+
+def test_custom_chunks_stream_while_the_node_runs_and_writer_is_injected():
+    """``def node(state, writer)`` gets the custom stream's writer by name, and its chunks
+    reach the caller while the node is still running (not when the step ends)."""
+    released = []
+
+    def node(state, writer):
+        writer("before")
+        deadline = time.monotonic() + 5
+        while not released and time.monotonic() < deadline:  # waits until the caller saw "before"
+            time.sleep(0.005)
+        writer("after")
+        return {"vals": ["done"]}
+
+    graph = StateGraph(Vals).add_node("n", node).add_edge(START, "n").compile()
+    seen = []
+    for chunk in graph.stream({}, stream_mode="custom"):
+        seen.append(chunk)
+        released.append(True)
+    assert seen == ["before", "after"]
+    assert graph.invoke({}) == {"vals": ["done"]}  # nobody streams custom: the writer is a no-op
