@@ -30,6 +30,23 @@ def _two_nodes(api: Api, **compile_options):
     return builder.compile(checkpointer=api.InMemorySaver(), **compile_options)
 
 
+class Question(TypedDict, total=False):
+    answer: str
+    note: str
+
+
+def _one_question(api: Api):
+    """``START -> ask``: ``ask`` stores the answer to one question."""
+
+    def ask(state):
+        return {"answer": api.interrupt("q")}
+
+    builder = api.StateGraph(Question)
+    builder.add_node("ask", ask)
+    builder.add_edge(api.START, "ask")
+    return builder.compile(checkpointer=api.InMemorySaver())
+
+
 def test_stream_defaults_to_updates_and_invoke_honours_stream_mode():
     """``for chunk in graph.stream(...)`` prints ``{node: update}``; ``invoke`` with another
     mode returns the list of chunks."""
@@ -81,18 +98,8 @@ def test_command_goto_as_input_joins_the_waiting_step():
 def test_resume_with_update_applies_the_update():
     """``Command(resume=..., update=...)`` answers and writes; the paused checkpoint shows it."""
 
-    class Q(TypedDict):
-        answer: str
-        note: str
-
     def scenario(api: Api):
-        def ask(state):
-            return {"answer": api.interrupt("q")}
-
-        builder = api.StateGraph(Q)
-        builder.add_node("ask", ask)
-        builder.add_edge(api.START, "ask")
-        graph = builder.compile(checkpointer=api.InMemorySaver())
+        graph = _one_question(api)
         config = thread("t")
         graph.invoke({"answer": "", "note": ""}, config)
         result = graph.invoke(api.Command(resume="yes", update={"note": "edited"}), config)
@@ -141,17 +148,8 @@ def test_past_snapshot_keeps_its_interrupts_and_interrupts_compare_equal():
     """After the answer, the checkpoint where the run paused still lists the question, and
     an ``Interrupt`` built from value and id equals the one the engine returns."""
 
-    class Q(TypedDict):
-        answer: str
-
     def scenario(api: Api):
-        def ask(state):
-            return {"answer": api.interrupt("q")}
-
-        builder = api.StateGraph(Q)
-        builder.add_node("ask", ask)
-        builder.add_edge(api.START, "ask")
-        graph = builder.compile(checkpointer=api.InMemorySaver())
+        graph = _one_question(api)
         config = thread("t")
         pending = graph.invoke({"answer": ""}, config)["__interrupt__"][0]
         rebuilt = api.Interrupt(value="q", id=pending.id)
