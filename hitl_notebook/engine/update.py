@@ -13,6 +13,8 @@ with ``values=None`` (the waiting tasks are dropped: the thread is finished) and
 
 from __future__ import annotations
 
+import asyncio
+
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +24,7 @@ from ..errors import InvalidUpdateError
 from ..types import Command, StateUpdate
 from .commands import INPUT_NAME, merge_changes
 from .loop import now_iso
-from .routing import next_plans, route, task_id
+from .routing import aroute, next_plans, route, task_id
 from .snapshot import checkpoint_config, require_saver, thread_coordinates
 from .tasks import goto_from_json, writes_from_output
 
@@ -107,7 +109,7 @@ def _superstep(structure: GraphPlan, saver: Any, config: dict, updates: list[Sta
     for update, as_node in zip(updates, as_nodes):
         writes, goto = _update_writes(structure, update.values, as_node)
         prepared = structure.prepare_writes(writes)
-        targets, _ = route(structure, as_node, old_values, prepared, config)
+        targets = _route(structure, as_node, old_values, prepared, config)
         routing.append((as_node, goto + targets))
         step_writes.extend(prepared)
         view = dict(writes) if writes else None
@@ -133,6 +135,21 @@ def _superstep(structure: GraphPlan, saver: Any, config: dict, updates: list[Sta
     )
     saver.put(record, changes)
     return checkpoint_config(thread_id, ns, new_id)
+
+
+def _route(structure: GraphPlan, as_node: str, values: dict, writes: list, config: dict) -> list[Any]:
+    """Where the edit leads. An async conditional edge is awaited on a loop of this thread's
+    own (``aupdate_state`` runs the edit in a worker thread, which has none); in a thread
+    whose loop is running (a notebook cell) that cannot be done, so it names
+    ``aupdate_state``."""
+    if not structure.async_branches(as_node):
+        return route(structure, as_node, values, writes, config)[0]
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(aroute(structure, as_node, values, writes, config))[0]
+    raise TypeError(f"The conditional edge after '{as_node}' is an async function: use "
+                    "`await graph.aupdate_state(...)` to edit this graph's state.")
 
 
 def _alone(updates: list[StateUpdate], message: str, hint: str) -> None:

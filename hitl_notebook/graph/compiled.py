@@ -45,22 +45,23 @@ class CompiledStateGraph:
     def invoke(self, input: Any, config: dict | None = None, *, context: Any = None, stream_mode: str = "values",
                print_mode: str | Sequence[str] = (), output_keys: str | Sequence[str] | None = None,
                interrupt_before: Any = None, interrupt_after: Any = None, durability: str | None = None,
-               debug: bool | None = None) -> Any:
+               debug: bool | None = None, subgraphs: bool = False) -> Any:
         """Run until the graph finishes or pauses. With ``stream_mode="values"`` returns the
         final values (plus ``__interrupt__`` when paused on ``interrupt()``); with another
         mode, the list of chunks ``stream`` would have yielded."""
         run, single = self._new_run(config, context, _invoke_modes(stream_mode), print_mode, output_keys,
-                                    interrupt_before, interrupt_after, durability, debug, False)
+                                    interrupt_before, interrupt_after, durability, debug, subgraphs)
         chunks = list(drive_sync(run, input, single))
         return run.invoke_result() if stream_mode == "values" else chunks
 
     async def ainvoke(self, input: Any, config: dict | None = None, *, context: Any = None,
                       stream_mode: str = "values", print_mode: str | Sequence[str] = (),
                       output_keys: str | Sequence[str] | None = None, interrupt_before: Any = None,
-                      interrupt_after: Any = None, durability: str | None = None, debug: bool | None = None) -> Any:
+                      interrupt_after: Any = None, durability: str | None = None, debug: bool | None = None,
+                      subgraphs: bool = False) -> Any:
         """``invoke`` on the event loop: a step's tasks run concurrently."""
         run, single = self._new_run(config, context, _invoke_modes(stream_mode), print_mode, output_keys,
-                                    interrupt_before, interrupt_after, durability, debug, False)
+                                    interrupt_before, interrupt_after, durability, debug, subgraphs)
         chunks = [chunk async for chunk in drive_async(run, input, single)]
         return run.invoke_result() if stream_mode == "values" else chunks
 
