@@ -27,7 +27,7 @@ from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
 from .context import TaskContext, current_task
 from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
 from .routing import next_plans, task_id
-from .messages_stream import MessageEmitter, messages_in
+from .messages_stream import MessageEmitter, message_ids, messages_in
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .lineage import name_path, state_as_of
 from .commands import given_goto, input_outcome, merge_changes, routes_after_input, step_values, with_goto_tasks
@@ -144,6 +144,7 @@ class Run:
         self.reported: list[Interrupt] = []
         hook = (self.config.get("configurable") or {}).get(CONFIG_KEY_NODE_FINISHED)
         self._node_finished = hook if callable(hook) else None
+        self._seen_messages: set | None = None
         #: Each running task's ``messages`` emitter (only while streaming ``messages``).
         self._emitters: dict[str, MessageEmitter] = {}
         if (self.before or self.after) and self.saver is None:
@@ -401,7 +402,10 @@ class Run:
             "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
             "checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
         }
-        emitter = MessageEmitter(lambda pair: self._sink(("messages", self.ns, pair)), metadata)
+        if self._seen_messages is None:
+            outer = self.parent.messages if self.parent is not None else None
+            self._seen_messages = outer.seen if outer is not None else message_ids(self.step_values)
+        emitter = MessageEmitter(lambda pair: self._sink(("messages", self.ns, pair)), metadata, self._seen_messages)
         self._emitters[plan.id] = emitter
         return emitter
 
@@ -437,9 +441,12 @@ class Run:
             self._emit("tasks", payload)
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
         emitter = self._emitters.pop(plan.id, None) if self._emitters else None
-        if emitter is not None and plan.name != START:
-            for message in messages_in(result.shown):
-                emitter.finished(message)
+        if emitter is not None:
+            if plan.name == START:  # the input's messages are not streamed back
+                emitter.seen.update(m.id for m in messages_in(result.writes) if getattr(m, "id", None))
+            else:
+                for message in messages_in(result.shown):
+                    emitter.finished(message)
         if result.writes is not None:
             if self._node_finished is not None and plan.name != START:
                 self._node_finished(plan.name)

@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["MessageEmitter", "langchain_callbacks", "messages_in"]
+__all__ = ["MessageEmitter", "langchain_callbacks", "message_ids", "messages_in"]
 
 
 class MessageEmitter:
@@ -22,10 +22,12 @@ class MessageEmitter:
 
     __slots__ = ("metadata", "seen", "send")
 
-    def __init__(self, send: Callable[[Any], None], metadata: dict) -> None:
+    def __init__(self, send: Callable[[Any], None], metadata: dict, seen: set[str]) -> None:
         self.send = send
         self.metadata = metadata
-        self.seen: set[str] = set()
+        #: Ids already sent or already in the run's input, shared by the run's tasks and the
+        #: subgraphs they run, so a message passed along is not sent again.
+        self.seen = seen
 
     def token(self, chunk: Any) -> None:
         """A piece of a message being generated (its id marks the whole message streamed)."""
@@ -48,6 +50,11 @@ def messages_in(writes: list[tuple[str, Any]] | None) -> Iterator[Any]:
         for item in value if isinstance(value, list) else [value]:
             if hasattr(item, "content") and hasattr(item, "type"):
                 yield item
+
+
+def message_ids(values: dict) -> set[str]:
+    """Ids of the messages held in ``values`` (a run's starting state)."""
+    return {m.id for m in messages_in(list(values.items())) if getattr(m, "id", None)}
 
 
 @contextlib.contextmanager

@@ -461,3 +461,20 @@ def test_replay_and_resume_from_a_subgraphs_checkpoint():
     seen = same(scenario)
     assert seen["replay_calls"] == ["ask_2"]
     assert seen["answered"] == {"value": ["a", "ask_1:one", "ask_2:again"]}
+
+
+def test_messages_stream_does_not_resend_input_or_streamed_messages():
+    """A node passing on the whole state (input message and an earlier reply included)
+    sends nothing again on the ``messages`` stream."""
+    from langchain_core.messages import AIMessage as LangChainAIMessage
+
+    def scenario(api: Api):
+        builder = api.StateGraph(api.MessagesState)
+        builder.add_node("reply", lambda s: {"messages": LangChainAIMessage("hi", id="1")})
+        builder.add_node("echo", lambda s: s)
+        builder.add_edge(api.START, "reply")
+        builder.add_edge("reply", "echo")
+        return [(m.type, m.content, meta["langgraph_node"])
+                for m, meta in builder.compile().stream({"messages": "hello"}, stream_mode="messages")]
+
+    assert same(scenario) == [("ai", "hi", "reply")]
