@@ -28,6 +28,16 @@ def state_as_of(saver: Any, thread_id: str, ns: str, parent_ns: str, parent_chec
     if latest is None:
         return None
     seen_at = (latest.metadata.get("parents") or {}).get(parent_ns)
+    if seen_at == parent_checkpoint:  # this very step already ran it (a resume): go on from there
+        return latest
+    here = saver.get(thread_id, parent_ns, parent_checkpoint)
+    if here is not None and here.source == "fork" and here.parent_id is not None:
+        # The parent replays the step of the checkpoint it copied: what the subgraph did in
+        # that step is undone, so its state is the one it had before that step.
+        copied = saver.get(thread_id, parent_ns, here.parent_id)
+        parent_checkpoint = copied.parent_id if copied is not None else None
+        if parent_checkpoint is None:
+            return None
     if seen_at is None or _on_chain(saver, thread_id, parent_ns, parent_checkpoint, {seen_at}):
         return latest  # the usual case: nothing was replayed since the subgraph last ran
     ancestors = _chain(saver, thread_id, parent_ns, parent_checkpoint)

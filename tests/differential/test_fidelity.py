@@ -478,3 +478,45 @@ def test_messages_stream_does_not_resend_input_or_streamed_messages():
                 for m, meta in builder.compile().stream({"messages": "hello"}, stream_mode="messages")]
 
     assert same(scenario) == [("ai", "hi", "reply")]
+
+
+def test_stateful_subgraph_replayed_by_its_parent_starts_from_its_state_back_then():
+    """Parent replay from before the subgraph's second run: the ``checkpointer=True``
+    subgraph starts from what it had after its first run, not from its latest state."""
+
+    class Sub(TypedDict):
+        value: Annotated[list, operator.add]
+
+    class Parent(TypedDict):
+        results: Annotated[list, operator.add]
+
+    def scenario(api: Api):
+        started = []
+
+        def step(name: str):
+            def node(state):
+                started.append((name, list(state["value"])))
+                return {"value": [f"{name}:{api.interrupt(name)}"]}
+            return node
+
+        sub = api.StateGraph(Sub)
+        sub.add_node("step_a", step("a"))
+        sub.add_node("step_b", step("b"))
+        sub.add_edge(api.START, "step_a")
+        sub.add_edge("step_a", "step_b")
+        builder = api.StateGraph(Parent)
+        builder.add_node("parent_node", lambda s: {"results": ["p"]})
+        builder.add_node("sub_node", sub.compile(checkpointer=True))
+        builder.add_edge(api.START, "parent_node")
+        builder.add_edge("parent_node", "sub_node")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        for turn in ({"results": []}, api.Command(resume="a1"), api.Command(resume="b1"),
+                     {"results": []}, api.Command(resume="a2"), api.Command(resume="b2")):
+            graph.invoke(turn, config)
+        before_second = [s for s in graph.get_state_history(config) if s.next == ("sub_node",)][0]
+        started.clear()
+        replay = plain(graph.invoke(None, before_second.config))
+        return {"replay": replay, "started": started}
+
+    assert same(scenario)["started"] == [("a", ["a:a1", "b:b1"])]
