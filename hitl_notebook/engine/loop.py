@@ -74,8 +74,7 @@ class Run:
 
     def __init__(self, graph: CompiledStateGraph, config: dict | None, *, modes: tuple[str, ...] = (),
                  printed: tuple[str, ...] = (), interrupt_before: Any = None, interrupt_after: Any = None,
-                 subgraphs: bool = False, durability: str | None = None, output_keys: Any = None,
-                 context: Any = None) -> None:
+                 subgraphs: bool = False, durability: str | None = None, output_keys: Any = None) -> None:
         self.graph = graph
         self.plan = graph._plan
         self.config = dict(config or {})
@@ -138,7 +137,6 @@ class Run:
         self._held: list[tuple[str, Any, Any]] = []
         self._saved_id: str | None = None
         self.output_keys = output_keys
-        self.context = context
         #: The state the ``values`` stream last showed (raw), and the interrupts reported.
         self.latest: dict | None = None
         self.reported: list[Interrupt] = []

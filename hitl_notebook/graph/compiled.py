@@ -95,11 +95,14 @@ class CompiledStateGraph:
         printed, _ = _modes(print_mode) if print_mode else ((), True)
         if debug if debug is not None else self.debug:
             printed = tuple(dict.fromkeys((*printed, "updates", "values")))
+        if context is not None:
+            raise NotImplementedError("invoke/stream(context=...) (LangGraph's Runtime context) is not supported by "
+                                      "hitl_notebook yet: pass values through the config or the state.")
         if durability not in (None, *DURABILITY):
             raise ValueError(f"Unknown durability {durability!r}; choose from {', '.join(DURABILITY)}.")
         run = Run(self, config, modes=modes, printed=printed, interrupt_before=interrupt_before,
                   interrupt_after=interrupt_after, subgraphs=subgraphs, durability=durability,
-                  output_keys=output_keys, context=context)
+                  output_keys=output_keys)
         return run, single
 
     # -- state -----------------------------------------------------------------------

@@ -76,3 +76,10 @@ def test_engine_imports_graph_only_for_type_hints():
     for module in sorted(ENGINE.glob("*.py")):
         for imported in _runtime_imports(ast.parse(module.read_text())):
             assert not imported.startswith("graph"), f"{module.name} imports hitl_notebook.{imported} at run time"
+
+
+def test_runtime_context_is_refused_not_ignored():
+    """LangGraph's ``context=`` (Runtime context) is not supported: saying so beats
+    silently dropping it."""
+    with pytest.raises(NotImplementedError, match="context"):
+        _builder().compile().invoke({"trail": []}, context={"user": "x"})
