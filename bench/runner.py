@@ -91,7 +91,7 @@ def run_scenario(scenario: Scenario, flavours: list[Flavour]) -> Result:
         try:
             contexts[flavour.name] = scenario.setup(flavour)
             samples[flavour.name] = {}
-        except Exception as exc:  # noqa: BLE001 - an engine crash is a figure to report
+        except Exception as exc:
             result.errors[flavour.name] = EngineError.from_exception(exc)
     floor = getattr(scenario, "floor", None)
     floor_samples: dict[str, list[float]] = {}
@@ -101,7 +101,7 @@ def run_scenario(scenario: Scenario, flavours: list[Flavour]) -> Result:
             gc.collect()
             try:
                 round_samples = scenario.measure(contexts[name])
-            except Exception as exc:  # noqa: BLE001 - likewise
+            except Exception as exc:
                 result.errors[name] = EngineError.from_exception(exc)
                 del contexts[name], samples[name]
                 continue

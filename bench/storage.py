@@ -59,7 +59,8 @@ _VOCABULARY = [
 def _texts(turns: int) -> list[str]:
     rng = random.Random(1)
     return [
-        " ".join(rng.choice(_VOCABULARY) + str(rng.randrange(10_000)) for _ in range(30))[:200] for _ in range(turns)
+        " ".join(rng.choice(_VOCABULARY) + str(rng.randrange(10_000)) for _ in range(30))[:200]
+        for _ in range(turns)
     ]
 
 
@@ -137,7 +138,9 @@ _LANGGRAPH_SQL = (
 )
 
 
-def _run_loop(engine: str, saver: Any, texts: list[str], extra: tuple[str, ...]) -> tuple[list[float], str]:
+def _run_loop(
+    engine: str, saver: Any, texts: list[str], extra: tuple[str, ...]
+) -> tuple[list[float], str]:
     """Run the loop on a fresh thread; return saver time per step and the thread id."""
     if engine == "ours":
         from hitl_notebook import END, START, StateGraph, add_messages
@@ -160,9 +163,14 @@ def _run_loop(engine: str, saver: Any, texts: list[str], extra: tuple[str, ...])
     graph = builder.compile(checkpointer=saver)
     timer = _CallTimer(saver, extra)
     thread_id = f"loop-{uuid.uuid4().hex[:8]}"
-    out = graph.invoke({"messages": []}, {"configurable": {"thread_id": thread_id}, "recursion_limit": 10 * len(texts)})
+    out = graph.invoke(
+        {"messages": []},
+        {"configurable": {"thread_id": thread_id}, "recursion_limit": 10 * len(texts)},
+    )
     if len(out["messages"]) != len(texts):
-        raise AssertionError(f"{engine}: expected {len(texts)} messages, got {len(out['messages'])}")
+        raise AssertionError(
+            f"{engine}: expected {len(texts)} messages, got {len(out['messages'])}"
+        )
     return timer.steps, thread_id
 
 
@@ -174,7 +182,9 @@ def _counter_thread(saver: Any, steps: int) -> str:
     builder = StateGraph(state)
     builder.add_node("tick", lambda s: {"n": s["n"] + 1})
     builder.add_edge(START, "tick")
-    builder.add_conditional_edges("tick", lambda s: "tick" if s["n"] < steps else END, ["tick", END])
+    builder.add_conditional_edges(
+        "tick", lambda s: "tick" if s["n"] < steps else END, ["tick", END]
+    )
     thread_id = f"counter-{uuid.uuid4().hex[:8]}"
     builder.compile(checkpointer=saver).invoke(
         {"n": 0}, {"configurable": {"thread_id": thread_id}, "recursion_limit": 2 * steps}
@@ -217,7 +227,9 @@ def _postgres_dsn() -> Iterator[str]:
 
 def _savers(
     tmp: str, postgres: str | None
-) -> list[tuple[str, str, Callable[[], Any], Callable[[Any], tuple[int, int | None]], tuple[str, ...]]]:
+) -> list[
+    tuple[str, str, Callable[[], Any], Callable[[Any], tuple[int, int | None]], tuple[str, ...]]
+]:
     """(label, engine, make saver, measure stored bytes, extra write methods) per saver."""
     from hitl_notebook.checkpoint.memory import InMemorySaver
     from hitl_notebook.checkpoint.sqlite import SqliteSaver
@@ -254,7 +266,9 @@ def _savers(
     else:
 
         def lg_memory_bytes(s: Any) -> tuple[int, None]:
-            return _bytes_in(dict(s.storage)) + _bytes_in(dict(s.writes)) + _bytes_in(dict(s.blobs)), None
+            return _bytes_in(dict(s.storage)) + _bytes_in(dict(s.writes)) + _bytes_in(
+                dict(s.blobs)
+            ), None
 
         rows += [
             ("LangGraph InMemorySaver", "langgraph", LGMemory, lg_memory_bytes, ("put_writes",)),
@@ -275,7 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     payload = sum(len(t) for t in texts)
     results: list[Result] = []
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None  # same RAM disk for every SQLite file
-    with tempfile.TemporaryDirectory(prefix="hitl-bench-", dir=shm) as tmp, _maybe_postgres(args.no_postgres) as dsn:
+    with (
+        tempfile.TemporaryDirectory(prefix="hitl-bench-", dir=shm) as tmp,
+        _maybe_postgres(args.no_postgres) as dsn,
+    ):
         for label, engine, make, measure, extra in _savers(tmp, dsn):
             saver = make()
             steps, thread_id = _run_loop(engine, saver, texts, extra)
@@ -306,10 +323,18 @@ def _maybe_postgres(disabled: bool) -> Iterator[str | None]:
 
 
 def _print(results: list[Result], payload: int, args: argparse.Namespace) -> None:
-    print(f"{args.turns}-turn loop, one ~200-byte message appended per turn; payload {payload:,} bytes of text")
-    print(f"saver time per step = time inside the saver's write calls; window = {args.window} steps")
-    print("get ms: cold get of a random checkpoint of this thread; get@2000 ms: of a 2,000-checkpoint counter thread")
-    print("(SQLite files on /dev/shm for both: disk sync cost left out; ours uses WAL + synchronous=NORMAL)\n")
+    print(
+        f"{args.turns}-turn loop, one ~200-byte message appended per turn; payload {payload:,} bytes of text"
+    )
+    print(
+        f"saver time per step = time inside the saver's write calls; window = {args.window} steps"
+    )
+    print(
+        "get ms: cold get of a random checkpoint of this thread; get@2000 ms: of a 2,000-checkpoint counter thread"
+    )
+    print(
+        "(SQLite files on /dev/shm for both: disk sync cost left out; ours uses WAL + synchronous=NORMAL)\n"
+    )
     header = f"{'saver':<26}{'bytes stored':>14}{'x payload':>11}{'file bytes':>13}{'first ms':>10}{'last ms':>9}{'last/first':>11}{'get ms':>8}{'get@2000 ms':>12}"
     print(header)
     print("-" * len(header))

@@ -113,7 +113,12 @@ def _serve(directory: Path) -> Iterator[str]:
 
 
 def _summary(samples: list[float]) -> dict:
-    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples), "runs": len(samples)}
+    return {
+        "median": statistics.median(samples),
+        "min": min(samples),
+        "max": max(samples),
+        "runs": len(samples),
+    }
 
 
 def measure_browser(dot: str, nodes: list[str], fresh: int, warm: int, updates: int) -> dict:
@@ -140,20 +145,26 @@ def measure_browser(dot: str, nodes: list[str], fresh: int, warm: int, updates: 
 
             for _ in range(fresh):
                 context, page = open_page()
-                result = page.evaluate("([dot, nodes]) => window.bench.render(dot, nodes)", [dot, nodes])
+                result = page.evaluate(
+                    "([dot, nodes]) => window.bench.render(dot, nodes)", [dot, nodes]
+                )
                 first.append(result["ms"])
                 drawn.add(result["drawn"])
                 context.close()
             context, page = open_page()
             page.evaluate("([dot, nodes]) => window.bench.render(dot, nodes)", [dot, nodes])
             for _ in range(warm):
-                result = page.evaluate("([dot, nodes]) => window.bench.render(dot, nodes)", [dot, nodes])
+                result = page.evaluate(
+                    "([dot, nodes]) => window.bench.render(dot, nodes)", [dot, nodes]
+                )
                 rerender.append(result["ms"])
                 drawn.add(result["drawn"])
             for round_ in range(updates):
                 result = page.evaluate("(round) => window.bench.setAllStatuses(round)", round_ + 1)
                 if result["restyled"] != len(nodes) or not result["sameSvg"]:
-                    raise RuntimeError(f"status update did not restyle every node in place: {result}")
+                    raise RuntimeError(
+                        f"status update did not restyle every node in place: {result}"
+                    )
                 update.append(result["ms"])
             context.close()
             version = browser.version
@@ -202,23 +213,33 @@ def format_result(result: dict) -> str:
         rows.append((label, _ms(s["median"]), _ms(s["min"]), _ms(s["max"]), str(s["runs"])))
     sync = result["sync"]
     per_step = sync["bytes_per_step"]
-    rows.append((
-        f"bytes sent per step, {sync['state_bytes'] / 1e6:.1f} MB state",
-        f"{statistics.median(per_step) / 1e3:.1f} KB",
-        f"{min(per_step) / 1e3:.1f} KB",
-        f"{max(per_step) / 1e3:.1f} KB",
-        str(len(per_step)),
-    ))
+    rows.append(
+        (
+            f"bytes sent per step, {sync['state_bytes'] / 1e6:.1f} MB state",
+            f"{statistics.median(per_step) / 1e3:.1f} KB",
+            f"{min(per_step) / 1e3:.1f} KB",
+            f"{max(per_step) / 1e3:.1f} KB",
+            str(len(per_step)),
+        )
+    )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in rows]
+    lines = [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        for row in rows
+    ]
     lines.insert(1, "-" * len(lines[0]))
-    lines.insert(0, f"widget in headless Chromium {result['chromium']}: diagram of {result['nodes']} nodes, "
-                    f"{result['edges']} edges (DOT {result['dot_bytes'] / 1e3:.0f} KB, SVG nodes {result['svg_nodes']})")
+    lines.insert(
+        0,
+        f"widget in headless Chromium {result['chromium']}: diagram of {result['nodes']} nodes, "
+        f"{result['edges']} edges (DOT {result['dot_bytes'] / 1e3:.0f} KB, SVG nodes {result['svg_nodes']})",
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.widget_browser", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.widget_browser", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)

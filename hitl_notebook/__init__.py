@@ -59,6 +59,7 @@ def __getattr__(name: str):
         return getattr(ipython, name)
     raise AttributeError(f"module 'hitl_notebook' has no attribute {name!r}")
 
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -86,8 +87,8 @@ __all__ = [
     "RemoveMessage",
     "ResumeError",
     "RetryPolicy",
-    "Send",
     "ScriptedChatModel",
+    "Send",
     "SerializationError",
     "StateGraph",
     "StateSnapshot",

@@ -19,7 +19,9 @@ from .widgets.jsonable import to_jsonable
 __all__ = ["graph_html", "graph_mimebundle", "interrupt_card_html", "is_interrupted_result"]
 
 _STYLE = "font-family:var(--jp-ui-font-family, sans-serif);font-size:13px;"
-_CARD = _STYLE + "border-left:3px solid var(--jp-warn-color1, #f0ad4e);padding:4px 10px;margin:4px 0;"
+_CARD = (
+    _STYLE + "border-left:3px solid var(--jp-warn-color1, #f0ad4e);padding:4px 10px;margin:4px 0;"
+)
 _PRE = "white-space:pre-wrap;margin:4px 0;"
 
 
@@ -40,7 +42,7 @@ def graph_mimebundle(graph: Any) -> dict[str, str]:
 def graph_html(drawable: Any, svg: str | None) -> str:
     """The diagram inline as SVG, or, without ``dot``, its edges as an escaped text list."""
     if svg is not None:
-        return f'<div class="hitl-graph">{svg[svg.find("<svg"):]}</div>'
+        return f'<div class="hitl-graph">{svg[svg.find("<svg") :]}</div>'
     lines = []
     for edge in drawable.edges:
         arrow = "-.->" if edge.conditional else "-->"
@@ -49,7 +51,7 @@ def graph_html(drawable: Any, svg: str | None) -> str:
     body = html.escape("\n".join(lines))
     return (
         f'<div class="hitl-graph" style="{_STYLE}"><div>Graph ({len(drawable.nodes)} nodes; '
-        f"dashed arrows are conditional)</div><pre style=\"{_PRE}\">{body}</pre></div>"
+        f'dashed arrows are conditional)</div><pre style="{_PRE}">{body}</pre></div>'
     )
 
 
@@ -67,8 +69,10 @@ def interrupt_card_html(result: Mapping, *, note: str = "") -> str:
     answer it in code, and the state values (collapsed). ``note`` is appended as text."""
     interrupts = list(result.get("__interrupt__") or ())
     plural = "s" if len(interrupts) != 1 else ""
-    parts = [f'<div class="hitl-interrupts" style="{_CARD}">',
-             f"<strong>Paused: {len(interrupts)} interrupt{plural} waiting for an answer</strong>"]
+    parts = [
+        f'<div class="hitl-interrupts" style="{_CARD}">',
+        f"<strong>Paused: {len(interrupts)} interrupt{plural} waiting for an answer</strong>",
+    ]
     for intr in interrupts:
         where = getattr(intr, "ns", "") or ""
         where_text = f" in subgraph <code>{html.escape(where)}</code>" if where else ""
@@ -76,11 +80,19 @@ def interrupt_card_html(result: Mapping, *, note: str = "") -> str:
             f"<div>interrupt <code>{html.escape(str(getattr(intr, 'id', '')))}</code>{where_text}"
             f'<pre style="{_PRE}">{html.escape(_json(getattr(intr, "value", intr)))}</pre></div>'
         )
-    answer = "Command(resume=...)" if len(interrupts) == 1 else "Command(resume={interrupt_id: answer, ...})"
-    parts.append(f"<div>Answer with <code>graph.invoke({html.escape(answer)}, config)</code>.</div>")
+    answer = (
+        "Command(resume=...)"
+        if len(interrupts) == 1
+        else "Command(resume={interrupt_id: answer, ...})"
+    )
+    parts.append(
+        f"<div>Answer with <code>graph.invoke({html.escape(answer)}, config)</code>.</div>"
+    )
     values = {k: v for k, v in result.items() if k != "__interrupt__"}
     if values:
-        parts.append(f'<details><summary>State</summary><pre style="{_PRE}">{html.escape(_json(values))}</pre></details>')
+        parts.append(
+            f'<details><summary>State</summary><pre style="{_PRE}">{html.escape(_json(values))}</pre></details>'
+        )
     if note:
         parts.append(f"<div><em>{html.escape(note)}</em></div>")
     parts.append("</div>")

@@ -31,6 +31,7 @@ from .graph.compiled import CompiledStateGraph
 
 __all__ = ["RunRegistry", "load_ipython_extension", "unload_ipython_extension"]
 
+
 class RunRegistry:
     """Recent ``(graph, config)`` pairs runs were started with, newest first.
 
@@ -47,7 +48,9 @@ class RunRegistry:
         configurable = (config or {}).get("configurable", {}) if isinstance(config, Mapping) else {}
         if not _keeps_threads(graph) or "thread_id" not in configurable:
             return
-        latest = {k: v for k, v in configurable.items() if k not in ("checkpoint_id", "checkpoint_ns")}
+        latest = {
+            k: v for k, v in configurable.items() if k not in ("checkpoint_id", "checkpoint_ns")
+        }
         for ref, seen in list(self._runs):
             if ref() is graph and seen["configurable"] == latest:
                 self._runs.remove((ref, seen))
@@ -117,7 +120,10 @@ class _Extension:
             note = "Not bound to a thread: open one with %hitl graph, config."
             return {"text/html": interrupt_card_html(result, note=note)}
         graph, config = run
-        return {"text/html": interrupt_card_html(result), **_widget_bundle(_show(graph, config=config))}
+        return {
+            "text/html": interrupt_card_html(result),
+            **_widget_bundle(_show(graph, config=config)),
+        }
 
     def hitl_magic(self, line: str) -> Any:
         """%hitl [graph[, thread_id or config]]: the widget for a thread of a graph.
@@ -128,7 +134,9 @@ class _Extension:
         if not line.strip():
             latest = self.registry.latest()
             if latest is None:
-                raise ValueError("no run yet: use %hitl graph, thread_id (or run graph.invoke(..., config) first)")
+                raise ValueError(
+                    "no run yet: use %hitl graph, thread_id (or run graph.invoke(..., config) first)"
+                )
             return _show(latest[0], config=latest[1])
         value = self.shell.ev(line)
         graph, thread = value if isinstance(value, tuple) and len(value) == 2 else (value, None)

@@ -58,9 +58,13 @@ class BaseMessage:
                 "BaseMessage is abstract: use HumanMessage, AIMessage, SystemMessage, ToolMessage or RemoveMessage"
             )
         if not isinstance(self.content, (str, list)):
-            raise TypeError(f"{type(self).__name__}.content must be a str or a list, not {type(self.content).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}.content must be a str or a list, not {type(self.content).__name__}"
+            )
         if self.id is not None and not isinstance(self.id, str):
-            raise TypeError(f"{type(self).__name__}.id must be a str or None, not {type(self.id).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}.id must be a str or None, not {type(self.id).__name__}"
+            )
 
     @property
     def text(self) -> str:
@@ -97,7 +101,12 @@ class BaseMessage:
             if f.name == "content" or not f.repr:
                 continue
             value = getattr(self, f.name)
-            if value is None or value == [] or value == {} or (f.name == "status" and value == "success"):
+            if (
+                value is None
+                or value == []
+                or value == {}
+                or (f.name == "status" and value == "success")
+            ):
                 continue
             parts.append(f"{f.name}={value!r}")
         return f"{type(self).__name__}({', '.join(parts)})"
@@ -136,7 +145,9 @@ class AIMessage(BaseMessage):
         lines = ["Tool Calls:"]
         for call in self.tool_calls:
             lines.append(f"  {call['name']} ({call['id']})" if call["id"] else f"  {call['name']}")
-            lines += [f"    {key}: {value}" for key, value in call["args"].items()] or ["    (no arguments)"]
+            lines += [f"    {key}: {value}" for key, value in call["args"].items()] or [
+                "    (no arguments)"
+            ]
         return lines
 
 
@@ -154,9 +165,13 @@ class ToolMessage(BaseMessage):
     def __post_init__(self) -> None:
         super().__post_init__()
         if not isinstance(self.tool_call_id, str):
-            raise TypeError(f"ToolMessage.tool_call_id must be a str, not {type(self.tool_call_id).__name__}")
+            raise TypeError(
+                f"ToolMessage.tool_call_id must be a str, not {type(self.tool_call_id).__name__}"
+            )
         if self.status not in ("success", "error"):
-            raise ValueError(f"ToolMessage.status must be 'success' or 'error', not {self.status!r}")
+            raise ValueError(
+                f"ToolMessage.status must be 'success' or 'error', not {self.status!r}"
+            )
 
 
 @dataclass(eq=True, repr=False, init=False)
@@ -167,7 +182,9 @@ class RemoveMessage(BaseMessage):
 
     def __init__(self, id: str) -> None:
         if not isinstance(id, str):
-            raise TypeError(f"RemoveMessage needs the str id of the message to remove, not {type(id).__name__}")
+            raise TypeError(
+                f"RemoveMessage needs the str id of the message to remove, not {type(id).__name__}"
+            )
         self.content = ""
         self.id = id
         self.name = None
@@ -189,16 +206,26 @@ def _tool_call(index: int, call: Any) -> dict:
     if not _is_mapping(call):
         raise TypeError(f"AIMessage.tool_calls[{index}] must be a dict, not {type(call).__name__}")
     if not call.keys() <= _TOOL_CALL_KEYS:
-        raise ValueError(f"AIMessage.tool_calls[{index}] has unknown keys {sorted(set(call) - _TOOL_CALL_KEYS)}")
+        raise ValueError(
+            f"AIMessage.tool_calls[{index}] has unknown keys {sorted(set(call) - _TOOL_CALL_KEYS)}"
+        )
     name, args, call_id = call.get("name"), call.get("args", {}), call.get("id")
     if not isinstance(name, str):
-        raise TypeError(f"AIMessage.tool_calls[{index}]['name'] must be a str, not {type(name).__name__}")
+        raise TypeError(
+            f"AIMessage.tool_calls[{index}]['name'] must be a str, not {type(name).__name__}"
+        )
     if not _is_mapping(args):
-        raise TypeError(f"AIMessage.tool_calls[{index}]['args'] must be a dict, not {type(args).__name__}")
+        raise TypeError(
+            f"AIMessage.tool_calls[{index}]['args'] must be a dict, not {type(args).__name__}"
+        )
     if call_id is not None and not isinstance(call_id, str):
-        raise TypeError(f"AIMessage.tool_calls[{index}]['id'] must be a str or None, not {type(call_id).__name__}")
+        raise TypeError(
+            f"AIMessage.tool_calls[{index}]['id'] must be a str or None, not {type(call_id).__name__}"
+        )
     if call.get("type", "tool_call") != "tool_call":
-        raise ValueError(f"AIMessage.tool_calls[{index}]['type'] must be 'tool_call', not {call['type']!r}")
+        raise ValueError(
+            f"AIMessage.tool_calls[{index}]['type'] must be 'tool_call', not {call['type']!r}"
+        )
     return {"name": name, "args": dict(args), "id": call_id, "type": "tool_call"}
 
 
@@ -232,7 +259,9 @@ def _is_message(x: Any) -> bool:
     if type(x) in _message_types:
         return True
     if isinstance(x, BaseMessage) or (
-        not isinstance(x, (str, bytes, Mapping, tuple, list)) and hasattr(x, "type") and hasattr(x, "content")
+        not isinstance(x, (str, bytes, Mapping, tuple, list))
+        and hasattr(x, "type")
+        and hasattr(x, "content")
     ):
         _message_types.add(type(x))
         return True
@@ -245,7 +274,9 @@ def _from_role(role: Any, body: dict) -> BaseMessage:
         raise ValueError(f"unknown message role {role!r}; expected one of {sorted(_ROLES)}")
     allowed = _EXTRA_KEYS[cls]
     if not body.keys() <= allowed:
-        raise ValueError(f"unexpected keys {sorted(map(str, set(body) - allowed))} for a {role!r} message")
+        raise ValueError(
+            f"unexpected keys {sorted(map(str, set(body) - allowed))} for a {role!r} message"
+        )
     if cls is RemoveMessage:
         return RemoveMessage(body.get("id"))
     if cls is ToolMessage and "tool_call_id" not in body:
@@ -260,7 +291,9 @@ def _from_mapping(x: Mapping) -> BaseMessage:
     elif "type" in body:
         role = body.pop("type")
     else:
-        raise ValueError(f"a message dict needs a 'role' or 'type' key, got keys {sorted(map(str, body))}")
+        raise ValueError(
+            f"a message dict needs a 'role' or 'type' key, got keys {sorted(map(str, body))}"
+        )
     return _from_role(role, body)
 
 

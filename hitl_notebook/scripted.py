@@ -24,7 +24,9 @@ class ScriptedChatModel:
     of the conversation returning one of those. ``calls`` records every conversation seen.
     """
 
-    def __init__(self, replies: Sequence[Reply], *, repeat: bool = False, name: str = "scripted") -> None:
+    def __init__(
+        self, replies: Sequence[Reply], *, repeat: bool = False, name: str = "scripted"
+    ) -> None:
         if not replies:
             raise ValueError("ScriptedChatModel needs at least one reply.")
         self._replies = list(replies)
@@ -90,8 +92,15 @@ def _to_ai_message(reply: Any, call_number: int) -> AIMessage:
     if isinstance(reply, dict):
         fields = {"content": "", "id": f"scripted-{call_number}", **reply}
         calls = [
-            {"name": c["name"], "args": c.get("args", {}), "id": c.get("id", f"call-{call_number}-{i}"), "type": "tool_call"}
+            {
+                "name": c["name"],
+                "args": c.get("args", {}),
+                "id": c.get("id", f"call-{call_number}-{i}"),
+                "type": "tool_call",
+            }
             for i, c in enumerate(fields.pop("tool_calls", []))
         ]
         return AIMessage(tool_calls=calls, **fields)
-    raise TypeError(f"A scripted reply must be a str, dict, message or function, got {type(reply).__name__}.")
+    raise TypeError(
+        f"A scripted reply must be a str, dict, message or function, got {type(reply).__name__}."
+    )

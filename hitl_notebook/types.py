@@ -13,8 +13,8 @@ __all__ = [
     "GraphInterrupt",
     "Interrupt",
     "NodeInterrupt",
-    "ParentCommand",
     "Overwrite",
+    "ParentCommand",
     "PregelTask",
     "RetryPolicy",
     "Send",
@@ -151,8 +151,20 @@ class StateSnapshot(NamedTuple):
 
 #: Exceptions that say the node's own code or input is wrong: running it again gives the
 #: same result, so ``default_retry_on`` does not retry them (LangGraph's list).
-_NOT_TRANSIENT = (ValueError, TypeError, ArithmeticError, ImportError, LookupError, NameError, SyntaxError,
-                  RuntimeError, ReferenceError, StopIteration, StopAsyncIteration, OSError)
+_NOT_TRANSIENT = (
+    ValueError,
+    TypeError,
+    ArithmeticError,
+    ImportError,
+    LookupError,
+    NameError,
+    SyntaxError,
+    RuntimeError,
+    ReferenceError,
+    StopIteration,
+    StopAsyncIteration,
+    OSError,
+)
 
 
 def default_retry_on(exc: Exception) -> bool:
@@ -201,7 +213,9 @@ class RetryPolicy(NamedTuple):
     #: Add a random 0-1 s to each wait (so parallel retries do not stampede).
     jitter: bool = True
     #: Which errors are retried: an exception class, a sequence of them, or a predicate.
-    retry_on: type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool] = default_retry_on
+    retry_on: type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool] = (
+        default_retry_on
+    )
 
 
 class StateUpdate(NamedTuple):

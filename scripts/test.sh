@@ -37,6 +37,10 @@ else
   echo "==> js/package.json not found: skipping the JS build"
 fi
 
+echo "==> ruff: lint and format"
+"$PY" -m ruff check . || status=1
+"$PY" -m ruff format --check . || status=1
+
 echo "==> pytest"
 "$PY" -m pytest -ra "$@" || status=1
 

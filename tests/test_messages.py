@@ -29,7 +29,11 @@ from hitl_notebook.messages import (
 def test_content_is_positional_and_type_names_the_kind():
     """`HumanMessage("hi")` works as in LangChain and each class reports LangChain's type name."""
     assert HumanMessage("hi").content == "hi"
-    assert [cls("x").type for cls in (HumanMessage, AIMessage, SystemMessage)] == ["human", "ai", "system"]
+    assert [cls("x").type for cls in (HumanMessage, AIMessage, SystemMessage)] == [
+        "human",
+        "ai",
+        "system",
+    ]
     assert ToolMessage("r", tool_call_id="c").type == "tool"
     assert RemoveMessage("m1").type == "remove"
 
@@ -44,7 +48,9 @@ def test_equality_is_by_value_and_by_class():
 def test_repr_shows_content_and_set_fields_only():
     """The repr is short and readable in a notebook: content first, unset fields omitted."""
     assert repr(HumanMessage("hi", id="1")) == "HumanMessage(content='hi', id='1')"
-    assert repr(ToolMessage("ok", tool_call_id="c")) == "ToolMessage(content='ok', tool_call_id='c')"
+    assert (
+        repr(ToolMessage("ok", tool_call_id="c")) == "ToolMessage(content='ok', tool_call_id='c')"
+    )
     assert repr(RemoveMessage("m1")) == "RemoveMessage(id='m1')"
 
 
@@ -62,9 +68,21 @@ def test_tool_calls_are_normalised_to_the_langchain_shape():
         (lambda: HumanMessage(42), TypeError, "content must be a str or a list, not int"),
         (lambda: HumanMessage("x", id=7), TypeError, "id must be a str or None"),
         (lambda: ToolMessage("x"), TypeError, "tool_call_id"),
-        (lambda: ToolMessage("x", tool_call_id="c", status="meh"), ValueError, "'success' or 'error'"),
-        (lambda: AIMessage("", tool_calls=[{"args": {}}]), TypeError, "tool_calls[0]['name'] must be a str"),
-        (lambda: AIMessage("", tool_calls=[{"name": "f", "oops": 1}]), ValueError, "unknown keys ['oops']"),
+        (
+            lambda: ToolMessage("x", tool_call_id="c", status="meh"),
+            ValueError,
+            "'success' or 'error'",
+        ),
+        (
+            lambda: AIMessage("", tool_calls=[{"args": {}}]),
+            TypeError,
+            "tool_calls[0]['name'] must be a str",
+        ),
+        (
+            lambda: AIMessage("", tool_calls=[{"name": "f", "oops": 1}]),
+            ValueError,
+            "unknown keys ['oops']",
+        ),
         (lambda: BaseMessage("x"), TypeError, "abstract"),
         (lambda: RemoveMessage(None), TypeError, "str id"),
     ],
@@ -115,7 +133,11 @@ def test_messages_pass_through_unchanged():
         (("robot", "x"), ValueError, "unknown message role 'robot'"),
         ({"role": "wizard", "content": "x"}, ValueError, "'wizard'"),
         ({"content": "x"}, ValueError, "needs a 'role' or 'type' key"),
-        ({"role": "user", "content": "x", "colour": "red"}, ValueError, "unexpected keys ['colour']"),
+        (
+            {"role": "user", "content": "x", "colour": "red"},
+            ValueError,
+            "unexpected keys ['colour']",
+        ),
         ({"role": "tool", "content": "x"}, ValueError, "tool_call_id"),
         (("user", "x", "extra"), ValueError, "(role, content)"),
         (42, TypeError, "cannot convert int"),
@@ -156,7 +178,11 @@ def test_dict_form_round_trips(message):
 
 def test_dict_form_lists_only_set_fields():
     """The JSON form the widgets show carries no empty noise."""
-    assert message_to_dict(HumanMessage("hi", id="1")) == {"type": "human", "content": "hi", "id": "1"}
+    assert message_to_dict(HumanMessage("hi", id="1")) == {
+        "type": "human",
+        "content": "hi",
+        "id": "1",
+    }
     assert message_to_dict(ToolMessage("r", tool_call_id="c")) == {
         "type": "tool",
         "content": "r",
@@ -219,7 +245,10 @@ def test_same_id_replaces_in_place():
 def test_remove_message_deletes_by_id():
     """`RemoveMessage(id)` deletes that message and keeps the others in order."""
     left = [HumanMessage("a", id="1"), AIMessage("b", id="2"), HumanMessage("c", id="3")]
-    assert add_messages(left, [RemoveMessage("2")]) == [HumanMessage("a", id="1"), HumanMessage("c", id="3")]
+    assert add_messages(left, [RemoveMessage("2")]) == [
+        HumanMessage("a", id="1"),
+        HumanMessage("c", id="3"),
+    ]
 
 
 def test_removing_an_unknown_id_names_it():
@@ -239,7 +268,8 @@ def test_remove_all_clears_the_list():
     """`RemoveMessage(REMOVE_ALL_MESSAGES)` drops everything before it; what follows is the new list."""
     left = [HumanMessage("a", id="1"), HumanMessage("b", id="2")]
     out = add_messages(
-        left, [HumanMessage("x", id="9"), RemoveMessage(REMOVE_ALL_MESSAGES), SystemMessage("s", id="3")]
+        left,
+        [HumanMessage("x", id="9"), RemoveMessage(REMOVE_ALL_MESSAGES), SystemMessage("s", id="3")],
     )
     assert out == [SystemMessage("s", id="3")]
 
@@ -286,7 +316,13 @@ def test_delta_survives_edits_among_the_new_items():
     """Replacing or removing a message added in the same update still leaves a pure append."""
     left = [HumanMessage("a", id="1")]
     merged, appended = merge_messages_delta(
-        left, [AIMessage("b", id="2"), AIMessage("B", id="2"), HumanMessage("c", id="3"), RemoveMessage("3")]
+        left,
+        [
+            AIMessage("b", id="2"),
+            AIMessage("B", id="2"),
+            HumanMessage("c", id="3"),
+            RemoveMessage("3"),
+        ],
     )
     assert appended == [AIMessage("B", id="2")]
     assert merged == left + appended
@@ -311,7 +347,9 @@ def test_messages_state_declares_the_reducer_and_subclasses_add_keys():
 IDS = st.sampled_from(["a", "b", "c", "d", None])
 KINDS = st.sampled_from(["human", "ai", "system"])
 ITEM = st.tuples(KINDS, st.text(max_size=3), IDS)
-RIGHT_ITEM = st.one_of(ITEM, st.tuples(st.just("remove"), st.just(""), st.sampled_from(["a", "b", "c", "d"])))
+RIGHT_ITEM = st.one_of(
+    ITEM, st.tuples(st.just("remove"), st.just(""), st.sampled_from(["a", "b", "c", "d"]))
+)
 
 
 def _ours(kind, content, id):
@@ -325,7 +363,9 @@ def _theirs(kind, content, id):
 
     if kind == "remove":
         return lc.RemoveMessage(id=id)
-    return {"human": lc.HumanMessage, "ai": lc.AIMessage, "system": lc.SystemMessage}[kind](content, id=id)
+    return {"human": lc.HumanMessage, "ai": lc.AIMessage, "system": lc.SystemMessage}[kind](
+        content, id=id
+    )
 
 
 def _shape(messages, given_ids):
@@ -342,17 +382,26 @@ def test_matches_langgraph_add_messages(left, right):
 
     given_ids = {i for _, _, i in left + right}
     try:
-        expected = _shape(lg_add_messages([_theirs(*x) for x in left], [_theirs(*x) for x in right]), given_ids)
+        expected = _shape(
+            lg_add_messages([_theirs(*x) for x in left], [_theirs(*x) for x in right]), given_ids
+        )
     except ValueError:
         with pytest.raises(ValueError):
             add_messages([_ours(*x) for x in left], [_ours(*x) for x in right])
         return
-    assert _shape(add_messages([_ours(*x) for x in left], [_ours(*x) for x in right]), given_ids) == expected
+    assert (
+        _shape(add_messages([_ours(*x) for x in left], [_ours(*x) for x in right]), given_ids)
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
     "content",
-    ["plain", [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "u"}}, "b"], []],
+    [
+        "plain",
+        [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "u"}}, "b"],
+        [],
+    ],
     ids=["str", "blocks", "empty"],
 )
 def test_text_reads_like_langchains(content):
@@ -363,8 +412,11 @@ def test_text_reads_like_langchains(content):
 
 
 def test_pretty_print_shows_kind_name_content_and_tool_calls(capsys):
-    AIMessage("Let me look.", name="agent",
-              tool_calls=[{"name": "search", "args": {"q": "otters"}, "id": "call-1"}]).pretty_print()
+    AIMessage(
+        "Let me look.",
+        name="agent",
+        tool_calls=[{"name": "search", "args": {"q": "otters"}, "id": "call-1"}],
+    ).pretty_print()
     ToolMessage("3 results", tool_call_id="call-1").pretty_print()
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == " Ai Message ".center(80, "=") and len(lines[0]) == 80

@@ -85,7 +85,11 @@ def imported_packages(path: Path) -> set[str]:
 def test_teaching_notebook_imports_only_the_package_and_stdlib(path):
     """Teaching notebooks import only hitl_notebook and the standard library: they run
     offline after a plain install."""
-    outside = {m for m in imported_packages(path) if m != "hitl_notebook" and m not in sys.stdlib_module_names}
+    outside = {
+        m
+        for m in imported_packages(path)
+        if m != "hitl_notebook" and m not in sys.stdlib_module_names
+    }
     assert not outside, f"{path.name} imports {sorted(outside)}"
 
 
@@ -93,7 +97,9 @@ def test_teaching_notebook_imports_only_the_package_and_stdlib(path):
 def test_other_notebooks_import_at_most_the_langgraph_extra(path):
     """Integration notebooks may also use LangGraph/LangChain, nothing else."""
     allowed = {"hitl_notebook", *LANGGRAPH_EXTRA}
-    outside = {m for m in imported_packages(path) if m not in allowed and m not in sys.stdlib_module_names}
+    outside = {
+        m for m in imported_packages(path) if m not in allowed and m not in sys.stdlib_module_names
+    }
     assert not outside, f"{path.name} imports {sorted(outside)}"
 
 

@@ -3,12 +3,46 @@
 import hitl_notebook
 
 EXPECTED = {
-    "END", "START", "AIMessage", "BaseCheckpointSaver", "BaseMessage", "Command", "CompiledStateGraph",
-    "DeserializationError", "EmptyInputError", "GraphRecursionError", "GraphValidationError", "HITLWarning",
-    "HumanMessage", "InMemorySaver", "Interrupt", "InvalidUpdateError", "MemorySaver", "MessagesState",
-    "NodeInterrupt", "Overwrite", "PregelTask", "RemoveMessage", "ResumeError", "RetryPolicy", "ScriptedChatModel", "Send", "SerializationError", "StateGraph",
-    "StateSnapshot", "StateUpdate", "SystemMessage", "ThreadWidget", "ToolMessage", "add_messages", "get_config", "get_stream_writer",
-    "interrupt", "is_invalid_resume", "register_type", "show",
+    "END",
+    "START",
+    "AIMessage",
+    "BaseCheckpointSaver",
+    "BaseMessage",
+    "Command",
+    "CompiledStateGraph",
+    "DeserializationError",
+    "EmptyInputError",
+    "GraphRecursionError",
+    "GraphValidationError",
+    "HITLWarning",
+    "HumanMessage",
+    "InMemorySaver",
+    "Interrupt",
+    "InvalidUpdateError",
+    "MemorySaver",
+    "MessagesState",
+    "NodeInterrupt",
+    "Overwrite",
+    "PregelTask",
+    "RemoveMessage",
+    "ResumeError",
+    "RetryPolicy",
+    "ScriptedChatModel",
+    "Send",
+    "SerializationError",
+    "StateGraph",
+    "StateSnapshot",
+    "StateUpdate",
+    "SystemMessage",
+    "ThreadWidget",
+    "ToolMessage",
+    "add_messages",
+    "get_config",
+    "get_stream_writer",
+    "interrupt",
+    "is_invalid_resume",
+    "register_type",
+    "show",
 }
 
 
@@ -35,5 +69,7 @@ def test_importing_the_engine_does_not_load_the_widget_stack():
     import sys
 
     code = "import sys, hitl_notebook; print('anywidget' in sys.modules); hitl_notebook.show; print('anywidget' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["False", "True"]

@@ -13,7 +13,10 @@ def test_quickstart_runs_and_approves(capsys):
     exec(compile(code, "README.md quickstart", "exec"), namespace)
     assert capsys.readouterr().out.strip() == "Send this?"
     graph, config = namespace["graph"], namespace["config"]
-    assert graph.get_state(config).values == {"draft": "Dear team, the release is on Friday.", "approved": True}
+    assert graph.get_state(config).values == {
+        "draft": "Dear team, the release is on Friday.",
+        "approved": True,
+    }
 
 
 def test_readme_shows_the_two_commands_ci_runs():

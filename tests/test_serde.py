@@ -42,7 +42,9 @@ def same(a, b) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, float):
-        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+        return (math.isnan(a) and math.isnan(b)) or (
+            a == b and math.copysign(1, a) == math.copysign(1, b)
+        )
     if isinstance(a, Decimal):
         return str(a) == str(b)
     if isinstance(a, (datetime, time)):
@@ -57,7 +59,8 @@ def same(a, b) -> bool:
         return len(a) == len(b) and all(any(same(x, y) for y in b) for x in a)
     if dataclasses.is_dataclass(a):
         return same(
-            [getattr(a, f.name) for f in dataclasses.fields(a)], [getattr(b, f.name) for f in dataclasses.fields(b)]
+            [getattr(a, f.name) for f in dataclasses.fields(a)],
+            [getattr(b, f.name) for f in dataclasses.fields(b)],
         )
     return a == b
 
@@ -123,7 +126,14 @@ SAMPLES = {
     "bools": [True, False],
     "ints": [0, -1, 2**63 - 1, -(2**63), 2**63, -(2**63) - 1, 10**5000],
     "floats": [0.5, -0.0, 1e308, float("inf"), float("-inf"), float("nan")],
-    "text": ["", "héllo ✓ 🐍", "\x00", "\ud800 lone surrogate", "\ud800\udc00 split pair", {"\udfff key": 1}],
+    "text": [
+        "",
+        "héllo ✓ 🐍",
+        "\x00",
+        "\ud800 lone surrogate",
+        "\ud800\udc00 split pair",
+        {"\udfff key": 1},
+    ],
     "tuple": (1, (2, "x"), []),
     "set": {1, "a", (2, 3)},
     "frozenset": frozenset({frozenset({1}), "b"}),
@@ -134,27 +144,45 @@ SAMPLES = {
     "enum keys": {Level.LOW: 1, Colour.RED: 2},
     "tag-looking dict": {"$t": "tuple", "v": [1, 2]},
     "nested tag-looking dict": {"a": [{"$t": "obj", "n": "os.system", "v": {}}]},
-    "lc-looking dict": {"lc": 1, "type": "constructor", "id": ["langchain", "schema", "messages", "HumanMessage"]},
+    "lc-looking dict": {
+        "lc": 1,
+        "type": "constructor",
+        "id": ["langchain", "schema", "messages", "HumanMessage"],
+    },
     "naive datetime": datetime(2024, 5, 6, 7, 8, 9, 123456),
     "utc datetime": datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc),
-    "named offset": datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=-5, microseconds=7), "EST-ish")),
+    "named offset": datetime(
+        2024, 1, 1, tzinfo=timezone(timedelta(hours=-5, microseconds=7), "EST-ish")
+    ),
     "zoneinfo": datetime(2024, 3, 31, 2, 30, tzinfo=ZoneInfo("Europe/Paris")),
     "fold": datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Paris")),
     "date": date(1999, 12, 31),
     "time": time(23, 59, 59, 999999, tzinfo=timezone.utc),
     "timedelta": timedelta(days=-3, seconds=5, microseconds=1),
     "uuid": UUID("12345678-1234-5678-1234-567812345678"),
-    "decimals": [Decimal("1.10"), Decimal("-0"), Decimal("NaN"), Decimal("-Infinity"), Decimal("1E+999999")],
+    "decimals": [
+        Decimal("1.10"),
+        Decimal("-0"),
+        Decimal("NaN"),
+        Decimal("-Infinity"),
+        Decimal("1E+999999"),
+    ],
     "enums": [Colour.RED, Colour.BLUE, Level.HIGH, Perm.R | Perm.W],
     "dataclasses": [Point(1, (2, 3)), Frozen("f", ("a",)), Point(2, Point(3))],
     "pydantic": Person(
-        name="Ada", born=date(1815, 12, 10), address=Address(city="London"), anything=(1, {2}), nickname="countess"
+        name="Ada",
+        born=date(1815, 12, 10),
+        address=Address(city="London"),
+        anything=(1, {2}),
+        nickname="countess",
     ),
     "pydantic with alias": Aliased(maxItems=3),
     "our messages": [
         HumanMessage("hi", id="1", name="u"),
         SystemMessage("s"),
-        AIMessage("", id="2", tool_calls=[{"name": "f", "args": {"when": date(2024, 1, 1)}, "id": "c"}]),
+        AIMessage(
+            "", id="2", tool_calls=[{"name": "f", "args": {"when": date(2024, 1, 1)}, "id": "c"}]
+        ),
         ToolMessage("r", tool_call_id="c", status="error"),
         RemoveMessage("2"),
     ],
@@ -288,7 +316,9 @@ def test_error_names_the_key_path_and_the_fix():
 
     (An unregistered dataclass is no longer an error: writing it registers it; see
     tests/checkpoint/test_serde_registration.py.)"""
-    state = {"messages": ["a", "b", "c", AIMessage(tool_calls=[{"name": "f", "args": {"x": Opaque()}}])]}
+    state = {
+        "messages": ["a", "b", "c", AIMessage(tool_calls=[{"name": "f", "args": {"x": Opaque()}}])]
+    }
     with pytest.raises(SerializationError) as info:
         dumps(state, path="state")
     assert str(info.value) == (
@@ -345,8 +375,12 @@ def test_langchain_subclass_is_not_silently_downgraded():
 
 def test_check_serialisable_validates_without_output():
     """`check_serialisable` accepts what `dumps` accepts and raises the same error otherwise."""
-    assert check_serialisable({"question": "ok?", "options": ("yes", "no")}, "interrupt value") is None
-    with pytest.raises(SerializationError, match=r"^interrupt value\['cb'\]: object of type function"):
+    assert (
+        check_serialisable({"question": "ok?", "options": ("yes", "no")}, "interrupt value") is None
+    )
+    with pytest.raises(
+        SerializationError, match=r"^interrupt value\['cb'\]: object of type function"
+    ):
         check_serialisable({"cb": lambda: 0}, "interrupt value")
 
 
@@ -357,7 +391,10 @@ def test_check_serialisable_validates_without_output():
     ("data", "words"),
     [
         (b'{"a":[1,{"$t":"nope","v":1}]}', "value['a'][1]: unknown tag 'nope'"),
-        (b'{"$t":"obj","n":"os.system","v":{}}', "value: bad 'obj' value: unknown type name 'os.system'"),
+        (
+            b'{"$t":"obj","n":"os.system","v":{}}',
+            "value: bad 'obj' value: unknown type name 'os.system'",
+        ),
         (b'{"$t":"enum","n":"tests.nothing","v":1}', "unknown type name 'tests.nothing'"),
         (b'{"$t":"tuple","v":[1],"x":2}', "bad 'tuple' value: unexpected keys"),
         (b'{"$t":"tuple","v":"abc"}', "bad 'tuple' value: payload must be list, not str"),
@@ -368,9 +405,15 @@ def test_check_serialisable_validates_without_output():
         (b'{"$t":"msg","v":{"type":"wizard","content":"x"}}', "unknown message role 'wizard'"),
         (b'{"$t":"datetime","v":["2024-01-01T00:00:00+01:00",null,0]}', "must not carry an offset"),
         (b'{"$t":"zoneinfo","v":"../../etc/passwd"}', "bad 'zoneinfo' value"),
-        (b'{"$t":"lc","n":"langchain_core.messages.HumanMessage","v":{}}', "unknown LangChain message type"),
+        (
+            b'{"$t":"lc","n":"langchain_core.messages.HumanMessage","v":{}}',
+            "unknown LangChain message type",
+        ),
         (b'{"$t":7,"v":1}', "unknown tag 7"),
-        (b'{"x":{"$t":"enum","n":"serde-test.Point","v":1}}', "value['x']: bad 'enum' value: registered type"),
+        (
+            b'{"x":{"$t":"enum","n":"serde-test.Point","v":1}}',
+            "value['x']: bad 'enum' value: registered type",
+        ),
         (b'{"$t":"obj","n":"serde-test.Point","v":{"nope":1}}', "bad 'obj' value: TypeError"),
     ],
 )
@@ -383,7 +426,13 @@ def test_bad_stored_data_names_path_and_tag(data, words):
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"{", b"\x80\x04\x95\x00", b'{"a":1} trailing', "\udcff".encode("utf-8", "surrogatepass") + b"\xff"],
+    [
+        b"",
+        b"{",
+        b"\x80\x04\x95\x00",
+        b'{"a":1} trailing',
+        "\udcff".encode("utf-8", "surrogatepass") + b"\xff",
+    ],
     ids=["empty", "truncated", "pickle", "trailing", "bad utf-8"],
 )
 def test_non_json_is_a_deserialization_error(data):
@@ -394,8 +443,13 @@ def test_non_json_is_a_deserialization_error(data):
 
 @pytest.mark.parametrize(
     "data",
-    [b'{"a": 123456789012345678901234567890, "b": -1.5e300}', b'{"s": "$t", "l": [null, true]}',
-     b'[-9223372036854775809, 18446744073709551616, 1e400]', b'"\\ud800"', b'[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]'],
+    [
+        b'{"a": 123456789012345678901234567890, "b": -1.5e300}',
+        b'{"s": "$t", "l": [null, true]}',
+        b"[-9223372036854775809, 18446744073709551616, 1e400]",
+        b'"\\ud800"',
+        b"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+    ],
     ids=["big int", "tag-like string value", "beyond 64 bits", "lone surrogate escape", "nested"],
 )
 def test_untagged_json_reads_as_the_json_module_reads_it(data):
@@ -483,9 +537,7 @@ def test_tampered_data_never_imports_or_executes(data, tmp_path, monkeypatch):
 
 def test_lc_constructor_form_is_plain_data():
     """LangChain's own `{"lc": 1, "type": "constructor"}` form is just a dict to us: never revived."""
-    data = (
-        b'{"lc":1,"type":"constructor","id":["langchain","schema","messages","HumanMessage"],"kwargs":{"content":"x"}}'
-    )
+    data = b'{"lc":1,"type":"constructor","id":["langchain","schema","messages","HumanMessage"],"kwargs":{"content":"x"}}'
     assert loads(data) == json.loads(data)
 
 
@@ -498,7 +550,9 @@ scalars = st.one_of(
     st.integers(min_value=-(2**200), max_value=2**200),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(),
-    st.text(st.characters(min_codepoint=0xD7F0, max_codepoint=0xE010, exclude_categories=()), max_size=4),
+    st.text(
+        st.characters(min_codepoint=0xD7F0, max_codepoint=0xE010, exclude_categories=()), max_size=4
+    ),
     st.binary(max_size=16),
     st.binary(max_size=8).map(bytearray),
     st.uuids(),
@@ -510,7 +564,9 @@ scalars = st.one_of(
     st.sampled_from([Colour.RED, Colour.BLUE, Level.LOW, Perm.R | Perm.W]),
 )
 hashables = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.sampled_from(list(Level))),
+    st.one_of(
+        st.none(), st.booleans(), st.integers(), st.text(max_size=5), st.sampled_from(list(Level))
+    ),
     lambda inner: st.one_of(st.tuples(inner, inner), st.frozensets(inner, max_size=3)),
     max_leaves=5,
 )
@@ -524,7 +580,9 @@ messages = st.one_of(
                 {
                     "name": st.text(max_size=5),
                     "args": st.dictionaries(
-                        st.text(max_size=5), st.one_of(st.integers(), st.tuples(st.text(max_size=3))), max_size=2
+                        st.text(max_size=5),
+                        st.one_of(st.integers(), st.tuples(st.text(max_size=3))),
+                        max_size=2,
                     ),
                 }
             ),
@@ -537,7 +595,11 @@ values = st.recursive(
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
         st.lists(inner, max_size=4).map(tuple),
-        st.dictionaries(st.one_of(st.text(max_size=5), st.sampled_from(["$t", "v", "n", "lc"])), inner, max_size=4),
+        st.dictionaries(
+            st.one_of(st.text(max_size=5), st.sampled_from(["$t", "v", "n", "lc"])),
+            inner,
+            max_size=4,
+        ),
         st.dictionaries(hashables, inner, max_size=3),
         st.sets(hashables, max_size=3),
         st.frozensets(hashables, max_size=3),
@@ -560,4 +622,6 @@ def test_importing_does_not_load_langchain():
         "import sys, hitl_notebook.checkpoint.serde, hitl_notebook.messages; "
         "loaded = [m for m in sys.modules if m.startswith('langchain')]; assert not loaded, loaded"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1]
+    )

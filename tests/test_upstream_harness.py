@@ -24,14 +24,14 @@ def _run_module(source: str, name: str = "lg_fake_test_module") -> types.ModuleT
     """Execute rewritten ``source`` as a module body (its top level is a ``<module>`` frame)."""
     module = types.ModuleType(name)
     code = compile(rewrite.rewrite_source(source), f"<{name}>", "exec", dont_inherit=True)
-    exec(code, module.__dict__)  # noqa: S102 - the literal sources of this file
+    exec(code, module.__dict__)
     return module
 
 
 def test_rewrite_changes_only_import_paths_and_keeps_line_numbers():
     """`langgraph`/`tests` import paths (and `langgraph.x` dotted names) are renamed; strings,
     comments and names that merely contain the words are not; the line count is unchanged."""
-    source = textwrap.dedent('''\
+    source = textwrap.dedent("""\
         from langgraph.types import Command, interrupt
         from tests.any_str import AnyStr
         import langgraph.errors as errors, tests.fake_chat
@@ -42,8 +42,8 @@ def test_rewrite_changes_only_import_paths_and_keeps_line_numbers():
             )
             tests = [langgraph.types.Send]
             return tests
-    ''')
-    assert rewrite.rewrite_source(source) == textwrap.dedent('''\
+    """)
+    assert rewrite.rewrite_source(source) == textwrap.dedent("""\
         from lgshim.types import Command, interrupt
         from lgtests.any_str import AnyStr
         import lgshim.errors as errors, lgtests.fake_chat
@@ -54,7 +54,7 @@ def test_rewrite_changes_only_import_paths_and_keeps_line_numbers():
             )
             tests = [lgshim.types.Send]
             return tests
-    ''')
+    """)
     assert rewrite.helper_modules(source) == {"any_str", "fake_chat"}
 
 
@@ -96,7 +96,8 @@ def test_module_level_uses_of_a_missing_name_are_deferred_to_the_tests_that_use_
     """At import time a subclass of a missing class, a call of a missing factory in a
     TypedDict field, or a missing attribute of our saver base class do not raise; using
     them later does."""
-    module = _run_module(textwrap.dedent('''\
+    module = _run_module(
+        textwrap.dedent("""\
         from typing import Annotated
         from typing_extensions import TypedDict
         from langgraph.channels.delta import DeltaChannel
@@ -114,14 +115,17 @@ def test_module_level_uses_of_a_missing_name_are_deferred_to_the_tests_that_use_
 
         def make_serializer():
             return NoopSerializer()
-    '''))
+    """)
+    )
     with pytest.raises(NotImplementedError, match="langgraph.checkpoint.base.SerializerProtocol"):
         module.make_serializer()
     channel = module.State.__annotations__["messages"].__metadata__[0]
     with pytest.raises(NotImplementedError, match="langgraph.channels.delta.DeltaChannel"):
         channel([], [1])
     assert isinstance(module.IntVersionSaver(), hitl_notebook.BaseCheckpointSaver)
-    assert isinstance(hitl_notebook.InMemorySaver(), sys.modules["lgshim.checkpoint.base"].BaseCheckpointSaver)
+    assert isinstance(
+        hitl_notebook.InMemorySaver(), sys.modules["lgshim.checkpoint.base"].BaseCheckpointSaver
+    )
 
 
 def test_a_missing_exception_is_still_an_exception_class():
@@ -133,7 +137,7 @@ def test_a_missing_exception_is_still_an_exception_class():
 
 def test_the_shim_never_imports_langgraph():
     """Resolving many LangGraph names, present and missing, imports no `langgraph` module."""
-    script = textwrap.dedent(f'''\
+    script = textwrap.dedent(f"""\
         import sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from upstream import shim
@@ -146,8 +150,10 @@ def test_the_shim_never_imports_langgraph():
         lgshim.constants.START
         leaked = sorted(m for m in sys.modules if m.split(".")[0] == "langgraph")
         assert not leaked, leaked
-    ''')
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    """)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -165,7 +171,9 @@ def test_every_leave_out_entry_matches_a_real_test(sdist_tests):
         assert reason.strip(), patterns
         for pattern in patterns:
             matches = [i for i in ids if leave_out.leave_out_reason(i, {reason: [pattern]})]
-            assert matches, f"leave-out entry {pattern!r} ({reason}) matches no test of langgraph {DEFAULT_VERSION}"
+            assert matches, (
+                f"leave-out entry {pattern!r} ({reason}) matches no test of langgraph {DEFAULT_VERSION}"
+            )
 
 
 def test_expected_failures_name_real_in_scope_tests(sdist_tests):
@@ -173,4 +181,6 @@ def test_expected_failures_name_real_in_scope_tests(sdist_tests):
     for test_id in harness.read_expected():
         module, _, rest = test_id.partition("::")
         assert rest.split("[", 1)[0] in sdist_tests.get(module, []), test_id
-        assert leave_out.leave_out_reason(test_id) is None, f"{test_id} is both left out and expected to fail"
+        assert leave_out.leave_out_reason(test_id) is None, (
+            f"{test_id} is both left out and expected to fail"
+        )

@@ -35,6 +35,8 @@ def test_quick_widget_browser_bench_prints_render_update_and_sync_figures():
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert re.search(r"first render, fresh page, 200-node diagram\s+\d+\.\d ms", out), out
-    assert re.search(r"status update, all 200 nodes \(restyle, no re-layout\)\s+\d+\.\d ms", out), out
+    assert re.search(r"status update, all 200 nodes \(restyle, no re-layout\)\s+\d+\.\d ms", out), (
+        out
+    )
     assert re.search(r"bytes sent per step, 5\.\d MB state\s+\d+\.\d KB", out), out
     assert "SVG nodes [202]" in out, "200 nodes plus start and end are drawn"

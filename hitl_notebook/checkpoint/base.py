@@ -174,11 +174,15 @@ class BaseCheckpointSaver(ABC):
         values too, for stores that snapshot."""
 
     @abstractmethod
-    def put_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome) -> None:
+    def put_outcome(
+        self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome
+    ) -> None:
         """Insert or replace the outcome of ``outcome.task_id`` on that checkpoint."""
 
     @abstractmethod
-    def get(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> CheckpointRecord | None:
+    def get(
+        self, thread_id: str, ns: str = "", checkpoint_id: str | None = None
+    ) -> CheckpointRecord | None:
         """The checkpoint (the thread's latest when ``checkpoint_id`` is None), with its
         outcomes, or None when there is none."""
 
@@ -208,8 +212,12 @@ class BaseCheckpointSaver(ABC):
     async def aput(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
         await asyncio.to_thread(self.put, record, changes)
 
-    async def aput_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome) -> None:
+    async def aput_outcome(
+        self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome
+    ) -> None:
         await asyncio.to_thread(self.put_outcome, thread_id, ns, checkpoint_id, outcome)
 
-    async def aget(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> CheckpointRecord | None:
+    async def aget(
+        self, thread_id: str, ns: str = "", checkpoint_id: str | None = None
+    ) -> CheckpointRecord | None:
         return await asyncio.to_thread(self.get, thread_id, ns, checkpoint_id)

@@ -72,7 +72,9 @@ def load_metadata(text: str, where: str) -> dict[str, Any]:
 def dump_plans(plans: list[TaskPlan], where: str) -> bytes:
     """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan)."""
     rows = [[p.id, p.name, p.send_arg, p.is_send] for p in plans]
-    if all(p.send_arg is None for p in plans):  # ids and names only (most steps): no serde walk needed
+    if all(
+        p.send_arg is None for p in plans
+    ):  # ids and names only (most steps): no serde walk needed
         try:
             return orjson.dumps(rows)
         except (orjson.JSONEncodeError, TypeError):
@@ -86,7 +88,9 @@ def load_plans(data: bytes, where: str) -> list[TaskPlan]:
     try:
         return [TaskPlan(i, n, a, bool(s)) for i, n, a, s in raw]
     except (TypeError, ValueError) as exc:
-        raise DeserializationError(f"{where} is unreadable: next tasks are malformed ({exc})") from exc
+        raise DeserializationError(
+            f"{where} is unreadable: next tasks are malformed ({exc})"
+        ) from exc
 
 
 def dump_outcome(outcome: TaskOutcome, where: str) -> bytes:
@@ -97,8 +101,12 @@ def dump_outcome(outcome: TaskOutcome, where: str) -> bytes:
             "name": outcome.name,
             "writes": None if outcome.writes is None else [[c, v] for c, v in outcome.writes],
             "answers": list(outcome.answers),
-            "interrupts": [[i.id, i.value, i.index, i.ns] if i.response_schema is None
-                           else [i.id, i.value, i.index, i.ns, i.response_schema] for i in outcome.interrupts],
+            "interrupts": [
+                [i.id, i.value, i.index, i.ns]
+                if i.response_schema is None
+                else [i.id, i.value, i.index, i.ns, i.response_schema]
+                for i in outcome.interrupts
+            ],
             "error": outcome.error,
             "goto": list(outcome.goto),
             "child_answers": dict(outcome.child_answers),
@@ -119,7 +127,9 @@ def load_outcome(data: bytes, task_id: str, where: str) -> TaskOutcome:
             name=raw["name"],
             writes=None if writes is None else [(c, v) for c, v in writes],
             answers=list(raw["answers"]),
-            interrupts=[InterruptRecord(i, v, n, s, *schema) for i, v, n, s, *schema in raw["interrupts"]],
+            interrupts=[
+                InterruptRecord(i, v, n, s, *schema) for i, v, n, s, *schema in raw["interrupts"]
+            ],
             error=raw["error"],
             goto=list(raw["goto"]),
             child_answers=dict(raw.get("child_answers", {})),

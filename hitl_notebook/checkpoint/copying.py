@@ -20,7 +20,22 @@ from uuid import UUID
 __all__ = ["fresh_copy"]
 
 _IMMUTABLE = frozenset(
-    {str, int, float, bool, type(None), bytes, complex, Decimal, UUID, date, datetime, time, timedelta, timezone}
+    {
+        str,
+        int,
+        float,
+        bool,
+        type(None),
+        bytes,
+        complex,
+        Decimal,
+        UUID,
+        date,
+        datetime,
+        time,
+        timedelta,
+        timezone,
+    }
 )
 
 
@@ -29,7 +44,14 @@ def _plain_dataclass(cls: type) -> bool:
     """A dataclass with an instance ``__dict__`` and no custom copy/pickle hooks."""
     if not dataclasses.is_dataclass(cls) or "__slots__" in cls.__dict__:
         return False
-    hooks = ("__deepcopy__", "__copy__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__")
+    hooks = (
+        "__deepcopy__",
+        "__copy__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__getstate__",
+        "__setstate__",
+    )
     return not any(getattr(cls, h, None) is not getattr(object, h, None) for h in hooks)
 
 

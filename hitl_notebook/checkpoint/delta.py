@@ -99,7 +99,9 @@ def encode_changes(changes: Mapping[str, Change], where: str) -> tuple[list[byte
         elif kind is Append:
             tag, value = APPEND, list(change.items)
         else:
-            raise TypeError(f"{where}: change of values[{channel!r}] must be Replace or Append, not {kind.__name__}")
+            raise TypeError(
+                f"{where}: change of values[{channel!r}] must be Replace or Append, not {kind.__name__}"
+            )
         data = dump(value, f"values[{channel!r}]", where)
         encoded.append(frames.pack(tag, channel, data))
         cost += len(data) + SECTION_COST
@@ -132,7 +134,9 @@ class ValuesBuilder:
             if section.tag == APPEND:
                 previous = self._values.get(section.name, [])
                 if not isinstance(value, list) or not isinstance(previous, list):
-                    raise DeserializationError(f"{where} is unreadable: {path} appends to or from a non-list")
+                    raise DeserializationError(
+                        f"{where} is unreadable: {path} appends to or from a non-list"
+                    )
                 if section.name not in self._owned:
                     previous = list(previous)
                 previous.extend(value)
@@ -197,7 +201,9 @@ class ValuesCache:
         with self._lock:
             self._entries.clear()
 
-    def evict(self, thread_id: str, ns: str | None = None, ids: Iterable[str] | None = None) -> None:
+    def evict(
+        self, thread_id: str, ns: str | None = None, ids: Iterable[str] | None = None
+    ) -> None:
         """Drop a thread's entries (only namespace ``ns`` / only ``ids`` when given)."""
         wanted = None if ids is None else set(ids)
         with self._lock:

@@ -102,7 +102,9 @@ def _inflate(data: bytes, name: str) -> bytes:
     except zlib.error as exc:
         raise FrameError(f"section {name!r} does not decompress: {exc}") from None
     if inflater.unconsumed_tail:
-        raise FrameError(f"section {name!r} inflates past {MAX_SECTION_BYTES} bytes; refusing to load it")
+        raise FrameError(
+            f"section {name!r} inflates past {MAX_SECTION_BYTES} bytes; refusing to load it"
+        )
     if not inflater.eof:
         raise FrameError(f"section {name!r} does not decompress: truncated data")
     return out

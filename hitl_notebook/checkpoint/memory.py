@@ -37,7 +37,9 @@ class _MemoryTx:
     def _space(self, thread_id: str, ns: str) -> _Namespace | None:
         return self._threads.get(thread_id, {}).get(ns)
 
-    def row(self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True) -> Row | None:
+    def row(
+        self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True
+    ) -> Row | None:
         space = self._space(thread_id, ns)
         return None if space is None else space.rows.get(checkpoint_id)
 
@@ -58,7 +60,12 @@ class _MemoryTx:
         return chain
 
     def rows(
-        self, thread_id: str, ns: str, before: str | None, filter: Mapping[str, Any], limit: int | None
+        self,
+        thread_id: str,
+        ns: str,
+        before: str | None,
+        filter: Mapping[str, Any],
+        limit: int | None,
     ) -> list[Row]:
         space = self._space(thread_id, ns)
         if space is None:
@@ -75,10 +82,18 @@ class _MemoryTx:
             outs = space.outcomes.get(low)
             return {} if outs is None else {low: list(outs.values())}
         start, end = bisect.bisect_left(space.ids, low), bisect.bisect_right(space.ids, high)
-        if end - start < len(space.outcomes):  # scan whichever is smaller: the range or the outcomes
+        if end - start < len(
+            space.outcomes
+        ):  # scan whichever is smaller: the range or the outcomes
             outcomes = space.outcomes
-            return {cid: list(outs.values()) for cid in space.ids[start:end] if (outs := outcomes.get(cid)) is not None}
-        return {cid: list(outs.values()) for cid, outs in space.outcomes.items() if low <= cid <= high}
+            return {
+                cid: list(outs.values())
+                for cid in space.ids[start:end]
+                if (outs := outcomes.get(cid)) is not None
+            }
+        return {
+            cid: list(outs.values()) for cid, outs in space.outcomes.items() if low <= cid <= high
+        }
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
         space = self._threads.setdefault(row.thread_id, {}).setdefault(row.ns, _Namespace())
@@ -87,8 +102,12 @@ class _MemoryTx:
         if outcomes:
             space.outcomes[row.id] = {o.task_id: o for o in outcomes}
 
-    def upsert_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow) -> None:
-        self._threads[thread_id][ns].outcomes.setdefault(checkpoint_id, {})[outcome.task_id] = outcome
+    def upsert_outcome(
+        self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow
+    ) -> None:
+        self._threads[thread_id][ns].outcomes.setdefault(checkpoint_id, {})[outcome.task_id] = (
+            outcome
+        )
 
     def threads(self) -> list[ThreadInfo]:
         infos = []

@@ -113,10 +113,14 @@ class PostgresSaver(DeltaSaver):
                     self._conn.execute(first, params)
                     yield SqlTx(self._conn, POSTGRES)
             except errors.UndefinedTable as exc:
-                raise RuntimeError("the checkpoint tables do not exist: call saver.setup() once") from exc
+                raise RuntimeError(
+                    "the checkpoint tables do not exist: call saver.setup() once"
+                ) from exc
 
     def _reading(self) -> Any:
         return self._transaction("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", [])
 
     def _writing(self, thread_id: str) -> Any:
-        return self._transaction("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [thread_id])
+        return self._transaction(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [thread_id]
+        )

@@ -48,6 +48,7 @@ classes distinct names with ``register_type(cls, name=...)`` when both must be r
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import enum
 import json
@@ -130,7 +131,9 @@ def register_type(cls: type, name: str | None = None) -> type:
     if not isinstance(cls, type) or not (
         issubclass(cls, enum.Enum) or dataclasses.is_dataclass(cls) or _pydantic_model(cls)
     ):
-        raise TypeError(f"register_type accepts Enum classes, dataclasses and pydantic models, not {cls!r}")
+        raise TypeError(
+            f"register_type accepts Enum classes, dataclasses and pydantic models, not {cls!r}"
+        )
     name = f"{cls.__module__}.{cls.__qualname__}" if name is None else name
     if not isinstance(name, str) or not name:
         raise TypeError(f"register_type needs a non-empty str name, not {name!r}")
@@ -179,7 +182,7 @@ def _class_hints(cls: type) -> list[Any]:
         return [f.annotation for f in cls.model_fields.values()]
     try:
         return list(get_type_hints(cls, include_extras=True).values())
-    except Exception:  # noqa: BLE001 - unresolvable forward refs: use what is already a type
+    except Exception:
         hints: list[Any] = []
         for klass in reversed(cls.__mro__):
             hints.extend(getattr(klass, "__annotations__", {}).values())
@@ -215,7 +218,7 @@ def _walk_hint(hint: Any, seen: set[type]) -> None:
     if type(hint).__name__ == "TypeAliasType":  # `type X = ...` (Python 3.12+)
         try:
             value = hint.__value__
-        except Exception:  # noqa: BLE001 - an alias of a name not defined yet
+        except Exception:
             return
         _walk_hint(value, seen)
         return
@@ -236,7 +239,11 @@ def _walk_class(cls: type, seen: set[type], any_class: bool = False) -> None:
         return
     seen.add(cls)
     if _auto_register(cls) is None:
-        if cls in _ENCODERS or not (_is_typeddict(cls) or any_class) or _langchain_name(cls) is not None:
+        if (
+            cls in _ENCODERS
+            or not (_is_typeddict(cls) or any_class)
+            or _langchain_name(cls) is not None
+        ):
             return
     elif issubclass(cls, enum.Enum):
         return
@@ -349,7 +356,9 @@ def _enc_tz(tz: Any) -> Any:
 
 def _enc_zoneinfo(z: ZoneInfo) -> dict:
     if z.key is None:
-        raise _Unencodable("a ZoneInfo built from a file (no key) is not serialisable; use ZoneInfo(key)")
+        raise _Unencodable(
+            "a ZoneInfo built from a file (no key) is not serialisable; use ZoneInfo(key)"
+        )
     return {TAG: "zoneinfo", "v": z.key}
 
 
@@ -383,7 +392,9 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
     frozenset: _wrap("frozenset", lambda o: _enc_seq(list(o))),
     bytes: _wrap("bytes", lambda o: base64.b64encode(o).decode("ascii")),
     bytearray: _wrap("bytearray", lambda o: base64.b64encode(o).decode("ascii")),
-    datetime: _wrap("datetime", lambda o: [o.replace(tzinfo=None).isoformat(), _enc_tz(o.tzinfo), o.fold]),
+    datetime: _wrap(
+        "datetime", lambda o: [o.replace(tzinfo=None).isoformat(), _enc_tz(o.tzinfo), o.fold]
+    ),
     date: _wrap("date", date.isoformat),
     time: _wrap("time", lambda o: [o.replace(tzinfo=None).isoformat(), _enc_tz(o.tzinfo), o.fold]),
     timedelta: _wrap("timedelta", lambda o: [o.days, o.seconds, o.microseconds]),
@@ -440,7 +451,9 @@ def _langchain_classes() -> dict[str, type]:
 
 
 def _langchain_name(t: type) -> str | None:
-    if "langchain_core.messages" not in sys.modules or not t.__module__.startswith("langchain_core."):
+    if "langchain_core.messages" not in sys.modules or not t.__module__.startswith(
+        "langchain_core."
+    ):
         return None
     name = getattr(t, "model_fields", {}).get("type")
     name = name.default if name is not None else None
@@ -488,7 +501,9 @@ def _encode(obj: Any, path: str) -> Any:
     except _Unencodable as exc:
         raise SerializationError(f"{path}{''.join(reversed(exc.segments))}: {exc.reason}") from None
     except RecursionError:
-        raise SerializationError(f"{path}: value is nested too deeply or contains a reference cycle") from None
+        raise SerializationError(
+            f"{path}: value is nested too deeply or contains a reference cycle"
+        ) from None
 
 
 def _has_surrogates(s: str) -> bool:
@@ -506,13 +521,19 @@ def _escape_surrogates(tree: Any) -> Any:
     t = type(tree)
     if t is str:
         if _has_surrogates(tree):
-            return {TAG: "str", "v": base64.b64encode(tree.encode("utf-8", "surrogatepass")).decode("ascii")}
+            return {
+                TAG: "str",
+                "v": base64.b64encode(tree.encode("utf-8", "surrogatepass")).decode("ascii"),
+            }
         return tree
     if t is list or t is tuple:
         return [_escape_surrogates(v) for v in tree]
     if t is dict:
         if any(_has_surrogates(k) for k in tree):
-            return {TAG: "dict", "v": [[_escape_surrogates(k), _escape_surrogates(v)] for k, v in tree.items()]}
+            return {
+                TAG: "dict",
+                "v": [[_escape_surrogates(k), _escape_surrogates(v)] for k, v in tree.items()],
+            }
         return {k: _escape_surrogates(v) for k, v in tree.items()}
     return tree
 
@@ -526,7 +547,9 @@ def dumps(obj: Any, path: str = "value") -> bytes:
         pass  # lone surrogates in a string, or nesting deeper than orjson's 255 levels
     try:
         tree = _escape_surrogates(tree)
-        return json.dumps(tree, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        return json.dumps(tree, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+            "utf-8"
+        )
     except RecursionError:
         raise SerializationError(f"{path}: value is nested too deeply") from None
 
@@ -548,7 +571,9 @@ def _payload(d: dict, *types: type) -> Any:
         raise _BadData(f"unexpected keys {sorted(d)}")
     v = d["v"]
     if not isinstance(v, types):
-        raise _BadData(f"payload must be {' or '.join(t.__name__ for t in types)}, not {type(v).__name__}")
+        raise _BadData(
+            f"payload must be {' or '.join(t.__name__ for t in types)}, not {type(v).__name__}"
+        )
     return v
 
 
@@ -673,7 +698,9 @@ _REVIVERS: dict[str, Callable[[dict], Any]] = {
     "int": _revive_int,
     "float": _revive_float,
     "dict": _revive_pairs,
-    "str": lambda d: base64.b64decode(_payload(d, str), validate=True).decode("utf-8", "surrogatepass"),
+    "str": lambda d: base64.b64decode(_payload(d, str), validate=True).decode(
+        "utf-8", "surrogatepass"
+    ),
     "tuple": lambda d: tuple(_payload(d, list)),
     "set": lambda d: set(_payload(d, list)),
     "frozenset": lambda d: frozenset(_payload(d, list)),
@@ -706,7 +733,7 @@ def _revive(d: dict) -> Any:
         return reviver(d)
     except _BadData as exc:
         raise _BadData(f"bad {tag!r} value: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - a constructor (maybe user code) rejected the stored fields
+    except Exception as exc:
         raise _BadData(f"bad {tag!r} value: {type(exc).__name__}: {exc}") from None
 
 
@@ -714,7 +741,9 @@ def _hook(d: dict) -> Any:
     return _revive(d) if TAG in d else d
 
 
-_decoder = json.JSONDecoder(object_hook=_hook)  # built once: json.loads(..., object_hook=) rebuilds it per call
+_decoder = json.JSONDecoder(
+    object_hook=_hook
+)  # built once: json.loads(..., object_hook=) rebuilds it per call
 
 
 def _locate(node: Any, path: str) -> Any:
@@ -724,7 +753,9 @@ def _locate(node: Any, path: str) -> Any:
     if not isinstance(node, dict):
         return node
     tagged = TAG in node
-    node = {k: _locate(v, path if tagged and k == "v" else f"{path}[{k!r}]") for k, v in node.items()}
+    node = {
+        k: _locate(v, path if tagged and k == "v" else f"{path}[{k!r}]") for k, v in node.items()
+    }
     if not tagged:
         return node
     try:
@@ -744,7 +775,11 @@ def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> An
     and the tag) for anything else; never imports or runs code named by the data."""
     if not isinstance(data, (bytes, bytearray, memoryview, str)):
         raise TypeError(f"loads expects bytes or str, not {type(data).__name__}")
-    if type(data) is bytes and b'"$t"' not in data and _LONG_NUMBER not in data.translate(_DIGITS_TO_NUL):
+    if (
+        type(data) is bytes
+        and b'"$t"' not in data
+        and _LONG_NUMBER not in data.translate(_DIGITS_TO_NUL)
+    ):
         # Nothing tagged and no number orjson could round (it reads an int beyond 64 bits
         # as a float): plain JSON, decoded in C.
         try:
@@ -761,8 +796,6 @@ def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> An
     except ValueError as exc:  # JSON syntax, encoding, over-long ints
         raise DeserializationError(f"{path}: not valid checkpoint data ({exc})") from None
     # Rare path: walk again, tracking the path, so that the error says where it is.
-    try:
+    with contextlib.suppress(RecursionError):
         _locate(json.loads(text), path)
-    except RecursionError:
-        pass
     raise DeserializationError(f"{path}: {reason}")

@@ -50,9 +50,17 @@ def sqlite_metadata_equals(key: str, value: Any) -> tuple[str, list] | None:
     """SQLite JSON1: exact for strings and numbers (bools are JSON true/false, not 1/0)."""
     path = f'$."{key}"'
     if isinstance(value, str):
-        return "json_type(metadata, ?) = 'text' AND json_extract(metadata, ?) = ?", [path, path, value]
+        return "json_type(metadata, ?) = 'text' AND json_extract(metadata, ?) = ?", [
+            path,
+            path,
+            value,
+        ]
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 2**53:
-        return "json_type(metadata, ?) IN ('integer', 'real') AND json_extract(metadata, ?) = ?", [path, path, value]
+        return "json_type(metadata, ?) IN ('integer', 'real') AND json_extract(metadata, ?) = ?", [
+            path,
+            path,
+            value,
+        ]
     return None
 
 
@@ -78,19 +86,27 @@ class SqlTx:
     def _run(self, sql: str, params: list | tuple = ()) -> Any:
         return self._conn.execute(self._d.placeholders(sql), params)
 
-    def _select(self, where: str, params: list, *, with_data: bool = True, tail: str = "") -> list[Row]:
+    def _select(
+        self, where: str, params: list, *, with_data: bool = True, tail: str = ""
+    ) -> list[Row]:
         data = "data" if with_data else "NULL"
         sql = f"SELECT {self._cols}, {data} FROM hitl_checkpoints WHERE {where} {tail}"
         return [_row(r) for r in self._run(sql, params).fetchall()]
 
-    def row(self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True) -> Row | None:
+    def row(
+        self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True
+    ) -> Row | None:
         rows = self._select(
-            "thread_id = ? AND ns = ? AND checkpoint_id = ?", [thread_id, ns, checkpoint_id], with_data=with_data
+            "thread_id = ? AND ns = ? AND checkpoint_id = ?",
+            [thread_id, ns, checkpoint_id],
+            with_data=with_data,
         )
         return rows[0] if rows else None
 
     def latest(self, thread_id: str, ns: str) -> Row | None:
-        rows = self._select("thread_id = ? AND ns = ?", [thread_id, ns], tail="ORDER BY checkpoint_id DESC LIMIT 1")
+        rows = self._select(
+            "thread_id = ? AND ns = ?", [thread_id, ns], tail="ORDER BY checkpoint_id DESC LIMIT 1"
+        )
         return rows[0] if rows else None
 
     def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
@@ -110,7 +126,12 @@ class SqlTx:
         return [_row(r) for r in self._run(sql, [thread_id, ns, checkpoint_id, limit]).fetchall()]
 
     def rows(
-        self, thread_id: str, ns: str, before: str | None, filter: Mapping[str, Any], limit: int | None
+        self,
+        thread_id: str,
+        ns: str,
+        before: str | None,
+        filter: Mapping[str, Any],
+        limit: int | None,
     ) -> list[Row]:
         where, params = ["thread_id = ?", "ns = ?"], [thread_id, ns]
         if before is not None:
@@ -118,7 +139,11 @@ class SqlTx:
             params.append(before)
         exact = True
         for key, value in filter.items():
-            clause = _column_equals(key, value) if key in COLUMN_KEYS else self._d.metadata_equals(key, value)
+            clause = (
+                _column_equals(key, value)
+                if key in COLUMN_KEYS
+                else self._d.metadata_equals(key, value)
+            )
             if clause is None:
                 exact = False
                 continue
@@ -152,7 +177,9 @@ class SqlTx:
         for outcome in outcomes:
             self.upsert_outcome(row.thread_id, row.ns, row.id, outcome)
 
-    def upsert_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow) -> None:
+    def upsert_outcome(
+        self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow
+    ) -> None:
         self._run(
             "INSERT INTO hitl_outcomes (thread_id, ns, checkpoint_id, task_id, seq, interrupted, data) "
             "VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM hitl_outcomes "
@@ -191,7 +218,8 @@ class SqlTx:
         for cid in ids:
             for table in ("hitl_outcomes", "hitl_checkpoints"):
                 self._run(
-                    f"DELETE FROM {table} WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?", [thread_id, ns, cid]
+                    f"DELETE FROM {table} WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
+                    [thread_id, ns, cid],
                 )
 
 
@@ -219,7 +247,21 @@ def _column_equals(key: str, value: Any) -> tuple[str, list] | None:
 
 
 def _row(r: tuple) -> Row:
-    thread_id, ns, cid, parent_id, step, source, created_at, metadata, snap, length, delta, base, data = r
+    (
+        thread_id,
+        ns,
+        cid,
+        parent_id,
+        step,
+        source,
+        created_at,
+        metadata,
+        snap,
+        length,
+        delta,
+        base,
+        data,
+    ) = r
     return Row(
         thread_id=thread_id,
         ns=ns,

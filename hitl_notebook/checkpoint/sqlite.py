@@ -68,7 +68,11 @@ class SqliteSaver(DeltaSaver):
     """
 
     def __init__(
-        self, conn: sqlite3.Connection | str | os.PathLike, *, busy_timeout: float = 30.0, cache_size: int = 256
+        self,
+        conn: sqlite3.Connection | str | os.PathLike,
+        *,
+        busy_timeout: float = 30.0,
+        cache_size: int = 256,
     ) -> None:
         super().__init__(cache_size=cache_size)
         if isinstance(conn, sqlite3.Connection):
@@ -77,9 +81,13 @@ class SqliteSaver(DeltaSaver):
             self._conn = sqlite3.connect(conn, timeout=busy_timeout, check_same_thread=False)
             self._owned = True
         else:
-            raise TypeError(f"SqliteSaver needs a path or a sqlite3.Connection, not {type(conn).__name__}")
+            raise TypeError(
+                f"SqliteSaver needs a path or a sqlite3.Connection, not {type(conn).__name__}"
+            )
         if self._conn.in_transaction:
-            raise ValueError("SqliteSaver needs a connection with no open transaction: commit it first")
+            raise ValueError(
+                "SqliteSaver needs a connection with no open transaction: commit it first"
+            )
         self._conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
         self._lock = threading.RLock()
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")

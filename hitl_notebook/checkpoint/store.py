@@ -92,7 +92,9 @@ class OutcomeRow:
 class Tx(Protocol):
     """Row operations a backend offers inside one transaction (all scoped to a thread)."""
 
-    def row(self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True) -> Row | None: ...
+    def row(
+        self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True
+    ) -> Row | None: ...
 
     def latest(self, thread_id: str, ns: str) -> Row | None: ...
 
@@ -101,7 +103,12 @@ class Tx(Protocol):
         first), at most ``limit`` rows; shorter when a link is missing."""
 
     def rows(
-        self, thread_id: str, ns: str, before: str | None, filter: Mapping[str, Any], limit: int | None
+        self,
+        thread_id: str,
+        ns: str,
+        before: str | None,
+        filter: Mapping[str, Any],
+        limit: int | None,
     ) -> list[Row]:
         """Candidates, newest first. A backend may narrow by ``filter`` and must apply
         ``limit`` only when it matched every filter item exactly."""
@@ -111,7 +118,9 @@ class Tx(Protocol):
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None: ...
 
-    def upsert_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow) -> None: ...
+    def upsert_outcome(
+        self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow
+    ) -> None: ...
 
     def threads(self) -> list[ThreadInfo]: ...
 
@@ -148,9 +157,13 @@ def _check_key(name: str, value: Any, *, optional: bool = False) -> None:
 
 def _check_ids(thread_id: Any, ns: Any, checkpoint_id: Any, parent_id: Any) -> None:
     """``_check_key`` for a checkpoint's coordinates at once (every write checks them)."""
-    if type(thread_id) is str and type(ns) is str and type(checkpoint_id) is str and (
-        parent_id is None or type(parent_id) is str
-    ) and "\x00" not in f"{thread_id}{ns}{checkpoint_id}{parent_id or ''}":
+    if (
+        type(thread_id) is str
+        and type(ns) is str
+        and type(checkpoint_id) is str
+        and (parent_id is None or type(parent_id) is str)
+        and "\x00" not in f"{thread_id}{ns}{checkpoint_id}{parent_id or ''}"
+    ):
         return
     _check_key("thread_id", thread_id)
     _check_key("ns", ns)
@@ -164,7 +177,9 @@ class _Where:
 
     __slots__ = ("checkpoint_id", "needed_by", "ns", "thread_id")
 
-    def __init__(self, thread_id: str, ns: str, checkpoint_id: str, needed_by: str | None = None) -> None:
+    def __init__(
+        self, thread_id: str, ns: str, checkpoint_id: str, needed_by: str | None = None
+    ) -> None:
         self.thread_id, self.ns, self.checkpoint_id = thread_id, ns, checkpoint_id
         #: The checkpoint whose reading needed this one (an ancestor replayed for it).
         self.needed_by = needed_by
@@ -211,7 +226,9 @@ class DeltaSaver(BaseCheckpointSaver):
             values = record.values
             unknown = [k for k in changes if k not in values]
             if unknown:
-                raise ValueError(f"{where}: changes name channels missing from its values: {sorted(unknown)}")
+                raise ValueError(
+                    f"{where}: changes name channels missing from its values: {sorted(unknown)}"
+                )
         delta, delta_cost = encode_changes(changes, where)
         tail = frames.pack(WRITES, "", dump(record.writes, "writes", where)) + frames.pack(
             NEXT, "", dump_plans(record.next, where)
@@ -246,17 +263,23 @@ class DeltaSaver(BaseCheckpointSaver):
             tx.insert(row, outcomes)
         self._remember(row, parent, changes, record.values)
 
-    def put_outcome(self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome) -> None:
+    def put_outcome(
+        self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome
+    ) -> None:
         _check_ids(thread_id, ns, checkpoint_id, None)
         _check_key("task id", outcome.task_id)
         where = _Where(thread_id, ns, checkpoint_id)
         stored = _outcome_row(outcome, where)
         with self._writing(thread_id) as tx:
             if tx.row(thread_id, ns, checkpoint_id, with_data=False) is None:
-                raise KeyError(f"{where} does not exist: cannot record the outcome of task {outcome.task_id!r}")
+                raise KeyError(
+                    f"{where} does not exist: cannot record the outcome of task {outcome.task_id!r}"
+                )
             tx.upsert_outcome(thread_id, ns, checkpoint_id, stored)
 
-    def _remember(self, row: Row, parent: Row | None, changes: Mapping[str, Change], values: Mapping[str, Any]) -> None:
+    def _remember(
+        self, row: Row, parent: Row | None, changes: Mapping[str, Change], values: Mapping[str, Any]
+    ) -> None:
         """Cache the new checkpoint's values when that costs O(what changed), from what the
         engine passed (copied), not by decoding what was just encoded.
 
@@ -282,7 +305,9 @@ class DeltaSaver(BaseCheckpointSaver):
 
     # -- reading -------------------------------------------------------------------------
 
-    def get(self, thread_id: str, ns: str = "", checkpoint_id: str | None = None) -> CheckpointRecord | None:
+    def get(
+        self, thread_id: str, ns: str = "", checkpoint_id: str | None = None
+    ) -> CheckpointRecord | None:
         _check_key("thread_id", thread_id)
         _check_key("ns", ns)
         _check_key("checkpoint id", checkpoint_id, optional=True)
@@ -341,7 +366,10 @@ class DeltaSaver(BaseCheckpointSaver):
                 yield self._record(row, values, outcomes.get(row.id, []), sections)
 
     def _batch_values(
-        self, rows: list[Row], listed: set[str], replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]]
+        self,
+        rows: list[Row],
+        listed: set[str],
+        replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]],
     ) -> dict[str, tuple[dict[str, Any], list[frames.Section] | None]]:
         """Values of listed ``rows`` by id, with the row's sections when they were decoded.
 
@@ -365,12 +393,18 @@ class DeltaSaver(BaseCheckpointSaver):
                     sections = frames.decode_sections(row.data)
                     builder = ValuesBuilder(parent[0] if parent else None)
                     where = _Where(row.thread_id, row.ns, row.id)
-                    builder.apply([s for s in sections if s.tag in VALUE_TAGS], where, snapshot=snapshot)
+                    builder.apply(
+                        [s for s in sections if s.tag in VALUE_TAGS], where, snapshot=snapshot
+                    )
                     values = builder.share()
                 else:
                     with self._reading() as tx:
-                        walk = self._replay(tx, row, lambda link: link.id in listed and link.id not in ready)
-                    values, sections = walk.pop(row.id, (None, None)) if walk is not None else (None, None)
+                        walk = self._replay(
+                            tx, row, lambda link: link.id in listed and link.id not in ready
+                        )
+                    values, sections = (
+                        walk.pop(row.id, (None, None)) if walk is not None else (None, None)
+                    )
                     replayed.update(walk or {})
             except (frames.FrameError, DeserializationError):
                 continue
@@ -440,7 +474,9 @@ class DeltaSaver(BaseCheckpointSaver):
                 sections = frames.decode_sections(link.data, None if wanted else VALUE_TAGS)
             except frames.FrameError as exc:
                 raise DeserializationError(f"{where} is unreadable: {exc}") from exc
-            builder.apply([s for s in sections if s.tag in VALUE_TAGS], where, snapshot=link.chain.is_snapshot)
+            builder.apply(
+                [s for s in sections if s.tag in VALUE_TAGS], where, snapshot=link.chain.is_snapshot
+            )
             cached = cache_every and (last or n % cache_every == 0)
             if wanted or cached:
                 values = builder.share()
@@ -451,7 +487,11 @@ class DeltaSaver(BaseCheckpointSaver):
         return kept
 
     def _record(
-        self, row: Row, values: dict[str, Any], outcomes: list[OutcomeRow], sections: list[frames.Section] | None = None
+        self,
+        row: Row,
+        values: dict[str, Any],
+        outcomes: list[OutcomeRow],
+        sections: list[frames.Section] | None = None,
     ) -> CheckpointRecord:
         """The record handed out (fresh objects); ``sections`` are the row's, when already decoded."""
         where = _Where(row.thread_id, row.ns, row.id)
@@ -462,7 +502,9 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise DeserializationError(f"{where} is unreadable: {exc}") from exc
         parts = {s.tag: s.data for s in sections if s.tag in _RECORD_TAGS}
         if parts.keys() != _RECORD_TAGS:
-            raise DeserializationError(f"{where} is unreadable: its writes or next tasks are missing")
+            raise DeserializationError(
+                f"{where} is unreadable: its writes or next tasks are missing"
+            )
         return CheckpointRecord(
             thread_id=row.thread_id,
             ns=row.ns,
@@ -512,10 +554,16 @@ class DeltaSaver(BaseCheckpointSaver):
             parents = {r.parent_id for r in rows}
             interrupted = {
                 cid
-                for cid, outs in (tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}).items()
+                for cid, outs in (
+                    tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}
+                ).items()
                 if any(o.interrupted for o in outs)
             }
-            keep = {r.id for r in rows[:keep_last]} | (set(by_id) - parents) | (interrupted & set(by_id))
+            keep = (
+                {r.id for r in rows[:keep_last]}
+                | (set(by_id) - parents)
+                | (interrupted & set(by_id))
+            )
             removed = [cid for cid in by_id if cid not in keep]
             if not removed:
                 return 0
@@ -539,8 +587,15 @@ class DeltaSaver(BaseCheckpointSaver):
         if row.chain.is_snapshot:
             return replace(row, parent_id=parent_id)
         body, cost = encode_values(self._values(tx, row), _Where(row.thread_id, row.ns, row.id))
-        record_part = [frames.encode_section(s) for s in frames.decode_sections(row.data, _RECORD_TAGS)]
-        return replace(row, parent_id=parent_id, chain=Chain(True, 0, 0, cost), data=frames.join(body + record_part))
+        record_part = [
+            frames.encode_section(s) for s in frames.decode_sections(row.data, _RECORD_TAGS)
+        ]
+        return replace(
+            row,
+            parent_id=parent_id,
+            chain=Chain(True, 0, 0, cost),
+            data=frames.join(body + record_part),
+        )
 
 
 def _key(row: Row) -> tuple:
@@ -562,7 +617,9 @@ def _matches(row: Row, wanted: Mapping[str, Any]) -> bool:
             actual = row.step
         else:
             actual = metadata.get(key, _MISSING)
-        if actual is _MISSING or type(actual) is not type(value) and not _same_number(actual, value):
+        if actual is _MISSING or (
+            type(actual) is not type(value) and not _same_number(actual, value)
+        ):
             return False
         if actual != value:
             return False

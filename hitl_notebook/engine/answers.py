@@ -27,13 +27,16 @@ def response_json_schema(response_schema: Any, node: str) -> dict | None:
         try:
             check_serialisable(response_schema, "response_schema")
         except SerializationError as exc:
-            raise TypeError(f"interrupt() in node '{node}': the response_schema dict must be plain JSON: {exc}") \
-                from None
+            raise TypeError(
+                f"interrupt() in node '{node}': the response_schema dict must be plain JSON: {exc}"
+            ) from None
         return response_schema
     return _adapter(response_schema, node).json_schema()
 
 
-def validated_answer(response_schema: Any, answer: Any, ns: str, interrupt_id: str, index: int) -> Any:
+def validated_answer(
+    response_schema: Any, answer: Any, ns: str, interrupt_id: str, index: int
+) -> Any:
     """``answer`` checked against the schema (the validated object), or the marked error."""
     import pydantic
 
@@ -77,7 +80,9 @@ def kept_answers(answers: list, ns: str, error: BaseException) -> list:
     return answers[: getattr(error, "_hitl_answer_index", len(answers))]
 
 
-def forget_invalid_answer(error: BaseException | None, child_answers: dict) -> tuple[str | None, dict]:
+def forget_invalid_answer(
+    error: BaseException | None, child_answers: dict
+) -> tuple[str | None, dict]:
     """The stored error and subgraph answers of a failed task: a rejected answer is no
     failure of the task (nothing is recorded), and is dropped from its subgraph answers."""
     if error is None:

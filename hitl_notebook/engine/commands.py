@@ -37,10 +37,13 @@ _GOTO_INDEX = 1_000_000
 
 def input_outcome(structure: GraphPlan, record: CheckpointRecord, command: Command) -> TaskOutcome:
     """The record's input outcome with ``command``'s update and goto added to it."""
-    writes, goto = writes_from_output(structure, INPUT_NAME, Command(update=command.update, goto=command.goto))
+    writes, goto = writes_from_output(
+        structure, INPUT_NAME, Command(update=command.update, goto=command.goto)
+    )
     previous = record.outcomes.get(NULL_TASK_ID)
     return TaskOutcome(
-        task_id=NULL_TASK_ID, name=INPUT_NAME,
+        task_id=NULL_TASK_ID,
+        name=INPUT_NAME,
         writes=[*(previous.writes or [] if previous else []), *structure.prepare_writes(writes)],
         goto=[*(previous.goto if previous else []), *(goto_to_json(g) for g in goto)],
     )
@@ -68,8 +71,14 @@ def with_goto_tasks(record: CheckpointRecord) -> CheckpointRecord:
     for i, g in enumerate(outcome.goto):
         target = goto_from_json(g)
         if isinstance(target, Send):
-            extra.append(TaskPlan(task_id(record.id, record.ns, target.node, _GOTO_INDEX + i), target.node,
-                                  send_arg=target.arg, is_send=True))
+            extra.append(
+                TaskPlan(
+                    task_id(record.id, record.ns, target.node, _GOTO_INDEX + i),
+                    target.node,
+                    send_arg=target.arg,
+                    is_send=True,
+                )
+            )
         else:
             extra.append(TaskPlan(task_id(record.id, record.ns, target, _GOTO_INDEX + i), target))
     return dataclasses.replace(record, next=[*record.next, *extra])
@@ -84,7 +93,9 @@ def step_values(structure: GraphPlan, record: CheckpointRecord) -> tuple[dict, d
     return structure.apply_writes(record.values, outcome.writes, remember=False)
 
 
-def merge_changes(first: dict[str, Change], second: dict[str, Change], values: dict) -> dict[str, Change]:
+def merge_changes(
+    first: dict[str, Change], second: dict[str, Change], values: dict
+) -> dict[str, Change]:
     """The changes of two folds in a row, as one step's changes to ``values``."""
     if not first:
         return second
@@ -98,4 +109,3 @@ def merge_changes(first: dict[str, Change], second: dict[str, Change], values: d
         else:
             merged[key] = Replace(values[key])
     return merged
-

@@ -16,7 +16,15 @@ from ..checkpoint.serde import SerializationError, check_serialisable
 from ..types import GraphInterrupt
 from .answers import response_json_schema, validated_answer
 
-__all__ = ["TaskContext", "current_task", "get_config", "get_stream_writer", "interrupt", "interrupt_id", "task_scope"]
+__all__ = [
+    "TaskContext",
+    "current_task",
+    "get_config",
+    "get_stream_writer",
+    "interrupt",
+    "interrupt_id",
+    "task_scope",
+]
 
 
 @dataclass(slots=True)
@@ -78,7 +86,7 @@ def current_task() -> TaskContext | None:
 class task_scope:
     """``with task_scope(ctx):`` makes ``ctx`` current while a node runs."""
 
-    __slots__ = ("ctx", "_token")
+    __slots__ = ("_token", "ctx")
 
     def __init__(self, ctx: TaskContext) -> None:
         self.ctx = ctx
@@ -112,7 +120,9 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     """
     ctx = _current.get()
     if ctx is None:
-        raise RuntimeError("interrupt() can only be called inside a graph node while the graph runs.")
+        raise RuntimeError(
+            "interrupt() can only be called inside a graph node while the graph runs."
+        )
     if ctx.checkpointer is None:
         raise RuntimeError(
             f"interrupt() in node '{ctx.name}' needs a checkpointer to store the pause: compile the "
@@ -126,10 +136,17 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
         answer = ctx.answers[index]
         if response_schema is None or isinstance(response_schema, dict):
             return answer
-        return validated_answer(response_schema, answer, ctx.ns, interrupt_id(ctx.task_id, index), index)
+        return validated_answer(
+            response_schema, answer, ctx.ns, interrupt_id(ctx.task_id, index), index
+        )
     _check_payload(value, ctx.name)
-    record = InterruptRecord(id=interrupt_id(ctx.task_id, index), value=value, index=index, ns=ctx.ns,
-                             response_schema=response_json_schema(response_schema, ctx.name))
+    record = InterruptRecord(
+        id=interrupt_id(ctx.task_id, index),
+        value=value,
+        index=index,
+        ns=ctx.ns,
+        response_schema=response_json_schema(response_schema, ctx.name),
+    )
     raise GraphInterrupt([record])
 
 
@@ -137,7 +154,9 @@ def _check_payload(value: Any, node: str) -> None:
     try:
         check_serialisable(value, "interrupt value")
     except SerializationError as exc:
-        raise TypeError(f"interrupt() in node '{node}': the payload must be serialisable: {exc}") from None
+        raise TypeError(
+            f"interrupt() in node '{node}': the payload must be serialisable: {exc}"
+        ) from None
 
 
 def get_config() -> dict:

@@ -81,10 +81,16 @@ def _tasks_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult | None]:
         yield result
         return
     with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="hitl-task") as pool:
-        pending = {pool.submit(contextvars.copy_context().run, call_sync, plan_, p, values, run.context_for(p))
-                   for p in plans}
+        pending = {
+            pool.submit(
+                contextvars.copy_context().run, call_sync, plan_, p, values, run.context_for(p)
+            )
+            for p in plans
+        }
         while pending:
-            done, pending = wait(pending, timeout=_TICK if run.live else None, return_when=FIRST_COMPLETED)
+            done, pending = wait(
+                pending, timeout=_TICK if run.live else None, return_when=FIRST_COMPLETED
+            )
             for future in done:
                 result = future.result()
                 run.task_done(result, parallel=parallel)
@@ -101,8 +107,9 @@ async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskRes
     pending = set(tasks)
     try:
         while pending:
-            done, pending = await asyncio.wait(pending, timeout=_TICK if run.live else None,
-                                               return_when=asyncio.FIRST_COMPLETED)
+            done, pending = await asyncio.wait(
+                pending, timeout=_TICK if run.live else None, return_when=asyncio.FIRST_COMPLETED
+            )
             for finished in sorted(done, key=tasks.index):
                 result = finished.result()
                 run.task_done(result, parallel)

@@ -26,11 +26,22 @@ def task_payload(plan: TaskPlan, node_input: Any) -> dict:
     return {"id": plan.id, "name": plan.name, "input": node_input, "triggers": triggers}
 
 
-def result_payload(plan: TaskPlan, writes: list[tuple[str, Any]] | None, error: BaseException | None,
-                   interrupts: list[InterruptRecord]) -> dict:
+def result_payload(
+    plan: TaskPlan,
+    writes: list[tuple[str, Any]] | None,
+    error: BaseException | None,
+    interrupts: list[InterruptRecord],
+) -> dict:
     """A task that finished, failed or paused: the error is the exception object."""
-    return {"id": plan.id, "name": plan.name, "error": error, "result": writes_view(writes or []),
-            "interrupts": [{"value": r.value, "id": r.id, "response_schema": r.response_schema} for r in interrupts]}
+    return {
+        "id": plan.id,
+        "name": plan.name,
+        "error": error,
+        "result": writes_view(writes or []),
+        "interrupts": [
+            {"value": r.value, "id": r.id, "response_schema": r.response_schema} for r in interrupts
+        ],
+    }
 
 
 def writes_view(writes: list[tuple[str, Any]]) -> dict:
@@ -39,7 +50,11 @@ def writes_view(writes: list[tuple[str, Any]]) -> dict:
     for channel, value in writes:
         if channel in view:
             earlier = view[channel]
-            several = earlier["$writes"] if isinstance(earlier, dict) and "$writes" in earlier else [earlier]
+            several = (
+                earlier["$writes"]
+                if isinstance(earlier, dict) and "$writes" in earlier
+                else [earlier]
+            )
             view[channel] = {"$writes": [*several, value]}
         else:
             view[channel] = value
@@ -52,15 +67,36 @@ def checkpoint_payload(graph: CompiledStateGraph, record: CheckpointRecord) -> d
     tasks = []
     for task in snapshot.tasks:
         if task.error:
-            tasks.append({"id": task.id, "name": task.name, "error": task.error, "state": task.state})
+            tasks.append(
+                {"id": task.id, "name": task.name, "error": task.error, "state": task.state}
+            )
         elif task.result:
-            tasks.append({"id": task.id, "name": task.name, "result": task.result,
-                          "interrupts": _interrupt_dicts(task.interrupts), "state": task.state})
+            tasks.append(
+                {
+                    "id": task.id,
+                    "name": task.name,
+                    "result": task.result,
+                    "interrupts": _interrupt_dicts(task.interrupts),
+                    "state": task.state,
+                }
+            )
         else:
-            tasks.append({"id": task.id, "name": task.name, "interrupts": _interrupt_dicts(task.interrupts),
-                          "state": task.state})
-    return {"config": snapshot.config, "parent_config": snapshot.parent_config, "values": snapshot.values,
-            "metadata": snapshot.metadata, "next": list(snapshot.next), "tasks": tasks}
+            tasks.append(
+                {
+                    "id": task.id,
+                    "name": task.name,
+                    "interrupts": _interrupt_dicts(task.interrupts),
+                    "state": task.state,
+                }
+            )
+    return {
+        "config": snapshot.config,
+        "parent_config": snapshot.parent_config,
+        "values": snapshot.values,
+        "metadata": snapshot.metadata,
+        "next": list(snapshot.next),
+        "tasks": tasks,
+    }
 
 
 def debug_event(kind: str, step: int, timestamp: str, payload: dict) -> dict:
@@ -69,4 +105,6 @@ def debug_event(kind: str, step: int, timestamp: str, payload: dict) -> dict:
 
 
 def _interrupt_dicts(interrupts: tuple) -> tuple:
-    return tuple({"value": i.value, "id": i.id, "response_schema": i.response_schema} for i in interrupts)
+    return tuple(
+        {"value": i.value, "id": i.id, "response_schema": i.response_schema} for i in interrupts
+    )

@@ -21,7 +21,9 @@ def name_path(ns: str) -> tuple[str, ...]:
     return tuple(segment.split(":", 1)[0] for segment in ns.split("|")) if ns else ()
 
 
-def state_as_of(saver: Any, thread_id: str, ns: str, parent_ns: str, parent_checkpoint: str) -> CheckpointRecord | None:
+def state_as_of(
+    saver: Any, thread_id: str, ns: str, parent_ns: str, parent_checkpoint: str
+) -> CheckpointRecord | None:
     """The newest checkpoint of subgraph namespace ``ns`` written while its parent was on
     the history that leads to ``parent_checkpoint`` (None: the subgraph starts fresh)."""
     latest = saver.get(thread_id, ns)

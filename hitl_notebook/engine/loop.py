@@ -21,22 +21,50 @@ from ..checkpoint.base import (
     TaskPlan,
     new_checkpoint_id,
 )
-from ..errors import EmptyInputError, GraphRecursionError, HITLWarning, InvalidUpdateError, ResumeError
-from ..constants import CONFIG_KEY_NODE_FINISHED, INTERRUPT, PULL, PUSH, ROOT, START, normalise_breakpoints
+from ..constants import (
+    CONFIG_KEY_NODE_FINISHED,
+    INTERRUPT,
+    PULL,
+    PUSH,
+    ROOT,
+    START,
+    normalise_breakpoints,
+)
+from ..errors import (
+    EmptyInputError,
+    GraphRecursionError,
+    HITLWarning,
+    InvalidUpdateError,
+    ResumeError,
+)
 from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
+from .commands import (
+    given_goto,
+    input_outcome,
+    merge_changes,
+    routes_after_input,
+    step_values,
+    with_goto_tasks,
+)
 from .context import TaskContext, current_task
-from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
-from .routing import next_plans, task_id
-from .messages_stream import MessageEmitter, message_ids, messages_in
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .lineage import name_path, state_as_of
-from .commands import given_goto, input_outcome, merge_changes, routes_after_input, step_values, with_goto_tasks
+from .messages_stream import MessageEmitter, message_ids, messages_in
+from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
+from .routing import next_plans, task_id
 from .tasks import TaskResult, goto_from_json
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
 
-__all__ = ["DEFAULT_RECURSION_LIMIT", "DURABILITY", "STREAM_MODES", "Run", "now_iso", "run_observers"]
+__all__ = [
+    "DEFAULT_RECURSION_LIMIT",
+    "DURABILITY",
+    "STREAM_MODES",
+    "Run",
+    "now_iso",
+    "run_observers",
+]
 
 #: What ``stream_mode`` accepts.
 STREAM_MODES = ("values", "updates", "custom", "tasks", "checkpoints", "debug", "messages")
@@ -72,9 +100,19 @@ def now_iso() -> str:
 class Run:
     """State of one graph call; the drivers below move it step by step."""
 
-    def __init__(self, graph: CompiledStateGraph, config: dict | None, *, modes: tuple[str, ...] = (),
-                 printed: tuple[str, ...] = (), interrupt_before: Any = None, interrupt_after: Any = None,
-                 subgraphs: bool = False, durability: str | None = None, output_keys: Any = None) -> None:
+    def __init__(
+        self,
+        graph: CompiledStateGraph,
+        config: dict | None,
+        *,
+        modes: tuple[str, ...] = (),
+        printed: tuple[str, ...] = (),
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        subgraphs: bool = False,
+        durability: str | None = None,
+        output_keys: Any = None,
+    ) -> None:
         self.graph = graph
         self.plan = graph._plan
         self.config = dict(config or {})
@@ -93,21 +131,40 @@ class Run:
             self.checkpoint_id = self.replay.get(self.ns)
             #: A replay target of this subgraph under another task id (the parent step was
             #: copied for the replay, so its tasks got new ids): started from a copy of it.
-            self._adopt = None if self.checkpoint_id is not None else next(
-                ((other, cid) for other, cid in self.replay.items()
-                 if other and name_path(other) == name_path(self.ns)), None)
+            self._adopt = (
+                None
+                if self.checkpoint_id is not None
+                else next(
+                    (
+                        (other, cid)
+                        for other, cid in self.replay.items()
+                        if other and name_path(other) == name_path(self.ns)
+                    ),
+                    None,
+                )
+            )
             outer = self.parent.config
-            self.config = {**outer, **{k: v for k, v in self.config.items() if k != "configurable"},
-                           "configurable": {**(outer.get("configurable") or {}), "checkpoint_ns": self.ns}}
+            self.config = {
+                **outer,
+                **{k: v for k, v in self.config.items() if k != "configurable"},
+                "configurable": {**(outer.get("configurable") or {}), "checkpoint_ns": self.ns},
+            }
         else:
-            self.saver = graph.checkpointer if graph.checkpointer not in (None, True, False) else None
+            self.saver = (
+                graph.checkpointer if graph.checkpointer not in (None, True, False) else None
+            )
             self.thread_id = conf.get("thread_id")
             self.ns = conf.get("checkpoint_ns", "") or ""
             self.checkpoint_id = conf.get("checkpoint_id")
             self.parents, self.replay, self._adopt = {}, {}, None
             if self.ns:  # a subgraph's checkpoint: replay the root graph towards it
-                self.replay = _replay_map(self.saver, str(self.thread_id), self.ns, self.checkpoint_id,
-                                          conf.get("checkpoint_map"))
+                self.replay = _replay_map(
+                    self.saver,
+                    str(self.thread_id),
+                    self.ns,
+                    self.checkpoint_id,
+                    conf.get("checkpoint_map"),
+                )
                 self.ns, self.checkpoint_id = "", self.replay.pop("", None)
             if self.saver is not None and self.thread_id is None:
                 raise ValueError(
@@ -146,7 +203,9 @@ class Run:
         #: Each running task's ``messages`` emitter (only while streaming ``messages``).
         self._emitters: dict[str, MessageEmitter] = {}
         if (self.before or self.after) and self.saver is None:
-            raise ValueError("interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...).")
+            raise ValueError(
+                "interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...)."
+            )
         self.limit = int(self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT))
         if self.parent is None:
             for observe in run_observers:
@@ -168,31 +227,53 @@ class Run:
         self._given_changes: dict = {}
         # What every task context of this run carries: the "custom" stream writer, and the
         # (modes, sink) pair subgraphs forward their events to.
-        self._writer = (lambda chunk: self._sink(("custom", self.ns, chunk))) if "custom" in self.modes else None
-        forwarding = self.subgraphs or self.parent is not None and self.parent.forward
+        self._writer = (
+            (lambda chunk: self._sink(("custom", self.ns, chunk)))
+            if "custom" in self.modes
+            else None
+        )
+        forwarding = self.subgraphs or (self.parent is not None and self.parent.forward)
         self._forward = (self.modes, self._sink) if forwarding else None
 
     # -- starting --------------------------------------------------------------------
     def start(self, input: Any) -> None:
         if self.parent is not None and self._adopt is not None:
             base = self._adopted(*self._adopt)
-        elif self.parent is not None and self.checkpoint_id is None and self.graph.checkpointer is True:
+        elif (
+            self.parent is not None
+            and self.checkpoint_id is None
+            and self.graph.checkpointer is True
+        ):
             # Its own history: the state it had when the parent was where the parent is now.
-            base = state_as_of(self.saver, self.thread_id, self.ns, self.parent.ns, self.parent.checkpoint_id)
+            base = state_as_of(
+                self.saver, self.thread_id, self.ns, self.parent.ns, self.parent.checkpoint_id
+            )
         elif self.parent is not None and self.checkpoint_id is None:
             base = self.saver.get(self.thread_id, self.ns) if self.saver is not None else None
         else:
-            base = self.saver.get(self.thread_id, self.ns, self.checkpoint_id) if self.saver is not None else None
+            base = (
+                self.saver.get(self.thread_id, self.ns, self.checkpoint_id)
+                if self.saver is not None
+                else None
+            )
         if self.checkpoint_id is not None and base is None:
             raise ValueError(f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}'.")
-        if self.checkpoint_id is not None and (input is None or isinstance(input, Command) or self.parent is not None):
-            answering = isinstance(input, Command) and input.has_resume or bool(self.parent and self.parent.child_answers)
-            base = self._replay_point(base, answering)  # a replay (of this graph, or of a subgraph a replay aims at)
+        if self.checkpoint_id is not None and (
+            input is None or isinstance(input, Command) or self.parent is not None
+        ):
+            answering = (isinstance(input, Command) and input.has_resume) or bool(
+                self.parent and self.parent.child_answers
+            )
+            base = self._replay_point(
+                base, answering
+            )  # a replay (of this graph, or of a subgraph a replay aims at)
         if base is not None:
             base = with_goto_tasks(base)
         if isinstance(input, Command):
             if input.graph is not None:
-                raise ValueError(f"Command(graph={input.graph!r}) can only be returned by a node, not given as input.")
+                raise ValueError(
+                    f"Command(graph={input.graph!r}) can only be returned by a node, not given as input."
+                )
             if base is None and not input.has_resume:  # a fresh thread: the update is the input
                 self._start_new(None, input.update if input.update is not None else {})
                 if input.goto not in ((), None, []):
@@ -208,16 +289,25 @@ class Run:
                 self.cp = with_goto_tasks(self.cp)
         elif self.parent is not None and base is not None and base.next:
             # A re-run parent task calls its subgraph again: continue the paused subgraph.
-            answered = {rec.id: self.parent.child_answers[rec.id] for _, rec in pending_interrupts(base)
-                        if rec.id in self.parent.child_answers}
+            answered = {
+                rec.id: self.parent.child_answers[rec.id]
+                for _, rec in pending_interrupts(base)
+                if rec.id in self.parent.child_answers
+            }
             if answered:
                 self._resume(base, answered)
             else:
                 self.cp, self.continuation = base, True
         elif input is None:
             if base is None:
-                where = f"thread '{self.thread_id}'" if self.thread_id is not None else "this graph (no checkpointer)"
-                raise EmptyInputError(f"Nothing to continue on {where}: it has no checkpoint. Pass an input, e.g. invoke({{...}}, config).")
+                where = (
+                    f"thread '{self.thread_id}'"
+                    if self.thread_id is not None
+                    else "this graph (no checkpointer)"
+                )
+                raise EmptyInputError(
+                    f"Nothing to continue on {where}: it has no checkpoint. Pass an input, e.g. invoke({{...}}, config)."
+                )
             self.cp, self.continuation = base, True
         else:
             self._start_new(base, input)
@@ -229,7 +319,10 @@ class Run:
             for plan in self.cp.next:
                 outcome = self.cp.outcomes.get(plan.id)
                 if outcome is not None and outcome.writes is not None and plan.name != START:
-                    self._emit("updates", {plan.name: _update_view(outcome.writes), "__metadata__": {"cached": True}})
+                    self._emit(
+                        "updates",
+                        {plan.name: _update_view(outcome.writes), "__metadata__": {"cached": True}},
+                    )
 
     def _replay_point(self, base: CheckpointRecord, answering: bool = False) -> CheckpointRecord:
         """Replaying or resuming a past checkpoint runs from a fresh copy of it (source
@@ -240,14 +333,35 @@ class Run:
         latest = self.saver.get(self.thread_id, self.ns)
         if latest is not None and latest.id == base.id:
             return base
-        if answering and latest is not None and latest.source == "fork" and latest.parent_id == base.id:
+        if (
+            answering
+            and latest is not None
+            and latest.source == "fork"
+            and latest.parent_id == base.id
+        ):
             return latest
         new_id = new_checkpoint_id()
-        plans = [TaskPlan(task_id(new_id, self.ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send)
-                 for i, p in enumerate(base.next)]
+        plans = [
+            TaskPlan(
+                task_id(new_id, self.ns, p.name, i if p.is_send else None),
+                p.name,
+                p.send_arg,
+                p.is_send,
+            )
+            for i, p in enumerate(base.next)
+        ]
         record = CheckpointRecord(
-            thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=base.id, step=base.step + 1,
-            source="fork", writes=None, values=base.values, next=plans, created_at=now_iso(), metadata=self.metadata,
+            thread_id=self.thread_id or "",
+            ns=self.ns,
+            id=new_id,
+            parent_id=base.id,
+            step=base.step + 1,
+            source="fork",
+            writes=None,
+            values=base.values,
+            next=plans,
+            created_at=now_iso(),
+            metadata=self.metadata,
         )
         self._put(record, {})
         self._report_saved(record)
@@ -259,11 +373,27 @@ class Run:
         if source is None:
             return None
         new_id = new_checkpoint_id()
-        plans = [TaskPlan(task_id(new_id, self.ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send)
-                 for i, p in enumerate(source.next)]
+        plans = [
+            TaskPlan(
+                task_id(new_id, self.ns, p.name, i if p.is_send else None),
+                p.name,
+                p.send_arg,
+                p.is_send,
+            )
+            for i, p in enumerate(source.next)
+        ]
         record = CheckpointRecord(
-            thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=None, step=source.step + 1,
-            source="fork", writes=None, values=source.values, next=plans, created_at=now_iso(), metadata=self.metadata,
+            thread_id=self.thread_id or "",
+            ns=self.ns,
+            id=new_id,
+            parent_id=None,
+            step=source.step + 1,
+            source="fork",
+            writes=None,
+            values=source.values,
+            next=plans,
+            created_at=now_iso(),
+            metadata=self.metadata,
         )
         self._put(record, {k: Replace(v) for k, v in source.values.items()})
         return record
@@ -284,10 +414,17 @@ class Run:
         values = dict(step_values(plan, base)[0]) if base is not None else plan.initial_values()
         new_id = new_checkpoint_id()
         record = CheckpointRecord(
-            thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=base.id if base else None,
-            step=base.step + 1 if base else -1, source="input", writes={START: data}, values=values,
+            thread_id=self.thread_id or "",
+            ns=self.ns,
+            id=new_id,
+            parent_id=base.id if base else None,
+            step=base.step + 1 if base else -1,
+            source="input",
+            writes={START: data},
+            values=values,
             next=[TaskPlan(task_id(new_id, self.ns, START), START, send_arg=data)],
-            created_at=now_iso(), metadata=self.metadata,
+            created_at=now_iso(),
+            metadata=self.metadata,
         )
         changes = {} if base is not None else {k: Replace(v) for k, v in values.items()}
         self._put(record, changes)
@@ -349,7 +486,11 @@ class Run:
         # A dynamic breakpoint (NodeInterrupt) holds its task until the next call continues
         # the thread; then the node runs again, as LangGraph re-runs it.
         rerun_dynamic = first and self.continuation
-        runnable = [p for p in cp.next if _runnable(outcomes.get(p.id), cp.ns, rerun_dynamic)] if outcomes else cp.next
+        runnable = (
+            [p for p in cp.next if _runnable(outcomes.get(p.id), cp.ns, rerun_dynamic)]
+            if outcomes
+            else cp.next
+        )
         if not runnable:
             if any(_unfinished(cp.outcomes.get(p.id)) for p in cp.next):
                 self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
@@ -371,8 +512,11 @@ class Run:
             self.steps += 1
         if "tasks" in self.modes or "debug" in self.modes:
             for p in runnable:
-                node_input = p.send_arg if p.is_send or p.name == START else \
-                    self.plan.node_input(p.name, self.step_values)
+                node_input = (
+                    p.send_arg
+                    if p.is_send or p.name == START
+                    else self.plan.node_input(p.name, self.step_values)
+                )
                 payload = task_payload(p, node_input)
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
@@ -385,16 +529,32 @@ class Run:
         else:
             answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
         emitter = self._message_emitter(plan) if "messages" in self.modes else None
-        return TaskContext(plan.id, plan.name, self.ns, self.thread_id, self.saver, self.config, answers,
-                           child_answers, self._writer, self._forward, solo=len(self.cp.next) == 1,
-                           durability=self.durability, messages=emitter, owner=self.plan,
-                           checkpoint_id=self.cp.id, parents=self.parents, replay=self.replay)
+        return TaskContext(
+            plan.id,
+            plan.name,
+            self.ns,
+            self.thread_id,
+            self.saver,
+            self.config,
+            answers,
+            child_answers,
+            self._writer,
+            self._forward,
+            solo=len(self.cp.next) == 1,
+            durability=self.durability,
+            messages=emitter,
+            owner=self.plan,
+            checkpoint_id=self.cp.id,
+            parents=self.parents,
+            replay=self.replay,
+        )
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
         task_ns = f"{plan.name}:{plan.id}"
         metadata = {
             **({"thread_id": self.thread_id} if self.thread_id is not None else {}),
-            "langgraph_step": self.cp.step + 1, "langgraph_node": plan.name,
+            "langgraph_step": self.cp.step + 1,
+            "langgraph_node": plan.name,
             "langgraph_triggers": task_payload(plan, None)["triggers"],
             "langgraph_path": (PUSH, 0) if plan.is_send else (PULL, plan.name),
             "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
@@ -403,21 +563,30 @@ class Run:
         if self._seen_messages is None:
             outer = self.parent.messages if self.parent is not None else None
             self._seen_messages = outer.seen if outer is not None else message_ids(self.step_values)
-        emitter = MessageEmitter(lambda pair: self._sink(("messages", self.ns, pair)), metadata, self._seen_messages)
+        emitter = MessageEmitter(
+            lambda pair: self._sink(("messages", self.ns, pair)), metadata, self._seen_messages
+        )
         self._emitters[plan.id] = emitter
         return emitter
 
     def finish_step(self, results: list[TaskResult]) -> None:
         cp = self.cp
-        if len(results) == 1 == len(cp.next) and not cp.outcomes:  # the usual step: one task, first run
+        if (
+            len(results) == 1 == len(cp.next) and not cp.outcomes
+        ):  # the usual step: one task, first run
             everything = results
         else:
             fresh = {r.plan.id: r for r in results}
-            everything = [fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)) for p in cp.next]
+            everything = [
+                fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)) for p in cp.next
+            ]
         for r in results:
             if r.unused_answer:
-                warnings.warn(f"The resume value was not used: node '{r.plan.name}' finished without calling interrupt().",
-                              HITLWarning, stacklevel=2)
+                warnings.warn(
+                    f"The resume value was not used: node '{r.plan.name}' finished without calling interrupt().",
+                    HITLWarning,
+                    stacklevel=2,
+                )
         failed = [r for r in results if r.error is not None]
         if failed or any(r is None or r.writes is None for r in everything):
             for r in results:
@@ -441,7 +610,9 @@ class Run:
         emitter = self._emitters.pop(plan.id, None) if self._emitters else None
         if emitter is not None:
             if plan.name == START:  # the input's messages are not streamed back
-                emitter.seen.update(m.id for m in messages_in(result.writes) if getattr(m, "id", None))
+                emitter.seen.update(
+                    m.id for m in messages_in(result.writes) if getattr(m, "id", None)
+                )
             else:
                 for message in messages_in(result.shown):
                     emitter.finished(message)
@@ -455,7 +626,9 @@ class Run:
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan
-        for r in results if cp.outcomes else ():  # close the records of a step that paused or failed before
+        for r in (
+            results if cp.outcomes else ()
+        ):  # close the records of a step that paused or failed before
             previous = cp.outcomes.get(r.plan.id)
             if previous is not None and previous.writes is None:
                 self._put_outcome(r.to_outcome(previous))
@@ -478,13 +651,23 @@ class Run:
             view = _update_view(r.shown)
             if r.plan.name in step_writes:  # several Send tasks of one node
                 prior = step_writes[r.plan.name]
-                step_writes[r.plan.name] = [*prior, view] if isinstance(prior, list) else [prior, view]
+                step_writes[r.plan.name] = (
+                    [*prior, view] if isinstance(prior, list) else [prior, view]
+                )
             else:
                 step_writes[r.plan.name] = view
         record = CheckpointRecord(
-            thread_id=self.thread_id or "", ns=self.ns, id=new_id, parent_id=cp.id, step=cp.step + 1,
-            source="loop", writes=step_writes or None, values=values, next=next_tasks,
-            created_at=now_iso(), metadata=self.metadata,
+            thread_id=self.thread_id or "",
+            ns=self.ns,
+            id=new_id,
+            parent_id=cp.id,
+            step=cp.step + 1,
+            source="loop",
+            writes=step_writes or None,
+            values=values,
+            next=next_tasks,
+            created_at=now_iso(),
+            metadata=self.metadata,
         )
         self._put(record, changes)
         self.cp = record
@@ -504,7 +687,11 @@ class Run:
         out = self._output(self.latest) if self.latest is not None else None
         if not self.reported:
             return out
-        return {**out, INTERRUPT: list(self.reported)} if isinstance(out, dict) else {INTERRUPT: list(self.reported)}
+        return (
+            {**out, INTERRUPT: list(self.reported)}
+            if isinstance(out, dict)
+            else {INTERRUPT: list(self.reported)}
+        )
 
     def output(self) -> Any:
         """The values a subgraph call returns to its parent node."""
@@ -558,7 +745,8 @@ class Run:
         by_task: dict[str, list] = {}
         for outcome, rec in pending_interrupts(self.cp):
             by_task.setdefault(outcome.task_id, []).append(
-                Interrupt(rec.value, rec.id, response_schema=rec.response_schema, ns=rec.ns))
+                Interrupt(rec.value, rec.id, response_schema=rec.response_schema, ns=rec.ns)
+            )
         if not by_task:  # paused at a breakpoint: no question, but finished tasks' writes show
             self._emit_breakpoint()
             self.latest = self.plan.values_with_finished_tasks(self.cp)
@@ -636,7 +824,9 @@ def _child_ns(parent: TaskContext, *, stable: bool) -> str:
     carries over from one parent step or run to the next."""
     index = parent.subgraph_calls
     parent.subgraph_calls += 1
-    segment = (parent.name if stable else f"{parent.name}:{parent.task_id}") + (f":{index}" if index else "")
+    segment = (parent.name if stable else f"{parent.name}:{parent.task_id}") + (
+        f":{index}" if index else ""
+    )
     return f"{parent.ns}|{segment}" if parent.ns else segment
 
 
@@ -654,7 +844,9 @@ def _unfinished(outcome: TaskOutcome | None) -> bool:
     return outcome is None or outcome.writes is None
 
 
-def _replay_map(saver: Any, thread_id: str, ns: str, checkpoint_id: str | None, given: dict | None) -> dict:
+def _replay_map(
+    saver: Any, thread_id: str, ns: str, checkpoint_id: str | None, given: dict | None
+) -> dict:
     """``{namespace: checkpoint id}`` for a replay aimed at a subgraph's checkpoint: the
     config's ``checkpoint_map``, or the one its ``parents`` metadata records."""
     if given:
@@ -663,18 +855,25 @@ def _replay_map(saver: Any, thread_id: str, ns: str, checkpoint_id: str | None, 
         return {}
     record = saver.get(thread_id, ns, checkpoint_id)
     if record is None:
-        raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' in namespace '{ns}'.")
+        raise ValueError(
+            f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' in namespace '{ns}'."
+        )
     return {**(record.metadata.get("parents") or {}), ns: checkpoint_id}
 
 
 def _breakpoints(graph: CompiledStateGraph, invoke_time: Any, which: str) -> tuple[str, ...]:
     """The run's breakpoints: given to invoke/stream, else those given at compile time."""
-    names = normalise_breakpoints(invoke_time) if invoke_time is not None else (
-        graph.interrupt_before_nodes if which == "before" else graph.interrupt_after_nodes)
+    names = (
+        normalise_breakpoints(invoke_time)
+        if invoke_time is not None
+        else (graph.interrupt_before_nodes if which == "before" else graph.interrupt_after_nodes)
+    )
     nodes = graph._plan.nodes
     unknown = [n for n in names if n != "*" and n not in nodes]
     if unknown:
-        raise ValueError(f"interrupt_{which} names unknown node(s) {unknown!r}; known: {list(nodes)!r}.")
+        raise ValueError(
+            f"interrupt_{which} names unknown node(s) {unknown!r}; known: {list(nodes)!r}."
+        )
     return names
 
 
@@ -688,13 +887,26 @@ def _hits(breakpoints: tuple[str, ...], plans: list[TaskPlan]) -> bool:
 def _from_outcome(plan: TaskPlan, outcome: TaskOutcome | None) -> TaskResult | None:
     if outcome is None:
         return None
-    return TaskResult(plan, writes=outcome.writes, goto=[goto_from_json(g) for g in outcome.goto],
-                      interrupts=list(outcome.interrupts), answers=list(outcome.answers))
+    return TaskResult(
+        plan,
+        writes=outcome.writes,
+        goto=[goto_from_json(g) for g in outcome.goto],
+        interrupts=list(outcome.interrupts),
+        answers=list(outcome.answers),
+    )
 
 
 def _copy_outcome(o: TaskOutcome) -> TaskOutcome:
-    return TaskOutcome(o.task_id, o.name, o.writes, list(o.answers), list(o.interrupts), o.error, list(o.goto),
-                       dict(o.child_answers))
+    return TaskOutcome(
+        o.task_id,
+        o.name,
+        o.writes,
+        list(o.answers),
+        list(o.interrupts),
+        o.error,
+        list(o.goto),
+        dict(o.child_answers),
+    )
 
 
 def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
@@ -708,7 +920,9 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
     for key, value in writes:
         if key in view:  # the same key written twice by one task (list-of-Command output)
             prior = view[key]
-            view[key] = prior + value if isinstance(prior, list) and isinstance(value, list) else value
+            view[key] = (
+                prior + value if isinstance(prior, list) and isinstance(value, list) else value
+            )
         else:
             view[key] = value
     return view

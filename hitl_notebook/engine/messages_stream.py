@@ -69,8 +69,11 @@ def langchain_callbacks(emitter: MessageEmitter | None) -> Iterator[None]:
         yield
         return
     outer = var_child_runnable_config.get() or {}
-    callbacks = [*(outer.get("callbacks") or []), _handler(emitter)] if isinstance(
-        outer.get("callbacks") or [], list) else [_handler(emitter)]
+    callbacks = (
+        [*(outer.get("callbacks") or []), _handler(emitter)]
+        if isinstance(outer.get("callbacks") or [], list)
+        else [_handler(emitter)]
+    )
     token = var_child_runnable_config.set({**outer, "callbacks": callbacks})
     try:
         yield
@@ -97,7 +100,9 @@ def _handler(emitter: MessageEmitter) -> Any:
         def tap_output_aiter(self, run_id: Any, output: Any) -> Any:
             return output
 
-        def on_llm_new_token(self, token: str, *, chunk: Any = None, run_id: Any = None, **_: Any) -> None:
+        def on_llm_new_token(
+            self, token: str, *, chunk: Any = None, run_id: Any = None, **_: Any
+        ) -> None:
             message = getattr(chunk, "message", None)
             if message is not None:
                 self.streamed.add(run_id)

@@ -26,8 +26,11 @@ def unanswered(outcome: TaskOutcome | None, ns: str) -> list[InterruptRecord]:
     """
     if outcome is None or outcome.writes is not None:
         return []
-    return [r for r in outcome.interrupts
-            if (r.index >= len(outcome.answers) if r.ns == ns else r.id not in outcome.child_answers)]
+    return [
+        r
+        for r in outcome.interrupts
+        if (r.index >= len(outcome.answers) if r.ns == ns else r.id not in outcome.child_answers)
+    ]
 
 
 def pending_interrupts(record: CheckpointRecord) -> list[tuple[TaskOutcome, InterruptRecord]]:
@@ -39,7 +42,9 @@ def pending_interrupts(record: CheckpointRecord) -> list[tuple[TaskOutcome, Inte
     return pending
 
 
-def resolve_resume(value: Any, pending: list[tuple[TaskOutcome, InterruptRecord]], thread_id: str) -> dict[str, Any]:
+def resolve_resume(
+    value: Any, pending: list[tuple[TaskOutcome, InterruptRecord]], thread_id: str
+) -> dict[str, Any]:
     """The answer for each pending interrupt id that ``value`` answers.
 
     A dict is a map of answers only when its keys are pending interrupt ids; with one
@@ -71,7 +76,9 @@ def resolve_resume(value: Any, pending: list[tuple[TaskOutcome, InterruptRecord]
 def _describe(pending: list[tuple[TaskOutcome, InterruptRecord]]) -> str:
     if not pending:
         return "none"
-    return "; ".join(f"{rec.id} (node '{outcome.name}': {_short(rec.value)})" for outcome, rec in pending)
+    return "; ".join(
+        f"{rec.id} (node '{outcome.name}': {_short(rec.value)})" for outcome, rec in pending
+    )
 
 
 def _short(value: Any) -> str:

@@ -34,10 +34,17 @@ def policies_of(retry_policy: Any, where: str) -> tuple[RetryPolicy, ...] | None
     ``None`` when none is given. LangGraph's own ``RetryPolicy`` is accepted too."""
     if retry_policy is None:
         return None
-    policies = (retry_policy,) if _is_policy(retry_policy) else tuple(retry_policy) \
-        if isinstance(retry_policy, Sequence) else ()
+    policies = (
+        (retry_policy,)
+        if _is_policy(retry_policy)
+        else tuple(retry_policy)
+        if isinstance(retry_policy, Sequence)
+        else ()
+    )
     if not policies or not all(_is_policy(p) for p in policies):
-        raise TypeError(f"{where}: retry_policy must be a RetryPolicy or a list of them, got {retry_policy!r}.")
+        raise TypeError(
+            f"{where}: retry_policy must be a RetryPolicy or a list of them, got {retry_policy!r}."
+        )
     return policies
 
 
@@ -68,7 +75,9 @@ def matching_policy(policies: Sequence[RetryPolicy], exc: BaseException) -> Retr
 
 def wait_seconds(policy: RetryPolicy, failures: int) -> float:
     """How long to wait after the ``failures``-th failed attempt (1 for the first)."""
-    interval = min(policy.max_interval, policy.initial_interval * policy.backoff_factor ** (failures - 1))
+    interval = min(
+        policy.max_interval, policy.initial_interval * policy.backoff_factor ** (failures - 1)
+    )
     return interval + random.uniform(0, 1) if policy.jitter else interval
 
 
@@ -78,13 +87,23 @@ def _next_wait(policies: Sequence[RetryPolicy], result: TaskResult, failures: in
     if policy is None or failures >= policy.max_attempts:
         return None
     seconds = wait_seconds(policy, failures)
-    logger.info("Retrying node '%s' in %.2f s (attempt %d of %d) after %r", result.plan.name, seconds,
-                failures + 1, policy.max_attempts, result.error)
+    logger.info(
+        "Retrying node '%s' in %.2f s (attempt %d of %d) after %r",
+        result.plan.name,
+        seconds,
+        failures + 1,
+        policy.max_attempts,
+        result.error,
+    )
     return seconds
 
 
-def retry_sync(attempt: Callable[[], TaskResult], failed: TaskResult, policies: Sequence[RetryPolicy],
-               ctx: TaskContext) -> TaskResult:
+def retry_sync(
+    attempt: Callable[[], TaskResult],
+    failed: TaskResult,
+    policies: Sequence[RetryPolicy],
+    ctx: TaskContext,
+) -> TaskResult:
     """Run ``attempt`` again while its policy allows; ``failed`` is the first attempt's result."""
     result, failures = failed, 1
     while (seconds := _next_wait(policies, result, failures)) is not None:
@@ -98,8 +117,12 @@ def retry_sync(attempt: Callable[[], TaskResult], failed: TaskResult, policies: 
     return result
 
 
-async def retry_async(attempt: Callable[[], Awaitable[TaskResult]], failed: TaskResult,
-                      policies: Sequence[RetryPolicy], ctx: TaskContext) -> TaskResult:
+async def retry_async(
+    attempt: Callable[[], Awaitable[TaskResult]],
+    failed: TaskResult,
+    policies: Sequence[RetryPolicy],
+    ctx: TaskContext,
+) -> TaskResult:
     """``retry_sync`` on the event loop (the wait does not block other tasks)."""
     result, failures = failed, 1
     while (seconds := _next_wait(policies, result, failures)) is not None:

@@ -7,8 +7,8 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import Change, Replace, TaskPlan
-from ..errors import InvalidUpdateError
 from ..constants import DEFER_KEY, END
+from ..errors import InvalidUpdateError
 from ..types import Send
 
 if TYPE_CHECKING:
@@ -19,13 +19,24 @@ __all__ = ["aroute", "goto_list", "next_plans", "route", "task_id"]
 
 def task_id(checkpoint_id: str, ns: str, name: str, send_index: int | None = None) -> str:
     """Deterministic: resuming from the same checkpoint gives the same task the same id."""
-    key = f"{checkpoint_id}|{ns}|{name}" if send_index is None else f"{checkpoint_id}|{ns}|{name}|send:{send_index}"
+    key = (
+        f"{checkpoint_id}|{ns}|{name}"
+        if send_index is None
+        else f"{checkpoint_id}|{ns}|{name}|send:{send_index}"
+    )
     h = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def route(structure: GraphPlan, node: str, values: dict, writes: list[tuple[str, Any]], config: dict, *,
-          solo: bool = False) -> tuple[list[Any], tuple[dict, dict[str, Change]] | None]:
+def route(
+    structure: GraphPlan,
+    node: str,
+    values: dict,
+    writes: list[tuple[str, Any]],
+    config: dict,
+    *,
+    solo: bool = False,
+) -> tuple[list[Any], tuple[dict, dict[str, Change]] | None]:
     """Where ``node``'s fixed edges and conditional edges lead, given the values its step
     started from and its own writes.
 
@@ -48,8 +59,15 @@ def route(structure: GraphPlan, node: str, values: dict, writes: list[tuple[str,
     return _targets(structure, node, branches, chosen), applied if solo else None
 
 
-async def aroute(structure: GraphPlan, node: str, values: dict, writes: list[tuple[str, Any]], config: dict, *,
-                 solo: bool = False) -> tuple[list[Any], tuple[dict, dict[str, Change]] | None]:
+async def aroute(
+    structure: GraphPlan,
+    node: str,
+    values: dict,
+    writes: list[tuple[str, Any]],
+    config: dict,
+    *,
+    solo: bool = False,
+) -> tuple[list[Any], tuple[dict, dict[str, Change]] | None]:
     """``route`` on the event loop: async conditional edges are awaited."""
     branches = structure.branches.get(node)
     if not branches:
@@ -62,8 +80,9 @@ async def aroute(structure: GraphPlan, node: str, values: dict, writes: list[tup
     return _targets(structure, node, branches, chosen), applied if solo else None
 
 
-def _preview(structure: GraphPlan, values: dict, writes: list[tuple[str, Any]],
-             solo: bool) -> tuple[tuple[dict, dict[str, Change]], Any]:
+def _preview(
+    structure: GraphPlan, values: dict, writes: list[tuple[str, Any]], solo: bool
+) -> tuple[tuple[dict, dict[str, Change]], Any]:
     """The step's values with this task's writes, and the state view its branches read."""
     applied = structure.apply_writes(values, writes, remember=solo)
     return applied, structure.schema.node_view(structure.visible_values(applied[0]))
@@ -108,8 +127,14 @@ def goto_list(structure: GraphPlan, node: str, goto: Any) -> list[Any]:
     return out
 
 
-def next_plans(structure: GraphPlan, ns: str, checkpoint_id: str, finished: list[tuple[str, list[Any]]],
-               values: dict, changes: dict[str, Change]) -> list[TaskPlan]:
+def next_plans(
+    structure: GraphPlan,
+    ns: str,
+    checkpoint_id: str,
+    finished: list[tuple[str, list[Any]]],
+    values: dict,
+    changes: dict[str, Change],
+) -> list[TaskPlan]:
     """The tasks of the next step, given the ``(node, goto)`` of the tasks that finished.
 
     Updates join progress (hidden ``__join__N`` channels) in ``values``/``changes``. Pull
@@ -142,13 +167,19 @@ def next_plans(structure: GraphPlan, ns: str, checkpoint_id: str, finished: list
             changes[key] = Replace(new)
     if structure.deferred:
         names = _release_deferred(structure, names, values, changes)
-    plans = [TaskPlan(task_id(checkpoint_id, ns, n), n) for n in sorted(names, key=structure.node_index)]
-    plans += [TaskPlan(task_id(checkpoint_id, ns, s.node, i), s.node, send_arg=s.arg, is_send=True)
-              for i, s in enumerate(sends)]
+    plans = [
+        TaskPlan(task_id(checkpoint_id, ns, n), n) for n in sorted(names, key=structure.node_index)
+    ]
+    plans += [
+        TaskPlan(task_id(checkpoint_id, ns, s.node, i), s.node, send_arg=s.arg, is_send=True)
+        for i, s in enumerate(sends)
+    ]
     return plans
 
 
-def _release_deferred(structure: GraphPlan, names: set[str], values: dict, changes: dict[str, Change]) -> set[str]:
+def _release_deferred(
+    structure: GraphPlan, names: set[str], values: dict, changes: dict[str, Change]
+) -> set[str]:
     """The pull tasks of the next step, deferred nodes held back: a triggered deferred node
     waits until no other node is triggered (``Send`` tasks do not count), then runs once
     however often it was triggered, as LangGraph's ``defer=True``."""

@@ -26,7 +26,9 @@ __all__ = [
 ]
 
 
-def checkpoint_config(thread_id: str, ns: str, checkpoint_id: str, parents: dict | None = None) -> dict:
+def checkpoint_config(
+    thread_id: str, ns: str, checkpoint_id: str, parents: dict | None = None
+) -> dict:
     """A checkpoint's config; a subgraph's also has ``checkpoint_map`` (its parents'
     checkpoints and its own), which ``invoke(None, config)`` replays towards."""
     conf = {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}
@@ -50,7 +52,9 @@ def thread_coordinates(config: dict) -> tuple[str, str, str | None]:
     return str(conf["thread_id"]), conf.get("checkpoint_ns", "") or "", conf.get("checkpoint_id")
 
 
-def read_state(graph: CompiledStateGraph, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
+def read_state(
+    graph: CompiledStateGraph, config: dict, *, subgraphs: bool = False
+) -> StateSnapshot:
     """``get_state``: the thread's latest checkpoint, or the one ``checkpoint_id`` names."""
     saver = require_saver(graph, "get_state")
     thread_id, ns, checkpoint_id = thread_coordinates(config)
@@ -59,13 +63,27 @@ def read_state(graph: CompiledStateGraph, config: dict, *, subgraphs: bool = Fal
     if record is None:
         if checkpoint_id is not None:
             raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}'.")
-        return StateSnapshot(values={}, next=(), config=config, metadata=None, created_at=None,
-                             parent_config=None, tasks=(), interrupts=())
+        return StateSnapshot(
+            values={},
+            next=(),
+            config=config,
+            metadata=None,
+            created_at=None,
+            parent_config=None,
+            tasks=(),
+            interrupts=(),
+        )
     return to_snapshot(owner, record, subgraphs=subgraphs, live=checkpoint_id is None, saver=saver)
 
 
-def read_history(graph: CompiledStateGraph, config: dict, *, filter: dict | None = None,
-                 before: dict | None = None, limit: int | None = None) -> Iterator[StateSnapshot]:
+def read_history(
+    graph: CompiledStateGraph,
+    config: dict,
+    *,
+    filter: dict | None = None,
+    before: dict | None = None,
+    limit: int | None = None,
+) -> Iterator[StateSnapshot]:
     """``get_state_history``: newest first, every branch; with a ``checkpoint_id``, that
     checkpoint and its ancestors."""
     saver = require_saver(graph, "get_state_history")
@@ -91,7 +109,9 @@ def recorded_writes(graph: CompiledStateGraph, snapshot: StateSnapshot) -> dict 
     conf = (snapshot.config or {}).get("configurable") or {}
     if saver in (None, True, False) or conf.get("checkpoint_id") is None:
         return None
-    record = saver.get(str(conf["thread_id"]), conf.get("checkpoint_ns", "") or "", conf["checkpoint_id"])
+    record = saver.get(
+        str(conf["thread_id"]), conf.get("checkpoint_ns", "") or "", conf["checkpoint_id"]
+    )
     return record.writes if record is not None else None
 
 
@@ -102,8 +122,14 @@ def _matches(record: CheckpointRecord, filter: dict | None) -> bool:
     return all(meta.get(k) == v for k, v in filter.items())
 
 
-def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraphs: bool = False,
-                live: bool = False, saver: Any = None) -> StateSnapshot:
+def to_snapshot(
+    graph: CompiledStateGraph,
+    record: CheckpointRecord,
+    *,
+    subgraphs: bool = False,
+    live: bool = False,
+    saver: Any = None,
+) -> StateSnapshot:
     """A checkpoint as users see it.
 
     The *live* view (``get_state`` of the thread, no ``checkpoint_id``) of an open step
@@ -113,8 +139,14 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
     not. Either way ``values`` include what finished tasks wrote, until the step commits.
     """
     recorded = record.outcomes
-    outcomes = [recorded.get(plan.id) for plan in record.next] if recorded else [None] * len(record.next)
-    complete = bool(recorded) and bool(record.next) and all(o is not None and o.writes is not None for o in outcomes)
+    outcomes = (
+        [recorded.get(plan.id) for plan in record.next] if recorded else [None] * len(record.next)
+    )
+    complete = (
+        bool(recorded)
+        and bool(record.next)
+        and all(o is not None and o.writes is not None for o in outcomes)
+    )
     tasks, next_names, pending = [], [], []
     for index, (plan, outcome) in enumerate(zip(record.next, outcomes)):
         finished = outcome is not None and outcome.writes is not None
@@ -131,18 +163,29 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
             pending.extend(records)
         if complete or not finished or not live:
             next_names.append(plan.name)
-        tasks.append(PregelTask(
-            id=plan.id,
-            name=plan.name,
-            path=(PUSH, index) if plan.is_send else (PULL, plan.name),
-            error=outcome.error if outcome else None,
-            interrupts=_interrupts(records),
-            state=_subgraph_state(graph, record, plan, subgraphs, saver),
-            result=_result_view(outcome.writes) if finished else None,
-        ))
-    metadata: dict[str, Any] = {"source": record.source, "step": record.step, "parents": {}, **record.metadata}
+        tasks.append(
+            PregelTask(
+                id=plan.id,
+                name=plan.name,
+                path=(PUSH, index) if plan.is_send else (PULL, plan.name),
+                error=outcome.error if outcome else None,
+                interrupts=_interrupts(records),
+                state=_subgraph_state(graph, record, plan, subgraphs, saver),
+                result=_result_view(outcome.writes) if finished else None,
+            )
+        )
+    metadata: dict[str, Any] = {
+        "source": record.source,
+        "step": record.step,
+        "parents": {},
+        **record.metadata,
+    }
     parents = metadata["parents"] if record.ns else None
-    parent = checkpoint_config(record.thread_id, record.ns, record.parent_id, parents) if record.parent_id else None
+    parent = (
+        checkpoint_config(record.thread_id, record.ns, record.parent_id, parents)
+        if record.parent_id
+        else None
+    )
     structure = graph._plan
     if not recorded:
         values = record.values
@@ -163,16 +206,22 @@ def to_snapshot(graph: CompiledStateGraph, record: CheckpointRecord, *, subgraph
 
 
 def _interrupts(records: list) -> tuple[Interrupt, ...]:
-    return tuple([Interrupt(r.value, r.id, response_schema=r.response_schema, ns=r.ns) for r in records]) \
-        if records else ()
+    return (
+        tuple(
+            [Interrupt(r.value, r.id, response_schema=r.response_schema, ns=r.ns) for r in records]
+        )
+        if records
+        else ()
+    )
 
 
 def _result_view(writes: list) -> dict | None:
     return {k: v for k, v in writes} if writes else None
 
 
-def _subgraph_state(graph: CompiledStateGraph, record: CheckpointRecord, plan: Any, subgraphs: bool,
-                    saver: Any) -> Any:
+def _subgraph_state(
+    graph: CompiledStateGraph, record: CheckpointRecord, plan: Any, subgraphs: bool, saver: Any
+) -> Any:
     """A subgraph task's own state: its config, or its snapshot when ``subgraphs=True``."""
     subgraph = graph._plan.called_subgraphs.get(plan.name)
     if subgraph is None:
@@ -182,9 +231,17 @@ def _subgraph_state(graph: CompiledStateGraph, record: CheckpointRecord, plan: A
     config = {"configurable": {"thread_id": record.thread_id, "checkpoint_ns": ns}}
     if not subgraphs:
         return config
-    saver = saver if saver is not None else (graph.checkpointer if graph.checkpointer not in (None, True, False) else None)
+    saver = (
+        saver
+        if saver is not None
+        else (graph.checkpointer if graph.checkpointer not in (None, True, False) else None)
+    )
     child = saver.get(record.thread_id, ns) if saver is not None else None
-    return to_snapshot(subgraph, child, subgraphs=True, live=True, saver=saver) if child is not None else None
+    return (
+        to_snapshot(subgraph, child, subgraphs=True, live=True, saver=saver)
+        if child is not None
+        else None
+    )
 
 
 def graph_for_ns(graph: CompiledStateGraph, ns: str) -> CompiledStateGraph:
@@ -195,7 +252,9 @@ def graph_for_ns(graph: CompiledStateGraph, ns: str) -> CompiledStateGraph:
         if inner is None:
             raise ValueError(
                 f"Namespace '{ns}': node '{name}' of graph '{graph.name}' has run no subgraph in this process "
-                "(known subgraph nodes: " + (", ".join(graph._plan.called_subgraphs) or "none") + ")."
+                "(known subgraph nodes: "
+                + (", ".join(graph._plan.called_subgraphs) or "none")
+                + ")."
             )
         graph = inner
     return graph

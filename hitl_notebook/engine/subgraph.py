@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["subgraph_node"]
 
 
-def subgraph_node(graph: CompiledStateGraph, parent_channels: dict[str, Channel]) -> tuple[Callable, Callable]:
+def subgraph_node(
+    graph: CompiledStateGraph, parent_channels: dict[str, Channel]
+) -> tuple[Callable, Callable]:
     """The sync and async node functions that run ``graph`` inside a parent task."""
 
     def run_subgraph(state: Any, config: dict) -> dict:
@@ -27,14 +29,18 @@ def subgraph_node(graph: CompiledStateGraph, parent_channels: dict[str, Channel]
         run = Run(graph, config)
         for _ in drive_sync(run, parent, True):
             pass
-        return _changed_keys(parent_channels, parent if isinstance(parent, dict) else {}, run.output())
+        return _changed_keys(
+            parent_channels, parent if isinstance(parent, dict) else {}, run.output()
+        )
 
     async def arun_subgraph(state: Any, config: dict) -> dict:
         parent = dict(state) if isinstance(state, dict) else state
         run = Run(graph, config)
         async for _ in drive_async(run, parent, True):
             pass
-        return _changed_keys(parent_channels, parent if isinstance(parent, dict) else {}, run.output())
+        return _changed_keys(
+            parent_channels, parent if isinstance(parent, dict) else {}, run.output()
+        )
 
     run_subgraph.__name__ = arun_subgraph.__name__ = graph.name
     return run_subgraph, arun_subgraph
@@ -45,4 +51,8 @@ def _changed_keys(parent_channels: dict[str, Channel], before: dict, after: Any)
     key of the parent folds in the subgraph's whole list (input included) as it does there."""
     if not isinstance(after, dict):
         return after
-    return {k: v for k, v in after.items() if not k.startswith("__") and (not parent_channels or k in parent_channels)}
+    return {
+        k: v
+        for k, v in after.items()
+        if not k.startswith("__") and (not parent_channels or k in parent_channels)
+    }

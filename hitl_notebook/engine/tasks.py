@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import InterruptRecord, TaskOutcome, TaskPlan
-from ..errors import InvalidUpdateError
 from ..constants import START
+from ..errors import InvalidUpdateError
 from ..types import Command, GraphInterrupt, NodeInterrupt, ParentCommand, Send
 from .answers import forget_invalid_answer, kept_answers
 from .context import TaskContext, interrupt_id, task_scope
@@ -21,7 +21,14 @@ from .routing import aroute, goto_list, route
 if TYPE_CHECKING:
     from ..graph.plan import GraphPlan
 
-__all__ = ["TaskResult", "call_async", "call_sync", "goto_from_json", "goto_to_json", "writes_from_output"]
+__all__ = [
+    "TaskResult",
+    "call_async",
+    "call_sync",
+    "goto_from_json",
+    "goto_to_json",
+    "writes_from_output",
+]
 
 
 @dataclass(slots=True)
@@ -54,7 +61,9 @@ class TaskResult:
         interrupts = list(previous.interrupts) if previous is not None else []
         known = {r.id for r in interrupts}
         interrupts += [r for r in self.interrupts if r.id not in known]
-        error, child_answers = forget_invalid_answer(self.error, dict(previous.child_answers) if previous else {})
+        error, child_answers = forget_invalid_answer(
+            self.error, dict(previous.child_answers) if previous else {}
+        )
         return TaskOutcome(
             task_id=self.plan.id,
             name=self.plan.name,
@@ -76,7 +85,9 @@ def call_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskConte
     return retry_sync(lambda: _attempt_sync(structure, plan, values, ctx), result, policies, ctx)
 
 
-def _attempt_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
+def _attempt_sync(
+    structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext
+) -> TaskResult:
     try:
         with task_scope(ctx):
             if plan.name == START:
@@ -99,7 +110,9 @@ def _attempt_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskC
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out)
-            targets, applied = route(structure, plan.name, values, writes, ctx.config, solo=ctx.solo)
+            targets, applied = route(
+                structure, plan.name, values, writes, ctx.config, solo=ctx.solo
+            )
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
@@ -107,20 +120,30 @@ def _attempt_sync(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskC
         return TaskResult(plan, error=exc, answers=kept_answers(ctx.answers, ctx.ns, exc))
 
 
-async def call_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext) -> TaskResult:
+async def call_async(
+    structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext
+) -> TaskResult:
     """Run the task on the event loop (sync nodes and their routing go to a worker thread)."""
     spec = structure.nodes.get(plan.name)
     fn = spec.afn or spec.fn if spec is not None else None
-    if plan.name != START and fn is spec.fn and not spec.is_async and not structure.async_branches(plan.name):
+    if (
+        plan.name != START
+        and fn is spec.fn
+        and not spec.is_async
+        and not structure.async_branches(plan.name)
+    ):
         return await asyncio.to_thread(call_sync, structure, plan, values, ctx)
     result = await _attempt_async(structure, plan, values, ctx, spec, fn)
     if result.error is None or (policies := structure.retry_policies.get(plan.name)) is None:
         return result
-    return await retry_async(lambda: _attempt_async(structure, plan, values, ctx, spec, fn), result, policies, ctx)
+    return await retry_async(
+        lambda: _attempt_async(structure, plan, values, ctx, spec, fn), result, policies, ctx
+    )
 
 
-async def _attempt_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext, spec: Any,
-                         fn: Any) -> TaskResult:
+async def _attempt_async(
+    structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext, spec: Any, fn: Any
+) -> TaskResult:
     try:
         with task_scope(ctx):
             if plan.name == START:
@@ -128,8 +151,9 @@ async def _attempt_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx
             else:
                 try:
                     if fn is spec.fn and not spec.is_async:
-                        out = await asyncio.to_thread(_call_in_scope, ctx, spec.fn,
-                                                      _node_input(structure, plan, values), spec)
+                        out = await asyncio.to_thread(
+                            _call_in_scope, ctx, spec.fn, _node_input(structure, plan, values), spec
+                        )
                     else:
                         node_input = _node_input(structure, plan, values)
                         with langchain_callbacks(ctx.messages):
@@ -137,7 +161,9 @@ async def _attempt_async(structure: GraphPlan, plan: TaskPlan, values: dict, ctx
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out)
-            targets, applied = await aroute(structure, plan.name, values, writes, ctx.config, solo=ctx.solo)
+            targets, applied = await aroute(
+                structure, plan.name, values, writes, ctx.config, solo=ctx.solo
+            )
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
@@ -173,8 +199,14 @@ def _node_input(structure: GraphPlan, plan: TaskPlan, values: dict) -> Any:
 def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskResult:
     records = list(exc.interrupts)
     if isinstance(exc, NodeInterrupt):  # never counts as answered: the node runs again instead
-        records = [InterruptRecord(id=interrupt_id(ctx.task_id, DYNAMIC_INDEX), value=exc.value, index=DYNAMIC_INDEX,
-                                   ns=ctx.ns)]
+        records = [
+            InterruptRecord(
+                id=interrupt_id(ctx.task_id, DYNAMIC_INDEX),
+                value=exc.value,
+                index=DYNAMIC_INDEX,
+                ns=ctx.ns,
+            )
+        ]
     return TaskResult(plan, interrupts=records, answers=ctx.answers)
 
 
@@ -185,14 +217,29 @@ def _writes(structure: GraphPlan, plan: TaskPlan, out: Any) -> tuple[list, list,
     return returned, structure.prepare_writes(returned), goto
 
 
-def _finished(plan: TaskPlan, ctx: TaskContext, returned: list, writes: list, goto: list,
-              applied: tuple[dict, dict] | None) -> TaskResult:
+def _finished(
+    plan: TaskPlan,
+    ctx: TaskContext,
+    returned: list,
+    writes: list,
+    goto: list,
+    applied: tuple[dict, dict] | None,
+) -> TaskResult:
     unused = bool(ctx.answers) and not ctx.consumed
-    return TaskResult(plan, writes=writes, goto=goto, answers=ctx.answers, unused_answer=unused,
-                      returned=None if writes is returned else returned, applied=applied)
+    return TaskResult(
+        plan,
+        writes=writes,
+        goto=goto,
+        answers=ctx.answers,
+        unused_answer=unused,
+        returned=None if writes is returned else returned,
+        applied=applied,
+    )
 
 
-def writes_from_output(structure: GraphPlan, node: str, out: Any) -> tuple[list[tuple[str, Any]], list[Any]]:
+def writes_from_output(
+    structure: GraphPlan, node: str, out: Any
+) -> tuple[list[tuple[str, Any]], list[Any]]:
     """A node's return value -> ``(channel, value)`` writes and explicit ``goto`` targets."""
     goto: list[Any] = []
     if isinstance(out, Command):
@@ -218,7 +265,9 @@ def writes_from_output(structure: GraphPlan, node: str, out: Any) -> tuple[list[
         items = list(out.items())
         structure.check_keys(items, "The input")
         return items, goto
-    if isinstance(out, (list, tuple)) and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in out):
+    if isinstance(out, (list, tuple)) and all(
+        isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in out
+    ):
         items = list(out)
     else:
         try:

@@ -14,7 +14,6 @@ with ``values=None`` (the waiting tasks are dropped: the thread is finished) and
 from __future__ import annotations
 
 import asyncio
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,23 +34,39 @@ if TYPE_CHECKING:
 __all__ = ["bulk_update_state", "update_state"]
 
 
-def update_state(graph: CompiledStateGraph, config: dict, values: Any, as_node: str | None = None,
-                 task_id: str | None = None) -> dict:
+def update_state(
+    graph: CompiledStateGraph,
+    config: dict,
+    values: Any,
+    as_node: str | None = None,
+    task_id: str | None = None,
+) -> dict:
     """One update: a superstep of its own. Returns the new checkpoint's config."""
-    return bulk_update_state(graph, config, [[StateUpdate(values, as_node, task_id)]], what="update_state")
+    return bulk_update_state(
+        graph, config, [[StateUpdate(values, as_node, task_id)]], what="update_state"
+    )
 
 
-def bulk_update_state(graph: CompiledStateGraph, config: dict, supersteps: Sequence[Sequence[Any]], *,
-                      what: str = "bulk_update_state") -> dict:
+def bulk_update_state(
+    graph: CompiledStateGraph,
+    config: dict,
+    supersteps: Sequence[Sequence[Any]],
+    *,
+    what: str = "bulk_update_state",
+) -> dict:
     """Apply ``supersteps`` in order, one checkpoint each; returns the last one's config."""
     saver = require_saver(graph, what)
     steps = [list(superstep) for superstep in supersteps]
     if not steps:
-        raise ValueError("No supersteps provided: bulk_update_state(config, supersteps) takes a list of "
-                         "supersteps, each a list of StateUpdate(values, as_node).")
+        raise ValueError(
+            "No supersteps provided: bulk_update_state(config, supersteps) takes a list of "
+            "supersteps, each a list of StateUpdate(values, as_node)."
+        )
     if any(not superstep for superstep in steps):
-        raise ValueError("No updates provided: every superstep of bulk_update_state needs at least one "
-                         "StateUpdate(values, as_node).")
+        raise ValueError(
+            "No updates provided: every superstep of bulk_update_state needs at least one "
+            "StateUpdate(values, as_node)."
+        )
     structure = _addressed_plan(graph, config)
     for superstep in steps:
         config = _superstep(structure, saver, config, [_as_update(u) for u in superstep])
@@ -63,7 +78,9 @@ def _as_update(update: Any) -> StateUpdate:
         return update
     if isinstance(update, (tuple, list)) and 1 <= len(update) <= 3:
         return StateUpdate(*update)
-    raise TypeError(f"A superstep holds StateUpdate(values, as_node[, task_id]) items, got {update!r}.")
+    raise TypeError(
+        f"A superstep holds StateUpdate(values, as_node[, task_id]) items, got {update!r}."
+    )
 
 
 def _addressed_plan(graph: CompiledStateGraph, config: dict) -> GraphPlan:
@@ -89,16 +106,25 @@ def _superstep(structure: GraphPlan, saver: Any, config: dict, updates: list[Sta
     metadata = _metadata(config, base)
     first = updates[0]
     if first.as_node == END and first.values is None:
-        _alone(updates, "Cannot apply multiple updates when clearing state",
-               "update_state(None, as_node=END) drops the waiting tasks")
+        _alone(
+            updates,
+            "Cannot apply multiple updates when clearing state",
+            "update_state(None, as_node=END) drops the waiting tasks",
+        )
         return _clear(structure, saver, thread_id, ns, base, metadata)
     if first.as_node == INPUT_NAME:
-        _alone(updates, "Cannot apply multiple updates when updating as input",
-               "an update as '__input__' is the thread's whole input")
+        _alone(
+            updates,
+            "Cannot apply multiple updates when updating as input",
+            "an update as '__input__' is the thread's whole input",
+        )
         return _as_input(structure, saver, thread_id, ns, base, first.values, metadata)
     if first.as_node == COPY:
-        _alone(updates, "Cannot copy checkpoint with multiple updates",
-               "pass the updates to apply to the copy as its values: [(values, as_node), ...]")
+        _alone(
+            updates,
+            "Cannot copy checkpoint with multiple updates",
+            "pass the updates to apply to the copy as its values: [(values, as_node), ...]",
+        )
         return _copy(structure, saver, base, first.values, config)
     as_nodes = _as_nodes(structure, saver, base, updates)
     taken = _taken_tasks(base, updates, as_nodes)
@@ -129,15 +155,25 @@ def _superstep(structure: GraphPlan, saver: Any, config: dict, updates: list[Sta
         exclude = {p.name for p in plans} | set(as_nodes)
         plans += _still_waiting(ns, new_id, base, taken, exclude, first_index=len(plans))
     record = CheckpointRecord(
-        thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
-        step=base.step + 1 if base is not None else 0, source="update", writes=shown, values=new_values,
-        next=plans, created_at=now_iso(), metadata=metadata,
+        thread_id=thread_id,
+        ns=ns,
+        id=new_id,
+        parent_id=base.id if base is not None else None,
+        step=base.step + 1 if base is not None else 0,
+        source="update",
+        writes=shown,
+        values=new_values,
+        next=plans,
+        created_at=now_iso(),
+        metadata=metadata,
     )
     saver.put(record, changes)
     return checkpoint_config(thread_id, ns, new_id)
 
 
-def _route(structure: GraphPlan, as_node: str, values: dict, writes: list, config: dict) -> list[Any]:
+def _route(
+    structure: GraphPlan, as_node: str, values: dict, writes: list, config: dict
+) -> list[Any]:
     """Where the edit leads. An async conditional edge is awaited on a loop of this thread's
     own (``aupdate_state`` runs the edit in a worker thread, which has none); in a thread
     whose loop is running (a notebook cell) that cannot be done, so it names
@@ -148,17 +184,22 @@ def _route(structure: GraphPlan, as_node: str, values: dict, writes: list, confi
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(aroute(structure, as_node, values, writes, config))[0]
-    raise TypeError(f"The conditional edge after '{as_node}' is an async function: use "
-                    "`await graph.aupdate_state(...)` to edit this graph's state.")
+    raise TypeError(
+        f"The conditional edge after '{as_node}' is an async function: use "
+        "`await graph.aupdate_state(...)` to edit this graph's state."
+    )
 
 
 def _alone(updates: list[StateUpdate], message: str, hint: str) -> None:
     if len(updates) > 1:
-        raise InvalidUpdateError(f"{message}: {hint}, so it must be the only update of its superstep.")
+        raise InvalidUpdateError(
+            f"{message}: {hint}, so it must be the only update of its superstep."
+        )
 
 
-def _as_nodes(structure: GraphPlan, saver: Any, base: CheckpointRecord | None,
-              updates: list[StateUpdate]) -> list[str]:
+def _as_nodes(
+    structure: GraphPlan, saver: Any, base: CheckpointRecord | None, updates: list[StateUpdate]
+) -> list[str]:
     """The node each update acts as; an update without ``as_node`` (alone in its superstep)
     acts as the node that wrote last."""
     names = []
@@ -180,7 +221,9 @@ def _as_nodes(structure: GraphPlan, saver: Any, base: CheckpointRecord | None,
     return names
 
 
-def _taken_tasks(base: CheckpointRecord | None, updates: list[StateUpdate], as_nodes: list[str]) -> set[str]:
+def _taken_tasks(
+    base: CheckpointRecord | None, updates: list[StateUpdate], as_nodes: list[str]
+) -> set[str]:
     """The ids of the waiting tasks the updates stand for: the one each names by
     ``task_id``, else the first waiting task of its node that no other update took."""
     taken: set[str] = set()
@@ -202,16 +245,26 @@ def _taken_tasks(base: CheckpointRecord | None, updates: list[StateUpdate], as_n
     return taken
 
 
-def _update_writes(structure: GraphPlan, values: Any, as_node: str) -> tuple[list[tuple[str, Any]], list[Any]]:
+def _update_writes(
+    structure: GraphPlan, values: Any, as_node: str
+) -> tuple[list[tuple[str, Any]], list[Any]]:
     """The writes of one update, and the targets of a ``Command`` given as its values."""
-    if isinstance(values, Command) or (isinstance(values, (list, tuple)) and values
-                                       and all(isinstance(v, Command) for v in values)):
+    if isinstance(values, Command) or (
+        isinstance(values, (list, tuple)) and values and all(isinstance(v, Command) for v in values)
+    ):
         return writes_from_output(structure, as_node, values)
     return structure.update_writes(values, as_node), []
 
 
-def _as_input(structure: GraphPlan, saver: Any, thread_id: str, ns: str, base: CheckpointRecord | None,
-              values: Any, metadata: dict) -> dict:
+def _as_input(
+    structure: GraphPlan,
+    saver: Any,
+    thread_id: str,
+    ns: str,
+    base: CheckpointRecord | None,
+    values: Any,
+    metadata: dict,
+) -> dict:
     """The checkpoint ``invoke(values)`` starts with: the input recorded, START to run."""
     if values is None:
         raise InvalidUpdateError(
@@ -222,16 +275,30 @@ def _as_input(structure: GraphPlan, saver: Any, thread_id: str, ns: str, base: C
     new_id = new_checkpoint_id()
     old = dict(base.values) if base is not None else structure.initial_values()
     record = CheckpointRecord(
-        thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
-        step=base.step + 1 if base is not None else -1, source="input", writes={START: data}, values=old,
-        next=[TaskPlan(task_id(new_id, ns, START), START, send_arg=data)], created_at=now_iso(), metadata=metadata,
+        thread_id=thread_id,
+        ns=ns,
+        id=new_id,
+        parent_id=base.id if base is not None else None,
+        step=base.step + 1 if base is not None else -1,
+        source="input",
+        writes={START: data},
+        values=old,
+        next=[TaskPlan(task_id(new_id, ns, START), START, send_arg=data)],
+        created_at=now_iso(),
+        metadata=metadata,
     )
     saver.put(record, {} if base is not None else {k: Replace(v) for k, v in old.items()})
     return checkpoint_config(thread_id, ns, new_id)
 
 
-def _clear(structure: GraphPlan, saver: Any, thread_id: str, ns: str, base: CheckpointRecord | None,
-           metadata: dict) -> dict:
+def _clear(
+    structure: GraphPlan,
+    saver: Any,
+    thread_id: str,
+    ns: str,
+    base: CheckpointRecord | None,
+    metadata: dict,
+) -> dict:
     """``update_state(None, as_node=END)``: the waiting tasks are dropped; what the tasks
     that already finished wrote is kept, and only their successors remain to run."""
     new_id = new_checkpoint_id()
@@ -244,46 +311,93 @@ def _clear(structure: GraphPlan, saver: Any, thread_id: str, ns: str, base: Chec
         given = outcomes.get(NULL_TASK_ID)
         if given is not None and given.writes:
             values, changes = structure.apply_writes(values, given.writes)
-        finished = [(p, o) for p in base.next if (o := outcomes.get(p.id)) is not None and o.writes is not None]
+        finished = [
+            (p, o)
+            for p in base.next
+            if (o := outcomes.get(p.id)) is not None and o.writes is not None
+        ]
         if finished:
-            values, more = structure.apply_writes(values, [w for _, o in finished for w in o.writes])
+            values, more = structure.apply_writes(
+                values, [w for _, o in finished for w in o.writes]
+            )
             changes = merge_changes(changes, more, values)
         values = dict(values)
-        plans = next_plans(structure, ns, new_id, [(p.name, [goto_from_json(g) for g in o.goto]) for p, o in finished],
-                           values, changes) if finished else []
+        plans = (
+            next_plans(
+                structure,
+                ns,
+                new_id,
+                [(p.name, [goto_from_json(g) for g in o.goto]) for p, o in finished],
+                values,
+                changes,
+            )
+            if finished
+            else []
+        )
     record = CheckpointRecord(
-        thread_id=thread_id, ns=ns, id=new_id, parent_id=base.id if base is not None else None,
-        step=base.step + 1 if base is not None else 0, source="update", writes=None, values=values, next=plans,
-        created_at=now_iso(), metadata=metadata,
+        thread_id=thread_id,
+        ns=ns,
+        id=new_id,
+        parent_id=base.id if base is not None else None,
+        step=base.step + 1 if base is not None else 0,
+        source="update",
+        writes=None,
+        values=values,
+        next=plans,
+        created_at=now_iso(),
+        metadata=metadata,
     )
     saver.put(record, changes)
     return checkpoint_config(thread_id, ns, new_id)
 
 
-def _copy(structure: GraphPlan, saver: Any, base: CheckpointRecord | None, values: Any, config: dict) -> dict:
+def _copy(
+    structure: GraphPlan, saver: Any, base: CheckpointRecord | None, values: Any, config: dict
+) -> dict:
     """``as_node="__copy__"``: a sibling of ``base`` (same parent, values and next tasks;
     source "fork") to branch from without editing anything. With a list of
     ``(values, as_node)`` updates as its values, they are applied to the copy at once."""
     if base is None:
-        raise InvalidUpdateError("Cannot copy a non-existent checkpoint: update_state(as_node='__copy__') needs an "
-                                 "existing checkpoint to copy.")
+        raise InvalidUpdateError(
+            "Cannot copy a non-existent checkpoint: update_state(as_node='__copy__') needs an "
+            "existing checkpoint to copy."
+        )
     if values is not None and not isinstance(values, list):
-        raise InvalidUpdateError("update_state(as_node='__copy__') takes values=None, or a list of (values, as_node) "
-                                 "updates to apply to the copy.")
+        raise InvalidUpdateError(
+            "update_state(as_node='__copy__') takes values=None, or a list of (values, as_node) "
+            "updates to apply to the copy."
+        )
     updates = []
     for item in values or ():
         if not isinstance(item, (tuple, list)) or not 1 <= len(item) <= 3:
-            raise InvalidUpdateError(f"Invalid update item: {item!r} when copying checkpoint; each is (values, as_node).")
+            raise InvalidUpdateError(
+                f"Invalid update item: {item!r} when copying checkpoint; each is (values, as_node)."
+            )
         updates.append(_as_update(item))
     parent = saver.get(base.thread_id, base.ns, base.parent_id) if base.parent_id else None
     before = parent.values if parent is not None else {}
     changes = {k: Replace(v) for k, v in base.values.items() if k not in before or before[k] != v}
     new_id = new_checkpoint_id()
-    plans = [TaskPlan(task_id(new_id, base.ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send)
-             for i, p in enumerate(base.next)]
+    plans = [
+        TaskPlan(
+            task_id(new_id, base.ns, p.name, i if p.is_send else None),
+            p.name,
+            p.send_arg,
+            p.is_send,
+        )
+        for i, p in enumerate(base.next)
+    ]
     record = CheckpointRecord(
-        thread_id=base.thread_id, ns=base.ns, id=new_id, parent_id=base.parent_id, step=base.step + 1,
-        source="fork", writes=None, values=dict(base.values), next=plans, created_at=now_iso(),
+        thread_id=base.thread_id,
+        ns=base.ns,
+        id=new_id,
+        parent_id=base.parent_id,
+        step=base.step + 1,
+        source="fork",
+        writes=None,
+        values=dict(base.values),
+        next=plans,
+        created_at=now_iso(),
         metadata=_metadata(config, base),
     )
     saver.put(record, changes)
@@ -312,12 +426,21 @@ def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
                     "Pass as_node='...' to say which node this update acts as."
                 )
             return writers[0]
-        record = saver.get(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
+        record = (
+            saver.get(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
+        )
     return START
 
 
-def _still_waiting(ns: str, new_id: str, base: CheckpointRecord, taken: set[str], exclude: set[str], *,
-                   first_index: int) -> list[TaskPlan]:
+def _still_waiting(
+    ns: str,
+    new_id: str,
+    base: CheckpointRecord,
+    taken: set[str],
+    exclude: set[str],
+    *,
+    first_index: int,
+) -> list[TaskPlan]:
     """Tasks of the base step that no update stood for still have to run (a pull task of a
     node the new step runs anyway is not doubled). ``Send`` tasks are numbered after the
     new step's own, so no two tasks share an id."""
@@ -325,5 +448,9 @@ def _still_waiting(ns: str, new_id: str, base: CheckpointRecord, taken: set[str]
     for i, p in enumerate(base.next, start=first_index):
         if p.id in taken or (p.name in exclude and not p.is_send):
             continue
-        out.append(TaskPlan(task_id(new_id, ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send))
+        out.append(
+            TaskPlan(
+                task_id(new_id, ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send
+            )
+        )
     return out

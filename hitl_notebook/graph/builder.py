@@ -75,8 +75,14 @@ class Branch:
 class StateGraph:
     """A graph whose nodes read a shared state and return updates to it."""
 
-    def __init__(self, state_schema: type = dict, context_schema: type | None = None, *,
-                 input_schema: type | None = None, output_schema: type | None = None) -> None:
+    def __init__(
+        self,
+        state_schema: type = dict,
+        context_schema: type | None = None,
+        *,
+        input_schema: type | None = None,
+        output_schema: type | None = None,
+    ) -> None:
         self.context_schema = context_schema
         self.schema = StateSchema(state_schema)
         self.input_schema = StateSchema(input_schema) if input_schema is not None else None
@@ -91,23 +97,40 @@ class StateGraph:
         self.default_retry_policy: tuple | None = None
 
     # -- nodes -------------------------------------------------------------------------
-    def add_node(self, node: str | Callable, action: Callable | None = None, *, defer: bool = False,
-                 metadata: dict | None = None, input_schema: type | None = None, retry_policy: Any = None,
-                 cache_policy: Any = None, destinations: Sequence[str] | dict | None = None) -> StateGraph:
+    def add_node(
+        self,
+        node: str | Callable,
+        action: Callable | None = None,
+        *,
+        defer: bool = False,
+        metadata: dict | None = None,
+        input_schema: type | None = None,
+        retry_policy: Any = None,
+        cache_policy: Any = None,
+        destinations: Sequence[str] | dict | None = None,
+    ) -> StateGraph:
         """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
         if cache_policy:
-            raise NotImplementedError("add_node(cache_policy=...) is not supported by hitl_notebook yet.")
+            raise NotImplementedError(
+                "add_node(cache_policy=...) is not supported by hitl_notebook yet."
+            )
         if action is None:
             if isinstance(node, str):
-                raise GraphValidationError(f"add_node('{node}') needs a function (or compiled graph) to run.")
+                raise GraphValidationError(
+                    f"add_node('{node}') needs a function (or compiled graph) to run."
+                )
             action, node = node, getattr(node, "name", None) or getattr(node, "__name__", None)
             if not isinstance(node, str):
-                raise GraphValidationError(f"Cannot infer a node name from {action!r}: pass one, add_node('name', fn).")
+                raise GraphValidationError(
+                    f"Cannot infer a node name from {action!r}: pass one, add_node('name', fn)."
+                )
         if not isinstance(node, str) or not node:
             raise GraphValidationError(f"Node names must be non-empty strings, got {node!r}.")
         if node in _RESERVED:
-            raise GraphValidationError(f"Node `{node}` is reserved. START and END are the graph's entry and exit; "
-                                       "pick another node name.")
+            raise GraphValidationError(
+                f"Node `{node}` is reserved. START and END are the graph's entry and exit; "
+                "pick another node name."
+            )
         for character in ("|", ":"):
             if character in node:
                 raise GraphValidationError(
@@ -115,9 +138,13 @@ class StateGraph:
                     f"{node!r} may not contain '|' or ':' (they separate subgraph namespaces)."
                 )
         if node in self.nodes:
-            raise GraphValidationError(f"Node `{node}` already present. Node names are unique in a graph.")
+            raise GraphValidationError(
+                f"Node `{node}` already present. Node names are unique in a graph."
+            )
         if not callable(action) and not hasattr(action, "invoke"):
-            raise GraphValidationError(f"Node '{node}' must be a function, a runnable or a compiled graph, got {action!r}.")
+            raise GraphValidationError(
+                f"Node '{node}' must be a function, a runnable or a compiled graph, got {action!r}."
+            )
         spec = _node_spec(node, action, destinations, metadata, self.schema.channels)
         spec.retry_policy = policies_of(retry_policy, f"add_node({node!r})")
         spec.defer = bool(defer)
@@ -125,13 +152,25 @@ class StateGraph:
         self.nodes[node] = spec
         return self
 
-    def set_node_defaults(self, *, retry_policy: Any = None, cache_policy: Any = None, error_handler: Any = None,
-                          timeout: Any = None) -> StateGraph:
+    def set_node_defaults(
+        self,
+        *,
+        retry_policy: Any = None,
+        cache_policy: Any = None,
+        error_handler: Any = None,
+        timeout: Any = None,
+    ) -> StateGraph:
         """Policies for every node that sets none of its own in ``add_node`` (applied at
         ``compile()``, not inherited by subgraphs). Only ``retry_policy`` is supported."""
-        for keyword, given in (("cache_policy", cache_policy), ("error_handler", error_handler), ("timeout", timeout)):
+        for keyword, given in (
+            ("cache_policy", cache_policy),
+            ("error_handler", error_handler),
+            ("timeout", timeout),
+        ):
             if given is not None:
-                raise NotImplementedError(f"set_node_defaults({keyword}=...) is not supported by hitl_notebook yet.")
+                raise NotImplementedError(
+                    f"set_node_defaults({keyword}=...) is not supported by hitl_notebook yet."
+                )
         if retry_policy is not None:
             self.default_retry_policy = policies_of(retry_policy, "set_node_defaults()")
         return self
@@ -139,11 +178,16 @@ class StateGraph:
     def add_sequence(self, nodes: Sequence[Callable | tuple[str, Callable]]) -> StateGraph:
         """Add nodes chained one after another."""
         if len(nodes) < 1:
-            raise GraphValidationError("Sequence requires at least one node. add_sequence() got an empty list.")
+            raise GraphValidationError(
+                "Sequence requires at least one node. add_sequence() got an empty list."
+            )
         previous = None
         for item in nodes:
-            name, fn = item if isinstance(item, tuple) and len(item) == 2 else (
-                getattr(item, "name", None) or getattr(item, "__name__", None), item)
+            name, fn = (
+                item
+                if isinstance(item, tuple) and len(item) == 2
+                else (getattr(item, "name", None) or getattr(item, "__name__", None), item)
+            )
             if name in self.nodes:
                 raise GraphValidationError(
                     f"Node names must be unique: node with the name '{name}' already exists. Give two callables "
@@ -162,7 +206,9 @@ class StateGraph:
             if start_key == END:
                 raise GraphValidationError("END cannot be a start node. Nothing runs after END.")
             if end_key == START:
-                raise GraphValidationError("START cannot be an end node. Nothing leads back to START.")
+                raise GraphValidationError(
+                    "START cannot be an end node. Nothing leads back to START."
+                )
             if (start_key, end_key) not in self.edges:
                 self.edges.add((start_key, end_key))
                 self._edge_order.append((start_key, end_key))
@@ -171,52 +217,81 @@ class StateGraph:
         if not sources:
             raise GraphValidationError("add_edge() got an empty list of start nodes.")
         if START in sources or END in sources:
-            raise GraphValidationError("A join (add_edge([...], node)) cannot include START or END.")
+            raise GraphValidationError(
+                "A join (add_edge([...], node)) cannot include START or END."
+            )
         self.joins.append((sources, end_key))
         return self
 
-    def add_conditional_edges(self, source: str, path: Callable, path_map: dict | list | None = None) -> StateGraph:
+    def add_conditional_edges(
+        self, source: str, path: Callable, path_map: dict | list | None = None
+    ) -> StateGraph:
         """After ``source``, call ``path(state)`` to choose the next node(s) (or ``Send``s)."""
         if isinstance(path_map, list):
             path_map = {name: name for name in path_map}
         fn = path if callable(path) else getattr(path, "invoke", None)
         if fn is None:
-            raise GraphValidationError(f"The path of a conditional edge from '{source}' must be callable.")
+            raise GraphValidationError(
+                f"The path of a conditional edge from '{source}' must be callable."
+            )
         self.branches.setdefault(source, []).append(
-            Branch(path=fn, path_map=dict(path_map) if path_map is not None else None,
-                   is_async=inspect.iscoroutinefunction(fn), accepts_config=_accepts_config(fn))
+            Branch(
+                path=fn,
+                path_map=dict(path_map) if path_map is not None else None,
+                is_async=inspect.iscoroutinefunction(fn),
+                accepts_config=_accepts_config(fn),
+            )
         )
         return self
 
     def set_entry_point(self, key: str) -> StateGraph:
         return self.add_edge(START, key)
 
-    def set_conditional_entry_point(self, path: Callable, path_map: dict | list | None = None) -> StateGraph:
+    def set_conditional_entry_point(
+        self, path: Callable, path_map: dict | list | None = None
+    ) -> StateGraph:
         return self.add_conditional_edges(START, path, path_map)
 
     def set_finish_point(self, key: str) -> StateGraph:
         return self.add_edge(key, END)
 
     # -- compile -----------------------------------------------------------------------
-    def compile(self, checkpointer: Any = None, *, cache: Any = None, store: Any = None,
-                interrupt_before: Sequence[str] | str | None = None,
-                interrupt_after: Sequence[str] | str | None = None, debug: bool = False,
-                name: str | None = None):
+    def compile(
+        self,
+        checkpointer: Any = None,
+        *,
+        cache: Any = None,
+        store: Any = None,
+        interrupt_before: Sequence[str] | str | None = None,
+        interrupt_after: Sequence[str] | str | None = None,
+        debug: bool = False,
+        name: str | None = None,
+    ):
         """Validate the graph and return a runnable ``CompiledStateGraph`` (a frozen copy:
         editing this builder afterwards does not change it)."""
         for keyword, given in (("cache", cache), ("store", store)):
             if given is not None:
-                raise NotImplementedError(f"compile({keyword}=...) is not supported by hitl_notebook yet.")
+                raise NotImplementedError(
+                    f"compile({keyword}=...) is not supported by hitl_notebook yet."
+                )
         _check_checkpointer(checkpointer)
         from .compiled import CompiledStateGraph
         from .validation import validate
 
         validate(self, interrupt_before, interrupt_after)
-        return CompiledStateGraph(self, checkpointer=checkpointer, interrupt_before=interrupt_before,
-                                  interrupt_after=interrupt_after, name=name or "LangGraph", debug=debug)
+        return CompiledStateGraph(
+            self,
+            checkpointer=checkpointer,
+            interrupt_before=interrupt_before,
+            interrupt_after=interrupt_after,
+            name=name or "LangGraph",
+            debug=debug,
+        )
 
 
-def _node_spec(name: str, action: Any, destinations: Any, metadata: dict | None, channels: dict) -> NodeSpec:
+def _node_spec(
+    name: str, action: Any, destinations: Any, metadata: dict | None, channels: dict
+) -> NodeSpec:
     from ..engine.subgraph import subgraph_node
     from .compiled import CompiledStateGraph
 
@@ -224,19 +299,27 @@ def _node_spec(name: str, action: Any, destinations: Any, metadata: dict | None,
     afn = None
     if subgraph is not None:
         fn, afn = subgraph_node(subgraph, channels)
-    elif callable(action) and not hasattr(type(action), "invoke"):  # functions, callable objects, mocks
+    elif callable(action) and not hasattr(
+        type(action), "invoke"
+    ):  # functions, callable objects, mocks
         fn = action
     else:
         fn = _runnable_call(action)
-    if isinstance(destinations, dict):
-        dests = tuple(destinations)
-    elif destinations is not None:
+    if isinstance(destinations, dict) or destinations is not None:
         dests = tuple(destinations)
     else:
         dests = tuple(_literal_targets(_command_annotation(_return_annotation(fn))))
-    return NodeSpec(name=name, fn=fn, is_async=inspect.iscoroutinefunction(fn) or _is_async_callable(fn),
-                    accepts_config=_accepts_config(fn), subgraph=subgraph, destinations=dests,
-                    metadata=dict(metadata or {}), afn=afn, injected=_injected(fn))
+    return NodeSpec(
+        name=name,
+        fn=fn,
+        is_async=inspect.iscoroutinefunction(fn) or _is_async_callable(fn),
+        accepts_config=_accepts_config(fn),
+        subgraph=subgraph,
+        destinations=dests,
+        metadata=dict(metadata or {}),
+        afn=afn,
+        injected=_injected(fn),
+    )
 
 
 def _check_checkpointer(checkpointer: Any) -> None:
@@ -273,7 +356,7 @@ def _runnable_call(runnable: Any) -> Callable:
 
 
 def _is_async_callable(fn: Any) -> bool:
-    call = getattr(fn, "__call__", None)
+    call = getattr(fn, "__call__", None)  # noqa: B004 -- the bound __call__ itself is inspected
     return call is not None and inspect.iscoroutinefunction(call)
 
 
@@ -291,7 +374,9 @@ def _parameters(fn: Callable) -> list[inspect.Parameter]:
 def _accepts_config(fn: Callable) -> bool:
     """True when the function's second positional parameter takes the run config: it is
     named ``config``, or it has no default and is not one filled by name (``writer``)."""
-    positional = [p for p in _parameters(fn) if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    positional = [
+        p for p in _parameters(fn) if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
     if len(positional) < 2 or positional[1].name in _INJECTED:
         return False
     return positional[1].name == "config" or positional[1].default is inspect.Parameter.empty
@@ -299,7 +384,9 @@ def _accepts_config(fn: Callable) -> bool:
 
 def _injected(fn: Callable) -> tuple[str, ...]:
     """The parameters the engine fills by name (``def node(state, writer: StreamWriter)``)."""
-    return tuple(p.name for p in _parameters(fn) if p.name in _INJECTED and p.kind != p.POSITIONAL_ONLY)
+    return tuple(
+        p.name for p in _parameters(fn) if p.name in _INJECTED and p.kind != p.POSITIONAL_ONLY
+    )
 
 
 def _return_annotation(fn: Callable) -> Any:

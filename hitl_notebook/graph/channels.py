@@ -85,7 +85,12 @@ class ReducerChannel(Channel):
 
     __slots__ = ("_default_factory", "_delta", "_index", "reducer")
 
-    def __init__(self, key: str, reducer: Callable[[Any, Any], Any], default_factory: Callable[[], Any] | None) -> None:
+    def __init__(
+        self,
+        key: str,
+        reducer: Callable[[Any, Any], Any],
+        default_factory: Callable[[], Any] | None,
+    ) -> None:
         super().__init__(key)
         self.reducer = reducer
         self._default_factory = default_factory
@@ -102,7 +107,9 @@ class ReducerChannel(Channel):
         if self._index is None:
             return value
         is_overwrite, replacement = overwrite_value(value)
-        return Overwrite(messages_with_ids(replacement)) if is_overwrite else messages_with_ids(value)
+        return (
+            Overwrite(messages_with_ids(replacement)) if is_overwrite else messages_with_ids(value)
+        )
 
     def initial(self) -> Any:
         if self._default_factory is None:
@@ -111,7 +118,9 @@ class ReducerChannel(Channel):
 
     def reduce(self, old: Any, writes: list[Any], remember: bool = True) -> tuple[Any, Change]:
         for w in writes:
-            if type(w) is Overwrite or (type(w) is dict and (OVERWRITE in w or w.get("type") == OVERWRITE)):
+            if type(w) is Overwrite or (
+                type(w) is dict and (OVERWRITE in w or w.get("type") == OVERWRITE)
+            ):
                 return self._overwrite(old, writes, remember)
         if self._delta is not None and isinstance(old, list):
             return self._delta(self, old, writes, remember)
@@ -141,7 +150,9 @@ class ReducerChannel(Channel):
         return value, Replace(value)
 
 
-def _append_by_add(channel: ReducerChannel, old: list, writes: list[Any], remember: bool) -> tuple[Any, Change]:
+def _append_by_add(
+    channel: ReducerChannel, old: list, writes: list[Any], remember: bool
+) -> tuple[Any, Change]:
     """``operator.add`` on lists: the result is ``old`` plus the written items."""
     added: list = []
     for w in writes:
@@ -166,7 +177,9 @@ class _MessageIndex:
         self.ids: set = set()
 
 
-def _append_messages(channel: ReducerChannel, old: list, writes: list[Any], remember: bool) -> tuple[Any, Change]:
+def _append_messages(
+    channel: ReducerChannel, old: list, writes: list[Any], remember: bool
+) -> tuple[Any, Change]:
     """``add_messages``: an append unless a write replaces or removes a message by id."""
     cache = channel._index
     with cache.lock:
@@ -196,9 +209,9 @@ def _append_messages(channel: ReducerChannel, old: list, writes: list[Any], reme
 def _delta_strategy(reducer: Callable) -> Callable | None:
     if reducer is operator.add or reducer is operator.iadd:
         return _append_by_add
-    if getattr(reducer, "__name__", "") == "add_messages" and getattr(reducer, "__module__", "").startswith(
-        "hitl_notebook"
-    ):
+    if getattr(reducer, "__name__", "") == "add_messages" and getattr(
+        reducer, "__module__", ""
+    ).startswith("hitl_notebook"):
         return _append_messages
     return None
 

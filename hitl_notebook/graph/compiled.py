@@ -27,8 +27,16 @@ class CompiledStateGraph:
     (``compile()`` copies the builder, so editing the builder later changes nothing here).
     """
 
-    def __init__(self, builder: StateGraph, *, checkpointer: Any, interrupt_before: Any, interrupt_after: Any,
-                 name: str, debug: bool = False) -> None:
+    def __init__(
+        self,
+        builder: StateGraph,
+        *,
+        checkpointer: Any,
+        interrupt_before: Any,
+        interrupt_after: Any,
+        name: str,
+        debug: bool = False,
+    ) -> None:
         #: The ``StateGraph`` this was compiled from (LangGraph keeps it too).
         self.builder = builder
         #: A saver, ``None``, or for a subgraph ``True`` (own history) / ``False`` (none).
@@ -42,67 +50,170 @@ class CompiledStateGraph:
         self._plan = GraphPlan(builder)
 
     # -- running ---------------------------------------------------------------------
-    def invoke(self, input: Any, config: dict | None = None, *, context: Any = None, stream_mode: str = "values",
-               print_mode: str | Sequence[str] = (), output_keys: str | Sequence[str] | None = None,
-               interrupt_before: Any = None, interrupt_after: Any = None, durability: str | None = None,
-               debug: bool | None = None, subgraphs: bool = False) -> Any:
+    def invoke(
+        self,
+        input: Any,
+        config: dict | None = None,
+        *,
+        context: Any = None,
+        stream_mode: str = "values",
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        durability: str | None = None,
+        debug: bool | None = None,
+        subgraphs: bool = False,
+    ) -> Any:
         """Run until the graph finishes or pauses. With ``stream_mode="values"`` returns the
         final values (plus ``__interrupt__`` when paused on ``interrupt()``); with another
         mode, the list of chunks ``stream`` would have yielded."""
-        run, single = self._new_run(config, context, _invoke_modes(stream_mode), print_mode, output_keys,
-                                    interrupt_before, interrupt_after, durability, debug, subgraphs)
+        run, single = self._new_run(
+            config,
+            context,
+            _invoke_modes(stream_mode),
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            debug,
+            subgraphs,
+        )
         chunks = list(drive_sync(run, input, single))
         return run.invoke_result() if stream_mode == "values" else chunks
 
-    async def ainvoke(self, input: Any, config: dict | None = None, *, context: Any = None,
-                      stream_mode: str = "values", print_mode: str | Sequence[str] = (),
-                      output_keys: str | Sequence[str] | None = None, interrupt_before: Any = None,
-                      interrupt_after: Any = None, durability: str | None = None, debug: bool | None = None,
-                      subgraphs: bool = False) -> Any:
+    async def ainvoke(
+        self,
+        input: Any,
+        config: dict | None = None,
+        *,
+        context: Any = None,
+        stream_mode: str = "values",
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        durability: str | None = None,
+        debug: bool | None = None,
+        subgraphs: bool = False,
+    ) -> Any:
         """``invoke`` on the event loop: a step's tasks run concurrently."""
-        run, single = self._new_run(config, context, _invoke_modes(stream_mode), print_mode, output_keys,
-                                    interrupt_before, interrupt_after, durability, debug, subgraphs)
+        run, single = self._new_run(
+            config,
+            context,
+            _invoke_modes(stream_mode),
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            debug,
+            subgraphs,
+        )
         chunks = [chunk async for chunk in drive_async(run, input, single)]
         return run.invoke_result() if stream_mode == "values" else chunks
 
-    def stream(self, input: Any, config: dict | None = None, *, context: Any = None,
-               stream_mode: str | Sequence[str] | None = None, print_mode: str | Sequence[str] = (),
-               output_keys: str | Sequence[str] | None = None, interrupt_before: Any = None,
-               interrupt_after: Any = None, durability: str | None = None, debug: bool | None = None,
-               subgraphs: bool = False) -> Iterator[Any]:
+    def stream(
+        self,
+        input: Any,
+        config: dict | None = None,
+        *,
+        context: Any = None,
+        stream_mode: str | Sequence[str] | None = None,
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        durability: str | None = None,
+        debug: bool | None = None,
+        subgraphs: bool = False,
+    ) -> Iterator[Any]:
         """Yield chunks as the run progresses: ``updates`` (``{node: writes}``, the default),
         ``values`` (state after each step), ``tasks``, ``checkpoints``, ``debug``, ``custom``,
         ``messages``; a list of modes yields ``(mode, chunk)`` pairs, and ``subgraphs=True``
         prefixes each with the namespace tuple."""
-        run, single = self._new_run(config, context, stream_mode, print_mode, output_keys, interrupt_before,
-                                    interrupt_after, durability, debug, subgraphs)
+        run, single = self._new_run(
+            config,
+            context,
+            stream_mode,
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            debug,
+            subgraphs,
+        )
         return drive_sync(run, input, single)
 
-    def astream(self, input: Any, config: dict | None = None, *, context: Any = None,
-                stream_mode: str | Sequence[str] | None = None, print_mode: str | Sequence[str] = (),
-                output_keys: str | Sequence[str] | None = None, interrupt_before: Any = None,
-                interrupt_after: Any = None, durability: str | None = None, debug: bool | None = None,
-                subgraphs: bool = False) -> AsyncIterator[Any]:
+    def astream(
+        self,
+        input: Any,
+        config: dict | None = None,
+        *,
+        context: Any = None,
+        stream_mode: str | Sequence[str] | None = None,
+        print_mode: str | Sequence[str] = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        durability: str | None = None,
+        debug: bool | None = None,
+        subgraphs: bool = False,
+    ) -> AsyncIterator[Any]:
         """``stream`` on the event loop; leaving the ``async for`` early cancels running tasks."""
-        run, single = self._new_run(config, context, stream_mode, print_mode, output_keys, interrupt_before,
-                                    interrupt_after, durability, debug, subgraphs)
+        run, single = self._new_run(
+            config,
+            context,
+            stream_mode,
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            debug,
+            subgraphs,
+        )
         return drive_async(run, input, single)
 
-    def _new_run(self, config: dict | None, context: Any, stream_mode: Any, print_mode: Any, output_keys: Any,
-                 interrupt_before: Any, interrupt_after: Any, durability: str | None, debug: bool | None,
-                 subgraphs: bool) -> tuple[Run, bool]:
+    def _new_run(
+        self,
+        config: dict | None,
+        context: Any,
+        stream_mode: Any,
+        print_mode: Any,
+        output_keys: Any,
+        interrupt_before: Any,
+        interrupt_after: Any,
+        durability: str | None,
+        debug: bool | None,
+        subgraphs: bool,
+    ) -> tuple[Run, bool]:
         modes, single = _modes(self.stream_mode if stream_mode is None else stream_mode)
         printed, _ = _modes(print_mode) if print_mode else ((), True)
         if debug if debug is not None else self.debug:
             printed = tuple(dict.fromkeys((*printed, "updates", "values")))
         if context is not None:
-            raise NotImplementedError("invoke/stream(context=...) (LangGraph's Runtime context) is not supported by "
-                                      "hitl_notebook yet: pass values through the config or the state.")
+            raise NotImplementedError(
+                "invoke/stream(context=...) (LangGraph's Runtime context) is not supported by "
+                "hitl_notebook yet: pass values through the config or the state."
+            )
         if durability not in (None, *DURABILITY):
-            raise ValueError(f"Unknown durability {durability!r}; choose from {', '.join(DURABILITY)}.")
-        run = Run(self, config, modes=modes, printed=printed, interrupt_before=interrupt_before,
-                  interrupt_after=interrupt_after, subgraphs=subgraphs, durability=durability,
-                  output_keys=output_keys)
+            raise ValueError(
+                f"Unknown durability {durability!r}; choose from {', '.join(DURABILITY)}."
+            )
+        run = Run(
+            self,
+            config,
+            modes=modes,
+            printed=printed,
+            interrupt_before=interrupt_before,
+            interrupt_after=interrupt_after,
+            subgraphs=subgraphs,
+            durability=durability,
+            output_keys=output_keys,
+        )
         return run, single
 
     # -- state -----------------------------------------------------------------------
@@ -110,13 +221,21 @@ class CompiledStateGraph:
         """The thread's latest checkpoint (or ``checkpoint_id``'s) as a snapshot."""
         return read_state(self, config, subgraphs=subgraphs)
 
-    def get_state_history(self, config: dict, *, filter: dict | None = None, before: dict | None = None,
-                          limit: int | None = None) -> Iterator[StateSnapshot]:
+    def get_state_history(
+        self,
+        config: dict,
+        *,
+        filter: dict | None = None,
+        before: dict | None = None,
+        limit: int | None = None,
+    ) -> Iterator[StateSnapshot]:
         """Every checkpoint of the thread, newest first (all branches); with a
         ``checkpoint_id`` in ``config``, that checkpoint and its ancestors."""
         return read_history(self, config, filter=filter, before=before, limit=limit)
 
-    def update_state(self, config: dict, values: Any, as_node: str | None = None, task_id: str | None = None) -> dict:
+    def update_state(
+        self, config: dict, values: Any, as_node: str | None = None, task_id: str | None = None
+    ) -> dict:
         """Apply ``values`` as if ``as_node`` returned them (reducers apply); on a past
         checkpoint this forks. Returns the new checkpoint's config."""
         return update_state(self, config, values, as_node, task_id)
@@ -130,15 +249,23 @@ class CompiledStateGraph:
     async def aget_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
         return await asyncio.to_thread(self.get_state, config, subgraphs=subgraphs)
 
-    async def aget_state_history(self, config: dict, *, filter: dict | None = None, before: dict | None = None,
-                                 limit: int | None = None) -> AsyncIterator[StateSnapshot]:
+    async def aget_state_history(
+        self,
+        config: dict,
+        *,
+        filter: dict | None = None,
+        before: dict | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[StateSnapshot]:
         snapshots = await asyncio.to_thread(
-            lambda: list(self.get_state_history(config, filter=filter, before=before, limit=limit)))
+            lambda: list(self.get_state_history(config, filter=filter, before=before, limit=limit))
+        )
         for snapshot in snapshots:
             yield snapshot
 
-    async def aupdate_state(self, config: dict, values: Any, as_node: str | None = None,
-                            task_id: str | None = None) -> dict:
+    async def aupdate_state(
+        self, config: dict, values: Any, as_node: str | None = None, task_id: str | None = None
+    ) -> dict:
         return await asyncio.to_thread(self.update_state, config, values, as_node, task_id)
 
     async def abulk_update_state(self, config: dict, supersteps: Sequence[Sequence[Any]]) -> dict:
@@ -151,7 +278,9 @@ class CompiledStateGraph:
 
         return build_drawable(self, xray=xray)
 
-    def get_subgraphs(self, *, namespace: str | None = None, recurse: bool = False) -> Iterator[tuple[str, Any]]:
+    def get_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> Iterator[tuple[str, Any]]:
         """``(namespace, compiled subgraph)`` for each node that is a compiled graph (and,
         with ``recurse``, theirs: ``"parent|child"``). With ``namespace`` (node names joined
         by ``|``, no task ids), only the subgraph at exactly that namespace; a nested one
@@ -169,11 +298,14 @@ class CompiledStateGraph:
                 yield name, graph
                 return
             elif recurse and namespace.startswith(name + "|"):
-                for inner, nested in graph.get_subgraphs(namespace=namespace[len(name) + 1:], recurse=True):
+                for inner, nested in graph.get_subgraphs(
+                    namespace=namespace[len(name) + 1 :], recurse=True
+                ):
                     yield f"{name}|{inner}", nested
 
-    async def aget_subgraphs(self, *, namespace: str | None = None,
-                             recurse: bool = False) -> AsyncIterator[tuple[str, Any]]:
+    async def aget_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> AsyncIterator[tuple[str, Any]]:
         """``get_subgraphs`` as an async iterator."""
         for item in self.get_subgraphs(namespace=namespace, recurse=recurse):
             yield item
@@ -204,5 +336,7 @@ def _modes(stream_mode: str | Sequence[str]) -> tuple[tuple[str, ...], bool]:
     modes = (stream_mode,) if single else tuple(stream_mode)
     for mode in modes:
         if mode not in STREAM_MODES:
-            raise ValueError(f"Unknown stream_mode {mode!r}; choose from {', '.join(STREAM_MODES)}.")
+            raise ValueError(
+                f"Unknown stream_mode {mode!r}; choose from {', '.join(STREAM_MODES)}."
+            )
     return modes, single

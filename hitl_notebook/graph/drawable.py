@@ -37,7 +37,9 @@ class DrawableGraph:
     edges: list[DrawableEdge] = field(default_factory=list)
 
 
-def build_drawable(graph: CompiledStateGraph, *, xray: int | bool = False, prefix: str = "") -> DrawableGraph:
+def build_drawable(
+    graph: CompiledStateGraph, *, xray: int | bool = False, prefix: str = ""
+) -> DrawableGraph:
     builder = graph.builder
     out = DrawableGraph()
     names = list(builder.nodes)
@@ -49,12 +51,20 @@ def build_drawable(graph: CompiledStateGraph, *, xray: int | bool = False, prefi
         add_node(START)
     for name, spec in builder.nodes.items():
         if xray and spec.subgraph is not None:
-            inner = build_drawable(spec.subgraph, xray=xray - 1 if isinstance(xray, int) and xray is not True else True,
-                                   prefix=f"{prefix}{name}:")
+            inner = build_drawable(
+                spec.subgraph,
+                xray=xray - 1 if isinstance(xray, int) and xray is not True else True,
+                prefix=f"{prefix}{name}:",
+            )
             out.nodes.update(inner.nodes)
             out.edges.extend(inner.edges)
         else:
-            add_node(name, {**spec.metadata, "subgraph": spec.subgraph is not None} if spec.subgraph is not None or spec.metadata else None)
+            add_node(
+                name,
+                {**spec.metadata, "subgraph": spec.subgraph is not None}
+                if spec.subgraph is not None or spec.metadata
+                else None,
+            )
     if not prefix:
         add_node(END)
 
@@ -74,7 +84,9 @@ def build_drawable(graph: CompiledStateGraph, *, xray: int | bool = False, prefi
         key = (source, target, conditional)
         if key not in seen:
             seen.add(key)
-            out.edges.append(DrawableEdge(endpoint(source, "out"), endpoint(target, "in"), data, conditional))
+            out.edges.append(
+                DrawableEdge(endpoint(source, "out"), endpoint(target, "in"), data, conditional)
+            )
 
     if prefix:
         add_node(START)

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 __all__ = ["GraphPlan"]
 
 
-
 class GraphPlan:
     """Nodes, edges, branches, joins and channels of one compiled graph (read-only)."""
 
@@ -29,15 +28,20 @@ class GraphPlan:
         self.input_schema = builder.input_schema
         self.output_schema = builder.output_schema
         self.nodes: dict[str, NodeSpec] = dict(builder.nodes)
-        self.branches: dict[str, tuple[Branch, ...]] = {k: tuple(v) for k, v in builder.branches.items()}
+        self.branches: dict[str, tuple[Branch, ...]] = {
+            k: tuple(v) for k, v in builder.branches.items()
+        }
         self.joins: tuple[tuple[tuple[str, ...], str], ...] = tuple(builder.joins)
         self.edges: tuple[tuple[str, str], ...] = tuple(builder._edge_order)
         self.channels: dict[str, Channel] = dict(builder.schema.channels)
         #: The input schema of each node that reads its own (``add_node(input_schema=...)``).
-        self.node_schemas = {name: spec.input_schema for name, spec in self.nodes.items()
-                             if spec.input_schema is not None}
+        self.node_schemas = {
+            name: spec.input_schema
+            for name, spec in self.nodes.items()
+            if spec.input_schema is not None
+        }
         for extra in (builder.input_schema, builder.output_schema, *self.node_schemas.values()):
-            for key, channel in (extra.channels.items() if extra else ()):
+            for key, channel in extra.channels.items() if extra else ():
                 self.channels.setdefault(key, channel)
         #: ``StateGraph(dict)`` and non-dict schemas: any key is a plain value.
         self.dynamic_keys = not self.channels
@@ -52,18 +56,23 @@ class GraphPlan:
         self.hidden_keys = (*self.join_keys, DEFER_KEY) if self.deferred else self.join_keys
         #: True when routing needs neither join nor deferral bookkeeping (the fast path).
         self.plain_routing = not self.hidden_keys
-        self._scan_hidden = self.dynamic_keys or any(k.startswith("__") and k != ROOT for k in self.channels)
+        self._scan_hidden = self.dynamic_keys or any(
+            k.startswith("__") and k != ROOT for k in self.channels
+        )
         self._preparing = {k: c for k, c in self.channels.items() if c.prepares_writes}
         self.node_order: list[str] = list(self.nodes)
         #: Each node's ``RetryPolicy`` tuple; nodes that are never retried are absent.
         self.retry_policies: dict[str, tuple] = {
-            name: policies for name, spec in self.nodes.items()
+            name: policies
+            for name, spec in self.nodes.items()
             if (policies := spec.retry_policy or builder.default_retry_policy)
         }
         self._node_index = {n: i for i, n in enumerate(self.node_order)}
         #: Compiled graphs that a node's function was seen invoking, by node name (a node
         #: that *is* a compiled graph is known from the start: ``nodes[name].subgraph``).
-        self.called_subgraphs: dict[str, Any] = {n: s.subgraph for n, s in self.nodes.items() if s.subgraph}
+        self.called_subgraphs: dict[str, Any] = {
+            n: s.subgraph for n, s in self.nodes.items() if s.subgraph
+        }
         self.static_targets: dict[str, tuple[str, ...]] = {}
         for source, target in self.edges:
             if target != END:
@@ -109,10 +118,14 @@ class GraphPlan:
         preparing = self._preparing
         if not preparing or not any(key in preparing for key, _ in writes):
             return writes
-        return [(key, preparing[key].prepare(value)) if key in preparing else (key, value) for key, value in writes]
+        return [
+            (key, preparing[key].prepare(value)) if key in preparing else (key, value)
+            for key, value in writes
+        ]
 
-    def apply_writes(self, values: dict[str, Any], writes: list[tuple[str, Any]], *,
-                     remember: bool = True) -> tuple[dict, dict[str, Change]]:
+    def apply_writes(
+        self, values: dict[str, Any], writes: list[tuple[str, Any]], *, remember: bool = True
+    ) -> tuple[dict, dict[str, Change]]:
         """Fold one step's writes (in task order) into new values; also the per-key changes."""
         grouped: dict[str, list[Any]] = {}
         for key, value in writes:
@@ -121,7 +134,9 @@ class GraphPlan:
         changes: dict[str, Change] = {}
         for key, items in grouped.items():
             channel = self.channel(key)
-            new_values[key], changes[key] = channel.reduce(values.get(key, MISSING), items, remember)
+            new_values[key], changes[key] = channel.reduce(
+                values.get(key, MISSING), items, remember
+            )
         return new_values, changes
 
     def input_dict(self, input: Any, *, nested: bool = False) -> dict:
@@ -136,7 +151,9 @@ class GraphPlan:
     def update_writes(self, values: Any, as_node: str) -> list[tuple[str, Any]]:
         if values is None:
             return []
-        if isinstance(values, (list, tuple)) and all(isinstance(p, tuple) and len(p) == 2 for p in values):
+        if isinstance(values, (list, tuple)) and all(
+            isinstance(p, tuple) and len(p) == 2 for p in values
+        ):
             items = list(values)
         else:
             items = list(self.schema.coerce_input(values).items())
@@ -151,7 +168,12 @@ class GraphPlan:
             return record.values
         values = record.values
         given = outcomes.get(NULL_TASK_ID)  # a Command's update given as input: folded in first
-        finished = [w for p in record.next if (o := outcomes.get(p.id)) is not None and o.writes for w in o.writes]
+        finished = [
+            w
+            for p in record.next
+            if (o := outcomes.get(p.id)) is not None and o.writes
+            for w in o.writes
+        ]
         try:
             if given is not None and given.writes:
                 values, _ = self.apply_writes(values, given.writes, remember=False)

@@ -26,7 +26,9 @@ class StateSchema:
         if self.is_root:
             self.channels: dict[str, Channel] = {ROOT: _channel_for(ROOT, schema)}
         else:
-            self.channels = {key: _channel_for(key, hint) for key, hint in _type_hints(schema).items()}
+            self.channels = {
+                key: _channel_for(key, hint) for key, hint in _type_hints(schema).items()
+            }
         self._builds_object = _is_dataclass_or_pydantic(schema)
         # The classes the annotations name, so that checkpoints holding them can be read back
         # by a process that builds this graph (see hitl_notebook.checkpoint.serde).
@@ -47,7 +49,11 @@ class StateSchema:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         if hasattr(value, "model_dump") and hasattr(type(value), "model_fields"):
-            return {k: getattr(value, k) for k in type(value).model_fields if k in value.model_fields_set}
+            return {
+                k: getattr(value, k)
+                for k in type(value).model_fields
+                if k in value.model_fields_set
+            }
         raise TypeError(
             f"Expected a dict (or a {getattr(self.schema, '__name__', 'state')} object) as state input "
             f"or update, got {type(value).__name__}: {value!r:.80}"
@@ -80,7 +86,9 @@ def _is_root_schema(schema: Any) -> bool:
         return False
     if _is_dataclass_or_pydantic(schema) or getattr(schema, "__annotations__", None):
         return False
-    return schema in (list, int, float, str, bool, tuple, set, bytes) or not _type_hints_safe(schema)
+    return schema in (list, int, float, str, bool, tuple, set, bytes) or not _type_hints_safe(
+        schema
+    )
 
 
 def _type_hints_safe(schema: type) -> dict:
@@ -147,4 +155,6 @@ def _default_factory(base: Any) -> Callable[[], Any] | None:
 
 
 def _is_dataclass_or_pydantic(schema: type) -> bool:
-    return isinstance(schema, type) and (dataclasses.is_dataclass(schema) or hasattr(schema, "model_fields"))
+    return isinstance(schema, type) and (
+        dataclasses.is_dataclass(schema) or hasattr(schema, "model_fields")
+    )

@@ -21,7 +21,12 @@ def to_dot(drawable: Any) -> str:
     """DOT source for ``drawable`` (``.nodes`` id -> node, ``.edges``), deterministic."""
     dot = graphviz.Digraph(
         graph_attr={"rankdir": "TB", "fontname": "sans-serif", "bgcolor": "transparent"},
-        node_attr={"shape": "box", "style": "rounded,filled", "fontname": "sans-serif", "class": "hn-node"},
+        node_attr={
+            "shape": "box",
+            "style": "rounded,filled",
+            "fontname": "sans-serif",
+            "class": "hn-node",
+        },
         edge_attr={"fontname": "sans-serif", "fontsize": "10", "class": "hn-edge"},
     )
     clusters: dict[str, list[str]] = {}
@@ -39,7 +44,9 @@ def to_dot(drawable: Any) -> str:
     return dot.source
 
 
-def _add_nodes(dot: graphviz.Digraph, drawable: Any, clusters: dict[str, list[str]], parent: str) -> None:
+def _add_nodes(
+    dot: graphviz.Digraph, drawable: Any, clusters: dict[str, list[str]], parent: str
+) -> None:
     for node_id in clusters.get(parent, []):
         if node_id in clusters:  # the node is itself a subgraph: draw its members
             continue
@@ -47,7 +54,9 @@ def _add_nodes(dot: graphviz.Digraph, drawable: Any, clusters: dict[str, list[st
     for child in clusters:
         if child and child.rpartition(":")[0] == parent:
             with dot.subgraph(name=f"cluster_{child}") as sub:
-                sub.attr(label=child.rpartition(":")[2], style="rounded,dashed", fontname="sans-serif")
+                sub.attr(
+                    label=child.rpartition(":")[2], style="rounded,dashed", fontname="sans-serif"
+                )
                 _add_nodes(sub, drawable, clusters, child)
 
 

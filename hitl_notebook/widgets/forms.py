@@ -44,7 +44,11 @@ def interrupt_spec(interrupt: Any, node: str) -> dict:
                 "allowed": _schema_decisions(getattr(interrupt, "response_schema", None)),
             }
         ]
-    elif isinstance(value, Mapping) and isinstance(value.get("options"), (list, tuple)) and value["options"]:
+    elif (
+        isinstance(value, Mapping)
+        and isinstance(value.get("options"), (list, tuple))
+        and value["options"]
+    ):
         spec["kind"] = "options"
         spec["options"] = to_jsonable(list(value["options"]))
     return spec
@@ -75,7 +79,11 @@ def _schema_decisions(schema: Any) -> list[str]:
 
     def walk(node: Any) -> None:
         if isinstance(node, Mapping):
-            type_prop = node.get("properties", {}).get("type") if isinstance(node.get("properties"), Mapping) else None
+            type_prop = (
+                node.get("properties", {}).get("type")
+                if isinstance(node.get("properties"), Mapping)
+                else None
+            )
             if isinstance(type_prop, Mapping):
                 const = type_prop.get("const", (type_prop.get("enum") or [None])[0])
                 if const in DECISIONS and const not in found:
@@ -96,7 +104,9 @@ def check_answer(spec: dict, answer: Any) -> None:
     kind = spec["kind"]
     if kind == "hitl":
         if not isinstance(answer, Mapping) or not isinstance(answer.get("decisions"), list):
-            raise ValueError('a tool-call review needs {"decisions": [...]}, one decision per action')
+            raise ValueError(
+                'a tool-call review needs {"decisions": [...]}, one decision per action'
+            )
         decisions = answer["decisions"]
         if len(decisions) != len(spec["actions"]):
             raise ValueError(
@@ -113,10 +123,16 @@ def _check_decision(action: dict, decision: Any) -> None:
         raise ValueError(f"a decision must be an object with type one of {list(DECISIONS)}")
     kind = decision["type"]
     if kind not in action["allowed"]:
-        raise ValueError(f"{kind!r} is not allowed for {action['name']!r} (allowed: {action['allowed']})")
+        raise ValueError(
+            f"{kind!r} is not allowed for {action['name']!r} (allowed: {action['allowed']})"
+        )
     if kind == "edit":
         edited = decision.get("edited_action")
-        if not isinstance(edited, Mapping) or not isinstance(edited.get("args"), Mapping) or "name" not in edited:
+        if (
+            not isinstance(edited, Mapping)
+            or not isinstance(edited.get("args"), Mapping)
+            or "name" not in edited
+        ):
             raise ValueError('an edit decision needs "edited_action": {"name": ..., "args": {...}}')
     if kind == "respond" and not isinstance(decision.get("message"), str):
         raise ValueError('a respond decision needs a "message" string')

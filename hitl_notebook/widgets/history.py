@@ -141,5 +141,9 @@ def step_writes(snap: Any, parent: Any) -> dict[str, Any]:
     if (snap.metadata or {}).get("source") == "loop":
         return {t.name: t.result for t in parent.tasks if t.result is not None}
     new = to_jsonable(snap.values)
-    changed = {op["path"][0]: new.get(op["path"][0]) for op in diff(to_jsonable(parent.values), new) if op["path"]}
+    changed = {
+        op["path"][0]: new.get(op["path"][0])
+        for op in diff(to_jsonable(parent.values), new)
+        if op["path"]
+    }
     return {"update_state": changed} if changed else {}

@@ -66,7 +66,9 @@ def revive(original: Any, edited: Any) -> Any:
     if callable(validate) and isinstance(edited, dict):
         return validate(edited)
     if dataclasses.is_dataclass(original) and isinstance(edited, dict):
-        return type(original)(**{k: revive(getattr(original, k, None), v) for k, v in edited.items()})
+        return type(original)(
+            **{k: revive(getattr(original, k, None), v) for k, v in edited.items()}
+        )
     return edited
 
 
@@ -80,7 +82,11 @@ def _revive_list(original: list, edited: list) -> list:
             match = original[position]
         if match is not None:
             out.append(revive(match, item))
-        elif new_message is not None and isinstance(item, dict) and ("type" in item or "role" in item):
+        elif (
+            new_message is not None
+            and isinstance(item, dict)
+            and ("type" in item or "role" in item)
+        ):
             out.append(new_message(item))
         else:
             out.append(item)
@@ -120,8 +126,13 @@ def diff(old: Any, new: Any, path: tuple = ()) -> list[dict]:
             else:
                 ops.append({"op": "set", "path": [*path, key], "value": value})
         return ops
-    if isinstance(old, list) and isinstance(new, list) and len(new) > len(old) and new[: len(old)] == old:
-        return [{"op": "append", "path": list(path), "items": new[len(old):]}]
+    if (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and len(new) > len(old)
+        and new[: len(old)] == old
+    ):
+        return [{"op": "append", "path": list(path), "items": new[len(old) :]}]
     if isinstance(old, list) and isinstance(new, list) and len(new) == len(old):
         ops = []
         for index, (a, b) in enumerate(zip(old, new)):

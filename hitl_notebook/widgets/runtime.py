@@ -71,7 +71,9 @@ class Runtime(Protocol):
     def get_state(self, config: dict, *, subgraphs: bool = False) -> Any:
         """A LangGraph-style ``StateSnapshot`` for ``config``."""
 
-    def get_state_history(self, config: dict, *, limit: int | None = None, before: dict | None = None) -> Iterator[Any]:
+    def get_state_history(
+        self, config: dict, *, limit: int | None = None, before: dict | None = None
+    ) -> Iterator[Any]:
         """Snapshots of the thread, newest first."""
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
@@ -111,7 +113,9 @@ class GraphRuntime:
     def get_state(self, config: dict, *, subgraphs: bool = False) -> Any:
         return self._with_writes(self.graph.get_state(config, subgraphs=subgraphs))
 
-    def get_state_history(self, config: dict, *, limit: int | None = None, before: dict | None = None) -> Iterator[Any]:
+    def get_state_history(
+        self, config: dict, *, limit: int | None = None, before: dict | None = None
+    ) -> Iterator[Any]:
         for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
             yield self._with_writes(snapshot)
 
@@ -122,7 +126,9 @@ class GraphRuntime:
 
         if snapshot.metadata is None:
             return snapshot
-        return snapshot._replace(metadata={**snapshot.metadata, "writes": recorded_writes(self.graph, snapshot)})
+        return snapshot._replace(
+            metadata={**snapshot.metadata, "writes": recorded_writes(self.graph, snapshot)}
+        )
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.graph.update_state(config, values, as_node=as_node)
@@ -172,7 +178,9 @@ class LangGraphRuntime(GraphRuntime):
     def get_state(self, config: dict, *, subgraphs: bool = False) -> Any:
         return _with_recorded_writes(self.graph.get_state(config, subgraphs=subgraphs))
 
-    def get_state_history(self, config: dict, *, limit: int | None = None, before: dict | None = None) -> Iterator[Any]:
+    def get_state_history(
+        self, config: dict, *, limit: int | None = None, before: dict | None = None
+    ) -> Iterator[Any]:
         for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
             yield _with_recorded_writes(snapshot)
 

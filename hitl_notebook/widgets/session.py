@@ -85,7 +85,9 @@ class Session:
         self.history: HistoryIndex | None = None
         self._head_json: Any = None
         self._head_summary_id: str | None = None
-        self.listener.set_traits(graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait())
+        self.listener.set_traits(
+            graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
+        )
         self.refresh()
 
     # ----------------------------------------------------------------- config / refresh
@@ -111,7 +113,9 @@ class Session:
         """Re-read the thread's latest checkpoint and new history; push the changes."""
         if self.thread_id is None:
             threads = [_thread_json(t) for t in self.runtime.list_threads()]
-            self.listener.set_traits(thread_id="", threads=threads, status="no_thread", head={}, interrupts=[])
+            self.listener.set_traits(
+                thread_id="", threads=threads, status="no_thread", head={}, interrupts=[]
+            )
             return
         self.head = self.runtime.get_state(self.config, subgraphs=True)
         if self.history is None:
@@ -285,7 +289,10 @@ class Session:
         self.refresh()
 
     def _switch_thread(self, thread_id: str) -> None:
-        self._base = {**self._base, "configurable": {**self._base["configurable"], "thread_id": thread_id}}
+        self._base = {
+            **self._base,
+            "configurable": {**self._base["configurable"], "thread_id": thread_id},
+        }
         self.history, self.head, self._head_json, self._head_summary_id = None, None, None, None
         self.listener.send({"type": "reset", "thread_id": thread_id})
 
@@ -304,13 +311,19 @@ class Session:
 
     def _write(self, config: dict, target: Any, values: Any, as_node: str | None) -> Any:
         if values is not None and not isinstance(values, Mapping):
-            raise ActionError(f"state values must be an object mapping keys to values, not {type(values).__name__}")
+            raise ActionError(
+                f"state values must be an object mapping keys to values, not {type(values).__name__}"
+            )
         if as_node is not None and as_node not in self._top_nodes:
-            raise ActionError(f"as_node {as_node!r} is not a node of this graph; nodes: {', '.join(self._top_nodes)}")
+            raise ActionError(
+                f"as_node {as_node!r} is not a node of this graph; nodes: {', '.join(self._top_nodes)}"
+            )
         if values is not None and target is not None:
             current = target.values if isinstance(target.values, Mapping) else {}
             try:
-                values = {k: revive(current[k], v) if k in current else v for k, v in values.items()}
+                values = {
+                    k: revive(current[k], v) if k in current else v for k, v in values.items()
+                }
             except (ValueError, TypeError) as exc:
                 raise ActionError(f"cannot use the edited values: {exc}") from exc
         try:
@@ -323,13 +336,19 @@ class Session:
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
-        status = dict(self._status_from_head()) if self.head is not None and self.history is not None else {}
+        status = (
+            dict(self._status_from_head())
+            if self.head is not None and self.history is not None
+            else {}
+        )
         status = {n: s for n, s in status.items() if s == "visited"}
         self.listener.set_traits(status="running", error="", node_status=dict(status))
         before = sorted(self.breakpoints["before"])
         after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
         try:
-            for event in self.runtime.events(input, config, interrupt_before=before, interrupt_after=after):
+            for event in self.runtime.events(
+                input, config, interrupt_before=before, interrupt_after=after
+            ):
                 if event.kind == "start":
                     status[event.node] = "running"
                 elif event.error:
@@ -368,7 +387,7 @@ class Session:
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))
-        except Exception as exc:  # noqa: BLE001 - a node raised: shown in the widget, the kernel survives
+        except Exception as exc:
             reply.update(ok=False, kind="error", error=f"{type(exc).__name__}: {exc}")
         return reply
 
@@ -418,7 +437,11 @@ class Session:
         elif action == "continue":
             self.continue_run()
         elif action == "breakpoint":
-            self.set_breakpoint(str(args.get("node")), str(args.get("when", "before")), bool(args.get("enabled", True)))
+            self.set_breakpoint(
+                str(args.get("node")),
+                str(args.get("when", "before")),
+                bool(args.get("enabled", True)),
+            )
         elif action == "select_thread":
             self.select_thread(str(args.get("thread_id")))
         elif action == "refresh":
@@ -433,7 +456,11 @@ class Session:
             raise ActionError("no thread selected")
         if query == "history":
             offset, limit = int(args.get("offset", 0)), min(int(args.get("limit", 100)), 1000)
-            return {"items": self.history.page(offset, limit), "size": len(self.history), "offset": offset}
+            return {
+                "items": self.history.page(offset, limit),
+                "size": len(self.history),
+                "offset": offset,
+            }
         if query == "checkpoint":
             return self._checkpoint_view(args.get("id"))
         if query == "diff":
@@ -473,7 +500,11 @@ class Session:
                 snap = self._snapshot(summary["id"])
                 parent = self._snapshot(summary["parent"]) if summary["parent"] else None
                 writes = step_writes(snap, parent)
-                return {"node": node, "checkpoint_id": summary["id"], "writes": to_jsonable(writes.get(node))}
+                return {
+                    "node": node,
+                    "checkpoint_id": summary["id"],
+                    "writes": to_jsonable(writes.get(node)),
+                }
         return {"node": node, "checkpoint_id": None, "writes": None}
 
 
@@ -484,4 +515,8 @@ def _is_pseudo_node(node: str) -> bool:
 
 def _thread_json(thread: Any) -> dict:
     """A ThreadSummary as JSON."""
-    return {"thread_id": thread.thread_id, "updated_at": thread.updated_at, "checkpoint_count": thread.checkpoint_count}
+    return {
+        "thread_id": thread.thread_id,
+        "updated_at": thread.updated_at,
+        "checkpoint_count": thread.checkpoint_count,
+    }

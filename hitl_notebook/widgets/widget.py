@@ -52,7 +52,9 @@ class ThreadWidget(anywidget.AnyWidget):
     #: A notice for the user, e.g. why a stale action was refused.
     notice = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, graph: Any, thread_id: str | None = None, config: dict | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, graph: Any, thread_id: str | None = None, config: dict | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.session = Session(graph, thread_id=thread_id, config=config, listener=self)
         self.on_msg(self._on_frontend_msg)
@@ -127,7 +129,9 @@ class ThreadWidget(anywidget.AnyWidget):
         return self.session.head
 
 
-def show(graph: Any, thread_id: str | None = None, config: dict | None = None, **options: Any) -> ThreadWidget:
+def show(
+    graph: Any, thread_id: str | None = None, config: dict | None = None, **options: Any
+) -> ThreadWidget:
     """A widget for one thread of ``graph`` (a thread picker when no thread is given).
 
     ``config`` is a run config (its ``configurable.thread_id`` is used when ``thread_id``

@@ -58,7 +58,12 @@ def record(
 
 
 def put_chain(
-    saver: DeltaSaver, steps: int, *, thread_id: str = "t", ns: str = "", parent: CheckpointRecord | None = None
+    saver: DeltaSaver,
+    steps: int,
+    *,
+    thread_id: str = "t",
+    ns: str = "",
+    parent: CheckpointRecord | None = None,
 ) -> list[CheckpointRecord]:
     """Write ``steps`` checkpoints, each appending one message and bumping a counter, as
     the engine would (changes relative to the parent). Returns the records in order."""
@@ -68,7 +73,9 @@ def put_chain(
         n = values["count"] + 1
         message = {"role": "ai", "content": f"message {n} " + "lorem ipsum " * 3}
         values = {"messages": [*values["messages"], message], "count": n}
-        rec = record(thread_id, parent=parent, values=values, ns=ns, writes={"node": {"messages": [message]}})
+        rec = record(
+            thread_id, parent=parent, values=values, ns=ns, writes={"node": {"messages": [message]}}
+        )
         changes = {"messages": Append([message]), "count": Replace(n)}
         saver.put(rec, changes)
         out.append(rec)

@@ -80,7 +80,9 @@ def _start_cluster() -> _Cluster:
             detail = proc.stderr + (log.read_text() if log.exists() else "")
             shutil.rmtree(root, ignore_errors=True)
             raise RuntimeError(f"{os.path.basename(cmd[0])} failed: {detail.strip()}")
-    return _Cluster(root, data, bin_dir, as_user, f"postgresql://postgres@127.0.0.1:{port}/postgres")
+    return _Cluster(
+        root, data, bin_dir, as_user, f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,10 @@ def test_get_returns_what_put_stored(saver):
     rec = record(
         values={"messages": [HumanMessage(content="hi", id="1")], "n": 3, "when": (1, 2)},
         writes={"node": {"n": 3}},
-        next=[TaskPlan(id="a", name="n1"), TaskPlan(id="b", name="n2", send_arg={"x": None}, is_send=True)],
+        next=[
+            TaskPlan(id="a", name="n1"),
+            TaskPlan(id="b", name="n2", send_arg={"x": None}, is_send=True),
+        ],
         metadata={"user": "ada", "tags": ["x"], "run": 7},
         source="input",
         step=-1,
@@ -51,7 +54,7 @@ def test_every_checkpoint_of_a_long_delta_chain_reads_back_exactly(kit):
     from storage (a new kernel)."""
     recs = put_chain(kit.saver, 300)
     for saver in (kit.saver, kit.reopen()):
-        for rec in recs[::7] + [recs[-1]]:
+        for rec in [*recs[::7], recs[-1]]:
             assert saver.get("t", "", rec.id).values == rec.values
 
 
@@ -158,9 +161,13 @@ def test_list_is_newest_first_with_before_and_limit(saver):
 
 def test_list_filters_on_source_step_and_run_metadata(saver):
     """Filters match ``source``, ``step`` and run metadata keys exactly (types included)."""
-    a = record(values={"n": 0}, source="input", step=-1, metadata={"user": "ada", "n": 1, "flag": True})
+    a = record(
+        values={"n": 0}, source="input", step=-1, metadata={"user": "ada", "n": 1, "flag": True}
+    )
     saver.put(a, {})
-    b = record(parent=a, values={"n": 1}, metadata={"user": "bob", "n": 1.0, "flag": False, "tags": ["x"]})
+    b = record(
+        parent=a, values={"n": 1}, metadata={"user": "bob", "n": 1.0, "flag": False, "tags": ["x"]}
+    )
     saver.put(b, {"n": Replace(1)})
     c = record(parent=b, values={"n": 2}, metadata={"user": "ada", "n": 2, "tags": ["x"]})
     saver.put(c, {"n": Replace(2)})
@@ -184,7 +191,8 @@ def test_list_filters_on_source_step_and_run_metadata(saver):
 
 
 @pytest.mark.parametrize(
-    "key", ["a b", "x'; DROP TABLE hitl_checkpoints; --", "1abc", "a" * 65, "metadata->>'x'", "", "é"]
+    "key",
+    ["a b", "x'; DROP TABLE hitl_checkpoints; --", "1abc", "a" * 65, "metadata->>'x'", "", "é"],
 )
 def test_filter_keys_outside_the_allow_list_raise(saver, key):
     """Filter keys must be identifiers (or source/step): anything else is a ValueError."""
@@ -248,7 +256,9 @@ def test_outcomes_upsert_by_task_and_keep_first_insertion_order(saver):
     """``put_outcome`` inserts or replaces by task id; order is first insertion."""
     rec = record(values={"n": 1})
     saver.put(rec, {})
-    pending = TaskOutcome("t-b", "review", interrupts=[InterruptRecord(id="i1", value={"q": "ok?"}, index=0, ns="")])
+    pending = TaskOutcome(
+        "t-b", "review", interrupts=[InterruptRecord(id="i1", value={"q": "ok?"}, index=0, ns="")]
+    )
     saver.put_outcome("t", "", rec.id, pending)
     saver.put_outcome("t", "", rec.id, TaskOutcome("t-a", "other", writes=[("n", 5)], goto=["x"]))
     done = TaskOutcome("t-b", "review", writes=[("n", 2)], answers=["yes"])
@@ -320,7 +330,7 @@ def test_threads_writing_different_threads_at_once(saver):
         try:
             results[name] = put_chain(saver, 40, thread_id=name)
             saver.put_outcome(name, "", results[name][-1].id, TaskOutcome("k", "n", writes=[]))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     workers = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(6)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import operator
-import uuid
 import os
 import random
 import signal
@@ -13,10 +12,14 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from pathlib import Path
 from typing import Annotated, TypedDict
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +91,11 @@ def _script(body: str) -> str:
 
 def _run(body: str, *args: str, timeout: float = 120) -> str:
     proc = subprocess.run(
-        [sys.executable, "-c", _script(body), *args], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-c", _script(body), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
@@ -97,7 +104,7 @@ def _run(body: str, *args: str, timeout: float = 120) -> str:
 def _graphs() -> dict:
     namespace: dict = {}
     code = compile(_script(""), "<graphs>", "exec", dont_inherit=True)  # no __future__ annotations
-    exec(code, namespace)  # noqa: S102 - our own test module text
+    exec(code, namespace)
     return namespace
 
 
@@ -147,12 +154,16 @@ def test_sigkill_in_the_middle_of_a_step_then_resume(tmp_path):
         g = fanout_graph(SqliteSaver(sys.argv[1]), sys.argv[2])
         g.invoke({"log": []}, {"configurable": {"thread_id": "t"}})
     """
-    proc = subprocess.Popen([sys.executable, "-c", _script(start), db, str(tmp_path)], stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _script(start), db, str(tmp_path)], stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 60
         while not _mid_step(tmp_path):
             assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the first process never reached the middle of the step"
+            assert time.monotonic() < deadline, (
+                "the first process never reached the middle of the step"
+            )
             time.sleep(0.02)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
@@ -183,7 +194,11 @@ def test_sigkill_in_the_middle_of_a_step_then_resume(tmp_path):
 
 def _mid_step(workdir: Path) -> bool:
     effects = workdir / "effects"
-    return (workdir / "slow-started").exists() and effects.exists() and "fast" in effects.read_text().split()
+    return (
+        (workdir / "slow-started").exists()
+        and effects.exists()
+        and "fast" in effects.read_text().split()
+    )
 
 
 def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path):
@@ -204,7 +219,9 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path):
     kills = 0
     for _ in range(30):
         proc = subprocess.Popen(
-            [sys.executable, "-c", _script(body), db, str(steps)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [sys.executable, "-c", _script(body), db, str(steps)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         assert proc.stdout.readline().strip() == b"ready", proc.stderr.read().decode()
         time.sleep(rng.uniform(0.0, 0.15))
@@ -231,11 +248,6 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path):
 
 
 # -- the same history on every saver (hypothesis, stateful) ---------------------------------
-
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import settings
-from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 
 class SameHistoryOnEverySaver(RuleBasedStateMachine):
@@ -279,7 +291,7 @@ class SameHistoryOnEverySaver(RuleBasedStateMachine):
         for graph in self.graphs:
             try:
                 outcomes.append(("ok", _plain(action(graph))))
-            except Exception as exc:  # noqa: BLE001 - compared across savers below
+            except Exception as exc:
                 outcomes.append(("error", type(exc).__name__))
         assert all(o == outcomes[0] for o in outcomes), outcomes
 
@@ -379,11 +391,15 @@ def test_same_history_on_every_saver_including_postgres(postgres_schema, monkeyp
     from hypothesis.stateful import run_state_machine_as_test
 
     monkeypatch.setattr(SameHistoryOnEverySaver, "postgres_dsn", postgres_schema)
-    run_state_machine_as_test(SameHistoryOnEverySaver,
-                              settings=settings(max_examples=8, stateful_step_count=8, deadline=None))
+    run_state_machine_as_test(
+        SameHistoryOnEverySaver,
+        settings=settings(max_examples=8, stateful_step_count=8, deadline=None),
+    )
 
 
-TestSameHistoryOnEverySaver = pytest.mark.filterwarnings("ignore::hitl_notebook.errors.HITLWarning")(
-    SameHistoryOnEverySaver.TestCase
+TestSameHistoryOnEverySaver = pytest.mark.filterwarnings(
+    "ignore::hitl_notebook.errors.HITLWarning"
+)(SameHistoryOnEverySaver.TestCase)
+TestSameHistoryOnEverySaver.settings = settings(
+    max_examples=20, stateful_step_count=8, deadline=None
 )
-TestSameHistoryOnEverySaver.settings = settings(max_examples=20, stateful_step_count=8, deadline=None)

@@ -49,7 +49,9 @@ def test_a_listing_reads_every_checkpoint_exactly_as_get_does(kit):
     recs = _two_branches(kit.saver, 60)
     by_id = {r.id: r for r in recs}
     question = InterruptRecord(id="i", value="ok?", index=0)
-    kit.saver.put_outcome("t", "", recs[77].id, TaskOutcome("task", "review", interrupts=[question]))
+    kit.saver.put_outcome(
+        "t", "", recs[77].id, TaskOutcome("task", "review", interrupts=[question])
+    )
     for saver in (kit.saver, kit.reopen()):
         listed = list(saver.list("t"))
         assert [r.id for r in listed] == sorted(by_id, reverse=True)
@@ -76,7 +78,11 @@ def test_outcomes_are_listed_with_their_own_checkpoint(saver):
         saver.put_outcome("t", "", rec.id, TaskOutcome(f"task-{i}", "n", writes=[("count", i)]))
     expected = {r.id: saver.get("t", "", r.id).outcomes for r in recs}
     assert sum(1 for o in expected.values() if o) == 10
-    for listing in (saver.list("t"), saver.list("t", before=recs[20].id, limit=4), saver.list("t", limit=2)):
+    for listing in (
+        saver.list("t"),
+        saver.list("t", before=recs[20].id, limit=4),
+        saver.list("t", limit=2),
+    ):
         for got in listing:
             assert got.outcomes == expected[got.id]
 
@@ -156,12 +162,21 @@ def test_a_damaged_checkpoint_fails_a_listing_where_it_is_first_needed(make_kit,
     then fails naming it (and the first record that needed it), as a walk would."""
     kit = make_kit(kind)
     recs = put_chain(kit.saver, 120)
-    snapshots = {cid for cid, snap in kit.sql("SELECT checkpoint_id, is_snapshot FROM hitl_checkpoints", []) if snap}
-    damaged = next(i for i in range(60, 100) if recs[i].id not in snapshots and recs[i + 1].id not in snapshots)
+    snapshots = {
+        cid
+        for cid, snap in kit.sql("SELECT checkpoint_id, is_snapshot FROM hitl_checkpoints", [])
+        if snap
+    }
+    damaged = next(
+        i for i in range(60, 100) if recs[i].id not in snapshots and recs[i + 1].id not in snapshots
+    )
     first_needing = damaged
     while first_needing + 1 < len(recs) and recs[first_needing + 1].id not in snapshots:
         first_needing += 1
-    kit.sql("UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?", [b"garbage", recs[damaged].id])
+    kit.sql(
+        "UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?",
+        [b"garbage", recs[damaged].id],
+    )
 
     listing = kit.reopen().list("t")
     newer = [r.id for r in recs[first_needing + 1 :]][::-1]

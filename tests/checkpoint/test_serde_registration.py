@@ -74,7 +74,16 @@ class Bag(list):
         (Point(1, 2), (1, 2)),
         ({"nested": [Point(3, 4), {Loud("key"): Loud("v")}]}, {"nested": [(3, 4), {"key": "v"}]}),
     ],
-    ids=["str", "big int", "float inf", "list", "defaultdict", "OrderedDict", "NamedTuple", "nested"],
+    ids=[
+        "str",
+        "big int",
+        "float inf",
+        "list",
+        "defaultdict",
+        "OrderedDict",
+        "NamedTuple",
+        "nested",
+    ],
 )
 def test_builtin_subclasses_are_stored_as_their_base(value, expected):
     """An unregistered subclass of str/int/float/list/dict/tuple comes back as the exact base
@@ -122,7 +131,9 @@ def test_other_objects_are_still_refused():
     class Resource:
         pass
 
-    with pytest.raises(SerializationError, match=r"^value\['r'\]: object of type .*Resource is not serialisable"):
+    with pytest.raises(
+        SerializationError, match=r"^value\['r'\]: object of type .*Resource is not serialisable"
+    ):
         dumps({"r": Resource()})
     with pytest.raises(SerializationError, match=r"^value\[0\]: object of type function"):
         dumps([lambda: 0])
@@ -155,7 +166,9 @@ def test_writing_a_value_registers_its_class():
         assert serde._by_name[name_of(cls)] is cls
     back = loads(data)
     assert back == value
-    assert type(back["item"]) is Item and type(back["inner"]) is Inner and back["colour"] is Colour.RED
+    assert (
+        type(back["item"]) is Item and type(back["inner"]) is Inner and back["colour"] is Colour.RED
+    )
 
 
 def test_an_explicit_name_is_kept():
@@ -196,7 +209,9 @@ def test_newest_class_under_a_name_wins():
 
     other = _define_twin("b")  # newest, with other fields
     dumps(other(1))
-    with pytest.raises(DeserializationError, match=r"bad 'obj' value: TypeError: .*unexpected keyword argument 'a'"):
+    with pytest.raises(
+        DeserializationError, match=r"bad 'obj' value: TypeError: .*unexpected keyword argument 'a'"
+    ):
         loads(old_data)
 
 
@@ -292,7 +307,7 @@ def test_register_schema_types_accepts_hints_and_plain_types():
     assert serde._by_name[name_of(Thing)] is Thing
 
 
-_GRAPH_MODULE = '''
+_GRAPH_MODULE = """
 import dataclasses, enum, operator
 from typing import Annotated, TypedDict
 import pydantic
@@ -319,9 +334,9 @@ def build(saver):
     g.add_edge(START, "add")
     g.add_edge("add", END)
     return g.compile(checkpointer=saver)
-'''
+"""
 
-_SCRIPT = '''
+_SCRIPT = """
 import sys
 sys.path.insert(0, sys.argv[1])
 from hitl_notebook.checkpoint.sqlite import SqliteSaver
@@ -336,7 +351,7 @@ elif sys.argv[3] == "build-then-read":
     assert type(cards[0]) is graphmod.Card, type(cards[0])
     assert cards[0].notes[0].mood is graphmod.Mood.HAPPY
     print("OK", cards[0].title, cards[0].notes[0].text)
-'''
+"""
 
 
 def _run(tmp_path: Path, *args: str) -> str:
@@ -368,7 +383,9 @@ def test_unknown_name_is_a_clear_error_saying_to_register():
     with pytest.raises(DeserializationError) as info:
         loads(data, path="values")
     message = str(info.value)
-    assert message.startswith("values['state']: bad 'obj' value: unknown type name 'myapp.models.Order'")
+    assert message.startswith(
+        "values['state']: bad 'obj' value: unknown type name 'myapp.models.Order'"
+    )
     assert "hitl_notebook.register_type" in message
 
 
@@ -398,13 +415,20 @@ def test_a_restarted_process_that_did_not_build_the_graph_gets_that_error(tmp_pa
         """
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "c.db")], capture_output=True, text=True, cwd=ROOT, check=False
+        [sys.executable, "-c", code, str(tmp_path / "c.db")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     message, imported = proc.stdout.strip().splitlines()
     # Revived innermost first, so the first unknown name is the dataclass's enum field.
     assert "is unreadable: values['cards'][0]['notes'][0]['mood']: bad 'enum' value: " in message
-    assert "unknown type name 'graphmod.Mood'; register the class with hitl_notebook.register_type" in message
+    assert (
+        "unknown type name 'graphmod.Mood'; register the class with hitl_notebook.register_type"
+        in message
+    )
     assert imported == "False"  # the stored name did not import the module that defines it
 
 
@@ -413,7 +437,13 @@ _AUDITED = {"import", "exec", "compile", "os.system", "subprocess.Popen", "pickl
 
 @pytest.mark.parametrize(
     "name",
-    ["hitl_never_imported_mod.Evil", "os.system", "subprocess.Popen", "builtins.eval", "antigravity.fly"],
+    [
+        "hitl_never_imported_mod.Evil",
+        "os.system",
+        "subprocess.Popen",
+        "builtins.eval",
+        "antigravity.fly",
+    ],
 )
 def test_a_hostile_stored_name_is_never_imported(name, tmp_path):
     """Loading data naming modules and callables imports and runs nothing, even though writing
@@ -437,7 +467,9 @@ def test_a_hostile_stored_name_is_never_imported(name, tmp_path):
         print(json.dumps({{"seen": [e for e, _ in seen], "new": sorted(set(sys.modules) - before), "errors": errors}}))
         """
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["seen"] == [] and result["new"] == []
@@ -471,7 +503,9 @@ def test_command_send_interrupt_round_trip(value):
     back = round_trip(value)
     assert back == value
     assert repr(back) == repr(value)
-    for b, v in zip(back if isinstance(back, list) else [back], value if isinstance(value, list) else [value]):
+    for b, v in zip(
+        back if isinstance(back, list) else [back], value if isinstance(value, list) else [value]
+    ):
         assert type(b) is type(v)
         if isinstance(v, Command):
             assert b.has_resume == v.has_resume and type(b.goto) is type(v.goto)
@@ -491,10 +525,19 @@ def test_a_send_carrying_a_command_is_storable_in_next_tasks():
     [
         (b'{"$t":"cmd","v":{"bogus":1}}', "bad 'cmd' value: unexpected fields ['bogus']"),
         (b'{"$t":"cmd","v":[1]}', "bad 'cmd' value: payload must be dict"),
-        (b'{"$t":"send","v":{"node":1,"arg":2}}', "bad 'send' value: payload must have a str 'node'"),
+        (
+            b'{"$t":"send","v":{"node":1,"arg":2}}',
+            "bad 'send' value: payload must have a str 'node'",
+        ),
         (b'{"$t":"send","v":{"node":"n"}}', "bad 'send' value"),
-        (b'{"$t":"interrupt","v":{"id":"x"}}', "bad 'interrupt' value: payload must have a 'value'"),
-        (b'{"$t":"interrupt","v":{"value":1,"__class__":"os.system"}}', "unexpected fields ['__class__']"),
+        (
+            b'{"$t":"interrupt","v":{"id":"x"}}',
+            "bad 'interrupt' value: payload must have a 'value'",
+        ),
+        (
+            b'{"$t":"interrupt","v":{"value":1,"__class__":"os.system"}}',
+            "unexpected fields ['__class__']",
+        ),
     ],
 )
 def test_bad_command_send_interrupt_data_is_a_clear_error(data, words):

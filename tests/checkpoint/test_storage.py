@@ -43,8 +43,12 @@ def _hostile_payloads(marker: Path) -> list[bytes]:
     return [
         json.dumps({"$t": "obj", "n": "os.system", "v": {"command": cmd}}).encode(),
         json.dumps({"$t": "os.system", "v": cmd}).encode(),
-        json.dumps({"lc": 1, "type": "constructor", "id": ["os", "system"], "kwargs": {"command": cmd}}).encode(),
-        json.dumps({"$t": "dataclass", "n": "subprocess.Popen", "v": {"args": cmd, "shell": True}}).encode(),
+        json.dumps(
+            {"lc": 1, "type": "constructor", "id": ["os", "system"], "kwargs": {"command": cmd}}
+        ).encode(),
+        json.dumps(
+            {"$t": "dataclass", "n": "subprocess.Popen", "v": {"args": cmd, "shell": True}}
+        ).encode(),
         pickle.dumps(_Evil(marker)),
     ]
 
@@ -61,8 +65,13 @@ def test_hostile_channel_data_is_a_clear_error_and_runs_nothing(make_kit, kind, 
     other = put_chain(kit.saver, 2, thread_id="other")
     marker = tmp_path / "pwned"
     for payload in _hostile_payloads(marker):
-        sections = [frames.Section(b"A", "messages", payload), frames.Section(b"R", "count", dumps(5))]
-        sections += [s for s in frames.decode_sections(_data(kit, recs[-1].id)) if s.tag in (b"W", b"N")]
+        sections = [
+            frames.Section(b"A", "messages", payload),
+            frames.Section(b"R", "count", dumps(5)),
+        ]
+        sections += [
+            s for s in frames.decode_sections(_data(kit, recs[-1].id)) if s.tag in (b"W", b"N")
+        ]
         _set_data(kit, recs[-1].id, frames.join([frames.encode_section(s) for s in sections]))
         cold = kit.reopen()
         with pytest.raises(DeserializationError) as caught:
@@ -86,7 +95,9 @@ def test_garbage_blob_is_a_clear_error_for_it_and_its_descendants_only(make_kit,
     with pytest.raises(DeserializationError, match=recs[2].id):
         cold.get("t", "", recs[2].id)
     if not _is_snapshot(kit, recs[3].id):
-        with pytest.raises(DeserializationError, match=f"{recs[2].id}.*needed by checkpoint '{recs[3].id}'"):
+        with pytest.raises(
+            DeserializationError, match=f"{recs[2].id}.*needed by checkpoint '{recs[3].id}'"
+        ):
             cold.get("t", "", recs[3].id)
     assert cold.get("t", "", recs[1].id).values == recs[1].values
     assert not marker.exists()
@@ -106,17 +117,26 @@ def test_tampered_outcome_and_metadata_are_clear_errors(make_kit, kind, tmp_path
             kit.reopen().get("t")
     assert not marker.exists()
     kit.sql("DELETE FROM hitl_outcomes", [])
-    kit.sql(f"UPDATE hitl_checkpoints SET metadata = {'?::jsonb' if kind == 'postgres' else '?'}", ["[1, 2]"])
+    kit.sql(
+        f"UPDATE hitl_checkpoints SET metadata = {'?::jsonb' if kind == 'postgres' else '?'}",
+        ["[1, 2]"],
+    )
     with pytest.raises(DeserializationError, match="metadata is not a JSON object"):
         kit.reopen().get("t")
 
 
 def _data(kit, checkpoint_id: str) -> bytes:
-    return bytes(kit.sql("SELECT data FROM hitl_checkpoints WHERE checkpoint_id = ?", [checkpoint_id])[0][0])
+    return bytes(
+        kit.sql("SELECT data FROM hitl_checkpoints WHERE checkpoint_id = ?", [checkpoint_id])[0][0]
+    )
 
 
 def _is_snapshot(kit, checkpoint_id: str) -> bool:
-    return bool(kit.sql("SELECT is_snapshot FROM hitl_checkpoints WHERE checkpoint_id = ?", [checkpoint_id])[0][0])
+    return bool(
+        kit.sql(
+            "SELECT is_snapshot FROM hitl_checkpoints WHERE checkpoint_id = ?", [checkpoint_id]
+        )[0][0]
+    )
 
 
 # -- pruning ------------------------------------------------------------------------------
@@ -135,7 +155,9 @@ def test_prune_keeps_newest_branch_tips_and_pending_interrupts(make_kit, kind):
     question = InterruptRecord(id="i", value="ok?", index=0)
     saver.put_outcome("t", "", waiting.id, TaskOutcome("task", "review", interrupts=[question]))
     answered = main[25]
-    saver.put_outcome("t", "", answered.id, TaskOutcome("task", "review", writes=[], answers=["yes"]))
+    saver.put_outcome(
+        "t", "", answered.id, TaskOutcome("task", "review", writes=[], answers=["yes"])
+    )
     put_chain(saver, 1, thread_id="bystander")
 
     removed = saver.prune("t", keep_last=5)
@@ -223,9 +245,13 @@ def test_two_processes_write_one_sqlite_file_at_once(tmp_path):
     the same time lose nothing and corrupt nothing."""
     path = str(tmp_path / "shared.db")
     SqliteSaver(path).close()
-    script = _WRITER.format(tests=str(Path(__file__).parent), root=str(Path(__file__).parents[2]), path=path)
+    script = _WRITER.format(
+        tests=str(Path(__file__).parent), root=str(Path(__file__).parents[2]), path=path
+    )
     procs = [
-        subprocess.Popen([sys.executable, "-c", script, name], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", script, name], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         for name in ("p1", "p2")
     ]
     outputs = []
@@ -278,10 +304,16 @@ def test_storage_of_a_1000_turn_append_loop_is_linear(make_kit, kind):
         payload += len(text)
         message = {"role": "ai", "content": text}
         messages = [*messages, message]
-        rec = record(parent=parent, values={"messages": messages, "turn": i}, writes={"agent": {"messages": [message]}})
+        rec = record(
+            parent=parent,
+            values={"messages": messages, "turn": i},
+            writes={"agent": {"messages": [message]}},
+        )
         kit.saver.put(rec, {"messages": Append([message]), "turn": Replace(i)})
         parent = rec
-    stored = kit.sql("SELECT SUM(LENGTH(data)) + SUM(LENGTH(CAST(metadata AS TEXT))) FROM hitl_checkpoints", [])[0][0]
+    stored = kit.sql(
+        "SELECT SUM(LENGTH(data)) + SUM(LENGTH(CAST(metadata AS TEXT))) FROM hitl_checkpoints", []
+    )[0][0]
     assert stored <= 10 * payload, (stored, payload)
     assert kit.reopen().get("t").values["messages"] == messages
 

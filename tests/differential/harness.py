@@ -22,7 +22,23 @@ from langgraph.checkpoint.memory import InMemorySaver as LangGraphSaver
 
 import hitl_notebook
 
-__all__ = ["ENGINES", "LANGGRAPH", "OURS", "Api", "Call", "assert_same", "both", "by_step", "drive", "history", "observe", "plain", "same", "state", "thread"]
+__all__ = [
+    "ENGINES",
+    "LANGGRAPH",
+    "OURS",
+    "Api",
+    "Call",
+    "assert_same",
+    "both",
+    "by_step",
+    "drive",
+    "history",
+    "observe",
+    "plain",
+    "same",
+    "state",
+    "thread",
+]
 
 
 @dataclass(frozen=True)
@@ -105,8 +121,13 @@ def both(scenario: Callable[[Api], Any]) -> tuple[Any, Any]:
 def assert_same(reference: Any, ours: Any) -> None:
     """Fail with a readable diff (LangGraph's side first) when the observations differ."""
     if ours != reference:
-        diff = difflib.unified_diff(pformat(reference).splitlines(), pformat(ours).splitlines(),
-                                    LANGGRAPH.name, OURS.name, lineterm="")
+        diff = difflib.unified_diff(
+            pformat(reference).splitlines(),
+            pformat(ours).splitlines(),
+            LANGGRAPH.name,
+            OURS.name,
+            lineterm="",
+        )
         raise AssertionError("the engines differ:\n" + "\n".join(diff))
 
 
@@ -135,8 +156,12 @@ def plain(obj: Any) -> Any:
 
 
 def _is_message(obj: Any) -> bool:
-    return (not isinstance(obj, (str, bytes, dict, list, tuple))
-            and hasattr(obj, "type") and hasattr(obj, "content") and hasattr(obj, "id"))
+    return (
+        not isinstance(obj, (str, bytes, dict, list, tuple))
+        and hasattr(obj, "type")
+        and hasattr(obj, "content")
+        and hasattr(obj, "id")
+    )
 
 
 def thread(name: str) -> dict:
@@ -190,7 +215,12 @@ def drive(graph: Any, turns: Iterable[Turn], config: dict, *, stream_mode: Any =
         if stream_mode is None:
             seen.append(_interrupts_sorted(plain(graph.invoke(call.input, config, **call.options))))
         else:
-            chunks = [plain(chunk) for chunk in graph.stream(call.input, config, stream_mode=stream_mode, **call.options)]
+            chunks = [
+                plain(chunk)
+                for chunk in graph.stream(
+                    call.input, config, stream_mode=stream_mode, **call.options
+                )
+            ]
             seen.append(chunks if isinstance(stream_mode, str) else by_step(chunks))
     return seen
 

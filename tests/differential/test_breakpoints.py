@@ -40,13 +40,17 @@ def chain_graph(api: Api, **compile_options):
 START_INPUT = {"trail": ["in"]}
 
 
-@pytest.mark.parametrize("options", [
-    {"interrupt_before": ["b"]},
-    {"interrupt_after": ["a"]},
-    {"interrupt_before": ["a", "c"]},
-    {"interrupt_before": "*"},
-    {"interrupt_after": "*"},
-], ids=repr)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"interrupt_before": ["b"]},
+        {"interrupt_after": ["a"]},
+        {"interrupt_before": ["a", "c"]},
+        {"interrupt_before": "*"},
+        {"interrupt_after": "*"},
+    ],
+    ids=repr,
+)
 def test_compile_time_breakpoints(options: dict):
     """Breakpoints given to ``compile`` pause the run where they say; ``invoke(None)``
     continues to the next one."""
@@ -59,12 +63,16 @@ def test_compile_time_breakpoints(options: dict):
     assert seen["invoke"][-1] == {"trail": ["in", "a", "b", "c"]}
 
 
-@pytest.mark.parametrize("options", [
-    {"interrupt_before": ["c"]},
-    {"interrupt_after": ["b"]},
-    {"interrupt_before": "*"},
-    {"interrupt_after": "*"},
-], ids=repr)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"interrupt_before": ["c"]},
+        {"interrupt_after": ["b"]},
+        {"interrupt_before": "*"},
+        {"interrupt_after": "*"},
+    ],
+    ids=repr,
+)
 def test_call_time_breakpoints(options: dict):
     """Breakpoints passed to ``invoke``/``stream`` apply to that call only."""
 

@@ -25,9 +25,16 @@ def test_a_deferred_node_runs_last_and_once(join):
     """Branches of different lengths lead to ``qa``: same result and history."""
 
     def scenario(api: Api):
-        builder = (api.StateGraph(Log).add_node("a", _mark("a")).add_node("b", _mark("b"))
-                   .add_node("b2", _mark("b2")).add_node("qa", _mark("qa"), defer=True)
-                   .add_edge(api.START, "a").add_edge(api.START, "b").add_edge("b", "b2"))
+        builder = (
+            api.StateGraph(Log)
+            .add_node("a", _mark("a"))
+            .add_node("b", _mark("b"))
+            .add_node("b2", _mark("b2"))
+            .add_node("qa", _mark("qa"), defer=True)
+            .add_edge(api.START, "a")
+            .add_edge(api.START, "b")
+            .add_edge("b", "b2")
+        )
         if join:
             builder.add_edge(["a", "b2"], "qa")
         else:
@@ -44,13 +51,21 @@ def test_a_deferred_node_beside_send_tasks():
     pull and Send tasks in ``next`` differs between the engines, so it is compared sorted.)"""
 
     def scenario(api: Api):
-        graph = (api.StateGraph(Log).add_node("w", lambda i: {"log": [f"w{i}"]})
-                 .add_node("sum", _mark("sum"), defer=True)
-                 .add_conditional_edges(api.START, lambda s: [api.Send("w", i) for i in range(2)] + ["sum"])
-                 .compile(checkpointer=api.InMemorySaver()))
+        graph = (
+            api.StateGraph(Log)
+            .add_node("w", lambda i: {"log": [f"w{i}"]})
+            .add_node("sum", _mark("sum"), defer=True)
+            .add_conditional_edges(
+                api.START, lambda s: [api.Send("w", i) for i in range(2)] + ["sum"]
+            )
+            .compile(checkpointer=api.InMemorySaver())
+        )
         config = thread("t")
         result = graph.invoke({"log": []}, config)
-        return {"result": result, "steps": [(sorted(s.next), s.values) for s in graph.get_state_history(config)]}
+        return {
+            "result": result,
+            "steps": [(sorted(s.next), s.values) for s in graph.get_state_history(config)],
+        }
 
     assert same(scenario)["steps"][1][0] == ["sum", "w", "w"]
 
@@ -59,13 +74,25 @@ def test_a_breakpoint_before_a_deferred_node():
     """``interrupt_before`` a deferred node pauses when it is finally due."""
 
     def scenario(api: Api):
-        graph = (api.StateGraph(Log).add_node("a", _mark("a")).add_node("b", _mark("b")).add_node("b2", _mark("b2"))
-                 .add_node("qa", _mark("qa"), defer=True)
-                 .add_edge(api.START, "a").add_edge(api.START, "b").add_edge("b", "b2")
-                 .add_edge("a", "qa").add_edge("b2", "qa")
-                 .compile(checkpointer=api.InMemorySaver(), interrupt_before=["qa"]))
+        graph = (
+            api.StateGraph(Log)
+            .add_node("a", _mark("a"))
+            .add_node("b", _mark("b"))
+            .add_node("b2", _mark("b2"))
+            .add_node("qa", _mark("qa"), defer=True)
+            .add_edge(api.START, "a")
+            .add_edge(api.START, "b")
+            .add_edge("b", "b2")
+            .add_edge("a", "qa")
+            .add_edge("b2", "qa")
+            .compile(checkpointer=api.InMemorySaver(), interrupt_before=["qa"])
+        )
         config = thread("t")
         paused = graph.invoke({"log": []}, config)
-        return {"paused": paused, "next": graph.get_state(config).next, "then": graph.invoke(None, config)}
+        return {
+            "paused": paused,
+            "next": graph.get_state(config).next,
+            "then": graph.invoke(None, config),
+        }
 
     assert same(scenario)["next"] == ("qa",)

@@ -53,7 +53,10 @@ def test_resume_on_a_finished_thread():
     theirs = one_question(LANGGRAPH)
     theirs.invoke({"topic": "t"}, config)
     theirs.invoke(LANGGRAPH.Command(resume="first"), config)
-    assert theirs.invoke(LANGGRAPH.Command(resume="second"), config) == {"topic": "t", "answers": ["first"]}
+    assert theirs.invoke(LANGGRAPH.Command(resume="second"), config) == {
+        "topic": "t",
+        "answers": ["first"],
+    }
 
     ours = one_question(OURS)
     ours.invoke({"topic": "t"}, config)
@@ -121,7 +124,11 @@ def test_interrupt_without_a_checkpointer():
     """LangGraph returns the question although it can never be answered; we raise at the
     ``interrupt()`` call, naming the fix."""
     theirs = one_question(LANGGRAPH, checkpointer=False)
-    assert plain(theirs.invoke({"topic": "t"})) == {"topic": "t", "answers": [], "__interrupt__": ["question?"]}
+    assert plain(theirs.invoke({"topic": "t"})) == {
+        "topic": "t",
+        "answers": [],
+        "__interrupt__": ["question?"],
+    }
 
     ours = one_question(OURS, checkpointer=False)
     with pytest.raises(RuntimeError, match=r"interrupt\(\) in node 'ask' needs a checkpointer"):
@@ -169,8 +176,11 @@ def test_new_input_over_a_pending_question():
             warnings.simplefilter("always")
             outputs[api.name] = plain(graph.invoke({"topic": "second"}, config))
         outputs[api.name + " warnings"] = [w.category for w in caught]
-    assert outputs["langgraph"] == outputs["hitl_notebook"] == {
-        "topic": "second", "answers": [], "__interrupt__": ["question?"]}
+    assert (
+        outputs["langgraph"]
+        == outputs["hitl_notebook"]
+        == {"topic": "second", "answers": [], "__interrupt__": ["question?"]}
+    )
     assert outputs["langgraph warnings"] == []
     assert outputs["hitl_notebook warnings"] == [HITLWarning]
 
@@ -184,14 +194,22 @@ def test_update_state_on_a_thread_and_checkpoint_id_config():
         graph = one_question(api)
         graph.invoke({"topic": "t"}, config)
         first = list(graph.get_state_history(config))[-1]
-        short = {"configurable": {"thread_id": "two-keys", "checkpoint_id": first.config["configurable"]["checkpoint_id"]}}
+        short = {
+            "configurable": {
+                "thread_id": "two-keys",
+                "checkpoint_id": first.config["configurable"]["checkpoint_id"],
+            }
+        }
         try:
             fork = graph.update_state(short, {"topic": "forked"})
         except KeyError as error:
             results[api.name] = f"KeyError {error}"
         else:
             results[api.name] = graph.get_state(fork).values
-    assert results == {"langgraph": "KeyError 'checkpoint_ns'", "hitl_notebook": {"topic": "forked", "answers": []}}
+    assert results == {
+        "langgraph": "KeyError 'checkpoint_ns'",
+        "hitl_notebook": {"topic": "forked", "answers": []},
+    }
 
 
 def test_invoke_none_with_a_question_pending():
@@ -204,7 +222,11 @@ def test_invoke_none_with_a_question_pending():
         config = thread("poke")
         graph.invoke({"topic": "t"}, config)
         runs.clear()
-        assert plain(graph.invoke(None, config)) == {"topic": "t", "answers": [], "__interrupt__": ["question?"]}
+        assert plain(graph.invoke(None, config)) == {
+            "topic": "t",
+            "answers": [],
+            "__interrupt__": ["question?"],
+        }
         reruns[api.name] = len(runs)
     assert reruns == {"langgraph": 1, "hitl_notebook": 0}
 
@@ -222,10 +244,14 @@ def test_conditional_edge_sees_the_message_id_that_is_stored():
             return api.END
 
         builder = api.StateGraph(api.MessagesState)
-        builder.add_node("reply", lambda state: {"messages": [{"role": "assistant", "content": "hi"}]})
+        builder.add_node(
+            "reply", lambda state: {"messages": [{"role": "assistant", "content": "hi"}]}
+        )
         builder.add_edge(api.START, "reply")
         builder.add_conditional_edges("reply", route, [api.END])
-        out = builder.compile(checkpointer=api.InMemorySaver()).invoke({"messages": []}, thread("ids"))
+        out = builder.compile(checkpointer=api.InMemorySaver()).invoke(
+            {"messages": []}, thread("ids")
+        )
         return seen[0], out["messages"][-1].id
 
     routed, stored = ids_seen(LANGGRAPH)

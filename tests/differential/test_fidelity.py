@@ -118,10 +118,16 @@ def test_copy_forks_a_sibling_checkpoint():
         past = list(graph.get_state_history(config))[2]
         copied = graph.update_state(past.config, None, as_node="__copy__")
         snapshot = graph.get_state(copied)
-        parent_is_shared = snapshot.parent_config["configurable"]["checkpoint_id"] == \
-            past.parent_config["configurable"]["checkpoint_id"]
-        return {"copy": state(graph, copied), "metadata": snapshot.metadata, "same_parent": parent_is_shared,
-                "then": graph.invoke(None, copied)}
+        parent_is_shared = (
+            snapshot.parent_config["configurable"]["checkpoint_id"]
+            == past.parent_config["configurable"]["checkpoint_id"]
+        )
+        return {
+            "copy": state(graph, copied),
+            "metadata": snapshot.metadata,
+            "same_parent": parent_is_shared,
+            "then": graph.invoke(None, copied),
+        }
 
     seen = same(scenario)
     assert seen["same_parent"] and seen["metadata"]["source"] == "fork"
@@ -138,8 +144,11 @@ def test_root_state_schema():
         builder.add_edge("a", "b")
         graph = builder.compile(checkpointer=api.InMemorySaver())
         config = thread("t")
-        return {"invoke": graph.invoke(["in"], config), "values": graph.get_state(config).values,
-                "updates": list(graph.stream(["x"], thread("u")))}
+        return {
+            "invoke": graph.invoke(["in"], config),
+            "values": graph.get_state(config).values,
+            "updates": list(graph.stream(["x"], thread("u"))),
+        }
 
     assert same(scenario)["invoke"] == ["in", "a", "b saw 2"]
 
@@ -155,7 +164,11 @@ def test_past_snapshot_keeps_its_interrupts_and_interrupts_compare_equal():
         rebuilt = api.Interrupt(value="q", id=pending.id)
         graph.invoke(api.Command(resume="a"), config)
         paused = list(graph.get_state_history(config))[1]
-        return {"equal": rebuilt == pending, "kept": plain(paused.interrupts), "same": paused.interrupts == (pending,)}
+        return {
+            "equal": rebuilt == pending,
+            "kept": plain(paused.interrupts),
+            "same": paused.interrupts == (pending,),
+        }
 
     assert same(scenario) == {"equal": True, "kept": ("q",), "same": True}
 
@@ -184,7 +197,9 @@ def test_durability_exit_saves_one_checkpoint_per_call():
             seen = []
             for turn in ({"foo": "a"}, None, None):
                 graph.invoke(turn, config, durability=mode)
-                seen.append((len(list(graph.get_state_history(config))), graph.get_state(config).next))
+                seen.append(
+                    (len(list(graph.get_state_history(config))), graph.get_state(config).next)
+                )
             counts[mode] = seen
         return counts
 
@@ -218,8 +233,13 @@ def test_node_interrupt_reruns_its_node_on_the_next_call():
             again = graph.invoke(None, config)
         graph.update_state(config, {"text": "hi"})
         done = graph.invoke(None, config)
-        return {"first": plain(first), "again": plain(again), "done": done, "calls": calls,
-                "state": state(graph, config)}
+        return {
+            "first": plain(first),
+            "again": plain(again),
+            "done": done,
+            "calls": calls,
+            "state": state(graph, config),
+        }
 
     assert same(scenario)["calls"] == ["hello world", "hello world", "hi"]
 
@@ -267,8 +287,10 @@ def test_messages_stream_from_a_langchain_chat_model():
         builder.add_node("chat", chat)
         builder.add_edge(api.START, "chat")
         graph = builder.compile()
-        return [(type(m).__name__, m.content, meta["langgraph_node"], meta["langgraph_step"])
-                for m, meta in graph.stream({"messages": []}, stream_mode="messages")]
+        return [
+            (type(m).__name__, m.content, meta["langgraph_node"], meta["langgraph_step"])
+            for m, meta in graph.stream({"messages": []}, stream_mode="messages")
+        ]
 
     assert [content for _, content, _, _ in same(scenario)] == ["token", " ", "by", " ", "token"]
 
@@ -280,10 +302,14 @@ def test_messages_stream_emits_returned_messages_not_streamed():
 
     def scenario(api: Api):
         builder = api.StateGraph(api.MessagesState)
-        builder.add_node("tool", lambda s: {"messages": [ToolMessage(content="42", tool_call_id="c1", id="t1")]})
+        builder.add_node(
+            "tool", lambda s: {"messages": [ToolMessage(content="42", tool_call_id="c1", id="t1")]}
+        )
         builder.add_edge(api.START, "tool")
-        return [(m.type, m.content, meta["langgraph_node"])
-                for m, meta in builder.compile().stream({"messages": []}, stream_mode="messages")]
+        return [
+            (m.type, m.content, meta["langgraph_node"])
+            for m, meta in builder.compile().stream({"messages": []}, stream_mode="messages")
+        ]
 
     assert same(scenario) == [("tool", "42", "tool")]
 
@@ -321,7 +347,14 @@ def test_subgraph_with_its_own_checkpointer_keeps_state_across_parent_runs():
         outputs.append(plain(parent.invoke(api.Command(resume="y"), config)))
         outputs.append(plain(parent.invoke({"result": ""}, config)))
         outputs.append(plain(parent.invoke(api.Command(resume="z"), config)))
-        return {"outputs": outputs, "waiting": (waiting.values, waiting.next, waiting.config["configurable"]["checkpoint_ns"])}
+        return {
+            "outputs": outputs,
+            "waiting": (
+                waiting.values,
+                waiting.next,
+                waiting.config["configurable"]["checkpoint_ns"],
+            ),
+        }
 
     seen = same(scenario)
     assert seen["outputs"][-1] == {"result": "in,work y,in,work z"}
@@ -345,8 +378,11 @@ def test_error_after_a_resume_keeps_the_tasks_interrupts():
         with pytest.raises(ValueError, match="bad x"):
             graph.invoke(api.Command(resume="x"), config)
         snapshot = graph.get_state(config)
-        return {"next": snapshot.next, "interrupts": plain(snapshot.interrupts),
-                "tasks": [(t.error, plain(t.interrupts)) for t in snapshot.tasks]}
+        return {
+            "next": snapshot.next,
+            "interrupts": plain(snapshot.interrupts),
+            "tasks": [(t.error, plain(t.interrupts)) for t in snapshot.tasks],
+        }
 
     assert same(scenario)["tasks"] == [("ValueError('bad x')", ("q",))]
 
@@ -371,8 +407,13 @@ def test_interrupt_before_given_to_a_subgraph_is_honoured():
         config = thread("t")
         paused = graph.invoke({"items": []}, config)
         snapshot = graph.get_state(config, subgraphs=True)
-        return {"paused": paused, "next": snapshot.next, "sub_next": snapshot.tasks[0].state.next,
-                "sub_values": snapshot.tasks[0].state.values, "done": graph.invoke(None, config)}
+        return {
+            "paused": paused,
+            "next": snapshot.next,
+            "sub_next": snapshot.tasks[0].state.next,
+            "sub_values": snapshot.tasks[0].state.values,
+            "done": graph.invoke(None, config),
+        }
 
     assert same(scenario)["done"] == {"items": ["a", "b"]}
 
@@ -386,7 +427,9 @@ def test_command_parent_from_a_subgraph_routes_the_parent():
 
     def scenario(api: Api):
         def child_b(state):
-            return api.Command(graph=api.Command.PARENT, goto="parent_b", update={"dialog_state": ["b_child"]})
+            return api.Command(
+                graph=api.Command.PARENT, goto="parent_b", update={"dialog_state": ["b_child"]}
+            )
 
         sub = api.StateGraph(Dialog)
         sub.add_node("child_a", lambda s: {"dialog_state": ["a_child"]})
@@ -399,7 +442,10 @@ def test_command_parent_from_a_subgraph_routes_the_parent():
         builder.add_edge(api.START, "sub")
         graph = builder.compile(checkpointer=api.InMemorySaver())
         config = thread("t")
-        return {"result": graph.invoke({"dialog_state": ["init"]}, config), "history": history(graph, config)}
+        return {
+            "result": graph.invoke({"dialog_state": ["init"]}, config),
+            "history": history(graph, config),
+        }
 
     assert same(scenario)["result"] == {"dialog_state": ["init", "b_child", "parent_b"]}
 
@@ -409,8 +455,12 @@ def test_command_parent_at_the_top_is_a_clear_error():
     message saying so."""
     from hitl_notebook import START, Command, InvalidUpdateError, StateGraph
 
-    graph = (StateGraph(Foo).add_node("node", lambda s: Command(graph=Command.PARENT, goto="x"))
-             .add_edge(START, "node").compile())
+    graph = (
+        StateGraph(Foo)
+        .add_node("node", lambda s: Command(graph=Command.PARENT, goto="x"))
+        .add_edge(START, "node")
+        .compile()
+    )
     with pytest.raises(InvalidUpdateError, match="not running inside a parent graph"):
         graph.invoke({"foo": "a"})
 
@@ -434,6 +484,7 @@ def test_replay_and_resume_from_a_subgraphs_checkpoint():
             def node(state):
                 called.append(f"ask_{n}")
                 return {"value": [f"ask_{n}:{api.interrupt(f'Question {n}?')}"]}
+
             return node
 
         executor = api.StateGraph(Value)
@@ -456,7 +507,12 @@ def test_replay_and_resume_from_a_subgraphs_checkpoint():
         replayed = plain(graph.invoke(None, at_second))
         replay_calls = list(called)
         answered = graph.invoke(api.Command(resume="again"), at_second)
-        return {"done": done, "replayed": replayed, "replay_calls": replay_calls, "answered": answered}
+        return {
+            "done": done,
+            "replayed": replayed,
+            "replay_calls": replay_calls,
+            "answered": answered,
+        }
 
     seen = same(scenario)
     assert seen["replay_calls"] == ["ask_2"]
@@ -474,8 +530,10 @@ def test_messages_stream_does_not_resend_input_or_streamed_messages():
         builder.add_node("echo", lambda s: s)
         builder.add_edge(api.START, "reply")
         builder.add_edge("reply", "echo")
-        return [(m.type, m.content, meta["langgraph_node"])
-                for m, meta in builder.compile().stream({"messages": "hello"}, stream_mode="messages")]
+        return [
+            (m.type, m.content, meta["langgraph_node"])
+            for m, meta in builder.compile().stream({"messages": "hello"}, stream_mode="messages")
+        ]
 
     assert same(scenario) == [("ai", "hi", "reply")]
 
@@ -497,6 +555,7 @@ def test_stateful_subgraph_replayed_by_its_parent_starts_from_its_state_back_the
             def node(state):
                 started.append((name, list(state["value"])))
                 return {"value": [f"{name}:{api.interrupt(name)}"]}
+
             return node
 
         sub = api.StateGraph(Sub)
@@ -511,10 +570,16 @@ def test_stateful_subgraph_replayed_by_its_parent_starts_from_its_state_back_the
         builder.add_edge("parent_node", "sub_node")
         graph = builder.compile(checkpointer=api.InMemorySaver())
         config = thread("t")
-        for turn in ({"results": []}, api.Command(resume="a1"), api.Command(resume="b1"),
-                     {"results": []}, api.Command(resume="a2"), api.Command(resume="b2")):
+        for turn in (
+            {"results": []},
+            api.Command(resume="a1"),
+            api.Command(resume="b1"),
+            {"results": []},
+            api.Command(resume="a2"),
+            api.Command(resume="b2"),
+        ):
             graph.invoke(turn, config)
-        before_second = [s for s in graph.get_state_history(config) if s.next == ("sub_node",)][0]
+        before_second = next(s for s in graph.get_state_history(config) if s.next == ("sub_node",))
         started.clear()
         replay = plain(graph.invoke(None, before_second.config))
         return {"replay": replay, "started": started}

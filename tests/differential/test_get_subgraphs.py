@@ -17,19 +17,36 @@ class Notes(TypedDict, total=False):
 
 def _parent(api: Api):
     def leaf():
-        return api.StateGraph(Notes).add_node("work", lambda s: {"notes": "x"}).add_edge(api.START, "work").compile()
+        return (
+            api.StateGraph(Notes)
+            .add_node("work", lambda s: {"notes": "x"})
+            .add_edge(api.START, "work")
+            .compile()
+        )
 
-    research = api.StateGraph(Notes).add_node("review", leaf()).add_edge(api.START, "review").compile()
-    return (api.StateGraph(Notes).add_node("research", research).add_node("research_review", leaf())
-            .add_node("review", leaf()).add_edge(api.START, "research").compile())
+    research = (
+        api.StateGraph(Notes).add_node("review", leaf()).add_edge(api.START, "review").compile()
+    )
+    return (
+        api.StateGraph(Notes)
+        .add_node("research", research)
+        .add_node("research_review", leaf())
+        .add_node("review", leaf())
+        .add_edge(api.START, "research")
+        .compile()
+    )
 
 
-@pytest.mark.parametrize("namespace", [None, "research", "research|review", "research_review", "review", "nope"])
+@pytest.mark.parametrize(
+    "namespace", [None, "research", "research|review", "research_review", "review", "nope"]
+)
 @pytest.mark.parametrize("recurse", [False, True])
 def test_the_same_namespaces(namespace, recurse):
     """Names listed for each ``namespace``/``recurse`` pair."""
 
     def scenario(api: Api):
-        return [name for name, _ in _parent(api).get_subgraphs(namespace=namespace, recurse=recurse)]
+        return [
+            name for name, _ in _parent(api).get_subgraphs(namespace=namespace, recurse=recurse)
+        ]
 
     same(scenario)

@@ -9,7 +9,7 @@ from typing import Annotated, TypedDict
 
 import pytest
 
-from .harness import both, assert_same, Api, history, observe, plain, same, state
+from .harness import Api, assert_same, both, history, observe, plain, same, state
 
 pytestmark = pytest.mark.langgraph
 
@@ -47,7 +47,11 @@ def test_interrupt_then_resume():
         return {**seen, "runs": list(runs)}
 
     seen = same(scenario)
-    assert seen["invoke"][0] == {"topic": "TEA", "answers": [], "__interrupt__": [{"question": "About TEA?"}]}
+    assert seen["invoke"][0] == {
+        "topic": "TEA",
+        "answers": [],
+        "__interrupt__": [{"question": "About TEA?"}],
+    }
     assert seen["invoke"][1] == {"topic": "TEA", "answers": ["green", "done"]}
     assert seen["runs"].count("prepare") == 3  # once per observed thread
 
@@ -70,7 +74,9 @@ def test_two_interrupts_in_one_node():
         builder.add_node("survey", survey)
         builder.add_edge(api.START, "survey")
         graph = builder.compile(checkpointer=api.InMemorySaver())
-        seen = observe(graph, [{"topic": "t"}, api.Command(resume="one"), api.Command(resume="two")])
+        seen = observe(
+            graph, [{"topic": "t"}, api.Command(resume="one"), api.Command(resume="two")]
+        )
         return {**seen, "runs": list(runs)}
 
     seen = same(scenario)
@@ -119,7 +125,9 @@ def test_validation_loop():
         return observe(graph, [{"age": 0}, *(api.Command(resume=a) for a in answers)])
 
     seen = same(scenario)
-    assert seen["invoke"][2]["__interrupt__"] == ["-1 is not a positive whole number. How old are you?"]
+    assert seen["invoke"][2]["__interrupt__"] == [
+        "-1 is not a positive whole number. How old are you?"
+    ]
     assert seen["invoke"][3] == {"age": 41}
 
 
@@ -166,7 +174,9 @@ def test_parallel_interrupts_answered_one_at_a_time():
         graph = _parallel_questions(api)
 
         def answer(value: str):
-            return lambda snap: api.Command(resume={i.id: value.upper() for i in snap.interrupts if i.value == value})
+            return lambda snap: api.Command(
+                resume={i.id: value.upper() for i in snap.interrupts if i.value == value}
+            )
 
         return observe(graph, [{"topic": "t"}, answer("right?"), answer("left?")])
 
@@ -180,7 +190,7 @@ def test_parallel_interrupts_answered_one_at_a_time():
     # harness drops the marker). Deliberate difference: LangGraph also re-runs the unanswered
     # branch, which asks again; we do not run it until it has its answer.
     second_call = seen["updates"][1]
-    assert ("values", {"answers": [], "topic": "t"}) == second_call[0]
+    assert second_call[0] == ("values", {"answers": [], "topic": "t"})
     assert {"right": {"answers": ["right=RIGHT?"]}} in second_call
     third_call = seen["updates"][2]
     assert {"right": {"answers": ["right=RIGHT?"]}} in third_call
@@ -252,7 +262,11 @@ def test_messages_state_with_dict_messages_and_a_review():
 
     def scenario(api: Api) -> dict:
         def bot(state) -> dict:
-            return {"messages": [{"role": "assistant", "content": f"echo: {state['messages'][-1].content}"}]}
+            return {
+                "messages": [
+                    {"role": "assistant", "content": f"echo: {state['messages'][-1].content}"}
+                ]
+            }
 
         def review(state) -> dict:
             verdict = api.interrupt({"last": state["messages"][-1].content})
@@ -265,7 +279,9 @@ def test_messages_state_with_dict_messages_and_a_review():
         builder.add_edge("bot", "review")
         graph = builder.compile(checkpointer=api.InMemorySaver())
         hello = {"messages": [{"role": "user", "content": "hello"}]}
-        return observe(graph, [hello, api.Command(resume="looks fine"), {"messages": [("user", "again")]}])
+        return observe(
+            graph, [hello, api.Command(resume="looks fine"), {"messages": [("user", "again")]}]
+        )
 
     seen = same(scenario)
     assert seen["invoke"][1]["messages"] == [
@@ -290,8 +306,11 @@ def test_answering_does_not_rewrite_the_paused_checkpoint():
         return {"before": before, "after": _view(graph.get_state(paused.config))}
 
     seen = same(scenario)
-    assert seen["after"] == seen["before"] == {"next": ("left", "right"),
-                                               "tasks": [("left", ("left?",)), ("right", ("right?",))]}
+    assert (
+        seen["after"]
+        == seen["before"]
+        == {"next": ("left", "right"), "tasks": [("left", ("left?",)), ("right", ("right?",))]}
+    )
 
 
 def test_output_after_answering_one_of_two_questions():
@@ -303,14 +322,23 @@ def test_output_after_answering_one_of_two_questions():
         config = {"configurable": {"thread_id": "half"}}
         pending = graph.invoke({"topic": "t"}, config)["__interrupt__"]
         right = next(i for i in pending if i.value == "right?")
-        return {"output": plain(graph.invoke(api.Command(resume={right.id: "R"}), config)),
-                "state": _view(graph.get_state(config))}
+        return {
+            "output": plain(graph.invoke(api.Command(resume={right.id: "R"}), config)),
+            "state": _view(graph.get_state(config)),
+        }
 
-    assert same(scenario)["output"] == {"topic": "t", "answers": ["right=R"], "__interrupt__": ["left?"]}
+    assert same(scenario)["output"] == {
+        "topic": "t",
+        "answers": ["right=R"],
+        "__interrupt__": ["left?"],
+    }
 
 
 def _view(snapshot) -> dict:
-    return {"next": tuple(snapshot.next), "tasks": [(t.name, plain(tuple(t.interrupts))) for t in snapshot.tasks]}
+    return {
+        "next": tuple(snapshot.next),
+        "tasks": [(t.name, plain(tuple(t.interrupts))) for t in snapshot.tasks],
+    }
 
 
 def test_node_interrupt_dynamic_breakpoint():
@@ -335,8 +363,12 @@ def test_node_interrupt_dynamic_breakpoint():
             paused = plain(graph.invoke({"text": "too long"}, config))
         paused_state = state(graph, config)
         graph.update_state(config, {"text": "ok"})
-        return {"paused": paused, "paused_state": paused_state, "output": plain(graph.invoke(None, config)),
-                "history": history(graph, config)}
+        return {
+            "paused": paused,
+            "paused_state": paused_state,
+            "output": plain(graph.invoke(None, config)),
+            "history": history(graph, config),
+        }
 
     seen = same(scenario)
     assert seen["paused"] == {"text": "too long", "__interrupt__": ["too long: too long"]}

@@ -33,7 +33,9 @@ class TopicModel(BaseModel):
     words: int = 0
 
 
-@pytest.mark.parametrize("schema", [TopicOnly, Private, TopicModel], ids=["typeddict", "extra key", "pydantic"])
+@pytest.mark.parametrize(
+    "schema", [TopicOnly, Private, TopicModel], ids=["typeddict", "extra key", "pydantic"]
+)
 def test_the_node_receives_its_input_schemas_view(schema):
     """Same input seen by the node, same result and history."""
 
@@ -44,9 +46,14 @@ def test_the_node_receives_its_input_schemas_view(schema):
             seen.append(state if isinstance(state, BaseModel) else dict(state))
             return {"log": ["read"]}
 
-        graph = (api.StateGraph(State).add_node("write", lambda s: {"scratch": "notes"} if schema is Private else {})
-                 .add_node("read", read, input_schema=schema)
-                 .add_edge(api.START, "write").add_edge("write", "read").compile(checkpointer=api.InMemorySaver()))
+        graph = (
+            api.StateGraph(State)
+            .add_node("write", lambda s: {"scratch": "notes"} if schema is Private else {})
+            .add_node("read", read, input_schema=schema)
+            .add_edge(api.START, "write")
+            .add_edge("write", "read")
+            .compile(checkpointer=api.InMemorySaver())
+        )
         config = thread("t")
         result = graph.invoke({"topic": "bats", "draft": "d", "log": []}, config)
         return {"seen": seen, "result": result, "history": history(graph, config)}

@@ -38,12 +38,19 @@ def _graph(api: Api, schema: Any):
         answer = api.interrupt({"question": "approve?"}, response_schema=schema)
         return {"answer": repr(answer)}  # what the node received, stored as text
 
-    return api.StateGraph(Answer).add_node("node", node).add_edge(api.START, "node").compile(
-        checkpointer=api.InMemorySaver())
+    return (
+        api.StateGraph(Answer)
+        .add_node("node", node)
+        .add_edge(api.START, "node")
+        .compile(checkpointer=api.InMemorySaver())
+    )
 
 
-@pytest.mark.parametrize("schema", [None, {"type": "object"}, Decision, DecisionDict, DecisionData],
-                         ids=["none", "raw_dict", "pydantic", "typeddict", "dataclass"])
+@pytest.mark.parametrize(
+    "schema",
+    [None, {"type": "object"}, Decision, DecisionDict, DecisionData],
+    ids=["none", "raw_dict", "pydantic", "typeddict", "dataclass"],
+)
 def test_the_schema_and_the_answer(schema):
     """Same ``response_schema`` in the result and in ``get_state``; same answer received."""
 
@@ -52,9 +59,12 @@ def test_the_schema_and_the_answer(schema):
         config = thread("t")
         paused = graph.invoke({"answer": None}, config)["__interrupt__"][0]
         state = graph.get_state(config)
-        return {"result": paused.response_schema, "state": state.interrupts[0].response_schema,
-                "task": state.tasks[0].interrupts[0].response_schema,
-                "answer": graph.invoke(api.Command(resume={"approved": True}), config)}
+        return {
+            "result": paused.response_schema,
+            "state": state.interrupts[0].response_schema,
+            "task": state.tasks[0].interrupts[0].response_schema,
+            "answer": graph.invoke(api.Command(resume={"approved": True}), config),
+        }
 
     same(scenario)
 
@@ -76,8 +86,12 @@ def test_an_invalid_answer_can_be_given_again(style):
         with pytest.raises(ValidationError) as raised:
             graph.invoke(resume({"approved": "maybe"}), config)
         still = [i.value for i in graph.get_state(config).interrupts]
-        return {"marked": api.is_invalid_resume(raised.value), "still": still,
-                "then": graph.invoke(resume({"approved": False}), config), "history": history(graph, config)}
+        return {
+            "marked": api.is_invalid_resume(raised.value),
+            "still": still,
+            "then": graph.invoke(resume({"approved": False}), config),
+            "history": history(graph, config),
+        }
 
     seen = same(scenario)
     assert seen["marked"] and seen["then"] == {"answer": "Decision(approved=False, note=None)"}

@@ -32,13 +32,24 @@ def test_a_flaky_node_is_retried_within_its_step():
     def scenario(api: Api):
         calls: list[str] = []
         policy = api.RetryPolicy(initial_interval=0, jitter=False)
-        graph = (api.StateGraph(Log)
-                 .add_node("a", _flaky([], calls, "a"))
-                 .add_node("b", _flaky([ConnectionError("x"), ConnectionError("y")], calls, "b"), retry_policy=policy)
-                 .add_edge(api.START, "a").add_edge("a", "b")
-                 .compile(checkpointer=api.InMemorySaver()))
+        graph = (
+            api.StateGraph(Log)
+            .add_node("a", _flaky([], calls, "a"))
+            .add_node(
+                "b",
+                _flaky([ConnectionError("x"), ConnectionError("y")], calls, "b"),
+                retry_policy=policy,
+            )
+            .add_edge(api.START, "a")
+            .add_edge("a", "b")
+            .compile(checkpointer=api.InMemorySaver())
+        )
         config = thread("t")
-        return {"result": graph.invoke({"log": []}, config), "calls": calls, "history": history(graph, config)}
+        return {
+            "result": graph.invoke({"log": []}, config),
+            "calls": calls,
+            "history": history(graph, config),
+        }
 
     assert same(scenario)["calls"] == ["a", "b", "b", "b"]
 
@@ -49,16 +60,27 @@ def test_attempts_run_out_and_the_error_reaches_the_caller():
     def scenario(api: Api):
         calls: list[str] = []
         errors = [ConnectionError("first"), ConnectionError("second"), ConnectionError("third")]
-        graph = (api.StateGraph(Log)
-                 .add_node("n", _flaky(errors, calls, "n"),
-                           retry_policy=api.RetryPolicy(max_attempts=2, initial_interval=0, jitter=False))
-                 .add_edge(api.START, "n").compile(checkpointer=api.InMemorySaver()))
+        graph = (
+            api.StateGraph(Log)
+            .add_node(
+                "n",
+                _flaky(errors, calls, "n"),
+                retry_policy=api.RetryPolicy(max_attempts=2, initial_interval=0, jitter=False),
+            )
+            .add_edge(api.START, "n")
+            .compile(checkpointer=api.InMemorySaver())
+        )
         config = thread("t")
         with pytest.raises(ConnectionError) as raised:
             graph.invoke({"log": []}, config)
         snapshot = graph.get_state(config)
-        return {"error": str(raised.value), "calls": calls, "next": snapshot.next,
-                "task_error": snapshot.tasks[0].error, "then": graph.invoke(None, config)}
+        return {
+            "error": str(raised.value),
+            "calls": calls,
+            "next": snapshot.next,
+            "task_error": snapshot.tasks[0].error,
+            "then": graph.invoke(None, config),
+        }
 
     seen = same(scenario)
     assert seen["error"] == "second" and seen["then"] == {"log": ["n"]}
@@ -69,9 +91,16 @@ def test_programming_errors_are_not_retried_by_default():
 
     def scenario(api: Api):
         calls: list[str] = []
-        graph = (api.StateGraph(Log).add_node("n", _flaky([ValueError("bad")], calls, "n"),
-                                              retry_policy=api.RetryPolicy(initial_interval=0))
-                 .add_edge(api.START, "n").compile())
+        graph = (
+            api.StateGraph(Log)
+            .add_node(
+                "n",
+                _flaky([ValueError("bad")], calls, "n"),
+                retry_policy=api.RetryPolicy(initial_interval=0),
+            )
+            .add_edge(api.START, "n")
+            .compile()
+        )
         with pytest.raises(ValueError):
             graph.invoke({"log": []})
         return calls
@@ -92,10 +121,18 @@ def test_an_answered_node_that_fails_is_retried_with_its_answer():
                 raise failures.pop()
             return {"log": [answer]}
 
-        graph = (api.StateGraph(Log).add_node("ask", ask, retry_policy=api.RetryPolicy(initial_interval=0, jitter=False))
-                 .add_edge(api.START, "ask").compile(checkpointer=api.InMemorySaver()))
+        graph = (
+            api.StateGraph(Log)
+            .add_node("ask", ask, retry_policy=api.RetryPolicy(initial_interval=0, jitter=False))
+            .add_edge(api.START, "ask")
+            .compile(checkpointer=api.InMemorySaver())
+        )
         config = thread("t")
         first = plain(graph.invoke({"log": []}, config))
-        return {"first": first, "then": graph.invoke(api.Command(resume="yes"), config), "seen": seen}
+        return {
+            "first": first,
+            "then": graph.invoke(api.Command(resume="yes"), config),
+            "seen": seen,
+        }
 
     assert same(scenario)["seen"] == ["yes", "yes"]

@@ -82,7 +82,8 @@ def test_conditional_edges_with_path_map():
         builder.add_edge(api.START, "classify")
         route = {"big": "shout", "small": "whisper", "zero": api.END}
         builder.add_conditional_edges(
-            "classify", lambda s: "big" if s["n"] > 5 else "small" if s["n"] else "zero", route)
+            "classify", lambda s: "big" if s["n"] > 5 else "small" if s["n"] else "zero", route
+        )
         builder.add_edge("shout", api.END)
         builder.add_edge("whisper", api.END)
         graph = builder.compile(checkpointer=api.InMemorySaver())
@@ -187,8 +188,9 @@ def test_send_map_reduce():
         builder = api.StateGraph(Job)
         builder.add_node("square", lambda arg: {"squares": [arg["x"] * arg["x"]]})
         builder.add_node("total", lambda s: {"total": sum(s["squares"])})
-        builder.add_conditional_edges(api.START, lambda s: [api.Send("square", {"x": x}) for x in s["xs"]],
-                                      ["square"])
+        builder.add_conditional_edges(
+            api.START, lambda s: [api.Send("square", {"x": x}) for x in s["xs"]], ["square"]
+        )
         builder.add_edge("square", "total")
         graph = builder.compile(checkpointer=api.InMemorySaver())
         return observe(graph, [{"xs": [1, 2, 3]}])
@@ -208,7 +210,9 @@ def test_command_goto_with_update():
 
     def scenario(api: Api) -> dict:
         builder = api.StateGraph(Goto)
-        builder.add_node("decide", lambda s: api.Command(goto=s["go"], update={"trail": ["decide"]}))
+        builder.add_node(
+            "decide", lambda s: api.Command(goto=s["go"], update={"trail": ["decide"]})
+        )
         builder.add_node("left", lambda s: {"trail": ["left"]})
         builder.add_node("right", lambda s: {"trail": ["right"]})
         builder.add_edge(api.START, "decide")
@@ -271,7 +275,10 @@ def test_recursion_limit_raises_and_keeps_the_steps_taken():
         config = {**thread("loop"), "recursion_limit": 5}
         with pytest.raises(api.RecursionError) as raised:
             graph.invoke({"n": 0}, config)
-        return {"error": "Recursion" in type(raised.value).__name__, "history": history(graph, config)}
+        return {
+            "error": "Recursion" in type(raised.value).__name__,
+            "history": history(graph, config),
+        }
 
     seen = same(scenario)
     assert seen["error"] is True
@@ -304,9 +311,17 @@ def test_async_nodes_via_ainvoke():
 
         async def run() -> dict:
             output = await graph.ainvoke({"text": "go"}, thread("a"))
-            chunks = [plain(c) async for c in graph.astream({"text": "go"}, thread("b"),
-                                                            stream_mode=["updates", "values"])]
-            return {"output": plain(output), "updates": by_step(chunks), "history": history(graph, thread("a"))}
+            chunks = [
+                plain(c)
+                async for c in graph.astream(
+                    {"text": "go"}, thread("b"), stream_mode=["updates", "values"]
+                )
+            ]
+            return {
+                "output": plain(output),
+                "updates": by_step(chunks),
+                "history": history(graph, thread("a")),
+            }
 
         return asyncio.run(run())
 

@@ -91,16 +91,21 @@ def test_update_state_as_node_routes_through_its_conditional_edge():
         builder.add_node("accept", lambda s: {"trail": ["accepted"]})
         builder.add_node("reject", lambda s: {"trail": ["rejected"]})
         builder.add_edge(api.START, "check")
-        builder.add_conditional_edges("check", lambda s: "yes" if s["ok"] else "no",
-                                      {"yes": "accept", "no": "reject"})
+        builder.add_conditional_edges(
+            "check", lambda s: "yes" if s["ok"] else "no", {"yes": "accept", "no": "reject"}
+        )
         graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_after=["check"])
         config = thread("route")
         graph.invoke({"trail": []}, config)
         paused = state(graph, config)
         graph.update_state(config, {"ok": True}, as_node="check")
         edited = state(graph, config)
-        return {"paused": paused, "edited": edited, "output": plain(graph.invoke(None, config)),
-                "history": history(graph, config)}
+        return {
+            "paused": paused,
+            "edited": edited,
+            "output": plain(graph.invoke(None, config)),
+            "history": history(graph, config),
+        }
 
     seen = same(scenario)
     assert (seen["paused"]["next"], seen["edited"]["next"]) == (("reject",), ("accept",))
@@ -121,7 +126,9 @@ def test_fork_a_past_checkpoint_and_run_from_it():
         output = plain(graph.invoke(None, fork))
         return {
             "forked": state(graph, fork),
-            "fork_parent_is_the_past_checkpoint": forked.parent_config["configurable"]["checkpoint_id"]
+            "fork_parent_is_the_past_checkpoint": forked.parent_config["configurable"][
+                "checkpoint_id"
+            ]
             == before_b.config["configurable"]["checkpoint_id"],
             "output": output,
             "latest": state(graph, config),
@@ -146,7 +153,12 @@ def test_replay_from_a_checkpoint_id():
         runs.clear()
         before_b = next(s for s in graph.get_state_history(config) if s.next == ("b",))
         output = plain(graph.invoke(None, before_b.config))
-        return {"output": output, "runs": runs, "latest": state(graph, config), "history": history(graph, config)}
+        return {
+            "output": output,
+            "runs": runs,
+            "latest": state(graph, config),
+            "history": history(graph, config),
+        }
 
     seen = same(scenario)
     assert seen["runs"] == ["b", "c"]

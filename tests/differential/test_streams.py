@@ -36,10 +36,12 @@ def test_values_stream_reports_a_pause_with_its_question():
     def scenario(api: Api) -> list:
         return drive(asking_graph(api), [{"topic": "t"}], thread("pause"), stream_mode="values")
 
-    assert same(scenario) == [[
-        {"topic": "t", "answers": []},
-        {"topic": "t", "answers": [], "__interrupt__": ("question?",)},
-    ]]
+    assert same(scenario) == [
+        [
+            {"topic": "t", "answers": []},
+            {"topic": "t", "answers": [], "__interrupt__": ("question?",)},
+        ]
+    ]
 
 
 def test_values_stream_of_a_resume_starts_with_the_paused_state():
@@ -81,10 +83,14 @@ def test_updates_stream_reports_a_pause_once():
 
     def scenario(api: Api) -> list:
         builder = api.StateGraph(Form)
-        builder.add_node("ask", lambda s: {"answers": [api.interrupt("first?"), api.interrupt("second?")]})
+        builder.add_node(
+            "ask", lambda s: {"answers": [api.interrupt("first?"), api.interrupt("second?")]}
+        )
         builder.add_edge(api.START, "ask")
         graph = builder.compile(checkpointer=api.InMemorySaver())
-        return drive(graph, [{"topic": "t"}, api.Command(resume=1)], thread("once"), stream_mode="updates")
+        return drive(
+            graph, [{"topic": "t"}, api.Command(resume=1)], thread("once"), stream_mode="updates"
+        )
 
     assert same(scenario) == [[{"__interrupt__": ("first?",)}], [{"__interrupt__": ("second?",)}]]
 

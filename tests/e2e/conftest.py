@@ -343,7 +343,9 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-def _page_helper(request: pytest.FixtureRequest, server: LabServer, browser: Browser, kind: type[Lab]):
+def _page_helper(
+    request: pytest.FixtureRequest, server: LabServer, browser: Browser, kind: type[Lab]
+):
     """A fresh browser page on a shared server; screenshots and console on failure."""
     test_name = re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name)
     context = browser.new_context(viewport={"width": 1280, "height": 1600})

@@ -112,9 +112,13 @@ def assert_theme(colours: dict[str, tuple[float, float]], dark: bool) -> None:
     for label, need in needs.items():
         text, behind = colours[label]
         ratio = _contrast(text, behind)
-        assert ratio >= need, f"{label}: contrast {ratio:.1f} < {need} ({'dark' if dark else 'light'} theme)"
+        assert ratio >= need, (
+            f"{label}: contrast {ratio:.1f} < {need} ({'dark' if dark else 'light'} theme)"
+        )
         if label not in INVERTED:
-            assert (text > behind) == dark, f"{label}: text not {'lighter' if dark else 'darker'} than its background"
+            assert (text > behind) == dark, (
+                f"{label}: text not {'lighter' if dark else 'darker'} than its background"
+            )
 
 
 def status_contrast(widget) -> float:
@@ -231,10 +235,14 @@ def test_narrow_notebook_has_no_sideways_overflow(lab):
     )
     for name in ("root", "output", "page"):
         scroll, client = sizes[name]
-        assert scroll <= client + 1, f"{name} overflows sideways: scrollWidth {scroll} > clientWidth {client}"
+        assert scroll <= client + 1, (
+            f"{name} overflows sideways: scrollWidth {scroll} > clientWidth {client}"
+        )
     assert sizes["rootRight"] <= sizes["outputRight"] + 1
     diagram, interrupts, state = sizes["diagram"], sizes["interrupts"], sizes["state"]
-    assert interrupts["top"] >= diagram["bottom"] - 1, "interrupt panel should sit below the diagram"
+    assert interrupts["top"] >= diagram["bottom"] - 1, (
+        "interrupt panel should sit below the diagram"
+    )
     assert abs(interrupts["left"] - diagram["left"]) <= 1
     assert state["top"] >= interrupts["bottom"] - 1
     lab.screenshot("narrow", widget)

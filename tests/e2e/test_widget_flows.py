@@ -185,7 +185,7 @@ def test_fork_from_timeline_keeps_history(lab, engine_imports):
     expect(widget.get_by_test_id("interrupt-panel")).to_contain_text("A forked note about otters.")
 
 
-HOSTILE_GRAPH = '''
+HOSTILE_GRAPH = """
 from typing import TypedDict
 
 from hitl_notebook.widgets import show
@@ -207,7 +207,7 @@ graph = builder.compile(checkpointer=InMemorySaver())
 widget = show(graph, thread_id="hostile")
 widget.run({"note": SCRIPT})
 widget
-'''
+"""
 
 
 def test_html_in_payloads_is_shown_as_text(lab, engine_imports):
@@ -228,13 +228,18 @@ def test_html_in_payloads_is_shown_as_text(lab, engine_imports):
     expect(widget.get_by_test_id("status")).to_have_text("done")
     expect(widget.get_by_test_id("run-log")).to_contain_text("<b>printed markup</b>")
     expect(widget.get_by_test_id("state-json")).to_have_value(json.dumps({"note": image}, indent=2))
-    assert lab.run_code("print(graph.get_state({'configurable': {'thread_id': 'hostile'}}).values['note'])").strip() == image
+    assert (
+        lab.run_code(
+            "print(graph.get_state({'configurable': {'thread_id': 'hostile'}}).values['note'])"
+        ).strip()
+        == image
+    )
     lab.screenshot("hostile-answered", widget)
     assert widget.locator("script, img, b").count() == 0
     assert lab.page.evaluate("() => window.__hitlPwned") is None
 
 
-TOOL_REVIEW_GRAPH = '''
+TOOL_REVIEW_GRAPH = """
 import json
 from typing import TypedDict
 
@@ -263,7 +268,7 @@ config = {"configurable": {"thread_id": "tools"}}
 widget = show(graph, thread_id="tools")
 widget.run({"request": "deploy"})
 widget
-'''
+"""
 
 
 def test_tool_call_review_edit_is_validated_then_sent(lab, engine_imports):
@@ -286,11 +291,16 @@ def test_tool_call_review_edit_is_validated_then_sent(lab, engine_imports):
     args.fill(json.dumps({"to": "lead@example.com", "subject": "Deploy"}))
     panel.get_by_test_id("interrupt-submit").click()
     expect(widget.get_by_test_id("status")).to_have_text("done")
-    sent = json.loads(lab.run_code("print(json.dumps(graph.get_state(config).values['decisions']))"))
+    sent = json.loads(
+        lab.run_code("print(json.dumps(graph.get_state(config).values['decisions']))")
+    )
     assert sent == [
         {
             "type": "edit",
-            "edited_action": {"name": "send_email", "args": {"to": "lead@example.com", "subject": "Deploy"}},
+            "edited_action": {
+                "name": "send_email",
+                "args": {"to": "lead@example.com", "subject": "Deploy"},
+            },
         }
     ]
     lab.screenshot("edited-call-sent", widget)

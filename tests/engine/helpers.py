@@ -25,8 +25,13 @@ def one_question_graph(checkpointer=None):
     def ask(state):
         return {"text": interrupt("question?")}
 
-    return (StateGraph(Vals).add_node("ask", ask).add_edge(START, "ask").add_edge("ask", END)
-            .compile(checkpointer=checkpointer or InMemorySaver()))
+    return (
+        StateGraph(Vals)
+        .add_node("ask", ask)
+        .add_edge(START, "ask")
+        .add_edge("ask", END)
+        .compile(checkpointer=checkpointer or InMemorySaver())
+    )
 
 
 def two_branch_graph(checkpointer=None):
@@ -36,5 +41,11 @@ def two_branch_graph(checkpointer=None):
     def b(state):
         return {"vals": [f"b:{interrupt('qb')}"]}
 
-    return (StateGraph(Vals).add_node("a", a).add_node("b", b).add_edge(START, "a").add_edge(START, "b")
-            .compile(checkpointer=checkpointer or InMemorySaver()))
+    return (
+        StateGraph(Vals)
+        .add_node("a", a)
+        .add_node("b", b)
+        .add_edge(START, "a")
+        .add_edge(START, "b")
+        .compile(checkpointer=checkpointer or InMemorySaver())
+    )

@@ -18,7 +18,13 @@ def test_add_node_infers_name_from_function():
     def greet(state):
         return {"text": "hi"}
 
-    graph = StateGraph(Vals).add_node(greet).set_entry_point("greet").set_finish_point("greet").compile()
+    graph = (
+        StateGraph(Vals)
+        .add_node(greet)
+        .set_entry_point("greet")
+        .set_finish_point("greet")
+        .compile()
+    )
     assert graph.invoke({}) == {"vals": [], "text": "hi"}
 
 
@@ -26,12 +32,22 @@ def test_add_node_infers_name_from_function():
     ("build", "message"),
     [
         (lambda b: b.add_edge(START, "nope"), "points to unknown node 'nope'"),
-        (lambda b: b.add_edge(START, "a").add_edge("a", "ab"), "unknown node 'ab'.*did you mean 'a'"),
+        (
+            lambda b: b.add_edge(START, "a").add_edge("a", "ab"),
+            "unknown node 'ab'.*did you mean 'a'",
+        ),
         (lambda b: b.add_edge("ghost", "a").add_edge(START, "a"), "starts at unknown node 'ghost'"),
         (lambda b: b.add_edge("a", END), "no entry point"),
-        (lambda b: b.add_edge(START, "a").add_conditional_edges("a", lambda s: "x", {"x": "missing"}),
-         "maps to unknown node 'missing'"),
-        (lambda b: b.add_edge(START, "a").add_edge(["a", "zz"], END), "waits for unknown node 'zz'"),
+        (
+            lambda b: b.add_edge(START, "a").add_conditional_edges(
+                "a", lambda s: "x", {"x": "missing"}
+            ),
+            "maps to unknown node 'missing'",
+        ),
+        (
+            lambda b: b.add_edge(START, "a").add_edge(["a", "zz"], END),
+            "waits for unknown node 'zz'",
+        ),
     ],
 )
 def test_compile_names_the_problem(build, message):
@@ -62,7 +78,9 @@ def test_duplicate_and_reserved_node_names_are_rejected():
 
 def test_node_writing_an_unknown_key_is_a_clear_error():
     """A write outside the schema is not dropped silently (LangGraph ignores it)."""
-    graph = StateGraph(Vals).add_node("a", lambda s: {"txet": "typo"}).add_edge(START, "a").compile()
+    graph = (
+        StateGraph(Vals).add_node("a", lambda s: {"txet": "typo"}).add_edge(START, "a").compile()
+    )
     with pytest.raises(InvalidUpdateError, match="Node 'a' wrote key 'txet'"):
         graph.invoke({})
 
@@ -76,8 +94,14 @@ def test_node_returning_a_non_dict_is_a_clear_error():
 
 def test_conditional_edge_value_outside_path_map_is_a_clear_error():
     """A path function returning a key missing from its map names the key and the map."""
-    graph = (StateGraph(Vals).add_node("a", lambda s: {}).add_node("b", lambda s: {})
-             .add_edge(START, "a").add_conditional_edges("a", lambda s: "c", {"b": "b"}).compile())
+    graph = (
+        StateGraph(Vals)
+        .add_node("a", lambda s: {})
+        .add_node("b", lambda s: {})
+        .add_edge(START, "a")
+        .add_conditional_edges("a", lambda s: "c", {"b": "b"})
+        .compile()
+    )
     with pytest.raises(InvalidUpdateError, match="returned 'c', which is not in its path map"):
         graph.invoke({})
 
@@ -90,8 +114,12 @@ def test_dataclass_state_is_given_to_nodes_as_an_object():
         name: str = ""
         greeting: str = ""
 
-    graph = (StateGraph(DState).add_node("greet", lambda s: {"greeting": f"hi {s.name}"})
-             .add_edge(START, "greet").compile())
+    graph = (
+        StateGraph(DState)
+        .add_node("greet", lambda s: {"greeting": f"hi {s.name}"})
+        .add_edge(START, "greet")
+        .compile()
+    )
     assert graph.invoke({"name": "Ada"}) == {"name": "Ada", "greeting": "hi Ada"}
 
 
@@ -102,7 +130,12 @@ def test_pydantic_state_validates_node_input():
     class PState(pydantic.BaseModel):
         count: int = 0
 
-    graph = StateGraph(PState).add_node("inc", lambda s: {"count": s.count + 1}).add_edge(START, "inc").compile()
+    graph = (
+        StateGraph(PState)
+        .add_node("inc", lambda s: {"count": s.count + 1})
+        .add_edge(START, "inc")
+        .compile()
+    )
     assert graph.invoke({"count": 1}) == {"count": 2}
 
 
@@ -110,8 +143,13 @@ def test_recursion_limit_stops_an_endless_loop():
     """A loop without exit raises GraphRecursionError naming the limit and how to raise it."""
     from hitl_notebook import GraphRecursionError
 
-    graph = (StateGraph(Vals).add_node("loop", lambda s: {"vals": [1]}).add_edge(START, "loop")
-             .add_edge("loop", "loop").compile())
+    graph = (
+        StateGraph(Vals)
+        .add_node("loop", lambda s: {"vals": [1]})
+        .add_edge(START, "loop")
+        .add_edge("loop", "loop")
+        .compile()
+    )
     with pytest.raises(GraphRecursionError, match="recursion_limit"):
         graph.invoke({}, {"recursion_limit": 5})
 
@@ -122,8 +160,14 @@ def test_get_graph_lists_nodes_and_marks_conditional_edges():
     class S(TypedDict):
         x: int
 
-    graph = (StateGraph(S).add_node("a", lambda s: {}).add_node("b", lambda s: {})
-             .add_edge(START, "a").add_conditional_edges("a", lambda s: "b", {"b": "b", "stop": END}).compile())
+    graph = (
+        StateGraph(S)
+        .add_node("a", lambda s: {})
+        .add_node("b", lambda s: {})
+        .add_edge(START, "a")
+        .add_conditional_edges("a", lambda s: "b", {"b": "b", "stop": END})
+        .compile()
+    )
     drawn = graph.get_graph()
     assert set(drawn.nodes) == {START, "a", "b", END}
     edges = {(e.source, e.target, e.conditional) for e in drawn.edges}
@@ -157,15 +201,20 @@ def test_add_sequence_chains_nodes_in_order():
     def second(state):
         return {"vals": ["second"]}
 
-    graph = StateGraph(Vals).add_sequence([first, ("named", second)]).set_entry_point("first").compile()
+    graph = (
+        StateGraph(Vals).add_sequence([first, ("named", second)]).set_entry_point("first").compile()
+    )
     assert graph.invoke({})["vals"] == ["first", "second"]
 
 
 def test_conditional_entry_point_routes_the_input():
     """set_conditional_entry_point picks the first node from the input."""
-    graph = (StateGraph(Vals).add_node("short", lambda s: {"vals": ["short"]})
-             .add_node("long", lambda s: {"vals": ["long"]})
-             .set_conditional_entry_point(lambda s: "long" if len(s["text"]) > 3 else "short")
-             .compile())
+    graph = (
+        StateGraph(Vals)
+        .add_node("short", lambda s: {"vals": ["short"]})
+        .add_node("long", lambda s: {"vals": ["long"]})
+        .set_conditional_entry_point(lambda s: "long" if len(s["text"]) > 3 else "short")
+        .compile()
+    )
     assert graph.invoke({"text": "hi"})["vals"] == ["short"]
     assert graph.invoke({"text": "hello"})["vals"] == ["long"]

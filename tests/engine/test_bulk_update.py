@@ -38,9 +38,15 @@ class Log(TypedDict, total=False):
 
 def _chain(checkpointer=None):
     """``START -> a -> b -> END``, each writing its name."""
-    return (StateGraph(S).add_node("a", lambda s: {"foo": "a"}).add_node("b", lambda s: {"baz": "b"})
-            .add_edge(START, "a").add_edge("a", "b").add_edge("b", END)
-            .compile(checkpointer=checkpointer or InMemorySaver()))
+    return (
+        StateGraph(S)
+        .add_node("a", lambda s: {"foo": "a"})
+        .add_node("b", lambda s: {"baz": "b"})
+        .add_edge(START, "a")
+        .add_edge("a", "b")
+        .add_edge("b", END)
+        .compile(checkpointer=checkpointer or InMemorySaver())
+    )
 
 
 def _checkpoints(graph, config=CFG) -> list:
@@ -51,7 +57,9 @@ def test_a_superstep_is_one_checkpoint_with_all_its_updates():
     """Two updates in one superstep: both applied, one new checkpoint, routes joined."""
     graph = _chain()
     graph.bulk_update_state(CFG, [[StateUpdate({"foo": "x"}, "a")]])
-    graph.bulk_update_state(CFG, [[StateUpdate({"foo": "updated"}, "a"), StateUpdate({"baz": "new"}, "b")]])
+    graph.bulk_update_state(
+        CFG, [[StateUpdate({"foo": "updated"}, "a"), StateUpdate({"baz": "new"}, "b")]]
+    )
     state = graph.get_state(CFG)
     assert state.values == {"foo": "updated", "baz": "new"}
     assert state.next == ("b",)  # a's edge; b's leads to END
@@ -62,11 +70,19 @@ def test_a_superstep_is_one_checkpoint_with_all_its_updates():
 def test_each_superstep_makes_one_checkpoint_and_the_last_config_is_returned():
     """Two supersteps in one call: two checkpoints, the returned config names the last."""
     graph = _chain()
-    config = graph.bulk_update_state(CFG, [[StateUpdate({"foo": "x"}, "a")],
-                                           [StateUpdate({"foo": "y"}, "a"), StateUpdate({"baz": "z"}, "b")]])
+    config = graph.bulk_update_state(
+        CFG,
+        [
+            [StateUpdate({"foo": "x"}, "a")],
+            [StateUpdate({"foo": "y"}, "a"), StateUpdate({"baz": "z"}, "b")],
+        ],
+    )
     history = _checkpoints(graph)
     assert [s.metadata["step"] for s in history] == [1, 0]
-    assert config["configurable"]["checkpoint_id"] == history[0].config["configurable"]["checkpoint_id"]
+    assert (
+        config["configurable"]["checkpoint_id"]
+        == history[0].config["configurable"]["checkpoint_id"]
+    )
 
 
 def test_updates_may_be_plain_tuples():
@@ -76,23 +92,37 @@ def test_updates_may_be_plain_tuples():
     assert graph.get_state(CFG).values == {"foo": "x"}
 
 
-@pytest.mark.parametrize(("supersteps", "message"), [
-    ([], "No supersteps provided"),
-    ([[], []], "No updates provided"),
-])
+@pytest.mark.parametrize(
+    ("supersteps", "message"),
+    [
+        ([], "No supersteps provided"),
+        ([[], []], "No updates provided"),
+    ],
+)
 def test_empty_supersteps_are_refused(supersteps, message):
     """No supersteps, or a superstep without updates, is a ``ValueError`` (LangGraph's)."""
     with pytest.raises(ValueError, match=message):
         _chain().bulk_update_state(CFG, supersteps)
 
 
-@pytest.mark.parametrize(("superstep", "message"), [
-    ([StateUpdate({"foo": "x"}), StateUpdate({"baz": "y"})], "as_node is required when applying multiple updates"),
-    ([StateUpdate(None, END), StateUpdate(None, "__copy__")], "Cannot apply multiple updates when clearing state"),
-    ([StateUpdate({"foo": "x"}, "__input__"), StateUpdate({"foo": "y"}, "a")],
-     "Cannot apply multiple updates when updating as input"),
-    ([StateUpdate({"foo": "x"}, "nope")], "Node nope does not exist.*no such node"),
-])
+@pytest.mark.parametrize(
+    ("superstep", "message"),
+    [
+        (
+            [StateUpdate({"foo": "x"}), StateUpdate({"baz": "y"})],
+            "as_node is required when applying multiple updates",
+        ),
+        (
+            [StateUpdate(None, END), StateUpdate(None, "__copy__")],
+            "Cannot apply multiple updates when clearing state",
+        ),
+        (
+            [StateUpdate({"foo": "x"}, "__input__"), StateUpdate({"foo": "y"}, "a")],
+            "Cannot apply multiple updates when updating as input",
+        ),
+        ([StateUpdate({"foo": "x"}, "nope")], "Node nope does not exist.*no such node"),
+    ],
+)
 def test_inconsistent_supersteps_are_refused_before_anything_is_written(superstep, message):
     """Each error is an ``InvalidUpdateError``; the thread keeps its history."""
     graph = _chain()
@@ -106,7 +136,9 @@ def test_inconsistent_supersteps_are_refused_before_anything_is_written(superste
 def test_two_values_for_a_plain_key_in_one_superstep_conflict():
     """Like two nodes of one step, two updates of a last-value key are an error."""
     with pytest.raises(InvalidUpdateError, match="foo"):
-        _chain().bulk_update_state(CFG, [[StateUpdate({"foo": "x"}, "a"), StateUpdate({"foo": "y"}, "b")]])
+        _chain().bulk_update_state(
+            CFG, [[StateUpdate({"foo": "x"}, "a"), StateUpdate({"foo": "y"}, "b")]]
+        )
 
 
 def test_as_input_records_an_input_without_running_anything():
@@ -116,7 +148,11 @@ def test_as_input_records_an_input_without_running_anything():
     graph.update_state(CFG, {"foo": "in"}, as_node="__input__")
     state = graph.get_state(CFG)
     assert (state.next, state.metadata["source"], state.metadata["step"], state.values) == (
-        ("__start__",), "input", -1, {})
+        ("__start__",),
+        "input",
+        -1,
+        {},
+    )
     assert graph.invoke(None, CFG) == {"foo": "a", "baz": "b"}
 
 
@@ -130,8 +166,15 @@ def test_supersteps_replay_a_run_step_by_step():
     """Input, START, then each node: the same values, next and steps as the run itself."""
     graph = _chain()
     graph.invoke({"foo": "in"}, {"configurable": {"thread_id": "run"}})
-    graph.bulk_update_state(CFG, [[StateUpdate({"foo": "in"}, "__input__")], [StateUpdate({"foo": "in"}, START)],
-                                  [StateUpdate({"foo": "a"}, "a")], [StateUpdate({"baz": "b"}, "b")]])
+    graph.bulk_update_state(
+        CFG,
+        [
+            [StateUpdate({"foo": "in"}, "__input__")],
+            [StateUpdate({"foo": "in"}, START)],
+            [StateUpdate({"foo": "a"}, "a")],
+            [StateUpdate({"baz": "b"}, "b")],
+        ],
+    )
 
     def view(config):
         return [(s.values, s.next, s.metadata["step"]) for s in graph.get_state_history(config)]
@@ -142,8 +185,12 @@ def test_supersteps_replay_a_run_step_by_step():
 def test_end_clears_the_waiting_tasks_of_a_paused_thread():
     """``update_state(None, as_node=END)``: no next task, no pending interrupt; the thread
     is finished."""
-    graph = (StateGraph(S).add_node("ask", lambda s: {"foo": interrupt("?")}).add_edge(START, "ask")
-             .compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(S)
+        .add_node("ask", lambda s: {"foo": interrupt("?")})
+        .add_edge(START, "ask")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({"foo": "x"}, CFG)
     graph.update_state(CFG, None, as_node=END)
     state = graph.get_state(CFG)
@@ -170,11 +217,24 @@ def test_a_command_update_routes_with_its_sends_and_each_update_stands_for_one_t
     def fan(state):
         return Command(goto=[Send("task", {"i": i}) for i in range(3)], update={"foo": "map"})
 
-    graph = (StateGraph(Log).add_node("map", fan).add_node("task", lambda a: {"log": [a["i"]]})
-             .add_edge(START, "map").compile(checkpointer=InMemorySaver()))
-    graph.bulk_update_state(CFG, [
-        [StateUpdate(Command(goto=[Send("task", {"i": i}) for i in range(3)], update={"foo": "map"}), "map")],
-    ])
+    graph = (
+        StateGraph(Log)
+        .add_node("map", fan)
+        .add_node("task", lambda a: {"log": [a["i"]]})
+        .add_edge(START, "map")
+        .compile(checkpointer=InMemorySaver())
+    )
+    graph.bulk_update_state(
+        CFG,
+        [
+            [
+                StateUpdate(
+                    Command(goto=[Send("task", {"i": i}) for i in range(3)], update={"foo": "map"}),
+                    "map",
+                )
+            ],
+        ],
+    )
     assert graph.get_state(CFG).next == ("task", "task", "task")
     graph.bulk_update_state(CFG, [[StateUpdate({"log": [i]}, "task") for i in range(3)]])
     state = graph.get_state(CFG)
@@ -184,9 +244,12 @@ def test_a_command_update_routes_with_its_sends_and_each_update_stands_for_one_t
 def test_task_id_names_the_waiting_task_an_update_stands_for():
     """``StateUpdate(..., task_id=)`` picks one of several waiting Send tasks; another id is
     an error naming the waiting tasks."""
-    graph = (StateGraph(Log).add_node("task", lambda a: {"log": [a["i"]]})
-             .add_conditional_edges(START, lambda s: [Send("task", {"i": i}) for i in range(2)])
-             .compile(checkpointer=InMemorySaver(), interrupt_before=["task"]))
+    graph = (
+        StateGraph(Log)
+        .add_node("task", lambda a: {"log": [a["i"]]})
+        .add_conditional_edges(START, lambda s: [Send("task", {"i": i}) for i in range(2)])
+        .compile(checkpointer=InMemorySaver(), interrupt_before=["task"])
+    )
     graph.invoke({"log": []}, CFG)
     first, second = graph.get_state(CFG).tasks
     with pytest.raises(InvalidUpdateError, match="names no waiting task"):
@@ -200,7 +263,7 @@ def test_copy_with_updates_applies_them_to_the_copy():
     """``as_node="__copy__"`` with ``[(values, as_node)]``: a sibling copy, then the update."""
     graph = _chain()
     graph.invoke({"foo": "in"}, CFG)
-    past = [s for s in _checkpoints(graph) if s.next == ("b",)][0]
+    past = next(s for s in _checkpoints(graph) if s.next == ("b",))
     config = graph.update_state(past.config, [({"baz": "by hand"}, "b")], as_node="__copy__")
     state = graph.get_state(config)
     assert (state.values, state.next) == ({"foo": "a", "baz": "by hand"}, ())
@@ -222,9 +285,18 @@ def test_a_subgraph_namespace_is_updated_with_the_subgraphs_schema():
     class Inner(TypedDict):
         note: str
 
-    inner = (StateGraph(Inner).add_node("think", lambda s: {"note": interrupt("note?")})
-             .add_edge(START, "think").compile())
-    graph = (StateGraph(Inner).add_node("sub", inner).add_edge(START, "sub").compile(checkpointer=InMemorySaver()))
+    inner = (
+        StateGraph(Inner)
+        .add_node("think", lambda s: {"note": interrupt("note?")})
+        .add_edge(START, "think")
+        .compile()
+    )
+    graph = (
+        StateGraph(Inner)
+        .add_node("sub", inner)
+        .add_edge(START, "sub")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({"note": ""}, CFG)
     sub_config = graph.get_state(CFG, subgraphs=True).tasks[0].state.config
     edited = graph.update_state(sub_config, {"note": "edited"}, as_node="think")
@@ -244,5 +316,9 @@ def test_an_unknown_subgraph_namespace_is_refused():
 def test_abulk_update_state():
     """The async twin applies the same supersteps."""
     graph = _chain()
-    asyncio.run(graph.abulk_update_state(CFG, [[StateUpdate({"foo": "x"}, "a")], [StateUpdate({"baz": "y"}, "b")]]))
+    asyncio.run(
+        graph.abulk_update_state(
+            CFG, [[StateUpdate({"foo": "x"}, "a")], [StateUpdate({"baz": "y"}, "b")]]
+        )
+    )
     assert graph.get_state(CFG).values == {"foo": "x", "baz": "y"}

@@ -16,16 +16,35 @@ class Notes(TypedDict, total=False):
 
 
 def _leaf(label):
-    return StateGraph(Notes).add_node("work", lambda s: {"notes": label}).add_edge(START, "work").compile()
+    return (
+        StateGraph(Notes)
+        .add_node("work", lambda s: {"notes": label})
+        .add_edge(START, "work")
+        .compile()
+    )
 
 
 def _parent():
-    graphs = {"research|review": _leaf("inner review"), "research_review": _leaf("rr"), "review": _leaf("review")}
-    graphs["research"] = (StateGraph(Notes).add_node("review", graphs["research|review"]).add_edge(START, "review")
-                          .compile())
-    parent = (StateGraph(Notes).add_node("research", graphs["research"])
-              .add_node("research_review", graphs["research_review"]).add_node("review", graphs["review"])
-              .add_node("plain", lambda s: {}).add_edge(START, "research").compile())
+    graphs = {
+        "research|review": _leaf("inner review"),
+        "research_review": _leaf("rr"),
+        "review": _leaf("review"),
+    }
+    graphs["research"] = (
+        StateGraph(Notes)
+        .add_node("review", graphs["research|review"])
+        .add_edge(START, "review")
+        .compile()
+    )
+    parent = (
+        StateGraph(Notes)
+        .add_node("research", graphs["research"])
+        .add_node("research_review", graphs["research_review"])
+        .add_node("review", graphs["review"])
+        .add_node("plain", lambda s: {})
+        .add_edge(START, "research")
+        .compile()
+    )
     return parent, graphs
 
 
@@ -41,7 +60,9 @@ def test_a_namespace_names_exactly_one_subgraph(namespace):
     """``research_review`` is not ``research`` then ``review``; ``research|review`` is not the
     parent's own ``review``."""
     parent, graphs = _parent()
-    assert list(parent.get_subgraphs(namespace=namespace, recurse=True)) == [(namespace, graphs[namespace])]
+    assert list(parent.get_subgraphs(namespace=namespace, recurse=True)) == [
+        (namespace, graphs[namespace])
+    ]
 
 
 def test_a_nested_namespace_needs_recurse():
@@ -56,6 +77,8 @@ def test_aget_subgraphs():
     parent, graphs = _parent()
 
     async def collect():
-        return [item async for item in parent.aget_subgraphs(namespace="research|review", recurse=True)]
+        return [
+            item async for item in parent.aget_subgraphs(namespace="research|review", recurse=True)
+        ]
 
     assert asyncio.run(collect()) == [("research|review", graphs["research|review"])]

@@ -26,17 +26,29 @@ def test_history_of_paused_and_finished_steps_matches_get_state():
     def ask(state):
         return {"vals": [interrupt("q")]}
 
-    graph = (StateGraph(Vals).add_node("ask", ask).add_node("work", lambda s: {"vals": ["work"]})
-             .add_edge(START, "ask").add_edge(START, "work").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(Vals)
+        .add_node("ask", ask)
+        .add_node("work", lambda s: {"vals": ["work"]})
+        .add_edge(START, "ask")
+        .add_edge(START, "work")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({}, CFG)
     paused = _same_as_get_state(graph, CFG)[0]
     # The record of the step lists both its tasks; the thread's live view only the waiting one.
-    assert paused.values["vals"] == ["work"] and paused.next == ("ask", "work") and paused.interrupts
+    assert (
+        paused.values["vals"] == ["work"] and paused.next == ("ask", "work") and paused.interrupts
+    )
     assert graph.get_state(CFG).next == ("ask",)
     graph.invoke(Command(resume="answer"), CFG)
     answered = _same_as_get_state(graph, CFG)[1]
-    assert answered.next == ("ask", "work") and answered.interrupts == answered.tasks[0].interrupts  # kept, as LangGraph
-    assert answered.tasks[0].interrupts[0].value == "q" and answered.tasks[1].result == {"vals": ["work"]}
+    assert (
+        answered.next == ("ask", "work") and answered.interrupts == answered.tasks[0].interrupts
+    )  # kept, as LangGraph
+    assert answered.tasks[0].interrupts[0].value == "q" and answered.tasks[1].result == {
+        "vals": ["work"]
+    }
 
 
 class _Count(TypedDict):
@@ -50,7 +62,9 @@ def test_history_of_a_long_forked_thread_matches_get_state():
     builder = StateGraph(_Count)
     builder.add_node("tick", lambda s: {"n": s["n"] + 1})
     builder.add_edge(START, "tick")
-    builder.add_conditional_edges("tick", lambda s: "tick" if s["n"] < s["limit"] else END, ["tick", END])
+    builder.add_conditional_edges(
+        "tick", lambda s: "tick" if s["n"] < s["limit"] else END, ["tick", END]
+    )
     graph = builder.compile(checkpointer=InMemorySaver())
     graph.invoke({"n": 0, "limit": 300}, {**CFG, "recursion_limit": 400})
     target = list(graph.get_state_history(CFG))[200]

@@ -9,9 +9,9 @@ import uuid
 from datetime import datetime
 
 from hitl_notebook import END, START, InMemorySaver, MessagesState, StateGraph
-from hitl_notebook.engine.snapshot import recorded_writes
 from hitl_notebook.checkpoint.base import new_checkpoint_id
 from hitl_notebook.engine.loop import now_iso
+from hitl_notebook.engine.snapshot import recorded_writes
 from hitl_notebook.messages import new_message_id
 
 
@@ -25,8 +25,13 @@ def _reply_graph(seen_by_router: list):
         seen_by_router.append(state["messages"][-1])
         return END
 
-    return (StateGraph(MessagesState).add_node("reply", reply).add_edge(START, "reply")
-            .add_conditional_edges("reply", route, [END]).compile(checkpointer=InMemorySaver()))
+    return (
+        StateGraph(MessagesState)
+        .add_node("reply", reply)
+        .add_edge(START, "reply")
+        .add_conditional_edges("reply", route, [END])
+        .compile(checkpointer=InMemorySaver())
+    )
 
 
 def test_the_router_sees_the_message_id_that_is_stored():
@@ -46,7 +51,9 @@ def test_streams_and_history_show_what_the_node_returned():
     chunks = list(graph.stream({"messages": []}, config, stream_mode="updates"))
     assert chunks == [{"reply": {"messages": [{"role": "assistant", "content": "hi"}]}}]
     latest = graph.get_state(config)
-    assert recorded_writes(graph, latest) == {"reply": {"messages": [{"role": "assistant", "content": "hi"}]}}
+    assert recorded_writes(graph, latest) == {
+        "reply": {"messages": [{"role": "assistant", "content": "hi"}]}
+    }
     assert latest.values["messages"][-1].content == "hi"
 
 
@@ -96,8 +103,13 @@ def test_a_node_changing_its_input_dict_changes_neither_routing_nor_state():
         seen.append(state.get("count"))
         return END
 
-    graph = (StateGraph(S).add_node("sloppy", sloppy).add_edge(START, "sloppy")
-             .add_conditional_edges("sloppy", route, [END]).compile())
+    graph = (
+        StateGraph(S)
+        .add_node("sloppy", sloppy)
+        .add_edge(START, "sloppy")
+        .add_conditional_edges("sloppy", route, [END])
+        .compile()
+    )
     assert graph.invoke({"count": 1}) == {"count": 1, "note": "done"}
     assert seen == [1]
 
@@ -113,8 +125,14 @@ def test_a_finished_siblings_message_keeps_its_id_across_a_pause():
     def asks(state):
         return {"messages": [{"role": "user", "content": interrupt("name?")}]}
 
-    graph = (StateGraph(MessagesState).add_node("quick", quick).add_node("asks", asks)
-             .add_edge(START, "quick").add_edge(START, "asks").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(MessagesState)
+        .add_node("quick", quick)
+        .add_node("asks", asks)
+        .add_edge(START, "quick")
+        .add_edge(START, "asks")
+        .compile(checkpointer=InMemorySaver())
+    )
     config = {"configurable": {"thread_id": "t"}}
     graph.invoke({"messages": []}, config)
     [waiting] = [m for m in graph.get_state(config).values["messages"] if m.content == "done early"]

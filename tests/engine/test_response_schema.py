@@ -57,47 +57,78 @@ def _asking(schema, checkpointer=None):
     def node(state):
         return {"answer": interrupt({"question": "approve?"}, response_schema=schema)}
 
-    return (StateGraph(Answer).add_node("node", node).add_edge(START, "node")
-            .compile(checkpointer=checkpointer or InMemorySaver()))
+    return (
+        StateGraph(Answer)
+        .add_node("node", node)
+        .add_edge(START, "node")
+        .compile(checkpointer=checkpointer or InMemorySaver())
+    )
 
 
 def _seen(graph, config=CFG) -> tuple:
     """What a user can see of the thread: every checkpoint's values, next and pending ids."""
-    return [(s.config["configurable"]["checkpoint_id"], s.values, s.next, [(i.id, i.value) for i in s.interrupts],
-             [t.error for t in s.tasks]) for s in graph.get_state_history(config)]
+    return [
+        (
+            s.config["configurable"]["checkpoint_id"],
+            s.values,
+            s.next,
+            [(i.id, i.value) for i in s.interrupts],
+            [t.error for t in s.tasks],
+        )
+        for s in graph.get_state_history(config)
+    ]
 
 
 RAW = {"type": "object", "properties": {"approved": {"type": "boolean"}}}
-APPROVED = {"properties": {"approved": {"title": "Approved", "type": "boolean"}}, "required": ["approved"],
-            "type": "object"}
+APPROVED = {
+    "properties": {"approved": {"title": "Approved", "type": "boolean"}},
+    "required": ["approved"],
+    "type": "object",
+}
 
 
-@pytest.mark.parametrize(("schema", "shown"), [
-    (None, None),
-    (RAW, RAW),
-    (Decision, Decision.model_json_schema()),
-    (DecisionDict, {**APPROVED, "title": "DecisionDict"}),
-    (DecisionData, {**APPROVED, "title": "DecisionData"}),
-], ids=["none", "raw_dict", "pydantic", "typeddict", "dataclass"])
+@pytest.mark.parametrize(
+    ("schema", "shown"),
+    [
+        (None, None),
+        (RAW, RAW),
+        (Decision, Decision.model_json_schema()),
+        (DecisionDict, {**APPROVED, "title": "DecisionDict"}),
+        (DecisionData, {**APPROVED, "title": "DecisionData"}),
+    ],
+    ids=["none", "raw_dict", "pydantic", "typeddict", "dataclass"],
+)
 def test_the_schema_is_shown_as_json_schema_wherever_the_interrupt_is(schema, shown, tmp_path):
     """``Interrupt.response_schema`` is the JSON schema in the run's result, the stream,
     ``get_state`` and a task's interrupts, also after a round trip through SQLite."""
     with SqliteSaver.from_conn_string(tmp_path / "t.db") as saver:
         graph = _asking(schema, saver)
-        (streamed,) = [c["__interrupt__"][0] for c in graph.stream({"answer": None}, CFG) if "__interrupt__" in c]
+        (streamed,) = [
+            c["__interrupt__"][0]
+            for c in graph.stream({"answer": None}, CFG)
+            if "__interrupt__" in c
+        ]
         state = graph.get_state(CFG)
         assert streamed.response_schema == shown
-        assert state.interrupts[0].response_schema == shown == state.tasks[0].interrupts[0].response_schema
+        assert (
+            state.interrupts[0].response_schema
+            == shown
+            == state.tasks[0].interrupts[0].response_schema
+        )
         assert graph.invoke(None, CFG)["__interrupt__"][0].response_schema == shown
 
 
-@pytest.mark.parametrize(("schema", "answer", "received"), [
-    (None, {"approved": True, "extra": 1}, {"approved": True, "extra": 1}),
-    (RAW, {"approved": True, "extra": 1}, {"approved": True, "extra": 1}),
-    (Decision, {"approved": True}, Decision(approved=True)),
-    (DecisionDict, {"approved": True, "extra": 1}, {"approved": True}),
-    (DecisionData, {"approved": "yes"}, DecisionData(approved=True)),
-], ids=["none", "raw_dict", "pydantic", "typeddict", "dataclass"])
+@pytest.mark.parametrize(
+    ("schema", "answer", "received"),
+    [
+        (None, {"approved": True, "extra": 1}, {"approved": True, "extra": 1}),
+        (RAW, {"approved": True, "extra": 1}, {"approved": True, "extra": 1}),
+        (Decision, {"approved": True}, Decision(approved=True)),
+        (DecisionDict, {"approved": True, "extra": 1}, {"approved": True}),
+        (DecisionData, {"approved": "yes"}, DecisionData(approved=True)),
+    ],
+    ids=["none", "raw_dict", "pydantic", "typeddict", "dataclass"],
+)
 def test_the_node_receives_the_validated_answer(schema, answer, received):
     """A type validates (and converts) the answer; a dict schema or none passes it as it is."""
     got = []
@@ -106,7 +137,12 @@ def test_the_node_receives_the_validated_answer(schema, answer, received):
         got.append(interrupt("approve?", response_schema=schema))
         return {"log": ["done"]}
 
-    graph = (StateGraph(State).add_node("node", node).add_edge(START, "node").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(State)
+        .add_node("node", node)
+        .add_edge(START, "node")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({"log": []}, CFG)
     graph.invoke(Command(resume=answer), CFG)
     assert got == [received]
@@ -141,13 +177,20 @@ def test_an_invalid_answer_keeps_the_answers_before_it():
         second = interrupt("approve?", response_schema=DecisionDict)
         return {"answer": [first, second]}
 
-    graph = StateGraph(Answer).add_node("node", node).add_edge(START, "node").compile(checkpointer=InMemorySaver())
+    graph = (
+        StateGraph(Answer)
+        .add_node("node", node)
+        .add_edge(START, "node")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({"answer": None}, CFG)
     graph.invoke(Command(resume="ok"), CFG)
     with pytest.raises(ValidationError):
         graph.invoke(Command(resume={"approved": []}), CFG)
     assert [i.value for i in graph.get_state(CFG).interrupts] == ["approve?"]
-    assert graph.invoke(Command(resume={"approved": True}), CFG) == {"answer": ["ok", {"approved": True}]}
+    assert graph.invoke(Command(resume={"approved": True}), CFG) == {
+        "answer": ["ok", {"approved": True}]
+    }
 
 
 def test_an_invalid_answer_to_a_subgraphs_interrupt_leaves_it_pending():
@@ -157,13 +200,20 @@ def test_an_invalid_answer_to_a_subgraphs_interrupt_leaves_it_pending():
         return {"answer": interrupt("inner?", response_schema=DecisionDict)}
 
     inner = StateGraph(Answer).add_node("inner", inner_node).add_edge(START, "inner").compile()
-    graph = StateGraph(Answer).add_node("sub", inner).add_edge(START, "sub").compile(checkpointer=InMemorySaver())
+    graph = (
+        StateGraph(Answer)
+        .add_node("sub", inner)
+        .add_edge(START, "sub")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({"answer": None}, CFG)
     (pending,) = graph.get_state(CFG).interrupts
     with pytest.raises(ValidationError):
         graph.invoke(Command(resume={pending.id: {"approved": "?"}}), CFG)
     assert [i.id for i in graph.get_state(CFG).interrupts] == [pending.id]
-    assert graph.invoke(Command(resume={pending.id: {"approved": True}}), CFG) == {"answer": {"approved": True}}
+    assert graph.invoke(Command(resume={pending.id: {"approved": True}}), CFG) == {
+        "answer": {"approved": True}
+    }
 
 
 def test_other_answered_tasks_finish_and_do_not_run_again():
@@ -179,12 +229,20 @@ def test_other_answered_tasks_finish_and_do_not_run_again():
 
         return node
 
-    graph = (StateGraph(State).add_node("a", make("a")).add_node("b", make("b"))
-             .add_edge(START, "a").add_edge(START, "b").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(State)
+        .add_node("a", make("a"))
+        .add_node("b", make("b"))
+        .add_edge(START, "a")
+        .add_edge(START, "b")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({"log": []}, CFG)
     ids = {i.value: i.id for i in graph.get_state(CFG).interrupts}
     with pytest.raises(ValidationError):
-        graph.invoke(Command(resume={ids["a?"]: {"approved": True}, ids["b?"]: {"approved": "maybe"}}), CFG)
+        graph.invoke(
+            Command(resume={ids["a?"]: {"approved": True}, ids["b?"]: {"approved": "maybe"}}), CFG
+        )
     assert [i.value for i in graph.get_state(CFG).interrupts] == ["b?"]
     result = graph.invoke(Command(resume={ids["b?"]: {"approved": False}}), CFG)
     assert (sorted(result["log"]), runs) == (["a", "b"], ["a", "b"])
@@ -198,8 +256,12 @@ def test_an_invalid_answer_is_not_retried():
         calls.append(1)
         return {"answer": interrupt("approve?", response_schema=DecisionDict)}
 
-    graph = (StateGraph(Answer).add_node("node", node, retry_policy=RetryPolicy(retry_on=Exception, initial_interval=0))
-             .add_edge(START, "node").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(Answer)
+        .add_node("node", node, retry_policy=RetryPolicy(retry_on=Exception, initial_interval=0))
+        .add_edge(START, "node")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({"answer": None}, CFG)
     with pytest.raises(ValidationError):
         graph.invoke(Command(resume={"approved": "?"}), CFG)
@@ -212,7 +274,12 @@ def test_async_invalid_answer():
     async def node(state):
         return {"answer": interrupt("approve?", response_schema=DecisionDict)}
 
-    graph = StateGraph(Answer).add_node("node", node).add_edge(START, "node").compile(checkpointer=InMemorySaver())
+    graph = (
+        StateGraph(Answer)
+        .add_node("node", node)
+        .add_edge(START, "node")
+        .compile(checkpointer=InMemorySaver())
+    )
 
     async def scenario():
         await graph.ainvoke({"answer": None}, CFG)

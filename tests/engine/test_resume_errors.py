@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from hitl_notebook import Command, HITLWarning, InMemorySaver, ResumeError, StateGraph, START, interrupt
+from hitl_notebook import (
+    START,
+    Command,
+    HITLWarning,
+    InMemorySaver,
+    ResumeError,
+    StateGraph,
+    interrupt,
+)
 
 from .helpers import Vals, history, one_question_graph, two_branch_graph
 
@@ -74,8 +82,14 @@ def test_partial_resume_map_answers_some_and_keeps_the_rest_pending():
         runs.append("b")
         return {"vals": [f"b:{interrupt('qb')}"]}
 
-    graph = (StateGraph(Vals).add_node("a", a).add_node("b", b).add_edge(START, "a").add_edge(START, "b")
-             .compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(Vals)
+        .add_node("a", a)
+        .add_node("b", b)
+        .add_edge(START, "a")
+        .add_edge(START, "b")
+        .compile(checkpointer=InMemorySaver())
+    )
     out = graph.invoke({}, CFG)
     by_value = {i.value: i.id for i in out["__interrupt__"]}
     partial = graph.invoke(Command(resume={by_value["qa"]: 1}), CFG)
@@ -112,7 +126,12 @@ def test_unserialisable_interrupt_payload_fails_at_the_call():
     def ask(state):
         return {"text": interrupt({"question": "ok?", "thing": Opaque()})}
 
-    graph = StateGraph(Vals).add_node("ask", ask).add_edge(START, "ask").compile(checkpointer=InMemorySaver())
+    graph = (
+        StateGraph(Vals)
+        .add_node("ask", ask)
+        .add_edge(START, "ask")
+        .compile(checkpointer=InMemorySaver())
+    )
     with pytest.raises(TypeError, match="interrupt\\(\\) in node 'ask'.*thing"):
         graph.invoke({}, CFG)
 
@@ -135,7 +154,12 @@ def test_continue_with_none_returns_the_pending_interrupt_without_rerunning():
         runs.append(1)
         return {"text": interrupt("q")}
 
-    graph = StateGraph(Vals).add_node("ask", ask).add_edge(START, "ask").compile(checkpointer=InMemorySaver())
+    graph = (
+        StateGraph(Vals)
+        .add_node("ask", ask)
+        .add_edge(START, "ask")
+        .compile(checkpointer=InMemorySaver())
+    )
     first = graph.invoke({}, CFG)
     again = graph.invoke(None, CFG)
     assert [i.id for i in again["__interrupt__"]] == [first["__interrupt__"][0].id]
@@ -149,16 +173,24 @@ def test_resume_at_static_breakpoint_answers_the_nodes_interrupt():
     def ask(state):
         return {"text": interrupt("q")}
 
-    graph = (StateGraph(Vals).add_node("ask", ask).add_edge(START, "ask")
-             .compile(checkpointer=InMemorySaver(), interrupt_before=["ask"]))
+    graph = (
+        StateGraph(Vals)
+        .add_node("ask", ask)
+        .add_edge(START, "ask")
+        .compile(checkpointer=InMemorySaver(), interrupt_before=["ask"])
+    )
     assert "__interrupt__" not in graph.invoke({}, CFG)
     assert graph.invoke(Command(resume="yes"), CFG) == {"vals": [], "text": "yes"}
 
 
 def test_resume_at_static_breakpoint_warns_when_node_never_asks():
     """An answer no interrupt() consumes is reported, not silently dropped."""
-    graph = (StateGraph(Vals).add_node("plain", lambda s: {"text": "ran"}).add_edge(START, "plain")
-             .compile(checkpointer=InMemorySaver(), interrupt_before=["plain"]))
+    graph = (
+        StateGraph(Vals)
+        .add_node("plain", lambda s: {"text": "ran"})
+        .add_edge(START, "plain")
+        .compile(checkpointer=InMemorySaver(), interrupt_before=["plain"])
+    )
     graph.invoke({}, CFG)
     with pytest.warns(HITLWarning, match="not used"):
         graph.invoke(Command(resume="unused"), CFG)

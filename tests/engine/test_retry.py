@@ -31,15 +31,25 @@ class Flaky:
 
 
 def _one_node(fn, checkpointer=None, **node_options):
-    return (StateGraph(Vals).add_node("n", fn, **node_options).add_edge(START, "n")
-            .compile(checkpointer=checkpointer))
+    return (
+        StateGraph(Vals)
+        .add_node("n", fn, **node_options)
+        .add_edge(START, "n")
+        .compile(checkpointer=checkpointer)
+    )
 
 
 def test_defaults_are_langgraphs():
     """The fields and defaults are LangGraph's."""
     assert RetryPolicy() == (0.5, 2.0, 128.0, 3, True, default_retry_on)
-    assert RetryPolicy._fields == ("initial_interval", "backoff_factor", "max_interval", "max_attempts", "jitter",
-                                   "retry_on")
+    assert RetryPolicy._fields == (
+        "initial_interval",
+        "backoff_factor",
+        "max_interval",
+        "max_attempts",
+        "jitter",
+        "retry_on",
+    )
 
 
 def test_a_transient_failure_is_retried_in_the_same_step():
@@ -55,7 +65,11 @@ def test_the_last_error_is_raised_after_max_attempts():
     """After ``max_attempts`` calls the error of the last one reaches the caller, and the
     thread keeps the failed step to run again."""
     node = Flaky("n", *[ConnectionError(f"down {i}") for i in range(5)])
-    graph = _one_node(node, InMemorySaver(), retry_policy=RetryPolicy(max_attempts=2, initial_interval=0, jitter=False))
+    graph = _one_node(
+        node,
+        InMemorySaver(),
+        retry_policy=RetryPolicy(max_attempts=2, initial_interval=0, jitter=False),
+    )
     with pytest.raises(ConnectionError, match="down 1"):
         graph.invoke({"vals": []}, CFG)
     assert node.calls == 2
@@ -84,17 +98,24 @@ def test_http_5xx_is_retried_and_4xx_is_not():
     request = httpx.Request("GET", "http://example.invalid")
 
     def error(status):
-        return httpx.HTTPStatusError("x", request=request, response=httpx.Response(status, request=request))
+        return httpx.HTTPStatusError(
+            "x", request=request, response=httpx.Response(status, request=request)
+        )
 
     assert default_retry_on(error(503)) and not default_retry_on(error(404))
 
 
-@pytest.mark.parametrize("retry_on", [KeyError, (KeyError, IndexError), lambda exc: isinstance(exc, KeyError)],
-                         ids=["class", "tuple", "predicate"])
+@pytest.mark.parametrize(
+    "retry_on",
+    [KeyError, (KeyError, IndexError), lambda exc: isinstance(exc, KeyError)],
+    ids=["class", "tuple", "predicate"],
+)
 def test_retry_on_forms(retry_on):
     """``retry_on`` is an exception class, a sequence of them, or a predicate."""
     node = Flaky("n", KeyError("k"))
-    assert _one_node(node, retry_policy=NOW._replace(retry_on=retry_on)).invoke({"vals": []}) == {"vals": ["n"]}
+    assert _one_node(node, retry_policy=NOW._replace(retry_on=retry_on)).invoke({"vals": []}) == {
+        "vals": ["n"]
+    }
     other = Flaky("n", ZeroDivisionError())
     with pytest.raises(ZeroDivisionError):
         _one_node(other, retry_policy=NOW._replace(retry_on=retry_on)).invoke({"vals": []})
@@ -103,7 +124,10 @@ def test_retry_on_forms(retry_on):
 
 def test_the_first_matching_policy_of_a_sequence_applies():
     """With several policies, an error uses the first whose ``retry_on`` accepts it."""
-    policies = [NOW._replace(retry_on=KeyError, max_attempts=2), NOW._replace(retry_on=Exception, max_attempts=4)]
+    policies = [
+        NOW._replace(retry_on=KeyError, max_attempts=2),
+        NOW._replace(retry_on=Exception, max_attempts=4),
+    ]
     keys = Flaky("n", *[KeyError(i) for i in range(9)])
     with pytest.raises(KeyError):
         _one_node(keys, retry_policy=policies).invoke({"vals": []})
@@ -119,7 +143,9 @@ def test_waits_back_off_up_to_max_interval(monkeypatch):
     waited = []
     monkeypatch.setattr(retry_module.time, "sleep", waited.append)
     node = Flaky("n", *[ConnectionError() for _ in range(4)])
-    policy = RetryPolicy(initial_interval=1.0, backoff_factor=3.0, max_interval=5.0, max_attempts=5, jitter=False)
+    policy = RetryPolicy(
+        initial_interval=1.0, backoff_factor=3.0, max_interval=5.0, max_attempts=5, jitter=False
+    )
     assert _one_node(node, retry_policy=policy).invoke({"vals": []}) == {"vals": ["n"]}
     assert waited == [1.0, 3.0, 5.0, 5.0]
 
@@ -179,8 +205,14 @@ def test_two_interrupts_count_from_the_first_again_on_retry():
 def test_only_the_failing_task_of_a_parallel_step_is_retried():
     """Its sibling runs once; the step applies both writes."""
     steady, flaky = Flaky("a"), Flaky("b", ConnectionError())
-    graph = (StateGraph(Vals).add_node("a", steady).add_node("b", flaky, retry_policy=NOW)
-             .add_edge(START, "a").add_edge(START, "b").compile())
+    graph = (
+        StateGraph(Vals)
+        .add_node("a", steady)
+        .add_node("b", flaky, retry_policy=NOW)
+        .add_edge(START, "a")
+        .add_edge(START, "b")
+        .compile()
+    )
     assert graph.invoke({"vals": []}) == {"vals": ["a", "b"]}
     assert (steady.calls, flaky.calls) == (1, 2)
 
@@ -189,8 +221,12 @@ def test_a_subgraph_node_is_retried():
     """A compiled graph as a node is retried as a whole."""
     inner_node = Flaky("inner", ConnectionError())
     inner = StateGraph(Vals).add_node("inner", inner_node).add_edge(START, "inner").compile()
-    graph = (StateGraph(Vals).add_node("sub", inner, retry_policy=NOW).add_edge(START, "sub")
-             .compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(Vals)
+        .add_node("sub", inner, retry_policy=NOW)
+        .add_edge(START, "sub")
+        .compile(checkpointer=InMemorySaver())
+    )
     assert graph.invoke({"vals": []}, CFG) == {"vals": ["inner"]}
     assert inner_node.calls == 2
 
@@ -221,9 +257,14 @@ def test_set_node_defaults_gives_nodes_without_a_policy_one():
     """``set_node_defaults(retry_policy=...)`` applies at compile time; a node's own wins."""
     a = Flaky("a", *[ConnectionError() for _ in range(9)])
     b = Flaky("b", *[ConnectionError() for _ in range(9)])
-    builder = (StateGraph(Vals).set_node_defaults(retry_policy=NOW._replace(max_attempts=4))
-               .add_node("a", a).add_node("b", b, retry_policy=NOW._replace(max_attempts=2))
-               .add_edge(START, "a").add_edge(START, "b"))
+    builder = (
+        StateGraph(Vals)
+        .set_node_defaults(retry_policy=NOW._replace(max_attempts=4))
+        .add_node("a", a)
+        .add_node("b", b, retry_policy=NOW._replace(max_attempts=2))
+        .add_edge(START, "a")
+        .add_edge(START, "b")
+    )
     with pytest.raises(ConnectionError):
         builder.compile().invoke({"vals": []})
     assert (a.calls, b.calls) == (4, 2)

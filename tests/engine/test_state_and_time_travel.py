@@ -13,12 +13,16 @@ CFG = {"configurable": {"thread_id": "t"}}
 
 
 def _chain():
-    return (StateGraph(Vals)
-            .add_node("a", lambda s: {"vals": ["a"]})
-            .add_node("b", lambda s: {"vals": ["b"]})
-            .add_node("c", lambda s: {"vals": ["c"]})
-            .add_edge(START, "a").add_edge("a", "b").add_edge("b", "c")
-            .compile(checkpointer=InMemorySaver()))
+    return (
+        StateGraph(Vals)
+        .add_node("a", lambda s: {"vals": ["a"]})
+        .add_node("b", lambda s: {"vals": ["b"]})
+        .add_node("c", lambda s: {"vals": ["c"]})
+        .add_edge(START, "a")
+        .add_edge("a", "b")
+        .add_edge("b", "c")
+        .compile(checkpointer=InMemorySaver())
+    )
 
 
 def test_snapshot_fields():
@@ -32,7 +36,10 @@ def test_snapshot_fields():
     assert s.interrupts == s.tasks[0].interrupts
     assert s.metadata["source"] == "loop" and s.metadata["step"] == 0
     assert s.config["configurable"]["checkpoint_id"]
-    assert s.parent_config["configurable"]["checkpoint_id"] != s.config["configurable"]["checkpoint_id"]
+    assert (
+        s.parent_config["configurable"]["checkpoint_id"]
+        != s.config["configurable"]["checkpoint_id"]
+    )
     assert s.created_at.endswith("+00:00")
 
 
@@ -44,8 +51,12 @@ def test_history_newest_first_with_limit_and_before():
     assert steps == [3, 2, 1, 0, -1]
     assert [s.metadata["step"] for s in graph.get_state_history(CFG, limit=2)] == [3, 2]
     second = list(graph.get_state_history(CFG))[1]
-    assert [s.metadata["step"] for s in graph.get_state_history(CFG, before=second.config)] == [1, 0, -1]
-    newest = list(graph.get_state_history(CFG))[0]
+    assert [s.metadata["step"] for s in graph.get_state_history(CFG, before=second.config)] == [
+        1,
+        0,
+        -1,
+    ]
+    newest = next(iter(graph.get_state_history(CFG)))
     assert newest.metadata == {"source": "loop", "step": 3, "parents": {}}  # LangGraph's shape
     assert recorded_writes(graph, newest) == {"c": {"vals": ["c"]}}  # what the timeline shows
 
@@ -60,7 +71,10 @@ def test_update_state_applies_reducers_as_the_node():
     assert forked.values["vals"] == ["a", "edited"]
     assert forked.next == ("b",)
     assert forked.metadata["source"] == "update"
-    assert forked.parent_config["configurable"]["checkpoint_id"] == a_done.config["configurable"]["checkpoint_id"]
+    assert (
+        forked.parent_config["configurable"]["checkpoint_id"]
+        == a_done.config["configurable"]["checkpoint_id"]
+    )
 
 
 def test_fork_then_run_leaves_the_original_branch_intact():
@@ -91,8 +105,14 @@ def test_update_state_unknown_node_and_key_are_errors():
 
 def test_ambiguous_update_asks_for_as_node():
     """After a parallel step, update_state without as_node names the candidate nodes."""
-    graph = (StateGraph(Vals).add_node("x", lambda s: {"vals": ["x"]}).add_node("y", lambda s: {"vals": ["y"]})
-             .add_edge(START, "x").add_edge(START, "y").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(Vals)
+        .add_node("x", lambda s: {"vals": ["x"]})
+        .add_node("y", lambda s: {"vals": ["y"]})
+        .add_edge(START, "x")
+        .add_edge(START, "y")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({}, CFG)
     with pytest.raises(InvalidUpdateError, match="Ambiguous update.*as_node"):
         graph.update_state(CFG, {"text": "t"})
@@ -103,7 +123,9 @@ def test_update_state_on_unknown_checkpoint_is_an_error():
     graph = _chain()
     graph.invoke({}, CFG)
     with pytest.raises(ValueError, match="no checkpoint 'bogus'"):
-        graph.update_state({"configurable": {"thread_id": "t", "checkpoint_id": "bogus"}}, {"text": "x"})
+        graph.update_state(
+            {"configurable": {"thread_id": "t", "checkpoint_id": "bogus"}}, {"text": "x"}
+        )
 
 
 def test_threads_are_isolated():
@@ -124,7 +146,12 @@ def test_interrupt_ids_are_distinct_per_call_site_and_stable():
         second = interrupt("two")
         return {"text": f"{first}{second}"}
 
-    graph = StateGraph(Vals).add_node("two", two).add_edge(START, "two").compile(checkpointer=InMemorySaver())
+    graph = (
+        StateGraph(Vals)
+        .add_node("two", two)
+        .add_edge(START, "two")
+        .compile(checkpointer=InMemorySaver())
+    )
     first = graph.invoke({}, CFG)["__interrupt__"][0]
     assert graph.invoke(None, CFG)["__interrupt__"][0].id == first.id
     second = graph.invoke(Command(resume="A"), CFG)["__interrupt__"][0]
@@ -142,8 +169,14 @@ def test_subgraph_as_node_with_interrupt():
         return {"vals": [f"inner:{interrupt('inner question')}"]}
 
     sub = StateGraph(Vals).add_node("inner", inner).add_edge(START, "inner").compile()
-    parent = (StateGraph(Vals).add_node("first", lambda s: {"vals": ["first"]}).add_node("sub", sub)
-              .add_edge(START, "first").add_edge("first", "sub").compile(checkpointer=InMemorySaver()))
+    parent = (
+        StateGraph(Vals)
+        .add_node("first", lambda s: {"vals": ["first"]})
+        .add_node("sub", sub)
+        .add_edge(START, "first")
+        .add_edge("first", "sub")
+        .compile(checkpointer=InMemorySaver())
+    )
     paused = parent.invoke({}, CFG)
     assert paused["__interrupt__"][0].value == "inner question"
     state = parent.get_state(CFG, subgraphs=True)
@@ -156,21 +189,29 @@ def test_subgraph_as_node_with_interrupt():
 
 def test_update_as_one_branch_keeps_the_waiting_send_tasks_distinct():
     """Acting as one waiting task keeps the other Send tasks, each with its own task id."""
-    from typing import TypedDict
 
     from hitl_notebook import END, Send
 
-    class S(TypedDict, total=False):
+    class S(Vals, total=False):
         items: list
-        vals: Vals.__annotations__["vals"]
 
     def work(arg):
         return {"vals": [interrupt(f"item {arg['item']}")]}
 
-    graph = (StateGraph(S).add_node("work", work).add_node("note", lambda s: {"vals": ["note"]})
-             .add_conditional_edges(START, lambda s: [Send("work", {"item": i}) for i in s["items"]] + ["note"])
-             .add_edge("note", END).compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(S)
+        .add_node("work", work)
+        .add_node("note", lambda s: {"vals": ["note"]})
+        .add_conditional_edges(
+            START, lambda s: [Send("work", {"item": i}) for i in s["items"]] + ["note"]
+        )
+        .add_edge("note", END)
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({"items": [1, 2]}, CFG)
     fork = graph.update_state(CFG, {"vals": ["by hand"]}, as_node="note")
     ids = [t.id for t in graph.get_state(fork).tasks]
-    assert len(ids) == len(set(ids)) and [t.name for t in graph.get_state(fork).tasks].count("work") == 2
+    assert (
+        len(ids) == len(set(ids))
+        and [t.name for t in graph.get_state(fork).tasks].count("work") == 2
+    )

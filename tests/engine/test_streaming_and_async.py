@@ -15,22 +15,38 @@ CFG = {"configurable": {"thread_id": "t"}}
 
 
 def _chain(checkpointer=None):
-    return (StateGraph(Vals).add_node("a", lambda s: {"vals": ["a"]}).add_node("b", lambda s: {"vals": ["b"]})
-            .add_edge(START, "a").add_edge("a", "b").compile(checkpointer=checkpointer))
+    return (
+        StateGraph(Vals)
+        .add_node("a", lambda s: {"vals": ["a"]})
+        .add_node("b", lambda s: {"vals": ["b"]})
+        .add_edge(START, "a")
+        .add_edge("a", "b")
+        .compile(checkpointer=checkpointer)
+    )
 
 
 def test_stream_values_and_updates():
     """values: the state after each step; updates: {node: writes} per task."""
     graph = _chain()
-    assert list(graph.stream({}, stream_mode="values")) == [{"vals": []}, {"vals": ["a"]}, {"vals": ["a", "b"]}]
-    assert list(graph.stream({}, stream_mode="updates")) == [{"a": {"vals": ["a"]}}, {"b": {"vals": ["b"]}}]
+    assert list(graph.stream({}, stream_mode="values")) == [
+        {"vals": []},
+        {"vals": ["a"]},
+        {"vals": ["a", "b"]},
+    ]
+    assert list(graph.stream({}, stream_mode="updates")) == [
+        {"a": {"vals": ["a"]}},
+        {"b": {"vals": ["b"]}},
+    ]
 
 
 def test_stream_list_of_modes_yields_pairs():
     """A list of modes yields (mode, chunk) pairs in order."""
     chunks = list(_chain().stream({}, stream_mode=["updates", "values"]))
     assert chunks[0] == ("values", {"vals": []})
-    assert ("updates", {"a": {"vals": ["a"]}}) in chunks and chunks[-1] == ("values", {"vals": ["a", "b"]})
+    assert ("updates", {"a": {"vals": ["a"]}}) in chunks and chunks[-1] == (
+        "values",
+        {"vals": ["a", "b"]},
+    )
 
 
 def test_stream_updates_reports_interrupts():
@@ -85,7 +101,14 @@ def test_async_nodes_run_concurrently_with_ainvoke():
         events.append("b end")
         return {"vals": ["b"]}
 
-    graph = StateGraph(Vals).add_node("a", a).add_node("b", b).add_edge(START, "a").add_edge(START, "b").compile()
+    graph = (
+        StateGraph(Vals)
+        .add_node("a", a)
+        .add_node("b", b)
+        .add_edge(START, "a")
+        .add_edge(START, "b")
+        .compile()
+    )
     out = asyncio.run(graph.ainvoke({}))
     assert out["vals"] == ["a", "b"]
     assert events[:2] == ["a start", "b start"]
@@ -97,7 +120,12 @@ def test_async_interrupt_and_resume_with_astream():
     async def ask(state):
         return {"text": interrupt("async question")}
 
-    graph = StateGraph(Vals).add_node("ask", ask).add_edge(START, "ask").compile(checkpointer=InMemorySaver())
+    graph = (
+        StateGraph(Vals)
+        .add_node("ask", ask)
+        .add_edge(START, "ask")
+        .compile(checkpointer=InMemorySaver())
+    )
 
     async def scenario():
         paused = await graph.ainvoke({}, CFG)
@@ -126,7 +154,12 @@ def test_async_node_under_sync_invoke_names_ainvoke():
 
 def test_stream_subgraphs_prefixes_events_with_their_namespace():
     """subgraphs=True: the parent's events have namespace () and the subgraph's its own."""
-    sub = StateGraph(Vals).add_node("inner", lambda s: {"vals": ["inner"]}).add_edge(START, "inner").compile()
+    sub = (
+        StateGraph(Vals)
+        .add_node("inner", lambda s: {"vals": ["inner"]})
+        .add_edge(START, "inner")
+        .compile()
+    )
     parent = StateGraph(Vals).add_node("sub", sub).add_edge(START, "sub").compile()
     chunks = list(parent.stream({}, stream_mode="updates", subgraphs=True))
     assert chunks[0][0][0].startswith("sub:") and chunks[0][1] == {"inner": {"vals": ["inner"]}}
@@ -141,8 +174,12 @@ def test_messages_stream_sends_scripted_model_tokens():
     from hitl_notebook import MessagesState, ScriptedChatModel
 
     model = ScriptedChatModel(["Hello there, friend!"])
-    graph = (StateGraph(MessagesState).add_node("chat", lambda s: {"messages": [model.invoke(s["messages"])]})
-             .add_edge(START, "chat").compile())
+    graph = (
+        StateGraph(MessagesState)
+        .add_node("chat", lambda s: {"messages": [model.invoke(s["messages"])]})
+        .add_edge(START, "chat")
+        .compile()
+    )
     pairs = list(graph.stream({"messages": [("user", "hi")]}, stream_mode="messages"))
     assert [m.content for m, _ in pairs] == ["Hello ", "there, ", "friend!"]
     assert {m.id for m, _ in pairs} == {"scripted-1"}
@@ -161,8 +198,14 @@ def test_leaving_astream_early_cancels_running_tasks():
     async def fast(state):
         return {"vals": ["fast"]}
 
-    graph = (StateGraph(Vals).add_node("slow", slow).add_node("fast", fast)
-             .add_edge(START, "slow").add_edge(START, "fast").compile())
+    graph = (
+        StateGraph(Vals)
+        .add_node("slow", slow)
+        .add_node("fast", fast)
+        .add_edge(START, "slow")
+        .add_edge(START, "fast")
+        .compile()
+    )
 
     async def main():
         stream = graph.astream({}, stream_mode="updates")

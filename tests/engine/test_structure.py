@@ -21,8 +21,14 @@ class Trail(TypedDict):
 
 
 def _builder() -> StateGraph:
-    return (StateGraph(Trail).add_node("a", lambda s: {"trail": ["a"]}).add_node("b", lambda s: {"trail": ["b"]})
-            .add_edge(START, "a").add_edge("a", "b").add_edge("b", END))
+    return (
+        StateGraph(Trail)
+        .add_node("a", lambda s: {"trail": ["a"]})
+        .add_node("b", lambda s: {"trail": ["b"]})
+        .add_edge(START, "a")
+        .add_edge("a", "b")
+        .add_edge("b", END)
+    )
 
 
 def test_editing_the_builder_after_compile_does_not_change_the_compiled_graph():
@@ -33,23 +39,52 @@ def test_editing_the_builder_after_compile_does_not_change_the_compiled_graph():
     builder.add_conditional_edges("a", lambda s: "c")
     assert graph.invoke({"trail": []}) == {"trail": ["a", "b"]}
     assert list(graph.nodes) == ["a", "b"]
-    assert builder.compile().invoke({"trail": []})["trail"][-1] == "c"  # a new compile sees the edits
+    assert (
+        builder.compile().invoke({"trail": []})["trail"][-1] == "c"
+    )  # a new compile sees the edits
 
 
 def test_compiled_graph_shows_langgraph_methods_not_engine_helpers():
     public = {name for name in dir(_builder().compile()) if not name.startswith("_")}
-    for helper in ("apply_writes", "channel", "check_keys", "input_dict", "output_values", "visible_values",
-                   "values_with_finished_tasks", "require_saver", "thread_coordinates", "breakpoints", "node_order"):
+    for helper in (
+        "apply_writes",
+        "channel",
+        "check_keys",
+        "input_dict",
+        "output_values",
+        "visible_values",
+        "values_with_finished_tasks",
+        "require_saver",
+        "thread_coordinates",
+        "breakpoints",
+        "node_order",
+    ):
         assert helper not in public
-    assert {"invoke", "stream", "ainvoke", "astream", "get_state", "get_state_history", "update_state",
-            "bulk_update_state", "get_graph", "nodes", "checkpointer", "builder", "name"} <= public
+    assert {
+        "invoke",
+        "stream",
+        "ainvoke",
+        "astream",
+        "get_state",
+        "get_state_history",
+        "update_state",
+        "bulk_update_state",
+        "get_graph",
+        "nodes",
+        "checkpointer",
+        "builder",
+        "name",
+    } <= public
 
 
-@pytest.mark.parametrize("call", [
-    lambda g: g.invoke({"trail": []}, interupt_before=["a"]),
-    lambda g: list(g.stream({"trail": []}, stream_modes="values")),
-    lambda g: g.update_state({"configurable": {"thread_id": "t"}}, {}, asnode="a"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: g.invoke({"trail": []}, interupt_before=["a"]),
+        lambda g: list(g.stream({"trail": []}, stream_modes="values")),
+        lambda g: g.update_state({"configurable": {"thread_id": "t"}}, {}, asnode="a"),
+    ],
+)
 def test_a_misspelt_keyword_is_a_type_error(call):
     with pytest.raises(TypeError, match="unexpected keyword"):
         call(_builder().compile())
@@ -75,7 +110,9 @@ def _runtime_imports(node: ast.AST):
 def test_engine_imports_graph_only_for_type_hints():
     for module in sorted(ENGINE.glob("*.py")):
         for imported in _runtime_imports(ast.parse(module.read_text())):
-            assert not imported.startswith("graph"), f"{module.name} imports hitl_notebook.{imported} at run time"
+            assert not imported.startswith("graph"), (
+                f"{module.name} imports hitl_notebook.{imported} at run time"
+            )
 
 
 def test_runtime_context_is_refused_not_ignored():

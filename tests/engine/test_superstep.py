@@ -4,11 +4,18 @@ paused or failed step."""
 from __future__ import annotations
 
 import threading
-from typing import TypedDict
 
 import pytest
 
-from hitl_notebook import END, START, Command, InMemorySaver, InvalidUpdateError, StateGraph, interrupt
+from hitl_notebook import (
+    END,
+    START,
+    Command,
+    InMemorySaver,
+    InvalidUpdateError,
+    StateGraph,
+    interrupt,
+)
 
 from .helpers import Vals
 
@@ -27,7 +34,14 @@ def test_parallel_sync_nodes_run_concurrently():
         barrier.wait()
         return {"vals": ["b"]}
 
-    graph = StateGraph(Vals).add_node("a", a).add_node("b", b).add_edge(START, "a").add_edge(START, "b").compile()
+    graph = (
+        StateGraph(Vals)
+        .add_node("a", a)
+        .add_node("b", b)
+        .add_edge(START, "a")
+        .add_edge(START, "b")
+        .compile()
+    )
     assert graph.invoke({})["vals"] == ["a", "b"]
 
 
@@ -42,16 +56,28 @@ def test_writes_apply_in_node_order_not_finish_order():
     def fast(state):
         return {"vals": ["fast"]}
 
-    graph = (StateGraph(Vals).add_node("slow", slow).add_node("fast", fast)
-             .add_edge(START, "slow").add_edge(START, "fast").compile())
+    graph = (
+        StateGraph(Vals)
+        .add_node("slow", slow)
+        .add_node("fast", fast)
+        .add_edge(START, "slow")
+        .add_edge(START, "fast")
+        .compile()
+    )
     for _ in range(3):
         assert graph.invoke({})["vals"] == ["slow", "fast"]
 
 
 def test_last_value_key_written_twice_in_one_step_is_a_clear_error():
     """Two parallel writes to a plain key name the key and the fix; nothing is saved."""
-    graph = (StateGraph(Vals).add_node("a", lambda s: {"text": "a"}).add_node("b", lambda s: {"text": "b"})
-             .add_edge(START, "a").add_edge(START, "b").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(Vals)
+        .add_node("a", lambda s: {"text": "a"})
+        .add_node("b", lambda s: {"text": "b"})
+        .add_edge(START, "a")
+        .add_edge(START, "b")
+        .compile(checkpointer=InMemorySaver())
+    )
     with pytest.raises(InvalidUpdateError, match="'text' received 2 values in one step"):
         graph.invoke({}, CFG)
     assert graph.get_state(CFG).next == ("a", "b")
@@ -69,8 +95,14 @@ def test_finished_sibling_does_not_rerun_when_other_branch_interrupts():
         runs.append("work")
         return {"vals": ["work"]}
 
-    graph = (StateGraph(Vals).add_node("ask", ask).add_node("work", work)
-             .add_edge(START, "ask").add_edge(START, "work").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(Vals)
+        .add_node("ask", ask)
+        .add_node("work", work)
+        .add_edge(START, "ask")
+        .add_edge(START, "work")
+        .compile(checkpointer=InMemorySaver())
+    )
     graph.invoke({}, CFG)
     state = graph.get_state(CFG)
     assert state.next == ("ask",)
@@ -95,12 +127,20 @@ def test_failed_task_is_retried_alone_and_sibling_writes_kept():
         runs.append("work")
         return {"vals": ["work"]}
 
-    graph = (StateGraph(Vals).add_node("boom", boom).add_node("work", work)
-             .add_edge(START, "boom").add_edge(START, "work").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(Vals)
+        .add_node("boom", boom)
+        .add_node("work", work)
+        .add_edge(START, "boom")
+        .add_edge(START, "work")
+        .compile(checkpointer=InMemorySaver())
+    )
     with pytest.raises(RuntimeError, match="upstream timeout"):
         graph.invoke({}, CFG)
     state = graph.get_state(CFG)
-    assert {t.name: t.error for t in state.tasks}["boom"] == "RuntimeError('upstream timeout')"  # LangGraph's repr
+    assert {t.name: t.error for t in state.tasks}[
+        "boom"
+    ] == "RuntimeError('upstream timeout')"  # LangGraph's repr
     flaky["fail"] = False
     assert graph.invoke(None, CFG)["vals"] == ["boom", "work"]
     assert runs == ["boom", "work", "boom"]
@@ -115,8 +155,14 @@ def test_command_goto_list_and_end():
     def x(state):
         return Command(update={"vals": ["x"]}, goto=END)
 
-    graph = (StateGraph(Vals).add_node("router", router).add_node("x", x).add_node("y", lambda s: {"vals": ["y"]})
-             .add_edge(START, "router").compile())
+    graph = (
+        StateGraph(Vals)
+        .add_node("router", router)
+        .add_node("x", x)
+        .add_node("y", lambda s: {"vals": ["y"]})
+        .add_edge(START, "router")
+        .compile()
+    )
     assert graph.invoke({})["vals"] == ["router", "x", "y"]
 
 
@@ -124,13 +170,18 @@ def test_join_waits_for_all_sources():
     """add_edge([a, b], c): c runs once, after both a and b, even when they finish in
     different steps."""
 
-    graph = (StateGraph(Vals)
-             .add_node("a", lambda s: {"vals": ["a"]})
-             .add_node("b1", lambda s: {"vals": ["b1"]})
-             .add_node("b2", lambda s: {"vals": ["b2"]})
-             .add_node("c", lambda s: {"vals": ["c"]})
-             .add_edge(START, "a").add_edge(START, "b1").add_edge("b1", "b2")
-             .add_edge(["a", "b2"], "c").compile())
+    graph = (
+        StateGraph(Vals)
+        .add_node("a", lambda s: {"vals": ["a"]})
+        .add_node("b1", lambda s: {"vals": ["b1"]})
+        .add_node("b2", lambda s: {"vals": ["b2"]})
+        .add_node("c", lambda s: {"vals": ["c"]})
+        .add_edge(START, "a")
+        .add_edge(START, "b1")
+        .add_edge("b1", "b2")
+        .add_edge(["a", "b2"], "c")
+        .compile()
+    )
     assert graph.invoke({})["vals"] == ["a", "b1", "b2", "c"]
 
 
@@ -138,15 +189,18 @@ def test_send_map_reduce():
     """Send fans out one task per item, each with its own input."""
     from hitl_notebook import Send
 
-    class S(TypedDict, total=False):
+    class S(Vals, total=False):
         items: list
-        vals: Vals.__annotations__["vals"]
 
     def fan(state):
         return [Send("work", {"item": i}) for i in state["items"]]
 
-    graph = (StateGraph(S).add_node("work", lambda arg: {"vals": [arg["item"] * 10]})
-             .add_conditional_edges(START, fan).compile())
+    graph = (
+        StateGraph(S)
+        .add_node("work", lambda arg: {"vals": [arg["item"] * 10]})
+        .add_conditional_edges(START, fan)
+        .compile()
+    )
     assert graph.invoke({"items": [1, 2, 3]})["vals"] == [10, 20, 30]
 
 
@@ -156,8 +210,14 @@ def test_paused_step_shows_finished_siblings_writes_in_values():
     def ask(state):
         return {"vals": [interrupt("q")]}
 
-    graph = (StateGraph(Vals).add_node("ask", ask).add_node("work", lambda s: {"vals": ["work"]})
-             .add_edge(START, "ask").add_edge(START, "work").compile(checkpointer=InMemorySaver()))
+    graph = (
+        StateGraph(Vals)
+        .add_node("ask", ask)
+        .add_node("work", lambda s: {"vals": ["work"]})
+        .add_edge(START, "ask")
+        .add_edge(START, "work")
+        .compile(checkpointer=InMemorySaver())
+    )
     out = graph.invoke({}, CFG)
     assert out["vals"] == ["work"]
     assert graph.get_state(CFG).values["vals"] == ["work"]

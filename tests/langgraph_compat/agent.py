@@ -25,11 +25,22 @@ class ScriptedToolModel(GenericFakeChatModel):
 
 def tool_call(call_id: str, to: str, body: str = "hi") -> dict:
     """A ``send_email`` tool call as a chat model would emit it."""
-    return {"name": "send_email", "args": {"to": to, "body": body}, "id": call_id, "type": "tool_call"}
+    return {
+        "name": "send_email",
+        "args": {"to": to, "body": body},
+        "id": call_id,
+        "type": "tool_call",
+    }
 
 
-def email_agent(checkpointer: Any, sent: list[dict], *, calls: Iterable[dict] = (), mode: str = "batched",
-                allowed: tuple[str, ...] = ("approve", "edit", "reject", "respond")) -> Any:
+def email_agent(
+    checkpointer: Any,
+    sent: list[dict],
+    *,
+    calls: Iterable[dict] = (),
+    mode: str = "batched",
+    allowed: tuple[str, ...] = ("approve", "edit", "reject", "respond"),
+) -> Any:
     """An agent whose model first calls ``send_email`` (``calls``, default one call to bob),
     then answers "done"; every ``send_email`` call needs review. ``sent`` records real sends."""
 
@@ -40,12 +51,20 @@ def email_agent(checkpointer: Any, sent: list[dict], *, calls: Iterable[dict] = 
         return f"sent to {to}"
 
     script = [
-        AIMessage("", id="ai-1", tool_calls=list(calls) or [tool_call("call-1", "bob@example.org")]),
+        AIMessage(
+            "", id="ai-1", tool_calls=list(calls) or [tool_call("call-1", "bob@example.org")]
+        ),
         AIMessage("done", id="ai-2"),
     ]
     review = HumanInTheLoopMiddleware(
-        interrupt_on={"send_email": {"allowed_decisions": list(allowed), "description": "Check the email"}},
+        interrupt_on={
+            "send_email": {"allowed_decisions": list(allowed), "description": "Check the email"}
+        },
         interrupt_mode=mode,
     )
-    return create_agent(ScriptedToolModel(messages=iter(script)), tools=[send_email], middleware=[review],
-                        checkpointer=checkpointer)
+    return create_agent(
+        ScriptedToolModel(messages=iter(script)),
+        tools=[send_email],
+        middleware=[review],
+        checkpointer=checkpointer,
+    )

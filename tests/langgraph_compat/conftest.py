@@ -13,6 +13,7 @@ from .frontend import assert_same_view
 
 HERE = Path(__file__).resolve().parent
 
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test here needs the ``langgraph`` extra: mark them so they can be selected."""
     for item in items:

@@ -43,8 +43,15 @@ def _langgraph_api() -> dict:
     from langgraph.graph import END, START, MessagesState, StateGraph
     from langgraph.types import Command, interrupt
 
-    return {"StateGraph": StateGraph, "START": START, "END": END, "MessagesState": MessagesState,
-            "Command": Command, "interrupt": interrupt, "InMemorySaver": InMemorySaver}
+    return {
+        "StateGraph": StateGraph,
+        "START": START,
+        "END": END,
+        "MessagesState": MessagesState,
+        "Command": Command,
+        "interrupt": interrupt,
+        "InMemorySaver": InMemorySaver,
+    }
 
 
 def _our_api() -> dict:
@@ -58,8 +65,15 @@ def _our_api() -> dict:
         interrupt,
     )
 
-    return {"StateGraph": StateGraph, "START": START, "END": END, "MessagesState": MessagesState,
-            "Command": Command, "interrupt": interrupt, "InMemorySaver": InMemorySaver}
+    return {
+        "StateGraph": StateGraph,
+        "START": START,
+        "END": END,
+        "MessagesState": MessagesState,
+        "Command": Command,
+        "interrupt": interrupt,
+        "InMemorySaver": InMemorySaver,
+    }
 
 
 def _sqlite_saver(engine: str, path: Path, opened: list) -> object:
@@ -77,7 +91,9 @@ def _sqlite_saver(engine: str, path: Path, opened: list) -> object:
     return saver
 
 
-def make_flavour(name: str, directory: Path, opened: list, *, database: Path | None = None) -> Flavour:
+def make_flavour(
+    name: str, directory: Path, opened: list, *, database: Path | None = None
+) -> Flavour:
     """The flavour called ``name`` ("<engine>-<saver>"): SQLite savers use a new file in
     ``directory`` for each graph, or always the file ``database`` when given."""
     engine, saver = name.split("-")
@@ -85,7 +101,9 @@ def make_flavour(name: str, directory: Path, opened: list, *, database: Path | N
     if saver == "memory":
         factory = api["InMemorySaver"]
     else:
+
         def factory() -> object:
             return _sqlite_saver(engine, database or directory / f"{len(opened)}.db", opened)
+
     del api["InMemorySaver"]
     return Flavour(name=name, engine=engine, new_saver=factory, **api)

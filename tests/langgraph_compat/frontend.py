@@ -29,13 +29,19 @@ class FrontEnd:
         self.widget.send = self.received.append
         #: Every ``node_status`` value the browser was sent, in order (live status).
         self.status_trace: list[dict] = []
-        self.widget.observe(lambda change: self.status_trace.append(dict(change["new"])), names=["node_status"])
+        self.widget.observe(
+            lambda change: self.status_trace.append(dict(change["new"])), names=["node_status"]
+        )
         self._request = 0
 
     def _send(self, message: dict) -> dict:
         self._request += 1
         self.widget._on_frontend_msg(self.widget, {**message, "request_id": self._request}, [])
-        replies = [m for m in self.received if m.get("type") == "reply" and m["request_id"] == self._request]
+        replies = [
+            m
+            for m in self.received
+            if m.get("type") == "reply" and m["request_id"] == self._request
+        ]
         assert len(replies) == 1, f"expected one reply to request {self._request}, got {replies}"
         return replies[0]
 
@@ -47,7 +53,9 @@ class FrontEnd:
 
     def try_act(self, action: str, **args: Any) -> dict:
         """Click a button and return the reply, whatever it is."""
-        return self._send({"type": "action", "action": action, "args": args, "base": self.widget.head.get("id")})
+        return self._send(
+            {"type": "action", "action": action, "args": args, "base": self.widget.head.get("id")}
+        )
 
     def query(self, query: str, **args: Any) -> Any:
         reply = self._send({"type": "query", "query": query, "args": args})
@@ -88,7 +96,10 @@ class FrontEnd:
             "history": [
                 {
                     "parent": position.get(item["parent"]),
-                    **{k: item[k] for k in ("step", "source", "next", "interrupts", "errors", "lane", "fork")},
+                    **{
+                        k: item[k]
+                        for k in ("step", "source", "next", "interrupts", "errors", "lane", "fork")
+                    },
                     # The input's "__start__" write is listed on the step -1 checkpoint for
                     # our engine and on step 0 for LangGraph (reported; not a node).
                     "writers": [w for w in item["writers"] if w != "__start__"],
@@ -121,6 +132,11 @@ def _is_message(value: Any) -> bool:
 def assert_same_view(flavour: Flavour, seen: Any, reference_name: str, reference: Any) -> None:
     """Fail with a readable diff when a flow looked different on the two engines."""
     if seen != reference:
-        lines = difflib.unified_diff(pformat(reference, width=110).splitlines(), pformat(seen, width=110).splitlines(),
-                                     reference_name, flavour.name, lineterm="")
+        lines = difflib.unified_diff(
+            pformat(reference, width=110).splitlines(),
+            pformat(seen, width=110).splitlines(),
+            reference_name,
+            flavour.name,
+            lineterm="",
+        )
         raise AssertionError("the widget showed different things:\n" + "\n".join(lines))

@@ -44,7 +44,13 @@ def approval(f: Flavour) -> Any:
         return {"plan": f"plan for {state['task']}"}
 
     def approve(state: Plan) -> Any:
-        decision = f.interrupt({"question": "Approve this plan?", "plan": state["plan"], "options": ["approve", "reject"]})
+        decision = f.interrupt(
+            {
+                "question": "Approve this plan?",
+                "plan": state["plan"],
+                "options": ["approve", "reject"],
+            }
+        )
         return f.Command(goto="execute" if decision == "approve" else f.END)
 
     def execute(state: Plan) -> dict:
@@ -89,6 +95,7 @@ def input_pattern(f: Flavour, ran: list[str]) -> Any:
         def run(state: Steps) -> dict:
             ran.append(name)
             return update(state)
+
         return run
 
     b = f.StateGraph(Steps)
@@ -102,7 +109,12 @@ def input_pattern(f: Flavour, ran: list[str]) -> Any:
     return f.compile(b)
 
 
-TOOL_CALL = {"name": "search", "args": {"query": "weather in SF"}, "id": "call_1", "type": "tool_call"}
+TOOL_CALL = {
+    "name": "search",
+    "args": {"query": "weather in SF"},
+    "id": "call_1",
+    "type": "tool_call",
+}
 
 
 def tool_review(f: Flavour, llm_calls: list[int]) -> Any:
@@ -112,22 +124,43 @@ def tool_review(f: Flavour, llm_calls: list[int]) -> Any:
 
     def call_llm(state: Any) -> dict:
         llm_calls.append(len(llm_calls) + 1)
-        return {"messages": [{"role": "ai", "content": "", "tool_calls": [TOOL_CALL], "id": f"ai-{len(llm_calls)}"}]}
+        return {
+            "messages": [
+                {
+                    "role": "ai",
+                    "content": "",
+                    "tool_calls": [TOOL_CALL],
+                    "id": f"ai-{len(llm_calls)}",
+                }
+            ]
+        }
 
     def human_review_node(state: Any) -> Any:
         action, data = f.interrupt({"question": "Is this correct?", "tool_call": TOOL_CALL})
         if action == "continue":
             return f.Command(goto="run_tool")
         if action == "update":
-            edited = {"role": "ai", "content": "", "id": state["messages"][-1].id,
-                      "tool_calls": [{**TOOL_CALL, "args": data["args"]}]}
+            edited = {
+                "role": "ai",
+                "content": "",
+                "id": state["messages"][-1].id,
+                "tool_calls": [{**TOOL_CALL, "args": data["args"]}],
+            }
             return f.Command(goto="run_tool", update={"messages": [edited]})
         feedback = {"role": "tool", "content": data, "tool_call_id": TOOL_CALL["id"]}
         return f.Command(goto="call_llm", update={"messages": [feedback]})
 
     def run_tool(state: Any) -> dict:
         call = state["messages"][-1].tool_calls[0]
-        return {"messages": [{"role": "tool", "content": f"ran {call['args']['query']}", "tool_call_id": call["id"]}]}
+        return {
+            "messages": [
+                {
+                    "role": "tool",
+                    "content": f"ran {call['args']['query']}",
+                    "tool_call_id": call["id"],
+                }
+            ]
+        }
 
     b = f.StateGraph(f.MessagesState)
     b.add_node("call_llm", call_llm)
@@ -220,4 +253,3 @@ def chain(f: Flavour) -> Any:
     b.add_edge("node_2", "node_3")
     b.add_edge("node_3", f.END)
     return f.compile(b)
-

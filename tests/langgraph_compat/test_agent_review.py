@@ -28,8 +28,14 @@ def test_tool_call_review_shows_the_approve_edit_reject_respond_form(saver):
     ui.act("run", input=ASK)
     [spec] = ui.widget.interrupts
     assert spec["kind"] == "hitl" and spec["node"] == REVIEW_NODE
-    assert spec["actions"] == [{"name": "send_email", "args": {"to": "bob@example.org", "body": "hi"},
-                                "description": "Check the email", "allowed": ["approve", "edit", "reject"]}]
+    assert spec["actions"] == [
+        {
+            "name": "send_email",
+            "args": {"to": "bob@example.org", "body": "hi"},
+            "description": "Check the email",
+            "allowed": ["approve", "edit", "reject"],
+        }
+    ]
     assert ui.widget.status == "interrupted" and ui.widget.node_status[REVIEW_NODE] == "interrupted"
     assert sent == []
 
@@ -38,13 +44,27 @@ EDITED = {"to": "alice@example.org", "body": "hello"}
 REJECTED = ("User rejected the tool call for `send_email` with reason: not to bob", "error")
 
 
-@pytest.mark.parametrize(("decision", "sends", "tool_reply"), [
-    ({"type": "approve"}, [{"to": "bob@example.org", "body": "hi"}], ("sent to bob@example.org", "success")),
-    ({"type": "edit", "edited_action": {"name": "send_email", "args": EDITED}}, [EDITED], ("sent to alice@example.org", "success")),
-    ({"type": "reject", "message": "not to bob"}, [], REJECTED),
-    ({"type": "respond", "message": "Bob is on holiday"}, [], ("Bob is on holiday", "success")),
-], ids=["approve", "edit", "reject", "respond"])
-def test_each_decision_reaches_the_middleware_and_the_agent_continues(saver, decision, sends, tool_reply):
+@pytest.mark.parametrize(
+    ("decision", "sends", "tool_reply"),
+    [
+        (
+            {"type": "approve"},
+            [{"to": "bob@example.org", "body": "hi"}],
+            ("sent to bob@example.org", "success"),
+        ),
+        (
+            {"type": "edit", "edited_action": {"name": "send_email", "args": EDITED}},
+            [EDITED],
+            ("sent to alice@example.org", "success"),
+        ),
+        ({"type": "reject", "message": "not to bob"}, [], REJECTED),
+        ({"type": "respond", "message": "Bob is on holiday"}, [], ("Bob is on holiday", "success")),
+    ],
+    ids=["approve", "edit", "reject", "respond"],
+)
+def test_each_decision_reaches_the_middleware_and_the_agent_continues(
+    saver, decision, sends, tool_reply
+):
     """Sending a decision from the form resumes the agent: approve runs the tool, edit runs
     it with the edited arguments, reject and respond answer the call with a ToolMessage
     instead of running it; then the model gets its turn and the run finishes."""
@@ -77,10 +97,15 @@ def test_a_decision_the_config_does_not_allow_is_refused_before_the_agent_sees_i
     [spec] = ui.widget.interrupts
     before = [item["id"] for item in ui.history()]
 
-    reply = ui.try_act("resume", answers={spec["id"]: {"decisions": [{"type": "respond", "message": "x"}]}})
+    reply = ui.try_act(
+        "resume", answers={spec["id"]: {"decisions": [{"type": "respond", "message": "x"}]}}
+    )
 
     assert reply["ok"] is False and reply["kind"] == "rejected"
-    assert "'respond' is not allowed for 'send_email'" in reply["error"] and ui.widget.error == reply["error"]
+    assert (
+        "'respond' is not allowed for 'send_email'" in reply["error"]
+        and ui.widget.error == reply["error"]
+    )
     assert [item["id"] for item in ui.history()] == before and ui.widget.interrupts == [spec]
     ui.act("resume", answers={spec["id"]: {"decisions": [{"type": "approve"}]}})
     assert sent == [{"to": "bob@example.org", "body": "hi"}]
@@ -91,16 +116,28 @@ def test_per_call_review_of_two_calls_answered_together(saver):
     its response schema); one resume map answers both and each answer applies to its call."""
     sent: list[dict] = []
     calls = [tool_call("call-a", "ann@example.org"), tool_call("call-b", "ben@example.org")]
-    ui = FrontEnd(email_agent(saver, sent, calls=calls, mode="per_call", allowed=("approve", "respond")))
+    ui = FrontEnd(
+        email_agent(saver, sent, calls=calls, mode="per_call", allowed=("approve", "respond"))
+    )
     ui.act("run", input=ASK)
     specs = {spec["value"]["tool_call_id"]: spec for spec in ui.widget.interrupts}
     assert set(specs) == {"call-a", "call-b"}
-    assert all(s["kind"] == "tool_approval" and s["actions"][0]["allowed"] == ["approve", "respond"] for s in specs.values())
+    assert all(
+        s["kind"] == "tool_approval" and s["actions"][0]["allowed"] == ["approve", "respond"]
+        for s in specs.values()
+    )
 
-    ui.act("resume", answers={specs["call-a"]["id"]: {"type": "approve"},
-                              specs["call-b"]["id"]: {"type": "respond", "message": "not Ben"}})
+    ui.act(
+        "resume",
+        answers={
+            specs["call-a"]["id"]: {"type": "approve"},
+            specs["call-b"]["id"]: {"type": "respond", "message": "not Ben"},
+        },
+    )
 
     assert sent == [{"to": "ann@example.org", "body": "hi"}]
-    replies = {m.tool_call_id: m.content for m in ui.widget.state.values["messages"] if m.type == "tool"}
+    replies = {
+        m.tool_call_id: m.content for m in ui.widget.state.values["messages"] if m.type == "tool"
+    }
     assert replies == {"call-a": "sent to ann@example.org", "call-b": "not Ben"}
     assert ui.widget.status == "done"

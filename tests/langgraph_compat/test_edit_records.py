@@ -30,7 +30,9 @@ def test_an_unreadable_record_falls_back_to_the_changed_values(tmp_path, opened)
     graph = breakpoint_review(make_flavour("langgraph-memory", tmp_path, opened))
     config = {"configurable": {"thread_id": "t1"}}
     graph.invoke({"input": "x"}, config, interrupt_before=["human_review"])
-    graph.update_state({**config, "metadata": {EDIT_RECORD_KEY: "{not json"}}, {"tool_call": "edited"})
+    graph.update_state(
+        {**config, "metadata": {EDIT_RECORD_KEY: "{not json"}}, {"tool_call": "edited"}
+    )
     ui = FrontEnd(graph)
     newest = ui.history()[0]
     assert newest["source"] == "update" and newest["writers"] == ["update_state"]

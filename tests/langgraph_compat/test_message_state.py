@@ -28,7 +28,8 @@ def test_messages_are_shown_as_json_with_their_type_content_and_tool_calls(saver
     assert (human["type"], human["content"]) == ("human", "email bob") and human["id"]
     assert (ai["type"], ai["id"]) == ("ai", "ai-1")
     assert [(c["name"], c["args"], c["id"]) for c in ai["tool_calls"]] == [
-        ("send_email", {"to": "bob@example.org", "body": "hi"}, "call-1")]
+        ("send_email", {"to": "bob@example.org", "body": "hi"}, "call-1")
+    ]
 
 
 def test_editing_message_json_keeps_real_messages_with_their_ids(saver):
@@ -46,7 +47,9 @@ def test_editing_message_json_keeps_real_messages_with_their_ids(saver):
     ui.act("update_state", values={"messages": messages})
 
     human, ai = ui.widget.state.values["messages"]
-    assert type(human) is HumanMessage and human.id == before[0].id and human.content == "email carol"
+    assert (
+        type(human) is HumanMessage and human.id == before[0].id and human.content == "email carol"
+    )
     assert type(ai) is AIMessage and ai.id == "ai-1"
     assert ai.tool_calls[0]["args"] == {"to": "carol@example.org", "body": "hi"}
     assert ui.widget.status == "paused"
@@ -75,6 +78,8 @@ def test_editing_a_tool_call_in_message_state_as_a_node(same_on_both):
 
     seen = same_on_both(flow)
     assert seen["edited"]["head"]["next"] == ["human_review_node"]
-    assert seen["edited"]["values"]["messages"][1]["tool_calls"] == [{"name": "search", "args": {"query": "weather in Oslo"}}]
+    assert seen["edited"]["values"]["messages"][1]["tool_calls"] == [
+        {"name": "search", "args": {"query": "weather in Oslo"}}
+    ]
     assert seen["done"]["values"]["messages"][-1]["content"] == "ran weather in Oslo"
     assert len(seen["done"]["values"]["messages"]) == 3

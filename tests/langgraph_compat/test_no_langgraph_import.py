@@ -51,11 +51,22 @@ def query(name, **args):
 
 
 def run_isolated(body: str) -> subprocess.CompletedProcess:
-    script = PRELUDE + textwrap.dedent(body) + """
+    script = (
+        PRELUDE
+        + textwrap.dedent(body)
+        + """
 leaked = sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED)
 assert not leaked, leaked
 """
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_a_whole_widget_session_on_our_graph_imports_no_langgraph():

@@ -35,14 +35,28 @@ def test_approve_or_reject_with_the_options_form(same_on_both):
     seen = same_on_both(flow)
     paused = seen["approved"]["paused"]
     assert paused["status"] == "interrupted"
-    assert paused["interrupts"] == [{
-        "node": "approve", "kind": "options", "options": ["approve", "reject"],
-        "value": {"question": "Approve this plan?", "plan": "plan for deploy", "options": ["approve", "reject"]},
-    }]
+    assert paused["interrupts"] == [
+        {
+            "node": "approve",
+            "kind": "options",
+            "options": ["approve", "reject"],
+            "value": {
+                "question": "Approve this plan?",
+                "plan": "plan for deploy",
+                "options": ["approve", "reject"],
+            },
+        }
+    ]
     assert paused["node_status"] == {"plan": "visited", "approve": "interrupted"}
     assert seen["approved"]["done"]["values"]["result"] == "executed plan for deploy"
-    assert {"plan": "visited", "approve": "visited", "execute": "running"} in seen["approved"]["live"]
-    assert seen["approved"]["done"]["node_status"] == {"plan": "visited", "approve": "visited", "execute": "visited"}
+    assert {"plan": "visited", "approve": "visited", "execute": "running"} in seen["approved"][
+        "live"
+    ]
+    assert seen["approved"]["done"]["node_status"] == {
+        "plan": "visited",
+        "approve": "visited",
+        "execute": "visited",
+    }
     assert "result" not in seen["rejected"]["done"]["values"]
     assert seen["rejected"]["done"]["status"] == "done"
     assert "execute" not in seen["rejected"]["done"]["node_status"]
@@ -59,16 +73,25 @@ def test_edit_state_at_a_breakpoint_as_a_node(same_on_both):
         edited.act("breakpoint", node="human_review", when="before", enabled=True)
         edited.act("run", input={"input": "x"})
         paused = edited.view()
-        edited.act("update_state", values={"tool_call": "updated tool call"}, as_node="human_review")
+        edited.act(
+            "update_state", values={"tool_call": "updated tool call"}, as_node="human_review"
+        )
         after_edit = edited.view()
         edited.act("continue")
         approved = FrontEnd(graph, thread_id="approved", breakpoints_before=["human_review"])
         approved.act("run", input={"input": "x"})
         approved.act("continue")
-        return {"paused": paused, "after_edit": after_edit, "edited": edited.view(), "approved": approved.view()}
+        return {
+            "paused": paused,
+            "after_edit": after_edit,
+            "edited": edited.view(),
+            "approved": approved.view(),
+        }
 
     seen = same_on_both(flow)
-    assert seen["paused"]["status"] == "paused" and seen["paused"]["head"]["next"] == ["human_review"]
+    assert seen["paused"]["status"] == "paused" and seen["paused"]["head"]["next"] == [
+        "human_review"
+    ]
     assert seen["paused"]["node_status"] == {"agent": "visited", "human_review": "next"}
     assert seen["after_edit"]["head"] == {"step": 2, "source": "update", "next": ["tool"]}
     assert seen["after_edit"]["history"][0]["writers"] == ["human_review"]
@@ -120,14 +143,20 @@ def test_tool_call_review_routed_with_command_goto(same_on_both):
     [spec] = seen["continue"]["paused"]["interrupts"]
     assert spec["kind"] == "json" and spec["node"] == "human_review_node"
     assert spec["value"]["tool_call"]["args"] == {"query": "weather in SF"}
-    assert seen["continue"]["after"]["values"]["messages"][-1] == {"type": "tool", "content": "ran weather in SF", "tool_call_id": "call_1"}
+    assert seen["continue"]["after"]["values"]["messages"][-1] == {
+        "type": "tool",
+        "content": "ran weather in SF",
+        "tool_call_id": "call_1",
+    }
     updated = seen["update"]["after"]["values"]["messages"]
     assert [m["type"] for m in updated] == ["human", "ai", "tool"]
     assert updated[1]["tool_calls"] == [{"name": "search", "args": {"query": "weather in LA"}}]
     assert updated[2]["content"] == "ran weather in LA"
     feedback = seen["feedback"]["after"]
     assert feedback["status"] == "interrupted" and seen["feedback"]["llm_calls"] == 2
-    assert {"type": "tool", "content": "use celsius", "tool_call_id": "call_1"} in feedback["values"]["messages"]
+    assert {"type": "tool", "content": "use celsius", "tool_call_id": "call_1"} in feedback[
+        "values"
+    ]["messages"]
 
 
 def test_validation_loop_asks_again_until_the_answer_is_valid(same_on_both):
@@ -142,13 +171,22 @@ def test_validation_loop_asks_again_until_the_answer_is_valid(same_on_both):
         retry = ui.widget.interrupts[0]
         retried = ui.view()
         ui.answer(lambda payload: 30)
-        return {"first": first["value"], "new_id": retry["id"] != first["id"], "retried": retried, "done": ui.view()}
+        return {
+            "first": first["value"],
+            "new_id": retry["id"] != first["id"],
+            "retried": retried,
+            "done": ui.view(),
+        }
 
     seen = same_on_both(flow)
     assert seen["first"] == "What is your age?" and seen["new_id"]
-    assert seen["retried"]["interrupts"] == [{
-        "node": "get_age", "kind": "text", "value": "'thirty' is not a valid age. Please enter a positive number.",
-    }]
+    assert seen["retried"]["interrupts"] == [
+        {
+            "node": "get_age",
+            "kind": "text",
+            "value": "'thirty' is not a valid age. Please enter a positive number.",
+        }
+    ]
     assert seen["done"]["values"] == {"age": 30} and seen["done"]["status"] == "done"
 
 
@@ -165,7 +203,9 @@ def test_parallel_questions_answered_together_with_one_resume_map(same_on_both):
     seen = same_on_both(flow)
     paused = seen["paused"]
     assert sorted((s["node"], s["value"], s["kind"]) for s in paused["interrupts"]) == [
-        ("a", "question_a", "text"), ("b", "question_b", "text")]
+        ("a", "question_a", "text"),
+        ("b", "question_b", "text"),
+    ]
     assert paused["node_status"] == {"a": "interrupted", "b": "interrupted"}
     assert seen["done"]["values"]["summary"] == "a:answer to question_a & b:answer to question_b"
     assert seen["done"]["node_status"] == {"a": "visited", "b": "visited", "join": "visited"}
@@ -203,10 +243,18 @@ def test_subgraph_interrupt_in_the_diagram_panel_and_resume(same_on_both):
         return {"drawn": drawn, "paused": paused, "done": ui.view()}
 
     seen = same_on_both(flow)
-    assert seen["drawn"] == {"nodes": ["prepare", "research:ask", "research:finish"], "cluster": True}
+    assert seen["drawn"] == {
+        "nodes": ["prepare", "research:ask", "research:finish"],
+        "cluster": True,
+    }
     paused = seen["paused"]
-    assert paused["interrupts"] == [{"node": "research", "kind": "text", "value": "What about owls?"}]
-    assert paused["node_status"]["research"] == "interrupted" and paused["node_status"]["research:ask"] == "interrupted"
+    assert paused["interrupts"] == [
+        {"node": "research", "kind": "text", "value": "What about owls?"}
+    ]
+    assert (
+        paused["node_status"]["research"] == "interrupted"
+        and paused["node_status"]["research:ask"] == "interrupted"
+    )
     assert seen["done"]["values"] == {"topic": "owls", "answer": "THEY HOOT"}
     assert seen["done"]["status"] == "done"
 
@@ -223,27 +271,48 @@ def test_time_travel_history_and_fork(same_on_both):
         first_run = ui.view()
         finished = ui.widget.head["id"]
         before_node_2 = ui.checkpoint_id(lambda item: item["next"] == ["node_2"])
-        ui.act("fork", checkpoint_id=before_node_2, values={"state": "updated state"}, as_node="node_1")
+        ui.act(
+            "fork", checkpoint_id=before_node_2, values={"state": "updated state"}, as_node="node_1"
+        )
         forked = ui.view()
         ui.act("continue")
-        return {"live": live, "first_run": first_run, "forked": forked, "done": ui.view(),
-                "original": ui.query("checkpoint", id=finished)["values"],
-                # Sorted: key order follows the engine's state order (schema vs. first write).
-                "last_diff": sorted(ui.query("diff", a=ui.widget.head["id"])["ops"], key=lambda op: op["path"])}
+        return {
+            "live": live,
+            "first_run": first_run,
+            "forked": forked,
+            "done": ui.view(),
+            "original": ui.query("checkpoint", id=finished)["values"],
+            # Sorted: key order follows the engine's state order (schema vs. first write).
+            "last_diff": sorted(
+                ui.query("diff", a=ui.widget.head["id"])["ops"], key=lambda op: op["path"]
+            ),
+        }
 
     seen = same_on_both(flow)
     assert seen["live"][-1] == {"node_1": "visited", "node_2": "visited", "node_3": "visited"}
     assert {"node_1": "visited", "node_2": "running"} in seen["live"]
     history = seen["first_run"]["history"]
     assert [(h["step"], h["source"], h["writers"]) for h in history] == [
-        (3, "loop", ["node_3"]), (2, "loop", ["node_2"]), (1, "loop", ["node_1"]), (0, "loop", []), (-1, "input", [])]
+        (3, "loop", ["node_3"]),
+        (2, "loop", ["node_2"]),
+        (1, "loop", ["node_1"]),
+        (0, "loop", []),
+        (-1, "input", []),
+    ]
     fork = seen["forked"]["history"][0]
-    assert (fork["source"], fork["writers"], fork["fork"], fork["parent"]) == ("update", ["node_1"], True, 3)
+    assert (fork["source"], fork["writers"], fork["fork"], fork["parent"]) == (
+        "update",
+        ["node_1"],
+        True,
+        3,
+    )
     assert seen["forked"]["head"]["next"] == ["node_2"]
     assert seen["done"]["values"]["state"] == "updated state -> node_2 -> node_3"
     assert seen["original"]["state"] == "start -> node_1 -> node_2 -> node_3"
-    assert seen["last_diff"] == [{"op": "append", "path": ["log"], "items": ["node_3"]},
-                                 {"op": "set", "path": ["state"], "value": "updated state -> node_2 -> node_3"}]
+    assert seen["last_diff"] == [
+        {"op": "append", "path": ["log"], "items": ["node_3"]},
+        {"op": "set", "path": ["state"], "value": "updated state -> node_2 -> node_3"},
+    ]
 
 
 def test_replay_from_a_past_checkpoint_runs_again_on_a_new_branch(same_on_both):
@@ -263,7 +332,9 @@ def test_replay_from_a_past_checkpoint_runs_again_on_a_new_branch(same_on_both):
         # The rows a replay adds differ by engine (LangGraph 1.2 first writes a "fork"
         # checkpoint; ours does not): compare what they wrote, not how many rows.
         return {
-            "values": view["values"], "status": view["status"], "live": ui.status_trace[-1],
+            "values": view["values"],
+            "status": view["status"],
+            "live": ui.status_trace[-1],
             "kept": [item["id"] for item in history if item["id"] in original] == original,
             "writers": [w for item in reversed(new) for w in item["writers"]],
             "on_a_branch": all(item["lane"] > 0 for item in new),
@@ -271,7 +342,13 @@ def test_replay_from_a_past_checkpoint_runs_again_on_a_new_branch(same_on_both):
 
     seen = same_on_both(flow)
     assert seen == {
-        "values": {"state": "start -> node_1 -> node_2 -> node_3", "log": ["node_1", "node_2", "node_3"]},
-        "status": "done", "live": {"node_1": "visited", "node_2": "visited", "node_3": "visited"},
-        "kept": True, "writers": ["node_2", "node_3"], "on_a_branch": True,
+        "values": {
+            "state": "start -> node_1 -> node_2 -> node_3",
+            "log": ["node_1", "node_2", "node_3"],
+        },
+        "status": "done",
+        "live": {"node_1": "visited", "node_2": "visited", "node_3": "visited"},
+        "kept": True,
+        "writers": ["node_2", "node_3"],
+        "on_a_branch": True,
     }

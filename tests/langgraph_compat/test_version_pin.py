@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def langgraph_requirement() -> Requirement:
     """The ``langgraph`` requirement of the package's ``langgraph`` extra."""
     tomllib = pytest.importorskip("tomllib" if sys.version_info >= (3, 11) else "tomli")
-    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["langgraph"]
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]["langgraph"]
     [requirement] = [Requirement(line) for line in extra if Requirement(line).name == "langgraph"]
     return requirement
 
@@ -37,17 +39,22 @@ def test_the_extra_pins_the_range_the_adapter_accepts():
 
 
 @pytest.mark.parametrize("installed", ["1.3.0", "0.6.11", "2.0.0rc1", "unknown"])
-def test_showing_a_graph_on_an_unsupported_langgraph_fails_clearly(monkeypatch, tmp_path, installed):
+def test_showing_a_graph_on_an_unsupported_langgraph_fails_clearly(
+    monkeypatch, tmp_path, installed
+):
     """show() on a LangGraph graph with an untested LangGraph raises an error that names
     the installed version, the supported range and how to get it."""
     graph = chain(make_flavour("langgraph-memory", tmp_path, []))
     real = importlib.metadata.version
-    monkeypatch.setattr(importlib.metadata, "version", lambda name: installed if name == "langgraph" else real(name))
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: installed if name == "langgraph" else real(name)
+    )
     with pytest.raises(RuntimeError) as caught:
         show(graph, thread_id="t1")
     assert str(caught.value) == (
         f"hitl_notebook widgets support langgraph >=1.0,<1.3; langgraph {installed} is installed "
-        "(pip install 'hitl-notebook[langgraph]')")
+        "(pip install 'hitl-notebook[langgraph]')"
+    )
 
 
 @pytest.mark.parametrize("installed", ["1.0.0", "1.2.22", "1.2.0rc1", "1.2rc1"])

@@ -19,11 +19,18 @@ def test_blog_input_style_interrupt_and_resume():
         response = interrupt("Your question here")
         return {"response": response}
 
-    graph = StateGraph(State).add_node("ask", ask).add_edge(START, "ask").compile(checkpointer=InMemorySaver())
+    graph = (
+        StateGraph(State)
+        .add_node("ask", ask)
+        .add_edge(START, "ask")
+        .compile(checkpointer=InMemorySaver())
+    )
     thread = {"configurable": {"thread_id": "blog"}}
     first = graph.invoke({"response": ""}, thread)
     assert first["__interrupt__"][0].value == "Your question here"
-    assert graph.invoke(Command(resume="Your response here"), thread) == {"response": "Your response here"}
+    assert graph.invoke(Command(resume="Your response here"), thread) == {
+        "response": "Your response here"
+    }
 
 
 def test_review_and_edit_state_sample():
@@ -60,16 +67,30 @@ def _tool_review_graph():
     class State(MessagesState):
         pass
 
-    tool_call = {"name": "search", "args": {"query": "weather in SF"}, "id": "call_1", "type": "tool_call"}
+    tool_call = {
+        "name": "search",
+        "args": {"query": "weather in SF"},
+        "id": "call_1",
+        "type": "tool_call",
+    }
     runs: list[str] = []
 
     def call_llm(state):
         runs.append("call_llm")
-        return {"messages": [{"role": "ai", "content": "", "tool_calls": [tool_call], "id": f"ai-{len(runs)}"}]}
+        return {
+            "messages": [
+                {"role": "ai", "content": "", "tool_calls": [tool_call], "id": f"ai-{len(runs)}"}
+            ]
+        }
 
     def get_updated_msg(review_data):
         last = review_data["message"]
-        return {"role": "ai", "content": "", "id": last, "tool_calls": [{**tool_call, "args": review_data["args"]}]}
+        return {
+            "role": "ai",
+            "content": "",
+            "id": last,
+            "tool_calls": [{**tool_call, "args": review_data["args"]}],
+        }
 
     def get_feedback_msg(review_data):
         return {"role": "tool", "content": review_data, "tool_call_id": tool_call["id"]}
@@ -88,7 +109,15 @@ def _tool_review_graph():
 
     def run_tool(state):
         call = state["messages"][-1].tool_calls[0]
-        return {"messages": [{"role": "tool", "content": f"ran {call['args']['query']}", "tool_call_id": call["id"]}]}
+        return {
+            "messages": [
+                {
+                    "role": "tool",
+                    "content": f"ran {call['args']['query']}",
+                    "tool_call_id": call["id"],
+                }
+            ]
+        }
 
     builder = StateGraph(State)
     builder.add_node("call_llm", call_llm)
@@ -104,7 +133,12 @@ def test_tool_call_review_continue():
     """'continue' approves the tool call and routes to run_tool."""
     graph, _ = _tool_review_graph()
     cfg = {"configurable": {"thread_id": "t"}}
-    assert graph.invoke({"messages": [("user", "weather?")]}, cfg)["__interrupt__"][0].value["question"] == "Is this correct?"
+    assert (
+        graph.invoke({"messages": [("user", "weather?")]}, cfg)["__interrupt__"][0].value[
+            "question"
+        ]
+        == "Is this correct?"
+    )
     out = graph.invoke(Command(resume=("continue", None)), cfg)
     assert out["messages"][-1].content == "ran weather in SF"
 
@@ -175,7 +209,9 @@ def test_single_human_node_routes_to_active_agent():
         """A node for collecting user input."""
         user_input = interrupt(value="Ready for user input.")
         active_agent = state["active"]
-        return Command(update={"messages": [{"role": "human", "content": user_input}]}, goto=active_agent)
+        return Command(
+            update={"messages": [{"role": "human", "content": user_input}]}, goto=active_agent
+        )
 
     def agent_1(state):
         return {"messages": [{"role": "ai", "content": "agent 1 here"}]}

@@ -21,7 +21,7 @@ class State(TypedDict, total=False):
 
 def _three_step_builder(middle: str = "node_2"):
     def node_1(s):
-        return {"state": "after node_1", "log": s.get("log", []) + ["node_1"]}
+        return {"state": "after node_1", "log": [*s.get("log", []), "node_1"]}
 
     def node_2(s):
         return {"state": s["state"] + " -> node_2", "log": s["log"] + [middle]}
@@ -44,7 +44,9 @@ def test_breakpoint_then_continue_with_none():
     """Run to the breakpoint, then stream(None) continues from the saved checkpoint."""
     checkpointer = InMemorySaver()
     builder = _three_step_builder("step_for_human_in_the_loop")
-    graph = builder.compile(checkpointer=checkpointer, interrupt_before=["step_for_human_in_the_loop"])
+    graph = builder.compile(
+        checkpointer=checkpointer, interrupt_before=["step_for_human_in_the_loop"]
+    )
     thread_config = {"configurable": {"thread_id": "1"}}
     inputs = {"input": "hi"}
     events = [event for event in graph.stream(inputs, thread_config, stream_mode="values")]
@@ -62,7 +64,9 @@ def test_dynamic_breakpoint_with_node_interrupt():
 
     def my_node(state: State) -> State:
         if len(state["input"]) > 5:
-            raise NodeInterrupt(f"Received input that is longer than 5 characters: {state['input']}")
+            raise NodeInterrupt(
+                f"Received input that is longer than 5 characters: {state['input']}"
+            )
         return {"log": state["log"] + ["my_node"]}
 
     def step_3(state):
@@ -179,11 +183,15 @@ def test_reviewing_tool_calls_pattern():
     edited = {"configurable": {"thread_id": "edit"}}
     list(graph.stream({"input": "x"}, edited, stream_mode="values"))
     graph.update_state(edited, {"tool_call": "updated tool call"}, as_node="human_review")
-    assert list(graph.stream(None, edited, stream_mode="values"))[-1]["log"] == ["ran updated tool call"]
+    assert list(graph.stream(None, edited, stream_mode="values"))[-1]["log"] == [
+        "ran updated tool call"
+    ]
 
     approved = {"configurable": {"thread_id": "ok"}}
     list(graph.stream({"input": "x"}, approved, stream_mode="values"))
-    assert list(graph.stream(None, approved, stream_mode="values"))[-1]["log"] == ["ran original tool call"]
+    assert list(graph.stream(None, approved, stream_mode="values"))[-1]["log"] == [
+        "ran original tool call"
+    ]
 
 
 def test_time_travel_replay_and_fork():

@@ -40,7 +40,9 @@ def test_extended_example_as_printed_has_no_checkpointer_and_says_so():
     graph_builder.add_node("human_node", human_node)
     graph_builder.add_edge(START, "human_node")
     graph = graph_builder.compile()
-    with pytest.raises(RuntimeError, match="interrupt\\(\\) in node 'human_node' needs a checkpointer"):
+    with pytest.raises(
+        RuntimeError, match="interrupt\\(\\) in node 'human_node' needs a checkpointer"
+    ):
         graph.invoke({"some_text": "original text"})
 
 
@@ -71,11 +73,13 @@ def plan_node(state: AgentState) -> AgentState:
 
 def approval_node(state: AgentState) -> AgentState:
     """Pause and wait for human approval of the plan."""
-    human_decision = interrupt({
-        "question": "Do you approve this plan?",
-        "plan": state["plan"],
-        "options": ["approve", "reject", "modify"],
-    })
+    human_decision = interrupt(
+        {
+            "question": "Do you approve this plan?",
+            "plan": state["plan"],
+            "options": ["approve", "reject", "modify"],
+        }
+    )
     return {**state, "approved": human_decision == "approve"}
 
 
@@ -104,10 +108,17 @@ def _plan_app(**compile_kwargs):
     return graph.compile(checkpointer=checkpointer, **compile_kwargs)
 
 
-START_INPUT = {"task": "Delete all log files older than 30 days from the server", "plan": "", "approved": False, "result": ""}
+START_INPUT = {
+    "task": "Delete all log files older than 30 days from the server",
+    "plan": "",
+    "approved": False,
+    "result": "",
+}
 
 
-@pytest.mark.parametrize("compile_kwargs", [{"interrupt_before": ["approval"]}, {}], ids=["as-printed", "interrupt-only"])
+@pytest.mark.parametrize(
+    "compile_kwargs", [{"interrupt_before": ["approval"]}, {}], ids=["as-printed", "interrupt-only"]
+)
 def test_plan_approve_execute(compile_kwargs):
     """As printed (breakpoint before approval *and* interrupt() inside it) and with only the
     interrupt(): Command(resume="approve") reaches the node's interrupt() and executes."""
@@ -172,27 +183,35 @@ def test_email_review_send_cancel_and_revise():
         needs_review: bool
 
     def compose_email(state: EmailState) -> EmailState:
-        body = llm.invoke(f"Write an email to {state['recipient']} about {state['subject']}").content
+        body = llm.invoke(
+            f"Write an email to {state['recipient']} about {state['subject']}"
+        ).content
         return {**state, "body": body}
 
     def review_email(state: EmailState) -> EmailState:
-        response = interrupt({
-            "message": "Review this email before sending:",
-            "to": state["recipient"],
-            "subject": state["subject"],
-            "body": state["body"],
-            "instructions": "Reply with 'send', 'cancel', or provide new instructions",
-        })
+        response = interrupt(
+            {
+                "message": "Review this email before sending:",
+                "to": state["recipient"],
+                "subject": state["subject"],
+                "body": state["body"],
+                "instructions": "Reply with 'send', 'cancel', or provide new instructions",
+            }
+        )
         if response == "send":
             return {**state, "approved": True}
         elif response == "cancel":
             return {**state, "approved": False}
         else:
-            revised_body = llm.invoke(f"Revise the email with these changes: {response}\n\nOriginal:\n{state['body']}").content
+            revised_body = llm.invoke(
+                f"Revise the email with these changes: {response}\n\nOriginal:\n{state['body']}"
+            ).content
             return {**state, "body": revised_body, "needs_review": True}
 
     def send_email_node(state: EmailState) -> EmailState:
-        outbox.append({"to": state["recipient"], "subject": state["subject"], "body": state["body"]})
+        outbox.append(
+            {"to": state["recipient"], "subject": state["subject"], "body": state["body"]}
+        )
         return {**state, "sent": True}
 
     def after_review(state: EmailState) -> str:
@@ -210,8 +229,11 @@ def test_email_review_send_cancel_and_revise():
     builder.add_node("send_email_node", send_email_node)
     builder.add_edge(START, "compose_email")
     builder.add_edge("compose_email", "review_email")
-    builder.add_conditional_edges("review_email", after_review,
-                                  {"review_again": "clear_flag", "send": "send_email_node", END: END})
+    builder.add_conditional_edges(
+        "review_email",
+        after_review,
+        {"review_again": "clear_flag", "send": "send_email_node", END: END},
+    )
     builder.add_edge("clear_flag", "review_email")
     app = builder.compile(checkpointer=InMemorySaver())
     config = {"configurable": {"thread_id": "mail"}}
@@ -240,12 +262,18 @@ def test_clarification_before_starting():
         if analysis.strip() == "CLEAR":
             return {**state, "needs_clarification": False}
         questions = analysis
-        human_answers = interrupt({"type": "clarification_needed", "original_task": state["task"], "questions": questions})
+        human_answers = interrupt(
+            {"type": "clarification_needed", "original_task": state["task"], "questions": questions}
+        )
         enriched_task = f"{state['task']}\n\nAdditional context:\n{human_answers}"
         return {**state, "task": enriched_task, "needs_clarification": False}
 
-    app = StateGraph(ClarifyState).add_node("clarify", clarification_node).add_edge(START, "clarify").compile(
-        checkpointer=InMemorySaver())
+    app = (
+        StateGraph(ClarifyState)
+        .add_node("clarify", clarification_node)
+        .add_edge(START, "clarify")
+        .compile(checkpointer=InMemorySaver())
+    )
     clear = app.invoke({"task": "Send the report tomorrow"}, {"configurable": {"thread_id": "a"}})
     assert clear == {"task": "Send the report tomorrow", "needs_clarification": False}
     cfg = {"configurable": {"thread_id": "b"}}
@@ -274,19 +302,25 @@ def test_rate_based_interrupts_every_tenth_item():
             result = process_one(item)
             processed.append(result)
             if (i + 1) % 10 == 0:
-                human_feedback = interrupt({
-                    "type": "quality_check",
-                    "message": f"Sample check after {i+1} items",
-                    "sample_input": item,
-                    "sample_output": result,
-                    "question": "Does this look correct? Type 'continue' or describe a problem.",
-                })
+                human_feedback = interrupt(
+                    {
+                        "type": "quality_check",
+                        "message": f"Sample check after {i + 1} items",
+                        "sample_input": item,
+                        "sample_output": result,
+                        "question": "Does this look correct? Type 'continue' or describe a problem.",
+                    }
+                )
                 if human_feedback != "continue":
                     return {**state, "error": human_feedback, "processed": processed}
         return {**state, "processed": processed}
 
-    app = StateGraph(BatchState).add_node("batch", process_items_with_sampling).add_edge(START, "batch").compile(
-        checkpointer=InMemorySaver())
+    app = (
+        StateGraph(BatchState)
+        .add_node("batch", process_items_with_sampling)
+        .add_edge(START, "batch")
+        .compile(checkpointer=InMemorySaver())
+    )
     cfg = {"configurable": {"thread_id": "batch"}}
     first = app.invoke({"items": list(range(25))}, cfg)
     assert first["__interrupt__"][0].value["message"] == "Sample check after 10 items"

@@ -47,15 +47,21 @@ def _email_graph():
     def human_review(state: EmailAgentState) -> Command[Literal["send_reply", "END"]]:
         """Pause for human review using interrupt and route based on decision."""
         classification = state.get("classification", {})
-        human_decision = interrupt({
-            "email_id": state.get("email_content", ""),
-            "draft_response": state.get("draft_response", ""),
-            "urgency": classification.get("urgency"),
-            "action": "Please review and approve/edit this response",
-        })
+        human_decision = interrupt(
+            {
+                "email_id": state.get("email_content", ""),
+                "draft_response": state.get("draft_response", ""),
+                "urgency": classification.get("urgency"),
+                "action": "Please review and approve/edit this response",
+            }
+        )
         if human_decision.get("approved"):
             return Command(
-                update={"draft_response": human_decision.get("edited_response", state.get("draft_response", ""))},
+                update={
+                    "draft_response": human_decision.get(
+                        "edited_response", state.get("draft_response", "")
+                    )
+                },
                 goto="send_reply",
             )
         else:
@@ -79,7 +85,10 @@ def test_email_review_dict_answer_is_the_answer_itself():
     """With one interrupt pending, a dict resume value is the human's answer (not an id map)."""
     graph, sent = _email_graph()
     config = {"configurable": {"thread_id": "e1"}}
-    paused = graph.invoke({"email_content": "hi", "draft_response": "Thanks!", "classification": {"urgency": "high"}}, config)
+    paused = graph.invoke(
+        {"email_content": "hi", "draft_response": "Thanks!", "classification": {"urgency": "high"}},
+        config,
+    )
     assert paused["__interrupt__"][0].value["urgency"] == "high"
     graph.invoke(Command(resume={"approved": True, "edited_response": "Thanks a lot!"}), config)
     assert sent == ["Thanks a lot!"]
@@ -111,13 +120,20 @@ def test_validation_loop_reasks_until_valid():
                 prompt = f"'{answer}' is not a valid age. Please enter a positive number."
         return {"age": answer}
 
-    graph = StateGraph(State).add_node("get_age", get_age_node).add_edge(START, "get_age").compile(
-        checkpointer=InMemorySaver())
+    graph = (
+        StateGraph(State)
+        .add_node("get_age", get_age_node)
+        .add_edge(START, "get_age")
+        .compile(checkpointer=InMemorySaver())
+    )
     config = {"configurable": {"thread_id": "form-1"}}
     first = graph.invoke({"age": None}, config)
     assert first["__interrupt__"][0].value == "What is your age?"
     retry = graph.invoke(Command(resume="thirty"), config)
-    assert retry["__interrupt__"][0].value == "'thirty' is not a valid age. Please enter a positive number."
+    assert (
+        retry["__interrupt__"][0].value
+        == "'thirty' is not a valid age. Please enter a positive number."
+    )
     assert retry["__interrupt__"][0].id != first["__interrupt__"][0].id
     final = graph.invoke(Command(resume=30), config)
     print(final["age"])
@@ -178,8 +194,12 @@ def test_idempotent_side_effects_before_and_after_interrupt():
 
     def run(node):
         db = FakeDB()
-        graph = StateGraph(State).add_node("node_a", node(db)).add_edge(START, "node_a").compile(
-            checkpointer=InMemorySaver())
+        graph = (
+            StateGraph(State)
+            .add_node("node_a", node(db))
+            .add_edge(START, "node_a")
+            .compile(checkpointer=InMemorySaver())
+        )
         cfg = {"configurable": {"thread_id": "x"}}
         graph.invoke({"user_id": "u1", "approved": False}, cfg)
         graph.invoke(Command(resume=True), cfg)
@@ -190,6 +210,7 @@ def test_idempotent_side_effects_before_and_after_interrupt():
             db.upsert_user(user_id=state["user_id"], status="pending_approval")
             approved = interrupt("Approve this change?")
             return {"approved": approved}
+
         return node_a
 
     def good_after(db):
@@ -198,6 +219,7 @@ def test_idempotent_side_effects_before_and_after_interrupt():
             if approved:
                 db.create_audit_log(user_id=state["user_id"], action="approved")
             return {"approved": approved}
+
         return node_a
 
     def bad_insert(db):
@@ -205,6 +227,7 @@ def test_idempotent_side_effects_before_and_after_interrupt():
             db.create_audit_log({"user_id": state["user_id"], "action": "pending_approval"})
             approved = interrupt("Approve this change?")
             return {"approved": approved}
+
         return node_a
 
     assert run(good_upsert).users == {"u1": "pending_approval"}

@@ -52,7 +52,9 @@ class _LangGraphImportRecorder(importlib.abc.MetaPathFinder):
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
         if fullname.split(".")[0] == "langgraph" and not _langgraph_import_stack:
-            _langgraph_import_stack.append(f"import of {fullname}:\n" + "".join(traceback.format_stack(limit=16)[:-1]))
+            _langgraph_import_stack.append(
+                f"import of {fullname}:\n" + "".join(traceback.format_stack(limit=16)[:-1])
+            )
 
 
 sys.meta_path.insert(0, _LangGraphImportRecorder())
@@ -192,11 +194,19 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         outcome = "skipped"
     elif report.when == "call":
         outcome = "passed" if report.passed else "failed"
-    elif report.when == "teardown" and report.failed and (current is None or current["outcome"] == "passed"):
+    elif (
+        report.when == "teardown"
+        and report.failed
+        and (current is None or current["outcome"] == "passed")
+    ):
         outcome = "error"
     if outcome is None:
         return
-    entry = {"outcome": outcome, "when": report.when, "message": _message(report) if outcome in ("failed", "error") else ""}
+    entry = {
+        "outcome": outcome,
+        "when": report.when,
+        "message": _message(report) if outcome in ("failed", "error") else "",
+    }
     if outcome in ("failed", "error"):
         entry["longrepr"] = str(report.longrepr)[-4000:]
     rec.results[test_id] = entry
@@ -227,7 +237,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 "collect_errors": rec.collect_errors,
                 "pattern_hits": rec.pattern_hits,
                 "langgraph_modules": leaked,
-                "langgraph_import_stack": _langgraph_import_stack[0] if _langgraph_import_stack else "",
+                "langgraph_import_stack": _langgraph_import_stack[0]
+                if _langgraph_import_stack
+                else "",
                 "exitstatus": int(exitstatus),
             },
             indent=1,

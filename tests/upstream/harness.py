@@ -59,8 +59,20 @@ def sdist(version: str) -> Path:
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         print(f"upstream: downloading the langgraph=={version} sdist with pip", flush=True)
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-binary", ":all:", "--no-deps",
-             "--disable-pip-version-check", f"langgraph=={version}", "-d", tmp],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-binary",
+                ":all:",
+                "--no-deps",
+                "--disable-pip-version-check",
+                f"langgraph=={version}",
+                "-d",
+                tmp,
+            ],
             check=True,
         )
         [found] = Path(tmp).glob("langgraph-*.tar.gz")
@@ -85,7 +97,11 @@ def prepare(version: str) -> Path:
     archive = sdist(version)
     prefix = f"langgraph-{version}/{THEIR_PACKAGE}/"
     with tarfile.open(archive) as tar:
-        files = {m.name[len(prefix):]: m for m in tar.getmembers() if m.isfile() and m.name.startswith(prefix)}
+        files = {
+            m.name[len(prefix) :]: m
+            for m in tar.getmembers()
+            if m.isfile() and m.name.startswith(prefix)
+        }
 
         def read(name: str) -> str:
             return tar.extractfile(files[name]).read().decode("utf-8")  # type: ignore[union-attr]
@@ -128,7 +144,8 @@ def test_names(root: Path) -> dict[str, list[str]]:
     for module in MODULES:
         tree = ast.parse((root / OUR_PACKAGE / module).read_text(encoding="utf-8"))
         names[module] = [
-            n.name for n in tree.body
+            n.name
+            for n in tree.body
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")
         ]
     return names
@@ -170,11 +187,27 @@ def normalise(message: str) -> str:
 
 def _run_pytest(root: Path, report: Path, args: argparse.Namespace) -> int:
     cmd = [
-        sys.executable, "-m", "pytest", *(f"{OUR_PACKAGE}/{m}" for m in MODULES),
-        "-c", "pytest.ini", "--rootdir", str(root),
-        "-p", "tests.upstream.fixtures", "-p", "no:cacheprovider",
-        "--timeout", str(TIMEOUT_SECONDS), "--snapshot-warn-unused",
-        "-q", "--tb", args.tb, "-rN", "--disable-warnings", "--continue-on-collection-errors",
+        sys.executable,
+        "-m",
+        "pytest",
+        *(f"{OUR_PACKAGE}/{m}" for m in MODULES),
+        "-c",
+        "pytest.ini",
+        "--rootdir",
+        str(root),
+        "-p",
+        "tests.upstream.fixtures",
+        "-p",
+        "no:cacheprovider",
+        "--timeout",
+        str(TIMEOUT_SECONDS),
+        "--snapshot-warn-unused",
+        "-q",
+        "--tb",
+        args.tb,
+        "-rN",
+        "--disable-warnings",
+        "--continue-on-collection-errors",
     ]
     if args.k:
         cmd += ["-k", args.k]
@@ -190,8 +223,16 @@ def _load_report(report: Path) -> dict[str, Any]:
     if report.exists():
         return json.loads(report.read_text(encoding="utf-8"))
     # pytest died before the end of the session: rebuild what it streamed.
-    data: dict[str, Any] = {"collected": [], "results": {}, "left_out": {}, "pattern_hits": None, "collect_errors": [],
-                            "langgraph_modules": [], "langgraph_import_stack": "", "exitstatus": None}
+    data: dict[str, Any] = {
+        "collected": [],
+        "results": {},
+        "left_out": {},
+        "pattern_hits": None,
+        "collect_errors": [],
+        "langgraph_modules": [],
+        "langgraph_import_stack": "",
+        "exitstatus": None,
+    }
     stream = report.with_suffix(".jsonl")
     if stream.exists():
         for line in stream.read_text(encoding="utf-8").splitlines():
@@ -206,14 +247,28 @@ def _load_report(report: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.upstream", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", default=DEFAULT_VERSION, help=f"LangGraph release (default {DEFAULT_VERSION})")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.upstream",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", default=DEFAULT_VERSION, help=f"LangGraph release (default {DEFAULT_VERSION})"
+    )
     parser.add_argument("-k", help="pytest -k expression (passed through)")
-    parser.add_argument("--update-expected", action="store_true",
-                        help="rewrite expected_failures.txt from this run's results")
-    parser.add_argument("--tb", default="no", help="pytest --tb style (default: no; the summary lists regressions)")
-    parser.add_argument("--failures", metavar="PATH", help="also write every in-scope failure, grouped by message, to PATH")
+    parser.add_argument(
+        "--update-expected",
+        action="store_true",
+        help="rewrite expected_failures.txt from this run's results",
+    )
+    parser.add_argument(
+        "--tb", default="no", help="pytest --tb style (default: no; the summary lists regressions)"
+    )
+    parser.add_argument(
+        "--failures",
+        metavar="PATH",
+        help="also write every in-scope failure, grouped by message, to PATH",
+    )
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     args = parser.parse_args(argv)
 
@@ -229,12 +284,17 @@ def main(argv: list[str] | None = None) -> int:
     return _account(data, args, returncode, elapsed)
 
 
-def _account(data: dict[str, Any], args: argparse.Namespace, returncode: int, elapsed: float) -> int:
+def _account(
+    data: dict[str, Any], args: argparse.Namespace, returncode: int, elapsed: float
+) -> int:
     problems: list[str] = []
     results: dict[str, dict[str, Any]] = data["results"]
     for test_id in data["collected"]:
         if test_id not in results:
-            results[test_id] = {"outcome": "failed", "message": "did not finish: pytest stopped before this test reported"}
+            results[test_id] = {
+                "outcome": "failed",
+                "message": "did not finish: pytest stopped before this test reported",
+            }
     ran = {i: r for i, r in results.items() if r["outcome"] in ("passed", *_FAILING)}
     skipped = sorted(i for i, r in results.items() if r["outcome"] == "skipped")
     failing = sorted(i for i, r in ran.items() if r["outcome"] in _FAILING)
@@ -246,7 +306,9 @@ def _account(data: dict[str, Any], args: argparse.Namespace, returncode: int, el
     full_run = not args.k and not args.pytest_args
 
     if returncode not in (0, 1) and not (returncode == 5 and not full_run):
-        problems.append(f"pytest exited with status {returncode} (not a test failure: an internal, usage or collection error)")
+        problems.append(
+            f"pytest exited with status {returncode} (not a test failure: an internal, usage or collection error)"
+        )
     for error in data["collect_errors"]:
         problems.append(f"collection error (the module's tests did not run): {error}")
     if data["langgraph_modules"]:
@@ -258,23 +320,33 @@ def _account(data: dict[str, Any], args: argparse.Namespace, returncode: int, el
     if full_run and data.get("pattern_hits") is not None:
         stale = [p for p, hits in data["pattern_hits"].items() if hits == 0]
         if stale:
-            problems.append("leave-out entries that match no test (remove them): " + ", ".join(stale))
+            problems.append(
+                "leave-out entries that match no test (remove them): " + ", ".join(stale)
+            )
     if full_run:
         unknown = sorted(expected_set - set(results))
         if unknown:
-            print(f"upstream: warning: {len(unknown)} expected_failures.txt entries match no test run "
-                  f"(--update-expected drops them): {', '.join(unknown[:10])}")
+            print(
+                f"upstream: warning: {len(unknown)} expected_failures.txt entries match no test run "
+                f"(--update-expected drops them): {', '.join(unknown[:10])}"
+            )
 
     # per-module breakdown
     print()
-    print(f"upstream: LangGraph {args.version}, per module (passed/run; failing expected; left out; skipped)")
-    left_out_by_module: Counter[str] = Counter(_module(i) for ids in data["left_out"].values() for i in ids)
+    print(
+        f"upstream: LangGraph {args.version}, per module (passed/run; failing expected; left out; skipped)"
+    )
+    left_out_by_module: Counter[str] = Counter(
+        _module(i) for ids in data["left_out"].values() for i in ids
+    )
     for module in MODULES:
         ids = [i for i in ran if _module(i) == module]
         ok = sum(ran[i]["outcome"] == "passed" for i in ids)
         exp = sum(i in expected_set and ran[i]["outcome"] in _FAILING for i in ids)
         skip = sum(_module(i) == module for i in skipped)
-        print(f"  {module:36} {ok:5}/{len(ids):<5} {exp:5} expected-failing {left_out_by_module[module]:5} left out {skip:3} skipped")
+        print(
+            f"  {module:36} {ok:5}/{len(ids):<5} {exp:5} expected-failing {left_out_by_module[module]:5} left out {skip:3} skipped"
+        )
     total_left_out = sum(len(ids) for ids in data["left_out"].values())
     print(f"upstream: {total_left_out} test cases left out (tests/upstream/leave_out.py):")
     for reason, ids in sorted(data["left_out"].items(), key=lambda kv: -len(kv[1])):
@@ -288,22 +360,30 @@ def _account(data: dict[str, Any], args: argparse.Namespace, returncode: int, el
 
     if now_passing:
         print()
-        print(f"upstream: {len(now_passing)} test(s) now passing, remove from expected_failures.txt "
-              "(or run with --update-expected):")
+        print(
+            f"upstream: {len(now_passing)} test(s) now passing, remove from expected_failures.txt "
+            "(or run with --update-expected):"
+        )
         for i in now_passing:
             print(f"  now passing, remove from expected_failures.txt: {i}")
     if args.update_expected and problems:
-        print("upstream: NOT updating expected_failures.txt: the run itself went wrong (see the errors below)")
+        print(
+            "upstream: NOT updating expected_failures.txt: the run itself went wrong (see the errors below)"
+        )
     elif args.update_expected:
         ran_ids = set(ran)
         kept = [i for i in expected if i not in ran_ids and (not full_run or i in results)]
         _write_expected(kept + failing)
-        print(f"upstream: wrote {len(kept) + len(failing)} ids to {EXPECTED_FAILURES.relative_to(REPO)}")
+        print(
+            f"upstream: wrote {len(kept) + len(failing)} ids to {EXPECTED_FAILURES.relative_to(REPO)}"
+        )
         regressions = []
     if regressions:
         print()
-        print(f"upstream: {len(regressions)} REGRESSION(S): in-scope tests failing that are not in expected_failures.txt"
-              " (rerun one with: python -m tests.upstream --tb short -k NAME)")
+        print(
+            f"upstream: {len(regressions)} REGRESSION(S): in-scope tests failing that are not in expected_failures.txt"
+            " (rerun one with: python -m tests.upstream --tb short -k NAME)"
+        )
         for i in regressions:
             print(f"  {i}: {_first_line(results[i]['message'])}")
         problems.append(f"{len(regressions)} regression(s)")
@@ -320,7 +400,10 @@ def _write_failures(path: Path, failing: dict[str, dict[str, Any]], version: str
     groups: dict[str, list[str]] = defaultdict(list)
     for test_id, result in failing.items():
         groups[normalise(result["message"])].append(test_id)
-    out = [f"# In-scope failures of LangGraph {version}'s tests on our engine, grouped by message", ""]
+    out = [
+        f"# In-scope failures of LangGraph {version}'s tests on our engine, grouped by message",
+        "",
+    ]
     for message, ids in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         out.append(f"## {len(ids)} x `{message}`")
         out.extend(f"- {i}" for i in ids[:8])

@@ -99,12 +99,16 @@ LEAVE_OUT: dict[str, list[str]] = {
 }
 
 
-def leave_out_reason(test_id: str, table: dict[str, list[str]] | None = None) -> tuple[str, str] | None:
+def leave_out_reason(
+    test_id: str, table: dict[str, list[str]] | None = None
+) -> tuple[str, str] | None:
     """``(reason, pattern)`` of the first entry of ``table`` (default ``LEAVE_OUT``) matching
     ``test_id`` (``module.py::test_name[params]``), or ``None`` when the test is in scope."""
     base = test_id.split("[", 1)[0]
     for reason, patterns in (LEAVE_OUT if table is None else table).items():
         for pattern in patterns:
-            if ("[" in pattern and pattern == test_id) or ("[" not in pattern and fnmatch.fnmatchcase(base, pattern)):
+            if ("[" in pattern and pattern == test_id) or (
+                "[" not in pattern and fnmatch.fnmatchcase(base, pattern)
+            ):
                 return reason, pattern
     return None

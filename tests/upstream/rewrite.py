@@ -35,13 +35,18 @@ def rewrite_source(source: str) -> str:
             continue
         prev = _previous(tokens, i)
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        starts_import_path = prev is not None and prev.type == tokenize.NAME and prev.string in ("from", "import")
+        starts_import_path = (
+            prev is not None and prev.type == tokenize.NAME and prev.string in ("from", "import")
+        )
         # `import a, langgraph.x` and `from x import (...)` names: only paths count, and
         # a name after `from ... import` is never a path head we rename.
-        in_import_list = prev is not None and prev.string == "," and _line_starts_with_import(tokens, i)
+        in_import_list = (
+            prev is not None and prev.string == "," and _line_starts_with_import(tokens, i)
+        )
         dotted_head = (
             tok.string == "langgraph"
-            and nxt is not None and nxt.string == "."
+            and nxt is not None
+            and nxt.string == "."
             and not (prev is not None and prev.string == ".")
         )
         if starts_import_path and _is_from_import_name(tokens, i):
@@ -51,21 +56,32 @@ def rewrite_source(source: str) -> str:
     lines = source.splitlines(keepends=True)
     for row, col, old, new in sorted(edits, reverse=True):
         line = lines[row - 1]
-        assert line[col:col + len(old)] == old, (row, col, line)
-        lines[row - 1] = line[:col] + new + line[col + len(old):]
+        assert line[col : col + len(old)] == old, (row, col, line)
+        lines[row - 1] = line[:col] + new + line[col + len(old) :]
     return "".join(lines)
 
 
 def _previous(tokens: list[tokenize.TokenInfo], i: int) -> tokenize.TokenInfo | None:
     for j in range(i - 1, -1, -1):
-        if tokens[j].type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+        if tokens[j].type not in (
+            tokenize.NL,
+            tokenize.NEWLINE,
+            tokenize.COMMENT,
+            tokenize.INDENT,
+            tokenize.DEDENT,
+        ):
             return tokens[j]
     return None
 
 
 def _statement_start(tokens: list[tokenize.TokenInfo], i: int) -> tokenize.TokenInfo:
     j = i
-    while j > 0 and tokens[j - 1].type not in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING):
+    while j > 0 and tokens[j - 1].type not in (
+        tokenize.NEWLINE,
+        tokenize.INDENT,
+        tokenize.DEDENT,
+        tokenize.ENCODING,
+    ):
         j -= 1
     while tokens[j].type in (tokenize.NL, tokenize.COMMENT):
         j += 1
@@ -79,7 +95,11 @@ def _line_starts_with_import(tokens: list[tokenize.TokenInfo], i: int) -> bool:
 def _is_from_import_name(tokens: list[tokenize.TokenInfo], i: int) -> bool:
     """True for ``x`` in ``from a.b import x``: a name imported, not a path."""
     prev = _previous(tokens, i)
-    return prev is not None and prev.string == "import" and _statement_start(tokens, i).string == "from"
+    return (
+        prev is not None
+        and prev.string == "import"
+        and _statement_start(tokens, i).string == "from"
+    )
 
 
 def helper_modules(source: str) -> set[str]:

@@ -55,7 +55,9 @@ PREFIX = "lgshim"
 _ALIASES: dict[str, Any] = {
     "Durability": Literal["sync", "async", "exit"],
     "StreamWriter": Callable[[Any], None],
-    "StreamMode": Literal["values", "updates", "checkpoints", "tasks", "debug", "messages", "custom"],
+    "StreamMode": Literal[
+        "values", "updates", "checkpoints", "tasks", "debug", "messages", "custom"
+    ],
 }
 
 
@@ -77,19 +79,42 @@ MAPPING: dict[str, dict[str, str]] = {
     "graph.state": _ours("hitl_notebook", "StateGraph", "CompiledStateGraph"),
     "graph.message": _ours("hitl_notebook", "MessagesState", "add_messages"),
     "types": {
-        **_ours("hitl_notebook", "Command", "Interrupt", "interrupt", "Send", "PregelTask", "StateSnapshot",
-                "RetryPolicy", "StateUpdate", "Overwrite"),
+        **_ours(
+            "hitl_notebook",
+            "Command",
+            "Interrupt",
+            "interrupt",
+            "Send",
+            "PregelTask",
+            "StateSnapshot",
+            "RetryPolicy",
+            "StateUpdate",
+            "Overwrite",
+        ),
         "Durability": "=Durability",
         "StreamWriter": "=StreamWriter",
         "StreamMode": "=StreamMode",
     },
     "errors": {
-        **_ours("hitl_notebook", "GraphRecursionError", "InvalidUpdateError", "NodeInterrupt", "is_invalid_resume"),
+        **_ours(
+            "hitl_notebook",
+            "GraphRecursionError",
+            "InvalidUpdateError",
+            "NodeInterrupt",
+            "is_invalid_resume",
+        ),
         "GraphInterrupt": "hitl_notebook.types:GraphInterrupt",
     },
     "config": _ours("hitl_notebook", "get_config", "get_stream_writer"),
     "_internal._constants": _ours(
-        "hitl_notebook.constants", "PULL", "PUSH", "INTERRUPT", "NULL_TASK_ID", "CONFIG_KEY_NODE_FINISHED", "START", "END"
+        "hitl_notebook.constants",
+        "PULL",
+        "PUSH",
+        "INTERRUPT",
+        "NULL_TASK_ID",
+        "CONFIG_KEY_NODE_FINISHED",
+        "START",
+        "END",
     ),
     "checkpoint.base": {"BaseCheckpointSaver": "~hitl_notebook:BaseCheckpointSaver"},
     "checkpoint.memory": _ours("hitl_notebook", "InMemorySaver", "MemorySaver"),
@@ -175,7 +200,9 @@ def _placeholder(path: str) -> Missing:
     # An exception we lack stays an exception, so `pytest.raises(UnknownInterruptError)`
     # fails by showing what our engine raised (or that it raised nothing).
     bases = (_Poisoned, Exception) if path.startswith("langgraph.errors.") else (_Poisoned,)
-    return Missing(name, bases, {"_hitl_missing": path, "__module__": __name__, "__qualname__": name})
+    return Missing(
+        name, bases, {"_hitl_missing": path, "__module__": __name__, "__qualname__": name}
+    )
 
 
 class _Lenient(ABCMeta):
@@ -204,8 +231,14 @@ _lenient_cache: dict[str, type] = {}
 def _lenient(ours: type, path: str) -> type:
     if path not in _lenient_cache:
         _lenient_cache[path] = _Lenient(
-            ours.__name__, (ours,),
-            {"_hitl_ours": ours, "_hitl_path": path, "__module__": ours.__module__, "__qualname__": ours.__qualname__},
+            ours.__name__,
+            (ours,),
+            {
+                "_hitl_ours": ours,
+                "_hitl_path": path,
+                "__module__": ours.__module__,
+                "__qualname__": ours.__qualname__,
+            },
         )
     return _lenient_cache[path]
 
@@ -250,7 +283,7 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         module = _ShimModule(spec.name)
-        module._lg_path = spec.name[len(PREFIX) + 1:]
+        module._lg_path = spec.name[len(PREFIX) + 1 :]
         return module
 
     def exec_module(self, module: types.ModuleType) -> None:

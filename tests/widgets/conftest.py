@@ -16,15 +16,29 @@ def _langgraph() -> SimpleNamespace:
     from langgraph.graph import END, START, StateGraph
     from langgraph.types import Command, interrupt
 
-    return SimpleNamespace(name="langgraph", StateGraph=StateGraph, START=START, END=END,
-                           InMemorySaver=InMemorySaver, Command=Command, interrupt=interrupt)
+    return SimpleNamespace(
+        name="langgraph",
+        StateGraph=StateGraph,
+        START=START,
+        END=END,
+        InMemorySaver=InMemorySaver,
+        Command=Command,
+        interrupt=interrupt,
+    )
 
 
 def _ours() -> SimpleNamespace:
     from hitl_notebook import END, START, Command, InMemorySaver, StateGraph, interrupt
 
-    return SimpleNamespace(name="ours", StateGraph=StateGraph, START=START, END=END,
-                           InMemorySaver=InMemorySaver, Command=Command, interrupt=interrupt)
+    return SimpleNamespace(
+        name="ours",
+        StateGraph=StateGraph,
+        START=START,
+        END=END,
+        InMemorySaver=InMemorySaver,
+        Command=Command,
+        interrupt=interrupt,
+    )
 
 
 @pytest.fixture(params=["langgraph", "ours"])
@@ -46,7 +60,9 @@ class Browser:
         self._next += 1
         message = {**message, "request_id": self._next}
         self.widget._on_frontend_msg(self.widget, message, [])
-        replies = [m for m in self.received if m.get("type") == "reply" and m["request_id"] == self._next]
+        replies = [
+            m for m in self.received if m.get("type") == "reply" and m["request_id"] == self._next
+        ]
         assert len(replies) == 1, "every request gets exactly one reply"
         return replies[0]
 

@@ -6,7 +6,14 @@ import operator
 from types import SimpleNamespace
 from typing import Annotated, TypedDict
 
-__all__ = ["State", "approval_graph", "chain_graph", "history_ids", "parallel_graph", "review_graph"]
+__all__ = [
+    "State",
+    "approval_graph",
+    "chain_graph",
+    "history_ids",
+    "parallel_graph",
+    "review_graph",
+]
 
 
 class State(TypedDict, total=False):
@@ -23,14 +30,18 @@ def approval_graph(e: SimpleNamespace, question: object = None):
         return {"answer": f"draft about {state.get('topic', '')}", "log": ["draft"]}
 
     def review(state):
-        verdict = e.interrupt(question if question is not None else {"question": "Publish?", "options": ["yes", "no"]})
+        verdict = e.interrupt(
+            question if question is not None else {"question": "Publish?", "options": ["yes", "no"]}
+        )
         return {"answer": f"{state['answer']} [{verdict}]", "log": ["review"]}
 
     b = e.StateGraph(State)
     b.add_node("draft", draft)
     b.add_node("review", review)
     b.add_edge(e.START, "draft")
-    b.add_conditional_edges("draft", lambda s: "review" if s["answer"] else e.END, ["review", e.END])
+    b.add_conditional_edges(
+        "draft", lambda s: "review" if s["answer"] else e.END, ["review", e.END]
+    )
     b.add_edge("review", e.END)
     return b.compile(checkpointer=e.InMemorySaver())
 
@@ -41,7 +52,9 @@ def review_graph(e: SimpleNamespace, allowed: tuple = ("approve", "reject")):
 
     def send(state):
         request = {
-            "action_requests": [{"name": "send_email", "args": {"to": "bob"}, "description": "Check it"}],
+            "action_requests": [
+                {"name": "send_email", "args": {"to": "bob"}, "description": "Check it"}
+            ],
             "review_configs": [{"action_name": "send_email", "allowed_decisions": list(allowed)}],
         }
         answer = e.interrupt(request)
@@ -60,6 +73,7 @@ def parallel_graph(e: SimpleNamespace):
     def ask(name):
         def node(state):
             return {"log": [f"{name}={e.interrupt(f'value for {name}?')}"]}
+
         return node
 
     b = e.StateGraph(State)
@@ -81,6 +95,7 @@ def chain_graph(e: SimpleNamespace, fail_at: str | None = None):
             if name == fail_at:
                 raise RuntimeError(f"{name} exploded")
             return {"log": [name]}
+
         return node
 
     b = e.StateGraph(State)

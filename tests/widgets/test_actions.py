@@ -22,7 +22,11 @@ def test_answering_an_interrupt_from_the_panel_resumes_the_graph(engine, open_wi
     widget.run({"topic": "owls"})
     assert widget.status == "interrupted"
     [pending] = widget.interrupts
-    assert pending["kind"] == "options" and pending["options"] == ["yes", "no"] and pending["node"] == "review"
+    assert (
+        pending["kind"] == "options"
+        and pending["options"] == ["yes", "no"]
+        and pending["node"] == "review"
+    )
     assert widget.node_status == {"draft": "visited", "review": "interrupted"}
 
     reply = browser.action("resume", answers={pending["id"]: "yes"})
@@ -115,7 +119,7 @@ def test_fork_from_an_old_checkpoint_keeps_the_original_branch(engine, open_widg
     assert reply["ok"], reply
 
     after = history_ids(graph)
-    assert after[len(after) - len(original):] == original
+    assert after[len(after) - len(original) :] == original
     fork = widget.session.history.items[0]
     assert fork["parent"] == first_step["id"] and fork["fork"] is True and fork["lane"] > 0
     assert widget.session.head.values["topic"] == "cats"
@@ -256,7 +260,9 @@ def test_python_methods_mirror_the_buttons(engine, open_widget):
     snap = widget.run({"topic": "owls"})
     assert snap.next == ("review",)
     widget.update_state({"topic": "bats"})
-    assert widget.status == "paused", "an edit replaces the interrupted checkpoint's pending interrupt"
+    assert widget.status == "paused", (
+        "an edit replaces the interrupted checkpoint's pending interrupt"
+    )
     widget.continue_run()
     widget.resume("no")
     assert widget.state.values["answer"].endswith("[no]")
@@ -266,11 +272,20 @@ def test_python_methods_mirror_the_buttons(engine, open_widget):
     assert browser.events("history"), "new checkpoints are pushed to the timeline"
 
 
-@pytest.mark.parametrize(("decisions", "reason"), [
-    ([{"type": "respond", "message": "x"}], "'respond' is not allowed for 'send_email'"),
-    ([{"type": "approve"}, {"type": "approve"}], "1 actions await review but 2 decisions were given"),
-], ids=["not-allowed", "wrong-count"])
-def test_a_refused_review_decision_is_rejected_and_changes_nothing(engine, open_widget, decisions, reason):
+@pytest.mark.parametrize(
+    ("decisions", "reason"),
+    [
+        ([{"type": "respond", "message": "x"}], "'respond' is not allowed for 'send_email'"),
+        (
+            [{"type": "approve"}, {"type": "approve"}],
+            "1 actions await review but 2 decisions were given",
+        ),
+    ],
+    ids=["not-allowed", "wrong-count"],
+)
+def test_a_refused_review_decision_is_rejected_and_changes_nothing(
+    engine, open_widget, decisions, reason
+):
     """A review answer the request does not allow is a "rejected" reply with the reason in
     widget.error (an ActionError from Python); the thread is untouched and still answerable."""
     graph = review_graph(engine)
@@ -286,7 +301,9 @@ def test_a_refused_review_decision_is_rejected_and_changes_nothing(engine, open_
     with pytest.raises(ActionError, match=reason):
         widget.resume({"decisions": decisions})
     assert history_ids(graph) == before and widget.interrupts == [pending]
-    assert browser.action("resume", answers={pending["id"]: {"decisions": [{"type": "reject"}]}})["ok"]
+    assert browser.action("resume", answers={pending["id"]: {"decisions": [{"type": "reject"}]}})[
+        "ok"
+    ]
     assert widget.session.head.values["log"] == ["reject"] and widget.error == ""
 
 

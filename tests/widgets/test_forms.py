@@ -21,7 +21,9 @@ HITL_REQUEST = {
 
 
 def spec_of(value, response_schema=None):
-    return interrupt_spec(SimpleNamespace(id="i1", value=value, response_schema=response_schema), "node")
+    return interrupt_spec(
+        SimpleNamespace(id="i1", value=value, response_schema=response_schema), "node"
+    )
 
 
 @pytest.mark.parametrize(
@@ -33,7 +35,16 @@ def spec_of(value, response_schema=None):
         ({"anything": [1, 2]}, "json"),
         (42, "json"),
         (HITL_REQUEST, "hitl"),
-        ({"type": "tool_approval", "tool_call_id": "c1", "name": "f", "args": {}, "description": "d"}, "tool_approval"),
+        (
+            {
+                "type": "tool_approval",
+                "tool_call_id": "c1",
+                "name": "f",
+                "args": {},
+                "description": "d",
+            },
+            "tool_approval",
+        ),
     ],
 )
 def test_form_kind_follows_the_payload(value, kind):
@@ -52,8 +63,19 @@ def test_hitl_request_lists_each_action_with_its_allowed_decisions():
 
 def test_tool_approval_reads_allowed_decisions_from_the_response_schema():
     """A per-call request's JSON Schema limits the decision buttons."""
-    schema = {"oneOf": [{"properties": {"type": {"const": "approve"}}}, {"properties": {"type": {"const": "respond"}}}]}
-    value = {"type": "tool_approval", "tool_call_id": "c1", "name": "ask", "args": {}, "description": ""}
+    schema = {
+        "oneOf": [
+            {"properties": {"type": {"const": "approve"}}},
+            {"properties": {"type": {"const": "respond"}}},
+        ]
+    }
+    value = {
+        "type": "tool_approval",
+        "tool_call_id": "c1",
+        "name": "ask",
+        "args": {},
+        "description": "",
+    }
     assert spec_of(value, schema)["actions"][0]["allowed"] == ["approve", "respond"]
 
 
@@ -61,8 +83,16 @@ def test_tool_approval_reads_allowed_decisions_from_the_response_schema():
     ("answer", "message"),
     [
         ({"decisions": [{"type": "approve"}]}, "2 actions await review but 1 decisions"),
-        ([{"type": "approve"}], "needs {\"decisions\""),
-        ({"decisions": [{"type": "approve"}, {"type": "edit", "edited_action": {"name": "delete", "args": {}}}]}, "'edit' is not allowed"),
+        ([{"type": "approve"}], 'needs {"decisions"'),
+        (
+            {
+                "decisions": [
+                    {"type": "approve"},
+                    {"type": "edit", "edited_action": {"name": "delete", "args": {}}},
+                ]
+            },
+            "'edit' is not allowed",
+        ),
         ({"decisions": [{"type": "edit"}, {"type": "approve"}]}, "edited_action"),
         ({"decisions": [{"type": "maybe"}, {"type": "approve"}]}, "type one of"),
     ],
@@ -77,5 +107,10 @@ def test_valid_review_answer_passes():
     """The documented decision shapes are accepted as they are."""
     check_answer(
         spec_of(HITL_REQUEST),
-        {"decisions": [{"type": "edit", "edited_action": {"name": "send_email", "args": {"to": "x"}}}, {"type": "reject", "message": "no"}]},
+        {
+            "decisions": [
+                {"type": "edit", "edited_action": {"name": "send_email", "args": {"to": "x"}}},
+                {"type": "reject", "message": "no"},
+            ]
+        },
     )

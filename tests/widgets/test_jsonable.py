@@ -13,7 +13,9 @@ from hitl_notebook.widgets.jsonable import apply_ops, diff, revive, to_jsonable
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -33,7 +35,10 @@ def test_growing_a_list_sends_only_the_new_items():
 
 def test_messages_round_trip_through_their_json_form():
     """Message objects are shown as JSON and an edited form comes back as the same class."""
-    messages = [HumanMessage("hi", id="1"), AIMessage("yo", id="2", tool_calls=[{"name": "f", "args": {"x": 1}, "id": "c"}])]
+    messages = [
+        HumanMessage("hi", id="1"),
+        AIMessage("yo", id="2", tool_calls=[{"name": "f", "args": {"x": 1}, "id": "c"}]),
+    ]
     shown = to_jsonable(messages)
     assert shown[1]["type"] == "ai" and shown[1]["tool_calls"][0]["args"] == {"x": 1}
     shown[1]["content"] = "edited"
@@ -59,7 +64,13 @@ def test_our_messages_show_their_type_and_revive_as_our_classes():
     shown[1]["content"] = "hello"
     shown.append({"type": "ai", "content": "added"})
     revived = revive(messages, shown)
-    assert [type(m) for m in revived] == [ours.SystemMessage, ours.HumanMessage, ours.AIMessage, ours.ToolMessage, ours.AIMessage]
+    assert [type(m) for m in revived] == [
+        ours.SystemMessage,
+        ours.HumanMessage,
+        ours.AIMessage,
+        ours.ToolMessage,
+        ours.AIMessage,
+    ]
     assert revived[1] == ours.HumanMessage("hello", id="h") and revived[4].content == "added"
     assert revived[2] is messages[2], "unchanged items are kept as they were"
 

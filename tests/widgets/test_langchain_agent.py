@@ -31,12 +31,27 @@ class ScriptedModel(GenericFakeChatModel):
 
 
 def agent():
-    script = iter([
-        AIMessage("", id="m1", tool_calls=[{"name": "send_email", "args": {"to": "bob@x.org", "body": "hi"}, "id": "call1"}]),
-        AIMessage("done", id="m2"),
-    ])
-    middleware = HumanInTheLoopMiddleware(interrupt_on={"send_email": {"allowed_decisions": ["approve", "edit", "reject"]}})
-    return create_agent(ScriptedModel(messages=script), tools=[send_email], middleware=[middleware], checkpointer=InMemorySaver())
+    script = iter(
+        [
+            AIMessage(
+                "",
+                id="m1",
+                tool_calls=[
+                    {"name": "send_email", "args": {"to": "bob@x.org", "body": "hi"}, "id": "call1"}
+                ],
+            ),
+            AIMessage("done", id="m2"),
+        ]
+    )
+    middleware = HumanInTheLoopMiddleware(
+        interrupt_on={"send_email": {"allowed_decisions": ["approve", "edit", "reject"]}}
+    )
+    return create_agent(
+        ScriptedModel(messages=script),
+        tools=[send_email],
+        middleware=[middleware],
+        checkpointer=InMemorySaver(),
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -50,9 +65,19 @@ def test_tool_call_review_edit_goes_back_in_the_middleware_shape(open_widget):
     widget.run({"messages": [{"role": "user", "content": "email bob"}]})
     [pending] = widget.interrupts
     assert pending["kind"] == "hitl"
-    assert pending["actions"] == [{"name": "send_email", "args": {"to": "bob@x.org", "body": "hi"}, "description": pending["actions"][0]["description"], "allowed": ["approve", "edit", "reject"]}]
+    assert pending["actions"] == [
+        {
+            "name": "send_email",
+            "args": {"to": "bob@x.org", "body": "hi"},
+            "description": pending["actions"][0]["description"],
+            "allowed": ["approve", "edit", "reject"],
+        }
+    ]
 
-    edit = {"type": "edit", "edited_action": {"name": "send_email", "args": {"to": "alice@x.org", "body": "hi"}}}
+    edit = {
+        "type": "edit",
+        "edited_action": {"name": "send_email", "args": {"to": "alice@x.org", "body": "hi"}},
+    }
     reply = browser.action("resume", answers={pending["id"]: {"decisions": [edit]}})
 
     assert reply["ok"], reply
@@ -71,7 +96,9 @@ def test_tool_call_review_with_the_wrong_number_of_decisions_is_refused(open_wid
     reply = browser.action("resume", answers={pending["id"]: {"decisions": []}})
     assert reply["ok"] is False and "1 actions await review but 0 decisions" in reply["error"]
     assert widget.interrupts == [pending] and SENT == []
-    assert browser.action("resume", answers={pending["id"]: {"decisions": [{"type": "reject", "message": "no"}]}})["ok"]
+    assert browser.action(
+        "resume", answers={pending["id"]: {"decisions": [{"type": "reject", "message": "no"}]}}
+    )["ok"]
     assert SENT == [] and widget.status == "done"
 
 
@@ -83,5 +110,9 @@ def test_message_state_is_edited_through_its_json_form(open_widget):
     messages[0]["content"] = "email carol"
     assert browser.action("update_state", values={"messages": messages})["ok"]
     state = widget.session.head.values["messages"]
-    assert len(state) == 2 and state[0].content == "email carol" and type(state[0]).__name__ == "HumanMessage"
+    assert (
+        len(state) == 2
+        and state[0].content == "email carol"
+        and type(state[0]).__name__ == "HumanMessage"
+    )
     assert state[1].tool_calls[0]["args"]["to"] == "bob@x.org"
