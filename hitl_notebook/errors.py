@@ -1,31 +1,87 @@
-"""Exceptions a user can meet, each naming the problem at the call that caused it."""
+"""Exceptions a user can meet: one class per condition, raised at the call that caused it.
+
+Every message is one sentence that names the problem and then the fix, e.g.
+``get_state() needs a checkpointer: compile(checkpointer=InMemorySaver()).`` Every class
+also keeps the built-in base that LangGraph raises for the same condition, so code written
+for LangGraph (``except ValueError``) still catches ours.
+
+    HITLError                                   any error of this package
+    ├── GraphValidationError    (ValueError)     the graph definition is inconsistent
+    ├── InvalidUpdateError      (ValueError)     a write the state schema cannot take
+    ├── GraphRecursionError     (RecursionError) more super-steps than recursion_limit
+    ├── CheckpointerRequiredError (ValueError, RuntimeError)
+    │                                           the call needs compile(checkpointer=...)
+    ├── ThreadRequiredError     (ValueError)     the config names no thread_id
+    ├── CheckpointNotFoundError (ValueError)     the config names a checkpoint the thread lacks
+    ├── EmptyInputError         (ValueError)     invoke(None) with nothing to continue from
+    ├── ResumeError             (ValueError, RuntimeError)
+    │                                           Command(resume=...) matches no pending interrupt
+    ├── OutsideNodeError        (RuntimeError)   interrupt()/get_config() outside a running node
+    ├── SerializationError      (TypeError)      a value cannot be stored in a checkpoint
+    ├── DeserializationError    (ValueError)     stored data is not valid checkpoint data
+    ├── SchemaVersionError      (RuntimeError)   the database was written by a newer release
+    └── ActionError                              a widget action refused before touching the graph
+        └── StaleWidgetError                     the widget acted on a checkpoint no longer latest
+    HITLWarning (UserWarning)                   legal, but probably not what was meant
+
+Errors raised before anything is written leave the thread's history unchanged.
+"""
 
 from __future__ import annotations
 
 __all__ = [
+    "ActionError",
+    "CheckpointNotFoundError",
+    "CheckpointerRequiredError",
+    "DeserializationError",
     "EmptyInputError",
     "GraphRecursionError",
     "GraphValidationError",
+    "HITLError",
     "HITLWarning",
     "InvalidUpdateError",
+    "OutsideNodeError",
     "ResumeError",
+    "SchemaVersionError",
+    "SerializationError",
+    "StaleWidgetError",
+    "ThreadRequiredError",
     "is_invalid_resume",
 ]
 
 
-class GraphValidationError(ValueError):
+class HITLError(Exception):
+    """Base of every error this package raises on purpose: ``except HITLError`` catches
+    them all and nothing else."""
+
+
+class GraphValidationError(HITLError, ValueError):
     """The graph definition is inconsistent (unknown node, no entry point, ...)."""
 
 
-class InvalidUpdateError(ValueError):
+class InvalidUpdateError(HITLError, ValueError):
     """A node (or ``update_state``) wrote something the state schema cannot take."""
 
 
-class GraphRecursionError(RecursionError):
+class GraphRecursionError(HITLError, RecursionError):
     """A run took more super-steps than ``config["recursion_limit"]`` allows."""
 
 
-class ResumeError(ValueError, RuntimeError):
+class CheckpointerRequiredError(HITLError, ValueError, RuntimeError):
+    """The call needs a checkpointer (state, history, breakpoints, ``interrupt()``) and the
+    graph was compiled without one. A ``ValueError`` for the graph methods and a
+    ``RuntimeError`` for ``interrupt()``, as LangGraph raises them."""
+
+
+class ThreadRequiredError(HITLError, ValueError):
+    """The config names no ``thread_id`` and the call needs one."""
+
+
+class CheckpointNotFoundError(HITLError, ValueError):
+    """The config names a ``checkpoint_id`` that the thread does not have."""
+
+
+class ResumeError(HITLError, ValueError, RuntimeError):
     """A ``Command(resume=...)`` cannot be matched to the thread's pending interrupts.
 
     Raised before anything is written: the thread's history is unchanged. Also a
@@ -34,8 +90,33 @@ class ResumeError(ValueError, RuntimeError):
     """
 
 
-class EmptyInputError(ValueError):
+class EmptyInputError(HITLError, ValueError):
     """``invoke(None)`` on a thread that has nothing to continue from."""
+
+
+class OutsideNodeError(HITLError, RuntimeError):
+    """``interrupt()`` or ``get_config()`` was called while no graph node runs."""
+
+
+class SerializationError(HITLError, TypeError):
+    """A value cannot be stored; the message names where it is and what to do."""
+
+
+class DeserializationError(HITLError, ValueError):
+    """Stored data is not valid checkpoint data (corrupt, tampered, or an unknown type)."""
+
+
+class SchemaVersionError(HITLError, RuntimeError):
+    """The database's tables were created by a newer hitl-notebook than this one."""
+
+
+class ActionError(HITLError):
+    """An action the widget's Session refused before touching the graph: history is
+    unchanged."""
+
+
+class StaleWidgetError(ActionError):
+    """The widget acted on a checkpoint that is no longer the thread's latest."""
 
 
 class HITLWarning(UserWarning):

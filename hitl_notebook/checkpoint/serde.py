@@ -72,6 +72,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from ..errors import DeserializationError, SerializationError
 from ..messages import (
     AIMessage,
     BaseMessage,
@@ -96,14 +97,6 @@ __all__ = [
 
 TAG = "$t"
 _INT_LIMIT = 2**63  # ints outside +-2**63 are written as hex strings (exact, and 64-bit safe)
-
-
-class SerializationError(TypeError):
-    """A value cannot be stored; the message names where it is and what to do."""
-
-
-class DeserializationError(ValueError):
-    """Stored data is not valid checkpoint data (corrupt, tampered, or an unknown type)."""
 
 
 # --- registry ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import SchemaVersionError
 from .base import CheckpointId, Namespace, ThreadId, ThreadInfo
 from .delta import Chain
 from .store import COLUMN_KEYS, OutcomeRow, Row
@@ -24,10 +25,6 @@ _COLUMNS = (
     "thread_id, ns, checkpoint_id, parent_id, step, source, created_at, {meta}, "
     "is_snapshot, chain_len, chain_bytes, base_bytes"
 )
-
-
-class SchemaVersionError(RuntimeError):
-    """The database's tables were created by a newer hitl-notebook than this one."""
 
 
 @dataclass(frozen=True, slots=True)

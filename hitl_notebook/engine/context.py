@@ -13,6 +13,7 @@ from typing import Any
 
 from ..checkpoint.base import InterruptRecord, Namespace, ThreadId
 from ..checkpoint.serde import SerializationError, check_serialisable
+from ..errors import CheckpointerRequiredError, OutsideNodeError
 from ..types import GraphInterrupt
 from .answers import response_json_schema, validated_answer
 
@@ -120,11 +121,12 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     """
     ctx = _current.get()
     if ctx is None:
-        raise RuntimeError(
-            "interrupt() can only be called inside a graph node while the graph runs."
+        raise OutsideNodeError(
+            "interrupt() can only be called inside a graph node while the graph runs: call "
+            "it from a node function, not at the top level."
         )
     if ctx.checkpointer is None:
-        raise RuntimeError(
+        raise CheckpointerRequiredError(
             f"interrupt() in node '{ctx.name}' needs a checkpointer to store the pause: compile the "
             "graph with compile(checkpointer=InMemorySaver()) (or a SqliteSaver for durable threads) "
             "and pass a config with a thread_id."
@@ -163,7 +165,9 @@ def get_config() -> dict:
     """The config of the running node's graph call."""
     ctx = _current.get()
     if ctx is None:
-        raise RuntimeError("get_config() can only be called inside a graph node.")
+        raise OutsideNodeError(
+            "get_config() can only be called inside a graph node: call it from a node function."
+        )
     return ctx.config
 
 

@@ -33,11 +33,14 @@ from ..constants import (
     normalise_breakpoints,
 )
 from ..errors import (
+    CheckpointerRequiredError,
+    CheckpointNotFoundError,
     EmptyInputError,
     GraphRecursionError,
     HITLWarning,
     InvalidUpdateError,
     ResumeError,
+    ThreadRequiredError,
 )
 from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
 from .commands import (
@@ -173,7 +176,7 @@ class Run:
                 )
                 self.ns, self.checkpoint_id = Namespace(""), self.replay.pop("", None)
             if self.saver is not None and self.thread_id is None:
-                raise ValueError(
+                raise ThreadRequiredError(
                     "This graph has a checkpointer, so every call needs a thread: pass "
                     'config={"configurable": {"thread_id": "some-id"}}.'
                 )
@@ -209,7 +212,7 @@ class Run:
         #: Each running task's ``messages`` emitter (only while streaming ``messages``).
         self._emitters: dict[str, MessageEmitter] = {}
         if (self.before or self.after) and self.saver is None:
-            raise ValueError(
+            raise CheckpointerRequiredError(
                 "interrupt_before/interrupt_after need a checkpointer to pause the thread: compile(checkpointer=...)."
             )
         self.limit = int(self.config.get("recursion_limit", DEFAULT_RECURSION_LIMIT))
@@ -264,7 +267,10 @@ class Run:
                 else None
             )
         if self.checkpoint_id is not None and base is None:
-            raise ValueError(f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}'.")
+            raise CheckpointNotFoundError(
+                f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}': pass an id "
+                "from get_state_history(config), or leave checkpoint_id out for the latest."
+            )
         if (
             self.checkpoint_id is not None
             and base is not None  # (a missing checkpoint raised above)

@@ -13,6 +13,7 @@ from ..checkpoint.base import (
     ThreadId,
 )
 from ..constants import PULL, PUSH
+from ..errors import CheckpointerRequiredError, CheckpointNotFoundError, ThreadRequiredError
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
 from .resume import unanswered
@@ -50,7 +51,9 @@ def checkpoint_config(
 def require_saver(graph: CompiledStateGraph, what: str) -> BaseCheckpointSaver:
     saver = graph.checkpointer
     if saver in (None, True, False):
-        raise ValueError(f"{what}() needs a checkpointer: compile(checkpointer=InMemorySaver()).")
+        raise CheckpointerRequiredError(
+            f"{what}() needs a checkpointer: compile(checkpointer=InMemorySaver())."
+        )
     return saver
 
 
@@ -58,7 +61,9 @@ def thread_coordinates(config: dict) -> tuple[ThreadId, Namespace, CheckpointId 
     """``(thread_id, checkpoint_ns, checkpoint_id)`` of a config; the thread is required."""
     conf = (config or {}).get("configurable") or {}
     if conf.get("thread_id") is None:
-        raise ValueError('Pass a thread: config={"configurable": {"thread_id": "..."}}.')
+        raise ThreadRequiredError(
+            'This call needs a thread: pass config={"configurable": {"thread_id": "..."}}.'
+        )
     return (
         ThreadId(str(conf["thread_id"])),
         Namespace(conf.get("checkpoint_ns", "") or ""),
@@ -76,7 +81,10 @@ def read_state(
     record = saver.get(thread_id, ns, checkpoint_id)
     if record is None:
         if checkpoint_id is not None:
-            raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}'.")
+            raise CheckpointNotFoundError(
+                f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}': pass an id from "
+                "get_state_history(config), or leave checkpoint_id out for the latest."
+            )
         return StateSnapshot(
             values={},
             next=(),

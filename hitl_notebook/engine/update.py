@@ -27,7 +27,7 @@ from ..checkpoint.base import (
     new_checkpoint_id,
 )
 from ..constants import COPY, END, NULL_TASK_ID, START
-from ..errors import InvalidUpdateError
+from ..errors import CheckpointNotFoundError, InvalidUpdateError
 from ..types import Command, StateUpdate
 from .commands import INPUT_NAME, merge_changes
 from .loop import now_iso
@@ -110,7 +110,10 @@ def _superstep(structure: GraphPlan, saver: Any, config: dict, updates: list[Sta
     thread_id, ns, checkpoint_id = thread_coordinates(config)
     base = saver.get(thread_id, ns, checkpoint_id)
     if checkpoint_id is not None and base is None:
-        raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' to update.")
+        raise CheckpointNotFoundError(
+            f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' to update: pass an id "
+            "from get_state_history(config), or leave checkpoint_id out for the latest."
+        )
     metadata = _metadata(config, base)
     first = updates[0]
     if first.as_node == END and first.values is None:

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any, Literal, Protocol
 
+from ..errors import ActionError, StaleWidgetError
 from ..render import to_dot
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
@@ -38,14 +39,6 @@ _PRIORITY: dict[NodeStatus, int] = {
     "errored": 4,
 }
 _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
-
-
-class ActionError(Exception):
-    """An action the Session refused before touching the graph: history is unchanged."""
-
-
-class StaleWidgetError(ActionError):
-    """The widget acted on a checkpoint that is no longer the thread's latest."""
 
 
 class Listener(Protocol):
