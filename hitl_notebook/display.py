@@ -1,9 +1,10 @@
 """Static displays of a graph and of a run paused on ``interrupt()``.
 
 These are what a notebook keeps where no widget front end runs (nbconvert HTML, GitHub's
-notebook view, a terminal): the diagram as SVG (when the ``dot`` binary is installed) or
-as a readable edge list, and the pending interrupts as an HTML card. Every piece of text
-that comes from a payload or state is escaped, so a payload is always shown as text.
+notebook view, a kernel that is gone): the diagram as SVG laid out in the kernel (no
+``dot`` binary needed), the pending interrupts as an HTML card, and, for a thread widget,
+a snapshot of both with the line of code that reattaches it. Every piece of text that
+comes from a payload or state is escaped, so a payload is always shown as text.
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .render import dot_to_svg, to_dot
+from .render import diagram_svg
 from .widgets.jsonable import to_jsonable
 
-__all__ = ["graph_html", "graph_mimebundle", "interrupt_card_html", "is_interrupted_result"]
+__all__ = [
+    "graph_html",
+    "graph_mimebundle",
+    "interrupt_card_html",
+    "is_interrupted_result",
+    "snapshot_html",
+]
 
 _STYLE = "font-family:var(--jp-ui-font-family, sans-serif);font-size:13px;"
 _CARD = (
@@ -26,37 +33,50 @@ _PRE = "white-space:pre-wrap;margin:4px 0;"
 
 
 def graph_mimebundle(graph: Any) -> dict[str, str]:
-    """A graph's static display: ``text/html`` and, when ``dot`` is installed, ``image/svg+xml``.
+    """A graph's static display: ``text/html`` and ``image/svg+xml`` of its diagram.
 
     The body of ``CompiledStateGraph._repr_mimebundle_``, so a graph shows its diagram
     without the extension and in notebooks rendered without a kernel.
     """
-    drawable = graph.get_graph(xray=True)
-    svg = dot_to_svg(to_dot(drawable))
-    bundle = {"text/plain": repr(graph), "text/html": graph_html(drawable, svg)}
-    if svg is not None:
-        bundle["image/svg+xml"] = svg
-    return bundle
+    svg = diagram_svg(graph.get_graph(xray=True))
+    return {"text/plain": repr(graph), "text/html": graph_html(svg), "image/svg+xml": svg}
 
 
-def graph_html(drawable: Any, svg: str | None) -> str:
-    """The diagram inline as SVG, or, without ``dot``, its edges as an escaped text list."""
-    if svg is not None:
-        return f'<div class="hitl-graph">{svg[svg.find("<svg") :]}</div>'
-    lines = []
-    for edge in drawable.edges:
-        arrow = "-.->" if edge.conditional else "-->"
-        label = f"  [{edge.data}]" if isinstance(edge.data, str) else ""
-        lines.append(f"{_node_name(edge.source)} {arrow} {_node_name(edge.target)}{label}")
-    body = html.escape("\n".join(lines))
-    return (
-        f'<div class="hitl-graph" style="{_STYLE}"><div>Graph ({len(drawable.nodes)} nodes; '
-        f'dashed arrows are conditional)</div><pre style="{_PRE}">{body}</pre></div>'
+def graph_html(svg: str) -> str:
+    """The diagram inline in HTML."""
+    return f'<div class="hitl-graph">{svg}</div>'
+
+
+def snapshot_html(
+    *, thread_id: str, status: str, svg: str, interrupts: list[dict], reattach: str
+) -> str:
+    """A thread widget as text and SVG: what a saved notebook shows where its JavaScript
+    does not run. ``interrupts`` are the widget's pending interrupt specs; ``reattach`` is
+    the line of code that shows the live widget again."""
+    parts = [
+        f'<div class="hitl-snapshot" style="{_STYLE}">',
+        f"<div><strong>Thread <code>{html.escape(thread_id or '(none)')}</code></strong>"
+        f" — {html.escape(status)} (snapshot: saved with the notebook, not live)</div>",
+        graph_html(svg),
+    ]
+    if interrupts:
+        plural = "s" if len(interrupts) != 1 else ""
+        parts.append(
+            f'<div class="hitl-interrupts" style="{_CARD}"><strong>Waiting for an answer: '
+            f"{len(interrupts)} interrupt{plural}</strong>"
+        )
+        for spec in interrupts:
+            node = f" in node <code>{html.escape(spec['node'])}</code>" if spec.get("node") else ""
+            parts.append(
+                f"<div>interrupt <code>{html.escape(str(spec['id']))}</code>{node}"
+                f'<pre style="{_PRE}">{html.escape(_json(spec["value"]))}</pre></div>'
+            )
+        parts.append("</div>")
+    parts.append(
+        f"<div>To act on this thread, run <code>{html.escape(reattach)}</code> with the kernel "
+        "that has the graph.</div></div>"
     )
-
-
-def _node_name(node_id: str) -> str:
-    return {"__start__": "START", "__end__": "END"}.get(node_id, node_id)
+    return "".join(parts)
 
 
 def is_interrupted_result(value: Any) -> bool:

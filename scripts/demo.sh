@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up .venv and open the quickstart notebook in JupyterLab, listening on 127.0.0.1
-# only. Extra arguments go to JupyterLab, e.g. --no-browser --port 8899.
+# Set up .venv (the [notebook] extra: JupyterLab and a kernel) and open the quickstart
+# notebook in JupyterLab, listening on 127.0.0.1 only. Extra arguments go to JupyterLab,
+# e.g. --no-browser --port 8899.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -11,7 +12,7 @@ if (( ${#quickstart[@]} == 0 )); then
   exit 1
 fi
 
-source scripts/venv.sh
+HITL_EXTRAS="${HITL_EXTRAS:-notebook}" source scripts/venv.sh
 
 extra=()
 if [[ "$(id -u)" == 0 ]]; then extra+=(--allow-root); fi

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Set up .venv and run every check CI runs: the JS build and unit tests, the check that
-# the committed bundle matches the sources, the whole pytest suite (browser e2e included),
-# LangGraph's own HITL tests on our engine (tests/upstream) and the teaching notebooks.
-# Extra arguments are passed to the main pytest run.
+# Set up .venv and run every check CI runs: the JS build, type check and unit tests, the
+# check that the committed bundle matches the sources, ruff and mypy, the whole pytest
+# suite (browser e2e included), LangGraph's own HITL tests on our engine (tests/upstream)
+# and the teaching notebooks. Extra arguments are passed to the main pytest run.
+#
+# System needs (README "System needs"): node >= 20 for the JS checks; Debian's chromium
+# and postgresql for the browser and PostgreSQL tests. Without them those tests are
+# skipped, each with its reason in pytest's summary (-ra); CI (.ci/run) installs them and
+# fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/venv.sh
@@ -16,11 +21,17 @@ js_build_and_test() {
         || package-lock.json -nt node_modules/.package-lock.json ]]; then
     npm ci --no-audit --no-fund || return 1
   fi
-  npm run build && npm test
+  npm run build && npm run typecheck && npm test
 }
 
-if [[ -f js/package.json ]]; then
-  echo "==> JS: install, build, unit tests"
+node_major() { node -e 'console.log(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
+
+if [[ -f js/package.json ]] && (( $(node_major) < 20 )); then
+  echo "ERROR: the JS checks need node >= 20 (found: $(node --version 2>/dev/null || echo none));" \
+    "install it (https://nodejs.org, or Debian's nodejs) and run again." >&2
+  status=1
+elif [[ -f js/package.json ]]; then
+  echo "==> JS: install, build, type check (tsc on JSDoc), unit tests"
   if (js_build_and_test); then
     echo "==> checking the committed bundle in hitl_notebook/static matches js/"
     if ! git diff --exit-code --stat -- hitl_notebook/static \

@@ -1,6 +1,6 @@
-"""Graph diagrams: DOT source built in Python, and a static SVG when ``dot`` is installed."""
+"""Graph diagrams laid out in the kernel and drawn as SVG (no ``dot`` binary, no WASM)."""
 
-from .dot import to_dot
-from .svg import dot_to_svg
+from .layout import Layout, layout
+from .svg import diagram_svg, layout_svg
 
-__all__ = ["dot_to_svg", "to_dot"]
+__all__ = ["Layout", "diagram_svg", "layout", "layout_svg"]

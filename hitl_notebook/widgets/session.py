@@ -12,18 +12,27 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
 
 from ..errors import ActionError, StaleWidgetError
-from ..render import to_dot
+from ..render import layout, layout_svg
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
 from .runtime import as_runtime
 
-__all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
+__all__ = [
+    "ACTIONS",
+    "QUERIES",
+    "ActionError",
+    "Listener",
+    "NodeStatus",
+    "Session",
+    "StaleWidgetError",
+    "ThreadStatus",
+]
 
 #: How a node is drawn on the diagram (the ``node_status`` traitlet's values).
 NodeStatus = Literal["visited", "next", "running", "interrupted", "errored"]
@@ -89,8 +98,10 @@ class Session:
         self.history: HistoryIndex | None = None
         self._head_json: Any = None
         self._head_summary_id: str | None = None
+        #: The diagram laid out once; drawn again only to colour a static snapshot.
+        self.diagram = layout(drawable)
         self.listener.set_traits(
-            graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
+            graph_svg=layout_svg(self.diagram), nodes=self.nodes, breakpoints=self._bp_trait()
         )
         self.refresh()
 
@@ -423,63 +434,43 @@ class Session:
         self.listener.set_traits(notice="")
 
     def _act(self, action: Any, args: Mapping, base: str | None) -> None:
-        if action in {"resume", "update_state", "step", "continue", "run"}:
-            self._check_base(base)
-        if action == "run":
-            self.run(args.get("input"))
-        elif action == "new_thread":
-            self._switch_thread(uuid.uuid4().hex)
-            self.run(args.get("input"))
-        elif action == "resume":
-            answers = args.get("answers")
-            if not isinstance(answers, Mapping) or not answers:
-                raise ActionError("resume needs answers: {interrupt_id: value}")
-            unknown = set(answers) - {spec["id"] for spec in self.pending_interrupts()}
-            if unknown:
-                raise ActionError(f"no pending interrupt has id {', '.join(sorted(unknown))}")
-            self.resume(dict(answers))
-        elif action == "update_state":
-            self.update_state(args.get("values"), args.get("as_node"))
-        elif action == "fork":
-            self.fork(str(args.get("checkpoint_id")), args.get("values"), args.get("as_node"))
-        elif action == "replay":
-            self.replay(str(args.get("checkpoint_id")))
-        elif action == "step":
-            self.step()
-        elif action == "continue":
-            self.continue_run()
-        elif action == "breakpoint":
-            self.set_breakpoint(
-                str(args.get("node")),
-                str(args.get("when", "before")),
-                bool(args.get("enabled", True)),
-            )
-        elif action == "select_thread":
-            self.select_thread(str(args.get("thread_id")))
-        elif action == "refresh":
-            self.refresh()
-        else:
+        entry = ACTIONS.get(action) if isinstance(action, str) else None
+        if entry is None:
             raise ActionError(f"unknown action {action!r}")
+        checked, perform = entry
+        if checked:
+            self._check_base(base)
+        perform(self, args)
+
+    def _new_thread_from_widget(self, args: Mapping) -> None:
+        self._switch_thread(uuid.uuid4().hex)
+        self.run(args.get("input"))
+
+    def _resume_from_widget(self, args: Mapping) -> None:
+        answers = args.get("answers")
+        if not isinstance(answers, Mapping) or not answers:
+            raise ActionError("resume needs answers: {interrupt_id: value}")
+        unknown = set(answers) - {spec["id"] for spec in self.pending_interrupts()}
+        if unknown:
+            raise ActionError(f"no pending interrupt has id {', '.join(sorted(unknown))}")
+        self.resume(dict(answers))
 
     def _query(self, query: Any, args: Mapping) -> Any:
-        if query == "threads":
-            return [_thread_json(t) for t in self.runtime.list_threads()]
-        if self.history is None:
+        answer = QUERIES.get(query) if isinstance(query, str) else None
+        if answer is None:
+            raise ActionError(f"unknown query {query!r}")
+        needs_thread, read = answer
+        if needs_thread and self.history is None:
             raise ActionError("no thread selected")
-        if query == "history":
-            offset, limit = int(args.get("offset", 0)), min(int(args.get("limit", 100)), 1000)
-            return {
-                "items": self.history.page(offset, limit),
-                "size": len(self.history),
-                "offset": offset,
-            }
-        if query == "checkpoint":
-            return self._checkpoint_view(args.get("id"))
-        if query == "diff":
-            return self._diff(str(args.get("a")), args.get("b"))
-        if query == "node_writes":
-            return self._node_writes(str(args.get("node")))
-        raise ActionError(f"unknown query {query!r}")
+        return read(self, args)
+
+    def _history_page(self, args: Mapping) -> dict:
+        offset, limit = int(args.get("offset", 0)), min(int(args.get("limit", 100)), 1000)
+        return {
+            "items": self._history.page(offset, limit),
+            "size": len(self._history),
+            "offset": offset,
+        }
 
     def _snapshot(self, cid: str | None) -> Any:
         if cid is None:
@@ -532,3 +523,40 @@ def _thread_json(thread: Any) -> dict:
         "updated_at": thread.updated_at,
         "checkpoint_count": thread.checkpoint_count,
     }
+
+
+_Handler = Callable[[Session, Mapping], Any]
+
+#: Every action the widget sends: name -> (refused when the widget showed a checkpoint that
+#: is no longer the latest, what it does). js/src/protocol.js lists the same names.
+ACTIONS: dict[str, tuple[bool, _Handler]] = {
+    "run": (True, lambda s, a: s.run(a.get("input"))),
+    "new_thread": (False, Session._new_thread_from_widget),
+    "resume": (True, Session._resume_from_widget),
+    "update_state": (True, lambda s, a: s.update_state(a.get("values"), a.get("as_node"))),
+    "fork": (
+        False,
+        lambda s, a: s.fork(str(a.get("checkpoint_id")), a.get("values"), a.get("as_node")),
+    ),
+    "replay": (False, lambda s, a: s.replay(str(a.get("checkpoint_id")))),
+    "step": (True, lambda s, a: s.step()),
+    "continue": (True, lambda s, a: s.continue_run()),
+    "breakpoint": (
+        False,
+        lambda s, a: s.set_breakpoint(
+            str(a.get("node")), str(a.get("when", "before")), bool(a.get("enabled", True))
+        ),
+    ),
+    "select_thread": (False, lambda s, a: s.select_thread(str(a.get("thread_id")))),
+    "refresh": (False, lambda s, a: s.refresh()),
+}
+
+#: Every query the widget sends: name -> (needs a selected thread, what it answers).
+QUERIES: dict[str, tuple[bool, _Handler]] = {
+    "ping": (False, lambda s, a: {}),  # a restored widget asks whether a kernel drives it
+    "threads": (False, lambda s, a: [_thread_json(t) for t in s.runtime.list_threads()]),
+    "history": (True, Session._history_page),
+    "checkpoint": (True, lambda s, a: s._checkpoint_view(a.get("id"))),
+    "diff": (True, lambda s, a: s._diff(str(a.get("a")), a.get("b"))),
+    "node_writes": (True, lambda s, a: s._node_writes(str(a.get("node")))),
+}

@@ -7,13 +7,15 @@ button's Python twin is a method here that delegates to the Session.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import anywidget
 import traitlets
 
-from ..render import dot_to_svg
+from ..display import snapshot_html
+from ..render import layout_svg
 from .session import Session
 
 __all__ = ["ThreadWidget", "show"]
@@ -31,8 +33,8 @@ class ThreadWidget(anywidget.AnyWidget):
     thread_id = traitlets.Unicode("").tag(sync=True)
     #: Threads of the checkpointer, for the picker (filled when no thread is selected).
     threads: traitlets.List[dict] = traitlets.List().tag(sync=True)
-    #: Graphviz DOT source of the graph (laid out in the browser).
-    graph_dot = traitlets.Unicode("").tag(sync=True)
+    #: The graph laid out in the kernel, as SVG (see ``render``); restyled by status in place.
+    graph_svg = traitlets.Unicode("").tag(sync=True)
     #: Node ids as drawn (subgraph nodes as "parent:child").
     nodes: traitlets.List[str] = traitlets.List().tag(sync=True)
     #: Node id -> "visited" | "next" | "running" | "interrupted" | "errored".
@@ -51,11 +53,17 @@ class ThreadWidget(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
     #: A notice for the user, e.g. why a stale action was refused.
     notice = traitlets.Unicode("").tag(sync=True)
+    #: The line of code that shows this thread live again; a widget restored from a saved
+    #: notebook, with no kernel behind it, shows it.
+    reattach = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self, graph: Any, thread_id: str | None = None, config: dict | None = None, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
+        self._graph = graph
+        #: The static copy shown below the widget (an IPython display handle), once shown.
+        self._snapshot: Any = None
         self.session = Session(graph, thread_id=thread_id, config=config, listener=self)
         self.on_msg(self._on_frontend_msg)
 
@@ -64,6 +72,10 @@ class ThreadWidget(anywidget.AnyWidget):
         with self.hold_sync():
             for name, value in changes.items():
                 setattr(self, name, value)
+            if "thread_id" in changes or not self.reattach:
+                self.reattach = reattach_line(self._graph, self.thread_id)
+        if self._snapshot is not None and self.status != "running":
+            self._snapshot.update(_html(self.snapshot_html()))
 
     def _on_frontend_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict):
@@ -71,12 +83,30 @@ class ThreadWidget(anywidget.AnyWidget):
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         bundle = super()._repr_mimebundle_(**kwargs)
-        svg = dot_to_svg(self.graph_dot)
-        if svg is not None and isinstance(bundle, tuple):
-            bundle[0]["image/svg+xml"] = svg
-        elif svg is not None and isinstance(bundle, dict):
-            bundle["image/svg+xml"] = svg
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict):  # for front ends that cannot show widgets
+            data["image/svg+xml"] = self.graph_svg
         return bundle
+
+    def _ipython_display_(self) -> None:
+        """The widget, then a static snapshot of it (diagram and pending questions as SVG
+        and text) that a saved notebook keeps for places where the widget's JavaScript
+        does not run: nbconvert HTML, GitHub, a closed kernel. Beside a live widget the
+        snapshot is hidden by the widget's stylesheet; it is updated after every action."""
+        from IPython.display import display
+
+        display(self._repr_mimebundle_(), raw=True)
+        self._snapshot = display(_html(self.snapshot_html()), display_id=True)
+
+    def snapshot_html(self) -> str:
+        """The static snapshot as HTML (see ``_ipython_display_``)."""
+        return snapshot_html(
+            thread_id=self.thread_id,
+            status=self.status,
+            svg=layout_svg(self.session.diagram, self.node_status),
+            interrupts=list(self.interrupts),
+            reattach=self.reattach,
+        )
 
     # The buttons' Python twins.
     def run(self, input: Any) -> Any:
@@ -127,6 +157,30 @@ class ThreadWidget(anywidget.AnyWidget):
     def state(self) -> Any:
         """The thread's latest StateSnapshot."""
         return self.session.head
+
+
+def reattach_line(graph: Any, thread_id: str) -> str:
+    """``show(<graph>, thread_id=...)``, with the name the notebook gives the graph."""
+    name = _user_name(graph) or "graph"
+    return f"show({name}, thread_id={thread_id!r})" if thread_id else f"show({name})"
+
+
+def _user_name(value: Any) -> str | None:
+    """The notebook variable that holds ``value`` (none outside IPython)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return None
+    for name, held in shell.user_ns.items():
+        if held is value and name.isidentifier() and not name.startswith("_"):
+            return name
+    return None
+
+
+def _html(text: str) -> Any:
+    from IPython.display import HTML
+
+    return HTML(text)
 
 
 def show(

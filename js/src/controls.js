@@ -1,7 +1,9 @@
+// @ts-check
 // Toolbar (status, Continue, Step, Refresh, a new run's input), error/notice banners and
 // the thread picker shown when the widget has no thread yet.
 
 import { h, parseJSON, replaceChildren } from "./dom.js";
+import { ACTION } from "./protocol.js";
 
 export function createControls({ channel, model }) {
   const status = h("span", { class: "hn-status", testid: "status", role: "status" });
@@ -33,9 +35,9 @@ export function createControls({ channel, model }) {
     "div",
     { class: "hn-row hn-toolbar" },
     status,
-    h("button", { testid: "btn-continue", title: "Run until the end, an interrupt or a breakpoint", on: { click: () => act("continue") } }, "Continue"),
-    h("button", { testid: "btn-step", title: "Run one super-step", on: { click: () => act("step") } }, "Step"),
-    h("button", { testid: "btn-refresh", title: "Re-read the thread", on: { click: () => act("refresh") } }, "Refresh"),
+    h("button", { testid: "btn-continue", title: "Run until the end, an interrupt or a breakpoint", on: { click: () => act(ACTION.CONTINUE) } }, "Continue"),
+    h("button", { testid: "btn-step", title: "Run one super-step", on: { click: () => act(ACTION.STEP) } }, "Step"),
+    h("button", { testid: "btn-refresh", title: "Re-read the thread", on: { click: () => act(ACTION.REFRESH) } }, "Refresh"),
     h("span", { class: "hn-muted hn-thread", testid: "thread-id" }),
   );
   const runBox = h(
@@ -43,7 +45,7 @@ export function createControls({ channel, model }) {
     { class: "hn-run" },
     h("summary", { text: "New run on this thread" }),
     runInput,
-    h("button", { testid: "btn-run", on: { click: () => runWithInput("run") } }, "Run"),
+    h("button", { testid: "btn-run", on: { click: () => runWithInput(ACTION.RUN) } }, "Run"),
     runError,
   );
   const picker = h("div", { class: "hn-picker", testid: "thread-picker" });
@@ -63,7 +65,7 @@ export function createControls({ channel, model }) {
       h("h3", { text: "Pick a thread" }),
       threads.length ? null : h("div", { class: "hn-muted", text: "No threads yet." }),
       threads.map((t, i) =>
-        h("button", { testid: `thread-option-${i}`, on: { click: () => act("select_thread", { thread_id: t.thread_id }) } }, `${t.thread_id} (${t.checkpoint_count} checkpoints)`),
+        h("button", { testid: `thread-option-${i}`, on: { click: () => act(ACTION.SELECT_THREAD, { thread_id: t.thread_id }) } }, `${t.thread_id} (${t.checkpoint_count} checkpoints)`),
       ),
       h("div", { class: "hn-muted", text: "Or start a new thread with this input (JSON):" }),
       input,
@@ -75,7 +77,7 @@ export function createControls({ channel, model }) {
             const parsed = parseJSON(input.value);
             if (!parsed.ok) return (err.textContent = parsed.error);
             err.textContent = "";
-            act("new_thread", { input: parsed.value });
+            act(ACTION.NEW_THREAD, { input: parsed.value });
           },
         },
       }, "Start"),

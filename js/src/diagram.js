@@ -1,48 +1,63 @@
-// Graph diagram: lay DOT out once (WASM Graphviz), then restyle nodes by status through
-// CSS classes — a status update never re-runs the layout.
+// @ts-check
+// Graph diagram: the kernel lays the graph out and sends SVG (hitl_notebook/render); this
+// shows it and restyles nodes by status through CSS classes — a status update never
+// re-draws.
 
 import { h, replaceChildren } from "./dom.js";
 
 const STATUSES = ["visited", "running", "next", "interrupted", "errored"];
 
-let vizPromise = null;
-/** Default layout: @viz-js/viz (Graphviz compiled to WASM, bundled, no network). */
-export async function vizLayout(dot) {
-  vizPromise ??= import("@viz-js/viz").then((mod) => mod.instance());
-  const viz = await vizPromise;
-  return viz.renderSVGElement(dot);
+/**
+ * Default layout: parse the SVG text the kernel drew (as XML: nothing in it runs).
+ * @param {string} svgText
+ * @returns {Promise<SVGSVGElement>}
+ */
+export async function svgLayout(svgText) {
+  const doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
+  const svg = doc.documentElement;
+  if (svg.nodeName !== "svg") throw new Error("the kernel's diagram is not SVG");
+  return /** @type {SVGSVGElement} */ (/** @type {unknown} */ (document.importNode(svg, true)));
 }
 
 /**
- * createDiagram({ layout, onSelect }) -> { el, render(dot), setStatus(map),
+ * createDiagram({ layout, onSelect }) -> { el, render(svgText), setStatus(map),
  * setBreakpoints({before, after}), nodeElement(id) }
  */
-export function createDiagram({ layout = vizLayout, onSelect = () => {} } = {}) {
+/**
+ * @param {{layout?: (svgText: string) => Promise<Element>, onSelect?: (id: string) => void}} [options]
+ */
+export function createDiagram({ layout = svgLayout, onSelect = () => {} } = {}) {
   const el = h("div", { class: "hn-diagram", testid: "diagram" });
+  /** @type {Map<string, SVGElement>} */
   let nodes = new Map();
+  /** @type {Record<string, string>} */
   let status = {};
+  /** @type {{before: string[], after: string[]}} */
   let breakpoints = { before: [], after: [] };
+  /** @type {string | null} */
   let selected = null;
 
+  /** @param {string} id */
   function select(id) {
     selected = id;
     for (const [nid, g] of nodes) g.classList.toggle("hn-selected", nid === id);
     onSelect(id);
   }
 
-  async function render(dot) {
-    if (!dot) return;
+  /** @param {string} svgText */
+  async function render(svgText) {
+    if (!svgText) return;
     let svg;
     try {
-      svg = await layout(dot);
+      svg = await layout(svgText);
     } catch (err) {
-      replaceChildren(el, h("div", { class: "hn-error", testid: "diagram-error", text: `Diagram failed: ${err.message ?? err}` }));
+      replaceChildren(el, h("div", { class: "hn-error", testid: "diagram-error", text: `Diagram failed: ${err instanceof Error ? err.message : err}` }));
       return;
     }
     nodes = new Map();
-    for (const g of svg.querySelectorAll("g.node")) {
+    for (const g of /** @type {NodeListOf<SVGGElement>} */ (svg.querySelectorAll("g.node"))) {
       const id = g.querySelector("title")?.textContent ?? "";
-      if (id.split(":").pop().startsWith("__")) continue;
+      if ((id.split(":").pop() ?? "").startsWith("__")) continue;
       nodes.set(id, g);
       g.setAttribute("tabindex", "0");
       g.setAttribute("role", "button");
@@ -50,7 +65,7 @@ export function createDiagram({ layout = vizLayout, onSelect = () => {} } = {}) 
       g.dataset.testid = `node-${id}`;
       g.dataset.node = id;
       g.addEventListener("click", () => select(id));
-      g.addEventListener("keydown", (ev) => {
+      g.addEventListener("keydown", (/** @type {KeyboardEvent} */ ev) => {
         if (ev.key === "Enter" || ev.key === " ") {
           ev.preventDefault();
           select(id);
@@ -59,7 +74,7 @@ export function createDiagram({ layout = vizLayout, onSelect = () => {} } = {}) 
     }
     replaceChildren(el, svg);
     applyClasses();
-    if (selected && nodes.has(selected)) nodes.get(selected).classList.add("hn-selected");
+    if (selected) nodes.get(selected)?.classList.add("hn-selected");
   }
 
   function applyClasses() {

@@ -1,3 +1,4 @@
+// @ts-check
 // Tiny DOM builder. Text only ever goes through textContent / text nodes: payloads coming
 // from the graph are never parsed as HTML.
 
@@ -40,7 +41,7 @@ export function parseJSON(text) {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    return { ok: false, error: `Invalid JSON: ${err.message}` };
+    return { ok: false, error: `Invalid JSON: ${err instanceof Error ? err.message : err}` };
   }
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // anywidget entry point: compose the panels of one thread widget.
 
 import { createChannel } from "./channel.js";
@@ -8,9 +9,15 @@ import { createInterruptPanel } from "./interrupts.js";
 import { createLog } from "./log.js";
 import { createNodeDetail } from "./node_detail.js";
 import { applyOps } from "./patch.js";
+import { QUERY } from "./protocol.js";
+import { watchKernel } from "./snapshot.js";
 import { createStateEditor } from "./state_editor.js";
 import { createCheckpointDetail, createTimeline } from "./timeline.js";
 
+/**
+ * Build the widget in `el`; `layout` replaces the diagram's SVG parser (tests).
+ * @param {{model: any, el: HTMLElement, layout?: (svgText: string) => Promise<Element>}} options
+ */
 export function mount({ model, el, layout }) {
   const channel = createChannel(model);
   const controls = createControls({ channel, model });
@@ -24,7 +31,7 @@ export function mount({ model, el, layout }) {
   let viewingHead = true;
 
   async function loadCheckpoint(id) {
-    const reply = await channel.query("checkpoint", id ? { id } : {});
+    const reply = await channel.query(QUERY.CHECKPOINT, id ? { id } : {});
     if (!reply.ok) return onError(reply.error);
     const view = reply.result;
     if (view.is_head) head = { id: view.id, values: view.values };
@@ -58,7 +65,7 @@ export function mount({ model, el, layout }) {
     }
   });
 
-  model.on("change:graph_dot", () => diagram.render(model.get("graph_dot")));
+  model.on("change:graph_svg", () => diagram.render(model.get("graph_svg")));
   model.on("change:node_status", () => diagram.setStatus(model.get("node_status")));
   model.on("change:breakpoints", () => diagram.setBreakpoints(model.get("breakpoints")));
   model.on("change:interrupts", () => interrupts.render(model.get("interrupts")));
@@ -72,20 +79,22 @@ export function mount({ model, el, layout }) {
     log.el,
   );
   el.append(root);
+  const detached = watchKernel({ channel, model, root });
 
   diagram.setStatus(model.get("node_status"));
   diagram.setBreakpoints(model.get("breakpoints"));
-  const rendered = diagram.render(model.get("graph_dot")).then(() => diagram.setStatus(model.get("node_status")));
+  const rendered = diagram.render(model.get("graph_svg")).then(() => diagram.setStatus(model.get("node_status")));
   interrupts.render(model.get("interrupts"));
   if (model.get("thread_id")) {
     loadCheckpoint(null);
-    channel.query("history", { offset: 0, limit: 100 }).then((reply) => {
+    channel.query(QUERY.HISTORY, { offset: 0, limit: 100 }).then((reply) => {
       if (reply.ok) timeline.load(reply.result.items, reply.result.size);
     });
   }
 
   return {
     rendered,
+    detached,
     dispose() {
       channel.dispose();
       root.remove();

@@ -1,11 +1,13 @@
+// @ts-check
 // Interrupt panel: every pending interrupt with its payload and a response form chosen
 // by the kernel (`kind`): options, hitl / tool_approval (tool-call review), text, json.
 // All answers go back together as one resume map {interrupt_id: value}.
 
 import { h, parseJSON, pretty, replaceChildren } from "./dom.js";
 import { jsonView } from "./json_view.js";
+import { ACTION } from "./protocol.js";
 
-export function createInterruptPanel({ channel, onError = () => {} }) {
+export function createInterruptPanel({ channel, onError = (/** @type {string} */ _message) => {} }) {
   const el = h("section", { class: "hn-panel hn-interrupts", testid: "interrupt-panel", "aria-label": "Pending interrupts" });
   let forms = [];
   let busy = false;
@@ -23,7 +25,7 @@ export function createInterruptPanel({ channel, onError = () => {} }) {
     if (!valid) return;
     busy = true;
     try {
-      const reply = await channel.action("resume", { answers });
+      const reply = await channel.action(ACTION.RESUME, { answers });
       if (!reply.ok) onError(reply.error);
     } finally {
       busy = false;

@@ -1,3 +1,4 @@
+// @ts-check
 // Readable, collapsible JSON: nested objects/arrays as <details>, leaves as text.
 
 import { h } from "./dom.js";

@@ -1,3 +1,4 @@
+// @ts-check
 // Run log: output printed (and logged) by nodes during runs started from the widget.
 
 import { h } from "./dom.js";

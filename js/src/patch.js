@@ -1,3 +1,4 @@
+// @ts-check
 // Apply the state patches the kernel sends ({op: set|delete|append, path, value|items}).
 
 export function applyOps(value, ops) {

@@ -1,11 +1,13 @@
+// @ts-check
 // State editor: the latest (or selected) checkpoint's values as JSON. Validated here
 // before anything is sent; only top-level keys that changed are sent, as LangGraph's
 // update_state (values go through the graph's reducers). Editing a past checkpoint forks.
 
 import { h, parseJSON, pretty, replaceChildren, shortId } from "./dom.js";
 import { changedKeys } from "./patch.js";
+import { ACTION } from "./protocol.js";
 
-export function createStateEditor({ channel, model, onError = () => {} }) {
+export function createStateEditor({ channel, model, onError = (/** @type {string} */ _message) => {} }) {
   const title = h("div", { class: "hn-muted", testid: "state-title" });
   const text = h("textarea", { rows: "12", class: "hn-code", testid: "state-json", "aria-label": "State as JSON", spellcheck: "false" });
   const asNode = h("select", { testid: "state-as-node", "aria-label": "Write as node" });
@@ -50,8 +52,8 @@ export function createStateEditor({ channel, model, onError = () => {} }) {
     if (view.is_head && keys.length === 0 && !as_node) return (error.textContent = "Nothing changed.");
     error.textContent = "";
     const reply = view.is_head
-      ? await channel.action("update_state", { values: changed, as_node })
-      : await channel.action("fork", { checkpoint_id: view.id, values: keys.length ? changed : null, as_node });
+      ? await channel.action(ACTION.UPDATE_STATE, { values: changed, as_node })
+      : await channel.action(ACTION.FORK, { checkpoint_id: view.id, values: keys.length ? changed : null, as_node });
     if (!reply.ok) {
       error.textContent = reply.error;
       onError(reply.error);

@@ -1,15 +1,17 @@
+// @ts-check
 // History timeline: every checkpoint (newest first) as a tree — a fork opens a new lane.
 // Virtualised: only rows in view exist in the DOM; pages are fetched from the kernel on
 // demand, and new checkpoints arrive as small summaries after each action.
 
 import { h, replaceChildren, shortId } from "./dom.js";
+import { ACTION, QUERY } from "./protocol.js";
 
 export const ROW_HEIGHT = 26;
 const PAGE = 100;
 const OVERSCAN = 8;
 const MAX_INDENT = 8;
 
-export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
+export function createTimeline({ channel, onSelect = (/** @type {any} */ _item) => {}, height = 260 }) {
   const spacer = h("div", { class: "hn-spacer" });
   const viewport = h("div", { class: "hn-timeline-viewport", testid: "history-list", role: "listbox", "aria-label": "Checkpoints, newest first", tabindex: "0" }, spacer);
   viewport.style.height = `${height}px`;
@@ -59,7 +61,7 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
     if (inflight.has(page)) return;
     inflight.add(page);
     try {
-      const reply = await channel.query("history", { offset: page * PAGE, limit: PAGE });
+      const reply = await channel.query(QUERY.HISTORY, { offset: page * PAGE, limit: PAGE });
       if (!reply.ok) return;
       const { items: pageItems, offset, size: total } = reply.result;
       if (total !== size) return; // history moved meanwhile: the next draw refetches
@@ -152,14 +154,14 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
 }
 
 /** Details of the selected checkpoint: writes, diff, replay and fork. */
-export function createCheckpointDetail({ channel, onError = () => {} }) {
+export function createCheckpointDetail({ channel, onError = (/** @type {string} */ _message) => {} }) {
   const el = h("div", { class: "hn-checkpoint-detail", testid: "checkpoint-detail" });
   const diffBox = h("div", { class: "hn-diff", testid: "diff-view" });
   let current = null;
   let marked = null;
 
   async function showDiff(a, b) {
-    const reply = await channel.query("diff", { a, b });
+    const reply = await channel.query(QUERY.DIFF, { a, b });
     if (!reply.ok) return onError(reply.error);
     const { ops, from } = reply.result;
     replaceChildren(
@@ -188,8 +190,8 @@ export function createCheckpointDetail({ channel, onError = () => {} }) {
         h("button", { testid: "checkpoint-diff-parent", on: { click: () => showDiff(item.id, null) } }, "Diff vs parent"),
         h("button", { testid: "checkpoint-mark", on: { click: () => { marked = item.id; show(item); } } }, marked === item.id ? "Marked" : "Mark for compare"),
         marked && marked !== item.id ? h("button", { testid: "checkpoint-diff-marked", on: { click: () => showDiff(item.id, marked) } }, `Diff vs …${shortId(marked)}`) : null,
-        h("button", { testid: "checkpoint-replay", on: { click: () => act("replay", { checkpoint_id: item.id }) } }, "Replay from here"),
-        h("button", { testid: "checkpoint-fork", on: { click: () => act("fork", { checkpoint_id: item.id, values: null }) } }, "Fork here"),
+        h("button", { testid: "checkpoint-replay", on: { click: () => act(ACTION.REPLAY, { checkpoint_id: item.id }) } }, "Replay from here"),
+        h("button", { testid: "checkpoint-fork", on: { click: () => act(ACTION.FORK, { checkpoint_id: item.id, values: null }) } }, "Fork here"),
       ),
       diffBox,
     );

@@ -2,7 +2,7 @@
 // what the widget sent (replies are scripted per test).
 
 export function fakeModel(traits = {}, respond = () => ({ ok: true, result: {} })) {
-  const values = { node_status: {}, breakpoints: { before: [], after: [] }, interrupts: [], nodes: [], head: {}, threads: [], thread_id: "t", status: "idle", error: "", notice: "", graph_dot: "", ...traits };
+  const values = { node_status: {}, breakpoints: { before: [], after: [] }, interrupts: [], nodes: [], head: {}, threads: [], thread_id: "t", status: "idle", error: "", notice: "", graph_svg: "", ...traits };
   const handlers = new Map();
   const sent = [];
   const model = {

@@ -7,7 +7,7 @@ const q = (el, id) => el.querySelector(`[data-testid="${id}"]`);
 function setup() {
   const state = { c1: { a: 1, log: ["x"] } };
   const model = fakeModel(
-    { thread_id: "t", head: { id: "c1", step: 1 }, nodes: ["a"], graph_dot: "digraph {\n\ta [label=a]\n}", node_status: { a: "next" }, status: "paused" },
+    { thread_id: "t", head: { id: "c1", step: 1 }, nodes: ["a"], graph_svg: "digraph {\n\ta [label=a]\n}", node_status: { a: "next" }, status: "paused" },
     (msg) => {
       if (msg.query === "checkpoint") return { ok: true, result: { id: "c1", values: state.c1, is_head: true, summary: {} } };
       if (msg.query === "history") return { ok: true, result: { items: [], size: 0, offset: 0 } };

@@ -236,7 +236,7 @@ def test_subgraph_interrupt_in_the_diagram_panel_and_resume(same_on_both):
         ui = FrontEnd(subgraph_question(f))
         # Our get_graph(xray=True) also draws the subgraph's own start/end nodes (reported).
         nodes = [n for n in ui.widget.nodes if not n.split(":")[-1].startswith("__")]
-        drawn = {"nodes": nodes, "cluster": "subgraph cluster_research" in ui.widget.graph_dot}
+        drawn = {"nodes": nodes, "cluster": 'data-cluster="research"' in ui.widget.graph_svg}
         ui.act("run", input={"topic": "  owls "})
         paused = ui.view()
         ui.answer(lambda payload: "they hoot")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from typing import TypedDict
+from xml.etree import ElementTree
 
-import pytest
+from hitl_notebook.render import diagram_svg
 
-from hitl_notebook.render import dot_to_svg, to_dot
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 class Inner(TypedDict, total=False):
@@ -37,13 +37,38 @@ def subgraph_graph(e):
     return outer.compile(checkpointer=e.InMemorySaver())
 
 
-def test_subgraph_nodes_are_drawn_in_a_cluster(engine, open_widget):
-    """get_graph(xray) subgraph nodes become a DOT cluster named after the parent node."""
+def _boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """Node id (or ``cluster:name``) -> its rectangle, read back from the drawn SVG."""
+    root = ElementTree.fromstring(svg)
+    boxes = {}
+    for g in root.iter(f"{SVG}g"):
+        cls = g.get("class", "").split()
+        if "node" in cls or "cluster" in cls:
+            rect = g.find(f"{SVG}rect")
+            key = g.findtext(f"{SVG}title") if "node" in cls else f"cluster:{g.get('data-cluster')}"
+            x, y = float(rect.get("x")), float(rect.get("y"))
+            boxes[key] = (x, y, x + float(rect.get("width")), y + float(rect.get("height")))
+    return boxes
+
+
+def _inside(inner, outer) -> bool:
+    return (
+        outer[0] <= inner[0]
+        and outer[1] <= inner[1]
+        and inner[2] <= outer[2]
+        and inner[3] <= outer[3]
+    )
+
+
+def test_subgraph_nodes_are_drawn_in_a_frame(engine, open_widget):
+    """get_graph(xray) subgraph nodes are drawn inside a frame named after the parent node,
+    and the parent's own nodes outside it."""
     widget, _ = open_widget(subgraph_graph(engine))
     assert "sub:ask" in widget.nodes and "sub:finish" in widget.nodes
-    assert "subgraph cluster_sub" in widget.graph_dot
-    cluster = widget.graph_dot.split("subgraph cluster_sub", 1)[1].split("}", 1)[0]
-    assert '"sub:ask"' in cluster and "prepare" not in cluster
+    boxes = _boxes(widget.graph_svg)
+    frame = boxes["cluster:sub"]
+    assert _inside(boxes["sub:ask"], frame) and _inside(boxes["sub:finish"], frame)
+    assert not _inside(boxes["prepare"], frame)
 
 
 def test_a_subgraphs_start_and_end_are_not_listed_as_nodes(engine, open_widget):
@@ -73,21 +98,23 @@ def test_conditional_edges_are_dashed(engine):
     """Conditional edges are drawn differently from fixed ones."""
     from .graphs import approval_graph
 
-    dot = to_dot(approval_graph(engine).get_graph())
-    dashed = [line.strip() for line in dot.splitlines() if "style=dashed" in line]
-    assert dashed and all(line.startswith("draft ->") for line in dashed)
-    [fixed] = [line for line in dot.splitlines() if "__start__ -> draft" in line]
-    assert "dashed" not in fixed
+    root = ElementTree.fromstring(diagram_svg(approval_graph(engine).get_graph()))
+    edges = {
+        g.findtext(f"{SVG}title"): g for g in root.iter(f"{SVG}g") if "edge" in g.get("class", "")
+    }
+    dashed = [title for title, g in edges.items() if "hn-conditional" in g.get("class")]
+    assert dashed and all(title.startswith("draft->") for title in dashed)
+    assert edges["__start__->draft"].find(f"{SVG}path").get("stroke-dasharray") is None
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="the static fallback needs the dot binary")
 def test_static_svg_fallback_is_offered_to_non_widget_frontends(engine, open_widget):
-    """With `dot` installed, the display bundle carries an SVG for nbconvert/GitHub."""
+    """The display bundle carries the diagram as SVG for nbconvert/GitHub, with no `dot`
+    binary needed."""
     from .graphs import approval_graph
 
     widget, _ = open_widget(approval_graph(engine))
     bundle = widget._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
-    assert data["image/svg+xml"].lstrip().startswith("<?xml") or "<svg" in data["image/svg+xml"]
     assert "application/vnd.jupyter.widget-view+json" in data
-    assert dot_to_svg(widget.graph_dot) == data["image/svg+xml"]
+    assert data["image/svg+xml"] == widget.graph_svg
+    assert set(_boxes(data["image/svg+xml"])) >= {"draft", "review"}
