@@ -5,7 +5,7 @@ SVG text), then loads the committed bundle (``hitl_notebook/static/widget.js``) 
 page with a stand-in anywidget model (``bench/widget_browser.html``, no kernel) and
 measures:
 
-- kernel layout: ``layout`` + ``layout_svg`` in this process;
+- kernel layout: ``layout_graph`` + ``layout_svg`` in this process;
 - first render: ``render()`` called in a fresh page until the diagram's SVG is in the DOM;
   a widget's first render is the kernel layout plus this;
 - re-render: the same in a page that has already drawn it;
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from hitl_notebook import END, START, InMemorySaver, StateGraph
-from hitl_notebook.render import layout, layout_svg
+from hitl_notebook.render import layout_graph, layout_svg
 
 from .widget_sync import measure as measure_sync
 
@@ -191,7 +191,7 @@ def measure(quick: bool = False) -> dict:
     kernel = []
     for _ in range(fresh):
         start = time.perf_counter()
-        svg = layout_svg(layout(drawable))
+        svg = layout_svg(layout_graph(drawable))
         kernel.append((time.perf_counter() - start) * 1000)
     result = measure_browser(svg, nodes, fresh, warm, updates)
     sync = measure_sync("ours", steps=steps, state_mb=5.0)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-__all__ = ["Box", "EdgePath", "Layout", "layout"]
+__all__ = ["Box", "EdgePath", "Layout", "layout_graph"]
 
 START, END = "__start__", "__end__"
 
@@ -72,7 +72,7 @@ class Layout:
     clusters: dict[str, tuple[float, float, float, float, str]] = field(default_factory=dict)
 
 
-def layout(drawable: Any) -> Layout:
+def layout_graph(drawable: Any) -> Layout:
     """Lay out ``drawable`` (LangGraph's ``get_graph()`` shape: ``.nodes`` id -> node,
     ``.edges`` with ``source``, ``target``, ``conditional`` and ``data``); deterministic."""
     node_ids = list(drawable.nodes)

@@ -1,4 +1,4 @@
-"""A laid-out diagram (``layout``) as SVG text: the live widget's and the static view's.
+"""A laid-out diagram (``layout_graph``) as SVG text: the live widget's and the static view's.
 
 Nodes are ``<g class="node hn-node" data-node="id">`` with the id in a ``<title>``, so the
 widget restyles them by status through CSS classes without drawing again. Colours are
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from .layout import Box, EdgePath, Layout, layout
+from .layout import Box, EdgePath, Layout, layout_graph
 
 __all__ = ["STATUS_COLOURS", "diagram_svg", "layout_svg"]
 
@@ -32,7 +32,7 @@ _SMALL_FONT = 'font-family="sans-serif" font-size="10"'
 
 def diagram_svg(drawable: Any, status: Mapping[str, str] | None = None) -> str:
     """``drawable`` (LangGraph's ``get_graph()`` shape) laid out and drawn as SVG."""
-    return layout_svg(layout(drawable), status)
+    return layout_svg(layout_graph(drawable), status)
 
 
 def layout_svg(drawn: Layout, status: Mapping[str, str] | None = None) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
 
 from ..errors import ActionError, StaleWidgetError
-from ..render import layout, layout_svg
+from ..render import layout_graph, layout_svg
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
@@ -99,7 +99,7 @@ class Session:
         self._head_json: Any = None
         self._head_summary_id: str | None = None
         #: The diagram laid out once; drawn again only to colour a static snapshot.
-        self.diagram = layout(drawable)
+        self.diagram = layout_graph(drawable)
         self.listener.set_traits(
             graph_svg=layout_svg(self.diagram), nodes=self.nodes, breakpoints=self._bp_trait()
         )

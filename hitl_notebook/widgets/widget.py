@@ -95,7 +95,9 @@ class ThreadWidget(anywidget.AnyWidget):
         snapshot is hidden by the widget's stylesheet; it is updated after every action."""
         from IPython.display import display
 
-        display(self._repr_mimebundle_(), raw=True)
+        bundle = self._repr_mimebundle_()
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, None)
+        display(data, metadata=metadata, raw=True)
         self._snapshot = display(_html(self.snapshot_html()), display_id=True)
 
     def snapshot_html(self) -> str:

@@ -31,7 +31,7 @@ def test_an_unknown_action_or_query_is_refused_by_name(open_widget):
     from hitl_notebook import InMemorySaver, StateGraph
 
     graph = StateGraph(dict).add_node("a", lambda s: s).set_entry_point("a")
-    widget, browser = open_widget(graph.compile(checkpointer=InMemorySaver()))
+    _, browser = open_widget(graph.compile(checkpointer=InMemorySaver()))
     reply = browser.action("explode")
     assert not reply["ok"] and "unknown action 'explode'" in reply["error"]
     reply = browser.query("secrets")
