@@ -13,8 +13,8 @@ import time
 import pytest
 
 from hitl_notebook.widgets import ServerError, StaleWidgetError, show
-from hitl_notebook.widgets.session import ActionError, Session
 from hitl_notebook.widgets.server_runtime import ServerRuntime
+from hitl_notebook.widgets.session import ActionError, Session
 
 pytestmark = pytest.mark.server
 

@@ -1,6 +1,5 @@
 """Seed 002's extended example, as printed (the API server adds the checkpointer)."""
 
-# ruff: noqa
 from typing import TypedDict
 import uuid
 
@@ -9,19 +8,17 @@ from langgraph.constants import START
 from langgraph.graph import StateGraph
 from langgraph.types import interrupt, Command
 
-
 class State(TypedDict):
     some_text: str
 
-
 def human_node(state: State):
-    value = interrupt(  # (1)!
+    value = interrupt( # (1)!
         {
-            "text_to_revise": state["some_text"]  # (2)!
+            "text_to_revise": state["some_text"] # (2)!
         }
     )
     return {
-        "some_text": value  # (3)!
+        "some_text": value # (3)!
     }
 
 
