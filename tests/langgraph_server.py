@@ -45,8 +45,8 @@ class LangGraphDevServer:
 
     def start(self, timeout: float = 120) -> LangGraphDevServer:
         """Start the server and wait until ``GET /ok`` answers (typically 5-20 s)."""
-        langgraph = Path(sys.executable).with_name("langgraph")
-        command = [str(langgraph), "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1"]
+        command = [sys.executable, "-m", "langgraph_cli", "dev", "--no-browser", "--no-reload"]
+        command += ["--host", "127.0.0.1"]
         command += ["--port", str(self.port)]
         env = {
             **os.environ,
