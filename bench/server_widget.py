@@ -23,8 +23,11 @@ import json
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
-__all__ = ["main", "measure"]
+__all__ = ["format_figures", "main", "measure"]
+
+_RESUME = {"resume": "approve"}
 
 
 def measure(url: str, threads: int = 20) -> dict[str, list[float]]:
@@ -64,19 +67,16 @@ def measure(url: str, threads: int = 20) -> dict[str, list[float]]:
             "base": widget.head["id"],
         }
         ways = [
-            ("widget", lambda: _ok(widget.session.handle(click)), widget_thread),
-            (
-                "sdk",
-                lambda: sdk.runs.wait(sdk_thread, "review", command={"resume": "approve"}),
-                sdk_thread,
-            ),
+            ("widget", partial(_click, widget, click), widget_thread),
+            ("sdk", partial(sdk.runs.wait, sdk_thread, "review", command=_RESUME), sdk_thread),
         ]
         for way, answer, thread_id in ways if index % 2 == 0 else reversed(ways):
             timed(way, answer, thread_id)
     return samples
 
 
-def _ok(reply: dict) -> dict:
+def _click(widget: object, message: dict) -> dict:
+    reply = widget.session.handle(message)
     if not reply.get("ok"):
         raise RuntimeError(f"the widget refused the answer: {reply}")
     return reply
