@@ -301,3 +301,36 @@ def test_without_the_sdk_the_message_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "langgraph_sdk", None)
     with pytest.raises(ImportError, match=r"pip install 'hitl-notebook\[server\]'"):
         show("http://127.0.0.1:2024", assistant_id="agent")
+
+
+def test_a_node_error_on_the_server_is_shown(server_url, sdk):
+    """A node raising on the server fails the call with the server's message, and the
+    widget shows the error state."""
+    w = show(server_url, assistant_id="flaky")
+    with pytest.raises(ServerError, match="cannot handle 'x'"):
+        w.run({"text": "x"})
+    assert "cannot handle 'x'" in w.error
+    assert w.status == "error"
+    assert sdk.threads.get(w.thread_id)["status"] == "error"
+
+
+def test_an_unknown_thread_is_named(server_url):
+    """A thread id the server does not have fails at show(), naming the thread."""
+    missing = "00000000-0000-4000-8000-000000000000"
+    with pytest.raises(ServerError, match=f"404.*{missing}"):
+        show(server_url, assistant_id="review", thread_id=missing)
+
+
+def test_an_async_client_is_refused_with_the_fix(server_url):
+    """The widget makes blocking calls: an async SDK client is refused, naming the sync one."""
+    from langgraph_sdk import get_client
+
+    with pytest.raises(TypeError, match="get_sync_client"):
+        show(get_client(url=server_url, api_key=None), assistant_id="review")
+
+
+def test_headers_and_api_key_reach_the_sdk_client(server_url):
+    """headers= and api_key= are set on the SDK client the widget uses."""
+    w = show(server_url, assistant_id="review", headers={"x-team": "h13"}, api_key="k-123")
+    sent = w.session.runtime.client.http.client.headers
+    assert sent["x-team"] == "h13" and sent["x-api-key"] == "k-123"

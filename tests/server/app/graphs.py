@@ -123,3 +123,14 @@ nested_graph = (
     .add_edge("child", END)
     .compile()
 )
+
+
+class Flaky(TypedDict, total=False):
+    text: str
+
+
+def explode(state: Flaky) -> dict:
+    raise ValueError(f"cannot handle {state.get('text', '')!r}")
+
+
+flaky_graph = StateGraph(Flaky).add_node("explode", explode).add_edge(START, "explode").compile()
