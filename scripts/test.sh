@@ -50,6 +50,9 @@ echo "==> ruff: lint and format"
 "$PY" -m ruff check . || status=1
 "$PY" -m ruff format --check . || status=1
 
+echo "==> mypy: types of hitl_notebook/ (config in pyproject.toml)"
+"$PY" -m mypy || status=1
+
 echo "==> pytest"
 "$PY" -m pytest -ra "$@" || status=1
 

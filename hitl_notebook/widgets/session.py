@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ..render import to_dot
 from .capture import capture_output
@@ -21,10 +21,21 @@ from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
 from .runtime import as_runtime
 
-__all__ = ["ActionError", "Listener", "Session", "StaleWidgetError"]
+__all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
+
+#: How a node is drawn on the diagram (the ``node_status`` traitlet's values).
+NodeStatus = Literal["visited", "next", "running", "interrupted", "errored"]
+#: The thread as the widget shows it (the ``status`` traitlet).
+ThreadStatus = Literal["no_thread", "new", "running", "interrupted", "paused", "done", "error"]
 
 #: Node status priority: a node shown in several roles takes the strongest.
-_PRIORITY = {"visited": 0, "next": 1, "running": 2, "interrupted": 3, "errored": 4}
+_PRIORITY: dict[NodeStatus, int] = {
+    "visited": 0,
+    "next": 1,
+    "running": 2,
+    "interrupted": 3,
+    "errored": 4,
+}
 _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 
@@ -128,7 +139,7 @@ class Session:
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
-        changed = [self.history.by_id[head_id]] if restated else []
+        changed = [self.history.by_id[head_id]] if restated and head_id is not None else []
         if added or changed:
             message = {"type": "history", "added": added, "size": len(self.history)}
             self.listener.send({**message, "changed": changed} if changed else message)
@@ -142,6 +153,13 @@ class Session:
             status=self._run_status(),
         )
 
+    @property
+    def _history(self) -> HistoryIndex:
+        """The history index, for code that runs after ``refresh()`` has built it."""
+        if self.history is None:
+            raise RuntimeError("the thread's history is read before Session.refresh() built it")
+        return self.history
+
     def _push_head_patch(self) -> None:
         new_id = checkpoint_id(self.head)
         new_json = to_jsonable(self.head.values)
@@ -154,7 +172,7 @@ class Session:
         self._head_json, self._head_summary_id = new_json, new_id
 
     def _head_summary(self) -> dict:
-        summary = self.history.by_id.get(checkpoint_id(self.head), {})
+        summary = self._history.by_id.get(checkpoint_id(self.head) or "", {})
         if not summary:
             return {}
         return {k: summary.get(k) for k in ("id", "step", "source", "created_at", "next")}
@@ -199,16 +217,17 @@ class Session:
             ]
         return []
 
-    def _status_from_head(self) -> dict[str, str]:
-        status: dict[str, str] = {}
+    def _status_from_head(self) -> dict[str, NodeStatus]:
+        status: dict[str, NodeStatus] = {}
 
-        def mark(node: str, value: str) -> None:
+        def mark(node: str, value: NodeStatus) -> None:
             if node in _NOT_NODES or _is_pseudo_node(node):
                 return
-            if _PRIORITY[value] >= _PRIORITY.get(status.get(node, ""), -1):
+            current = status.get(node)
+            if current is None or _PRIORITY[value] >= _PRIORITY[current]:
                 status[node] = value
 
-        for summary in self.history.ancestry(checkpoint_id(self.head)):
+        for summary in self._history.ancestry(checkpoint_id(self.head)):
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
@@ -230,7 +249,7 @@ class Session:
             if sub is not None and hasattr(sub, "tasks"):
                 self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
 
-    def _run_status(self) -> str:
+    def _run_status(self) -> ThreadStatus:
         if checkpoint_id(self.head) is None:
             return "new"
         if any(t.error is not None for t in self.head.tasks):
@@ -562,19 +581,19 @@ class Session:
         return {
             "id": sid,
             "values": self._head_json if sid == self._head_summary_id else to_jsonable(snap.values),
-            "summary": self.history.by_id.get(sid, {}),
+            "summary": self._history.by_id.get(sid, {}),
             "is_head": sid == self._head_summary_id,
         }
 
     def _diff(self, a: str, b: str | None) -> dict:
         if b is None:
-            b = self.history.by_id.get(a, {}).get("parent") if a in self.history.by_id else None
+            b = self._history.by_id.get(a, {}).get("parent") if a in self._history.by_id else None
         old = to_jsonable(self._snapshot(b).values) if b else {}
         new = to_jsonable(self._snapshot(a).values)
         return {"from": b, "to": a, "ops": diff(old, new)}
 
     def _node_writes(self, node: str) -> dict:
-        for summary in self.history.ancestry(self._head_summary_id):
+        for summary in self._history.ancestry(self._head_summary_id):
             if node in summary["writers"]:
                 snap = self._snapshot(summary["id"])
                 parent = self._snapshot(summary["parent"]) if summary["parent"] else None

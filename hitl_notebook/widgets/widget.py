@@ -31,11 +31,11 @@ class ThreadWidget(anywidget.AnyWidget):
     #: The thread shown ("" until one is picked or started).
     thread_id = traitlets.Unicode("").tag(sync=True)
     #: Threads of the checkpointer, for the picker (filled when no thread is selected).
-    threads = traitlets.List().tag(sync=True)
+    threads: traitlets.List[dict] = traitlets.List().tag(sync=True)
     #: Graphviz DOT source of the graph (laid out in the browser).
     graph_dot = traitlets.Unicode("").tag(sync=True)
     #: Node ids as drawn (subgraph nodes as "parent:child").
-    nodes = traitlets.List().tag(sync=True)
+    nodes: traitlets.List[str] = traitlets.List().tag(sync=True)
     #: Node id -> "visited" | "next" | "running" | "interrupted" | "errored".
     node_status = traitlets.Dict().tag(sync=True)
     #: {"before": [node, ...], "after": [node, ...]} applied to runs started here.
@@ -43,7 +43,7 @@ class ThreadWidget(anywidget.AnyWidget):
     #: Summary of the thread's latest checkpoint: id, step, source, created_at, next.
     head = traitlets.Dict().tag(sync=True)
     #: Pending interrupts with their response form (see forms.interrupt_spec).
-    interrupts = traitlets.List().tag(sync=True)
+    interrupts: traitlets.List[dict] = traitlets.List().tag(sync=True)
     #: Number of checkpoints in the thread (pages are fetched by message).
     history_size = traitlets.Int(0).tag(sync=True)
     #: "no_thread" | "new" | "running" | "interrupted" | "paused" | "done" | "error".
