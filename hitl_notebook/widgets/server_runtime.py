@@ -239,8 +239,10 @@ def _connect(target: Any, headers: Mapping | None, api_key: str | None) -> tuple
         url = target.rstrip("/")
         if not re.match(r"^https?://[^/\s]+", url):
             raise ValueError(f"not an http(s) URL of a LangGraph API server: {target!r}")
-        extra = {} if api_key is None else {"api_key": api_key}
-        client = get_sync_client(url=url, headers=headers, **extra)
+        if api_key is None:  # the SDK then reads LANGGRAPH_API_KEY / LANGSMITH_API_KEY
+            client = get_sync_client(url=url, headers=headers)
+        else:
+            client = get_sync_client(url=url, headers=headers, api_key=api_key)
     elif isinstance(target, SyncLangGraphClient):
         if headers is not None or api_key is not None:
             raise TypeError("headers= and api_key= go with a URL; set them on the client you pass")
@@ -313,8 +315,9 @@ def _checkpoint_ref(cid: str | None) -> dict | None:
 
 def _snapshot(data: Mapping, thread_id: str) -> StateSnapshot:
     """A server ``ThreadState`` as the ``StateSnapshot`` the Session reads."""
+    values: Any = data.get("values")
     return StateSnapshot(
-        values=data.get("values") if data.get("values") is not None else {},
+        values={} if values is None else values,
         next=tuple(data.get("next") or ()),
         config=_config(data.get("checkpoint"), thread_id)
         or {"configurable": {"thread_id": thread_id}},

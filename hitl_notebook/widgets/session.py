@@ -201,7 +201,9 @@ class Session:
         of it, yet the node is still next and a ``Command(resume=...)`` still answers it;
         so the widget keeps offering the question asked at the last checkpoint a run saved.
         """
-        if (self.head.metadata or {}).get("source") != "update" or not self.head.next:
+        if self.history is None or (self.head.metadata or {}).get("source") != "update":
+            return []
+        if not self.head.next:
             return []
         for summary in self.history.ancestry(checkpoint_id(self.head))[1:]:
             if summary["source"] == "update":
