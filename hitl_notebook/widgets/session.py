@@ -10,7 +10,6 @@ changed rather than the whole state or history.
 
 from __future__ import annotations
 
-import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
@@ -100,6 +99,8 @@ class Session:
         self._head_summary_id: str | None = None
         #: The diagram laid out once; drawn again only to colour a static snapshot.
         self.diagram = layout_graph(drawable)
+        self._base_checked = False
+        self._carried: list[dict] = []
         self.listener.set_traits(
             graph_svg=layout_svg(self.diagram), nodes=self.nodes, breakpoints=self._bp_trait()
         )
@@ -138,6 +139,7 @@ class Session:
             added = self.history.items[:200]
         else:
             added = self.history.sync()
+        self._carried = self._carried_interrupts()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
@@ -194,7 +196,32 @@ class Session:
             if intr.id not in seen:
                 seen.add(intr.id)
                 specs.append(interrupt_spec(intr, ""))
-        return specs
+        return specs or self._carried
+
+    def _carried_interrupts(self) -> list[dict]:
+        """The questions still waiting after state edits (``carried: true``).
+
+        LangGraph (and a server) stops listing an interrupt once the state is edited on top
+        of it, yet the node is still next and a ``Command(resume=...)`` still answers it;
+        so the widget keeps offering the question asked at the last checkpoint a run saved.
+        """
+        if self.history is None or (self.head.metadata or {}).get("source") != "update":
+            return []
+        if not self.head.next:
+            return []
+        for summary in self.history.ancestry(checkpoint_id(self.head))[1:]:
+            if summary["source"] == "update":
+                continue
+            if not summary["interrupts"]:
+                return []
+            asked = self.runtime.get_state(self._at(summary["id"]))
+            return [
+                {**interrupt_spec(intr, task.name), "carried": True}
+                for task in asked.tasks
+                if task.name in self.head.next
+                for intr in task.interrupts
+            ]
+        return []
 
     def _status_from_head(self) -> dict[str, NodeStatus]:
         status: dict[str, NodeStatus] = {}
@@ -210,6 +237,8 @@ class Session:
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
+        for spec in self._carried:
+            mark(spec["node"], "interrupted")
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -242,11 +271,14 @@ class Session:
     def run(self, input: Any) -> Any:
         """Start a run with ``input`` (a new thread when none is selected)."""
         if self.thread_id is None:
-            self._switch_thread(uuid.uuid4().hex)
+            self._switch_thread(self.runtime.new_thread_id())
+        else:
+            self._check_remote()
         return self._drive(input, self.config)
 
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
+        self._check_remote()
         pending = {spec["id"]: spec for spec in self.pending_interrupts()}
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
@@ -264,10 +296,20 @@ class Session:
                 check_answer(spec, value)
             except ValueError as exc:
                 raise ActionError(f"answer to interrupt {spec['id']} refused: {exc}") from exc
+        if any(spec.get("carried") for spec in pending.values()):
+            # The node asks again when it re-runs: its question has a new id by then, so
+            # the answer goes as a single value, which answers it whatever its id.
+            if len(pending) > 1:
+                raise ActionError(
+                    "several questions were pending when the state was edited; "
+                    "continue the run to have them asked again, then answer them"
+                )
+            resume = checks[0][1]
         return self._drive(self.runtime.resume_input(resume), self.config)
 
     def update_state(self, values: Any, as_node: str | None = None) -> Any:
         """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``."""
+        self._check_remote()
         return self._write(self.config, self.head, values, as_node)
 
     def fork(self, checkpoint_id: str, values: Any = None, as_node: str | None = None) -> Any:
@@ -283,11 +325,13 @@ class Session:
 
     def step(self) -> Any:
         """Run exactly one super-step from the latest checkpoint, then pause."""
+        self._check_remote()
         self._require_runnable()
         return self._drive(None, self.config, pause_after=self._top_nodes)
 
     def continue_run(self) -> Any:
         """Continue from the latest checkpoint until the end or the next breakpoint."""
+        self._check_remote()
         self._require_runnable()
         return self._drive(None, self.config)
 
@@ -306,6 +350,26 @@ class Session:
             nodes.clear()
         self.listener.set_traits(breakpoints=self._bp_trait())
 
+    def stop(self) -> list[str]:
+        """Cancel the runs in flight on a server thread; returns their ids."""
+        cancel = getattr(self.runtime, "stop", None)
+        if cancel is None:
+            raise ActionError("stop() cancels runs on a LangGraph API server thread")
+        stopped = cancel(self.config)
+        self.refresh()
+        return stopped
+
+    def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
+        """Fill the thread picker with threads matching ``metadata`` and ``status``
+        (server threads; the runtime must support those filters)."""
+        filters = {k: v for k, v in (("metadata", metadata), ("status", status)) if v}
+        try:
+            threads = [_thread_json(t) for t in self.runtime.list_threads(**filters)]
+        except TypeError as exc:
+            raise ActionError("searching threads by metadata or status needs a server") from exc
+        self.listener.set_traits(threads=threads)
+        return threads
+
     def select_thread(self, thread_id: str) -> None:
         """Drive another thread of the same graph."""
         self._switch_thread(str(thread_id))
@@ -320,6 +384,12 @@ class Session:
         self.listener.send({"type": "reset", "thread_id": thread_id})
 
     # ---------------------------------------------------------------- internals
+    def _check_remote(self) -> None:
+        """A thread on a server can move on under the widget (another client answered):
+        re-check, unless the browser's action was just checked against its ``base``."""
+        if getattr(self.runtime, "remote", False) and not self._base_checked:
+            self._check_base(checkpoint_id(self.head) if self.head is not None else None)
+
     def _require_checkpoint(self, cid: str) -> None:
         if self.history is None or cid not in self.history.by_id:
             raise ActionError(f"checkpoint {cid!r} is not in thread {self.thread_id!r}")
@@ -440,10 +510,14 @@ class Session:
         checked, perform = entry
         if checked:
             self._check_base(base)
-        perform(self, args)
+            self._base_checked = True
+        try:
+            perform(self, args)
+        finally:
+            self._base_checked = False
 
     def _new_thread_from_widget(self, args: Mapping) -> None:
-        self._switch_thread(uuid.uuid4().hex)
+        self._switch_thread(self.runtime.new_thread_id())
         self.run(args.get("input"))
 
     def _resume_from_widget(self, args: Mapping) -> None:
@@ -463,6 +537,11 @@ class Session:
         if needs_thread and self.history is None:
             raise ActionError("no thread selected")
         return read(self, args)
+
+    def _threads_for_widget(self, args: Mapping) -> list:
+        if args.get("metadata") or args.get("status"):
+            return self.search_threads(args.get("metadata"), args.get("status"))
+        return [_thread_json(t) for t in self.runtime.list_threads()]
 
     def _history_page(self, args: Mapping) -> dict:
         offset, limit = int(args.get("offset", 0)), min(int(args.get("limit", 100)), 1000)
@@ -518,11 +597,12 @@ def _is_pseudo_node(node: str) -> bool:
 
 def _thread_json(thread: Any) -> dict:
     """A ThreadSummary as JSON."""
-    return {
+    summary = {
         "thread_id": thread.thread_id,
         "updated_at": thread.updated_at,
         "checkpoint_count": thread.checkpoint_count,
     }
+    return {**summary, "status": thread.status} if thread.status else summary
 
 
 _Handler = Callable[[Session, Mapping], Any]
@@ -549,12 +629,13 @@ ACTIONS: dict[str, tuple[bool, _Handler]] = {
     ),
     "select_thread": (False, lambda s, a: s.select_thread(str(a.get("thread_id")))),
     "refresh": (False, lambda s, a: s.refresh()),
+    "stop": (False, lambda s, a: s.stop()),
 }
 
 #: Every query the widget sends: name -> (needs a selected thread, what it answers).
 QUERIES: dict[str, tuple[bool, _Handler]] = {
     "ping": (False, lambda s, a: {}),  # a restored widget asks whether a kernel drives it
-    "threads": (False, lambda s, a: [_thread_json(t) for t in s.runtime.list_threads()]),
+    "threads": (False, Session._threads_for_widget),
     "history": (True, Session._history_page),
     "checkpoint": (True, lambda s, a: s._checkpoint_view(a.get("id"))),
     "diff": (True, lambda s, a: s._diff(str(a.get("a")), a.get("b"))),

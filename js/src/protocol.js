@@ -15,6 +15,7 @@ export const ACTION = Object.freeze({
   BREAKPOINT: "breakpoint",
   SELECT_THREAD: "select_thread",
   REFRESH: "refresh",
+  STOP: "stop",
 });
 
 /** Queries read the thread and change nothing. */
