@@ -76,7 +76,7 @@ class ThreadWidget(anywidget.AnyWidget):
             if "thread_id" in changes or not self.reattach:
                 self.reattach = reattach_line(self._graph, self.thread_id)
         if self._snapshot is not None and self.status != "running":
-            self._snapshot.update(_html(self.snapshot_html()))
+            self._snapshot.update(self._snapshot_bundle(), raw=True)
 
     def _on_frontend_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict):
@@ -99,7 +99,11 @@ class ThreadWidget(anywidget.AnyWidget):
         bundle = self._repr_mimebundle_()
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, None)
         display(data, metadata=metadata, raw=True)
-        self._snapshot = display(_html(self.snapshot_html()), display_id=True)
+        self._snapshot = display(self._snapshot_bundle(), raw=True, display_id=True)
+
+    def _snapshot_bundle(self) -> dict[str, str]:
+        plain = f"Thread {self.thread_id!r} ({self.status}); to act on it: {self.reattach}"
+        return {"text/html": self.snapshot_html(), "text/plain": plain}
 
     def snapshot_html(self) -> str:
         """The static snapshot as HTML (see ``_ipython_display_``)."""
@@ -186,12 +190,6 @@ def _user_name(value: Any) -> str | None:
         if held is value and name.isidentifier() and not name.startswith("_"):
             return name
     return None
-
-
-def _html(text: str) -> Any:
-    from IPython.display import HTML
-
-    return HTML(text)
 
 
 def show(
