@@ -51,7 +51,7 @@ COLOURS_JS = """(root, samples) => {
     const node = root.querySelector("[data-testid='node-publish']");
     out['diagram node'] = {
         fg: getComputedStyle(node.querySelector('text')).fill,
-        bg: getComputedStyle(node.querySelector('path, polygon, ellipse')).fill,
+        bg: getComputedStyle(node.querySelector('rect')).fill,
     };
     out['widget background'] = {fg: getComputedStyle(root).color, bg: getComputedStyle(root).backgroundColor};
     return out;
