@@ -19,6 +19,7 @@ import typing
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
+from dataclasses import replace
 from typing import Any, Literal
 
 from ..engine.context import interrupt_gate
@@ -282,17 +283,20 @@ class ToolNode:
         messages = self._command_messages(command)
         if [(m.type, m.id) for m in messages] == [("remove", REMOVE_ALL_MESSAGES)]:
             return command
-        answered = False
-        for m in messages:
-            if _is_tool_message(m) and m.tool_call_id == call["id"]:
-                answered = True
-        if needs_answer and command.graph is None and not answered:
+        answering = [_is_tool_message(m) and m.tool_call_id == call["id"] for m in messages]
+        if needs_answer and command.graph is None and not any(answering):
             raise ValueError(
                 f"Tool {call['name']!r} returned a Command whose update has no ToolMessage with "
                 f"tool_call_id {call['id']!r}: every tool call needs an answering ToolMessage "
                 "in the update."
             )
-        return command
+        # The answer carries the tool's name, as a message ToolNode wrote itself does.
+        messages = [_named(m, call["name"]) if a else m for m, a in zip(messages, answering)]
+        if isinstance(update, Mapping):
+            update = {**update, self.messages_key: messages}
+        else:
+            update = messages
+        return replace(command, update=update)
 
     def _combine(self, outputs: list, input_type: InputType) -> Any:
         flat: list = []
@@ -314,6 +318,12 @@ class ToolNode:
         if parent_sends:
             combined.append(Command(graph=Command.PARENT, goto=parent_sends))
         return combined
+
+
+def _named(message: Any, name: str) -> Any:
+    if hasattr(message, "model_copy"):  # a LangChain message
+        return message.model_copy(update={"name": name})
+    return replace(message, name=name)
 
 
 def _is_tool_call(x: Any) -> bool:

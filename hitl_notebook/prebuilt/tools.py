@@ -10,6 +10,7 @@ which ``ToolNode`` turns into an error tool message the model can read and fix.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import json
 import sys
@@ -136,16 +137,61 @@ class LangChainTool:
         return {**call, "args": args, "type": "tool_call"}
 
     def run(self, call: Mapping, state: Any, config: Any) -> Any:
+        tool, captured = self._capturing_commands()
         try:
-            return self.tool.invoke(self._call(call, state), config)
+            response = tool.invoke(self._call(call, state), config)
         except Exception as exc:
             _reraise(exc, call, self.injected)
+        return captured[0] if captured else response
 
     async def arun(self, call: Mapping, state: Any, config: Any) -> Any:
+        tool, captured = self._capturing_commands()
         try:
-            return await self.tool.ainvoke(self._call(call, state), config)
+            response = await tool.ainvoke(self._call(call, state), config)
         except Exception as exc:
             _reraise(exc, call, self.injected)
+        return captured[0] if captured else response
+
+    def _capturing_commands(self) -> tuple[Any, list]:
+        """A copy of the tool that hands back our ``Command`` as it is: LangChain would turn
+        any return value it does not know into text (it knows LangGraph's ``Command``)."""
+        func, coroutine = getattr(self.tool, "func", None), getattr(self.tool, "coroutine", None)
+        if func is None and coroutine is None:
+            return self.tool, []
+        from langchain_core.messages.tool import ToolOutputMixin
+
+        captured: list = []
+
+        def keep(result: Any) -> Any:
+            if _is_command_output(result):
+                captured.append(result)
+                return ToolOutputMixin()
+            return result
+
+        update = {}
+        if func is not None:
+
+            @functools.wraps(func)
+            def sync_func(*args: Any, **kwargs: Any) -> Any:
+                return keep(func(*args, **kwargs))
+
+            update["func"] = sync_func
+        if coroutine is not None:
+
+            @functools.wraps(coroutine)
+            async def async_func(*args: Any, **kwargs: Any) -> Any:
+                return keep(await coroutine(*args, **kwargs))
+
+            update["coroutine"] = async_func
+        return self.tool.model_copy(update=update), captured
+
+
+def _is_command_output(result: Any) -> bool:
+    from ..types import Command
+
+    return isinstance(result, Command) or (
+        isinstance(result, list) and any(isinstance(r, Command) for r in result)
+    )
 
 
 def as_tool(tool: Any) -> Tool | LangChainTool:
