@@ -19,6 +19,7 @@ from .errors import (
 )
 from .graph.builder import END, START, StateGraph
 from .graph.compiled import CompiledStateGraph
+from .langchain_messages import to_langchain_messages
 from .messages import (
     AIMessage,
     BaseMessage,
@@ -112,5 +113,6 @@ __all__ = [
     "is_invalid_resume",
     "register_type",
     "show",
+    "to_langchain_messages",
     "tools_condition",
 ]

@@ -46,6 +46,7 @@ EXPECTED = {
     "is_invalid_resume",
     "register_type",
     "show",
+    "to_langchain_messages",
     "tools_condition",
 }
 
