@@ -12,6 +12,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage as LCAIMessage
 from langchain_core.messages import BaseMessage as LCBaseMessage
 from langchain_core.messages import ToolMessage as LCToolMessage
+from pydantic import Field
 
 from hitl_notebook import (
     START,
@@ -30,7 +31,7 @@ from hitl_notebook import (
 class RecordingModel(GenericFakeChatModel):
     """A LangChain chat model replaying scripted replies and recording what it was sent."""
 
-    seen: list = []
+    seen: list = Field(default_factory=list)
 
     def bind_tools(self, tools, **kwargs):
         return self
@@ -41,7 +42,7 @@ class RecordingModel(GenericFakeChatModel):
 
 
 def model(*replies):
-    return RecordingModel(messages=iter(replies), seen=[])
+    return RecordingModel(messages=iter(replies))
 
 
 def test_a_langchain_model_rejects_our_messages_and_reads_the_converted_ones():

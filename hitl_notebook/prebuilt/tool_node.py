@@ -26,7 +26,7 @@ from ..engine.context import interrupt_gate
 from ..errors import is_invalid_resume
 from ..messages import REMOVE_ALL_MESSAGES, convert_to_message
 from ..types import Command, GraphInterrupt, ParentCommand, Send
-from .calls import is_ai_message, messages_of, tool_calls_of, tool_message
+from .calls import ensure_id, is_ai_message, messages_of, tool_calls_of, tool_message
 from .tools import ToolInvocationError, as_tool, content_of
 
 __all__ = ["ToolNode"]
@@ -227,7 +227,7 @@ class ToolNode:
             return self._checked_command(response, call, input_type)
         if _is_tool_message(response):
             response.content = content_of(response.content)
-            return response
+            return ensure_id(response)
         if (
             isinstance(response, list)
             and response

@@ -8,6 +8,7 @@ No ``from __future__ import annotations`` here: the tools' ``Annotated[..., mark
 parameters name each engine's marker from a closure, which only real annotations see."""
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -358,28 +359,34 @@ def test_interrupt_inside_a_tool():
     assert out["answered"]["content"] == "deploy: yes"
 
 
-def test_parallel_calls_that_both_ask_are_answered_in_call_order():
-    """Two parallel calls that both ``interrupt()``: each answer reaches its own call."""
+def test_parallel_calls_that_both_ask_deliberate_difference():
+    """Two parallel calls that both ``interrupt()``, the first slower to ask: LangGraph asks
+    the first question twice and hands the second call the first call's answer; ours asks
+    in call order and each call gets its own answer (README, deliberate differences)."""
 
     def scenario(p: Prebuilt) -> Any:
-        def ask(topic: str) -> str:
+        def ask(topic: str, delay: float) -> str:
             """Asks a human about a topic."""
+            time.sleep(delay)
             return f"{topic}={p.api.interrupt(topic)}"
 
         graph = tools_graph(p, [ask])
         config = thread("two")
-        calls = [call("ask", {"topic": "first"}, "a"), call("ask", {"topic": "second"}, "b")]
+        calls = [
+            call("ask", {"topic": "first", "delay": 0.5}, "a"),
+            call("ask", {"topic": "second", "delay": 0}, "b"),
+        ]
         out = graph.invoke({"messages": [p.AIMessage("", tool_calls=calls)]}, config)
-        for _ in range(4):
-            pending = out.get("__interrupt__")
-            if not pending:
-                break
-            out = graph.invoke(
-                p.api.Command(resume={i.id: f"answer to {i.value}" for i in pending}), config
-            )
-        return sorted(m["content"] for m in seen(out["messages"][1:]))
+        asked = []
+        while out.get("__interrupt__") and len(asked) < 4:
+            asked.append([i.value for i in out["__interrupt__"]])
+            resume = {i.id: f"answer to {i.value}" for i in out["__interrupt__"]}
+            out = graph.invoke(p.api.Command(resume=resume), config)
+        return asked, [m["content"] for m in seen(out["messages"][1:])]
 
-    assert same(scenario) == ["first=answer to first", "second=answer to second"]
+    theirs, ours = scenario(THEIRS), scenario(MINE)
+    assert ours == ([["first"], ["second"]], ["first=answer to first", "second=answer to second"])
+    assert theirs[1] == ["first=answer to first", "second=answer to first"]
 
 
 def test_command_from_a_tool_updates_other_keys():

@@ -8,6 +8,7 @@ import asyncio
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Annotated, TypedDict
 
@@ -121,6 +122,42 @@ def test_async_graph_with_an_interrupting_tool():
         return first["__interrupt__"][0].value, second["messages"][-1].content
 
     assert asyncio.run(run()) == ("ship", "ship: yes")
+
+
+def test_parallel_calls_that_both_ask_are_answered_in_call_order():
+    """Two parallel calls that both ``interrupt()``: the questions come in call order and
+    each answer reaches its own call, even when the second call reaches ``interrupt()``
+    first (here the first call is slowed down). LangGraph's ToolNode numbers the questions
+    in whatever order its threads get there, so under load the second call can receive the
+    first call's answer."""
+
+    def ask(topic: str, delay: float) -> str:
+        """Asks a human about a topic."""
+        time.sleep(delay)
+        return f"{topic}={interrupt(topic)}"
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("tools", ToolNode([ask]))
+    builder.add_edge(START, "tools")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    for attempt in range(3):
+        config = {"configurable": {"thread_id": f"two-{attempt}"}}
+        calls = asking(
+            ("ask", {"topic": "first", "delay": 0.2}), ("ask", {"topic": "second", "delay": 0})
+        )
+        out = graph.invoke({"messages": [calls]}, config)
+        asked = []
+        while out.get("__interrupt__"):
+            pending = out["__interrupt__"]
+            asked.append([i.value for i in pending])
+            out = graph.invoke(
+                Command(resume={i.id: f"answer to {i.value}" for i in pending}), config
+            )
+        assert asked == [["first"], ["second"]]
+        assert [m.content for m in out["messages"][1:]] == [
+            "first=answer to first",
+            "second=answer to second",
+        ]
 
 
 def test_injected_whole_state():
