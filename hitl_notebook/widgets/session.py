@@ -96,7 +96,6 @@ class Session:
         self._head_json: Any = None
         self._head_summary_id: str | None = None
         self._base_checked = False
-        self._carried: list[dict] = []
         self.listener.set_traits(
             graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
         )
@@ -135,7 +134,6 @@ class Session:
             added = self.history.items[:200]
         else:
             added = self.history.sync()
-        self._carried = self._carried_interrupts()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
@@ -192,14 +190,16 @@ class Session:
             if intr.id not in seen:
                 seen.add(intr.id)
                 specs.append(interrupt_spec(intr, ""))
-        return specs or self._carried
+        return specs
 
-    def _carried_interrupts(self) -> list[dict]:
-        """The questions still waiting after state edits (``carried: true``).
+    def _edited_over_questions(self) -> list[dict]:
+        """The questions an edit hid (``carried: true``): asked at the last checkpoint a
+        run saved, with state edits on top.
 
-        LangGraph (and a server) stops listing an interrupt once the state is edited on top
-        of it, yet the node is still next and a ``Command(resume=...)`` still answers it;
-        so the widget keeps offering the question asked at the last checkpoint a run saved.
+        LangGraph (and a server) stops listing an interrupt once the state is edited over
+        it (the widget then shows the thread as paused, and Continue asks again), yet the
+        node is still next and a ``Command(resume=...)`` still answers it, so ``resume()``
+        accepts an answer to such a question.
         """
         if self.history is None or (self.head.metadata or {}).get("source") != "update":
             return []
@@ -233,8 +233,6 @@ class Session:
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
-        for spec in self._carried:
-            mark(spec["node"], "interrupted")
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -275,7 +273,9 @@ class Session:
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
         self._check_remote()
-        pending = {spec["id"]: spec for spec in self.pending_interrupts()}
+        pending = {
+            spec["id"]: spec for spec in self.pending_interrupts() or self._edited_over_questions()
+        }
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
         if isinstance(answer, Mapping) and answer and set(answer) <= set(pending):
