@@ -146,7 +146,7 @@ class ServerRuntime:
             input=None if resume else input,
             command={"resume": input.value} if resume else None,
             checkpoint=_checkpoint_ref(cid),
-            stream_mode=["tasks"],
+            stream_mode=["tasks", "messages-tuple"],
             stream_subgraphs=True,
             interrupt_before=list(interrupt_before) or None,
             interrupt_after=list(interrupt_after) or None,
@@ -164,6 +164,10 @@ class ServerRuntime:
                 self.run_id = (part.data or {}).get("run_id", self.run_id)
             elif kind == "error":
                 raise ServerError(f"the run failed on the server: {_error_message(part.data)}")
+            elif kind == "messages":
+                event = _token_event(part.data)
+                if event is not None:
+                    yield event
             elif kind == "tasks":
                 namespace = tuple(part.event.split("|")[1:])
                 event = task_event(namespace, part.data or {})
@@ -352,6 +356,21 @@ def _task(task: Mapping, thread_id: str) -> PregelTask:
 
 def _interrupt(data: Mapping) -> Interrupt:
     return Interrupt(data.get("value"), data.get("id", ""))
+
+
+def _token_event(data: Any) -> TaskEvent | None:
+    """A ``messages-tuple`` part (``[message chunk, metadata]``) as a token event; ``None``
+    when the chunk carries no text (a tool-call chunk, an empty delta)."""
+    if not isinstance(data, (list, tuple)) or len(data) != 2 or not isinstance(data[0], Mapping):
+        return None
+    chunk, metadata = data
+    content = chunk.get("content")
+    if isinstance(content, list):  # content blocks: keep their text
+        content = "".join(b.get("text", "") for b in content if isinstance(b, Mapping))
+    if not isinstance(content, str) or not content:
+        return None
+    node = (metadata or {}).get("langgraph_node", "") if isinstance(metadata, Mapping) else ""
+    return TaskEvent("token", str(node), result=content)
 
 
 def _error_message(error: Any) -> str:

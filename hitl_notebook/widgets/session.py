@@ -438,6 +438,9 @@ class Session:
             for event in self.runtime.events(
                 input, config, interrupt_before=before, interrupt_after=after
             ):
+                if event.kind == "token":
+                    self._log_line("token", str(event.result))
+                    continue
                 if event.kind == "start":
                     status[event.node] = "running"
                 elif event.error:

@@ -44,6 +44,17 @@ describe("composed widget", () => {
     expect(el.querySelector("script")).toBeNull();
   });
 
+  it("joins streamed tokens into one line, as text", async () => {
+    const { model, el } = setup();
+    await tick();
+    model.emit({ type: "log", stream: "stdout", text: "before" });
+    for (const text of ["Tokens", " <i>arrive</i>", " one by one"]) model.emit({ type: "log", stream: "token", text });
+    model.emit({ type: "log", stream: "stdout", text: "after" });
+    const lines = [...q(el, "run-log").children].map((line) => line.textContent);
+    expect(lines).toEqual(["before", "Tokens <i>arrive</i> one by one", "after"]);
+    expect(el.querySelector("i")).toBeNull();
+  });
+
   it("updates the diagram when node status changes", async () => {
     const { model, el, view } = setup();
     await view.rendered;

@@ -230,6 +230,24 @@ def test_live_node_status_while_the_run_streams(server_url):
     assert {"write": "visited", "review": "running"} in seen
 
 
+def test_tokens_stream_into_the_run_log_as_they_arrive(server_url, sdk):
+    """A chat model's answer on the server streams into the run log piece by piece,
+    before the run ends; together the pieces are the stored message."""
+    sent: list[dict] = []
+    w = show(server_url, assistant_id="chat")
+    w.send = sent.append  # what the browser would receive
+    w.run({"messages": [{"role": "user", "content": "hi"}]})
+
+    tokens = [m["text"] for m in sent if m.get("type") == "log" and m["stream"] == "token"]
+    assert len(tokens) > 1
+    stored = sdk.threads.get_state(w.thread_id)["values"]["messages"][-1]["content"]
+    assert "".join(tokens) == stored == "Tokens arrive one by one"
+    # All pieces reach the browser before the refresh that follows the run's end.
+    token_at = [i for i, m in enumerate(sent) if m.get("stream") == "token"]
+    history_at = [i for i, m in enumerate(sent) if m.get("type") == "history"]
+    assert history_at and max(token_at) < history_at[0]
+
+
 def test_thread_picker_searches_by_metadata_and_status(server_url, sdk):
     """The picker lists the graph's server threads; metadata and status narrow it."""
     tagged = sdk.threads.create(metadata={"team": "h13-picker"}, graph_id="review")["thread_id"]
@@ -271,7 +289,7 @@ def test_a_missing_assistant_names_the_servers_assistants(server_url):
     """A wrong assistant id lists what the server has."""
     with pytest.raises(
         LookupError,
-        match="no assistant .agnet. on .*; it has: agent, counter, flaky, nested, review, slow$",
+        match="no assistant .agnet. on .*; it has: agent, chat, counter, flaky, nested, review, slow$",
     ):
         show(server_url, assistant_id="agnet")
 
