@@ -153,6 +153,23 @@ class ServerRuntime:
             multitask_strategy="reject",
             if_not_exists="create",
         )
+        yield from self._task_events(parts)
+
+    def join_events(self, config: dict) -> Iterator[TaskEvent]:
+        """Join the run in flight on the thread (``runs.join_stream``) and yield its events
+        in the stream modes it was started with (node status needs ``"tasks"``, tokens
+        ``"messages-tuple"``: the widget's own runs have both); nothing when idle."""
+        thread_id, _ = _thread_and_checkpoint(config)
+        for status in ("running", "pending"):
+            runs = self._call(self.client.runs.list, thread_id, status=status, limit=1)
+            if runs:
+                self.run_id = runs[0]["run_id"]
+                parts = self._call(self.client.runs.join_stream, thread_id, self.run_id)
+                yield from self._task_events(parts)
+                return
+
+    def _task_events(self, parts: Any) -> Iterator[TaskEvent]:
+        """Task and token events of a run's stream; a server-side failure raises."""
         stream = iter(parts)
         while True:
             try:

@@ -11,7 +11,7 @@ changed rather than the whole state or history.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, Protocol
 
 from ..render import to_dot
@@ -19,7 +19,7 @@ from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
-from .runtime import as_runtime
+from .runtime import TaskEvent, as_runtime
 
 __all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
 
@@ -355,6 +355,15 @@ class Session:
         self.refresh()
         return stopped
 
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread (started elsewhere) until it ends,
+        with live node status and tokens when the run streams them; returns the latest
+        snapshot (at once when no run is in flight)."""
+        join = getattr(self.runtime, "join_events", None)
+        if join is None:
+            raise ActionError("follow() joins a run on a LangGraph API server thread")
+        return self._watch(join(self.config))
+
     def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
         """Fill the thread picker with threads matching ``metadata`` and ``status``
         (server threads; the runtime must support those filters)."""
@@ -425,6 +434,14 @@ class Session:
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
+        before = sorted(self.breakpoints["before"])
+        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
+        return self._watch(
+            self.runtime.events(input, config, interrupt_before=before, interrupt_after=after)
+        )
+
+    def _watch(self, events: Iterator[TaskEvent]) -> Any:
+        """Show a run's events live (node status, tokens), then the state it left."""
         status = (
             dict(self._status_from_head())
             if self.head is not None and self.history is not None
@@ -432,12 +449,8 @@ class Session:
         )
         status = {n: s for n, s in status.items() if s == "visited"}
         self.listener.set_traits(status="running", error="", node_status=dict(status))
-        before = sorted(self.breakpoints["before"])
-        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
         try:
-            for event in self.runtime.events(
-                input, config, interrupt_before=before, interrupt_after=after
-            ):
+            for event in events:
                 if event.kind == "token":
                     self._log_line("token", str(event.result))
                     continue

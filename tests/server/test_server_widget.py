@@ -248,6 +248,29 @@ def test_tokens_stream_into_the_run_log_as_they_arrive(server_url, sdk):
     assert history_at and max(token_at) < history_at[0]
 
 
+def test_follow_shows_a_run_started_elsewhere_live(server_url, sdk):
+    """follow() joins a run another client started (runs.join_stream): node status arrives
+    while it runs, and the widget ends on the state the run left."""
+    seen: list[dict] = []
+    w = show(server_url, assistant_id="slow")
+    w.observe(lambda change: seen.append(dict(change["new"])), names="node_status")
+    run = sdk.runs.create(w.thread_id, "slow", input={"seconds": 1.5}, stream_mode=["tasks"])
+
+    w.follow()
+
+    assert sdk.runs.get(w.thread_id, run["run_id"])["status"] == "success"
+    assert {"wait": "running"} in seen
+    assert w.status == "interrupted" and w.interrupts[0]["value"] == "Anything to add?"
+
+
+def test_follow_with_nothing_in_flight_just_refreshes(server_url, sdk):
+    """follow() on an idle thread returns at once with the thread's state."""
+    w = show(server_url, assistant_id="review")
+    sdk.runs.wait(w.thread_id, "review", input={"topic": "idle"})
+    w.follow()
+    assert w.status == "interrupted"
+
+
 def test_thread_picker_searches_by_metadata_and_status(server_url, sdk):
     """The picker lists the graph's server threads; metadata and status narrow it."""
     tagged = sdk.threads.create(metadata={"team": "h13-picker"}, graph_id="review")["thread_id"]
