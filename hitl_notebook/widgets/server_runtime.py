@@ -64,8 +64,9 @@ class ServerRuntime:
         #: The assistant's id (a UUID) and the graph it runs.
         self.assistant_id: str = assistant["assistant_id"]
         self.graph_id: str = assistant["graph_id"]
-        #: Id of the last run this runtime started (``None`` before the first).
+        #: Id of the last run this runtime started or joined (``None`` before the first).
         self.run_id: str | None = None
+        self._keys: set[str] | None = None
 
     # ------------------------------------------------------------------ protocol
     def get_graph(self) -> DrawableGraph:
@@ -118,7 +119,16 @@ class ServerRuntime:
             left = None if left is None else left - len(page)
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
+        """Write an edit on the server. Keys outside the graph's state schema are refused
+        here: the server, like LangGraph, would drop them without a word."""
         thread_id, cid = _thread_and_checkpoint(config)
+        known = self._state_keys()
+        unknown = sorted(set(values or {}) - known) if known else []
+        if unknown:
+            raise ValueError(
+                f"{', '.join(map(repr, unknown))} not in the state of graph {self.graph_id!r} "
+                f"(keys: {', '.join(sorted(known))})"
+            )
         result = self._call(
             self.client.threads.update_state,
             thread_id,
@@ -190,6 +200,14 @@ class ServerRuntime:
                 event = task_event(namespace, part.data or {})
                 if event is not None:
                     yield event
+
+    def _state_keys(self) -> set[str]:
+        """The state schema's top-level keys (empty when the schema does not list them)."""
+        if self._keys is None:
+            schemas = self._call(self.client.assistants.get_schemas, self.assistant_id)
+            state = (schemas or {}).get("state_schema") or {}
+            self._keys = set(state.get("properties") or ())
+        return self._keys
 
     def resume_input(self, resume: Any) -> Any:
         return _Resume(resume)

@@ -70,6 +70,18 @@ def test_edit_then_answer(server_url, sdk):
     assert w.status == "done" and w.interrupts == []
 
 
+def test_an_edit_naming_an_unknown_key_is_refused(server_url, sdk):
+    """The server would drop a key outside the state schema silently; the widget names it
+    and writes nothing."""
+    w = show(server_url, assistant_id="review")
+    w.run({"topic": "crows"})
+    before = _history(sdk, w.thread_id)
+    with pytest.raises(ActionError, match="'drfat' not in the state of graph 'review'.*draft"):
+        w.update_state({"drfat": "typo"})
+    assert _history(sdk, w.thread_id) == before
+    assert w.status == "interrupted"
+
+
 def test_fork_a_past_checkpoint_keeps_history(server_url, sdk):
     """fork() writes a new branch on the server from a past checkpoint; the old
     checkpoints are all still there."""
