@@ -292,8 +292,8 @@ def _connect(target: Any, headers: Mapping | None, api_key: str | None) -> tuple
             f"the widget drives a server through a sync client: pass a URL or "
             f"langgraph_sdk.get_sync_client(...), not {type(target).__name__}"
         )
-    try:
-        answer = client.http.client.get("/ok", timeout=CONNECT_TIMEOUT)
+    try:  # one try, not the SDK's retrying transport: a wrong host must fail fast
+        answer = httpx.get(f"{url}/ok", headers=client.http.client.headers, timeout=CONNECT_TIMEOUT)
     except httpx.HTTPError as exc:
         raise ConnectionError(
             f"no LangGraph API server answers at {url}: {type(exc).__name__}: {exc}"
