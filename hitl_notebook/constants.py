@@ -4,6 +4,7 @@ and ``engine`` import them without importing each other."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 __all__ = [
     "CONFIG_KEY_NODE_FINISHED",
@@ -20,9 +21,9 @@ __all__ = [
 ]
 
 #: The entry point: ``add_edge(START, "first_node")``.
-START = "__start__"
+START: Final = "__start__"
 #: The exit: ``add_edge("last_node", END)``.
-END = "__end__"
+END: Final = "__end__"
 #: The key under which a paused run reports its interrupts (``result["__interrupt__"]``).
 INTERRUPT = "__interrupt__"
 #: ``update_state(config, None, as_node="__copy__")``: a sibling copy of a checkpoint.

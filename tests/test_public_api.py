@@ -20,6 +20,8 @@ EXPECTED = {
     "HITLWarning",
     "HumanMessage",
     "InMemorySaver",
+    "InjectedState",
+    "InjectedToolCallId",
     "Interrupt",
     "InvalidUpdateError",
     "MemorySaver",
@@ -41,6 +43,7 @@ EXPECTED = {
     "ThreadRequiredError",
     "ThreadWidget",
     "ToolMessage",
+    "ToolNode",
     "add_messages",
     "get_config",
     "get_stream_writer",
@@ -48,6 +51,8 @@ EXPECTED = {
     "is_invalid_resume",
     "register_type",
     "show",
+    "to_langchain_messages",
+    "tools_condition",
 }
 
 

@@ -11,7 +11,7 @@ changed rather than the whole state or history.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Literal, Protocol
 
 from ..errors import ActionError, StaleWidgetError
@@ -20,7 +20,8 @@ from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
-from .runtime import as_runtime
+from .runtime import TaskEvent, as_runtime
+from .tool_review import pending_review, plan_review
 
 __all__ = [
     "ACTIONS",
@@ -93,6 +94,8 @@ class Session:
         #: a subgraph's own ("parent:__start__") included, are not nodes.
         self.nodes = [n for n in drawable.nodes if not _is_pseudo_node(n)]
         self._top_nodes = [n for n in self.nodes if ":" not in n]
+        #: ``{node: messages key}`` of the tool nodes whose pending calls get a review card.
+        self._tool_nodes = self.runtime.tool_nodes()
         self.head: Any = None
         self.history: HistoryIndex | None = None
         self._head_json: Any = None
@@ -100,7 +103,6 @@ class Session:
         #: The diagram laid out once; drawn again only to colour a static snapshot.
         self.diagram = layout_graph(drawable)
         self._base_checked = False
-        self._carried: list[dict] = []
         self.listener.set_traits(
             graph_svg=layout_svg(self.diagram), nodes=self.nodes, breakpoints=self._bp_trait()
         )
@@ -139,7 +141,6 @@ class Session:
             added = self.history.items[:200]
         else:
             added = self.history.sync()
-        self._carried = self._carried_interrupts()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
@@ -151,7 +152,7 @@ class Session:
         self.listener.set_traits(
             thread_id=self.thread_id,
             head=self._head_summary(),
-            interrupts=self.pending_interrupts(),
+            interrupts=self.pending_interrupts() + self._review_cards(),
             node_status=self._status_from_head(),
             history_size=len(self.history),
             status=self._run_status(),
@@ -196,14 +197,27 @@ class Session:
             if intr.id not in seen:
                 seen.add(intr.id)
                 specs.append(interrupt_spec(intr, ""))
-        return specs or self._carried
+        return specs
 
-    def _carried_interrupts(self) -> list[dict]:
-        """The questions still waiting after state edits (``carried: true``).
+    def pending_tool_review(self) -> dict | None:
+        """The tool calls the thread is paused before (at a tool node, no interrupt
+        pending), as a review card; None when there are none."""
+        if self.head is None or self.pending_interrupts():
+            return None
+        return pending_review(self.head, self._tool_nodes, checkpoint_id(self.head))
 
-        LangGraph (and a server) stops listing an interrupt once the state is edited on top
-        of it, yet the node is still next and a ``Command(resume=...)`` still answers it;
-        so the widget keeps offering the question asked at the last checkpoint a run saved.
+    def _review_cards(self) -> list[dict]:
+        card = self.pending_tool_review()
+        return [card] if card else []
+
+    def _edited_over_questions(self) -> list[dict]:
+        """The questions an edit hid (``carried: true``): asked at the last checkpoint a
+        run saved, with state edits on top.
+
+        LangGraph (and a server) stops listing an interrupt once the state is edited over
+        it (the widget then shows the thread as paused, and Continue asks again), yet the
+        node is still next and a ``Command(resume=...)`` still answers it, so ``resume()``
+        accepts an answer to such a question.
         """
         if self.history is None or (self.head.metadata or {}).get("source") != "update":
             return []
@@ -237,8 +251,6 @@ class Session:
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
-        for spec in self._carried:
-            mark(spec["node"], "interrupted")
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -279,7 +291,9 @@ class Session:
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
         self._check_remote()
-        pending = {spec["id"]: spec for spec in self.pending_interrupts()}
+        pending = {
+            spec["id"]: spec for spec in self.pending_interrupts() or self._edited_over_questions()
+        }
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
         if isinstance(answer, Mapping) and answer and set(answer) <= set(pending):
@@ -306,6 +320,25 @@ class Session:
                 )
             resume = checks[0][1]
         return self._drive(self.runtime.resume_input(resume), self.config)
+
+    def review_tool_calls(self, decisions: list) -> Any:
+        """Answer the pending tool calls, one decision each: ``{"type": "approve"}``,
+        ``{"type": "edit", "args": {...}}`` or ``{"type": "reject", "message": "why"}``;
+        then the run goes on. A refused answer changes nothing."""
+        card = self.pending_tool_review()
+        if card is None:
+            raise ActionError(f"no tool call is waiting for review on thread {self.thread_id!r}")
+        try:
+            updates = plan_review(self.head, card, self._tool_nodes, {"decisions": decisions})
+        except ValueError as exc:
+            raise ActionError(f"tool-call review refused: {exc}") from exc
+        for values, as_node in updates:
+            try:
+                self.runtime.update_state(self.config, values, as_node=as_node)
+            except Exception as exc:
+                self.refresh()
+                raise ActionError(f"{type(exc).__name__}: {exc}") from exc
+        return self._drive(None, self.config)
 
     def update_state(self, values: Any, as_node: str | None = None) -> Any:
         """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``."""
@@ -358,6 +391,15 @@ class Session:
         stopped = cancel(self.config)
         self.refresh()
         return stopped
+
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread (started elsewhere) until it ends,
+        with live node status and tokens when the run streams them; returns the latest
+        snapshot (at once when no run is in flight)."""
+        join = getattr(self.runtime, "join_events", None)
+        if join is None:
+            raise ActionError("follow() joins a run on a LangGraph API server thread")
+        return self._watch(join(self.config))
 
     def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
         """Fill the thread picker with threads matching ``metadata`` and ``status``
@@ -429,6 +471,14 @@ class Session:
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
+        before = sorted(self.breakpoints["before"])
+        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
+        return self._watch(
+            self.runtime.events(input, config, interrupt_before=before, interrupt_after=after)
+        )
+
+    def _watch(self, events: Iterator[TaskEvent]) -> Any:
+        """Show a run's events live (node status, tokens), then the state it left."""
         status = (
             dict(self._status_from_head())
             if self.head is not None and self.history is not None
@@ -436,12 +486,11 @@ class Session:
         )
         status = {n: s for n, s in status.items() if s == "visited"}
         self.listener.set_traits(status="running", error="", node_status=dict(status))
-        before = sorted(self.breakpoints["before"])
-        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
         try:
-            for event in self.runtime.events(
-                input, config, interrupt_before=before, interrupt_after=after
-            ):
+            for event in events:
+                if event.kind == "token":
+                    self._log_line("token", str(event.result))
+                    continue
                 if event.kind == "start":
                     status[event.node] = "running"
                 elif event.error:
@@ -524,6 +573,14 @@ class Session:
         answers = args.get("answers")
         if not isinstance(answers, Mapping) or not answers:
             raise ActionError("resume needs answers: {interrupt_id: value}")
+        card = self.pending_tool_review()
+        if card is not None and card["id"] in answers:
+            answer = answers[card["id"]]
+            decisions = answer.get("decisions") if isinstance(answer, Mapping) else None
+            if not isinstance(decisions, list):
+                raise ActionError('a tool-call review needs {"decisions": [...]}')
+            self.review_tool_calls(decisions)
+            return
         unknown = set(answers) - {spec["id"] for spec in self.pending_interrupts()}
         if unknown:
             raise ActionError(f"no pending interrupt has id {', '.join(sorted(unknown))}")
