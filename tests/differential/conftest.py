@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytest.importorskip("langgraph", reason="differential tests need the [langgraph] extra")
+
 from .harness import ENGINES, Api
 
 __all__ = ["api"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+pytest.importorskip("langchain.agents", reason="needs the [langgraph] extra (langchain)")
+
 from .agent import email_agent, tool_call
 from .flavours import make_flavour
 from .frontend import FrontEnd

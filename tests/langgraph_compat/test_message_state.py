@@ -4,6 +4,8 @@ JSON, and edited through that JSON into real messages that keep their ids."""
 from __future__ import annotations
 
 import pytest
+
+pytest.importorskip("langchain.agents", reason="needs the [langgraph] extra (langchain)")
 from langchain_core.messages import AIMessage, HumanMessage
 
 from .agent import email_agent
