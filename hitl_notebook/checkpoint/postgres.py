@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 from psycopg import errors
 
+from .langgraph_api import LangGraphSaverAPI
 from .sql import Dialect, SqlTx, postgres_metadata_equals, setup_schema
 from .store import DeltaSaver
 
@@ -61,7 +62,7 @@ POSTGRES = Dialect(
 _SETUP_LOCK = 0x68_69_74_6C  # "hitl"
 
 
-class PostgresSaver(DeltaSaver):
+class PostgresSaver(LangGraphSaverAPI, DeltaSaver):
     """Checkpoints in a PostgreSQL database.
 
     ``PostgresSaver(conn)`` uses an open ``psycopg.Connection`` made with

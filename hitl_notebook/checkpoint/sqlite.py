@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .langgraph_api import LangGraphSaverAPI
 from .sql import Dialect, SqlTx, setup_schema, sqlite_metadata_equals
 from .store import DeltaSaver
 
@@ -57,7 +58,7 @@ SQLITE = Dialect(
 )
 
 
-class SqliteSaver(DeltaSaver):
+class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
     """Checkpoints in a SQLite database file, safe to share between kernels on one machine.
 
     ``SqliteSaver("threads.db")`` opens (and creates) the file; ``SqliteSaver(conn)`` uses

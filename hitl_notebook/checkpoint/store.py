@@ -124,6 +124,9 @@ class Tx(Protocol):
 
     def threads(self) -> list[ThreadInfo]: ...
 
+    def namespaces(self, thread_id: str) -> list[str]:
+        """The namespaces the thread has checkpoints in, sorted (``""`` first)."""
+
     def delete_thread(self, thread_id: str) -> None: ...
 
     def rewrite(self, row: Row) -> None:

@@ -585,3 +585,87 @@ def test_stateful_subgraph_replayed_by_its_parent_starts_from_its_state_back_the
         return {"replay": replay, "started": started}
 
     assert same(scenario)["started"] == [("a", ["a:a1", "b:b1"])]
+
+
+def test_saver_read_api_lists_and_gets_checkpoint_tuples():
+    """LangGraph code reads a checkpointer with configs: ``list(config, limit=, before=,
+    filter=)``, ``get_tuple``, ``get`` (the checkpoint dict) give the same checkpoints,
+    parents, metadata and channel values on both engines."""
+
+    def scenario(api: Api):
+        graph = _two_nodes(api)
+        saver = graph.checkpointer
+        config = thread("t")
+        graph.invoke({"foo": "a"}, config)
+        tuples = list(saver.list(config))
+        ids = [t.config["configurable"]["checkpoint_id"] for t in tuples]
+        parents = [
+            t.parent_config["configurable"]["checkpoint_id"] if t.parent_config else None
+            for t in tuples
+        ]
+        latest = saver.get_tuple(config)
+        second = saver.get_tuple({"configurable": {"thread_id": "t", "checkpoint_id": ids[1]}})
+        return {
+            "count": len(tuples),
+            "parents_are_next_in_list": parents == [*ids[1:], None],
+            "metadata": [{k: t.metadata[k] for k in ("source", "step")} for t in tuples],
+            # the input checkpoint's values differ (LangGraph: none yet; ours: the
+            # channels' empty values), as they do in get_state_history
+            "values": [t.checkpoint["channel_values"].get("foo") for t in tuples[:-1]],
+            "latest_is_first": latest.config["configurable"]["checkpoint_id"] == ids[0],
+            "latest_ns": latest.config["configurable"]["checkpoint_ns"],
+            "second_values": second.checkpoint["channel_values"].get("foo"),
+            "limit_2": len(list(saver.list(config, limit=2))),
+            "before": [
+                t.metadata["step"]
+                for t in saver.list(config, before={"configurable": {"checkpoint_id": ids[1]}})
+            ],
+            "filter_input": [
+                t.metadata["step"] for t in saver.list(config, filter={"source": "input"})
+            ],
+            "get": saver.get(config)["channel_values"]["foo"],
+            "ts_is_text": isinstance(latest.checkpoint["ts"], str),
+            "pending": latest.pending_writes,
+            "unknown_thread": saver.get_tuple(thread("nobody")),
+            "async": asyncio.run(_alist_and_aget(saver, config)),
+        }
+
+    seen = same(scenario)
+    assert seen["values"] == ["a|node-1|node-2", "a|node-1", "a"]
+
+
+async def _alist_and_aget(saver, config):
+    listed = [t.metadata["step"] async for t in saver.alist(config, limit=3)]
+    latest = await saver.aget_tuple(config)
+    return listed, latest.metadata["step"], (await saver.aget(config))["channel_values"]["foo"]
+
+
+def test_saver_pending_writes_show_a_finished_sibling_and_an_error():
+    """A step where one task finished and its sibling raised: ``get_tuple`` of the thread
+    lists the finished task's write and the sibling's error as pending writes."""
+
+    class Total(TypedDict):
+        value: Annotated[int, operator.add]
+
+    def scenario(api: Api):
+        def two(state):
+            raise ConnectionError("down")
+
+        builder = api.StateGraph(Total)
+        builder.add_node("one", lambda s: {"value": 2})
+        builder.add_node("two", two)
+        builder.add_edge(api.START, "one")
+        builder.add_edge(api.START, "two")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        with pytest.raises(ConnectionError):
+            graph.invoke({"value": 1}, config)
+        writes = graph.checkpointer.get_tuple(config).pending_writes
+        by_task = {}
+        for task_id, channel, value in writes:
+            by_task.setdefault(task_id, []).append(
+                channel if channel == "__error__" else (channel, value)
+            )
+        return sorted(sorted(map(str, v)) for v in by_task.values())
+
+    assert same(scenario) == [["('value', 2)"], ["__error__"]]

@@ -111,12 +111,17 @@ MAPPING: dict[str, dict[str, str]] = {
         "PULL",
         "PUSH",
         "INTERRUPT",
+        "ERROR",
+        "RESUME",
         "NULL_TASK_ID",
         "CONFIG_KEY_NODE_FINISHED",
         "START",
         "END",
     ),
-    "checkpoint.base": {"BaseCheckpointSaver": "~hitl_notebook:BaseCheckpointSaver"},
+    "checkpoint.base": {
+        "BaseCheckpointSaver": "~hitl_notebook:BaseCheckpointSaver",
+        "CheckpointTuple": "hitl_notebook:CheckpointTuple",
+    },
     "checkpoint.memory": _ours("hitl_notebook", "InMemorySaver", "MemorySaver"),
     "checkpoint.sqlite": _ours("hitl_notebook.checkpoint.sqlite", "SqliteSaver"),
 }
