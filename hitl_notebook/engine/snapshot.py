@@ -136,7 +136,8 @@ def to_snapshot(
     (some task paused or failed) lists in ``next`` only the tasks still to run, and each
     waiting task's unanswered questions. The *record* view (a checkpoint read by id, and
     history) lists every task of the step and the last question each asked, answered or
-    not. Either way ``values`` include what finished tasks wrote, until the step commits.
+    not. The live view's ``values`` include what finished tasks wrote, until the step
+    commits; the record view's are the values the step started from (as LangGraph's).
     """
     recorded = record.outcomes
     outcomes = (
@@ -189,7 +190,7 @@ def to_snapshot(
     structure = graph._plan
     if not recorded:
         values = record.values
-    elif complete:  # the step ran: only a Command's update given as input is shown on top
+    elif complete or not live:  # a record: only a Command's update given as input on top
         values = step_values(structure, record)[0]
     else:
         values = structure.values_with_finished_tasks(record)

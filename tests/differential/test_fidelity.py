@@ -669,3 +669,35 @@ def test_saver_pending_writes_show_a_finished_sibling_and_an_error():
         return sorted(sorted(map(str, v)) for v in by_task.values())
 
     assert same(scenario) == [["('value', 2)"], ["__error__"]]
+
+
+def test_a_paused_steps_record_shows_the_values_it_started_from():
+    """A finished sibling's write shows in the thread's live ``get_state`` but not in the
+    step's record (``get_state`` by checkpoint id, history), which lists every task."""
+
+    class Vals(TypedDict):
+        vals: Annotated[list, operator.add]
+
+    def scenario(api: Api):
+        def ask(state):
+            return {"vals": [api.interrupt("q")]}
+
+        builder = api.StateGraph(Vals)
+        builder.add_node("ask", ask)
+        builder.add_node("work", lambda s: {"vals": ["work"]})
+        builder.add_edge(api.START, "ask")
+        builder.add_edge(api.START, "work")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        graph.invoke({}, config)
+        live = graph.get_state(config)
+        record = graph.get_state(live.config)
+        latest = next(iter(graph.get_state_history(config)))
+        return {
+            "live": (live.values, live.next),
+            "record": (record.values, record.next),
+            "history": (latest.values, latest.next),
+        }
+
+    seen = same(scenario)
+    assert seen["record"] == ({"vals": []}, ("ask", "work"))
