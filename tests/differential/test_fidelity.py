@@ -701,3 +701,85 @@ def test_a_paused_steps_record_shows_the_values_it_started_from():
 
     seen = same(scenario)
     assert seen["record"] == ({"vals": []}, ("ask", "work"))
+
+
+def _drawn(graph, **options) -> dict:
+    """What a user reads off ``get_graph()``: the edges and the Mermaid text, both ways."""
+    drawn = graph.get_graph(**options)
+    return {
+        "edges": [tuple(e) for e in drawn.edges],
+        "plain": drawn.draw_mermaid(with_styles=False),
+        "styled": drawn.draw_mermaid(),
+    }
+
+
+def test_draw_mermaid_writes_langgraphs_text():
+    """Edges in LangGraph's order (sorted, then the ends of the graph), labelled and
+    conditional edges, a breakpoint in the node's label, names that need escaping."""
+
+    class Route(TypedDict):
+        n: int
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Route)
+        builder.add_node("fetch data", lambda s: {"n": 1})
+        builder.add_node("b", lambda s: {"n": 2})
+        builder.add_node("_c_", lambda s: {"n": 3})
+        builder.add_node("d", lambda s: {"n": 4})
+        builder.add_edge(api.START, "fetch data")
+        builder.add_conditional_edges(
+            "fetch data",
+            lambda s: "left",
+            {"left": "b", "right side of the graph that is long enough to wrap": "_c_"},
+        )
+        builder.add_edge("b", "d")
+        builder.add_edge("_c_", "d")
+        graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_before=["d"])
+        return _drawn(graph)
+
+    seen = same(scenario)
+    assert seen["plain"].startswith("graph TD;\n\t__start__ --> fetch\\20data;\n")
+
+
+def test_draw_mermaid_of_a_subgraph_with_xray():
+    """``get_graph(xray=True)`` draws a subgraph's nodes in a ``subgraph`` block, the
+    parent's edges going straight to its first node and from its last."""
+
+    class Text(TypedDict):
+        text: str
+
+    def scenario(api: Api):
+        inner = api.StateGraph(Text)
+        inner.add_node("up", lambda s: {"text": s["text"].upper()})
+        inner.add_node("down", lambda s: {"text": s["text"].lower()})
+        inner.add_edge(api.START, "up")
+        inner.add_edge("up", "down")
+        builder = api.StateGraph(Text)
+        builder.add_node("inner", inner.compile())
+        builder.add_node("side", lambda s: {"text": s["text"] + "!"})
+        builder.add_edge(api.START, "inner")
+        builder.add_edge("inner", "side")
+        graph = builder.compile()
+        return {"flat": _drawn(graph), "xray": _drawn(graph, xray=True)}
+
+    seen = same(scenario)
+    assert "\tsubgraph inner\n" in seen["xray"]["styled"]
+
+
+def test_get_graph_edges_of_command_destinations_carry_their_labels():
+    """``add_node(..., destinations={"b": "yes", "c": "no"})`` draws labelled conditional
+    edges to each destination."""
+
+    class Foo(TypedDict):
+        foo: str
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Foo)
+        builder.add_node("a", lambda s: api.Command(goto="b"), destinations={"b": "yes", "c": "no"})
+        builder.add_node("b", lambda s: {"foo": "b"})
+        builder.add_node("c", lambda s: {"foo": "c"})
+        builder.add_edge(api.START, "a")
+        return _drawn(builder.compile())
+
+    seen = same(scenario)
+    assert ("a", "b", "yes", True) in seen["edges"]
