@@ -783,3 +783,48 @@ def test_get_graph_edges_of_command_destinations_carry_their_labels():
 
     seen = same(scenario)
     assert ("a", "b", "yes", True) in seen["edges"]
+
+
+def test_state_messages_compare_equal_to_langchain_messages():
+    """Code written for LangGraph compares a state's messages with LangChain's classes:
+    ``result["messages"] == [HumanMessage(...)]`` holds on our engine too (both ways)."""
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    def scenario(api: Api):
+        def reply(state):
+            return {
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "content": "",
+                        "tool_calls": [{"name": "look", "args": {"q": 1}, "id": "call-1"}],
+                    },
+                    {"role": "tool", "content": "found", "tool_call_id": "call-1"},
+                ]
+            }
+
+        builder = api.StateGraph(api.MessagesState)
+        builder.add_node("reply", reply)
+        builder.add_edge(api.START, "reply")
+        result = builder.compile().invoke({"messages": [("user", "hi")]})
+        human, ai, tool = result["messages"]
+        expected = [
+            HumanMessage("hi", id=human.id),
+            AIMessage(
+                "", id=ai.id, tool_calls=[{"name": "look", "args": {"q": 1}, "id": "call-1"}]
+            ),
+            ToolMessage("found", tool_call_id="call-1", id=tool.id),
+        ]
+        return {
+            "equal": result["messages"] == expected,
+            "reflected": expected == result["messages"],
+            "other_content": result["messages"][0] == HumanMessage("bye", id=human.id),
+            "other_type": result["messages"][0] == AIMessage("hi", id=human.id),
+        }
+
+    assert same(scenario) == {
+        "equal": True,
+        "reflected": True,
+        "other_content": False,
+        "other_type": False,
+    }
