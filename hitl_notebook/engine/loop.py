@@ -34,7 +34,7 @@ from ..errors import (
     EmptyInputError,
     GraphRecursionError,
     HITLWarning,
-    InvalidUpdateError,
+    NoParentGraphError,
     ResumeError,
 )
 from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
@@ -702,10 +702,7 @@ class Run:
         a node's error, or (inside a parent graph) the pause."""
         self.flush()
         if isinstance(self.error, ParentCommand) and self.parent is None:
-            raise InvalidUpdateError(
-                f"A node returned {self.error.command!r} with graph=Command.PARENT, but this graph is not "
-                "running inside a parent graph."
-            ) from self.error
+            raise NoParentGraphError(self.error.command) from self.error
         if self.error is not None:
             raise self.error
         if self.parent is not None and self.status in ("interrupted", "breakpoint"):

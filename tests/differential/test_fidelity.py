@@ -452,7 +452,7 @@ def test_command_parent_from_a_subgraph_routes_the_parent():
 
 def test_command_parent_at_the_top_is_a_clear_error():
     """Our difference: a top-level node addressing a parent it does not have fails with a
-    message saying so."""
+    message saying so; the error is also the ``ParentCommand`` LangGraph raises."""
     from hitl_notebook import START, Command, InvalidUpdateError, StateGraph
 
     graph = (
@@ -461,8 +461,26 @@ def test_command_parent_at_the_top_is_a_clear_error():
         .add_edge(START, "node")
         .compile()
     )
-    with pytest.raises(InvalidUpdateError, match="not running inside a parent graph"):
+    with pytest.raises(InvalidUpdateError, match="not running inside a parent graph") as ours:
         graph.invoke({"foo": "a"})
+    # ... and still the ParentCommand carrying the command that LangGraph raises there.
+    from langgraph.errors import ParentCommand as LangGraphParentCommand
+    from langgraph.graph import START as LG_START
+    from langgraph.graph import StateGraph as LangGraphStateGraph
+    from langgraph.types import Command as LangGraphCommand
+
+    from hitl_notebook.types import ParentCommand
+
+    reference = (
+        LangGraphStateGraph(Foo)
+        .add_node("node", lambda s: LangGraphCommand(graph=LangGraphCommand.PARENT, goto="x"))
+        .add_edge(LG_START, "node")
+        .compile()
+    )
+    with pytest.raises(LangGraphParentCommand) as theirs:
+        reference.invoke({"foo": "a"})
+    assert isinstance(ours.value, ParentCommand)
+    assert ours.value.args[0].goto == theirs.value.args[0].goto == "x"
 
 
 def test_replay_and_resume_from_a_subgraphs_checkpoint():

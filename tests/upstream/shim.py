@@ -104,6 +104,7 @@ MAPPING: dict[str, dict[str, str]] = {
             "is_invalid_resume",
         ),
         "GraphInterrupt": "hitl_notebook.types:GraphInterrupt",
+        "ParentCommand": "hitl_notebook.types:ParentCommand",
     },
     "config": _ours("hitl_notebook", "get_config", "get_stream_writer"),
     "_internal._constants": _ours(
