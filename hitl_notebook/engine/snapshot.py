@@ -149,7 +149,9 @@ def to_snapshot(
         and all(o is not None and o.writes is not None for o in outcomes)
     )
     tasks, next_names, pending = [], [], []
-    for index, (plan, outcome) in enumerate(zip(record.next, outcomes)):
+    #: A ``Send`` task's path is ``(PUSH, its index among the step's sends, False)``, as LangGraph's.
+    sends = [plan.id for plan in record.next if plan.is_send]
+    for plan, outcome in zip(record.next, outcomes):
         finished = outcome is not None and outcome.writes is not None
         if outcome is None:  # not started: nothing to look at (the common case, in a long history)
             records = []
@@ -168,7 +170,7 @@ def to_snapshot(
             PregelTask(
                 id=plan.id,
                 name=plan.name,
-                path=(PUSH, index) if plan.is_send else (PULL, plan.name),
+                path=(PUSH, sends.index(plan.id), False) if plan.is_send else (PULL, plan.name),
                 error=outcome.error if outcome else None,
                 interrupts=_interrupts(records),
                 state=_subgraph_state(graph, record, plan, subgraphs, saver),

@@ -846,3 +846,29 @@ def test_state_messages_compare_equal_to_langchain_messages():
         "other_content": False,
         "other_type": False,
     }
+
+
+def test_send_tasks_paths_in_get_state():
+    """Paused before the nodes two ``Send``s started, ``get_state`` lists each task with
+    LangGraph's path ``("__pregel_push", index among the sends, False)``."""
+
+    class Items(TypedDict):
+        items: Annotated[list, operator.add]
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Items)
+        builder.add_node("plan", lambda s: {"items": ["p"]})
+        builder.add_node("work", lambda arg: {"items": [arg]})
+        builder.add_edge(api.START, "plan")
+        builder.add_conditional_edges(
+            "plan", lambda s: [api.Send("work", "a"), api.Send("work", "b")], ["work"]
+        )
+        graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_before=["work"])
+        config = thread("t")
+        graph.invoke({"items": []}, config)
+        return [(t.name, t.path) for t in graph.get_state(config).tasks]
+
+    assert same(scenario) == [
+        ("work", ("__pregel_push", 0, False)),
+        ("work", ("__pregel_push", 1, False)),
+    ]
