@@ -512,10 +512,10 @@ class Run:
             self.steps += 1
         if "tasks" in self.modes or "debug" in self.modes:
             for p in runnable:
+                if p.name == START:  # the input is applied, not run: no task events (as LangGraph)
+                    continue
                 node_input = (
-                    p.send_arg
-                    if p.is_send or p.name == START
-                    else self.plan.node_input(p.name, self.step_values)
+                    p.send_arg if p.is_send else self.plan.node_input(p.name, self.step_values)
                 )
                 payload = task_payload(p, node_input)
                 self._emit("tasks", payload)
@@ -603,7 +603,7 @@ class Run:
         """Report a task as soon as it finishes; in a parallel step also save what it
         produced, so a crash before the step ends does not run it again."""
         plan = result.plan
-        if "tasks" in self.modes or "debug" in self.modes:
+        if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
             payload = result_payload(plan, result.shown, result.error, result.interrupts)
             self._emit("tasks", payload)
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))

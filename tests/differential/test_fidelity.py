@@ -872,3 +872,31 @@ def test_send_tasks_paths_in_get_state():
         ("work", ("__pregel_push", 0, False)),
         ("work", ("__pregel_push", 1, False)),
     ]
+
+
+@pytest.mark.parametrize("with_checkpointer", [False, True])
+def test_tasks_stream_has_no_input_task(with_checkpointer):
+    """``stream_mode="tasks"`` reports the nodes that ran, not the input being applied:
+    no ``__start__`` task, and a failing node's result carries its error."""
+
+    class X(TypedDict):
+        x: str
+
+    def scenario(api: Api):
+        def failing(state):
+            raise ValueError("boom")
+
+        builder = api.StateGraph(X)
+        builder.add_node("ok", lambda s: {"x": "a"})
+        builder.add_node("failing", failing)
+        builder.add_edge(api.START, "ok")
+        builder.add_edge("ok", "failing")
+        graph = builder.compile(checkpointer=api.InMemorySaver() if with_checkpointer else None)
+        seen = []
+        with pytest.raises(ValueError, match="boom"):
+            for chunk in graph.stream({"x": ""}, thread("t"), stream_mode="tasks"):
+                kind = "result" if "result" in chunk else "start"
+                seen.append((chunk["name"], kind, type(chunk.get("error")).__name__))
+        return seen
+
+    assert same(scenario)[0][0] == "ok"
