@@ -16,13 +16,14 @@ writes, then ``__error__``, ``__interrupt__`` and ``__resume__`` entries.
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, NamedTuple
 
 from ..constants import ERROR, INTERRUPT, RESUME, ROOT
 from ..types import Interrupt
-from .base import CheckpointRecord, InterruptRecord, TaskOutcome
+from .base import CheckpointRecord, InterruptRecord, Namespace, TaskOutcome, ThreadId
 
 __all__ = ["CheckpointTuple", "LangGraphSaverAPI", "pending_writes", "to_tuple"]
 
@@ -183,7 +184,7 @@ class LangGraphSaverAPI:
                     if only_id is None or record.id == only_id:
                         yield to_tuple(record)
 
-    def namespaces(self, thread_id: str) -> list[str]:
+    def namespaces(self, thread_id: ThreadId) -> builtins.list[Namespace]:
         """The namespaces a thread has checkpoints in (``""``, the root graph, first)."""
         with self._reading() as tx:  # type: ignore[attr-defined]
             return tx.namespaces(thread_id)
@@ -242,7 +243,7 @@ class LangGraphSaverAPI:
                     f"step (its tasks: {known})"
                 )
             outcome = TaskOutcome(task_id=task_id, name=name)
-        _apply_writes(outcome, writes, ns)
+        _apply_writes(outcome, writes, Namespace(ns))
         self.put_outcome(thread_id, ns, checkpoint_id, outcome)  # type: ignore[attr-defined]
 
     async def aput_writes(
@@ -255,7 +256,7 @@ class LangGraphSaverAPI:
         await asyncio.to_thread(self.put_writes, config, writes, task_id, task_path)
 
 
-def _apply_writes(outcome: TaskOutcome, writes: Sequence[tuple[str, Any]], ns: str) -> None:
+def _apply_writes(outcome: TaskOutcome, writes: Sequence[tuple[str, Any]], ns: Namespace) -> None:
     """Fold LangGraph-style writes into ``outcome`` (checked first: nothing changes on error)."""
     pairs = []
     for item in writes:

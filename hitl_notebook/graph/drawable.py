@@ -121,8 +121,8 @@ def _graph_edges(graph: CompiledStateGraph) -> list[tuple[str, str, bool, Any]]:
             if target == END or target in builder.nodes:
                 found.add((name, target, True, spec.destination_labels.get(target)))
     ordered = sorted(found, key=lambda e: (e[0], e[1], e[2], e[3] or ""))
-    sources = {e[0] for e in ordered}
-    termini = sorted({e[1] for e in ordered if e[1] != END} - sources)
+    leaving = {e[0] for e in ordered}
+    termini = sorted({e[1] for e in ordered if e[1] != END} - leaving)
     return [*ordered, *((t, END, False, None) for t in termini)]
 
 
