@@ -39,7 +39,7 @@ from .delta import (
     next_chain,
     with_changes,
 )
-from .serde import DeserializationError
+from .serde import DeserializationError, SerializationError
 
 __all__ = ["DeltaSaver", "OutcomeRow", "Row", "Tx", "validate_filter"]
 
@@ -137,7 +137,14 @@ def validate_filter(filter: Mapping[str, Any] | None) -> dict[str, Any]:
     """The filter as a dict; a key that could not be a metadata name is a ``ValueError``."""
     if filter is None:
         return {}
-    for key in filter:
+    for key, value in filter.items():
+        if isinstance(value, str) and ("\x00" in value or not value.isascii()):
+            try:
+                dump_metadata({"value": value}, "a metadata filter")
+            except SerializationError as exc:
+                raise ValueError(
+                    f"metadata filter value for {key!r} can match nothing: {exc}"
+                ) from None
         if not isinstance(key, str) or not _FILTER_KEY.fullmatch(key):
             raise ValueError(
                 f"metadata filter key {key!r} is not allowed: use 'source', 'step' or a run "
@@ -146,13 +153,34 @@ def validate_filter(filter: Mapping[str, Any] | None) -> dict[str, Any]:
     return dict(filter)
 
 
+#: Longest thread id, namespace, checkpoint id or task id, in UTF-8 bytes: the four share
+#: one PostgreSQL index entry, which must stay under its ~2.7 KB limit on every backend.
+MAX_KEY_BYTES = {"thread_id": 1024, "ns": 1024, "checkpoint id": 128, "parent id": 128}
+_DEFAULT_KEY_BYTES = 256
+
+
 def _check_key(name: str, value: Any, *, optional: bool = False) -> None:
     if value is None and optional:
         return
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if "\x00" in value:
-        raise ValueError(f"{name} must not contain NUL characters: {value!r}")
+        raise ValueError(f"{name} must not contain NUL characters: {_clip(value)!r}")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{name} must be valid Unicode: {exc.reason} at index {exc.start} of {_clip(value)!r}"
+        ) from None
+    limit = MAX_KEY_BYTES.get(name, _DEFAULT_KEY_BYTES)
+    if size > limit:
+        raise ValueError(
+            f"{name} is {size} bytes long (UTF-8); at most {limit} are allowed: {_clip(value)!r}"
+        )
+
+
+def _clip(value: str) -> str:
+    return value if len(value) <= 80 else value[:77] + "..."
 
 
 def _check_ids(thread_id: Any, ns: Any, checkpoint_id: Any, parent_id: Any) -> None:
@@ -162,6 +190,11 @@ def _check_ids(thread_id: Any, ns: Any, checkpoint_id: Any, parent_id: Any) -> N
         and type(ns) is str
         and type(checkpoint_id) is str
         and (parent_id is None or type(parent_id) is str)
+        and len(thread_id) <= 1024
+        and len(ns) <= 1024
+        and len(checkpoint_id) <= 128
+        and (parent_id is None or len(parent_id) <= 128)
+        and f"{thread_id}{ns}{checkpoint_id}{parent_id or ''}".isascii()
         and "\x00" not in f"{thread_id}{ns}{checkpoint_id}{parent_id or ''}"
     ):
         return

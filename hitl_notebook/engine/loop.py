@@ -50,8 +50,15 @@ from .context import TaskContext, current_task
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .lineage import name_path, state_as_of
 from .messages_stream import MessageEmitter, message_ids, messages_in
-from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
+from .resume import (
+    DYNAMIC_INDEX,
+    pending_interrupts,
+    reject_stale_ids,
+    resolve_resume,
+    unanswered,
+)
 from .routing import next_plans, task_id
+from .storable import check_call_storable
 from .tasks import TaskResult, goto_from_json
 
 if TYPE_CHECKING:
@@ -237,6 +244,8 @@ class Run:
 
     # -- starting --------------------------------------------------------------------
     def start(self, input: Any) -> None:
+        if self.saver is not None and self.parent is None:
+            check_call_storable(self.thread_id, self.metadata, input)
         if self.parent is not None and self._adopt is not None:
             base = self._adopted(*self._adopt)
         elif (
@@ -452,6 +461,7 @@ class Run:
                     f"({', '.join(p.name for p in waiting)}) and none asked a question: continue with "
                     "invoke(None, config), or update_state first."
                 )
+            reject_stale_ids(value, self.thread_id or "", f"paused before node '{waiting[0].name}'")
             # Paused at a static breakpoint: the answer goes to that node's first interrupt().
             self.preanswers[waiting[0].id] = [value]
             return
