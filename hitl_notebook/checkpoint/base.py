@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .serde import DeserializationError
+
 __all__ = [
     "Append",
     "BaseCheckpointSaver",
@@ -30,6 +32,7 @@ __all__ = [
     "TaskPlan",
     "ThreadInfo",
     "new_checkpoint_id",
+    "parent_cycle",
 ]
 
 
@@ -221,3 +224,12 @@ class BaseCheckpointSaver(ABC):
         self, thread_id: str, ns: str = "", checkpoint_id: str | None = None
     ) -> CheckpointRecord | None:
         return await asyncio.to_thread(self.get, thread_id, ns, checkpoint_id)
+
+
+def parent_cycle(thread_id: str, start: str | None, repeated: str) -> Exception:
+    """The error for a parent chain that comes back to a checkpoint it passed (tampered or
+    corrupt storage): walking it would never end."""
+    return DeserializationError(
+        f"checkpoint {start!r} (thread {thread_id!r}) is unreadable: its parent chain loops "
+        f"back to checkpoint {repeated!r} (the stored parent ids are corrupt)"
+    )

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from . import frames
+from . import bounds, frames
 from .base import Append, Change, Replace
 from .codec import dump, load
 from .copying import fresh_copy
@@ -88,10 +88,11 @@ def next_chain(parent: Chain | None, delta_bytes: int) -> Chain | None:
     return Chain(False, length, total, parent.base_bytes)
 
 
-def encode_changes(changes: Mapping[str, Change], where: str) -> tuple[list[bytes], int]:
-    """The stored sections of a checkpoint's changes (one per changed channel), and what
-    decoding them costs (see ``SECTION_COST``)."""
-    encoded, cost = [], 0
+def encode_changes(changes: Mapping[str, Change], where: str) -> tuple[list[bytes], int, int]:
+    """The stored sections of a checkpoint's changes (one per changed channel), what
+    decoding them costs (see ``SECTION_COST``) and how many JSON values they hold at most
+    (see ``bounds``)."""
+    encoded, cost, values = [], 0, 0
     for channel, change in changes.items():
         kind = type(change)
         if kind is Replace:
@@ -105,11 +106,12 @@ def encode_changes(changes: Mapping[str, Change], where: str) -> tuple[list[byte
         data = dump(value, f"values[{channel!r}]", where)
         encoded.append(frames.pack(tag, channel, data))
         cost += len(data) + SECTION_COST
-    return encoded, cost
+        values += bounds.json_shape(data, len(data) + 1, depth=False)
+    return encoded, cost, values
 
 
-def encode_values(values: Mapping[str, Any], where: str) -> tuple[list[bytes], int]:
-    """Every channel of a checkpoint in full (a snapshot), and what decoding it costs."""
+def encode_values(values: Mapping[str, Any], where: str) -> tuple[list[bytes], int, int]:
+    """Every channel of a checkpoint in full (a snapshot), as ``encode_changes``."""
     return encode_changes({channel: Replace(value) for channel, value in values.items()}, where)
 
 

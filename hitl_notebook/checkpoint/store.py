@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from . import frames
+from . import bounds, frames
 from .base import BaseCheckpointSaver, Change, CheckpointRecord, TaskOutcome, ThreadInfo
 from .codec import (
     dump,
@@ -30,6 +30,7 @@ from .codec import (
 from .copying import fresh_copy
 from .delta import (
     MAX_CHAIN,
+    SECTION_COST,
     VALUE_TAGS,
     Chain,
     ValuesBuilder,
@@ -262,10 +263,10 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise ValueError(
                     f"{where}: changes name channels missing from its values: {sorted(unknown)}"
                 )
-        delta, delta_cost = encode_changes(changes, where)
-        tail = frames.pack(WRITES, "", dump(record.writes, "writes", where)) + frames.pack(
-            NEXT, "", dump_plans(record.next, where)
-        )
+        delta, delta_cost, delta_values = encode_changes(changes, where)
+        writes, plans = dump(record.writes, "writes", where), dump_plans(record.next, where)
+        tail = frames.pack(WRITES, "", writes) + frames.pack(NEXT, "", plans)
+        tail_size = (len(writes) + len(plans), _json_values(writes) + _json_values(plans))
         metadata = dump_metadata(record.metadata, where)
         outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
 
@@ -277,10 +278,13 @@ class DeltaSaver(BaseCheckpointSaver):
                 parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
             chain = next_chain(parent.chain if parent else None, delta_cost)
             if chain is None:  # snapshot (amortised: see ``delta``)
-                body, cost = encode_values(record.values, where)
+                body, cost, values = encode_values(record.values, where)
                 chain = Chain(True, 0, 0, cost)
             else:
-                body = delta
+                body, cost, values = delta, delta_cost, delta_values
+            _check_readable(
+                cost - SECTION_COST * len(body) + tail_size[0], values + tail_size[1], where
+            )
             row = Row(
                 thread_id=record.thread_id,
                 ns=record.ns,
@@ -619,7 +623,7 @@ class DeltaSaver(BaseCheckpointSaver):
         """``row`` re-linked to ``parent_id``, as a snapshot when it was a delta."""
         if row.chain.is_snapshot:
             return replace(row, parent_id=parent_id)
-        body, cost = encode_values(self._values(tx, row), _Where(row.thread_id, row.ns, row.id))
+        body, cost, _ = encode_values(self._values(tx, row), _Where(row.thread_id, row.ns, row.id))
         record_part = [
             frames.encode_section(s) for s in frames.decode_sections(row.data, _RECORD_TAGS)
         ]
@@ -628,6 +632,21 @@ class DeltaSaver(BaseCheckpointSaver):
             parent_id=parent_id,
             chain=Chain(True, 0, 0, cost),
             data=frames.join(body + record_part),
+        )
+
+
+def _json_values(data: bytes) -> int:
+    return bounds.json_shape(data, len(data) + 1, depth=False)
+
+
+def _check_readable(size: int, values: int, where: _Where) -> None:
+    """Refuse to store a checkpoint that reading would refuse (see ``bounds``)."""
+    if size > bounds.MAX_RECORD_BYTES or values > bounds.MAX_VALUES:
+        raise SerializationError(
+            f"cannot store {where}: it serialises to {size:,} bytes holding about {values:,} JSON "
+            f"values; a checkpoint may hold at most {bounds.MAX_RECORD_BYTES:,} bytes and "
+            f"{bounds.MAX_VALUES:,} values (hitl_notebook.checkpoint.bounds), so that reading it "
+            "stays bounded"
         )
 
 

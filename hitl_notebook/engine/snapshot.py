@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..checkpoint.base import BaseCheckpointSaver, CheckpointRecord
+from ..checkpoint.base import BaseCheckpointSaver, CheckpointRecord, parent_cycle
 from ..constants import PULL, PUSH
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
@@ -95,10 +95,14 @@ def read_history(
             yield to_snapshot(graph, record, saver=saver)
         return
     count, record = 0, saver.get(thread_id, ns, checkpoint_id)
+    seen: set[str] = set()
     while record is not None and (limit is None or count < limit):
+        seen.add(record.id)
         if (before_id is None or record.id < before_id) and _matches(record, filter):
             count += 1
             yield to_snapshot(graph, record, saver=saver)
+        if record.parent_id in seen:
+            raise parent_cycle(thread_id, checkpoint_id, record.parent_id)
         record = saver.get(thread_id, ns, record.parent_id) if record.parent_id else None
 
 
