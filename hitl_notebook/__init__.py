@@ -9,6 +9,7 @@ from .checkpoint.memory import InMemorySaver
 from .checkpoint.serde import DeserializationError, SerializationError, register_type
 from .engine.context import get_config, get_stream_writer, interrupt
 from .errors import (
+    ConcurrentUpdateError,
     EmptyInputError,
     GraphRecursionError,
     GraphValidationError,
@@ -70,6 +71,7 @@ __all__ = [
     "BaseMessage",
     "Command",
     "CompiledStateGraph",
+    "ConcurrentUpdateError",
     "DeserializationError",
     "EmptyInputError",
     "GraphRecursionError",

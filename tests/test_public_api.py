@@ -11,6 +11,7 @@ EXPECTED = {
     "Command",
     "CompiledStateGraph",
     "DeserializationError",
+    "ConcurrentUpdateError",
     "EmptyInputError",
     "GraphRecursionError",
     "GraphValidationError",

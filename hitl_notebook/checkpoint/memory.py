@@ -47,6 +47,10 @@ class _MemoryTx:
         space = self._space(thread_id, ns)
         return space.rows[space.ids[-1]] if space and space.ids else None
 
+    def head(self, thread_id: str, ns: str) -> str | None:
+        space = self._space(thread_id, ns)
+        return space.ids[-1] if space and space.ids else None
+
     def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
         space = self._space(thread_id, ns)
         chain: list[Row] = []

@@ -109,6 +109,12 @@ class SqlTx:
         )
         return rows[0] if rows else None
 
+    def head(self, thread_id: str, ns: str) -> str | None:
+        return self._run(
+            "SELECT MAX(checkpoint_id) FROM hitl_checkpoints WHERE thread_id = ? AND ns = ?",
+            [thread_id, ns],
+        ).fetchone()[0]
+
     def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
         cols = _COLUMNS.format(meta="metadata")
         prefixed = ", ".join(f"c.{c.strip()}" for c in cols.split(","))

@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from ..errors import ConcurrentUpdateError
 from . import bounds, frames
 from .base import BaseCheckpointSaver, Change, CheckpointRecord, TaskOutcome, ThreadInfo
 from .codec import (
@@ -98,6 +99,9 @@ class Tx(Protocol):
     ) -> Row | None: ...
 
     def latest(self, thread_id: str, ns: str) -> Row | None: ...
+
+    def head(self, thread_id: str, ns: str) -> str | None:
+        """The id of the namespace's latest checkpoint (None when it has none)."""
 
     def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
         """The checkpoint, its parent, ... up to and including the first snapshot (newest
@@ -251,7 +255,9 @@ class DeltaSaver(BaseCheckpointSaver):
 
     # -- writing -------------------------------------------------------------------------
 
-    def put(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
+    def put(
+        self, record: CheckpointRecord, changes: Mapping[str, Change], *, advance: bool = False
+    ) -> None:
         _check_ids(record.thread_id, record.ns, record.id, record.parent_id)
         where = _Where(record.thread_id, record.ns, record.id)
         if record.parent_id is None:
@@ -271,6 +277,8 @@ class DeltaSaver(BaseCheckpointSaver):
         outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
 
         with self._writing(record.thread_id) as tx:
+            if advance:
+                _compare_head(tx, record.thread_id, record.ns, record.parent_id, record.id)
             if tx.row(record.thread_id, record.ns, record.id, with_data=False) is not None:
                 raise ValueError(f"{where} already exists: checkpoints are never overwritten")
             parent = None
@@ -301,7 +309,14 @@ class DeltaSaver(BaseCheckpointSaver):
         self._remember(row, parent, changes, record.values)
 
     def put_outcome(
-        self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome
+        self,
+        thread_id: str,
+        ns: str,
+        checkpoint_id: str,
+        outcome: TaskOutcome,
+        *,
+        advance: bool = False,
+        answered: TaskOutcome | None = None,
     ) -> None:
         _check_ids(thread_id, ns, checkpoint_id, None)
         _check_key("task id", outcome.task_id)
@@ -312,7 +327,29 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise KeyError(
                     f"{where} does not exist: cannot record the outcome of task {outcome.task_id!r}"
                 )
+            if advance:
+                _compare_head(tx, thread_id, ns, checkpoint_id, None)
+            if answered is not None:
+                self._compare_answers(tx, where, outcome.task_id, answered)
             tx.upsert_outcome(thread_id, ns, checkpoint_id, stored)
+
+    def _compare_answers(
+        self, tx: Tx, where: _Where, task_id: str, answered: TaskOutcome | None
+    ) -> None:
+        """Refuse an answer when the task's stored answers are not the ones the caller read
+        (another writer answered the same question meanwhile)."""
+        outs = tx.outcomes(where.thread_id, where.ns, where.checkpoint_id, where.checkpoint_id)
+        row = next((o for o in outs.get(where.checkpoint_id, []) if o.task_id == task_id), None)
+        current = None if row is None else load_outcome(row.data, task_id, where)
+        if _answers_mark(current) != _answers_mark(answered):
+            raise ConcurrentUpdateError(
+                f"Thread {where.thread_id!r} moved on: the question of task {task_id!r} at checkpoint "
+                f"{where.checkpoint_id!r} was answered by another writer meanwhile; nothing was "
+                "written. Refresh the thread's state (get_state) and decide again.",
+                thread_id=where.thread_id,
+                expected=where.checkpoint_id,
+                actual=where.checkpoint_id,
+            )
 
     def _remember(
         self, row: Row, parent: Row | None, changes: Mapping[str, Change], values: Mapping[str, Any]
@@ -633,6 +670,32 @@ class DeltaSaver(BaseCheckpointSaver):
             chain=Chain(True, 0, 0, cost),
             data=frames.join(body + record_part),
         )
+
+
+def _compare_head(tx: Tx, thread_id: str, ns: str, expected: str | None, new: str | None) -> None:
+    """The compare of compare-and-set: ``expected`` must still be the namespace's latest
+    checkpoint (None: the namespace must have none)."""
+    actual = tx.head(thread_id, ns)
+    if actual == expected:
+        return
+    ns_part = f" (namespace {ns!r})" if ns else ""
+    writing = f"checkpoint {new!r}, a child of" if new is not None else "to"
+    raise ConcurrentUpdateError(
+        f"Thread {thread_id!r}{ns_part} moved on: this call was writing {writing} checkpoint "
+        f"{expected!r}, but the thread's head is now {actual!r} (another kernel or process wrote "
+        "it). Nothing was written. Refresh the thread's state (get_state) and decide again; to "
+        "branch off the older checkpoint on purpose, pass its checkpoint_id in the config.",
+        thread_id=thread_id,
+        expected=expected,
+        actual=actual,
+    )
+
+
+def _answers_mark(outcome: TaskOutcome | None) -> tuple[int, frozenset[str], bool]:
+    """What changes when a task's question is answered (answers only ever grow)."""
+    if outcome is None:
+        return (0, frozenset(), False)
+    return (len(outcome.answers), frozenset(outcome.child_answers), outcome.writes is not None)
 
 
 def _json_values(data: bytes) -> int:
