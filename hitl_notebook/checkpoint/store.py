@@ -613,10 +613,13 @@ class DeltaSaver(BaseCheckpointSaver):
 
         Kept: the ``keep_last`` newest, the last checkpoint of every branch (a checkpoint
         without children: where a run, a fork or a pending interrupt can continue), and
-        every checkpoint with an unanswered interrupt. A kept checkpoint whose parent is
-        removed is re-linked to its nearest kept ancestor (None if there is none) and, if
-        it was a delta, rewritten as a snapshot; every kept checkpoint reads back exactly
-        as before.
+        every checkpoint with an interrupt still waiting for its answer (answered ones are
+        not kept for that). A kept checkpoint whose parent is removed is re-linked to its
+        nearest kept ancestor (None if there is none) and, if it was a delta, rewritten as
+        a snapshot; every kept checkpoint reads back exactly as before.
+
+        The rows are freed (and reused by later writes); ``vacuum()`` returns the space to
+        the file system.
         """
         _check_key("thread_id", thread_id)
         _check_key("ns", ns)
@@ -631,7 +634,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 for cid, outs in (
                     tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}
                 ).items()
-                if any(o.interrupted for o in outs)
+                if any(self._still_waits(o, _Where(thread_id, ns, cid)) for o in outs)
             }
             keep = (
                 {r.id for r in rows[:keep_last]}
@@ -655,6 +658,18 @@ class DeltaSaver(BaseCheckpointSaver):
             tx.delete(thread_id, ns, removed)
         self._cache.evict(thread_id, ns, removed)
         return len(removed)
+
+    @staticmethod
+    def _still_waits(outcome: OutcomeRow, where: _Where) -> bool:
+        """The stored flag, checked against the outcome itself: earlier releases flagged
+        every task that ever asked a question, answered or not."""
+        return outcome.interrupted and _waits(
+            load_outcome(outcome.data, outcome.task_id, where), where.ns
+        )
+
+    def vacuum(self) -> None:
+        """Give the space of deleted checkpoints back (``prune``/``delete_thread`` free rows,
+        which a database reuses but does not return): a no-op in memory."""
 
     def _resnapshot(self, tx: Tx, row: Row, parent_id: str | None) -> Row:
         """``row`` re-linked to ``parent_id``, as a snapshot when it was a delta."""
@@ -717,8 +732,19 @@ def _key(row: Row) -> tuple:
     return (row.thread_id, row.ns, row.id, row.created_at)
 
 
-def _outcome_row(outcome: TaskOutcome, where: str) -> OutcomeRow:
-    return OutcomeRow(outcome.task_id, bool(outcome.interrupts), dump_outcome(outcome, where))
+def _outcome_row(outcome: TaskOutcome, where: _Where) -> OutcomeRow:
+    return OutcomeRow(outcome.task_id, _waits(outcome, where.ns), dump_outcome(outcome, where))
+
+
+def _waits(outcome: TaskOutcome, ns: str) -> bool:
+    """Whether the task waits on an unanswered interrupt (its own n-th one is answered by an
+    n+1-th answer; one raised in a subgraph it calls, by its id in ``child_answers``)."""
+    if outcome.writes is not None:
+        return False
+    return any(
+        i.index >= len(outcome.answers) if i.ns == ns else i.id not in outcome.child_answers
+        for i in outcome.interrupts
+    )
 
 
 def _matches(row: Row, wanted: Mapping[str, Any]) -> bool:
