@@ -18,6 +18,8 @@ EXPECTED = {
     "HITLWarning",
     "HumanMessage",
     "InMemorySaver",
+    "InjectedState",
+    "InjectedToolCallId",
     "Interrupt",
     "InvalidUpdateError",
     "MemorySaver",
@@ -37,6 +39,7 @@ EXPECTED = {
     "SystemMessage",
     "ThreadWidget",
     "ToolMessage",
+    "ToolNode",
     "add_messages",
     "get_config",
     "get_stream_writer",
@@ -44,6 +47,8 @@ EXPECTED = {
     "is_invalid_resume",
     "register_type",
     "show",
+    "to_langchain_messages",
+    "tools_condition",
 }
 
 
