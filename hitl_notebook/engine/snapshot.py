@@ -11,6 +11,7 @@ from ..checkpoint.base import (
     CheckpointRecord,
     Namespace,
     ThreadId,
+    parent_cycle,
 )
 from ..constants import PULL, PUSH
 from ..types import Interrupt, PregelTask, StateSnapshot
@@ -109,10 +110,14 @@ def read_history(
             yield to_snapshot(graph, listed, saver=saver)
         return
     count, record = 0, saver.get(thread_id, ns, checkpoint_id)
+    seen: set[str] = set()
     while record is not None and (limit is None or count < limit):
+        seen.add(record.id)
         if (before_id is None or record.id < before_id) and _matches(record, filter):
             count += 1
             yield to_snapshot(graph, record, saver=saver)
+        if record.parent_id in seen:
+            raise parent_cycle(thread_id, checkpoint_id, record.parent_id)
         record = saver.get(thread_id, ns, record.parent_id) if record.parent_id else None
 
 
