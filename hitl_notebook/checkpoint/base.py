@@ -181,10 +181,19 @@ class BaseCheckpointSaver(ABC):
 
     @abstractmethod
     def get(
-        self, thread_id: str, ns: str = "", checkpoint_id: str | None = None
+        self,
+        thread_id: str,
+        ns: str = "",
+        checkpoint_id: str | None = None,
+        *,
+        shared: bool = False,
     ) -> CheckpointRecord | None:
         """The checkpoint (the thread's latest when ``checkpoint_id`` is None), with its
-        outcomes, or None when there is none."""
+        outcomes, or None when there is none.
+
+        ``shared=True`` lets ``values`` be the saver's own (cached) objects, uncopied: the
+        caller must copy them before mutating or handing them out. Snapshots use it to copy
+        only when someone reads their values."""
 
     @abstractmethod
     def list(
@@ -195,10 +204,11 @@ class BaseCheckpointSaver(ABC):
         before: str | None = None,
         limit: int | None = None,
         filter: Mapping[str, Any] | None = None,
+        shared: bool = False,
     ) -> Iterator[CheckpointRecord]:
         """The thread's checkpoints in ``ns``, newest first; ``before`` excludes that id and
         newer ones; ``filter`` matches metadata keys (``source``, ``step`` and the run's
-        own metadata keys)."""
+        own metadata keys). ``shared`` as for ``get``."""
 
     @abstractmethod
     def list_threads(self) -> list[ThreadInfo]:
