@@ -71,6 +71,19 @@ class LazySnapshot(StateSnapshot):
         self.values  # noqa: B018 - loading is the point
         return self
 
+    def _replace(self, **changes: Any) -> StateSnapshot:
+        """A copy with ``changes``; still lazy (its own copy of the values, on first
+        access) unless ``values`` is among them or were already built."""
+        load = self.__dict__.get("_load")
+        if load is None or "values" in changes:
+            return StateSnapshot._replace(self, **changes)
+        fields = dict(zip(self._fields, tuple.__iter__(self)))
+        del fields["values"]
+        unknown = set(changes) - set(self._fields)
+        if unknown:
+            raise ValueError(f"Got unexpected field names: {sorted(unknown)!r}")
+        return LazySnapshot(load, **{**fields, **changes})
+
     def __iter__(self):
         return tuple.__iter__(self._loaded())
 

@@ -21,6 +21,7 @@ __all__ = [
     "checkpoint_config",
     "graph_for_ns",
     "read_history",
+    "read_history_with_writes",
     "read_state",
     "recorded_writes",
     "require_saver",
@@ -91,6 +92,22 @@ def read_history(
 ) -> Iterator[StateSnapshot]:
     """``get_state_history``: newest first, every branch; with a ``checkpoint_id``, that
     checkpoint and its ancestors."""
+    for snapshot, _writes in read_history_with_writes(
+        graph, config, filter=filter, before=before, limit=limit
+    ):
+        yield snapshot
+
+
+def read_history_with_writes(
+    graph: CompiledStateGraph,
+    config: dict,
+    *,
+    filter: dict | None = None,
+    before: dict | None = None,
+    limit: int | None = None,
+) -> Iterator[tuple[StateSnapshot, dict | None]]:
+    """``read_history``, each snapshot with ``recorded_writes`` read from the same record
+    (the timeline needs both; reading the record again would double its cost)."""
     saver = require_saver(graph, "get_state_history")
     thread_id, ns, checkpoint_id = thread_coordinates(config)
     graph = graph_for_ns(graph, ns)
@@ -100,13 +117,13 @@ def read_history(
             thread_id, ns, before=before_id, limit=limit, filter=filter, shared=True
         )
         for record in records:
-            yield to_snapshot(graph, record, saver=saver, shared=True)
+            yield to_snapshot(graph, record, saver=saver, shared=True), record.writes
         return
     count, record = 0, saver.get(thread_id, ns, checkpoint_id, shared=True)
     while record is not None and (limit is None or count < limit):
         if (before_id is None or record.id < before_id) and _matches(record, filter):
             count += 1
-            yield to_snapshot(graph, record, saver=saver, shared=True)
+            yield to_snapshot(graph, record, saver=saver, shared=True), record.writes
         record = (
             saver.get(thread_id, ns, record.parent_id, shared=True) if record.parent_id else None
         )

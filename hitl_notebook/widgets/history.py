@@ -1,7 +1,8 @@
 """An in-memory index of a thread's checkpoints as small summaries, for the timeline.
 
 The timeline shows every checkpoint as a tree: each summary carries its parent, a *lane*
-(forks open a new lane) and who wrote it. The index is loaded once and then synced
+(forks open a new lane) and who wrote it; ``lanes`` gives each lane's span so the browser
+can draw the branch lines of any page without the rest of the history. The index is loaded once and then synced
 incrementally after each action (new checkpoints are always the newest), so the browser
 receives only new summaries and pages of old ones on demand.
 """
@@ -36,7 +37,9 @@ class HistoryIndex:
         self.items: list[dict] = []
         self.by_id: dict[str, dict] = {}
         self._children: dict[str, int] = {}
-        self._lanes = 0
+        #: Each lane's span, for drawing branches: ``from`` is the checkpoint a fork
+        #: branched off (a lane's first checkpoint when it is not a fork), ``to`` its newest.
+        self.lanes: list[dict] = []
         self.sync()
 
     def __len__(self) -> int:
@@ -114,10 +117,12 @@ class HistoryIndex:
             self._children[pid] = siblings + 1
         if pid in self.by_id and siblings == 0:
             summary["lane"] = self.by_id[pid]["lane"]
-        elif pid is not None or self.by_id:
-            self._lanes += 1
-            summary["lane"] = self._lanes
-            summary["fork"] = pid is not None
+            self.lanes[summary["lane"]]["to"] = cid
+        else:
+            summary["lane"] = len(self.lanes)
+            summary["fork"] = pid is not None and bool(self.by_id)
+            start = pid if summary["fork"] else cid
+            self.lanes.append({"lane": summary["lane"], "from": start, "to": cid})
         self.by_id[cid] = summary
         return summary
 

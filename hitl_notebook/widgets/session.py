@@ -128,7 +128,12 @@ class Session:
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
         changed = [self.history.by_id[head_id]] if restated else []
         if added or changed:
-            message = {"type": "history", "added": added, "size": len(self.history)}
+            message = {
+                "type": "history",
+                "added": added,
+                "size": len(self.history),
+                "lanes": self.history.lanes,
+            }
             self.listener.send({**message, "changed": changed} if changed else message)
         self._push_head_patch()
         self.listener.set_traits(
@@ -460,6 +465,7 @@ class Session:
                 "items": self.history.page(offset, limit),
                 "size": len(self.history),
                 "offset": offset,
+                "lanes": self.history.lanes,
             }
         if query == "checkpoint":
             return self._checkpoint_view(args.get("id"))
@@ -488,11 +494,22 @@ class Session:
         }
 
     def _diff(self, a: str, b: str | None) -> dict:
+        """What changed from checkpoint ``b`` (``a``'s parent by default) to ``a``: state
+        and metadata, as structural JSON operations that carry the old values too."""
         if b is None:
             b = self.history.by_id.get(a, {}).get("parent") if a in self.history.by_id else None
-        old = to_jsonable(self._snapshot(b).values) if b else {}
-        new = to_jsonable(self._snapshot(a).values)
-        return {"from": b, "to": a, "ops": diff(old, new)}
+        old = self._snapshot(b) if b else None
+        new = self._snapshot(a)
+        return {
+            "from": b,
+            "to": a,
+            "ops": diff(
+                to_jsonable(old.values) if old else {}, to_jsonable(new.values), old_values=True
+            ),
+            "metadata_ops": diff(
+                _plain_metadata(old) if old else {}, _plain_metadata(new), old_values=True
+            ),
+        }
 
     def _node_writes(self, node: str) -> dict:
         for summary in self.history.ancestry(self._head_summary_id):
@@ -511,6 +528,13 @@ class Session:
 def _is_pseudo_node(node: str) -> bool:
     """True for graph-internal ids such as ``__start__`` or ``parent:__end__``."""
     return node.rpartition(":")[2].startswith("__")
+
+
+def _plain_metadata(snapshot: Any) -> Any:
+    """A snapshot's metadata as JSON, without the writes the runtime adds for the timeline
+    (the state diff shows what they changed)."""
+    meta = {k: v for k, v in (snapshot.metadata or {}).items() if k != "writes"}
+    return to_jsonable(meta)
 
 
 def _thread_json(thread: Any) -> dict:

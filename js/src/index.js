@@ -42,7 +42,7 @@ export function mount({ model, el, layout }) {
   });
 
   channel.on("log", (msg) => log.add(msg.stream, msg.text));
-  channel.on("history", (msg) => timeline.add(msg.added, msg.size, msg.changed));
+  channel.on("history", (msg) => timeline.add(msg.added, msg.size, msg.changed, msg.lanes));
   channel.on("reset", () => {
     timeline.reset();
     detail.show(null);
@@ -80,7 +80,7 @@ export function mount({ model, el, layout }) {
   if (model.get("thread_id")) {
     loadCheckpoint(null);
     channel.query("history", { offset: 0, limit: 100 }).then((reply) => {
-      if (reply.ok) timeline.load(reply.result.items, reply.result.size);
+      if (reply.ok) timeline.load(reply.result.items, reply.result.size, reply.result.lanes);
     });
   }
 

@@ -127,6 +127,11 @@ def test_a_lazy_snapshot_reads_as_the_tuple_it_is(saver):
     assert (fresh() != fresh()) is False
     assert "turn 19" in repr(fresh()) and repr(fresh()).startswith("StateSnapshot(values=")
     assert fresh()._replace(next=("x",)).values == eager
+    original = fresh()
+    renamed = original._replace(metadata={"edited": True})
+    assert not original.is_loaded and not renamed.is_loaded  # still lazy
+    assert renamed.metadata == {"edited": True} and renamed.next == original.next
+    assert renamed.values == original.values and renamed.values is not original.values
     for twin in (copy.copy(fresh()), copy.deepcopy(fresh()), pickle.loads(pickle.dumps(fresh()))):
         assert type(twin) is StateSnapshot and twin.values == eager
 
