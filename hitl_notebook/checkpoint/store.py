@@ -558,6 +558,14 @@ class DeltaSaver(BaseCheckpointSaver):
             outcomes={o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
         )
 
+    def links(self, thread_id: str, ns: str = "") -> list[tuple[str, str | None]]:
+        """``(id, parent id)`` of every checkpoint of a thread in ``ns``, newest first,
+        without decoding any: what a timeline needs to lay a long thread's branches out."""
+        _check_key("thread_id", thread_id)
+        _check_key("ns", ns)
+        with self._reading() as tx:
+            return [(row.id, row.parent_id) for row in tx.rows(thread_id, ns, None, {}, None)]
+
     # -- housekeeping --------------------------------------------------------------------
 
     def list_threads(self) -> list[ThreadInfo]:

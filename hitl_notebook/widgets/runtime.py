@@ -123,6 +123,14 @@ class GraphRuntime:
         ):
             yield _with_metadata_writes(snapshot, writes)
 
+    def checkpoint_links(self, config: dict) -> list[tuple[str, str | None]]:
+        """``(id, parent id)`` of every checkpoint of the thread, newest first, read
+        without building snapshots (the timeline lays out a long thread from them)."""
+        conf = config.get("configurable", {})
+        return self.graph.checkpointer.links(
+            str(conf["thread_id"]), conf.get("checkpoint_ns", "") or ""
+        )
+
     def _with_writes(self, snapshot: Any) -> Any:
         """The snapshot with the step's recorded writes as ``metadata["writes"]``, the shape
         the timeline reads (our engine keeps them beside the checkpoint, not in metadata)."""
@@ -185,6 +193,16 @@ class LangGraphRuntime(GraphRuntime):
     ) -> Iterator[Any]:
         for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
             yield _with_recorded_writes(snapshot)
+
+    def checkpoint_links(self, config: dict) -> list[tuple[str, str | None]]:
+        """LangGraph savers have no links query: read them from the history."""
+        return [
+            (
+                s.config["configurable"]["checkpoint_id"],
+                (s.parent_config or {}).get("configurable", {}).get("checkpoint_id"),
+            )
+            for s in self.graph.get_state_history(config)
+        ]
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         if as_node is not None:

@@ -120,13 +120,13 @@ class Session:
         self.head = self.runtime.get_state(self.config, subgraphs=True)
         if self.history is None:
             self.history = HistoryIndex(self.runtime, self.config)
-            added = self.history.items[:200]
+            added = self.history.page(0, 100)
         else:
             added = self.history.sync()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
-        changed = [self.history.by_id[head_id]] if restated else []
+        changed = [self.history.summary(head_id)] if restated else []
         if added or changed:
             message = {
                 "type": "history",
@@ -157,7 +157,8 @@ class Session:
         self._head_json, self._head_summary_id = new_json, new_id
 
     def _head_summary(self) -> dict:
-        summary = self.history.by_id.get(checkpoint_id(self.head), {})
+        head_id = checkpoint_id(self.head)
+        summary = self.history.summary(head_id) if head_id is not None else {}
         if not summary:
             return {}
         return {k: summary.get(k) for k in ("id", "step", "source", "created_at", "next")}
@@ -303,7 +304,7 @@ class Session:
 
     # ---------------------------------------------------------------- internals
     def _require_checkpoint(self, cid: str) -> None:
-        if self.history is None or cid not in self.history.by_id:
+        if self.history is None or cid not in self.history:
             raise ActionError(f"checkpoint {cid!r} is not in thread {self.thread_id!r}")
 
     def _require_runnable(self) -> None:
@@ -489,7 +490,7 @@ class Session:
         return {
             "id": sid,
             "values": self._head_json if sid == self._head_summary_id else to_jsonable(snap.values),
-            "summary": self.history.by_id.get(sid, {}),
+            "summary": self.history.summary(sid),
             "is_head": sid == self._head_summary_id,
         }
 
@@ -497,7 +498,7 @@ class Session:
         """What changed from checkpoint ``b`` (``a``'s parent by default) to ``a``: state
         and metadata, as structural JSON operations that carry the old values too."""
         if b is None:
-            b = self.history.by_id.get(a, {}).get("parent") if a in self.history.by_id else None
+            b = self.history.parents.get(a)
         old = self._snapshot(b) if b else None
         new = self._snapshot(a)
         return {
