@@ -17,12 +17,14 @@ from .message_loop import MessageLoopScenario
 from .pause_resume import PauseResumeScenario
 from .runner import run_scenario
 from .table import format_table
+from .time_travel import TimeTravelScenario
 
 __all__ = ["main", "scenarios"]
 
 
 def scenarios(quick: bool) -> list:
-    """The issue's five scenarios; ``quick`` shrinks sizes and rounds for a CI smoke run."""
+    """The engine issue's five scenarios and issue 16's time travel on a long conversation;
+    ``quick`` shrinks sizes and rounds for a CI smoke run."""
     if quick:
         return [
             ChainScenario(rounds=2, per_round=1),
@@ -30,6 +32,7 @@ def scenarios(quick: bool) -> list:
             PauseResumeScenario(threads=100, rounds=2),
             HistoryScenario(checkpoints=300, rounds=2),
             ForkScenario(checkpoints=300, back=100, rounds=2, per_round=2),
+            TimeTravelScenario(turns=100, old=100, back=50, rounds=2),
         ]
     return [
         ChainScenario(),
@@ -37,6 +40,7 @@ def scenarios(quick: bool) -> list:
         PauseResumeScenario(),
         HistoryScenario(),
         ForkScenario(),
+        TimeTravelScenario(),
     ]
 
 
