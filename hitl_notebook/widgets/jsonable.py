@@ -20,10 +20,18 @@ from .. import messages as our_messages
 __all__ = ["apply_ops", "diff", "preview", "revive", "to_jsonable"]
 
 _SCALARS = (str, int, float, bool, type(None))
+_EXACT_SCALARS = frozenset(_SCALARS)
 
 
 def to_jsonable(value: Any) -> Any:
     """A JSON-compatible copy of ``value`` for display and editing."""
+    kind = type(value)  # the common exact types first: a 1,000-message state is converted per view
+    if kind in _EXACT_SCALARS:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): to_jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in value]
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, Mapping):

@@ -11,7 +11,7 @@ changed rather than the whole state or history.
 from __future__ import annotations
 
 import uuid
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -31,6 +31,10 @@ _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 class ActionError(Exception):
     """An action the Session refused before touching the graph: history is unchanged."""
+
+
+#: Checkpoints whose JSON the session keeps for views and diffs.
+JSON_CACHE_SIZE = 8
 
 
 class StaleWidgetError(ActionError):
@@ -84,6 +88,9 @@ class Session:
         self.head: Any = None
         self.history: HistoryIndex | None = None
         self._head_json: Any = None
+        #: JSON of checkpoints recently viewed or diffed, by id (cleared on every refresh:
+        #: a paused step's values change as its tasks finish).
+        self._json_cache: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._head_summary_id: str | None = None
         self.listener.set_traits(
             graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
@@ -111,6 +118,7 @@ class Session:
 
     def refresh(self) -> None:
         """Re-read the thread's latest checkpoint and new history; push the changes."""
+        self._json_cache.clear()
         if self.thread_id is None:
             threads = [_thread_json(t) for t in self.runtime.list_threads()]
             self.listener.set_traits(
@@ -482,14 +490,29 @@ class Session:
         self._require_checkpoint(cid)
         return self.runtime.get_state(self._at(cid))
 
+    def _checkpoint_json(self, cid: str) -> tuple[Any, Any]:
+        """``(values, metadata)`` of checkpoint ``cid`` as JSON, kept for the next few views
+        and diffs (selecting two rows and diffing them converts each state once)."""
+        cached = self._json_cache.get(cid)
+        if cached is None:
+            snap = self._snapshot(cid)
+            values = self._head_json if cid == self._head_summary_id else to_jsonable(snap.values)
+            cached = (values, _plain_metadata(snap))
+            self._json_cache[cid] = cached
+            while len(self._json_cache) > JSON_CACHE_SIZE:
+                self._json_cache.popitem(last=False)
+        else:
+            self._json_cache.move_to_end(cid)
+        return cached
+
     def _checkpoint_view(self, cid: str | None) -> dict:
-        snap = self._snapshot(cid)
-        sid = checkpoint_id(snap)
+        sid = checkpoint_id(self._snapshot(None)) if cid is None else cid
         if sid is None:
             return {"id": None, "values": {}, "summary": {}, "is_head": True}
+        self._require_checkpoint(sid)
         return {
             "id": sid,
-            "values": self._head_json if sid == self._head_summary_id else to_jsonable(snap.values),
+            "values": self._checkpoint_json(sid)[0],
             "summary": self.history.summary(sid),
             "is_head": sid == self._head_summary_id,
         }
@@ -497,19 +520,16 @@ class Session:
     def _diff(self, a: str, b: str | None) -> dict:
         """What changed from checkpoint ``b`` (``a``'s parent by default) to ``a``: state
         and metadata, as structural JSON operations that carry the old values too."""
+        self._require_checkpoint(a)
         if b is None:
             b = self.history.parents.get(a)
-        old = self._snapshot(b) if b else None
-        new = self._snapshot(a)
+        old_values, old_meta = self._checkpoint_json(b) if b else ({}, {})
+        new_values, new_meta = self._checkpoint_json(a)
         return {
             "from": b,
             "to": a,
-            "ops": diff(
-                to_jsonable(old.values) if old else {}, to_jsonable(new.values), old_values=True
-            ),
-            "metadata_ops": diff(
-                _plain_metadata(old) if old else {}, _plain_metadata(new), old_values=True
-            ),
+            "ops": diff(old_values, new_values, old_values=True),
+            "metadata_ops": diff(old_meta, new_meta, old_values=True),
         }
 
     def _node_writes(self, node: str) -> dict:
