@@ -18,6 +18,7 @@ SCENARIO_ROWS = [
     "-turn thread: history listing",
     "-turn thread: get_state head",
     "back (update_state + one step)",
+    "tool loop (3 calls a turn): per turn",
 ]
 
 

@@ -30,6 +30,7 @@ class DeferredValues(Mapping):
         if self._values is None:
             with self._lock:
                 if self._values is None:
+                    assert self._load is not None  # dropped only once the values are in
                     self._values = self._load()
                     self._load = None
         return self._values

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from ..types import StateSnapshot
 
@@ -51,9 +51,9 @@ class LazySnapshot(StateSnapshot):
         return self
 
     @property
-    def values(self) -> dict:  # type: ignore[override]
+    def values(self) -> dict:
         """The state at this checkpoint (built on first access, then kept)."""
-        values = tuple.__getitem__(self, 0)
+        values = cast(dict, tuple.__getitem__(self, 0))
         if "_load" in self.__dict__:
             with _LOADING:
                 load = self.__dict__.get("_load")
@@ -71,7 +71,7 @@ class LazySnapshot(StateSnapshot):
         self.values  # noqa: B018 - loading is the point
         return self
 
-    def _replace(self, **changes: Any) -> StateSnapshot:
+    def _replace(self, **changes: Any) -> StateSnapshot:  # type: ignore[override]
         """A copy with ``changes``; still lazy (its own copy of the values, on first
         access) unless ``values`` is among them or were already built."""
         load = self.__dict__.get("_load")
@@ -112,7 +112,7 @@ class LazySnapshot(StateSnapshot):
         return (StateSnapshot, tuple(self))
 
     def __copy__(self) -> StateSnapshot:
-        return StateSnapshot(*self)
+        return StateSnapshot._make(self)
 
     def __deepcopy__(self, memo: dict) -> StateSnapshot:
-        return StateSnapshot(*copy.deepcopy(tuple(self), memo))
+        return StateSnapshot._make(copy.deepcopy(tuple(self), memo))

@@ -86,7 +86,8 @@ class HistoryIndex:
         changed. A checkpoint can change without a new one being saved: resuming one of
         several pending interrupts records that branch's writes on the same checkpoint,
         so what is next and what is pending shrink."""
-        summary = self.by_id.get(checkpoint_id(snapshot))
+        cid = checkpoint_id(snapshot)
+        summary = self.by_id.get(cid) if cid is not None else None
         if summary is None:
             return False
         live = _task_counts(snapshot)
@@ -119,7 +120,7 @@ class HistoryIndex:
     def ancestry(self, cid: str | None, limit: int = ANCESTRY_LIMIT) -> list[dict]:
         """The summaries from ``cid`` back towards the thread's first checkpoint (at most
         ``limit``)."""
-        chain = []
+        chain: list[str] = []
         while cid is not None and cid in self.parents and len(chain) < limit:
             chain.append(cid)
             cid = self.parents[cid]
@@ -188,6 +189,7 @@ class HistoryIndex:
 
     def _summarise(self, snap: Any, snapshot: Callable[[str], Any]) -> dict:
         cid, pid = checkpoint_id(snap), parent_id(snap)
+        assert cid is not None, "a snapshot from the history always has a checkpoint id"
         meta = snap.metadata or {}
         writes = step_writes(snap, pid and (lambda: snapshot(pid)))
         lane, fork = self.lane_of[cid]

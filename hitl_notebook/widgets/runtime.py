@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -24,6 +25,7 @@ __all__ = [
     "TaskEvent",
     "ThreadSummary",
     "as_runtime",
+    "task_event",
 ]
 
 #: LangGraph versions the adapter is tested with (lower bound inclusive, upper exclusive).
@@ -57,7 +59,10 @@ class ThreadSummary:
 
     thread_id: str
     updated_at: str
-    checkpoint_count: int
+    #: ``None`` where counting costs a history read (a server thread).
+    checkpoint_count: int | None
+    #: The server's thread status (``idle``, ``busy``, ``interrupted``, ``error``), if any.
+    status: str | None = None
 
 
 @runtime_checkable
@@ -94,6 +99,13 @@ class Runtime(Protocol):
 
     def list_threads(self) -> list[ThreadSummary]:
         """Threads with at least one checkpoint, most recently updated first."""
+
+    def tool_nodes(self) -> dict[str, str]:
+        """``{node: messages key}`` for the graph's tool nodes (``ToolNode``), whose pending
+        calls the widget shows for review."""
+
+    def new_thread_id(self) -> str:
+        """An id for a new thread (a server creates the thread first)."""
 
 
 class GraphRuntime:
@@ -162,7 +174,7 @@ class GraphRuntime:
         for item in chunks:
             # (namespace, mode, chunk) with subgraph streaming, else (mode, chunk).
             namespace, chunk = (item[0], item[2]) if len(item) == 3 else ((), item[1])
-            event = _task_event(namespace, chunk)
+            event = task_event(namespace, chunk)
             if event is not None:
                 yield event
 
@@ -171,11 +183,22 @@ class GraphRuntime:
 
         return Command(resume=resume)
 
+    def tool_nodes(self) -> dict[str, str]:
+        """``{node: messages key}`` for the graph's ``ToolNode`` nodes."""
+        return {
+            name: node.messages_key
+            for name, spec in self.graph.builder.nodes.items()
+            if _is_tool_node(node := getattr(spec.fn, "runnable", spec.fn))
+        }
+
     def list_threads(self) -> list[ThreadSummary]:
         return [
             ThreadSummary(t.thread_id, t.updated_at, t.checkpoint_count)
             for t in self.graph.checkpointer.list_threads()
         ]
+
+    def new_thread_id(self) -> str:
+        return uuid.uuid4().hex
 
 
 class LangGraphRuntime(GraphRuntime):
@@ -218,6 +241,14 @@ class LangGraphRuntime(GraphRuntime):
 
         return Command(resume=resume)
 
+    def tool_nodes(self) -> dict[str, str]:
+        nodes = getattr(getattr(self.graph, "builder", None), "nodes", {})
+        return {
+            name: getattr(spec.runnable, "_messages_key", "messages")
+            for name, spec in nodes.items()
+            if _is_tool_node(spec.runnable)
+        }
+
     def list_threads(self) -> list[ThreadSummary]:
         # LangGraph savers have no thread listing: scan root-namespace checkpoints.
         threads: dict[str, list] = {}
@@ -233,8 +264,9 @@ class LangGraphRuntime(GraphRuntime):
 
 
 def as_runtime(graph: Any) -> Runtime:
-    """The runtime adapter for ``graph``: LangGraph's when it is a LangGraph graph."""
-    if isinstance(graph, GraphRuntime):
+    """The runtime adapter for ``graph``: LangGraph's when it is a LangGraph graph; a
+    runtime (e.g. a ``ServerRuntime``) is used as it is."""
+    if isinstance(graph, Runtime):
         return graph
     if type(graph).__module__.startswith("langgraph"):
         return LangGraphRuntime(graph)
@@ -256,6 +288,15 @@ def _with_recorded_writes(snapshot: Any) -> Any:
     return snapshot._replace(metadata={**rest, "writes": writes})
 
 
+def _is_tool_node(node: Any) -> bool:
+    """Ours or LangGraph's ``ToolNode`` (by class, so LangGraph is never imported here)."""
+    return any(
+        cls.__name__ == "ToolNode"
+        and cls.__module__.split(".")[0] in ("hitl_notebook", "langgraph")
+        for cls in type(node).__mro__
+    )
+
+
 def _check_langgraph_version() -> None:
     """Refuse, with the supported range in the message, a LangGraph the adapter is not
     tested with (its snapshot and stream shapes change between minor versions)."""
@@ -272,8 +313,9 @@ def _check_langgraph_version() -> None:
         )
 
 
-def _task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
-    """Normalise one ``stream_mode="tasks"`` chunk; ``None`` for internal nodes."""
+def task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
+    """Normalise one ``stream_mode="tasks"`` chunk (local or from a server's stream);
+    ``None`` for internal nodes."""
     name = chunk.get("name", "")
     if name.startswith("__"):
         return None

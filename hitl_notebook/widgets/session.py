@@ -10,10 +10,9 @@ changed rather than the whole state or history.
 
 from __future__ import annotations
 
-import uuid
 from collections import OrderedDict, deque
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ..render import to_dot
 from .capture import capture_output
@@ -21,11 +20,23 @@ from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
 from .runtime import as_runtime
+from .tool_review import pending_review, plan_review
 
-__all__ = ["ActionError", "Listener", "Session", "StaleWidgetError"]
+__all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
+
+#: How a node is drawn on the diagram (the ``node_status`` traitlet's values).
+NodeStatus = Literal["visited", "next", "running", "interrupted", "errored"]
+#: The thread as the widget shows it (the ``status`` traitlet).
+ThreadStatus = Literal["no_thread", "new", "running", "interrupted", "paused", "done", "error"]
 
 #: Node status priority: a node shown in several roles takes the strongest.
-_PRIORITY = {"visited": 0, "next": 1, "running": 2, "interrupted": 3, "errored": 4}
+_PRIORITY: dict[NodeStatus, int] = {
+    "visited": 0,
+    "next": 1,
+    "running": 2,
+    "interrupted": 3,
+    "errored": 4,
+}
 _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 
@@ -85,6 +96,8 @@ class Session:
         #: a subgraph's own ("parent:__start__") included, are not nodes.
         self.nodes = [n for n in drawable.nodes if not _is_pseudo_node(n)]
         self._top_nodes = [n for n in self.nodes if ":" not in n]
+        #: ``{node: messages key}`` of the tool nodes whose pending calls get a review card.
+        self._tool_nodes = self.runtime.tool_nodes()
         self.head: Any = None
         self.history: HistoryIndex | None = None
         self._head_json: Any = None
@@ -92,6 +105,8 @@ class Session:
         #: a paused step's values change as its tasks finish).
         self._json_cache: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._head_summary_id: str | None = None
+        self._base_checked = False
+        self._carried: list[dict] = []
         self.listener.set_traits(
             graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
         )
@@ -131,10 +146,11 @@ class Session:
             added = self.history.page(0, 100)
         else:
             added = self.history.sync()
+        self._carried = self._carried_interrupts()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
-        changed = [self.history.summary(head_id)] if restated else []
+        changed = [self._history.summary(head_id)] if restated and head_id is not None else []
         if added or changed:
             message = {
                 "type": "history",
@@ -147,11 +163,18 @@ class Session:
         self.listener.set_traits(
             thread_id=self.thread_id,
             head=self._head_summary(),
-            interrupts=self.pending_interrupts(),
+            interrupts=self.pending_interrupts() + self._review_cards(),
             node_status=self._status_from_head(),
             history_size=len(self.history),
             status=self._run_status(),
         )
+
+    @property
+    def _history(self) -> HistoryIndex:
+        """The history index, for code that runs after ``refresh()`` has built it."""
+        if self.history is None:
+            raise RuntimeError("the thread's history is read before Session.refresh() built it")
+        return self.history
 
     def _push_head_patch(self) -> None:
         new_id = checkpoint_id(self.head)
@@ -166,7 +189,7 @@ class Session:
 
     def _head_summary(self) -> dict:
         head_id = checkpoint_id(self.head)
-        summary = self.history.summary(head_id) if head_id is not None else {}
+        summary = self._history.summary(head_id) if head_id is not None else {}
         if not summary:
             return {}
         return {k: summary.get(k) for k in ("id", "step", "source", "created_at", "next")}
@@ -186,21 +209,60 @@ class Session:
             if intr.id not in seen:
                 seen.add(intr.id)
                 specs.append(interrupt_spec(intr, ""))
-        return specs
+        return specs or self._carried
 
-    def _status_from_head(self) -> dict[str, str]:
-        status: dict[str, str] = {}
+    def pending_tool_review(self) -> dict | None:
+        """The tool calls the thread is paused before (at a tool node, no interrupt
+        pending), as a review card; None when there are none."""
+        if self.head is None or self.pending_interrupts():
+            return None
+        return pending_review(self.head, self._tool_nodes, checkpoint_id(self.head))
 
-        def mark(node: str, value: str) -> None:
+    def _review_cards(self) -> list[dict]:
+        card = self.pending_tool_review()
+        return [card] if card else []
+
+    def _carried_interrupts(self) -> list[dict]:
+        """The questions still waiting after state edits (``carried: true``).
+
+        LangGraph (and a server) stops listing an interrupt once the state is edited on top
+        of it, yet the node is still next and a ``Command(resume=...)`` still answers it;
+        so the widget keeps offering the question asked at the last checkpoint a run saved.
+        """
+        if self.history is None or (self.head.metadata or {}).get("source") != "update":
+            return []
+        if not self.head.next:
+            return []
+        for summary in self.history.ancestry(checkpoint_id(self.head))[1:]:
+            if summary["source"] == "update":
+                continue
+            if not summary["interrupts"]:
+                return []
+            asked = self.runtime.get_state(self._at(summary["id"]))
+            return [
+                {**interrupt_spec(intr, task.name), "carried": True}
+                for task in asked.tasks
+                if task.name in self.head.next
+                for intr in task.interrupts
+            ]
+        return []
+
+    def _status_from_head(self) -> dict[str, NodeStatus]:
+        status: dict[str, NodeStatus] = {}
+
+        def mark(node: str, value: NodeStatus) -> None:
             if node in _NOT_NODES or _is_pseudo_node(node):
                 return
-            if _PRIORITY[value] >= _PRIORITY.get(status.get(node, ""), -1):
+            current = status.get(node)
+            if current is None or _PRIORITY[value] >= _PRIORITY[current]:
                 status[node] = value
 
-        for summary in self.history.ancestry(checkpoint_id(self.head)):
+        for summary in self._history.ancestry(checkpoint_id(self.head)):
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
+        for spec in self._carried:
+            mark(spec["node"], "interrupted")
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -217,7 +279,7 @@ class Session:
             if sub is not None and hasattr(sub, "tasks"):
                 self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
 
-    def _run_status(self) -> str:
+    def _run_status(self) -> ThreadStatus:
         if checkpoint_id(self.head) is None:
             return "new"
         if any(t.error is not None for t in self.head.tasks):
@@ -233,11 +295,14 @@ class Session:
     def run(self, input: Any) -> Any:
         """Start a run with ``input`` (a new thread when none is selected)."""
         if self.thread_id is None:
-            self._switch_thread(uuid.uuid4().hex)
+            self._switch_thread(self.runtime.new_thread_id())
+        else:
+            self._check_remote()
         return self._drive(input, self.config)
 
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
+        self._check_remote()
         pending = {spec["id"]: spec for spec in self.pending_interrupts()}
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
@@ -255,10 +320,39 @@ class Session:
                 check_answer(spec, value)
             except ValueError as exc:
                 raise ActionError(f"answer to interrupt {spec['id']} refused: {exc}") from exc
+        if any(spec.get("carried") for spec in pending.values()):
+            # The node asks again when it re-runs: its question has a new id by then, so
+            # the answer goes as a single value, which answers it whatever its id.
+            if len(pending) > 1:
+                raise ActionError(
+                    "several questions were pending when the state was edited; "
+                    "continue the run to have them asked again, then answer them"
+                )
+            resume = checks[0][1]
         return self._drive(self.runtime.resume_input(resume), self.config)
+
+    def review_tool_calls(self, decisions: list) -> Any:
+        """Answer the pending tool calls, one decision each: ``{"type": "approve"}``,
+        ``{"type": "edit", "args": {...}}`` or ``{"type": "reject", "message": "why"}``;
+        then the run goes on. A refused answer changes nothing."""
+        card = self.pending_tool_review()
+        if card is None:
+            raise ActionError(f"no tool call is waiting for review on thread {self.thread_id!r}")
+        try:
+            updates = plan_review(self.head, card, self._tool_nodes, {"decisions": decisions})
+        except ValueError as exc:
+            raise ActionError(f"tool-call review refused: {exc}") from exc
+        for values, as_node in updates:
+            try:
+                self.runtime.update_state(self.config, values, as_node=as_node)
+            except Exception as exc:
+                self.refresh()
+                raise ActionError(f"{type(exc).__name__}: {exc}") from exc
+        return self._drive(None, self.config)
 
     def update_state(self, values: Any, as_node: str | None = None) -> Any:
         """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``."""
+        self._check_remote()
         return self._write(self.config, self.head, values, as_node)
 
     def fork(self, checkpoint_id: str, values: Any = None, as_node: str | None = None) -> Any:
@@ -274,11 +368,13 @@ class Session:
 
     def step(self) -> Any:
         """Run exactly one super-step from the latest checkpoint, then pause."""
+        self._check_remote()
         self._require_runnable()
         return self._drive(None, self.config, pause_after=self._top_nodes)
 
     def continue_run(self) -> Any:
         """Continue from the latest checkpoint until the end or the next breakpoint."""
+        self._check_remote()
         self._require_runnable()
         return self._drive(None, self.config)
 
@@ -297,6 +393,26 @@ class Session:
             nodes.clear()
         self.listener.set_traits(breakpoints=self._bp_trait())
 
+    def stop(self) -> list[str]:
+        """Cancel the runs in flight on a server thread; returns their ids."""
+        cancel = getattr(self.runtime, "stop", None)
+        if cancel is None:
+            raise ActionError("stop() cancels runs on a LangGraph API server thread")
+        stopped = cancel(self.config)
+        self.refresh()
+        return stopped
+
+    def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
+        """Fill the thread picker with threads matching ``metadata`` and ``status``
+        (server threads; the runtime must support those filters)."""
+        filters = {k: v for k, v in (("metadata", metadata), ("status", status)) if v}
+        try:
+            threads = [_thread_json(t) for t in self.runtime.list_threads(**filters)]
+        except TypeError as exc:
+            raise ActionError("searching threads by metadata or status needs a server") from exc
+        self.listener.set_traits(threads=threads)
+        return threads
+
     def select_thread(self, thread_id: str) -> None:
         """Drive another thread of the same graph."""
         self._switch_thread(str(thread_id))
@@ -311,6 +427,12 @@ class Session:
         self.listener.send({"type": "reset", "thread_id": thread_id})
 
     # ---------------------------------------------------------------- internals
+    def _check_remote(self) -> None:
+        """A thread on a server can move on under the widget (another client answered):
+        re-check, unless the browser's action was just checked against its ``base``."""
+        if getattr(self.runtime, "remote", False) and not self._base_checked:
+            self._check_base(checkpoint_id(self.head) if self.head is not None else None)
+
     def _require_checkpoint(self, cid: str) -> None:
         if self.history is None or cid not in self.history:
             raise ActionError(f"checkpoint {cid!r} is not in thread {self.thread_id!r}")
@@ -427,15 +549,30 @@ class Session:
     def _act(self, action: Any, args: Mapping, base: str | None) -> None:
         if action in {"resume", "update_state", "step", "continue", "run"}:
             self._check_base(base)
+            self._base_checked = True
+        try:
+            self._dispatch(action, args)
+        finally:
+            self._base_checked = False
+
+    def _dispatch(self, action: Any, args: Mapping) -> None:
         if action == "run":
             self.run(args.get("input"))
         elif action == "new_thread":
-            self._switch_thread(uuid.uuid4().hex)
+            self._switch_thread(self.runtime.new_thread_id())
             self.run(args.get("input"))
         elif action == "resume":
             answers = args.get("answers")
             if not isinstance(answers, Mapping) or not answers:
                 raise ActionError("resume needs answers: {interrupt_id: value}")
+            card = self.pending_tool_review()
+            if card is not None and card["id"] in answers:
+                answer = answers[card["id"]]
+                decisions = answer.get("decisions") if isinstance(answer, Mapping) else None
+                if not isinstance(decisions, list):
+                    raise ActionError('a tool-call review needs {"decisions": [...]}')
+                self.review_tool_calls(decisions)
+                return
             unknown = set(answers) - {spec["id"] for spec in self.pending_interrupts()}
             if unknown:
                 raise ActionError(f"no pending interrupt has id {', '.join(sorted(unknown))}")
@@ -460,11 +597,15 @@ class Session:
             self.select_thread(str(args.get("thread_id")))
         elif action == "refresh":
             self.refresh()
+        elif action == "stop":
+            self.stop()
         else:
             raise ActionError(f"unknown action {action!r}")
 
     def _query(self, query: Any, args: Mapping) -> Any:
         if query == "threads":
+            if args.get("metadata") or args.get("status"):
+                return self.search_threads(args.get("metadata"), args.get("status"))
             return [_thread_json(t) for t in self.runtime.list_threads()]
         if self.history is None:
             raise ActionError("no thread selected")
@@ -513,7 +654,7 @@ class Session:
         return {
             "id": sid,
             "values": self._checkpoint_json(sid)[0],
-            "summary": self.history.summary(sid),
+            "summary": self._history.summary(sid),
             "is_head": sid == self._head_summary_id,
         }
 
@@ -522,7 +663,7 @@ class Session:
         and metadata, as structural JSON operations that carry the old values too."""
         self._require_checkpoint(a)
         if b is None:
-            b = self.history.parents.get(a)
+            b = self._history.parents.get(a)
         old_values, old_meta = self._checkpoint_json(b) if b else ({}, {})
         new_values, new_meta = self._checkpoint_json(a)
         return {
@@ -533,7 +674,7 @@ class Session:
         }
 
     def _node_writes(self, node: str) -> dict:
-        for summary in self.history.ancestry(self._head_summary_id):
+        for summary in self._history.ancestry(self._head_summary_id):
             if node in summary["writers"]:
                 snap = self._snapshot(summary["id"])
                 parent = self._snapshot(summary["parent"]) if summary["parent"] else None
@@ -560,8 +701,9 @@ def _plain_metadata(snapshot: Any) -> Any:
 
 def _thread_json(thread: Any) -> dict:
     """A ThreadSummary as JSON."""
-    return {
+    summary = {
         "thread_id": thread.thread_id,
         "updated_at": thread.updated_at,
         "checkpoint_count": thread.checkpoint_count,
     }
+    return {**summary, "status": thread.status} if thread.status else summary
