@@ -5,12 +5,14 @@ breakpoints, ``update_state``, time travel), so LangGraph code runs with its imp
 """
 
 from .checkpoint.base import BaseCheckpointSaver
+from .checkpoint.langgraph_api import CheckpointTuple
 from .checkpoint.memory import InMemorySaver
 from .checkpoint.serde import DeserializationError, SerializationError, register_type
 from .engine.context import get_config, get_stream_writer, interrupt
 from .errors import (
     CheckpointerRequiredError,
     CheckpointNotFoundError,
+    ConcurrentUpdateError,
     EmptyInputError,
     GraphRecursionError,
     GraphValidationError,
@@ -81,9 +83,11 @@ __all__ = [
     "BaseCheckpointSaver",
     "BaseMessage",
     "CheckpointNotFoundError",
+    "CheckpointTuple",
     "CheckpointerRequiredError",
     "Command",
     "CompiledStateGraph",
+    "ConcurrentUpdateError",
     "DeserializationError",
     "EmptyInputError",
     "GraphRecursionError",

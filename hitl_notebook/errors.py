@@ -8,12 +8,14 @@ for LangGraph (``except ValueError``) still catches ours.
     HITLError                                   any error of this package
     ├── GraphValidationError    (ValueError)     the graph definition is inconsistent
     ├── InvalidUpdateError      (ValueError)     a write the state schema cannot take
+    │   └── NoParentGraphError  (ParentCommand)  Command.PARENT from a graph with no parent
     ├── GraphRecursionError     (RecursionError) more super-steps than recursion_limit
     ├── CheckpointerRequiredError (ValueError, RuntimeError)
     │                                           the call needs compile(checkpointer=...)
     ├── ThreadRequiredError     (ValueError)     the config names no thread_id
     ├── CheckpointNotFoundError (ValueError)     the config names a checkpoint the thread lacks
     ├── EmptyInputError         (ValueError)     invoke(None) with nothing to continue from
+    ├── ConcurrentUpdateError   (RuntimeError)   another writer moved the thread on meanwhile
     ├── ResumeError             (ValueError, RuntimeError)
     │                                           Command(resume=...) matches no pending interrupt
     ├── OutsideNodeError        (RuntimeError)   interrupt()/get_config() outside a running node
@@ -29,10 +31,15 @@ Errors raised before anything is written leave the thread's history unchanged.
 
 from __future__ import annotations
 
+from typing import Any
+
+from .types import ParentCommand
+
 __all__ = [
     "ActionError",
     "CheckpointNotFoundError",
     "CheckpointerRequiredError",
+    "ConcurrentUpdateError",
     "DeserializationError",
     "EmptyInputError",
     "GraphRecursionError",
@@ -40,6 +47,7 @@ __all__ = [
     "HITLError",
     "HITLWarning",
     "InvalidUpdateError",
+    "NoParentGraphError",
     "OutsideNodeError",
     "ResumeError",
     "SchemaVersionError",
@@ -61,6 +69,22 @@ class GraphValidationError(HITLError, ValueError):
 
 class InvalidUpdateError(HITLError, ValueError):
     """A node (or ``update_state``) wrote something the state schema cannot take."""
+
+
+class NoParentGraphError(InvalidUpdateError, ParentCommand):
+    """A node returned ``Command(graph=Command.PARENT)`` in a graph that has no parent.
+
+    Also the ``ParentCommand`` LangGraph raises there (``args[0]`` is the command), so code
+    catching that keeps working; the message says what went wrong."""
+
+    def __init__(self, command: Any) -> None:
+        ParentCommand.__init__(self, command)
+
+    def __str__(self) -> str:
+        return (
+            f"A node returned {self.command!r} with graph=Command.PARENT, but this graph is not "
+            "running inside a parent graph."
+        )
 
 
 class GraphRecursionError(HITLError, RecursionError):
@@ -88,6 +112,22 @@ class ResumeError(HITLError, ValueError, RuntimeError):
     ``RuntimeError``, the type LangGraph raises for an ambiguous resume, so code written
     for LangGraph catches it.
     """
+
+
+class ConcurrentUpdateError(HITLError, RuntimeError):
+    """Another writer (a second kernel or process) moved the thread on while this call ran.
+
+    A call that continues a thread writes its next checkpoint only if the checkpoint it
+    started from is still the thread's head (compare-and-set), and adds an answer only if
+    the question is still unanswered; otherwise nothing is written and this is raised,
+    naming both checkpoints. Refresh (``get_state``) and decide again. Explicit forks
+    (a config with a past ``checkpoint_id``) are not checked: they branch on purpose.
+    """
+
+    def __init__(self, message: str, *, thread_id: str, expected: str | None, actual: str | None):
+        super().__init__(message)
+        #: The thread, the checkpoint this call continued from, and the head it found.
+        self.thread_id, self.expected, self.actual = thread_id, expected, actual
 
 
 class EmptyInputError(HITLError, ValueError):

@@ -13,11 +13,12 @@ from typing import Any
 import orjson
 
 from . import serde
-from .base import InterruptRecord, TaskOutcome, TaskPlan
+from .base import CheckpointId, InterruptRecord, Namespace, TaskOutcome, TaskPlan, ThreadId
 from .serde import DeserializationError, SerializationError
 
 __all__ = [
     "CheckpointLocation",
+    "Where",
     "dump",
     "dump_metadata",
     "dump_outcome",
@@ -36,7 +37,11 @@ class CheckpointLocation:
     __slots__ = ("checkpoint_id", "needed_by", "ns", "thread_id")
 
     def __init__(
-        self, thread_id: str, ns: str, checkpoint_id: str, needed_by: str | None = None
+        self,
+        thread_id: ThreadId,
+        ns: Namespace,
+        checkpoint_id: CheckpointId,
+        needed_by: str | None = None,
     ) -> None:
         self.thread_id, self.ns, self.checkpoint_id = thread_id, ns, checkpoint_id
         #: The checkpoint whose reading needed this one (an ancestor replayed for it).
@@ -48,7 +53,12 @@ class CheckpointLocation:
         return f"checkpoint {self.checkpoint_id!r} (thread {self.thread_id!r}{ns_part}){needed}"
 
 
-def dump(value: Any, path: str, where: CheckpointLocation) -> bytes:
+#: What an error message names: a stored checkpoint, or a description of what was being
+#: written ("a checkpoint of thread 't'") before it has an id.
+Where = CheckpointLocation | str
+
+
+def dump(value: Any, path: str, where: Where) -> bytes:
     """Serialise ``value``; a failure names the checkpoint (``where``) and the ``path`` in it
     (e.g. ``values['messages'][3]``)."""
     try:
@@ -57,7 +67,7 @@ def dump(value: Any, path: str, where: CheckpointLocation) -> bytes:
         raise SerializationError(f"cannot store {where}: {exc}") from exc
 
 
-def load(data: bytes, path: str, where: CheckpointLocation) -> Any:
+def load(data: bytes, path: str, where: Where) -> Any:
     """Deserialise ``data``; any failure is a ``DeserializationError`` naming ``where`` and
     the path."""
     try:
@@ -66,17 +76,44 @@ def load(data: bytes, path: str, where: CheckpointLocation) -> Any:
         raise DeserializationError(f"{where} is unreadable: {exc}") from exc
 
 
-def dump_metadata(metadata: Mapping[str, Any], where: CheckpointLocation) -> str:
+def dump_metadata(metadata: Mapping[str, Any], where: Where) -> str:
     """Metadata as JSON text (kept queryable by SQL), or a ``SerializationError``."""
     if not metadata:  # the common case, on every step
         return "{}"
     try:
-        return json.dumps(dict(metadata), ensure_ascii=False, allow_nan=False, sort_keys=True)
+        text = json.dumps(dict(metadata), ensure_ascii=False, allow_nan=False, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise SerializationError(f"cannot store {where}: metadata must be JSON ({exc})") from exc
+    except RecursionError:
+        raise SerializationError(f"cannot store {where}: metadata is nested too deeply") from None
+    # PostgreSQL's jsonb cannot hold NUL and no SQL driver takes lone surrogates: refused on
+    # every backend alike, so a filter finds on one what it finds on the others.
+    if "\\u0000" in text and _has_nul(metadata):
+        raise SerializationError(
+            f"cannot store {where}: metadata must not contain NUL characters (\\x00)"
+        )
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SerializationError(
+                f"cannot store {where}: metadata must be valid Unicode ({exc.reason}: "
+                f"{exc.object[exc.start : exc.end]!r})"
+            ) from None
+    return text
 
 
-def load_metadata(text: str, where: CheckpointLocation) -> dict[str, Any]:
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def load_metadata(text: str, where: Where) -> dict[str, Any]:
     """Parse stored metadata JSON; anything but a JSON object is a ``DeserializationError``."""
     if text == "{}":  # what ``dump_metadata`` stores on most steps: skip the parser
         return {}
@@ -89,7 +126,7 @@ def load_metadata(text: str, where: CheckpointLocation) -> dict[str, Any]:
     return value
 
 
-def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
+def dump_plans(plans: list[TaskPlan], where: Where) -> bytes:
     """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan)."""
     rows = [[p.id, p.name, p.send_arg, p.is_send] for p in plans]
     if all(
@@ -102,7 +139,7 @@ def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
     return dump(rows, "next", where)
 
 
-def load_plans(data: bytes, where: CheckpointLocation) -> list[TaskPlan]:
+def load_plans(data: bytes, where: Where) -> list[TaskPlan]:
     """Inverse of ``dump_plans``."""
     raw = load(data, "next", where)
     try:
@@ -113,7 +150,7 @@ def load_plans(data: bytes, where: CheckpointLocation) -> list[TaskPlan]:
         ) from exc
 
 
-def dump_outcome(outcome: TaskOutcome, where: CheckpointLocation) -> bytes:
+def dump_outcome(outcome: TaskOutcome, where: Where) -> bytes:
     """A task outcome as plain data."""
     return dump(
         {
@@ -136,7 +173,7 @@ def dump_outcome(outcome: TaskOutcome, where: CheckpointLocation) -> bytes:
     )
 
 
-def load_outcome(data: bytes, task_id: str, where: CheckpointLocation) -> TaskOutcome:
+def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:
     """Inverse of ``dump_outcome``."""
     path = f"outcomes[{task_id!r}]"
     raw = load(data, path, where)

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from . import frames
+from . import bounds, frames
 from .base import Append, Change, Replace
-from .codec import CheckpointLocation, dump, load
+from .codec import Where, dump, load
 from .copying import fresh_copy
 from .serde import DeserializationError
 
@@ -88,12 +88,11 @@ def next_chain(parent: Chain | None, delta_bytes: int) -> Chain | None:
     return Chain(False, length, total, parent.base_bytes)
 
 
-def encode_changes(
-    changes: Mapping[str, Change], where: CheckpointLocation
-) -> tuple[list[bytes], int]:
-    """The stored sections of a checkpoint's changes (one per changed channel), and what
-    decoding them costs (see ``SECTION_COST``)."""
-    encoded, cost = [], 0
+def encode_changes(changes: Mapping[str, Change], where: Where) -> tuple[list[bytes], int, int]:
+    """The stored sections of a checkpoint's changes (one per changed channel), what
+    decoding them costs (see ``SECTION_COST``) and how many JSON values they hold at most
+    (see ``bounds``)."""
+    encoded, cost, values = [], 0, 0
     for channel, change in changes.items():
         if type(change) is Replace:
             tag, value = REPLACE, change.value
@@ -106,11 +105,12 @@ def encode_changes(
         data = dump(value, f"values[{channel!r}]", where)
         encoded.append(frames.pack(tag, channel, data))
         cost += len(data) + SECTION_COST
-    return encoded, cost
+        values += bounds.json_shape(data, len(data) + 1, depth=False)
+    return encoded, cost, values
 
 
-def encode_values(values: Mapping[str, Any], where: CheckpointLocation) -> tuple[list[bytes], int]:
-    """Every channel of a checkpoint in full (a snapshot), and what decoding it costs."""
+def encode_values(values: Mapping[str, Any], where: Where) -> tuple[list[bytes], int, int]:
+    """Every channel of a checkpoint in full (a snapshot), as ``encode_changes``."""
     return encode_changes({channel: Replace(value) for channel, value in values.items()}, where)
 
 
@@ -125,9 +125,7 @@ class ValuesBuilder:
         self._values: dict[str, Any] = {} if base is None else dict(base)
         self._owned: set[str] = set()
 
-    def apply(
-        self, sections: Iterable[frames.Section], where: CheckpointLocation, *, snapshot: bool
-    ) -> None:
+    def apply(self, sections: Iterable[frames.Section], where: Where, *, snapshot: bool) -> None:
         """Apply one checkpoint's value sections (a snapshot starts from nothing)."""
         if snapshot:
             self._values, self._owned = {}, set()

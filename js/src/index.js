@@ -49,7 +49,7 @@ export function mount({ model, el, layout }) {
   });
 
   channel.on("log", (msg) => log.add(msg.stream, msg.text));
-  channel.on("history", (msg) => timeline.add(msg.added, msg.size, msg.changed));
+  channel.on("history", (msg) => timeline.add(msg.added, msg.size, msg.changed, msg.lanes));
   channel.on("reset", () => {
     timeline.reset();
     detail.show(null);
@@ -81,16 +81,18 @@ export function mount({ model, el, layout }) {
   el.append(root);
   const detached = watchKernel({ channel, model, root });
 
+  // Ask for the first history page before laying out the diagram: the timeline then draws
+  // as soon as the kernel answers, not after the diagram is drawn.
+  if (model.get("thread_id")) {
+    channel.query(QUERY.HISTORY, { offset: 0, limit: 100 }).then((reply) => {
+      if (reply.ok) timeline.load(reply.result.items, reply.result.size, reply.result.lanes);
+    });
+    loadCheckpoint(null);
+  }
   diagram.setStatus(model.get("node_status"));
   diagram.setBreakpoints(model.get("breakpoints"));
   const rendered = diagram.render(model.get("graph_svg")).then(() => diagram.setStatus(model.get("node_status")));
   interrupts.render(model.get("interrupts"));
-  if (model.get("thread_id")) {
-    loadCheckpoint(null);
-    channel.query(QUERY.HISTORY, { offset: 0, limit: 100 }).then((reply) => {
-      if (reply.ok) timeline.load(reply.result.items, reply.result.size);
-    });
-  }
 
   return {
     rendered,

@@ -186,7 +186,11 @@ def test_stop_cancels_the_server_run(server_url, sdk):
     run = sdk.runs.create(w.thread_id, "slow", input={"seconds": 60})
     assert _wait_for_run(sdk, w.thread_id, run["run_id"], "running")["status"] == "running"
 
+    w.refresh()
+    assert w.status == "running", "a run started elsewhere shows as running"
+
     assert w.stop() == [run["run_id"]]
+    assert w.status != "running"
 
     assert sdk.runs.get(w.thread_id, run["run_id"])["status"] == "interrupted"
     assert sdk.runs.list(w.thread_id, status="running") == []
@@ -214,7 +218,7 @@ def test_subgraph_drawing_status_and_answer(server_url, sdk):
     """The diagram comes from the server's drawing with subgraph nodes; an interrupt
     inside the subgraph is shown on its node and answered."""
     w = show(server_url, assistant_id="nested")
-    assert "child:inner_ask" in w.nodes and "cluster_child" in w.graph_dot
+    assert "child:inner_ask" in w.nodes and 'data-cluster="child"' in w.graph_svg
     w.run({"text": ""})
     [pending] = w.interrupts
     assert pending["value"] == {"question": "Inner question?"}
