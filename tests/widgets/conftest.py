@@ -41,10 +41,14 @@ def _ours() -> SimpleNamespace:
     )
 
 
-@pytest.fixture(params=["langgraph", "ours"])
+@pytest.fixture(params=[pytest.param("langgraph", marks=pytest.mark.langgraph), "ours"])
 def engine(request) -> SimpleNamespace:
-    """The graph API of one engine: real LangGraph or hitl_notebook's."""
-    return _langgraph() if request.param == "langgraph" else _ours()
+    """The graph API of one engine: real LangGraph (marked ``langgraph``; skipped without
+    the [langgraph] extra) or hitl_notebook's."""
+    if request.param == "langgraph":
+        pytest.importorskip("langgraph", reason="the LangGraph engine needs the [langgraph] extra")
+        return _langgraph()
+    return _ours()
 
 
 class Browser:
