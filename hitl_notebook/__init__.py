@@ -5,6 +5,7 @@ breakpoints, ``update_state``, time travel), so LangGraph code runs with its imp
 """
 
 from .checkpoint.base import BaseCheckpointSaver
+from .checkpoint.langgraph_api import CheckpointTuple
 from .checkpoint.memory import InMemorySaver
 from .checkpoint.serde import DeserializationError, SerializationError, register_type
 from .engine.context import get_config, get_stream_writer, interrupt
@@ -76,6 +77,7 @@ __all__ = [
     "AIMessage",
     "BaseCheckpointSaver",
     "BaseMessage",
+    "CheckpointTuple",
     "Command",
     "CompiledStateGraph",
     "ConcurrentUpdateError",

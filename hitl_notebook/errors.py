@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .types import ParentCommand
+
 __all__ = [
     "ConcurrentUpdateError",
     "EmptyInputError",
@@ -9,6 +13,7 @@ __all__ = [
     "GraphValidationError",
     "HITLWarning",
     "InvalidUpdateError",
+    "NoParentGraphError",
     "ResumeError",
     "is_invalid_resume",
 ]
@@ -20,6 +25,22 @@ class GraphValidationError(ValueError):
 
 class InvalidUpdateError(ValueError):
     """A node (or ``update_state``) wrote something the state schema cannot take."""
+
+
+class NoParentGraphError(InvalidUpdateError, ParentCommand):
+    """A node returned ``Command(graph=Command.PARENT)`` in a graph that has no parent.
+
+    Also the ``ParentCommand`` LangGraph raises there (``args[0]`` is the command), so code
+    catching that keeps working; the message says what went wrong."""
+
+    def __init__(self, command: Any) -> None:
+        ParentCommand.__init__(self, command)
+
+    def __str__(self) -> str:
+        return (
+            f"A node returned {self.command!r} with graph=Command.PARENT, but this graph is not "
+            "running inside a parent graph."
+        )
 
 
 class GraphRecursionError(RecursionError):

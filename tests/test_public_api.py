@@ -8,6 +8,7 @@ EXPECTED = {
     "AIMessage",
     "BaseCheckpointSaver",
     "BaseMessage",
+    "CheckpointTuple",
     "Command",
     "CompiledStateGraph",
     "DeserializationError",

@@ -16,6 +16,7 @@ import psycopg
 from psycopg import errors
 
 from .base import ThreadId
+from .langgraph_api import LangGraphSaverAPI
 from .sql import Dialect, SqlTx, postgres_metadata_equals, setup_schema
 from .store import DeltaSaver
 
@@ -62,7 +63,7 @@ POSTGRES = Dialect(
 _SETUP_LOCK = 0x68_69_74_6C  # "hitl"
 
 
-class PostgresSaver(DeltaSaver):
+class PostgresSaver(LangGraphSaverAPI, DeltaSaver):
     """Checkpoints in a PostgreSQL database.
 
     ``PostgresSaver(conn)`` uses an open ``psycopg.Connection`` made with

@@ -220,6 +220,12 @@ class SqlTx:
         ).fetchall()
         return [ThreadInfo(t, cid, created, int(n)) for t, cid, created, n in rows]
 
+    def namespaces(self, thread_id: ThreadId) -> list[Namespace]:
+        rows = self._run(
+            "SELECT DISTINCT ns FROM hitl_checkpoints WHERE thread_id = ? ORDER BY ns", [thread_id]
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def delete_thread(self, thread_id: ThreadId) -> None:
         self._run("DELETE FROM hitl_outcomes WHERE thread_id = ?", [thread_id])
         self._run("DELETE FROM hitl_checkpoints WHERE thread_id = ?", [thread_id])

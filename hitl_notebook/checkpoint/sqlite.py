@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .base import ThreadId
+from .langgraph_api import LangGraphSaverAPI
 from .sql import Dialect, SqlTx, setup_schema, sqlite_metadata_equals
 from .store import DeltaSaver
 
@@ -58,7 +59,7 @@ SQLITE = Dialect(
 )
 
 
-class SqliteSaver(DeltaSaver):
+class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
     """Checkpoints in a SQLite database file, safe to share between kernels on one machine.
 
     ``SqliteSaver("threads.db")`` opens (and creates) the file; ``SqliteSaver(conn)`` uses

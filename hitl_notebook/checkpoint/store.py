@@ -152,6 +152,9 @@ class Tx(Protocol):
 
     def threads(self) -> list[ThreadInfo]: ...
 
+    def namespaces(self, thread_id: ThreadId) -> list[Namespace]:
+        """The namespaces the thread has checkpoints in, sorted (``""`` first)."""
+
     def delete_thread(self, thread_id: ThreadId) -> None: ...
 
     def rewrite(self, row: Row) -> None:

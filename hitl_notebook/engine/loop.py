@@ -36,7 +36,7 @@ from ..errors import (
     EmptyInputError,
     GraphRecursionError,
     HITLWarning,
-    InvalidUpdateError,
+    NoParentGraphError,
     ResumeError,
 )
 from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
@@ -543,10 +543,10 @@ class Run:
             self.steps += 1
         if "tasks" in self.modes or "debug" in self.modes:
             for p in runnable:
+                if p.name == START:  # the input is applied, not run: no task events (as LangGraph)
+                    continue
                 node_input = (
-                    p.send_arg
-                    if p.is_send or p.name == START
-                    else self.plan.node_input(p.name, self.step_values)
+                    p.send_arg if p.is_send else self.plan.node_input(p.name, self.step_values)
                 )
                 payload = task_payload(p, node_input)
                 self._emit("tasks", payload)
@@ -635,7 +635,7 @@ class Run:
         """Report a task as soon as it finishes; in a parallel step also save what it
         produced, so a crash before the step ends does not run it again."""
         plan = result.plan
-        if "tasks" in self.modes or "debug" in self.modes:
+        if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
             payload = result_payload(plan, result.shown, result.error, result.interrupts)
             self._emit("tasks", payload)
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
@@ -734,10 +734,7 @@ class Run:
         a node's error, or (inside a parent graph) the pause."""
         self.flush()
         if isinstance(self.error, ParentCommand) and self.parent is None:
-            raise InvalidUpdateError(
-                f"A node returned {self.error.command!r} with graph=Command.PARENT, but this graph is not "
-                "running inside a parent graph."
-            ) from self.error
+            raise NoParentGraphError(self.error.command) from self.error
         if self.error is not None:
             raise self.error
         if self.parent is not None and self.status in ("interrupted", "breakpoint"):

@@ -155,7 +155,8 @@ def to_snapshot(
     (some task paused or failed) lists in ``next`` only the tasks still to run, and each
     waiting task's unanswered questions. The *record* view (a checkpoint read by id, and
     history) lists every task of the step and the last question each asked, answered or
-    not. Either way ``values`` include what finished tasks wrote, until the step commits.
+    not. The live view's ``values`` include what finished tasks wrote, until the step
+    commits; the record view's are the values the step started from (as LangGraph's).
     """
     recorded = record.outcomes
     outcomes = (
@@ -167,7 +168,9 @@ def to_snapshot(
         and all(o is not None and o.writes is not None for o in outcomes)
     )
     tasks, next_names, pending = [], [], []
-    for index, (plan, outcome) in enumerate(zip(record.next, outcomes)):
+    #: A ``Send`` task's path is ``(PUSH, its index among the step's sends, False)``, as LangGraph's.
+    sends = [plan.id for plan in record.next if plan.is_send]
+    for plan, outcome in zip(record.next, outcomes):
         finished = outcome is not None and outcome.writes is not None
         if outcome is None:  # not started: nothing to look at (the common case, in a long history)
             records = []
@@ -186,7 +189,7 @@ def to_snapshot(
             PregelTask(
                 id=plan.id,
                 name=plan.name,
-                path=(PUSH, index) if plan.is_send else (PULL, plan.name),
+                path=(PUSH, sends.index(plan.id), False) if plan.is_send else (PULL, plan.name),
                 error=outcome.error if outcome else None,
                 interrupts=_interrupts(records),
                 state=_subgraph_state(graph, record, plan, subgraphs, saver),
@@ -210,7 +213,7 @@ def to_snapshot(
     structure = graph._plan
     if not recorded:
         values = record.values
-    elif complete:  # the step ran: only a Command's update given as input is shown on top
+    elif complete or not live:  # a record: only a Command's update given as input on top
         values = step_values(structure, record)[0]
     else:
         values = structure.values_with_finished_tasks(record)

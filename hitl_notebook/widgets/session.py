@@ -11,7 +11,7 @@ changed rather than the whole state or history.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, Protocol
 
 from ..errors import ConcurrentUpdateError
@@ -20,7 +20,7 @@ from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
-from .runtime import as_runtime
+from .runtime import TaskEvent, as_runtime
 from .tool_review import pending_review, plan_review
 
 __all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
@@ -100,7 +100,6 @@ class Session:
         self._head_json: Any = None
         self._head_summary_id: str | None = None
         self._base_checked = False
-        self._carried: list[dict] = []
         self.listener.set_traits(
             graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
         )
@@ -139,7 +138,6 @@ class Session:
             added = self.history.items[:200]
         else:
             added = self.history.sync()
-        self._carried = self._carried_interrupts()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
@@ -196,7 +194,7 @@ class Session:
             if intr.id not in seen:
                 seen.add(intr.id)
                 specs.append(interrupt_spec(intr, ""))
-        return specs or self._carried
+        return specs
 
     def pending_tool_review(self) -> dict | None:
         """The tool calls the thread is paused before (at a tool node, no interrupt
@@ -209,12 +207,14 @@ class Session:
         card = self.pending_tool_review()
         return [card] if card else []
 
-    def _carried_interrupts(self) -> list[dict]:
-        """The questions still waiting after state edits (``carried: true``).
+    def _edited_over_questions(self) -> list[dict]:
+        """The questions an edit hid (``carried: true``): asked at the last checkpoint a
+        run saved, with state edits on top.
 
-        LangGraph (and a server) stops listing an interrupt once the state is edited on top
-        of it, yet the node is still next and a ``Command(resume=...)`` still answers it;
-        so the widget keeps offering the question asked at the last checkpoint a run saved.
+        LangGraph (and a server) stops listing an interrupt once the state is edited over
+        it (the widget then shows the thread as paused, and Continue asks again), yet the
+        node is still next and a ``Command(resume=...)`` still answers it, so ``resume()``
+        accepts an answer to such a question.
         """
         if self.history is None or (self.head.metadata or {}).get("source") != "update":
             return []
@@ -248,8 +248,6 @@ class Session:
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
-        for spec in self._carried:
-            mark(spec["node"], "interrupted")
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -267,6 +265,9 @@ class Session:
                 self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
 
     def _run_status(self) -> ThreadStatus:
+        busy = getattr(self.runtime, "busy", None)
+        if busy is not None and busy(self.config):  # a server run started elsewhere
+            return "running"
         if checkpoint_id(self.head) is None:
             return "new"
         if any(t.error is not None for t in self.head.tasks):
@@ -290,7 +291,9 @@ class Session:
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
         self._check_remote()
-        pending = {spec["id"]: spec for spec in self.pending_interrupts()}
+        pending = {
+            spec["id"]: spec for spec in self.pending_interrupts() or self._edited_over_questions()
+        }
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
         if isinstance(answer, Mapping) and answer and set(answer) <= set(pending):
@@ -389,6 +392,15 @@ class Session:
         self.refresh()
         return stopped
 
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread (started elsewhere) until it ends,
+        with live node status and tokens when the run streams them; returns the latest
+        snapshot (at once when no run is in flight)."""
+        join = getattr(self.runtime, "join_events", None)
+        if join is None:
+            raise ActionError("follow() joins a run on a LangGraph API server thread")
+        return self._watch(join(self.config))
+
     def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
         """Fill the thread picker with threads matching ``metadata`` and ``status``
         (server threads; the runtime must support those filters)."""
@@ -462,6 +474,14 @@ class Session:
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
+        before = sorted(self.breakpoints["before"])
+        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
+        return self._watch(
+            self.runtime.events(input, config, interrupt_before=before, interrupt_after=after)
+        )
+
+    def _watch(self, events: Iterator[TaskEvent]) -> Any:
+        """Show a run's events live (node status, tokens), then the state it left."""
         status = (
             dict(self._status_from_head())
             if self.head is not None and self.history is not None
@@ -469,12 +489,11 @@ class Session:
         )
         status = {n: s for n, s in status.items() if s == "visited"}
         self.listener.set_traits(status="running", error="", node_status=dict(status))
-        before = sorted(self.breakpoints["before"])
-        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
         try:
-            for event in self.runtime.events(
-                input, config, interrupt_before=before, interrupt_after=after
-            ):
+            for event in events:
+                if event.kind == "token":
+                    self._log_line("token", str(event.result))
+                    continue
                 if event.kind == "start":
                     status[event.node] = "running"
                 elif event.error:
