@@ -473,8 +473,11 @@ class Run:
                     f"({', '.join(p.name for p in waiting)}) and none asked a question: continue with "
                     "invoke(None, config), or update_state first."
                 )
-            reject_stale_ids(value, self.thread_id or "", f"paused before node '{waiting[0].name}'")
             answered = base.outcomes.get(waiting[0].id)
+            if answered is not None and answered.error is not None and answered.interrupts:
+                self._answer_again(answered, value)  # it raised after its answer
+                return
+            reject_stale_ids(value, self.thread_id or "", f"paused before node '{waiting[0].name}'")
             if answered is not None and answered.interrupts:
                 raise ResumeError(
                     f"Thread '{self.thread_id}' has no pending interrupt to resume: the question of node "
@@ -498,6 +501,21 @@ class Run:
         read = {outcome.task_id: outcome for outcome, _ in pending}
         for outcome in changed.values():
             self._put_outcome(outcome, answered=read[outcome.task_id])
+
+    def _answer_again(self, failed: TaskOutcome, value: Any) -> None:
+        """A task that raised after it got its answers can be answered again (as in
+        LangGraph): the new answer replaces the one its interrupt had."""
+        asked = [
+            (failed, r) for r in failed.interrupts if r.ns == self.ns and r.index < DYNAMIC_INDEX
+        ]
+        answers = resolve_resume(value, asked, self.thread_id or "")
+        updated = _copy_outcome(failed)
+        for _, rec in asked:
+            if rec.id in answers and rec.index < len(updated.answers):
+                updated.answers[rec.index] = answers[rec.id]
+            elif rec.id in answers:
+                updated.answers.append(answers[rec.id])
+        self._put_outcome(updated, answered=failed)
 
     # -- stepping --------------------------------------------------------------------
     def plan_step(self) -> list[TaskPlan] | None:
