@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections import deque
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -785,6 +786,11 @@ class Run:
     def _report_saved(self, record: CheckpointRecord) -> None:
         """The ``checkpoints``/``debug`` chunk of a checkpoint this run created."""
         if "checkpoints" in self.modes or "debug" in self.modes:
+            held = [r for kind, r, _ in self._held if kind == "record"]
+            if held and held[0].parent_id != record.parent_id:
+                # durability="exit": the parent is the last checkpoint really saved, as the
+                # one flush() writes will say (and as LangGraph reports it)
+                record = replace(record, parent_id=held[0].parent_id)
             payload = checkpoint_payload(self.graph, record)
             self._emit("checkpoints", payload)
             self._emit("debug", debug_event("checkpoint", record.step, record.created_at, payload))
@@ -808,10 +814,17 @@ class Run:
 
     def flush(self) -> None:
         """``durability="exit"``: write only the last checkpoint of this call (with the
-        outcomes of its tasks), as a child of the last one already saved."""
+        outcomes of its tasks), as a child of the last one already saved. A subgraph called
+        per task writes only when it paused or failed."""
         if self.saver is None:  # nothing was held back
             return
         held, self._held = self._held, []
+        if (
+            self.parent is not None
+            and self.status == "done"
+            and self.graph.checkpointer is not True
+        ):
+            return  # a per-task subgraph that finished leaves nothing to resume (as LangGraph)
         records = [(r, c) for kind, r, c in held if kind == "record"]
         if not records:
             for _, checkpoint_id, outcome in held:
