@@ -686,7 +686,12 @@ class Run:
         self._put(record, changes)
         self.cp = record
         self.latest = values
-        if "values" in self.modes:
+        wrote = (
+            bool(writes) or bool(self._given_changes) or any(r.plan.name != START for r in results)
+        )
+        if (
+            "values" in self.modes and wrote
+        ):  # an input that wrote nothing shows nothing (as LangGraph)
             self._emit("values", self._output(values))
         self._report_saved(record)
         if self.after and _hits(self.after, [r.plan for r in results]):

@@ -938,3 +938,26 @@ def test_durability_exit_saves_no_checkpoints_of_a_finished_subgraph():
         }
 
     assert same(scenario)["namespaces"] == [""]
+
+
+def test_an_input_that_writes_nothing_streams_no_values_for_it():
+    """``stream({}, stream_mode="values")`` starts with the first node's values: an input
+    that writes no key shows no state of its own (a non-empty one does)."""
+
+    class AB(TypedDict, total=False):
+        a: str
+        b: str
+
+    def scenario(api: Api):
+        builder = api.StateGraph(AB)
+        builder.add_node("n", lambda s: {"a": "x"})
+        builder.add_edge(api.START, "n")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        return [
+            list(graph.stream({}, thread("1"), stream_mode="values")),
+            list(graph.stream({"b": "y"}, thread("2"), stream_mode="values")),
+            list(graph.stream({}, thread("1"), stream_mode="values")),
+            list(builder.compile().stream({}, stream_mode="values")),
+        ]
+
+    assert same(scenario)[0] == [{"a": "x"}]
