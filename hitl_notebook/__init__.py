@@ -10,6 +10,7 @@ from .checkpoint.memory import InMemorySaver
 from .checkpoint.serde import DeserializationError, SerializationError, register_type
 from .engine.context import get_config, get_stream_writer, interrupt
 from .errors import (
+    ConcurrentUpdateError,
     EmptyInputError,
     GraphRecursionError,
     GraphValidationError,
@@ -79,6 +80,7 @@ __all__ = [
     "CheckpointTuple",
     "Command",
     "CompiledStateGraph",
+    "ConcurrentUpdateError",
     "DeserializationError",
     "EmptyInputError",
     "GraphRecursionError",

@@ -7,6 +7,7 @@ from typing import Any
 from .types import ParentCommand
 
 __all__ = [
+    "ConcurrentUpdateError",
     "EmptyInputError",
     "GraphRecursionError",
     "GraphValidationError",
@@ -53,6 +54,22 @@ class ResumeError(ValueError, RuntimeError):
     ``RuntimeError``, the type LangGraph raises for an ambiguous resume, so code written
     for LangGraph catches it.
     """
+
+
+class ConcurrentUpdateError(RuntimeError):
+    """Another writer (a second kernel or process) moved the thread on while this call ran.
+
+    A call that continues a thread writes its next checkpoint only if the checkpoint it
+    started from is still the thread's head (compare-and-set), and adds an answer only if
+    the question is still unanswered; otherwise nothing is written and this is raised,
+    naming both checkpoints. Refresh (``get_state``) and decide again. Explicit forks
+    (a config with a past ``checkpoint_id``) are not checked: they branch on purpose.
+    """
+
+    def __init__(self, message: str, *, thread_id: str, expected: str | None, actual: str | None):
+        super().__init__(message)
+        #: The thread, the checkpoint this call continued from, and the head it found.
+        self.thread_id, self.expected, self.actual = thread_id, expected, actual
 
 
 class EmptyInputError(ValueError):

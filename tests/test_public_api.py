@@ -12,6 +12,7 @@ EXPECTED = {
     "Command",
     "CompiledStateGraph",
     "DeserializationError",
+    "ConcurrentUpdateError",
     "EmptyInputError",
     "GraphRecursionError",
     "GraphValidationError",

@@ -53,6 +53,10 @@ class _MemoryTx:
         space = self._space(thread_id, ns)
         return space.rows[space.ids[-1]] if space and space.ids else None
 
+    def head(self, thread_id: ThreadId, ns: Namespace) -> CheckpointId | None:
+        space = self._space(thread_id, ns)
+        return space.ids[-1] if space and space.ids else None
+
     def chain(
         self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
     ) -> list[Row]:

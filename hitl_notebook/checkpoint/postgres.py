@@ -95,6 +95,13 @@ class PostgresSaver(LangGraphSaverAPI, DeltaSaver):
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SETUP_LOCK])
             setup_schema(SqlTx(self._conn, POSTGRES), POSTGRES)
 
+    def vacuum(self) -> None:
+        """``VACUUM`` the checkpoint tables, so that space deleted checkpoints left is reused
+        (PostgreSQL returns a table's trailing free pages to the file system)."""
+        with self._lock:
+            for table in ("hitl_checkpoints", "hitl_outcomes"):
+                self._conn.execute(f"VACUUM {table}")
+
     def close(self) -> None:
         """Close the connection if this saver opened it."""
         if self._owned:

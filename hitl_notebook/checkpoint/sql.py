@@ -114,6 +114,12 @@ class SqlTx:
         )
         return rows[0] if rows else None
 
+    def head(self, thread_id: ThreadId, ns: Namespace) -> CheckpointId | None:
+        return self._run(
+            "SELECT MAX(checkpoint_id) FROM hitl_checkpoints WHERE thread_id = ? AND ns = ?",
+            [thread_id, ns],
+        ).fetchone()[0]
+
     def chain(
         self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
     ) -> list[Row]:

@@ -111,6 +111,13 @@ class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
         """
         return cls(path, **kwargs)
 
+    def vacuum(self) -> None:
+        """Rewrite the file without the space deleted checkpoints left (``VACUUM``), and
+        truncate the write-ahead log. Takes the database's write lock while it runs."""
+        with self._lock:
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         """Close the connection if this saver opened it."""
         if self._owned:
