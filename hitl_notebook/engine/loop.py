@@ -350,7 +350,8 @@ class Run:
         aimed at a checkpoint that the last replay copied goes to that copy, which is
         waiting for it."""
         assert self.saver is not None  # base was read from it
-        latest = self.saver.get(self.thread_id, self.ns)
+        # Only the latest's coordinates are read here: its values are not copied.
+        latest = self.saver.get(self.thread_id, self.ns, shared=True)
         if latest is not None and latest.id == base.id:
             return base
         if (
@@ -359,7 +360,7 @@ class Run:
             and latest.source == "fork"
             and latest.parent_id == base.id
         ):
-            return latest
+            return self.saver.get(self.thread_id, self.ns, latest.id)  # ours to run from
         new_id = new_checkpoint_id()
         plans = [
             TaskPlan(
