@@ -14,7 +14,8 @@ import anywidget
 import traitlets
 
 from ..render import dot_to_svg
-from .server_runtime import ServerRuntime, is_server_target
+from .server_connect import is_server_target
+from .server_runtime import ServerRuntime
 from .session import Session
 
 __all__ = ["ThreadWidget", "show"]
