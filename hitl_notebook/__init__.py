@@ -17,6 +17,7 @@ from .errors import (
     ResumeError,
     is_invalid_resume,
 )
+from .functional import entrypoint, task
 from .graph.builder import END, START, StateGraph
 from .graph.compiled import CompiledStateGraph
 from .messages import (
@@ -97,10 +98,12 @@ __all__ = [
     "ThreadWidget",
     "ToolMessage",
     "add_messages",
+    "entrypoint",
     "get_config",
     "get_stream_writer",
     "interrupt",
     "is_invalid_resume",
     "register_type",
     "show",
+    "task",
 ]

@@ -37,12 +37,14 @@ EXPECTED = {
     "ThreadWidget",
     "ToolMessage",
     "add_messages",
+    "entrypoint",
     "get_config",
     "get_stream_writer",
     "interrupt",
     "is_invalid_resume",
     "register_type",
     "show",
+    "task",
 }
 
 

@@ -413,6 +413,13 @@ class Run:
                 )
         values = dict(step_values(plan, base)[0]) if base is not None else plan.initial_values()
         new_id = new_checkpoint_id()
+        changes = {} if base is not None else {k: Replace(v) for k, v in values.items()}
+        if plan.input_is_state:  # the input checkpoint holds the input and runs the nodes
+            values, written = plan.apply_writes(values, list(data.items()))
+            changes.update(written)
+            first = [TaskPlan(task_id(new_id, self.ns, n), n) for n in plan.static_targets[START]]
+        else:
+            first = [TaskPlan(task_id(new_id, self.ns, START), START, send_arg=data)]
         record = CheckpointRecord(
             thread_id=self.thread_id or "",
             ns=self.ns,
@@ -422,11 +429,10 @@ class Run:
             source="input",
             writes={START: data},
             values=values,
-            next=[TaskPlan(task_id(new_id, self.ns, START), START, send_arg=data)],
+            next=first,
             created_at=now_iso(),
             metadata=self.metadata,
         )
-        changes = {} if base is not None else {k: Replace(v) for k, v in values.items()}
         self._put(record, changes)
         self.cp = record
         self._report_saved(record)
@@ -526,8 +532,10 @@ class Run:
         outcome = self.cp.outcomes.get(plan.id)
         if outcome is not None:
             answers, child_answers = list(outcome.answers), dict(outcome.child_answers)
+            task_results = dict(outcome.task_results)
         else:
             answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
+            task_results = {}
         emitter = self._message_emitter(plan) if "messages" in self.modes else None
         return TaskContext(
             plan.id,
@@ -547,6 +555,8 @@ class Run:
             checkpoint_id=self.cp.id,
             parents=self.parents,
             replay=self.replay,
+            task_results=task_results,
+            emit=self._emit,
         )
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
@@ -757,8 +767,9 @@ class Run:
         for interrupts in by_task.values():
             self.reported.extend(interrupts)
             self._emit("updates", {INTERRUPT: tuple(interrupts)})
-            if isinstance(values, dict):
-                self._emit("values", {**values, INTERRUPT: tuple(interrupts)})
+            if "values" in self.modes:  # a root state's value is not shown beside them
+                shown = values if isinstance(values, dict) else {}
+                self._emit("values", {**shown, INTERRUPT: tuple(interrupts)})
         # then the state with what the finished tasks wrote, as LangGraph shows it
         self.latest = self.plan.values_with_finished_tasks(self.cp)
         if values is not None and self.latest is not self.cp.values:
@@ -893,6 +904,7 @@ def _from_outcome(plan: TaskPlan, outcome: TaskOutcome | None) -> TaskResult | N
         goto=[goto_from_json(g) for g in outcome.goto],
         interrupts=list(outcome.interrupts),
         answers=list(outcome.answers),
+        task_results=dict(outcome.task_results),
     )
 
 
@@ -906,6 +918,7 @@ def _copy_outcome(o: TaskOutcome) -> TaskOutcome:
         o.error,
         list(o.goto),
         dict(o.child_answers),
+        dict(o.task_results),
     )
 
 
@@ -914,8 +927,9 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
     itself for a root state schema."""
     if not writes:
         return None
-    if writes[0][0] == ROOT:
-        return writes[-1][1]
+    roots = [value for key, value in writes if key == ROOT]
+    if roots:  # a root state schema (or an entrypoint, which also saves ``previous``)
+        return roots[-1]
     view: dict[str, Any] = {}
     for key, value in writes:
         if key in view:  # the same key written twice by one task (list-of-Command output)

@@ -23,6 +23,10 @@ __all__ = ["GraphPlan"]
 class GraphPlan:
     """Nodes, edges, branches, joins and channels of one compiled graph (read-only)."""
 
+    #: True when a run's input checkpoint holds the input in the state and schedules the
+    #: first nodes itself, without an input task (an entrypoint's, as LangGraph's).
+    input_is_state = False
+
     def __init__(self, builder: StateGraph) -> None:
         self.schema = builder.schema
         self.input_schema = builder.input_schema

@@ -1,0 +1,217 @@
+"""Running ``@task`` calls from an entrypoint's body: call ids, stored results, futures.
+
+Each call gets an id from its caller's task id and its index among the caller's calls, so
+the body, which re-runs from the top on resume, finds the result of a call that already
+finished in the checkpoint (``TaskContext.task_results``) instead of running it again. A
+task runs with a ``TaskContext`` of its own: its ``interrupt()`` calls get ids from its
+call id, and their answers come back through the entrypoint task's ``child_answers``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hashlib
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from ..checkpoint.serde import SerializationError, check_serialisable
+from ..engine.context import TaskContext, interrupt_id, task_scope
+
+__all__ = ["Caller", "TaskFuture", "call_id", "current_caller", "run_body", "run_body_async"]
+
+_caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
+    "hitl_notebook_task_caller", default=None
+)
+
+#: Sync tasks run here. A future whose task has not started when its result is wanted runs
+#: in the waiting thread instead, so tasks waiting on tasks never exhaust the pool.
+_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="hitl-func-task")
+
+
+def current_caller() -> Caller | None:
+    """The entrypoint or task body running in this thread/task, or None."""
+    return _caller.get()
+
+
+def call_id(task_id: str, index: int) -> str:
+    """Stable per call site: the caller's task id plus the call's index in it."""
+    return hashlib.blake2b(f"{task_id}@call{index}".encode(), digest_size=16).hexdigest()
+
+
+class TaskFuture(Future):
+    """The future a sync task call returns: ``.result()`` waits for the task (running it
+    in this thread if no worker has started it yet)."""
+
+    def __init__(self, work: Any = None) -> None:
+        super().__init__()
+        self._work = work
+        self._claim = threading.Lock()
+
+    def run_once(self) -> None:
+        with self._claim:
+            work, self._work = self._work, None
+        if work is None or not self.set_running_or_notify_cancel():
+            return
+        try:
+            self.set_result(work())
+        except BaseException as exc:  # the caller sees it from .result()
+            self.set_exception(exc)
+
+    def result(self, timeout: float | None = None) -> Any:
+        self.run_once()
+        return super().result(timeout)
+
+    def __await__(self):
+        return asyncio.wrap_future(self).__await__()
+
+
+class Caller:
+    """A running body (the entrypoint's or a task's) and the task calls it made."""
+
+    __slots__ = ("ctx", "futures", "is_async")
+
+    def __init__(self, ctx: TaskContext, is_async: bool) -> None:
+        self.ctx = ctx
+        self.is_async = is_async
+        self.futures: list[Any] = []
+
+    def call(self, fn: Any, name: str, is_async: bool, args: tuple, kwargs: dict) -> Any:
+        """Start one task call (or hand back its stored result) and return its future."""
+        ctx = self.ctx
+        index = ctx.task_calls
+        ctx.task_calls += 1
+        cid = call_id(ctx.task_id, index)
+        stored = ctx.task_results.get(cid)
+        if stored is not None:
+            stored_name, result = stored
+            if stored_name != name:
+                raise RuntimeError(
+                    f"Task call #{index} of '{ctx.name}' was '{stored_name}' when this thread last ran, and is "
+                    f"'{name}' now: the body re-runs from the top on resume, so it must call its tasks in the "
+                    "same order each time (move changing decisions into a task)."
+                )
+            return self._done(result)
+        child = _child_context(ctx, name, cid)
+        if self.is_async:
+            if is_async:
+                future = asyncio.ensure_future(_run_async_task(child, fn, args, kwargs))
+            else:
+                future = asyncio.get_running_loop().run_in_executor(
+                    None, contextvars.copy_context().run, _run_sync_task, child, fn, args, kwargs
+                )
+        else:
+            if is_async:
+                raise TypeError(
+                    f"Task '{name}' is an async function, so it can only be called from an async entrypoint "
+                    f"('{ctx.name}' is sync): make the entrypoint `async def` and `await` the task."
+                )
+            future = TaskFuture(
+                lambda: contextvars.copy_context().run(_run_sync_task, child, fn, args, kwargs)
+            )
+            _pool.submit(future.run_once)
+        self.futures.append(future)
+        return future
+
+    def _done(self, result: Any) -> Any:
+        if self.is_async:
+            future = asyncio.get_running_loop().create_future()
+        else:
+            future = TaskFuture()
+            future.set_running_or_notify_cancel()
+        future.set_result(result)
+        return future
+
+    def settle(self) -> None:
+        """Wait for every task this body started, so their results are stored with the
+        checkpoint whether the body finished, paused or failed."""
+        for future in self.futures:
+            if isinstance(future, TaskFuture):
+                future.run_once()
+            future.exception()
+
+    async def asettle(self) -> None:
+        if self.futures:
+            await asyncio.gather(*self.futures, return_exceptions=True)
+
+
+def run_body(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
+    """Call a sync body with ``ctx`` current; its task calls settle before it returns."""
+    caller = Caller(ctx, is_async=False)
+    token = _caller.set(caller)
+    try:
+        with task_scope(ctx):
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                caller.settle()
+    finally:
+        _caller.reset(token)
+
+
+async def run_body_async(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
+    """``run_body`` for an async body (a sync function's result is returned as it is)."""
+    caller = Caller(ctx, is_async=True)
+    token = _caller.set(caller)
+    try:
+        with task_scope(ctx):
+            try:
+                out = fn(*args, **kwargs)
+                return await out if asyncio.iscoroutine(out) else out
+            finally:
+                await caller.asettle()
+    finally:
+        _caller.reset(token)
+
+
+def _run_sync_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
+    return _finished(ctx, run_body(ctx, fn, args, kwargs))
+
+
+async def _run_async_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
+    return _finished(ctx, await run_body_async(ctx, fn, args, kwargs))
+
+
+def _finished(ctx: TaskContext, result: Any) -> Any:
+    """Store a task's result under its call id and show it on the ``updates`` stream."""
+    try:
+        check_serialisable(result, f"the result of task '{ctx.name}'")
+    except SerializationError as exc:
+        raise TypeError(
+            f"Task '{ctx.name}' returned a value that cannot be stored in the checkpoint: {exc}. "
+            "Return JSON-like data, messages, or a dataclass/pydantic object (register_type)."
+        ) from None
+    ctx.task_results[ctx.task_id] = [ctx.name, result]
+    if ctx.emit is not None:
+        ctx.emit("updates", {ctx.name: result})
+    return result
+
+
+def _child_context(parent: TaskContext, name: str, cid: str) -> TaskContext:
+    """The context a task call runs in: its own id and namespace (so its interrupts are
+    its own), the answers already given to them, and the parent's run plumbing."""
+    answers = []
+    while (key := interrupt_id(cid, len(answers))) in parent.child_answers:
+        answers.append(parent.child_answers[key])
+    segment = f"{name}:{cid}"
+    return TaskContext(
+        task_id=cid,
+        name=name,
+        ns=f"{parent.ns}|{segment}" if parent.ns else segment,
+        thread_id=parent.thread_id,
+        checkpointer=parent.checkpointer,
+        config=parent.config,
+        answers=answers,
+        child_answers=parent.child_answers,
+        writer=parent.writer,
+        forward=parent.forward,
+        durability=parent.durability,
+        messages=parent.messages,
+        owner=parent.owner,
+        checkpoint_id=parent.checkpoint_id,
+        parents=parent.parents,
+        replay=parent.replay,
+        task_results=parent.task_results,
+        emit=parent.emit,
+    )
