@@ -18,6 +18,7 @@ from typing import Any
 
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..engine.context import TaskContext, interrupt_id, task_scope
+from ..types import GraphInterrupt, NodeInterrupt
 
 __all__ = ["Caller", "TaskFuture", "call_id", "current_caller", "run_body", "run_body_async"]
 
@@ -135,6 +136,20 @@ class Caller:
         if self.futures:
             await asyncio.gather(*self.futures, return_exceptions=True)
 
+    def questions(self, paused: GraphInterrupt) -> GraphInterrupt:
+        """The pause of a body, with the questions of every task it started that asked
+        one (parallel tasks that each ask all ask at once, answered by interrupt id)."""
+        records = list(paused.interrupts)
+        known = {r.id for r in records}
+        for future in self.futures:
+            exc = None if future.cancelled() else future.exception()
+            if isinstance(exc, GraphInterrupt) and not isinstance(exc, NodeInterrupt):
+                records += [r for r in exc.interrupts if r.id not in known]
+                known.update(r.id for r in exc.interrupts)
+        if len(records) == len(paused.interrupts):
+            return paused
+        return GraphInterrupt(records)
+
 
 def run_body(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
     """Call a sync body with ``ctx`` current; its task calls settle before it returns."""
@@ -144,6 +159,9 @@ def run_body(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
         with task_scope(ctx):
             try:
                 return fn(*args, **kwargs)
+            except GraphInterrupt as paused:
+                caller.settle()
+                raise caller.questions(paused) from None
             finally:
                 caller.settle()
     finally:
@@ -159,6 +177,9 @@ async def run_body_async(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -
             try:
                 out = fn(*args, **kwargs)
                 return await out if asyncio.iscoroutine(out) else out
+            except GraphInterrupt as paused:
+                await caller.asettle()
+                raise caller.questions(paused) from None
             finally:
                 await caller.asettle()
     finally:

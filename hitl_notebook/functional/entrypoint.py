@@ -31,13 +31,26 @@ class Entrypoint(CompiledStateGraph):
     """A compiled entrypoint: LangGraph's ``Pregel`` methods (``invoke``, ``stream``,
     ``get_state``, ``update_state``...) over a graph with one node."""
 
-    def __init__(self, builder: StateGraph, *, checkpointer: Any, name: str, func: Callable) -> None:
+    def __init__(
+        self, builder: StateGraph, *, checkpointer: Any, name: str, func: Callable
+    ) -> None:
         super().__init__(
-            builder, checkpointer=checkpointer, interrupt_before=None, interrupt_after=None, name=name
+            builder,
+            checkpointer=checkpointer,
+            interrupt_before=None,
+            interrupt_after=None,
+            name=name,
         )
         self._plan = EntrypointPlan(builder)
         #: The decorated function.
         self.func = func
+
+    def update_state(
+        self, config: dict, values: Any, as_node: str | None = None, task_id: str | None = None
+    ) -> dict:
+        """Save ``values`` as if the entrypoint had returned it (an ``entrypoint.final``
+        sets the value and ``previous`` apart); a pending run of it is done."""
+        return super().update_state(config, values, as_node or self.name, task_id)
 
 
 class entrypoint:
@@ -78,7 +91,11 @@ class entrypoint:
         if not callable(func) or not name:
             raise TypeError(f"@entrypoint decorates a named function, got {func!r}.")
         wanted = _injected_parameters(func, name)
-        body = _async_body(func, wanted) if inspect.iscoroutinefunction(func) else _sync_body(func, wanted)
+        body = (
+            _async_body(func, wanted)
+            if inspect.iscoroutinefunction(func)
+            else _sync_body(func, wanted)
+        )
         builder = StateGraph(object).add_node(name, body).add_edge(START, name).add_edge(name, END)
         return Entrypoint(builder, checkpointer=self.checkpointer, name=name, func=func)
 

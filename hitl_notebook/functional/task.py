@@ -48,7 +48,9 @@ def task(
     checkpoint, so it runs once per entrypoint run however often the body re-runs."""
     for keyword, given in (("retry_policy", retry_policy), ("cache_policy", cache_policy)):
         if given is not None:
-            raise NotImplementedError(f"@task({keyword}=...) is not supported by hitl_notebook yet.")
+            raise NotImplementedError(
+                f"@task({keyword}=...) is not supported by hitl_notebook yet."
+            )
 
     def decorate(fn: Callable[..., Any]) -> TaskFunction:
         if not callable(fn):
