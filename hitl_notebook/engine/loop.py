@@ -180,7 +180,12 @@ class Run:
         self.subgraphs = subgraphs
         #: Chunks can appear while a task runs (custom writes, LLM tokens, a subgraph's
         #: steps): the driver then runs even a lone task in a worker and yields as they come.
-        self.live = subgraphs or "custom" in modes or "messages" in modes
+        self.live = (
+            subgraphs
+            or "custom" in modes
+            or "messages" in modes
+            or (self.plan.streams_while_running and bool(modes))
+        )
         #: Where events go: our own buffer, or (inside a parent streaming subgraphs) the parent's.
         self._sink = self.events.append
         if self.parent is not None and self.parent.forward is not None:

@@ -90,6 +90,11 @@ class entrypoint:
         name = getattr(func, "__name__", None)
         if not callable(func) or not name:
             raise TypeError(f"@entrypoint decorates a named function, got {func!r}.")
+        if inspect.isgeneratorfunction(func) or inspect.isasyncgenfunction(func):
+            raise NotImplementedError(
+                f"Entrypoint '{name}' is a generator: @entrypoint runs functions that return their "
+                "result; to send chunks while it runs, take a `writer` parameter and call writer(chunk)."
+            )
         wanted = _injected_parameters(func, name)
         body = (
             _async_body(func, wanted)

@@ -41,6 +41,7 @@ class EntrypointPlan(GraphPlan):
     """A ``GraphPlan`` whose input goes to a hidden key and whose state is one value."""
 
     input_is_state = True
+    streams_while_running = True
 
     def __init__(self, builder: Any) -> None:
         super().__init__(builder)

@@ -20,8 +20,10 @@ class TaskFunction:
     def __init__(self, fn: Callable[..., Any], name: str) -> None:
         self.func = fn
         self.name = name
-        self.is_async = inspect.iscoroutinefunction(fn)
-        functools.update_wrapper(self, fn)
+        self.is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+            getattr(fn, "__call__", None)
+        )
+        functools.update_wrapper(self, fn, updated=())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         caller = current_caller()
@@ -55,6 +57,13 @@ def task(
     def decorate(fn: Callable[..., Any]) -> TaskFunction:
         if not callable(fn):
             raise TypeError(f"@task decorates a function, got {fn!r}.")
-        return TaskFunction(fn, name or getattr(fn, "__name__", "task"))
+        return TaskFunction(fn, name or _name_of(fn))
 
     return decorate(__func) if __func is not None else decorate
+
+
+def _name_of(fn: Any) -> str:
+    """A function's name; a ``functools.partial``'s function's; a callable object's class."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    return getattr(fn, "__name__", None) or type(fn).__name__

@@ -26,6 +26,9 @@ class GraphPlan:
     #: True when a run's input checkpoint holds the input in the state and schedules the
     #: first nodes itself, without an input task (an entrypoint's, as LangGraph's).
     input_is_state = False
+    #: True when a node emits chunks while it runs (an entrypoint's task results), so a
+    #: stream passes them on as they come rather than when the step ends.
+    streams_while_running = False
 
     def __init__(self, builder: StateGraph) -> None:
         self.schema = builder.schema

@@ -106,6 +106,7 @@ MAPPING: dict[str, dict[str, str]] = {
         "GraphInterrupt": "hitl_notebook.types:GraphInterrupt",
     },
     "config": _ours("hitl_notebook", "get_config", "get_stream_writer"),
+    "func": _ours("hitl_notebook", "entrypoint", "task"),
     "_internal._constants": _ours(
         "hitl_notebook.constants",
         "PULL",
