@@ -20,8 +20,8 @@ class TaskFunction:
     def __init__(self, fn: Callable[..., Any], name: str) -> None:
         self.func = fn
         self.name = name
-        self.is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-            getattr(fn, "__call__", None)
+        self.is_async = inspect.iscoroutinefunction(fn) or (
+            not inspect.isroutine(fn) and inspect.iscoroutinefunction(type(fn).__call__)
         )
         functools.update_wrapper(self, fn, updated=())
 
