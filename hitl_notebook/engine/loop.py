@@ -641,11 +641,13 @@ class Run:
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan
-        for r in (
-            results if cp.outcomes else ()
-        ):  # close the records of a step that paused or failed before
-            previous = cp.outcomes.get(r.plan.id)
-            if previous is not None and previous.writes is None:
+        for r in results:
+            # Close the records of a step that paused or failed before, and keep what the
+            # ``@task`` calls of an entrypoint returned (its history shows them).
+            previous = cp.outcomes.get(r.plan.id) if cp.outcomes else None
+            if (previous is not None and previous.writes is None) or (
+                previous is None and r.task_results
+            ):
                 self._put_outcome(r.to_outcome(previous))
         writes = results[0].writes if len(results) == 1 else [w for r in results for w in r.writes]
         if len(results) == 1 and results[0].applied is not None:

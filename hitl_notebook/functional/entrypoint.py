@@ -13,12 +13,16 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from ..checkpoint.base import BaseCheckpointSaver
 from ..constants import END, START
 from ..engine.context import current_task
 from ..graph.builder import StateGraph, check_checkpointer
 from ..graph.compiled import CompiledStateGraph
+from ..graph.drawable import DrawableGraph
 from .calls import run_body, run_body_async
 from .plan import BodyInput, EntrypointPlan, Final, returned_writes
+from .schema import input_jsonschema, output_jsonschema, type_hints
+from .timeline import task_calls, timeline_drawable
 
 __all__ = ["Entrypoint", "entrypoint"]
 
@@ -51,6 +55,22 @@ class Entrypoint(CompiledStateGraph):
         """Save ``values`` as if the entrypoint had returned it (an ``entrypoint.final``
         sets the value and ``previous`` apart); a pending run of it is done."""
         return super().update_state(config, values, as_node or self.name, task_id)
+
+    def get_input_jsonschema(self, config: dict | None = None) -> dict:
+        """The JSON schema of the input (the first parameter's annotation)."""
+        return input_jsonschema(self.func)
+
+    def get_output_jsonschema(self, config: dict | None = None) -> dict:
+        """The JSON schema of the returned value (``V`` of ``entrypoint.final[V, S]``)."""
+        return output_jsonschema(self.func)
+
+    def thread_drawable(self, config: dict) -> tuple[DrawableGraph, dict[str, str]]:
+        """The diagram of the thread's latest run: the entrypoint and its task calls so
+        far, with each call's status (``visited`` or ``interrupted``)."""
+        thread_id = (config.get("configurable") or {}).get("thread_id")
+        saver = self.checkpointer if isinstance(self.checkpointer, BaseCheckpointSaver) else None
+        calls = task_calls(saver, str(thread_id), self.name) if saver and thread_id else []
+        return timeline_drawable(self.name, calls), {c.node: c.status for c in calls}
 
 
 class entrypoint:
@@ -95,6 +115,7 @@ class entrypoint:
                 f"Entrypoint '{name}' is a generator: @entrypoint runs functions that return their "
                 "result; to send chunks while it runs, take a `writer` parameter and call writer(chunk)."
             )
+        type_hints(func)  # a malformed entrypoint.final[...] annotation fails here
         wanted = _injected_parameters(func, name)
         body = (
             _async_body(func, wanted)

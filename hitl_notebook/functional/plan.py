@@ -8,7 +8,8 @@ it, and the value saved for the next run's ``previous`` (``entrypoint.final(save
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from ..constants import ROOT
 from ..graph.channels import LastValue
@@ -22,6 +23,10 @@ INPUT_KEY = "__input__"
 PREVIOUS_KEY = "__previous__"
 
 
+V = TypeVar("V")
+S = TypeVar("S")
+
+
 class BodyInput(NamedTuple):
     """What the entrypoint's node reads: the run's input and the last saved value."""
 
@@ -29,12 +34,13 @@ class BodyInput(NamedTuple):
     previous: Any
 
 
-class Final(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Final(Generic[V, S]):
     """``entrypoint.final(value=..., save=...)``: return ``value`` to the caller but save
-    ``save`` as the next run's ``previous``."""
+    ``save`` as the next run's ``previous`` (annotate as ``entrypoint.final[V, S]``)."""
 
-    value: Any
-    save: Any
+    value: V
+    save: S
 
 
 class EntrypointPlan(GraphPlan):
