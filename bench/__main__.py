@@ -12,6 +12,7 @@ import time
 
 from .chain import ChainScenario
 from .flavours import ENGINES, load_flavour
+from .functional import EntrypointScenario
 from .long_thread import ForkScenario, HistoryScenario
 from .message_loop import MessageLoopScenario
 from .pause_resume import PauseResumeScenario
@@ -22,7 +23,7 @@ __all__ = ["main", "scenarios"]
 
 
 def scenarios(quick: bool) -> list:
-    """The issue's five scenarios; ``quick`` shrinks sizes and rounds for a CI smoke run."""
+    """The issue's five scenarios and the Functional API's; ``quick`` shrinks sizes and rounds for a CI smoke run."""
     if quick:
         return [
             ChainScenario(rounds=2, per_round=1),
@@ -30,6 +31,7 @@ def scenarios(quick: bool) -> list:
             PauseResumeScenario(threads=100, rounds=2),
             HistoryScenario(checkpoints=300, rounds=2),
             ForkScenario(checkpoints=300, back=100, rounds=2, per_round=2),
+            EntrypointScenario(tasks=20, rounds=2, per_round=1),
         ]
     return [
         ChainScenario(),
@@ -37,6 +39,7 @@ def scenarios(quick: bool) -> list:
         PauseResumeScenario(),
         HistoryScenario(),
         ForkScenario(),
+        EntrypointScenario(),
     ]
 
 

@@ -21,6 +21,8 @@ class Flavour:
     Command: Any
     InMemorySaver: Any
     add_messages: Any
+    entrypoint: Any
+    task: Any
 
 
 #: Engine name -> ``{attribute: (module, name)}`` to import it from.
@@ -35,6 +37,8 @@ ENGINES: dict[str, dict[str, tuple[str, str]]] = {
             "Command",
             "InMemorySaver",
             "add_messages",
+            "entrypoint",
+            "task",
         )
     },
     "langgraph": {
@@ -45,6 +49,8 @@ ENGINES: dict[str, dict[str, tuple[str, str]]] = {
         "Command": ("langgraph.types", "Command"),
         "InMemorySaver": ("langgraph.checkpoint.memory", "InMemorySaver"),
         "add_messages": ("langgraph.graph.message", "add_messages"),
+        "entrypoint": ("langgraph.func", "entrypoint"),
+        "task": ("langgraph.func", "task"),
     },
 }
 

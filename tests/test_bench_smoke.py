@@ -15,6 +15,9 @@ SCENARIO_ROWS = [
     "history listing, ",
     "steps back: update_state",
     "steps back: invoke one step",
+    "tasks in sequence: per task",
+    "tasks in parallel: per task",
+    "then interrupt: resume, per task",
 ]
 
 
