@@ -31,6 +31,7 @@ PATTERNS = [
     "time_travel",
     "subgraphs",
     "persistence",
+    "functional_api",
 ]
 
 

@@ -335,6 +335,33 @@ def test_a_failed_body_keeps_its_finished_tasks():
     assert seen == {"out": 2, "runs": {"slow": 1}, "state": seen["state"]}
 
 
+def test_another_task_at_the_same_position_on_resume_runs():
+    """A body that calls a different task where a finished one was (a decision that
+    changed between runs) runs the new task instead of reusing the other's result."""
+
+    def scenario(api: Api) -> dict:
+        order = {"first": "a"}
+
+        @api.task
+        def a() -> str:
+            return "a"
+
+        @api.task
+        def b() -> str:
+            return "b"
+
+        @api.entrypoint(checkpointer=api.InMemorySaver())
+        def flow(_: str) -> str:
+            first = (a if order["first"] == "a" else b)().result()
+            return first + api.interrupt("more?")
+
+        flow.invoke("go", thread("o"))
+        order["first"] = "b"
+        return {"out": flow.invoke(api.Command(resume="!"), thread("o"))}
+
+    assert same(scenario) == {"out": "b!"}
+
+
 def test_observations_differ_when_the_answer_differs():
     """The harness can tell the engines apart: a scenario that depends on which engine runs
     it is reported as a difference (so the comparisons above can fail)."""

@@ -63,30 +63,6 @@ def test_an_unstorable_task_result_names_the_task_and_keeps_finished_tasks():
     assert runs == {"good": 1, "bad": 2}
 
 
-def test_calling_tasks_in_another_order_on_resume_is_an_error():
-    """The body re-runs from the top: calling a different task at a position that already
-    has a stored result is refused with both names, not answered with the wrong result."""
-    order = {"first": "a"}
-
-    @task
-    def a() -> str:
-        return "a"
-
-    @task
-    def b() -> str:
-        return "b"
-
-    @entrypoint(checkpointer=InMemorySaver())
-    def flow(_: str) -> str:
-        first = (a if order["first"] == "a" else b)().result()
-        return first + interrupt("more?")
-
-    flow.invoke("go", config())
-    order["first"] = "b"
-    with pytest.raises(RuntimeError, match=r"Task call #0 of 'flow' was 'a' .* is 'b' now"):
-        flow.invoke(Command(resume="!"), config())
-
-
 def test_an_async_task_in_a_sync_entrypoint_is_refused():
     """A coroutine task cannot run from a sync body: the error says to make it async."""
 
@@ -261,3 +237,27 @@ def test_async_parallel_questions_and_a_failed_task():
             await flow.ainvoke("broken", config("b"))
 
     asyncio.run(go())
+
+
+def test_answering_one_of_two_task_questions_runs_nothing_until_both_are_answered():
+    """With two tasks waiting, the first answer is recorded and nothing re-runs (no
+    repeated side effects); the second answer finishes the run, each task re-run once."""
+    runs: Counter = Counter()
+
+    @task
+    def ask(q: str) -> str:
+        runs[q] += 1
+        return interrupt(q)
+
+    @entrypoint(checkpointer=InMemorySaver())
+    def flow(_: str) -> list:
+        runs["body"] += 1
+        futures = [ask("a"), ask("b")]
+        return [f.result() for f in futures]
+
+    questions = {i.value: i.id for i in flow.invoke("go", config())["__interrupt__"]}
+    still = flow.invoke(Command(resume={questions["a"]: 1}), config())
+    assert [i.value for i in still["__interrupt__"]] == ["b"]
+    assert runs == {"body": 1, "a": 1, "b": 1}
+    assert flow.invoke(Command(resume={questions["b"]: 2}), config()) == [1, 2]
+    assert runs == {"body": 2, "a": 2, "b": 2}
