@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..checkpoint.base import InterruptRecord
+from ..checkpoint.base import InterruptRecord, Namespace, ThreadId
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..types import GraphInterrupt
 from .answers import response_json_schema, validated_answer
@@ -33,8 +33,8 @@ class TaskContext:
 
     task_id: str
     name: str
-    ns: str
-    thread_id: str | None
+    ns: Namespace
+    thread_id: ThreadId | None
     checkpointer: Any
     config: dict
     #: Answers given to this task's interrupts, in call order.

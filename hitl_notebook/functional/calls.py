@@ -16,6 +16,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from ..checkpoint.base import Namespace
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..engine.context import TaskContext, interrupt_id, task_scope
 from ..types import GraphInterrupt, NodeInterrupt
@@ -89,6 +90,7 @@ class Caller:
         if stored is not None:
             return self._done(stored[1])
         child = _child_context(ctx, name, cid)
+        future: Any
         if self.is_async:
             if is_async:
                 future = asyncio.ensure_future(_run_async_task(child, fn, args, kwargs))
@@ -111,12 +113,13 @@ class Caller:
 
     def _done(self, result: Any) -> Any:
         if self.is_async:
-            future = asyncio.get_running_loop().create_future()
-        else:
-            future = TaskFuture()
-            future.set_running_or_notify_cancel()
-        future.set_result(result)
-        return future
+            waiting: asyncio.Future = asyncio.get_running_loop().create_future()
+            waiting.set_result(result)
+            return waiting
+        done = TaskFuture()
+        done.set_running_or_notify_cancel()
+        done.set_result(result)
+        return done
 
     def settle(self) -> None:
         """Wait for every task this body started, so their results are stored with the
@@ -206,14 +209,14 @@ def _finished(ctx: TaskContext, result: Any) -> Any:
 def _child_context(parent: TaskContext, name: str, cid: str) -> TaskContext:
     """The context a task call runs in: its own id and namespace (so its interrupts are
     its own), the answers already given to them, and the parent's run plumbing."""
-    answers = []
+    answers: list[Any] = []
     while (key := interrupt_id(cid, len(answers))) in parent.child_answers:
         answers.append(parent.child_answers[key])
     segment = f"{name}:{cid}"
     return TaskContext(
         task_id=cid,
         name=name,
-        ns=f"{parent.ns}|{segment}" if parent.ns else segment,
+        ns=Namespace(f"{parent.ns}|{segment}" if parent.ns else segment),
         thread_id=parent.thread_id,
         checkpointer=parent.checkpointer,
         config=parent.config,

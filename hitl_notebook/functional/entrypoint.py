@@ -15,7 +15,7 @@ from typing import Any
 
 from ..checkpoint.base import BaseCheckpointSaver
 from ..constants import END, START
-from ..engine.context import current_task
+from ..engine.context import TaskContext, current_task
 from ..graph.builder import StateGraph, check_checkpointer
 from ..graph.compiled import CompiledStateGraph
 from ..graph.drawable import DrawableGraph
@@ -150,7 +150,7 @@ def _arguments(state: BodyInput, config: dict, wanted: tuple[str, ...]) -> dict:
 
 def _sync_body(func: Callable, wanted: tuple[str, ...]) -> Callable:
     def body(state: BodyInput, config: dict) -> list:
-        out = run_body(current_task(), func, (state.input,), _arguments(state, config, wanted))
+        out = run_body(_running(), func, (state.input,), _arguments(state, config, wanted))
         return returned_writes(out)
 
     return body
@@ -159,11 +159,19 @@ def _sync_body(func: Callable, wanted: tuple[str, ...]) -> Callable:
 def _async_body(func: Callable, wanted: tuple[str, ...]) -> Callable:
     async def body(state: BodyInput, config: dict) -> list:
         out = await run_body_async(
-            current_task(), func, (state.input,), _arguments(state, config, wanted)
+            _running(), func, (state.input,), _arguments(state, config, wanted)
         )
         return returned_writes(out)
 
     return body
+
+
+def _running() -> TaskContext:
+    """The entrypoint node's context (the engine always runs the body inside one)."""
+    ctx = current_task()
+    if ctx is None:
+        raise RuntimeError("an entrypoint's body runs only inside its graph's run")
+    return ctx
 
 
 def _ignore(chunk: Any) -> None:

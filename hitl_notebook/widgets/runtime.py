@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -24,6 +25,7 @@ __all__ = [
     "TaskEvent",
     "ThreadSummary",
     "as_runtime",
+    "task_event",
 ]
 
 #: LangGraph versions the adapter is tested with (lower bound inclusive, upper exclusive).
@@ -57,7 +59,10 @@ class ThreadSummary:
 
     thread_id: str
     updated_at: str
-    checkpoint_count: int
+    #: ``None`` where counting costs a history read (a server thread).
+    checkpoint_count: int | None
+    #: The server's thread status (``idle``, ``busy``, ``interrupted``, ``error``), if any.
+    status: str | None = None
 
 
 @runtime_checkable
@@ -94,6 +99,9 @@ class Runtime(Protocol):
 
     def list_threads(self) -> list[ThreadSummary]:
         """Threads with at least one checkpoint, most recently updated first."""
+
+    def new_thread_id(self) -> str:
+        """An id for a new thread (a server creates the thread first)."""
 
     def thread_graph(self, config: dict) -> tuple[Any, dict[str, str]] | None:
         """For a graph drawn per thread (an entrypoint's task calls): the thread's drawable
@@ -161,7 +169,7 @@ class GraphRuntime:
         for item in chunks:
             # (namespace, mode, chunk) with subgraph streaming, else (mode, chunk).
             namespace, chunk = (item[0], item[2]) if len(item) == 3 else ((), item[1])
-            event = _task_event(namespace, chunk)
+            event = task_event(namespace, chunk)
             if event is not None:
                 yield event
 
@@ -175,6 +183,9 @@ class GraphRuntime:
             ThreadSummary(t.thread_id, t.updated_at, t.checkpoint_count)
             for t in self.graph.checkpointer.list_threads()
         ]
+
+    def new_thread_id(self) -> str:
+        return uuid.uuid4().hex
 
     def thread_graph(self, config: dict) -> tuple[Any, dict[str, str]] | None:
         draw = getattr(self.graph, "thread_drawable", None)
@@ -238,8 +249,9 @@ class LangGraphRuntime(GraphRuntime):
 
 
 def as_runtime(graph: Any) -> Runtime:
-    """The runtime adapter for ``graph``: LangGraph's when it is a LangGraph graph."""
-    if isinstance(graph, GraphRuntime):
+    """The runtime adapter for ``graph``: LangGraph's when it is a LangGraph graph; a
+    runtime (e.g. a ``ServerRuntime``) is used as it is."""
+    if isinstance(graph, Runtime):
         return graph
     if type(graph).__module__.startswith("langgraph"):
         return LangGraphRuntime(graph)
@@ -277,8 +289,9 @@ def _check_langgraph_version() -> None:
         )
 
 
-def _task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
-    """Normalise one ``stream_mode="tasks"`` chunk; ``None`` for internal nodes."""
+def task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
+    """Normalise one ``stream_mode="tasks"`` chunk (local or from a server's stream);
+    ``None`` for internal nodes."""
     name = chunk.get("name", "")
     if name.startswith("__"):
         return None

@@ -10,10 +10,9 @@ changed rather than the whole state or history.
 
 from __future__ import annotations
 
-import uuid
 from collections import deque
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ..render import to_dot
 from .capture import capture_output
@@ -22,10 +21,21 @@ from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
 from .runtime import as_runtime
 
-__all__ = ["ActionError", "Listener", "Session", "StaleWidgetError"]
+__all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
+
+#: How a node is drawn on the diagram (the ``node_status`` traitlet's values).
+NodeStatus = Literal["visited", "next", "running", "interrupted", "errored"]
+#: The thread as the widget shows it (the ``status`` traitlet).
+ThreadStatus = Literal["no_thread", "new", "running", "interrupted", "paused", "done", "error"]
 
 #: Node status priority: a node shown in several roles takes the strongest.
-_PRIORITY = {"visited": 0, "next": 1, "running": 2, "interrupted": 3, "errored": 4}
+_PRIORITY: dict[NodeStatus, int] = {
+    "visited": 0,
+    "next": 1,
+    "running": 2,
+    "interrupted": 3,
+    "errored": 4,
+}
 _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 
@@ -87,7 +97,9 @@ class Session:
         self._head_summary_id: str | None = None
         self._dot = to_dot(drawable)
         #: Status of the nodes drawn for the thread only (an entrypoint's task calls).
-        self._thread_status: dict[str, str] = {}
+        self._thread_status: dict[str, NodeStatus] = {}
+        self._base_checked = False
+        self._carried: list[dict] = []
         self.listener.set_traits(
             graph_dot=self._dot,
             nodes=self.nodes,
@@ -130,10 +142,11 @@ class Session:
             added = self.history.items[:200]
         else:
             added = self.history.sync()
+        self._carried = self._carried_interrupts()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
-        changed = [self.history.by_id[head_id]] if restated else []
+        changed = [self.history.by_id[head_id]] if restated and head_id is not None else []
         if added or changed:
             message = {"type": "history", "added": added, "size": len(self.history)}
             self.listener.send({**message, "changed": changed} if changed else message)
@@ -153,11 +166,19 @@ class Session:
         drawn = self.runtime.thread_graph(self.config)
         if drawn is None:
             return
-        drawable, self._thread_status = drawn
+        drawable, status = drawn
+        self._thread_status = {node: value for node, value in status.items() if value in _PRIORITY}
         dot = to_dot(drawable)
         if dot != self._dot:  # ``nodes`` stays the graph's own (what as_node may name)
             self._dot = dot
             self.listener.set_traits(graph_dot=dot)
+
+    @property
+    def _history(self) -> HistoryIndex:
+        """The history index, for code that runs after ``refresh()`` has built it."""
+        if self.history is None:
+            raise RuntimeError("the thread's history is read before Session.refresh() built it")
+        return self.history
 
     def _push_head_patch(self) -> None:
         new_id = checkpoint_id(self.head)
@@ -171,7 +192,7 @@ class Session:
         self._head_json, self._head_summary_id = new_json, new_id
 
     def _head_summary(self) -> dict:
-        summary = self.history.by_id.get(checkpoint_id(self.head), {})
+        summary = self._history.by_id.get(checkpoint_id(self.head) or "", {})
         if not summary:
             return {}
         return {k: summary.get(k) for k in ("id", "step", "source", "created_at", "next")}
@@ -191,23 +212,51 @@ class Session:
             if intr.id not in seen:
                 seen.add(intr.id)
                 specs.append(interrupt_spec(intr, ""))
-        return specs
+        return specs or self._carried
 
-    def _status_from_head(self) -> dict[str, str]:
-        status: dict[str, str] = {}
+    def _carried_interrupts(self) -> list[dict]:
+        """The questions still waiting after state edits (``carried: true``).
 
-        def mark(node: str, value: str) -> None:
+        LangGraph (and a server) stops listing an interrupt once the state is edited on top
+        of it, yet the node is still next and a ``Command(resume=...)`` still answers it;
+        so the widget keeps offering the question asked at the last checkpoint a run saved.
+        """
+        if self.history is None or (self.head.metadata or {}).get("source") != "update":
+            return []
+        if not self.head.next:
+            return []
+        for summary in self.history.ancestry(checkpoint_id(self.head))[1:]:
+            if summary["source"] == "update":
+                continue
+            if not summary["interrupts"]:
+                return []
+            asked = self.runtime.get_state(self._at(summary["id"]))
+            return [
+                {**interrupt_spec(intr, task.name), "carried": True}
+                for task in asked.tasks
+                if task.name in self.head.next
+                for intr in task.interrupts
+            ]
+        return []
+
+    def _status_from_head(self) -> dict[str, NodeStatus]:
+        status: dict[str, NodeStatus] = {}
+
+        def mark(node: str, value: NodeStatus) -> None:
             if node in _NOT_NODES or _is_pseudo_node(node):
                 return
-            if _PRIORITY[value] >= _PRIORITY.get(status.get(node, ""), -1):
+            current = status.get(node)
+            if current is None or _PRIORITY[value] >= _PRIORITY[current]:
                 status[node] = value
 
-        for summary in self.history.ancestry(checkpoint_id(self.head)):
+        for summary in self._history.ancestry(checkpoint_id(self.head)):
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
         for node, value in self._thread_status.items():
             mark(node, value)
+        for spec in self._carried:
+            mark(spec["node"], "interrupted")
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -224,7 +273,7 @@ class Session:
             if sub is not None and hasattr(sub, "tasks"):
                 self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
 
-    def _run_status(self) -> str:
+    def _run_status(self) -> ThreadStatus:
         if checkpoint_id(self.head) is None:
             return "new"
         if any(t.error is not None for t in self.head.tasks):
@@ -240,11 +289,14 @@ class Session:
     def run(self, input: Any) -> Any:
         """Start a run with ``input`` (a new thread when none is selected)."""
         if self.thread_id is None:
-            self._switch_thread(uuid.uuid4().hex)
+            self._switch_thread(self.runtime.new_thread_id())
+        else:
+            self._check_remote()
         return self._drive(input, self.config)
 
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
+        self._check_remote()
         pending = {spec["id"]: spec for spec in self.pending_interrupts()}
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
@@ -262,10 +314,20 @@ class Session:
                 check_answer(spec, value)
             except ValueError as exc:
                 raise ActionError(f"answer to interrupt {spec['id']} refused: {exc}") from exc
+        if any(spec.get("carried") for spec in pending.values()):
+            # The node asks again when it re-runs: its question has a new id by then, so
+            # the answer goes as a single value, which answers it whatever its id.
+            if len(pending) > 1:
+                raise ActionError(
+                    "several questions were pending when the state was edited; "
+                    "continue the run to have them asked again, then answer them"
+                )
+            resume = checks[0][1]
         return self._drive(self.runtime.resume_input(resume), self.config)
 
     def update_state(self, values: Any, as_node: str | None = None) -> Any:
         """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``."""
+        self._check_remote()
         return self._write(self.config, self.head, values, as_node)
 
     def fork(self, checkpoint_id: str, values: Any = None, as_node: str | None = None) -> Any:
@@ -281,11 +343,13 @@ class Session:
 
     def step(self) -> Any:
         """Run exactly one super-step from the latest checkpoint, then pause."""
+        self._check_remote()
         self._require_runnable()
         return self._drive(None, self.config, pause_after=self._top_nodes)
 
     def continue_run(self) -> Any:
         """Continue from the latest checkpoint until the end or the next breakpoint."""
+        self._check_remote()
         self._require_runnable()
         return self._drive(None, self.config)
 
@@ -304,6 +368,26 @@ class Session:
             nodes.clear()
         self.listener.set_traits(breakpoints=self._bp_trait())
 
+    def stop(self) -> list[str]:
+        """Cancel the runs in flight on a server thread; returns their ids."""
+        cancel = getattr(self.runtime, "stop", None)
+        if cancel is None:
+            raise ActionError("stop() cancels runs on a LangGraph API server thread")
+        stopped = cancel(self.config)
+        self.refresh()
+        return stopped
+
+    def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
+        """Fill the thread picker with threads matching ``metadata`` and ``status``
+        (server threads; the runtime must support those filters)."""
+        filters = {k: v for k, v in (("metadata", metadata), ("status", status)) if v}
+        try:
+            threads = [_thread_json(t) for t in self.runtime.list_threads(**filters)]
+        except TypeError as exc:
+            raise ActionError("searching threads by metadata or status needs a server") from exc
+        self.listener.set_traits(threads=threads)
+        return threads
+
     def select_thread(self, thread_id: str) -> None:
         """Drive another thread of the same graph."""
         self._switch_thread(str(thread_id))
@@ -318,6 +402,12 @@ class Session:
         self.listener.send({"type": "reset", "thread_id": thread_id})
 
     # ---------------------------------------------------------------- internals
+    def _check_remote(self) -> None:
+        """A thread on a server can move on under the widget (another client answered):
+        re-check, unless the browser's action was just checked against its ``base``."""
+        if getattr(self.runtime, "remote", False) and not self._base_checked:
+            self._check_base(checkpoint_id(self.head) if self.head is not None else None)
+
     def _require_checkpoint(self, cid: str) -> None:
         if self.history is None or cid not in self.history.by_id:
             raise ActionError(f"checkpoint {cid!r} is not in thread {self.thread_id!r}")
@@ -444,10 +534,17 @@ class Session:
     def _act(self, action: Any, args: Mapping, base: str | None) -> None:
         if action in {"resume", "update_state", "step", "continue", "run"}:
             self._check_base(base)
+            self._base_checked = True
+        try:
+            self._dispatch(action, args)
+        finally:
+            self._base_checked = False
+
+    def _dispatch(self, action: Any, args: Mapping) -> None:
         if action == "run":
             self.run(args.get("input"))
         elif action == "new_thread":
-            self._switch_thread(uuid.uuid4().hex)
+            self._switch_thread(self.runtime.new_thread_id())
             self.run(args.get("input"))
         elif action == "resume":
             answers = args.get("answers")
@@ -477,11 +574,15 @@ class Session:
             self.select_thread(str(args.get("thread_id")))
         elif action == "refresh":
             self.refresh()
+        elif action == "stop":
+            self.stop()
         else:
             raise ActionError(f"unknown action {action!r}")
 
     def _query(self, query: Any, args: Mapping) -> Any:
         if query == "threads":
+            if args.get("metadata") or args.get("status"):
+                return self.search_threads(args.get("metadata"), args.get("status"))
             return [_thread_json(t) for t in self.runtime.list_threads()]
         if self.history is None:
             raise ActionError("no thread selected")
@@ -514,19 +615,19 @@ class Session:
         return {
             "id": sid,
             "values": self._head_json if sid == self._head_summary_id else to_jsonable(snap.values),
-            "summary": self.history.by_id.get(sid, {}),
+            "summary": self._history.by_id.get(sid, {}),
             "is_head": sid == self._head_summary_id,
         }
 
     def _diff(self, a: str, b: str | None) -> dict:
         if b is None:
-            b = self.history.by_id.get(a, {}).get("parent") if a in self.history.by_id else None
+            b = self._history.by_id.get(a, {}).get("parent") if a in self._history.by_id else None
         old = to_jsonable(self._snapshot(b).values) if b else {}
         new = to_jsonable(self._snapshot(a).values)
         return {"from": b, "to": a, "ops": diff(old, new)}
 
     def _node_writes(self, node: str) -> dict:
-        for summary in self.history.ancestry(self._head_summary_id):
+        for summary in self._history.ancestry(self._head_summary_id):
             if node in summary["writers"]:
                 snap = self._snapshot(summary["id"])
                 parent = self._snapshot(summary["parent"]) if summary["parent"] else None
@@ -546,8 +647,9 @@ def _is_pseudo_node(node: str) -> bool:
 
 def _thread_json(thread: Any) -> dict:
     """A ThreadSummary as JSON."""
-    return {
+    summary = {
         "thread_id": thread.thread_id,
         "updated_at": thread.updated_at,
         "checkpoint_count": thread.checkpoint_count,
     }
+    return {**summary, "status": thread.status} if thread.status else summary
