@@ -18,12 +18,13 @@ from .message_loop import MessageLoopScenario
 from .pause_resume import PauseResumeScenario
 from .runner import run_scenario
 from .table import format_table
+from .tool_loop import ToolLoopScenario
 
 __all__ = ["main", "scenarios"]
 
 
 def scenarios(quick: bool) -> list:
-    """The issue's five scenarios and the Functional API's; ``quick`` shrinks sizes and rounds for a CI smoke run."""
+    """The engine scenarios; ``quick`` shrinks sizes and rounds for a CI smoke run."""
     if quick:
         return [
             ChainScenario(rounds=2, per_round=1),
@@ -32,6 +33,7 @@ def scenarios(quick: bool) -> list:
             HistoryScenario(checkpoints=300, rounds=2),
             ForkScenario(checkpoints=300, back=100, rounds=2, per_round=2),
             EntrypointScenario(tasks=20, rounds=2, per_round=1),
+            ToolLoopScenario(turns=5, rounds=2, per_round=1),
         ]
     return [
         ChainScenario(),
@@ -40,6 +42,7 @@ def scenarios(quick: bool) -> list:
         HistoryScenario(),
         ForkScenario(),
         EntrypointScenario(),
+        ToolLoopScenario(),
     ]
 
 

@@ -23,6 +23,10 @@ class Flavour:
     add_messages: Any
     entrypoint: Any
     task: Any
+    MessagesState: Any
+    AIMessage: Any
+    ToolNode: Any
+    tools_condition: Any
 
 
 #: Engine name -> ``{attribute: (module, name)}`` to import it from.
@@ -39,6 +43,10 @@ ENGINES: dict[str, dict[str, tuple[str, str]]] = {
             "add_messages",
             "entrypoint",
             "task",
+            "MessagesState",
+            "AIMessage",
+            "ToolNode",
+            "tools_condition",
         )
     },
     "langgraph": {
@@ -51,6 +59,10 @@ ENGINES: dict[str, dict[str, tuple[str, str]]] = {
         "add_messages": ("langgraph.graph.message", "add_messages"),
         "entrypoint": ("langgraph.func", "entrypoint"),
         "task": ("langgraph.func", "task"),
+        "MessagesState": ("langgraph.graph", "MessagesState"),
+        "AIMessage": ("langchain_core.messages", "AIMessage"),
+        "ToolNode": ("langgraph.prebuilt", "ToolNode"),
+        "tools_condition": ("langgraph.prebuilt", "tools_condition"),
     },
 }
 

@@ -18,6 +18,7 @@ SCENARIO_ROWS = [
     "tasks in sequence: per task",
     "tasks in parallel: per task",
     "then interrupt: resume, per task",
+    "tool loop (3 calls a turn): per turn",
 ]
 
 

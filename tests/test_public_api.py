@@ -17,6 +17,8 @@ EXPECTED = {
     "HITLWarning",
     "HumanMessage",
     "InMemorySaver",
+    "InjectedState",
+    "InjectedToolCallId",
     "Interrupt",
     "InvalidUpdateError",
     "MemorySaver",
@@ -36,6 +38,7 @@ EXPECTED = {
     "SystemMessage",
     "ThreadWidget",
     "ToolMessage",
+    "ToolNode",
     "add_messages",
     "entrypoint",
     "get_config",
@@ -45,6 +48,8 @@ EXPECTED = {
     "register_type",
     "show",
     "task",
+    "to_langchain_messages",
+    "tools_condition",
 }
 
 

@@ -357,6 +357,7 @@ def _runnable_call(runnable: Any) -> Callable:
     def call(state: Any, config: dict) -> Any:
         return runnable.invoke(state, config)
 
+    call.runnable = runnable  # type: ignore[attr-defined]  # what the node is, for the widget
     call.__name__ = getattr(runnable, "name", None) or type(runnable).__name__
     return call
 

@@ -100,6 +100,10 @@ class Runtime(Protocol):
     def list_threads(self) -> list[ThreadSummary]:
         """Threads with at least one checkpoint, most recently updated first."""
 
+    def tool_nodes(self) -> dict[str, str]:
+        """``{node: messages key}`` for the graph's tool nodes (``ToolNode``), whose pending
+        calls the widget shows for review."""
+
     def new_thread_id(self) -> str:
         """An id for a new thread (a server creates the thread first)."""
 
@@ -178,6 +182,14 @@ class GraphRuntime:
 
         return Command(resume=resume)
 
+    def tool_nodes(self) -> dict[str, str]:
+        """``{node: messages key}`` for the graph's ``ToolNode`` nodes."""
+        return {
+            name: node.messages_key
+            for name, spec in self.graph.builder.nodes.items()
+            if _is_tool_node(node := getattr(spec.fn, "runnable", spec.fn))
+        }
+
     def list_threads(self) -> list[ThreadSummary]:
         return [
             ThreadSummary(t.thread_id, t.updated_at, t.checkpoint_count)
@@ -234,6 +246,14 @@ class LangGraphRuntime(GraphRuntime):
     def whole_state(self) -> bool:
         return False
 
+    def tool_nodes(self) -> dict[str, str]:
+        nodes = getattr(getattr(self.graph, "builder", None), "nodes", {})
+        return {
+            name: getattr(spec.runnable, "_messages_key", "messages")
+            for name, spec in nodes.items()
+            if _is_tool_node(spec.runnable)
+        }
+
     def list_threads(self) -> list[ThreadSummary]:
         # LangGraph savers have no thread listing: scan root-namespace checkpoints.
         threads: dict[str, list] = {}
@@ -271,6 +291,15 @@ def _with_recorded_writes(snapshot: Any) -> Any:
         return snapshot
     rest = {k: v for k, v in metadata.items() if k != EDIT_RECORD_KEY}
     return snapshot._replace(metadata={**rest, "writes": writes})
+
+
+def _is_tool_node(node: Any) -> bool:
+    """Ours or LangGraph's ``ToolNode`` (by class, so LangGraph is never imported here)."""
+    return any(
+        cls.__name__ == "ToolNode"
+        and cls.__module__.split(".")[0] in ("hitl_notebook", "langgraph")
+        for cls in type(node).__mro__
+    )
 
 
 def _check_langgraph_version() -> None:

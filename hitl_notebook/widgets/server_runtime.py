@@ -200,6 +200,11 @@ class ServerRuntime:
         """Server threads' states are edited key by key."""
         return False
 
+    def tool_nodes(self) -> dict[str, str]:
+        """No tool nodes: the tool-call card is not offered on server threads yet (their pending
+        calls are answered with the state editor or the interrupt form)."""
+        return {}
+
     def new_thread_id(self) -> str:
         """Create a thread on the server for this assistant's graph; returns its id."""
         thread = self._call(self.client.threads.create, graph_id=self.graph_id)

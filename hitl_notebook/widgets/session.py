@@ -20,6 +20,7 @@ from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
 from .runtime import as_runtime
+from .tool_review import pending_review, plan_review
 
 __all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
 
@@ -91,6 +92,8 @@ class Session:
         #: a subgraph's own ("parent:__start__") included, are not nodes.
         self.nodes = [n for n in drawable.nodes if not _is_pseudo_node(n)]
         self._top_nodes = [n for n in self.nodes if ":" not in n]
+        #: ``{node: messages key}`` of the tool nodes whose pending calls get a review card.
+        self._tool_nodes = self.runtime.tool_nodes()
         self.head: Any = None
         self.history: HistoryIndex | None = None
         self._head_json: Any = None
@@ -154,7 +157,7 @@ class Session:
         self.listener.set_traits(
             thread_id=self.thread_id,
             head=self._head_summary(),
-            interrupts=self.pending_interrupts(),
+            interrupts=self.pending_interrupts() + self._review_cards(),
             node_status=self._status_from_head(),
             history_size=len(self.history),
             status=self._run_status(),
@@ -213,6 +216,17 @@ class Session:
                 seen.add(intr.id)
                 specs.append(interrupt_spec(intr, ""))
         return specs or self._carried
+
+    def pending_tool_review(self) -> dict | None:
+        """The tool calls the thread is paused before (at a tool node, no interrupt
+        pending), as a review card; None when there are none."""
+        if self.head is None or self.pending_interrupts():
+            return None
+        return pending_review(self.head, self._tool_nodes, checkpoint_id(self.head))
+
+    def _review_cards(self) -> list[dict]:
+        card = self.pending_tool_review()
+        return [card] if card else []
 
     def _carried_interrupts(self) -> list[dict]:
         """The questions still waiting after state edits (``carried: true``).
@@ -324,6 +338,25 @@ class Session:
                 )
             resume = checks[0][1]
         return self._drive(self.runtime.resume_input(resume), self.config)
+
+    def review_tool_calls(self, decisions: list) -> Any:
+        """Answer the pending tool calls, one decision each: ``{"type": "approve"}``,
+        ``{"type": "edit", "args": {...}}`` or ``{"type": "reject", "message": "why"}``;
+        then the run goes on. A refused answer changes nothing."""
+        card = self.pending_tool_review()
+        if card is None:
+            raise ActionError(f"no tool call is waiting for review on thread {self.thread_id!r}")
+        try:
+            updates = plan_review(self.head, card, self._tool_nodes, {"decisions": decisions})
+        except ValueError as exc:
+            raise ActionError(f"tool-call review refused: {exc}") from exc
+        for values, as_node in updates:
+            try:
+                self.runtime.update_state(self.config, values, as_node=as_node)
+            except Exception as exc:
+                self.refresh()
+                raise ActionError(f"{type(exc).__name__}: {exc}") from exc
+        return self._drive(None, self.config)
 
     def update_state(self, values: Any, as_node: str | None = None) -> Any:
         """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``."""
@@ -550,6 +583,14 @@ class Session:
             answers = args.get("answers")
             if not isinstance(answers, Mapping) or not answers:
                 raise ActionError("resume needs answers: {interrupt_id: value}")
+            card = self.pending_tool_review()
+            if card is not None and card["id"] in answers:
+                answer = answers[card["id"]]
+                decisions = answer.get("decisions") if isinstance(answer, Mapping) else None
+                if not isinstance(decisions, list):
+                    raise ActionError('a tool-call review needs {"decisions": [...]}')
+                self.review_tool_calls(decisions)
+                return
             unknown = set(answers) - {spec["id"] for spec in self.pending_interrupts()}
             if unknown:
                 raise ActionError(f"no pending interrupt has id {', '.join(sorted(unknown))}")

@@ -91,6 +91,12 @@ class ThreadWidget(anywidget.AnyWidget):
         """Answer the pending interrupt (or several with ``{interrupt_id: value}``)."""
         return self.session.resume(answer)
 
+    def review_tool_calls(self, decisions: list) -> Any:
+        """Answer the tool calls the thread is paused before (the tool-call card):
+        ``{"type": "approve"}``, ``{"type": "edit", "args": {...}}`` or
+        ``{"type": "reject", "message": ...}`` per call; then the run goes on."""
+        return self.session.review_tool_calls(decisions)
+
     def update_state(self, values: Any, as_node: str | None = None) -> Any:
         """Edit the latest state as if ``as_node`` wrote ``values``."""
         return self.session.update_state(values, as_node)
