@@ -15,11 +15,12 @@ if TYPE_CHECKING:
 __all__ = ["checkpoint_payload", "debug_event", "result_payload", "task_payload", "writes_view"]
 
 
-def task_payload(plan: TaskPlan, node_input: Any) -> dict:
-    """A task about to run: what it reads and what triggered it."""
+def task_payload(plan: TaskPlan, node_input: Any, *, started: bool = False) -> dict:
+    """A task about to run: what it reads and what triggered it (``started``: the run's
+    input, for the node of an entrypoint)."""
     if plan.is_send:
         triggers: tuple = (PUSH,)
-    elif plan.name == START:
+    elif plan.name == START or started:
         triggers = (START,)
     else:
         triggers = (f"branch:to:{plan.name}",)

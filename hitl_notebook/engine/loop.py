@@ -541,9 +541,9 @@ class Run:
                 node_input = (
                     p.send_arg
                     if p.is_send or p.name == START
-                    else self.plan.node_input(p.name, self.step_values)
+                    else self.plan.shown_input(p.name, self.step_values)
                 )
-                payload = task_payload(p, node_input)
+                payload = task_payload(p, node_input, started=self.plan.input_is_state)
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
         return runnable
@@ -576,7 +576,7 @@ class Run:
             parents=self.parents,
             replay=self.replay,
             task_results=task_results,
-            emit=self._emit,
+            emit=self._emit_from_task,
         )
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
@@ -766,6 +766,15 @@ class Run:
     def _emit(self, mode: str, chunk: Any) -> None:
         if mode in self.modes:
             self._sink((mode, self.ns, chunk))
+
+    def _emit_from_task(self, mode: str, chunk: Any) -> None:
+        """A chunk from inside a running task: a stream mode's, or a ``@task`` call that
+        starts (``"task"``) or ends (``"task_result"``), shown on ``tasks`` and ``debug``."""
+        if mode not in ("task", "task_result"):
+            self._emit(mode, chunk)
+        elif "tasks" in self.modes or "debug" in self.modes:
+            self._emit("tasks", chunk)
+            self._emit("debug", debug_event(mode, self.cp.step + 1, now_iso(), chunk))
 
     def _emit_breakpoint(self) -> None:
         """The empty ``__interrupt__`` chunk of a breakpoint pause: the top-level run's only

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..checkpoint.base import Namespace
 from ..checkpoint.serde import SerializationError, check_serialisable
+from ..constants import PUSH
 from ..engine.context import TaskContext, interrupt_id, task_scope
 from ..types import GraphInterrupt, NodeInterrupt
 
@@ -90,6 +91,10 @@ class Caller:
         if stored is not None:
             return self._done(stored[1])
         child = _child_context(ctx, name, cid)
+        if child.emit is not None:
+            child.emit(
+                "task", {"id": cid, "name": name, "input": (args, kwargs), "triggers": (PUSH,)}
+            )
         future: Any
         if self.is_async:
             if is_async:
@@ -184,11 +189,41 @@ async def run_body_async(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -
 
 
 def _run_sync_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
-    return _finished(ctx, run_body(ctx, fn, args, kwargs))
+    try:
+        return _finished(ctx, run_body(ctx, fn, args, kwargs))
+    except Exception as exc:
+        _stopped(ctx, exc)
+        raise
 
 
 async def _run_async_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
-    return _finished(ctx, await run_body_async(ctx, fn, args, kwargs))
+    try:
+        return _finished(ctx, await run_body_async(ctx, fn, args, kwargs))
+    except Exception as exc:
+        _stopped(ctx, exc)
+        raise
+
+
+def _stopped(ctx: TaskContext, exc: Exception) -> None:
+    """Report a task call that paused or failed on the ``tasks``/``debug`` streams."""
+    if ctx.emit is None:
+        return
+    if isinstance(exc, GraphInterrupt):
+        ctx.emit("task_result", _result(ctx, None, {}, list(exc.interrupts)))
+    else:
+        ctx.emit("task_result", _result(ctx, exc, {}, []))
+
+
+def _result(ctx: TaskContext, error: Any, result: Any, records: list) -> dict:
+    return {
+        "id": ctx.task_id,
+        "name": ctx.name,
+        "error": error,
+        "result": result,
+        "interrupts": [
+            {"value": r.value, "id": r.id, "response_schema": r.response_schema} for r in records
+        ],
+    }
 
 
 def _finished(ctx: TaskContext, result: Any) -> Any:
@@ -202,6 +237,7 @@ def _finished(ctx: TaskContext, result: Any) -> Any:
         ) from None
     ctx.task_results[ctx.task_id] = [ctx.name, result]
     if ctx.emit is not None:
+        ctx.emit("task_result", _result(ctx, None, {"__return__": result}, []))
         ctx.emit("updates", {ctx.name: result})
     return result
 

@@ -60,6 +60,9 @@ class EntrypointPlan(GraphPlan):
     def node_input(self, node: str, values: dict) -> BodyInput:
         return BodyInput(values.get(INPUT_KEY), values.get(PREVIOUS_KEY))
 
+    def shown_input(self, node: str, values: dict) -> Any:
+        return values.get(INPUT_KEY)
+
     def visible_values(self, values: dict) -> dict:
         return {ROOT: values[ROOT]} if ROOT in values else {}
 

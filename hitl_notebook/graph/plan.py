@@ -199,6 +199,10 @@ class GraphPlan:
         channels = schema.channels
         return schema.node_view({k: v for k, v in values.items() if k in channels})
 
+    def shown_input(self, node: str, values: dict) -> Any:
+        """What the ``tasks``/``debug`` streams show as the node's input."""
+        return self.node_input(node, values)
+
     def visible_values(self, values: dict) -> dict:
         """A new dict of ``values`` without the hidden ``__`` keys: what a node reads. Runs
         every step, so it pops the known join keys instead of testing every key."""
