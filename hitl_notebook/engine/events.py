@@ -29,16 +29,17 @@ def task_payload(plan: TaskPlan, node_input: Any, *, started: bool = False) -> d
 
 def result_payload(
     plan: TaskPlan,
-    writes: list[tuple[str, Any]] | None,
+    result: dict,
     error: BaseException | None,
     interrupts: list[InterruptRecord],
 ) -> dict:
-    """A task that finished, failed or paused: the error is the exception object."""
+    """A task that finished, failed or paused (``result``: its writes as ``writes_view``
+    shows them); the error is the exception object."""
     return {
         "id": plan.id,
         "name": plan.name,
         "error": error,
-        "result": writes_view(writes or []),
+        "result": result,
         "interrupts": [
             {"value": r.value, "id": r.id, "response_schema": r.response_schema} for r in interrupts
         ],

@@ -635,7 +635,8 @@ class Run:
         produced, so a crash before the step ends does not run it again."""
         plan = result.plan
         if "tasks" in self.modes or "debug" in self.modes:
-            payload = result_payload(plan, result.shown, result.error, result.interrupts)
+            view = self.plan.result_view(result.shown or [])
+            payload = result_payload(plan, view, result.error, result.interrupts)
             self._emit("tasks", payload)
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
         emitter = self._emitters.pop(plan.id, None) if self._emitters else None

@@ -87,14 +87,14 @@ class Caller:
         index = ctx.task_calls
         ctx.task_calls += 1
         cid = call_id(ctx.task_id, index, name)
+        if ctx.emit is not None:  # announced even when its stored result is reused
+            ctx.emit(
+                "task", {"id": cid, "name": name, "input": (args, kwargs), "triggers": (PUSH,)}
+            )
         stored = ctx.task_results.get(cid)
         if stored is not None:
             return self._done(stored[1])
         child = _child_context(ctx, name, cid)
-        if child.emit is not None:
-            child.emit(
-                "task", {"id": cid, "name": name, "input": (args, kwargs), "triggers": (PUSH,)}
-            )
         future: Any
         if self.is_async:
             if is_async:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from ..constants import ROOT
+from ..constants import END, ROOT
 from ..graph.channels import LastValue
 from ..graph.plan import GraphPlan
 
@@ -59,6 +59,10 @@ class EntrypointPlan(GraphPlan):
 
     def node_input(self, node: str, values: dict) -> BodyInput:
         return BodyInput(values.get(INPUT_KEY), values.get(PREVIOUS_KEY))
+
+    def result_view(self, writes: list[tuple[str, Any]]) -> dict:
+        """The returned value, under ``__end__`` as LangGraph shows an entrypoint's."""
+        return {END: value for key, value in writes if key == ROOT}
 
     def shown_input(self, node: str, values: dict) -> Any:
         return values.get(INPUT_KEY)

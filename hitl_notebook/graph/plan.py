@@ -199,6 +199,12 @@ class GraphPlan:
         channels = schema.channels
         return schema.node_view({k: v for k, v in values.items() if k in channels})
 
+    def result_view(self, writes: list[tuple[str, Any]]) -> dict:
+        """A task's writes as the ``tasks``/``debug`` streams show its result."""
+        from ..engine.events import writes_view
+
+        return writes_view(writes)
+
     def shown_input(self, node: str, values: dict) -> Any:
         """What the ``tasks``/``debug`` streams show as the node's input."""
         return self.node_input(node, values)

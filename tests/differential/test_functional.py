@@ -187,6 +187,29 @@ def test_stream_modes():
     ]
 
 
+def test_tasks_stream_shows_each_task_call():
+    """``stream_mode="tasks"`` shows the entrypoint's task (its input, triggered by the
+    run's start) and each ``@task`` call starting (args, kwargs) and returning."""
+
+    def scenario(api: Api) -> list:
+        @api.task
+        def double(x: int) -> int:
+            return 2 * x
+
+        @api.entrypoint(checkpointer=api.InMemorySaver())
+        def flow(x: int) -> int:
+            return double(x).result() + api.interrupt("add?")
+
+        config = thread("t")
+        chunks = list(flow.stream(3, config, stream_mode="tasks"))
+        chunks += list(flow.stream(api.Command(resume=1), config, stream_mode="tasks"))
+        return [plain(_without_ids(c)) for c in chunks]
+
+    seen = same(scenario)
+    assert {"name": "double", "input": ((3,), {}), "triggers": ("__pregel_push",)} in seen
+    assert {"name": "flow", "input": 3, "triggers": ("__start__",)} in seen
+
+
 def test_async_entrypoint():
     """An async entrypoint awaits async and sync tasks; ``ainvoke``/``astream`` pause and
     resume it like the sync one, and finished tasks are not run again."""
@@ -376,3 +399,11 @@ def test_observations_differ_when_the_answer_differs():
     reference, ours = both(scenario)
     with pytest.raises(AssertionError, match="differ"):
         assert_same(reference, ours)
+
+
+def _without_ids(chunk: dict) -> dict:
+    """A ``tasks`` chunk without task and interrupt ids (they differ by design)."""
+    out = {k: v for k, v in chunk.items() if k != "id"}
+    if "interrupts" in out:
+        out["interrupts"] = [{k: v for k, v in i.items() if k != "id"} for i in out["interrupts"]]
+    return out
