@@ -62,7 +62,8 @@ class EntrypointPlan(GraphPlan):
 
     def result_view(self, writes: list[tuple[str, Any]]) -> dict:
         """The returned value, under ``__end__`` as LangGraph shows an entrypoint's."""
-        return {END: value for key, value in writes if key == ROOT}
+        returned = [value for key, value in writes if key == ROOT]
+        return {END: returned[-1]} if returned else {}
 
     def shown_input(self, node: str, values: dict) -> Any:
         return values.get(INPUT_KEY)
