@@ -1,7 +1,7 @@
 """Running ``@task`` calls from an entrypoint's body: call ids, stored results, futures.
 
-Each call gets an id from its caller's task id and its index among the caller's calls, so
-the body, which re-runs from the top on resume, finds the result of a call that already
+Each call gets an id from its caller's task id, its index among the caller's calls and
+the task's name, so the body, which re-runs from the top on resume, finds the result of a call that already
 finished in the checkpoint (``TaskContext.task_results``) instead of running it again. A
 task runs with a ``TaskContext`` of its own: its ``interrupt()`` calls get ids from its
 call id, and their answers come back through the entrypoint task's ``child_answers``.
@@ -67,9 +67,6 @@ class TaskFuture(Future):
         self.run_once()
         return super().result(timeout)
 
-    def __await__(self):
-        return asyncio.wrap_future(self).__await__()
-
 
 class Caller:
     """A running body (the entrypoint's or a task's) and the task calls it made."""
@@ -109,9 +106,8 @@ class Caller:
                     f"Task '{name}' is an async function, so it can only be called from an async entrypoint "
                     f"('{ctx.name}' is sync): make the entrypoint `async def` and `await` the task."
                 )
-            future = TaskFuture(
-                lambda: contextvars.copy_context().run(_run_sync_task, child, fn, args, kwargs)
-            )
+            context = contextvars.copy_context()  # the caller's, wherever the task runs
+            future = TaskFuture(lambda: context.run(_run_sync_task, child, fn, args, kwargs))
             _pool.submit(future.run_once)
         self.futures.append(future)
         return future

@@ -261,3 +261,23 @@ def test_answering_one_of_two_task_questions_runs_nothing_until_both_are_answere
     assert runs == {"body": 1, "a": 1, "b": 1}
     assert flow.invoke(Command(resume={questions["b"]: 2}), config()) == [1, 2]
     assert runs == {"body": 2, "a": 2, "b": 2}
+
+
+def test_a_task_sees_the_callers_context_variables():
+    """A task runs in a copy of its caller's context (as a thread started with it would),
+    so a ``ContextVar`` set by the body is visible inside the task."""
+    import contextvars
+
+    who: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
+
+    @task
+    def greet() -> str:
+        return f"hello {who.get()}"
+
+    @entrypoint(checkpointer=InMemorySaver())
+    def flow(name: str) -> list:
+        who.set(name)
+        futures = [greet(), greet()]
+        return [f.result() for f in futures]
+
+    assert flow.invoke("ada", config()) == ["hello ada", "hello ada"]
