@@ -39,9 +39,10 @@ EDIT_RECORD_KEY = "hitl_notebook_writes"
 
 @dataclass(frozen=True, slots=True)
 class TaskEvent:
-    """A node starting or finishing during a run, as the diagram needs it."""
+    """A node starting or finishing during a run, as the diagram needs it, or a piece of
+    a chat model's answer as it streams."""
 
-    #: ``"start"`` or ``"end"``.
+    #: ``"start"``, ``"end"`` or ``"token"`` (``result`` holds the text).
     kind: str
     #: Node id as drawn (``"parent:child"`` inside a subgraph).
     node: str
@@ -92,7 +93,8 @@ class Runtime(Protocol):
         interrupt_before: Sequence[str] = (),
         interrupt_after: Sequence[str] = (),
     ) -> Iterator[TaskEvent]:
-        """Run the graph, yielding task starts and ends as they happen."""
+        """Run the graph, yielding task starts and ends (and tokens, where the back end
+        streams them) as they happen."""
 
     def resume_input(self, resume: Any) -> Any:
         """The graph input that resumes pending interrupts with ``resume``."""
@@ -137,8 +139,20 @@ class GraphRuntime:
     def get_state_history(
         self, config: dict, *, limit: int | None = None, before: dict | None = None
     ) -> Iterator[Any]:
-        for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
-            yield self._with_writes(snapshot)
+        from ..engine.snapshot import read_history_with_writes
+
+        for snapshot, writes in read_history_with_writes(
+            self.graph, config, limit=limit, before=before
+        ):
+            yield _with_metadata_writes(snapshot, writes)
+
+    def checkpoint_links(self, config: dict) -> list[tuple[str, str | None]]:
+        """``(id, parent id)`` of every checkpoint of the thread, newest first, read
+        without building snapshots (the timeline lays out a long thread from them)."""
+        conf = config.get("configurable", {})
+        return self.graph.checkpointer.links(
+            str(conf["thread_id"]), conf.get("checkpoint_ns", "") or ""
+        )
 
     def _with_writes(self, snapshot: Any) -> Any:
         """The snapshot with the step's recorded writes as ``metadata["writes"]``, the shape
@@ -147,9 +161,7 @@ class GraphRuntime:
 
         if snapshot.metadata is None:
             return snapshot
-        return snapshot._replace(
-            metadata={**snapshot.metadata, "writes": recorded_writes(self.graph, snapshot)}
-        )
+        return _with_metadata_writes(snapshot, recorded_writes(self.graph, snapshot))
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.graph.update_state(config, values, as_node=as_node)
@@ -227,6 +239,16 @@ class LangGraphRuntime(GraphRuntime):
     ) -> Iterator[Any]:
         for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
             yield _with_recorded_writes(snapshot)
+
+    def checkpoint_links(self, config: dict) -> list[tuple[str, str | None]]:
+        """LangGraph savers have no links query: read them from the history."""
+        return [
+            (
+                s.config["configurable"]["checkpoint_id"],
+                (s.parent_config or {}).get("configurable", {}).get("checkpoint_id"),
+            )
+            for s in self.graph.get_state_history(config)
+        ]
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         if as_node is not None:
@@ -343,3 +365,10 @@ def _error_text(error: Any) -> str:
     if isinstance(error, BaseException):
         return f"{type(error).__name__}: {error}"
     return str(error)
+
+
+def _with_metadata_writes(snapshot: Any, writes: dict | None) -> Any:
+    """``snapshot`` with ``writes`` as ``metadata["writes"]`` (values stay unread)."""
+    if snapshot.metadata is None:
+        return snapshot
+    return snapshot._replace(metadata={**snapshot.metadata, "writes": writes})

@@ -10,16 +10,17 @@ changed rather than the whole state or history.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Mapping
+from collections import OrderedDict, deque
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, Protocol
 
+from ..errors import ConcurrentUpdateError
 from ..render import to_dot
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
-from .runtime import as_runtime
+from .runtime import TaskEvent, as_runtime
 from .tool_review import pending_review, plan_review
 
 __all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
@@ -42,6 +43,10 @@ _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 class ActionError(Exception):
     """An action the Session refused before touching the graph: history is unchanged."""
+
+
+#: Checkpoints whose JSON the session keeps for views and diffs.
+JSON_CACHE_SIZE = 8
 
 
 class StaleWidgetError(ActionError):
@@ -97,12 +102,14 @@ class Session:
         self.head: Any = None
         self.history: HistoryIndex | None = None
         self._head_json: Any = None
+        #: JSON of checkpoints recently viewed or diffed, by id (cleared on every refresh:
+        #: a paused step's values change as its tasks finish).
+        self._json_cache: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._head_summary_id: str | None = None
         self._dot = to_dot(drawable)
         #: Status of the nodes drawn for the thread only (an entrypoint's task calls).
         self._thread_status: dict[str, NodeStatus] = {}
         self._base_checked = False
-        self._carried: list[dict] = []
         self.listener.set_traits(
             graph_dot=self._dot,
             nodes=self.nodes,
@@ -132,6 +139,7 @@ class Session:
 
     def refresh(self) -> None:
         """Re-read the thread's latest checkpoint and new history; push the changes."""
+        self._json_cache.clear()
         if self.thread_id is None:
             threads = [_thread_json(t) for t in self.runtime.list_threads()]
             self.listener.set_traits(
@@ -142,16 +150,20 @@ class Session:
         self._redraw_for_thread()
         if self.history is None:
             self.history = HistoryIndex(self.runtime, self.config)
-            added = self.history.items[:200]
+            added = self.history.page(0, 100)
         else:
             added = self.history.sync()
-        self._carried = self._carried_interrupts()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
-        changed = [self.history.by_id[head_id]] if restated and head_id is not None else []
+        changed = [self._history.summary(head_id)] if restated and head_id is not None else []
         if added or changed:
-            message = {"type": "history", "added": added, "size": len(self.history)}
+            message = {
+                "type": "history",
+                "added": added,
+                "size": len(self.history),
+                "lanes": self.history.lanes,
+            }
             self.listener.send({**message, "changed": changed} if changed else message)
         self._push_head_patch()
         self.listener.set_traits(
@@ -195,7 +207,8 @@ class Session:
         self._head_json, self._head_summary_id = new_json, new_id
 
     def _head_summary(self) -> dict:
-        summary = self._history.by_id.get(checkpoint_id(self.head) or "", {})
+        head_id = checkpoint_id(self.head)
+        summary = self._history.summary(head_id) if head_id is not None else {}
         if not summary:
             return {}
         return {k: summary.get(k) for k in ("id", "step", "source", "created_at", "next")}
@@ -215,7 +228,7 @@ class Session:
             if intr.id not in seen:
                 seen.add(intr.id)
                 specs.append(interrupt_spec(intr, ""))
-        return specs or self._carried
+        return specs
 
     def pending_tool_review(self) -> dict | None:
         """The tool calls the thread is paused before (at a tool node, no interrupt
@@ -228,12 +241,14 @@ class Session:
         card = self.pending_tool_review()
         return [card] if card else []
 
-    def _carried_interrupts(self) -> list[dict]:
-        """The questions still waiting after state edits (``carried: true``).
+    def _edited_over_questions(self) -> list[dict]:
+        """The questions an edit hid (``carried: true``): asked at the last checkpoint a
+        run saved, with state edits on top.
 
-        LangGraph (and a server) stops listing an interrupt once the state is edited on top
-        of it, yet the node is still next and a ``Command(resume=...)`` still answers it;
-        so the widget keeps offering the question asked at the last checkpoint a run saved.
+        LangGraph (and a server) stops listing an interrupt once the state is edited over
+        it (the widget then shows the thread as paused, and Continue asks again), yet the
+        node is still next and a ``Command(resume=...)`` still answers it, so ``resume()``
+        accepts an answer to such a question.
         """
         if self.history is None or (self.head.metadata or {}).get("source") != "update":
             return []
@@ -269,8 +284,6 @@ class Session:
         self._mark_tasks(self.head, "", mark)
         for node, value in self._thread_status.items():
             mark(node, value)
-        for spec in self._carried:
-            mark(spec["node"], "interrupted")
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -288,6 +301,9 @@ class Session:
                 self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
 
     def _run_status(self) -> ThreadStatus:
+        busy = getattr(self.runtime, "busy", None)
+        if busy is not None and busy(self.config):  # a server run started elsewhere
+            return "running"
         if checkpoint_id(self.head) is None:
             return "new"
         if any(t.error is not None for t in self.head.tasks):
@@ -311,7 +327,9 @@ class Session:
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
         self._check_remote()
-        pending = {spec["id"]: spec for spec in self.pending_interrupts()}
+        pending = {
+            spec["id"]: spec for spec in self.pending_interrupts() or self._edited_over_questions()
+        }
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
         if isinstance(answer, Mapping) and answer and set(answer) <= set(pending):
@@ -410,6 +428,15 @@ class Session:
         self.refresh()
         return stopped
 
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread (started elsewhere) until it ends,
+        with live node status and tokens when the run streams them; returns the latest
+        snapshot (at once when no run is in flight)."""
+        join = getattr(self.runtime, "join_events", None)
+        if join is None:
+            raise ActionError("follow() joins a run on a LangGraph API server thread")
+        return self._watch(join(self.config))
+
     def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
         """Fill the thread picker with threads matching ``metadata`` and ``status``
         (server threads; the runtime must support those filters)."""
@@ -442,7 +469,7 @@ class Session:
             self._check_base(checkpoint_id(self.head) if self.head is not None else None)
 
     def _require_checkpoint(self, cid: str) -> None:
-        if self.history is None or cid not in self.history.by_id:
+        if self.history is None or cid not in self.history:
             raise ActionError(f"checkpoint {cid!r} is not in thread {self.thread_id!r}")
 
     def _require_runnable(self) -> None:
@@ -482,6 +509,9 @@ class Session:
     def _update(self, config: dict, values: Any, as_node: str | None) -> Any:
         try:
             self.runtime.update_state(config, values, as_node=as_node)
+        except ConcurrentUpdateError:
+            self.refresh()
+            raise
         except Exception as exc:
             self.refresh()
             raise ActionError(f"{type(exc).__name__}: {exc}") from exc
@@ -490,6 +520,14 @@ class Session:
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
+        before = sorted(self.breakpoints["before"])
+        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
+        return self._watch(
+            self.runtime.events(input, config, interrupt_before=before, interrupt_after=after)
+        )
+
+    def _watch(self, events: Iterator[TaskEvent]) -> Any:
+        """Show a run's events live (node status, tokens), then the state it left."""
         status = (
             dict(self._status_from_head())
             if self.head is not None and self.history is not None
@@ -497,12 +535,11 @@ class Session:
         )
         status = {n: s for n, s in status.items() if s == "visited"}
         self.listener.set_traits(status="running", error="", node_status=dict(status))
-        before = sorted(self.breakpoints["before"])
-        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
         try:
-            for event in self.runtime.events(
-                input, config, interrupt_before=before, interrupt_after=after
-            ):
+            for event in events:
+                if event.kind == "token":
+                    self._log_line("token", str(event.result))
+                    continue
                 if event.kind == "start":
                     status[event.node] = "running"
                 elif event.error:
@@ -510,6 +547,9 @@ class Session:
                 else:
                     status[event.node] = "interrupted" if event.interrupted else "visited"
                 self.listener.set_traits(node_status=dict(status))
+        except ConcurrentUpdateError:
+            self.refresh()  # nothing of this run was written: show where the thread is now
+            raise
         except Exception as exc:
             self.refresh()
             self.listener.set_traits(error=f"{type(exc).__name__}: {exc}", status="error")
@@ -538,6 +578,14 @@ class Session:
             reply["ok"] = True
         except StaleWidgetError as exc:
             reply.update(ok=False, kind="stale", error=str(exc))
+        except ConcurrentUpdateError as exc:
+            message = (
+                f"the thread moved on; refresh. Another kernel or process wrote checkpoint "
+                f"{exc.actual} while this action ran from {exc.expected}; nothing of this action was "
+                "written. The widget now shows the latest state: check it and retry."
+            )
+            self.listener.set_traits(notice=message, error="")
+            reply.update(ok=False, kind="stale", error=message)
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))
@@ -633,6 +681,7 @@ class Session:
                 "items": self.history.page(offset, limit),
                 "size": len(self.history),
                 "offset": offset,
+                "lanes": self.history.lanes,
             }
         if query == "checkpoint":
             return self._checkpoint_view(args.get("id"))
@@ -648,24 +697,47 @@ class Session:
         self._require_checkpoint(cid)
         return self.runtime.get_state(self._at(cid))
 
+    def _checkpoint_json(self, cid: str) -> tuple[Any, Any]:
+        """``(values, metadata)`` of checkpoint ``cid`` as JSON, kept for the next few views
+        and diffs (selecting two rows and diffing them converts each state once)."""
+        cached = self._json_cache.get(cid)
+        if cached is None:
+            snap = self._snapshot(cid)
+            values = self._head_json if cid == self._head_summary_id else to_jsonable(snap.values)
+            cached = (values, _plain_metadata(snap))
+            self._json_cache[cid] = cached
+            while len(self._json_cache) > JSON_CACHE_SIZE:
+                self._json_cache.popitem(last=False)
+        else:
+            self._json_cache.move_to_end(cid)
+        return cached
+
     def _checkpoint_view(self, cid: str | None) -> dict:
-        snap = self._snapshot(cid)
-        sid = checkpoint_id(snap)
+        sid = checkpoint_id(self._snapshot(None)) if cid is None else cid
         if sid is None:
             return {"id": None, "values": {}, "summary": {}, "is_head": True}
+        self._require_checkpoint(sid)
         return {
             "id": sid,
-            "values": self._head_json if sid == self._head_summary_id else to_jsonable(snap.values),
-            "summary": self._history.by_id.get(sid, {}),
+            "values": self._checkpoint_json(sid)[0],
+            "summary": self._history.summary(sid),
             "is_head": sid == self._head_summary_id,
         }
 
     def _diff(self, a: str, b: str | None) -> dict:
+        """What changed from checkpoint ``b`` (``a``'s parent by default) to ``a``: state
+        and metadata, as structural JSON operations that carry the old values too."""
+        self._require_checkpoint(a)
         if b is None:
-            b = self._history.by_id.get(a, {}).get("parent") if a in self._history.by_id else None
-        old = to_jsonable(self._snapshot(b).values) if b else {}
-        new = to_jsonable(self._snapshot(a).values)
-        return {"from": b, "to": a, "ops": diff(old, new)}
+            b = self._history.parents.get(a)
+        old_values, old_meta = self._checkpoint_json(b) if b else ({}, {})
+        new_values, new_meta = self._checkpoint_json(a)
+        return {
+            "from": b,
+            "to": a,
+            "ops": diff(old_values, new_values, old_values=True),
+            "metadata_ops": diff(old_meta, new_meta, old_values=True),
+        }
 
     def _node_writes(self, node: str) -> dict:
         for summary in self._history.ancestry(self._head_summary_id):
@@ -684,6 +756,13 @@ class Session:
 def _is_pseudo_node(node: str) -> bool:
     """True for graph-internal ids such as ``__start__`` or ``parent:__end__``."""
     return node.rpartition(":")[2].startswith("__")
+
+
+def _plain_metadata(snapshot: Any) -> Any:
+    """A snapshot's metadata as JSON, without the writes the runtime adds for the timeline
+    (the state diff shows what they changed)."""
+    meta = {k: v for k, v in (snapshot.metadata or {}).items() if k != "writes"}
+    return to_jsonable(meta)
 
 
 def _thread_json(thread: Any) -> dict:
