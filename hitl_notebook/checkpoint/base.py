@@ -120,6 +120,9 @@ class TaskOutcome:
     goto: list[Any] = field(default_factory=list)
     #: Answers to interrupts raised inside subgraphs the task calls, by interrupt id.
     child_answers: dict[str, Any] = field(default_factory=dict)
+    #: Functional API: what the ``@task`` calls of this task finished with, by call id
+    #: (``[task name, result]``), so a re-run of the entrypoint does not run them again.
+    task_results: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

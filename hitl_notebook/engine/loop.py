@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..checkpoint.base import (
+    Change,
     CheckpointRecord,
     Namespace,
     Replace,
@@ -194,7 +195,12 @@ class Run:
         self.subgraphs = subgraphs
         #: Chunks can appear while a task runs (custom writes, LLM tokens, a subgraph's
         #: steps): the driver then runs even a lone task in a worker and yields as they come.
-        self.live = subgraphs or "custom" in modes or "messages" in modes
+        self.live = (
+            subgraphs
+            or "custom" in modes
+            or "messages" in modes
+            or (self.plan.streams_while_running and bool(modes))
+        )
         #: Where events go: our own buffer, or (inside a parent streaming subgraphs) the parent's.
         self._sink = self.events.append
         if self.parent is not None and self.parent.forward is not None:
@@ -436,6 +442,15 @@ class Run:
                 )
         values = dict(step_values(plan, base)[0]) if base is not None else plan.initial_values()
         new_id = new_checkpoint_id()
+        changes: dict[str, Change] = (
+            {} if base is not None else {k: Replace(v) for k, v in values.items()}
+        )
+        if plan.input_is_state:  # the input checkpoint holds the input and runs the nodes
+            values, written = plan.apply_writes(values, list(data.items()))
+            changes.update(written)
+            first = [TaskPlan(task_id(new_id, self.ns, n), n) for n in plan.static_targets[START]]
+        else:
+            first = [TaskPlan(task_id(new_id, self.ns, START), START, send_arg=data)]
         record = CheckpointRecord(
             thread_id=self.thread_id or ThreadId(""),
             ns=self.ns,
@@ -445,11 +460,10 @@ class Run:
             source="input",
             writes={START: data},
             values=values,
-            next=[TaskPlan(task_id(new_id, self.ns, START), START, send_arg=data)],
+            next=first,
             created_at=now_iso(),
             metadata=self.metadata,
         )
-        changes = {} if base is not None else {k: Replace(v) for k, v in values.items()}
         self._put(record, changes, fork=self.checkpoint_id is not None)
         self.cp = record
         self._report_saved(record)
@@ -548,9 +562,9 @@ class Run:
                 if p.name == START:  # the input is applied, not run: no task events (as LangGraph)
                     continue
                 node_input = (
-                    p.send_arg if p.is_send else self.plan.node_input(p.name, self.step_values)
+                    p.send_arg if p.is_send else self.plan.shown_input(p.name, self.step_values)
                 )
-                payload = task_payload(p, node_input)
+                payload = task_payload(p, node_input, started=self.plan.input_is_state)
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
         return runnable
@@ -559,8 +573,10 @@ class Run:
         outcome = self.cp.outcomes.get(plan.id)
         if outcome is not None:
             answers, child_answers = list(outcome.answers), dict(outcome.child_answers)
+            task_results = dict(outcome.task_results)
         else:
             answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
+            task_results = {}
         emitter = self._message_emitter(plan) if "messages" in self.modes else None
         return TaskContext(
             plan.id,
@@ -580,6 +596,8 @@ class Run:
             checkpoint_id=self.cp.id,
             parents=self.parents,
             replay=self.replay,
+            task_results=task_results,
+            emit=self._emit_from_task,
         )
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
@@ -638,7 +656,8 @@ class Run:
         produced, so a crash before the step ends does not run it again."""
         plan = result.plan
         if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
-            payload = result_payload(plan, result.shown, result.error, result.interrupts)
+            view = self.plan.result_view(result.shown or [])
+            payload = result_payload(plan, view, result.error, result.interrupts)
             self._emit("tasks", payload)
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
         emitter = self._emitters.pop(plan.id, None) if self._emitters else None
@@ -660,11 +679,13 @@ class Run:
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan
-        for r in (
-            results if cp.outcomes else ()
-        ):  # close the records of a step that paused or failed before
-            previous = cp.outcomes.get(r.plan.id)
-            if previous is not None and previous.writes is None:
+        for r in results:
+            # Close the records of a step that paused or failed before, and keep what the
+            # ``@task`` calls of an entrypoint returned (its history shows them).
+            previous = cp.outcomes.get(r.plan.id) if cp.outcomes else None
+            if (previous is not None and previous.writes is None) or (
+                previous is None and r.task_results
+            ):
                 self._put_outcome(r.to_outcome(previous))
         writes = [w for r in results for w in r.writes or ()]
         if len(results) == 1 and results[0].applied is not None:
@@ -770,6 +791,15 @@ class Run:
         if mode in self.modes:
             self._sink((mode, self.ns, chunk))
 
+    def _emit_from_task(self, mode: str, chunk: Any) -> None:
+        """A chunk from inside a running task: a stream mode's, or a ``@task`` call that
+        starts (``"task"``) or ends (``"task_result"``), shown on ``tasks`` and ``debug``."""
+        if mode not in ("task", "task_result"):
+            self._emit(mode, chunk)
+        elif "tasks" in self.modes or "debug" in self.modes:
+            self._emit("tasks", chunk)
+            self._emit("debug", debug_event(mode, self.cp.step + 1, now_iso(), chunk))
+
     def _emit_breakpoint(self) -> None:
         """The empty ``__interrupt__`` chunk of a breakpoint pause: the top-level run's only
         (a subgraph's pause shows once, where its parent pauses)."""
@@ -793,8 +823,9 @@ class Run:
         for interrupts in by_task.values():
             self.reported.extend(interrupts)
             self._emit("updates", {INTERRUPT: tuple(interrupts)})
-            if isinstance(values, dict):
-                self._emit("values", {**values, INTERRUPT: tuple(interrupts)})
+            if "values" in self.modes:  # a root state's value is not shown beside them
+                shown = values if isinstance(values, dict) else {}
+                self._emit("values", {**shown, INTERRUPT: tuple(interrupts)})
         # then the state with what the finished tasks wrote, as LangGraph shows it
         self.latest = self.plan.values_with_finished_tasks(self.cp)
         if values is not None and self.latest is not self.cp.values:
@@ -961,6 +992,7 @@ def _from_outcome(plan: TaskPlan, outcome: TaskOutcome | None) -> TaskResult | N
         goto=[goto_from_json(g) for g in outcome.goto],
         interrupts=list(outcome.interrupts),
         answers=list(outcome.answers),
+        task_results=dict(outcome.task_results),
     )
 
 
@@ -974,6 +1006,7 @@ def _copy_outcome(o: TaskOutcome) -> TaskOutcome:
         o.error,
         list(o.goto),
         dict(o.child_answers),
+        dict(o.task_results),
     )
 
 
@@ -982,8 +1015,9 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
     itself for a root state schema."""
     if not writes:
         return None
-    if writes[0][0] == ROOT:
-        return writes[-1][1]
+    roots = [value for key, value in writes if key == ROOT]
+    if roots:  # a root state schema (or an entrypoint, which also saves ``previous``)
+        return roots[-1]
     view: dict[str, Any] = {}
     for key, value in writes:
         if key in view:  # the same key written twice by one task (list-of-Command output)

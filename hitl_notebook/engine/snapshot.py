@@ -15,7 +15,7 @@ from ..checkpoint.base import (
     parent_cycle,
 )
 from ..checkpoint.copying import fresh_copy
-from ..constants import PULL, PUSH
+from ..constants import PULL, PUSH, ROOT
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
 from .lazy_snapshot import LazySnapshot
@@ -289,8 +289,13 @@ def _interrupts(records: list) -> tuple[Interrupt, ...]:
     )
 
 
-def _result_view(writes: list) -> dict | None:
-    return {k: v for k, v in writes} if writes else None
+def _result_view(writes: list) -> Any:
+    """A finished task's writes as ``PregelTask.result``: ``{key: value}``, or the value
+    itself for a root state (an entrypoint's return value)."""
+    if not writes:
+        return None
+    roots = [v for k, v in writes if k == ROOT]
+    return roots[-1] if roots else {k: v for k, v in writes}
 
 
 def _subgraph_state(

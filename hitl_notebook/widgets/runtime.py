@@ -109,6 +109,15 @@ class Runtime(Protocol):
     def new_thread_id(self) -> str:
         """An id for a new thread (a server creates the thread first)."""
 
+    def thread_graph(self, config: dict) -> tuple[Any, dict[str, str]] | None:
+        """For a graph drawn per thread (an entrypoint's task calls): the thread's drawable
+        graph and its nodes' status; ``None`` when ``get_graph`` is the whole picture."""
+
+    @property
+    def whole_state(self) -> bool:
+        """True when the state is one value (an entrypoint's return value, a root state
+        schema), edited as a whole rather than key by key."""
+
 
 class GraphRuntime:
     """Adapter for our own compiled graph (hitl_notebook's engine)."""
@@ -202,6 +211,18 @@ class GraphRuntime:
     def new_thread_id(self) -> str:
         return uuid.uuid4().hex
 
+    def thread_graph(self, config: dict) -> tuple[Any, dict[str, str]] | None:
+        draw = getattr(self.graph, "thread_drawable", None)
+        return draw(config) if draw is not None else None
+
+    @property
+    def whole_state(self) -> bool:
+        from ..constants import ROOT
+        from ..graph.channels import LastValue
+
+        plan = getattr(self.graph, "_plan", None)
+        return plan is not None and isinstance(plan.channels.get(ROOT), LastValue)
+
 
 class LangGraphRuntime(GraphRuntime):
     """Adapter for a real LangGraph compiled graph (``CompiledStateGraph``/``Pregel``)."""
@@ -242,6 +263,10 @@ class LangGraphRuntime(GraphRuntime):
         from langgraph.types import Command
 
         return Command(resume=resume)
+
+    @property
+    def whole_state(self) -> bool:
+        return False
 
     def tool_nodes(self) -> dict[str, str]:
         nodes = getattr(getattr(self.graph, "builder", None), "nodes", {})

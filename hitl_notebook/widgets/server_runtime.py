@@ -211,6 +211,15 @@ class ServerRuntime:
             for t in found
         ]
 
+    def thread_graph(self, config: dict) -> None:
+        """A server graph is drawn whole (``get_graph``), not per thread."""
+        return None
+
+    @property
+    def whole_state(self) -> bool:
+        """Server threads' states are edited key by key."""
+        return False
+
     def tool_nodes(self) -> dict[str, str]:
         """No tool nodes: the tool-call card is not offered on server threads yet (their pending
         calls are answered with the state editor or the interrupt form)."""

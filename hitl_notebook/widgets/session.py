@@ -106,9 +106,15 @@ class Session:
         #: a paused step's values change as its tasks finish).
         self._json_cache: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._head_summary_id: str | None = None
+        self._dot = to_dot(drawable)
+        #: Status of the nodes drawn for the thread only (an entrypoint's task calls).
+        self._thread_status: dict[str, NodeStatus] = {}
         self._base_checked = False
         self.listener.set_traits(
-            graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
+            graph_dot=self._dot,
+            nodes=self.nodes,
+            breakpoints=self._bp_trait(),
+            state_kind="value" if self.runtime.whole_state else "keys",
         )
         self.refresh()
 
@@ -141,6 +147,7 @@ class Session:
             )
             return
         self.head = self.runtime.get_state(self.config, subgraphs=True)
+        self._redraw_for_thread()
         if self.history is None:
             self.history = HistoryIndex(self.runtime, self.config)
             added = self.history.page(0, 100)
@@ -167,6 +174,19 @@ class Session:
             history_size=len(self.history),
             status=self._run_status(),
         )
+
+    def _redraw_for_thread(self) -> None:
+        """Draw the thread's own graph when the runtime has one (an entrypoint's task
+        calls so far); the DOT is sent only when it changed."""
+        drawn = self.runtime.thread_graph(self.config)
+        if drawn is None:
+            return
+        drawable, status = drawn
+        self._thread_status = {node: value for node, value in status.items() if value in _PRIORITY}
+        dot = to_dot(drawable)
+        if dot != self._dot:  # ``nodes`` stays the graph's own (what as_node may name)
+            self._dot = dot
+            self.listener.set_traits(graph_dot=dot)
 
     @property
     def _history(self) -> HistoryIndex:
@@ -262,6 +282,8 @@ class Session:
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
+        for node, value in self._thread_status.items():
+            mark(node, value)
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -459,13 +481,20 @@ class Session:
             raise ActionError("the thread has finished: nothing is scheduled to run")
 
     def _write(self, config: dict, target: Any, values: Any, as_node: str | None) -> Any:
-        if values is not None and not isinstance(values, Mapping):
-            raise ActionError(
-                f"state values must be an object mapping keys to values, not {type(values).__name__}"
-            )
         if as_node is not None and as_node not in self._top_nodes:
             raise ActionError(
                 f"as_node {as_node!r} is not a node of this graph; nodes: {', '.join(self._top_nodes)}"
+            )
+        if self.runtime.whole_state:  # one value: the edit replaces it
+            if values is not None and target is not None:
+                try:
+                    values = revive(target.values, values)
+                except (ValueError, TypeError) as exc:
+                    raise ActionError(f"cannot use the edited value: {exc}") from exc
+            return self._update(config, values, as_node)
+        if values is not None and not isinstance(values, Mapping):
+            raise ActionError(
+                f"state values must be an object mapping keys to values, not {type(values).__name__}"
             )
         if values is not None and target is not None:
             current = target.values if isinstance(target.values, Mapping) else {}
@@ -475,6 +504,9 @@ class Session:
                 }
             except (ValueError, TypeError) as exc:
                 raise ActionError(f"cannot use the edited values: {exc}") from exc
+        return self._update(config, values, as_node)
+
+    def _update(self, config: dict, values: Any, as_node: str | None) -> Any:
         try:
             self.runtime.update_state(config, values, as_node=as_node)
         except ConcurrentUpdateError:
