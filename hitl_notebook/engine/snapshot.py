@@ -11,6 +11,7 @@ from ..checkpoint.base import (
     CheckpointRecord,
     Namespace,
     ThreadId,
+    parent_cycle,
 )
 from ..constants import PULL, PUSH
 from ..types import Interrupt, PregelTask, StateSnapshot
@@ -109,10 +110,14 @@ def read_history(
             yield to_snapshot(graph, listed, saver=saver)
         return
     count, record = 0, saver.get(thread_id, ns, checkpoint_id)
+    seen: set[str] = set()
     while record is not None and (limit is None or count < limit):
+        seen.add(record.id)
         if (before_id is None or record.id < before_id) and _matches(record, filter):
             count += 1
             yield to_snapshot(graph, record, saver=saver)
+        if record.parent_id in seen:
+            raise parent_cycle(thread_id, checkpoint_id, record.parent_id)
         record = saver.get(thread_id, ns, record.parent_id) if record.parent_id else None
 
 
@@ -150,7 +155,8 @@ def to_snapshot(
     (some task paused or failed) lists in ``next`` only the tasks still to run, and each
     waiting task's unanswered questions. The *record* view (a checkpoint read by id, and
     history) lists every task of the step and the last question each asked, answered or
-    not. Either way ``values`` include what finished tasks wrote, until the step commits.
+    not. The live view's ``values`` include what finished tasks wrote, until the step
+    commits; the record view's are the values the step started from (as LangGraph's).
     """
     recorded = record.outcomes
     outcomes = (
@@ -162,7 +168,9 @@ def to_snapshot(
         and all(o is not None and o.writes is not None for o in outcomes)
     )
     tasks, next_names, pending = [], [], []
-    for index, (plan, outcome) in enumerate(zip(record.next, outcomes)):
+    #: A ``Send`` task's path is ``(PUSH, its index among the step's sends, False)``, as LangGraph's.
+    sends = [plan.id for plan in record.next if plan.is_send]
+    for plan, outcome in zip(record.next, outcomes):
         finished = outcome is not None and outcome.writes is not None
         if outcome is None:  # not started: nothing to look at (the common case, in a long history)
             records = []
@@ -181,7 +189,7 @@ def to_snapshot(
             PregelTask(
                 id=plan.id,
                 name=plan.name,
-                path=(PUSH, index) if plan.is_send else (PULL, plan.name),
+                path=(PUSH, sends.index(plan.id), False) if plan.is_send else (PULL, plan.name),
                 error=outcome.error if outcome else None,
                 interrupts=_interrupts(records),
                 state=_subgraph_state(graph, record, plan, subgraphs, saver),
@@ -205,7 +213,7 @@ def to_snapshot(
     structure = graph._plan
     if not recorded:
         values = record.values
-    elif complete:  # the step ran: only a Command's update given as input is shown on top
+    elif complete or not live:  # a record: only a Command's update given as input on top
         values = step_values(structure, record)[0]
     else:
         values = structure.values_with_finished_tasks(record)

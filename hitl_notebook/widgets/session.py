@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, Protocol
 
+from ..errors import ConcurrentUpdateError
 from ..render import to_dot
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
@@ -264,6 +265,9 @@ class Session:
                 self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
 
     def _run_status(self) -> ThreadStatus:
+        busy = getattr(self.runtime, "busy", None)
+        if busy is not None and busy(self.config):  # a server run started elsewhere
+            return "running"
         if checkpoint_id(self.head) is None:
             return "new"
         if any(t.error is not None for t in self.head.tasks):
@@ -459,6 +463,9 @@ class Session:
                 raise ActionError(f"cannot use the edited values: {exc}") from exc
         try:
             self.runtime.update_state(config, values, as_node=as_node)
+        except ConcurrentUpdateError:
+            self.refresh()
+            raise
         except Exception as exc:
             self.refresh()
             raise ActionError(f"{type(exc).__name__}: {exc}") from exc
@@ -494,6 +501,9 @@ class Session:
                 else:
                     status[event.node] = "interrupted" if event.interrupted else "visited"
                 self.listener.set_traits(node_status=dict(status))
+        except ConcurrentUpdateError:
+            self.refresh()  # nothing of this run was written: show where the thread is now
+            raise
         except Exception as exc:
             self.refresh()
             self.listener.set_traits(error=f"{type(exc).__name__}: {exc}", status="error")
@@ -522,6 +532,14 @@ class Session:
             reply["ok"] = True
         except StaleWidgetError as exc:
             reply.update(ok=False, kind="stale", error=str(exc))
+        except ConcurrentUpdateError as exc:
+            message = (
+                f"the thread moved on; refresh. Another kernel or process wrote checkpoint "
+                f"{exc.actual} while this action ran from {exc.expected}; nothing of this action was "
+                "written. The widget now shows the latest state: check it and retry."
+            )
+            self.listener.set_traits(notice=message, error="")
+            reply.update(ok=False, kind="stale", error=message)
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))
