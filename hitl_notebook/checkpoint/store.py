@@ -58,6 +58,7 @@ from .delta import (
     with_changes,
 )
 from .serde import DeserializationError, SerializationError
+from .write_refs import join_writes, split_writes
 
 __all__ = ["DeltaSaver", "OutcomeRow", "Row", "Tx", "validate_filter"]
 
@@ -279,8 +280,9 @@ class DeltaSaver(BaseCheckpointSaver):
                     f"{where}: changes name channels missing from its values: {sorted(unknown)}"
                 )
         delta, delta_cost, delta_values = encode_changes(changes, where)
-        writes, plans = dump(record.writes, "writes", where), dump_plans(record.next, where)
-        tail = frames.pack(WRITES, "", writes) + frames.pack(NEXT, "", plans)
+        shown, refs = split_writes(record.writes, changes)
+        writes, plans = dump(shown, "writes", where), dump_plans(record.next, where)
+        tail = frames.pack(WRITES, refs, writes) + frames.pack(NEXT, "", plans)
         tail_size = (len(writes) + len(plans), _json_values(writes) + _json_values(plans))
         metadata = dump_metadata(record.metadata, where)
         outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
@@ -624,11 +626,14 @@ class DeltaSaver(BaseCheckpointSaver):
                 sections = frames.decode_sections(row.data, _RECORD_TAGS)
             except frames.FrameError as exc:
                 raise DeserializationError(f"{where} is unreadable: {exc}") from exc
-        parts = {s.tag: s.data for s in sections if s.tag in _RECORD_TAGS}
+        parts = {s.tag: s for s in sections if s.tag in _RECORD_TAGS}
         if parts.keys() != _RECORD_TAGS:
             raise DeserializationError(
                 f"{where} is unreadable: its writes or next tasks are missing"
             )
+        writes = load(parts[WRITES].data, "writes", where)
+        if parts[WRITES].name:  # entries stored once, in the values (see ``write_refs``)
+            writes = join_writes(writes, parts[WRITES].name, values, where)
         return CheckpointRecord(
             thread_id=row.thread_id,
             ns=row.ns,
@@ -636,10 +641,10 @@ class DeltaSaver(BaseCheckpointSaver):
             parent_id=row.parent_id,
             step=row.step,
             source=row.source,
-            writes=load(parts[WRITES], "writes", where),
+            writes=writes,
             # Uncopied (``shared``): the saver's dict, or a read-only DeferredValues.
             values=fresh_copy(values) if copy else cast(dict, values),
-            next=load_plans(parts[NEXT], where),
+            next=load_plans(parts[NEXT].data, where),
             created_at=row.created_at,
             metadata=load_metadata(row.metadata, where),
             outcomes={o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
