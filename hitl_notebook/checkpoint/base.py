@@ -122,6 +122,9 @@ class TaskOutcome:
     goto: list[Any] = field(default_factory=list)
     #: Answers to interrupts raised inside subgraphs the task calls, by interrupt id.
     child_answers: dict[str, Any] = field(default_factory=dict)
+    #: Functional API: what the ``@task`` calls of this task finished with, by call id
+    #: (``[task name, result]``), so a re-run of the entrypoint does not run them again.
+    task_results: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -227,9 +230,15 @@ class BaseCheckpointSaver(ABC):
         thread_id: ThreadId,
         ns: Namespace = ROOT_NS,
         checkpoint_id: CheckpointId | None = None,
+        *,
+        shared: bool = False,
     ) -> CheckpointRecord | None:
         """The checkpoint (the thread's latest when ``checkpoint_id`` is None), with its
-        outcomes, or None when there is none."""
+        outcomes, or None when there is none.
+
+        ``shared=True`` lets ``values`` be the saver's own (cached) objects, uncopied: the
+        caller must copy them before mutating or handing them out. Snapshots use it to copy
+        only when someone reads their values."""
 
     @abstractmethod
     def list(
@@ -240,10 +249,11 @@ class BaseCheckpointSaver(ABC):
         before: CheckpointId | None = None,
         limit: int | None = None,
         filter: Mapping[str, Any] | None = None,
+        shared: bool = False,
     ) -> Iterator[CheckpointRecord]:
         """The thread's checkpoints in ``ns``, newest first; ``before`` excludes that id and
         newer ones; ``filter`` matches metadata keys (``source``, ``step`` and the run's
-        own metadata keys)."""
+        own metadata keys). ``shared`` as for ``get``."""
 
     @abstractmethod
     def list_threads(self) -> builtins.list[ThreadInfo]:

@@ -175,6 +175,7 @@ def dump_outcome(outcome: TaskOutcome, where: CheckpointLocation) -> bytes:
             "error": outcome.error,
             "goto": list(outcome.goto),
             "child_answers": dict(outcome.child_answers),
+            **({"task_results": dict(outcome.task_results)} if outcome.task_results else {}),
         },
         f"outcomes[{outcome.task_id!r}]",
         where,
@@ -198,6 +199,7 @@ def load_outcome(data: bytes, task_id: str, where: CheckpointLocation) -> TaskOu
             error=raw["error"],
             goto=list(raw["goto"]),
             child_answers=dict(raw.get("child_answers", {})),
+            task_results=dict(raw.get("task_results", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DeserializationError(f"{where} is unreadable: {path} is malformed ({exc!r})") from exc

@@ -135,13 +135,20 @@ class LangGraphSaverAPI:
         record = super().get(thread_id, ns or "", checkpoint_id)  # type: ignore[misc]
         return None if record is None else to_tuple(record)
 
-    def get(self, thread_id: Any, ns: str = "", checkpoint_id: str | None = None) -> Any:
+    def get(
+        self,
+        thread_id: Any,
+        ns: str = "",
+        checkpoint_id: str | None = None,
+        *,
+        shared: bool = False,
+    ) -> Any:
         """Ours: ``get(thread_id, ns, checkpoint_id)`` -> ``CheckpointRecord``. LangGraph's:
         ``get(config)`` -> the checkpoint dict (see ``get_tuple``)."""
         if isinstance(thread_id, Mapping):
             found = self.get_tuple(thread_id)
             return None if found is None else found.checkpoint
-        return super().get(thread_id, ns, checkpoint_id)  # type: ignore[misc]
+        return super().get(thread_id, ns, checkpoint_id, shared=shared)  # type: ignore[misc]
 
     def list(
         self,
@@ -151,6 +158,7 @@ class LangGraphSaverAPI:
         before: Any = None,
         limit: int | None = None,
         filter: Mapping[str, Any] | None = None,
+        shared: bool = False,
     ) -> Iterator[Any]:
         """Ours: ``list(thread_id, ns, ...)`` -> records of one namespace. LangGraph's:
         ``list(config or None, filter=, before=config, limit=)`` -> ``CheckpointTuple``s,
@@ -158,7 +166,7 @@ class LangGraphSaverAPI:
         thread for ``None``)."""
         if thread_id is not None and not isinstance(thread_id, Mapping):
             return super().list(  # type: ignore[misc]
-                thread_id, ns, before=before, limit=limit, filter=filter
+                thread_id, ns, before=before, limit=limit, filter=filter, shared=shared
             )
         if before is not None:
             before = _before_id(before)

@@ -9,12 +9,14 @@ decides *what* is stored (deltas, snapshots, pruning, filters, copies) lives her
 from __future__ import annotations
 
 import builtins
+import functools
 import re
+import threading
 from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ..errors import ConcurrentUpdateError
 from . import bounds, frames
@@ -42,6 +44,7 @@ from .codec import (
     load_plans,
 )
 from .copying import fresh_copy
+from .deferred import DeferredValues
 from .delta import (
     MAX_CHAIN,
     SECTION_COST,
@@ -392,6 +395,8 @@ class DeltaSaver(BaseCheckpointSaver):
         thread_id: ThreadId,
         ns: Namespace = ROOT_NS,
         checkpoint_id: CheckpointId | None = None,
+        *,
+        shared: bool = False,
     ) -> CheckpointRecord | None:
         _check_key("thread_id", thread_id)
         _check_key("ns", ns)
@@ -403,10 +408,18 @@ class DeltaSaver(BaseCheckpointSaver):
                 row = tx.row(thread_id, ns, checkpoint_id)
             if row is None:
                 return None
+            outcomes = tx.outcomes(thread_id, ns, row.id, row.id).get(row.id, [])
+            if shared:  # decoded on first use (a cached checkpoint's values are ready)
+                ready = self._cache.get(_key(row))
+                deferred = (
+                    ready
+                    if ready is not None
+                    else DeferredValues(functools.partial(self._values_or_fail, row))
+                )
+                return self._record(row, deferred, outcomes, copy=False)
             values = self._values(tx, row)
             if values is None:  # deleted since the row was read
                 return None
-            outcomes = tx.outcomes(thread_id, ns, row.id, row.id).get(row.id, [])
         return self._record(row, values, outcomes)
 
     def list(
@@ -417,6 +430,7 @@ class DeltaSaver(BaseCheckpointSaver):
         before: CheckpointId | None = None,
         limit: int | None = None,
         filter: Mapping[str, Any] | None = None,
+        shared: bool = False,
     ) -> Iterator[CheckpointRecord]:
         _check_key("thread_id", thread_id)
         _check_key("ns", ns)
@@ -424,7 +438,7 @@ class DeltaSaver(BaseCheckpointSaver):
         wanted = validate_filter(filter)
         if limit is not None and (not isinstance(limit, int) or limit < 0):
             raise ValueError(f"limit must be a non-negative int, not {limit!r}")
-        return self._iter_list(thread_id, ns, before, limit, wanted)
+        return self._iter_list(thread_id, ns, before, limit, wanted, not shared)
 
     def _iter_list(
         self,
@@ -433,6 +447,7 @@ class DeltaSaver(BaseCheckpointSaver):
         before: CheckpointId | None,
         limit: int | None,
         wanted: dict[str, Any],
+        copy: bool,
     ) -> Iterator[CheckpointRecord]:
         if limit == 0:
             return
@@ -440,6 +455,12 @@ class DeltaSaver(BaseCheckpointSaver):
             rows = [r for r in tx.rows(thread_id, ns, before, wanted, limit) if _matches(r, wanted)]
             rows = rows[:limit] if limit is not None else rows
             outcomes = tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}
+        if not copy:  # a shared listing decodes values only for the records that use them
+            deferred = _ListingValues(self, rows)
+            for row in rows:
+                lazy = DeferredValues(functools.partial(deferred.values_of, row))
+                yield self._record(row, lazy, outcomes.get(row.id, []), copy=False)
+            return
         start, size = 0, FIRST_BATCH
         listed = {row.id for row in rows}
         #: Values (and sections) a walk replayed for older listed rows, kept for the batches
@@ -504,6 +525,15 @@ class DeltaSaver(BaseCheckpointSaver):
             if values is not None:
                 ready[row.id] = (values, sections)
         return ready
+
+    def _values_or_fail(self, row: Row) -> dict[str, Any]:
+        """``_read_values`` for a checkpoint read earlier: gone now is an error."""
+        values = self._read_values(row)
+        if values is None:
+            raise DeserializationError(
+                f"{CheckpointLocation(row.thread_id, row.ns, row.id)} was deleted after it was read"
+            )
+        return values
 
     def _read_values(self, row: Row) -> dict[str, Any] | None:
         """``_values`` in a transaction of its own (a listing holds none between records)."""
@@ -582,11 +612,14 @@ class DeltaSaver(BaseCheckpointSaver):
     def _record(
         self,
         row: Row,
-        values: dict[str, Any],
+        values: Mapping[str, Any],
         outcomes: builtins.list[OutcomeRow],
         sections: builtins.list[frames.Section] | None = None,
+        *,
+        copy: bool = True,
     ) -> CheckpointRecord:
-        """The record handed out (fresh objects); ``sections`` are the row's, when already decoded."""
+        """The record handed out (fresh objects, but for the values when ``copy`` is False);
+        ``sections`` are the row's, when already decoded."""
         where = CheckpointLocation(row.thread_id, row.ns, row.id)
         if sections is None:
             try:
@@ -609,12 +642,23 @@ class DeltaSaver(BaseCheckpointSaver):
             step=row.step,
             source=row.source,
             writes=writes,
-            values=fresh_copy(values),
+            # Uncopied (``shared``): the saver's dict, or a read-only DeferredValues.
+            values=fresh_copy(values) if copy else cast(dict, values),
             next=load_plans(parts[NEXT].data, where),
             created_at=row.created_at,
             metadata=load_metadata(row.metadata, where),
             outcomes={o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
         )
+
+    def links(
+        self, thread_id: ThreadId, ns: Namespace = ROOT_NS
+    ) -> builtins.list[tuple[CheckpointId, CheckpointId | None]]:
+        """``(id, parent id)`` of every checkpoint of a thread in ``ns``, newest first,
+        without decoding any: what a timeline needs to lay a long thread's branches out."""
+        _check_key("thread_id", thread_id)
+        _check_key("ns", ns)
+        with self._reading() as tx:
+            return [(row.id, row.parent_id) for row in tx.rows(thread_id, ns, None, {}, None)]
 
     # -- housekeeping --------------------------------------------------------------------
 
@@ -752,6 +796,36 @@ def _check_readable(size: int, values: int, where: CheckpointLocation) -> None:
             f"{bounds.MAX_VALUES:,} values (hitl_notebook.checkpoint.bounds), so that reading it "
             "stays bounded"
         )
+
+
+class _ListingValues:
+    """The values of a shared listing's rows, built a batch at a time when first asked for.
+
+    Asking for one row's values builds those of its batch (``LIST_BATCH`` neighbours, each
+    from its parent's: one delta each), so reading a listing's values in order costs what
+    an eager listing costs, and reading none costs nothing.
+    """
+
+    def __init__(self, saver: DeltaSaver, rows: list[Row]) -> None:
+        self._saver = saver
+        self._rows = rows
+        self._position = {row.id: n for n, row in enumerate(rows)}
+        self._listed = set(self._position)
+        self._replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
+        self._ready: dict[str, tuple[dict[str, Any], Any]] = {}
+        self._lock = threading.Lock()
+
+    def values_of(self, row: Row) -> dict[str, Any]:
+        with self._lock:
+            found = self._ready.pop(row.id, None)
+            if found is None:
+                start = self._position[row.id] // LIST_BATCH * LIST_BATCH
+                batch = self._rows[start : start + LIST_BATCH]
+                self._ready.update(self._saver._batch_values(batch, self._listed, self._replayed))
+                found = self._ready.pop(row.id, None)
+        if found is not None:
+            return found[0]
+        return self._saver._values_or_fail(row)  # it fails: read it alone to say why
 
 
 def _key(row: Row) -> tuple:

@@ -109,6 +109,15 @@ class Runtime(Protocol):
     def new_thread_id(self) -> str:
         """An id for a new thread (a server creates the thread first)."""
 
+    def thread_graph(self, config: dict) -> tuple[Any, dict[str, str]] | None:
+        """For a graph drawn per thread (an entrypoint's task calls): the thread's drawable
+        graph and its nodes' status; ``None`` when ``get_graph`` is the whole picture."""
+
+    @property
+    def whole_state(self) -> bool:
+        """True when the state is one value (an entrypoint's return value, a root state
+        schema), edited as a whole rather than key by key."""
+
 
 class GraphRuntime:
     """Adapter for our own compiled graph (hitl_notebook's engine)."""
@@ -130,8 +139,20 @@ class GraphRuntime:
     def get_state_history(
         self, config: dict, *, limit: int | None = None, before: dict | None = None
     ) -> Iterator[Any]:
-        for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
-            yield self._with_writes(snapshot)
+        from ..engine.snapshot import read_history_with_writes
+
+        for snapshot, writes in read_history_with_writes(
+            self.graph, config, limit=limit, before=before
+        ):
+            yield _with_metadata_writes(snapshot, writes)
+
+    def checkpoint_links(self, config: dict) -> list[tuple[str, str | None]]:
+        """``(id, parent id)`` of every checkpoint of the thread, newest first, read
+        without building snapshots (the timeline lays out a long thread from them)."""
+        conf = config.get("configurable", {})
+        return self.graph.checkpointer.links(
+            str(conf["thread_id"]), conf.get("checkpoint_ns", "") or ""
+        )
 
     def _with_writes(self, snapshot: Any) -> Any:
         """The snapshot with the step's recorded writes as ``metadata["writes"]``, the shape
@@ -140,9 +161,7 @@ class GraphRuntime:
 
         if snapshot.metadata is None:
             return snapshot
-        return snapshot._replace(
-            metadata={**snapshot.metadata, "writes": recorded_writes(self.graph, snapshot)}
-        )
+        return _with_metadata_writes(snapshot, recorded_writes(self.graph, snapshot))
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.graph.update_state(config, values, as_node=as_node)
@@ -192,6 +211,18 @@ class GraphRuntime:
     def new_thread_id(self) -> str:
         return uuid.uuid4().hex
 
+    def thread_graph(self, config: dict) -> tuple[Any, dict[str, str]] | None:
+        draw = getattr(self.graph, "thread_drawable", None)
+        return draw(config) if draw is not None else None
+
+    @property
+    def whole_state(self) -> bool:
+        from ..constants import ROOT
+        from ..graph.channels import LastValue
+
+        plan = getattr(self.graph, "_plan", None)
+        return plan is not None and isinstance(plan.channels.get(ROOT), LastValue)
+
 
 class LangGraphRuntime(GraphRuntime):
     """Adapter for a real LangGraph compiled graph (``CompiledStateGraph``/``Pregel``)."""
@@ -209,6 +240,16 @@ class LangGraphRuntime(GraphRuntime):
         for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
             yield _with_recorded_writes(snapshot)
 
+    def checkpoint_links(self, config: dict) -> list[tuple[str, str | None]]:
+        """LangGraph savers have no links query: read them from the history."""
+        return [
+            (
+                s.config["configurable"]["checkpoint_id"],
+                (s.parent_config or {}).get("configurable", {}).get("checkpoint_id"),
+            )
+            for s in self.graph.get_state_history(config)
+        ]
+
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         if as_node is not None:
             # So the timeline shows the edit as written by ``as_node``, as on our engine.
@@ -222,6 +263,10 @@ class LangGraphRuntime(GraphRuntime):
         from langgraph.types import Command
 
         return Command(resume=resume)
+
+    @property
+    def whole_state(self) -> bool:
+        return False
 
     def tool_nodes(self) -> dict[str, str]:
         nodes = getattr(getattr(self.graph, "builder", None), "nodes", {})
@@ -320,3 +365,10 @@ def _error_text(error: Any) -> str:
     if isinstance(error, BaseException):
         return f"{type(error).__name__}: {error}"
     return str(error)
+
+
+def _with_metadata_writes(snapshot: Any, writes: dict | None) -> Any:
+    """``snapshot`` with ``writes`` as ``metadata["writes"]`` (values stay unread)."""
+    if snapshot.metadata is None:
+        return snapshot
+    return snapshot._replace(metadata={**snapshot.metadata, "writes": writes})

@@ -10,7 +10,7 @@ changed rather than the whole state or history.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, Protocol
 
@@ -43,6 +43,10 @@ _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 class ActionError(Exception):
     """An action the Session refused before touching the graph: history is unchanged."""
+
+
+#: Checkpoints whose JSON the session keeps for views and diffs.
+JSON_CACHE_SIZE = 8
 
 
 class StaleWidgetError(ActionError):
@@ -98,10 +102,19 @@ class Session:
         self.head: Any = None
         self.history: HistoryIndex | None = None
         self._head_json: Any = None
+        #: JSON of checkpoints recently viewed or diffed, by id (cleared on every refresh:
+        #: a paused step's values change as its tasks finish).
+        self._json_cache: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._head_summary_id: str | None = None
+        self._dot = to_dot(drawable)
+        #: Status of the nodes drawn for the thread only (an entrypoint's task calls).
+        self._thread_status: dict[str, NodeStatus] = {}
         self._base_checked = False
         self.listener.set_traits(
-            graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
+            graph_dot=self._dot,
+            nodes=self.nodes,
+            breakpoints=self._bp_trait(),
+            state_kind="value" if self.runtime.whole_state else "keys",
         )
         self.refresh()
 
@@ -126,6 +139,7 @@ class Session:
 
     def refresh(self) -> None:
         """Re-read the thread's latest checkpoint and new history; push the changes."""
+        self._json_cache.clear()
         if self.thread_id is None:
             threads = [_thread_json(t) for t in self.runtime.list_threads()]
             self.listener.set_traits(
@@ -133,17 +147,23 @@ class Session:
             )
             return
         self.head = self.runtime.get_state(self.config, subgraphs=True)
+        self._redraw_for_thread()
         if self.history is None:
             self.history = HistoryIndex(self.runtime, self.config)
-            added = self.history.items[:200]
+            added = self.history.page(0, 100)
         else:
             added = self.history.sync()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
-        changed = [self.history.by_id[head_id]] if restated and head_id is not None else []
+        changed = [self._history.summary(head_id)] if restated and head_id is not None else []
         if added or changed:
-            message = {"type": "history", "added": added, "size": len(self.history)}
+            message = {
+                "type": "history",
+                "added": added,
+                "size": len(self.history),
+                "lanes": self.history.lanes,
+            }
             self.listener.send({**message, "changed": changed} if changed else message)
         self._push_head_patch()
         self.listener.set_traits(
@@ -154,6 +174,19 @@ class Session:
             history_size=len(self.history),
             status=self._run_status(),
         )
+
+    def _redraw_for_thread(self) -> None:
+        """Draw the thread's own graph when the runtime has one (an entrypoint's task
+        calls so far); the DOT is sent only when it changed."""
+        drawn = self.runtime.thread_graph(self.config)
+        if drawn is None:
+            return
+        drawable, status = drawn
+        self._thread_status = {node: value for node, value in status.items() if value in _PRIORITY}
+        dot = to_dot(drawable)
+        if dot != self._dot:  # ``nodes`` stays the graph's own (what as_node may name)
+            self._dot = dot
+            self.listener.set_traits(graph_dot=dot)
 
     @property
     def _history(self) -> HistoryIndex:
@@ -174,7 +207,8 @@ class Session:
         self._head_json, self._head_summary_id = new_json, new_id
 
     def _head_summary(self) -> dict:
-        summary = self._history.by_id.get(checkpoint_id(self.head) or "", {})
+        head_id = checkpoint_id(self.head)
+        summary = self._history.summary(head_id) if head_id is not None else {}
         if not summary:
             return {}
         return {k: summary.get(k) for k in ("id", "step", "source", "created_at", "next")}
@@ -248,6 +282,8 @@ class Session:
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
+        for node, value in self._thread_status.items():
+            mark(node, value)
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -433,7 +469,7 @@ class Session:
             self._check_base(checkpoint_id(self.head) if self.head is not None else None)
 
     def _require_checkpoint(self, cid: str) -> None:
-        if self.history is None or cid not in self.history.by_id:
+        if self.history is None or cid not in self.history:
             raise ActionError(f"checkpoint {cid!r} is not in thread {self.thread_id!r}")
 
     def _require_runnable(self) -> None:
@@ -445,13 +481,20 @@ class Session:
             raise ActionError("the thread has finished: nothing is scheduled to run")
 
     def _write(self, config: dict, target: Any, values: Any, as_node: str | None) -> Any:
-        if values is not None and not isinstance(values, Mapping):
-            raise ActionError(
-                f"state values must be an object mapping keys to values, not {type(values).__name__}"
-            )
         if as_node is not None and as_node not in self._top_nodes:
             raise ActionError(
                 f"as_node {as_node!r} is not a node of this graph; nodes: {', '.join(self._top_nodes)}"
+            )
+        if self.runtime.whole_state:  # one value: the edit replaces it
+            if values is not None and target is not None:
+                try:
+                    values = revive(target.values, values)
+                except (ValueError, TypeError) as exc:
+                    raise ActionError(f"cannot use the edited value: {exc}") from exc
+            return self._update(config, values, as_node)
+        if values is not None and not isinstance(values, Mapping):
+            raise ActionError(
+                f"state values must be an object mapping keys to values, not {type(values).__name__}"
             )
         if values is not None and target is not None:
             current = target.values if isinstance(target.values, Mapping) else {}
@@ -461,6 +504,9 @@ class Session:
                 }
             except (ValueError, TypeError) as exc:
                 raise ActionError(f"cannot use the edited values: {exc}") from exc
+        return self._update(config, values, as_node)
+
+    def _update(self, config: dict, values: Any, as_node: str | None) -> Any:
         try:
             self.runtime.update_state(config, values, as_node=as_node)
         except ConcurrentUpdateError:
@@ -635,6 +681,7 @@ class Session:
                 "items": self.history.page(offset, limit),
                 "size": len(self.history),
                 "offset": offset,
+                "lanes": self.history.lanes,
             }
         if query == "checkpoint":
             return self._checkpoint_view(args.get("id"))
@@ -650,24 +697,47 @@ class Session:
         self._require_checkpoint(cid)
         return self.runtime.get_state(self._at(cid))
 
+    def _checkpoint_json(self, cid: str) -> tuple[Any, Any]:
+        """``(values, metadata)`` of checkpoint ``cid`` as JSON, kept for the next few views
+        and diffs (selecting two rows and diffing them converts each state once)."""
+        cached = self._json_cache.get(cid)
+        if cached is None:
+            snap = self._snapshot(cid)
+            values = self._head_json if cid == self._head_summary_id else to_jsonable(snap.values)
+            cached = (values, _plain_metadata(snap))
+            self._json_cache[cid] = cached
+            while len(self._json_cache) > JSON_CACHE_SIZE:
+                self._json_cache.popitem(last=False)
+        else:
+            self._json_cache.move_to_end(cid)
+        return cached
+
     def _checkpoint_view(self, cid: str | None) -> dict:
-        snap = self._snapshot(cid)
-        sid = checkpoint_id(snap)
+        sid = checkpoint_id(self._snapshot(None)) if cid is None else cid
         if sid is None:
             return {"id": None, "values": {}, "summary": {}, "is_head": True}
+        self._require_checkpoint(sid)
         return {
             "id": sid,
-            "values": self._head_json if sid == self._head_summary_id else to_jsonable(snap.values),
-            "summary": self._history.by_id.get(sid, {}),
+            "values": self._checkpoint_json(sid)[0],
+            "summary": self._history.summary(sid),
             "is_head": sid == self._head_summary_id,
         }
 
     def _diff(self, a: str, b: str | None) -> dict:
+        """What changed from checkpoint ``b`` (``a``'s parent by default) to ``a``: state
+        and metadata, as structural JSON operations that carry the old values too."""
+        self._require_checkpoint(a)
         if b is None:
-            b = self._history.by_id.get(a, {}).get("parent") if a in self._history.by_id else None
-        old = to_jsonable(self._snapshot(b).values) if b else {}
-        new = to_jsonable(self._snapshot(a).values)
-        return {"from": b, "to": a, "ops": diff(old, new)}
+            b = self._history.parents.get(a)
+        old_values, old_meta = self._checkpoint_json(b) if b else ({}, {})
+        new_values, new_meta = self._checkpoint_json(a)
+        return {
+            "from": b,
+            "to": a,
+            "ops": diff(old_values, new_values, old_values=True),
+            "metadata_ops": diff(old_meta, new_meta, old_values=True),
+        }
 
     def _node_writes(self, node: str) -> dict:
         for summary in self._history.ancestry(self._head_summary_id):
@@ -686,6 +756,13 @@ class Session:
 def _is_pseudo_node(node: str) -> bool:
     """True for graph-internal ids such as ``__start__`` or ``parent:__end__``."""
     return node.rpartition(":")[2].startswith("__")
+
+
+def _plain_metadata(snapshot: Any) -> Any:
+    """A snapshot's metadata as JSON, without the writes the runtime adds for the timeline
+    (the state diff shows what they changed)."""
+    meta = {k: v for k, v in (snapshot.metadata or {}).items() if k != "writes"}
+    return to_jsonable(meta)
 
 
 def _thread_json(thread: Any) -> dict:

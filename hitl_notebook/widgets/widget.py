@@ -14,7 +14,8 @@ import anywidget
 import traitlets
 
 from ..render import dot_to_svg
-from .server_runtime import ServerRuntime, is_server_target
+from .server_connect import is_server_target
+from .server_runtime import ServerRuntime
 from .session import Session
 
 __all__ = ["ThreadWidget", "show"]
@@ -36,6 +37,9 @@ class ThreadWidget(anywidget.AnyWidget):
     graph_dot = traitlets.Unicode("").tag(sync=True)
     #: Node ids as drawn (subgraph nodes as "parent:child").
     nodes: traitlets.List[str] = traitlets.List().tag(sync=True)
+    #: "keys": the state is a mapping edited key by key; "value": one value (an
+    #: entrypoint's return value, a root state schema) edited as a whole.
+    state_kind = traitlets.Unicode("keys").tag(sync=True)
     #: Node id -> "visited" | "next" | "running" | "interrupted" | "errored".
     node_status = traitlets.Dict().tag(sync=True)
     #: {"before": [node, ...], "after": [node, ...]} applied to runs started here.

@@ -30,7 +30,7 @@ export function createStateEditor({ channel, model, onError = () => {} }) {
 
   function load(next) {
     view = next;
-    text.value = pretty(next.values ?? {});
+    text.value = pretty(next.values ?? (model.get("state_kind") === "value" ? null : {}));
     error.textContent = "";
     const where = next.id ? `checkpoint …${shortId(next.id)}` : "no checkpoint yet";
     title.textContent = next.is_head ? `${where} (latest)` : `${where} (past: saving creates a fork)`;
@@ -41,6 +41,7 @@ export function createStateEditor({ channel, model, onError = () => {} }) {
     const parsed = parseJSON(text.value);
     if (!parsed.ok) return (error.textContent = parsed.error);
     const values = parsed.value;
+    if (model.get("state_kind") === "value") return submitWhole(values);
     if (!values || typeof values !== "object" || Array.isArray(values)) return (error.textContent = "State must be a JSON object.");
     const keys = changedKeys(view.values, values);
     const removed = Object.keys(view.values ?? {}).filter((k) => !(k in values));
@@ -52,6 +53,21 @@ export function createStateEditor({ channel, model, onError = () => {} }) {
     const reply = view.is_head
       ? await channel.action("update_state", { values: changed, as_node })
       : await channel.action("fork", { checkpoint_id: view.id, values: keys.length ? changed : null, as_node });
+    report(reply);
+  }
+
+  // The state is one value (an entrypoint's return value): an edit replaces it whole.
+  async function submitWhole(value) {
+    const same = JSON.stringify(view.values) === JSON.stringify(value);
+    const as_node = asNode.value || null;
+    if (view.is_head && same && !as_node) return (error.textContent = "Nothing changed.");
+    error.textContent = "";
+    report(view.is_head
+      ? await channel.action("update_state", { values: value, as_node })
+      : await channel.action("fork", { checkpoint_id: view.id, values: same ? null : value, as_node }));
+  }
+
+  function report(reply) {
     if (!reply.ok) {
       error.textContent = reply.error;
       onError(reply.error);
