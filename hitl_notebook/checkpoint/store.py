@@ -409,17 +409,20 @@ class DeltaSaver(BaseCheckpointSaver):
             if row is None:
                 return None
             outcomes = tx.outcomes(thread_id, ns, row.id, row.id).get(row.id, [])
-            if shared:  # decoded on first use (a cached checkpoint's values are ready)
-                ready = self._cache.get(_key(row))
-                deferred = (
-                    ready
-                    if ready is not None
-                    else DeferredValues(functools.partial(self._values_or_fail, row))
-                )
-                return self._record(row, deferred, outcomes, copy=False)
-            values = self._values(tx, row)
-            if values is None:  # deleted since the row was read
+            values = None if shared else self._values(tx, row)
+            if values is None and not shared:  # deleted since the row was read
                 return None
+        if shared:  # decoded on first use (a cached checkpoint's values are ready)
+            # Outside the read transaction: writes stored as references to the values
+            # (``write_refs``) load them, which opens a transaction of its own.
+            ready = self._cache.get(_key(row))
+            deferred = (
+                ready
+                if ready is not None
+                else DeferredValues(functools.partial(self._values_or_fail, row))
+            )
+            return self._record(row, deferred, outcomes, copy=False)
+        assert values is not None
         return self._record(row, values, outcomes)
 
     def list(

@@ -42,13 +42,6 @@ def langchain_ai():
     return pytest.importorskip("langchain_core.messages").AIMessage
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=__import__("sqlite3").OperationalError,
-    reason="regression from main's lazy-read merge (15811ae): get_state on a reopened SqliteSaver "
-    "holding a message thread raises 'cannot start a transaction within a transaction' "
-    "(checkpoint/store.py _read_values); passed before that merge. Reported to the lead.",
-)
 @pytest.mark.parametrize("family", ["ours", "langchain"])
 def test_edit_and_resume_after_a_restart(tmp_path, family):
     """Pause, reopen the database with a new graph, edit the call, resume: the edited call
