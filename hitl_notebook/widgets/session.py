@@ -10,13 +10,15 @@ changed rather than the whole state or history.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from ..render import to_dot
 from .capture import capture_output
+from .live import LiveRun, RunStopped, RunTracker, error_detail
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
@@ -83,6 +85,13 @@ class Session:
         self._top_nodes = [n for n in self.nodes if ":" not in n]
         self.head: Any = None
         self.history: HistoryIndex | None = None
+        #: The latest run (its thread, stop flag); None before the first run.
+        self.live: LiveRun | None = None
+        self._tracker: RunTracker | None = None
+        #: True while a browser action is handled: runs it starts go to the background.
+        self._in_background = False
+        #: Serialises reads of the thread between the run's thread and the comm handler.
+        self._lock = threading.RLock()
         self._head_json: Any = None
         self._head_summary_id: str | None = None
         self.listener.set_traits(
@@ -336,32 +345,94 @@ class Session:
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
+        """Run the graph: in a background thread when a browser message asked for it
+        (returns None at once), else here (returns the latest snapshot)."""
+        if self.live is not None and self.live.running:
+            raise ActionError(
+                "a run is in progress on this widget: wait for it, or stop it (Stop, or w.stop())"
+            )
         status = (
             dict(self._status_from_head())
             if self.head is not None and self.history is not None
             else {}
         )
         status = {n: s for n, s in status.items() if s == "visited"}
-        self.listener.set_traits(status="running", error="", node_status=dict(status))
+        tracker = RunTracker(status, self.listener.set_traits, self.listener.send)
         before = sorted(self.breakpoints["before"])
         after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
+        live = self.live = LiveRun()
+        self._tracker = tracker
+        tracker.begin()
+
+        def go() -> Any:
+            return self._run_live(live, tracker, input, config, before, after)
+
+        if self._in_background:
+            live.start_in_background(lambda: self._in_capture(go))
+            return None
+        return live.run_here(go)
+
+    def _in_capture(self, body: Callable[[], Any]) -> None:
+        """``body`` with its output going to the run log; its errors are in the widget."""
+        with capture_output(self._log_line):
+            try:
+                body()
+            except Exception:
+                pass  # already shown by _run_live (error banner and traceback)
+
+    def _run_live(
+        self, live: LiveRun, tracker: RunTracker, input: Any, config: dict, before: list, after: list
+    ) -> Any:
+        options = {"interrupt_before": before, "interrupt_after": after}
+        stopped = False
         try:
-            for event in self.runtime.events(
-                input, config, interrupt_before=before, interrupt_after=after
-            ):
-                if event.kind == "start":
-                    status[event.node] = "running"
-                elif event.error:
-                    status[event.node] = "errored"
-                else:
-                    status[event.node] = "interrupted" if event.interrupted else "visited"
-                self.listener.set_traits(node_status=dict(status))
+            if self.runtime.has_async_nodes():
+                live.consume_async(
+                    lambda: self.runtime.aevents(input, config, **options), tracker.on_event
+                )
+            else:
+                live.consume_sync(self.runtime.events(input, config, **options), tracker.on_event)
+        except RunStopped:
+            stopped = True
         except Exception as exc:
-            self.refresh()
-            self.listener.set_traits(error=f"{type(exc).__name__}: {exc}", status="error")
+            tracker.finish()
+            node = tracker.failed.node if tracker.failed is not None else None
+            with self._lock:
+                self.refresh()
+            self.listener.set_traits(
+                error=f"{type(exc).__name__}: {exc}",
+                error_detail=error_detail(exc, node),
+                status="error",
+                node_status={**self._status_from_head(), **tracker.status},
+                run=tracker.trait(),
+            )
             raise
-        self.refresh()
+        tracker.finish()
+        with self._lock:
+            self.refresh()
+        changes: dict[str, Any] = {"run": tracker.trait()}
+        if stopped:
+            step = self.head.metadata.get("step") if self.head.metadata else None
+            changes["notice"] = (
+                f"Stopped at step {step}: no further node was started. "
+                "Continue goes on from this checkpoint."
+            )
+        self.listener.set_traits(**changes)
         return self.head
+
+    def stop(self) -> bool:
+        """Stop the widget's run in progress at its next safe point; False if none runs."""
+        live = self.live
+        if live is None or not live.running:
+            return False
+        if not live.stop_requested and self._tracker is not None:
+            self._tracker.stopping()
+        live.stop()
+        return True
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the run in progress (if any) has ended; False on timeout."""
+        return self.live is None or self.live.wait(timeout)
 
     # ------------------------------------------------------------ browser messages
     def handle(self, message: Mapping) -> dict:
@@ -374,11 +445,22 @@ class Session:
         reply = {"type": "reply", "request_id": message.get("request_id")}
         try:
             if message.get("type") == "query":
-                reply["result"] = self._query(message.get("query"), message.get("args") or {})
+                with self._lock:
+                    reply["result"] = self._query(message.get("query"), message.get("args") or {})
             elif message.get("type") == "action":
-                with capture_output(self._log_line):
-                    self._act(message.get("action"), message.get("args") or {}, message.get("base"))
-                reply["result"] = {"head": self._head_summary() if self.head is not None else {}}
+                self._in_background = True
+                try:
+                    with capture_output(self._log_line):
+                        self._act(
+                            message.get("action"), message.get("args") or {}, message.get("base")
+                        )
+                finally:
+                    self._in_background = False
+                running = self.live is not None and self.live.running
+                reply["result"] = {
+                    "head": self._head_summary() if self.head is not None else {},
+                    "running": running,
+                }
             else:
                 raise ActionError(f"unknown message type {message.get('type')!r}")
             reply["ok"] = True
@@ -411,6 +493,13 @@ class Session:
         self.listener.set_traits(notice="")
 
     def _act(self, action: Any, args: Mapping, base: str | None) -> None:
+        if action == "stop":
+            self.stop()
+            return
+        if self.live is not None and self.live.running:
+            raise ActionError(
+                f"a run is in progress: {action!r} waits until it ends (or press Stop)"
+            )
         if action in {"resume", "update_state", "step", "continue", "run"}:
             self._check_base(base)
         if action == "run":

@@ -51,6 +51,11 @@ class ThreadWidget(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
     #: A notice for the user, e.g. why a stale action was refused.
     notice = traitlets.Unicode("").tag(sync=True)
+    #: The last error in detail: {"node", "type", "message", "traceback"} ({} when none).
+    error_detail = traitlets.Dict().tag(sync=True)
+    #: The latest run: active, stopping, elapsed (ms), steps, step, nodes {id: state,
+    #: started, ended, took} ({} before the first run).
+    run = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self, graph: Any, thread_id: str | None = None, config: dict | None = None, **kwargs: Any
@@ -106,6 +111,20 @@ class ThreadWidget(anywidget.AnyWidget):
     def continue_run(self) -> Any:
         """Continue until the end, an interrupt or a breakpoint."""
         return self.session.continue_run()
+
+    def stop(self) -> bool:
+        """Stop the run started from the widget at its next safe point (no further node
+        starts; a running async node is cancelled). False when no run is in progress."""
+        return self.session.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the widget's run in progress has ended; False if ``timeout`` passed."""
+        return self.session.wait(timeout)
+
+    @property
+    def running(self) -> bool:
+        """True while a run started from the widget is in progress."""
+        return self.session.live is not None and self.session.live.running
 
     def set_breakpoint(self, node: str, when: str = "before", enabled: bool = True) -> None:
         """Pause before/after ``node`` on later runs (``enabled=False`` removes it)."""

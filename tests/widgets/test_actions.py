@@ -178,12 +178,18 @@ def test_html_payload_is_carried_as_plain_data(engine, open_widget):
 
 
 def test_node_error_is_shown_and_the_kernel_survives(engine, open_widget):
-    """A node exception from a button run is reported in the widget (status, message, node)."""
+    """A node exception from a button run (in the background, so the reply only says it
+    started) is reported in the widget: status, message, node and a traceback."""
     graph = chain_graph(engine, fail_at="b")
     widget, browser = open_widget(graph)
     reply = browser.action("run", input={"log": []})
-    assert reply["ok"] is False and reply["kind"] == "error"
-    assert "b exploded" in reply["error"] and "b exploded" in widget.error
+    assert reply["ok"] is True and reply["result"]["running"] is True
+    assert "b exploded" in widget.error
+    assert widget.error_detail["node"] == "b"
+    assert widget.error_detail["message"] == "b exploded"
+    assert "Traceback (most recent call last)" in widget.error_detail["traceback"]
+    assert "RuntimeError: b exploded" in widget.error_detail["traceback"]
+    assert "raise RuntimeError" in widget.error_detail["traceback"], "the node's own line is shown"
     assert widget.status == "error"
     assert widget.node_status["a"] == "visited" and widget.node_status["b"] == "errored"
 
