@@ -92,7 +92,9 @@ class LiveRun:
         finally:
             events.close()
 
-    def consume_async(self, make_events: Callable[[], Any], on_event: Callable[[Any], None]) -> None:
+    def consume_async(
+        self, make_events: Callable[[], Any], on_event: Callable[[Any], None]
+    ) -> None:
         """Drive an async event stream on a fresh event loop in this thread; stop cancels it."""
 
         async def consume() -> None:
@@ -146,7 +148,13 @@ class RunTracker:
         self._lock = threading.Lock()
 
     def begin(self) -> None:
-        self._set_traits(status="running", error="", error_detail={}, node_status=dict(self.status), run=self._info())
+        self._set_traits(
+            status="running",
+            error="",
+            error_detail={},
+            node_status=dict(self.status),
+            run=self._info(),
+        )
 
     def on_event(self, event: Any) -> None:
         if isinstance(event, TokenEvent):
@@ -165,7 +173,9 @@ class RunTracker:
             self.status[event.node] = "running"
             nodes[event.node] = {"state": "running", "started": now, "ended": None}
         else:
-            state = "errored" if event.error else ("interrupted" if event.interrupted else "visited")
+            state = (
+                "errored" if event.error else ("interrupted" if event.interrupted else "visited")
+            )
             self.status[event.node] = state
             entry = nodes.setdefault(event.node, {"started": now})
             entry.update(state=state, ended=now)
@@ -188,9 +198,7 @@ class RunTracker:
 
     def _token(self, event: TokenEvent) -> None:
         with self._lock:
-            self._tokens.append(
-                {"node": event.node, "id": event.message_id, "text": event.text, "final": event.final}
-            )
+            self._tokens.append({"node": event.node, "id": event.message_id, "text": event.text})
         if time.monotonic() - self._last_flush >= TOKEN_FLUSH_INTERVAL:
             self.flush_tokens()
 
@@ -232,7 +240,7 @@ def _merge_tokens(items: list[dict]) -> list[dict]:
     merged: list[dict] = []
     for item in items:
         last = merged[-1] if merged else None
-        if last and last["id"] == item["id"] and last["node"] == item["node"] and not item["final"] and not last["final"]:
+        if last and last["id"] == item["id"] and last["node"] == item["node"]:
             last["text"] += item["text"]
         else:
             merged.append(dict(item))

@@ -72,10 +72,9 @@ class TokenEvent:
     node: str
     #: The message's id (pieces of one message share it).
     message_id: str
-    #: Text of this piece (the whole text when ``final``).
+    #: Text of this piece. Both engines send a message either piece by piece or, when the
+    #: model did not stream, whole in one piece, never both: the pieces add up to it.
     text: str
-    #: True for a whole message that was not streamed token by token.
-    final: bool = False
     kind: str = "token"
 
 
@@ -352,12 +351,10 @@ def _token_event(namespace: tuple, pair: Any) -> TokenEvent | None:
         return None
     node = (metadata or {}).get("langgraph_node", "")
     prefix = [part.split(":", 1)[0] for part in namespace]
-    final = not type(message).__name__.endswith("Chunk")
     return TokenEvent(
         node=":".join([*prefix, node]) if node else ":".join(prefix),
         message_id=str(getattr(message, "id", "") or ""),
         text=_message_text(getattr(message, "content", "")),
-        final=final,
     )
 
 

@@ -10,6 +10,7 @@ changed rather than the whole state or history.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 from collections import deque
@@ -18,10 +19,10 @@ from typing import Any, Protocol
 
 from ..render import to_dot
 from .capture import capture_output
-from .live import LiveRun, RunStopped, RunTracker, error_detail
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
+from .live import LiveRun, RunStopped, RunTracker, error_detail
 from .runtime import as_runtime
 
 __all__ = ["ActionError", "Listener", "Session", "StaleWidgetError"]
@@ -215,7 +216,8 @@ class Session:
     def _run_status(self) -> str:
         if checkpoint_id(self.head) is None:
             return "new"
-        if any(t.error is not None for t in self.head.tasks):
+        # A task cancelled by Stop (LangGraph records the CancelledError) is not a failure.
+        if any(t.error is not None and not _cancelled(t.error) for t in self.head.tasks):
             return "error"
         if self.pending_interrupts():
             return "interrupted"
@@ -381,7 +383,13 @@ class Session:
                 pass  # already shown by _run_live (error banner and traceback)
 
     def _run_live(
-        self, live: LiveRun, tracker: RunTracker, input: Any, config: dict, before: list, after: list
+        self,
+        live: LiveRun,
+        tracker: RunTracker,
+        input: Any,
+        config: dict,
+        before: list,
+        after: list,
     ) -> Any:
         options = {"interrupt_before": before, "interrupt_after": after}
         stopped = False
@@ -595,6 +603,11 @@ class Session:
                     "writes": to_jsonable(writes.get(node)),
                 }
         return {"node": node, "checkpoint_id": None, "writes": None}
+
+
+def _cancelled(error: Any) -> bool:
+    """True for a task error that is a cancellation (LangGraph stores its repr)."""
+    return isinstance(error, asyncio.CancelledError) or error == "CancelledError()"
 
 
 def _is_pseudo_node(node: str) -> bool:
