@@ -94,10 +94,13 @@ class _ContextHandler(logging.Handler):
         writers = _writers.get()
         if writers is not None:
             writers[0]._sink("log", self.format(record))
-        elif not _has_other_handlers(record.name) and logging.lastResort is not None:
+        elif (
             # Without us the record would have reached ``lastResort`` (stderr): keep that.
-            if record.levelno >= logging.lastResort.level:
-                logging.lastResort.handle(record)
+            logging.lastResort is not None
+            and record.levelno >= logging.lastResort.level
+            and not _has_other_handlers(record.name)
+        ):
+            logging.lastResort.handle(record)
 
 
 def _has_other_handlers(name: str) -> bool:

@@ -153,7 +153,7 @@ class RunTracker:
             error="",
             error_detail={},
             node_status=dict(self.status),
-            run=self._info(),
+            progress=self._info(),
         )
 
     def on_event(self, event: Any) -> None:
@@ -163,7 +163,7 @@ class RunTracker:
         if isinstance(event, StepEvent):
             self.info["steps"] += 1
             self.info["step"] = event.step
-            self._set_traits(run=self._info())
+            self._set_traits(progress=self._info())
             return
         if not isinstance(event, TaskEvent):
             return
@@ -182,11 +182,11 @@ class RunTracker:
             if event.error and self.failed is None:
                 self.failed = event
         self.flush_tokens()
-        self._set_traits(node_status=dict(self.status), run=self._info())
+        self._set_traits(node_status=dict(self.status), progress=self._info())
 
     def stopping(self) -> None:
         self.info["stopping"] = True
-        self._set_traits(run=self._info())
+        self._set_traits(progress=self._info())
 
     def finish(self) -> None:
         self.flush_tokens()

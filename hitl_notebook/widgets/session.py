@@ -11,6 +11,7 @@ changed rather than the whole state or history.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import uuid
 from collections import deque
@@ -376,11 +377,9 @@ class Session:
 
     def _in_capture(self, body: Callable[[], Any]) -> None:
         """``body`` with its output going to the run log; its errors are in the widget."""
-        with capture_output(self._log_line):
-            try:
-                body()
-            except Exception:
-                pass  # already shown by _run_live (error banner and traceback)
+        # Errors are already shown by _run_live (error banner and traceback).
+        with capture_output(self._log_line), contextlib.suppress(Exception):
+            body()
 
     def _run_live(
         self,
@@ -412,13 +411,13 @@ class Session:
                 error_detail=error_detail(exc, node),
                 status="error",
                 node_status={**self._status_from_head(), **tracker.status},
-                run=tracker.trait(),
+                progress=tracker.trait(),
             )
             raise
         tracker.finish()
         with self._lock:
             self.refresh()
-        changes: dict[str, Any] = {"run": tracker.trait()}
+        changes: dict[str, Any] = {"progress": tracker.trait()}
         if stopped:
             step = self.head.metadata.get("step") if self.head.metadata else None
             changes["notice"] = (

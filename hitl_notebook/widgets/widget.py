@@ -55,7 +55,7 @@ class ThreadWidget(anywidget.AnyWidget):
     error_detail = traitlets.Dict().tag(sync=True)
     #: The latest run: active, stopping, elapsed (ms), steps, step, nodes {id: state,
     #: started, ended, took} ({} before the first run).
-    run = traitlets.Dict().tag(sync=True)
+    progress = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self, graph: Any, thread_id: str | None = None, config: dict | None = None, **kwargs: Any

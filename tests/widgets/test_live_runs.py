@@ -51,21 +51,21 @@ def test_button_run_goes_on_in_the_background_and_reports_live(engine, open_widg
     assert started.wait(10)
     assert widget.running and widget.status == "running"
     assert widget.node_status["slow"] == "running"
-    assert widget.run["active"] and widget.run["nodes"]["slow"]["state"] == "running"
+    assert widget.progress["active"] and widget.progress["nodes"]["slow"]["state"] == "running"
     busy = browser.action("continue", wait=False)
     assert not busy["ok"] and "in progress" in busy["error"], "a second run is refused"
     gate.set()
     assert widget.wait(30)
     assert widget.status == "done"
     assert widget.session.head.values["log"] == ["a", "slow", "c"]
-    assert not widget.run["active"]
-    assert widget.run["steps"] >= 4, widget.run  # input, a, slow, c
-    assert {n: v["state"] for n, v in widget.run["nodes"].items()} == {
+    assert not widget.progress["active"]
+    assert widget.progress["steps"] >= 4, widget.run  # input, a, slow, c
+    assert {n: v["state"] for n, v in widget.progress["nodes"].items()} == {
         "a": "visited",
         "slow": "visited",
         "c": "visited",
     }
-    assert all(v["took"] >= 0 for v in widget.run["nodes"].values())
+    assert all(v["took"] >= 0 for v in widget.progress["nodes"].values())
 
 
 def test_stop_lets_a_sync_node_finish_and_starts_no_further_node(engine, open_widget):
@@ -76,7 +76,7 @@ def test_stop_lets_a_sync_node_finish_and_starts_no_further_node(engine, open_wi
     browser.action("run", wait=False, input={"log": []})
     assert started.wait(10)
     assert browser.action("stop", wait=False)["ok"]
-    assert widget.run["stopping"] is True
+    assert widget.progress["stopping"] is True
     gate.set()
     assert widget.wait(30)
     head = widget.session.head
@@ -84,7 +84,7 @@ def test_stop_lets_a_sync_node_finish_and_starts_no_further_node(engine, open_wi
     assert tuple(head.next) == ("c",)
     assert widget.status == "paused"
     assert "Stopped" in widget.notice
-    assert "c" not in widget.run["nodes"]
+    assert "c" not in widget.progress["nodes"]
     assert ("stdout", "slow finished its call") in widget.session.log
 
     browser.action("continue")
@@ -132,7 +132,7 @@ def test_stop_cancels_a_running_async_node(engine, open_widget):
     head = widget.session.head
     assert head.values["log"] == ["a"] and tuple(head.next) == ("wait_long",)
     assert widget.status == "paused"
-    assert widget.run["nodes"]["wait_long"]["state"] == "stopped"
+    assert widget.progress["nodes"]["wait_long"]["state"] == "stopped"
 
     browser.action("continue")
     assert widget.session.head.values["log"] == ["a", "wait_long"]
@@ -206,7 +206,7 @@ def test_tokens_of_a_langchain_model_on_langgraph(open_widget):
     b.add_node("model", lambda s: {"messages": [model.invoke(s["messages"])]})
     b.add_edge(START, "model")
     b.add_edge("model", END)
-    widget, browser = open_widget(b.compile(checkpointer=InMemorySaver()))
+    _, browser = open_widget(b.compile(checkpointer=InMemorySaver()))
     browser.action("run", input={"messages": [("user", "otters?")]})
     items = [item for msg in browser.events("tokens") for item in msg["items"]]
     assert items and all(item["node"] == "model" for item in items)
