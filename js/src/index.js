@@ -4,10 +4,12 @@ import { createChannel } from "./channel.js";
 import { createControls } from "./controls.js";
 import { createDiagram } from "./diagram.js";
 import { h } from "./dom.js";
+import { createErrorDetail } from "./error_detail.js";
 import { createInterruptPanel } from "./interrupts.js";
 import { createLog } from "./log.js";
 import { createNodeDetail } from "./node_detail.js";
 import { applyOps } from "./patch.js";
+import { createRunPanel } from "./run_panel.js";
 import { createStateEditor } from "./state_editor.js";
 import { createCheckpointDetail, createTimeline } from "./timeline.js";
 
@@ -20,6 +22,8 @@ export function mount({ model, el, layout }) {
   const interrupts = createInterruptPanel({ channel, onError });
   const editor = createStateEditor({ channel, model, onError });
   const log = createLog();
+  const runPanel = createRunPanel({ channel, model });
+  const errorDetail = createErrorDetail({ model });
   let head = { id: null, values: null };
   let viewingHead = true;
 
@@ -67,6 +71,8 @@ export function mount({ model, el, layout }) {
     "div",
     { class: "hn-root", testid: "hitl-widget" },
     controls.el,
+    errorDetail.el,
+    runPanel.el,
     h("div", { class: "hn-columns" }, h("div", { class: "hn-col" }, diagram.el, nodeDetail.el), h("div", { class: "hn-col" }, interrupts.el, editor.el)),
     h("div", { class: "hn-columns" }, h("div", { class: "hn-col" }, timeline.el, detail.el)),
     log.el,
@@ -87,6 +93,7 @@ export function mount({ model, el, layout }) {
   return {
     rendered,
     dispose() {
+      runPanel.dispose();
       channel.dispose();
       root.remove();
     },
