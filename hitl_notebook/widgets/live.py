@@ -128,8 +128,10 @@ class RunTracker:
         status: dict[str, str],
         set_traits: Callable[..., None],
         send: Callable[[dict], None],
+        on_step: Callable[[], None] = lambda: None,
     ) -> None:
         self.status = status
+        self._on_step = on_step
         self._set_traits = set_traits
         self._send = send
         self.started = time.time()
@@ -164,6 +166,7 @@ class RunTracker:
             self.info["steps"] += 1
             self.info["step"] = event.step
             self._set_traits(progress=self._info())
+            self._on_step()
             return
         if not isinstance(event, TaskEvent):
             return

@@ -120,8 +120,10 @@ class Session:
         configurable = {"checkpoint_ns": "", **config["configurable"], "checkpoint_id": cid}
         return {**config, "configurable": configurable}
 
-    def refresh(self) -> None:
-        """Re-read the thread's latest checkpoint and new history; push the changes."""
+    def refresh(self, during_run: bool = False) -> None:
+        """Re-read the thread's latest checkpoint and new history; push the changes.
+
+        ``during_run``: a run in progress saved a step; its live status stays as drawn."""
         if self.thread_id is None:
             threads = [_thread_json(t) for t in self.runtime.list_threads()]
             self.listener.set_traits(
@@ -141,6 +143,11 @@ class Session:
         if added or changed:
             message = {"type": "history", "added": added, "size": len(self.history)}
             self.listener.send({**message, "changed": changed} if changed else message)
+        if during_run:
+            # The state panel gets one patch when the run ends (a patch per step would
+            # resend what every step changed, e.g. a large value written at step 0).
+            self.listener.set_traits(head=self._head_summary(), history_size=len(self.history))
+            return
         self._push_head_patch()
         self.listener.set_traits(
             thread_id=self.thread_id,
@@ -360,7 +367,9 @@ class Session:
             else {}
         )
         status = {n: s for n, s in status.items() if s == "visited"}
-        tracker = RunTracker(status, self.listener.set_traits, self.listener.send)
+        tracker = RunTracker(
+            status, self.listener.set_traits, self.listener.send, on_step=self._step_saved
+        )
         before = sorted(self.breakpoints["before"])
         after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
         live = self.live = LiveRun()
@@ -426,6 +435,11 @@ class Session:
             )
         self.listener.set_traits(**changes)
         return self.head
+
+    def _step_saved(self) -> None:
+        """A running graph saved a step: show its state and history as they are now."""
+        with self._lock:
+            self.refresh(during_run=True)
 
     def stop(self) -> bool:
         """Stop the widget's run in progress at its next safe point; False if none runs."""

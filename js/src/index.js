@@ -66,6 +66,7 @@ export function mount({ model, el, layout }) {
   model.on("change:node_status", () => diagram.setStatus(model.get("node_status")));
   model.on("change:breakpoints", () => diagram.setBreakpoints(model.get("breakpoints")));
   model.on("change:interrupts", () => interrupts.render(model.get("interrupts")));
+  model.on("change:status", () => model.get("status") !== "running" && interrupts.release());
 
   const root = h(
     "div",

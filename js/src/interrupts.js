@@ -5,13 +5,22 @@
 import { h, parseJSON, pretty, replaceChildren } from "./dom.js";
 import { jsonView } from "./json_view.js";
 
-export function createInterruptPanel({ channel, onError = () => {} }) {
+/** After an answer is sent from here, the next question must be on screen this long
+ * before a click can answer it: clicks meant for the previous question (a double click,
+ * an impatient triple click) never answer one the user has not seen. */
+export const ARM_DELAY_MS = 500;
+const RECENT_SUBMIT_MS = 10_000;
+
+export function createInterruptPanel({ channel, onError = () => {}, now = () => performance.now() }) {
   const el = h("section", { class: "hn-panel hn-interrupts", testid: "interrupt-panel", "aria-label": "Pending interrupts" });
   let forms = [];
+  // From a submit until the kernel shows the next interrupts (or refuses), nothing is sent.
   let busy = false;
+  let armedAt = 0;
+  let lastSubmitAt = -Infinity;
 
   async function submit() {
-    if (busy) return;
+    if (busy || now() < armedAt) return;
     const answers = {};
     let valid = true;
     for (const form of forms) {
@@ -22,16 +31,21 @@ export function createInterruptPanel({ channel, onError = () => {} }) {
     }
     if (!valid) return;
     busy = true;
-    try {
-      const reply = await channel.action("resume", { answers });
-      if (!reply.ok) onError(reply.error);
-    } finally {
+    lastSubmitAt = now();
+    el.dataset.busy = "true";
+    const reply = await channel.action("resume", { answers });
+    if (!reply.ok) {
+      onError(reply.error);
       busy = false;
+      delete el.dataset.busy;
     }
   }
 
   function render(interrupts) {
-    forms = (interrupts ?? []).map((spec, index) => buildForm(spec, index, interrupts.length === 1 ? submit : null));
+    release();
+    armedAt = now() - lastSubmitAt < RECENT_SUBMIT_MS ? now() + ARM_DELAY_MS : 0;
+    const armed = () => now() >= armedAt && !busy;
+    forms = (interrupts ?? []).map((spec, index) => buildForm(spec, index, interrupts.length === 1 ? submit : null, armed));
     if (forms.length === 0) {
       replaceChildren(el);
       el.hidden = true;
@@ -47,10 +61,16 @@ export function createInterruptPanel({ channel, onError = () => {} }) {
     );
   }
 
-  return { el, render, submit };
+  /** The run that an answer started has ended: forms may be sent again. */
+  function release() {
+    busy = false;
+    delete el.dataset.busy;
+  }
+
+  return { el, render, submit, release };
 }
 
-function buildForm(spec, index, submitNow) {
+function buildForm(spec, index, submitNow, armed) {
   const error = h("div", { class: "hn-error", testid: `interrupt-error-${index}`, role: "alert" });
   const body = h("div", { class: "hn-form" });
   const el = h(
@@ -62,7 +82,7 @@ function buildForm(spec, index, submitNow) {
     error,
   );
   const builders = { options: optionsForm, hitl: reviewForm, tool_approval: reviewForm, text: textForm, json: jsonForm };
-  const answer = (builders[spec.kind] ?? jsonForm)(spec, index, body, submitNow);
+  const answer = (builders[spec.kind] ?? jsonForm)(spec, index, body, submitNow, armed);
   return { id: spec.id, el, answer, setError: (msg) => (error.textContent = msg) };
 }
 
@@ -72,7 +92,7 @@ function optionLabel(option) {
   return JSON.stringify(option);
 }
 
-function optionsForm(spec, index, body, submitNow) {
+function optionsForm(spec, index, body, submitNow, armed) {
   let chosen = null;
   const buttons = spec.options.map((option, j) =>
     h("button", {
@@ -82,6 +102,7 @@ function optionsForm(spec, index, body, submitNow) {
       text: optionLabel(option),
       on: {
         click: () => {
+          if (!armed()) return;
           chosen = { value: option };
           buttons.forEach((b, k) => b.setAttribute("aria-pressed", String(k === j)));
           if (submitNow) submitNow();

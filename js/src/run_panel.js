@@ -66,7 +66,7 @@ export function createRunPanel({ channel, model, now = () => performance.now() }
     const state = progress.active ? (progress.stopping ? "stopping" : "running") : "finished";
     el.dataset.state = state;
     summary.textContent = progress.active ? (progress.stopping ? "Stopping at the next safe point…" : "Running") : "Last run";
-    steps.textContent = `${progress.steps ?? 0} step${progress.steps === 1 ? "" : "s"}`;
+    steps.textContent = progress.step === null || progress.step === undefined ? "" : `step ${progress.step}`;
     stop.hidden = !progress.active;
     stop.disabled = Boolean(progress.stopping);
     stop.textContent = progress.stopping ? "Stopping…" : "Stop";

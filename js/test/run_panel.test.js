@@ -21,9 +21,9 @@ describe("run panel", () => {
 
   it("shows running nodes, steps and an elapsed time that keeps counting", async () => {
     const { model, panel, advance } = setup();
-    model.set("progress", { active: true, stopping: false, started: 1, elapsed: 1500, steps: 2, nodes: { a: { state: "visited", took: 300 }, b: { state: "running", took: 1000 } } });
+    model.set("progress", { active: true, stopping: false, started: 1, elapsed: 1500, steps: 3, step: 2, nodes: { a: { state: "visited", took: 300 }, b: { state: "running", took: 1000 } } });
     expect(panel.el.hidden).toBe(false);
-    expect(q(panel.el, "run-steps").textContent).toBe("2 steps");
+    expect(q(panel.el, "run-steps").textContent).toBe("step 2");
     expect(q(panel.el, "run-elapsed").textContent).toBe("1.5 s");
     expect(q(panel.el, "run-node-b").textContent).toContain("running");
     expect(q(panel.el, "btn-stop").hidden).toBe(false);
