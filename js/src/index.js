@@ -1,6 +1,7 @@
 // anywidget entry point: compose the panels of one thread widget.
 
 import { createChannel } from "./channel.js";
+import { createConnectionWatch } from "./connection.js";
 import { createControls } from "./controls.js";
 import { createDiagram } from "./diagram.js";
 import { h } from "./dom.js";
@@ -23,6 +24,7 @@ export function mount({ model, el, layout }) {
   const editor = createStateEditor({ channel, model, onError });
   const log = createLog();
   const runPanel = createRunPanel({ channel, model });
+  const connection = createConnectionWatch({ channel, model });
   const errorDetail = createErrorDetail({ model });
   let head = { id: null, values: null };
   let viewingHead = true;
@@ -71,6 +73,7 @@ export function mount({ model, el, layout }) {
   const root = h(
     "div",
     { class: "hn-root", testid: "hitl-widget" },
+    connection.el,
     controls.el,
     errorDetail.el,
     runPanel.el,

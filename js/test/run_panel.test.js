@@ -72,3 +72,20 @@ describe("error detail", () => {
     expect(q(el, "error-traceback").textContent).toContain("RuntimeError: b <exploded>");
   });
 });
+
+describe("connection watch", () => {
+  it("says disconnected when the kernel side stops answering after a connection change", async () => {
+    const { createConnectionWatch } = await import("../src/connection.js");
+    let alive = true;
+    const model = fakeModel({}, (msg) => (alive ? { ok: true, result: { thread_id: "t" } } : null));
+    const watch = createConnectionWatch({ channel: createChannel(model), model, timeoutMs: 30 });
+    expect(watch.el.hidden).toBe(true);
+    alive = false; // the kernel restarted: nothing answers any more
+    expect(await watch.check()).toBe(false);
+    expect(watch.el.hidden).toBe(false);
+    expect(watch.el.textContent).toContain("Disconnected");
+    alive = true;
+    expect(await watch.check()).toBe(true);
+    expect(watch.el.hidden).toBe(true);
+  });
+});

@@ -193,7 +193,9 @@ def test_tokens_stream_into_the_widget(lab):
     lab.run_all()
     widget = lab.page.get_by_test_id("hitl-widget")
     widget.locator(".hn-run summary").click()
-    widget.get_by_test_id("run-input").fill('{"messages": [["user", "tell me about otters"]]}')
+    widget.get_by_test_id("run-input").fill(
+        '{"messages": [{"role": "user", "content": "tell me about otters"}]}'
+    )
     widget.get_by_test_id("btn-run").click()
     expect(widget.get_by_test_id("status")).to_have_text("done")
     reply = lab.run_code("print(REPLY)").strip()
