@@ -89,6 +89,9 @@ class Session:
         self.history: HistoryIndex | None = None
         #: The latest run (its thread, stop flag); None before the first run.
         self.live: LiveRun | None = None
+        #: Questions pending before an edit of the checkpoint ``_carried_at`` (see update_state).
+        self._carried: list[dict] = []
+        self._carried_at: str | None = None
         self._tracker: RunTracker | None = None
         #: True while a browser action is handled: runs it starts go to the background.
         self._in_background = False
@@ -177,9 +180,16 @@ class Session:
 
     def pending_interrupts(self) -> list[dict]:
         """Every pending interrupt of the latest checkpoint (all parallel branches and
-        subgraphs) with its response form."""
+        subgraphs) with its response form; after an edit, the questions asked before it."""
         if self.head is None:
             return []
+        specs = self._listed_interrupts()
+        if specs or self._carried_at is None or self._carried_at != checkpoint_id(self.head):
+            return specs
+        return list(self._carried)
+
+    def _listed_interrupts(self) -> list[dict]:
+        """The interrupts the back end lists for the latest checkpoint."""
         specs, seen = [], set()
         for task in self.head.tasks:
             for intr in task.interrupts:
@@ -255,6 +265,14 @@ class Session:
             )
         else:
             checks, resume = [(next(iter(pending.values())), answer)], answer
+        if any(spec.get("carried") for spec, _ in checks):
+            # Asked before an edit: the re-run task has a new id, so answer by value.
+            if len(pending) > 1:
+                raise ActionError(
+                    f"{len(pending)} questions were asked before the state was edited; "
+                    "press Continue (or call continue_run()) to ask them again on the edited state"
+                )
+            resume = checks[0][1]
         for spec, value in checks:
             try:
                 check_answer(spec, value)
@@ -263,8 +281,24 @@ class Session:
         return self._drive(self.runtime.resume_input(resume), self.config)
 
     def update_state(self, values: Any, as_node: str | None = None) -> Any:
-        """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``."""
-        return self._write(self.config, self.head, values, as_node)
+        """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``.
+
+        Editing while a question is pending keeps it answerable: both LangGraph and our
+        engine stop listing the interrupt after ``update_state``, yet accept
+        ``Command(resume=...)`` (the node re-runs on the edited state and its
+        ``interrupt()`` returns the answer): review, edit, then approve."""
+        asked = self.pending_interrupts()
+        head = self._write(self.config, self.head, values, as_node)
+        still_next = set(self.head.next) if self.head is not None else set()
+        carried = [
+            {**spec, "carried": True} for spec in asked if spec["node"].split(":")[0] in still_next
+        ]
+        if carried and not self._listed_interrupts():
+            self._carried, self._carried_at = carried, checkpoint_id(self.head)
+            self.listener.set_traits(
+                interrupts=self.pending_interrupts(), status=self._run_status()
+            )
+        return head
 
     def fork(self, checkpoint_id: str, values: Any = None, as_node: str | None = None) -> Any:
         """Branch from a past checkpoint, optionally with edited values; history is kept."""
@@ -323,7 +357,7 @@ class Session:
     def _require_runnable(self) -> None:
         if self.head is None or checkpoint_id(self.head) is None:
             raise ActionError("the thread has no checkpoint yet: start it with run(input)")
-        if self.pending_interrupts():
+        if self._listed_interrupts():  # (questions carried over an edit may be re-asked)
             raise ActionError("interrupts are pending: answer them with resume(...) first")
         if not self.head.next:
             raise ActionError("the thread has finished: nothing is scheduled to run")
@@ -374,6 +408,7 @@ class Session:
         after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
         live = self.live = LiveRun()
         self._tracker = tracker
+        self._carried, self._carried_at = [], None
         tracker.begin()
 
         def go() -> Any:

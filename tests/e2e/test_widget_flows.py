@@ -139,7 +139,9 @@ def test_state_edit_rejects_invalid_json_then_saves(lab, engine_imports):
     text.fill(json.dumps(edited))
     editor.get_by_test_id("state-save").click()
     expect(editor.get_by_test_id("state-error")).to_be_empty()
-    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    # The question asked before the edit stays on screen, answerable.
+    expect(widget.get_by_test_id("status")).to_have_text("interrupted")
+    expect(widget.get_by_test_id("interrupt-panel")).to_contain_text("Publish this draft?")
     after = kernel_thread(lab)
     assert after["values"]["draft"] == "A careful note about otters."
     assert after["next"] == ["human_review"]
@@ -149,6 +151,24 @@ def test_state_edit_rejects_invalid_json_then_saves(lab, engine_imports):
     widget.get_by_test_id("btn-continue").click()
     expect(widget.get_by_test_id("status")).to_have_text("interrupted")
     expect(widget.get_by_test_id("interrupt-panel")).to_contain_text("A careful note about otters.")
+
+
+def test_edit_then_answer(lab, engine_imports):
+    """Review, edit, approve: after saving an edited draft the pending question can be
+    answered at once; the node re-runs on the edited state and gets the answer."""
+    widget = open_review_widget(lab, engine_imports)
+    before = kernel_thread(lab)
+    text = widget.get_by_test_id("state-editor").get_by_test_id("state-json")
+    text.fill(json.dumps(dict(before["values"], draft="An edited note about otters.")))
+    widget.get_by_test_id("state-editor").get_by_test_id("state-save").click()
+    expect(widget.get_by_test_id("status")).to_have_text("interrupted")
+    panel = widget.get_by_test_id("interrupt-panel")
+    panel.get_by_role("button", name="approve").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    thread = kernel_thread(lab)
+    assert thread["values"]["verdict"] == "approve"
+    assert thread["values"]["draft"] == "An edited note about otters. [published]"
+    assert thread["next"] == []
 
 
 def test_fork_from_timeline_keeps_history(lab, engine_imports):

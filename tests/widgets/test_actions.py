@@ -266,10 +266,9 @@ def test_python_methods_mirror_the_buttons(engine, open_widget):
     snap = widget.run({"topic": "owls"})
     assert snap.next == ("review",)
     widget.update_state({"topic": "bats"})
-    assert widget.status == "paused", (
-        "an edit replaces the interrupted checkpoint's pending interrupt"
-    )
-    widget.continue_run()
+    assert widget.status == "interrupted", "the question asked before the edit stays answerable"
+    assert widget.interrupts[0]["carried"] is True
+    widget.continue_run()  # or re-ask it on the edited state
     widget.resume("no")
     assert widget.state.values["answer"].endswith("[no]")
     first = widget.session.history.items[-1]["id"]
