@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from .jsonable import sendable_text
 from .runtime import StepEvent, TaskEvent, TokenEvent
 
 __all__ = ["LiveRun", "RunStopped", "RunTracker", "error_detail"]
@@ -201,7 +202,9 @@ class RunTracker:
 
     def _token(self, event: TokenEvent) -> None:
         with self._lock:
-            self._tokens.append({"node": event.node, "id": event.message_id, "text": event.text})
+            self._tokens.append(
+                {"node": event.node, "id": event.message_id, "text": sendable_text(event.text)}
+            )
         if time.monotonic() - self._last_flush >= TOKEN_FLUSH_INTERVAL:
             self.flush_tokens()
 
@@ -230,11 +233,12 @@ class RunTracker:
 
 def error_detail(exc: BaseException, node: str | None) -> dict:
     """The error as the widget shows it: headline, node and a collapsible traceback."""
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return {
         "node": node or "",
         "type": type(exc).__name__,
-        "message": str(exc),
-        "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+        "message": sendable_text(str(exc)),
+        "traceback": sendable_text(text),
     }
 
 

@@ -22,7 +22,7 @@ from ..render import to_dot
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
-from .jsonable import diff, revive, to_jsonable
+from .jsonable import diff, revive, sendable_text, to_jsonable
 from .live import LiveRun, RunStopped, RunTracker, error_detail
 from .runtime import as_runtime
 
@@ -530,6 +530,7 @@ class Session:
         return reply
 
     def _log_line(self, stream: str, text: str) -> None:
+        text = sendable_text(text)
         self.log.append((stream, text))
         self.listener.send({"type": "log", "stream": stream, "text": text})
 

@@ -14,6 +14,7 @@ import anywidget
 import traitlets
 
 from ..render import dot_to_svg
+from .jsonable import sendable_text
 from .session import Session
 
 __all__ = ["ThreadWidget", "show"]
@@ -68,7 +69,7 @@ class ThreadWidget(anywidget.AnyWidget):
     def set_traits(self, **changes: Any) -> None:
         with self.hold_sync():
             for name, value in changes.items():
-                setattr(self, name, value)
+                setattr(self, name, _sendable(value))
 
     def _on_frontend_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict):
@@ -146,6 +147,17 @@ class ThreadWidget(anywidget.AnyWidget):
     def state(self) -> Any:
         """The thread's latest StateSnapshot."""
         return self.session.head
+
+
+def _sendable(value: Any) -> Any:
+    """A trait value whose strings can travel in a kernel message (see sendable_text)."""
+    if isinstance(value, str):
+        return sendable_text(value)
+    if isinstance(value, dict):
+        return {sendable_text(str(k)): _sendable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sendable(v) for v in value]
+    return value
 
 
 def show(

@@ -19,11 +19,12 @@ export function createInterruptPanel({ channel, onError = () => {}, now = () => 
   let armedAt = 0;
   let lastSubmitAt = -Infinity;
 
-  async function submit() {
+  /** Send the answers of `chosen` forms (all of them by default: one resume map). */
+  async function submit(chosen = forms) {
     if (busy || now() < armedAt) return;
     const answers = {};
     let valid = true;
-    for (const form of forms) {
+    for (const form of chosen) {
       const result = form.answer();
       form.setError(result.ok ? "" : result.error);
       if (result.ok) answers[form.id] = result.value;
@@ -45,7 +46,13 @@ export function createInterruptPanel({ channel, onError = () => {}, now = () => 
     release();
     armedAt = now() - lastSubmitAt < RECENT_SUBMIT_MS ? now() + ARM_DELAY_MS : 0;
     const armed = () => now() >= armedAt && !busy;
-    forms = (interrupts ?? []).map((spec, index) => buildForm(spec, index, interrupts.length === 1 ? submit : null, armed));
+    forms = (interrupts ?? []).map((spec, index) => buildForm(spec, index, interrupts.length === 1 ? () => submit() : null, armed));
+    if (forms.length > 1) {
+      // Parallel questions can be answered one at a time (the others stay pending).
+      forms.forEach((form, index) =>
+        form.el.append(h("button", { testid: `interrupt-submit-${index}`, on: { click: () => submit([form]) } }, "Send this answer")),
+      );
+    }
     if (forms.length === 0) {
       replaceChildren(el);
       el.hidden = true;
@@ -57,7 +64,7 @@ export function createInterruptPanel({ channel, onError = () => {}, now = () => 
       el,
       h("h3", { text: forms.length === 1 ? "Interrupt" : `${forms.length} pending interrupts` }),
       forms.map((f) => f.el),
-      h("button", { class: "hn-primary", testid: "interrupt-submit", on: { click: submit } }, label),
+      h("button", { class: "hn-primary", testid: "interrupt-submit", on: { click: () => submit() } }, label),
     );
   }
 

@@ -1,6 +1,6 @@
 // Run log: output printed (and logged) by nodes during runs started from the widget.
 
-import { h } from "./dom.js";
+import { escapeBidi, h } from "./dom.js";
 
 const MAX_LINES = 2000;
 
@@ -17,7 +17,7 @@ export function createLog() {
     el,
     add(stream, text) {
       el.open = true;
-      lines.append(h("div", { class: `hn-log-${stream}`, text }));
+      lines.append(h("div", { class: `hn-log-${stream}`, text: escapeBidi(text) }));
       while (lines.childNodes.length > MAX_LINES) lines.firstChild.remove();
       lines.scrollTop = lines.scrollHeight;
     },

@@ -3,7 +3,7 @@
 // node `took`) and are extended with this page's clock only while the run is active, so
 // kernel and browser clocks never have to agree.
 
-import { h, replaceChildren } from "./dom.js";
+import { escapeBidi, h, replaceChildren } from "./dom.js";
 
 const TICK_MS = 200;
 
@@ -102,7 +102,7 @@ export function createRunPanel({ channel, model, now = () => performance.now() }
         bubbles.set(key, bubble);
         messages.append(node);
       }
-      bubble.text.appendData(item.text);
+      bubble.text.appendData(escapeBidi(item.text));
     }
     messages.scrollTop = messages.scrollHeight;
   }

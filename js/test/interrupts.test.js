@@ -102,3 +102,20 @@ describe("answers only the question the user saw", () => {
     expect(sent).toEqual([{ answers: { q1: "yes" } }, { answers: { q2: "no" } }]);
   });
 });
+
+describe("parallel interrupts", () => {
+  it("can be answered one at a time", async () => {
+    const { createInterruptPanel } = await import("../src/interrupts.js");
+    const sent = [];
+    const channel = { action: async (action, args) => (sent.push(args), { ok: true }) };
+    const panel = createInterruptPanel({ channel });
+    panel.render([
+      { id: "L", kind: "text", node: "left", value: "value for left?" },
+      { id: "R", kind: "text", node: "right", value: "value for right?" },
+    ]);
+    panel.el.querySelector("[data-testid='interrupt-text-1']").value = "r";
+    panel.el.querySelector("[data-testid='interrupt-submit-1']").click();
+    await Promise.resolve();
+    expect(sent).toEqual([{ answers: { R: "r" } }]);
+  });
+});

@@ -89,3 +89,19 @@ describe("connection watch", () => {
     expect(watch.el.hidden).toBe(true);
   });
 });
+
+describe("bidi controls", () => {
+  it("are shown escaped, and the escaped JSON parses back to the same value", async () => {
+    const { pretty } = await import("../src/dom.js");
+    const { jsonView } = await import("../src/json_view.js");
+    const value = { note: "abc\u202Edef", ["k\u2067"]: 1 };
+    const text = pretty(value);
+    expect(text).toContain("abc\\u202edef");
+    expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(JSON.parse(text)).toEqual(value);
+    const view = jsonView(value);
+    expect(view.textContent).toContain("abc\\u202edef");
+    expect(view.textContent).toContain("k\\u2067");
+    expect(view.textContent).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+});
