@@ -133,6 +133,9 @@ class Runtime(Protocol):
     def has_async_nodes(self) -> bool:
         """True when some node is a coroutine function (the graph must run async)."""
 
+    def input_keys(self) -> frozenset[str] | None:
+        """The state keys a run's input may set (None when the state has no fixed keys)."""
+
     def resume_input(self, resume: Any) -> Any:
         """The graph input that resumes pending interrupts with ``resume``."""
 
@@ -218,6 +221,12 @@ class GraphRuntime:
     def has_async_nodes(self) -> bool:
         return any(spec.is_async for spec in self.graph._plan.nodes.values())
 
+    def input_keys(self) -> frozenset[str] | None:
+        plan = self.graph._plan
+        if plan.dynamic_keys or "__root__" in plan.channels:
+            return None
+        return frozenset(k for k in plan.channels if not k.startswith("__"))
+
     def resume_input(self, resume: Any) -> Any:
         from hitl_notebook import Command
 
@@ -254,6 +263,12 @@ class LangGraphRuntime(GraphRuntime):
             record = json.dumps({as_node: to_jsonable(values)}, ensure_ascii=False)
             config = {**config, "metadata": {**config.get("metadata", {}), EDIT_RECORD_KEY: record}}
         return self.graph.update_state(config, values, as_node=as_node)
+
+    def input_keys(self) -> frozenset[str] | None:
+        channels = getattr(getattr(self.graph, "builder", None), "channels", None)
+        if not channels or "__root__" in channels:
+            return None
+        return frozenset(k for k in channels if not k.startswith("__"))
 
     def has_async_nodes(self) -> bool:
         # LangGraph wraps an async node in a RunnableCallable without a sync ``func``.

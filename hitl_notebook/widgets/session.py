@@ -245,8 +245,22 @@ class Session:
         return {k: sorted(v) for k, v in self.breakpoints.items()}
 
     # ------------------------------------------------------------------ actions
+    def check_input(self, input: Any) -> None:
+        """Refuse an input naming keys the graph's state does not have (both engines would
+        silently drop them and run on a state missing what the user meant to give)."""
+        keys = self.runtime.input_keys()
+        if keys is None or not isinstance(input, Mapping):
+            return
+        unknown = sorted(str(k) for k in input if k not in keys)
+        if unknown:
+            raise ActionError(
+                f"input key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                f"not in the graph's state; its keys are: {', '.join(sorted(keys))}"
+            )
+
     def run(self, input: Any) -> Any:
         """Start a run with ``input`` (a new thread when none is selected)."""
+        self.check_input(input)
         if self.thread_id is None:
             self._switch_thread(uuid.uuid4().hex)
         return self._drive(input, self.config)
@@ -562,6 +576,7 @@ class Session:
         if action == "run":
             self.run(args.get("input"))
         elif action == "new_thread":
+            self.check_input(args.get("input"))  # before leaving the picker
             self._switch_thread(uuid.uuid4().hex)
             self.run(args.get("input"))
         elif action == "resume":

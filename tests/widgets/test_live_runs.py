@@ -211,3 +211,20 @@ def test_tokens_of_a_langchain_model_on_langgraph(open_widget):
     items = [item for msg in browser.events("tokens") for item in msg["items"]]
     assert items and all(item["node"] == "model" for item in items)
     assert "".join(item["text"] for item in items) == reply
+
+
+def test_new_thread_with_an_unknown_input_key_keeps_the_picker(engine, open_widget):
+    """Starting a thread from the picker with a key the state does not have is refused
+    with the key named; no thread is created and the picker is still offered."""
+    from .graphs import approval_graph
+
+    graph = approval_graph(engine)
+    widget, browser = open_widget(graph, thread_id=None)
+    assert widget.status == "no_thread"
+    reply = browser.action("new_thread", base=None, input={"topik": "owls"})
+    assert not reply["ok"] and reply["kind"] == "rejected"
+    assert "'topik'" in reply["error"] and "topic" in reply["error"]
+    assert widget.thread_id == "" and widget.status == "no_thread"
+    assert widget.session.runtime.list_threads() == []
+    assert browser.action("new_thread", base=None, input={"topic": "owls"})["ok"]
+    assert widget.status == "interrupted"
