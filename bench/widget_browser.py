@@ -37,6 +37,7 @@ from typing import TypedDict
 from hitl_notebook import END, START, InMemorySaver, StateGraph
 from hitl_notebook.render import to_dot
 
+from .widget_live import format_live, measure_live
 from .widget_sync import measure as measure_sync
 
 __all__ = ["chromium_path", "diagram_graph", "format_result", "main", "measure", "measure_browser"]
@@ -179,8 +180,24 @@ def measure_browser(dot: str, nodes: list[str], fresh: int, warm: int, updates: 
     }
 
 
-def measure(quick: bool = False) -> dict:
-    """Every figure of this benchmark (``quick``: fewer runs, for a smoke test)."""
+def measure_live_runs(quick: bool) -> dict:
+    """bench/widget_live.py's figures, in a Chromium of their own."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError("no Chromium: install Debian's `chromium` or set HITL_CHROMIUM")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            return measure_live(browser, quick=quick)
+        finally:
+            browser.close()
+
+
+def measure(quick: bool = False, live: bool = True) -> dict:
+    """Every figure of this benchmark (``quick``: fewer runs, for a smoke test; ``live``:
+    also the live-run figures, which start a JupyterLab)."""
     fresh, warm, updates, steps = QUICK if quick else FULL
     graph = diagram_graph()
     drawable = graph.get_graph(xray=True)
@@ -194,6 +211,7 @@ def measure(quick: bool = False) -> dict:
         "edges": len(drawable.edges),
         "dot_bytes": len(dot.encode()),
         "sync": {k: sync[k] for k in ("state_bytes", "bytes_per_step", "max_bytes_per_step")},
+        "live": measure_live_runs(quick) if live else None,
     }
 
 
@@ -233,6 +251,8 @@ def format_result(result: dict) -> str:
         f"widget in headless Chromium {result['chromium']}: diagram of {result['nodes']} nodes, "
         f"{result['edges']} edges (DOT {result['dot_bytes'] / 1e3:.0f} KB, SVG nodes {result['svg_nodes']})",
     )
+    if result.get("live"):
+        lines += ["", format_live(result["live"])]
     return "\n".join(lines)
 
 
@@ -242,8 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--no-live", action="store_true", help="skip the live-run figures (no JupyterLab)"
+    )
     args = parser.parse_args(argv)
-    result = measure(quick=args.quick)
+    result = measure(quick=args.quick, live=not args.no_live)
     print(json.dumps(result, indent=2) if args.json else format_result(result))
     return 0
 

@@ -24,6 +24,7 @@ from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, sendable_text, to_jsonable
 from .live import LiveRun, RunStopped, RunTracker, error_detail
+from .peers import announce_change, register
 from .runtime import as_runtime
 
 __all__ = ["ActionError", "Listener", "Session", "StaleWidgetError"]
@@ -103,6 +104,7 @@ class Session:
             graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
         )
         self.refresh()
+        register(self)
 
     # ----------------------------------------------------------------- config / refresh
     @property
@@ -312,6 +314,7 @@ class Session:
             self.listener.set_traits(
                 interrupts=self.pending_interrupts(), status=self._run_status()
             )
+            announce_change(self)  # (again: now with the questions kept answerable)
         return head
 
     def fork(self, checkpoint_id: str, values: Any = None, as_node: str | None = None) -> Any:
@@ -400,6 +403,7 @@ class Session:
             raise ActionError(f"{type(exc).__name__}: {exc}") from exc
         self.listener.set_traits(error="")
         self.refresh()
+        announce_change(self)
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
@@ -471,6 +475,7 @@ class Session:
                 node_status={**self._status_from_head(), **tracker.status},
                 progress=tracker.trait(),
             )
+            announce_change(self)
             raise
         tracker.finish()
         with self._lock:
@@ -483,7 +488,17 @@ class Session:
                 "Continue goes on from this checkpoint."
             )
         self.listener.set_traits(**changes)
+        announce_change(self)
         return self.head
+
+    def refresh_from_peer(self, peer: Session) -> None:
+        """Another widget changed this thread: show it (unless a run of ours is going on),
+        questions it keeps answerable over an edit included."""
+        if self.live is not None and self.live.running:
+            return
+        with self._lock:
+            self._carried, self._carried_at = list(peer._carried), peer._carried_at
+            self.refresh()
 
     def _step_saved(self) -> None:
         """A running graph saved a step: show its state and history as they are now."""

@@ -119,3 +119,126 @@ def test_kernel_restart_says_disconnected_without_page_errors(lab):
     assert lab.run_code("print('widget' in globals())").strip() == "False", "the kernel restarted"
     lab.screenshot("disconnected", widget)
     assert errors == []
+
+
+PICKER_GRAPH = """
+from typing import TypedDict
+
+from hitl_notebook import END, START, InMemorySaver, StateGraph
+from hitl_notebook.widgets import show
+
+class State(TypedDict):
+    topic: str
+
+builder = StateGraph(State)
+builder.add_node("echo", lambda s: {"topic": s["topic"] + "!"})
+builder.add_edge(START, "echo")
+builder.add_edge("echo", END)
+graph = builder.compile(checkpointer=InMemorySaver())
+widget = show(graph)
+widget
+"""
+
+
+def test_new_thread_with_a_bad_input_key_keeps_the_picker(lab):
+    """Start a thread from the picker with a misspelt key: the error names it, the picker
+    stays, no thread exists; the corrected input then starts the thread."""
+    lab.open_notebook([PICKER_GRAPH])
+    lab.run_all()
+    widget = lab.page.get_by_test_id("hitl-widget")
+    picker = widget.get_by_test_id("thread-picker")
+    picker.get_by_test_id("new-thread-input").fill('{"topik": "owls"}')
+    picker.get_by_test_id("new-thread-start").click()
+    expect(widget.get_by_test_id("error-banner")).to_contain_text("'topik'")
+    expect(picker).to_be_visible()
+    assert lab.run_code("print(len(graph.checkpointer.list_threads()))").strip() == "0"
+    picker.get_by_test_id("new-thread-input").fill('{"topic": "owls"}')
+    picker.get_by_test_id("new-thread-start").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(picker).to_be_hidden()
+    assert lab.run_code("print(widget.state.values['topic'])").strip() == "owls!"
+
+
+PARALLEL_GRAPH = """
+import json
+import operator
+from typing import Annotated, TypedDict
+
+from hitl_notebook import END, START, InMemorySaver, StateGraph, interrupt
+from hitl_notebook.widgets import show
+
+class State(TypedDict):
+    log: Annotated[list, operator.add]
+
+def ask(name):
+    def node(state):
+        answer = interrupt(f"value for {name}? \\u202eevil")
+        return {"log": [f"{name}={answer}"]}
+    return node
+
+builder = StateGraph(State)
+builder.add_node("left", ask("left"))
+builder.add_node("right", ask("right"))
+builder.add_edge(START, "left")
+builder.add_edge(START, "right")
+builder.add_edge(["left", "right"], END)
+graph = builder.compile(checkpointer=InMemorySaver())
+config = {"configurable": {"thread_id": "par"}}
+widget = show(graph, thread_id="par")
+widget.run({"log": []})
+widget
+"""
+
+
+def test_parallel_interrupts_one_at_a_time_and_bidi_shown_escaped(lab):
+    """Two parallel questions: answer the right one alone, the left stays pending; the
+    right-to-left override in the questions is shown as an escape, not obeyed."""
+    lab.open_notebook([PARALLEL_GRAPH])
+    lab.run_all()
+    widget = lab.page.get_by_test_id("hitl-widget")
+    panel = widget.get_by_test_id("interrupt-panel")
+    expect(panel).to_contain_text("2 pending interrupts")
+    expect(panel).to_contain_text("value for left? \\u202eevil")
+    assert "\u202e" not in panel.inner_text()
+    right = panel.locator("[data-interrupt-id]").filter(has_text="value for right?")
+    right.locator("textarea").fill("R")
+    right.get_by_role("button", name="Send this answer").click()
+    expect(panel).to_contain_text("Interrupt")
+    expect(panel).not_to_contain_text("value for right?")
+    expect(panel).to_contain_text("value for left?")
+    state = json.loads(
+        lab.run_code(
+            "head = graph.get_state(config)\\n"
+            "print(json.dumps({'log': head.values['log'], 'pending': len(head.interrupts)}))"
+        )
+    )
+    assert state["pending"] == 1, state
+    left = panel.locator("[data-interrupt-id]")
+    left.locator("textarea").fill("L")
+    panel.get_by_test_id("interrupt-submit").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    final = json.loads(lab.run_code("print(json.dumps(graph.get_state(config).values))"))
+    assert sorted(final["log"]) == ["left=L", "right=R"]
+
+
+def test_nothing_overflows_at_360px(lab):
+    """At 360 px wide (a phone, a narrow side panel) no part of the widget is wider than
+    the widget: nothing to scroll sideways, nothing cut off."""
+    lab.page.set_viewport_size({"width": 360, "height": 1400})
+    lab.open_notebook([PARALLEL_GRAPH])
+    lab.run_all()
+    widget = lab.page.get_by_test_id("hitl-widget")
+    expect(widget.get_by_test_id("interrupt-panel")).to_contain_text("2 pending interrupts")
+    expect(widget.get_by_test_id("diagram").locator("svg")).to_be_visible()
+    overflow = widget.evaluate(
+        """(root) => {
+            const limit = root.getBoundingClientRect().right + 1;
+            return [...root.querySelectorAll('*')]
+                .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > limit)
+                .filter((el) => !el.closest('svg') || el.tagName === 'svg')
+                .map((el) => `${el.tagName}.${el.className.baseVal ?? el.className} ${el.dataset.testid ?? ''}`);
+        }"""
+    )
+    assert overflow == []
+    assert widget.evaluate("(root) => root.scrollWidth <= root.clientWidth + 1")
+    lab.screenshot("360px", widget)

@@ -228,3 +228,24 @@ def test_new_thread_with_an_unknown_input_key_keeps_the_picker(engine, open_widg
     assert widget.session.runtime.list_threads() == []
     assert browser.action("new_thread", base=None, input={"topic": "owls"})["ok"]
     assert widget.status == "interrupted"
+
+
+def test_two_widgets_on_one_thread_stay_in_sync(engine, open_widget):
+    """Answering in one widget updates the other widget on the same thread; an edit with
+    a question pending keeps it answerable in both."""
+    from .graphs import approval_graph
+
+    graph = approval_graph(engine)
+    first, first_browser = open_widget(graph)
+    first.run({"topic": "owls"})
+    second, second_browser = open_widget(graph)
+    assert second.status == "interrupted"
+    first_browser.action("update_state", values={"answer": "draft about otters"})
+    assert second.interrupts and second.interrupts[0]["carried"] is True
+    second_browser.action("resume", answers={second.interrupts[0]["id"]: "yes"})
+    assert second.status == "done"
+    assert first.status == "done" and first.interrupts == []
+    assert first.head["id"] == second.head["id"]
+    assert first.session.head.values["answer"] == "draft about otters [yes]"
+    other, _ = open_widget(graph, thread_id="another")
+    assert other.status == "new", "a widget on another thread is left alone"
