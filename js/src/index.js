@@ -21,7 +21,15 @@ export function mount({ model, el, layout }) {
   const nodeDetail = createNodeDetail({ channel, model, onError });
   const diagram = createDiagram({ layout, onSelect: (id) => nodeDetail.show(id) });
   const interrupts = createInterruptPanel({ channel, onError });
-  const editor = createStateEditor({ channel, model, onError });
+  const editor = createStateEditor({
+    channel,
+    model,
+    onError,
+    onForked: () => {
+      viewingHead = true;
+      return loadCheckpoint(null);
+    },
+  });
   const log = createLog();
   const runPanel = createRunPanel({ channel, model });
   const connection = createConnectionWatch({ channel, model });

@@ -5,7 +5,7 @@
 import { h, parseJSON, pretty, replaceChildren, shortId } from "./dom.js";
 import { changedKeys } from "./patch.js";
 
-export function createStateEditor({ channel, model, onError = () => {} }) {
+export function createStateEditor({ channel, model, onError = () => {}, onForked = () => {} }) {
   const title = h("div", { class: "hn-muted", testid: "state-title" });
   const text = h("textarea", { rows: "12", class: "hn-code", testid: "state-json", "aria-label": "State as JSON", spellcheck: "false" });
   const asNode = h("select", { testid: "state-as-node", "aria-label": "Write as node" });
@@ -37,7 +37,10 @@ export function createStateEditor({ channel, model, onError = () => {} }) {
     save.textContent = next.is_head ? "Save" : "Fork with these values";
   }
 
+  let busy = false;
+
   async function submit() {
+    if (busy) return; // one save at a time: a second click never sends a second fork
     const parsed = parseJSON(text.value);
     if (!parsed.ok) return (error.textContent = parsed.error);
     const values = parsed.value;
@@ -49,12 +52,29 @@ export function createStateEditor({ channel, model, onError = () => {} }) {
     const as_node = asNode.value || null;
     if (view.is_head && keys.length === 0 && !as_node) return (error.textContent = "Nothing changed.");
     error.textContent = "";
-    const reply = view.is_head
-      ? await channel.action("update_state", { values: changed, as_node })
-      : await channel.action("fork", { checkpoint_id: view.id, values: keys.length ? changed : null, as_node });
-    if (!reply.ok) {
-      error.textContent = reply.error;
-      onError(reply.error);
+    busy = true;
+    const label = save.textContent;
+    save.disabled = true;
+    save.textContent = view.is_head ? "Saving…" : "Forking…";
+    el.setAttribute("aria-busy", "true");
+    try {
+      const forking = !view.is_head;
+      const reply = forking
+        ? await channel.action("fork", { checkpoint_id: view.id, values: keys.length ? changed : null, as_node })
+        : await channel.action("update_state", { values: changed, as_node });
+      if (!reply.ok) {
+        error.textContent = reply.error;
+        onError(reply.error);
+      } else if (forking) {
+        // The fork is the thread's latest checkpoint now: show it, not the past one.
+        load({ ...view, id: reply.result?.head?.id ?? view.id, is_head: true });
+        await onForked(reply.result?.head ?? {});
+      }
+    } finally {
+      busy = false;
+      save.disabled = false;
+      if (save.textContent.endsWith("…")) save.textContent = label;
+      el.removeAttribute("aria-busy");
     }
   }
 

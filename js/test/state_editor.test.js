@@ -54,3 +54,24 @@ describe("state editor", () => {
     expect(model.sent[0]).toMatchObject({ action: "fork", args: { checkpoint_id: "old", values: { a: 9 }, as_node: null } });
   });
 });
+
+describe("fork from a past checkpoint", () => {
+  it("names the new checkpoint afterwards and a second quick click sends no second fork", async () => {
+    const model = fakeModel({ head: { id: "h1" }, nodes: ["a"] }, (msg) => (msg.action === "fork" ? { ok: true, result: { head: { id: "fork-123456789" } } } : { ok: true, result: {} }));
+    const forked = [];
+    const ed = createStateEditor({ channel: createChannel(model), model, onForked: (head) => forked.push(head.id) });
+    ed.load({ id: "past-000000001", values: { a: 1 }, is_head: false });
+    q(ed.el, "state-json").value = '{"a": 2}';
+    q(ed.el, "state-save").click();
+    expect(q(ed.el, "state-save").disabled).toBe(true);
+    expect(ed.el.getAttribute("aria-busy")).toBe("true");
+    q(ed.el, "state-save").click();
+    await tick();
+    await tick();
+    expect(model.sent.filter((m) => m.action === "fork")).toHaveLength(1);
+    expect(q(ed.el, "state-title").textContent).toContain("56789");
+    expect(q(ed.el, "state-title").textContent).toContain("(latest)");
+    expect(q(ed.el, "state-save").textContent).toBe("Save");
+    expect(forked).toEqual(["fork-123456789"]);
+  });
+});

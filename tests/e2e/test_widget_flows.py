@@ -190,6 +190,13 @@ def test_fork_from_timeline_keeps_history(lab, engine_imports):
     editor.get_by_role("button", name="Fork with these values").click()
 
     expect(widget.get_by_test_id("status")).to_have_text("paused")
+    # The editor now shows the fork (the latest checkpoint), so a second click is a plain
+    # save with nothing changed, not a second fork.
+    head_id = lab.run_code("print(graph.get_state(config).config['configurable']['checkpoint_id'])")
+    expect(editor.get_by_test_id("state-title")).to_contain_text(head_id.strip()[-8:])
+    expect(editor.get_by_test_id("state-title")).to_contain_text("latest")
+    editor.get_by_test_id("state-save").click()
+    expect(editor.get_by_test_id("state-error")).to_have_text("Nothing changed.")
     forked = kernel_thread(lab)
     assert forked["values"]["draft"] == "A forked note about otters."
     assert forked["next"] == ["human_review"]
