@@ -245,3 +245,72 @@ def test_nothing_overflows_at_360px(lab):
     assert overflow == []
     assert widget.evaluate("(root) => root.scrollWidth <= root.clientWidth + 1")
     lab.screenshot("360px", widget)
+
+
+LARGE_GRAPH = """
+from typing import TypedDict
+
+from hitl_notebook import END, START, InMemorySaver, StateGraph
+from hitl_notebook.widgets import show
+
+class State(TypedDict, total=False):
+    n: int
+
+N = 60
+names = [f"n{i:02d}" for i in range(N)]
+builder = StateGraph(State)
+for name in names:
+    builder.add_node(name, lambda s: {})
+builder.add_edge(START, names[0])
+for i, name in enumerate(names[:-1]):
+    builder.add_edge(name, names[i + 1])
+    # Two conditional edges per node (always taking the first): 60 + 120 edges in all.
+    targets = [names[(i + 7) % N], names[(i + 13) % N]]
+    builder.add_conditional_edges(name, lambda s, t=targets[0]: t, targets)
+builder.add_edge(names[-1], END)
+graph = builder.compile(checkpointer=InMemorySaver())
+widget = show(graph, thread_id="big", breakpoints_before=["n45"])
+widget
+"""
+
+
+def test_large_graph_is_readable_zoomable_and_focusable(lab):
+    """60 nodes and 180 edges: labels are drawn at a readable size, Fit shows the whole
+    graph, ctrl+wheel zooms, and Focus brings the node the run is at into view."""
+    lab.open_notebook([LARGE_GRAPH])
+    lab.run_all()
+    widget = lab.page.get_by_test_id("hitl-widget")
+    viewport = widget.get_by_test_id("diagram-viewport")
+    expect(viewport.locator("svg g.node")).to_have_count(62)
+    label_px = viewport.locator("[data-testid='node-n10'] text").first.evaluate(
+        "(t) => t.getBoundingClientRect().height"
+    )
+    assert label_px >= 9, f"labels are {label_px:.1f} px tall"
+
+    widget.get_by_test_id("zoom-fit").click()
+    fits = viewport.evaluate(
+        """(v) => { const s = v.querySelector('svg').getBoundingClientRect(), b = v.getBoundingClientRect();
+                    return s.width <= b.width + 1 && s.height <= b.height + 1; }"""
+    )
+    assert fits
+    fitted = widget.get_by_test_id("zoom-level").inner_text()
+
+    box = viewport.bounding_box()
+    lab.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    lab.page.keyboard.down("Control")
+    lab.page.mouse.wheel(0, -300)
+    lab.page.keyboard.up("Control")
+    expect(widget.get_by_test_id("zoom-level")).not_to_have_text(fitted)
+
+    lab.run_code('widget.run({"n": 0})')
+    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    widget.get_by_test_id("zoom-reset").click()
+    widget.get_by_test_id("zoom-focus").click()
+    centred = viewport.evaluate(
+        """(v) => { const g = v.querySelector('[data-testid="node-n45"]').getBoundingClientRect();
+                    const b = v.getBoundingClientRect();
+                    const x = g.left + g.width / 2, y = g.top + g.height / 2;
+                    return x > b.left && x < b.right && y > b.top && y < b.bottom; }"""
+    )
+    assert centred, "the paused-at node is in view after Focus"
+    lab.screenshot("large-graph", widget)
