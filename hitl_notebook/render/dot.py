@@ -44,7 +44,7 @@ def to_dot(drawable: Any) -> str:
         # Not ``dot.edge``: it reads "sub:inner" as node "sub", port "inner", which drew a
         # self-loop on a phantom "sub" node instead of the subgraph's own edges.
         dot.body.append(
-            f"\t{quote(edge.source)} -> {quote(edge.target)}{attr_list(label, attrs)}\n"
+            f"\t{quote(edge.source)} -> {quote(edge.target)}{attr_list(label, kwargs=attrs)}\n"
         )
     return dot.source
 

@@ -136,6 +136,9 @@ class Runtime(Protocol):
     def input_keys(self) -> frozenset[str] | None:
         """The state keys a run's input may set (None when the state has no fixed keys)."""
 
+    def state_schema(self) -> Any:
+        """The class the state is declared with (TypedDict, dataclass, pydantic), or None."""
+
     def resume_input(self, resume: Any) -> Any:
         """The graph input that resumes pending interrupts with ``resume``."""
 
@@ -221,6 +224,10 @@ class GraphRuntime:
     def has_async_nodes(self) -> bool:
         return any(spec.is_async for spec in self.graph._plan.nodes.values())
 
+    def state_schema(self) -> Any:
+        schema = self.graph.builder.schema.schema
+        return schema if isinstance(schema, type) and schema is not dict else None
+
     def input_keys(self) -> frozenset[str] | None:
         plan = self.graph._plan
         if plan.dynamic_keys or "__root__" in plan.channels:
@@ -263,6 +270,10 @@ class LangGraphRuntime(GraphRuntime):
             record = json.dumps({as_node: to_jsonable(values)}, ensure_ascii=False)
             config = {**config, "metadata": {**config.get("metadata", {}), EDIT_RECORD_KEY: record}}
         return self.graph.update_state(config, values, as_node=as_node)
+
+    def state_schema(self) -> Any:
+        schema = getattr(getattr(self.graph, "builder", None), "state_schema", None)
+        return schema if isinstance(schema, type) and schema is not dict else None
 
     def input_keys(self) -> frozenset[str] | None:
         channels = getattr(getattr(self.graph, "builder", None), "channels", None)

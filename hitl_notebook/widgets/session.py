@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import threading
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
@@ -25,9 +26,10 @@ from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, sendable_text, to_jsonable
 from .live import LiveRun, RunStopped, RunTracker, error_detail
 from .peers import announce_change, register
+from .schema_check import SchemaRefusal, check_edit
 from .runtime import as_runtime
 
-__all__ = ["ActionError", "Listener", "Session", "StaleWidgetError"]
+__all__ = ["ActionError", "Listener", "NeedsConfirmation", "Session", "StaleWidgetError"]
 
 #: Node status priority: a node shown in several roles takes the strongest.
 _PRIORITY = {"visited": 0, "next": 1, "running": 2, "interrupted": 3, "errored": 4}
@@ -36,6 +38,15 @@ _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 class ActionError(Exception):
     """An action the Session refused before touching the graph: history is unchanged."""
+
+
+class NeedsConfirmation(ActionError):
+    """Edited values the state schema does not allow: sent back as warnings, saved only
+    when the user confirms (LangGraph itself would store them without a word)."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__("values that do not match the state schema:\n" + "\n".join(warnings))
+        self.warnings = warnings
 
 
 class StaleWidgetError(ActionError):
@@ -296,7 +307,9 @@ class Session:
                 raise ActionError(f"answer to interrupt {spec['id']} refused: {exc}") from exc
         return self._drive(self.runtime.resume_input(resume), self.config)
 
-    def update_state(self, values: Any, as_node: str | None = None) -> Any:
+    def update_state(
+        self, values: Any, as_node: str | None = None, *, confirmed: bool = True
+    ) -> Any:
         """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``.
 
         Editing while a question is pending keeps it answerable: both LangGraph and our
@@ -304,7 +317,7 @@ class Session:
         ``Command(resume=...)`` (the node re-runs on the edited state and its
         ``interrupt()`` returns the answer): review, edit, then approve."""
         asked = self.pending_interrupts()
-        head = self._write(self.config, self.head, values, as_node)
+        head = self._write(self.config, self.head, values, as_node, confirmed)
         still_next = set(self.head.next) if self.head is not None else set()
         carried = [
             {**spec, "carried": True} for spec in asked if spec["node"].split(":")[0] in still_next
@@ -317,11 +330,18 @@ class Session:
             announce_change(self)  # (again: now with the questions kept answerable)
         return head
 
-    def fork(self, checkpoint_id: str, values: Any = None, as_node: str | None = None) -> Any:
+    def fork(
+        self,
+        checkpoint_id: str,
+        values: Any = None,
+        as_node: str | None = None,
+        *,
+        confirmed: bool = True,
+    ) -> Any:
         """Branch from a past checkpoint, optionally with edited values; history is kept."""
         self._require_checkpoint(checkpoint_id)
         target = self.runtime.get_state(self._at(checkpoint_id))
-        return self._write(self._at(checkpoint_id), target, values, as_node)
+        return self._write(self._at(checkpoint_id), target, values, as_node, confirmed)
 
     def replay(self, checkpoint_id: str) -> Any:
         """Run again from a past checkpoint (a new branch of the thread)."""
@@ -379,7 +399,9 @@ class Session:
         if not self.head.next:
             raise ActionError("the thread has finished: nothing is scheduled to run")
 
-    def _write(self, config: dict, target: Any, values: Any, as_node: str | None) -> Any:
+    def _write(
+        self, config: dict, target: Any, values: Any, as_node: str | None, confirmed: bool = True
+    ) -> Any:
         if values is not None and not isinstance(values, Mapping):
             raise ActionError(
                 f"state values must be an object mapping keys to values, not {type(values).__name__}"
@@ -396,6 +418,15 @@ class Session:
                 }
             except (ValueError, TypeError) as exc:
                 raise ActionError(f"cannot use the edited values: {exc}") from exc
+            try:
+                problems = check_edit(self.runtime.state_schema(), current, values)
+            except SchemaRefusal as exc:
+                raise ActionError(str(exc)) from exc
+            if problems and not confirmed:
+                raise NeedsConfirmation(problems)
+            for problem in [] if self._in_background else problems:
+                # The Python API saves them, as LangGraph does, but says so.
+                warnings.warn(f"state schema mismatch: {problem}", stacklevel=4)
         try:
             self.runtime.update_state(config, values, as_node=as_node)
         except Exception as exc:
@@ -551,6 +582,8 @@ class Session:
             reply["ok"] = True
         except StaleWidgetError as exc:
             reply.update(ok=False, kind="stale", error=str(exc))
+        except NeedsConfirmation as exc:
+            reply.update(ok=False, kind="confirm", error=str(exc), warnings=exc.warnings)
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))
@@ -603,9 +636,15 @@ class Session:
                 raise ActionError(f"no pending interrupt has id {', '.join(sorted(unknown))}")
             self.resume(dict(answers))
         elif action == "update_state":
-            self.update_state(args.get("values"), args.get("as_node"))
+            confirmed = bool(args.get("confirm"))
+            self.update_state(args.get("values"), args.get("as_node"), confirmed=confirmed)
         elif action == "fork":
-            self.fork(str(args.get("checkpoint_id")), args.get("values"), args.get("as_node"))
+            self.fork(
+                str(args.get("checkpoint_id")),
+                args.get("values"),
+                args.get("as_node"),
+                confirmed=bool(args.get("confirm")),
+            )
         elif action == "replay":
             self.replay(str(args.get("checkpoint_id")))
         elif action == "step":
