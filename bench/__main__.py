@@ -17,12 +17,13 @@ from .message_loop import MessageLoopScenario
 from .pause_resume import PauseResumeScenario
 from .runner import run_scenario
 from .table import format_table
+from .tool_loop import ToolLoopScenario
 
 __all__ = ["main", "scenarios"]
 
 
 def scenarios(quick: bool) -> list:
-    """The issue's five scenarios; ``quick`` shrinks sizes and rounds for a CI smoke run."""
+    """The engine scenarios; ``quick`` shrinks sizes and rounds for a CI smoke run."""
     if quick:
         return [
             ChainScenario(rounds=2, per_round=1),
@@ -30,6 +31,7 @@ def scenarios(quick: bool) -> list:
             PauseResumeScenario(threads=100, rounds=2),
             HistoryScenario(checkpoints=300, rounds=2),
             ForkScenario(checkpoints=300, back=100, rounds=2, per_round=2),
+            ToolLoopScenario(turns=5, rounds=2, per_round=1),
         ]
     return [
         ChainScenario(),
@@ -37,6 +39,7 @@ def scenarios(quick: bool) -> list:
         PauseResumeScenario(),
         HistoryScenario(),
         ForkScenario(),
+        ToolLoopScenario(),
     ]
 
 

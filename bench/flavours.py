@@ -21,6 +21,10 @@ class Flavour:
     Command: Any
     InMemorySaver: Any
     add_messages: Any
+    MessagesState: Any
+    AIMessage: Any
+    ToolNode: Any
+    tools_condition: Any
 
 
 #: Engine name -> ``{attribute: (module, name)}`` to import it from.
@@ -35,6 +39,10 @@ ENGINES: dict[str, dict[str, tuple[str, str]]] = {
             "Command",
             "InMemorySaver",
             "add_messages",
+            "MessagesState",
+            "AIMessage",
+            "ToolNode",
+            "tools_condition",
         )
     },
     "langgraph": {
@@ -45,6 +53,10 @@ ENGINES: dict[str, dict[str, tuple[str, str]]] = {
         "Command": ("langgraph.types", "Command"),
         "InMemorySaver": ("langgraph.checkpoint.memory", "InMemorySaver"),
         "add_messages": ("langgraph.graph.message", "add_messages"),
+        "MessagesState": ("langgraph.graph", "MessagesState"),
+        "AIMessage": ("langchain_core.messages", "AIMessage"),
+        "ToolNode": ("langgraph.prebuilt", "ToolNode"),
+        "tools_condition": ("langgraph.prebuilt", "tools_condition"),
     },
 }
 

@@ -19,6 +19,7 @@ from .errors import (
 )
 from .graph.builder import END, START, StateGraph
 from .graph.compiled import CompiledStateGraph
+from .langchain_messages import to_langchain_messages
 from .messages import (
     AIMessage,
     BaseMessage,
@@ -29,6 +30,7 @@ from .messages import (
     ToolMessage,
     add_messages,
 )
+from .prebuilt import ToolNode, tools_condition
 from .scripted import ScriptedChatModel
 from .types import (
     Command,
@@ -47,12 +49,17 @@ MemorySaver = InMemorySaver
 
 
 def __getattr__(name: str):
-    """``show``/``ThreadWidget`` load the widget stack (anywidget), and the IPython hooks of
-    ``%load_ext hitl_notebook`` load IPython, only when used."""
+    """``show``/``ThreadWidget`` load the widget stack (anywidget), the IPython hooks of
+    ``%load_ext hitl_notebook`` load IPython, and the tool-injection markers load LangChain
+    (when installed), only when used."""
     if name in ("show", "ThreadWidget"):
         from . import widgets
 
         return getattr(widgets, name)
+    if name in ("InjectedState", "InjectedToolCallId"):
+        from . import prebuilt
+
+        return getattr(prebuilt, name)
     if name in ("load_ipython_extension", "unload_ipython_extension"):
         from . import ipython
 
@@ -77,6 +84,8 @@ __all__ = [
     "HITLWarning",
     "HumanMessage",
     "InMemorySaver",
+    "InjectedState",
+    "InjectedToolCallId",
     "Interrupt",
     "InvalidUpdateError",
     "MemorySaver",
@@ -96,6 +105,7 @@ __all__ = [
     "SystemMessage",
     "ThreadWidget",
     "ToolMessage",
+    "ToolNode",
     "add_messages",
     "get_config",
     "get_stream_writer",
@@ -103,4 +113,6 @@ __all__ = [
     "is_invalid_resume",
     "register_type",
     "show",
+    "to_langchain_messages",
+    "tools_condition",
 ]

@@ -11,7 +11,7 @@ import random
 from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass, field, fields, replace
-from typing import Annotated, Any, ClassVar, TypedDict
+from typing import Annotated, Any, ClassVar, Literal, TypedDict
 
 __all__ = [
     "REMOVE_ALL_MESSAGES",
@@ -158,7 +158,7 @@ class ToolMessage(BaseMessage):
     #: The ``id`` of the tool call this message answers.
     tool_call_id: str = field(kw_only=True)
     #: ``"success"`` or ``"error"``.
-    status: str = field(default="success", kw_only=True)
+    status: Literal["success", "error"] = field(default="success", kw_only=True)
 
     type: ClassVar[str] = "tool"
 
@@ -278,7 +278,9 @@ def _from_role(role: Any, body: dict) -> BaseMessage:
             f"unexpected keys {sorted(map(str, set(body) - allowed))} for a {role!r} message"
         )
     if cls is RemoveMessage:
-        return RemoveMessage(body.get("id"))
+        if "id" not in body:
+            raise ValueError("a 'remove' message needs an 'id'")
+        return RemoveMessage(body["id"])
     if cls is ToolMessage and "tool_call_id" not in body:
         raise ValueError("a 'tool' message needs a 'tool_call_id'")
     return cls(**body)

@@ -37,9 +37,21 @@ else
   echo "==> js/package.json not found: skipping the JS build"
 fi
 
+# The seeds' JavaScript SDK samples run with @langchain/langgraph-sdk from this folder
+# (tests/server/test_seed_sdk_samples.py).
+seed_js=tests/server/js
+if [[ -n "${CI:-}" || ! -f $seed_js/node_modules/.package-lock.json \
+      || $seed_js/package-lock.json -nt $seed_js/node_modules/.package-lock.json ]]; then
+  echo "==> npm ci in $seed_js (JavaScript SDK for the seed samples)"
+  (cd "$seed_js" && npm ci --no-audit --no-fund) || status=1
+fi
+
 echo "==> ruff: lint and format"
 "$PY" -m ruff check . || status=1
 "$PY" -m ruff format --check . || status=1
+
+echo "==> mypy: types of hitl_notebook/ (config in pyproject.toml)"
+"$PY" -m mypy || status=1
 
 echo "==> pytest"
 "$PY" -m pytest -ra "$@" || status=1

@@ -15,6 +15,7 @@ SCENARIO_ROWS = [
     "history listing, ",
     "steps back: update_state",
     "steps back: invoke one step",
+    "tool loop (3 calls a turn): per turn",
 ]
 
 

@@ -207,6 +207,12 @@ def test_message_from_dict_needs_a_type():
         message_from_dict({"content": "x"})
 
 
+def test_message_from_dict_needs_the_id_of_a_removed_message():
+    """A 'remove' dict without an id is refused with the key it lacks, like a tool message."""
+    with pytest.raises(ValueError, match="a 'remove' message needs an 'id'"):
+        message_from_dict({"type": "remove", "content": ""})
+
+
 # --- add_messages --------------------------------------------------------------------------
 
 

@@ -31,7 +31,19 @@ PATTERNS = [
     "time_travel",
     "subgraphs",
     "persistence",
+    "bring_your_own_model",
+    "langgraph_server",
 ]
+#: Teaching notebooks with a cell that uses a real LLM: it imports LangChain only when an
+#: API key is set and LangChain is installed, and says it skipped otherwise.
+REAL_MODEL_CELL = {"11_bring_your_own_model"}
+#: Teaching notebooks that need an extra besides the package (still no network beyond
+#: loopback): the server notebook talks to a local ``langgraph dev`` through the SDK; the
+#: real-model cell above uses LangChain.
+EXTRA_IMPORTS = {
+    "11_bring_your_own_model": LANGGRAPH_EXTRA,
+    "12_langgraph_server": {"langgraph_sdk"},
+}
 
 
 def load(path: Path) -> nbformat.NotebookNode:
@@ -85,12 +97,20 @@ def imported_packages(path: Path) -> set[str]:
 def test_teaching_notebook_imports_only_the_package_and_stdlib(path):
     """Teaching notebooks import only hitl_notebook and the standard library: they run
     offline after a plain install."""
+    allowed = {"hitl_notebook", *EXTRA_IMPORTS.get(path.stem, ())}
     outside = {
-        m
-        for m in imported_packages(path)
-        if m != "hitl_notebook" and m not in sys.stdlib_module_names
+        m for m in imported_packages(path) if m not in allowed and m not in sys.stdlib_module_names
     }
     assert not outside, f"{path.name} imports {sorted(outside)}"
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOKS_DIR / f"{n}.ipynb" for n in REAL_MODEL_CELL))
+def test_the_real_model_cell_is_guarded(path):
+    """The cell importing LangChain runs it only with a key and LangChain present, and
+    says plainly when it skipped."""
+    [cell] = [c for c in load(path).cells if c.cell_type == "code" and "from langchain" in c.source]
+    assert 'find_spec("langchain")' in cell.source and "os.environ.get" in cell.source
+    assert "Skipped" in cell.source
 
 
 @pytest.mark.parametrize("path", sorted(set(NOTEBOOKS) - set(TEACHING)), ids=lambda p: p.stem)

@@ -17,6 +17,8 @@ EXPECTED = {
     "HITLWarning",
     "HumanMessage",
     "InMemorySaver",
+    "InjectedState",
+    "InjectedToolCallId",
     "Interrupt",
     "InvalidUpdateError",
     "MemorySaver",
@@ -36,6 +38,7 @@ EXPECTED = {
     "SystemMessage",
     "ThreadWidget",
     "ToolMessage",
+    "ToolNode",
     "add_messages",
     "get_config",
     "get_stream_writer",
@@ -43,6 +46,8 @@ EXPECTED = {
     "is_invalid_resume",
     "register_type",
     "show",
+    "to_langchain_messages",
+    "tools_condition",
 }
 
 

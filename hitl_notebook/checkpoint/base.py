@@ -10,6 +10,7 @@ deltas instead of re-serialising the whole state every step.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import os
 import random
 import threading
@@ -17,20 +18,39 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NewType
 
 __all__ = [
+    "ROOT_NS",
     "Append",
     "BaseCheckpointSaver",
     "Change",
+    "CheckpointId",
     "CheckpointRecord",
+    "CheckpointSource",
     "InterruptRecord",
+    "Namespace",
     "Replace",
     "TaskOutcome",
     "TaskPlan",
+    "ThreadId",
     "ThreadInfo",
     "new_checkpoint_id",
 ]
+
+#: A thread's id, as in ``config["configurable"]["thread_id"]``.
+ThreadId = NewType("ThreadId", str)
+#: A checkpoint namespace: "" for the root graph, ``"node:task_id|child:task_id"`` inside
+#: subgraphs.
+Namespace = NewType("Namespace", str)
+#: The root graph's namespace.
+ROOT_NS = Namespace("")
+#: A checkpoint's id (``new_checkpoint_id``): unique in a thread, sorting by creation time.
+CheckpointId = NewType("CheckpointId", str)
+#: What wrote a checkpoint: the run's input, a step of the run ("loop"), ``update_state``
+#: (also when it forks a past checkpoint), or a copy of a past checkpoint that a replay or
+#: a late resume runs from ("fork").
+CheckpointSource = Literal["input", "loop", "update", "fork"]
 
 
 @dataclass(slots=True)
@@ -71,7 +91,7 @@ class InterruptRecord:
     value: Any
     index: int
     #: Namespace of the graph that raised it ("" for the root graph).
-    ns: str = ""
+    ns: Namespace = ROOT_NS
     #: JSON schema of the expected answer (``interrupt(..., response_schema=...)``), or None.
     response_schema: Any = None
 
@@ -103,14 +123,12 @@ class TaskOutcome:
 class CheckpointRecord:
     """A materialised checkpoint as the engine reads and writes it."""
 
-    thread_id: str
-    ns: str
-    id: str
-    parent_id: str | None
+    thread_id: ThreadId
+    ns: Namespace
+    id: CheckpointId
+    parent_id: CheckpointId | None
     step: int
-    #: "input", "loop", "update" (``update_state``, also when it forks a past checkpoint) or
-    #: "fork" (a copy of a past checkpoint that a replay or a late resume runs from).
-    source: str
+    source: CheckpointSource
     #: ``{node: update}`` written by the step that produced this checkpoint, or ``None``.
     writes: dict[str, Any] | None
     #: Every channel's value (hidden ``__...`` channels included).
@@ -129,7 +147,7 @@ class CheckpointRecord:
 class ThreadInfo:
     """A thread as listed by ``list_threads``."""
 
-    thread_id: str
+    thread_id: ThreadId
     latest_checkpoint_id: str
     updated_at: str
     checkpoint_count: int
@@ -143,7 +161,7 @@ _id_bits = random.Random()
 os.register_at_fork(after_in_child=_id_bits.seed)
 
 
-def new_checkpoint_id() -> str:
+def new_checkpoint_id() -> CheckpointId:
     """A UUID-shaped id that sorts by creation time (strictly increasing in a process).
 
     Ids from different processes sort by wall-clock time, with random low bits so that two
@@ -156,7 +174,7 @@ def new_checkpoint_id() -> str:
             now = _last_ns + 1
         _last_ns = now
     h = f"{now:016x}{_id_bits.getrandbits(64):016x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return CheckpointId(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
 
 
 class BaseCheckpointSaver(ABC):
@@ -175,13 +193,16 @@ class BaseCheckpointSaver(ABC):
 
     @abstractmethod
     def put_outcome(
-        self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: TaskOutcome
     ) -> None:
         """Insert or replace the outcome of ``outcome.task_id`` on that checkpoint."""
 
     @abstractmethod
     def get(
-        self, thread_id: str, ns: str = "", checkpoint_id: str | None = None
+        self,
+        thread_id: ThreadId,
+        ns: Namespace = ROOT_NS,
+        checkpoint_id: CheckpointId | None = None,
     ) -> CheckpointRecord | None:
         """The checkpoint (the thread's latest when ``checkpoint_id`` is None), with its
         outcomes, or None when there is none."""
@@ -189,10 +210,10 @@ class BaseCheckpointSaver(ABC):
     @abstractmethod
     def list(
         self,
-        thread_id: str,
-        ns: str = "",
+        thread_id: ThreadId,
+        ns: Namespace = ROOT_NS,
         *,
-        before: str | None = None,
+        before: CheckpointId | None = None,
         limit: int | None = None,
         filter: Mapping[str, Any] | None = None,
     ) -> Iterator[CheckpointRecord]:
@@ -201,11 +222,11 @@ class BaseCheckpointSaver(ABC):
         own metadata keys)."""
 
     @abstractmethod
-    def list_threads(self) -> list[ThreadInfo]:
+    def list_threads(self) -> builtins.list[ThreadInfo]:
         """Every thread with at least one checkpoint, most recently updated first."""
 
     @abstractmethod
-    def delete_thread(self, thread_id: str) -> None:
+    def delete_thread(self, thread_id: ThreadId) -> None:
         """Remove a thread's checkpoints and outcomes in every namespace."""
 
     # Async front doors: savers backed by blocking I/O run them in a worker thread.
@@ -213,11 +234,14 @@ class BaseCheckpointSaver(ABC):
         await asyncio.to_thread(self.put, record, changes)
 
     async def aput_outcome(
-        self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: TaskOutcome
     ) -> None:
         await asyncio.to_thread(self.put_outcome, thread_id, ns, checkpoint_id, outcome)
 
     async def aget(
-        self, thread_id: str, ns: str = "", checkpoint_id: str | None = None
+        self,
+        thread_id: ThreadId,
+        ns: Namespace = ROOT_NS,
+        checkpoint_id: CheckpointId | None = None,
     ) -> CheckpointRecord | None:
         return await asyncio.to_thread(self.get, thread_id, ns, checkpoint_id)

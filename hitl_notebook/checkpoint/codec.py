@@ -17,6 +17,7 @@ from .base import InterruptRecord, TaskOutcome, TaskPlan
 from .serde import DeserializationError, SerializationError
 
 __all__ = [
+    "CheckpointLocation",
     "dump",
     "dump_metadata",
     "dump_outcome",
@@ -28,7 +29,26 @@ __all__ = [
 ]
 
 
-def dump(value: Any, path: str, where: str) -> bytes:
+class CheckpointLocation:
+    """Names a checkpoint in error messages. Every write carries one, but it is formatted
+    only when an error message is built."""
+
+    __slots__ = ("checkpoint_id", "needed_by", "ns", "thread_id")
+
+    def __init__(
+        self, thread_id: str, ns: str, checkpoint_id: str, needed_by: str | None = None
+    ) -> None:
+        self.thread_id, self.ns, self.checkpoint_id = thread_id, ns, checkpoint_id
+        #: The checkpoint whose reading needed this one (an ancestor replayed for it).
+        self.needed_by = needed_by
+
+    def __str__(self) -> str:
+        ns_part = f", namespace {self.ns!r}" if self.ns else ""
+        needed = f", needed by checkpoint {self.needed_by!r}," if self.needed_by is not None else ""
+        return f"checkpoint {self.checkpoint_id!r} (thread {self.thread_id!r}{ns_part}){needed}"
+
+
+def dump(value: Any, path: str, where: CheckpointLocation) -> bytes:
     """Serialise ``value``; a failure names the checkpoint (``where``) and the ``path`` in it
     (e.g. ``values['messages'][3]``)."""
     try:
@@ -37,7 +57,7 @@ def dump(value: Any, path: str, where: str) -> bytes:
         raise SerializationError(f"cannot store {where}: {exc}") from exc
 
 
-def load(data: bytes, path: str, where: str) -> Any:
+def load(data: bytes, path: str, where: CheckpointLocation) -> Any:
     """Deserialise ``data``; any failure is a ``DeserializationError`` naming ``where`` and
     the path."""
     try:
@@ -46,7 +66,7 @@ def load(data: bytes, path: str, where: str) -> Any:
         raise DeserializationError(f"{where} is unreadable: {exc}") from exc
 
 
-def dump_metadata(metadata: Mapping[str, Any], where: str) -> str:
+def dump_metadata(metadata: Mapping[str, Any], where: CheckpointLocation) -> str:
     """Metadata as JSON text (kept queryable by SQL), or a ``SerializationError``."""
     if not metadata:  # the common case, on every step
         return "{}"
@@ -56,7 +76,7 @@ def dump_metadata(metadata: Mapping[str, Any], where: str) -> str:
         raise SerializationError(f"cannot store {where}: metadata must be JSON ({exc})") from exc
 
 
-def load_metadata(text: str, where: str) -> dict[str, Any]:
+def load_metadata(text: str, where: CheckpointLocation) -> dict[str, Any]:
     """Parse stored metadata JSON; anything but a JSON object is a ``DeserializationError``."""
     if text == "{}":  # what ``dump_metadata`` stores on most steps: skip the parser
         return {}
@@ -69,7 +89,7 @@ def load_metadata(text: str, where: str) -> dict[str, Any]:
     return value
 
 
-def dump_plans(plans: list[TaskPlan], where: str) -> bytes:
+def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
     """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan)."""
     rows = [[p.id, p.name, p.send_arg, p.is_send] for p in plans]
     if all(
@@ -82,7 +102,7 @@ def dump_plans(plans: list[TaskPlan], where: str) -> bytes:
     return dump(rows, "next", where)
 
 
-def load_plans(data: bytes, where: str) -> list[TaskPlan]:
+def load_plans(data: bytes, where: CheckpointLocation) -> list[TaskPlan]:
     """Inverse of ``dump_plans``."""
     raw = load(data, "next", where)
     try:
@@ -93,7 +113,7 @@ def load_plans(data: bytes, where: str) -> list[TaskPlan]:
         ) from exc
 
 
-def dump_outcome(outcome: TaskOutcome, where: str) -> bytes:
+def dump_outcome(outcome: TaskOutcome, where: CheckpointLocation) -> bytes:
     """A task outcome as plain data."""
     return dump(
         {
@@ -116,7 +136,7 @@ def dump_outcome(outcome: TaskOutcome, where: str) -> bytes:
     )
 
 
-def load_outcome(data: bytes, task_id: str, where: str) -> TaskOutcome:
+def load_outcome(data: bytes, task_id: str, where: CheckpointLocation) -> TaskOutcome:
     """Inverse of ``dump_outcome``."""
     path = f"outcomes[{task_id!r}]"
     raw = load(data, path, where)

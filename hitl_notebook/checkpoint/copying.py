@@ -57,7 +57,7 @@ def _plain_dataclass(cls: type) -> bool:
 
 def fresh_copy(value: Any) -> Any:
     """A copy of ``value`` sharing nothing mutable with it."""
-    t = type(value)
+    t: type = type(value)
     if t in _IMMUTABLE:
         return value
     # Items that are immutable (most of them) are kept without a call per item.
@@ -72,7 +72,7 @@ def fresh_copy(value: Any) -> Any:
         for k, v in fields.items():
             if type(v) not in _IMMUTABLE:
                 fields[k] = fresh_copy(v)
-        new = object.__new__(t)
+        new: Any = object.__new__(t)
         new.__dict__ = fields
         return new
     return copy.deepcopy(value)

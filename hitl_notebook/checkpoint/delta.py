@@ -24,7 +24,7 @@ from typing import Any
 
 from . import frames
 from .base import Append, Change, Replace
-from .codec import dump, load
+from .codec import CheckpointLocation, dump, load
 from .copying import fresh_copy
 from .serde import DeserializationError
 
@@ -88,19 +88,20 @@ def next_chain(parent: Chain | None, delta_bytes: int) -> Chain | None:
     return Chain(False, length, total, parent.base_bytes)
 
 
-def encode_changes(changes: Mapping[str, Change], where: str) -> tuple[list[bytes], int]:
+def encode_changes(
+    changes: Mapping[str, Change], where: CheckpointLocation
+) -> tuple[list[bytes], int]:
     """The stored sections of a checkpoint's changes (one per changed channel), and what
     decoding them costs (see ``SECTION_COST``)."""
     encoded, cost = [], 0
     for channel, change in changes.items():
-        kind = type(change)
-        if kind is Replace:
+        if type(change) is Replace:
             tag, value = REPLACE, change.value
-        elif kind is Append:
+        elif type(change) is Append:
             tag, value = APPEND, list(change.items)
         else:
             raise TypeError(
-                f"{where}: change of values[{channel!r}] must be Replace or Append, not {kind.__name__}"
+                f"{where}: change of values[{channel!r}] must be Replace or Append, not {type(change).__name__}"
             )
         data = dump(value, f"values[{channel!r}]", where)
         encoded.append(frames.pack(tag, channel, data))
@@ -108,7 +109,7 @@ def encode_changes(changes: Mapping[str, Change], where: str) -> tuple[list[byte
     return encoded, cost
 
 
-def encode_values(values: Mapping[str, Any], where: str) -> tuple[list[bytes], int]:
+def encode_values(values: Mapping[str, Any], where: CheckpointLocation) -> tuple[list[bytes], int]:
     """Every channel of a checkpoint in full (a snapshot), and what decoding it costs."""
     return encode_changes({channel: Replace(value) for channel, value in values.items()}, where)
 
@@ -124,7 +125,9 @@ class ValuesBuilder:
         self._values: dict[str, Any] = {} if base is None else dict(base)
         self._owned: set[str] = set()
 
-    def apply(self, sections: Iterable[frames.Section], where: str, *, snapshot: bool) -> None:
+    def apply(
+        self, sections: Iterable[frames.Section], where: CheckpointLocation, *, snapshot: bool
+    ) -> None:
         """Apply one checkpoint's value sections (a snapshot starts from nothing)."""
         if snapshot:
             self._values, self._owned = {}, set()
@@ -157,7 +160,7 @@ def with_changes(base: Mapping[str, Any], changes: Mapping[str, Change]) -> dict
     encoded. ``base`` is left untouched; an append builds a new list."""
     values = dict(base)
     for channel, change in changes.items():
-        if type(change) is Append:
+        if isinstance(change, Append):
             values[channel] = [*values.get(channel, ()), *fresh_copy(change.items)]
         else:
             values[channel] = fresh_copy(change.value)

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-from .base import ThreadInfo
+from .base import ROOT_NS, CheckpointId, Namespace, ThreadId, ThreadInfo
 from .store import DeltaSaver, OutcomeRow, Row
 
 __all__ = ["InMemorySaver"]
@@ -23,31 +23,38 @@ class _Namespace:
     __slots__ = ("ids", "outcomes", "rows")
 
     def __init__(self) -> None:
-        self.ids: list[str] = []
+        self.ids: list[CheckpointId] = []
         self.rows: dict[str, Row] = {}
-        self.outcomes: dict[str, dict[str, OutcomeRow]] = {}
+        self.outcomes: dict[CheckpointId, dict[str, OutcomeRow]] = {}
 
 
 class _MemoryTx:
     """``Tx`` over the saver's dicts; the saver's lock is held while it is used."""
 
-    def __init__(self, threads: dict[str, dict[str, _Namespace]]) -> None:
+    def __init__(self, threads: dict[ThreadId, dict[Namespace, _Namespace]]) -> None:
         self._threads = threads
 
-    def _space(self, thread_id: str, ns: str) -> _Namespace | None:
+    def _space(self, thread_id: ThreadId, ns: Namespace) -> _Namespace | None:
         return self._threads.get(thread_id, {}).get(ns)
 
     def row(
-        self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True
+        self,
+        thread_id: ThreadId,
+        ns: Namespace,
+        checkpoint_id: CheckpointId,
+        *,
+        with_data: bool = True,
     ) -> Row | None:
         space = self._space(thread_id, ns)
         return None if space is None else space.rows.get(checkpoint_id)
 
-    def latest(self, thread_id: str, ns: str) -> Row | None:
+    def latest(self, thread_id: ThreadId, ns: Namespace) -> Row | None:
         space = self._space(thread_id, ns)
         return space.rows[space.ids[-1]] if space and space.ids else None
 
-    def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
+    def chain(
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
+    ) -> list[Row]:
         space = self._space(thread_id, ns)
         chain: list[Row] = []
         cid: str | None = checkpoint_id
@@ -61,9 +68,9 @@ class _MemoryTx:
 
     def rows(
         self,
-        thread_id: str,
-        ns: str,
-        before: str | None,
+        thread_id: ThreadId,
+        ns: Namespace,
+        before: CheckpointId | None,
         filter: Mapping[str, Any],
         limit: int | None,
     ) -> list[Row]:
@@ -74,7 +81,9 @@ class _MemoryTx:
         start = 0 if filter or limit is None else max(0, end - limit)
         return [space.rows[cid] for cid in reversed(space.ids[start:end])]
 
-    def outcomes(self, thread_id: str, ns: str, low: str, high: str) -> dict[str, list[OutcomeRow]]:
+    def outcomes(
+        self, thread_id: ThreadId, ns: Namespace, low: CheckpointId, high: CheckpointId
+    ) -> dict[CheckpointId, list[OutcomeRow]]:
         space = self._space(thread_id, ns)
         if space is None or not space.outcomes:
             return {}
@@ -103,7 +112,7 @@ class _MemoryTx:
             space.outcomes[row.id] = {o.task_id: o for o in outcomes}
 
     def upsert_outcome(
-        self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: OutcomeRow
     ) -> None:
         self._threads[thread_id][ns].outcomes.setdefault(checkpoint_id, {})[outcome.task_id] = (
             outcome
@@ -112,20 +121,20 @@ class _MemoryTx:
     def threads(self) -> list[ThreadInfo]:
         infos = []
         for thread_id, spaces in self._threads.items():
-            root = spaces.get("")
+            root = spaces.get(ROOT_NS)
             if root and root.ids:
                 latest = root.rows[root.ids[-1]]
                 infos.append(ThreadInfo(thread_id, latest.id, latest.created_at, len(root.ids)))
         infos.sort(key=lambda t: (t.updated_at, t.latest_checkpoint_id), reverse=True)
         return infos
 
-    def delete_thread(self, thread_id: str) -> None:
+    def delete_thread(self, thread_id: ThreadId) -> None:
         self._threads.pop(thread_id, None)
 
     def rewrite(self, row: Row) -> None:
         self._threads[row.thread_id][row.ns].rows[row.id] = row
 
-    def delete(self, thread_id: str, ns: str, ids: list[str]) -> None:
+    def delete(self, thread_id: ThreadId, ns: Namespace, ids: list[CheckpointId]) -> None:
         space = self._threads[thread_id][ns]
         gone = set(ids)
         space.ids = [cid for cid in space.ids if cid not in gone]
@@ -143,13 +152,13 @@ class InMemorySaver(DeltaSaver):
 
     def __init__(self, *, cache_size: int = 256) -> None:
         super().__init__(cache_size=cache_size)
-        self._threads: dict[str, dict[str, _Namespace]] = {}
+        self._threads: dict[ThreadId, dict[Namespace, _Namespace]] = {}
         self._transaction = _Locked(threading.RLock(), _MemoryTx(self._threads))
 
     def _reading(self) -> _Locked:
         return self._transaction
 
-    def _writing(self, thread_id: str) -> _Locked:
+    def _writing(self, thread_id: ThreadId) -> _Locked:
         return self._transaction
 
 

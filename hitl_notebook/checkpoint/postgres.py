@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 from psycopg import errors
 
+from .base import ThreadId
 from .sql import Dialect, SqlTx, postgres_metadata_equals, setup_schema
 from .store import DeltaSaver
 
@@ -120,7 +121,7 @@ class PostgresSaver(DeltaSaver):
     def _reading(self) -> Any:
         return self._transaction("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", [])
 
-    def _writing(self, thread_id: str) -> Any:
+    def _writing(self, thread_id: ThreadId) -> Any:
         return self._transaction(
             "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [thread_id]
         )

@@ -62,6 +62,7 @@ from typing import (
     Any,
     ForwardRef,
     Literal,
+    TypeGuard,
     get_args,
     get_origin,
     get_type_hints,
@@ -111,7 +112,7 @@ _by_name: dict[str, type] = {}
 _by_type: dict[type, str] = {}
 
 
-def _pydantic_model(cls: type) -> bool:
+def _pydantic_model(cls: type) -> TypeGuard[type[Any]]:
     pydantic = sys.modules.get("pydantic")
     return pydantic is not None and isinstance(cls, type) and issubclass(cls, pydantic.BaseModel)
 
@@ -455,9 +456,9 @@ def _langchain_name(t: type) -> str | None:
         "langchain_core."
     ):
         return None
-    name = getattr(t, "model_fields", {}).get("type")
-    name = name.default if name is not None else None
-    return name if _langchain_classes().get(name) is t else None
+    spec = getattr(t, "model_fields", {}).get("type")
+    name = spec.default if spec is not None else None
+    return name if isinstance(name, str) and _langchain_classes().get(name) is t else None
 
 
 def _fields_of(o: Any) -> dict[str, Any]:
@@ -583,7 +584,7 @@ def _tz_arg(tz: Any) -> Any:
     return tz
 
 
-def _revive_clock(cls: type, d: dict) -> Any:
+def _revive_clock(cls: type[datetime] | type[time], d: dict) -> Any:
     v = _payload(d, list)
     if len(v) != 3 or not isinstance(v[0], str) or v[2] not in (0, 1):
         raise _BadData("payload must be [isoformat, tz, fold]")
@@ -625,7 +626,7 @@ def _revive_timezone(d: dict) -> timezone:
     return timezone(*v)
 
 
-def _registered(d: dict, kind: str) -> tuple[type, Any]:
+def _registered(d: dict, kind: str) -> tuple[type[Any], Any]:
     if set(d) != {TAG, "n", "v"} or not isinstance(d["n"], str):
         raise _BadData(f"unexpected keys {sorted(d)}")
     cls = _by_name.get(d["n"])

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .base import ThreadInfo
+from .base import CheckpointId, Namespace, ThreadId, ThreadInfo
 from .delta import Chain
 from .store import COLUMN_KEYS, OutcomeRow, Row
 
@@ -94,7 +94,12 @@ class SqlTx:
         return [_row(r) for r in self._run(sql, params).fetchall()]
 
     def row(
-        self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True
+        self,
+        thread_id: ThreadId,
+        ns: Namespace,
+        checkpoint_id: CheckpointId,
+        *,
+        with_data: bool = True,
     ) -> Row | None:
         rows = self._select(
             "thread_id = ? AND ns = ? AND checkpoint_id = ?",
@@ -103,13 +108,15 @@ class SqlTx:
         )
         return rows[0] if rows else None
 
-    def latest(self, thread_id: str, ns: str) -> Row | None:
+    def latest(self, thread_id: ThreadId, ns: Namespace) -> Row | None:
         rows = self._select(
             "thread_id = ? AND ns = ?", [thread_id, ns], tail="ORDER BY checkpoint_id DESC LIMIT 1"
         )
         return rows[0] if rows else None
 
-    def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
+    def chain(
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
+    ) -> list[Row]:
         cols = _COLUMNS.format(meta="metadata")
         prefixed = ", ".join(f"c.{c.strip()}" for c in cols.split(","))
         sql = f"""
@@ -127,13 +134,14 @@ class SqlTx:
 
     def rows(
         self,
-        thread_id: str,
-        ns: str,
-        before: str | None,
+        thread_id: ThreadId,
+        ns: Namespace,
+        before: CheckpointId | None,
         filter: Mapping[str, Any],
         limit: int | None,
     ) -> list[Row]:
-        where, params = ["thread_id = ?", "ns = ?"], [thread_id, ns]
+        where = ["thread_id = ?", "ns = ?"]
+        params: list[Any] = [thread_id, ns]
         if before is not None:
             where.append("checkpoint_id < ?")
             params.append(before)
@@ -155,8 +163,10 @@ class SqlTx:
             params.append(limit)
         return self._select(" AND ".join(where), params, tail=tail)
 
-    def outcomes(self, thread_id: str, ns: str, low: str, high: str) -> dict[str, list[OutcomeRow]]:
-        found: dict[str, list[OutcomeRow]] = {}
+    def outcomes(
+        self, thread_id: ThreadId, ns: Namespace, low: CheckpointId, high: CheckpointId
+    ) -> dict[CheckpointId, list[OutcomeRow]]:
+        found: dict[CheckpointId, list[OutcomeRow]] = {}
         for cid, task_id, interrupted, data in self._run(
             "SELECT checkpoint_id, task_id, interrupted, data FROM hitl_outcomes "
             "WHERE thread_id = ? AND ns = ? AND checkpoint_id >= ? AND checkpoint_id <= ? "
@@ -178,7 +188,7 @@ class SqlTx:
             self.upsert_outcome(row.thread_id, row.ns, row.id, outcome)
 
     def upsert_outcome(
-        self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: OutcomeRow
     ) -> None:
         self._run(
             "INSERT INTO hitl_outcomes (thread_id, ns, checkpoint_id, task_id, seq, interrupted, data) "
@@ -201,7 +211,7 @@ class SqlTx:
         ).fetchall()
         return [ThreadInfo(t, cid, created, int(n)) for t, cid, created, n in rows]
 
-    def delete_thread(self, thread_id: str) -> None:
+    def delete_thread(self, thread_id: ThreadId) -> None:
         self._run("DELETE FROM hitl_outcomes WHERE thread_id = ?", [thread_id])
         self._run("DELETE FROM hitl_checkpoints WHERE thread_id = ?", [thread_id])
 
@@ -214,7 +224,7 @@ class SqlTx:
              row.thread_id, row.ns, row.id],
         )  # fmt: skip
 
-    def delete(self, thread_id: str, ns: str, ids: list[str]) -> None:
+    def delete(self, thread_id: ThreadId, ns: Namespace, ids: list[CheckpointId]) -> None:
         for cid in ids:
             for table in ("hitl_outcomes", "hitl_checkpoints"):
                 self._run(

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .base import ThreadId
 from .sql import Dialect, SqlTx, setup_schema, sqlite_metadata_equals
 from .store import DeltaSaver
 
@@ -98,7 +99,7 @@ class SqliteSaver(DeltaSaver):
     def setup(self) -> None:
         """Create the tables if missing (done on opening; safe to call again); refuse a
         database written by a newer release."""
-        with self._writing("") as tx:
+        with self._writing(ThreadId("")) as tx:
             setup_schema(tx, SQLITE)
 
     @classmethod
@@ -135,5 +136,5 @@ class SqliteSaver(DeltaSaver):
     def _reading(self) -> Any:
         return self._transaction("BEGIN")
 
-    def _writing(self, thread_id: str) -> Any:
+    def _writing(self, thread_id: ThreadId) -> Any:
         return self._transaction("BEGIN IMMEDIATE")

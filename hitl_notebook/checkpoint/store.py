@@ -8,6 +8,7 @@ decides *what* is stored (deltas, snapshots, pruning, filters, copies) lives her
 
 from __future__ import annotations
 
+import builtins
 import re
 from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping
@@ -16,8 +17,20 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from . import frames
-from .base import BaseCheckpointSaver, Change, CheckpointRecord, TaskOutcome, ThreadInfo
+from .base import (
+    ROOT_NS,
+    BaseCheckpointSaver,
+    Change,
+    CheckpointId,
+    CheckpointRecord,
+    CheckpointSource,
+    Namespace,
+    TaskOutcome,
+    ThreadId,
+    ThreadInfo,
+)
 from .codec import (
+    CheckpointLocation,
     dump,
     dump_metadata,
     dump_outcome,
@@ -65,12 +78,12 @@ COLUMN_KEYS = ("source", "step")
 class Row:
     """A stored checkpoint exactly as a backend keeps it."""
 
-    thread_id: str
-    ns: str
-    id: str
-    parent_id: str | None
+    thread_id: ThreadId
+    ns: Namespace
+    id: CheckpointId
+    parent_id: CheckpointId | None
     step: int
-    source: str
+    source: CheckpointSource
     created_at: str
     #: JSON text of the run metadata.
     metadata: str
@@ -93,43 +106,52 @@ class Tx(Protocol):
     """Row operations a backend offers inside one transaction (all scoped to a thread)."""
 
     def row(
-        self, thread_id: str, ns: str, checkpoint_id: str, *, with_data: bool = True
+        self,
+        thread_id: ThreadId,
+        ns: Namespace,
+        checkpoint_id: CheckpointId,
+        *,
+        with_data: bool = True,
     ) -> Row | None: ...
 
-    def latest(self, thread_id: str, ns: str) -> Row | None: ...
+    def latest(self, thread_id: ThreadId, ns: Namespace) -> Row | None: ...
 
-    def chain(self, thread_id: str, ns: str, checkpoint_id: str, limit: int) -> list[Row]:
+    def chain(
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
+    ) -> list[Row]:
         """The checkpoint, its parent, ... up to and including the first snapshot (newest
         first), at most ``limit`` rows; shorter when a link is missing."""
 
     def rows(
         self,
-        thread_id: str,
-        ns: str,
-        before: str | None,
+        thread_id: ThreadId,
+        ns: Namespace,
+        before: CheckpointId | None,
         filter: Mapping[str, Any],
         limit: int | None,
     ) -> list[Row]:
         """Candidates, newest first. A backend may narrow by ``filter`` and must apply
         ``limit`` only when it matched every filter item exactly."""
 
-    def outcomes(self, thread_id: str, ns: str, low: str, high: str) -> dict[str, list[OutcomeRow]]:
+    def outcomes(
+        self, thread_id: ThreadId, ns: Namespace, low: CheckpointId, high: CheckpointId
+    ) -> dict[CheckpointId, list[OutcomeRow]]:
         """Outcomes of checkpoints with ids in ``[low, high]``, in first-insertion order."""
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None: ...
 
     def upsert_outcome(
-        self, thread_id: str, ns: str, checkpoint_id: str, outcome: OutcomeRow
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: OutcomeRow
     ) -> None: ...
 
     def threads(self) -> list[ThreadInfo]: ...
 
-    def delete_thread(self, thread_id: str) -> None: ...
+    def delete_thread(self, thread_id: ThreadId) -> None: ...
 
     def rewrite(self, row: Row) -> None:
         """Replace a stored row's parent, chain and data (same key)."""
 
-    def delete(self, thread_id: str, ns: str, ids: list[str]) -> None:
+    def delete(self, thread_id: ThreadId, ns: Namespace, ids: list[CheckpointId]) -> None:
         """Remove checkpoints and their outcomes."""
 
 
@@ -171,25 +193,6 @@ def _check_ids(thread_id: Any, ns: Any, checkpoint_id: Any, parent_id: Any) -> N
     _check_key("parent id", parent_id, optional=True)
 
 
-class _Where:
-    """Names a checkpoint in error messages. Every write carries one, but it is formatted
-    only when an error message is built."""
-
-    __slots__ = ("checkpoint_id", "needed_by", "ns", "thread_id")
-
-    def __init__(
-        self, thread_id: str, ns: str, checkpoint_id: str, needed_by: str | None = None
-    ) -> None:
-        self.thread_id, self.ns, self.checkpoint_id = thread_id, ns, checkpoint_id
-        #: The checkpoint whose reading needed this one (an ancestor replayed for it).
-        self.needed_by = needed_by
-
-    def __str__(self) -> str:
-        ns_part = f", namespace {self.ns!r}" if self.ns else ""
-        needed = f", needed by checkpoint {self.needed_by!r}," if self.needed_by is not None else ""
-        return f"checkpoint {self.checkpoint_id!r} (thread {self.thread_id!r}{ns_part}){needed}"
-
-
 _MISSING = object()
 
 
@@ -212,14 +215,14 @@ class DeltaSaver(BaseCheckpointSaver):
         """A transaction that sees one consistent state of the store."""
 
     @abstractmethod
-    def _writing(self, thread_id: str) -> AbstractContextManager[Tx]:
+    def _writing(self, thread_id: ThreadId) -> AbstractContextManager[Tx]:
         """A transaction that excludes other writers of ``thread_id`` and commits atomically."""
 
     # -- writing -------------------------------------------------------------------------
 
     def put(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
         _check_ids(record.thread_id, record.ns, record.id, record.parent_id)
-        where = _Where(record.thread_id, record.ns, record.id)
+        where = CheckpointLocation(record.thread_id, record.ns, record.id)
         if record.parent_id is None:
             changes = {}
         else:
@@ -264,11 +267,11 @@ class DeltaSaver(BaseCheckpointSaver):
         self._remember(row, parent, changes, record.values)
 
     def put_outcome(
-        self, thread_id: str, ns: str, checkpoint_id: str, outcome: TaskOutcome
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: TaskOutcome
     ) -> None:
         _check_ids(thread_id, ns, checkpoint_id, None)
         _check_key("task id", outcome.task_id)
-        where = _Where(thread_id, ns, checkpoint_id)
+        where = CheckpointLocation(thread_id, ns, checkpoint_id)
         stored = _outcome_row(outcome, where)
         with self._writing(thread_id) as tx:
             if tx.row(thread_id, ns, checkpoint_id, with_data=False) is None:
@@ -306,7 +309,10 @@ class DeltaSaver(BaseCheckpointSaver):
     # -- reading -------------------------------------------------------------------------
 
     def get(
-        self, thread_id: str, ns: str = "", checkpoint_id: str | None = None
+        self,
+        thread_id: ThreadId,
+        ns: Namespace = ROOT_NS,
+        checkpoint_id: CheckpointId | None = None,
     ) -> CheckpointRecord | None:
         _check_key("thread_id", thread_id)
         _check_key("ns", ns)
@@ -319,15 +325,17 @@ class DeltaSaver(BaseCheckpointSaver):
             if row is None:
                 return None
             values = self._values(tx, row)
+            if values is None:  # deleted since the row was read
+                return None
             outcomes = tx.outcomes(thread_id, ns, row.id, row.id).get(row.id, [])
         return self._record(row, values, outcomes)
 
     def list(
         self,
-        thread_id: str,
-        ns: str = "",
+        thread_id: ThreadId,
+        ns: Namespace = ROOT_NS,
         *,
-        before: str | None = None,
+        before: CheckpointId | None = None,
         limit: int | None = None,
         filter: Mapping[str, Any] | None = None,
     ) -> Iterator[CheckpointRecord]:
@@ -340,7 +348,12 @@ class DeltaSaver(BaseCheckpointSaver):
         return self._iter_list(thread_id, ns, before, limit, wanted)
 
     def _iter_list(
-        self, thread_id: str, ns: str, before: str | None, limit: int | None, wanted: dict[str, Any]
+        self,
+        thread_id: ThreadId,
+        ns: Namespace,
+        before: CheckpointId | None,
+        limit: int | None,
+        wanted: dict[str, Any],
     ) -> Iterator[CheckpointRecord]:
         if limit == 0:
             return
@@ -352,7 +365,7 @@ class DeltaSaver(BaseCheckpointSaver):
         listed = {row.id for row in rows}
         #: Values (and sections) a walk replayed for older listed rows, kept for the batches
         #: that list them.
-        replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
+        replayed: dict[str, tuple[dict[str, Any], builtins.list[frames.Section]]] = {}
         while start < len(rows):
             batch = rows[start : start + size]
             start, size = start + size, min(2 * size, LIST_BATCH)
@@ -367,10 +380,10 @@ class DeltaSaver(BaseCheckpointSaver):
 
     def _batch_values(
         self,
-        rows: list[Row],
-        listed: set[str],
-        replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]],
-    ) -> dict[str, tuple[dict[str, Any], list[frames.Section] | None]]:
+        rows: builtins.list[Row],
+        listed: set[CheckpointId],
+        replayed: dict[str, tuple[dict[str, Any], builtins.list[frames.Section]]],
+    ) -> dict[str, tuple[dict[str, Any], builtins.list[frames.Section] | None]]:
         """Values of listed ``rows`` by id, with the row's sections when they were decoded.
 
         Oldest first, a snapshot, or a row whose parent is in the batch, applies its own
@@ -381,9 +394,10 @@ class DeltaSaver(BaseCheckpointSaver):
         where the next batches find them. A row that fails to read is left out for the
         caller to read alone, so that errors surface in listing order.
         """
-        ready: dict[str, tuple[dict[str, Any], list[frames.Section] | None]] = {}
+        ready: dict[str, tuple[dict[str, Any], builtins.list[frames.Section] | None]] = {}
         for row in reversed(rows):
-            sections = None
+            values: dict[str, Any] | None = None
+            sections: builtins.list[frames.Section] | None = None
             snapshot = row.chain.is_snapshot
             parent = None if snapshot or row.parent_id is None else ready.get(row.parent_id)
             try:
@@ -392,7 +406,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 elif snapshot or parent is not None:
                     sections = frames.decode_sections(row.data)
                     builder = ValuesBuilder(parent[0] if parent else None)
-                    where = _Where(row.thread_id, row.ns, row.id)
+                    where = CheckpointLocation(row.thread_id, row.ns, row.id)
                     builder.apply(
                         [s for s in sections if s.tag in VALUE_TAGS], where, snapshot=snapshot
                     )
@@ -432,14 +446,14 @@ class DeltaSaver(BaseCheckpointSaver):
 
     def _replay(
         self, tx: Tx, row: Row, keep: Callable[[Row], bool], *, cache_every: int = 0
-    ) -> dict[str, tuple[dict[str, Any], list[frames.Section]]] | None:
+    ) -> dict[str, tuple[dict[str, Any], builtins.list[frames.Section]]] | None:
         """Walk parents page by page from ``row`` to a cached ancestor or a snapshot, then
         replay the deltas forward. Returns the values and decoded sections of ``row`` and of
         every replayed link that ``keep`` selects, by id (None if ``row`` vanished meanwhile);
         with ``cache_every``, also caches every that-many-th link and ``row``."""
         base = None
-        links: list[Row] = []
-        cid: str | None = row.id
+        links: builtins.list[Row] = []
+        cid: CheckpointId | None = row.id
         while base is None and cid is not None:
             page = tx.chain(row.thread_id, row.ns, cid, CHAIN_PAGE)
             if not page:
@@ -453,7 +467,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 break
             if len(links) > MAX_CHAIN + 1:
                 raise DeserializationError(
-                    f"{_Where(row.thread_id, row.ns, row.id)} is unreadable: its parent chain is longer "
+                    f"{CheckpointLocation(row.thread_id, row.ns, row.id)} is unreadable: its parent chain is longer "
                     f"than {MAX_CHAIN} (a cycle?)"
                 )
             cid = links[-1].parent_id
@@ -461,14 +475,14 @@ class DeltaSaver(BaseCheckpointSaver):
             return None
         if base is None and not links[-1].chain.is_snapshot:
             raise DeserializationError(
-                f"{_Where(row.thread_id, row.ns, row.id)} is unreadable: "
+                f"{CheckpointLocation(row.thread_id, row.ns, row.id)} is unreadable: "
                 f"its ancestor {links[-1].parent_id!r} is missing"
             )
         builder = ValuesBuilder(base)
-        kept: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
+        kept: dict[str, tuple[dict[str, Any], builtins.list[frames.Section]]] = {}
         for n, link in enumerate(reversed(links), 1):
             last = n == len(links)
-            where = _Where(link.thread_id, link.ns, link.id, None if last else row.id)
+            where = CheckpointLocation(link.thread_id, link.ns, link.id, None if last else row.id)
             wanted = last or keep(link)
             try:  # a kept link's record sections are decoded once, here
                 sections = frames.decode_sections(link.data, None if wanted else VALUE_TAGS)
@@ -490,11 +504,11 @@ class DeltaSaver(BaseCheckpointSaver):
         self,
         row: Row,
         values: dict[str, Any],
-        outcomes: list[OutcomeRow],
-        sections: list[frames.Section] | None = None,
+        outcomes: builtins.list[OutcomeRow],
+        sections: builtins.list[frames.Section] | None = None,
     ) -> CheckpointRecord:
         """The record handed out (fresh objects); ``sections`` are the row's, when already decoded."""
-        where = _Where(row.thread_id, row.ns, row.id)
+        where = CheckpointLocation(row.thread_id, row.ns, row.id)
         if sections is None:
             try:
                 sections = frames.decode_sections(row.data, _RECORD_TAGS)
@@ -522,19 +536,19 @@ class DeltaSaver(BaseCheckpointSaver):
 
     # -- housekeeping --------------------------------------------------------------------
 
-    def list_threads(self) -> list[ThreadInfo]:
+    def list_threads(self) -> builtins.list[ThreadInfo]:
         """Every thread with a root-graph checkpoint, most recently updated first
         (``checkpoint_count`` counts the root graph's checkpoints)."""
         with self._reading() as tx:
             return tx.threads()
 
-    def delete_thread(self, thread_id: str) -> None:
+    def delete_thread(self, thread_id: ThreadId) -> None:
         _check_key("thread_id", thread_id)
         with self._writing(thread_id) as tx:
             tx.delete_thread(thread_id)
         self._cache.evict(thread_id)
 
-    def prune(self, thread_id: str, keep_last: int, *, ns: str = "") -> int:
+    def prune(self, thread_id: ThreadId, keep_last: int, *, ns: Namespace = ROOT_NS) -> int:
         """Delete a thread's old checkpoints in ``ns``; return how many were removed.
 
         Kept: the ``keep_last`` newest, the last checkpoint of every branch (a checkpoint
@@ -572,7 +586,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 row = by_id[cid]
                 if row.parent_id not in by_id or row.parent_id in keep:
                     continue
-                ancestor = row.parent_id
+                ancestor: CheckpointId | None = row.parent_id
                 while ancestor in by_id and ancestor not in keep:
                     ancestor = by_id[ancestor].parent_id
                 rewrites.append(self._resnapshot(tx, row, ancestor if ancestor in by_id else None))
@@ -582,11 +596,15 @@ class DeltaSaver(BaseCheckpointSaver):
         self._cache.evict(thread_id, ns, removed)
         return len(removed)
 
-    def _resnapshot(self, tx: Tx, row: Row, parent_id: str | None) -> Row:
+    def _resnapshot(self, tx: Tx, row: Row, parent_id: CheckpointId | None) -> Row:
         """``row`` re-linked to ``parent_id``, as a snapshot when it was a delta."""
         if row.chain.is_snapshot:
             return replace(row, parent_id=parent_id)
-        body, cost = encode_values(self._values(tx, row), _Where(row.thread_id, row.ns, row.id))
+        where = CheckpointLocation(row.thread_id, row.ns, row.id)
+        values = self._values(tx, row)
+        if values is None:  # cannot happen inside the pruning transaction that read it
+            raise DeserializationError(f"{where} is unreadable: it vanished while pruning")
+        body, cost = encode_values(values, where)
         record_part = [
             frames.encode_section(s) for s in frames.decode_sections(row.data, _RECORD_TAGS)
         ]
@@ -602,15 +620,16 @@ def _key(row: Row) -> tuple:
     return (row.thread_id, row.ns, row.id, row.created_at)
 
 
-def _outcome_row(outcome: TaskOutcome, where: str) -> OutcomeRow:
+def _outcome_row(outcome: TaskOutcome, where: CheckpointLocation) -> OutcomeRow:
     return OutcomeRow(outcome.task_id, bool(outcome.interrupts), dump_outcome(outcome, where))
 
 
 def _matches(row: Row, wanted: Mapping[str, Any]) -> bool:
     if not wanted:
         return True
-    metadata = load_metadata(row.metadata, _Where(row.thread_id, row.ns, row.id))
+    metadata = load_metadata(row.metadata, CheckpointLocation(row.thread_id, row.ns, row.id))
     for key, value in wanted.items():
+        actual: Any
         if key == "source":
             actual = row.source
         elif key == "step":

@@ -7,11 +7,12 @@ from its start and its n-th ``interrupt()`` call returns the n-th answer.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..checkpoint.base import InterruptRecord
+from ..checkpoint.base import InterruptRecord, Namespace, ThreadId
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..types import GraphInterrupt
 from .answers import response_json_schema, validated_answer
@@ -22,6 +23,7 @@ __all__ = [
     "get_config",
     "get_stream_writer",
     "interrupt",
+    "interrupt_gate",
     "interrupt_id",
     "task_scope",
 ]
@@ -33,8 +35,8 @@ class TaskContext:
 
     task_id: str
     name: str
-    ns: str
-    thread_id: str | None
+    ns: Namespace
+    thread_id: ThreadId | None
     checkpointer: Any
     config: dict
     #: Answers given to this task's interrupts, in call order.
@@ -99,6 +101,14 @@ class task_scope:
         _current.reset(self._token)
 
 
+#: Called by ``interrupt()`` before it takes its call index. ``ToolNode`` sets it in each
+#: thread running a tool call, so that parallel calls of one node ask their questions in
+#: tool-call order (the n-th question of a node must get the n-th answer on every run).
+interrupt_gate: ContextVar[Callable[[], None] | None] = ContextVar(
+    "hitl_notebook_interrupt_gate", default=None
+)
+
+
 def interrupt_id(task_id: str, index: int) -> str:
     """Stable and distinct per call site: the task's id plus the call's index in the task."""
     return hashlib.blake2b(f"{task_id}#{index}".encode(), digest_size=16).hexdigest()
@@ -129,6 +139,9 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
             "graph with compile(checkpointer=InMemorySaver()) (or a SqliteSaver for durable threads) "
             "and pass a config with a thread_id."
         )
+    gate = interrupt_gate.get()
+    if gate is not None:
+        gate()
     index = ctx.calls
     ctx.calls += 1
     if index < len(ctx.answers):

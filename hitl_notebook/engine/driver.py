@@ -99,8 +99,9 @@ def _tasks_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult | None]:
                 yield None
 
 
-async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskResult]:
-    """Run the step's tasks concurrently on the event loop, yielding each as it finishes."""
+async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskResult | None]:
+    """Run the step's tasks concurrently on the event loop, yielding each as it finishes
+    (and None on each tick without one, so that live streams are passed on)."""
     plan_, values = run.plan, run.step_values
     parallel = len(plans) > 1
     tasks = [asyncio.ensure_future(call_async(plan_, p, values, run.context_for(p))) for p in plans]

@@ -22,7 +22,7 @@ def name_path(ns: str) -> tuple[str, ...]:
 
 
 def state_as_of(
-    saver: Any, thread_id: str, ns: str, parent_ns: str, parent_checkpoint: str
+    saver: Any, thread_id: str, ns: str, parent_ns: str, parent_checkpoint: str | None
 ) -> CheckpointRecord | None:
     """The newest checkpoint of subgraph namespace ``ns`` written while its parent was on
     the history that leads to ``parent_checkpoint`` (None: the subgraph starts fresh)."""
@@ -49,7 +49,7 @@ def state_as_of(
     return None
 
 
-def _on_chain(saver: Any, thread_id: str, ns: str, start: str, targets: set[str]) -> bool:
+def _on_chain(saver: Any, thread_id: str, ns: str, start: str | None, targets: set[str]) -> bool:
     """Whether one of ``targets`` is ``start`` or one of its ancestors. Ids grow with time,
     so the walk stops as soon as it passes below the oldest target."""
     floor = min(targets)
@@ -64,8 +64,9 @@ def _on_chain(saver: Any, thread_id: str, ns: str, start: str, targets: set[str]
     return False
 
 
-def _chain(saver: Any, thread_id: str, ns: str, start: str) -> set[str]:
-    ids, record_id = set(), start
+def _chain(saver: Any, thread_id: str, ns: str, start: str | None) -> set[str]:
+    ids: set[str] = set()
+    record_id: str | None = start
     while record_id is not None:
         ids.add(record_id)
         record = saver.get(thread_id, ns, record_id)

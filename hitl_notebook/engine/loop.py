@@ -12,13 +12,15 @@ import time
 import warnings
 from collections import deque
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..checkpoint.base import (
     CheckpointRecord,
+    Namespace,
     Replace,
     TaskOutcome,
     TaskPlan,
+    ThreadId,
     new_checkpoint_id,
 )
 from ..constants import (
@@ -62,6 +64,7 @@ __all__ = [
     "DURABILITY",
     "STREAM_MODES",
     "Run",
+    "RunStatus",
     "now_iso",
     "run_observers",
 ]
@@ -72,6 +75,9 @@ STREAM_MODES = ("values", "updates", "custom", "tasks", "checkpoints", "debug", 
 #: When checkpoints are written: ``"sync"``/``"async"`` every step (ours are written before
 #: the next step starts either way), ``"exit"`` once, when the call returns or pauses.
 DURABILITY = ("sync", "async", "exit")
+
+#: Where a call stands: running, finished, paused on an interrupt or a breakpoint, failed.
+RunStatus = Literal["running", "done", "interrupted", "breakpoint", "error"]
 
 #: Super-steps one call may take before ``GraphRecursionError`` (LangGraph 1.x allows ~10,000).
 DEFAULT_RECURSION_LIMIT = 10_000
@@ -154,7 +160,7 @@ class Run:
                 graph.checkpointer if graph.checkpointer not in (None, True, False) else None
             )
             self.thread_id = conf.get("thread_id")
-            self.ns = conf.get("checkpoint_ns", "") or ""
+            self.ns = Namespace(conf.get("checkpoint_ns", "") or "")
             self.checkpoint_id = conf.get("checkpoint_id")
             self.parents, self.replay, self._adopt = {}, {}, None
             if self.ns:  # a subgraph's checkpoint: replay the root graph towards it
@@ -165,13 +171,13 @@ class Run:
                     self.checkpoint_id,
                     conf.get("checkpoint_map"),
                 )
-                self.ns, self.checkpoint_id = "", self.replay.pop("", None)
+                self.ns, self.checkpoint_id = Namespace(""), self.replay.pop("", None)
             if self.saver is not None and self.thread_id is None:
                 raise ValueError(
                     "This graph has a checkpointer, so every call needs a thread: pass "
                     'config={"configurable": {"thread_id": "some-id"}}.'
                 )
-        self.thread_id = None if self.thread_id is None else str(self.thread_id)
+        self.thread_id = None if self.thread_id is None else ThreadId(str(self.thread_id))
         #: Chunks waiting to be yielded; tasks in worker threads append while the driver drains.
         self.events: deque[tuple[str, str, Any]] = deque()
         #: Modes the caller reads, and modes only printed (``print_mode``/``debug=True``).
@@ -213,7 +219,7 @@ class Run:
         self.metadata = dict(self.config.get("metadata") or {})
         if self.parents:
             self.metadata["parents"] = self.parents
-        self.status = "running"
+        self.status: RunStatus = "running"
         self.error: BaseException | None = None
         self.preanswers: dict[str, list[Any]] = {}
         self.continuation = False
@@ -243,6 +249,7 @@ class Run:
             self.parent is not None
             and self.checkpoint_id is None
             and self.graph.checkpointer is True
+            and self.thread_id is not None
         ):
             # Its own history: the state it had when the parent was where the parent is now.
             base = state_as_of(
@@ -258,8 +265,10 @@ class Run:
             )
         if self.checkpoint_id is not None and base is None:
             raise ValueError(f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}'.")
-        if self.checkpoint_id is not None and (
-            input is None or isinstance(input, Command) or self.parent is not None
+        if (
+            self.checkpoint_id is not None
+            and base is not None  # (a missing checkpoint raised above)
+            and (input is None or isinstance(input, Command) or self.parent is not None)
         ):
             answering = (isinstance(input, Command) and input.has_resume) or bool(
                 self.parent and self.parent.child_answers
@@ -283,6 +292,7 @@ class Run:
             if input.has_resume:
                 self._resume(base, input.resume)
             else:
+                assert base is not None  # a fresh thread returned above
                 self.cp, self.continuation = base, True
             if input.update is not None or input.goto not in ((), None, []):
                 self._put_outcome(input_outcome(self.plan, self.cp, input))
@@ -330,6 +340,7 @@ class Run:
         re-runs from scratch: its nodes run again and ask their questions again. An answer
         aimed at a checkpoint that the last replay copied goes to that copy, which is
         waiting for it."""
+        assert self.saver is not None  # base was read from it
         latest = self.saver.get(self.thread_id, self.ns)
         if latest is not None and latest.id == base.id:
             return base
@@ -351,7 +362,7 @@ class Run:
             for i, p in enumerate(base.next)
         ]
         record = CheckpointRecord(
-            thread_id=self.thread_id or "",
+            thread_id=self.thread_id or ThreadId(""),
             ns=self.ns,
             id=new_id,
             parent_id=base.id,
@@ -369,6 +380,7 @@ class Run:
 
     def _adopted(self, other_ns: str, checkpoint_id: str) -> CheckpointRecord | None:
         """A copy, in this run's namespace, of a subgraph checkpoint a replay points at."""
+        assert self.saver is not None  # a replay points at a saved checkpoint
         source = self.saver.get(self.thread_id, other_ns, checkpoint_id)
         if source is None:
             return None
@@ -383,7 +395,7 @@ class Run:
             for i, p in enumerate(source.next)
         ]
         record = CheckpointRecord(
-            thread_id=self.thread_id or "",
+            thread_id=self.thread_id or ThreadId(""),
             ns=self.ns,
             id=new_id,
             parent_id=None,
@@ -414,7 +426,7 @@ class Run:
         values = dict(step_values(plan, base)[0]) if base is not None else plan.initial_values()
         new_id = new_checkpoint_id()
         record = CheckpointRecord(
-            thread_id=self.thread_id or "",
+            thread_id=self.thread_id or ThreadId(""),
             ns=self.ns,
             id=new_id,
             parent_id=base.id if base else None,
@@ -574,7 +586,7 @@ class Run:
         if (
             len(results) == 1 == len(cp.next) and not cp.outcomes
         ):  # the usual step: one task, first run
-            everything = results
+            everything: list[TaskResult | None] = list(results)
         else:
             fresh = {r.plan.id: r for r in results}
             everything = [
@@ -588,7 +600,8 @@ class Run:
                     stacklevel=2,
                 )
         failed = [r for r in results if r.error is not None]
-        if failed or any(r is None or r.writes is None for r in everything):
+        complete = [r for r in everything if r is not None and r.writes is not None]
+        if failed or len(complete) < len(everything):
             for r in results:
                 self._put_outcome(r.to_outcome(cp.outcomes.get(r.plan.id)))
             if failed:
@@ -597,7 +610,7 @@ class Run:
             self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
             self._emit_interrupts()
             return
-        self._commit(everything)
+        self._commit(complete)
 
     def task_done(self, result: TaskResult, parallel: bool) -> None:
         """Report a task as soon as it finishes; in a parallel step also save what it
@@ -632,7 +645,7 @@ class Run:
             previous = cp.outcomes.get(r.plan.id)
             if previous is not None and previous.writes is None:
                 self._put_outcome(r.to_outcome(previous))
-        writes = results[0].writes if len(results) == 1 else [w for r in results for w in r.writes]
+        writes = [w for r in results for w in r.writes or ()]
         if len(results) == 1 and results[0].applied is not None:
             values, changes = results[0].applied  # its routing already folded them in
         else:
@@ -657,7 +670,7 @@ class Run:
             else:
                 step_writes[r.plan.name] = view
         record = CheckpointRecord(
-            thread_id=self.thread_id or "",
+            thread_id=self.thread_id or ThreadId(""),
             ns=self.ns,
             id=new_id,
             parent_id=cp.id,
@@ -799,6 +812,8 @@ class Run:
     def flush(self) -> None:
         """``durability="exit"``: write only the last checkpoint of this call (with the
         outcomes of its tasks), as a child of the last one already saved."""
+        if self.saver is None:  # nothing was held back
+            return
         held, self._held = self._held, []
         records = [(r, c) for kind, r, c in held if kind == "record"]
         if not records:
@@ -818,7 +833,7 @@ class Run:
                 self.saver.put_outcome(self.thread_id, self.ns, checkpoint_id, outcome)
 
 
-def _child_ns(parent: TaskContext, *, stable: bool) -> str:
+def _child_ns(parent: TaskContext, *, stable: bool) -> Namespace:
     """The namespace of a subgraph the running task calls: per task (a fresh history each
     call), or, for a subgraph compiled with ``checkpointer=True``, per node, so its state
     carries over from one parent step or run to the next."""
@@ -827,7 +842,7 @@ def _child_ns(parent: TaskContext, *, stable: bool) -> str:
     segment = (parent.name if stable else f"{parent.name}:{parent.task_id}") + (
         f":{index}" if index else ""
     )
-    return f"{parent.ns}|{segment}" if parent.ns else segment
+    return Namespace(f"{parent.ns}|{segment}" if parent.ns else segment)
 
 
 def _runnable(outcome: TaskOutcome | None, ns: str, rerun_dynamic: bool) -> bool:

@@ -72,10 +72,9 @@ def langchain_callbacks(emitter: MessageEmitter | None) -> Iterator[None]:
         yield
         return
     outer = var_child_runnable_config.get() or {}
+    inherited = outer.get("callbacks") or []
     callbacks = (
-        [*(outer.get("callbacks") or []), _handler(emitter)]
-        if isinstance(outer.get("callbacks") or [], list)
-        else [_handler(emitter)]
+        [*inherited, _handler(emitter)] if isinstance(inherited, list) else [_handler(emitter)]
     )
     token = var_child_runnable_config.set({**outer, "callbacks": callbacks})
     try:
@@ -104,7 +103,12 @@ def _handler(emitter: MessageEmitter) -> Any:
             return output
 
         def on_llm_new_token(
-            self, token: str, *, chunk: Any = None, run_id: Any = None, **_: Any
+            self,
+            token: str | list[str | dict[str, Any]],
+            *,
+            chunk: Any = None,
+            run_id: Any = None,
+            **_: Any,
         ) -> None:
             message = getattr(chunk, "message", None)
             if message is not None:

@@ -35,9 +35,11 @@ def unanswered(outcome: TaskOutcome | None, ns: str) -> list[InterruptRecord]:
 
 def pending_interrupts(record: CheckpointRecord) -> list[tuple[TaskOutcome, InterruptRecord]]:
     """Every unanswered interrupt of the checkpoint's step, in task order."""
-    pending = []
+    pending: list[tuple[TaskOutcome, InterruptRecord]] = []
     for plan in record.next:
         outcome = record.outcomes.get(plan.id)
+        if outcome is None:  # not run yet: nothing asked
+            continue
         pending.extend((outcome, rec) for rec in unanswered(outcome, record.ns))
     return pending
 

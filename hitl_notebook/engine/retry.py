@@ -52,12 +52,14 @@ def _is_policy(value: Any) -> bool:
     return all(hasattr(value, f) for f in RetryPolicy._fields)
 
 
-def matching_policy(policies: Sequence[RetryPolicy], exc: BaseException) -> RetryPolicy | None:
-    """The first policy whose ``retry_on`` accepts ``exc``."""
+def matching_policy(
+    policies: Sequence[RetryPolicy], exc: BaseException | None
+) -> RetryPolicy | None:
+    """The first policy whose ``retry_on`` accepts ``exc`` (none for no error)."""
     if not isinstance(exc, Exception) or is_invalid_resume(exc):
         return None
     for policy in policies:
-        retry_on = policy.retry_on
+        retry_on: Any = policy.retry_on  # as the user gave it: checked below
         if isinstance(retry_on, type) and issubclass(retry_on, BaseException):
             accepted = isinstance(exc, retry_on)
         elif isinstance(retry_on, Sequence):

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..checkpoint.base import BaseCheckpointSaver, CheckpointRecord
+from ..checkpoint.base import (
+    BaseCheckpointSaver,
+    CheckpointId,
+    CheckpointRecord,
+    Namespace,
+    ThreadId,
+)
 from ..constants import PULL, PUSH
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
@@ -31,7 +37,11 @@ def checkpoint_config(
 ) -> dict:
     """A checkpoint's config; a subgraph's also has ``checkpoint_map`` (its parents'
     checkpoints and its own), which ``invoke(None, config)`` replays towards."""
-    conf = {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": checkpoint_id}
+    conf: dict[str, Any] = {
+        "thread_id": thread_id,
+        "checkpoint_ns": ns,
+        "checkpoint_id": checkpoint_id,
+    }
     if parents is not None:
         conf["checkpoint_map"] = {**parents, ns: checkpoint_id}
     return {"configurable": conf}
@@ -44,12 +54,16 @@ def require_saver(graph: CompiledStateGraph, what: str) -> BaseCheckpointSaver:
     return saver
 
 
-def thread_coordinates(config: dict) -> tuple[str, str, str | None]:
+def thread_coordinates(config: dict) -> tuple[ThreadId, Namespace, CheckpointId | None]:
     """``(thread_id, checkpoint_ns, checkpoint_id)`` of a config; the thread is required."""
     conf = (config or {}).get("configurable") or {}
     if conf.get("thread_id") is None:
         raise ValueError('Pass a thread: config={"configurable": {"thread_id": "..."}}.')
-    return str(conf["thread_id"]), conf.get("checkpoint_ns", "") or "", conf.get("checkpoint_id")
+    return (
+        ThreadId(str(conf["thread_id"])),
+        Namespace(conf.get("checkpoint_ns", "") or ""),
+        conf.get("checkpoint_id"),
+    )
 
 
 def read_state(
@@ -91,8 +105,8 @@ def read_history(
     graph = graph_for_ns(graph, ns)
     before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
     if checkpoint_id is None:
-        for record in saver.list(thread_id, ns, before=before_id, limit=limit, filter=filter):
-            yield to_snapshot(graph, record, saver=saver)
+        for listed in saver.list(thread_id, ns, before=before_id, limit=limit, filter=filter):
+            yield to_snapshot(graph, listed, saver=saver)
         return
     count, record = 0, saver.get(thread_id, ns, checkpoint_id)
     while record is not None and (limit is None or count < limit):
@@ -171,7 +185,9 @@ def to_snapshot(
                 error=outcome.error if outcome else None,
                 interrupts=_interrupts(records),
                 state=_subgraph_state(graph, record, plan, subgraphs, saver),
-                result=_result_view(outcome.writes) if finished else None,
+                result=_result_view(outcome.writes)
+                if outcome is not None and outcome.writes is not None
+                else None,
             )
         )
     metadata: dict[str, Any] = {

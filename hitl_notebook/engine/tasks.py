@@ -127,7 +127,8 @@ async def call_async(
     spec = structure.nodes.get(plan.name)
     fn = spec.afn or spec.fn if spec is not None else None
     if (
-        plan.name != START
+        spec is not None
+        and plan.name != START
         and fn is spec.fn
         and not spec.is_async
         and not structure.async_branches(plan.name)

@@ -17,7 +17,15 @@ import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..checkpoint.base import CheckpointRecord, Replace, TaskPlan, new_checkpoint_id
+from ..checkpoint.base import (
+    Change,
+    CheckpointRecord,
+    Namespace,
+    Replace,
+    TaskPlan,
+    ThreadId,
+    new_checkpoint_id,
+)
 from ..constants import COPY, END, NULL_TASK_ID, START
 from ..errors import InvalidUpdateError
 from ..types import Command, StateUpdate
@@ -259,8 +267,8 @@ def _update_writes(
 def _as_input(
     structure: GraphPlan,
     saver: Any,
-    thread_id: str,
-    ns: str,
+    thread_id: ThreadId,
+    ns: Namespace,
     base: CheckpointRecord | None,
     values: Any,
     metadata: dict,
@@ -294,8 +302,8 @@ def _as_input(
 def _clear(
     structure: GraphPlan,
     saver: Any,
-    thread_id: str,
-    ns: str,
+    thread_id: ThreadId,
+    ns: Namespace,
     base: CheckpointRecord | None,
     metadata: dict,
 ) -> dict:
@@ -304,7 +312,7 @@ def _clear(
     new_id = new_checkpoint_id()
     if base is None:
         values, plans = structure.initial_values(), []
-        changes = {k: Replace(v) for k, v in values.items()}
+        changes: dict[str, Change] = {k: Replace(v) for k, v in values.items()}
     else:
         outcomes = base.outcomes or {}
         values, changes = base.values, {}
@@ -318,7 +326,7 @@ def _clear(
         ]
         if finished:
             values, more = structure.apply_writes(
-                values, [w for _, o in finished for w in o.writes]
+                values, [w for _, o in finished for w in o.writes or ()]
             )
             changes = merge_changes(changes, more, values)
         values = dict(values)

@@ -119,11 +119,13 @@ class StateGraph:
                 raise GraphValidationError(
                     f"add_node('{node}') needs a function (or compiled graph) to run."
                 )
-            action, node = node, getattr(node, "name", None) or getattr(node, "__name__", None)
-            if not isinstance(node, str):
+            action = node
+            inferred = getattr(node, "name", None) or getattr(node, "__name__", None)
+            if not isinstance(inferred, str):
                 raise GraphValidationError(
                     f"Cannot infer a node name from {action!r}: pass one, add_node('name', fn)."
                 )
+            node = inferred
         if not isinstance(node, str) or not node:
             raise GraphValidationError(f"Node names must be non-empty strings, got {node!r}.")
         if node in _RESERVED:
@@ -188,6 +190,10 @@ class StateGraph:
                 if isinstance(item, tuple) and len(item) == 2
                 else (getattr(item, "name", None) or getattr(item, "__name__", None), item)
             )
+            if not isinstance(name, str):
+                raise GraphValidationError(
+                    f"Cannot infer a node name from {fn!r}: pass one, add_sequence([('name', fn)])."
+                )
             if name in self.nodes:
                 raise GraphValidationError(
                     f"Node names must be unique: node with the name '{name}' already exists. Give two callables "
@@ -351,6 +357,7 @@ def _runnable_call(runnable: Any) -> Callable:
     def call(state: Any, config: dict) -> Any:
         return runnable.invoke(state, config)
 
+    call.runnable = runnable  # type: ignore[attr-defined]  # what the node is, for the widget
     call.__name__ = getattr(runnable, "name", None) or type(runnable).__name__
     return call
 

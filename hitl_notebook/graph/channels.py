@@ -182,6 +182,7 @@ def _append_messages(
 ) -> tuple[Any, Change]:
     """``add_messages``: an append unless a write replaces or removes a message by id."""
     cache = channel._index
+    assert cache is not None, "only channels that keep a message index use this delta"
     with cache.lock:
         if cache.value is old:
             added = new_messages_fast(writes, cache.ids)
@@ -191,7 +192,8 @@ def _append_messages(
                     cache.value = value
                     cache.ids.update(m.id for m in added)
                 return value, Append(added)
-    value, appended_total = old, []
+    value = old
+    appended_total: list | None = []
     for w in writes:
         value, appended = merge_messages_delta(value, w)
         if appended is None:

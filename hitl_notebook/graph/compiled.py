@@ -333,7 +333,7 @@ def _invoke_modes(stream_mode: str) -> Any:
 
 def _modes(stream_mode: str | Sequence[str]) -> tuple[tuple[str, ...], bool]:
     single = isinstance(stream_mode, str)
-    modes = (stream_mode,) if single else tuple(stream_mode)
+    modes: tuple[str, ...] = (stream_mode,) if isinstance(stream_mode, str) else tuple(stream_mode)
     for mode in modes:
         if mode not in STREAM_MODES:
             raise ValueError(

@@ -1,6 +1,7 @@
 """Notebook widgets for one thread of a graph: ``show(graph, thread_id=...)``."""
 
 from .runtime import GraphRuntime, LangGraphRuntime, Runtime, as_runtime
+from .server_runtime import ServerError, ServerRuntime
 from .session import ActionError, Session, StaleWidgetError
 from .widget import ThreadWidget, show
 
@@ -9,6 +10,8 @@ __all__ = [
     "GraphRuntime",
     "LangGraphRuntime",
     "Runtime",
+    "ServerError",
+    "ServerRuntime",
     "Session",
     "StaleWidgetError",
     "ThreadWidget",

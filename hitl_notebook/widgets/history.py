@@ -68,7 +68,8 @@ class HistoryIndex:
         changed. A checkpoint can change without a new one being saved: resuming one of
         several pending interrupts records that branch's writes on the same checkpoint,
         so what is next and what is pending shrink."""
-        summary = self.by_id.get(checkpoint_id(snapshot))
+        cid = checkpoint_id(snapshot)
+        summary = self.by_id.get(cid) if cid is not None else None
         if summary is None:
             return False
         live = _task_counts(snapshot)
@@ -93,8 +94,9 @@ class HistoryIndex:
         conf = {"checkpoint_ns": "", **self._config.get("configurable", {}), "checkpoint_id": cid}
         return {**self._config, "configurable": conf}
 
-    def _summarise(self, snap: Any, snaps: dict[str, Any]) -> dict:
+    def _summarise(self, snap: Any, snaps: dict[str | None, Any]) -> dict:
         cid, pid = checkpoint_id(snap), parent_id(snap)
+        assert cid is not None, "a snapshot from the history always has a checkpoint id"
         meta = snap.metadata or {}
         writes = step_writes(snap, snaps.get(pid) if pid else None)
         summary = {

@@ -84,9 +84,8 @@ def revive(original: Any, edited: Any) -> Any:
     if callable(validate) and isinstance(edited, dict):
         return validate(edited)
     if dataclasses.is_dataclass(original) and isinstance(edited, dict):
-        return type(original)(
-            **{k: revive(getattr(original, k, None), v) for k, v in edited.items()}
-        )
+        cls: Any = type(original)
+        return cls(**{k: revive(getattr(original, k, None), v) for k, v in edited.items()})
     return edited
 
 

@@ -16,6 +16,7 @@ import asyncio
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +42,8 @@ class LiveRun:
         self._cancel: Callable[[], None] | None = None
         self._lock = threading.Lock()
         self.thread: threading.Thread | None = None
+        #: Names this run in what ``stop()`` returns.
+        self.run_id = f"widget-run-{uuid.uuid4().hex[:12]}"
 
     @property
     def stop_requested(self) -> bool:
@@ -160,6 +163,8 @@ class RunTracker:
         )
 
     def on_event(self, event: Any) -> None:
+        if isinstance(event, TaskEvent) and event.kind == "token":  # a server run's token
+            event = TokenEvent(event.node, "", str(event.result))
         if isinstance(event, TokenEvent):
             self._token(event)
             return

@@ -39,4 +39,4 @@ def announce_change(source: Any) -> None:
     with _lock:
         peers = [s for s in _sessions if s is not source and _key(s) == key]
     for peer in peers:
-        peer.refresh_from_peer(source)
+        peer.refresh_from_peer()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -26,6 +27,7 @@ __all__ = [
     "ThreadSummary",
     "TokenEvent",
     "as_runtime",
+    "task_event",
 ]
 
 #: LangGraph versions the adapter is tested with (lower bound inclusive, upper exclusive).
@@ -39,9 +41,10 @@ EDIT_RECORD_KEY = "hitl_notebook_writes"
 
 @dataclass(frozen=True, slots=True)
 class TaskEvent:
-    """A node starting or finishing during a run, as the diagram needs it."""
+    """A node starting or finishing during a run, as the diagram needs it, or a piece of
+    a chat model's answer as it streams."""
 
-    #: ``"start"`` or ``"end"``.
+    #: ``"start"``, ``"end"`` or ``"token"`` (``result`` holds the text).
     kind: str
     #: Node id as drawn (``"parent:child"`` inside a subgraph).
     node: str
@@ -87,7 +90,10 @@ class ThreadSummary:
 
     thread_id: str
     updated_at: str
-    checkpoint_count: int
+    #: ``None`` where counting costs a history read (a server thread).
+    checkpoint_count: int | None
+    #: The server's thread status (``idle``, ``busy``, ``interrupted``, ``error``), if any.
+    status: str | None = None
 
 
 @runtime_checkable
@@ -118,32 +124,26 @@ class Runtime(Protocol):
         interrupt_after: Sequence[str] = (),
     ) -> Iterator[RunEvent]:
         """Run the graph, yielding task starts and ends, saved steps and message tokens
-        as they happen (closing the iterator at a ``StepEvent`` stops the run there)."""
+        as they happen (closing the iterator at a ``StepEvent`` stops the run there).
 
-    def aevents(
-        self,
-        input: Any,
-        config: dict,
-        *,
-        interrupt_before: Sequence[str] = (),
-        interrupt_after: Sequence[str] = (),
-    ) -> AsyncIterator[RunEvent]:
-        """``events`` on an event loop (needed when the graph has async nodes)."""
-
-    def has_async_nodes(self) -> bool:
-        """True when some node is a coroutine function (the graph must run async)."""
-
-    def input_keys(self) -> frozenset[str] | None:
-        """The state keys a run's input may set (None when the state has no fixed keys)."""
-
-    def state_schema(self) -> Any:
-        """The class the state is declared with (TypedDict, dataclass, pydantic), or None."""
+        Optional methods, asked for with ``getattr`` (a server runtime has none, and
+        they are not part of this protocol so ``isinstance`` checks keep passing):
+        ``aevents`` (the same on an event loop, for graphs with async nodes),
+        ``has_async_nodes()``, ``input_keys()`` (state keys a run's input may set, None
+        when not fixed) and ``state_schema()`` (the class the state is declared with)."""
 
     def resume_input(self, resume: Any) -> Any:
         """The graph input that resumes pending interrupts with ``resume``."""
 
     def list_threads(self) -> list[ThreadSummary]:
         """Threads with at least one checkpoint, most recently updated first."""
+
+    def tool_nodes(self) -> dict[str, str]:
+        """``{node: messages key}`` for the graph's tool nodes (``ToolNode``), whose pending
+        calls the widget shows for review."""
+
+    def new_thread_id(self) -> str:
+        """An id for a new thread (a server creates the thread first)."""
 
 
 class GraphRuntime:
@@ -239,11 +239,22 @@ class GraphRuntime:
 
         return Command(resume=resume)
 
+    def tool_nodes(self) -> dict[str, str]:
+        """``{node: messages key}`` for the graph's ``ToolNode`` nodes."""
+        return {
+            name: node.messages_key
+            for name, spec in self.graph.builder.nodes.items()
+            if _is_tool_node(node := getattr(spec.fn, "runnable", spec.fn))
+        }
+
     def list_threads(self) -> list[ThreadSummary]:
         return [
             ThreadSummary(t.thread_id, t.updated_at, t.checkpoint_count)
             for t in self.graph.checkpointer.list_threads()
         ]
+
+    def new_thread_id(self) -> str:
+        return uuid.uuid4().hex
 
 
 class LangGraphRuntime(GraphRuntime):
@@ -293,6 +304,14 @@ class LangGraphRuntime(GraphRuntime):
 
         return Command(resume=resume)
 
+    def tool_nodes(self) -> dict[str, str]:
+        nodes = getattr(getattr(self.graph, "builder", None), "nodes", {})
+        return {
+            name: getattr(spec.runnable, "_messages_key", "messages")
+            for name, spec in nodes.items()
+            if _is_tool_node(spec.runnable)
+        }
+
     def list_threads(self) -> list[ThreadSummary]:
         # LangGraph savers have no thread listing: scan root-namespace checkpoints.
         threads: dict[str, list] = {}
@@ -308,8 +327,9 @@ class LangGraphRuntime(GraphRuntime):
 
 
 def as_runtime(graph: Any) -> Runtime:
-    """The runtime adapter for ``graph``: LangGraph's when it is a LangGraph graph."""
-    if isinstance(graph, GraphRuntime):
+    """The runtime adapter for ``graph``: LangGraph's when it is a LangGraph graph; a
+    runtime (e.g. a ``ServerRuntime``) is used as it is."""
+    if isinstance(graph, Runtime):
         return graph
     if type(graph).__module__.startswith("langgraph"):
         return LangGraphRuntime(graph)
@@ -329,6 +349,15 @@ def _with_recorded_writes(snapshot: Any) -> Any:
         return snapshot
     rest = {k: v for k, v in metadata.items() if k != EDIT_RECORD_KEY}
     return snapshot._replace(metadata={**rest, "writes": writes})
+
+
+def _is_tool_node(node: Any) -> bool:
+    """Ours or LangGraph's ``ToolNode`` (by class, so LangGraph is never imported here)."""
+    return any(
+        cls.__name__ == "ToolNode"
+        and cls.__module__.split(".")[0] in ("hitl_notebook", "langgraph")
+        for cls in type(node).__mro__
+    )
 
 
 def _check_langgraph_version() -> None:
@@ -361,7 +390,7 @@ def _run_event(item: tuple) -> RunEvent | None:
     has no use for it (internal nodes, subgraph checkpoints)."""
     namespace, mode, chunk = item
     if mode == "tasks":
-        return _task_event(namespace, chunk)
+        return task_event(namespace, chunk)
     if mode == "checkpoints":
         if namespace:
             return None
@@ -397,8 +426,9 @@ def _message_text(content: Any) -> str:
     return "".join(parts)
 
 
-def _task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
-    """Normalise one ``stream_mode="tasks"`` chunk; ``None`` for internal nodes."""
+def task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
+    """Normalise one ``stream_mode="tasks"`` chunk (local or from a server's stream);
+    ``None`` for internal nodes."""
     name = chunk.get("name", "")
     if name.startswith("__"):
         return None

@@ -13,11 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import uuid
 import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ..render import to_dot
 from .capture import capture_output
@@ -26,13 +25,33 @@ from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, sendable_text, to_jsonable
 from .live import LiveRun, RunStopped, RunTracker, error_detail
 from .peers import announce_change, register
-from .schema_check import SchemaRefusal, check_edit
 from .runtime import as_runtime
+from .schema_check import SchemaRefusal, check_edit
+from .tool_review import pending_review, plan_review
 
-__all__ = ["ActionError", "Listener", "NeedsConfirmation", "Session", "StaleWidgetError"]
+__all__ = [
+    "ActionError",
+    "Listener",
+    "NeedsConfirmation",
+    "NodeStatus",
+    "Session",
+    "StaleWidgetError",
+    "ThreadStatus",
+]
+
+#: How a node is drawn on the diagram (the ``node_status`` traitlet's values).
+NodeStatus = Literal["visited", "next", "running", "interrupted", "errored"]
+#: The thread as the widget shows it (the ``status`` traitlet).
+ThreadStatus = Literal["no_thread", "new", "running", "interrupted", "paused", "done", "error"]
 
 #: Node status priority: a node shown in several roles takes the strongest.
-_PRIORITY = {"visited": 0, "next": 1, "running": 2, "interrupted": 3, "errored": 4}
+_PRIORITY: dict[NodeStatus, int] = {
+    "visited": 0,
+    "next": 1,
+    "running": 2,
+    "interrupted": 3,
+    "errored": 4,
+}
 _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 
@@ -97,13 +116,12 @@ class Session:
         #: a subgraph's own ("parent:__start__") included, are not nodes.
         self.nodes = [n for n in drawable.nodes if not _is_pseudo_node(n)]
         self._top_nodes = [n for n in self.nodes if ":" not in n]
+        #: ``{node: messages key}`` of the tool nodes whose pending calls get a review card.
+        self._tool_nodes = self.runtime.tool_nodes()
         self.head: Any = None
         self.history: HistoryIndex | None = None
         #: The latest run (its thread, stop flag); None before the first run.
         self.live: LiveRun | None = None
-        #: Questions pending before an edit of the checkpoint ``_carried_at`` (see update_state).
-        self._carried: list[dict] = []
-        self._carried_at: str | None = None
         self._tracker: RunTracker | None = None
         #: True while a browser action is handled: runs it starts go to the background.
         self._in_background = False
@@ -111,6 +129,7 @@ class Session:
         self._lock = threading.RLock()
         self._head_json: Any = None
         self._head_summary_id: str | None = None
+        self._base_checked = False
         self.listener.set_traits(
             graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
         )
@@ -155,7 +174,7 @@ class Session:
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
-        changed = [self.history.by_id[head_id]] if restated else []
+        changed = [self.history.by_id[head_id]] if restated and head_id is not None else []
         if added or changed:
             message = {"type": "history", "added": added, "size": len(self.history)}
             self.listener.send({**message, "changed": changed} if changed else message)
@@ -168,11 +187,18 @@ class Session:
         self.listener.set_traits(
             thread_id=self.thread_id,
             head=self._head_summary(),
-            interrupts=self.pending_interrupts(),
+            interrupts=self.pending_interrupts() + self._review_cards(),
             node_status=self._status_from_head(),
             history_size=len(self.history),
             status=self._run_status(),
         )
+
+    @property
+    def _history(self) -> HistoryIndex:
+        """The history index, for code that runs after ``refresh()`` has built it."""
+        if self.history is None:
+            raise RuntimeError("the thread's history is read before Session.refresh() built it")
+        return self.history
 
     def _push_head_patch(self) -> None:
         new_id = checkpoint_id(self.head)
@@ -186,7 +212,7 @@ class Session:
         self._head_json, self._head_summary_id = new_json, new_id
 
     def _head_summary(self) -> dict:
-        summary = self.history.by_id.get(checkpoint_id(self.head), {})
+        summary = self._history.by_id.get(checkpoint_id(self.head) or "", {})
         if not summary:
             return {}
         return {k: summary.get(k) for k in ("id", "step", "source", "created_at", "next")}
@@ -196,10 +222,7 @@ class Session:
         subgraphs) with its response form; after an edit, the questions asked before it."""
         if self.head is None:
             return []
-        specs = self._listed_interrupts()
-        if specs or self._carried_at is None or self._carried_at != checkpoint_id(self.head):
-            return specs
-        return list(self._carried)
+        return self._listed_interrupts() or self._edited_over_questions()
 
     def _listed_interrupts(self) -> list[dict]:
         """The interrupts the back end lists for the latest checkpoint."""
@@ -215,16 +238,55 @@ class Session:
                 specs.append(interrupt_spec(intr, ""))
         return specs
 
-    def _status_from_head(self) -> dict[str, str]:
-        status: dict[str, str] = {}
+    def pending_tool_review(self) -> dict | None:
+        """The tool calls the thread is paused before (at a tool node, no interrupt
+        pending), as a review card; None when there are none."""
+        if self.head is None or self.pending_interrupts():
+            return None
+        return pending_review(self.head, self._tool_nodes, checkpoint_id(self.head))
 
-        def mark(node: str, value: str) -> None:
+    def _review_cards(self) -> list[dict]:
+        card = self.pending_tool_review()
+        return [card] if card else []
+
+    def _edited_over_questions(self) -> list[dict]:
+        """The questions an edit hid (``carried: true``): asked at the last checkpoint a
+        run saved, with state edits on top.
+
+        LangGraph (and a server) stops listing an interrupt once the state is edited over
+        it, yet the node is still next and a ``Command(resume=...)`` still answers it (the
+        node re-runs on the edited state), so the widget keeps showing such a question and
+        ``resume()`` accepts an answer to it; Continue asks it again instead.
+        """
+        if self.history is None or (self.head.metadata or {}).get("source") != "update":
+            return []
+        if not self.head.next:
+            return []
+        for summary in self.history.ancestry(checkpoint_id(self.head))[1:]:
+            if summary["source"] == "update":
+                continue
+            if not summary["interrupts"]:
+                return []
+            asked = self.runtime.get_state(self._at(summary["id"]))
+            return [
+                {**interrupt_spec(intr, task.name), "carried": True}
+                for task in asked.tasks
+                if task.name in self.head.next
+                for intr in task.interrupts
+            ]
+        return []
+
+    def _status_from_head(self) -> dict[str, NodeStatus]:
+        status: dict[str, NodeStatus] = {}
+
+        def mark(node: str, value: NodeStatus) -> None:
             if node in _NOT_NODES or _is_pseudo_node(node):
                 return
-            if _PRIORITY[value] >= _PRIORITY.get(status.get(node, ""), -1):
+            current = status.get(node)
+            if current is None or _PRIORITY[value] >= _PRIORITY[current]:
                 status[node] = value
 
-        for summary in self.history.ancestry(checkpoint_id(self.head)):
+        for summary in self._history.ancestry(checkpoint_id(self.head)):
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
@@ -244,7 +306,7 @@ class Session:
             if sub is not None and hasattr(sub, "tasks"):
                 self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
 
-    def _run_status(self) -> str:
+    def _run_status(self) -> ThreadStatus:
         if checkpoint_id(self.head) is None:
             return "new"
         # A task cancelled by Stop (LangGraph records the CancelledError) is not a failure.
@@ -261,7 +323,7 @@ class Session:
     def check_input(self, input: Any) -> None:
         """Refuse an input naming keys the graph's state does not have (both engines would
         silently drop them and run on a state missing what the user meant to give)."""
-        keys = self.runtime.input_keys()
+        keys = getattr(self.runtime, "input_keys", lambda: None)()
         if keys is None or not isinstance(input, Mapping):
             return
         unknown = sorted(str(k) for k in input if k not in keys)
@@ -275,11 +337,14 @@ class Session:
         """Start a run with ``input`` (a new thread when none is selected)."""
         self.check_input(input)
         if self.thread_id is None:
-            self._switch_thread(uuid.uuid4().hex)
+            self._switch_thread(self.runtime.new_thread_id())
+        else:
+            self._check_remote()
         return self._drive(input, self.config)
 
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
+        self._check_remote()
         pending = {spec["id"]: spec for spec in self.pending_interrupts()}
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
@@ -292,43 +357,50 @@ class Session:
             )
         else:
             checks, resume = [(next(iter(pending.values())), answer)], answer
-        if any(spec.get("carried") for spec, _ in checks):
-            # Asked before an edit: the re-run task has a new id, so answer by value.
-            if len(pending) > 1:
-                raise ActionError(
-                    f"{len(pending)} questions were asked before the state was edited; "
-                    "press Continue (or call continue_run()) to ask them again on the edited state"
-                )
-            resume = checks[0][1]
         for spec, value in checks:
             try:
                 check_answer(spec, value)
             except ValueError as exc:
                 raise ActionError(f"answer to interrupt {spec['id']} refused: {exc}") from exc
+        if any(spec.get("carried") for spec in pending.values()):
+            # The node asks again when it re-runs: its question has a new id by then, so
+            # the answer goes as a single value, which answers it whatever its id.
+            if len(pending) > 1:
+                raise ActionError(
+                    "several questions were pending when the state was edited; "
+                    "continue the run to have them asked again, then answer them"
+                )
+            resume = checks[0][1]
         return self._drive(self.runtime.resume_input(resume), self.config)
+
+    def review_tool_calls(self, decisions: list) -> Any:
+        """Answer the pending tool calls, one decision each: ``{"type": "approve"}``,
+        ``{"type": "edit", "args": {...}}`` or ``{"type": "reject", "message": "why"}``;
+        then the run goes on. A refused answer changes nothing."""
+        card = self.pending_tool_review()
+        if card is None:
+            raise ActionError(f"no tool call is waiting for review on thread {self.thread_id!r}")
+        try:
+            updates = plan_review(self.head, card, self._tool_nodes, {"decisions": decisions})
+        except ValueError as exc:
+            raise ActionError(f"tool-call review refused: {exc}") from exc
+        for values, as_node in updates:
+            try:
+                self.runtime.update_state(self.config, values, as_node=as_node)
+            except Exception as exc:
+                self.refresh()
+                raise ActionError(f"{type(exc).__name__}: {exc}") from exc
+        return self._drive(None, self.config)
 
     def update_state(
         self, values: Any, as_node: str | None = None, *, confirmed: bool = True
     ) -> Any:
         """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``.
 
-        Editing while a question is pending keeps it answerable: both LangGraph and our
-        engine stop listing the interrupt after ``update_state``, yet accept
-        ``Command(resume=...)`` (the node re-runs on the edited state and its
-        ``interrupt()`` returns the answer): review, edit, then approve."""
-        asked = self.pending_interrupts()
-        head = self._write(self.config, self.head, values, as_node, confirmed)
-        still_next = set(self.head.next) if self.head is not None else set()
-        carried = [
-            {**spec, "carried": True} for spec in asked if spec["node"].split(":")[0] in still_next
-        ]
-        if carried and not self._listed_interrupts():
-            self._carried, self._carried_at = carried, checkpoint_id(self.head)
-            self.listener.set_traits(
-                interrupts=self.pending_interrupts(), status=self._run_status()
-            )
-            announce_change(self)  # (again: now with the questions kept answerable)
-        return head
+        Editing while a question is pending keeps it answerable (see
+        ``_edited_over_questions``): review, edit, then approve."""
+        self._check_remote()
+        return self._write(self.config, self.head, values, as_node, confirmed)
 
     def fork(
         self,
@@ -350,11 +422,13 @@ class Session:
 
     def step(self) -> Any:
         """Run exactly one super-step from the latest checkpoint, then pause."""
+        self._check_remote()
         self._require_runnable()
         return self._drive(None, self.config, pause_after=self._top_nodes)
 
     def continue_run(self) -> Any:
         """Continue from the latest checkpoint until the end or the next breakpoint."""
+        self._check_remote()
         self._require_runnable()
         return self._drive(None, self.config)
 
@@ -373,6 +447,17 @@ class Session:
             nodes.clear()
         self.listener.set_traits(breakpoints=self._bp_trait())
 
+    def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
+        """Fill the thread picker with threads matching ``metadata`` and ``status``
+        (server threads; the runtime must support those filters)."""
+        filters = {k: v for k, v in (("metadata", metadata), ("status", status)) if v}
+        try:
+            threads = [_thread_json(t) for t in self.runtime.list_threads(**filters)]
+        except TypeError as exc:
+            raise ActionError("searching threads by metadata or status needs a server") from exc
+        self.listener.set_traits(threads=threads)
+        return threads
+
     def select_thread(self, thread_id: str) -> None:
         """Drive another thread of the same graph."""
         self._switch_thread(str(thread_id))
@@ -387,6 +472,12 @@ class Session:
         self.listener.send({"type": "reset", "thread_id": thread_id})
 
     # ---------------------------------------------------------------- internals
+    def _check_remote(self) -> None:
+        """A thread on a server can move on under the widget (another client answered):
+        re-check, unless the browser's action was just checked against its ``base``."""
+        if getattr(self.runtime, "remote", False) and not self._base_checked:
+            self._check_base(checkpoint_id(self.head) if self.head is not None else None)
+
     def _require_checkpoint(self, cid: str) -> None:
         if self.history is None or cid not in self.history.by_id:
             raise ActionError(f"checkpoint {cid!r} is not in thread {self.thread_id!r}")
@@ -419,7 +510,8 @@ class Session:
             except (ValueError, TypeError) as exc:
                 raise ActionError(f"cannot use the edited values: {exc}") from exc
             try:
-                problems = check_edit(self.runtime.state_schema(), current, values)
+                schema = getattr(self.runtime, "state_schema", lambda: None)()
+                problems = check_edit(schema, current, values)
             except SchemaRefusal as exc:
                 raise ActionError(str(exc)) from exc
             if problems and not confirmed:
@@ -440,6 +532,17 @@ class Session:
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
         """Run the graph: in a background thread when a browser message asked for it
         (returns None at once), else here (returns the latest snapshot)."""
+        options = {
+            "interrupt_before": sorted(self.breakpoints["before"]),
+            "interrupt_after": sorted(set(self.breakpoints["after"]) | set(pause_after or ())),
+        }
+        has_async = getattr(self.runtime, "has_async_nodes", lambda: False)()
+        if has_async:
+            return self._watch(lambda: self.runtime.aevents(input, config, **options), True)
+        return self._watch(lambda: self.runtime.events(input, config, **options))
+
+    def _watch(self, make_events: Callable[[], Any], is_async: bool = False) -> Any:
+        """Show a run's events live (node status, timing, tokens), then the state it left."""
         if self.live is not None and self.live.running:
             raise ActionError(
                 "a run is in progress on this widget: wait for it, or stop it (Stop, or w.stop())"
@@ -453,15 +556,12 @@ class Session:
         tracker = RunTracker(
             status, self.listener.set_traits, self.listener.send, on_step=self._step_saved
         )
-        before = sorted(self.breakpoints["before"])
-        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
         live = self.live = LiveRun()
         self._tracker = tracker
-        self._carried, self._carried_at = [], None
         tracker.begin()
 
         def go() -> Any:
-            return self._run_live(live, tracker, input, config, before, after)
+            return self._run_live(live, tracker, make_events, is_async)
 
         if self._in_background:
             live.start_in_background(lambda: self._in_capture(go))
@@ -475,23 +575,14 @@ class Session:
             body()
 
     def _run_live(
-        self,
-        live: LiveRun,
-        tracker: RunTracker,
-        input: Any,
-        config: dict,
-        before: list,
-        after: list,
+        self, live: LiveRun, tracker: RunTracker, make_events: Callable[[], Any], is_async: bool
     ) -> Any:
-        options = {"interrupt_before": before, "interrupt_after": after}
         stopped = False
         try:
-            if self.runtime.has_async_nodes():
-                live.consume_async(
-                    lambda: self.runtime.aevents(input, config, **options), tracker.on_event
-                )
+            if is_async:
+                live.consume_async(make_events, tracker.on_event)
             else:
-                live.consume_sync(self.runtime.events(input, config, **options), tracker.on_event)
+                live.consume_sync(make_events(), tracker.on_event)
         except RunStopped:
             stopped = True
         except Exception as exc:
@@ -522,13 +613,11 @@ class Session:
         announce_change(self)
         return self.head
 
-    def refresh_from_peer(self, peer: Session) -> None:
-        """Another widget changed this thread: show it (unless a run of ours is going on),
-        questions it keeps answerable over an edit included."""
+    def refresh_from_peer(self) -> None:
+        """Another widget changed this thread: show it (unless a run of ours is going on)."""
         if self.live is not None and self.live.running:
             return
         with self._lock:
-            self._carried, self._carried_at = list(peer._carried), peer._carried_at
             self.refresh()
 
     def _step_saved(self) -> None:
@@ -536,15 +625,32 @@ class Session:
         with self._lock:
             self.refresh(during_run=True)
 
-    def stop(self) -> bool:
-        """Stop the widget's run in progress at its next safe point; False if none runs."""
+    def stop(self) -> list[str]:
+        """Stop the widget's run in progress at its next safe point (no further node
+        starts; a running async node is cancelled) and, on a LangGraph API server thread,
+        cancel the runs in flight there. Returns the ids of the runs stopped ([] if none)."""
+        stopped = []
         live = self.live
-        if live is None or not live.running:
-            return False
-        if not live.stop_requested and self._tracker is not None:
-            self._tracker.stopping()
-        live.stop()
-        return True
+        if live is not None and live.running:
+            if not live.stop_requested and self._tracker is not None:
+                self._tracker.stopping()
+            live.stop()
+            stopped.append(live.run_id)
+        cancel = getattr(self.runtime, "stop", None)
+        if cancel is not None:
+            stopped += cancel(self.config)
+            if live is None or not live.running:
+                self.refresh()
+        return stopped
+
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread (started elsewhere) until it ends,
+        with live node status and tokens when the run streams them; returns the latest
+        snapshot (at once when no run is in flight)."""
+        join = getattr(self.runtime, "join_events", None)
+        if join is None:
+            raise ActionError("follow() joins a run on a LangGraph API server thread")
+        return self._watch(lambda: join(self.config))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the run in progress (if any) has ended; False on timeout."""
@@ -621,16 +727,31 @@ class Session:
             )
         if action in {"resume", "update_state", "step", "continue", "run"}:
             self._check_base(base)
+            self._base_checked = True
+        try:
+            self._dispatch(action, args)
+        finally:
+            self._base_checked = False
+
+    def _dispatch(self, action: Any, args: Mapping) -> None:
         if action == "run":
             self.run(args.get("input"))
         elif action == "new_thread":
             self.check_input(args.get("input"))  # before leaving the picker
-            self._switch_thread(uuid.uuid4().hex)
+            self._switch_thread(self.runtime.new_thread_id())
             self.run(args.get("input"))
         elif action == "resume":
             answers = args.get("answers")
             if not isinstance(answers, Mapping) or not answers:
                 raise ActionError("resume needs answers: {interrupt_id: value}")
+            card = self.pending_tool_review()
+            if card is not None and card["id"] in answers:
+                answer = answers[card["id"]]
+                decisions = answer.get("decisions") if isinstance(answer, Mapping) else None
+                if not isinstance(decisions, list):
+                    raise ActionError('a tool-call review needs {"decisions": [...]}')
+                self.review_tool_calls(decisions)
+                return
             unknown = set(answers) - {spec["id"] for spec in self.pending_interrupts()}
             if unknown:
                 raise ActionError(f"no pending interrupt has id {', '.join(sorted(unknown))}")
@@ -661,6 +782,8 @@ class Session:
             self.select_thread(str(args.get("thread_id")))
         elif action == "refresh":
             self.refresh()
+        elif action == "stop":
+            self.stop()
         else:
             raise ActionError(f"unknown action {action!r}")
 
@@ -668,6 +791,8 @@ class Session:
         if query == "ping":  # the browser checks the kernel side is still there
             return {"thread_id": self.thread_id}
         if query == "threads":
+            if args.get("metadata") or args.get("status"):
+                return self.search_threads(args.get("metadata"), args.get("status"))
             return [_thread_json(t) for t in self.runtime.list_threads()]
         if self.history is None:
             raise ActionError("no thread selected")
@@ -700,19 +825,19 @@ class Session:
         return {
             "id": sid,
             "values": self._head_json if sid == self._head_summary_id else to_jsonable(snap.values),
-            "summary": self.history.by_id.get(sid, {}),
+            "summary": self._history.by_id.get(sid, {}),
             "is_head": sid == self._head_summary_id,
         }
 
     def _diff(self, a: str, b: str | None) -> dict:
         if b is None:
-            b = self.history.by_id.get(a, {}).get("parent") if a in self.history.by_id else None
+            b = self._history.by_id.get(a, {}).get("parent") if a in self._history.by_id else None
         old = to_jsonable(self._snapshot(b).values) if b else {}
         new = to_jsonable(self._snapshot(a).values)
         return {"from": b, "to": a, "ops": diff(old, new)}
 
     def _node_writes(self, node: str) -> dict:
-        for summary in self.history.ancestry(self._head_summary_id):
+        for summary in self._history.ancestry(self._head_summary_id):
             if node in summary["writers"]:
                 snap = self._snapshot(summary["id"])
                 parent = self._snapshot(summary["parent"]) if summary["parent"] else None
@@ -737,8 +862,9 @@ def _is_pseudo_node(node: str) -> bool:
 
 def _thread_json(thread: Any) -> dict:
     """A ThreadSummary as JSON."""
-    return {
+    summary = {
         "thread_id": thread.thread_id,
         "updated_at": thread.updated_at,
         "checkpoint_count": thread.checkpoint_count,
     }
+    return {**summary, "status": thread.status} if thread.status else summary

@@ -15,6 +15,7 @@ import traitlets
 
 from ..render import dot_to_svg
 from .jsonable import sendable_text
+from .server_runtime import ServerRuntime, is_server_target
 from .session import Session
 
 __all__ = ["ThreadWidget", "show"]
@@ -31,11 +32,11 @@ class ThreadWidget(anywidget.AnyWidget):
     #: The thread shown ("" until one is picked or started).
     thread_id = traitlets.Unicode("").tag(sync=True)
     #: Threads of the checkpointer, for the picker (filled when no thread is selected).
-    threads = traitlets.List().tag(sync=True)
+    threads: traitlets.List[dict] = traitlets.List().tag(sync=True)
     #: Graphviz DOT source of the graph (laid out in the browser).
     graph_dot = traitlets.Unicode("").tag(sync=True)
     #: Node ids as drawn (subgraph nodes as "parent:child").
-    nodes = traitlets.List().tag(sync=True)
+    nodes: traitlets.List[str] = traitlets.List().tag(sync=True)
     #: Node id -> "visited" | "next" | "running" | "interrupted" | "errored".
     node_status = traitlets.Dict().tag(sync=True)
     #: {"before": [node, ...], "after": [node, ...]} applied to runs started here.
@@ -43,7 +44,7 @@ class ThreadWidget(anywidget.AnyWidget):
     #: Summary of the thread's latest checkpoint: id, step, source, created_at, next.
     head = traitlets.Dict().tag(sync=True)
     #: Pending interrupts with their response form (see forms.interrupt_spec).
-    interrupts = traitlets.List().tag(sync=True)
+    interrupts: traitlets.List[dict] = traitlets.List().tag(sync=True)
     #: Number of checkpoints in the thread (pages are fetched by message).
     history_size = traitlets.Int(0).tag(sync=True)
     #: "no_thread" | "new" | "running" | "interrupted" | "paused" | "done" | "error".
@@ -93,6 +94,12 @@ class ThreadWidget(anywidget.AnyWidget):
         """Answer the pending interrupt (or several with ``{interrupt_id: value}``)."""
         return self.session.resume(answer)
 
+    def review_tool_calls(self, decisions: list) -> Any:
+        """Answer the tool calls the thread is paused before (the tool-call card):
+        ``{"type": "approve"}``, ``{"type": "edit", "args": {...}}`` or
+        ``{"type": "reject", "message": ...}`` per call; then the run goes on."""
+        return self.session.review_tool_calls(decisions)
+
     def update_state(self, values: Any, as_node: str | None = None) -> Any:
         """Edit the latest state as if ``as_node`` wrote ``values``."""
         return self.session.update_state(values, as_node)
@@ -113,9 +120,10 @@ class ThreadWidget(anywidget.AnyWidget):
         """Continue until the end, an interrupt or a breakpoint."""
         return self.session.continue_run()
 
-    def stop(self) -> bool:
+    def stop(self) -> list[str]:
         """Stop the run started from the widget at its next safe point (no further node
-        starts; a running async node is cancelled). False when no run is in progress."""
+        starts; a running async node is cancelled) and, on a server thread, cancel the
+        runs in flight there; returns the ids of the runs stopped ([] when none was)."""
         return self.session.stop()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -143,6 +151,14 @@ class ThreadWidget(anywidget.AnyWidget):
         """Re-read the thread (after it was run elsewhere)."""
         self.session.refresh()
 
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread until it ends (live status, tokens)."""
+        return self.session.follow()
+
+    def search_threads(self, metadata: dict | None = None, status: str | None = None) -> list:
+        """Fill the thread picker with server threads matching ``metadata``/``status``."""
+        return self.session.search_threads(metadata, status)
+
     @property
     def state(self) -> Any:
         """The thread's latest StateSnapshot."""
@@ -161,16 +177,33 @@ def _sendable(value: Any) -> Any:
 
 
 def show(
-    graph: Any, thread_id: str | None = None, config: dict | None = None, **options: Any
+    graph: Any,
+    thread_id: str | None = None,
+    config: dict | None = None,
+    *,
+    assistant_id: str | None = None,
+    headers: dict | None = None,
+    api_key: str | None = None,
+    **options: Any,
 ) -> ThreadWidget:
     """A widget for one thread of ``graph`` (a thread picker when no thread is given).
 
+    ``graph`` is a compiled graph (ours or LangGraph's), or a LangGraph API server: its
+    URL or a ``langgraph_sdk.get_sync_client(...)``, with ``assistant_id`` (a graph id,
+    assistant name or id; optional when the server has one graph), ``headers``/``api_key``
+    for a URL; there ``thread_id=None`` creates a thread on the server.
     ``config`` is a run config (its ``configurable.thread_id`` is used when ``thread_id``
     is not given); ``breakpoints_before``/``breakpoints_after`` list nodes to pause at.
     """
     unknown = set(options) - {"breakpoints_before", "breakpoints_after"}
     if unknown:
         raise TypeError(f"show() got unexpected options: {', '.join(sorted(unknown))}")
+    if is_server_target(graph):
+        graph = ServerRuntime(graph, assistant_id, headers=headers, api_key=api_key)
+        if thread_id is None and not (config or {}).get("configurable", {}).get("thread_id"):
+            thread_id = graph.new_thread_id()
+    elif assistant_id is not None or headers is not None or api_key is not None:
+        raise TypeError("assistant_id=, headers= and api_key= are for a LangGraph API server URL")
     widget = ThreadWidget(graph, thread_id=thread_id, config=config)
     for when in ("before", "after"):
         for node in options.get(f"breakpoints_{when}", ()):

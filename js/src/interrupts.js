@@ -1,9 +1,11 @@
 // Interrupt panel: every pending interrupt with its payload and a response form chosen
-// by the kernel (`kind`): options, hitl / tool_approval (tool-call review), text, json.
+// by the kernel (`kind`): options, hitl / tool_approval (tool-call review), tool_calls
+// (the calls a thread is paused before, see tool_call_card.js), text, json.
 // All answers go back together as one resume map {interrupt_id: value}.
 
 import { h, parseJSON, pretty, replaceChildren } from "./dom.js";
 import { jsonView } from "./json_view.js";
+import { toolCallCard } from "./tool_call_card.js";
 
 /** After an answer is sent from here, the next question must be on screen this long
  * before a click can answer it: clicks meant for the previous question (a double click,
@@ -88,7 +90,7 @@ function buildForm(spec, index, submitNow, armed) {
     body,
     error,
   );
-  const builders = { options: optionsForm, hitl: reviewForm, tool_approval: reviewForm, text: textForm, json: jsonForm };
+  const builders = { options: optionsForm, hitl: reviewForm, tool_approval: reviewForm, tool_calls: toolCallCard, text: textForm, json: jsonForm };
   const answer = (builders[spec.kind] ?? jsonForm)(spec, index, body, submitNow, armed);
   return { id: spec.id, el, answer, setError: (msg) => (error.textContent = msg) };
 }

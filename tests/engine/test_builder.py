@@ -207,6 +207,20 @@ def test_add_sequence_chains_nodes_in_order():
     assert graph.invoke({})["vals"] == ["first", "second"]
 
 
+def test_add_sequence_names_the_callable_it_cannot_name():
+    """A callable without a name in add_sequence is refused with the fix, not 'got None'."""
+
+    class Step:
+        def __call__(self, state):
+            return {}
+
+    step = Step()
+    with pytest.raises(
+        GraphValidationError, match=r"Cannot infer a node name from .*Step.*\('name', fn\)"
+    ):
+        StateGraph(Vals).add_sequence([step])
+
+
 def test_conditional_entry_point_routes_the_input():
     """set_conditional_entry_point picks the first node from the input."""
     graph = (

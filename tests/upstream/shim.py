@@ -68,6 +68,9 @@ def _ours(module: str, *names: str) -> dict[str, str]:
 
 _GRAPH = _ours("hitl_notebook", "StateGraph", "START", "END", "MessagesState", "add_messages")
 _CONSTANTS = _ours("hitl_notebook", "START", "END")
+_PREBUILT = _ours(
+    "hitl_notebook", "ToolNode", "tools_condition", "InjectedState", "InjectedToolCallId"
+)
 
 #: LangGraph module path (without ``langgraph.``) -> {name: "our_module:attribute"}.
 #: A target may also be ``"=alias"``: one of the behaviour-free type aliases above.
@@ -119,6 +122,8 @@ MAPPING: dict[str, dict[str, str]] = {
     "checkpoint.base": {"BaseCheckpointSaver": "~hitl_notebook:BaseCheckpointSaver"},
     "checkpoint.memory": _ours("hitl_notebook", "InMemorySaver", "MemorySaver"),
     "checkpoint.sqlite": _ours("hitl_notebook.checkpoint.sqlite", "SqliteSaver"),
+    "prebuilt": _PREBUILT,
+    "prebuilt.tool_node": _PREBUILT,
 }
 
 

@@ -1,16 +1,57 @@
-"""Review, edit, then answer: the core HITL pattern, on both engines.
+"""Edit, then answer: after a state edit over a pending question, resume() still answers it.
 
-After ``update_state`` while paused at an interrupt, neither LangGraph nor our engine
-lists the interrupt any more, yet both accept ``Command(resume=...)``: the node re-runs
-on the edited state and its ``interrupt()`` returns the answer. The widget keeps the
-question answerable across the edit.
-"""
+LangGraph (and our engine, and a LangGraph server) stop listing the question once the
+state is edited over it, but the node is still next and ``Command(resume=...)`` answers
+it; the widget's ``resume()`` does the same instead of refusing."""
 
 from __future__ import annotations
 
 import pytest
 
-from .graphs import approval_graph, parallel_graph
+from hitl_notebook.widgets.session import ActionError
+
+from .graphs import approval_graph, parallel_graph, review_graph
+
+
+def test_resume_answers_the_question_an_edit_hid(engine, open_widget):
+    """The edited state reaches the node, which gets the answer; nothing is asked twice."""
+    graph = approval_graph(engine)
+    widget, _ = open_widget(graph)
+    widget.run({"topic": "owls"})
+    widget.update_state({"answer": "edited draft"})
+    # The question stays on screen, answerable (the engines themselves stop listing it).
+    assert widget.status == "interrupted" and widget.interrupts[0]["carried"] is True
+
+    widget.resume("yes")
+
+    assert widget.status == "done"
+    assert widget.state.values["answer"] == "edited draft [yes]"
+    assert widget.state.values["log"] == ["draft", "review"]
+
+
+def test_the_hidden_questions_form_still_checks_the_answer(engine, open_widget):
+    """A review decision the hidden request does not allow is refused, history unchanged."""
+    graph = review_graph(engine)
+    widget, _ = open_widget(graph)
+    widget.run({"log": []})
+    widget.update_state({"answer": "edited"})
+    size = widget.history_size
+
+    with pytest.raises(ActionError, match="'respond' is not allowed for 'send_email'"):
+        widget.resume({"decisions": [{"type": "respond", "message": "x"}]})
+
+    widget.refresh()
+    assert widget.history_size == size and widget.status == "interrupted"
+
+
+def test_an_answered_question_is_not_answered_again(engine, open_widget):
+    """Once answered (and the thread done), a second answer is refused."""
+    graph = approval_graph(engine)
+    widget, _ = open_widget(graph)
+    widget.run({"topic": "owls"})
+    widget.resume("yes")
+    with pytest.raises(ActionError, match="no interrupt is pending"):
+        widget.resume("yes")
 
 
 def test_edit_then_answer_from_the_panel(engine, open_widget):
@@ -68,10 +109,9 @@ def test_several_questions_over_an_edit_are_re_asked_not_guessed(engine, open_wi
     widget.run({"log": []})
     assert len(widget.interrupts) == 2
     browser.action("update_state", values={"answer": "edited"})
-    if len(widget.interrupts) != 2:
-        pytest.skip("the edit ended the parallel questions on this engine")
+    assert len(widget.interrupts) == 2, "both questions stay on screen after the edit"
     before = len(list(widget.session.runtime.get_state_history(widget.session.config)))
     reply = browser.action("resume", answers={widget.interrupts[0]["id"]: "x"})
-    assert not reply["ok"] and "Continue" in reply["error"]
+    assert not reply["ok"] and "continue the run" in reply["error"]
     after = len(list(widget.session.runtime.get_state_history(widget.session.config)))
     assert after == before

@@ -76,6 +76,7 @@ def test_stop_lets_a_sync_node_finish_and_starts_no_further_node(engine, open_wi
     browser.action("run", wait=False, input={"log": []})
     assert started.wait(10)
     assert browser.action("stop", wait=False)["ok"]
+    assert widget.stop() == [widget.session.live.run_id], "the same run, asked twice"
     assert widget.progress["stopping"] is True
     gate.set()
     assert widget.wait(30)
@@ -92,12 +93,12 @@ def test_stop_lets_a_sync_node_finish_and_starts_no_further_node(engine, open_wi
     assert widget.status == "done"
 
 
-def test_stop_from_code_is_false_without_a_run(engine, open_widget):
-    """``w.stop()`` with nothing running says so instead of pretending."""
+def test_stop_from_code_stops_nothing_without_a_run(engine, open_widget):
+    """``w.stop()`` with nothing running says so (no run ids) instead of pretending."""
     gate, started = threading.Event(), threading.Event()
     gate.set()
     widget, _ = open_widget(gated_chain(engine, gate, started))
-    assert widget.stop() is False
+    assert widget.stop() == []
 
 
 def test_stop_cancels_a_running_async_node(engine, open_widget):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from typing import Annotated, Literal, Optional, TypedDict
+from typing import Annotated, Literal, TypedDict
 
 import pytest
 
@@ -16,7 +16,7 @@ class Typed(TypedDict):
     ratio: float
     mode: Literal["fast", "slow"]
     tags: Annotated[list[str], operator.add]
-    note: Optional[str]
+    note: str | None
 
 
 @dataclasses.dataclass
