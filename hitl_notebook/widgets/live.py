@@ -108,8 +108,12 @@ class LiveRun:
         async def main() -> None:
             task = asyncio.ensure_future(consume())
             loop = asyncio.get_running_loop()
+
+            def cancel() -> None:
+                loop.call_soon_threadsafe(task.cancel)
+
             with self._lock:
-                self._cancel = lambda: loop.call_soon_threadsafe(task.cancel)
+                self._cancel = cancel
                 stopped = self.stop_requested
             if stopped:
                 task.cancel()
@@ -129,7 +133,7 @@ class RunTracker:
 
     def __init__(
         self,
-        status: dict[str, str],
+        status: dict[str, Any],
         set_traits: Callable[..., None],
         send: Callable[[dict], None],
         on_step: Callable[[], None] = lambda: None,

@@ -8,7 +8,6 @@ a pydantic state refuses them, with pydantic's own message, as a pydantic model 
 
 from __future__ import annotations
 
-import collections.abc
 import dataclasses
 import types
 import typing
@@ -70,9 +69,9 @@ def _matches(value: Any, tp: Any) -> bool:
             return True
         if not isinstance(value, origin):
             return False
-        if origin in (list, set, frozenset, collections.abc.Sequence) and args:
+        if isinstance(value, (list, set, frozenset, tuple)) and origin is not tuple and args:
             return all(_matches(item, args[0]) for item in list(value)[:_SAMPLE])
-        if origin in (dict, collections.abc.Mapping) and len(args) == 2:
+        if isinstance(value, Mapping) and len(args) == 2:
             return all(_matches(v, args[1]) for v in list(value.values())[:_SAMPLE])
         return True
     if not isinstance(tp, type):

@@ -536,9 +536,9 @@ class Session:
             "interrupt_before": sorted(self.breakpoints["before"]),
             "interrupt_after": sorted(set(self.breakpoints["after"]) | set(pause_after or ())),
         }
-        has_async = getattr(self.runtime, "has_async_nodes", lambda: False)()
-        if has_async:
-            return self._watch(lambda: self.runtime.aevents(input, config, **options), True)
+        if getattr(self.runtime, "has_async_nodes", lambda: False)():
+            aevents = self.runtime.aevents  # type: ignore[attr-defined]  # (optional method)
+            return self._watch(lambda: aevents(input, config, **options), True)
         return self._watch(lambda: self.runtime.events(input, config, **options))
 
     def _watch(self, make_events: Callable[[], Any], is_async: bool = False) -> Any:

@@ -52,15 +52,16 @@ def test_show_creates_a_server_thread_and_runs_to_the_interrupt(server_url, sdk)
 
 
 def test_edit_then_answer(server_url, sdk):
-    """The server stops listing the question after a state edit (the widget shows the
-    thread paused, as for a local graph) but accepts the answer: resume() sends it, and the
-    node runs on the edited state."""
+    """The server stops listing the question after a state edit but accepts the answer:
+    the widget keeps showing the question (as for a local graph), resume() sends the
+    answer, and the node runs on the edited state."""
     w = show(server_url, assistant_id="review")
     w.run({"topic": "dogs"})
     w.update_state({"draft": "An edited note."}, as_node="write")
 
     assert sdk.threads.get_state(w.thread_id)["interrupts"] == []
-    assert w.interrupts == [] and w.status == "paused"
+    [kept] = w.interrupts
+    assert kept["carried"] is True and w.status == "interrupted"
 
     w.resume("approve")
 
