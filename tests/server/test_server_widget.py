@@ -161,6 +161,7 @@ def test_browser_resume_message_answers_the_server(server_url, sdk):
         }
     )
     assert reply["ok"] is True, reply
+    assert w.wait(60), "the run a browser action starts goes on in the background"
     assert sdk.threads.get_state(w.thread_id)["values"]["verdict"] == "approve"
 
 
