@@ -53,7 +53,7 @@ _SETUP = """
 import json, operator, time
 from typing import Annotated, TypedDict
 from hitl_notebook.widgets import show
-REPLY = " ".join(f"word{i}" for i in range(400))
+REPLY = " ".join(f"word{{i}}" for i in range(400))
 {imports}
 finished = {{}}
 
