@@ -17,13 +17,15 @@ from .message_loop import MessageLoopScenario
 from .pause_resume import PauseResumeScenario
 from .runner import run_scenario
 from .table import format_table
+from .time_travel import TimeTravelScenario
 from .tool_loop import ToolLoopScenario
 
 __all__ = ["main", "scenarios"]
 
 
 def scenarios(quick: bool) -> list:
-    """The engine scenarios; ``quick`` shrinks sizes and rounds for a CI smoke run."""
+    """The engine scenarios (issue 16's time travel on a long conversation among them);
+    ``quick`` shrinks sizes and rounds for a CI smoke run."""
     if quick:
         return [
             ChainScenario(rounds=2, per_round=1),
@@ -31,6 +33,7 @@ def scenarios(quick: bool) -> list:
             PauseResumeScenario(threads=100, rounds=2),
             HistoryScenario(checkpoints=300, rounds=2),
             ForkScenario(checkpoints=300, back=100, rounds=2, per_round=2),
+            TimeTravelScenario(turns=100, old=100, back=50, rounds=2),
             ToolLoopScenario(turns=5, rounds=2, per_round=1),
         ]
     return [
@@ -39,6 +42,7 @@ def scenarios(quick: bool) -> list:
         PauseResumeScenario(),
         HistoryScenario(),
         ForkScenario(),
+        TimeTravelScenario(),
         ToolLoopScenario(),
     ]
 

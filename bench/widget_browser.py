@@ -1,4 +1,5 @@
-"""The thread widget's diagram in headless Chromium: first render and status-update cost.
+"""The thread widget in headless Chromium: diagram render and status-update cost, and the
+history timeline at scale (open, scroll, diff: see ``widget_timeline``).
 
 Loads the committed bundle (``hitl_notebook/static/widget.js``) in a local page with a
 stand-in anywidget model (``bench/widget_browser.html``, no kernel) and measures, for the
@@ -32,13 +33,14 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from hitl_notebook import END, START, InMemorySaver, StateGraph
 from hitl_notebook.render import to_dot
 
 from .widget_live import format_live, measure_live
 from .widget_sync import measure as measure_sync
+from .widget_timeline import measure_timeline
 
 __all__ = ["chromium_path", "diagram_graph", "format_result", "main", "measure", "measure_browser"]
 
@@ -60,6 +62,9 @@ CHROMIUM_ARGS = [
 #: Runs per figure: (fresh-page renders, warm re-renders, status updates, sync steps).
 FULL = (7, 7, 30, 5)
 QUICK = (2, 2, 5, 2)
+#: The timeline figures: (checkpoints, forks, conversation turns, runs).
+TIMELINE_FULL = (10_000, 3, 1000, 5)
+TIMELINE_QUICK = (1_000, 2, 200, 1)
 
 
 class _Empty(TypedDict, total=False):
@@ -95,14 +100,36 @@ def chromium_path() -> str | None:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args: Any, kernel: dict, **kwargs: Any) -> None:
+        self._kernel = kernel
+        super().__init__(*args, **kwargs)
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def do_POST(self) -> None:
+        """``POST /kernel``: a widget message for the Session ``kernel["handle"]``; the
+        reply is the response (the harness's stand-in for a comm round trip)."""
+        handle = self._kernel.get("handle")
+        if self.path != "/kernel" or handle is None:
+            self.send_error(404)
+            return
+        message = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        body = json.dumps(handle(message)).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
 
 @contextlib.contextmanager
-def _serve(directory: Path) -> Iterator[str]:
-    """``directory`` over HTTP on 127.0.0.1 (a free port) for as long as the block runs."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def _serve(directory: Path, kernel: dict | None = None) -> Iterator[str]:
+    """``directory`` over HTTP on 127.0.0.1 (a free port) for as long as the block runs;
+    ``kernel["handle"]``, when set, answers widget messages POSTed to ``/kernel``."""
+    handler = functools.partial(
+        _QuietHandler, directory=str(directory), kernel=kernel if kernel is not None else {}
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -122,14 +149,22 @@ def _summary(samples: list[float]) -> dict:
     }
 
 
-def measure_browser(dot: str, nodes: list[str], fresh: int, warm: int, updates: int) -> dict:
-    """Render and status-update timings (ms) of the committed bundle in headless Chromium."""
+def measure_browser(
+    dot: str, nodes: list[str], fresh: int, warm: int, updates: int, timeline: tuple
+) -> dict:
+    """Render, status-update and timeline timings (ms) of the committed bundle in headless
+    Chromium."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
     if executable is None:
         raise RuntimeError("no Chromium: install Debian's `chromium` or set HITL_CHROMIUM")
-    with tempfile.TemporaryDirectory() as tmp, _serve(Path(tmp)) as url, sync_playwright() as pw:
+    kernel: dict = {}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        _serve(Path(tmp), kernel) as url,
+        sync_playwright() as pw,
+    ):
         for name in ("widget.js", "widget.css"):
             shutil.copyfile(STATIC / name, Path(tmp) / name)
         shutil.copyfile(HARNESS, Path(tmp) / "index.html")
@@ -168,6 +203,15 @@ def measure_browser(dot: str, nodes: list[str], fresh: int, warm: int, updates: 
                     )
                 update.append(result["ms"])
             context.close()
+            checkpoints, forks, turns, runs = timeline
+            history = measure_timeline(
+                open_page,
+                lambda session: kernel.update(handle=session.handle),
+                checkpoints=checkpoints,
+                forks=forks,
+                turns=turns,
+                runs=runs,
+            )
             version = browser.version
         finally:
             browser.close()
@@ -177,6 +221,7 @@ def measure_browser(dot: str, nodes: list[str], fresh: int, warm: int, updates: 
         "first_render_ms": _summary(first),
         "rerender_ms": _summary(rerender),
         "status_update_ms": _summary(update),
+        "timeline": history,
     }
 
 
@@ -199,11 +244,12 @@ def measure(quick: bool = False, live: bool = True) -> dict:
     """Every figure of this benchmark (``quick``: fewer runs, for a smoke test; ``live``:
     also the live-run figures, which start a JupyterLab)."""
     fresh, warm, updates, steps = QUICK if quick else FULL
+    timeline = TIMELINE_QUICK if quick else TIMELINE_FULL
     graph = diagram_graph()
     drawable = graph.get_graph(xray=True)
     nodes = [n for n in drawable.nodes if not n.startswith("__")]
     dot = to_dot(drawable)
-    result = measure_browser(dot, nodes, fresh, warm, updates)
+    result = measure_browser(dot, nodes, fresh, warm, updates, timeline)
     sync = measure_sync("ours", steps=steps, state_mb=5.0)
     return {
         **result,
@@ -228,6 +274,25 @@ def format_result(result: dict) -> str:
         (f"status update, all {result['nodes']} nodes (restyle, no re-layout)", "status_update_ms"),
     ):
         s = result[key]
+        rows.append((label, _ms(s["median"]), _ms(s["min"]), _ms(s["max"]), str(s["runs"])))
+    history = result["timeline"]
+    size = f"{history['checkpoints'][-1]:,} checkpoints, {history['lanes']} lanes"
+    for label, key in (
+        (f"timeline open, {size}: kernel (Session, history index)", "open_kernel_ms"),
+        (f"timeline open, {size}: browser, first rows drawn", "open_browser_ms"),
+        (f"timeline open, {size}: total", "open_total_ms"),
+        ("timeline open again, same page: browser, first rows drawn", "open_warm_ms"),
+        ("timeline scrolled to the middle: page fetched and drawn", "scroll_ms"),
+        (
+            f"diff head vs {history['turns']} back, {history['turns']}-message state: kernel",
+            "diff_kernel_ms",
+        ),
+        (
+            f"diff head vs {history['turns']} back, {history['turns']}-message state: click to drawn",
+            "diff_drawn_ms",
+        ),
+    ):
+        s = history[key]
         rows.append((label, _ms(s["median"]), _ms(s["min"]), _ms(s["max"]), str(s["runs"])))
     sync = result["sync"]
     per_step = sync["bytes_per_step"]

@@ -15,6 +15,9 @@ SCENARIO_ROWS = [
     "history listing, ",
     "steps back: update_state",
     "steps back: invoke one step",
+    "-turn thread: history listing",
+    "-turn thread: get_state head",
+    "back (update_state + one step)",
     "tool loop (3 calls a turn): per turn",
 ]
 

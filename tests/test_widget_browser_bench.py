@@ -46,3 +46,11 @@ def test_quick_widget_browser_bench_prints_render_update_and_sync_figures():
         r"tokens drawn per second \(400-word reply\)\s+\d+\.\d tok/s\s+\d+\.\d tok/s",
     ):
         assert re.search(row, out), out
+    # Issue 16: the timeline on a long branching thread and a diff, through a real Session.
+    assert re.search(r"timeline open, 1,000 checkpoints, 3 lanes: total\s+\d+\.\d ms", out), out
+    assert re.search(
+        r"timeline scrolled to the middle: page fetched and drawn\s+\d+\.\d ms", out
+    ), out
+    assert re.search(
+        r"diff head vs 200 back, 200-message state: click to drawn\s+\d+\.\d ms", out
+    ), out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import (
@@ -11,10 +12,13 @@ from ..checkpoint.base import (
     CheckpointRecord,
     Namespace,
     ThreadId,
+    parent_cycle,
 )
+from ..checkpoint.copying import fresh_copy
 from ..constants import PULL, PUSH
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
+from .lazy_snapshot import LazySnapshot
 from .resume import unanswered
 
 if TYPE_CHECKING:
@@ -24,6 +28,7 @@ __all__ = [
     "checkpoint_config",
     "graph_for_ns",
     "read_history",
+    "read_history_with_writes",
     "read_state",
     "recorded_writes",
     "require_saver",
@@ -73,7 +78,7 @@ def read_state(
     saver = require_saver(graph, "get_state")
     thread_id, ns, checkpoint_id = thread_coordinates(config)
     owner = graph_for_ns(graph, ns)
-    record = saver.get(thread_id, ns, checkpoint_id)
+    record = saver.get(thread_id, ns, checkpoint_id, shared=True)
     if record is None:
         if checkpoint_id is not None:
             raise ValueError(f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}'.")
@@ -87,7 +92,9 @@ def read_state(
             tasks=(),
             interrupts=(),
         )
-    return to_snapshot(owner, record, subgraphs=subgraphs, live=checkpoint_id is None, saver=saver)
+    return to_snapshot(
+        owner, record, subgraphs=subgraphs, live=checkpoint_id is None, saver=saver, shared=True
+    )
 
 
 def read_history(
@@ -100,20 +107,45 @@ def read_history(
 ) -> Iterator[StateSnapshot]:
     """``get_state_history``: newest first, every branch; with a ``checkpoint_id``, that
     checkpoint and its ancestors."""
+    for snapshot, _writes in read_history_with_writes(
+        graph, config, filter=filter, before=before, limit=limit
+    ):
+        yield snapshot
+
+
+def read_history_with_writes(
+    graph: CompiledStateGraph,
+    config: dict,
+    *,
+    filter: dict | None = None,
+    before: dict | None = None,
+    limit: int | None = None,
+) -> Iterator[tuple[StateSnapshot, dict | None]]:
+    """``read_history``, each snapshot with ``recorded_writes`` read from the same record
+    (the timeline needs both; reading the record again would double its cost)."""
     saver = require_saver(graph, "get_state_history")
     thread_id, ns, checkpoint_id = thread_coordinates(config)
     graph = graph_for_ns(graph, ns)
     before_id = ((before or {}).get("configurable") or {}).get("checkpoint_id")
     if checkpoint_id is None:
-        for listed in saver.list(thread_id, ns, before=before_id, limit=limit, filter=filter):
-            yield to_snapshot(graph, listed, saver=saver)
+        listed = saver.list(
+            thread_id, ns, before=before_id, limit=limit, filter=filter, shared=True
+        )
+        for found in listed:
+            yield to_snapshot(graph, found, saver=saver, shared=True), found.writes
         return
-    count, record = 0, saver.get(thread_id, ns, checkpoint_id)
+    count, record = 0, saver.get(thread_id, ns, checkpoint_id, shared=True)
+    seen: set[str] = set()
     while record is not None and (limit is None or count < limit):
+        seen.add(record.id)
         if (before_id is None or record.id < before_id) and _matches(record, filter):
             count += 1
-            yield to_snapshot(graph, record, saver=saver)
-        record = saver.get(thread_id, ns, record.parent_id) if record.parent_id else None
+            yield to_snapshot(graph, record, saver=saver, shared=True), record.writes
+        if record.parent_id in seen:
+            raise parent_cycle(thread_id, checkpoint_id, record.parent_id)
+        record = (
+            saver.get(thread_id, ns, record.parent_id, shared=True) if record.parent_id else None
+        )
 
 
 def recorded_writes(graph: CompiledStateGraph, snapshot: StateSnapshot) -> dict | None:
@@ -124,7 +156,10 @@ def recorded_writes(graph: CompiledStateGraph, snapshot: StateSnapshot) -> dict 
     if saver in (None, True, False) or conf.get("checkpoint_id") is None:
         return None
     record = saver.get(
-        str(conf["thread_id"]), conf.get("checkpoint_ns", "") or "", conf["checkpoint_id"]
+        str(conf["thread_id"]),
+        conf.get("checkpoint_ns", "") or "",
+        conf["checkpoint_id"],
+        shared=True,  # only its writes are read
     )
     return record.writes if record is not None else None
 
@@ -143,14 +178,20 @@ def to_snapshot(
     subgraphs: bool = False,
     live: bool = False,
     saver: Any = None,
+    shared: bool = False,
 ) -> StateSnapshot:
     """A checkpoint as users see it.
+
+    ``shared``: the record's values are the saver's own (``get(..., shared=True)``), so the
+    snapshot copies them, on first access (a ``LazySnapshot``) when the state is a dict of
+    keys: listing a long history then costs nothing per snapshot for its state.
 
     The *live* view (``get_state`` of the thread, no ``checkpoint_id``) of an open step
     (some task paused or failed) lists in ``next`` only the tasks still to run, and each
     waiting task's unanswered questions. The *record* view (a checkpoint read by id, and
     history) lists every task of the step and the last question each asked, answered or
-    not. Either way ``values`` include what finished tasks wrote, until the step commits.
+    not. The live view's ``values`` include what finished tasks wrote, until the step
+    commits; the record view's are the values the step started from (as LangGraph's).
     """
     recorded = record.outcomes
     outcomes = (
@@ -162,7 +203,9 @@ def to_snapshot(
         and all(o is not None and o.writes is not None for o in outcomes)
     )
     tasks, next_names, pending = [], [], []
-    for index, (plan, outcome) in enumerate(zip(record.next, outcomes)):
+    #: A ``Send`` task's path is ``(PUSH, its index among the step's sends, False)``, as LangGraph's.
+    sends = [plan.id for plan in record.next if plan.is_send]
+    for plan, outcome in zip(record.next, outcomes):
         finished = outcome is not None and outcome.writes is not None
         if outcome is None:  # not started: nothing to look at (the common case, in a long history)
             records = []
@@ -181,7 +224,7 @@ def to_snapshot(
             PregelTask(
                 id=plan.id,
                 name=plan.name,
-                path=(PUSH, index) if plan.is_send else (PULL, plan.name),
+                path=(PUSH, sends.index(plan.id), False) if plan.is_send else (PULL, plan.name),
                 error=outcome.error if outcome else None,
                 interrupts=_interrupts(records),
                 state=_subgraph_state(graph, record, plan, subgraphs, saver),
@@ -202,23 +245,38 @@ def to_snapshot(
         if record.parent_id
         else None
     )
+    fields = (
+        tuple(next_names),
+        checkpoint_config(record.thread_id, record.ns, record.id, parents),
+        metadata,
+        record.created_at,
+        parent,
+        tuple(tasks),
+        _interrupts(pending),
+    )
     structure = graph._plan
-    if not recorded:
+    if not shared:
+        return StateSnapshot(_state_values(structure, record, complete, live), *fields)
+
+    def load() -> Any:
+        own = replace(record, values=fresh_copy(dict(record.values)))
+        return _state_values(structure, own, complete, live)
+
+    if structure.schema.is_root:  # the state is one value, not a dict to fill in later
+        return StateSnapshot(load(), *fields)
+    return LazySnapshot(load, *fields)
+
+
+def _state_values(structure: Any, record: CheckpointRecord, complete: bool, live: bool) -> Any:
+    """The snapshot's ``values``: the checkpoint's, with what its step's finished tasks or a
+    Command's update given as input wrote shown on top."""
+    if not record.outcomes:
         values = record.values
-    elif complete:  # the step ran: only a Command's update given as input is shown on top
+    elif complete or not live:  # a record: only a Command's update given as input on top
         values = step_values(structure, record)[0]
     else:
         values = structure.values_with_finished_tasks(record)
-    return StateSnapshot(
-        values=structure.output_values(values, for_state=True),
-        next=tuple(next_names),
-        config=checkpoint_config(record.thread_id, record.ns, record.id, parents),
-        metadata=metadata,
-        created_at=record.created_at,
-        parent_config=parent,
-        tasks=tuple(tasks),
-        interrupts=_interrupts(pending),
-    )
+    return structure.output_values(values, for_state=True)
 
 
 def _interrupts(records: list) -> tuple[Interrupt, ...]:

@@ -1,18 +1,27 @@
-"""An in-memory index of a thread's checkpoints as small summaries, for the timeline.
+"""An index of a thread's checkpoints for the timeline, paged.
 
-The timeline shows every checkpoint as a tree: each summary carries its parent, a *lane*
-(forks open a new lane) and who wrote it. The index is loaded once and then synced
-incrementally after each action (new checkpoints are always the newest), so the browser
-receives only new summaries and pages of old ones on demand.
+The index holds every checkpoint's id and parent (the *links*: cheap to read, even for
+10,000 checkpoints) and lays the tree out from them: each checkpoint gets a *lane* (a fork
+opens a new lane) and ``lanes`` gives each lane's span, so the browser can draw the branch
+lines of any page without the rest of the history. The summaries a row shows (step,
+source, writers, what is next) are read a page at a time, when first asked for, and kept.
+New checkpoints are always the newest, so after each action only they are read and sent.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .jsonable import diff, preview, to_jsonable
 
 __all__ = ["HistoryIndex", "checkpoint_id", "parent_id", "step_writes"]
+
+#: Summaries read per request for a page (the browser asks for 100 rows at a time).
+PAGE = 100
+#: How far back ``ancestry`` looks (the diagram's "visited" marks): opening a long thread
+#: reads two pages, not its whole history.
+ANCESTRY_LIMIT = 200
 
 
 def checkpoint_id(snapshot: Any) -> str | None:
@@ -27,41 +36,50 @@ def parent_id(snapshot: Any) -> str | None:
 
 
 class HistoryIndex:
-    """Summaries of every checkpoint of one thread, newest first."""
+    """Every checkpoint of one thread (newest first): links and lanes for all, summaries
+    for the pages read so far."""
 
     def __init__(self, runtime: Any, config: dict) -> None:
         self._runtime = runtime
         self._config = config
-        #: Summaries, newest first.
-        self.items: list[dict] = []
+        #: Checkpoint ids, newest first.
+        self.ids: list[str] = []
+        self._position: dict[str, int] = {}  # id -> position counted from the oldest
+        self.parents: dict[str, str | None] = {}
+        self.lane_of: dict[str, tuple[int, bool]] = {}  # id -> (lane, opens a fork)
+        #: Summaries read so far, by id.
         self.by_id: dict[str, dict] = {}
         self._children: dict[str, int] = {}
-        self._lanes = 0
+        #: Each lane's span, for drawing branches: ``from`` is the checkpoint a fork
+        #: branched off (a lane's first checkpoint when it is not a fork), ``to`` its newest.
+        self.lanes: list[dict] = []
         self.sync()
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.ids)
+
+    def __contains__(self, cid: object) -> bool:
+        return cid in self.parents
+
+    @property
+    def items(self) -> list[dict]:
+        """Every summary, newest first (reads them all: for small threads and tests)."""
+        return self.page(0, len(self.ids))
 
     def sync(self) -> list[dict]:
-        """Load checkpoints newer than the newest known one; return their summaries,
-        newest first."""
+        """Index checkpoints newer than the newest known one; return the summaries of the
+        newest of them (a page at most), newest first."""
         fresh = []
-        for snap in self._runtime.get_state_history(self._config):
-            if checkpoint_id(snap) in self.by_id:
+        for cid, pid in self._links():
+            if cid in self.parents:
                 break
-            fresh.append(snap)
+            fresh.append((cid, pid))
         if not fresh:
             return []
-        snaps = {checkpoint_id(s): s for s in fresh}
-        for snap in fresh:
-            pid = parent_id(snap)
-            if pid is not None and pid not in snaps:
-                # A known parent may have gained task results since it was indexed.
-                snaps[pid] = self._runtime.get_state(self._with_id(pid))
-        added = [self._summarise(snap, snaps) for snap in reversed(fresh)]
-        added.reverse()
-        self.items[:0] = added
-        return added
+        for cid, pid in reversed(fresh):  # oldest first: a parent is laid out before its children
+            self._lay_out(cid, pid)
+        self.ids[:0] = [cid for cid, _ in fresh]
+        return self.page(0, min(len(fresh), PAGE))
 
     def restate(self, snapshot: Any) -> bool:
         """Bring the summary of ``snapshot``'s checkpoint up to date with it; True when it
@@ -79,27 +97,103 @@ class HistoryIndex:
         return True
 
     def page(self, offset: int, limit: int) -> list[dict]:
-        """Summaries ``offset`` .. ``offset + limit`` (newest first)."""
-        return self.items[max(offset, 0) : max(offset, 0) + max(limit, 0)]
+        """Summaries ``offset`` .. ``offset + limit`` (newest first), read if need be."""
+        offset, limit = max(offset, 0), max(limit, 0)
+        wanted = self.ids[offset : offset + limit]
+        start = 0
+        while start < len(wanted):
+            if wanted[start] in self.by_id:
+                start += 1
+                continue
+            end = start
+            while end < len(wanted) and wanted[end] not in self.by_id:
+                end += 1
+            self._read(offset + start, end - start)
+            start = end
+        return [self.by_id[cid] for cid in wanted]
 
-    def ancestry(self, cid: str | None) -> list[dict]:
-        """The summaries from ``cid`` back to the thread's first checkpoint."""
-        chain = []
-        while cid is not None and cid in self.by_id:
-            chain.append(self.by_id[cid])
-            cid = self.by_id[cid]["parent"]
-        return chain
+    def summary(self, cid: str) -> dict:
+        """One checkpoint's summary ({} when the thread has no such checkpoint)."""
+        position = self._index(cid)
+        return {} if position is None else self.page(position, 1)[0]
+
+    def ancestry(self, cid: str | None, limit: int = ANCESTRY_LIMIT) -> list[dict]:
+        """The summaries from ``cid`` back towards the thread's first checkpoint (at most
+        ``limit``)."""
+        chain: list[str] = []
+        while cid is not None and cid in self.parents and len(chain) < limit:
+            chain.append(cid)
+            cid = self.parents[cid]
+        # Read the pages these lie on in a few requests rather than one per checkpoint.
+        for index in sorted(i for i in map(self._index, chain) if i is not None):
+            if self.ids[index] not in self.by_id:
+                self.page(index, PAGE)
+        return [self.by_id[c] for c in chain]
+
+    def _index(self, cid: str) -> int | None:
+        position = self._position.get(cid)
+        return None if position is None else len(self.ids) - 1 - position
+
+    def _links(self) -> Any:
+        """``(id, parent id)`` of every checkpoint, newest first."""
+        links = getattr(self._runtime, "checkpoint_links", None)
+        if callable(links):
+            return links(self._config)
+        return (
+            (checkpoint_id(s), parent_id(s)) for s in self._runtime.get_state_history(self._config)
+        )
+
+    def _lay_out(self, cid: str, pid: str | None) -> None:
+        siblings = self._children.get(pid, 0) if pid else 0
+        if pid is not None:
+            self._children[pid] = siblings + 1
+        if pid in self.parents and siblings == 0:
+            lane, fork = self.lane_of[pid][0], False
+            self.lanes[lane]["to"] = cid
+        else:
+            lane, fork = len(self.lanes), pid is not None and bool(self.parents)
+            self.lanes.append({"lane": lane, "from": pid if fork else cid, "to": cid})
+        self.lane_of[cid] = (lane, fork)
+        self.parents[cid] = pid
+        self._position[cid] = len(self._position)
+
+    def _read(self, offset: int, limit: int) -> None:
+        """Summarise checkpoints ``offset`` .. ``offset + limit`` (and a page past them)."""
+        limit = max(limit, min(PAGE, len(self.ids) - offset))
+        before = (
+            {
+                "configurable": {
+                    **self._config.get("configurable", {}),
+                    "checkpoint_id": self.ids[offset - 1],
+                }
+            }
+            if offset
+            else None
+        )
+        snaps = {}
+        for snap in self._runtime.get_state_history(self._config, limit=limit, before=before):
+            snaps[checkpoint_id(snap)] = snap
+
+        def snapshot(cid: str) -> Any:
+            if cid not in snaps:
+                snaps[cid] = self._runtime.get_state(self._with_id(cid))
+            return snaps[cid]
+
+        for cid in list(snaps):
+            if cid in self.parents and cid not in self.by_id:
+                self.by_id[cid] = self._summarise(snaps[cid], snapshot)
 
     def _with_id(self, cid: str) -> dict:
         conf = {"checkpoint_ns": "", **self._config.get("configurable", {}), "checkpoint_id": cid}
         return {**self._config, "configurable": conf}
 
-    def _summarise(self, snap: Any, snaps: dict[str | None, Any]) -> dict:
+    def _summarise(self, snap: Any, snapshot: Callable[[str], Any]) -> dict:
         cid, pid = checkpoint_id(snap), parent_id(snap)
         assert cid is not None, "a snapshot from the history always has a checkpoint id"
         meta = snap.metadata or {}
-        writes = step_writes(snap, snaps.get(pid) if pid else None)
-        summary = {
+        writes = step_writes(snap, pid and (lambda: snapshot(pid)))
+        lane, fork = self.lane_of[cid]
+        return {
             "id": cid,
             "parent": pid,
             "step": meta.get("step"),
@@ -108,20 +202,9 @@ class HistoryIndex:
             "writers": list(writes),
             "writes": {node: preview(update) for node, update in writes.items()},
             **_task_counts(snap),
-            "lane": 0,
-            "fork": False,
+            "lane": lane,
+            "fork": fork,
         }
-        siblings = self._children.get(pid, 0) if pid else 0
-        if pid is not None:
-            self._children[pid] = siblings + 1
-        if pid in self.by_id and siblings == 0:
-            summary["lane"] = self.by_id[pid]["lane"]
-        elif pid is not None or self.by_id:
-            self._lanes += 1
-            summary["lane"] = self._lanes
-            summary["fork"] = pid is not None
-        self.by_id[cid] = summary
-        return summary
 
 
 def _task_counts(snap: Any) -> dict[str, Any]:
@@ -134,12 +217,15 @@ def _task_counts(snap: Any) -> dict[str, Any]:
 
 
 def step_writes(snap: Any, parent: Any) -> dict[str, Any]:
-    """``{writer: update}`` for the step or edit that produced ``snap``."""
+    """``{writer: update}`` for the step or edit that produced ``snap``; ``parent`` is its
+    parent's snapshot, or a function returning it (called only when needed)."""
     recorded = (snap.metadata or {}).get("writes")
     if isinstance(recorded, dict):
         return recorded
     if parent is None:
         return {}
+    if callable(parent):
+        parent = parent()
     if (snap.metadata or {}).get("source") == "loop":
         return {t.name: t.result for t in parent.tasks if t.result is not None}
     new = to_jsonable(snap.values)

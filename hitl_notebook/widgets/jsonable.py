@@ -21,10 +21,22 @@ from .. import messages as our_messages
 __all__ = ["apply_ops", "diff", "preview", "revive", "sendable_text", "to_jsonable"]
 
 _SCALARS = (str, int, float, bool, type(None))
+_EXACT_SCALARS = frozenset(_SCALARS)
 
 
 def to_jsonable(value: Any) -> Any:
     """A JSON-compatible copy of ``value`` for display and editing."""
+    kind = type(value)  # the common exact types first: a 1,000-message state is converted per view
+    if kind is str:
+        return sendable_text(value)
+    if kind in _EXACT_SCALARS:
+        return value
+    if kind is dict:
+        return {
+            sendable_text(k if type(k) is str else str(k)): to_jsonable(v) for k, v in value.items()
+        }
+    if kind is list:
+        return [to_jsonable(v) for v in value]
     if isinstance(value, str):
         return sendable_text(value)
     if isinstance(value, _SCALARS):
@@ -127,19 +139,21 @@ def _is_langchain_message(value: Any) -> bool:
     return any(cls.__name__ == "BaseMessage" for cls in type(value).__mro__)
 
 
-def diff(old: Any, new: Any, path: tuple = ()) -> list[dict]:
+def diff(old: Any, new: Any, path: tuple = (), *, old_values: bool = False) -> list[dict]:
     """Operations turning JSON ``old`` into ``new``: ``set``, ``delete`` and ``append``
-    (a list grown at its end sends only the new items)."""
+    (a list grown at its end sends only the new items). With ``old_values``, ``set`` and
+    ``delete`` also carry the value they replace or remove as ``old`` (a diff to show;
+    patches sent to the browser leave it out)."""
     if old == new:
         return []
     if isinstance(old, dict) and isinstance(new, dict):
         ops: list[dict] = []
         for key in old:
             if key not in new:
-                ops.append({"op": "delete", "path": [*path, key]})
+                ops.append(_op("delete", [*path, key], old_values, old=old[key]))
         for key, value in new.items():
             if key in old:
-                ops.extend(diff(old[key], value, (*path, key)))
+                ops.extend(diff(old[key], value, (*path, key), old_values=old_values))
             else:
                 ops.append({"op": "set", "path": [*path, key], "value": value})
         return ops
@@ -150,12 +164,24 @@ def diff(old: Any, new: Any, path: tuple = ()) -> list[dict]:
         and new[: len(old)] == old
     ):
         return [{"op": "append", "path": list(path), "items": new[len(old) :]}]
-    if isinstance(old, list) and isinstance(new, list) and len(new) == len(old):
+    if isinstance(old, list) and isinstance(new, list) and (old_values or len(new) == len(old)):
+        # Item by item where both have items; to show, what is left is appended or deleted.
         ops = []
         for index, (a, b) in enumerate(zip(old, new)):
-            ops.extend(diff(a, b, (*path, index)))
+            ops.extend(diff(a, b, (*path, index), old_values=old_values))
+        if len(new) > len(old):
+            ops.append({"op": "append", "path": list(path), "items": new[len(old) :]})
+        for index in range(len(old) - 1, len(new) - 1, -1):
+            ops.append(_op("delete", [*path, index], old_values, old=old[index]))
         return ops
-    return [{"op": "set", "path": list(path), "value": new}]
+    return [_op("set", list(path), old_values, old=old, value=new)]
+
+
+def _op(kind: str, path: list, old_values: bool, *, old: Any, **fields: Any) -> dict:
+    op = {"op": kind, "path": path, **fields}
+    if old_values:
+        op["old"] = old
+    return op
 
 
 def apply_ops(value: Any, ops: list[dict]) -> Any:

@@ -166,8 +166,20 @@ class GraphRuntime:
     def get_state_history(
         self, config: dict, *, limit: int | None = None, before: dict | None = None
     ) -> Iterator[Any]:
-        for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
-            yield self._with_writes(snapshot)
+        from ..engine.snapshot import read_history_with_writes
+
+        for snapshot, writes in read_history_with_writes(
+            self.graph, config, limit=limit, before=before
+        ):
+            yield _with_metadata_writes(snapshot, writes)
+
+    def checkpoint_links(self, config: dict) -> list[tuple[str, str | None]]:
+        """``(id, parent id)`` of every checkpoint of the thread, newest first, read
+        without building snapshots (the timeline lays out a long thread from them)."""
+        conf = config.get("configurable", {})
+        return self.graph.checkpointer.links(
+            str(conf["thread_id"]), conf.get("checkpoint_ns", "") or ""
+        )
 
     def _with_writes(self, snapshot: Any) -> Any:
         """The snapshot with the step's recorded writes as ``metadata["writes"]``, the shape
@@ -176,9 +188,7 @@ class GraphRuntime:
 
         if snapshot.metadata is None:
             return snapshot
-        return snapshot._replace(
-            metadata={**snapshot.metadata, "writes": recorded_writes(self.graph, snapshot)}
-        )
+        return _with_metadata_writes(snapshot, recorded_writes(self.graph, snapshot))
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         return self.graph.update_state(config, values, as_node=as_node)
@@ -272,6 +282,16 @@ class LangGraphRuntime(GraphRuntime):
     ) -> Iterator[Any]:
         for snapshot in self.graph.get_state_history(config, limit=limit, before=before):
             yield _with_recorded_writes(snapshot)
+
+    def checkpoint_links(self, config: dict) -> list[tuple[str, str | None]]:
+        """LangGraph savers have no links query: read them from the history."""
+        return [
+            (
+                s.config["configurable"]["checkpoint_id"],
+                (s.parent_config or {}).get("configurable", {}).get("checkpoint_id"),
+            )
+            for s in self.graph.get_state_history(config)
+        ]
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         if as_node is not None:
@@ -452,3 +472,10 @@ def _error_text(error: Any) -> str:
     if isinstance(error, BaseException):
         return f"{type(error).__name__}: {error}"
     return str(error)
+
+
+def _with_metadata_writes(snapshot: Any, writes: dict | None) -> Any:
+    """``snapshot`` with ``writes`` as ``metadata["writes"]`` (values stay unread)."""
+    if snapshot.metadata is None:
+        return snapshot
+    return snapshot._replace(metadata={**snapshot.metadata, "writes": writes})

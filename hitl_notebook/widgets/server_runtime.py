@@ -240,6 +240,11 @@ class ServerRuntime:
         thread = self._call(self.client.threads.create, graph_id=self.graph_id)
         return thread["thread_id"]
 
+    def busy(self, config: dict) -> bool:
+        """True while a run is in flight on the thread (the server's thread status)."""
+        thread_id, _ = _thread_and_checkpoint(config)
+        return self._call(self.client.threads.get, thread_id).get("status") == "busy"
+
     def stop(self, config: dict) -> list[str]:
         """Cancel the thread's pending and running runs (whoever started them); returns
         their ids. The server records a cancelled run as interrupted."""

@@ -14,10 +14,11 @@ import asyncio
 import contextlib
 import threading
 import warnings
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
 
+from ..errors import ConcurrentUpdateError
 from ..render import to_dot
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
@@ -57,6 +58,10 @@ _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 class ActionError(Exception):
     """An action the Session refused before touching the graph: history is unchanged."""
+
+
+#: Checkpoints whose JSON the session keeps for views and diffs.
+JSON_CACHE_SIZE = 8
 
 
 class NeedsConfirmation(ActionError):
@@ -128,6 +133,9 @@ class Session:
         #: Serialises reads of the thread between the run's thread and the comm handler.
         self._lock = threading.RLock()
         self._head_json: Any = None
+        #: JSON of checkpoints recently viewed or diffed, by id (cleared on every refresh:
+        #: a paused step's values change as its tasks finish).
+        self._json_cache: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._head_summary_id: str | None = None
         self._base_checked = False
         self.listener.set_traits(
@@ -159,6 +167,7 @@ class Session:
         """Re-read the thread's latest checkpoint and new history; push the changes.
 
         ``during_run``: a run in progress saved a step; its live status stays as drawn."""
+        self._json_cache.clear()
         if self.thread_id is None:
             threads = [_thread_json(t) for t in self.runtime.list_threads()]
             self.listener.set_traits(
@@ -168,15 +177,20 @@ class Session:
         self.head = self.runtime.get_state(self.config, subgraphs=True)
         if self.history is None:
             self.history = HistoryIndex(self.runtime, self.config)
-            added = self.history.items[:200]
+            added = self.history.page(0, 100)
         else:
             added = self.history.sync()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
-        changed = [self.history.by_id[head_id]] if restated and head_id is not None else []
+        changed = [self._history.summary(head_id)] if restated and head_id is not None else []
         if added or changed:
-            message = {"type": "history", "added": added, "size": len(self.history)}
+            message = {
+                "type": "history",
+                "added": added,
+                "size": len(self.history),
+                "lanes": self.history.lanes,
+            }
             self.listener.send({**message, "changed": changed} if changed else message)
         if during_run:
             # The state panel gets one patch when the run ends (a patch per step would
@@ -212,7 +226,8 @@ class Session:
         self._head_json, self._head_summary_id = new_json, new_id
 
     def _head_summary(self) -> dict:
-        summary = self._history.by_id.get(checkpoint_id(self.head) or "", {})
+        head_id = checkpoint_id(self.head)
+        summary = self._history.summary(head_id) if head_id is not None else {}
         if not summary:
             return {}
         return {k: summary.get(k) for k in ("id", "step", "source", "created_at", "next")}
@@ -307,6 +322,9 @@ class Session:
                 self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
 
     def _run_status(self) -> ThreadStatus:
+        busy = getattr(self.runtime, "busy", None)
+        if busy is not None and busy(self.config):  # a server run started elsewhere
+            return "running"
         if checkpoint_id(self.head) is None:
             return "new"
         # A task cancelled by Stop (LangGraph records the CancelledError) is not a failure.
@@ -479,7 +497,7 @@ class Session:
             self._check_base(checkpoint_id(self.head) if self.head is not None else None)
 
     def _require_checkpoint(self, cid: str) -> None:
-        if self.history is None or cid not in self.history.by_id:
+        if self.history is None or cid not in self.history:
             raise ActionError(f"checkpoint {cid!r} is not in thread {self.thread_id!r}")
 
     def _require_runnable(self) -> None:
@@ -521,6 +539,9 @@ class Session:
                 warnings.warn(f"state schema mismatch: {problem}", stacklevel=4)
         try:
             self.runtime.update_state(config, values, as_node=as_node)
+        except ConcurrentUpdateError:
+            self.refresh()
+            raise
         except Exception as exc:
             self.refresh()
             raise ActionError(f"{type(exc).__name__}: {exc}") from exc
@@ -585,6 +606,14 @@ class Session:
                 live.consume_sync(make_events(), tracker.on_event)
         except RunStopped:
             stopped = True
+        except ConcurrentUpdateError as exc:
+            tracker.finish()
+            with self._lock:
+                self.refresh()  # nothing of this run was written: show where the thread is now
+            self.listener.set_traits(
+                progress=tracker.trait(), notice=_moved_on(exc), status=self._run_status()
+            )
+            raise
         except Exception as exc:
             tracker.finish()
             node = tracker.failed.node if tracker.failed is not None else None
@@ -690,6 +719,10 @@ class Session:
             reply.update(ok=False, kind="stale", error=str(exc))
         except NeedsConfirmation as exc:
             reply.update(ok=False, kind="confirm", error=str(exc), warnings=exc.warnings)
+        except ConcurrentUpdateError as exc:
+            message = _moved_on(exc)
+            self.listener.set_traits(notice=message, error="")
+            reply.update(ok=False, kind="stale", error=message)
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))
@@ -802,6 +835,7 @@ class Session:
                 "items": self.history.page(offset, limit),
                 "size": len(self.history),
                 "offset": offset,
+                "lanes": self.history.lanes,
             }
         if query == "checkpoint":
             return self._checkpoint_view(args.get("id"))
@@ -817,24 +851,47 @@ class Session:
         self._require_checkpoint(cid)
         return self.runtime.get_state(self._at(cid))
 
+    def _checkpoint_json(self, cid: str) -> tuple[Any, Any]:
+        """``(values, metadata)`` of checkpoint ``cid`` as JSON, kept for the next few views
+        and diffs (selecting two rows and diffing them converts each state once)."""
+        cached = self._json_cache.get(cid)
+        if cached is None:
+            snap = self._snapshot(cid)
+            values = self._head_json if cid == self._head_summary_id else to_jsonable(snap.values)
+            cached = (values, _plain_metadata(snap))
+            self._json_cache[cid] = cached
+            while len(self._json_cache) > JSON_CACHE_SIZE:
+                self._json_cache.popitem(last=False)
+        else:
+            self._json_cache.move_to_end(cid)
+        return cached
+
     def _checkpoint_view(self, cid: str | None) -> dict:
-        snap = self._snapshot(cid)
-        sid = checkpoint_id(snap)
+        sid = checkpoint_id(self._snapshot(None)) if cid is None else cid
         if sid is None:
             return {"id": None, "values": {}, "summary": {}, "is_head": True}
+        self._require_checkpoint(sid)
         return {
             "id": sid,
-            "values": self._head_json if sid == self._head_summary_id else to_jsonable(snap.values),
-            "summary": self._history.by_id.get(sid, {}),
+            "values": self._checkpoint_json(sid)[0],
+            "summary": self._history.summary(sid),
             "is_head": sid == self._head_summary_id,
         }
 
     def _diff(self, a: str, b: str | None) -> dict:
+        """What changed from checkpoint ``b`` (``a``'s parent by default) to ``a``: state
+        and metadata, as structural JSON operations that carry the old values too."""
+        self._require_checkpoint(a)
         if b is None:
-            b = self._history.by_id.get(a, {}).get("parent") if a in self._history.by_id else None
-        old = to_jsonable(self._snapshot(b).values) if b else {}
-        new = to_jsonable(self._snapshot(a).values)
-        return {"from": b, "to": a, "ops": diff(old, new)}
+            b = self._history.parents.get(a)
+        old_values, old_meta = self._checkpoint_json(b) if b else ({}, {})
+        new_values, new_meta = self._checkpoint_json(a)
+        return {
+            "from": b,
+            "to": a,
+            "ops": diff(old_values, new_values, old_values=True),
+            "metadata_ops": diff(old_meta, new_meta, old_values=True),
+        }
 
     def _node_writes(self, node: str) -> dict:
         for summary in self._history.ancestry(self._head_summary_id):
@@ -850,6 +907,15 @@ class Session:
         return {"node": node, "checkpoint_id": None, "writes": None}
 
 
+def _moved_on(exc: ConcurrentUpdateError) -> str:
+    """The notice for a write another kernel or process beat us to."""
+    return (
+        f"the thread moved on; refresh. Another kernel or process wrote checkpoint "
+        f"{exc.actual} while this action ran from {exc.expected}; nothing of this action was "
+        "written. The widget now shows the latest state: check it and retry."
+    )
+
+
 def _cancelled(error: Any) -> bool:
     """True for a task error that is a cancellation (LangGraph stores its repr)."""
     return isinstance(error, asyncio.CancelledError) or error == "CancelledError()"
@@ -858,6 +924,13 @@ def _cancelled(error: Any) -> bool:
 def _is_pseudo_node(node: str) -> bool:
     """True for graph-internal ids such as ``__start__`` or ``parent:__end__``."""
     return node.rpartition(":")[2].startswith("__")
+
+
+def _plain_metadata(snapshot: Any) -> Any:
+    """A snapshot's metadata as JSON, without the writes the runtime adds for the timeline
+    (the state diff shows what they changed)."""
+    meta = {k: v for k, v in (snapshot.metadata or {}).items() if k != "writes"}
+    return to_jsonable(meta)
 
 
 def _thread_json(thread: Any) -> dict:

@@ -56,7 +56,7 @@ export function mount({ model, el, layout }) {
   });
 
   channel.on("log", (msg) => log.add(msg.stream, msg.text));
-  channel.on("history", (msg) => timeline.add(msg.added, msg.size, msg.changed));
+  channel.on("history", (msg) => timeline.add(msg.added, msg.size, msg.changed, msg.lanes));
   channel.on("reset", () => {
     timeline.reset();
     detail.show(null);
@@ -91,16 +91,18 @@ export function mount({ model, el, layout }) {
   );
   el.append(root);
 
+  // Ask for the first history page before laying out the diagram: the timeline then draws
+  // as soon as the kernel answers, not after the layout engine has started.
+  if (model.get("thread_id")) {
+    channel.query("history", { offset: 0, limit: 100 }).then((reply) => {
+      if (reply.ok) timeline.load(reply.result.items, reply.result.size, reply.result.lanes);
+    });
+    loadCheckpoint(null);
+  }
   diagram.setStatus(model.get("node_status"));
   diagram.setBreakpoints(model.get("breakpoints"));
   const rendered = diagram.render(model.get("graph_dot")).then(() => diagram.setStatus(model.get("node_status")));
   interrupts.render(model.get("interrupts"));
-  if (model.get("thread_id")) {
-    loadCheckpoint(null);
-    channel.query("history", { offset: 0, limit: 100 }).then((reply) => {
-      if (reply.ok) timeline.load(reply.result.items, reply.result.size);
-    });
-  }
 
   return {
     rendered,

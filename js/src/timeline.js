@@ -1,13 +1,35 @@
-// History timeline: every checkpoint (newest first) as a tree — a fork opens a new lane.
-// Virtualised: only rows in view exist in the DOM; pages are fetched from the kernel on
-// demand, and new checkpoints arrive as small summaries after each action.
+// History timeline: every checkpoint (newest first) as a tree — a fork opens a new lane,
+// drawn as a branch line in a gutter of lanes (from each lane's span, so any page draws
+// without the rest of the history). Virtualised: only rows in view exist in the DOM;
+// pages are fetched from the kernel on demand, and new checkpoints arrive as small
+// summaries after each action.
 
 import { h, replaceChildren, shortId } from "./dom.js";
 
 export const ROW_HEIGHT = 26;
 const PAGE = 100;
 const OVERSCAN = 8;
-const MAX_INDENT = 8;
+/** Lanes drawn side by side; later lanes share the last column. */
+export const MAX_LANES = 8;
+/** Operations a diff shows per section; the rest are counted. */
+export const MAX_DIFF_OPS = 200;
+
+/**
+ * The gutter of one row: per lane column, "●" for the row's own lane, "│" where another
+ * branch passes, "╯" where a branch forks off this row, " " elsewhere. Ids sort by time.
+ */
+export function laneGutter(item, lanes) {
+  const width = Math.min(MAX_LANES, Math.max(1, ...lanes.map((l) => l.lane + 1)));
+  const cells = new Array(width).fill(" ");
+  for (const lane of lanes) {
+    const col = Math.min(lane.lane, MAX_LANES - 1);
+    if (lane.lane === item.lane) continue;
+    if (lane.from === item.id && lane.from !== lane.to) cells[col] = "╯";
+    else if (lane.from < item.id && item.id <= lane.to && cells[col] === " ") cells[col] = "│";
+  }
+  cells[Math.min(item.lane, MAX_LANES - 1)] = item.fork ? "◆" : "●";
+  return cells.join("");
+}
 
 export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
   const spacer = h("div", { class: "hn-spacer" });
@@ -15,6 +37,7 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
   viewport.style.height = `${height}px`;
   const el = h("section", { class: "hn-panel hn-timeline", testid: "history", "aria-label": "History" }, h("h3", { text: "History" }), viewport);
   let items = [];
+  let lanes = [];
   let size = 0;
   let selectedId = null;
   const inflight = new Set();
@@ -26,7 +49,8 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
   }
 
   // `changed`: summaries of known checkpoints restated in place (a partial resume).
-  function add(added, newSize, changed = []) {
+  function add(added, newSize, changed = [], newLanes = lanes) {
+    lanes = newLanes;
     if (items.length + added.length === newSize || size === 0) items = added.concat(items);
     else items = [];
     for (const item of changed) {
@@ -39,8 +63,9 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
     draw();
   }
 
-  function load(all, newSize) {
+  function load(all, newSize, newLanes = []) {
     items = all.slice();
+    lanes = newLanes;
     setSize(newSize);
     rows.forEach((row) => row.remove());
     rows.clear();
@@ -49,6 +74,7 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
 
   function reset() {
     items = [];
+    lanes = [];
     selectedId = null;
     setSize(0);
     rows.forEach((row) => row.remove());
@@ -63,6 +89,7 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
       if (!reply.ok) return;
       const { items: pageItems, offset, size: total } = reply.result;
       if (total !== size) return; // history moved meanwhile: the next draw refetches
+      if (reply.result.lanes) lanes = reply.result.lanes;
       pageItems.forEach((item, i) => (items[offset + i] = item));
       draw();
     } finally {
@@ -112,7 +139,7 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
         "aria-selected": String(item.id === selectedId),
         on: { click: () => select(index) },
       },
-      h("span", { class: "hn-lane", text: item.fork ? "↳" : "│" }),
+      h("span", { class: "hn-lane", "aria-hidden": "true", text: laneGutter(item, lanes) }),
       h("span", { class: "hn-step", text: `#${item.step}` }),
       h("span", { class: "hn-source", text: item.source ?? "" }),
       h("span", { class: "hn-writers", text: writers || (item.next.length ? `→ ${item.next.join(", ")}` : "") }),
@@ -120,8 +147,9 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
       item.errors ? h("span", { class: "hn-badge hn-badge-error", text: `errors: ${item.errors}` }) : null,
       h("span", { class: "hn-id hn-muted", text: `…${shortId(item.id)}` }),
     );
+    row.dataset.lane = String(item.lane);
     row.style.top = `${index * ROW_HEIGHT}px`;
-    row.style.paddingLeft = `${4 + Math.min(item.lane, MAX_INDENT) * 12}px`;
+    if (item.fork) row.setAttribute("aria-label", `fork of …${shortId(item.parent ?? "")}, step ${item.step}`);
     row.title = Object.entries(item.writes).map(([k, v]) => `${k}: ${v}`).join("\n");
     return row;
   }
@@ -148,7 +176,7 @@ export function createTimeline({ channel, onSelect = () => {}, height = 260 }) {
     }
   });
 
-  return { el, add, load, reset, draw, select, renderedRows: () => rows.size, selected: () => selectedId };
+  return { el, add, load, reset, draw, select, renderedRows: () => rows.size, selected: () => selectedId, size: () => size };
 }
 
 /** Details of the selected checkpoint: writes, diff, replay and fork. */
@@ -159,14 +187,17 @@ export function createCheckpointDetail({ channel, onError = () => {} }) {
   let marked = null;
 
   async function showDiff(a, b) {
+    const started = performance.now();
     const reply = await channel.query("diff", { a, b });
     if (!reply.ok) return onError(reply.error);
-    const { ops, from } = reply.result;
+    const { ops, metadata_ops: metaOps = [], from } = reply.result;
     replaceChildren(
       diffBox,
-      h("div", { class: "hn-muted", text: `Changes from …${shortId(from)} to …${shortId(a)}: ${ops.length || "none"}` }),
-      ops.map((op) => h("div", { class: `hn-diff-op hn-diff-${op.op}` }, h("code", { text: formatPath(op.path) }), ` ${op.op} `, h("code", { text: JSON.stringify(op.op === "append" ? op.items : op.value ?? null) }))),
+      h("div", { class: "hn-muted", text: `Changes from …${shortId(from ?? "")} to …${shortId(a)}: ${ops.length || "none"} in state, ${metaOps.length || "none"} in metadata` }),
+      diffSection("State", ops, "diff-state"),
+      diffSection("Metadata", metaOps, "diff-metadata"),
     );
+    diffBox.dataset.ms = String(Math.round(performance.now() - started));
   }
 
   async function act(action, args) {
@@ -196,6 +227,37 @@ export function createCheckpointDetail({ channel, onError = () => {} }) {
   }
 
   return { el, show, current: () => current };
+}
+
+/** One section of a structural diff: a line per operation, values as (cut) JSON text. */
+export function diffSection(title, ops, testid) {
+  if (!ops.length) return null;
+  const shown = ops.slice(0, MAX_DIFF_OPS);
+  return h(
+    "div",
+    { class: "hn-diff-section", testid },
+    h("div", { class: "hn-diff-title", text: title }),
+    shown.map((op) =>
+      h(
+        "div",
+        { class: `hn-diff-op hn-diff-${op.op}`, testid: "diff-op" },
+        h("code", { class: "hn-diff-path", text: formatPath(op.path) }),
+        h("span", { class: "hn-diff-kind", text: op.op === "append" ? `+${op.items.length}` : op.op }),
+        op.op === "append" ? jsonText(op.items, "hn-diff-new") : null,
+        op.op !== "append" && "old" in op ? jsonText(op.old, "hn-diff-old") : null,
+        op.op === "set" ? jsonText(op.value, "hn-diff-new") : null,
+      ),
+    ),
+    ops.length > shown.length ? h("div", { class: "hn-muted", text: `… and ${ops.length - shown.length} more` }) : null,
+  );
+}
+
+function jsonText(value, cls) {
+  const text = JSON.stringify(value ?? null);
+  const cut = text.length > 240 ? `${text.slice(0, 239)}…` : text;
+  const el = h("code", { class: cls, text: cut });
+  if (cut !== text) el.title = text.slice(0, 4000);
+  return el;
 }
 
 function formatPath(path) {

@@ -188,7 +188,11 @@ def test_stop_cancels_the_server_run(server_url, sdk):
     run = sdk.runs.create(w.thread_id, "slow", input={"seconds": 60})
     assert _wait_for_run(sdk, w.thread_id, run["run_id"], "running")["status"] == "running"
 
+    w.refresh()
+    assert w.status == "running", "a run started elsewhere shows as running"
+
     assert w.stop() == [run["run_id"]]
+    assert w.status != "running"
 
     assert sdk.runs.get(w.thread_id, run["run_id"])["status"] == "interrupted"
     assert sdk.runs.list(w.thread_id, status="running") == []

@@ -1,0 +1,165 @@
+"""Snapshots read their values lazily (issue 16) with eager semantics, on every saver:
+values built on first access equal what an eager read gives, and each snapshot's values
+are its own objects: mutating them changes no other snapshot and nothing stored."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from typing import Annotated, TypedDict
+
+import pytest
+
+from hitl_notebook import END, START, StateGraph, StateSnapshot, add_messages
+from hitl_notebook.checkpoint.serde import DeserializationError
+from hitl_notebook.engine.lazy_snapshot import LazySnapshot
+
+CFG = {"configurable": {"thread_id": "talk"}}
+
+
+class Talk(TypedDict):
+    messages: Annotated[list, add_messages]
+    notes: dict
+    limit: int
+
+
+def _talk_graph(saver, turns: int = 150):
+    """A conversation of ``turns`` messages: long enough for snapshots and deltas."""
+
+    def talk(state: Talk) -> dict:
+        n = len(state["messages"])
+        return {
+            "messages": [{"role": "assistant", "content": f"turn {n} " + "x" * 150}],
+            "notes": {"last": n, "seen": list(range(n % 5))},
+        }
+
+    def route(state: Talk) -> str:
+        return "talk" if len(state["messages"]) < state["limit"] else END
+
+    graph = (
+        StateGraph(Talk)
+        .add_node("talk", talk)
+        .add_edge(START, "talk")
+        .add_conditional_edges("talk", route, ["talk", END])
+        .compile(checkpointer=saver)
+    )
+    graph.invoke(
+        {"messages": [], "notes": {}, "limit": turns},
+        {**CFG, "recursion_limit": turns + 10},
+    )
+    return graph
+
+
+def _eager(graph, snapshot) -> dict:
+    """The snapshot's values read the eager way: the saver's fresh copy, as ``get`` gives."""
+    conf = snapshot.config["configurable"]
+    record = graph.checkpointer.get(conf["thread_id"], "", conf["checkpoint_id"])
+    return graph._plan.output_values(record.values, for_state=True)
+
+
+def test_listing_builds_no_values_until_they_are_read(saver):
+    """Listing a history and getting a state leave every snapshot's values unbuilt; the
+    first read builds them once and the snapshot then keeps the same dict."""
+    graph = _talk_graph(saver)
+    history = list(graph.get_state_history(CFG))
+    head = graph.get_state(CFG)
+    assert all(isinstance(s, LazySnapshot) and not s.is_loaded for s in [*history, head])
+    first = history[40].values
+    assert history[40].is_loaded and history[40].values is first
+    assert type(first) is dict and len(first["messages"]) == 150 - 40
+    assert not any(s.is_loaded for s in history[41:])
+
+
+def test_lazily_read_values_equal_eager_ones(kit):
+    """Every snapshot of a long history (snapshots, deltas, read in any order, also after
+    the saver's cache is emptied) has exactly the values an eager read gives."""
+    graph = _talk_graph(kit.saver)
+    expected = {s.config["configurable"]["checkpoint_id"]: s for s in graph.get_state_history(CFG)}
+    eager = {cid: _eager(graph, s) for cid, s in expected.items()}
+    graph.checkpointer = kit.reopen()  # cold: nothing cached
+    listed = list(graph.get_state_history(CFG))
+    order = listed[::7] + listed[::-3] + listed  # jump about, oldest first, then all
+    for snapshot in order:
+        cid = snapshot.config["configurable"]["checkpoint_id"]
+        assert snapshot.values == eager[cid], cid
+        assert graph.get_state(snapshot.config).values == eager[cid]
+    assert [s.values.get("notes") for s in listed] == [v.get("notes") for v in eager.values()]
+
+
+def test_mutating_one_snapshot_changes_no_other_and_not_history(saver):
+    """Mutating a snapshot's values in place (a message, a nested dict, the list itself)
+    leaves other snapshots of the same and of other checkpoints, fresh reads, and the
+    thread's next run untouched."""
+    graph = _talk_graph(saver, turns=100)
+    history = list(graph.get_state_history(CFG))
+    twice = list(graph.get_state_history(CFG))
+    before = [copy.deepcopy(s.values) for s in graph.get_state_history(CFG)]
+    for snapshot in (history[0], history[1], history[50], graph.get_state(CFG)):
+        values = snapshot.values
+        values["messages"][0].content = "CHANGED"
+        values["messages"].append("junk")
+        values["notes"]["last"] = -1
+        values["notes"].setdefault("seen", []).append("junk")
+        values["limit"] = 0
+    assert [s.values for s in twice] == before
+    assert [s.values for s in graph.get_state_history(CFG)] == before
+    assert graph.get_state(CFG).values == before[0]
+    # The thread goes on from what is stored, not from a mutated snapshot.
+    fork = graph.update_state(history[50].config, {"limit": 52}, as_node="talk")
+    out = graph.invoke(None, fork)
+    assert len(out["messages"]) == 52 and out["messages"][0].content.startswith("turn 0 ")
+
+
+def test_a_lazy_snapshot_reads_as_the_tuple_it_is(saver):
+    """Unpacking, indexing, ``==``, ``repr``, ``_asdict``, ``_replace``, copies and pickles
+    of a lazy snapshot all see its values (copies and pickles are plain StateSnapshots)."""
+    graph = _talk_graph(saver, turns=20)
+    eager = _eager(graph, graph.get_state(CFG))
+
+    def fresh() -> LazySnapshot:
+        return graph.get_state(CFG)
+
+    values, *_rest = fresh()
+    assert values == eager
+    assert fresh()[0] == eager and fresh()._asdict()["values"] == eager
+    assert fresh() == fresh() and fresh() == StateSnapshot(*fresh())
+    assert StateSnapshot(*fresh()) == fresh()
+    assert (fresh() != fresh()) is False
+    assert "turn 19" in repr(fresh()) and repr(fresh()).startswith("StateSnapshot(values=")
+    assert fresh()._replace(next=("x",)).values == eager
+    original = fresh()
+    renamed = original._replace(metadata={"edited": True})
+    assert not original.is_loaded and not renamed.is_loaded  # still lazy
+    assert renamed.metadata == {"edited": True} and renamed.next == original.next
+    assert renamed.values == original.values and renamed.values is not original.values
+    for twin in (copy.copy(fresh()), copy.deepcopy(fresh()), pickle.loads(pickle.dumps(fresh()))):
+        assert type(twin) is StateSnapshot and twin.values == eager
+
+
+def test_filter_before_and_limit_list_without_building_values(saver):
+    """``filter``, ``before`` and ``limit`` pick the same checkpoints as the full listing
+    does, and the snapshots they return still build values only when read."""
+    graph = _talk_graph(saver, turns=120)
+    everything = list(graph.get_state_history(CFG))
+    middle = everything[60].config
+    page = list(graph.get_state_history(CFG, before=middle, limit=10))
+    assert [s.config for s in page] == [s.config for s in everything[61:71]]
+    assert not any(s.is_loaded for s in page)
+    inputs = list(graph.get_state_history(CFG, filter={"source": "input"}))
+    assert [s.config for s in inputs] == [
+        s.config for s in everything if s.metadata["source"] == "input"
+    ]
+    assert [s.values for s in page] == [s.values for s in everything[61:71]]
+
+
+def test_values_of_a_checkpoint_deleted_after_reading_are_a_clear_error(saver):
+    """Reading values of a snapshot whose thread was deleted after ``get_state`` raises an
+    error naming the checkpoint, instead of giving empty or wrong values."""
+    graph = _talk_graph(saver, turns=30)
+    old = list(graph.get_state_history(CFG))[20]
+    graph.checkpointer.clear_cache()
+    snapshot = graph.get_state(old.config)
+    saver.delete_thread("talk")
+    cid = old.config["configurable"]["checkpoint_id"]
+    with pytest.raises(DeserializationError, match=cid):
+        snapshot.values  # noqa: B018
