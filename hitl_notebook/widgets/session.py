@@ -720,9 +720,9 @@ class Session:
         except NeedsConfirmation as exc:
             reply.update(ok=False, kind="confirm", error=str(exc), warnings=exc.warnings)
         except ConcurrentUpdateError as exc:
-            message = _moved_on(exc)
-            self.listener.set_traits(notice=message, error="")
-            reply.update(ok=False, kind="stale", error=message)
+            notice = _moved_on(exc)
+            self.listener.set_traits(notice=notice, error="")
+            reply.update(ok=False, kind="stale", error=notice)
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))
