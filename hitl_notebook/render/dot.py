@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import graphviz
+from graphviz.quoting import attr_list, quote
 
 __all__ = ["to_dot"]
 
@@ -40,7 +41,11 @@ def to_dot(drawable: Any) -> str:
     for edge in drawable.edges:
         attrs = {"class": "hn-edge hn-conditional", "style": "dashed"} if edge.conditional else {}
         label = edge.data if isinstance(edge.data, str) else None
-        dot.edge(edge.source, edge.target, label=label, **attrs)
+        # Not ``dot.edge``: it reads "sub:inner" as node "sub", port "inner", which drew a
+        # self-loop on a phantom "sub" node instead of the subgraph's own edges.
+        dot.body.append(
+            f"\t{quote(edge.source)} -> {quote(edge.target)}{attr_list(label, kwargs=attrs)}\n"
+        )
     return dot.source
 
 

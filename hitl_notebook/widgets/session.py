@@ -10,8 +10,12 @@ changed rather than the whole state or history.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
+import warnings
 from collections import OrderedDict, deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
 
 from ..errors import ConcurrentUpdateError
@@ -19,11 +23,22 @@ from ..render import to_dot
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
-from .jsonable import diff, revive, to_jsonable
-from .runtime import TaskEvent, as_runtime
+from .jsonable import diff, revive, sendable_text, to_jsonable
+from .live import LiveRun, RunStopped, RunTracker, error_detail
+from .peers import announce_change, register
+from .runtime import as_runtime
+from .schema_check import SchemaRefusal, check_edit
 from .tool_review import pending_review, plan_review
 
-__all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
+__all__ = [
+    "ActionError",
+    "Listener",
+    "NeedsConfirmation",
+    "NodeStatus",
+    "Session",
+    "StaleWidgetError",
+    "ThreadStatus",
+]
 
 #: How a node is drawn on the diagram (the ``node_status`` traitlet's values).
 NodeStatus = Literal["visited", "next", "running", "interrupted", "errored"]
@@ -47,6 +62,15 @@ class ActionError(Exception):
 
 #: Checkpoints whose JSON the session keeps for views and diffs.
 JSON_CACHE_SIZE = 8
+
+
+class NeedsConfirmation(ActionError):
+    """Edited values the state schema does not allow: sent back as warnings, saved only
+    when the user confirms (LangGraph itself would store them without a word)."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__("values that do not match the state schema:\n" + "\n".join(warnings))
+        self.warnings = warnings
 
 
 class StaleWidgetError(ActionError):
@@ -101,6 +125,13 @@ class Session:
         self._tool_nodes = self.runtime.tool_nodes()
         self.head: Any = None
         self.history: HistoryIndex | None = None
+        #: The latest run (its thread, stop flag); None before the first run.
+        self.live: LiveRun | None = None
+        self._tracker: RunTracker | None = None
+        #: True while a browser action is handled: runs it starts go to the background.
+        self._in_background = False
+        #: Serialises reads of the thread between the run's thread and the comm handler.
+        self._lock = threading.RLock()
         self._head_json: Any = None
         #: JSON of checkpoints recently viewed or diffed, by id (cleared on every refresh:
         #: a paused step's values change as its tasks finish).
@@ -117,6 +148,7 @@ class Session:
             state_kind="value" if self.runtime.whole_state else "keys",
         )
         self.refresh()
+        register(self)
 
     # ----------------------------------------------------------------- config / refresh
     @property
@@ -137,8 +169,10 @@ class Session:
         configurable = {"checkpoint_ns": "", **config["configurable"], "checkpoint_id": cid}
         return {**config, "configurable": configurable}
 
-    def refresh(self) -> None:
-        """Re-read the thread's latest checkpoint and new history; push the changes."""
+    def refresh(self, during_run: bool = False) -> None:
+        """Re-read the thread's latest checkpoint and new history; push the changes.
+
+        ``during_run``: a run in progress saved a step; its live status stays as drawn."""
         self._json_cache.clear()
         if self.thread_id is None:
             threads = [_thread_json(t) for t in self.runtime.list_threads()]
@@ -165,6 +199,11 @@ class Session:
                 "lanes": self.history.lanes,
             }
             self.listener.send({**message, "changed": changed} if changed else message)
+        if during_run:
+            # The state panel gets one patch when the run ends (a patch per step would
+            # resend what every step changed, e.g. a large value written at step 0).
+            self.listener.set_traits(head=self._head_summary(), history_size=len(self.history))
+            return
         self._push_head_patch()
         self.listener.set_traits(
             thread_id=self.thread_id,
@@ -215,9 +254,13 @@ class Session:
 
     def pending_interrupts(self) -> list[dict]:
         """Every pending interrupt of the latest checkpoint (all parallel branches and
-        subgraphs) with its response form."""
+        subgraphs) with its response form; after an edit, the questions asked before it."""
         if self.head is None:
             return []
+        return self._listed_interrupts() or self._edited_over_questions()
+
+    def _listed_interrupts(self) -> list[dict]:
+        """The interrupts the back end lists for the latest checkpoint."""
         specs, seen = [], set()
         for task in self.head.tasks:
             for intr in task.interrupts:
@@ -246,9 +289,9 @@ class Session:
         run saved, with state edits on top.
 
         LangGraph (and a server) stops listing an interrupt once the state is edited over
-        it (the widget then shows the thread as paused, and Continue asks again), yet the
-        node is still next and a ``Command(resume=...)`` still answers it, so ``resume()``
-        accepts an answer to such a question.
+        it, yet the node is still next and a ``Command(resume=...)`` still answers it (the
+        node re-runs on the edited state), so the widget keeps showing such a question and
+        ``resume()`` accepts an answer to it; Continue asks it again instead.
         """
         if self.history is None or (self.head.metadata or {}).get("source") != "update":
             return []
@@ -306,7 +349,8 @@ class Session:
             return "running"
         if checkpoint_id(self.head) is None:
             return "new"
-        if any(t.error is not None for t in self.head.tasks):
+        # A task cancelled by Stop (LangGraph records the CancelledError) is not a failure.
+        if any(t.error is not None and not _cancelled(t.error) for t in self.head.tasks):
             return "error"
         if self.pending_interrupts():
             return "interrupted"
@@ -316,8 +360,22 @@ class Session:
         return {k: sorted(v) for k, v in self.breakpoints.items()}
 
     # ------------------------------------------------------------------ actions
+    def check_input(self, input: Any) -> None:
+        """Refuse an input naming keys the graph's state does not have (both engines would
+        silently drop them and run on a state missing what the user meant to give)."""
+        keys = getattr(self.runtime, "input_keys", lambda: None)()
+        if keys is None or not isinstance(input, Mapping):
+            return
+        unknown = sorted(str(k) for k in input if k not in keys)
+        if unknown:
+            raise ActionError(
+                f"input key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                f"not in the graph's state; its keys are: {', '.join(sorted(keys))}"
+            )
+
     def run(self, input: Any) -> Any:
         """Start a run with ``input`` (a new thread when none is selected)."""
+        self.check_input(input)
         if self.thread_id is None:
             self._switch_thread(self.runtime.new_thread_id())
         else:
@@ -327,9 +385,7 @@ class Session:
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
         self._check_remote()
-        pending = {
-            spec["id"]: spec for spec in self.pending_interrupts() or self._edited_over_questions()
-        }
+        pending = {spec["id"]: spec for spec in self.pending_interrupts()}
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
         if isinstance(answer, Mapping) and answer and set(answer) <= set(pending):
@@ -376,16 +432,28 @@ class Session:
                 raise ActionError(f"{type(exc).__name__}: {exc}") from exc
         return self._drive(None, self.config)
 
-    def update_state(self, values: Any, as_node: str | None = None) -> Any:
-        """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``."""
-        self._check_remote()
-        return self._write(self.config, self.head, values, as_node)
+    def update_state(
+        self, values: Any, as_node: str | None = None, *, confirmed: bool = True
+    ) -> Any:
+        """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``.
 
-    def fork(self, checkpoint_id: str, values: Any = None, as_node: str | None = None) -> Any:
+        Editing while a question is pending keeps it answerable (see
+        ``_edited_over_questions``): review, edit, then approve."""
+        self._check_remote()
+        return self._write(self.config, self.head, values, as_node, confirmed)
+
+    def fork(
+        self,
+        checkpoint_id: str,
+        values: Any = None,
+        as_node: str | None = None,
+        *,
+        confirmed: bool = True,
+    ) -> Any:
         """Branch from a past checkpoint, optionally with edited values; history is kept."""
         self._require_checkpoint(checkpoint_id)
         target = self.runtime.get_state(self._at(checkpoint_id))
-        return self._write(self._at(checkpoint_id), target, values, as_node)
+        return self._write(self._at(checkpoint_id), target, values, as_node, confirmed)
 
     def replay(self, checkpoint_id: str) -> Any:
         """Run again from a past checkpoint (a new branch of the thread)."""
@@ -418,24 +486,6 @@ class Session:
         for nodes in self.breakpoints.values():
             nodes.clear()
         self.listener.set_traits(breakpoints=self._bp_trait())
-
-    def stop(self) -> list[str]:
-        """Cancel the runs in flight on a server thread; returns their ids."""
-        cancel = getattr(self.runtime, "stop", None)
-        if cancel is None:
-            raise ActionError("stop() cancels runs on a LangGraph API server thread")
-        stopped = cancel(self.config)
-        self.refresh()
-        return stopped
-
-    def follow(self) -> Any:
-        """Watch the run in flight on a server thread (started elsewhere) until it ends,
-        with live node status and tokens when the run streams them; returns the latest
-        snapshot (at once when no run is in flight)."""
-        join = getattr(self.runtime, "join_events", None)
-        if join is None:
-            raise ActionError("follow() joins a run on a LangGraph API server thread")
-        return self._watch(join(self.config))
 
     def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
         """Fill the thread picker with threads matching ``metadata`` and ``status``
@@ -475,12 +525,14 @@ class Session:
     def _require_runnable(self) -> None:
         if self.head is None or checkpoint_id(self.head) is None:
             raise ActionError("the thread has no checkpoint yet: start it with run(input)")
-        if self.pending_interrupts():
+        if self._listed_interrupts():  # (questions carried over an edit may be re-asked)
             raise ActionError("interrupts are pending: answer them with resume(...) first")
         if not self.head.next:
             raise ActionError("the thread has finished: nothing is scheduled to run")
 
-    def _write(self, config: dict, target: Any, values: Any, as_node: str | None) -> Any:
+    def _write(
+        self, config: dict, target: Any, values: Any, as_node: str | None, confirmed: bool = True
+    ) -> Any:
         if as_node is not None and as_node not in self._top_nodes:
             raise ActionError(
                 f"as_node {as_node!r} is not a node of this graph; nodes: {', '.join(self._top_nodes)}"
@@ -504,6 +556,16 @@ class Session:
                 }
             except (ValueError, TypeError) as exc:
                 raise ActionError(f"cannot use the edited values: {exc}") from exc
+            try:
+                schema = getattr(self.runtime, "state_schema", lambda: None)()
+                problems = check_edit(schema, current, values)
+            except SchemaRefusal as exc:
+                raise ActionError(str(exc)) from exc
+            if problems and not confirmed:
+                raise NeedsConfirmation(problems)
+            for problem in [] if self._in_background else problems:
+                # The Python API saves them, as LangGraph does, but says so.
+                warnings.warn(f"state schema mismatch: {problem}", stacklevel=4)
         return self._update(config, values, as_node)
 
     def _update(self, config: dict, values: Any, as_node: str | None) -> Any:
@@ -517,45 +579,143 @@ class Session:
             raise ActionError(f"{type(exc).__name__}: {exc}") from exc
         self.listener.set_traits(error="")
         self.refresh()
+        announce_change(self)
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
-        before = sorted(self.breakpoints["before"])
-        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
-        return self._watch(
-            self.runtime.events(input, config, interrupt_before=before, interrupt_after=after)
-        )
+        """Run the graph: in a background thread when a browser message asked for it
+        (returns None at once), else here (returns the latest snapshot)."""
+        options = {
+            "interrupt_before": sorted(self.breakpoints["before"]),
+            "interrupt_after": sorted(set(self.breakpoints["after"]) | set(pause_after or ())),
+        }
+        if getattr(self.runtime, "has_async_nodes", lambda: False)():
+            aevents = self.runtime.aevents  # type: ignore[attr-defined]  # (optional method)
+            return self._watch(lambda: aevents(input, config, **options), True)
+        return self._watch(lambda: self.runtime.events(input, config, **options))
 
-    def _watch(self, events: Iterator[TaskEvent]) -> Any:
-        """Show a run's events live (node status, tokens), then the state it left."""
+    def _watch(self, make_events: Callable[[], Any], is_async: bool = False) -> Any:
+        """Show a run's events live (node status, timing, tokens), then the state it left."""
+        if self.live is not None and self.live.running:
+            raise ActionError(
+                "a run is in progress on this widget: wait for it, or stop it (Stop, or w.stop())"
+            )
         status = (
             dict(self._status_from_head())
             if self.head is not None and self.history is not None
             else {}
         )
         status = {n: s for n, s in status.items() if s == "visited"}
-        self.listener.set_traits(status="running", error="", node_status=dict(status))
+        tracker = RunTracker(
+            status, self.listener.set_traits, self.listener.send, on_step=self._step_saved
+        )
+        live = self.live = LiveRun()
+        self._tracker = tracker
+        tracker.begin()
+
+        def go() -> Any:
+            return self._run_live(live, tracker, make_events, is_async)
+
+        if self._in_background:
+            live.start_in_background(lambda: self._in_capture(go))
+            return None
+        return live.run_here(go)
+
+    def _in_capture(self, body: Callable[[], Any]) -> None:
+        """``body`` with its output going to the run log; its errors are in the widget."""
+        # Errors are already shown by _run_live (error banner and traceback).
+        with capture_output(self._log_line), contextlib.suppress(Exception):
+            body()
+
+    def _run_live(
+        self, live: LiveRun, tracker: RunTracker, make_events: Callable[[], Any], is_async: bool
+    ) -> Any:
+        stopped = False
         try:
-            for event in events:
-                if event.kind == "token":
-                    self._log_line("token", str(event.result))
-                    continue
-                if event.kind == "start":
-                    status[event.node] = "running"
-                elif event.error:
-                    status[event.node] = "errored"
-                else:
-                    status[event.node] = "interrupted" if event.interrupted else "visited"
-                self.listener.set_traits(node_status=dict(status))
-        except ConcurrentUpdateError:
-            self.refresh()  # nothing of this run was written: show where the thread is now
+            if is_async:
+                live.consume_async(make_events, tracker.on_event)
+            else:
+                live.consume_sync(make_events(), tracker.on_event)
+        except RunStopped:
+            stopped = True
+        except ConcurrentUpdateError as exc:
+            tracker.finish()
+            with self._lock:
+                self.refresh()  # nothing of this run was written: show where the thread is now
+            self.listener.set_traits(
+                progress=tracker.trait(), notice=_moved_on(exc), status=self._run_status()
+            )
             raise
         except Exception as exc:
-            self.refresh()
-            self.listener.set_traits(error=f"{type(exc).__name__}: {exc}", status="error")
+            tracker.finish()
+            node = tracker.failed.node if tracker.failed is not None else None
+            with self._lock:
+                self.refresh()
+            self.listener.set_traits(
+                error=f"{type(exc).__name__}: {exc}",
+                error_detail=error_detail(exc, node),
+                status="error",
+                node_status={**self._status_from_head(), **tracker.status},
+                progress=tracker.trait(),
+            )
+            announce_change(self)
             raise
-        self.refresh()
+        tracker.finish()
+        with self._lock:
+            self.refresh()
+        changes: dict[str, Any] = {"progress": tracker.trait()}
+        if stopped:
+            step = self.head.metadata.get("step") if self.head.metadata else None
+            changes["notice"] = (
+                f"Stopped at step {step}: no further node was started. "
+                "Continue goes on from this checkpoint."
+            )
+        self.listener.set_traits(**changes)
+        announce_change(self)
         return self.head
+
+    def refresh_from_peer(self) -> None:
+        """Another widget changed this thread: show it (unless a run of ours is going on)."""
+        if self.live is not None and self.live.running:
+            return
+        with self._lock:
+            self.refresh()
+
+    def _step_saved(self) -> None:
+        """A running graph saved a step: show its state and history as they are now."""
+        with self._lock:
+            self.refresh(during_run=True)
+
+    def stop(self) -> list[str]:
+        """Stop the widget's run in progress at its next safe point (no further node
+        starts; a running async node is cancelled) and, on a LangGraph API server thread,
+        cancel the runs in flight there. Returns the ids of the runs stopped ([] if none)."""
+        stopped = []
+        live = self.live
+        if live is not None and live.running:
+            if not live.stop_requested and self._tracker is not None:
+                self._tracker.stopping()
+            live.stop()
+            stopped.append(live.run_id)
+        cancel = getattr(self.runtime, "stop", None)
+        if cancel is not None:
+            stopped += cancel(self.config)
+            if live is None or not live.running:
+                self.refresh()
+        return stopped
+
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread (started elsewhere) until it ends,
+        with live node status and tokens when the run streams them; returns the latest
+        snapshot (at once when no run is in flight)."""
+        join = getattr(self.runtime, "join_events", None)
+        if join is None:
+            raise ActionError("follow() joins a run on a LangGraph API server thread")
+        return self._watch(lambda: join(self.config))
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the run in progress (if any) has ended; False on timeout."""
+        return self.live is None or self.live.wait(timeout)
 
     # ------------------------------------------------------------ browser messages
     def handle(self, message: Mapping) -> dict:
@@ -568,24 +728,33 @@ class Session:
         reply = {"type": "reply", "request_id": message.get("request_id")}
         try:
             if message.get("type") == "query":
-                reply["result"] = self._query(message.get("query"), message.get("args") or {})
+                with self._lock:
+                    reply["result"] = self._query(message.get("query"), message.get("args") or {})
             elif message.get("type") == "action":
-                with capture_output(self._log_line):
-                    self._act(message.get("action"), message.get("args") or {}, message.get("base"))
-                reply["result"] = {"head": self._head_summary() if self.head is not None else {}}
+                self._in_background = True
+                try:
+                    with capture_output(self._log_line):
+                        self._act(
+                            message.get("action"), message.get("args") or {}, message.get("base")
+                        )
+                finally:
+                    self._in_background = False
+                running = self.live is not None and self.live.running
+                reply["result"] = {
+                    "head": self._head_summary() if self.head is not None else {},
+                    "running": running,
+                }
             else:
                 raise ActionError(f"unknown message type {message.get('type')!r}")
             reply["ok"] = True
         except StaleWidgetError as exc:
             reply.update(ok=False, kind="stale", error=str(exc))
+        except NeedsConfirmation as exc:
+            reply.update(ok=False, kind="confirm", error=str(exc), warnings=exc.warnings)
         except ConcurrentUpdateError as exc:
-            message = (
-                f"the thread moved on; refresh. Another kernel or process wrote checkpoint "
-                f"{exc.actual} while this action ran from {exc.expected}; nothing of this action was "
-                "written. The widget now shows the latest state: check it and retry."
-            )
-            self.listener.set_traits(notice=message, error="")
-            reply.update(ok=False, kind="stale", error=message)
+            notice = _moved_on(exc)
+            self.listener.set_traits(notice=notice, error="")
+            reply.update(ok=False, kind="stale", error=notice)
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))
@@ -594,6 +763,7 @@ class Session:
         return reply
 
     def _log_line(self, stream: str, text: str) -> None:
+        text = sendable_text(text)
         self.log.append((stream, text))
         self.listener.send({"type": "log", "stream": stream, "text": text})
 
@@ -613,6 +783,13 @@ class Session:
         self.listener.set_traits(notice="")
 
     def _act(self, action: Any, args: Mapping, base: str | None) -> None:
+        if action == "stop":
+            self.stop()
+            return
+        if self.live is not None and self.live.running:
+            raise ActionError(
+                f"a run is in progress: {action!r} waits until it ends (or press Stop)"
+            )
         if action in {"resume", "update_state", "step", "continue", "run"}:
             self._check_base(base)
             self._base_checked = True
@@ -625,6 +802,7 @@ class Session:
         if action == "run":
             self.run(args.get("input"))
         elif action == "new_thread":
+            self.check_input(args.get("input"))  # before leaving the picker
             self._switch_thread(self.runtime.new_thread_id())
             self.run(args.get("input"))
         elif action == "resume":
@@ -644,9 +822,15 @@ class Session:
                 raise ActionError(f"no pending interrupt has id {', '.join(sorted(unknown))}")
             self.resume(dict(answers))
         elif action == "update_state":
-            self.update_state(args.get("values"), args.get("as_node"))
+            confirmed = bool(args.get("confirm"))
+            self.update_state(args.get("values"), args.get("as_node"), confirmed=confirmed)
         elif action == "fork":
-            self.fork(str(args.get("checkpoint_id")), args.get("values"), args.get("as_node"))
+            self.fork(
+                str(args.get("checkpoint_id")),
+                args.get("values"),
+                args.get("as_node"),
+                confirmed=bool(args.get("confirm")),
+            )
         elif action == "replay":
             self.replay(str(args.get("checkpoint_id")))
         elif action == "step":
@@ -669,6 +853,8 @@ class Session:
             raise ActionError(f"unknown action {action!r}")
 
     def _query(self, query: Any, args: Mapping) -> Any:
+        if query == "ping":  # the browser checks the kernel side is still there
+            return {"thread_id": self.thread_id}
         if query == "threads":
             if args.get("metadata") or args.get("status"):
                 return self.search_threads(args.get("metadata"), args.get("status"))
@@ -751,6 +937,20 @@ class Session:
                     "writes": to_jsonable(writes.get(node)),
                 }
         return {"node": node, "checkpoint_id": None, "writes": None}
+
+
+def _moved_on(exc: ConcurrentUpdateError) -> str:
+    """The notice for a write another kernel or process beat us to."""
+    return (
+        f"the thread moved on; refresh. Another kernel or process wrote checkpoint "
+        f"{exc.actual} while this action ran from {exc.expected}; nothing of this action was "
+        "written. The widget now shows the latest state: check it and retry."
+    )
+
+
+def _cancelled(error: Any) -> bool:
+    """True for a task error that is a cancellation (LangGraph stores its repr)."""
+    return isinstance(error, asyncio.CancelledError) or error == "CancelledError()"
 
 
 def _is_pseudo_node(node: str) -> bool:

@@ -14,6 +14,7 @@ import anywidget
 import traitlets
 
 from ..render import dot_to_svg
+from .jsonable import sendable_text
 from .server_connect import is_server_target
 from .server_runtime import ServerRuntime
 from .session import Session
@@ -56,6 +57,11 @@ class ThreadWidget(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
     #: A notice for the user, e.g. why a stale action was refused.
     notice = traitlets.Unicode("").tag(sync=True)
+    #: The last error in detail: {"node", "type", "message", "traceback"} ({} when none).
+    error_detail = traitlets.Dict().tag(sync=True)
+    #: The latest run: active, stopping, elapsed (ms), steps, step, nodes {id: state,
+    #: started, ended, took} ({} before the first run).
+    progress = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self, graph: Any, thread_id: str | None = None, config: dict | None = None, **kwargs: Any
@@ -68,7 +74,7 @@ class ThreadWidget(anywidget.AnyWidget):
     def set_traits(self, **changes: Any) -> None:
         with self.hold_sync():
             for name, value in changes.items():
-                setattr(self, name, value)
+                setattr(self, name, _sendable(value))
 
     def _on_frontend_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict):
@@ -118,6 +124,21 @@ class ThreadWidget(anywidget.AnyWidget):
         """Continue until the end, an interrupt or a breakpoint."""
         return self.session.continue_run()
 
+    def stop(self) -> list[str]:
+        """Stop the run started from the widget at its next safe point (no further node
+        starts; a running async node is cancelled) and, on a server thread, cancel the
+        runs in flight there; returns the ids of the runs stopped ([] when none was)."""
+        return self.session.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the widget's run in progress has ended; False if ``timeout`` passed."""
+        return self.session.wait(timeout)
+
+    @property
+    def running(self) -> bool:
+        """True while a run started from the widget is in progress."""
+        return self.session.live is not None and self.session.live.running
+
     def set_breakpoint(self, node: str, when: str = "before", enabled: bool = True) -> None:
         """Pause before/after ``node`` on later runs (``enabled=False`` removes it)."""
         self.session.set_breakpoint(node, when, enabled)
@@ -134,10 +155,6 @@ class ThreadWidget(anywidget.AnyWidget):
         """Re-read the thread (after it was run elsewhere)."""
         self.session.refresh()
 
-    def stop(self) -> list[str]:
-        """Cancel the runs in flight on a server thread; returns their ids."""
-        return self.session.stop()
-
     def follow(self) -> Any:
         """Watch the run in flight on a server thread until it ends (live status, tokens)."""
         return self.session.follow()
@@ -150,6 +167,17 @@ class ThreadWidget(anywidget.AnyWidget):
     def state(self) -> Any:
         """The thread's latest StateSnapshot."""
         return self.session.head
+
+
+def _sendable(value: Any) -> Any:
+    """A trait value whose strings can travel in a kernel message (see sendable_text)."""
+    if isinstance(value, str):
+        return sendable_text(value)
+    if isinstance(value, dict):
+        return {sendable_text(str(k)): _sendable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sendable(v) for v in value]
+    return value
 
 
 def show(

@@ -22,7 +22,13 @@ export function createChannel(model) {
     const request_id = nextId++;
     return new Promise((resolve) => {
       pending.set(request_id, { resolve });
-      model.send({ ...message, request_id });
+      try {
+        model.send({ ...message, request_id });
+      } catch (err) {
+        // The comm is gone (kernel restarted or shut down): answer instead of throwing.
+        pending.delete(request_id);
+        resolve({ ok: false, kind: "disconnected", error: `Disconnected from the kernel: ${err?.message ?? err}. Run the widget's cell again.` });
+      }
     });
   }
 

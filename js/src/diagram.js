@@ -2,6 +2,7 @@
 // CSS classes — a status update never re-runs the layout.
 
 import { h, replaceChildren } from "./dom.js";
+import { createZoom } from "./zoom.js";
 
 const STATUSES = ["visited", "running", "next", "interrupted", "errored"];
 
@@ -18,11 +19,21 @@ export async function vizLayout(dot) {
  * setBreakpoints({before, after}), nodeElement(id) }
  */
 export function createDiagram({ layout = vizLayout, onSelect = () => {} } = {}) {
-  const el = h("div", { class: "hn-diagram", testid: "diagram" });
+  const viewport = h("div", { class: "hn-diagram-viewport", testid: "diagram-viewport" });
   let nodes = new Map();
+  const zoom = createZoom({ viewport, focusTarget: () => currentNode() });
+  const el = h("div", { class: "hn-diagram", testid: "diagram" }, zoom.controls, viewport);
   let status = {};
   let breakpoints = { before: [], after: [] };
   let selected = null;
+
+  /** The node the run is at: running, else interrupted, errored, next. */
+  function currentNode() {
+    for (const wanted of ["running", "interrupted", "errored", "next"]) {
+      for (const [id, g] of nodes) if (status[id] === wanted) return g;
+    }
+    return null;
+  }
 
   function select(id) {
     selected = id;
@@ -36,7 +47,7 @@ export function createDiagram({ layout = vizLayout, onSelect = () => {} } = {}) 
     try {
       svg = await layout(dot);
     } catch (err) {
-      replaceChildren(el, h("div", { class: "hn-error", testid: "diagram-error", text: `Diagram failed: ${err.message ?? err}` }));
+      replaceChildren(viewport, h("div", { class: "hn-error", testid: "diagram-error", text: `Diagram failed: ${err.message ?? err}` }));
       return;
     }
     nodes = new Map();
@@ -57,7 +68,8 @@ export function createDiagram({ layout = vizLayout, onSelect = () => {} } = {}) 
         }
       });
     }
-    replaceChildren(el, svg);
+    replaceChildren(viewport, svg);
+    zoom.attach(svg);
     applyClasses();
     if (selected && nodes.has(selected)) nodes.get(selected).classList.add("hn-selected");
   }
@@ -83,5 +95,6 @@ export function createDiagram({ layout = vizLayout, onSelect = () => {} } = {}) 
       applyClasses();
     },
     nodeElement: (id) => nodes.get(id),
+    zoom,
   };
 }

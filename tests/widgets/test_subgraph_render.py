@@ -91,3 +91,22 @@ def test_static_svg_fallback_is_offered_to_non_widget_frontends(engine, open_wid
     assert data["image/svg+xml"].lstrip().startswith("<?xml") or "<svg" in data["image/svg+xml"]
     assert "application/vnd.jupyter.widget-view+json" in data
     assert dot_to_svg(widget.graph_dot) == data["image/svg+xml"]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot to lay out")
+def test_subgraph_edges_connect_its_nodes_without_a_phantom_node(engine, open_widget):
+    """Laid out by Graphviz, the subgraph's edges join its own nodes inside the cluster:
+    no extra node named after the subgraph (which used to get a self-loop, because an
+    unquoted "sub:ask" in an edge means node "sub", port "ask")."""
+    import re
+    from html import unescape
+
+    widget, _ = open_widget(subgraph_graph(engine))
+    svg = dot_to_svg(widget.graph_dot)
+    node_titles = set(re.findall(r'class="node[^"]*">\s*<title>([^<]*)</title>', svg))
+    edge_titles = {
+        unescape(t) for t in re.findall(r'class="edge[^"]*">\s*<title>([^<]*)</title>', svg)
+    }
+    assert "sub" not in {unescape(t) for t in node_titles}
+    assert "sub:ask->sub:finish" in edge_titles
+    assert not any(a == b for a, b in (t.split("->") for t in edge_titles)), "no self-loop"
