@@ -5,10 +5,12 @@ breakpoints, ``update_state``, time travel), so LangGraph code runs with its imp
 """
 
 from .checkpoint.base import BaseCheckpointSaver
+from .checkpoint.langgraph_api import CheckpointTuple
 from .checkpoint.memory import InMemorySaver
 from .checkpoint.serde import DeserializationError, SerializationError, register_type
 from .engine.context import get_config, get_stream_writer, interrupt
 from .errors import (
+    ConcurrentUpdateError,
     EmptyInputError,
     GraphRecursionError,
     GraphValidationError,
@@ -75,8 +77,10 @@ __all__ = [
     "AIMessage",
     "BaseCheckpointSaver",
     "BaseMessage",
+    "CheckpointTuple",
     "Command",
     "CompiledStateGraph",
+    "ConcurrentUpdateError",
     "DeserializationError",
     "EmptyInputError",
     "GraphRecursionError",

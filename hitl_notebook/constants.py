@@ -10,10 +10,12 @@ __all__ = [
     "COPY",
     "DEFER_KEY",
     "END",
+    "ERROR",
     "INTERRUPT",
     "NULL_TASK_ID",
     "PULL",
     "PUSH",
+    "RESUME",
     "ROOT",
     "START",
     "normalise_breakpoints",
@@ -25,6 +27,9 @@ START = "__start__"
 END = "__end__"
 #: The key under which a paused run reports its interrupts (``result["__interrupt__"]``).
 INTERRUPT = "__interrupt__"
+#: Channels of a task's pending writes in LangGraph's saver API: its error, its answers.
+ERROR = "__error__"
+RESUME = "__resume__"
 #: ``update_state(config, None, as_node="__copy__")``: a sibling copy of a checkpoint.
 COPY = "__copy__"
 #: First item of a task's ``path``: a node triggered by edges (``PULL``) or by a ``Send`` (``PUSH``).

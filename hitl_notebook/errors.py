@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .types import ParentCommand
+
 __all__ = [
+    "ConcurrentUpdateError",
     "EmptyInputError",
     "GraphRecursionError",
     "GraphValidationError",
     "HITLWarning",
     "InvalidUpdateError",
+    "NoParentGraphError",
     "ResumeError",
     "is_invalid_resume",
 ]
@@ -21,6 +27,22 @@ class InvalidUpdateError(ValueError):
     """A node (or ``update_state``) wrote something the state schema cannot take."""
 
 
+class NoParentGraphError(InvalidUpdateError, ParentCommand):
+    """A node returned ``Command(graph=Command.PARENT)`` in a graph that has no parent.
+
+    Also the ``ParentCommand`` LangGraph raises there (``args[0]`` is the command), so code
+    catching that keeps working; the message says what went wrong."""
+
+    def __init__(self, command: Any) -> None:
+        ParentCommand.__init__(self, command)
+
+    def __str__(self) -> str:
+        return (
+            f"A node returned {self.command!r} with graph=Command.PARENT, but this graph is not "
+            "running inside a parent graph."
+        )
+
+
 class GraphRecursionError(RecursionError):
     """A run took more super-steps than ``config["recursion_limit"]`` allows."""
 
@@ -32,6 +54,22 @@ class ResumeError(ValueError, RuntimeError):
     ``RuntimeError``, the type LangGraph raises for an ambiguous resume, so code written
     for LangGraph catches it.
     """
+
+
+class ConcurrentUpdateError(RuntimeError):
+    """Another writer (a second kernel or process) moved the thread on while this call ran.
+
+    A call that continues a thread writes its next checkpoint only if the checkpoint it
+    started from is still the thread's head (compare-and-set), and adds an answer only if
+    the question is still unanswered; otherwise nothing is written and this is raised,
+    naming both checkpoints. Refresh (``get_state``) and decide again. Explicit forks
+    (a config with a past ``checkpoint_id``) are not checked: they branch on purpose.
+    """
+
+    def __init__(self, message: str, *, thread_id: str, expected: str | None, actual: str | None):
+        super().__init__(message)
+        #: The thread, the checkpoint this call continued from, and the head it found.
+        self.thread_id, self.expected, self.actual = thread_id, expected, actual
 
 
 class EmptyInputError(ValueError):

@@ -33,9 +33,11 @@ __all__ = [
 #: ``RemoveMessage(id=REMOVE_ALL_MESSAGES)`` clears the list; messages after it in the same
 #: update form the new list (as in LangGraph).
 REMOVE_ALL_MESSAGES = "__remove_all__"
+#: A field the other message does not have (never equal to anything).
+_ABSENT = object()
 
 
-@dataclass(eq=True, repr=False)
+@dataclass(eq=False, repr=False)
 class BaseMessage:
     """A chat message. Use a subclass; ``type`` says which kind it is."""
 
@@ -65,6 +67,17 @@ class BaseMessage:
             raise TypeError(
                 f"{type(self).__name__}.id must be a str or None, not {type(self.id).__name__}"
             )
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a message of the same ``type`` whose fields are equal, ours or LangChain's:
+        a state holding our messages compares equal to the one LangGraph code expects."""
+        if other is self:
+            return True
+        if not _is_message(other) or getattr(other, "type", None) != self.type:
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name, _ABSENT) for f in fields(self))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as LangChain's
 
     @property
     def text(self) -> str:
@@ -112,21 +125,21 @@ class BaseMessage:
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
-@dataclass(eq=True, repr=False)
+@dataclass(eq=False, repr=False)
 class HumanMessage(BaseMessage):
     """A message from the user."""
 
     type: ClassVar[str] = "human"
 
 
-@dataclass(eq=True, repr=False)
+@dataclass(eq=False, repr=False)
 class SystemMessage(BaseMessage):
     """Instructions for the model."""
 
     type: ClassVar[str] = "system"
 
 
-@dataclass(eq=True, repr=False)
+@dataclass(eq=False, repr=False)
 class AIMessage(BaseMessage):
     """A model's reply, possibly asking for tool calls."""
 
@@ -151,7 +164,7 @@ class AIMessage(BaseMessage):
         return lines
 
 
-@dataclass(eq=True, repr=False)
+@dataclass(eq=False, repr=False)
 class ToolMessage(BaseMessage):
     """The result of one tool call, linked to it by ``tool_call_id``."""
 
@@ -174,7 +187,7 @@ class ToolMessage(BaseMessage):
             )
 
 
-@dataclass(eq=True, repr=False, init=False)
+@dataclass(eq=False, repr=False, init=False)
 class RemoveMessage(BaseMessage):
     """An instruction to ``add_messages``: delete the message whose id is ``id``."""
 

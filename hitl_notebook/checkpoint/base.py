@@ -20,6 +20,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NewType
 
+from .serde import DeserializationError
+
 __all__ = [
     "ROOT_NS",
     "Append",
@@ -36,6 +38,7 @@ __all__ = [
     "ThreadId",
     "ThreadInfo",
     "new_checkpoint_id",
+    "parent_cycle",
 ]
 
 #: A thread's id, as in ``config["configurable"]["thread_id"]``.
@@ -186,16 +189,35 @@ class BaseCheckpointSaver(ABC):
     """
 
     @abstractmethod
-    def put(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
+    def put(
+        self, record: CheckpointRecord, changes: Mapping[str, Change], *, advance: bool = False
+    ) -> None:
         """Store ``record``. ``changes`` says what differs from ``record.parent_id``'s
         values (all channels when there is no parent). ``record.values`` holds the full
-        values too, for stores that snapshot."""
+        values too, for stores that snapshot.
+
+        ``advance``: the record continues the thread from its head, so it is stored only if
+        ``record.parent_id`` is still the namespace's latest checkpoint (None: it has none),
+        atomically; otherwise ``ConcurrentUpdateError`` and nothing is stored. Without it
+        the record may branch off any checkpoint (an explicit fork)."""
 
     @abstractmethod
     def put_outcome(
-        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: TaskOutcome
+        self,
+        thread_id: ThreadId,
+        ns: Namespace,
+        checkpoint_id: CheckpointId,
+        outcome: TaskOutcome,
+        *,
+        advance: bool = False,
+        answered: TaskOutcome | None = None,
     ) -> None:
-        """Insert or replace the outcome of ``outcome.task_id`` on that checkpoint."""
+        """Insert or replace the outcome of ``outcome.task_id`` on that checkpoint.
+
+        ``advance``: only while that checkpoint is the namespace's latest (as ``put``).
+        ``answered``: the task's outcome as the caller read it before adding answers; the
+        stored one must still have the same answers (no one else answered meanwhile), or
+        ``ConcurrentUpdateError`` and nothing is stored."""
 
     @abstractmethod
     def get(
@@ -237,13 +259,30 @@ class BaseCheckpointSaver(ABC):
         """Remove a thread's checkpoints and outcomes in every namespace."""
 
     # Async front doors: savers backed by blocking I/O run them in a worker thread.
-    async def aput(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
-        await asyncio.to_thread(self.put, record, changes)
+    async def aput(
+        self, record: CheckpointRecord, changes: Mapping[str, Change], *, advance: bool = False
+    ) -> None:
+        await asyncio.to_thread(self.put, record, changes, advance=advance)
 
     async def aput_outcome(
-        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: TaskOutcome
+        self,
+        thread_id: ThreadId,
+        ns: Namespace,
+        checkpoint_id: CheckpointId,
+        outcome: TaskOutcome,
+        *,
+        advance: bool = False,
+        answered: TaskOutcome | None = None,
     ) -> None:
-        await asyncio.to_thread(self.put_outcome, thread_id, ns, checkpoint_id, outcome)
+        await asyncio.to_thread(
+            self.put_outcome,
+            thread_id,
+            ns,
+            checkpoint_id,
+            outcome,
+            advance=advance,
+            answered=answered,
+        )
 
     async def aget(
         self,
@@ -252,3 +291,12 @@ class BaseCheckpointSaver(ABC):
         checkpoint_id: CheckpointId | None = None,
     ) -> CheckpointRecord | None:
         return await asyncio.to_thread(self.get, thread_id, ns, checkpoint_id)
+
+
+def parent_cycle(thread_id: str, start: str | None, repeated: str) -> Exception:
+    """The error for a parent chain that comes back to a checkpoint it passed (tampered or
+    corrupt storage): walking it would never end."""
+    return DeserializationError(
+        f"checkpoint {start!r} (thread {thread_id!r}) is unreadable: its parent chain loops "
+        f"back to checkpoint {repeated!r} (the stored parent ids are corrupt)"
+    )

@@ -71,9 +71,36 @@ def dump_metadata(metadata: Mapping[str, Any], where: CheckpointLocation) -> str
     if not metadata:  # the common case, on every step
         return "{}"
     try:
-        return json.dumps(dict(metadata), ensure_ascii=False, allow_nan=False, sort_keys=True)
+        text = json.dumps(dict(metadata), ensure_ascii=False, allow_nan=False, sort_keys=True)
     except (TypeError, ValueError) as exc:
         raise SerializationError(f"cannot store {where}: metadata must be JSON ({exc})") from exc
+    except RecursionError:
+        raise SerializationError(f"cannot store {where}: metadata is nested too deeply") from None
+    # PostgreSQL's jsonb cannot hold NUL and no SQL driver takes lone surrogates: refused on
+    # every backend alike, so a filter finds on one what it finds on the others.
+    if "\\u0000" in text and _has_nul(metadata):
+        raise SerializationError(
+            f"cannot store {where}: metadata must not contain NUL characters (\\x00)"
+        )
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SerializationError(
+                f"cannot store {where}: metadata must be valid Unicode ({exc.reason}: "
+                f"{exc.object[exc.start : exc.end]!r})"
+            ) from None
+    return text
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def load_metadata(text: str, where: CheckpointLocation) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from . import frames
+from . import bounds, frames
 from .base import Append, Change, Replace
 from .codec import CheckpointLocation, dump, load
 from .copying import fresh_copy
@@ -90,10 +90,11 @@ def next_chain(parent: Chain | None, delta_bytes: int) -> Chain | None:
 
 def encode_changes(
     changes: Mapping[str, Change], where: CheckpointLocation
-) -> tuple[list[bytes], int]:
-    """The stored sections of a checkpoint's changes (one per changed channel), and what
-    decoding them costs (see ``SECTION_COST``)."""
-    encoded, cost = [], 0
+) -> tuple[list[bytes], int, int]:
+    """The stored sections of a checkpoint's changes (one per changed channel), what
+    decoding them costs (see ``SECTION_COST``) and how many JSON values they hold at most
+    (see ``bounds``)."""
+    encoded, cost, values = [], 0, 0
     for channel, change in changes.items():
         if type(change) is Replace:
             tag, value = REPLACE, change.value
@@ -106,11 +107,14 @@ def encode_changes(
         data = dump(value, f"values[{channel!r}]", where)
         encoded.append(frames.pack(tag, channel, data))
         cost += len(data) + SECTION_COST
-    return encoded, cost
+        values += bounds.json_shape(data, len(data) + 1, depth=False)
+    return encoded, cost, values
 
 
-def encode_values(values: Mapping[str, Any], where: CheckpointLocation) -> tuple[list[bytes], int]:
-    """Every channel of a checkpoint in full (a snapshot), and what decoding it costs."""
+def encode_values(
+    values: Mapping[str, Any], where: CheckpointLocation
+) -> tuple[list[bytes], int, int]:
+    """Every channel of a checkpoint in full (a snapshot), as ``encode_changes``."""
     return encode_changes({channel: Replace(value) for channel, value in values.items()}, where)
 
 

@@ -2,7 +2,9 @@
 
 Keeping every channel in its own section means a damaged value is reported with the
 channel it belongs to, and reading a checkpoint's ``next``/``writes`` never has to decode
-its (possibly large) values. Large sections are zlib-compressed.
+its (possibly large) values. Large sections are zlib-compressed. Reading a blob is bounded (see ``bounds``): its sections
+may inflate to at most ``MAX_RECORD_BYTES`` and hold at most ``MAX_VALUES`` JSON values in
+all, checked before anything is parsed.
 
 Layout: ``MAGIC`` then, per section, a fixed header ``tag (1 byte) | flags (1 byte) |
 name length (u16) | data length (u32)`` followed by the UTF-8 name and the data.
@@ -14,6 +16,8 @@ import struct
 import zlib
 from dataclasses import dataclass
 
+from . import bounds
+
 __all__ = ["FrameError", "Section", "decode_sections", "encode_section", "join", "pack"]
 
 MAGIC = b"HNF1"
@@ -21,9 +25,6 @@ _HEADER = struct.Struct(">cBHI")
 _COMPRESSED = 0x01
 #: Sections at least this long are compressed (smaller ones rarely shrink).
 COMPRESS_FROM = 512
-#: A compressed section may not inflate past this (a hostile "zip bomb" row fails clearly
-#: instead of exhausting memory). Far above any state a notebook keeps.
-MAX_SECTION_BYTES = 256 * 1024 * 1024
 
 
 class FrameError(ValueError):
@@ -63,13 +64,15 @@ def join(encoded: list[bytes]) -> bytes:
 def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[Section]:
     """The sections of ``blob`` (only those whose tag is in ``tags``, when given).
 
-    Sections that are skipped are not decompressed.
+    Sections that are skipped are not decompressed. The returned sections' data is bounded
+    in size and JSON values (a ``FrameError`` otherwise).
     """
     blob = bytes(blob)
     if not blob.startswith(MAGIC):
         raise FrameError("does not start with the checkpoint frame marker")
     sections = []
     pos = len(MAGIC)
+    size = values = 0  # inflated bytes and JSON values of the sections returned so far
     while pos < len(blob):
         if pos + _HEADER.size > len(blob):
             raise FrameError(f"truncated section header at byte {pos}")
@@ -90,21 +93,34 @@ def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[S
         data = blob[pos + name_len : end]
         pos = end
         if flags & _COMPRESSED:
-            data = _inflate(data, name)
+            data = _inflate(data, name, bounds.MAX_RECORD_BYTES - size)
+        size += len(data)
+        if size > bounds.MAX_RECORD_BYTES:
+            raise FrameError(_too_big(name))
+        try:
+            values += bounds.json_shape(data, bounds.MAX_VALUES - values, depth=False)
+        except bounds.ShapeError as exc:
+            raise FrameError(f"section {name!r} {exc}") from None
         sections.append(Section(tag, name, data))
     return sections
 
 
-def _inflate(data: bytes, name: str) -> bytes:
+def _too_big(name: str) -> str:
+    return (
+        f"section {name!r} takes the record past {bounds.MAX_RECORD_BYTES:,} bytes "
+        "(hitl_notebook.checkpoint.bounds.MAX_RECORD_BYTES); refusing to load it"
+    )
+
+
+def _inflate(data: bytes, name: str, room: int) -> bytes:
+    """``data`` decompressed, or a ``FrameError`` as soon as it would pass ``room`` bytes."""
     inflater = zlib.decompressobj()
     try:
-        out = inflater.decompress(data, MAX_SECTION_BYTES)
+        out = inflater.decompress(data, max(room, 0) + 1)
     except zlib.error as exc:
         raise FrameError(f"section {name!r} does not decompress: {exc}") from None
-    if inflater.unconsumed_tail:
-        raise FrameError(
-            f"section {name!r} inflates past {MAX_SECTION_BYTES} bytes; refusing to load it"
-        )
+    if len(out) > room or inflater.unconsumed_tail:
+        raise FrameError(_too_big(name))
     if not inflater.eof:
         raise FrameError(f"section {name!r} does not decompress: truncated data")
     return out

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import ROOT_NS, CheckpointId, Namespace, ThreadId, ThreadInfo
+from .langgraph_api import LangGraphSaverAPI
 from .store import DeltaSaver, OutcomeRow, Row
 
 __all__ = ["InMemorySaver"]
@@ -51,6 +52,10 @@ class _MemoryTx:
     def latest(self, thread_id: ThreadId, ns: Namespace) -> Row | None:
         space = self._space(thread_id, ns)
         return space.rows[space.ids[-1]] if space and space.ids else None
+
+    def head(self, thread_id: ThreadId, ns: Namespace) -> CheckpointId | None:
+        space = self._space(thread_id, ns)
+        return space.ids[-1] if space and space.ids else None
 
     def chain(
         self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
@@ -128,6 +133,9 @@ class _MemoryTx:
         infos.sort(key=lambda t: (t.updated_at, t.latest_checkpoint_id), reverse=True)
         return infos
 
+    def namespaces(self, thread_id: ThreadId) -> list[Namespace]:
+        return sorted(ns for ns, space in self._threads.get(thread_id, {}).items() if space.ids)
+
     def delete_thread(self, thread_id: ThreadId) -> None:
         self._threads.pop(thread_id, None)
 
@@ -143,7 +151,7 @@ class _MemoryTx:
             space.outcomes.pop(cid, None)
 
 
-class InMemorySaver(DeltaSaver):
+class InMemorySaver(LangGraphSaverAPI, DeltaSaver):
     """Checkpoints kept in this process's memory (lost when it exits); thread-safe.
 
     Same storage scheme and same behaviour as the durable savers: use it in tests and

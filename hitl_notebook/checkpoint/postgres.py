@@ -16,6 +16,7 @@ import psycopg
 from psycopg import errors
 
 from .base import ThreadId
+from .langgraph_api import LangGraphSaverAPI
 from .sql import Dialect, SqlTx, postgres_metadata_equals, setup_schema
 from .store import DeltaSaver
 
@@ -62,7 +63,7 @@ POSTGRES = Dialect(
 _SETUP_LOCK = 0x68_69_74_6C  # "hitl"
 
 
-class PostgresSaver(DeltaSaver):
+class PostgresSaver(LangGraphSaverAPI, DeltaSaver):
     """Checkpoints in a PostgreSQL database.
 
     ``PostgresSaver(conn)`` uses an open ``psycopg.Connection`` made with
@@ -93,6 +94,13 @@ class PostgresSaver(DeltaSaver):
         with self._lock, self._conn.transaction():
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SETUP_LOCK])
             setup_schema(SqlTx(self._conn, POSTGRES), POSTGRES)
+
+    def vacuum(self) -> None:
+        """``VACUUM`` the checkpoint tables, so that space deleted checkpoints left is reused
+        (PostgreSQL returns a table's trailing free pages to the file system)."""
+        with self._lock:
+            for table in ("hitl_checkpoints", "hitl_outcomes"):
+                self._conn.execute(f"VACUUM {table}")
 
     def close(self) -> None:
         """Close the connection if this saver opened it."""

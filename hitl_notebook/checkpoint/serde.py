@@ -83,6 +83,7 @@ from ..messages import (
     message_to_dict,
 )
 from ..types import _UNSET, Command, Interrupt, Send
+from . import bounds
 
 __all__ = [
     "DeserializationError",
@@ -502,9 +503,7 @@ def _encode(obj: Any, path: str) -> Any:
     except _Unencodable as exc:
         raise SerializationError(f"{path}{''.join(reversed(exc.segments))}: {exc.reason}") from None
     except RecursionError:
-        raise SerializationError(
-            f"{path}: value is nested too deeply or contains a reference cycle"
-        ) from None
+        raise _too_deep(path) from None
 
 
 def _has_surrogates(s: str) -> bool:
@@ -540,19 +539,32 @@ def _escape_surrogates(tree: Any) -> Any:
 
 
 def dumps(obj: Any, path: str = "value") -> bytes:
-    """Serialise ``obj`` to UTF-8 JSON bytes; ``path`` labels the root in error messages."""
+    """Serialise ``obj`` to UTF-8 JSON bytes; ``path`` labels the root in error messages.
+
+    JSON deeper than ``bounds.MAX_DEPTH`` levels is refused (it could not be read back)."""
     tree = _encode(obj, path)
     try:
         return orjson.dumps(tree)
-    except orjson.JSONEncodeError:
-        pass  # lone surrogates in a string, or nesting deeper than orjson's 255 levels
+    except orjson.JSONEncodeError as exc:
+        if "ecursion" in str(exc):  # orjson's own depth limit is MAX_DEPTH
+            raise _too_deep(path) from None
+        # lone surrogates in a string: escaped below
     try:
         tree = _escape_surrogates(tree)
-        return json.dumps(tree, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+        data = json.dumps(tree, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
             "utf-8"
         )
-    except RecursionError:
-        raise SerializationError(f"{path}: value is nested too deeply") from None
+        bounds.json_shape(data, budget=len(data))
+    except (RecursionError, bounds.ShapeError):
+        raise _too_deep(path) from None
+    return data
+
+
+def _too_deep(path: str) -> SerializationError:
+    return SerializationError(
+        f"{path}: value nests deeper than {bounds.MAX_DEPTH} levels (as JSON, tagged values "
+        "included), or contains a reference cycle"
+    )
 
 
 def check_serialisable(obj: Any, path: str = "value") -> None:
@@ -776,6 +788,12 @@ def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> An
     and the tag) for anything else; never imports or runs code named by the data."""
     if not isinstance(data, (bytes, bytearray, memoryview, str)):
         raise TypeError(f"loads expects bytes or str, not {type(data).__name__}")
+    try:
+        bounds.json_shape(
+            data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+        )
+    except bounds.ShapeError as exc:
+        raise DeserializationError(f"{path}: stored data {exc}") from None
     if (
         type(data) is bytes
         and b'"$t"' not in data

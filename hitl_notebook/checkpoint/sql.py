@@ -114,6 +114,12 @@ class SqlTx:
         )
         return rows[0] if rows else None
 
+    def head(self, thread_id: ThreadId, ns: Namespace) -> CheckpointId | None:
+        return self._run(
+            "SELECT MAX(checkpoint_id) FROM hitl_checkpoints WHERE thread_id = ? AND ns = ?",
+            [thread_id, ns],
+        ).fetchone()[0]
+
     def chain(
         self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
     ) -> list[Row]:
@@ -210,6 +216,12 @@ class SqlTx:
             ["", ""],
         ).fetchall()
         return [ThreadInfo(t, cid, created, int(n)) for t, cid, created, n in rows]
+
+    def namespaces(self, thread_id: ThreadId) -> list[Namespace]:
+        rows = self._run(
+            "SELECT DISTINCT ns FROM hitl_checkpoints WHERE thread_id = ? ORDER BY ns", [thread_id]
+        ).fetchall()
+        return [r[0] for r in rows]
 
     def delete_thread(self, thread_id: ThreadId) -> None:
         self._run("DELETE FROM hitl_outcomes WHERE thread_id = ?", [thread_id])

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .base import ThreadId
+from .langgraph_api import LangGraphSaverAPI
 from .sql import Dialect, SqlTx, setup_schema, sqlite_metadata_equals
 from .store import DeltaSaver
 
@@ -58,7 +59,7 @@ SQLITE = Dialect(
 )
 
 
-class SqliteSaver(DeltaSaver):
+class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
     """Checkpoints in a SQLite database file, safe to share between kernels on one machine.
 
     ``SqliteSaver("threads.db")`` opens (and creates) the file; ``SqliteSaver(conn)`` uses
@@ -109,6 +110,13 @@ class SqliteSaver(DeltaSaver):
         The saver works as it is, or as ``with SqliteSaver.from_conn_string(p) as saver:``.
         """
         return cls(path, **kwargs)
+
+    def vacuum(self) -> None:
+        """Rewrite the file without the space deleted checkpoints left (``VACUUM``), and
+        truncate the write-ahead log. Takes the database's write lock while it runs."""
+        with self._lock:
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         """Close the connection if this saver opened it."""

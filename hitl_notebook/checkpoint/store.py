@@ -18,7 +18,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
 
-from . import frames
+from ..errors import ConcurrentUpdateError
+from . import bounds, frames
 from .base import (
     ROOT_NS,
     BaseCheckpointSaver,
@@ -46,6 +47,7 @@ from .copying import fresh_copy
 from .deferred import DeferredValues
 from .delta import (
     MAX_CHAIN,
+    SECTION_COST,
     VALUE_TAGS,
     Chain,
     ValuesBuilder,
@@ -55,7 +57,7 @@ from .delta import (
     next_chain,
     with_changes,
 )
-from .serde import DeserializationError
+from .serde import DeserializationError, SerializationError
 
 __all__ = ["DeltaSaver", "OutcomeRow", "Row", "Tx", "validate_filter"]
 
@@ -119,6 +121,9 @@ class Tx(Protocol):
 
     def latest(self, thread_id: ThreadId, ns: Namespace) -> Row | None: ...
 
+    def head(self, thread_id: ThreadId, ns: Namespace) -> CheckpointId | None:
+        """The id of the namespace's latest checkpoint (None when it has none)."""
+
     def chain(
         self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
     ) -> list[Row]:
@@ -149,6 +154,9 @@ class Tx(Protocol):
 
     def threads(self) -> list[ThreadInfo]: ...
 
+    def namespaces(self, thread_id: ThreadId) -> list[Namespace]:
+        """The namespaces the thread has checkpoints in, sorted (``""`` first)."""
+
     def delete_thread(self, thread_id: ThreadId) -> None: ...
 
     def rewrite(self, row: Row) -> None:
@@ -162,7 +170,14 @@ def validate_filter(filter: Mapping[str, Any] | None) -> dict[str, Any]:
     """The filter as a dict; a key that could not be a metadata name is a ``ValueError``."""
     if filter is None:
         return {}
-    for key in filter:
+    for key, value in filter.items():
+        if isinstance(value, str) and ("\x00" in value or not value.isascii()):
+            try:
+                dump_metadata({"value": value}, "a metadata filter")
+            except SerializationError as exc:
+                raise ValueError(
+                    f"metadata filter value for {key!r} can match nothing: {exc}"
+                ) from None
         if not isinstance(key, str) or not _FILTER_KEY.fullmatch(key):
             raise ValueError(
                 f"metadata filter key {key!r} is not allowed: use 'source', 'step' or a run "
@@ -171,13 +186,34 @@ def validate_filter(filter: Mapping[str, Any] | None) -> dict[str, Any]:
     return dict(filter)
 
 
+#: Longest thread id, namespace, checkpoint id or task id, in UTF-8 bytes: the four share
+#: one PostgreSQL index entry, which must stay under its ~2.7 KB limit on every backend.
+MAX_KEY_BYTES = {"thread_id": 1024, "ns": 1024, "checkpoint id": 128, "parent id": 128}
+_DEFAULT_KEY_BYTES = 256
+
+
 def _check_key(name: str, value: Any, *, optional: bool = False) -> None:
     if value is None and optional:
         return
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if "\x00" in value:
-        raise ValueError(f"{name} must not contain NUL characters: {value!r}")
+        raise ValueError(f"{name} must not contain NUL characters: {_clip(value)!r}")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{name} must be valid Unicode: {exc.reason} at index {exc.start} of {_clip(value)!r}"
+        ) from None
+    limit = MAX_KEY_BYTES.get(name, _DEFAULT_KEY_BYTES)
+    if size > limit:
+        raise ValueError(
+            f"{name} is {size} bytes long (UTF-8); at most {limit} are allowed: {_clip(value)!r}"
+        )
+
+
+def _clip(value: str) -> str:
+    return value if len(value) <= 80 else value[:77] + "..."
 
 
 def _check_ids(thread_id: Any, ns: Any, checkpoint_id: Any, parent_id: Any) -> None:
@@ -187,6 +223,11 @@ def _check_ids(thread_id: Any, ns: Any, checkpoint_id: Any, parent_id: Any) -> N
         and type(ns) is str
         and type(checkpoint_id) is str
         and (parent_id is None or type(parent_id) is str)
+        and len(thread_id) <= 1024
+        and len(ns) <= 1024
+        and len(checkpoint_id) <= 128
+        and (parent_id is None or len(parent_id) <= 128)
+        and f"{thread_id}{ns}{checkpoint_id}{parent_id or ''}".isascii()
         and "\x00" not in f"{thread_id}{ns}{checkpoint_id}{parent_id or ''}"
     ):
         return
@@ -223,7 +264,9 @@ class DeltaSaver(BaseCheckpointSaver):
 
     # -- writing -------------------------------------------------------------------------
 
-    def put(self, record: CheckpointRecord, changes: Mapping[str, Change]) -> None:
+    def put(
+        self, record: CheckpointRecord, changes: Mapping[str, Change], *, advance: bool = False
+    ) -> None:
         _check_ids(record.thread_id, record.ns, record.id, record.parent_id)
         where = CheckpointLocation(record.thread_id, record.ns, record.id)
         if record.parent_id is None:
@@ -235,14 +278,16 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise ValueError(
                     f"{where}: changes name channels missing from its values: {sorted(unknown)}"
                 )
-        delta, delta_cost = encode_changes(changes, where)
-        tail = frames.pack(WRITES, "", dump(record.writes, "writes", where)) + frames.pack(
-            NEXT, "", dump_plans(record.next, where)
-        )
+        delta, delta_cost, delta_values = encode_changes(changes, where)
+        writes, plans = dump(record.writes, "writes", where), dump_plans(record.next, where)
+        tail = frames.pack(WRITES, "", writes) + frames.pack(NEXT, "", plans)
+        tail_size = (len(writes) + len(plans), _json_values(writes) + _json_values(plans))
         metadata = dump_metadata(record.metadata, where)
         outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
 
         with self._writing(record.thread_id) as tx:
+            if advance:
+                _compare_head(tx, record.thread_id, record.ns, record.parent_id, record.id)
             if tx.row(record.thread_id, record.ns, record.id, with_data=False) is not None:
                 raise ValueError(f"{where} already exists: checkpoints are never overwritten")
             parent = None
@@ -250,10 +295,13 @@ class DeltaSaver(BaseCheckpointSaver):
                 parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
             chain = next_chain(parent.chain if parent else None, delta_cost)
             if chain is None:  # snapshot (amortised: see ``delta``)
-                body, cost = encode_values(record.values, where)
+                body, cost, values = encode_values(record.values, where)
                 chain = Chain(True, 0, 0, cost)
             else:
-                body = delta
+                body, cost, values = delta, delta_cost, delta_values
+            _check_readable(
+                cost - SECTION_COST * len(body) + tail_size[0], values + tail_size[1], where
+            )
             row = Row(
                 thread_id=record.thread_id,
                 ns=record.ns,
@@ -270,7 +318,14 @@ class DeltaSaver(BaseCheckpointSaver):
         self._remember(row, parent, changes, record.values)
 
     def put_outcome(
-        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: TaskOutcome
+        self,
+        thread_id: ThreadId,
+        ns: Namespace,
+        checkpoint_id: CheckpointId,
+        outcome: TaskOutcome,
+        *,
+        advance: bool = False,
+        answered: TaskOutcome | None = None,
     ) -> None:
         _check_ids(thread_id, ns, checkpoint_id, None)
         _check_key("task id", outcome.task_id)
@@ -281,7 +336,29 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise KeyError(
                     f"{where} does not exist: cannot record the outcome of task {outcome.task_id!r}"
                 )
+            if advance:
+                _compare_head(tx, thread_id, ns, checkpoint_id, None)
+            if answered is not None:
+                self._compare_answers(tx, where, outcome.task_id, answered)
             tx.upsert_outcome(thread_id, ns, checkpoint_id, stored)
+
+    def _compare_answers(
+        self, tx: Tx, where: CheckpointLocation, task_id: str, answered: TaskOutcome | None
+    ) -> None:
+        """Refuse an answer when the task's stored answers are not the ones the caller read
+        (another writer answered the same question meanwhile)."""
+        outs = tx.outcomes(where.thread_id, where.ns, where.checkpoint_id, where.checkpoint_id)
+        row = next((o for o in outs.get(where.checkpoint_id, []) if o.task_id == task_id), None)
+        current = None if row is None else load_outcome(row.data, task_id, where)
+        if _answers_mark(current) != _answers_mark(answered):
+            raise ConcurrentUpdateError(
+                f"Thread {where.thread_id!r} moved on: the question of task {task_id!r} at checkpoint "
+                f"{where.checkpoint_id!r} was answered by another writer meanwhile; nothing was "
+                "written. Refresh the thread's state (get_state) and decide again.",
+                thread_id=where.thread_id,
+                expected=where.checkpoint_id,
+                actual=where.checkpoint_id,
+            )
 
     def _remember(
         self, row: Row, parent: Row | None, changes: Mapping[str, Change], values: Mapping[str, Any]
@@ -597,10 +674,13 @@ class DeltaSaver(BaseCheckpointSaver):
 
         Kept: the ``keep_last`` newest, the last checkpoint of every branch (a checkpoint
         without children: where a run, a fork or a pending interrupt can continue), and
-        every checkpoint with an unanswered interrupt. A kept checkpoint whose parent is
-        removed is re-linked to its nearest kept ancestor (None if there is none) and, if
-        it was a delta, rewritten as a snapshot; every kept checkpoint reads back exactly
-        as before.
+        every checkpoint with an interrupt still waiting for its answer (answered ones are
+        not kept for that). A kept checkpoint whose parent is removed is re-linked to its
+        nearest kept ancestor (None if there is none) and, if it was a delta, rewritten as
+        a snapshot; every kept checkpoint reads back exactly as before.
+
+        The rows are freed (and reused by later writes); ``vacuum()`` returns the space to
+        the file system.
         """
         _check_key("thread_id", thread_id)
         _check_key("ns", ns)
@@ -615,7 +695,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 for cid, outs in (
                     tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}
                 ).items()
-                if any(o.interrupted for o in outs)
+                if any(self._still_waits(o, CheckpointLocation(thread_id, ns, cid)) for o in outs)
             }
             keep = (
                 {r.id for r in rows[:keep_last]}
@@ -640,6 +720,18 @@ class DeltaSaver(BaseCheckpointSaver):
         self._cache.evict(thread_id, ns, removed)
         return len(removed)
 
+    @staticmethod
+    def _still_waits(outcome: OutcomeRow, where: CheckpointLocation) -> bool:
+        """The stored flag, checked against the outcome itself: earlier releases flagged
+        every task that ever asked a question, answered or not."""
+        return outcome.interrupted and _waits(
+            load_outcome(outcome.data, outcome.task_id, where), where.ns
+        )
+
+    def vacuum(self) -> None:
+        """Give the space of deleted checkpoints back (``prune``/``delete_thread`` free rows,
+        which a database reuses but does not return): a no-op in memory."""
+
     def _resnapshot(self, tx: Tx, row: Row, parent_id: CheckpointId | None) -> Row:
         """``row`` re-linked to ``parent_id``, as a snapshot when it was a delta."""
         if row.chain.is_snapshot:
@@ -648,7 +740,7 @@ class DeltaSaver(BaseCheckpointSaver):
         values = self._values(tx, row)
         if values is None:  # cannot happen inside the pruning transaction that read it
             raise DeserializationError(f"{where} is unreadable: it vanished while pruning")
-        body, cost = encode_values(values, where)
+        body, cost, _ = encode_values(values, where)
         record_part = [
             frames.encode_section(s) for s in frames.decode_sections(row.data, _RECORD_TAGS)
         ]
@@ -690,12 +782,64 @@ class _ListingValues:
         return self._saver._values_or_fail(row)  # it fails: read it alone to say why
 
 
+def _compare_head(tx: Tx, thread_id: str, ns: str, expected: str | None, new: str | None) -> None:
+    """The compare of compare-and-set: ``expected`` must still be the namespace's latest
+    checkpoint (None: the namespace must have none)."""
+    actual = tx.head(thread_id, ns)
+    if actual == expected:
+        return
+    ns_part = f" (namespace {ns!r})" if ns else ""
+    writing = f"checkpoint {new!r}, a child of" if new is not None else "to"
+    raise ConcurrentUpdateError(
+        f"Thread {thread_id!r}{ns_part} moved on: this call was writing {writing} checkpoint "
+        f"{expected!r}, but the thread's head is now {actual!r} (another kernel or process wrote "
+        "it). Nothing was written. Refresh the thread's state (get_state) and decide again; to "
+        "branch off the older checkpoint on purpose, pass its checkpoint_id in the config.",
+        thread_id=thread_id,
+        expected=expected,
+        actual=actual,
+    )
+
+
+def _answers_mark(outcome: TaskOutcome | None) -> tuple[int, frozenset[str], bool]:
+    """What changes when a task's question is answered (answers only ever grow)."""
+    if outcome is None:
+        return (0, frozenset(), False)
+    return (len(outcome.answers), frozenset(outcome.child_answers), outcome.writes is not None)
+
+
+def _json_values(data: bytes) -> int:
+    return bounds.json_shape(data, len(data) + 1, depth=False)
+
+
+def _check_readable(size: int, values: int, where: CheckpointLocation) -> None:
+    """Refuse to store a checkpoint that reading would refuse (see ``bounds``)."""
+    if size > bounds.MAX_RECORD_BYTES or values > bounds.MAX_VALUES:
+        raise SerializationError(
+            f"cannot store {where}: it serialises to {size:,} bytes holding about {values:,} JSON "
+            f"values; a checkpoint may hold at most {bounds.MAX_RECORD_BYTES:,} bytes and "
+            f"{bounds.MAX_VALUES:,} values (hitl_notebook.checkpoint.bounds), so that reading it "
+            "stays bounded"
+        )
+
+
 def _key(row: Row) -> tuple:
     return (row.thread_id, row.ns, row.id, row.created_at)
 
 
 def _outcome_row(outcome: TaskOutcome, where: CheckpointLocation) -> OutcomeRow:
-    return OutcomeRow(outcome.task_id, bool(outcome.interrupts), dump_outcome(outcome, where))
+    return OutcomeRow(outcome.task_id, _waits(outcome, where.ns), dump_outcome(outcome, where))
+
+
+def _waits(outcome: TaskOutcome, ns: str) -> bool:
+    """Whether the task waits on an unanswered interrupt (its own n-th one is answered by an
+    n+1-th answer; one raised in a subgraph it calls, by its id in ``child_answers``)."""
+    if outcome.writes is not None:
+        return False
+    return any(
+        i.index >= len(outcome.answers) if i.ns == ns else i.id not in outcome.child_answers
+        for i in outcome.interrupts
+    )
 
 
 def _matches(row: Row, wanted: Mapping[str, Any]) -> bool:

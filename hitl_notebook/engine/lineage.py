@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checkpoint.base import CheckpointRecord
+from ..checkpoint.base import CheckpointRecord, parent_cycle
 
 __all__ = ["name_path", "state_as_of"]
 
@@ -54,9 +54,13 @@ def _on_chain(saver: Any, thread_id: str, ns: str, start: str | None, targets: s
     so the walk stops as soon as it passes below the oldest target."""
     floor = min(targets)
     record_id: str | None = start
+    seen: set[str] = set()
     while record_id is not None and record_id >= floor:
         if record_id in targets:
             return True
+        if record_id in seen:
+            raise parent_cycle(thread_id, start, record_id)
+        seen.add(record_id)
         record = saver.get(thread_id, ns, record_id)
         if record is None:  # not saved yet (durability="exit"): the run has not replayed anything
             return True
@@ -68,6 +72,8 @@ def _chain(saver: Any, thread_id: str, ns: str, start: str | None) -> set[str]:
     ids: set[str] = set()
     record_id: str | None = start
     while record_id is not None:
+        if record_id in ids:
+            raise parent_cycle(thread_id, start, record_id)
         ids.add(record_id)
         record = saver.get(thread_id, ns, record_id)
         record_id = record.parent_id if record is not None else None

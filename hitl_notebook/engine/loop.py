@@ -36,7 +36,7 @@ from ..errors import (
     EmptyInputError,
     GraphRecursionError,
     HITLWarning,
-    InvalidUpdateError,
+    NoParentGraphError,
     ResumeError,
 )
 from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
@@ -52,8 +52,15 @@ from .context import TaskContext, current_task
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .lineage import name_path, state_as_of
 from .messages_stream import MessageEmitter, message_ids, messages_in
-from .resume import DYNAMIC_INDEX, pending_interrupts, resolve_resume, unanswered
+from .resume import (
+    DYNAMIC_INDEX,
+    pending_interrupts,
+    reject_stale_ids,
+    resolve_resume,
+    unanswered,
+)
 from .routing import next_plans, task_id
+from .storable import check_call_storable
 from .tasks import TaskResult, goto_from_json
 
 if TYPE_CHECKING:
@@ -243,6 +250,8 @@ class Run:
 
     # -- starting --------------------------------------------------------------------
     def start(self, input: Any) -> None:
+        if self.saver is not None and self.parent is None:
+            check_call_storable(self.thread_id, self.metadata, input)
         if self.parent is not None and self._adopt is not None:
             base = self._adopted(*self._adopt)
         elif (
@@ -375,7 +384,7 @@ class Run:
             created_at=now_iso(),
             metadata=self.metadata,
         )
-        self._put(record, {})
+        self._put(record, {}, fork=True)
         self._report_saved(record)
         return record
 
@@ -408,7 +417,7 @@ class Run:
             created_at=now_iso(),
             metadata=self.metadata,
         )
-        self._put(record, {k: Replace(v) for k, v in source.values.items()})
+        self._put(record, {k: Replace(v) for k, v in source.values.items()}, fork=True)
         return record
 
     def _start_new(self, base: CheckpointRecord | None, input: Any) -> None:
@@ -440,7 +449,7 @@ class Run:
             metadata=self.metadata,
         )
         changes = {} if base is not None else {k: Replace(v) for k, v in values.items()}
-        self._put(record, changes)
+        self._put(record, changes, fork=self.checkpoint_id is not None)
         self.cp = record
         self._report_saved(record)
 
@@ -465,6 +474,15 @@ class Run:
                     f"({', '.join(p.name for p in waiting)}) and none asked a question: continue with "
                     "invoke(None, config), or update_state first."
                 )
+            reject_stale_ids(value, self.thread_id or "", f"paused before node '{waiting[0].name}'")
+            answered = base.outcomes.get(waiting[0].id)
+            if answered is not None and answered.interrupts:
+                raise ResumeError(
+                    f"Thread '{self.thread_id}' has no pending interrupt to resume: the question of node "
+                    f"'{waiting[0].name}' was already answered (by another call or process, whose run is "
+                    "still going or stopped before the node finished). Refresh the thread's state; "
+                    "continue with invoke(None, config) if that run stopped."
+                )
             # Paused at a static breakpoint: the answer goes to that node's first interrupt().
             self.preanswers[waiting[0].id] = [value]
             return
@@ -478,8 +496,9 @@ class Run:
                 updated.answers.append(answers[rec.id])
             else:
                 updated.child_answers[rec.id] = answers[rec.id]
+        read = {outcome.task_id: outcome for outcome, _ in pending}
         for outcome in changed.values():
-            self._put_outcome(outcome)
+            self._put_outcome(outcome, answered=read[outcome.task_id])
 
     # -- stepping --------------------------------------------------------------------
     def plan_step(self) -> list[TaskPlan] | None:
@@ -525,10 +544,10 @@ class Run:
             self.steps += 1
         if "tasks" in self.modes or "debug" in self.modes:
             for p in runnable:
+                if p.name == START:  # the input is applied, not run: no task events (as LangGraph)
+                    continue
                 node_input = (
-                    p.send_arg
-                    if p.is_send or p.name == START
-                    else self.plan.node_input(p.name, self.step_values)
+                    p.send_arg if p.is_send else self.plan.node_input(p.name, self.step_values)
                 )
                 payload = task_payload(p, node_input)
                 self._emit("tasks", payload)
@@ -617,7 +636,7 @@ class Run:
         """Report a task as soon as it finishes; in a parallel step also save what it
         produced, so a crash before the step ends does not run it again."""
         plan = result.plan
-        if "tasks" in self.modes or "debug" in self.modes:
+        if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
             payload = result_payload(plan, result.shown, result.error, result.interrupts)
             self._emit("tasks", payload)
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
@@ -716,10 +735,7 @@ class Run:
         a node's error, or (inside a parent graph) the pause."""
         self.flush()
         if isinstance(self.error, ParentCommand) and self.parent is None:
-            raise InvalidUpdateError(
-                f"A node returned {self.error.command!r} with graph=Command.PARENT, but this graph is not "
-                "running inside a parent graph."
-            ) from self.error
+            raise NoParentGraphError(self.error.command) from self.error
         if self.error is not None:
             raise self.error
         if self.parent is not None and self.status in ("interrupted", "breakpoint"):
@@ -793,22 +809,35 @@ class Run:
             self._emit("checkpoints", payload)
             self._emit("debug", debug_event("checkpoint", record.step, record.created_at, payload))
 
-    def _put(self, record: CheckpointRecord, changes: dict) -> None:
+    def _put(self, record: CheckpointRecord, changes: dict, *, fork: bool = False) -> None:
+        """Save a checkpoint: a compare-and-set on the thread's head (a top-level run moves
+        the thread on only from where it is), unless it is a ``fork`` on purpose."""
         if self.saver is None:
             return
+        advance = self.parent is None and not fork
         if self.durability == "exit":
-            self._held.append(("record", record, changes))
+            self._held.append(("record", record, (changes, advance)))
         else:
-            self.saver.put(record, changes)
+            self.saver.put(record, changes, advance=advance)
 
-    def _put_outcome(self, outcome: TaskOutcome) -> None:
+    def _put_outcome(self, outcome: TaskOutcome, answered: TaskOutcome | None = None) -> None:
+        """Save a task outcome of the current checkpoint while it is the head; with
+        ``answered`` (the outcome as read before answers were added), only if nobody else
+        answered meanwhile."""
         self.cp.outcomes[outcome.task_id] = outcome
         if self.saver is None:
             return
         if self.durability == "exit":
-            self._held.append(("outcome", self.cp.id, outcome))
+            self._held.append(("outcome", self.cp.id, (outcome, answered)))
         else:
-            self.saver.put_outcome(self.thread_id, self.ns, self.cp.id, outcome)
+            self.saver.put_outcome(
+                self.thread_id,
+                self.ns,
+                self.cp.id,
+                outcome,
+                advance=self.parent is None,
+                answered=answered,
+            )
 
     def flush(self) -> None:
         """``durability="exit"``: write only the last checkpoint of this call (with the
@@ -817,21 +846,26 @@ class Run:
             return
         held, self._held = self._held, []
         records = [(r, c) for kind, r, c in held if kind == "record"]
-        if not records:
-            for _, checkpoint_id, outcome in held:
-                self.saver.put_outcome(self.thread_id, self.ns, checkpoint_id, outcome)
-            return
-        last = records[-1][0]
-        first_parent = records[0][0].parent_id
-        changed: dict[str, Any] = {}
-        for _, changes in records:
-            changed.update(changes)
-        changes = {key: Replace(last.values[key]) for key in changed if key in last.values}
-        last.parent_id = first_parent
-        self.saver.put(last, changes)
-        for _, checkpoint_id, outcome in held:
-            if checkpoint_id == last.id:
-                self.saver.put_outcome(self.thread_id, self.ns, checkpoint_id, outcome)
+        advance = self.parent is None
+        if records:
+            last = records[-1][0]
+            first_parent = records[0][0].parent_id
+            changed: dict[str, Any] = {}
+            for _, (changes, _) in records:
+                changed.update(changes)
+            changes = {key: Replace(last.values[key]) for key in changed if key in last.values}
+            last.parent_id = first_parent
+            self.saver.put(last, changes, advance=records[0][1][1])
+        for kind, checkpoint_id, (outcome, answered) in held:
+            if kind == "outcome" and (not records or checkpoint_id == last.id):
+                self.saver.put_outcome(
+                    self.thread_id,
+                    self.ns,
+                    checkpoint_id,
+                    outcome,
+                    advance=advance,
+                    answered=answered,
+                )
 
 
 def _child_ns(parent: TaskContext, *, stable: bool) -> Namespace:

@@ -9,7 +9,13 @@ from typing import Any
 from ..checkpoint.base import CheckpointRecord, InterruptRecord, TaskOutcome
 from ..errors import ResumeError
 
-__all__ = ["DYNAMIC_INDEX", "pending_interrupts", "resolve_resume", "unanswered"]
+__all__ = [
+    "DYNAMIC_INDEX",
+    "pending_interrupts",
+    "reject_stale_ids",
+    "resolve_resume",
+    "unanswered",
+]
 
 #: The call index recorded for a ``NodeInterrupt`` (dynamic breakpoint): it takes no answer,
 #: and the next call that continues the thread runs its node again.
@@ -73,6 +79,21 @@ def resolve_resume(
         f"Thread '{thread_id}' has {len(pending)} pending interrupts: pass Command(resume={{interrupt_id: answer, ...}}). "
         f"Pending: {_describe(pending)}."
     )
+
+
+def reject_stale_ids(value: Any, thread_id: str, waiting: str) -> None:
+    """With no interrupt pending (a breakpoint, or another process moved the thread on), a
+    resume map keyed by interrupt ids answers nothing: a ``ResumeError``, never the answer.
+
+    ``waiting`` says what the thread waits for instead (for the message)."""
+    if not isinstance(value, dict):
+        return
+    stale = [k for k in value if isinstance(k, str) and _ID_SHAPE.match(k)]
+    if stale:
+        raise ResumeError(
+            f"Resume map for thread '{thread_id}' names interrupt id(s) {stale!r} that are not pending: "
+            f"no interrupt is pending ({waiting}). Refresh the thread's state and answer what it asks now."
+        )
 
 
 def _describe(pending: list[tuple[TaskOutcome, InterruptRecord]]) -> str:

@@ -12,6 +12,7 @@ from ..checkpoint.base import (
     CheckpointRecord,
     Namespace,
     ThreadId,
+    parent_cycle,
 )
 from ..checkpoint.copying import fresh_copy
 from ..constants import PULL, PUSH
@@ -134,10 +135,14 @@ def read_history_with_writes(
             yield to_snapshot(graph, found, saver=saver, shared=True), found.writes
         return
     count, record = 0, saver.get(thread_id, ns, checkpoint_id, shared=True)
+    seen: set[str] = set()
     while record is not None and (limit is None or count < limit):
+        seen.add(record.id)
         if (before_id is None or record.id < before_id) and _matches(record, filter):
             count += 1
             yield to_snapshot(graph, record, saver=saver, shared=True), record.writes
+        if record.parent_id in seen:
+            raise parent_cycle(thread_id, checkpoint_id, record.parent_id)
         record = (
             saver.get(thread_id, ns, record.parent_id, shared=True) if record.parent_id else None
         )
@@ -185,7 +190,8 @@ def to_snapshot(
     (some task paused or failed) lists in ``next`` only the tasks still to run, and each
     waiting task's unanswered questions. The *record* view (a checkpoint read by id, and
     history) lists every task of the step and the last question each asked, answered or
-    not. Either way ``values`` include what finished tasks wrote, until the step commits.
+    not. The live view's ``values`` include what finished tasks wrote, until the step
+    commits; the record view's are the values the step started from (as LangGraph's).
     """
     recorded = record.outcomes
     outcomes = (
@@ -197,7 +203,9 @@ def to_snapshot(
         and all(o is not None and o.writes is not None for o in outcomes)
     )
     tasks, next_names, pending = [], [], []
-    for index, (plan, outcome) in enumerate(zip(record.next, outcomes)):
+    #: A ``Send`` task's path is ``(PUSH, its index among the step's sends, False)``, as LangGraph's.
+    sends = [plan.id for plan in record.next if plan.is_send]
+    for plan, outcome in zip(record.next, outcomes):
         finished = outcome is not None and outcome.writes is not None
         if outcome is None:  # not started: nothing to look at (the common case, in a long history)
             records = []
@@ -216,7 +224,7 @@ def to_snapshot(
             PregelTask(
                 id=plan.id,
                 name=plan.name,
-                path=(PUSH, index) if plan.is_send else (PULL, plan.name),
+                path=(PUSH, sends.index(plan.id), False) if plan.is_send else (PULL, plan.name),
                 error=outcome.error if outcome else None,
                 interrupts=_interrupts(records),
                 state=_subgraph_state(graph, record, plan, subgraphs, saver),
@@ -247,24 +255,26 @@ def to_snapshot(
         _interrupts(pending),
     )
     structure = graph._plan
+    as_record = complete or not live
     if not shared:
-        return StateSnapshot(_state_values(structure, record, complete), *fields)
+        return StateSnapshot(_state_values(structure, record, as_record), *fields)
 
     def load() -> Any:
         own = replace(record, values=fresh_copy(dict(record.values)))
-        return _state_values(structure, own, complete)
+        return _state_values(structure, own, as_record)
 
     if structure.schema.is_root:  # the state is one value, not a dict to fill in later
         return StateSnapshot(load(), *fields)
     return LazySnapshot(load, *fields)
 
 
-def _state_values(structure: Any, record: CheckpointRecord, complete: bool) -> Any:
-    """The snapshot's ``values``: the checkpoint's, with what its step's finished tasks or a
-    Command's update given as input wrote shown on top."""
+def _state_values(structure: Any, record: CheckpointRecord, as_record: bool) -> Any:
+    """The snapshot's ``values``: the checkpoint's, with a Command's update given as input
+    shown on top, and (``as_record`` False: the live view of an open step) what its
+    finished tasks wrote."""
     if not record.outcomes:
         values = record.values
-    elif complete:  # the step ran: only a Command's update given as input is shown on top
+    elif as_record:  # a record: only a Command's update given as input on top
         values = step_values(structure, record)[0]
     else:
         values = structure.values_with_finished_tasks(record)

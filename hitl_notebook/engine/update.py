@@ -76,8 +76,12 @@ def bulk_update_state(
             "StateUpdate(values, as_node)."
         )
     structure = _addressed_plan(graph, config)
+    # Editing the latest state moves the thread on from its head (compare-and-set, as a
+    # run does); naming a checkpoint_id forks from it on purpose.
+    advance = thread_coordinates(config)[2] is None
     for superstep in steps:
-        config = _superstep(structure, saver, config, [_as_update(u) for u in superstep])
+        updates = [_as_update(u) for u in superstep]
+        config = _superstep(structure, saver, config, updates, advance=advance)
     return config
 
 
@@ -106,7 +110,9 @@ def _addressed_plan(graph: CompiledStateGraph, config: dict) -> GraphPlan:
     )
 
 
-def _superstep(structure: GraphPlan, saver: Any, config: dict, updates: list[StateUpdate]) -> dict:
+def _superstep(
+    structure: GraphPlan, saver: Any, config: dict, updates: list[StateUpdate], *, advance: bool
+) -> dict:
     thread_id, ns, checkpoint_id = thread_coordinates(config)
     base = saver.get(thread_id, ns, checkpoint_id)
     if checkpoint_id is not None and base is None:
@@ -119,14 +125,16 @@ def _superstep(structure: GraphPlan, saver: Any, config: dict, updates: list[Sta
             "Cannot apply multiple updates when clearing state",
             "update_state(None, as_node=END) drops the waiting tasks",
         )
-        return _clear(structure, saver, thread_id, ns, base, metadata)
+        return _clear(structure, saver, thread_id, ns, base, metadata, advance=advance)
     if first.as_node == INPUT_NAME:
         _alone(
             updates,
             "Cannot apply multiple updates when updating as input",
             "an update as '__input__' is the thread's whole input",
         )
-        return _as_input(structure, saver, thread_id, ns, base, first.values, metadata)
+        return _as_input(
+            structure, saver, thread_id, ns, base, first.values, metadata, advance=advance
+        )
     if first.as_node == COPY:
         _alone(
             updates,
@@ -175,7 +183,7 @@ def _superstep(structure: GraphPlan, saver: Any, config: dict, updates: list[Sta
         created_at=now_iso(),
         metadata=metadata,
     )
-    saver.put(record, changes)
+    saver.put(record, changes, advance=advance)
     return checkpoint_config(thread_id, ns, new_id)
 
 
@@ -272,6 +280,8 @@ def _as_input(
     base: CheckpointRecord | None,
     values: Any,
     metadata: dict,
+    *,
+    advance: bool,
 ) -> dict:
     """The checkpoint ``invoke(values)`` starts with: the input recorded, START to run."""
     if values is None:
@@ -295,7 +305,11 @@ def _as_input(
         created_at=now_iso(),
         metadata=metadata,
     )
-    saver.put(record, {} if base is not None else {k: Replace(v) for k, v in old.items()})
+    saver.put(
+        record,
+        {} if base is not None else {k: Replace(v) for k, v in old.items()},
+        advance=advance,
+    )
     return checkpoint_config(thread_id, ns, new_id)
 
 
@@ -306,6 +320,8 @@ def _clear(
     ns: Namespace,
     base: CheckpointRecord | None,
     metadata: dict,
+    *,
+    advance: bool,
 ) -> dict:
     """``update_state(None, as_node=END)``: the waiting tasks are dropped; what the tasks
     that already finished wrote is kept, and only their successors remain to run."""
@@ -355,7 +371,7 @@ def _clear(
         created_at=now_iso(),
         metadata=metadata,
     )
-    saver.put(record, changes)
+    saver.put(record, changes, advance=advance)
     return checkpoint_config(thread_id, ns, new_id)
 
 
@@ -412,7 +428,7 @@ def _copy(
     copied = checkpoint_config(base.thread_id, base.ns, new_id)
     if not updates:
         return copied
-    return _superstep(structure, saver, {**config, **copied}, updates)
+    return _superstep(structure, saver, {**config, **copied}, updates, advance=False)
 
 
 def _metadata(config: dict, base: CheckpointRecord | None) -> dict:

@@ -34,6 +34,8 @@ class NodeSpec:
     injected: tuple[str, ...] = ()
     #: Nodes a ``Command(goto=...)`` may reach, from ``destinations=`` or the return annotation.
     destinations: tuple[str, ...] = ()
+    #: Edge labels from ``destinations={"node": "label"}``, for the diagram.
+    destination_labels: dict[str, str] = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
     #: ``RetryPolicy`` objects tried in order when the node fails (``None``: no retries).
     retry_policy: tuple | None = None
@@ -322,6 +324,9 @@ def _node_spec(
         accepts_config=_accepts_config(fn),
         subgraph=subgraph,
         destinations=dests,
+        destination_labels=(
+            {k: str(v) for k, v in destinations.items()} if isinstance(destinations, dict) else {}
+        ),
         metadata=dict(metadata or {}),
         afn=afn,
         injected=_injected(fn),

@@ -1,9 +1,16 @@
-"""``get_graph()``: the graph's nodes and edges as data, for diagrams (LangGraph's shape)."""
+"""``get_graph()``: the graph's nodes and edges as data, for diagrams (LangGraph's shape).
+
+Nodes and edges are named tuples with the fields of LangChain's ``Node``/``Edge``, so they
+compare equal to LangGraph's. The edges come in LangGraph's order: the graph's edges sorted
+(source, target, conditional, label), then an edge to END from every node that leads
+nowhere. As in LangGraph, an explicit edge to END is drawn only from such a node (or from a
+conditional edge that names END), and with ``xray`` a subgraph's own START (and END, when one
+edge leads there) is trimmed so the parent's edges enter and leave its nodes directly.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .builder import END, START
 
@@ -13,28 +20,110 @@ if TYPE_CHECKING:
 __all__ = ["DrawableEdge", "DrawableGraph", "DrawableNode", "build_drawable"]
 
 
-@dataclass(frozen=True, slots=True)
-class DrawableNode:
+class DrawableNode(NamedTuple):
+    """A node: ``id`` (``parent:child`` inside an xray'd subgraph), its name and metadata."""
+
     id: str
     name: str
     data: Any = None
     metadata: dict | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DrawableEdge:
+class DrawableEdge(NamedTuple):
+    """An edge; ``data`` is its label (a ``path_map`` key), ``conditional`` for branches."""
+
     source: str
     target: str
     data: Any = None
     conditional: bool = False
 
 
-@dataclass(slots=True)
 class DrawableGraph:
     """Nodes by id and edges; subgraph nodes appear as ``parent:child`` ids with ``xray``."""
 
-    nodes: dict[str, DrawableNode] = field(default_factory=dict)
-    edges: list[DrawableEdge] = field(default_factory=list)
+    __slots__ = ("edges", "nodes")
+
+    def __init__(
+        self, nodes: dict[str, DrawableNode] | None = None, edges: list[DrawableEdge] | None = None
+    ) -> None:
+        self.nodes: dict[str, DrawableNode] = nodes if nodes is not None else {}
+        self.edges: list[DrawableEdge] = edges if edges is not None else []
+
+    def first_node(self) -> DrawableNode | None:
+        """The one node no edge enters (START), or None when there is not exactly one."""
+        return _only(set(self.nodes) - {e.target for e in self.edges}, self.nodes)
+
+    def last_node(self) -> DrawableNode | None:
+        """The one node no edge leaves (END), or None when there is not exactly one."""
+        return _only(set(self.nodes) - {e.source for e in self.edges}, self.nodes)
+
+    def draw_mermaid(
+        self,
+        *,
+        with_styles: bool = True,
+        curve_style: str = "linear",
+        wrap_label_n_words: int = 9,
+    ) -> str:
+        """Mermaid flowchart source, the text LangGraph's ``draw_mermaid()`` writes."""
+        from .mermaid import to_mermaid
+
+        return to_mermaid(
+            self,
+            with_styles=with_styles,
+            curve_style=curve_style,
+            wrap_label_n_words=wrap_label_n_words,
+        )
+
+
+def _only(ids: set[str], nodes: dict[str, DrawableNode]) -> DrawableNode | None:
+    return nodes[next(iter(ids))] if len(ids) == 1 else None
+
+
+def _node_metadata(graph: CompiledStateGraph, name: str, spec: Any) -> dict | None:
+    """The node's own metadata plus LangGraph's markers (``defer``, ``__interrupt``)."""
+    metadata = dict(spec.metadata or {})
+    if spec.defer:
+        metadata["defer"] = True
+    before = _breaks(graph.interrupt_before_nodes, name)
+    after = _breaks(graph.interrupt_after_nodes, name)
+    if before or after:
+        metadata["__interrupt"] = ",".join(
+            w for w, on in (("before", before), ("after", after)) if on
+        )
+    return metadata or None
+
+
+def _breaks(names: tuple[str, ...], node: str) -> bool:
+    return "*" in names or node in names
+
+
+def _graph_edges(graph: CompiledStateGraph) -> list[tuple[str, str, bool, Any]]:
+    """``(source, target, conditional, label)`` in LangGraph's order (see the module doc)."""
+    builder = graph.builder
+    names = list(builder.nodes)
+    found: set[tuple[str, str, bool, Any]] = set()
+    for source, target in builder._edge_order:
+        if target != END:
+            found.add((source, target, False, None))
+    for sources, target in builder.joins:
+        found.update((s, target, False, None) for s in sources)
+    for source, branches in builder.branches.items():
+        for branch in branches:
+            labels = {v: k for k, v in (branch.path_map or {}).items()}
+            for target in branch.targets_for_diagram(names):
+                if target == END or target in builder.nodes:
+                    label = labels.get(target)
+                    found.add(
+                        (source, target, True, None if label in (None, target) else str(label))
+                    )
+    for name, spec in builder.nodes.items():
+        for target in spec.destinations:
+            if target == END or target in builder.nodes:
+                found.add((name, target, True, spec.destination_labels.get(target)))
+    ordered = sorted(found, key=lambda e: (e[0], e[1], e[2], e[3] or ""))
+    leaving = {e[0] for e in ordered}
+    termini = sorted({e[1] for e in ordered if e[1] != END} - leaving)
+    return [*ordered, *((t, END, False, None) for t in termini)]
 
 
 def build_drawable(
@@ -42,13 +131,15 @@ def build_drawable(
 ) -> DrawableGraph:
     builder = graph.builder
     out = DrawableGraph()
-    names = list(builder.nodes)
+    #: A subgraph node drawn as its nodes: where the parent's edges enter and leave it.
+    entries: dict[str, str] = {}
+    exits: dict[str, str] = {}
+    inner_edges: list[DrawableEdge] = []  # drawn after the parent's own, as LangGraph
 
     def add_node(node_id: str, metadata: dict | None = None) -> None:
         out.nodes[prefix + node_id] = DrawableNode(prefix + node_id, node_id, None, metadata)
 
-    if not prefix:
-        add_node(START)
+    add_node(START)
     for name, spec in builder.nodes.items():
         if xray and spec.subgraph is not None:
             inner = build_drawable(
@@ -56,55 +147,43 @@ def build_drawable(
                 xray=xray - 1 if isinstance(xray, int) and xray is not True else True,
                 prefix=f"{prefix}{name}:",
             )
-            out.nodes.update(inner.nodes)
-            out.edges.extend(inner.edges)
-        else:
-            add_node(
-                name,
-                {**spec.metadata, "subgraph": spec.subgraph is not None}
-                if spec.subgraph is not None or spec.metadata
-                else None,
-            )
-    if not prefix:
-        add_node(END)
+            first, last = _trim(inner)
+            if first is not None and last is not None:
+                out.nodes.update(inner.nodes)
+                inner_edges.extend(inner.edges)
+                entries[name], exits[name] = first, last
+                continue
+        add_node(name, _node_metadata(graph, name, spec))
+    add_node(END)
 
-    def endpoint(name: str, side: str) -> str:
-        spec = builder.nodes.get(name)
-        if xray and spec is not None and spec.subgraph is not None:
-            inner_ids = [n for n in out.nodes if n.startswith(f"{prefix}{name}:")]
-            # Enter the subgraph at its first node, leave from its last.
-            return inner_ids[0] if side == "in" else inner_ids[-1]
-        if prefix and name in (START, END):
-            return f"{prefix}{name}"
-        return prefix + name
+    def endpoint(name: str, ends: dict[str, str]) -> str:
+        return ends.get(name, prefix + name)
 
-    seen: set[tuple[str, str, bool]] = set()
-
-    def add_edge(source: str, target: str, conditional: bool, data: Any = None) -> None:
-        key = (source, target, conditional)
-        if key not in seen:
-            seen.add(key)
-            out.edges.append(
-                DrawableEdge(endpoint(source, "out"), endpoint(target, "in"), data, conditional)
-            )
-
-    if prefix:
-        add_node(START)
-        add_node(END)
-    for source, target in builder._edge_order:
-        add_edge(source, target, False)
-    for sources, target in builder.joins:
-        for s in sources:
-            add_edge(s, target, False)
-    for source, branches in builder.branches.items():
-        for branch in branches:
-            labels = {v: k for k, v in (branch.path_map or {}).items()}
-            for target in branch.targets_for_diagram(names):
-                if target == END or target in builder.nodes:
-                    label = labels.get(target)
-                    add_edge(source, target, True, None if label in (None, target) else str(label))
-    for name, spec in builder.nodes.items():
-        for target in spec.destinations:
-            if target == END or target in builder.nodes:
-                add_edge(name, target, True)
+    drawn: set[tuple[str, str]] = set()
+    for source, target, conditional, label in _graph_edges(graph):
+        edge = DrawableEdge(endpoint(source, exits), endpoint(target, entries), label, conditional)
+        if (edge.source, edge.target) not in drawn:
+            drawn.add((edge.source, edge.target))
+            out.edges.append(edge)
+    out.edges.extend(inner_edges)
     return out
+
+
+def _trim(inner: DrawableGraph) -> tuple[str | None, str | None]:
+    """Drop an xray'd subgraph's START when one edge leaves it and its END when one edge
+    enters it (as LangGraph does); return the ids the parent's edges enter and leave by."""
+    first, last = inner.first_node(), inner.last_node()
+    if first is None or last is None:
+        return None, None
+    entry, leave = first.id, last.id
+    out_of_first = [e for e in inner.edges if e.source == first.id]
+    if len(out_of_first) == 1:
+        entry = out_of_first[0].target
+        inner.edges.remove(out_of_first[0])
+        del inner.nodes[first.id]
+    into_last = [e for e in inner.edges if e.target == last.id]
+    if len(into_last) == 1 and last.id != entry:
+        leave = into_last[0].source
+        inner.edges.remove(into_last[0])
+        del inner.nodes[last.id]
+    return entry, leave

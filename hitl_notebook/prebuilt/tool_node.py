@@ -134,10 +134,11 @@ class ToolNode:
                 for event in finished[:i]:
                     event.wait()
 
-            interrupt_gate.set(wait_for_earlier_calls)
+            token = interrupt_gate.set(wait_for_earlier_calls)
             try:
                 return self._run_one(calls[i], input_type, state, config, asker)
             finally:
+                interrupt_gate.reset(token)
                 finished[i].set()
 
         contexts = [copy_context() for _ in calls]

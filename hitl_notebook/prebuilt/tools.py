@@ -120,7 +120,10 @@ class LangChainTool:
     def __init__(self, tool: Any) -> None:
         self.tool = tool
         self.name = tool.name
-        self.is_async = False
+        # An ``async def`` @tool has no sync body: a sync run awaits it on its own loop.
+        self.is_async = (
+            getattr(tool, "func", None) is None and getattr(tool, "coroutine", None) is not None
+        )
         fn = getattr(tool, "func", None) or getattr(tool, "coroutine", None)
         # LangChain fills the tool-call id itself; the state is ours to add.
         self.injected = {
@@ -137,6 +140,8 @@ class LangChainTool:
         return {**call, "args": args, "type": "tool_call"}
 
     def run(self, call: Mapping, state: Any, config: Any) -> Any:
+        if self.is_async:
+            return asyncio.run(self.arun(call, state, config))
         tool, captured = self._capturing_commands()
         try:
             response = tool.invoke(self._call(call, state), config)

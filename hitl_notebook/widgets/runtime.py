@@ -39,9 +39,10 @@ EDIT_RECORD_KEY = "hitl_notebook_writes"
 
 @dataclass(frozen=True, slots=True)
 class TaskEvent:
-    """A node starting or finishing during a run, as the diagram needs it."""
+    """A node starting or finishing during a run, as the diagram needs it, or a piece of
+    a chat model's answer as it streams."""
 
-    #: ``"start"`` or ``"end"``.
+    #: ``"start"``, ``"end"`` or ``"token"`` (``result`` holds the text).
     kind: str
     #: Node id as drawn (``"parent:child"`` inside a subgraph).
     node: str
@@ -92,7 +93,8 @@ class Runtime(Protocol):
         interrupt_before: Sequence[str] = (),
         interrupt_after: Sequence[str] = (),
     ) -> Iterator[TaskEvent]:
-        """Run the graph, yielding task starts and ends as they happen."""
+        """Run the graph, yielding task starts and ends (and tokens, where the back end
+        streams them) as they happen."""
 
     def resume_input(self, resume: Any) -> Any:
         """The graph input that resumes pending interrupts with ``resume``."""

@@ -64,8 +64,9 @@ class ServerRuntime:
         #: The assistant's id (a UUID) and the graph it runs.
         self.assistant_id: str = assistant["assistant_id"]
         self.graph_id: str = assistant["graph_id"]
-        #: Id of the last run this runtime started (``None`` before the first).
+        #: Id of the last run this runtime started or joined (``None`` before the first).
         self.run_id: str | None = None
+        self._keys: set[str] | None = None
 
     # ------------------------------------------------------------------ protocol
     def get_graph(self) -> DrawableGraph:
@@ -118,7 +119,16 @@ class ServerRuntime:
             left = None if left is None else left - len(page)
 
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
+        """Write an edit on the server. Keys outside the graph's state schema are refused
+        here: the server, like LangGraph, would drop them without a word."""
         thread_id, cid = _thread_and_checkpoint(config)
+        known = self._state_keys()
+        unknown = sorted(set(values or {}) - known) if known else []
+        if unknown:
+            raise ValueError(
+                f"{', '.join(map(repr, unknown))} not in the state of graph {self.graph_id!r} "
+                f"(keys: {', '.join(sorted(known))})"
+            )
         result = self._call(
             self.client.threads.update_state,
             thread_id,
@@ -146,13 +156,30 @@ class ServerRuntime:
             input=None if resume else input,
             command={"resume": input.value} if resume else None,
             checkpoint=_checkpoint_ref(cid),
-            stream_mode=["tasks"],
+            stream_mode=["tasks", "messages-tuple"],
             stream_subgraphs=True,
             interrupt_before=list(interrupt_before) or None,
             interrupt_after=list(interrupt_after) or None,
             multitask_strategy="reject",
             if_not_exists="create",
         )
+        yield from self._task_events(parts)
+
+    def join_events(self, config: dict) -> Iterator[TaskEvent]:
+        """Join the run in flight on the thread (``runs.join_stream``) and yield its events
+        in the stream modes it was started with (node status needs ``"tasks"``, tokens
+        ``"messages-tuple"``: the widget's own runs have both); nothing when idle."""
+        thread_id, _ = _thread_and_checkpoint(config)
+        for status in ("running", "pending"):
+            runs = self._call(self.client.runs.list, thread_id, status=status, limit=1)
+            if runs:
+                self.run_id = runs[0]["run_id"]
+                parts = self._call(self.client.runs.join_stream, thread_id, self.run_id)
+                yield from self._task_events(parts)
+                return
+
+    def _task_events(self, parts: Any) -> Iterator[TaskEvent]:
+        """Task and token events of a run's stream; a server-side failure raises."""
         stream = iter(parts)
         while True:
             try:
@@ -164,11 +191,23 @@ class ServerRuntime:
                 self.run_id = (part.data or {}).get("run_id", self.run_id)
             elif kind == "error":
                 raise ServerError(f"the run failed on the server: {_error_message(part.data)}")
+            elif kind == "messages":
+                event = _token_event(part.data)
+                if event is not None:
+                    yield event
             elif kind == "tasks":
                 namespace = tuple(part.event.split("|")[1:])
                 event = task_event(namespace, part.data or {})
                 if event is not None:
                     yield event
+
+    def _state_keys(self) -> set[str]:
+        """The state schema's top-level keys (empty when the schema does not list them)."""
+        if self._keys is None:
+            schemas = self._call(self.client.assistants.get_schemas, self.assistant_id)
+            state = (schemas or {}).get("state_schema") or {}
+            self._keys = set(state.get("properties") or ())
+        return self._keys
 
     def resume_input(self, resume: Any) -> Any:
         return _Resume(resume)
@@ -200,6 +239,11 @@ class ServerRuntime:
         """Create a thread on the server for this assistant's graph; returns its id."""
         thread = self._call(self.client.threads.create, graph_id=self.graph_id)
         return thread["thread_id"]
+
+    def busy(self, config: dict) -> bool:
+        """True while a run is in flight on the thread (the server's thread status)."""
+        thread_id, _ = _thread_and_checkpoint(config)
+        return self._call(self.client.threads.get, thread_id).get("status") == "busy"
 
     def stop(self, config: dict) -> list[str]:
         """Cancel the thread's pending and running runs (whoever started them); returns
@@ -258,8 +302,8 @@ def _connect(target: Any, headers: Mapping | None, api_key: str | None) -> tuple
             f"the widget drives a server through a sync client: pass a URL or "
             f"langgraph_sdk.get_sync_client(...), not {type(target).__name__}"
         )
-    try:
-        answer = client.http.client.get("/ok", timeout=CONNECT_TIMEOUT)
+    try:  # one try, not the SDK's retrying transport: a wrong host must fail fast
+        answer = httpx.get(f"{url}/ok", headers=client.http.client.headers, timeout=CONNECT_TIMEOUT)
     except httpx.HTTPError as exc:
         raise ConnectionError(
             f"no LangGraph API server answers at {url}: {type(exc).__name__}: {exc}"
@@ -357,6 +401,21 @@ def _task(task: Mapping, thread_id: str) -> PregelTask:
 
 def _interrupt(data: Mapping) -> Interrupt:
     return Interrupt(data.get("value"), data.get("id", ""))
+
+
+def _token_event(data: Any) -> TaskEvent | None:
+    """A ``messages-tuple`` part (``[message chunk, metadata]``) as a token event; ``None``
+    when the chunk carries no text (a tool-call chunk, an empty delta)."""
+    if not isinstance(data, (list, tuple)) or len(data) != 2 or not isinstance(data[0], Mapping):
+        return None
+    chunk, metadata = data
+    content = chunk.get("content")
+    if isinstance(content, list):  # content blocks: keep their text
+        content = "".join(b.get("text", "") for b in content if isinstance(b, Mapping))
+    if not isinstance(content, str) or not content:
+        return None
+    node = (metadata or {}).get("langgraph_node", "") if isinstance(metadata, Mapping) else ""
+    return TaskEvent("token", str(node), result=content)
 
 
 def _error_message(error: Any) -> str:

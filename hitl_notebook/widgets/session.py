@@ -11,15 +11,16 @@ changed rather than the whole state or history.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Literal, Protocol
 
+from ..errors import ConcurrentUpdateError
 from ..render import to_dot
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, to_jsonable
-from .runtime import as_runtime
+from .runtime import TaskEvent, as_runtime
 from .tool_review import pending_review, plan_review
 
 __all__ = ["ActionError", "Listener", "NodeStatus", "Session", "StaleWidgetError", "ThreadStatus"]
@@ -106,7 +107,6 @@ class Session:
         self._json_cache: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._head_summary_id: str | None = None
         self._base_checked = False
-        self._carried: list[dict] = []
         self.listener.set_traits(
             graph_dot=to_dot(drawable), nodes=self.nodes, breakpoints=self._bp_trait()
         )
@@ -146,7 +146,6 @@ class Session:
             added = self.history.page(0, 100)
         else:
             added = self.history.sync()
-        self._carried = self._carried_interrupts()
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
@@ -209,7 +208,7 @@ class Session:
             if intr.id not in seen:
                 seen.add(intr.id)
                 specs.append(interrupt_spec(intr, ""))
-        return specs or self._carried
+        return specs
 
     def pending_tool_review(self) -> dict | None:
         """The tool calls the thread is paused before (at a tool node, no interrupt
@@ -222,12 +221,14 @@ class Session:
         card = self.pending_tool_review()
         return [card] if card else []
 
-    def _carried_interrupts(self) -> list[dict]:
-        """The questions still waiting after state edits (``carried: true``).
+    def _edited_over_questions(self) -> list[dict]:
+        """The questions an edit hid (``carried: true``): asked at the last checkpoint a
+        run saved, with state edits on top.
 
-        LangGraph (and a server) stops listing an interrupt once the state is edited on top
-        of it, yet the node is still next and a ``Command(resume=...)`` still answers it;
-        so the widget keeps offering the question asked at the last checkpoint a run saved.
+        LangGraph (and a server) stops listing an interrupt once the state is edited over
+        it (the widget then shows the thread as paused, and Continue asks again), yet the
+        node is still next and a ``Command(resume=...)`` still answers it, so ``resume()``
+        accepts an answer to such a question.
         """
         if self.history is None or (self.head.metadata or {}).get("source") != "update":
             return []
@@ -261,8 +262,6 @@ class Session:
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
-        for spec in self._carried:
-            mark(spec["node"], "interrupted")
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -280,6 +279,9 @@ class Session:
                 self._mark_tasks(sub, f"{prefix}{task.name}:", mark)
 
     def _run_status(self) -> ThreadStatus:
+        busy = getattr(self.runtime, "busy", None)
+        if busy is not None and busy(self.config):  # a server run started elsewhere
+            return "running"
         if checkpoint_id(self.head) is None:
             return "new"
         if any(t.error is not None for t in self.head.tasks):
@@ -303,7 +305,9 @@ class Session:
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
         self._check_remote()
-        pending = {spec["id"]: spec for spec in self.pending_interrupts()}
+        pending = {
+            spec["id"]: spec for spec in self.pending_interrupts() or self._edited_over_questions()
+        }
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
         if isinstance(answer, Mapping) and answer and set(answer) <= set(pending):
@@ -402,6 +406,15 @@ class Session:
         self.refresh()
         return stopped
 
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread (started elsewhere) until it ends,
+        with live node status and tokens when the run streams them; returns the latest
+        snapshot (at once when no run is in flight)."""
+        join = getattr(self.runtime, "join_events", None)
+        if join is None:
+            raise ActionError("follow() joins a run on a LangGraph API server thread")
+        return self._watch(join(self.config))
+
     def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
         """Fill the thread picker with threads matching ``metadata`` and ``status``
         (server threads; the runtime must support those filters)."""
@@ -464,6 +477,9 @@ class Session:
                 raise ActionError(f"cannot use the edited values: {exc}") from exc
         try:
             self.runtime.update_state(config, values, as_node=as_node)
+        except ConcurrentUpdateError:
+            self.refresh()
+            raise
         except Exception as exc:
             self.refresh()
             raise ActionError(f"{type(exc).__name__}: {exc}") from exc
@@ -472,6 +488,14 @@ class Session:
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
+        before = sorted(self.breakpoints["before"])
+        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
+        return self._watch(
+            self.runtime.events(input, config, interrupt_before=before, interrupt_after=after)
+        )
+
+    def _watch(self, events: Iterator[TaskEvent]) -> Any:
+        """Show a run's events live (node status, tokens), then the state it left."""
         status = (
             dict(self._status_from_head())
             if self.head is not None and self.history is not None
@@ -479,12 +503,11 @@ class Session:
         )
         status = {n: s for n, s in status.items() if s == "visited"}
         self.listener.set_traits(status="running", error="", node_status=dict(status))
-        before = sorted(self.breakpoints["before"])
-        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
         try:
-            for event in self.runtime.events(
-                input, config, interrupt_before=before, interrupt_after=after
-            ):
+            for event in events:
+                if event.kind == "token":
+                    self._log_line("token", str(event.result))
+                    continue
                 if event.kind == "start":
                     status[event.node] = "running"
                 elif event.error:
@@ -492,6 +515,9 @@ class Session:
                 else:
                     status[event.node] = "interrupted" if event.interrupted else "visited"
                 self.listener.set_traits(node_status=dict(status))
+        except ConcurrentUpdateError:
+            self.refresh()  # nothing of this run was written: show where the thread is now
+            raise
         except Exception as exc:
             self.refresh()
             self.listener.set_traits(error=f"{type(exc).__name__}: {exc}", status="error")
@@ -520,6 +546,14 @@ class Session:
             reply["ok"] = True
         except StaleWidgetError as exc:
             reply.update(ok=False, kind="stale", error=str(exc))
+        except ConcurrentUpdateError as exc:
+            message = (
+                f"the thread moved on; refresh. Another kernel or process wrote checkpoint "
+                f"{exc.actual} while this action ran from {exc.expected}; nothing of this action was "
+                "written. The widget now shows the latest state: check it and retry."
+            )
+            self.listener.set_traits(notice=message, error="")
+            reply.update(ok=False, kind="stale", error=message)
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))

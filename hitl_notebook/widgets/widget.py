@@ -134,6 +134,10 @@ class ThreadWidget(anywidget.AnyWidget):
         """Cancel the runs in flight on a server thread; returns their ids."""
         return self.session.stop()
 
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread until it ends (live status, tokens)."""
+        return self.session.follow()
+
     def search_threads(self, metadata: dict | None = None, status: str | None = None) -> list:
         """Fill the thread picker with server threads matching ``metadata``/``status``."""
         return self.session.search_threads(metadata, status)

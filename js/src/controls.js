@@ -63,7 +63,7 @@ export function createControls({ channel, model }) {
       h("h3", { text: "Pick a thread" }),
       threads.length ? null : h("div", { class: "hn-muted", text: "No threads yet." }),
       threads.map((t, i) =>
-        h("button", { testid: `thread-option-${i}`, on: { click: () => act("select_thread", { thread_id: t.thread_id }) } }, `${t.thread_id} (${t.checkpoint_count} checkpoints)`),
+        h("button", { testid: `thread-option-${i}`, on: { click: () => act("select_thread", { thread_id: t.thread_id }) } }, threadLabel(t)),
       ),
       h("div", { class: "hn-muted", text: "Or start a new thread with this input (JSON):" }),
       input,
@@ -100,4 +100,10 @@ export function createControls({ channel, model }) {
   sync();
   renderPicker();
   return { el, showError };
+}
+
+/** A picker entry: the checkpoint count, or a server thread's status (a server does not count). */
+export function threadLabel(t) {
+  const detail = t.checkpoint_count != null ? `${t.checkpoint_count} checkpoints` : t.status;
+  return detail ? `${t.thread_id} (${detail})` : t.thread_id;
 }

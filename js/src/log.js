@@ -17,6 +17,13 @@ export function createLog() {
     el,
     add(stream, text) {
       el.open = true;
+      const last = lines.lastChild;
+      // A chat model's answer streams as "token" pieces: they continue one line.
+      if (stream === "token" && last && last.classList.contains("hn-log-token")) {
+        last.textContent += text;
+        lines.scrollTop = lines.scrollHeight;
+        return;
+      }
       lines.append(h("div", { class: `hn-log-${stream}`, text }));
       while (lines.childNodes.length > MAX_LINES) lines.firstChild.remove();
       lines.scrollTop = lines.scrollHeight;

@@ -44,11 +44,31 @@ describe("composed widget", () => {
     expect(el.querySelector("script")).toBeNull();
   });
 
+  it("joins streamed tokens into one line, as text", async () => {
+    const { model, el } = setup();
+    await tick();
+    model.emit({ type: "log", stream: "stdout", text: "before" });
+    for (const text of ["Tokens", " <i>arrive</i>", " one by one"]) model.emit({ type: "log", stream: "token", text });
+    model.emit({ type: "log", stream: "stdout", text: "after" });
+    const lines = [...q(el, "run-log").children].map((line) => line.textContent);
+    expect(lines).toEqual(["before", "Tokens <i>arrive</i> one by one", "after"]);
+    expect(el.querySelector("i")).toBeNull();
+  });
+
   it("updates the diagram when node status changes", async () => {
     const { model, el, view } = setup();
     await view.rendered;
     model.set("node_status", { a: "running" });
     expect(q(el, "node-a").classList.contains("hn-status-running")).toBe(true);
     expect(q(el, "node-a").classList.contains("hn-status-next")).toBe(false);
+  });
+});
+
+describe("thread picker labels", () => {
+  it("shows a checkpoint count, or a server thread's status", async () => {
+    const { threadLabel } = await import("../src/controls.js");
+    expect(threadLabel({ thread_id: "a", checkpoint_count: 3 })).toBe("a (3 checkpoints)");
+    expect(threadLabel({ thread_id: "b", checkpoint_count: null, status: "interrupted" })).toBe("b (interrupted)");
+    expect(threadLabel({ thread_id: "c", checkpoint_count: null })).toBe("c");
   });
 });

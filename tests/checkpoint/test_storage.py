@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from checkpoint_helpers import put_chain, record
 
-from hitl_notebook.checkpoint import frames
+from hitl_notebook.checkpoint import bounds, frames
 from hitl_notebook.checkpoint.base import Append, InterruptRecord, Replace, TaskOutcome
 from hitl_notebook.checkpoint.serde import DeserializationError, dumps
 from hitl_notebook.checkpoint.sql import SchemaVersionError
@@ -319,11 +319,15 @@ def test_storage_of_a_1000_turn_append_loop_is_linear(make_kit, kind):
 
 
 def test_zip_bomb_section_is_refused_with_a_clear_error(monkeypatch):
-    """A compressed section that would inflate past the limit fails clearly, without
-    inflating it whole."""
-    monkeypatch.setattr(frames, "MAX_SECTION_BYTES", 1024)
-    bomb = frames.encode_section(frames.Section(b"v", "messages", b"a" * 100_000))
-    with pytest.raises(frames.FrameError, match="inflates past 1024 bytes"):
+    """A compressed section that would inflate past the record's limit fails clearly,
+    without inflating it whole; so does a record whose sections add up past it."""
+    monkeypatch.setattr(bounds, "MAX_RECORD_BYTES", 1024)
+    bomb = frames.encode_section(frames.Section(b"v", "messages", b"1" * 100_000))
+    with pytest.raises(frames.FrameError, match="past 1,024 bytes"):
         frames.decode_sections(frames.join([bomb]))
-    ok = frames.encode_section(frames.Section(b"v", "small", b"b" * 600))
-    assert frames.decode_sections(frames.join([ok]))[0].data == b"b" * 600
+    ok = frames.encode_section(frames.Section(b"v", "small", b"2" * 600))
+    assert frames.decode_sections(frames.join([ok]))[0].data == b"2" * 600
+    with pytest.raises(frames.FrameError, match="'second' takes the record past 1,024 bytes"):
+        frames.decode_sections(
+            frames.join([ok, frames.encode_section(frames.Section(b"v", "second", b"3" * 600))])
+        )

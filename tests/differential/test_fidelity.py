@@ -452,7 +452,7 @@ def test_command_parent_from_a_subgraph_routes_the_parent():
 
 def test_command_parent_at_the_top_is_a_clear_error():
     """Our difference: a top-level node addressing a parent it does not have fails with a
-    message saying so."""
+    message saying so; the error is also the ``ParentCommand`` LangGraph raises."""
     from hitl_notebook import START, Command, InvalidUpdateError, StateGraph
 
     graph = (
@@ -461,8 +461,26 @@ def test_command_parent_at_the_top_is_a_clear_error():
         .add_edge(START, "node")
         .compile()
     )
-    with pytest.raises(InvalidUpdateError, match="not running inside a parent graph"):
+    with pytest.raises(InvalidUpdateError, match="not running inside a parent graph") as ours:
         graph.invoke({"foo": "a"})
+    # ... and still the ParentCommand carrying the command that LangGraph raises there.
+    from langgraph.errors import ParentCommand as LangGraphParentCommand
+    from langgraph.graph import START as LG_START
+    from langgraph.graph import StateGraph as LangGraphStateGraph
+    from langgraph.types import Command as LangGraphCommand
+
+    from hitl_notebook.types import ParentCommand
+
+    reference = (
+        LangGraphStateGraph(Foo)
+        .add_node("node", lambda s: LangGraphCommand(graph=LangGraphCommand.PARENT, goto="x"))
+        .add_edge(LG_START, "node")
+        .compile()
+    )
+    with pytest.raises(LangGraphParentCommand) as theirs:
+        reference.invoke({"foo": "a"})
+    assert isinstance(ours.value, ParentCommand)
+    assert ours.value.args[0].goto == theirs.value.args[0].goto == "x"
 
 
 def test_replay_and_resume_from_a_subgraphs_checkpoint():
@@ -585,3 +603,300 @@ def test_stateful_subgraph_replayed_by_its_parent_starts_from_its_state_back_the
         return {"replay": replay, "started": started}
 
     assert same(scenario)["started"] == [("a", ["a:a1", "b:b1"])]
+
+
+def test_saver_read_api_lists_and_gets_checkpoint_tuples():
+    """LangGraph code reads a checkpointer with configs: ``list(config, limit=, before=,
+    filter=)``, ``get_tuple``, ``get`` (the checkpoint dict) give the same checkpoints,
+    parents, metadata and channel values on both engines."""
+
+    def scenario(api: Api):
+        graph = _two_nodes(api)
+        saver = graph.checkpointer
+        config = thread("t")
+        graph.invoke({"foo": "a"}, config)
+        tuples = list(saver.list(config))
+        ids = [t.config["configurable"]["checkpoint_id"] for t in tuples]
+        parents = [
+            t.parent_config["configurable"]["checkpoint_id"] if t.parent_config else None
+            for t in tuples
+        ]
+        latest = saver.get_tuple(config)
+        second = saver.get_tuple({"configurable": {"thread_id": "t", "checkpoint_id": ids[1]}})
+        return {
+            "count": len(tuples),
+            "parents_are_next_in_list": parents == [*ids[1:], None],
+            "metadata": [{k: t.metadata[k] for k in ("source", "step")} for t in tuples],
+            # the input checkpoint's values differ (LangGraph: none yet; ours: the
+            # channels' empty values), as they do in get_state_history
+            "values": [t.checkpoint["channel_values"].get("foo") for t in tuples[:-1]],
+            "latest_is_first": latest.config["configurable"]["checkpoint_id"] == ids[0],
+            "latest_ns": latest.config["configurable"]["checkpoint_ns"],
+            "second_values": second.checkpoint["channel_values"].get("foo"),
+            "limit_2": len(list(saver.list(config, limit=2))),
+            "before": [
+                t.metadata["step"]
+                for t in saver.list(config, before={"configurable": {"checkpoint_id": ids[1]}})
+            ],
+            "filter_input": [
+                t.metadata["step"] for t in saver.list(config, filter={"source": "input"})
+            ],
+            "get": saver.get(config)["channel_values"]["foo"],
+            "ts_is_text": isinstance(latest.checkpoint["ts"], str),
+            "pending": latest.pending_writes,
+            "unknown_thread": saver.get_tuple(thread("nobody")),
+            "async": asyncio.run(_alist_and_aget(saver, config)),
+        }
+
+    seen = same(scenario)
+    assert seen["values"] == ["a|node-1|node-2", "a|node-1", "a"]
+
+
+async def _alist_and_aget(saver, config):
+    listed = [t.metadata["step"] async for t in saver.alist(config, limit=3)]
+    latest = await saver.aget_tuple(config)
+    return listed, latest.metadata["step"], (await saver.aget(config))["channel_values"]["foo"]
+
+
+def test_saver_pending_writes_show_a_finished_sibling_and_an_error():
+    """A step where one task finished and its sibling raised: ``get_tuple`` of the thread
+    lists the finished task's write and the sibling's error as pending writes."""
+
+    class Total(TypedDict):
+        value: Annotated[int, operator.add]
+
+    def scenario(api: Api):
+        def two(state):
+            raise ConnectionError("down")
+
+        builder = api.StateGraph(Total)
+        builder.add_node("one", lambda s: {"value": 2})
+        builder.add_node("two", two)
+        builder.add_edge(api.START, "one")
+        builder.add_edge(api.START, "two")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        with pytest.raises(ConnectionError):
+            graph.invoke({"value": 1}, config)
+        writes = graph.checkpointer.get_tuple(config).pending_writes
+        by_task = {}
+        for task_id, channel, value in writes:
+            by_task.setdefault(task_id, []).append(
+                channel if channel == "__error__" else (channel, value)
+            )
+        return sorted(sorted(map(str, v)) for v in by_task.values())
+
+    assert same(scenario) == [["('value', 2)"], ["__error__"]]
+
+
+def test_a_paused_steps_record_shows_the_values_it_started_from():
+    """A finished sibling's write shows in the thread's live ``get_state`` but not in the
+    step's record (``get_state`` by checkpoint id, history), which lists every task."""
+
+    class Vals(TypedDict):
+        vals: Annotated[list, operator.add]
+
+    def scenario(api: Api):
+        def ask(state):
+            return {"vals": [api.interrupt("q")]}
+
+        builder = api.StateGraph(Vals)
+        builder.add_node("ask", ask)
+        builder.add_node("work", lambda s: {"vals": ["work"]})
+        builder.add_edge(api.START, "ask")
+        builder.add_edge(api.START, "work")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        graph.invoke({}, config)
+        live = graph.get_state(config)
+        record = graph.get_state(live.config)
+        latest = next(iter(graph.get_state_history(config)))
+        return {
+            "live": (live.values, live.next),
+            "record": (record.values, record.next),
+            "history": (latest.values, latest.next),
+        }
+
+    seen = same(scenario)
+    assert seen["record"] == ({"vals": []}, ("ask", "work"))
+
+
+def _drawn(graph, **options) -> dict:
+    """What a user reads off ``get_graph()``: the edges and the Mermaid text, both ways."""
+    drawn = graph.get_graph(**options)
+    return {
+        "edges": [tuple(e) for e in drawn.edges],
+        "plain": drawn.draw_mermaid(with_styles=False),
+        "styled": drawn.draw_mermaid(),
+    }
+
+
+def test_draw_mermaid_writes_langgraphs_text():
+    """Edges in LangGraph's order (sorted, then the ends of the graph), labelled and
+    conditional edges, a breakpoint in the node's label, names that need escaping."""
+
+    class Route(TypedDict):
+        n: int
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Route)
+        builder.add_node("fetch data", lambda s: {"n": 1})
+        builder.add_node("b", lambda s: {"n": 2})
+        builder.add_node("_c_", lambda s: {"n": 3})
+        builder.add_node("d", lambda s: {"n": 4})
+        builder.add_edge(api.START, "fetch data")
+        builder.add_conditional_edges(
+            "fetch data",
+            lambda s: "left",
+            {"left": "b", "right side of the graph that is long enough to wrap": "_c_"},
+        )
+        builder.add_edge("b", "d")
+        builder.add_edge("_c_", "d")
+        graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_before=["d"])
+        return _drawn(graph)
+
+    seen = same(scenario)
+    assert seen["plain"].startswith("graph TD;\n\t__start__ --> fetch\\20data;\n")
+
+
+def test_draw_mermaid_of_a_subgraph_with_xray():
+    """``get_graph(xray=True)`` draws a subgraph's nodes in a ``subgraph`` block, the
+    parent's edges going straight to its first node and from its last."""
+
+    class Text(TypedDict):
+        text: str
+
+    def scenario(api: Api):
+        inner = api.StateGraph(Text)
+        inner.add_node("up", lambda s: {"text": s["text"].upper()})
+        inner.add_node("down", lambda s: {"text": s["text"].lower()})
+        inner.add_edge(api.START, "up")
+        inner.add_edge("up", "down")
+        builder = api.StateGraph(Text)
+        builder.add_node("inner", inner.compile())
+        builder.add_node("side", lambda s: {"text": s["text"] + "!"})
+        builder.add_edge(api.START, "inner")
+        builder.add_edge("inner", "side")
+        graph = builder.compile()
+        return {"flat": _drawn(graph), "xray": _drawn(graph, xray=True)}
+
+    seen = same(scenario)
+    assert "\tsubgraph inner\n" in seen["xray"]["styled"]
+
+
+def test_get_graph_edges_of_command_destinations_carry_their_labels():
+    """``add_node(..., destinations={"b": "yes", "c": "no"})`` draws labelled conditional
+    edges to each destination."""
+
+    class Foo(TypedDict):
+        foo: str
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Foo)
+        builder.add_node("a", lambda s: api.Command(goto="b"), destinations={"b": "yes", "c": "no"})
+        builder.add_node("b", lambda s: {"foo": "b"})
+        builder.add_node("c", lambda s: {"foo": "c"})
+        builder.add_edge(api.START, "a")
+        return _drawn(builder.compile())
+
+    seen = same(scenario)
+    assert ("a", "b", "yes", True) in seen["edges"]
+
+
+def test_state_messages_compare_equal_to_langchain_messages():
+    """Code written for LangGraph compares a state's messages with LangChain's classes:
+    ``result["messages"] == [HumanMessage(...)]`` holds on our engine too (both ways)."""
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    def scenario(api: Api):
+        def reply(state):
+            return {
+                "messages": [
+                    {
+                        "role": "assistant",
+                        "content": "",
+                        "tool_calls": [{"name": "look", "args": {"q": 1}, "id": "call-1"}],
+                    },
+                    {"role": "tool", "content": "found", "tool_call_id": "call-1"},
+                ]
+            }
+
+        builder = api.StateGraph(api.MessagesState)
+        builder.add_node("reply", reply)
+        builder.add_edge(api.START, "reply")
+        result = builder.compile().invoke({"messages": [("user", "hi")]})
+        human, ai, tool = result["messages"]
+        expected = [
+            HumanMessage("hi", id=human.id),
+            AIMessage(
+                "", id=ai.id, tool_calls=[{"name": "look", "args": {"q": 1}, "id": "call-1"}]
+            ),
+            ToolMessage("found", tool_call_id="call-1", id=tool.id),
+        ]
+        return {
+            "equal": result["messages"] == expected,
+            "reflected": expected == result["messages"],
+            "other_content": result["messages"][0] == HumanMessage("bye", id=human.id),
+            "other_type": result["messages"][0] == AIMessage("hi", id=human.id),
+        }
+
+    assert same(scenario) == {
+        "equal": True,
+        "reflected": True,
+        "other_content": False,
+        "other_type": False,
+    }
+
+
+def test_send_tasks_paths_in_get_state():
+    """Paused before the nodes two ``Send``s started, ``get_state`` lists each task with
+    LangGraph's path ``("__pregel_push", index among the sends, False)``."""
+
+    class Items(TypedDict):
+        items: Annotated[list, operator.add]
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Items)
+        builder.add_node("plan", lambda s: {"items": ["p"]})
+        builder.add_node("work", lambda arg: {"items": [arg]})
+        builder.add_edge(api.START, "plan")
+        builder.add_conditional_edges(
+            "plan", lambda s: [api.Send("work", "a"), api.Send("work", "b")], ["work"]
+        )
+        graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_before=["work"])
+        config = thread("t")
+        graph.invoke({"items": []}, config)
+        return [(t.name, t.path) for t in graph.get_state(config).tasks]
+
+    assert same(scenario) == [
+        ("work", ("__pregel_push", 0, False)),
+        ("work", ("__pregel_push", 1, False)),
+    ]
+
+
+@pytest.mark.parametrize("with_checkpointer", [False, True])
+def test_tasks_stream_has_no_input_task(with_checkpointer):
+    """``stream_mode="tasks"`` reports the nodes that ran, not the input being applied:
+    no ``__start__`` task, and a failing node's result carries its error."""
+
+    class X(TypedDict):
+        x: str
+
+    def scenario(api: Api):
+        def failing(state):
+            raise ValueError("boom")
+
+        builder = api.StateGraph(X)
+        builder.add_node("ok", lambda s: {"x": "a"})
+        builder.add_node("failing", failing)
+        builder.add_edge(api.START, "ok")
+        builder.add_edge("ok", "failing")
+        graph = builder.compile(checkpointer=api.InMemorySaver() if with_checkpointer else None)
+        seen = []
+        with pytest.raises(ValueError, match="boom"):
+            for chunk in graph.stream({"x": ""}, thread("t"), stream_mode="tasks"):
+                kind = "result" if "result" in chunk else "start"
+                seen.append((chunk["name"], kind, type(chunk.get("error")).__name__))
+        return seen
+
+    assert same(scenario)[0][0] == "ok"

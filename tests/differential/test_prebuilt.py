@@ -7,6 +7,7 @@ from a tool, injected state and call id, and the classic review pattern
 No ``from __future__ import annotations`` here: the tools' ``Annotated[..., marker]``
 parameters name each engine's marker from a closure, which only real annotations see."""
 
+import asyncio
 import threading
 import time
 from dataclasses import dataclass
@@ -220,6 +221,29 @@ def test_calls_run_in_parallel():
         )
 
     assert [m["content"] for m in same(scenario)] == ["a met", "b met"]
+
+
+async def fetch(url: str) -> str:
+    """An async tool."""
+    await asyncio.sleep(0)
+    return f"page at {url}"
+
+
+@pytest.mark.parametrize(
+    "tools", [[fetch, add], [tool(fetch), tool(add)]], ids=["functions", "langchain-tools"]
+)
+def test_async_tools_under_ainvoke(tools):
+    """``ainvoke`` runs async and sync tools of one message, each answered in order."""
+
+    def scenario(p: Prebuilt) -> Any:
+        graph = tools_graph(p, tools)
+        calls = [call("fetch", {"url": "a.org"}, "f1"), call("add", {"a": 2, "b": 2}, "f2")]
+        out = asyncio.run(
+            graph.ainvoke({"messages": [p.AIMessage("", tool_calls=calls)]}, thread("async"))
+        )
+        return seen(out["messages"][1:])
+
+    assert [m["content"] for m in same(scenario)] == ["page at a.org", "4"]
 
 
 def agent_graph(p: Prebuilt, tools: list, replies: list, **compile_options: Any) -> Any:

@@ -36,11 +36,11 @@ def test_history_of_paused_and_finished_steps_matches_get_state():
     )
     graph.invoke({}, CFG)
     paused = _same_as_get_state(graph, CFG)[0]
-    # The record of the step lists both its tasks; the thread's live view only the waiting one.
-    assert (
-        paused.values["vals"] == ["work"] and paused.next == ("ask", "work") and paused.interrupts
-    )
-    assert graph.get_state(CFG).next == ("ask",)
+    # The record of the step lists both its tasks and the values the step started from; the
+    # thread's live view only the waiting one, with the finished sibling's write (as LangGraph).
+    assert paused.values["vals"] == [] and paused.next == ("ask", "work") and paused.interrupts
+    live = graph.get_state(CFG)
+    assert live.next == ("ask",) and live.values["vals"] == ["work"]
     graph.invoke(Command(resume="answer"), CFG)
     answered = _same_as_get_state(graph, CFG)[1]
     assert (

@@ -52,15 +52,15 @@ def test_show_creates_a_server_thread_and_runs_to_the_interrupt(server_url, sdk)
 
 
 def test_edit_then_answer(server_url, sdk):
-    """The server stops listing the question after a state edit but accepts the answer:
-    the widget keeps offering it, and the node runs on the edited state."""
+    """The server stops listing the question after a state edit (the widget shows the
+    thread paused, as for a local graph) but accepts the answer: resume() sends it, and the
+    node runs on the edited state."""
     w = show(server_url, assistant_id="review")
     w.run({"topic": "dogs"})
     w.update_state({"draft": "An edited note."}, as_node="write")
 
     assert sdk.threads.get_state(w.thread_id)["interrupts"] == []
-    assert [i["carried"] for i in w.interrupts] == [True]
-    assert w.status == "interrupted"
+    assert w.interrupts == [] and w.status == "paused"
 
     w.resume("approve")
 
@@ -68,6 +68,18 @@ def test_edit_then_answer(server_url, sdk):
     assert values["verdict"] == "approve"
     assert values["log"][-1] == "publish:approve:An edited note."
     assert w.status == "done" and w.interrupts == []
+
+
+def test_an_edit_naming_an_unknown_key_is_refused(server_url, sdk):
+    """The server would drop a key outside the state schema silently; the widget names it
+    and writes nothing."""
+    w = show(server_url, assistant_id="review")
+    w.run({"topic": "crows"})
+    before = _history(sdk, w.thread_id)
+    with pytest.raises(ActionError, match="'drfat' not in the state of graph 'review'.*draft"):
+        w.update_state({"drfat": "typo"})
+    assert _history(sdk, w.thread_id) == before
+    assert w.status == "interrupted"
 
 
 def test_fork_a_past_checkpoint_keeps_history(server_url, sdk):
@@ -174,7 +186,11 @@ def test_stop_cancels_the_server_run(server_url, sdk):
     run = sdk.runs.create(w.thread_id, "slow", input={"seconds": 60})
     assert _wait_for_run(sdk, w.thread_id, run["run_id"], "running")["status"] == "running"
 
+    w.refresh()
+    assert w.status == "running", "a run started elsewhere shows as running"
+
     assert w.stop() == [run["run_id"]]
+    assert w.status != "running"
 
     assert sdk.runs.get(w.thread_id, run["run_id"])["status"] == "interrupted"
     assert sdk.runs.list(w.thread_id, status="running") == []
@@ -230,6 +246,47 @@ def test_live_node_status_while_the_run_streams(server_url):
     assert {"write": "visited", "review": "running"} in seen
 
 
+def test_tokens_stream_into_the_run_log_as_they_arrive(server_url, sdk):
+    """A chat model's answer on the server streams into the run log piece by piece,
+    before the run ends; together the pieces are the stored message."""
+    sent: list[dict] = []
+    w = show(server_url, assistant_id="chat")
+    w.send = sent.append  # what the browser would receive
+    w.run({"messages": [{"role": "user", "content": "hi"}]})
+
+    tokens = [m["text"] for m in sent if m.get("type") == "log" and m["stream"] == "token"]
+    assert len(tokens) > 1
+    stored = sdk.threads.get_state(w.thread_id)["values"]["messages"][-1]["content"]
+    assert "".join(tokens) == stored == "Tokens arrive one by one"
+    # All pieces reach the browser before the refresh that follows the run's end.
+    token_at = [i for i, m in enumerate(sent) if m.get("stream") == "token"]
+    history_at = [i for i, m in enumerate(sent) if m.get("type") == "history"]
+    assert history_at and max(token_at) < history_at[0]
+
+
+def test_follow_shows_a_run_started_elsewhere_live(server_url, sdk):
+    """follow() joins a run another client started (runs.join_stream): node status arrives
+    while it runs, and the widget ends on the state the run left."""
+    seen: list[dict] = []
+    w = show(server_url, assistant_id="slow")
+    w.observe(lambda change: seen.append(dict(change["new"])), names="node_status")
+    run = sdk.runs.create(w.thread_id, "slow", input={"seconds": 1.5}, stream_mode=["tasks"])
+
+    w.follow()
+
+    assert sdk.runs.get(w.thread_id, run["run_id"])["status"] == "success"
+    assert {"wait": "running"} in seen
+    assert w.status == "interrupted" and w.interrupts[0]["value"] == "Anything to add?"
+
+
+def test_follow_with_nothing_in_flight_just_refreshes(server_url, sdk):
+    """follow() on an idle thread returns at once with the thread's state."""
+    w = show(server_url, assistant_id="review")
+    sdk.runs.wait(w.thread_id, "review", input={"topic": "idle"})
+    w.follow()
+    assert w.status == "interrupted"
+
+
 def test_thread_picker_searches_by_metadata_and_status(server_url, sdk):
     """The picker lists the graph's server threads; metadata and status narrow it."""
     tagged = sdk.threads.create(metadata={"team": "h13-picker"}, graph_id="review")["thread_id"]
@@ -269,7 +326,10 @@ def test_not_a_url():
 
 def test_a_missing_assistant_names_the_servers_assistants(server_url):
     """A wrong assistant id lists what the server has."""
-    with pytest.raises(LookupError, match="no assistant 'agnet'.*agent, counter, nested"):
+    with pytest.raises(
+        LookupError,
+        match="no assistant .agnet. on .*; it has: agent, chat, counter, flaky, nested, review, slow$",
+    ):
         show(server_url, assistant_id="agnet")
 
 

@@ -7,6 +7,7 @@ import pytest
 from hitl_notebook.widgets import ActionError
 
 from .graphs import (
+    State,
     approval_graph,
     chain_graph,
     history_ids,
@@ -330,3 +331,48 @@ def test_answering_one_of_two_parallel_interrupts_updates_the_same_checkpoint(en
     assert restated["added"] == [] and restated["changed"][0]["id"] == head
     assert restated["changed"][0]["next"] == ["right"] and restated["changed"][0]["interrupts"] == 1
     assert browser.query("history", offset=0, limit=1)["result"]["items"][0]["next"] == ["right"]
+
+
+def test_a_run_overtaken_by_another_kernel_shows_the_thread_moved_on(tmp_path, open_widget):
+    """Another kernel writes the thread while a button's run is in its node: the engine's
+    ConcurrentUpdateError reaches the widget as "the thread moved on; refresh", nothing of
+    the step is written and the widget shows the other kernel's checkpoint."""
+    from hitl_notebook import END, START, StateGraph
+    from hitl_notebook.checkpoint import SqliteSaver
+
+    path = str(tmp_path / "threads.db")
+    config = {"configurable": {"thread_id": "t1"}}
+    overtake: list = []
+
+    def build(saver):
+        def draft(state):
+            if overtake:  # "another kernel" edits the thread while this node runs
+                overtake.pop().update_state(config, {"topic": "changed elsewhere"})
+            return {"answer": f"draft about {state.get('topic', '')}"}
+
+        return (
+            StateGraph(State)
+            .add_node("draft", draft)
+            .add_edge(START, "draft")
+            .add_edge("draft", END)
+            .compile(checkpointer=saver)
+        )
+
+    graph, other = build(SqliteSaver(path)), build(SqliteSaver(path))
+    widget, browser = open_widget(graph)
+    widget.run({"topic": "owls"})
+    overtake.append(other)
+    before = len(history_ids(graph))
+
+    reply = browser.action("run", input={"topic": "bats"})
+
+    assert reply["ok"] is False and reply["kind"] == "stale"
+    assert widget.notice.startswith("the thread moved on; refresh")
+    head = graph.get_state(config)
+    assert head.values["topic"] == "changed elsewhere"
+    assert head.values["answer"] == "draft about owls"  # the overtaken step wrote nothing
+    history = list(graph.get_state_history(config))
+    parents = [s.parent_config["configurable"]["checkpoint_id"] for s in history if s.parent_config]
+    assert len(parents) == len(set(parents)) == len(history) - 1  # one line: no fork
+    assert history[0].metadata["source"] == "update" and len(history) > before
+    assert widget.head["id"] == head.config["configurable"]["checkpoint_id"]

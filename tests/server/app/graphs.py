@@ -10,7 +10,9 @@ import operator
 import time
 from typing import Annotated, TypedDict
 
-from langgraph.graph import END, START, StateGraph
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+from langgraph.graph import END, START, StateGraph, add_messages
 from langgraph.types import interrupt
 
 
@@ -134,3 +136,16 @@ def explode(state: Flaky) -> dict:
 
 
 flaky_graph = StateGraph(Flaky).add_node("explode", explode).add_edge(START, "explode").compile()
+
+
+class Chat(TypedDict):
+    messages: Annotated[list, add_messages]
+
+
+def reply(state: Chat) -> dict:
+    """A chat model that streams its answer word by word (offline, deterministic)."""
+    model = GenericFakeChatModel(messages=iter([AIMessage("Tokens arrive one by one")]))
+    return {"messages": [model.invoke(state["messages"])]}
+
+
+chat_graph = StateGraph(Chat).add_node("reply", reply).add_edge(START, "reply").compile()

@@ -1,0 +1,88 @@
+"""How much one stored record may expand to when it is read, checked before it is parsed.
+
+A few kilobytes of crafted (or corrupt) data can inflate to gigabytes: a compressed section
+of zeros, or a run of ``[],`` that parses into millions of lists. Reading a record is
+therefore bounded three ways, each failing with a ``DeserializationError`` that names the
+limit, in memory and time proportional to the limit, not to what the data claims:
+
+- ``MAX_RECORD_BYTES``: the sections of one record inflate to at most this many bytes;
+- ``MAX_VALUES``: the JSON of one record (or one stored task outcome) holds at most this
+  many values (containers and scalars);
+- ``MAX_DEPTH``: JSON nests at most this deep (also enforced when writing, so everything
+  written reads back; deeper data would exhaust Python's stack in whatever walks it).
+
+The limits are module attributes: a notebook that really keeps bigger states can raise them
+(``hitl_notebook.checkpoint.bounds.MAX_VALUES = ...``) before reading.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["MAX_DEPTH", "MAX_RECORD_BYTES", "MAX_VALUES", "ShapeError", "json_shape"]
+
+#: Total inflated size of one record's sections (64 MiB: far above a notebook's state).
+MAX_RECORD_BYTES = 64 * 1024 * 1024
+#: JSON values in one record or outcome (a 1,000-message state holds about 10,000).
+MAX_VALUES = 1_000_000
+#: JSON nesting levels (orjson's own limit when writing).
+MAX_DEPTH = 255
+
+#: A JSON string literal, escapes included (unrolled so that long strings scan fast).
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: Every byte that is not JSON structure (for ``bytes.translate``'s delete argument).
+_NOT_STRUCTURE = bytes(range(256)).translate(None, b"[]{},")
+
+
+class ShapeError(ValueError):
+    """The JSON holds more values or nests deeper than the limits allow."""
+
+
+def json_shape(data: bytes, budget: int | None = None, *, depth: bool = True) -> int:
+    """How many values ``data`` (JSON text) can hold at most, after checking that it stays
+    within ``budget`` values (``MAX_VALUES`` by default) and (with ``depth``) ``MAX_DEPTH``
+    levels.
+
+    The count is exact up to commas and brackets inside strings (an overcount, which only a
+    string-heavy record near the limit notices); strings are skipped, at a cost, only when
+    the cheap bound is over a limit.
+    """
+    budget = MAX_VALUES if budget is None else budget
+    opens = data.count(b"[") + data.count(b"{")
+    bound = opens + data.count(b",") + 1
+    if bound <= budget and (opens <= MAX_DEPTH or not depth):
+        return bound
+    structure = _outside_strings(data).translate(None, _NOT_STRUCTURE)
+    opens = structure.count(b"[") + structure.count(b"{")
+    count = opens + structure.count(b",") + 1
+    if count > budget:
+        raise ShapeError(
+            f"holds about {count:,} JSON values, more than the {budget:,} allowed "
+            "(hitl_notebook.checkpoint.bounds.MAX_VALUES); refusing to load it"
+        )
+    if depth and opens > MAX_DEPTH and _deeper_than(structure.replace(b",", b""), MAX_DEPTH):
+        raise ShapeError(
+            f"nests deeper than {MAX_DEPTH} levels (hitl_notebook.checkpoint.bounds.MAX_DEPTH); "
+            "refusing to load it"
+        )
+    return count
+
+
+def _outside_strings(data: bytes) -> bytes:
+    """``data`` with its string literals' contents removed."""
+    if b"\\" not in data:  # no escapes: every other quote opens a string
+        return b'""'.join(data.split(b'"')[::2])
+    return _STRING.sub(b'""', data)
+
+
+def _deeper_than(brackets: bytes, limit: int) -> bool:
+    """Whether balanced-looking ``brackets`` nest deeper than ``limit``: each pass removes
+    the innermost pairs, so ``limit`` passes empty anything not deeper."""
+    for _ in range(limit):
+        shorter = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if not shorter:
+            return False
+        if len(shorter) == len(brackets):  # unbalanced: the parser will say what is wrong
+            return False
+        brackets = shorter
+    return True

@@ -1,0 +1,34 @@
+"""Checking, before a call writes anything, that what it will store can be stored.
+
+A call that fails half-way must leave the thread as it was: an answer saved before the
+run's metadata turned out to be unstorable would be consumed by a failed call (the
+interrupt no longer pending, a retry refused, ``invoke(None)`` silently using it). So the
+run's metadata and what the input itself will store (a ``Command``'s answer, update and
+goto) are encoded first; only then does the call write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..checkpoint.codec import dump_metadata
+from ..checkpoint.serde import SerializationError, check_serialisable
+from ..types import Command
+
+__all__ = ["check_call_storable"]
+
+
+def check_call_storable(thread_id: str | None, metadata: dict, input: Any) -> None:
+    """Raise ``SerializationError`` naming the part of the call that cannot be stored."""
+    where = f"a checkpoint of thread {thread_id!r}"
+    dump_metadata(metadata, where)
+    if not isinstance(input, Command):
+        return
+    parts = {"update": input.update, "goto": input.goto}
+    if input.has_resume:
+        parts["resume"] = input.resume
+    for name, value in parts.items():
+        try:
+            check_serialisable(value, f"Command({name}=...)")
+        except SerializationError as exc:
+            raise SerializationError(f"cannot store {where}: {exc}") from None
