@@ -760,6 +760,36 @@ class DeltaSaver(BaseCheckpointSaver):
         )
 
 
+class _ListingValues:
+    """The values of a shared listing's rows, built a batch at a time when first asked for.
+
+    Asking for one row's values builds those of its batch (``LIST_BATCH`` neighbours, each
+    from its parent's: one delta each), so reading a listing's values in order costs what
+    an eager listing costs, and reading none costs nothing.
+    """
+
+    def __init__(self, saver: DeltaSaver, rows: list[Row]) -> None:
+        self._saver = saver
+        self._rows = rows
+        self._position = {row.id: n for n, row in enumerate(rows)}
+        self._listed = set(self._position)
+        self._replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
+        self._ready: dict[str, tuple[dict[str, Any], Any]] = {}
+        self._lock = threading.Lock()
+
+    def values_of(self, row: Row) -> dict[str, Any]:
+        with self._lock:
+            found = self._ready.pop(row.id, None)
+            if found is None:
+                start = self._position[row.id] // LIST_BATCH * LIST_BATCH
+                batch = self._rows[start : start + LIST_BATCH]
+                self._ready.update(self._saver._batch_values(batch, self._listed, self._replayed))
+                found = self._ready.pop(row.id, None)
+        if found is not None:
+            return found[0]
+        return self._saver._values_or_fail(row)  # it fails: read it alone to say why
+
+
 def _compare_head(tx: Tx, thread_id: str, ns: str, expected: str | None, new: str | None) -> None:
     """The compare of compare-and-set: ``expected`` must still be the namespace's latest
     checkpoint (None: the namespace must have none)."""
@@ -799,36 +829,6 @@ def _check_readable(size: int, values: int, where: CheckpointLocation) -> None:
             f"{bounds.MAX_VALUES:,} values (hitl_notebook.checkpoint.bounds), so that reading it "
             "stays bounded"
         )
-
-
-class _ListingValues:
-    """The values of a shared listing's rows, built a batch at a time when first asked for.
-
-    Asking for one row's values builds those of its batch (``LIST_BATCH`` neighbours, each
-    from its parent's: one delta each), so reading a listing's values in order costs what
-    an eager listing costs, and reading none costs nothing.
-    """
-
-    def __init__(self, saver: DeltaSaver, rows: list[Row]) -> None:
-        self._saver = saver
-        self._rows = rows
-        self._position = {row.id: n for n, row in enumerate(rows)}
-        self._listed = set(self._position)
-        self._replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
-        self._ready: dict[str, tuple[dict[str, Any], Any]] = {}
-        self._lock = threading.Lock()
-
-    def values_of(self, row: Row) -> dict[str, Any]:
-        with self._lock:
-            found = self._ready.pop(row.id, None)
-            if found is None:
-                start = self._position[row.id] // LIST_BATCH * LIST_BATCH
-                batch = self._rows[start : start + LIST_BATCH]
-                self._ready.update(self._saver._batch_values(batch, self._listed, self._replayed))
-                found = self._ready.pop(row.id, None)
-        if found is not None:
-            return found[0]
-        return self._saver._values_or_fail(row)  # it fails: read it alone to say why
 
 
 def _key(row: Row) -> tuple:
