@@ -66,7 +66,7 @@ def load(data: bytes, path: str, where: CheckpointLocation) -> Any:
         raise DeserializationError(f"{where} is unreadable: {exc}") from exc
 
 
-def dump_metadata(metadata: Mapping[str, Any], where: CheckpointLocation) -> str:
+def dump_metadata(metadata: Mapping[str, Any], where: CheckpointLocation | str) -> str:
     """Metadata as JSON text (kept queryable by SQL), or a ``SerializationError``."""
     if not metadata:  # the common case, on every step
         return "{}"
@@ -143,7 +143,7 @@ def load_plans(data: bytes, where: CheckpointLocation) -> list[TaskPlan]:
     raw = load(data, "next", where)
     try:
         return [
-            TaskPlan(_derived_id(where, n, k, bool(s)) if i is None else i, n, a, bool(s))
+            TaskPlan(_derived_id(where, n, k, bool(s)) if i is None else str(i), n, a, bool(s))
             for k, (i, n, a, s) in enumerate(raw)
         ]
     except (TypeError, ValueError) as exc:
@@ -152,7 +152,7 @@ def load_plans(data: bytes, where: CheckpointLocation) -> list[TaskPlan]:
         ) from exc
 
 
-def _derived_id(where: CheckpointLocation, name: Any, index: int, is_send: bool) -> str | None:
+def _derived_id(where: CheckpointLocation, name: Any, index: int, is_send: bool) -> str:
     if type(name) is not str:
         raise TypeError(f"task name must be a str, not {type(name).__name__}")
     return task_id(where.checkpoint_id, where.ns, name, index if is_send else None)

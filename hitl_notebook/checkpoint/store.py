@@ -273,8 +273,7 @@ class DeltaSaver(BaseCheckpointSaver):
         if record.parent_id is None:
             changes = {}
         else:
-            values = record.values
-            unknown = [k for k in changes if k not in values]
+            unknown = [k for k in changes if k not in record.values]
             if unknown:
                 raise ValueError(
                     f"{where}: changes name channels missing from its values: {sorted(unknown)}"
@@ -349,8 +348,9 @@ class DeltaSaver(BaseCheckpointSaver):
     ) -> None:
         """Refuse an answer when the task's stored answers are not the ones the caller read
         (another writer answered the same question meanwhile)."""
-        outs = tx.outcomes(where.thread_id, where.ns, where.checkpoint_id, where.checkpoint_id)
-        row = next((o for o in outs.get(where.checkpoint_id, []) if o.task_id == task_id), None)
+        cid = CheckpointId(where.checkpoint_id)
+        outs = tx.outcomes(ThreadId(where.thread_id), Namespace(where.ns), cid, cid)
+        row = next((o for o in outs.get(cid, []) if o.task_id == task_id), None)
         current = None if row is None else load_outcome(row.data, task_id, where)
         if _answers_mark(current) != _answers_mark(answered):
             raise ConcurrentUpdateError(
@@ -790,7 +790,9 @@ class _ListingValues:
         return self._saver._values_or_fail(row)  # it fails: read it alone to say why
 
 
-def _compare_head(tx: Tx, thread_id: str, ns: str, expected: str | None, new: str | None) -> None:
+def _compare_head(
+    tx: Tx, thread_id: ThreadId, ns: Namespace, expected: str | None, new: str | None
+) -> None:
     """The compare of compare-and-set: ``expected`` must still be the namespace's latest
     checkpoint (None: the namespace must have none)."""
     actual = tx.head(thread_id, ns)

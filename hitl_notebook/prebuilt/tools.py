@@ -281,7 +281,7 @@ def _reraise(exc: Exception, call: Mapping, injected: Mapping) -> None:
         raise exc
     problems = [
         f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg', 'invalid')}"
-        for e in exc.errors()
+        for e in exc.errors()  # type: ignore[attr-defined]  # a pydantic ValidationError
         if not (e.get("loc") and e["loc"][0] in injected)
     ]
     raise ToolInvocationError(call["name"], call["args"], problems) from exc

@@ -23,4 +23,4 @@ def tools_condition(state: Any, messages_key: str = "messages") -> Literal["tool
             f"tools_condition found no messages in the state under {messages_key!r}: "
             f"got {type(state).__name__} {state!r:.120}"
         )
-    return "tools" if tool_calls_of(message) else END
+    return "tools" if tool_calls_of(message) else "__end__"  # END, as the Literal says
