@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ..constants import END
 from .calls import last_message, tool_calls_of
 
 __all__ = ["tools_condition"]
