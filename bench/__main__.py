@@ -12,6 +12,7 @@ import time
 
 from .chain import ChainScenario
 from .flavours import ENGINES, load_flavour
+from .functional import EntrypointScenario
 from .long_thread import ForkScenario, HistoryScenario
 from .message_loop import MessageLoopScenario
 from .pause_resume import PauseResumeScenario
@@ -34,6 +35,7 @@ def scenarios(quick: bool) -> list:
             HistoryScenario(checkpoints=300, rounds=2),
             ForkScenario(checkpoints=300, back=100, rounds=2, per_round=2),
             TimeTravelScenario(turns=100, old=100, back=50, rounds=2),
+            EntrypointScenario(tasks=20, rounds=2, per_round=1),
             ToolLoopScenario(turns=5, rounds=2, per_round=1),
         ]
     return [
@@ -43,6 +45,7 @@ def scenarios(quick: bool) -> list:
         HistoryScenario(),
         ForkScenario(),
         TimeTravelScenario(),
+        EntrypointScenario(),
         ToolLoopScenario(),
     ]
 

@@ -21,6 +21,8 @@ class Flavour:
     Command: Any
     InMemorySaver: Any
     add_messages: Any
+    entrypoint: Any
+    task: Any
     MessagesState: Any
     AIMessage: Any
     ToolNode: Any
@@ -39,6 +41,8 @@ ENGINES: dict[str, dict[str, tuple[str, str]]] = {
             "Command",
             "InMemorySaver",
             "add_messages",
+            "entrypoint",
+            "task",
             "MessagesState",
             "AIMessage",
             "ToolNode",
@@ -53,6 +57,8 @@ ENGINES: dict[str, dict[str, tuple[str, str]]] = {
         "Command": ("langgraph.types", "Command"),
         "InMemorySaver": ("langgraph.checkpoint.memory", "InMemorySaver"),
         "add_messages": ("langgraph.graph.message", "add_messages"),
+        "entrypoint": ("langgraph.func", "entrypoint"),
+        "task": ("langgraph.func", "task"),
         "MessagesState": ("langgraph.graph", "MessagesState"),
         "AIMessage": ("langchain_core.messages", "AIMessage"),
         "ToolNode": ("langgraph.prebuilt", "ToolNode"),

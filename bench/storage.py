@@ -104,17 +104,22 @@ class _CallTimer:
         setattr(saver, name, timed)
 
 
-def _bytes_in(obj: Any) -> int:
+def _bytes_in(obj: Any, seen: set[int] | None = None) -> int:
     """Total length of the bytes/str held in nested dicts, lists and tuples (what an
-    in-memory saver keeps, serialised)."""
+    in-memory saver keeps, serialised). An object held in several places (a checkpoint id
+    that is a dict key, a list item and a row field) is counted once, as memory holds it."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
     if isinstance(obj, (bytes, bytearray, str)):
         return len(obj)
     if isinstance(obj, dict):
-        return sum(_bytes_in(k) + _bytes_in(v) for k, v in obj.items())
+        return sum(_bytes_in(k, seen) + _bytes_in(v, seen) for k, v in obj.items())
     if isinstance(obj, (list, tuple)):
-        return sum(_bytes_in(v) for v in obj)
+        return sum(_bytes_in(v, seen) for v in obj)
     if hasattr(obj, "__slots__"):
-        return sum(_bytes_in(getattr(obj, s)) for s in obj.__slots__ if hasattr(obj, s))
+        return sum(_bytes_in(getattr(obj, s), seen) for s in obj.__slots__ if hasattr(obj, s))
     return 0
 
 

@@ -41,6 +41,7 @@ from typing import Any, TypedDict
 from hitl_notebook import END, START, InMemorySaver, StateGraph
 from hitl_notebook.render import layout_graph, layout_svg
 
+from .widget_live import format_live, measure_live
 from .widget_sync import measure as measure_sync
 from .widget_timeline import measure_timeline
 
@@ -227,8 +228,24 @@ def measure_browser(
     }
 
 
-def measure(quick: bool = False) -> dict:
-    """Every figure of this benchmark (``quick``: fewer runs, for a smoke test)."""
+def measure_live_runs(quick: bool) -> dict:
+    """bench/widget_live.py's figures, in a Chromium of their own."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError("no Chromium: install Debian's `chromium` or set HITL_CHROMIUM")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        try:
+            return measure_live(browser, quick=quick)
+        finally:
+            browser.close()
+
+
+def measure(quick: bool = False, live: bool = True) -> dict:
+    """Every figure of this benchmark (``quick``: fewer runs, for a smoke test; ``live``:
+    also the live-run figures, which start a JupyterLab)."""
     fresh, warm, updates, steps = QUICK if quick else FULL
     timeline = TIMELINE_QUICK if quick else TIMELINE_FULL
     graph = diagram_graph()
@@ -248,6 +265,7 @@ def measure(quick: bool = False) -> dict:
         "svg_bytes": len(svg.encode()),
         "kernel_layout_ms": _summary(kernel),
         "sync": {k: sync[k] for k in ("state_bytes", "bytes_per_step", "max_bytes_per_step")},
+        "live": measure_live_runs(quick) if live else None,
     }
 
 
@@ -307,6 +325,8 @@ def format_result(result: dict) -> str:
         f"widget in headless Chromium {result['chromium']}: diagram of {result['nodes']} nodes, "
         f"{result['edges']} edges (SVG {result['svg_bytes'] / 1e3:.0f} KB, SVG nodes {result['svg_nodes']})",
     )
+    if result.get("live"):
+        lines += ["", format_live(result["live"])]
     return "\n".join(lines)
 
 
@@ -316,8 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke test")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--no-live", action="store_true", help="skip the live-run figures (no JupyterLab)"
+    )
     args = parser.parse_args(argv)
-    result = measure(quick=args.quick)
+    result = measure(quick=args.quick, live=not args.no_live)
     print(json.dumps(result, indent=2) if args.json else format_result(result))
     return 0
 

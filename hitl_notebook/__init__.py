@@ -24,6 +24,7 @@ from .errors import (
     ThreadRequiredError,
     is_invalid_resume,
 )
+from .functional import entrypoint, task
 from .graph.builder import END, START, StateGraph
 from .graph.compiled import CompiledStateGraph
 from .langchain_messages import to_langchain_messages
@@ -121,12 +122,14 @@ __all__ = [
     "ToolMessage",
     "ToolNode",
     "add_messages",
+    "entrypoint",
     "get_config",
     "get_stream_writer",
     "interrupt",
     "is_invalid_resume",
     "register_type",
     "show",
+    "task",
     "to_langchain_messages",
     "tools_condition",
 ]

@@ -18,6 +18,9 @@ SCENARIO_ROWS = [
     "-turn thread: history listing",
     "-turn thread: get_state head",
     "back (update_state + one step)",
+    "tasks in sequence: per task",
+    "tasks in parallel: per task",
+    "then interrupt: resume, per task",
     "tool loop (3 calls a turn): per turn",
 ]
 

@@ -33,6 +33,7 @@ PATTERNS = [
     "persistence",
     "bring_your_own_model",
     "langgraph_server",
+    "functional_api",
 ]
 #: Teaching notebooks with a cell that uses a real LLM: it imports LangChain only when an
 #: API key is set and LangChain is installed, and says it skipped otherwise.

@@ -24,3 +24,18 @@ def test_readme_shows_the_two_commands_ci_runs():
     text = README.read_text()
     assert "bash scripts/demo.sh" in text and "bash scripts/test.sh" in text
     assert "bash scripts/test.sh" in (README.parent / ".ci" / "run").read_text()
+
+
+def test_functional_api_sample_runs_as_commented():
+    """The Functional API block pauses, resumes without re-running its task, and shows."""
+    text = README.read_text()
+    code = re.search(r"## Functional API\n.*?```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md functional", "exec"), namespace)
+    publish, config = namespace["publish"], namespace["config"]
+    assert publish.get_state(config).values == {
+        "text": "A short note about otters.",
+        "published": True,
+    }
+    history = list(publish.get_state_history(config))
+    assert [s.metadata["source"] for s in history] == ["loop", "input"]

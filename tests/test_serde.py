@@ -240,12 +240,17 @@ def test_output_is_strict_utf8_json(value):
     json.loads(dumps(value).decode("utf-8"), parse_constant=refuse)
 
 
-def test_deep_nesting_round_trips():
-    """Values nested deeper than orjson's limit still round-trip (the stdlib encoder takes over)."""
+def test_deep_nesting_round_trips_up_to_the_limit_and_is_refused_past_it():
+    """Nesting up to ``bounds.MAX_DEPTH`` round-trips; deeper is a SerializationError naming
+    the limit (reading it back would exhaust the stack of whatever walks it)."""
     value: list = []
-    for _ in range(400):
+    for _ in range(250):
         value = [value]
     assert round_trip(value) == value
+    for _ in range(150):
+        value = [value]
+    with pytest.raises(SerializationError, match="deeper than 255 levels"):
+        dumps(value)
 
 
 def test_inputs_are_not_modified():

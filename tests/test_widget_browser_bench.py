@@ -30,7 +30,7 @@ def test_quick_widget_browser_bench_prints_render_update_and_sync_figures():
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
@@ -40,6 +40,12 @@ def test_quick_widget_browser_bench_prints_render_update_and_sync_figures():
     )
     assert re.search(r"bytes sent per step, 5\.\d MB state\s+\d+\.\d KB", out), out
     assert "SVG nodes [202]" in out, "200 nodes plus start and end are drawn"
+    for row in (
+        r"kernel round trip during a run \(median\)\s+\d+\.\d ms\s+\d+\.\d ms",
+        r"node finished -> status drawn \(median\)\s+\d+\.\d ms\s+\d+\.\d ms",
+        r"tokens drawn per second \(400-word reply\)\s+\d+\.\d tok/s\s+\d+\.\d tok/s",
+    ):
+        assert re.search(row, out), out
     # Issue 16: the timeline on a long branching thread and a diff, through a real Session.
     assert re.search(r"timeline open, 1,000 checkpoints, 3 lanes: total\s+\d+\.\d ms", out), out
     assert re.search(

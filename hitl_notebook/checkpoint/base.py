@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import hashlib
 import os
 import random
 import threading
@@ -39,6 +40,7 @@ __all__ = [
     "ThreadInfo",
     "new_checkpoint_id",
     "parent_cycle",
+    "task_id",
 ]
 
 #: A thread's id, as in ``config["configurable"]["thread_id"]``.
@@ -120,6 +122,9 @@ class TaskOutcome:
     goto: list[Any] = field(default_factory=list)
     #: Answers to interrupts raised inside subgraphs the task calls, by interrupt id.
     child_answers: dict[str, Any] = field(default_factory=dict)
+    #: Functional API: what the ``@task`` calls of this task finished with, by call id
+    #: (``[task name, result]``), so a re-run of the entrypoint does not run them again.
+    task_results: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -291,6 +296,18 @@ class BaseCheckpointSaver(ABC):
         checkpoint_id: CheckpointId | None = None,
     ) -> CheckpointRecord | None:
         return await asyncio.to_thread(self.get, thread_id, ns, checkpoint_id)
+
+
+def task_id(checkpoint_id: str, ns: str, name: str, send_index: int | None = None) -> str:
+    """Deterministic: resuming from the same checkpoint gives the same task the same id (and
+    a stored plan whose id is this one need not store it)."""
+    key = (
+        f"{checkpoint_id}|{ns}|{name}"
+        if send_index is None
+        else f"{checkpoint_id}|{ns}|{name}|send:{send_index}"
+    )
+    h = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def parent_cycle(thread_id: str, start: str | None, repeated: str) -> Exception:

@@ -13,7 +13,15 @@ from typing import Any
 import orjson
 
 from . import serde
-from .base import CheckpointId, InterruptRecord, Namespace, TaskOutcome, TaskPlan, ThreadId
+from .base import (
+    CheckpointId,
+    InterruptRecord,
+    Namespace,
+    TaskOutcome,
+    TaskPlan,
+    ThreadId,
+    task_id,
+)
 from .serde import DeserializationError, SerializationError
 
 __all__ = [
@@ -126,9 +134,18 @@ def load_metadata(text: str, where: Where) -> dict[str, Any]:
     return value
 
 
-def dump_plans(plans: list[TaskPlan], where: Where) -> bytes:
-    """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan)."""
-    rows = [[p.id, p.name, p.send_arg, p.is_send] for p in plans]
+def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
+    """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan).
+    A task id that ``task_id`` derives from the checkpoint (the usual case) is stored as null."""
+    rows = [
+        [
+            None if p.id == _derived_id(where, p.name, i, p.is_send) else p.id,
+            p.name,
+            p.send_arg,
+            p.is_send,
+        ]
+        for i, p in enumerate(plans)
+    ]
     if all(
         p.send_arg is None for p in plans
     ):  # ids and names only (most steps): no serde walk needed
@@ -139,15 +156,24 @@ def dump_plans(plans: list[TaskPlan], where: Where) -> bytes:
     return dump(rows, "next", where)
 
 
-def load_plans(data: bytes, where: Where) -> list[TaskPlan]:
+def load_plans(data: bytes, where: CheckpointLocation) -> list[TaskPlan]:
     """Inverse of ``dump_plans``."""
     raw = load(data, "next", where)
     try:
-        return [TaskPlan(i, n, a, bool(s)) for i, n, a, s in raw]
+        return [
+            TaskPlan(_derived_id(where, n, k, bool(s)) if i is None else str(i), n, a, bool(s))
+            for k, (i, n, a, s) in enumerate(raw)
+        ]
     except (TypeError, ValueError) as exc:
         raise DeserializationError(
             f"{where} is unreadable: next tasks are malformed ({exc})"
         ) from exc
+
+
+def _derived_id(where: CheckpointLocation, name: Any, index: int, is_send: bool) -> str:
+    if type(name) is not str:
+        raise TypeError(f"task name must be a str, not {type(name).__name__}")
+    return task_id(where.checkpoint_id, where.ns, name, index if is_send else None)
 
 
 def dump_outcome(outcome: TaskOutcome, where: Where) -> bytes:
@@ -167,6 +193,7 @@ def dump_outcome(outcome: TaskOutcome, where: Where) -> bytes:
             "error": outcome.error,
             "goto": list(outcome.goto),
             "child_answers": dict(outcome.child_answers),
+            **({"task_results": dict(outcome.task_results)} if outcome.task_results else {}),
         },
         f"outcomes[{outcome.task_id!r}]",
         where,
@@ -190,6 +217,7 @@ def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:
             error=raw["error"],
             goto=list(raw["goto"]),
             child_answers=dict(raw.get("child_answers", {})),
+            task_results=dict(raw.get("task_results", {})),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DeserializationError(f"{where} is unreadable: {path} is malformed ({exc!r})") from exc

@@ -143,8 +143,8 @@ class LangGraphSaverAPI:
         *,
         shared: bool = False,
     ) -> Any:
-        """Ours: ``get(thread_id, ns, checkpoint_id)`` -> ``CheckpointRecord``. LangGraph's:
-        ``get(config)`` -> the checkpoint dict (see ``get_tuple``)."""
+        """Ours: ``get(thread_id, ns, checkpoint_id, shared=)`` -> ``CheckpointRecord``.
+        LangGraph's: ``get(config)`` -> the checkpoint dict (see ``get_tuple``)."""
         if isinstance(thread_id, Mapping):
             found = self.get_tuple(thread_id)
             return None if found is None else found.checkpoint

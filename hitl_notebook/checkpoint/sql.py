@@ -18,8 +18,11 @@ from .store import COLUMN_KEYS, OutcomeRow, Row
 
 __all__ = ["SCHEMA_VERSION", "Dialect", "SchemaVersionError", "SqlTx", "setup_schema"]
 
-#: Version of the tables below; a database with a higher one was written by a newer release.
-SCHEMA_VERSION = 1
+#: Version of the stored format; a database with a higher one was written by a newer release.
+#: 2: writes refer to the values they appended, derived task ids and small sections
+#: deflated with a dictionary (version-1 rows read as they are; a database is marked 2 when
+#: a release that writes the new form opens it, so an older release refuses it clearly).
+SCHEMA_VERSION = 2
 
 _COLUMNS = (
     "thread_id, ns, checkpoint_id, parent_id, step, source, created_at, {meta}, "
@@ -255,6 +258,8 @@ def setup_schema(tx: SqlTx, dialect: Dialect) -> None:
         tx._run(statement)
     if found is None:
         tx._run("INSERT INTO hitl_schema_version (version) VALUES (?)", [SCHEMA_VERSION])
+    elif found < SCHEMA_VERSION:
+        tx._run("UPDATE hitl_schema_version SET version = ?", [SCHEMA_VERSION])
 
 
 def _column_equals(key: str, value: Any) -> tuple[str, list] | None:

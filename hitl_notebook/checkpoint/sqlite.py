@@ -133,6 +133,9 @@ class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
     @contextmanager
     def _transaction(self, begin: str) -> Iterator[SqlTx]:
         with self._lock:
+            if begin == "BEGIN" and self._conn.in_transaction:  # a read inside this thread's
+                yield SqlTx(self._conn, SQLITE)  # own transaction (lazy values) reuses it
+                return
             self._conn.execute(begin)
             try:
                 yield SqlTx(self._conn, SQLITE)

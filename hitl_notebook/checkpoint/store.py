@@ -58,6 +58,7 @@ from .delta import (
     with_changes,
 )
 from .serde import DeserializationError, SerializationError
+from .write_refs import join_writes, split_writes
 
 __all__ = ["DeltaSaver", "OutcomeRow", "Row", "Tx", "validate_filter"]
 
@@ -278,8 +279,9 @@ class DeltaSaver(BaseCheckpointSaver):
                     f"{where}: changes name channels missing from its values: {sorted(unknown)}"
                 )
         delta, delta_cost, delta_values = encode_changes(changes, where)
-        writes, plans = dump(record.writes, "writes", where), dump_plans(record.next, where)
-        tail = frames.pack(WRITES, "", writes) + frames.pack(NEXT, "", plans)
+        shown, refs = split_writes(record.writes, changes)
+        writes, plans = dump(shown, "writes", where), dump_plans(record.next, where)
+        tail = frames.pack(WRITES, refs, writes) + frames.pack(NEXT, "", plans)
         tail_size = (len(writes) + len(plans), _json_values(writes) + _json_values(plans))
         metadata = dump_metadata(record.metadata, where)
         outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
@@ -346,8 +348,9 @@ class DeltaSaver(BaseCheckpointSaver):
     ) -> None:
         """Refuse an answer when the task's stored answers are not the ones the caller read
         (another writer answered the same question meanwhile)."""
-        outs = tx.outcomes(where.thread_id, where.ns, where.checkpoint_id, where.checkpoint_id)
-        row = next((o for o in outs.get(where.checkpoint_id, []) if o.task_id == task_id), None)
+        cid = CheckpointId(where.checkpoint_id)
+        outs = tx.outcomes(ThreadId(where.thread_id), Namespace(where.ns), cid, cid)
+        row = next((o for o in outs.get(cid, []) if o.task_id == task_id), None)
         current = None if row is None else load_outcome(row.data, task_id, where)
         if _answers_mark(current) != _answers_mark(answered):
             raise ConcurrentUpdateError(
@@ -406,17 +409,20 @@ class DeltaSaver(BaseCheckpointSaver):
             if row is None:
                 return None
             outcomes = tx.outcomes(thread_id, ns, row.id, row.id).get(row.id, [])
-            if shared:  # decoded on first use (a cached checkpoint's values are ready)
-                ready = self._cache.get(_key(row))
-                deferred = (
-                    ready
-                    if ready is not None
-                    else DeferredValues(functools.partial(self._values_or_fail, row))
-                )
-                return self._record(row, deferred, outcomes, copy=False)
-            values = self._values(tx, row)
-            if values is None:  # deleted since the row was read
+            values = None if shared else self._values(tx, row)
+            if values is None and not shared:  # deleted since the row was read
                 return None
+        if shared:  # decoded on first use (a cached checkpoint's values are ready)
+            # Outside the read transaction: writes stored as references to the values
+            # (``write_refs``) load them, which opens a transaction of its own.
+            ready = self._cache.get(_key(row))
+            deferred = (
+                ready
+                if ready is not None
+                else DeferredValues(functools.partial(self._values_or_fail, row))
+            )
+            return self._record(row, deferred, outcomes, copy=False)
+        assert values is not None
         return self._record(row, values, outcomes)
 
     def list(
@@ -623,11 +629,14 @@ class DeltaSaver(BaseCheckpointSaver):
                 sections = frames.decode_sections(row.data, _RECORD_TAGS)
             except frames.FrameError as exc:
                 raise DeserializationError(f"{where} is unreadable: {exc}") from exc
-        parts = {s.tag: s.data for s in sections if s.tag in _RECORD_TAGS}
+        parts = {s.tag: s for s in sections if s.tag in _RECORD_TAGS}
         if parts.keys() != _RECORD_TAGS:
             raise DeserializationError(
                 f"{where} is unreadable: its writes or next tasks are missing"
             )
+        writes = load(parts[WRITES].data, "writes", where)
+        if parts[WRITES].name:  # entries stored once, in the values (see ``write_refs``)
+            writes = join_writes(writes, parts[WRITES].name, values, where)
         return CheckpointRecord(
             thread_id=row.thread_id,
             ns=row.ns,
@@ -635,10 +644,10 @@ class DeltaSaver(BaseCheckpointSaver):
             parent_id=row.parent_id,
             step=row.step,
             source=row.source,
-            writes=load(parts[WRITES], "writes", where),
+            writes=writes,
             # Uncopied (``shared``): the saver's dict, or a read-only DeferredValues.
             values=fresh_copy(values) if copy else cast(dict, values),
-            next=load_plans(parts[NEXT], where),
+            next=load_plans(parts[NEXT].data, where),
             created_at=row.created_at,
             metadata=load_metadata(row.metadata, where),
             outcomes={o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
@@ -751,6 +760,36 @@ class DeltaSaver(BaseCheckpointSaver):
         )
 
 
+class _ListingValues:
+    """The values of a shared listing's rows, built a batch at a time when first asked for.
+
+    Asking for one row's values builds those of its batch (``LIST_BATCH`` neighbours, each
+    from its parent's: one delta each), so reading a listing's values in order costs what
+    an eager listing costs, and reading none costs nothing.
+    """
+
+    def __init__(self, saver: DeltaSaver, rows: list[Row]) -> None:
+        self._saver = saver
+        self._rows = rows
+        self._position = {row.id: n for n, row in enumerate(rows)}
+        self._listed = set(self._position)
+        self._replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
+        self._ready: dict[str, tuple[dict[str, Any], Any]] = {}
+        self._lock = threading.Lock()
+
+    def values_of(self, row: Row) -> dict[str, Any]:
+        with self._lock:
+            found = self._ready.pop(row.id, None)
+            if found is None:
+                start = self._position[row.id] // LIST_BATCH * LIST_BATCH
+                batch = self._rows[start : start + LIST_BATCH]
+                self._ready.update(self._saver._batch_values(batch, self._listed, self._replayed))
+                found = self._ready.pop(row.id, None)
+        if found is not None:
+            return found[0]
+        return self._saver._values_or_fail(row)  # it fails: read it alone to say why
+
+
 def _compare_head(
     tx: Tx,
     thread_id: ThreadId,
@@ -796,36 +835,6 @@ def _check_readable(size: int, values: int, where: CheckpointLocation) -> None:
             f"{bounds.MAX_VALUES:,} values (hitl_notebook.checkpoint.bounds), so that reading it "
             "stays bounded"
         )
-
-
-class _ListingValues:
-    """The values of a shared listing's rows, built a batch at a time when first asked for.
-
-    Asking for one row's values builds those of its batch (``LIST_BATCH`` neighbours, each
-    from its parent's: one delta each), so reading a listing's values in order costs what
-    an eager listing costs, and reading none costs nothing.
-    """
-
-    def __init__(self, saver: DeltaSaver, rows: list[Row]) -> None:
-        self._saver = saver
-        self._rows = rows
-        self._position = {row.id: n for n, row in enumerate(rows)}
-        self._listed = set(self._position)
-        self._replayed: dict[str, tuple[dict[str, Any], list[frames.Section]]] = {}
-        self._ready: dict[str, tuple[dict[str, Any], Any]] = {}
-        self._lock = threading.Lock()
-
-    def values_of(self, row: Row) -> dict[str, Any]:
-        with self._lock:
-            found = self._ready.pop(row.id, None)
-            if found is None:
-                start = self._position[row.id] // LIST_BATCH * LIST_BATCH
-                batch = self._rows[start : start + LIST_BATCH]
-                self._ready.update(self._saver._batch_values(batch, self._listed, self._replayed))
-                found = self._ready.pop(row.id, None)
-        if found is not None:
-            return found[0]
-        return self._saver._values_or_fail(row)  # it fails: read it alone to say why
 
 
 def _key(row: Row) -> tuple:

@@ -69,12 +69,20 @@ class TaskContext:
     parents: dict = field(default_factory=dict)
     #: Subgraph checkpoints a replay should start from, by namespace (``checkpoint_map``).
     replay: dict = field(default_factory=dict)
+    #: Functional API: results of the ``@task`` calls that finished, by call id, shared by
+    #: the entrypoint's task and every task it calls (see ``hitl_notebook.functional``).
+    task_results: dict = field(default_factory=dict)
+    #: How many ``@task`` calls this run of the node has made (for their call ids).
+    task_calls: int = 0
+    #: ``emit(mode, chunk)``: sends a chunk on the run's stream (``@task`` results).
+    emit: Any = None
 
     def restart(self) -> None:
         """Before a retry: the node runs from its start, so its ``interrupt()`` calls take
         the answers from the first again and its subgraph calls reuse their namespaces."""
         self.calls = 0
         self.subgraph_calls = 0
+        self.task_calls = 0
         self.consumed.clear()
 
 

@@ -15,11 +15,12 @@ if TYPE_CHECKING:
 __all__ = ["checkpoint_payload", "debug_event", "result_payload", "task_payload", "writes_view"]
 
 
-def task_payload(plan: TaskPlan, node_input: Any) -> dict:
-    """A task about to run: what it reads and what triggered it."""
+def task_payload(plan: TaskPlan, node_input: Any, *, started: bool = False) -> dict:
+    """A task about to run: what it reads and what triggered it (``started``: the run's
+    input, for the node of an entrypoint)."""
     if plan.is_send:
         triggers: tuple = (PUSH,)
-    elif plan.name == START:
+    elif plan.name == START or started:
         triggers = (START,)
     else:
         triggers = (f"branch:to:{plan.name}",)
@@ -28,16 +29,17 @@ def task_payload(plan: TaskPlan, node_input: Any) -> dict:
 
 def result_payload(
     plan: TaskPlan,
-    writes: list[tuple[str, Any]] | None,
+    result: dict,
     error: BaseException | None,
     interrupts: list[InterruptRecord],
 ) -> dict:
-    """A task that finished, failed or paused: the error is the exception object."""
+    """A task that finished, failed or paused (``result``: its writes as ``writes_view``
+    shows them); the error is the exception object."""
     return {
         "id": plan.id,
         "name": plan.name,
         "error": error,
-        "result": writes_view(writes or []),
+        "result": result,
         "interrupts": [
             {"value": r.value, "id": r.id, "response_schema": r.response_schema} for r in interrupts
         ],

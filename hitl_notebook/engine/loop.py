@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 import warnings
 from collections import deque
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..checkpoint.base import (
+    Change,
     CheckpointRecord,
     Namespace,
     Replace,
@@ -196,7 +198,12 @@ class Run:
         self.subgraphs = subgraphs
         #: Chunks can appear while a task runs (custom writes, LLM tokens, a subgraph's
         #: steps): the driver then runs even a lone task in a worker and yields as they come.
-        self.live = subgraphs or "custom" in modes or "messages" in modes
+        self.live = (
+            subgraphs
+            or "custom" in modes
+            or "messages" in modes
+            or (self.plan.streams_while_running and bool(modes))
+        )
         #: Where events go: our own buffer, or (inside a parent streaming subgraphs) the parent's.
         self._sink = self.events.append
         if self.parent is not None and self.parent.forward is not None:
@@ -441,6 +448,15 @@ class Run:
                 )
         values = dict(step_values(plan, base)[0]) if base is not None else plan.initial_values()
         new_id = new_checkpoint_id()
+        changes: dict[str, Change] = (
+            {} if base is not None else {k: Replace(v) for k, v in values.items()}
+        )
+        if plan.input_is_state:  # the input checkpoint holds the input and runs the nodes
+            values, written = plan.apply_writes(values, list(data.items()))
+            changes.update(written)
+            first = [TaskPlan(task_id(new_id, self.ns, n), n) for n in plan.static_targets[START]]
+        else:
+            first = [TaskPlan(task_id(new_id, self.ns, START), START, send_arg=data)]
         record = CheckpointRecord(
             thread_id=self.thread_id or ThreadId(""),
             ns=self.ns,
@@ -450,11 +466,10 @@ class Run:
             source="input",
             writes={START: data},
             values=values,
-            next=[TaskPlan(task_id(new_id, self.ns, START), START, send_arg=data)],
+            next=first,
             created_at=now_iso(),
             metadata=self.metadata,
         )
-        changes = {} if base is not None else {k: Replace(v) for k, v in values.items()}
         self._put(record, changes, fork=self.checkpoint_id is not None)
         self.cp = record
         self._report_saved(record)
@@ -480,8 +495,11 @@ class Run:
                     f"({', '.join(p.name for p in waiting)}) and none asked a question: continue with "
                     "invoke(None, config), or update_state first."
                 )
-            reject_stale_ids(value, self.thread_id or "", f"paused before node '{waiting[0].name}'")
             answered = base.outcomes.get(waiting[0].id)
+            if answered is not None and answered.error is not None and answered.interrupts:
+                self._answer_again(answered, value)  # it raised after its answer
+                return
+            reject_stale_ids(value, self.thread_id or "", f"paused before node '{waiting[0].name}'")
             if answered is not None and answered.interrupts:
                 raise ResumeError(
                     f"Thread '{self.thread_id}' has no pending interrupt to resume: the question of node "
@@ -505,6 +523,21 @@ class Run:
         read = {outcome.task_id: outcome for outcome, _ in pending}
         for outcome in changed.values():
             self._put_outcome(outcome, answered=read[outcome.task_id])
+
+    def _answer_again(self, failed: TaskOutcome, value: Any) -> None:
+        """A task that raised after it got its answers can be answered again (as in
+        LangGraph): the new answer replaces the one its interrupt had."""
+        asked = [
+            (failed, r) for r in failed.interrupts if r.ns == self.ns and r.index < DYNAMIC_INDEX
+        ]
+        answers = resolve_resume(value, asked, self.thread_id or "")
+        updated = _copy_outcome(failed)
+        for _, rec in asked:
+            if rec.id in answers and rec.index < len(updated.answers):
+                updated.answers[rec.index] = answers[rec.id]
+            elif rec.id in answers:
+                updated.answers.append(answers[rec.id])
+        self._put_outcome(updated, answered=failed)
 
     # -- stepping --------------------------------------------------------------------
     def plan_step(self) -> list[TaskPlan] | None:
@@ -553,9 +586,9 @@ class Run:
                 if p.name == START:  # the input is applied, not run: no task events (as LangGraph)
                     continue
                 node_input = (
-                    p.send_arg if p.is_send else self.plan.node_input(p.name, self.step_values)
+                    p.send_arg if p.is_send else self.plan.shown_input(p.name, self.step_values)
                 )
-                payload = task_payload(p, node_input)
+                payload = task_payload(p, node_input, started=self.plan.input_is_state)
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
         return runnable
@@ -564,8 +597,10 @@ class Run:
         outcome = self.cp.outcomes.get(plan.id)
         if outcome is not None:
             answers, child_answers = list(outcome.answers), dict(outcome.child_answers)
+            task_results = dict(outcome.task_results)
         else:
             answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
+            task_results = {}
         emitter = self._message_emitter(plan) if "messages" in self.modes else None
         return TaskContext(
             plan.id,
@@ -585,6 +620,8 @@ class Run:
             checkpoint_id=self.cp.id,
             parents=self.parents,
             replay=self.replay,
+            task_results=task_results,
+            emit=self._emit_from_task,
         )
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
@@ -643,7 +680,8 @@ class Run:
         produced, so a crash before the step ends does not run it again."""
         plan = result.plan
         if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
-            payload = result_payload(plan, result.shown, result.error, result.interrupts)
+            view = self.plan.result_view(result.shown or [])
+            payload = result_payload(plan, view, result.error, result.interrupts)
             self._emit("tasks", payload)
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
         emitter = self._emitters.pop(plan.id, None) if self._emitters else None
@@ -665,11 +703,13 @@ class Run:
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan
-        for r in (
-            results if cp.outcomes else ()
-        ):  # close the records of a step that paused or failed before
-            previous = cp.outcomes.get(r.plan.id)
-            if previous is not None and previous.writes is None:
+        for r in results:
+            # Close the records of a step that paused or failed before, and keep what the
+            # ``@task`` calls of an entrypoint returned (its history shows them).
+            previous = cp.outcomes.get(r.plan.id) if cp.outcomes else None
+            if (previous is not None and previous.writes is None) or (
+                previous is None and r.task_results
+            ):
                 self._put_outcome(r.to_outcome(previous))
         writes = [w for r in results for w in r.writes or ()]
         if len(results) == 1 and results[0].applied is not None:
@@ -711,7 +751,12 @@ class Run:
         self._put(record, changes)
         self.cp = record
         self.latest = values
-        if "values" in self.modes:
+        wrote = (
+            bool(writes) or bool(self._given_changes) or any(r.plan.name != START for r in results)
+        )
+        if (
+            "values" in self.modes and wrote
+        ):  # an input that wrote nothing shows nothing (as LangGraph)
             self._emit("values", self._output(values))
         self._report_saved(record)
         if self.after and _hits(self.after, [r.plan for r in results]):
@@ -770,6 +815,15 @@ class Run:
         if mode in self.modes:
             self._sink((mode, self.ns, chunk))
 
+    def _emit_from_task(self, mode: str, chunk: Any) -> None:
+        """A chunk from inside a running task: a stream mode's, or a ``@task`` call that
+        starts (``"task"``) or ends (``"task_result"``), shown on ``tasks`` and ``debug``."""
+        if mode not in ("task", "task_result"):
+            self._emit(mode, chunk)
+        elif "tasks" in self.modes or "debug" in self.modes:
+            self._emit("tasks", chunk)
+            self._emit("debug", debug_event(mode, self.cp.step + 1, now_iso(), chunk))
+
     def _emit_breakpoint(self) -> None:
         """The empty ``__interrupt__`` chunk of a breakpoint pause: the top-level run's only
         (a subgraph's pause shows once, where its parent pauses)."""
@@ -793,8 +847,9 @@ class Run:
         for interrupts in by_task.values():
             self.reported.extend(interrupts)
             self._emit("updates", {INTERRUPT: tuple(interrupts)})
-            if isinstance(values, dict):
-                self._emit("values", {**values, INTERRUPT: tuple(interrupts)})
+            if "values" in self.modes:  # a root state's value is not shown beside them
+                shown = values if isinstance(values, dict) else {}
+                self._emit("values", {**shown, INTERRUPT: tuple(interrupts)})
         # then the state with what the finished tasks wrote, as LangGraph shows it
         self.latest = self.plan.values_with_finished_tasks(self.cp)
         if values is not None and self.latest is not self.cp.values:
@@ -811,6 +866,11 @@ class Run:
     def _report_saved(self, record: CheckpointRecord) -> None:
         """The ``checkpoints``/``debug`` chunk of a checkpoint this run created."""
         if "checkpoints" in self.modes or "debug" in self.modes:
+            held = [r for kind, r, _ in self._held if kind == "record"]
+            if held and held[0].parent_id != record.parent_id:
+                # durability="exit": the parent is the last checkpoint really saved, as the
+                # one flush() writes will say (and as LangGraph reports it)
+                record = replace(record, parent_id=held[0].parent_id)
             payload = checkpoint_payload(self.graph, record)
             self._emit("checkpoints", payload)
             self._emit("debug", debug_event("checkpoint", record.step, record.created_at, payload))
@@ -847,10 +907,17 @@ class Run:
 
     def flush(self) -> None:
         """``durability="exit"``: write only the last checkpoint of this call (with the
-        outcomes of its tasks), as a child of the last one already saved."""
+        outcomes of its tasks), as a child of the last one already saved. A subgraph called
+        per task writes only when it paused or failed."""
         if self.saver is None:  # nothing was held back
             return
         held, self._held = self._held, []
+        if (
+            self.parent is not None
+            and self.status == "done"
+            and self.graph.checkpointer is not True
+        ):
+            return  # a per-task subgraph that finished leaves nothing to resume (as LangGraph)
         records = [(r, c) for kind, r, c in held if kind == "record"]
         advance = self.parent is None
         if records:
@@ -949,6 +1016,7 @@ def _from_outcome(plan: TaskPlan, outcome: TaskOutcome | None) -> TaskResult | N
         goto=[goto_from_json(g) for g in outcome.goto],
         interrupts=list(outcome.interrupts),
         answers=list(outcome.answers),
+        task_results=dict(outcome.task_results),
     )
 
 
@@ -962,6 +1030,7 @@ def _copy_outcome(o: TaskOutcome) -> TaskOutcome:
         o.error,
         list(o.goto),
         dict(o.child_answers),
+        dict(o.task_results),
     )
 
 
@@ -970,8 +1039,9 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
     itself for a root state schema."""
     if not writes:
         return None
-    if writes[0][0] == ROOT:
-        return writes[-1][1]
+    roots = [value for key, value in writes if key == ROOT]
+    if roots:  # a root state schema (or an entrypoint, which also saves ``previous``)
+        return roots[-1]
     view: dict[str, Any] = {}
     for key, value in writes:
         if key in view:  # the same key written twice by one task (list-of-Command output)

@@ -10,6 +10,7 @@ that were not already streamed token by token are emitted whole when the node fi
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -60,7 +61,9 @@ def message_ids(values: dict) -> set[str]:
 @contextlib.contextmanager
 def langchain_callbacks(emitter: MessageEmitter | None) -> Iterator[None]:
     """While a node runs, LangChain runnables it calls report tokens to ``emitter``."""
-    if emitter is None:
+    # A LangChain model a node calls exists before the node runs, so LangChain is already
+    # imported; when it is not, importing it here would only cost time (and surprise).
+    if emitter is None or "langchain_core" not in sys.modules:
         yield
         return
     try:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from typing import TYPE_CHECKING, Any
 
-from ..checkpoint.base import Change, Replace, TaskPlan
+from ..checkpoint.base import Change, Replace, TaskPlan, task_id
 from ..constants import DEFER_KEY, END
 from ..errors import InvalidUpdateError
 from ..types import Send
@@ -15,17 +14,6 @@ if TYPE_CHECKING:
     from ..graph.plan import GraphPlan
 
 __all__ = ["aroute", "goto_list", "next_plans", "route", "task_id"]
-
-
-def task_id(checkpoint_id: str, ns: str, name: str, send_index: int | None = None) -> str:
-    """Deterministic: resuming from the same checkpoint gives the same task the same id."""
-    key = (
-        f"{checkpoint_id}|{ns}|{name}"
-        if send_index is None
-        else f"{checkpoint_id}|{ns}|{name}|send:{send_index}"
-    )
-    h = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def route(

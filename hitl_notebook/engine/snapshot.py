@@ -15,7 +15,7 @@ from ..checkpoint.base import (
     parent_cycle,
 )
 from ..checkpoint.copying import fresh_copy
-from ..constants import PULL, PUSH
+from ..constants import PULL, PUSH, ROOT
 from ..errors import CheckpointerRequiredError, CheckpointNotFoundError, ThreadRequiredError
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
@@ -263,24 +263,26 @@ def to_snapshot(
         _interrupts(pending),
     )
     structure = graph._plan
+    as_record = complete or not live
     if not shared:
-        return StateSnapshot(_state_values(structure, record, complete, live), *fields)
+        return StateSnapshot(_state_values(structure, record, as_record), *fields)
 
     def load() -> Any:
         own = replace(record, values=fresh_copy(dict(record.values)))
-        return _state_values(structure, own, complete, live)
+        return _state_values(structure, own, as_record)
 
     if structure.schema.is_root:  # the state is one value, not a dict to fill in later
         return StateSnapshot(load(), *fields)
     return LazySnapshot(load, *fields)
 
 
-def _state_values(structure: Any, record: CheckpointRecord, complete: bool, live: bool) -> Any:
-    """The snapshot's ``values``: the checkpoint's, with what its step's finished tasks or a
-    Command's update given as input wrote shown on top."""
+def _state_values(structure: Any, record: CheckpointRecord, as_record: bool) -> Any:
+    """The snapshot's ``values``: the checkpoint's, with a Command's update given as input
+    shown on top, and (``as_record`` False: the live view of an open step) what its
+    finished tasks wrote."""
     if not record.outcomes:
         values = record.values
-    elif complete or not live:  # a record: only a Command's update given as input on top
+    elif as_record:  # a record: only a Command's update given as input on top
         values = step_values(structure, record)[0]
     else:
         values = structure.values_with_finished_tasks(record)
@@ -297,8 +299,13 @@ def _interrupts(records: list) -> tuple[Interrupt, ...]:
     )
 
 
-def _result_view(writes: list) -> dict | None:
-    return {k: v for k, v in writes} if writes else None
+def _result_view(writes: list) -> Any:
+    """A finished task's writes as ``PregelTask.result``: ``{key: value}``, or the value
+    itself for a root state (an entrypoint's return value)."""
+    if not writes:
+        return None
+    roots = [v for k, v in writes if k == ROOT]
+    return roots[-1] if roots else {k: v for k, v in writes}
 
 
 def _subgraph_state(

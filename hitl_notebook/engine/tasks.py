@@ -50,6 +50,8 @@ class TaskResult:
     #: The step's values and changes with these writes applied, when the task ran alone in
     #: its step and routing already folded them (see ``route``).
     applied: tuple[dict, dict] | None = None
+    #: Functional API: the results of the ``@task`` calls that finished (see ``TaskOutcome``).
+    task_results: dict = field(default_factory=dict)
 
     @property
     def shown(self) -> list[tuple[str, Any]] | None:
@@ -73,6 +75,7 @@ class TaskResult:
             error=error,
             goto=[goto_to_json(g) for g in self.goto],
             child_answers=child_answers,
+            task_results=dict(self.task_results),
         )
 
 
@@ -117,7 +120,12 @@ def _attempt_sync(
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
-        return TaskResult(plan, error=exc, answers=kept_answers(ctx.answers, ctx.ns, exc))
+        return TaskResult(
+            plan,
+            error=exc,
+            answers=kept_answers(ctx.answers, ctx.ns, exc),
+            task_results=ctx.task_results,
+        )
 
 
 async def call_async(
@@ -169,7 +177,12 @@ async def _attempt_async(
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
-        return TaskResult(plan, error=exc, answers=kept_answers(ctx.answers, ctx.ns, exc))
+        return TaskResult(
+            plan,
+            error=exc,
+            answers=kept_answers(ctx.answers, ctx.ns, exc),
+            task_results=ctx.task_results,
+        )
 
 
 def _as_own(command: Command) -> Command:
@@ -208,7 +221,7 @@ def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskR
                 ns=ctx.ns,
             )
         ]
-    return TaskResult(plan, interrupts=records, answers=ctx.answers)
+    return TaskResult(plan, interrupts=records, answers=ctx.answers, task_results=ctx.task_results)
 
 
 def _writes(structure: GraphPlan, plan: TaskPlan, out: Any) -> tuple[list, list, list]:
@@ -235,6 +248,7 @@ def _finished(
         unused_answer=unused,
         returned=None if writes is returned else returned,
         applied=applied,
+        task_results=ctx.task_results,
     )
 
 

@@ -282,7 +282,7 @@ class StateGraph:
                 raise NotImplementedError(
                     f"compile({keyword}=...) is not supported by hitl_notebook yet."
                 )
-        _check_checkpointer(checkpointer)
+        check_checkpointer(checkpointer)
         from .compiled import CompiledStateGraph
         from .validation import validate
 
@@ -333,7 +333,7 @@ def _node_spec(
     )
 
 
-def _check_checkpointer(checkpointer: Any) -> None:
+def check_checkpointer(checkpointer: Any) -> None:
     from ..checkpoint.base import BaseCheckpointSaver
 
     if checkpointer is None or checkpointer is True or checkpointer is False:

@@ -23,6 +23,13 @@ __all__ = ["GraphPlan"]
 class GraphPlan:
     """Nodes, edges, branches, joins and channels of one compiled graph (read-only)."""
 
+    #: True when a run's input checkpoint holds the input in the state and schedules the
+    #: first nodes itself, without an input task (an entrypoint's, as LangGraph's).
+    input_is_state = False
+    #: True when a node emits chunks while it runs (an entrypoint's task results), so a
+    #: stream passes them on as they come rather than when the step ends.
+    streams_while_running = False
+
     def __init__(self, builder: StateGraph) -> None:
         self.schema = builder.schema
         self.input_schema = builder.input_schema
@@ -191,6 +198,16 @@ class GraphPlan:
             return self.schema.node_view(self.visible_values(values))
         channels = schema.channels
         return schema.node_view({k: v for k, v in values.items() if k in channels})
+
+    def result_view(self, writes: list[tuple[str, Any]]) -> dict:
+        """A task's writes as the ``tasks``/``debug`` streams show its result."""
+        from ..engine.events import writes_view
+
+        return writes_view(writes)
+
+    def shown_input(self, node: str, values: dict) -> Any:
+        """What the ``tasks``/``debug`` streams show as the node's input."""
+        return self.node_input(node, values)
 
     def visible_values(self, values: dict) -> dict:
         """A new dict of ``values`` without the hidden ``__`` keys: what a node reads. Runs

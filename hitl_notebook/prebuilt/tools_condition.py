@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ..constants import END
 from .calls import last_message, tool_calls_of
 
 __all__ = ["tools_condition"]
@@ -23,4 +22,4 @@ def tools_condition(state: Any, messages_key: str = "messages") -> Literal["tool
             f"tools_condition found no messages in the state under {messages_key!r}: "
             f"got {type(state).__name__} {state!r:.120}"
         )
-    return "tools" if tool_calls_of(message) else END
+    return "tools" if tool_calls_of(message) else "__end__"  # END, as the Literal says

@@ -1,7 +1,8 @@
 """Notebook widgets for one thread of a graph: ``show(graph, thread_id=...)``."""
 
 from .runtime import GraphRuntime, LangGraphRuntime, Runtime, as_runtime
-from .server_runtime import ServerError, ServerRuntime
+from .server_connect import ServerError
+from .server_runtime import ServerRuntime
 from .session import ActionError, Session, StaleWidgetError
 from .widget import ThreadWidget, show
 

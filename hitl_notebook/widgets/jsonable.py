@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from .. import messages as our_messages
 
-__all__ = ["apply_ops", "diff", "preview", "revive", "to_jsonable"]
+__all__ = ["apply_ops", "diff", "preview", "revive", "sendable_text", "to_jsonable"]
 
 _SCALARS = (str, int, float, bool, type(None))
 _EXACT_SCALARS = frozenset(_SCALARS)
@@ -26,16 +27,22 @@ _EXACT_SCALARS = frozenset(_SCALARS)
 def to_jsonable(value: Any) -> Any:
     """A JSON-compatible copy of ``value`` for display and editing."""
     kind = type(value)  # the common exact types first: a 1,000-message state is converted per view
+    if kind is str:
+        return sendable_text(value)
     if kind in _EXACT_SCALARS:
         return value
     if kind is dict:
-        return {k if type(k) is str else str(k): to_jsonable(v) for k, v in value.items()}
+        return {
+            sendable_text(k if type(k) is str else str(k)): to_jsonable(v) for k, v in value.items()
+        }
     if kind is list:
         return [to_jsonable(v) for v in value]
+    if isinstance(value, str):
+        return sendable_text(value)
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {sendable_text(str(k)): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, (set, frozenset)):
@@ -50,6 +57,21 @@ def to_jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return {"__repr__": repr(value)}
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def sendable_text(text: str) -> str:
+    """``text`` with lone surrogates (not encodable as UTF-8, so no kernel message could
+    carry them) written as visible ``\\udXXX`` escapes; any other text is unchanged."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
 
 
 def revive(original: Any, edited: Any) -> Any:

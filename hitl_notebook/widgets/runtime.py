@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -22,8 +22,10 @@ __all__ = [
     "GraphRuntime",
     "LangGraphRuntime",
     "Runtime",
+    "StepEvent",
     "TaskEvent",
     "ThreadSummary",
+    "TokenEvent",
     "as_runtime",
     "task_event",
 ]
@@ -52,6 +54,34 @@ class TaskEvent:
     interrupted: bool = False
     #: The task's writes (``{channel: value}``) when it finished normally.
     result: Any = None
+    #: The exception the task raised (for its traceback), when there is one.
+    exception: BaseException | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepEvent:
+    """The root graph saved a checkpoint: a safe point to stop a run at."""
+
+    #: The checkpoint's step number.
+    step: int
+    kind: str = "step"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenEvent:
+    """A piece of a chat message (``stream_mode="messages"``), for live token display."""
+
+    #: Node id as drawn that called the model.
+    node: str
+    #: The message's id (pieces of one message share it).
+    message_id: str
+    #: Text of this piece. Both engines send a message either piece by piece or, when the
+    #: model did not stream, whole in one piece, never both: the pieces add up to it.
+    text: str
+    kind: str = "token"
+
+
+RunEvent = TaskEvent | StepEvent | TokenEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +122,15 @@ class Runtime(Protocol):
         *,
         interrupt_before: Sequence[str] = (),
         interrupt_after: Sequence[str] = (),
-    ) -> Iterator[TaskEvent]:
-        """Run the graph, yielding task starts and ends (and tokens, where the back end
-        streams them) as they happen."""
+    ) -> Iterator[RunEvent]:
+        """Run the graph, yielding task starts and ends, saved steps and message tokens
+        as they happen (closing the iterator at a ``StepEvent`` stops the run there).
+
+        Optional methods, asked for with ``getattr`` (a server runtime has none, and
+        they are not part of this protocol so ``isinstance`` checks keep passing):
+        ``aevents`` (the same on an event loop, for graphs with async nodes),
+        ``has_async_nodes()``, ``input_keys()`` (state keys a run's input may set, None
+        when not fixed) and ``state_schema()`` (the class the state is declared with)."""
 
     def resume_input(self, resume: Any) -> Any:
         """The graph input that resumes pending interrupts with ``resume``."""
@@ -108,6 +144,15 @@ class Runtime(Protocol):
 
     def new_thread_id(self) -> str:
         """An id for a new thread (a server creates the thread first)."""
+
+    def thread_graph(self, config: dict) -> tuple[Any, dict[str, str]] | None:
+        """For a graph drawn per thread (an entrypoint's task calls): the thread's drawable
+        graph and its nodes' status; ``None`` when ``get_graph`` is the whole picture."""
+
+    @property
+    def whole_state(self) -> bool:
+        """True when the state is one value (an entrypoint's return value, a root state
+        schema), edited as a whole rather than key by key."""
 
 
 class GraphRuntime:
@@ -164,21 +209,49 @@ class GraphRuntime:
         *,
         interrupt_before: Sequence[str] = (),
         interrupt_after: Sequence[str] = (),
-    ) -> Iterator[TaskEvent]:
+    ) -> Iterator[RunEvent]:
         chunks = self.graph.stream(
-            input,
-            config,
-            stream_mode=["tasks"],
-            subgraphs=True,
-            interrupt_before=list(interrupt_before) or None,
-            interrupt_after=list(interrupt_after) or None,
+            input, config, **_stream_options(interrupt_before, interrupt_after)
         )
-        for item in chunks:
-            # (namespace, mode, chunk) with subgraph streaming, else (mode, chunk).
-            namespace, chunk = (item[0], item[2]) if len(item) == 3 else ((), item[1])
-            event = task_event(namespace, chunk)
-            if event is not None:
-                yield event
+        try:
+            for item in chunks:
+                event = _run_event(item)
+                if event is not None:
+                    yield event
+        finally:
+            chunks.close()
+
+    async def aevents(
+        self,
+        input: Any,
+        config: dict,
+        *,
+        interrupt_before: Sequence[str] = (),
+        interrupt_after: Sequence[str] = (),
+    ) -> AsyncIterator[RunEvent]:
+        chunks = self.graph.astream(
+            input, config, **_stream_options(interrupt_before, interrupt_after)
+        )
+        try:
+            async for item in chunks:
+                event = _run_event(item)
+                if event is not None:
+                    yield event
+        finally:
+            await chunks.aclose()
+
+    def has_async_nodes(self) -> bool:
+        return any(spec.is_async for spec in self.graph._plan.nodes.values())
+
+    def state_schema(self) -> Any:
+        schema = self.graph.builder.schema.schema
+        return schema if isinstance(schema, type) and schema is not dict else None
+
+    def input_keys(self) -> frozenset[str] | None:
+        plan = self.graph._plan
+        if plan.dynamic_keys or "__root__" in plan.channels:
+            return None
+        return frozenset(k for k in plan.channels if not k.startswith("__"))
 
     def resume_input(self, resume: Any) -> Any:
         from hitl_notebook import Command
@@ -201,6 +274,18 @@ class GraphRuntime:
 
     def new_thread_id(self) -> str:
         return uuid.uuid4().hex
+
+    def thread_graph(self, config: dict) -> tuple[Any, dict[str, str]] | None:
+        draw = getattr(self.graph, "thread_drawable", None)
+        return draw(config) if draw is not None else None
+
+    @property
+    def whole_state(self) -> bool:
+        from ..constants import ROOT
+        from ..graph.channels import LastValue
+
+        plan = getattr(self.graph, "_plan", None)
+        return plan is not None and isinstance(plan.channels.get(ROOT), LastValue)
 
 
 class LangGraphRuntime(GraphRuntime):
@@ -238,10 +323,31 @@ class LangGraphRuntime(GraphRuntime):
             config = {**config, "metadata": {**config.get("metadata", {}), EDIT_RECORD_KEY: record}}
         return self.graph.update_state(config, values, as_node=as_node)
 
+    def state_schema(self) -> Any:
+        schema = getattr(getattr(self.graph, "builder", None), "state_schema", None)
+        return schema if isinstance(schema, type) and schema is not dict else None
+
+    def input_keys(self) -> frozenset[str] | None:
+        channels = getattr(getattr(self.graph, "builder", None), "channels", None)
+        if not channels or "__root__" in channels:
+            return None
+        return frozenset(k for k in channels if not k.startswith("__"))
+
+    def has_async_nodes(self) -> bool:
+        # LangGraph wraps an async node in a RunnableCallable without a sync ``func``.
+        return any(
+            hasattr(spec.runnable, "afunc") and getattr(spec.runnable, "func", None) is None
+            for spec in self.graph.builder.nodes.values()
+        )
+
     def resume_input(self, resume: Any) -> Any:
         from langgraph.types import Command
 
         return Command(resume=resume)
+
+    @property
+    def whole_state(self) -> bool:
+        return False
 
     def tool_nodes(self) -> dict[str, str]:
         nodes = getattr(getattr(self.graph, "builder", None), "nodes", {})
@@ -315,6 +421,56 @@ def _check_langgraph_version() -> None:
         )
 
 
+def _stream_options(interrupt_before: Sequence[str], interrupt_after: Sequence[str]) -> dict:
+    return {
+        "stream_mode": ["tasks", "checkpoints", "messages"],
+        "subgraphs": True,
+        "interrupt_before": list(interrupt_before) or None,
+        "interrupt_after": list(interrupt_after) or None,
+    }
+
+
+def _run_event(item: tuple) -> RunEvent | None:
+    """Normalise one ``(namespace, mode, chunk)`` stream item; ``None`` when the widget
+    has no use for it (internal nodes, subgraph checkpoints)."""
+    namespace, mode, chunk = item
+    if mode == "tasks":
+        return task_event(namespace, chunk)
+    if mode == "checkpoints":
+        if namespace:
+            return None
+        return StepEvent(int((chunk.get("metadata") or {}).get("step", -1)))
+    if mode == "messages":
+        return _token_event(namespace, chunk)
+    return None
+
+
+def _token_event(namespace: tuple, pair: Any) -> TokenEvent | None:
+    message, metadata = pair
+    if getattr(message, "type", "") not in ("ai", "AIMessageChunk"):
+        return None
+    node = (metadata or {}).get("langgraph_node", "")
+    prefix = [part.split(":", 1)[0] for part in namespace]
+    return TokenEvent(
+        node=":".join([*prefix, node]) if node else ":".join(prefix),
+        message_id=str(getattr(message, "id", "") or ""),
+        text=_message_text(getattr(message, "content", "")),
+    )
+
+
+def _message_text(content: Any) -> str:
+    """The text of a message's content (a string, or a list of content blocks)."""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for block in content or ():
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, dict) and isinstance(block.get("text"), str):
+            parts.append(block["text"])
+    return "".join(parts)
+
+
 def task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
     """Normalise one ``stream_mode="tasks"`` chunk (local or from a server's stream);
     ``None`` for internal nodes."""
@@ -333,6 +489,7 @@ def task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
         error=None if error is None else _error_text(error),
         interrupted=bool(chunk.get("interrupts")),
         result=chunk.get("result"),
+        exception=error if isinstance(error, BaseException) else None,
     )
 
 

@@ -11,26 +11,26 @@ asks for ``multitask_strategy="reject"`` and shows the server's refusal as it is
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..graph.drawable import DrawableEdge, DrawableGraph, DrawableNode
-from ..types import Interrupt, PregelTask, StateSnapshot
+from ..graph.drawable import DrawableGraph
+from ..types import StateSnapshot
 from .runtime import TaskEvent, ThreadSummary, task_event
+from .server_connect import ServerError, connect, error_message, find_assistant
+from .server_shapes import (
+    checkpoint_ref,
+    drawable,
+    snapshot,
+    thread_and_checkpoint,
+    token_event,
+)
 
-__all__ = ["ServerError", "ServerRuntime", "is_server_target"]
+__all__ = ["ServerRuntime"]
 
 #: Entries asked for per ``threads.get_history`` call (the SDK's default is 10).
 HISTORY_PAGE = 100
-#: Seconds ``show()`` waits for ``GET /ok`` before saying the server is not there.
-CONNECT_TIMEOUT = 5.0
-_UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
-
-
-class ServerError(RuntimeError):
-    """The LangGraph API server refused or failed a request; the message says which."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +38,6 @@ class _Resume:
     """Run input that resumes pending interrupts (sent as the run's ``command``)."""
 
     value: Any
-
-
-def is_server_target(target: Any) -> bool:
-    """True for what ``show()`` treats as a LangGraph API server: a URL or an SDK client."""
-    return isinstance(target, str) or type(target).__module__.startswith("langgraph_sdk")
 
 
 class ServerRuntime:
@@ -59,8 +54,8 @@ class ServerRuntime:
         headers: Mapping[str, str] | None = None,
         api_key: str | None = None,
     ) -> None:
-        self.client, self.url = _connect(target, headers, api_key)
-        assistant = _find_assistant(self.client, assistant_id, self.url)
+        self.client, self.url = connect(target, headers, api_key)
+        assistant = find_assistant(self.client, assistant_id, self.url)
         #: The assistant's id (a UUID) and the graph it runs.
         self.assistant_id: str = assistant["assistant_id"]
         self.graph_id: str = assistant["graph_id"]
@@ -70,38 +65,24 @@ class ServerRuntime:
 
     # ------------------------------------------------------------------ protocol
     def get_graph(self) -> DrawableGraph:
-        data = self._call(self.client.assistants.get_graph, self.assistant_id, xray=True)
-        graph = DrawableGraph()
-        for node in data.get("nodes", []):
-            name = (node.get("data") or {}).get("name", node["id"])
-            graph.nodes[node["id"]] = DrawableNode(
-                node["id"], str(name), None, node.get("metadata")
-            )
-        for edge in data.get("edges", []):
-            label = edge.get("data")
-            graph.edges.append(
-                DrawableEdge(
-                    edge["source"], edge["target"], label, bool(edge.get("conditional", False))
-                )
-            )
-        return graph
+        return drawable(self._call(self.client.assistants.get_graph, self.assistant_id, xray=True))
 
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
-        thread_id, cid = _thread_and_checkpoint(config)
+        thread_id, cid = thread_and_checkpoint(config)
         data = self._call(
             self.client.threads.get_state,
             thread_id,
-            checkpoint=_checkpoint_ref(cid),
+            checkpoint=checkpoint_ref(cid),
             subgraphs=subgraphs,
         )
-        return _snapshot(data, thread_id)
+        return snapshot(data, thread_id)
 
     def get_state_history(
         self, config: dict, *, limit: int | None = None, before: dict | None = None
     ) -> Iterator[StateSnapshot]:
         """Every checkpoint, newest first, fetched a page at a time as it is consumed."""
-        thread_id, _ = _thread_and_checkpoint(config)
-        cursor = _thread_and_checkpoint(before)[1] if before else None
+        thread_id, _ = thread_and_checkpoint(config)
+        cursor = thread_and_checkpoint(before)[1] if before else None
         left = limit
         while left is None or left > 0:
             size = HISTORY_PAGE if left is None else min(left, HISTORY_PAGE)
@@ -109,10 +90,10 @@ class ServerRuntime:
                 self.client.threads.get_history,
                 thread_id,
                 limit=size,
-                before=_checkpoint_ref(cursor),
+                before=checkpoint_ref(cursor),
             )
             for entry in page:
-                yield _snapshot(entry, thread_id)
+                yield snapshot(entry, thread_id)
             if len(page) < size:
                 return
             cursor = page[-1]["checkpoint"]["checkpoint_id"]
@@ -121,7 +102,7 @@ class ServerRuntime:
     def update_state(self, config: dict, values: Any, as_node: str | None = None) -> dict:
         """Write an edit on the server. Keys outside the graph's state schema are refused
         here: the server, like LangGraph, would drop them without a word."""
-        thread_id, cid = _thread_and_checkpoint(config)
+        thread_id, cid = thread_and_checkpoint(config)
         known = self._state_keys()
         unknown = sorted(set(values or {}) - known) if known else []
         if unknown:
@@ -134,7 +115,7 @@ class ServerRuntime:
             thread_id,
             values,
             as_node=as_node,
-            checkpoint=_checkpoint_ref(cid),
+            checkpoint=checkpoint_ref(cid),
         )
         return {"configurable": {"thread_id": thread_id, **result["checkpoint"]}}
 
@@ -147,7 +128,7 @@ class ServerRuntime:
         interrupt_after: Sequence[str] = (),
     ) -> Iterator[TaskEvent]:
         """Start a run on the server and yield its task events as it streams them."""
-        thread_id, cid = _thread_and_checkpoint(config)
+        thread_id, cid = thread_and_checkpoint(config)
         resume = isinstance(input, _Resume)
         parts = self._call(
             self.client.runs.stream,
@@ -155,7 +136,7 @@ class ServerRuntime:
             self.assistant_id,
             input=None if resume else input,
             command={"resume": input.value} if resume else None,
-            checkpoint=_checkpoint_ref(cid),
+            checkpoint=checkpoint_ref(cid),
             stream_mode=["tasks", "messages-tuple"],
             stream_subgraphs=True,
             interrupt_before=list(interrupt_before) or None,
@@ -169,7 +150,7 @@ class ServerRuntime:
         """Join the run in flight on the thread (``runs.join_stream``) and yield its events
         in the stream modes it was started with (node status needs ``"tasks"``, tokens
         ``"messages-tuple"``: the widget's own runs have both); nothing when idle."""
-        thread_id, _ = _thread_and_checkpoint(config)
+        thread_id, _ = thread_and_checkpoint(config)
         for status in ("running", "pending"):
             runs = self._call(self.client.runs.list, thread_id, status=status, limit=1)
             if runs:
@@ -190,9 +171,9 @@ class ServerRuntime:
             if kind == "metadata":
                 self.run_id = (part.data or {}).get("run_id", self.run_id)
             elif kind == "error":
-                raise ServerError(f"the run failed on the server: {_error_message(part.data)}")
+                raise ServerError(f"the run failed on the server: {error_message(part.data)}")
             elif kind == "messages":
-                event = _token_event(part.data)
+                event = token_event(part.data)
                 if event is not None:
                     yield event
             elif kind == "tasks":
@@ -230,6 +211,15 @@ class ServerRuntime:
             for t in found
         ]
 
+    def thread_graph(self, config: dict) -> None:
+        """A server graph is drawn whole (``get_graph``), not per thread."""
+        return None
+
+    @property
+    def whole_state(self) -> bool:
+        """Server threads' states are edited key by key."""
+        return False
+
     def tool_nodes(self) -> dict[str, str]:
         """No tool nodes: the tool-call card is not offered on server threads yet (their pending
         calls are answered with the state editor or the interrupt form)."""
@@ -242,13 +232,13 @@ class ServerRuntime:
 
     def busy(self, config: dict) -> bool:
         """True while a run is in flight on the thread (the server's thread status)."""
-        thread_id, _ = _thread_and_checkpoint(config)
+        thread_id, _ = thread_and_checkpoint(config)
         return self._call(self.client.threads.get, thread_id).get("status") == "busy"
 
     def stop(self, config: dict) -> list[str]:
         """Cancel the thread's pending and running runs (whoever started them); returns
         their ids. The server records a cancelled run as interrupted."""
-        thread_id, _ = _thread_and_checkpoint(config)
+        thread_id, _ = thread_and_checkpoint(config)
         stopped = []
         for status in ("running", "pending"):
             for run in self._call(self.client.runs.list, thread_id, status=status, limit=100):
@@ -267,168 +257,7 @@ class ServerRuntime:
         except ConflictError as exc:
             raise ServerError(
                 "the server refused: a run is already in flight on this thread "
-                f"(multitask_strategy='reject'): {_error_message(exc)}"
+                f"(multitask_strategy='reject'): {error_message(exc)}"
             ) from exc
         except LangGraphError as exc:
-            raise ServerError(f"{self.url}: {_error_message(exc)}") from exc
-
-
-def _connect(target: Any, headers: Mapping | None, api_key: str | None) -> tuple[Any, str]:
-    """An SDK sync client for ``target`` (a URL or a client), checked to answer ``/ok``."""
-    try:
-        import httpx
-        from langgraph_sdk import get_sync_client
-        from langgraph_sdk.client import SyncLangGraphClient
-    except ImportError as exc:
-        raise ImportError(
-            "showing a thread of a LangGraph API server needs langgraph-sdk: "
-            "pip install 'hitl-notebook[server]'"
-        ) from exc
-    if isinstance(target, str):
-        url = target.rstrip("/")
-        if not re.match(r"^https?://[^/\s]+", url):
-            raise ValueError(f"not an http(s) URL of a LangGraph API server: {target!r}")
-        if api_key is None:  # the SDK then reads LANGGRAPH_API_KEY / LANGSMITH_API_KEY
-            client = get_sync_client(url=url, headers=headers)
-        else:
-            client = get_sync_client(url=url, headers=headers, api_key=api_key)
-    elif isinstance(target, SyncLangGraphClient):
-        if headers is not None or api_key is not None:
-            raise TypeError("headers= and api_key= go with a URL; set them on the client you pass")
-        client = target
-        url = str(client.http.client.base_url).rstrip("/")
-    else:
-        raise TypeError(
-            f"the widget drives a server through a sync client: pass a URL or "
-            f"langgraph_sdk.get_sync_client(...), not {type(target).__name__}"
-        )
-    try:  # one try, not the SDK's retrying transport: a wrong host must fail fast
-        answer = httpx.get(f"{url}/ok", headers=client.http.client.headers, timeout=CONNECT_TIMEOUT)
-    except httpx.HTTPError as exc:
-        raise ConnectionError(
-            f"no LangGraph API server answers at {url}: {type(exc).__name__}: {exc}"
-        ) from exc
-    if answer.status_code != 200:
-        raise ConnectionError(
-            f"{url} does not look like a LangGraph API server: GET /ok answered {answer.status_code}"
-        )
-    return client, url
-
-
-def _find_assistant(client: Any, assistant_id: str | None, url: str) -> dict:
-    """The assistant named by ``assistant_id`` (a graph id, an assistant name or UUID);
-    without one, the server's only graph. A miss names what the server has."""
-    from langgraph_sdk.errors import LangGraphError
-
-    try:
-        assistants = client.assistants.search(limit=1000)
-    except LangGraphError as exc:
-        raise ServerError(f"{url}: cannot list assistants: {_error_message(exc)}") from exc
-    if assistant_id is None:
-        graphs = {a["graph_id"] for a in assistants}
-        if len(graphs) == 1:
-            return _system_first([a for a in assistants])[0]
-        raise ValueError(
-            f"{url} serves several graphs; pass assistant_id= one of: {_names(assistants)}"
-        )
-    for field in ("assistant_id", "graph_id", "name"):
-        matches = [a for a in assistants if a.get(field) == assistant_id]
-        if matches:
-            return _system_first(matches)[0]
-    if _UUID.match(assistant_id):
-        try:
-            return client.assistants.get(assistant_id)
-        except LangGraphError:
-            pass
-    raise LookupError(f"no assistant {assistant_id!r} on {url}; it has: {_names(assistants)}")
-
-
-def _system_first(assistants: list[dict]) -> list[dict]:
-    """The graph's default assistant (created by the server) before user-made ones."""
-    return sorted(assistants, key=lambda a: (a.get("metadata") or {}).get("created_by") != "system")
-
-
-def _names(assistants: list[dict]) -> str:
-    names = sorted({a["graph_id"] for a in assistants} | {a.get("name") or "" for a in assistants})
-    return ", ".join(n for n in names if n) or "(none)"
-
-
-def _thread_and_checkpoint(config: Mapping) -> tuple[str, str | None]:
-    configurable = config.get("configurable", {})
-    return str(configurable["thread_id"]), configurable.get("checkpoint_id")
-
-
-def _checkpoint_ref(cid: str | None) -> dict | None:
-    return None if cid is None else {"checkpoint_id": cid, "checkpoint_ns": ""}
-
-
-def _snapshot(data: Mapping, thread_id: str) -> StateSnapshot:
-    """A server ``ThreadState`` as the ``StateSnapshot`` the Session reads."""
-    values: Any = data.get("values")
-    return StateSnapshot(
-        values={} if values is None else values,
-        next=tuple(data.get("next") or ()),
-        config=_config(data.get("checkpoint"), thread_id)
-        or {"configurable": {"thread_id": thread_id}},
-        metadata=data.get("metadata"),
-        created_at=data.get("created_at"),
-        parent_config=_config(data.get("parent_checkpoint"), thread_id),
-        tasks=tuple(_task(task, thread_id) for task in data.get("tasks") or ()),
-        interrupts=tuple(_interrupt(i) for i in data.get("interrupts") or ()),
-    )
-
-
-def _config(checkpoint: Mapping | None, thread_id: str) -> dict | None:
-    if not checkpoint or not checkpoint.get("checkpoint_id"):
-        return None
-    return {"configurable": {"thread_id": thread_id, "checkpoint_ns": "", **checkpoint}}
-
-
-def _task(task: Mapping, thread_id: str) -> PregelTask:
-    state = task.get("state")
-    return PregelTask(
-        id=task.get("id", ""),
-        name=task.get("name", ""),
-        path=tuple(task.get("path") or ()),
-        error=task.get("error"),
-        interrupts=tuple(_interrupt(i) for i in task.get("interrupts") or ()),
-        state=_snapshot(state, thread_id)
-        if isinstance(state, Mapping) and "values" in state
-        else None,
-        result=task.get("result"),
-    )
-
-
-def _interrupt(data: Mapping) -> Interrupt:
-    return Interrupt(data.get("value"), data.get("id", ""))
-
-
-def _token_event(data: Any) -> TaskEvent | None:
-    """A ``messages-tuple`` part (``[message chunk, metadata]``) as a token event; ``None``
-    when the chunk carries no text (a tool-call chunk, an empty delta)."""
-    if not isinstance(data, (list, tuple)) or len(data) != 2 or not isinstance(data[0], Mapping):
-        return None
-    chunk, metadata = data
-    content = chunk.get("content")
-    if isinstance(content, list):  # content blocks: keep their text
-        content = "".join(b.get("text", "") for b in content if isinstance(b, Mapping))
-    if not isinstance(content, str) or not content:
-        return None
-    node = (metadata or {}).get("langgraph_node", "") if isinstance(metadata, Mapping) else ""
-    return TaskEvent("token", str(node), result=content)
-
-
-def _error_message(error: Any) -> str:
-    """The server's own words for an error (its JSON ``detail``/``message`` when present)."""
-    if isinstance(error, Mapping):
-        return str(error.get("message") or error.get("detail") or error)
-    response = getattr(error, "response", None)
-    if response is not None:
-        try:
-            body = response.json()
-        except ValueError:
-            body = response.text
-        if isinstance(body, Mapping):
-            body = body.get("detail") or body.get("message") or body
-        return f"HTTP {response.status_code}: {body}"
-    return str(error)
+            raise ServerError(f"{self.url}: {error_message(exc)}") from exc

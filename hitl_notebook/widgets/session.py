@@ -10,8 +10,12 @@ changed rather than the whole state or history.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
+import warnings
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, Protocol
 
 from ..errors import ActionError, ConcurrentUpdateError, StaleWidgetError
@@ -19,8 +23,11 @@ from ..render import layout_graph, layout_svg
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
-from .jsonable import diff, revive, to_jsonable
-from .runtime import TaskEvent, as_runtime
+from .jsonable import diff, revive, sendable_text, to_jsonable
+from .live import LiveRun, RunStopped, RunTracker, error_detail
+from .peers import announce_change, register
+from .runtime import as_runtime
+from .schema_check import SchemaRefusal, check_edit
 from .tool_review import pending_review, plan_review
 
 __all__ = [
@@ -28,6 +35,7 @@ __all__ = [
     "QUERIES",
     "ActionError",
     "Listener",
+    "NeedsConfirmation",
     "NodeStatus",
     "Session",
     "StaleWidgetError",
@@ -52,6 +60,15 @@ _NOT_NODES = {"__start__", "__end__", "update_state", "input", "__input__"}
 
 #: Checkpoints whose JSON the session keeps for views and diffs.
 JSON_CACHE_SIZE = 8
+
+
+class NeedsConfirmation(ActionError):
+    """Edited values the state schema does not allow: sent back as warnings, saved only
+    when the user confirms (LangGraph itself would store them without a word)."""
+
+    def __init__(self, warnings: list[str]) -> None:
+        super().__init__("values that do not match the state schema:\n" + "\n".join(warnings))
+        self.warnings = warnings
 
 
 class Listener(Protocol):
@@ -102,18 +119,33 @@ class Session:
         self._tool_nodes = self.runtime.tool_nodes()
         self.head: Any = None
         self.history: HistoryIndex | None = None
+        #: The latest run (its thread, stop flag); None before the first run.
+        self.live: LiveRun | None = None
+        self._tracker: RunTracker | None = None
+        #: True while a browser action is handled: runs it starts go to the background.
+        self._in_background = False
+        #: Serialises reads of the thread between the run's thread and the comm handler.
+        self._lock = threading.RLock()
         self._head_json: Any = None
         #: JSON of checkpoints recently viewed or diffed, by id (cleared on every refresh:
         #: a paused step's values change as its tasks finish).
         self._json_cache: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._head_summary_id: str | None = None
-        #: The diagram laid out once; drawn again only to colour a static snapshot.
+        #: The diagram laid out once (again only when the thread draws its own graph); drawn
+        #: again only to colour a static snapshot.
         self.diagram = layout_graph(drawable)
+        self._svg = layout_svg(self.diagram)
+        #: Status of the nodes drawn for the thread only (an entrypoint's task calls).
+        self._thread_status: dict[str, NodeStatus] = {}
         self._base_checked = False
         self.listener.set_traits(
-            graph_svg=layout_svg(self.diagram), nodes=self.nodes, breakpoints=self._bp_trait()
+            graph_svg=self._svg,
+            nodes=self.nodes,
+            breakpoints=self._bp_trait(),
+            state_kind="value" if self.runtime.whole_state else "keys",
         )
         self.refresh()
+        register(self)
 
     # ----------------------------------------------------------------- config / refresh
     @property
@@ -134,8 +166,10 @@ class Session:
         configurable = {"checkpoint_ns": "", **config["configurable"], "checkpoint_id": cid}
         return {**config, "configurable": configurable}
 
-    def refresh(self) -> None:
-        """Re-read the thread's latest checkpoint and new history; push the changes."""
+    def refresh(self, during_run: bool = False) -> None:
+        """Re-read the thread's latest checkpoint and new history; push the changes.
+
+        ``during_run``: a run in progress saved a step; its live status stays as drawn."""
         self._json_cache.clear()
         if self.thread_id is None:
             threads = [_thread_json(t) for t in self.runtime.list_threads()]
@@ -144,6 +178,7 @@ class Session:
             )
             return
         self.head = self.runtime.get_state(self.config, subgraphs=True)
+        self._redraw_for_thread()
         if self.history is None:
             self.history = HistoryIndex(self.runtime, self.config)
             added = self.history.page(0, 100)
@@ -161,6 +196,11 @@ class Session:
                 "lanes": self.history.lanes,
             }
             self.listener.send({**message, "changed": changed} if changed else message)
+        if during_run:
+            # The state panel gets one patch when the run ends (a patch per step would
+            # resend what every step changed, e.g. a large value written at step 0).
+            self.listener.set_traits(head=self._head_summary(), history_size=len(self.history))
+            return
         self._push_head_patch()
         self.listener.set_traits(
             thread_id=self.thread_id,
@@ -170,6 +210,20 @@ class Session:
             history_size=len(self.history),
             status=self._run_status(),
         )
+
+    def _redraw_for_thread(self) -> None:
+        """Draw the thread's own graph when the runtime has one (an entrypoint's task
+        calls so far); the SVG is sent only when it changed."""
+        drawn = self.runtime.thread_graph(self.config)
+        if drawn is None:
+            return
+        drawable, status = drawn
+        self._thread_status = {node: value for node, value in status.items() if value in _PRIORITY}
+        diagram = layout_graph(drawable)
+        svg = layout_svg(diagram)
+        if svg != self._svg:  # ``nodes`` stays the graph's own (what as_node may name)
+            self.diagram, self._svg = diagram, svg
+            self.listener.set_traits(graph_svg=svg)
 
     @property
     def _history(self) -> HistoryIndex:
@@ -198,9 +252,13 @@ class Session:
 
     def pending_interrupts(self) -> list[dict]:
         """Every pending interrupt of the latest checkpoint (all parallel branches and
-        subgraphs) with its response form."""
+        subgraphs) with its response form; after an edit, the questions asked before it."""
         if self.head is None:
             return []
+        return self._listed_interrupts() or self._edited_over_questions()
+
+    def _listed_interrupts(self) -> list[dict]:
+        """The interrupts the back end lists for the latest checkpoint."""
         specs, seen = [], set()
         for task in self.head.tasks:
             for intr in task.interrupts:
@@ -229,9 +287,9 @@ class Session:
         run saved, with state edits on top.
 
         LangGraph (and a server) stops listing an interrupt once the state is edited over
-        it (the widget then shows the thread as paused, and Continue asks again), yet the
-        node is still next and a ``Command(resume=...)`` still answers it, so ``resume()``
-        accepts an answer to such a question.
+        it, yet the node is still next and a ``Command(resume=...)`` still answers it (the
+        node re-runs on the edited state), so the widget keeps showing such a question and
+        ``resume()`` accepts an answer to it; Continue asks it again instead.
         """
         if self.history is None or (self.head.metadata or {}).get("source") != "update":
             return []
@@ -265,6 +323,8 @@ class Session:
             for writer in summary["writers"]:
                 mark(writer, "visited")
         self._mark_tasks(self.head, "", mark)
+        for node, value in self._thread_status.items():
+            mark(node, value)
         return status
 
     def _mark_tasks(self, snap: Any, prefix: str, mark: Any) -> None:
@@ -287,7 +347,8 @@ class Session:
             return "running"
         if checkpoint_id(self.head) is None:
             return "new"
-        if any(t.error is not None for t in self.head.tasks):
+        # A task cancelled by Stop (LangGraph records the CancelledError) is not a failure.
+        if any(t.error is not None and not _cancelled(t.error) for t in self.head.tasks):
             return "error"
         if self.pending_interrupts():
             return "interrupted"
@@ -297,8 +358,22 @@ class Session:
         return {k: sorted(v) for k, v in self.breakpoints.items()}
 
     # ------------------------------------------------------------------ actions
+    def check_input(self, input: Any) -> None:
+        """Refuse an input naming keys the graph's state does not have (both engines would
+        silently drop them and run on a state missing what the user meant to give)."""
+        keys = getattr(self.runtime, "input_keys", lambda: None)()
+        if keys is None or not isinstance(input, Mapping):
+            return
+        unknown = sorted(str(k) for k in input if k not in keys)
+        if unknown:
+            raise ActionError(
+                f"input key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                f"not in the graph's state; its keys are: {', '.join(sorted(keys))}"
+            )
+
     def run(self, input: Any) -> Any:
         """Start a run with ``input`` (a new thread when none is selected)."""
+        self.check_input(input)
         if self.thread_id is None:
             self._switch_thread(self.runtime.new_thread_id())
         else:
@@ -308,9 +383,7 @@ class Session:
     def resume(self, answer: Any) -> Any:
         """Answer pending interrupts: one value when one is pending, or ``{id: value}``."""
         self._check_remote()
-        pending = {
-            spec["id"]: spec for spec in self.pending_interrupts() or self._edited_over_questions()
-        }
+        pending = {spec["id"]: spec for spec in self.pending_interrupts()}
         if not pending:
             raise ActionError(f"no interrupt is pending on thread {self.thread_id!r}")
         if isinstance(answer, Mapping) and answer and set(answer) <= set(pending):
@@ -357,16 +430,28 @@ class Session:
                 raise ActionError(f"{type(exc).__name__}: {exc}") from exc
         return self._drive(None, self.config)
 
-    def update_state(self, values: Any, as_node: str | None = None) -> Any:
-        """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``."""
-        self._check_remote()
-        return self._write(self.config, self.head, values, as_node)
+    def update_state(
+        self, values: Any, as_node: str | None = None, *, confirmed: bool = True
+    ) -> Any:
+        """Edit the latest checkpoint's state as if ``as_node`` wrote ``values``.
 
-    def fork(self, checkpoint_id: str, values: Any = None, as_node: str | None = None) -> Any:
+        Editing while a question is pending keeps it answerable (see
+        ``_edited_over_questions``): review, edit, then approve."""
+        self._check_remote()
+        return self._write(self.config, self.head, values, as_node, confirmed)
+
+    def fork(
+        self,
+        checkpoint_id: str,
+        values: Any = None,
+        as_node: str | None = None,
+        *,
+        confirmed: bool = True,
+    ) -> Any:
         """Branch from a past checkpoint, optionally with edited values; history is kept."""
         self._require_checkpoint(checkpoint_id)
         target = self.runtime.get_state(self._at(checkpoint_id))
-        return self._write(self._at(checkpoint_id), target, values, as_node)
+        return self._write(self._at(checkpoint_id), target, values, as_node, confirmed)
 
     def replay(self, checkpoint_id: str) -> Any:
         """Run again from a past checkpoint (a new branch of the thread)."""
@@ -399,24 +484,6 @@ class Session:
         for nodes in self.breakpoints.values():
             nodes.clear()
         self.listener.set_traits(breakpoints=self._bp_trait())
-
-    def stop(self) -> list[str]:
-        """Cancel the runs in flight on a server thread; returns their ids."""
-        cancel = getattr(self.runtime, "stop", None)
-        if cancel is None:
-            raise ActionError("stop() cancels runs on a LangGraph API server thread")
-        stopped = cancel(self.config)
-        self.refresh()
-        return stopped
-
-    def follow(self) -> Any:
-        """Watch the run in flight on a server thread (started elsewhere) until it ends,
-        with live node status and tokens when the run streams them; returns the latest
-        snapshot (at once when no run is in flight)."""
-        join = getattr(self.runtime, "join_events", None)
-        if join is None:
-            raise ActionError("follow() joins a run on a LangGraph API server thread")
-        return self._watch(join(self.config))
 
     def search_threads(self, metadata: Mapping | None = None, status: str | None = None) -> list:
         """Fill the thread picker with threads matching ``metadata`` and ``status``
@@ -456,19 +523,28 @@ class Session:
     def _require_runnable(self) -> None:
         if self.head is None or checkpoint_id(self.head) is None:
             raise ActionError("the thread has no checkpoint yet: start it with run(input)")
-        if self.pending_interrupts():
+        if self._listed_interrupts():  # (questions carried over an edit may be re-asked)
             raise ActionError("interrupts are pending: answer them with resume(...) first")
         if not self.head.next:
             raise ActionError("the thread has finished: nothing is scheduled to run")
 
-    def _write(self, config: dict, target: Any, values: Any, as_node: str | None) -> Any:
-        if values is not None and not isinstance(values, Mapping):
-            raise ActionError(
-                f"state values must be an object mapping keys to values, not {type(values).__name__}"
-            )
+    def _write(
+        self, config: dict, target: Any, values: Any, as_node: str | None, confirmed: bool = True
+    ) -> Any:
         if as_node is not None and as_node not in self._top_nodes:
             raise ActionError(
                 f"as_node {as_node!r} is not a node of this graph; nodes: {', '.join(self._top_nodes)}"
+            )
+        if self.runtime.whole_state:  # one value: the edit replaces it
+            if values is not None and target is not None:
+                try:
+                    values = revive(target.values, values)
+                except (ValueError, TypeError) as exc:
+                    raise ActionError(f"cannot use the edited value: {exc}") from exc
+            return self._update(config, values, as_node)
+        if values is not None and not isinstance(values, Mapping):
+            raise ActionError(
+                f"state values must be an object mapping keys to values, not {type(values).__name__}"
             )
         if values is not None and target is not None:
             current = target.values if isinstance(target.values, Mapping) else {}
@@ -478,6 +554,19 @@ class Session:
                 }
             except (ValueError, TypeError) as exc:
                 raise ActionError(f"cannot use the edited values: {exc}") from exc
+            try:
+                schema = getattr(self.runtime, "state_schema", lambda: None)()
+                problems = check_edit(schema, current, values)
+            except SchemaRefusal as exc:
+                raise ActionError(str(exc)) from exc
+            if problems and not confirmed:
+                raise NeedsConfirmation(problems)
+            for problem in [] if self._in_background else problems:
+                # The Python API saves them, as LangGraph does, but says so.
+                warnings.warn(f"state schema mismatch: {problem}", stacklevel=4)
+        return self._update(config, values, as_node)
+
+    def _update(self, config: dict, values: Any, as_node: str | None) -> Any:
         try:
             self.runtime.update_state(config, values, as_node=as_node)
         except ConcurrentUpdateError:
@@ -488,45 +577,143 @@ class Session:
             raise ActionError(f"{type(exc).__name__}: {exc}") from exc
         self.listener.set_traits(error="")
         self.refresh()
+        announce_change(self)
         return self.head
 
     def _drive(self, input: Any, config: dict, pause_after: list[str] | None = None) -> Any:
-        before = sorted(self.breakpoints["before"])
-        after = sorted(set(self.breakpoints["after"]) | set(pause_after or ()))
-        return self._watch(
-            self.runtime.events(input, config, interrupt_before=before, interrupt_after=after)
-        )
+        """Run the graph: in a background thread when a browser message asked for it
+        (returns None at once), else here (returns the latest snapshot)."""
+        options = {
+            "interrupt_before": sorted(self.breakpoints["before"]),
+            "interrupt_after": sorted(set(self.breakpoints["after"]) | set(pause_after or ())),
+        }
+        if getattr(self.runtime, "has_async_nodes", lambda: False)():
+            aevents = self.runtime.aevents  # type: ignore[attr-defined]  # (optional method)
+            return self._watch(lambda: aevents(input, config, **options), True)
+        return self._watch(lambda: self.runtime.events(input, config, **options))
 
-    def _watch(self, events: Iterator[TaskEvent]) -> Any:
-        """Show a run's events live (node status, tokens), then the state it left."""
+    def _watch(self, make_events: Callable[[], Any], is_async: bool = False) -> Any:
+        """Show a run's events live (node status, timing, tokens), then the state it left."""
+        if self.live is not None and self.live.running:
+            raise ActionError(
+                "a run is in progress on this widget: wait for it, or stop it (Stop, or w.stop())"
+            )
         status = (
             dict(self._status_from_head())
             if self.head is not None and self.history is not None
             else {}
         )
         status = {n: s for n, s in status.items() if s == "visited"}
-        self.listener.set_traits(status="running", error="", node_status=dict(status))
+        tracker = RunTracker(
+            status, self.listener.set_traits, self.listener.send, on_step=self._step_saved
+        )
+        live = self.live = LiveRun()
+        self._tracker = tracker
+        tracker.begin()
+
+        def go() -> Any:
+            return self._run_live(live, tracker, make_events, is_async)
+
+        if self._in_background:
+            live.start_in_background(lambda: self._in_capture(go))
+            return None
+        return live.run_here(go)
+
+    def _in_capture(self, body: Callable[[], Any]) -> None:
+        """``body`` with its output going to the run log; its errors are in the widget."""
+        # Errors are already shown by _run_live (error banner and traceback).
+        with capture_output(self._log_line), contextlib.suppress(Exception):
+            body()
+
+    def _run_live(
+        self, live: LiveRun, tracker: RunTracker, make_events: Callable[[], Any], is_async: bool
+    ) -> Any:
+        stopped = False
         try:
-            for event in events:
-                if event.kind == "token":
-                    self._log_line("token", str(event.result))
-                    continue
-                if event.kind == "start":
-                    status[event.node] = "running"
-                elif event.error:
-                    status[event.node] = "errored"
-                else:
-                    status[event.node] = "interrupted" if event.interrupted else "visited"
-                self.listener.set_traits(node_status=dict(status))
-        except ConcurrentUpdateError:
-            self.refresh()  # nothing of this run was written: show where the thread is now
+            if is_async:
+                live.consume_async(make_events, tracker.on_event)
+            else:
+                live.consume_sync(make_events(), tracker.on_event)
+        except RunStopped:
+            stopped = True
+        except ConcurrentUpdateError as exc:
+            tracker.finish()
+            with self._lock:
+                self.refresh()  # nothing of this run was written: show where the thread is now
+            self.listener.set_traits(
+                progress=tracker.trait(), notice=_moved_on(exc), status=self._run_status()
+            )
             raise
         except Exception as exc:
-            self.refresh()
-            self.listener.set_traits(error=f"{type(exc).__name__}: {exc}", status="error")
+            tracker.finish()
+            node = tracker.failed.node if tracker.failed is not None else None
+            with self._lock:
+                self.refresh()
+            self.listener.set_traits(
+                error=f"{type(exc).__name__}: {exc}",
+                error_detail=error_detail(exc, node),
+                status="error",
+                node_status={**self._status_from_head(), **tracker.status},
+                progress=tracker.trait(),
+            )
+            announce_change(self)
             raise
-        self.refresh()
+        tracker.finish()
+        with self._lock:
+            self.refresh()
+        changes: dict[str, Any] = {"progress": tracker.trait()}
+        if stopped:
+            step = self.head.metadata.get("step") if self.head.metadata else None
+            changes["notice"] = (
+                f"Stopped at step {step}: no further node was started. "
+                "Continue goes on from this checkpoint."
+            )
+        self.listener.set_traits(**changes)
+        announce_change(self)
         return self.head
+
+    def refresh_from_peer(self) -> None:
+        """Another widget changed this thread: show it (unless a run of ours is going on)."""
+        if self.live is not None and self.live.running:
+            return
+        with self._lock:
+            self.refresh()
+
+    def _step_saved(self) -> None:
+        """A running graph saved a step: show its state and history as they are now."""
+        with self._lock:
+            self.refresh(during_run=True)
+
+    def stop(self) -> list[str]:
+        """Stop the widget's run in progress at its next safe point (no further node
+        starts; a running async node is cancelled) and, on a LangGraph API server thread,
+        cancel the runs in flight there. Returns the ids of the runs stopped ([] if none)."""
+        stopped = []
+        live = self.live
+        if live is not None and live.running:
+            if not live.stop_requested and self._tracker is not None:
+                self._tracker.stopping()
+            live.stop()
+            stopped.append(live.run_id)
+        cancel = getattr(self.runtime, "stop", None)
+        if cancel is not None:
+            stopped += cancel(self.config)
+            if live is None or not live.running:
+                self.refresh()
+        return stopped
+
+    def follow(self) -> Any:
+        """Watch the run in flight on a server thread (started elsewhere) until it ends,
+        with live node status and tokens when the run streams them; returns the latest
+        snapshot (at once when no run is in flight)."""
+        join = getattr(self.runtime, "join_events", None)
+        if join is None:
+            raise ActionError("follow() joins a run on a LangGraph API server thread")
+        return self._watch(lambda: join(self.config))
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the run in progress (if any) has ended; False on timeout."""
+        return self.live is None or self.live.wait(timeout)
 
     # ------------------------------------------------------------ browser messages
     def handle(self, message: Mapping) -> dict:
@@ -539,24 +726,33 @@ class Session:
         reply = {"type": "reply", "request_id": message.get("request_id")}
         try:
             if message.get("type") == "query":
-                reply["result"] = self._query(message.get("query"), message.get("args") or {})
+                with self._lock:
+                    reply["result"] = self._query(message.get("query"), message.get("args") or {})
             elif message.get("type") == "action":
-                with capture_output(self._log_line):
-                    self._act(message.get("action"), message.get("args") or {}, message.get("base"))
-                reply["result"] = {"head": self._head_summary() if self.head is not None else {}}
+                self._in_background = True
+                try:
+                    with capture_output(self._log_line):
+                        self._act(
+                            message.get("action"), message.get("args") or {}, message.get("base")
+                        )
+                finally:
+                    self._in_background = False
+                running = self.live is not None and self.live.running
+                reply["result"] = {
+                    "head": self._head_summary() if self.head is not None else {},
+                    "running": running,
+                }
             else:
                 raise ActionError(f"unknown message type {message.get('type')!r}")
             reply["ok"] = True
         except StaleWidgetError as exc:
             reply.update(ok=False, kind="stale", error=str(exc))
+        except NeedsConfirmation as exc:
+            reply.update(ok=False, kind="confirm", error=str(exc), warnings=exc.warnings)
         except ConcurrentUpdateError as exc:
-            moved_on = (
-                f"the thread moved on; refresh. Another kernel or process wrote checkpoint "
-                f"{exc.actual} while this action ran from {exc.expected}; nothing of this action was "
-                "written. The widget now shows the latest state: check it and retry."
-            )
-            self.listener.set_traits(notice=moved_on, error="")
-            reply.update(ok=False, kind="stale", error=moved_on)
+            notice = _moved_on(exc)
+            self.listener.set_traits(notice=notice, error="")
+            reply.update(ok=False, kind="stale", error=notice)
         except ActionError as exc:
             self.listener.set_traits(error=str(exc))
             reply.update(ok=False, kind="rejected", error=str(exc))
@@ -565,6 +761,7 @@ class Session:
         return reply
 
     def _log_line(self, stream: str, text: str) -> None:
+        text = sendable_text(text)
         self.log.append((stream, text))
         self.listener.send({"type": "log", "stream": stream, "text": text})
 
@@ -587,6 +784,13 @@ class Session:
         entry = ACTIONS.get(action) if isinstance(action, str) else None
         if entry is None:
             raise ActionError(f"unknown action {action!r}")
+        if action == "stop":  # the one action a run in progress does not refuse
+            self.stop()
+            return
+        if self.live is not None and self.live.running:
+            raise ActionError(
+                f"a run is in progress: {action!r} waits until it ends (or press Stop)"
+            )
         checked, perform = entry
         if checked:
             self._check_base(base)
@@ -597,6 +801,7 @@ class Session:
             self._base_checked = False
 
     def _new_thread_from_widget(self, args: Mapping) -> None:
+        self.check_input(args.get("input"))  # before leaving the picker
         self._switch_thread(self.runtime.new_thread_id())
         self.run(args.get("input"))
 
@@ -702,6 +907,20 @@ class Session:
         return {"node": node, "checkpoint_id": None, "writes": None}
 
 
+def _moved_on(exc: ConcurrentUpdateError) -> str:
+    """The notice for a write another kernel or process beat us to."""
+    return (
+        f"the thread moved on; refresh. Another kernel or process wrote checkpoint "
+        f"{exc.actual} while this action ran from {exc.expected}; nothing of this action was "
+        "written. The widget now shows the latest state: check it and retry."
+    )
+
+
+def _cancelled(error: Any) -> bool:
+    """True for a task error that is a cancellation (LangGraph stores its repr)."""
+    return isinstance(error, asyncio.CancelledError) or error == "CancelledError()"
+
+
 def _is_pseudo_node(node: str) -> bool:
     """True for graph-internal ids such as ``__start__`` or ``parent:__end__``."""
     return node.rpartition(":")[2].startswith("__")
@@ -732,10 +951,20 @@ ACTIONS: dict[str, tuple[bool, _Handler]] = {
     "run": (True, lambda s, a: s.run(a.get("input"))),
     "new_thread": (False, Session._new_thread_from_widget),
     "resume": (True, Session._resume_from_widget),
-    "update_state": (True, lambda s, a: s.update_state(a.get("values"), a.get("as_node"))),
+    "update_state": (
+        True,
+        lambda s, a: s.update_state(
+            a.get("values"), a.get("as_node"), confirmed=bool(a.get("confirm"))
+        ),
+    ),
     "fork": (
         False,
-        lambda s, a: s.fork(str(a.get("checkpoint_id")), a.get("values"), a.get("as_node")),
+        lambda s, a: s.fork(
+            str(a.get("checkpoint_id")),
+            a.get("values"),
+            a.get("as_node"),
+            confirmed=bool(a.get("confirm")),
+        ),
     ),
     "replay": (False, lambda s, a: s.replay(str(a.get("checkpoint_id")))),
     "step": (True, lambda s, a: s.step()),
@@ -753,7 +982,8 @@ ACTIONS: dict[str, tuple[bool, _Handler]] = {
 
 #: Every query the widget sends: name -> (needs a selected thread, what it answers).
 QUERIES: dict[str, tuple[bool, _Handler]] = {
-    "ping": (False, lambda s, a: {}),  # a restored widget asks whether a kernel drives it
+    # the browser checks the kernel side is still there (a restored widget: is one at all)
+    "ping": (False, lambda s, a: {"thread_id": s.thread_id}),
     "threads": (False, Session._threads_for_widget),
     "history": (True, Session._history_page),
     "checkpoint": (True, lambda s, a: s._checkpoint_view(a.get("id"))),

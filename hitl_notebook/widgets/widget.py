@@ -16,7 +16,9 @@ import traitlets
 
 from ..display import snapshot_html
 from ..render import layout_svg
-from .server_runtime import ServerRuntime, is_server_target
+from .jsonable import sendable_text
+from .server_connect import is_server_target
+from .server_runtime import ServerRuntime
 from .session import Session
 
 __all__ = ["ThreadWidget", "show"]
@@ -38,6 +40,9 @@ class ThreadWidget(anywidget.AnyWidget):
     graph_svg = traitlets.Unicode("").tag(sync=True)
     #: Node ids as drawn (subgraph nodes as "parent:child").
     nodes: traitlets.List[str] = traitlets.List().tag(sync=True)
+    #: "keys": the state is a mapping edited key by key; "value": one value (an
+    #: entrypoint's return value, a root state schema) edited as a whole.
+    state_kind = traitlets.Unicode("keys").tag(sync=True)
     #: Node id -> "visited" | "next" | "running" | "interrupted" | "errored".
     node_status = traitlets.Dict().tag(sync=True)
     #: {"before": [node, ...], "after": [node, ...]} applied to runs started here.
@@ -57,6 +62,11 @@ class ThreadWidget(anywidget.AnyWidget):
     #: The line of code that shows this thread live again; a widget restored from a saved
     #: notebook, with no kernel behind it, shows it.
     reattach = traitlets.Unicode("").tag(sync=True)
+    #: The last error in detail: {"node", "type", "message", "traceback"} ({} when none).
+    error_detail = traitlets.Dict().tag(sync=True)
+    #: The latest run: active, stopping, elapsed (ms), steps, step, nodes {id: state,
+    #: started, ended, took} ({} before the first run).
+    progress = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self, graph: Any, thread_id: str | None = None, config: dict | None = None, **kwargs: Any
@@ -72,7 +82,7 @@ class ThreadWidget(anywidget.AnyWidget):
     def set_traits(self, **changes: Any) -> None:
         with self.hold_sync():
             for name, value in changes.items():
-                setattr(self, name, value)
+                setattr(self, name, _sendable(value))
             if "thread_id" in changes or not self.reattach:
                 self.reattach = reattach_line(self._graph, self.thread_id)
         if self._snapshot is not None and self.status != "running":
@@ -150,6 +160,21 @@ class ThreadWidget(anywidget.AnyWidget):
         """Continue until the end, an interrupt or a breakpoint."""
         return self.session.continue_run()
 
+    def stop(self) -> list[str]:
+        """Stop the run started from the widget at its next safe point (no further node
+        starts; a running async node is cancelled) and, on a server thread, cancel the
+        runs in flight there; returns the ids of the runs stopped ([] when none was)."""
+        return self.session.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the widget's run in progress has ended; False if ``timeout`` passed."""
+        return self.session.wait(timeout)
+
+    @property
+    def running(self) -> bool:
+        """True while a run started from the widget is in progress."""
+        return self.session.live is not None and self.session.live.running
+
     def set_breakpoint(self, node: str, when: str = "before", enabled: bool = True) -> None:
         """Pause before/after ``node`` on later runs (``enabled=False`` removes it)."""
         self.session.set_breakpoint(node, when, enabled)
@@ -165,10 +190,6 @@ class ThreadWidget(anywidget.AnyWidget):
     def refresh(self) -> None:
         """Re-read the thread (after it was run elsewhere)."""
         self.session.refresh()
-
-    def stop(self) -> list[str]:
-        """Cancel the runs in flight on a server thread; returns their ids."""
-        return self.session.stop()
 
     def follow(self) -> Any:
         """Watch the run in flight on a server thread until it ends (live status, tokens)."""
@@ -200,6 +221,17 @@ def _user_name(value: Any) -> str | None:
         if held is value and name.isidentifier() and not name.startswith("_"):
             return name
     return None
+
+
+def _sendable(value: Any) -> Any:
+    """A trait value whose strings can travel in a kernel message (see sendable_text)."""
+    if isinstance(value, str):
+        return sendable_text(value)
+    if isinstance(value, dict):
+        return {sendable_text(str(k)): _sendable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_sendable(v) for v in value]
+    return value
 
 
 def show(

@@ -64,7 +64,15 @@ export function createChannel(model) {
               resolve({ ok: false, kind: "timeout", error: `No reply from the kernel in ${Math.round(timeoutMs / 1000)} s: is it still running?` });
             }, timeoutMs);
       pending.set(request_id, { resolve, reject, timer });
-      model.send({ ...message, request_id });
+      try {
+        model.send({ ...message, request_id });
+      } catch (err) {
+        // The comm is gone (kernel restarted or shut down): answer instead of throwing.
+        pending.delete(request_id);
+        if (timer !== null) clearTimeout(timer);
+        const why = err instanceof Error ? err.message : String(err);
+        resolve({ ok: false, kind: "disconnected", error: `Disconnected from the kernel: ${why}. Run the widget's cell again.` });
+      }
     });
   }
 

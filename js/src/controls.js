@@ -35,8 +35,8 @@ export function createControls({ channel, model }) {
     "div",
     { class: "hn-row hn-toolbar" },
     status,
-    h("button", { testid: "btn-continue", title: "Run until the end, an interrupt or a breakpoint", on: { click: () => act(ACTION.CONTINUE) } }, "Continue"),
-    h("button", { testid: "btn-step", title: "Run one super-step", on: { click: () => act(ACTION.STEP) } }, "Step"),
+    h("button", { testid: "btn-continue", "data-run-button": true, title: "Run until the end, an interrupt or a breakpoint", on: { click: () => act(ACTION.CONTINUE) } }, "Continue"),
+    h("button", { testid: "btn-step", "data-run-button": true, title: "Run one super-step", on: { click: () => act(ACTION.STEP) } }, "Step"),
     h("button", { testid: "btn-refresh", title: "Re-read the thread", on: { click: () => act(ACTION.REFRESH) } }, "Refresh"),
     h("span", { class: "hn-muted hn-thread", testid: "thread-id" }),
   );
@@ -45,7 +45,7 @@ export function createControls({ channel, model }) {
     { class: "hn-run" },
     h("summary", { text: "New run on this thread" }),
     runInput,
-    h("button", { testid: "btn-run", on: { click: () => runWithInput(ACTION.RUN) } }, "Run"),
+    h("button", { testid: "btn-run", "data-run-button": true, on: { click: () => runWithInput(ACTION.RUN) } }, "Run"),
     runError,
   );
   const picker = h("div", { class: "hn-picker", testid: "thread-picker" });
@@ -87,6 +87,8 @@ export function createControls({ channel, model }) {
 
   function sync() {
     status.textContent = model.get("status");
+    // One run at a time: the kernel refuses a second one, so do not offer it.
+    for (const button of el.querySelectorAll("[data-run-button]")) button.disabled = model.get("status") === "running";
     status.dataset.status = model.get("status");
     el.dataset.status = model.get("status");
     const head = model.get("head") ?? {};

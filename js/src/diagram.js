@@ -1,9 +1,10 @@
 // @ts-check
 // Graph diagram: the kernel lays the graph out and sends SVG (hitl_notebook/render); this
-// shows it and restyles nodes by status through CSS classes — a status update never
-// re-draws.
+// shows it in a zoomable viewport (zoom.js) and restyles nodes by status through CSS
+// classes — a status update never re-draws.
 
 import { h, replaceChildren } from "./dom.js";
+import { createZoom } from "./zoom.js";
 
 const STATUSES = ["visited", "running", "next", "interrupted", "errored"];
 
@@ -21,21 +22,29 @@ export async function svgLayout(svgText) {
 
 /**
  * createDiagram({ layout, onSelect }) -> { el, render(svgText), setStatus(map),
- * setBreakpoints({before, after}), nodeElement(id) }
- */
-/**
+ * setBreakpoints({before, after}), nodeElement(id), zoom }
  * @param {{layout?: (svgText: string) => Promise<Element>, onSelect?: (id: string) => void}} [options]
  */
 export function createDiagram({ layout = svgLayout, onSelect = () => {} } = {}) {
-  const el = h("div", { class: "hn-diagram", testid: "diagram" });
+  const viewport = h("div", { class: "hn-diagram-viewport", testid: "diagram-viewport" });
   /** @type {Map<string, SVGElement>} */
   let nodes = new Map();
+  const zoom = createZoom({ viewport, focusTarget: () => currentNode() });
+  const el = h("div", { class: "hn-diagram", testid: "diagram" }, zoom.controls, viewport);
   /** @type {Record<string, string>} */
   let status = {};
   /** @type {{before: string[], after: string[]}} */
   let breakpoints = { before: [], after: [] };
   /** @type {string | null} */
   let selected = null;
+
+  /** The node the run is at: running, else interrupted, errored, next. */
+  function currentNode() {
+    for (const wanted of ["running", "interrupted", "errored", "next"]) {
+      for (const [id, g] of nodes) if (status[id] === wanted) return g;
+    }
+    return null;
+  }
 
   /** @param {string} id */
   function select(id) {
@@ -51,7 +60,7 @@ export function createDiagram({ layout = svgLayout, onSelect = () => {} } = {}) 
     try {
       svg = await layout(svgText);
     } catch (err) {
-      replaceChildren(el, h("div", { class: "hn-error", testid: "diagram-error", text: `Diagram failed: ${err instanceof Error ? err.message : err}` }));
+      replaceChildren(viewport, h("div", { class: "hn-error", testid: "diagram-error", text: `Diagram failed: ${err instanceof Error ? err.message : err}` }));
       return;
     }
     nodes = new Map();
@@ -72,7 +81,8 @@ export function createDiagram({ layout = svgLayout, onSelect = () => {} } = {}) 
         }
       });
     }
-    replaceChildren(el, svg);
+    replaceChildren(viewport, svg);
+    zoom.attach(/** @type {SVGSVGElement} */ (svg));
     applyClasses();
     if (selected) nodes.get(selected)?.classList.add("hn-selected");
   }
@@ -89,14 +99,18 @@ export function createDiagram({ layout = svgLayout, onSelect = () => {} } = {}) 
   return {
     el,
     render,
+    /** @param {Record<string, string> | null | undefined} map */
     setStatus(map) {
       status = map ?? {};
       applyClasses();
     },
+    /** @param {{before?: string[], after?: string[]} | null | undefined} bp */
     setBreakpoints(bp) {
       breakpoints = { before: bp?.before ?? [], after: bp?.after ?? [] };
       applyClasses();
     },
+    /** @param {string} id */
     nodeElement: (id) => nodes.get(id),
+    zoom,
   };
 }

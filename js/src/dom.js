@@ -45,8 +45,17 @@ export function parseJSON(text) {
   }
 }
 
+// Bidirectional controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI, LRM, RLM, ALM) would
+// reorder the text around them (the "Trojan Source" trick): shown as \uXXXX escapes instead.
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+/** JSON text with bidi controls escaped: still valid JSON that parses to the same value. */
+export function escapeBidi(text) {
+  return text.replace(BIDI_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 export function pretty(value) {
-  return JSON.stringify(value, null, 2);
+  return escapeBidi(JSON.stringify(value, null, 2));
 }
 
 export function shortId(id) {

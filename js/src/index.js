@@ -2,14 +2,17 @@
 // anywidget entry point: compose the panels of one thread widget.
 
 import { createChannel } from "./channel.js";
+import { createConnectionWatch } from "./connection.js";
 import { createControls } from "./controls.js";
 import { createDiagram } from "./diagram.js";
 import { h } from "./dom.js";
+import { createErrorDetail } from "./error_detail.js";
 import { createInterruptPanel } from "./interrupts.js";
 import { createLog } from "./log.js";
 import { createNodeDetail } from "./node_detail.js";
 import { applyOps } from "./patch.js";
 import { QUERY } from "./protocol.js";
+import { createRunPanel } from "./run_panel.js";
 import { watchKernel } from "./snapshot.js";
 import { createStateEditor } from "./state_editor.js";
 import { createCheckpointDetail, createTimeline } from "./timeline.js";
@@ -25,8 +28,19 @@ export function mount({ model, el, layout }) {
   const nodeDetail = createNodeDetail({ channel, model, onError });
   const diagram = createDiagram({ layout, onSelect: (id) => nodeDetail.show(id) });
   const interrupts = createInterruptPanel({ channel, onError });
-  const editor = createStateEditor({ channel, model, onError });
+  const editor = createStateEditor({
+    channel,
+    model,
+    onError,
+    onForked: () => {
+      viewingHead = true;
+      return loadCheckpoint(null);
+    },
+  });
   const log = createLog();
+  const runPanel = createRunPanel({ channel, model });
+  const connection = createConnectionWatch({ channel, model });
+  const errorDetail = createErrorDetail({ model });
   let head = { id: null, values: null };
   let viewingHead = true;
 
@@ -69,11 +83,15 @@ export function mount({ model, el, layout }) {
   model.on("change:node_status", () => diagram.setStatus(model.get("node_status")));
   model.on("change:breakpoints", () => diagram.setBreakpoints(model.get("breakpoints")));
   model.on("change:interrupts", () => interrupts.render(model.get("interrupts")));
+  model.on("change:status", () => model.get("status") !== "running" && interrupts.release());
 
   const root = h(
     "div",
     { class: "hn-root", testid: "hitl-widget" },
+    connection.el,
     controls.el,
+    errorDetail.el,
+    runPanel.el,
     h("div", { class: "hn-columns" }, h("div", { class: "hn-col" }, diagram.el, nodeDetail.el), h("div", { class: "hn-col" }, interrupts.el, editor.el)),
     h("div", { class: "hn-columns" }, h("div", { class: "hn-col" }, timeline.el, detail.el)),
     log.el,
@@ -98,6 +116,7 @@ export function mount({ model, el, layout }) {
     rendered,
     detached,
     dispose() {
+      runPanel.dispose();
       channel.dispose();
       root.remove();
     },

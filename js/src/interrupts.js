@@ -9,16 +9,26 @@ import { jsonView } from "./json_view.js";
 import { ACTION } from "./protocol.js";
 import { toolCallCard } from "./tool_call_card.js";
 
-export function createInterruptPanel({ channel, onError = (/** @type {string} */ _message) => {} }) {
+/** After an answer is sent from here, the next question must be on screen this long
+ * before a click can answer it: clicks meant for the previous question (a double click,
+ * an impatient triple click) never answer one the user has not seen. */
+export const ARM_DELAY_MS = 500;
+const RECENT_SUBMIT_MS = 10_000;
+
+export function createInterruptPanel({ channel, onError = (/** @type {string} */ _message) => {}, now = () => performance.now() }) {
   const el = h("section", { class: "hn-panel hn-interrupts", testid: "interrupt-panel", "aria-label": "Pending interrupts" });
   let forms = [];
+  // From a submit until the kernel shows the next interrupts (or refuses), nothing is sent.
   let busy = false;
+  let armedAt = 0;
+  let lastSubmitAt = -Infinity;
 
-  async function submit() {
-    if (busy) return;
+  /** Send the answers of `chosen` forms (all of them by default: one resume map). */
+  async function submit(chosen = forms) {
+    if (busy || now() < armedAt) return;
     const answers = {};
     let valid = true;
-    for (const form of forms) {
+    for (const form of chosen) {
       const result = form.answer();
       form.setError(result.ok ? "" : result.error);
       if (result.ok) answers[form.id] = result.value;
@@ -26,16 +36,27 @@ export function createInterruptPanel({ channel, onError = (/** @type {string} */
     }
     if (!valid) return;
     busy = true;
-    try {
-      const reply = await channel.action(ACTION.RESUME, { answers });
-      if (!reply.ok) onError(reply.error);
-    } finally {
+    lastSubmitAt = now();
+    el.dataset.busy = "true";
+    const reply = await channel.action(ACTION.RESUME, { answers });
+    if (!reply.ok) {
+      onError(reply.error);
       busy = false;
+      delete el.dataset.busy;
     }
   }
 
   function render(interrupts) {
-    forms = (interrupts ?? []).map((spec, index) => buildForm(spec, index, interrupts.length === 1 ? submit : null));
+    release();
+    armedAt = now() - lastSubmitAt < RECENT_SUBMIT_MS ? now() + ARM_DELAY_MS : 0;
+    const armed = () => now() >= armedAt && !busy;
+    forms = (interrupts ?? []).map((spec, index) => buildForm(spec, index, interrupts.length === 1 ? () => submit() : null, armed));
+    if (forms.length > 1) {
+      // Parallel questions can be answered one at a time (the others stay pending).
+      forms.forEach((form, index) =>
+        form.el.append(h("button", { testid: `interrupt-submit-${index}`, on: { click: () => submit([form]) } }, "Send this answer")),
+      );
+    }
     if (forms.length === 0) {
       replaceChildren(el);
       el.hidden = true;
@@ -47,14 +68,20 @@ export function createInterruptPanel({ channel, onError = (/** @type {string} */
       el,
       h("h3", { text: forms.length === 1 ? "Interrupt" : `${forms.length} pending interrupts` }),
       forms.map((f) => f.el),
-      h("button", { class: "hn-primary", testid: "interrupt-submit", on: { click: submit } }, label),
+      h("button", { class: "hn-primary", testid: "interrupt-submit", on: { click: () => submit() } }, label),
     );
   }
 
-  return { el, render, submit };
+  /** The run that an answer started has ended: forms may be sent again. */
+  function release() {
+    busy = false;
+    delete el.dataset.busy;
+  }
+
+  return { el, render, submit, release };
 }
 
-function buildForm(spec, index, submitNow) {
+function buildForm(spec, index, submitNow, armed) {
   const error = h("div", { class: "hn-error", testid: `interrupt-error-${index}`, role: "alert" });
   const body = h("div", { class: "hn-form" });
   const el = h(
@@ -66,7 +93,7 @@ function buildForm(spec, index, submitNow) {
     error,
   );
   const builders = { options: optionsForm, hitl: reviewForm, tool_approval: reviewForm, tool_calls: toolCallCard, text: textForm, json: jsonForm };
-  const answer = (builders[spec.kind] ?? jsonForm)(spec, index, body, submitNow);
+  const answer = (builders[spec.kind] ?? jsonForm)(spec, index, body, submitNow, armed);
   return { id: spec.id, el, answer, setError: (msg) => (error.textContent = msg) };
 }
 
@@ -76,7 +103,7 @@ function optionLabel(option) {
   return JSON.stringify(option);
 }
 
-function optionsForm(spec, index, body, submitNow) {
+function optionsForm(spec, index, body, submitNow, armed) {
   let chosen = null;
   const buttons = spec.options.map((option, j) =>
     h("button", {
@@ -86,6 +113,7 @@ function optionsForm(spec, index, body, submitNow) {
       text: optionLabel(option),
       on: {
         click: () => {
+          if (!armed()) return;
           chosen = { value: option };
           buttons.forEach((b, k) => b.setAttribute("aria-pressed", String(k === j)));
           if (submitNow) submitNow();

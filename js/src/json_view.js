@@ -1,7 +1,7 @@
 // @ts-check
 // Readable, collapsible JSON: nested objects/arrays as <details>, leaves as text.
 
-import { h } from "./dom.js";
+import { escapeBidi, h } from "./dom.js";
 
 const OPEN_DEPTH = 2;
 
@@ -10,7 +10,7 @@ export function jsonView(value, { testid = "json-view" } = {}) {
 }
 
 function node(value, key, depth) {
-  const label = key === null ? null : h("span", { class: "hn-json-key", text: `${key}: ` });
+  const label = key === null ? null : h("span", { class: "hn-json-key", text: `${escapeBidi(String(key))}: ` });
   if (value !== null && typeof value === "object") {
     const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
     const brackets = Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`;
@@ -19,5 +19,5 @@ function node(value, key, depth) {
     for (const [k, v] of entries) details.append(node(v, k, depth + 1));
     return details;
   }
-  return h("div", { class: "hn-json-leaf" }, label, h("span", { class: `hn-json-${typeof value}`, text: JSON.stringify(value) }));
+  return h("div", { class: "hn-json-leaf" }, label, h("span", { class: `hn-json-${typeof value}`, text: escapeBidi(JSON.stringify(value)) }));
 }

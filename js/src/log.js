@@ -1,7 +1,7 @@
 // @ts-check
 // Run log: output printed (and logged) by nodes during runs started from the widget.
 
-import { h } from "./dom.js";
+import { escapeBidi, h } from "./dom.js";
 
 const MAX_LINES = 2000;
 
@@ -21,11 +21,11 @@ export function createLog() {
       const last = lines.lastChild;
       // A chat model's answer streams as "token" pieces: they continue one line.
       if (stream === "token" && last && last.classList.contains("hn-log-token")) {
-        last.textContent += text;
+        last.textContent += escapeBidi(text);
         lines.scrollTop = lines.scrollHeight;
         return;
       }
-      lines.append(h("div", { class: `hn-log-${stream}`, text }));
+      lines.append(h("div", { class: `hn-log-${stream}`, text: escapeBidi(text) }));
       while (lines.childNodes.length > MAX_LINES) lines.firstChild.remove();
       lines.scrollTop = lines.scrollHeight;
     },

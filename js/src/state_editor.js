@@ -7,7 +7,28 @@ import { h, parseJSON, pretty, replaceChildren, shortId } from "./dom.js";
 import { changedKeys } from "./patch.js";
 import { ACTION } from "./protocol.js";
 
-export function createStateEditor({ channel, model, onError = (/** @type {string} */ _message) => {} }) {
+/** Deeper JSON than this is dropped by the kernel's message decoder (Python's recursion
+ * limit), so it is refused here with a message instead of vanishing silently. */
+export const MAX_DEPTH = 500;
+
+/**
+ * How deeply `value` nests (iteratively: a deep value must not overflow our stack).
+ * @param {unknown} value
+ */
+export function nestingDepth(value) {
+  let deepest = 0;
+  /** @type {Array<[unknown, number]>} */
+  const stack = [[value, 0]];
+  while (stack.length) {
+    const [item, depth] = /** @type {[unknown, number]} */ (stack.pop());
+    if (item === null || typeof item !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+export function createStateEditor({ channel, model, onError = (/** @type {string} */ _message) => {}, onForked = (/** @type {any} */ _head) => {} }) {
   const title = h("div", { class: "hn-muted", testid: "state-title" });
   const text = h("textarea", { rows: "12", class: "hn-code", testid: "state-json", "aria-label": "State as JSON", spellcheck: "false" });
   const asNode = h("select", { testid: "state-as-node", "aria-label": "Write as node" });
@@ -32,18 +53,25 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
 
   function load(next) {
     view = next;
-    text.value = pretty(next.values ?? {});
+    text.value = pretty(next.values ?? (model.get("state_kind") === "value" ? null : {}));
     error.textContent = "";
     const where = next.id ? `checkpoint …${shortId(next.id)}` : "no checkpoint yet";
     title.textContent = next.is_head ? `${where} (latest)` : `${where} (past: saving creates a fork)`;
     save.textContent = next.is_head ? "Save" : "Fork with these values";
   }
 
+  let busy = false;
+  let confirmFor = null;
+
   async function submit() {
+    if (busy) return; // one save at a time: a second click never sends a second fork
     const parsed = parseJSON(text.value);
     if (!parsed.ok) return (error.textContent = parsed.error);
     const values = parsed.value;
+    if (model.get("state_kind") === "value") return submitWhole(values);
     if (!values || typeof values !== "object" || Array.isArray(values)) return (error.textContent = "State must be a JSON object.");
+    const depth = nestingDepth(values);
+    if (depth > MAX_DEPTH) return (error.textContent = `The state is nested ${depth} levels deep; at most ${MAX_DEPTH} can be sent to the kernel (its JSON decoder stops there).`);
     const keys = changedKeys(view.values, values);
     const removed = Object.keys(view.values ?? {}).filter((k) => !(k in values));
     if (removed.length) return (error.textContent = `Keys cannot be removed here: ${removed.join(", ")}.`);
@@ -51,12 +79,54 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
     const as_node = asNode.value || null;
     if (view.is_head && keys.length === 0 && !as_node) return (error.textContent = "Nothing changed.");
     error.textContent = "";
-    const reply = view.is_head
-      ? await channel.action(ACTION.UPDATE_STATE, { values: changed, as_node })
-      : await channel.action(ACTION.FORK, { checkpoint_id: view.id, values: keys.length ? changed : null, as_node });
-    if (!reply.ok) {
-      error.textContent = reply.error;
-      onError(reply.error);
+    await send(changed, keys.length ? changed : null, as_node);
+  }
+
+  // The state is one value (an entrypoint's return value): an edit replaces it whole.
+  async function submitWhole(value) {
+    const same = JSON.stringify(view.values) === JSON.stringify(value);
+    const as_node = asNode.value || null;
+    if (view.is_head && same && !as_node) return (error.textContent = "Nothing changed.");
+    error.textContent = "";
+    await send(value, same ? null : value, as_node);
+  }
+
+  // One save or fork in flight at a time, shown busy; `headValues` go to the head,
+  // `forkValues` onto a past checkpoint (null: fork it unchanged).
+  async function send(headValues, forkValues, as_node) {
+    delete error.dataset.kind;
+    busy = true;
+    const label = view.is_head ? "Save" : "Fork with these values";
+    save.disabled = true;
+    save.textContent = view.is_head ? "Saving…" : "Forking…";
+    el.setAttribute("aria-busy", "true");
+    try {
+      const forking = !view.is_head;
+      // Values the schema does not allow come back as warnings; the same values sent
+      // again (the "Save anyway" click) are saved.
+      const text_ = JSON.stringify({ headValues, as_node, id: view.id });
+      const confirm = confirmFor === text_;
+      const reply = forking
+        ? await channel.action(ACTION.FORK, { checkpoint_id: view.id, values: forkValues, as_node, confirm })
+        : await channel.action(ACTION.UPDATE_STATE, { values: headValues, as_node, confirm });
+      confirmFor = null;
+      if (!reply.ok && reply.kind === "confirm") {
+        confirmFor = text_;
+        error.textContent = `${reply.error}\nSave again to store them anyway.`;
+        error.dataset.kind = "warning";
+      } else if (!reply.ok) {
+        error.textContent = reply.error;
+        onError(reply.error);
+      } else if (forking) {
+        // The fork is the thread's latest checkpoint now: show it, not the past one.
+        load({ ...view, id: reply.result?.head?.id ?? view.id, is_head: true });
+        await onForked(reply.result?.head ?? {});
+      }
+    } finally {
+      busy = false;
+      save.disabled = false;
+      if (save.textContent.endsWith("…")) save.textContent = confirmFor ? "Save anyway" : label;
+      el.removeAttribute("aria-busy");
     }
   }
 

@@ -72,7 +72,8 @@ describe("a widget without a kernel", () => {
   });
 
   it("stays live when the kernel answers", async () => {
-    const model = fakeModel();
+    // a kernel that answers every query (the history query with an empty page)
+    const model = fakeModel({}, (msg) => ({ ok: true, result: msg.query === QUERY.HISTORY ? { items: [], size: 0, lanes: [] } : {} }));
     const el = document.createElement("div");
     const view = mount({ model, el, layout: fakeLayout([]) });
     expect(await view.detached).toBe(false);

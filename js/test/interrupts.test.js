@@ -79,3 +79,43 @@ describe("interrupt panel", () => {
     expect(window.pwned).toBeUndefined();
   });
 });
+
+describe("answers only the question the user saw", () => {
+  it("ignores clicks on a question that replaced the one just answered, until it was visible long enough", async () => {
+    const { createInterruptPanel, ARM_DELAY_MS } = await import("../src/interrupts.js");
+    const sent = [];
+    let clock = 0;
+    const channel = { action: async (action, args) => (sent.push(args), { ok: true }) };
+    const panel = createInterruptPanel({ channel, now: () => clock });
+    const question = (id) => [{ id, kind: "options", node: "ask", value: `question ${id}`, options: ["yes", "no"] }];
+    panel.render(question("q1"));
+    panel.el.querySelector("[data-testid='interrupt-option-0-0']").click();
+    await Promise.resolve();
+    panel.el.querySelector("[data-testid='interrupt-option-0-0']").click(); // second click, same question: busy
+    clock += 50;
+    panel.render(question("q2")); // the kernel already asks the next question
+    panel.el.querySelector("[data-testid='interrupt-option-0-0']").click(); // third click, 50 ms later
+    panel.el.querySelector("[data-testid='interrupt-submit']").click();
+    expect(sent).toEqual([{ answers: { q1: "yes" } }]);
+    clock += ARM_DELAY_MS;
+    panel.el.querySelector("[data-testid='interrupt-option-0-1']").click();
+    expect(sent).toEqual([{ answers: { q1: "yes" } }, { answers: { q2: "no" } }]);
+  });
+});
+
+describe("parallel interrupts", () => {
+  it("can be answered one at a time", async () => {
+    const { createInterruptPanel } = await import("../src/interrupts.js");
+    const sent = [];
+    const channel = { action: async (action, args) => (sent.push(args), { ok: true }) };
+    const panel = createInterruptPanel({ channel });
+    panel.render([
+      { id: "L", kind: "text", node: "left", value: "value for left?" },
+      { id: "R", kind: "text", node: "right", value: "value for right?" },
+    ]);
+    panel.el.querySelector("[data-testid='interrupt-text-1']").value = "r";
+    panel.el.querySelector("[data-testid='interrupt-submit-1']").click();
+    await Promise.resolve();
+    expect(sent).toEqual([{ answers: { R: "r" } }]);
+  });
+});

@@ -54,3 +54,61 @@ describe("state editor", () => {
     expect(model.sent[0]).toMatchObject({ action: "fork", args: { checkpoint_id: "old", values: { a: 9 }, as_node: null } });
   });
 });
+
+describe("fork from a past checkpoint", () => {
+  it("names the new checkpoint afterwards and a second quick click sends no second fork", async () => {
+    const model = fakeModel({ head: { id: "h1" }, nodes: ["a"] }, (msg) => (msg.action === "fork" ? { ok: true, result: { head: { id: "fork-123456789" } } } : { ok: true, result: {} }));
+    const forked = [];
+    const ed = createStateEditor({ channel: createChannel(model), model, onForked: (head) => forked.push(head.id) });
+    ed.load({ id: "past-000000001", values: { a: 1 }, is_head: false });
+    q(ed.el, "state-json").value = '{"a": 2}';
+    q(ed.el, "state-save").click();
+    expect(q(ed.el, "state-save").disabled).toBe(true);
+    expect(ed.el.getAttribute("aria-busy")).toBe("true");
+    q(ed.el, "state-save").click();
+    await tick();
+    await tick();
+    expect(model.sent.filter((m) => m.action === "fork")).toHaveLength(1);
+    expect(q(ed.el, "state-title").textContent).toContain("56789");
+    expect(q(ed.el, "state-title").textContent).toContain("(latest)");
+    expect(q(ed.el, "state-save").textContent).toBe("Save");
+    expect(forked).toEqual(["fork-123456789"]);
+  });
+});
+
+describe("deep nesting", () => {
+  it("is refused with a visible error instead of vanishing in the kernel", async () => {
+    const { MAX_DEPTH, nestingDepth } = await import("../src/state_editor.js");
+    let deep = 1;
+    for (let i = 0; i < MAX_DEPTH + 5; i++) deep = [deep];
+    expect(nestingDepth({ a: deep })).toBe(MAX_DEPTH + 6);
+    const { model, el } = editor({ id: "h1", values: { a: 1 }, is_head: true });
+    q(el, "state-json").value = JSON.stringify({ a: deep });
+    q(el, "state-save").click();
+    await tick();
+    expect(model.sent).toEqual([]);
+    expect(q(el, "state-error").textContent).toMatch(/nested 506 levels deep; at most 500/);
+  });
+});
+
+describe("schema warnings", () => {
+  it("shows the kernel's warnings and saves the same values on the second click", async () => {
+    let calls = 0;
+    const model = fakeModel({ head: { id: "h1" }, nodes: ["a"] }, (msg) => (msg.action === "update_state" ? (++calls === 1 ? { ok: false, kind: "confirm", error: "values that do not match the state schema:\ncount: the schema says int", warnings: ["count"] } : { ok: true, result: {} }) : { ok: true, result: {} }));
+    const ed = createStateEditor({ channel: createChannel(model), model });
+    ed.load({ id: "h1", values: { count: 1 }, is_head: true });
+    q(ed.el, "state-json").value = '{"count": "two"}';
+    q(ed.el, "state-save").click();
+    await tick();
+    await tick();
+    expect(q(ed.el, "state-error").textContent).toContain("count: the schema says int");
+    expect(q(ed.el, "state-save").textContent).toBe("Save anyway");
+    expect(model.sent.at(-1).args.confirm).toBe(false);
+    q(ed.el, "state-save").click();
+    await tick();
+    await tick();
+    expect(model.sent.at(-1).args.confirm).toBe(true);
+    expect(q(ed.el, "state-error").textContent).toBe("");
+    expect(q(ed.el, "state-save").textContent).toBe("Save");
+  });
+});

@@ -516,8 +516,9 @@ def test_command_send_interrupt_round_trip(value):
 def test_a_send_carrying_a_command_is_storable_in_next_tasks():
     """What LangGraph's test_send_dedupe_on_resume stores: a Send's argument is a Command."""
     plans = [TaskPlan("1", "a"), TaskPlan("2", "b", Command(goto=Send("c", {"n": 1})), True)]
-    data = codec.dump_plans(plans, "checkpoint 'x'")
-    assert codec.load_plans(data, "checkpoint 'x'") == plans
+    where = codec.CheckpointLocation("t", "", "x")
+    data = codec.dump_plans(plans, where)
+    assert codec.load_plans(data, where) == plans
 
 
 @pytest.mark.parametrize(

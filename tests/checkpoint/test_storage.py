@@ -331,3 +331,21 @@ def test_zip_bomb_section_is_refused_with_a_clear_error(monkeypatch):
         frames.decode_sections(
             frames.join([ok, frames.encode_section(frames.Section(b"v", "second", b"3" * 600))])
         )
+
+
+def test_task_ids_derived_from_the_checkpoint_are_not_stored_but_read_back():
+    """A plan whose id is the one ``task_id`` derives is stored without it; any other id
+    (a Send's, or one chosen elsewhere) is stored as it is. Both read back exactly."""
+    from hitl_notebook.checkpoint import codec
+    from hitl_notebook.checkpoint.base import TaskPlan, task_id
+
+    where = codec.CheckpointLocation("t", "ns", "cp-1")
+    plans = [
+        TaskPlan(task_id("cp-1", "ns", "talk"), "talk"),
+        TaskPlan(task_id("cp-1", "ns", "fan", 1), "fan", {"n": 1}, True),
+        TaskPlan("chosen-elsewhere", "other"),
+    ]
+    data = codec.dump_plans(plans, where)
+    assert task_id("cp-1", "ns", "talk").encode() not in data
+    assert b"chosen-elsewhere" in data
+    assert codec.load_plans(data, where) == plans

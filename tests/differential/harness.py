@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pprint import pformat
 from typing import Any
 
+import langgraph.config
 import langgraph.errors
+import langgraph.func
 import langgraph.graph
 import langgraph.types
 from langgraph.checkpoint.memory import InMemorySaver as LangGraphSaver
@@ -63,6 +65,9 @@ class Api:
     Overwrite: Any = None
     InvalidUpdateError: type = Exception
     is_invalid_resume: Callable[..., Any] | None = None
+    entrypoint: Any = None
+    task: Any = None
+    get_stream_writer: Callable[..., Any] | None = None
 
     def __repr__(self) -> str:
         return self.name
@@ -87,6 +92,9 @@ LANGGRAPH = Api(
     Overwrite=langgraph.types.Overwrite,
     InvalidUpdateError=langgraph.errors.InvalidUpdateError,
     is_invalid_resume=langgraph.errors.is_invalid_resume,
+    entrypoint=langgraph.func.entrypoint,
+    task=langgraph.func.task,
+    get_stream_writer=langgraph.config.get_stream_writer,
 )
 
 OURS = Api(
@@ -108,6 +116,9 @@ OURS = Api(
     Overwrite=hitl_notebook.Overwrite,
     InvalidUpdateError=hitl_notebook.InvalidUpdateError,
     is_invalid_resume=hitl_notebook.is_invalid_resume,
+    entrypoint=hitl_notebook.entrypoint,
+    task=hitl_notebook.task,
+    get_stream_writer=hitl_notebook.get_stream_writer,
 )
 
 ENGINES = (LANGGRAPH, OURS)

@@ -900,3 +900,64 @@ def test_tasks_stream_has_no_input_task(with_checkpointer):
         return seen
 
     assert same(scenario)[0][0] == "ok"
+
+
+def test_durability_exit_saves_no_checkpoints_of_a_finished_subgraph():
+    """``durability="exit"``: only the root graph's last checkpoint is written (a subgraph
+    that finished leaves none), and the debug stream's last checkpoint names the same
+    parent as the history."""
+
+    class Log(TypedDict):
+        log: Annotated[list, operator.add]
+
+    def scenario(api: Api):
+        child = api.StateGraph(Log)
+        child.add_node("c", lambda s: {"log": ["c"]})
+        child.add_edge(api.START, "c")
+        parent = api.StateGraph(Log)
+        parent.add_node("p", lambda s: {"log": ["p"]})
+        parent.add_node("sub", child.compile())
+        parent.add_edge(api.START, "p")
+        parent.add_edge("p", "sub")
+        graph = parent.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        events = list(
+            graph.stream(
+                {"log": []}, config, stream_mode="debug", durability="exit", subgraphs=True
+            )
+        )
+        last = [e["payload"] for ns, e in events if not ns and e["type"] == "checkpoint"][-1]
+        (saved,) = graph.get_state_history(config)
+        namespaces = {
+            t.config["configurable"]["checkpoint_ns"] for t in graph.checkpointer.list(config)
+        }
+        return {
+            "values": saved.values,
+            "namespaces": sorted(namespaces),
+            "parents": (last["parent_config"], saved.parent_config),
+        }
+
+    assert same(scenario)["namespaces"] == [""]
+
+
+def test_an_input_that_writes_nothing_streams_no_values_for_it():
+    """``stream({}, stream_mode="values")`` starts with the first node's values: an input
+    that writes no key shows no state of its own (a non-empty one does)."""
+
+    class AB(TypedDict, total=False):
+        a: str
+        b: str
+
+    def scenario(api: Api):
+        builder = api.StateGraph(AB)
+        builder.add_node("n", lambda s: {"a": "x"})
+        builder.add_edge(api.START, "n")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        return [
+            list(graph.stream({}, thread("1"), stream_mode="values")),
+            list(graph.stream({"b": "y"}, thread("2"), stream_mode="values")),
+            list(graph.stream({}, thread("1"), stream_mode="values")),
+            list(builder.compile().stream({}, stream_mode="values")),
+        ]
+
+    assert same(scenario)[0] == [{"a": "x"}]

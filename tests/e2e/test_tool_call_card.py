@@ -88,7 +88,8 @@ def test_approve_edit_and_reject_a_pending_tool_call(lab, imports):
     cards = {}
     for i, thread_id in enumerate(("approve", "edit", "reject")):
         widget = lab.page.get_by_test_id("hitl-widget").nth(i)
-        expect(widget.get_by_test_id("status")).to_have_text("paused")
+        # Generous: on a loaded machine the widgets' state can reach the page late.
+        expect(widget.get_by_test_id("status")).to_have_text("paused", timeout=120_000)
         card = widget.get_by_test_id("tool-call-0-0")
         expect(card.get_by_test_id("tool-call-name-0-0")).to_have_text("send_email")
         args = json.loads(card.get_by_test_id("tool-call-args-0-0").input_value())
@@ -99,7 +100,7 @@ def test_approve_edit_and_reject_a_pending_tool_call(lab, imports):
     widget = cards["approve"]
     widget.get_by_test_id("tool-call-approve-0-0").click()
     widget.get_by_test_id("interrupt-submit").click()
-    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(widget.get_by_test_id("status")).to_have_text("done", timeout=120_000)
     seen = kernel(lab, "approve")
     assert seen["sent"] == [{"to": "team@x.org", "body": "hi"}]
     assert seen["last"] == "Result: sent to team@x.org"
@@ -108,7 +109,7 @@ def test_approve_edit_and_reject_a_pending_tool_call(lab, imports):
     widget.get_by_test_id("tool-call-args-0-0").fill('{"to": "boss@x.org", "body": "hello"}')
     expect(widget.get_by_test_id("tool-call-edit-0-0")).to_have_attribute("aria-pressed", "true")
     widget.get_by_test_id("interrupt-submit").click()
-    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(widget.get_by_test_id("status")).to_have_text("done", timeout=120_000)
     seen = kernel(lab, "edit")
     assert seen["sent"][-1] == {"to": "boss@x.org", "body": "hello"}
     assert seen["calls"][0][0]["args"] == {"to": "boss@x.org", "body": "hello"}
@@ -117,7 +118,7 @@ def test_approve_edit_and_reject_a_pending_tool_call(lab, imports):
     widget.get_by_test_id("tool-call-reject-0-0").click()
     widget.get_by_test_id("tool-call-reason-0-0").fill("not now")
     widget.get_by_test_id("interrupt-submit").click()
-    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(widget.get_by_test_id("status")).to_have_text("done", timeout=120_000)
     seen = kernel(lab, "reject")
     assert len(seen["sent"]) == 2  # the approved and the edited call, not this one
     assert seen["tool"] == [["Rejected by the reviewer: not now", "error"]]

@@ -139,7 +139,9 @@ def test_state_edit_rejects_invalid_json_then_saves(lab, engine_imports):
     text.fill(json.dumps(edited))
     editor.get_by_test_id("state-save").click()
     expect(editor.get_by_test_id("state-error")).to_be_empty()
-    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    # The question asked before the edit stays on screen, answerable.
+    expect(widget.get_by_test_id("status")).to_have_text("interrupted")
+    expect(widget.get_by_test_id("interrupt-panel")).to_contain_text("Publish this draft?")
     after = kernel_thread(lab)
     assert after["values"]["draft"] == "A careful note about otters."
     assert after["next"] == ["human_review"]
@@ -149,6 +151,24 @@ def test_state_edit_rejects_invalid_json_then_saves(lab, engine_imports):
     widget.get_by_test_id("btn-continue").click()
     expect(widget.get_by_test_id("status")).to_have_text("interrupted")
     expect(widget.get_by_test_id("interrupt-panel")).to_contain_text("A careful note about otters.")
+
+
+def test_edit_then_answer(lab, engine_imports):
+    """Review, edit, approve: after saving an edited draft the pending question can be
+    answered at once; the node re-runs on the edited state and gets the answer."""
+    widget = open_review_widget(lab, engine_imports)
+    before = kernel_thread(lab)
+    text = widget.get_by_test_id("state-editor").get_by_test_id("state-json")
+    text.fill(json.dumps(dict(before["values"], draft="An edited note about otters.")))
+    widget.get_by_test_id("state-editor").get_by_test_id("state-save").click()
+    expect(widget.get_by_test_id("status")).to_have_text("interrupted")
+    panel = widget.get_by_test_id("interrupt-panel")
+    panel.get_by_role("button", name="approve").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    thread = kernel_thread(lab)
+    assert thread["values"]["verdict"] == "approve"
+    assert thread["values"]["draft"] == "An edited note about otters. [published]"
+    assert thread["next"] == []
 
 
 def test_fork_from_timeline_keeps_history(lab, engine_imports):
@@ -170,6 +190,13 @@ def test_fork_from_timeline_keeps_history(lab, engine_imports):
     editor.get_by_role("button", name="Fork with these values").click()
 
     expect(widget.get_by_test_id("status")).to_have_text("paused")
+    # The editor now shows the fork (the latest checkpoint), so a second click is a plain
+    # save with nothing changed, not a second fork.
+    head_id = lab.run_code("print(graph.get_state(config).config['configurable']['checkpoint_id'])")
+    expect(editor.get_by_test_id("state-title")).to_contain_text(head_id.strip()[-8:])
+    expect(editor.get_by_test_id("state-title")).to_contain_text("latest")
+    editor.get_by_test_id("state-save").click()
+    expect(editor.get_by_test_id("state-error")).to_have_text("Nothing changed.")
     forked = kernel_thread(lab)
     assert forked["values"]["draft"] == "A forked note about otters."
     assert forked["next"] == ["human_review"]

@@ -26,10 +26,11 @@ def _chain(checkpointer=None):
 
 
 def test_stream_values_and_updates():
-    """values: the state after each step; updates: {node: writes} per task."""
+    """values: the state after each step (an input that writes nothing shows none, as in
+    LangGraph); updates: {node: writes} per task."""
     graph = _chain()
+    assert next(iter(graph.stream({"vals": ["in"]}, stream_mode="values"))) == {"vals": ["in"]}
     assert list(graph.stream({}, stream_mode="values")) == [
-        {"vals": []},
         {"vals": ["a"]},
         {"vals": ["a", "b"]},
     ]
@@ -41,7 +42,7 @@ def test_stream_values_and_updates():
 
 def test_stream_list_of_modes_yields_pairs():
     """A list of modes yields (mode, chunk) pairs in order."""
-    chunks = list(_chain().stream({}, stream_mode=["updates", "values"]))
+    chunks = list(_chain().stream({"vals": []}, stream_mode=["updates", "values"]))
     assert chunks[0] == ("values", {"vals": []})
     assert ("updates", {"a": {"vals": ["a"]}}) in chunks and chunks[-1] == (
         "values",

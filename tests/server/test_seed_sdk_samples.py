@@ -44,7 +44,9 @@ def _seed_text() -> str:
         found = sorted(folder.glob(SEED_NAME))
         if found:
             return found[0].read_text()
-    pytest.fail(f"seed 002 not found in any of: {', '.join(map(str, folders))} (set HITL_SEEDS)")
+    # The seeds live beside the repository on a developer's machine, not in it; a clone
+    # elsewhere has nothing to run these samples from.
+    pytest.skip(f"seed 002 not found in any of: {', '.join(map(str, folders))} (set HITL_SEEDS)")
 
 
 def _blocks(text: str, first_line: str, last_line: str) -> list[str]:

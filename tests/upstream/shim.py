@@ -110,6 +110,7 @@ MAPPING: dict[str, dict[str, str]] = {
         "ParentCommand": "hitl_notebook.types:ParentCommand",
     },
     "config": _ours("hitl_notebook", "get_config", "get_stream_writer"),
+    "func": _ours("hitl_notebook", "entrypoint", "task"),
     "_internal._constants": _ours(
         "hitl_notebook.constants",
         "PULL",

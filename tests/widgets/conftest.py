@@ -70,10 +70,16 @@ class Browser:
         assert len(replies) == 1, "every request gets exactly one reply"
         return replies[0]
 
-    def action(self, action: str, base: str | None = "HEAD", **args) -> dict:
-        """An action as a button sends it, based on the checkpoint the widget shows."""
+    def action(self, action: str, base: str | None = "HEAD", wait: bool = True, **args) -> dict:
+        """An action as a button sends it, based on the checkpoint the widget shows.
+
+        A run it starts goes on in the background; unless ``wait=False`` this waits for
+        the run to end, as a user waits for the status to settle."""
         shown = self.widget.head.get("id") if base == "HEAD" else base
-        return self._send({"type": "action", "action": action, "args": args, "base": shown})
+        reply = self._send({"type": "action", "action": action, "args": args, "base": shown})
+        if wait:
+            assert self.widget.wait(timeout=60), "the run did not end within 60 s"
+        return reply
 
     def query(self, query: str, **args) -> dict:
         return self._send({"type": "query", "query": query, "args": args})

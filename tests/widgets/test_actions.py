@@ -179,12 +179,18 @@ def test_html_payload_is_carried_as_plain_data(engine, open_widget):
 
 
 def test_node_error_is_shown_and_the_kernel_survives(engine, open_widget):
-    """A node exception from a button run is reported in the widget (status, message, node)."""
+    """A node exception from a button run (in the background, so the reply only says it
+    started) is reported in the widget: status, message, node and a traceback."""
     graph = chain_graph(engine, fail_at="b")
     widget, browser = open_widget(graph)
     reply = browser.action("run", input={"log": []})
-    assert reply["ok"] is False and reply["kind"] == "error"
-    assert "b exploded" in reply["error"] and "b exploded" in widget.error
+    assert reply["ok"] is True and reply["result"]["running"] is True
+    assert "b exploded" in widget.error
+    assert widget.error_detail["node"] == "b"
+    assert widget.error_detail["message"] == "b exploded"
+    assert "Traceback (most recent call last)" in widget.error_detail["traceback"]
+    assert "RuntimeError: b exploded" in widget.error_detail["traceback"]
+    assert "raise RuntimeError" in widget.error_detail["traceback"], "the node's own line is shown"
     assert widget.status == "error"
     assert widget.node_status["a"] == "visited" and widget.node_status["b"] == "errored"
 
@@ -261,10 +267,9 @@ def test_python_methods_mirror_the_buttons(engine, open_widget):
     snap = widget.run({"topic": "owls"})
     assert snap.next == ("review",)
     widget.update_state({"topic": "bats"})
-    assert widget.status == "paused", (
-        "an edit replaces the interrupted checkpoint's pending interrupt"
-    )
-    widget.continue_run()
+    assert widget.status == "interrupted", "the question asked before the edit stays answerable"
+    assert widget.interrupts[0]["carried"] is True
+    widget.continue_run()  # or re-ask it on the edited state
     widget.resume("no")
     assert widget.state.values["answer"].endswith("[no]")
     first = widget.session.history.items[-1]["id"]
@@ -364,10 +369,11 @@ def test_a_run_overtaken_by_another_kernel_shows_the_thread_moved_on(tmp_path, o
     overtake.append(other)
     before = len(history_ids(graph))
 
-    reply = browser.action("run", input={"topic": "bats"})
+    reply = browser.action("run", input={"topic": "bats"})  # (waits for the background run)
 
-    assert reply["ok"] is False and reply["kind"] == "stale"
+    assert reply["ok"] is True and reply["result"]["running"] is True
     assert widget.notice.startswith("the thread moved on; refresh")
+    assert widget.error == "", "not shown as a node error"
     head = graph.get_state(config)
     assert head.values["topic"] == "changed elsewhere"
     assert head.values["answer"] == "draft about owls"  # the overtaken step wrote nothing

@@ -43,11 +43,14 @@ def agent():
             AIMessage("done", id="m2"),
         ]
     )
+    # The widget watches runs with stream_mode="messages", which makes LangChain stream
+    # the model; GenericFakeChatModel cannot stream a message with empty content ("No
+    # generations found in stream"), so this double answers whole messages.
     middleware = HumanInTheLoopMiddleware(
         interrupt_on={"send_email": {"allowed_decisions": ["approve", "edit", "reject"]}}
     )
     return create_agent(
-        ScriptedModel(messages=script),
+        ScriptedModel(messages=script, disable_streaming=True),
         tools=[send_email],
         middleware=[middleware],
         checkpointer=InMemorySaver(),

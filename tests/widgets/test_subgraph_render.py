@@ -118,3 +118,24 @@ def test_static_svg_fallback_is_offered_to_non_widget_frontends(engine, open_wid
     assert "application/vnd.jupyter.widget-view+json" in data
     assert data["image/svg+xml"] == widget.graph_svg
     assert set(_boxes(data["image/svg+xml"])) >= {"draft", "review"}
+
+
+def test_subgraph_edges_connect_its_nodes_without_a_phantom_node(engine, open_widget):
+    """The subgraph's edges join its own nodes inside the frame: no extra node named
+    after the subgraph, and no self-loop ("sub:ask" is one node id, not node "sub" with a
+    port "ask", which is how Graphviz once read it)."""
+    import re
+    from html import unescape
+
+    widget, _ = open_widget(subgraph_graph(engine))
+    svg = widget.graph_svg
+    node_titles = {
+        unescape(t) for t in re.findall(r'class="node[^"]*"[^>]*>\s*<title>([^<]*)</title>', svg)
+    }
+    edge_titles = {
+        unescape(t) for t in re.findall(r'class="edge[^"]*"[^>]*>\s*<title>([^<]*)</title>', svg)
+    }
+    assert "sub" not in node_titles
+    assert {"sub:ask", "sub:finish"} <= node_titles
+    assert "sub:ask->sub:finish" in edge_titles
+    assert not any(a == b for a, b in (t.split("->") for t in edge_titles)), "no self-loop"

@@ -138,3 +138,38 @@ def test_no_card_when_the_thread_is_not_at_a_tool_node(engine, open_widget):
     assert widget.interrupts == []
     with pytest.raises(Exception, match="no tool call is waiting"):
         widget.review_tool_calls([{"type": "approve"}])
+
+
+def test_a_question_asked_inside_a_tool_is_an_ordinary_interrupt(engine, open_widget):
+    """A tool that calls ``interrupt()`` shows its question (not a card) on the tools node;
+    answering it in the browser finishes the tool with the answer."""
+    p = prebuilt(engine)
+
+    def confirm(action: str) -> str:
+        """Asks a human first."""
+        return f"{action}: {engine.interrupt(f'Really {action}?')}"
+
+    def agent(state):
+        if state["messages"][-1].type == "tool":
+            return {"messages": [p.AIMessage("ok", id="ai-ok")]}
+        call = {"name": "confirm", "args": {"action": "deploy"}, "id": "k1"}
+        return {"messages": [p.AIMessage("", id="ai-ask", tool_calls=[call])]}
+
+    builder = engine.StateGraph(p.MessagesState)
+    builder.add_node("agent", agent)
+    builder.add_node("tools", p.ToolNode([confirm]))
+    builder.add_edge(engine.START, "agent")
+    builder.add_conditional_edges("agent", p.tools_condition)
+    builder.add_edge("tools", "agent")
+    graph = builder.compile(checkpointer=engine.InMemorySaver())
+    widget, browser = open_widget(graph, thread_id=f"{engine.name}-ask")
+    widget.run({"messages": [("user", "deploy")]})
+    [question] = widget.interrupts
+    assert (question["kind"], question["node"], question["value"]) == (
+        "text",
+        "tools",
+        "Really deploy?",
+    )
+    assert browser.action("resume", answers={question["id"]: "yes"})["ok"]
+    assert widget.status == "done"
+    assert widget.state.values["messages"][2].content == "deploy: yes"

@@ -1,0 +1,121 @@
+"""A step's ``writes`` stored as references to its changes, so a message is stored once.
+
+A checkpoint keeps what its step changed (the delta) and what each node wrote (``writes``,
+which the history timeline shows, exactly as the node returned it). When a single node is
+the only writer of a channel, the delta holds its write, or the bulk of it: for a
+last-value channel the very value stored (a reference ``[node, channel, -1]``); for a list
+it appended to as many items as it wrote, each long string of an item dict that the stored
+item holds under the same key (a message dict's ``content``, in the message it became):
+``[node, channel, count, index, key]``. Reading fills them back in from the checkpoint's
+values, so the writes read back exactly as written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from .base import Append, Change, Replace
+from .copying import fresh_copy
+from .serde import DeserializationError
+
+__all__ = ["join_writes", "split_writes"]
+
+#: References are kept in the writes section's name: at most this many bytes of them.
+MAX_REFS_TEXT = 4096
+_WHOLE = -1
+#: Strings shorter than this are stored twice: a reference would not be shorter.
+MIN_SHARED = 24
+
+
+def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, str]:
+    """``writes`` with what its changes already hold replaced by None, and the references
+    to it as JSON text ("" when there are none)."""
+    if type(writes) is not dict or not changes:
+        return writes, ""
+    updates = {n: u for n, u in writes.items() if type(n) is str and type(u) is dict}
+    writers = Counter(ch for u in updates.values() for ch in u)
+    refs: list[list] = []
+    shown = {n: dict(u) if n in updates else u for n, u in writes.items()}
+    for node, update in updates.items():
+        for channel, raw in update.items():
+            change = changes.get(channel) if type(channel) is str else None
+            if change is None or writers[channel] != 1:
+                continue
+            if type(change) is Replace and raw is change.value and raw is not None:
+                shown[node][channel] = None
+                refs.append([node, channel, _WHOLE])
+            elif type(change) is Append and type(raw) is list and 0 < len(raw) == len(change.items):
+                shown[node][channel] = _split_items(raw, change.items, node, channel, refs)
+    if not refs:
+        return writes, ""
+    text = json.dumps(refs, ensure_ascii=False, separators=(",", ":"))
+    if len(text) > MAX_REFS_TEXT or not _utf8(text):
+        return writes, ""
+    return shown, text
+
+
+def _split_items(raw: list, stored: list, node: str, channel: str, refs: list) -> list:
+    """The node's items with each long string that its stored item holds under the same
+    key (a message dict's ``content`` in the message it became) replaced by None."""
+    out = list(raw)
+    count = len(raw)
+    for i, (item, kept) in enumerate(zip(raw, stored)):
+        if type(item) is not dict:
+            continue
+        copy = None
+        for key, text in item.items():
+            if (
+                type(key) is str
+                and type(text) is str
+                and len(text) >= MIN_SHARED
+                and _field(kept, key) == text
+            ):
+                copy = dict(item) if copy is None else copy
+                copy[key] = None
+                refs.append([node, channel, count, i, key])
+        if copy is not None:
+            out[i] = copy
+    return out
+
+
+def _field(item: Any, key: str) -> Any:
+    return item.get(key) if type(item) is dict else getattr(item, key, None)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def join_writes(writes: Any, refs_text: str, values: Mapping[str, Any], where: object) -> Any:
+    """Inverse of ``split_writes``: the references filled in from the checkpoint's values
+    (fresh copies)."""
+    try:
+        refs = json.loads(refs_text)
+        filled = {n: dict(u) if type(u) is dict else u for n, u in writes.items()}
+        for node, channel, count, *at in refs:
+            value = values[channel]
+            if count == _WHOLE and not at:
+                filled[node][channel] = fresh_copy(value)
+                continue
+            index, key = at
+            if not (
+                type(value) is list and type(count) is int and 0 <= index < count <= len(value)
+            ):
+                raise ValueError(f"bad reference {[node, channel, count, *at]!r}")
+            text = _field(value[len(value) - count + index], key)
+            if type(text) is not str:
+                raise ValueError(f"reference {[node, channel, count, *at]!r} finds no text")
+            items = filled[node][channel] = list(filled[node][channel])
+            items[index] = {**items[index], key: text}
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+        raise DeserializationError(
+            f"{where} is unreadable: writes refer to its values wrongly ({exc!r})"
+        ) from None
+    return filled

@@ -1,0 +1,106 @@
+"""Reloading the page while the kernel lives: every widget comes back, working.
+
+Three widgets in one notebook (a common notebook shape), saved, then the page reloaded
+in JupyterLab and in Notebook 7; each widget must render again (no "model not found")
+and still act on the kernel's graph.
+"""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+GRAPH = """
+import json
+from typing import TypedDict
+
+from hitl_notebook import END, START, InMemorySaver, StateGraph, interrupt
+from hitl_notebook.widgets import show
+
+class State(TypedDict):
+    topic: str
+    verdict: str
+
+def review(state):
+    return {"verdict": interrupt({"question": f"Publish {state['topic']}?", "options": ["yes", "no"]})}
+
+builder = StateGraph(State)
+builder.add_node("review", review)
+builder.add_edge(START, "review")
+builder.add_edge("review", END)
+graph = builder.compile(checkpointer=InMemorySaver())
+widgets = {}
+for name in ("a", "b", "c"):
+    widgets[name] = show(graph, thread_id=name)
+    widgets[name].run({"topic": name})
+"""
+
+CELLS = [GRAPH, 'widgets["a"]', 'widgets["b"]', 'widgets["c"]']
+
+
+def verdicts(helper) -> dict:
+    return json.loads(
+        helper.run_code(
+            "print(json.dumps({n: graph.get_state({'configurable': {'thread_id': n}}).values.get('verdict') for n in 'abc'}))"
+        )
+    )
+
+
+def reload_and_check(helper, reopen) -> None:
+    helper.page.evaluate(
+        "async () => { await window.jupyterapp.commands.execute('docmanager:save'); }"
+    )
+    errors: list[str] = []
+    helper.page.on("pageerror", lambda error: errors.append(str(error)))
+    helper.page.reload()
+    reopen()
+    widgets = helper.page.get_by_test_id("hitl-widget")
+    expect(widgets).to_have_count(3, timeout=60_000)
+    for i in range(3):
+        expect(widgets.nth(i).get_by_test_id("status")).to_have_text("interrupted")
+    assert helper.page.get_by_text("model not found").count() == 0
+    widgets.nth(1).get_by_test_id("interrupt-panel").get_by_role("button", name="yes").click()
+    expect(widgets.nth(1).get_by_test_id("status")).to_have_text("done")
+    assert verdicts(helper) == {"a": None, "b": "yes", "c": None}
+    helper.screenshot("after-reload", widgets.nth(1))
+    assert errors == []
+
+
+def test_reload_in_jupyterlab_restores_every_widget(lab):
+    """JupyterLab: save, reload, the three widgets are back and answer."""
+    lab.open_notebook(CELLS)
+    lab.run_all()
+    expect(lab.page.get_by_test_id("hitl-widget")).to_have_count(3)
+
+    def reopen():
+        lab.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+        from conftest import _OPEN_PANEL_JS
+
+        lab.page.evaluate(_OPEN_PANEL_JS, {"path": lab.notebook, "collapseLeft": True})
+
+    reload_and_check(lab, reopen)
+
+
+@pytest.mark.xfail(
+    reason=(
+        "reproduced, not fixed: in Notebook 7, after save + reload with the kernel alive, "
+        "every widget shows 'Error displaying widget: model not found' (the widget manager's "
+        "restore from the kernel does not populate the models; JupyterLab restores them)"
+    ),
+    strict=False,
+)
+def test_reload_in_notebook7_restores_every_widget(notebook7):
+    """Notebook 7: save, reload, the three widgets are back and answer."""
+    notebook7.open_notebook(CELLS)
+    notebook7.run_all()
+    expect(notebook7.page.get_by_test_id("hitl-widget")).to_have_count(3)
+
+    def reopen():
+        notebook7.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+        from conftest import _OPEN_PANEL_JS
+
+        notebook7.page.evaluate(_OPEN_PANEL_JS, {"path": notebook7.notebook, "collapseLeft": False})
+
+    reload_and_check(notebook7, reopen)
