@@ -27,11 +27,14 @@ export function createDiagram({ layout = vizLayout, onSelect = () => {} } = {}) 
   let breakpoints = { before: [], after: [] };
   let selected = null;
 
-  /** The node the run is at: running, else interrupted, errored, next. */
+  /** The node the run is at: running, else interrupted, errored, next (among several next
+   * nodes, the one whose breakpoint paused the run). */
   function currentNode() {
-    for (const wanted of ["running", "interrupted", "errored", "next"]) {
+    for (const wanted of ["running", "interrupted", "errored"]) {
       for (const [id, g] of nodes) if (status[id] === wanted) return g;
     }
+    for (const [id, g] of nodes) if (status[id] === "next" && breakpoints.before.includes(id)) return g;
+    for (const [id, g] of nodes) if (status[id] === "next") return g;
     return null;
   }
 
