@@ -41,6 +41,7 @@ w.send = sent.append
 
 def act(action, **args):
     w._on_frontend_msg(w, {"type": "action", "request_id": len(sent), "action": action, "args": args, "base": w.head.get("id")}, [])
+    assert w.wait(timeout=60), "the run a click started did not end within 60 s"
     assert sent[-1]["ok"], sent[-1]
 
 def query(name, **args):
