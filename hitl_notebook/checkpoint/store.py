@@ -635,8 +635,11 @@ class DeltaSaver(BaseCheckpointSaver):
                 f"{where} is unreadable: its writes or next tasks are missing"
             )
         writes = load(parts[WRITES].data, "writes", where)
-        if parts[WRITES].name:  # entries stored once, in the values (see ``write_refs``)
-            writes = join_writes(writes, parts[WRITES].name, values, where)
+        refs = parts[WRITES].name
+        if refs and isinstance(values, DeferredValues):  # joined when first read, like them
+            writes = DeferredValues(functools.partial(join_writes, writes, refs, values, where))
+        elif refs:  # entries stored once, in the values (see ``write_refs``)
+            writes = join_writes(writes, refs, values, where)
         return CheckpointRecord(
             thread_id=row.thread_id,
             ns=row.ns,

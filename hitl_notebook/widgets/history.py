@@ -10,7 +10,7 @@ New checkpoints are always the newest, so after each action only they are read a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .jsonable import diff, preview, to_jsonable
@@ -220,8 +220,8 @@ def step_writes(snap: Any, parent: Any) -> dict[str, Any]:
     """``{writer: update}`` for the step or edit that produced ``snap``; ``parent`` is its
     parent's snapshot, or a function returning it (called only when needed)."""
     recorded = (snap.metadata or {}).get("writes")
-    if isinstance(recorded, dict):
-        return recorded
+    if isinstance(recorded, Mapping):  # a dict, or writes a shared read joins when first read
+        return dict(recorded)
     if parent is None:
         return {}
     if callable(parent):

@@ -291,6 +291,11 @@ class GraphRuntime:
 class LangGraphRuntime(GraphRuntime):
     """Adapter for a real LangGraph compiled graph (``CompiledStateGraph``/``Pregel``)."""
 
+    #: LangGraph saves a step's checkpoint from a background thread ("async" durability):
+    #: read during the run, the thread's state and history can be a step behind (and are
+    #: then kept stale), so the widget reads them when the run has ended.
+    reads_during_run = False
+
     def __init__(self, graph: Any) -> None:
         _check_langgraph_version()
         super().__init__(graph)

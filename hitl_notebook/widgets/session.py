@@ -681,6 +681,8 @@ class Session:
 
     def _step_saved(self) -> None:
         """A running graph saved a step: show its state and history as they are now."""
+        if not getattr(self.runtime, "reads_during_run", True):
+            return
         with self._lock:
             self.refresh(during_run=True)
 

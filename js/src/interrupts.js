@@ -48,9 +48,14 @@ export function createInterruptPanel({ channel, onError = (/** @type {string} */
 
   function render(interrupts) {
     release();
-    armedAt = now() - lastSubmitAt < RECENT_SUBMIT_MS ? now() + ARM_DELAY_MS : 0;
+    const drafts = new Map(forms.map((form) => [form.id, typedValues(form.el)]));
+    const seenBefore = (interrupts ?? []).length > 0 && (interrupts ?? []).every((spec) => drafts.has(spec.id));
+    // A refresh of questions already on screen neither re-arms the click guard nor loses
+    // what the user has typed into them.
+    if (!seenBefore) armedAt = now() - lastSubmitAt < RECENT_SUBMIT_MS ? now() + ARM_DELAY_MS : 0;
     const armed = () => now() >= armedAt && !busy;
     forms = (interrupts ?? []).map((spec, index) => buildForm(spec, index, interrupts.length === 1 ? () => submit() : null, armed));
+    for (const form of forms) restoreTyped(form.el, drafts.get(form.id));
     if (forms.length > 1) {
       // Parallel questions can be answered one at a time (the others stay pending).
       forms.forEach((form, index) =>
@@ -81,6 +86,22 @@ export function createInterruptPanel({ channel, onError = (/** @type {string} */
   return { el, render, submit, release };
 }
 
+/** What the user has typed into a form's text fields, in document order. */
+function typedValues(el) {
+  return [...el.querySelectorAll("textarea, input[type=text]")].map((field) => field.value);
+}
+
+function restoreTyped(el, values) {
+  if (!values) return;
+  const fields = [...el.querySelectorAll("textarea, input[type=text]")];
+  if (fields.length !== values.length) return;
+  fields.forEach((field, i) => {
+    if (values[i] === "" || field.value === values[i]) return;
+    field.value = values[i];
+    field.dispatchEvent(new Event("input"));
+  });
+}
+
 function buildForm(spec, index, submitNow, armed) {
   const error = h("div", { class: "hn-error", testid: `interrupt-error-${index}`, role: "alert" });
   const body = h("div", { class: "hn-form" });
@@ -88,6 +109,13 @@ function buildForm(spec, index, submitNow, armed) {
     "div",
     { class: "hn-interrupt", testid: `interrupt-${index}`, "data-interrupt-id": spec.id, "data-kind": spec.kind },
     h("div", { class: "hn-muted", text: `${spec.node || "graph"} · ${spec.kind} · id …${spec.id.slice(-8)}` }),
+    spec.carried
+      ? h("div", {
+          class: "hn-note",
+          testid: `interrupt-carried-${index}`,
+          text: `Asked before your edit: answering re-runs ${spec.node || "the node"} on the edited state with this answer; Continue asks the question again from the edited state.`,
+        })
+      : null,
     jsonView(spec.value, { testid: `interrupt-payload-${index}` }),
     body,
     error,

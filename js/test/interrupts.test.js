@@ -33,6 +33,32 @@ describe("interrupt panel", () => {
     expect(model.sent[0].args.answers).toEqual({ a: "Ada", b: { n: 2 } });
   });
 
+  it("keeps what the user typed when the same questions are shown again", () => {
+    const model = fakeModel({ head: { id: "c1" } });
+    const p = createInterruptPanel({ channel: createChannel(model) });
+    document.body.replaceChildren(p.el);
+    const asked = [
+      { id: "a", node: "x", kind: "text", value: "name?" },
+      { id: "b", node: "y", kind: "json", value: { q: 1 } },
+    ];
+    p.render(asked);
+    q(p.el, "interrupt-text-0").value = "Ada";
+    p.render([{ ...asked[0], carried: true }, asked[1]]);
+    expect(q(p.el, "interrupt-text-0").value).toBe("Ada");
+    p.render([{ id: "c", node: "x", kind: "text", value: "name?" }]);
+    expect(q(p.el, "interrupt-text-0").value).toBe("");
+  });
+
+  it("marks a question asked before a state edit, and only that one", () => {
+    const { el } = panel([
+      { id: "a", node: "review", kind: "text", value: "ok?", carried: true },
+      { id: "b", node: "other", kind: "text", value: "fresh?" },
+    ]);
+    expect(q(el, "interrupt-carried-0").textContent).toContain("Asked before your edit");
+    expect(q(el, "interrupt-carried-0").textContent).toContain("re-runs review");
+    expect(q(el, "interrupt-carried-1")).toBeNull();
+  });
+
   it("shows an inline error and sends nothing when a JSON answer is invalid", async () => {
     const { model, el } = panel([{ id: "a", node: "x", kind: "json", value: 1 }]);
     q(el, "interrupt-json-0").value = "{not json";

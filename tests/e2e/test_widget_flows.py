@@ -189,7 +189,9 @@ def test_fork_from_timeline_keeps_history(lab, engine_imports):
     text.fill(json.dumps(dict(values, draft="A forked note about otters.")))
     editor.get_by_role("button", name="Fork with these values").click()
 
-    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    # The fork branches off a checkpoint that was waiting on the question: like LangGraph,
+    # which accepts a resume there, the widget keeps that question answerable.
+    expect(widget.get_by_test_id("status")).to_have_text("interrupted")
     # The editor now shows the fork (the latest checkpoint), so a second click is a plain
     # save with nothing changed, not a second fork.
     head_id = lab.run_code("print(graph.get_state(config).config['configurable']['checkpoint_id'])")

@@ -19,6 +19,11 @@ class ScriptedToolModel(GenericFakeChatModel):
     """Replays scripted AI messages; ``bind_tools`` is accepted (the script already names
     the tools it calls) so ``create_agent`` can use it like a real tool-calling model."""
 
+    #: GenericFakeChatModel streams a message by splitting its text, so a tool-call message
+    #: with no text streams nothing ("No generations found in stream") once the widget
+    #: streams chat tokens; answer whole, as a non-streaming model does.
+    disable_streaming: bool = True
+
     def bind_tools(self, tools: Any, **kwargs: Any) -> ScriptedToolModel:
         return self
 

@@ -53,9 +53,11 @@ class FrontEnd:
 
     def try_act(self, action: str, **args: Any) -> dict:
         """Click a button and return the reply, whatever it is."""
-        return self._send(
+        reply = self._send(
             {"type": "action", "action": action, "args": args, "base": self.widget.head.get("id")}
         )
+        assert self.widget.wait(timeout=60), "the run did not end within 60 s"
+        return reply
 
     def query(self, query: str, **args: Any) -> Any:
         reply = self._send({"type": "query", "query": query, "args": args})

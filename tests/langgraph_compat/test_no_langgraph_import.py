@@ -40,8 +40,11 @@ sent = []
 w.send = sent.append
 
 def act(action, **args):
-    w._on_frontend_msg(w, {"type": "action", "request_id": len(sent), "action": action, "args": args, "base": w.head.get("id")}, [])
-    assert sent[-1]["ok"], sent[-1]
+    rid = len(sent)
+    w._on_frontend_msg(w, {"type": "action", "request_id": rid, "action": action, "args": args, "base": w.head.get("id")}, [])
+    assert w.wait(timeout=60), "the run a click started did not end within 60 s"
+    reply = next(m for m in sent if m.get("type") == "reply" and m.get("request_id") == rid)
+    assert reply["ok"], reply
 
 def query(name, **args):
     w._on_frontend_msg(w, {"type": "query", "request_id": len(sent), "query": name, "args": args}, [])

@@ -311,7 +311,12 @@ def test_time_travel_history_and_fork(same_on_both):
     assert seen["original"]["state"] == "start -> node_1 -> node_2 -> node_3"
     assert seen["last_diff"] == [
         {"op": "append", "path": ["log"], "items": ["node_3"]},
-        {"op": "set", "path": ["state"], "value": "updated state -> node_2 -> node_3"},
+        {
+            "op": "set",
+            "path": ["state"],
+            "value": "updated state -> node_2 -> node_3",
+            "old": "updated state -> node_2",  # the structural diff shows what was replaced
+        },
     ]
 
 
