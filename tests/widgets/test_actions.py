@@ -235,7 +235,8 @@ def test_thread_picker_lists_threads_and_starts_a_new_one(engine, open_widget):
     from .conftest import Browser
 
     browser = Browser(widget)
-    assert browser.action("new_thread", input={"log": []})["ok"]
+    reply = browser.action("new_thread", input={"log": []})
+    assert reply["ok"], reply
     assert widget.thread_id and widget.thread_id != "existing" and widget.status == "done"
     assert browser.action("select_thread", thread_id="existing")["ok"]
     assert widget.thread_id == "existing" and widget.session.head.values["log"] == ["a", "b", "c"]
