@@ -185,12 +185,14 @@ def normalise(message: str) -> str:
     return line[:160]
 
 
-def _run_pytest(root: Path, report: Path, args: argparse.Namespace) -> int:
+def _run_pytest(
+    root: Path, report: Path, args: argparse.Namespace, targets: list[str] | None = None
+) -> int:
     cmd = [
         sys.executable,
         "-m",
         "pytest",
-        *(f"{OUR_PACKAGE}/{m}" for m in MODULES),
+        *(targets or [f"{OUR_PACKAGE}/{m}" for m in MODULES]),
         "-c",
         "pytest.ini",
         "--rootdir",
@@ -209,9 +211,10 @@ def _run_pytest(root: Path, report: Path, args: argparse.Namespace) -> int:
         "--disable-warnings",
         "--continue-on-collection-errors",
     ]
-    if args.k:
-        cmd += ["-k", args.k]
-    cmd += args.pytest_args
+    if targets is None:
+        if args.k:
+            cmd += ["-k", args.k]
+        cmd += args.pytest_args
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
     env["HITL_UPSTREAM_REPORT"] = str(report)
@@ -280,8 +283,44 @@ def main(argv: list[str] | None = None) -> int:
     print(f"upstream: running LangGraph {args.version}'s tests from {root}", flush=True)
     returncode = _run_pytest(root, report, args)
     data = _load_report(report)
+    _retry_unexpected_failures(root, report, args, data)
     elapsed = time.monotonic() - started
     return _account(data, args, returncode, elapsed)
+
+
+#: Beyond this many unexpected failures something is really broken: no retry.
+_MAX_RETRIES = 10
+
+
+def _retry_unexpected_failures(
+    root: Path, report: Path, args: argparse.Namespace, data: dict[str, Any]
+) -> None:
+    """Run unlisted failures once more, alone.
+
+    A few of LangGraph's tests time their own streaming (``assert elapsed > 0.04``), and on
+    a loaded CI machine they fail now and then on LangGraph itself. A case that passes on
+    its retry counts as passed and is reported as a retry; one that fails twice is a
+    regression."""
+    expected = set(read_expected())
+    results = data["results"]
+    unexpected = [
+        i
+        for i, r in results.items()
+        if r["outcome"] in _FAILING and i not in expected and "::" in i
+    ]
+    if not unexpected or len(unexpected) > _MAX_RETRIES:
+        return
+    retry_report = report.with_name(report.stem + "-retry.json")
+    retry_report.unlink(missing_ok=True)
+    retry_report.with_suffix(".jsonl").unlink(missing_ok=True)
+    print(f"upstream: retrying {len(unexpected)} unexpected failure(s) alone", flush=True)
+    _run_pytest(root, retry_report, args, targets=[f"{OUR_PACKAGE}/{i}" for i in unexpected])
+    retried = _load_report(retry_report)["results"]
+    for test_id in unexpected:
+        again = retried.get(test_id)
+        if again is not None and again["outcome"] == "passed":
+            results[test_id] = {**again, "retried": True}
+            print(f"  passed on retry (timing-sensitive under load): {test_id}")
 
 
 def _account(
