@@ -143,11 +143,17 @@ class Session:
             nodes=self.nodes,
             breakpoints=self._bp_trait(),
             state_kind="value" if self.runtime.whole_state else "keys",
+            thread_search=self.thread_search,
         )
         self.refresh()
         register(self)
 
     # ----------------------------------------------------------------- config / refresh
+    @property
+    def thread_search(self) -> bool:
+        """True when threads can be searched by metadata and status (a server's threads)."""
+        return bool(getattr(self.runtime, "remote", False))
+
     @property
     def thread_id(self) -> str | None:
         """The thread this session drives (None until one is picked or started)."""
@@ -489,10 +495,12 @@ class Session:
         """Fill the thread picker with threads matching ``metadata`` and ``status``
         (server threads; the runtime must support those filters)."""
         filters = {k: v for k, v in (("metadata", metadata), ("status", status)) if v}
+        if filters and not self.thread_search:
+            raise ActionError("searching threads by metadata or status needs a server")
         try:
             threads = [_thread_json(t) for t in self.runtime.list_threads(**filters)]
-        except TypeError as exc:
-            raise ActionError("searching threads by metadata or status needs a server") from exc
+        except ValueError as exc:
+            raise ActionError(f"thread search refused: {exc}") from exc
         self.listener.set_traits(threads=threads)
         return threads
 
@@ -834,9 +842,7 @@ class Session:
         return read(self, args)
 
     def _threads_for_widget(self, args: Mapping) -> list:
-        if args.get("metadata") or args.get("status"):
-            return self.search_threads(args.get("metadata"), args.get("status"))
-        return [_thread_json(t) for t in self.runtime.list_threads()]
+        return self.search_threads(args.get("metadata"), args.get("status"))
 
     def _history_page(self, args: Mapping) -> dict:
         offset, limit = int(args.get("offset", 0)), min(int(args.get("limit", 100)), 1000)
@@ -942,7 +948,11 @@ def _thread_json(thread: Any) -> dict:
         "updated_at": thread.updated_at,
         "checkpoint_count": thread.checkpoint_count,
     }
-    return {**summary, "status": thread.status} if thread.status else summary
+    if thread.status:
+        summary["status"] = thread.status
+    if thread.metadata:
+        summary["metadata"] = to_jsonable(thread.metadata)
+    return summary
 
 
 _Handler = Callable[[Session, Mapping], Any]

@@ -304,6 +304,47 @@ def test_thread_picker_searches_by_metadata_and_status(server_url, sdk):
     assert tagged not in {t["thread_id"] for t in w.search_threads(status="idle")}
 
 
+def test_picker_query_shows_metadata_and_picking_shows_the_thread(server_url, sdk):
+    """The browser's ``threads`` query with filters lists matching server threads with
+    their own metadata (not the server's graph_id); picking one shows its question."""
+    tag = {"team": "h13-pick", "run": str(time.time_ns())}
+    made = sdk.threads.create(metadata=tag, graph_id="review")["thread_id"]
+    sdk.runs.wait(made, "review", input={"topic": "terns"})
+    w = show(server_url, assistant_id="review")
+    assert w.thread_search is True
+    page = w.session.handle(
+        {"type": "query", "request_id": 1, "query": "threads", "args": {"metadata": tag}}
+    )
+    assert page["ok"], page
+    [found] = page["result"]
+    assert found["thread_id"] == made and found["status"] == "interrupted"
+    assert found["metadata"] == tag and w.threads == page["result"]
+
+    w.select_thread(made)
+
+    assert w.thread_id == made and w.status == "interrupted"
+    assert w.interrupts[0]["value"]["draft"] == "A note about terns."
+    assert w.history_size == len(_history(sdk, made))
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"status": "paused"}, "'paused' is not one of: idle, busy, interrupted, error"),
+        ({"metadata": ["team"]}, "metadata must map keys to values, not list"),
+    ],
+)
+def test_a_bad_thread_search_is_refused_by_name(server_url, filters, message):
+    """A status the server does not know, or metadata that is not a mapping, is named."""
+    w = show(server_url, assistant_id="review")
+    reply = w.session.handle(
+        {"type": "query", "request_id": 1, "query": "threads", "args": filters}
+    )
+    assert reply["ok"] is False and message in reply["error"]
+    with pytest.raises(ActionError, match=message.replace("(", r"\(")):
+        w.search_threads(**filters)
+
+
 def test_a_closed_port_fails_fast_naming_the_url():
     """Nothing listens: show() fails within seconds with the URL in the message."""
     with socket.socket() as sock:
