@@ -339,7 +339,7 @@ class Session:
         for task in snap.tasks:
             if task.result is not None:  # ran already; its step waits for a sibling
                 mark(prefix + task.name, "visited")
-            if task.error is not None:
+            if task.error is not None and not _cancelled(task.error):  # Stop is no failure
                 mark(prefix + task.name, "errored")
             if task.interrupts:
                 mark(prefix + task.name, "interrupted")
@@ -670,7 +670,8 @@ class Session:
         with self._lock:
             self.refresh()
         changes: dict[str, Any] = {"progress": tracker.trait()}
-        if stopped:
+        # A server run cancelled by Stop ends its stream as if it had finished.
+        if stopped or (live.stop_requested and self.head.next):
             step = self.head.metadata.get("step") if self.head.metadata else None
             changes["notice"] = (
                 f"Stopped at step {step}: no further node was started. "

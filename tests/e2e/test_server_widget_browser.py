@@ -238,3 +238,38 @@ def test_server_edit_then_answer_shows_the_question_asked_before(lab, langgraph_
     expect(widget.get_by_test_id("status")).to_have_text("done", timeout=60_000)
     log = sdk.threads.get_state(thread_id)["values"]["log"]
     assert log[-1] == "publish:approve:An edited note about egrets."
+
+
+def test_server_run_stopped_from_the_panel(lab, langgraph_server):
+    """A run started with the widget's Run button streams on the server; Stop cancels it
+    there, and the widget shows it stopped (a notice, the node still next), not failed."""
+    from langgraph_sdk import get_sync_client
+
+    sdk = get_sync_client(url=langgraph_server.url, api_key=None)
+    lab.open_notebook(
+        [
+            "from hitl_notebook import show\n"
+            f"widget = show({langgraph_server.url!r}, assistant_id='slow')\n"
+            "widget"
+        ]
+    )
+    lab.run_all()
+    widget = lab.page.get_by_test_id("hitl-widget")
+    expect(widget.get_by_test_id("status")).to_have_text("new", timeout=60_000)
+    thread_id = lab.run_code("print(widget.thread_id)").strip()
+
+    widget.locator("summary", has_text="New run on this thread").click()
+    widget.get_by_test_id("run-input").fill('{"seconds": 60}')
+    widget.get_by_test_id("btn-run").click()
+    expect(widget.get_by_test_id("status")).to_have_text("running", timeout=60_000)
+    _wait_for(lambda: bool(sdk.runs.list(thread_id, status="running")))
+    [run] = sdk.runs.list(thread_id, status="running")
+
+    widget.get_by_test_id("btn-stop").click()
+
+    expect(widget.get_by_test_id("status")).to_have_text("paused", timeout=60_000)
+    expect(widget.get_by_test_id("notice-banner")).to_contain_text("Stopped at step")
+    expect(widget.get_by_test_id("error-banner")).to_be_hidden()
+    expect(widget.get_by_test_id("node-wait")).to_have_class(re.compile(r"\bhn-status-next\b"))
+    assert sdk.runs.get(thread_id, run["run_id"])["status"] == "interrupted"
+    lab.screenshot("server-stopped", widget)
