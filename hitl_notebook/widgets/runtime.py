@@ -94,6 +94,8 @@ class ThreadSummary:
     checkpoint_count: int | None
     #: The server's thread status (``idle``, ``busy``, ``interrupted``, ``error``), if any.
     status: str | None = None
+    #: A server thread's own metadata (what the picker's search matches), if any.
+    metadata: dict | None = None
 
 
 @runtime_checkable

@@ -31,6 +31,10 @@ __all__ = ["ServerRuntime"]
 
 #: Entries asked for per ``threads.get_history`` call (the SDK's default is 10).
 HISTORY_PAGE = 100
+#: Thread statuses ``threads.search`` takes.
+THREAD_STATUSES = ("idle", "busy", "interrupted", "error")
+#: Metadata keys the server adds to a thread itself; the picker shows the rest.
+_SERVER_KEYS = frozenset({"graph_id", "assistant_id"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +202,12 @@ class ServerRuntime:
     ) -> list[ThreadSummary]:
         """The assistant's graph's threads, most recently updated first; ``metadata`` and
         ``status`` (``idle``, ``busy``, ``interrupted``, ``error``) narrow the search."""
+        if status is not None and status not in THREAD_STATUSES:
+            raise ValueError(
+                f"thread status {status!r} is not one of: {', '.join(THREAD_STATUSES)}"
+            )
+        if metadata is not None and not isinstance(metadata, Mapping):
+            raise ValueError(f"metadata must map keys to values, not {type(metadata).__name__}")
         found = self._call(
             self.client.threads.search,
             metadata={"graph_id": self.graph_id, **(metadata or {})},
@@ -207,7 +217,13 @@ class ServerRuntime:
             sort_order="desc",
         )
         return [
-            ThreadSummary(t["thread_id"], t.get("updated_at") or "", None, t.get("status"))
+            ThreadSummary(
+                t["thread_id"],
+                t.get("updated_at") or "",
+                None,
+                t.get("status"),
+                {k: v for k, v in (t.get("metadata") or {}).items() if k not in _SERVER_KEYS},
+            )
             for t in found
         ]
 

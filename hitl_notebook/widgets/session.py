@@ -143,11 +143,17 @@ class Session:
             nodes=self.nodes,
             breakpoints=self._bp_trait(),
             state_kind="value" if self.runtime.whole_state else "keys",
+            thread_search=self.thread_search,
         )
         self.refresh()
         register(self)
 
     # ----------------------------------------------------------------- config / refresh
+    @property
+    def thread_search(self) -> bool:
+        """True when threads can be searched by metadata and status (a server's threads)."""
+        return bool(getattr(self.runtime, "remote", False))
+
     @property
     def thread_id(self) -> str | None:
         """The thread this session drives (None until one is picked or started)."""
@@ -333,7 +339,7 @@ class Session:
         for task in snap.tasks:
             if task.result is not None:  # ran already; its step waits for a sibling
                 mark(prefix + task.name, "visited")
-            if task.error is not None:
+            if task.error is not None and not _cancelled(task.error):  # Stop is no failure
                 mark(prefix + task.name, "errored")
             if task.interrupts:
                 mark(prefix + task.name, "interrupted")
@@ -489,10 +495,12 @@ class Session:
         """Fill the thread picker with threads matching ``metadata`` and ``status``
         (server threads; the runtime must support those filters)."""
         filters = {k: v for k, v in (("metadata", metadata), ("status", status)) if v}
+        if filters and not self.thread_search:
+            raise ActionError("searching threads by metadata or status needs a server")
         try:
             threads = [_thread_json(t) for t in self.runtime.list_threads(**filters)]
-        except TypeError as exc:
-            raise ActionError("searching threads by metadata or status needs a server") from exc
+        except ValueError as exc:
+            raise ActionError(f"thread search refused: {exc}") from exc
         self.listener.set_traits(threads=threads)
         return threads
 
@@ -662,7 +670,8 @@ class Session:
         with self._lock:
             self.refresh()
         changes: dict[str, Any] = {"progress": tracker.trait()}
-        if stopped:
+        # A server run cancelled by Stop ends its stream as if it had finished.
+        if stopped or (live.stop_requested and self.head.next):
             step = self.head.metadata.get("step") if self.head.metadata else None
             changes["notice"] = (
                 f"Stopped at step {step}: no further node was started. "
@@ -834,9 +843,7 @@ class Session:
         return read(self, args)
 
     def _threads_for_widget(self, args: Mapping) -> list:
-        if args.get("metadata") or args.get("status"):
-            return self.search_threads(args.get("metadata"), args.get("status"))
-        return [_thread_json(t) for t in self.runtime.list_threads()]
+        return self.search_threads(args.get("metadata"), args.get("status"))
 
     def _history_page(self, args: Mapping) -> dict:
         offset, limit = int(args.get("offset", 0)), min(int(args.get("limit", 100)), 1000)
@@ -942,7 +949,11 @@ def _thread_json(thread: Any) -> dict:
         "updated_at": thread.updated_at,
         "checkpoint_count": thread.checkpoint_count,
     }
-    return {**summary, "status": thread.status} if thread.status else summary
+    if thread.status:
+        summary["status"] = thread.status
+    if thread.metadata:
+        summary["metadata"] = to_jsonable(thread.metadata)
+    return summary
 
 
 _Handler = Callable[[Session, Mapping], Any]

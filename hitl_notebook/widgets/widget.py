@@ -34,8 +34,12 @@ class ThreadWidget(anywidget.AnyWidget):
 
     #: The thread shown ("" until one is picked or started).
     thread_id = traitlets.Unicode("").tag(sync=True)
-    #: Threads of the checkpointer, for the picker (filled when no thread is selected).
+    #: Threads of the checkpointer, for the picker (filled when no thread is selected, or
+    #: by a search).
     threads: traitlets.List[dict] = traitlets.List().tag(sync=True)
+    #: True when the picker searches threads by metadata and status (a server's threads);
+    #: it then stays reachable beside the thread shown ("Other threads").
+    thread_search = traitlets.Bool(False).tag(sync=True)
     #: The graph laid out in the kernel, as SVG (see ``render``); restyled by status in place.
     graph_svg = traitlets.Unicode("").tag(sync=True)
     #: Node ids as drawn (subgraph nodes as "parent:child").

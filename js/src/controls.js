@@ -1,9 +1,10 @@
 // @ts-check
 // Toolbar (status, Continue, Step, Refresh, a new run's input), error/notice banners and
-// the thread picker shown when the widget has no thread yet.
+// the thread picker (thread_picker.js).
 
 import { h, parseJSON, replaceChildren } from "./dom.js";
 import { ACTION } from "./protocol.js";
+import { createThreadPicker } from "./thread_picker.js";
 
 export function createControls({ channel, model }) {
   const status = h("span", { class: "hn-status", testid: "status", role: "status" });
@@ -48,41 +49,11 @@ export function createControls({ channel, model }) {
     h("button", { testid: "btn-run", "data-run-button": true, on: { click: () => runWithInput(ACTION.RUN) } }, "Run"),
     runError,
   );
-  const picker = h("div", { class: "hn-picker", testid: "thread-picker" });
-  const el = h("div", { class: "hn-controls" }, toolbar, error, notice, runBox, picker);
+  const picker = createThreadPicker({ channel, model, act });
+  const el = h("div", { class: "hn-controls" }, toolbar, error, notice, runBox, picker.el);
 
-  function renderPicker() {
-    const threads = model.get("threads") ?? [];
-    const hasThread = Boolean(model.get("thread_id"));
-    picker.hidden = hasThread;
-    runBox.hidden = !hasThread;
-    if (hasThread) return replaceChildren(picker);
-    const input = h("textarea", { rows: "3", class: "hn-code", testid: "new-thread-input", "aria-label": "Input of the new thread (JSON)" });
-    input.value = "{}";
-    const err = h("div", { class: "hn-error", testid: "new-thread-error", role: "alert" });
-    replaceChildren(
-      picker,
-      h("h3", { text: "Pick a thread" }),
-      threads.length ? null : h("div", { class: "hn-muted", text: "No threads yet." }),
-      threads.map((t, i) =>
-        h("button", { testid: `thread-option-${i}`, on: { click: () => act(ACTION.SELECT_THREAD, { thread_id: t.thread_id }) } }, threadLabel(t)),
-      ),
-      h("div", { class: "hn-muted", text: "Or start a new thread with this input (JSON):" }),
-      input,
-      h("button", {
-        class: "hn-primary",
-        testid: "new-thread-start",
-        on: {
-          click: () => {
-            const parsed = parseJSON(input.value);
-            if (!parsed.ok) return (err.textContent = parsed.error);
-            err.textContent = "";
-            act(ACTION.NEW_THREAD, { input: parsed.value });
-          },
-        },
-      }, "Start"),
-      err,
-    );
+  function renderRunBox() {
+    runBox.hidden = !model.get("thread_id");
   }
 
   function sync() {
@@ -99,15 +70,8 @@ export function createControls({ channel, model }) {
   }
 
   for (const name of ["status", "head", "error", "notice", "thread_id"]) model.on(`change:${name}`, sync);
-  model.on("change:threads", renderPicker);
-  model.on("change:thread_id", renderPicker);
+  model.on("change:thread_id", renderRunBox);
   sync();
-  renderPicker();
+  renderRunBox();
   return { el, showError };
-}
-
-/** A picker entry: the checkpoint count, or a server thread's status (a server does not count). */
-export function threadLabel(t) {
-  const detail = t.checkpoint_count != null ? `${t.checkpoint_count} checkpoints` : t.status;
-  return detail ? `${t.thread_id} (${detail})` : t.thread_id;
 }

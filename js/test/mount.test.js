@@ -63,12 +63,3 @@ describe("composed widget", () => {
     expect(q(el, "node-a").classList.contains("hn-status-next")).toBe(false);
   });
 });
-
-describe("thread picker labels", () => {
-  it("shows a checkpoint count, or a server thread's status", async () => {
-    const { threadLabel } = await import("../src/controls.js");
-    expect(threadLabel({ thread_id: "a", checkpoint_count: 3 })).toBe("a (3 checkpoints)");
-    expect(threadLabel({ thread_id: "b", checkpoint_count: null, status: "interrupted" })).toBe("b (interrupted)");
-    expect(threadLabel({ thread_id: "c", checkpoint_count: null })).toBe("c");
-  });
-});

@@ -182,6 +182,32 @@ def test_an_answer_given_elsewhere_is_noticed_and_not_given_twice(server_url, sd
     assert w.status == "done" and "moved on" in w.notice
 
 
+def test_a_browser_answer_after_another_clients_answer_is_stale(server_url, sdk):
+    """The browser answers from the checkpoint it showed; another client answered first:
+    the reply is ``stale``, the notice says the thread moved on, and the server ran the
+    node once, with the other client's answer."""
+    w = show(server_url, assistant_id="review")
+    w.run({"topic": "voles"})
+    shown, [pending] = w.head["id"], w.interrupts
+    sdk.runs.wait(w.thread_id, "review", command={"resume": "reject"})
+
+    reply = w.session.handle(
+        {
+            "type": "action",
+            "request_id": 3,
+            "action": "resume",
+            "args": {"answers": {pending["id"]: "approve"}},
+            "base": shown,
+        }
+    )
+
+    assert reply["ok"] is False and reply["kind"] == "stale" and "moved on" in reply["error"]
+    w.wait(60)
+    values = sdk.threads.get_state(w.thread_id)["values"]
+    assert values["verdict"] == "reject" and values["log"].count("review") == 1
+    assert w.status == "done" and "moved on" in w.notice
+
+
 def test_stop_cancels_the_server_run(server_url, sdk):
     """stop() cancels the run in flight on the server thread (whoever started it)."""
     w = show(server_url, assistant_id="slow")
@@ -196,6 +222,39 @@ def test_stop_cancels_the_server_run(server_url, sdk):
 
     assert sdk.runs.get(w.thread_id, run["run_id"])["status"] == "interrupted"
     assert sdk.runs.list(w.thread_id, status="running") == []
+
+
+def test_stop_from_the_browser_cancels_the_widgets_own_server_run(server_url, sdk):
+    """A run the widget's Run button started streams in the background; the Stop button
+    cancels it on the server, and the widget ends it as stopped (a notice, the node still
+    next), not as a failure."""
+    w = show(server_url, assistant_id="slow")
+    started = w.session.handle(
+        {
+            "type": "action",
+            "request_id": 1,
+            "action": "run",
+            "args": {"input": {"seconds": 60}},
+            "base": None,
+        }
+    )
+    assert started["ok"] and started["result"]["running"], started
+    deadline = time.monotonic() + 60
+    while not sdk.runs.list(w.thread_id, status="running"):
+        assert time.monotonic() < deadline, "the widget's run never started on the server"
+        time.sleep(0.1)
+    [server_run] = sdk.runs.list(w.thread_id, status="running")
+
+    reply = w.session.handle({"type": "action", "request_id": 2, "action": "stop", "args": {}})
+
+    assert reply["ok"], reply
+    assert w.wait(30), "the widget's run did not end after Stop"
+    assert sdk.runs.get(w.thread_id, server_run["run_id"])["status"] == "interrupted"
+    assert sdk.runs.list(w.thread_id, status="running") == []
+    assert w.status == "paused" and w.error == "", (w.status, w.error)
+    assert w.progress["active"] is False and w.notice.startswith("Stopped at step 0")
+    # The server records the cancelled node's task as CancelledError: not drawn as a failure.
+    assert w.node_status == {"wait": "next"}
 
 
 def test_a_second_run_in_flight_gets_the_servers_refusal(server_url, sdk):
@@ -304,6 +363,47 @@ def test_thread_picker_searches_by_metadata_and_status(server_url, sdk):
     assert tagged not in {t["thread_id"] for t in w.search_threads(status="idle")}
 
 
+def test_picker_query_shows_metadata_and_picking_shows_the_thread(server_url, sdk):
+    """The browser's ``threads`` query with filters lists matching server threads with
+    their own metadata (not the server's graph_id); picking one shows its question."""
+    tag = {"team": "h13-pick", "run": str(time.time_ns())}
+    made = sdk.threads.create(metadata=tag, graph_id="review")["thread_id"]
+    sdk.runs.wait(made, "review", input={"topic": "terns"})
+    w = show(server_url, assistant_id="review")
+    assert w.thread_search is True
+    page = w.session.handle(
+        {"type": "query", "request_id": 1, "query": "threads", "args": {"metadata": tag}}
+    )
+    assert page["ok"], page
+    [found] = page["result"]
+    assert found["thread_id"] == made and found["status"] == "interrupted"
+    assert found["metadata"] == tag and w.threads == page["result"]
+
+    w.select_thread(made)
+
+    assert w.thread_id == made and w.status == "interrupted"
+    assert w.interrupts[0]["value"]["draft"] == "A note about terns."
+    assert w.history_size == len(_history(sdk, made))
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"status": "paused"}, "'paused' is not one of: idle, busy, interrupted, error"),
+        ({"metadata": ["team"]}, "metadata must map keys to values, not list"),
+    ],
+)
+def test_a_bad_thread_search_is_refused_by_name(server_url, filters, message):
+    """A status the server does not know, or metadata that is not a mapping, is named."""
+    w = show(server_url, assistant_id="review")
+    reply = w.session.handle(
+        {"type": "query", "request_id": 1, "query": "threads", "args": filters}
+    )
+    assert reply["ok"] is False and message in reply["error"]
+    with pytest.raises(ActionError, match=message.replace("(", r"\(")):
+        w.search_threads(**filters)
+
+
 def test_a_closed_port_fails_fast_naming_the_url():
     """Nothing listens: show() fails within seconds with the URL in the message."""
     with socket.socket() as sock:
@@ -313,6 +413,21 @@ def test_a_closed_port_fails_fast_naming_the_url():
     with pytest.raises(ConnectionError, match=f"no LangGraph API server answers at {url}"):
         show(url, assistant_id="agent")
     assert time.monotonic() - started < 10
+
+
+def test_a_port_that_never_answers_fails_within_the_timeout():
+    """Something accepts the connection but never answers: show() gives up after its
+    timeout of a few seconds, naming the URL, instead of hanging."""
+    from hitl_notebook.widgets.server_connect import CONNECT_TIMEOUT
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)  # the kernel completes the handshake; nobody ever reads or replies
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        started = time.monotonic()
+        with pytest.raises(ConnectionError, match=f"no LangGraph API server answers at {url}"):
+            show(url, assistant_id="agent")
+        assert time.monotonic() - started < CONNECT_TIMEOUT + 5
 
 
 def test_a_wrong_url_says_it_is_not_a_langgraph_server(server_url):
@@ -397,3 +512,45 @@ def test_headers_and_api_key_reach_the_sdk_client(server_url):
     w = show(server_url, assistant_id="review", headers={"x-team": "h13"}, api_key="k-123")
     sent = w.session.runtime.client.http.client.headers
     assert sent["x-team"] == "h13" and sent["x-api-key"] == "k-123"
+
+
+def test_headers_and_api_key_travel_with_every_request():
+    """On the wire: the liveness check and the SDK's calls all carry ``headers=`` and the
+    API key (an HTTP endpoint on loopback records what it receives)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[tuple[str, str | None, str | None]] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def _answer(self, body: object) -> None:
+            received.append((self.path, self.headers.get("x-team"), self.headers.get("x-api-key")))
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            self._answer({"ok": True})
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self._answer([{"assistant_id": "a-1", "graph_id": "g", "name": "g", "metadata": {}}])
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        runtime = ServerRuntime(url, "g", headers={"x-team": "h13"}, api_key="k-123")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert runtime.assistant_id == "a-1"
+    assert [path for path, _, _ in received] == ["/ok", "/assistants/search"]
+    assert all(team == "h13" and key == "k-123" for _, team, key in received), received

@@ -242,6 +242,20 @@ def test_thread_picker_lists_threads_and_starts_a_new_one(engine, open_widget):
     assert widget.thread_id == "existing" and widget.session.head.values["log"] == ["a", "b", "c"]
 
 
+def test_a_local_threads_query_lists_them_and_a_filtered_search_needs_a_server(engine, open_widget):
+    """The picker's ``threads`` query lists a local graph's threads (and fills the picker);
+    metadata and status filters are a server's: asked of a local graph they are refused."""
+    graph = chain_graph(engine)
+    graph.invoke({"log": []}, {"configurable": {"thread_id": "other"}})
+    widget, browser = open_widget(graph)
+    assert widget.thread_search is False
+    listed = browser.query("threads")
+    assert listed["ok"] and [t["thread_id"] for t in listed["result"]] == ["other"]
+    assert widget.threads == listed["result"]
+    refused = browser.query("threads", status="interrupted")
+    assert refused["ok"] is False and "needs a server" in refused["error"]
+
+
 def test_queries_history_pages_diff_and_node_writes(engine, open_widget):
     """The timeline's pages, a diff against the parent, and a node's last writes."""
     graph = chain_graph(engine)
