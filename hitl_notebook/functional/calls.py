@@ -116,7 +116,6 @@ class Caller:
             waiting.set_result(result)
             return waiting
         done = TaskFuture()
-        done.set_running_or_notify_cancel()
         done.set_result(result)
         return done
 
@@ -240,7 +239,7 @@ def _child_context(parent: TaskContext, name: str, cid: str) -> TaskContext:
     """The context a task call runs in: its own id and namespace (so its interrupts are
     its own), the answers already given to them, and the parent's run plumbing."""
     answers: list[Any] = []
-    while (key := interrupt_id(cid, len(answers))) in parent.child_answers:
+    while parent.child_answers and (key := interrupt_id(cid, len(answers))) in parent.child_answers:
         answers.append(parent.child_answers[key])
     segment = f"{name}:{cid}"
     return TaskContext(
