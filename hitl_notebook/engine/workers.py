@@ -25,6 +25,9 @@ class Runnable(Protocol):
     def run_once(self) -> None:
         """Run the work unless some thread already has (a no-op then)."""
 
+    def pending(self) -> bool:
+        """No thread has taken the work yet."""
+
 
 class Job:
     """Work that runs once, on a worker or in the first thread that waits for it.
@@ -54,6 +57,9 @@ class Job:
             self._error = exc
         finally:
             self._finished.release()
+
+    def pending(self) -> bool:
+        return bool(self._work)
 
     def wait(self) -> None:
         """Return once the work has run (running it here if nobody has started it)."""
@@ -105,6 +111,13 @@ def _wake_one() -> bool:
     return True
 
 
+def _drop_taken() -> None:
+    """With ``_lock`` held: forget queued jobs a waiting thread has run meanwhile, so
+    they wake no worker."""
+    while _jobs and not _jobs[0].pending():
+        _jobs.popleft()
+
+
 def _spawn() -> None:
     threading.Thread(target=_serve, name=f"hitl-worker-{_workers}", daemon=True).start()
 
@@ -117,11 +130,14 @@ def _serve() -> None:
         spawn = False
         with _lock:
             _waking = False
+            _drop_taken()
             job = _jobs.popleft() if _jobs else None
             if job is None:
                 _parked.append(gate)
-            elif _jobs:  # more work queued: pass the wake-up on
-                spawn = _wake_one()
+            else:
+                _drop_taken()
+                if _jobs:  # more work waiting: pass the wake-up on
+                    spawn = _wake_one()
         if spawn:
             _spawn()
         if job is None:

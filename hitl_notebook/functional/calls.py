@@ -61,6 +61,9 @@ class TaskFuture(Future):
         except BaseException as exc:  # the caller sees it from .result()
             self.set_exception(exc)
 
+    def pending(self) -> bool:
+        return bool(self._work)
+
     def result(self, timeout: float | None = None) -> Any:
         self.run_once()
         return super().result(timeout)
