@@ -84,6 +84,9 @@ __all__ = [
 #: What ``stream_mode`` accepts.
 STREAM_MODES = ("values", "updates", "custom", "tasks", "checkpoints", "debug", "messages")
 
+#: The stream modes that show what ``@task`` calls emit (see ``_emit_from_task``).
+_TASK_MODES = frozenset({"tasks", "debug", "updates"})
+
 #: When checkpoints are written: ``"sync"``/``"async"`` every step (ours are written before
 #: the next step starts either way), ``"exit"`` once, when the call returns or pauses.
 DURABILITY = ("sync", "async", "exit")
@@ -621,7 +624,8 @@ class Run:
             parents=self.parents,
             replay=self.replay,
             task_results=task_results,
-            emit=self._emit_from_task,
+            # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
+            emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
         )
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:

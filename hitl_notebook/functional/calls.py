@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hashlib
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from ..checkpoint.base import Namespace
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..constants import PUSH
 from ..engine.context import TaskContext, interrupt_id, task_scope
+from ..engine.workers import start
 from ..types import GraphInterrupt, NodeInterrupt
 
 __all__ = ["Caller", "TaskFuture", "call_id", "current_caller", "run_body", "run_body_async"]
@@ -27,10 +27,6 @@ __all__ = ["Caller", "TaskFuture", "call_id", "current_caller", "run_body", "run
 _caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
     "hitl_notebook_task_caller", default=None
 )
-
-#: Sync tasks run here. A future whose task has not started when its result is wanted runs
-#: in the waiting thread instead, so tasks waiting on tasks never exhaust the pool.
-_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="hitl-func-task")
 
 
 def current_caller() -> Caller | None:
@@ -50,18 +46,23 @@ class TaskFuture(Future):
 
     def __init__(self, work: Any = None) -> None:
         super().__init__()
-        self._work = work
-        self._claim = threading.Lock()
+        # A one-item list: ``pop()`` is atomic, so exactly one thread claims the work.
+        self._work = [work] if work is not None else []
 
     def run_once(self) -> None:
-        with self._claim:
-            work, self._work = self._work, None
-        if work is None or not self.set_running_or_notify_cancel():
+        try:
+            work = self._work.pop()
+        except IndexError:
+            return
+        if not self.set_running_or_notify_cancel():
             return
         try:
             self.set_result(work())
         except BaseException as exc:  # the caller sees it from .result()
             self.set_exception(exc)
+
+    def pending(self) -> bool:
+        return bool(self._work)
 
     def result(self, timeout: float | None = None) -> Any:
         self.run_once()
@@ -108,7 +109,7 @@ class Caller:
                 )
             context = contextvars.copy_context()  # the caller's, wherever the task runs
             future = TaskFuture(lambda: context.run(_run_sync_task, child, fn, args, kwargs))
-            _pool.submit(future.run_once)
+            start(future)
         self.futures.append(future)
         return future
 
@@ -118,7 +119,6 @@ class Caller:
             waiting.set_result(result)
             return waiting
         done = TaskFuture()
-        done.set_running_or_notify_cancel()
         done.set_result(result)
         return done
 
@@ -242,7 +242,7 @@ def _child_context(parent: TaskContext, name: str, cid: str) -> TaskContext:
     """The context a task call runs in: its own id and namespace (so its interrupts are
     its own), the answers already given to them, and the parent's run plumbing."""
     answers: list[Any] = []
-    while (key := interrupt_id(cid, len(answers))) in parent.child_answers:
+    while parent.child_answers and (key := interrupt_id(cid, len(answers))) in parent.child_answers:
         answers.append(parent.child_answers[key])
     segment = f"{name}:{cid}"
     return TaskContext(

@@ -12,17 +12,17 @@ every re-run.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
-import threading
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from dataclasses import replace
 from typing import Any, Literal
 
 from ..engine.context import interrupt_gate
+from ..engine.workers import Job, start
 from ..errors import is_invalid_resume
 from ..messages import REMOVE_ALL_MESSAGES, convert_to_message
 from ..types import Command, GraphInterrupt, ParentCommand, Send
@@ -125,35 +125,36 @@ class ToolNode:
     def _run_parallel(
         self, calls: list, input_type: InputType, state: Any, config: dict, asker: Any
     ) -> list:
-        finished = [threading.Event() for _ in calls]
+        if not calls:
+            return []
+        jobs: list[Job] = []
 
-        def job(i: int) -> Any:
+        def run(i: int) -> Any:
             def wait_for_earlier_calls() -> None:
                 # An interrupt() in call i waits for the calls before it, so the questions
                 # of one run always come in tool-call order.
-                for event in finished[:i]:
-                    event.wait()
+                for job in jobs[:i]:
+                    job.wait()
 
             token = interrupt_gate.set(wait_for_earlier_calls)
             try:
                 return self._run_one(calls[i], input_type, state, config, asker)
             finally:
                 interrupt_gate.reset(token)
-                finished[i].set()
 
-        contexts = [copy_context() for _ in calls]
-        with ThreadPoolExecutor(max_workers=min(len(calls), 32)) as pool:
-            futures = [pool.submit(contexts[i].run, job, i) for i in range(len(calls))]
-        outputs, errors = [], []
-        for future in futures:
-            error = future.exception()
+        for i in range(len(calls)):
+            context = copy_context()  # taken here, in the node's thread
+            jobs.append(Job(functools.partial(context.run, run, i)))
+        # The first call runs in this thread; the others on shared workers, or here once
+        # this thread is free and no worker has started them.
+        for job in jobs[1:]:
+            start(job)
+        jobs[0].run_once()
+        outcomes = [job.outcome() for job in jobs]
+        for _, error in outcomes:
             if error is not None:
-                errors.append(error)
-            else:
-                outputs.append(future.result())
-        if errors:
-            raise errors[0]  # the first in call order, on every run
-        return outputs
+                raise error  # the first in call order, on every run
+        return [value for value, _ in outcomes]
 
     def _run_one(
         self, call: dict, input_type: InputType, state: Any, config: dict, asker: Any

@@ -8,6 +8,7 @@ import asyncio
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Annotated, TypedDict
@@ -158,6 +159,30 @@ def test_parallel_calls_that_both_ask_are_answered_in_call_order():
             "first=answer to first",
             "second=answer to second",
         ]
+
+
+def test_parallel_calls_run_at_the_same_time():
+    """Three calls that each wait for the others all finish: every call runs at once (the
+    node's own thread takes one, shared workers the rest), answers in call order."""
+    barrier = threading.Barrier(3, timeout=30)
+
+    def meet(name: str) -> str:
+        """Waits for the other calls."""
+        barrier.wait()
+        return name
+
+    node = ToolNode([meet])
+    message = asking(*(("meet", {"name": n}) for n in "abc"))
+    for _ in range(3):  # workers left over from a call serve the next one
+        assert [m.content for m in node.invoke([message])] == ["a", "b", "c"]
+
+
+def test_an_ai_message_without_tool_calls_gets_no_messages():
+    """Nothing to run answers with no messages, sync and async alike (as LangGraph's)."""
+    node = ToolNode([double])
+    state = {"messages": [HumanMessage("hi"), AIMessage("no tools needed")]}
+    assert node.invoke(state) == {"messages": []}
+    assert asyncio.run(node.ainvoke(state)) == {"messages": []}
 
 
 def test_injected_whole_state():
