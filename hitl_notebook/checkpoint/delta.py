@@ -61,9 +61,10 @@ SECTION_COST = 32
 #: re-snapshotting a small but growing state every few steps costs more than reading a few
 #: more deltas.
 MIN_BUDGET = 32 * 1024
-#: The deltas since a snapshot may add up to this many times its size before the next one:
-#: at 1 an append-only list is stored about 2.6 times over (its deltas, and snapshots of
-#: 1/2, 1/4, ... of it), at 2 about 2 times, while reading costs at most 3 times the state.
+#: The deltas since a snapshot may add up to this many times its size before the next one.
+#: Snapshots of an append-only list of final size S then add up to between S/k and
+#: S(1+k)/k (k=1: 1 to 2 S, k=2: 0.5 to 1.5 S) on top of its deltas (S); reading any
+#: checkpoint decodes about its state's size either way, split into up to k times more rows.
 DELTAS_PER_SNAPSHOT = 2
 #: zlib level of a snapshot's large sections (deltas use ``frames``' fast default).
 SNAPSHOT_LEVEL = 6

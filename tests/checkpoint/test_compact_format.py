@@ -1,14 +1,15 @@
-"""Schema version 3 (issue 14, storage): plain next tasks stored as their names, SQLite
-rows kept in their key's B-tree; files of version 2 still open, read the same and take
-new checkpoints."""
+"""Schema version 3 (issue 14, storage): plain next tasks stored as their names, writes'
+references to the values stored in the writes data, SQLite rows kept in their key's
+B-tree; files of version 2 still open, read the same and take new checkpoints."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Annotated, TypedDict
 
 from hitl_notebook import END, START, StateGraph, add_messages
-from hitl_notebook.checkpoint import frames
+from hitl_notebook.checkpoint import frames, serde
 from hitl_notebook.checkpoint.sql import SCHEMA_VERSION
 from hitl_notebook.checkpoint.sqlite import SqliteSaver
 
@@ -35,10 +36,14 @@ class Loop(TypedDict):
     messages: Annotated[list, add_messages]
 
 
+def _message(n: int) -> dict:
+    return {"role": "assistant", "content": f"message {n} of the loop, stored once"}
+
+
 def _graph(saver, turns: int):
     return (
         StateGraph(Loop)
-        .add_node("talk", lambda s: {"messages": [f"message {len(s['messages'])}"]})
+        .add_node("talk", lambda s: {"messages": [_message(len(s["messages"]))]})
         .add_edge(START, "talk")
         .add_conditional_edges("talk", lambda s: "talk" if len(s["messages"]) < turns else END)
         .compile(checkpointer=saver)
@@ -100,24 +105,33 @@ def test_a_version_2_file_opens_reads_the_same_and_takes_new_checkpoints(tmp_pat
     graph = _graph(saver, 4)
     graph.invoke({"messages": []}, CFG)
     expected = _history(graph)
+    writes = [r.writes for r in saver.list("t")]
+    assert {"talk": {"messages": [_message(2)]}} in writes
     saver.close()
     rows = conn.execute("SELECT checkpoint_id, data FROM hitl_checkpoints").fetchall()
-    for cid, data in rows:  # back to version 2's form of the next tasks
+    referring = 0
+    for cid, data in rows:  # back to version 2's form of the next tasks and the writes
         sections = frames.decode_sections(data)
-        for s in sections:
+        for n, s in enumerate(sections):
             if s.tag == b"N" and s.data.startswith(b'["'):
                 s.data = s.data.replace(b'["talk"]', b'[[null,"talk",null,false]]')
+            if s.tag == b"X":  # version 2: the references as JSON text in the name
+                refs, shown = serde.loads(s.data, "writes")
+                name = json.dumps(refs, separators=(",", ":"))
+                sections[n] = frames.Section(b"W", name, serde.dumps(shown, "writes"))
+                referring += 1
         conn.execute(
             "UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?",
             [frames.join([frames.encode_section(s) for s in sections]), cid],
         )
     conn.execute("UPDATE hitl_schema_version SET version = 2")
     conn.commit()
-    assert any(b"[[null" in d for d in _next_sections(path))
+    assert any(b"[[null" in d for d in _next_sections(path)) and referring >= 3
 
     reopened = SqliteSaver(path)
     graph = _graph(reopened, 6)
     assert _history(graph) == expected
+    assert [r.writes for r in reopened.list("t")] == writes
     assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(3,)]
     graph.invoke({"messages": []}, CFG)  # a run continues on the old file
     assert len(graph.get_state(CFG).values["messages"]) == 6
