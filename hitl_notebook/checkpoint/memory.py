@@ -111,9 +111,6 @@ class _MemoryTx:
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
         space = self._threads.setdefault(row.thread_id, {}).setdefault(row.ns, _Namespace())
-        parent = space.rows.get(row.parent_id) if row.parent_id is not None else None
-        if parent is not None:  # hold the parent's id string, not an equal copy of it
-            row.parent_id = parent.id
         bisect.insort(space.ids, row.id)
         space.rows[row.id] = row
         if outcomes:

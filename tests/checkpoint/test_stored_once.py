@@ -130,16 +130,3 @@ def test_a_last_value_write_refers_to_the_stored_value(kit):
     assert head.writes == {"edit": {"doc": {"title": "x" * 300, "tags": ["a", "b"]}}}
     head.writes["edit"]["doc"]["tags"].append("c")
     assert head.values["doc"]["tags"] == ["a", "b"]
-
-
-def test_memory_rows_share_their_parents_id_string():
-    """InMemorySaver keeps one string per checkpoint id: a row's parent id is its parent's
-    own id object, not a second copy (36 bytes a checkpoint on a long thread)."""
-    from hitl_notebook.checkpoint.memory import InMemorySaver
-
-    saver = InMemorySaver()
-    _loop(saver, _texts(5))
-    rows = saver._threads["t"][""].rows
-    children = [r for r in rows.values() if r.parent_id is not None]
-    assert len(children) == 5
-    assert all(r.parent_id is rows[r.parent_id].id for r in children)
