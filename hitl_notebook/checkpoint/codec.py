@@ -136,9 +136,12 @@ def load_metadata(text: str, where: Where) -> dict[str, Any]:
 
 def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
     """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan).
-    A task id that ``task_id`` derives from the checkpoint (the usual case) is stored as null."""
+    A plan whose id ``task_id`` derives from the checkpoint (the usual case) and that is no
+    ``Send`` is stored as its name alone; others as ``[id or null, name, send_arg, is_send]``."""
     rows = [
-        [
+        p.name
+        if not p.is_send and p.send_arg is None and p.id == _derived_id(where, p.name, i, False)
+        else [
             None if p.id == _derived_id(where, p.name, i, p.is_send) else p.id,
             p.name,
             p.send_arg,
@@ -157,17 +160,21 @@ def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
 
 
 def load_plans(data: bytes, where: CheckpointLocation) -> list[TaskPlan]:
-    """Inverse of ``dump_plans``."""
+    """Inverse of ``dump_plans`` (schema versions before 3 stored every plan as a list)."""
     raw = load(data, "next", where)
     try:
-        return [
-            TaskPlan(_derived_id(where, n, k, bool(s)) if i is None else str(i), n, a, bool(s))
-            for k, (i, n, a, s) in enumerate(raw)
-        ]
+        return [_plan(where, k, item) for k, item in enumerate(raw)]
     except (TypeError, ValueError) as exc:
         raise DeserializationError(
             f"{where} is unreadable: next tasks are malformed ({exc})"
         ) from exc
+
+
+def _plan(where: CheckpointLocation, index: int, item: Any) -> TaskPlan:
+    if type(item) is str:
+        return TaskPlan(_derived_id(where, item, index, False), item, None, False)
+    i, n, a, s = item
+    return TaskPlan(_derived_id(where, n, index, bool(s)) if i is None else str(i), n, a, bool(s))
 
 
 def _derived_id(where: CheckpointLocation, name: Any, index: int, is_send: bool) -> str:

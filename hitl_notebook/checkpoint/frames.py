@@ -27,6 +27,8 @@ _HEADER = struct.Struct(">cBHI")
 _COMPRESSED = 0x01
 #: Raw deflate with ``DICTIONARY`` preset (small sections).
 _WITH_DICTIONARY = 0x02
+#: zlib level of large sections unless the caller asks for another (fast: most are deltas).
+LEVEL = 1
 #: Sections at least this long are zlib-compressed...
 COMPRESS_FROM = 512
 #: ...and from this long up to there, deflated with the dictionary (when that is smaller).
@@ -68,12 +70,13 @@ def encode_section(section: Section) -> bytes:
     return pack(section.tag, section.name, section.data)
 
 
-def pack(tag: bytes, name: str, data: bytes) -> bytes:
-    """``encode_section`` without building a ``Section`` first."""
+def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
+    """``encode_section`` without building a ``Section`` first; large data is compressed at
+    zlib ``level``."""
     encoded_name = name.encode("utf-8")
     flags = 0
     if len(data) >= COMPRESS_FROM:
-        packed = zlib.compress(data, 1)
+        packed = zlib.compress(data, level)
         if len(packed) < len(data):
             data, flags = packed, _COMPRESSED
     elif len(data) >= DICTIONARY_FROM:

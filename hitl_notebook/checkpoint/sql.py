@@ -22,7 +22,9 @@ __all__ = ["SCHEMA_VERSION", "Dialect", "SchemaVersionError", "SqlTx", "setup_sc
 #: 2: writes refer to the values they appended, derived task ids and small sections
 #: deflated with a dictionary (version-1 rows read as they are; a database is marked 2 when
 #: a release that writes the new form opens it, so an older release refuses it clearly).
-SCHEMA_VERSION = 2
+#: 3: a plain next task (derived id, no ``Send``) stored as its name alone (rows of
+#: versions 1 and 2 read as they are; marked 3 the same way).
+SCHEMA_VERSION = 3
 
 _COLUMNS = (
     "thread_id, ns, checkpoint_id, parent_id, step, source, created_at, {meta}, "

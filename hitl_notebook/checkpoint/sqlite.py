@@ -21,6 +21,9 @@ from .store import DeltaSaver
 
 __all__ = ["SqliteSaver"]
 
+#: ``WITHOUT ROWID``: rows live in their primary key's B-tree instead of a table plus an
+#: index repeating the key (about 70 bytes a checkpoint). Files created before keep their
+#: rowid tables, which every statement here reads and writes the same way.
 _TABLES = (
     """CREATE TABLE IF NOT EXISTS hitl_checkpoints (
         thread_id TEXT NOT NULL,
@@ -37,7 +40,7 @@ _TABLES = (
         base_bytes INTEGER NOT NULL,
         data BLOB NOT NULL,
         PRIMARY KEY (thread_id, ns, checkpoint_id)
-    )""",
+    ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS hitl_outcomes (
         thread_id TEXT NOT NULL,
         ns TEXT NOT NULL,
@@ -47,7 +50,7 @@ _TABLES = (
         interrupted INTEGER NOT NULL,
         data BLOB NOT NULL,
         PRIMARY KEY (thread_id, ns, checkpoint_id, task_id)
-    )""",
+    ) WITHOUT ROWID""",
 )
 
 SQLITE = Dialect(

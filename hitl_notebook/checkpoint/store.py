@@ -62,9 +62,12 @@ from .write_refs import join_writes, split_writes
 
 __all__ = ["DeltaSaver", "OutcomeRow", "Row", "Tx", "validate_filter"]
 
+#: The step's writes (schema 2: references to its values, if any, in the section's name)...
 WRITES = b"W"
+#: ...or, since schema 3, ``[references, writes]`` when some entries refer to the values.
+REFERRING_WRITES = b"X"
 NEXT = b"N"
-_RECORD_TAGS = frozenset({WRITES, NEXT})
+_RECORD_TAGS = frozenset({WRITES, REFERRING_WRITES, NEXT})
 
 #: Parent rows fetched per query while looking for a cached ancestor or a snapshot.
 CHAIN_PAGE = 32
@@ -281,7 +284,10 @@ class DeltaSaver(BaseCheckpointSaver):
         delta, delta_cost, delta_values = encode_changes(changes, where)
         shown, refs = split_writes(record.writes, changes)
         writes, plans = dump(shown, "writes", where), dump_plans(record.next, where)
-        tail = frames.pack(WRITES, refs, writes) + frames.pack(NEXT, "", plans)
+        if refs:  # ``[refs, writes]``: serde writes lists as plain JSON arrays
+            writes = b"[" + dump(refs, "writes", where) + b"," + writes + b"]"
+        tag = REFERRING_WRITES if refs else WRITES
+        tail = frames.pack(tag, "", writes) + frames.pack(NEXT, "", plans)
         tail_size = (len(writes) + len(plans), _json_values(writes) + _json_values(plans))
         metadata = dump_metadata(record.metadata, where)
         outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
@@ -630,12 +636,11 @@ class DeltaSaver(BaseCheckpointSaver):
             except frames.FrameError as exc:
                 raise DeserializationError(f"{where} is unreadable: {exc}") from exc
         parts = {s.tag: s for s in sections if s.tag in _RECORD_TAGS}
-        if parts.keys() != _RECORD_TAGS:
+        if NEXT not in parts or len(parts) != 2:
             raise DeserializationError(
                 f"{where} is unreadable: its writes or next tasks are missing"
             )
-        writes = load(parts[WRITES].data, "writes", where)
-        refs = parts[WRITES].name
+        writes, refs = _writes(parts, where)
         if refs and isinstance(values, DeferredValues):  # joined when first read, like them
             writes = DeferredValues(functools.partial(join_writes, writes, refs, values, where))
         elif refs:  # entries stored once, in the values (see ``write_refs``)
@@ -823,6 +828,16 @@ def _answers_mark(outcome: TaskOutcome | None) -> tuple[int, frozenset[str], boo
     if outcome is None:
         return (0, frozenset(), False)
     return (len(outcome.answers), frozenset(outcome.child_answers), outcome.writes is not None)
+
+
+def _writes(parts: Mapping[bytes, frames.Section], where: CheckpointLocation) -> tuple[Any, Any]:
+    """The stored writes and their references to the values (empty when none)."""
+    if WRITES in parts:
+        return load(parts[WRITES].data, "writes", where), parts[WRITES].name
+    pair = load(parts[REFERRING_WRITES].data, "writes", where)
+    if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not list or not pair[0]:
+        raise DeserializationError(f"{where} is unreadable: writes are malformed")
+    return pair[1], pair[0]
 
 
 def _json_values(data: bytes) -> int:

@@ -8,6 +8,10 @@ it appended to as many items as it wrote, each long string of an item dict that 
 item holds under the same key (a message dict's ``content``, in the message it became):
 ``[node, channel, count, index, key]``. Reading fills them back in from the checkpoint's
 values, so the writes read back exactly as written.
+
+Schema version 2 kept the references as JSON text in the writes section's name; version 3
+stores ``[references, writes]`` as the section's data (one deflate stream: the node and
+channel names are written once), and reads both.
 """
 
 from __future__ import annotations
@@ -23,18 +27,16 @@ from .serde import DeserializationError
 
 __all__ = ["join_writes", "split_writes"]
 
-#: References are kept in the writes section's name: at most this many bytes of them.
-MAX_REFS_TEXT = 4096
 _WHOLE = -1
 #: Strings shorter than this are stored twice: a reference would not be shorter.
 MIN_SHARED = 24
 
 
-def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, str]:
+def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, list[list]]:
     """``writes`` with what its changes already hold replaced by None, and the references
-    to it as JSON text ("" when there are none)."""
+    to it (none: ``writes`` itself and ``[]``)."""
     if type(writes) is not dict or not changes:
-        return writes, ""
+        return writes, []
     updates = {n: u for n, u in writes.items() if type(n) is str and type(u) is dict}
     writers = Counter(ch for u in updates.values() for ch in u)
     refs: list[list] = []
@@ -50,11 +52,8 @@ def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, str]:
             elif type(change) is Append and type(raw) is list and 0 < len(raw) == len(change.items):
                 shown[node][channel] = _split_items(raw, change.items, node, channel, refs)
     if not refs:
-        return writes, ""
-    text = json.dumps(refs, ensure_ascii=False, separators=(",", ":"))
-    if len(text) > MAX_REFS_TEXT or not _utf8(text):
-        return writes, ""
-    return shown, text
+        return writes, []
+    return shown, refs
 
 
 def _split_items(raw: list, stored: list, node: str, channel: str, refs: list) -> list:
@@ -85,21 +84,13 @@ def _field(item: Any, key: str) -> Any:
     return item.get(key) if type(item) is dict else getattr(item, key, None)
 
 
-def _utf8(text: str) -> bool:
+def join_writes(writes: Any, refs: Any, values: Mapping[str, Any], where: object) -> Any:
+    """Inverse of ``split_writes``: the references (a list, or version 2's JSON text)
+    filled in from the checkpoint's values (fresh copies)."""
     try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def join_writes(writes: Any, refs_text: str, values: Mapping[str, Any], where: object) -> Any:
-    """Inverse of ``split_writes``: the references filled in from the checkpoint's values
-    (fresh copies)."""
-    try:
-        refs = json.loads(refs_text)
+        found: list = json.loads(refs) if type(refs) is str else refs
         filled = {n: dict(u) if type(u) is dict else u for n, u in writes.items()}
-        for node, channel, count, *at in refs:
+        for node, channel, count, *at in found:
             value = values[channel]
             if count == _WHOLE and not at:
                 filled[node][channel] = fresh_copy(value)

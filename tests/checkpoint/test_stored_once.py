@@ -78,9 +78,10 @@ def test_each_message_is_stored_once(kit):
 
 
 def test_a_message_loop_stays_within_twice_its_payload(kit):
-    """300 turns of ~200-byte messages: checkpoints (data and metadata) and outcomes add up
-    to at most twice the message text, on every saver."""
-    texts = _texts(300)
+    """1,000 turns of ~200-byte messages (the issue's size: snapshots of the long list
+    count): checkpoints (data and metadata) and outcomes add up to at most twice the
+    message text, on every saver."""
+    texts = _texts(1000)
     _loop(kit.saver, texts)
     payload = sum(len(t.encode()) for t in texts)
     stored = sum(len(d) + len(m.encode()) for d, m in _rows(kit))
