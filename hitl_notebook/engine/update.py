@@ -26,6 +26,7 @@ from ..checkpoint.base import (
     ThreadId,
     new_checkpoint_id,
 )
+from ..checkpoint.copying import fresh_copy
 from ..constants import COPY, END, NULL_TASK_ID, START
 from ..errors import CheckpointNotFoundError, InvalidUpdateError
 from ..types import Command, StateUpdate
@@ -114,7 +115,8 @@ def _superstep(
     structure: GraphPlan, saver: Any, config: dict, updates: list[StateUpdate], *, advance: bool
 ) -> dict:
     thread_id, ns, checkpoint_id = thread_coordinates(config)
-    base = saver.get(thread_id, ns, checkpoint_id)
+    # A shared read: the values a plain edit does not hand to user code stay uncopied.
+    base = saver.get(thread_id, ns, checkpoint_id, shared=True)
     if checkpoint_id is not None and base is None:
         raise CheckpointNotFoundError(
             f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}' to update: pass an id "
@@ -122,6 +124,8 @@ def _superstep(
         )
     metadata = _metadata(config, base)
     first = updates[0]
+    if base is not None and first.as_node in (END, INPUT_NAME, COPY):
+        base = saver.get(thread_id, ns, base.id)  # these store the values whole: a copy
     if first.as_node == END and first.values is None:
         _alone(
             updates,
@@ -147,13 +151,19 @@ def _superstep(
         return _copy(structure, saver, base, first.values, config)
     as_nodes = _as_nodes(structure, saver, base, updates)
     taken = _taken_tasks(base, updates, as_nodes)
-    old_values = base.values if base is not None else structure.initial_values()
+    planned = []
+    for update, as_node in zip(updates, as_nodes):
+        writes, goto = _update_writes(structure, update.values, as_node)
+        planned.append((as_node, writes, goto, structure.prepare_writes(writes)))
+    old_values = (
+        _private_values(structure, base.values, as_nodes, planned)
+        if base is not None
+        else structure.initial_values()
+    )
     routing: list[tuple[str, list[Any]]] = []
     step_writes: list[tuple[str, Any]] = []
     shown: dict[str, Any] = {}
-    for update, as_node in zip(updates, as_nodes):
-        writes, goto = _update_writes(structure, update.values, as_node)
-        prepared = structure.prepare_writes(writes)
+    for as_node, writes, goto, prepared in planned:
         targets = _route(structure, as_node, old_values, prepared, config)
         routing.append((as_node, goto + targets))
         step_writes.extend(prepared)
@@ -188,6 +198,21 @@ def _superstep(
     )
     saver.put(record, changes, advance=advance)
     return checkpoint_config(thread_id, ns, new_id)
+
+
+def _private_values(
+    structure: GraphPlan, shared: Any, as_nodes: list[str], planned: list[tuple]
+) -> dict:
+    """The base values an edit may hand to user code, copied; the rest stay the saver's.
+
+    A conditional edge after an ``as_node`` reads the whole state, so all is copied then;
+    otherwise only the keys the edit writes (their reducers receive the old value). Forking
+    far back on a long conversation then copies no message list it does not touch.
+    """
+    if any(structure.branches.get(name) for name in as_nodes):
+        return fresh_copy(dict(shared))
+    written = {key for *_, prepared in planned for key, _ in prepared}
+    return {k: fresh_copy(v) if k in written else v for k, v in shared.items()}
 
 
 def _route(

@@ -10,7 +10,7 @@ New checkpoints are always the newest, so after each action only they are read a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .jsonable import diff, preview, to_jsonable
@@ -117,18 +117,19 @@ class HistoryIndex:
         position = self._index(cid)
         return {} if position is None else self.page(position, 1)[0]
 
-    def ancestry(self, cid: str | None, limit: int = ANCESTRY_LIMIT) -> list[dict]:
+    def ancestry(self, cid: str | None, limit: int = ANCESTRY_LIMIT) -> Iterator[dict]:
         """The summaries from ``cid`` back towards the thread's first checkpoint (at most
-        ``limit``)."""
-        chain: list[str] = []
-        while cid is not None and cid in self.parents and len(chain) < limit:
-            chain.append(cid)
-            cid = self.parents[cid]
-        # Read the pages these lie on in a few requests rather than one per checkpoint.
-        for index in sorted(i for i in map(self._index, chain) if i is not None):
-            if self.ids[index] not in self.by_id:
+        ``limit``), read a page at a time as the caller goes back: one that stops early
+        (its question answered) reads no page further back."""
+        count = 0
+        while cid is not None and cid in self.parents and count < limit:
+            if cid not in self.by_id:
+                index = self._index(cid)
+                assert index is not None  # every id in ``parents`` has a position
                 self.page(index, PAGE)
-        return [self.by_id[c] for c in chain]
+            yield self.by_id[cid]
+            count += 1
+            cid = self.parents[cid]
 
     def _index(self, cid: str) -> int | None:
         position = self._position.get(cid)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import threading
 import warnings
 from collections import OrderedDict, deque
@@ -301,7 +302,7 @@ class Session:
             return []
         if not self.head.next:
             return []
-        for summary in self.history.ancestry(checkpoint_id(self.head))[1:]:
+        for summary in itertools.islice(self.history.ancestry(checkpoint_id(self.head)), 1, None):
             if summary["source"] == "update":
                 continue
             if not summary["interrupts"]:
@@ -325,9 +326,13 @@ class Session:
             if current is None or _PRIORITY[value] >= _PRIORITY[current]:
                 status[node] = value
 
+        unvisited = set(self._top_nodes)
         for summary in self._history.ancestry(checkpoint_id(self.head)):
             for writer in summary["writers"]:
                 mark(writer, "visited")
+            unvisited.difference_update(summary["writers"])
+            if not unvisited:  # no older step can add a mark: read no further back
+                break
         self._mark_tasks(self.head, "", mark)
         for node, value in self._thread_status.items():
             mark(node, value)

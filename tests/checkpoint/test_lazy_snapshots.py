@@ -163,3 +163,55 @@ def test_values_of_a_checkpoint_deleted_after_reading_are_a_clear_error(saver):
     cid = old.config["configurable"]["checkpoint_id"]
     with pytest.raises(DeserializationError, match=cid):
         snapshot.values  # noqa: B018
+
+
+def _extend_in_place(left: list, right: list) -> list:
+    left.extend(right)
+    return left
+
+
+class State(TypedDict):
+    items: Annotated[list, _extend_in_place]
+    other: list
+    limit: int
+
+
+def _in_place_graph(saver, *, route_mutates: bool):
+    """A graph whose reducer extends its left operand in place and whose conditional edge
+    (when ``route_mutates``) appends to the state it reads: user code an edit may run."""
+
+    def step(state: State) -> dict:
+        return {"items": [len(state["items"])], "other": [*state["other"], "o"]}
+
+    def route(state: State) -> str:
+        if route_mutates:
+            state["items"].append("route")
+            state["other"].append("route")
+        return "step" if len(state["other"]) < state["limit"] else END
+
+    builder = StateGraph(State).add_node("step", step).add_edge(START, "step")
+    if route_mutates:
+        builder.add_conditional_edges("step", route, ["step", END])
+    else:
+        builder.add_edge("step", END)
+    graph = builder.compile(checkpointer=saver)
+    graph.invoke({"items": [], "other": [], "limit": 1}, CFG)
+    return graph
+
+
+@pytest.mark.parametrize("route_mutates", [False, True])
+def test_an_edit_far_back_leaves_history_alone_when_user_code_mutates(saver, route_mutates):
+    """update_state on a past checkpoint runs user code on its values (a reducer that
+    extends its left operand in place, a conditional edge that appends to the state):
+    neither changes that checkpoint nor any other stored one, read eagerly or lazily."""
+    graph = _in_place_graph(saver, route_mutates=route_mutates)
+    before = [(s.config, copy.deepcopy(s.values)) for s in graph.get_state_history(CFG)]
+    target = before[1][0]  # the checkpoint before the head
+    forked = graph.update_state(target, {"items": ["edit"], "limit": 9}, as_node="step")
+    for config, values in before:
+        assert graph.get_state(config).values == values
+        assert _eager(graph, graph.get_state(config)) == values
+    assert [copy.deepcopy(s.values) for s in graph.get_state_history(CFG)][1:] == [
+        v for _, v in before
+    ]
+    assert graph.get_state(forked).values["items"][-1] == "edit"

@@ -113,12 +113,12 @@ def test_display_diff_of_lists_of_different_lengths_is_item_by_item():
 
 def test_opening_a_long_thread_reads_only_the_pages_it_shows(open_widget):
     """Opening a 2,000-checkpoint thread lays out every checkpoint's lane but summarises
-    only the first pages (and the diagram's recent ancestry); a later page is read when
-    asked for, and what it says matches the history."""
+    only the first page (the diagram's "visited" marks stop looking back once every node
+    is marked); a later page is read when asked for, and what it says matches the history."""
     from typing import TypedDict
 
     from hitl_notebook import END, START, InMemorySaver, StateGraph
-    from hitl_notebook.widgets.history import ANCESTRY_LIMIT, PAGE
+    from hitl_notebook.widgets.history import PAGE
 
     class Count(TypedDict):
         n: int
@@ -134,7 +134,8 @@ def test_opening_a_long_thread_reads_only_the_pages_it_shows(open_widget):
     widget, browser = open_widget(graph)
     index = widget.session.history
     assert len(index) == widget.history_size == 2000 and len(index.lane_of) == 2000
-    assert len(index.by_id) <= max(PAGE, ANCESTRY_LIMIT) + PAGE
+    assert len(index.by_id) == PAGE
+    assert widget.node_status["tick"] == "visited"
     page = browser.query("history", offset=1500, limit=100)["result"]
     expected = list(graph.get_state_history({"configurable": {"thread_id": "t1"}}))[1500:1600]
     assert [i["id"] for i in page["items"]] == [
