@@ -184,13 +184,16 @@ class Session:
                 thread_id="", threads=threads, status="no_thread", head={}, interrupts=[]
             )
             return
-        self.head = self.runtime.get_state(self.config, subgraphs=True)
+        head = self.runtime.get_state(self.config, subgraphs=True)
         self._redraw_for_thread()
         if self.history is None:
-            self.history = HistoryIndex(self.runtime, self.config)
-            added = self.history.page(0, 100)
+            history = HistoryIndex(self.runtime, self.config)
+            added = history.page(0, 100)
+            self.history = history
         else:
             added = self.history.sync()
+        # Set last: code reading ``head`` outside the lock finds its history built.
+        self.head = head
         # A summary is restated in place: a new one goes out with ``added`` anyway.
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
@@ -754,10 +757,9 @@ class Session:
                 finally:
                     self._in_background = False
                 running = self.live is not None and self.live.running
-                reply["result"] = {
-                    "head": self._head_summary() if self.head is not None else {},
-                    "running": running,
-                }
+                with self._lock:  # a background run may be refreshing meanwhile
+                    head = self._head_summary() if self.head is not None else {}
+                reply["result"] = {"head": head, "running": running}
             else:
                 raise ActionError(f"unknown message type {message.get('type')!r}")
             reply["ok"] = True
