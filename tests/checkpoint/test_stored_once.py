@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import operator
 import random
+import sys
 from typing import Annotated, TypedDict
 
 from hitl_notebook import END, START, StateGraph, add_messages
@@ -77,9 +78,11 @@ def test_each_message_is_stored_once(kit):
             assert message == {"role": "assistant", "content": text}  # as the node returned it
 
 
-def test_a_message_loop_stays_within_twice_its_payload(kit):
+def test_a_message_loop_stays_within_twice_its_payload(kit, monkeypatch):
     """300 turns of ~200-byte messages: checkpoints (data and metadata) and outcomes add up
-    to at most twice the message text, on every saver."""
+    to at most twice the message text, on every saver. The messages are our classes (a
+    test that loaded LangChain would make them LangChain's, which store a few % larger)."""
+    monkeypatch.delitem(sys.modules, "langchain_core.messages", raising=False)
     texts = _texts(300)
     _loop(kit.saver, texts)
     payload = sum(len(t.encode()) for t in texts)
