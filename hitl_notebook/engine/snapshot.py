@@ -35,6 +35,7 @@ __all__ = [
     "require_saver",
     "thread_coordinates",
     "to_snapshot",
+    "writes_view",
 ]
 
 
@@ -361,13 +362,30 @@ def _interrupts(records: list) -> tuple[Interrupt, ...]:
     )
 
 
+def writes_view(writes: list[tuple[str, Any]]) -> dict:
+    """``{channel: value}``; a channel written more than once shows ``{"$writes": [...]}``."""
+    view: dict[str, Any] = {}
+    for channel, value in writes:
+        if channel in view:
+            earlier = view[channel]
+            several = (
+                earlier["$writes"]
+                if isinstance(earlier, dict) and "$writes" in earlier
+                else [earlier]
+            )
+            view[channel] = {"$writes": [*several, value]}
+        else:
+            view[channel] = value
+    return view
+
+
 def _result_view(writes: list) -> Any:
     """A finished task's writes as ``PregelTask.result``: ``{key: value}``, or the value
     itself for a root state (an entrypoint's return value)."""
     if not writes:
         return None
     roots = [v for k, v in writes if k == ROOT]
-    return roots[-1] if roots else {k: v for k, v in writes}
+    return roots[-1] if roots else writes_view(writes)
 
 
 def _unrecorded_result(plan: Any, child_writes: Any) -> Any:
@@ -376,7 +394,10 @@ def _unrecorded_result(plan: Any, child_writes: Any) -> Any:
     if child_writes is NO_CHILD:
         return None
     if child_writes and plan.name in child_writes:
-        return child_writes[plan.name]
+        update = child_writes[plan.name]
+        if isinstance(update, list):  # a key written more than once: one dict per write
+            return writes_view([pair for one in update for pair in one.items()])
+        return update
     if plan.name == START and child_writes is None and isinstance(plan.send_arg, dict):
         return plan.send_arg
     return None

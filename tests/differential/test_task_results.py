@@ -96,3 +96,33 @@ def test_a_fork_and_its_replay_show_the_results_of_their_own_steps():
         return _results(graph, config)
 
     same(scenario)
+
+
+class Joined(TypedDict):
+    foo: Annotated[str, lambda a, b: ", ".join(x for x in (a, b) if x)]
+
+
+def test_a_key_written_twice_by_one_node():
+    """A node returning a list of Commands writing one key twice: the ``updates`` stream
+    shows one dict per write, the ``tasks`` stream and history show ``{"$writes": [...]}``."""
+
+    def scenario(api: Api):
+        graph = (
+            api.StateGraph(Joined)
+            .add_node("one", lambda s: [api.Command(update={"foo": "a"}), {"foo": "b"}])
+            .add_node("two", lambda s: {"foo": "c"})
+            .add_edge(api.START, "one")
+            .add_edge("one", "two")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        events = [
+            (mode, {k: v for k, v in chunk.items() if k not in ("id", "triggers")})
+            for mode, chunk in graph.stream(
+                {"foo": "in"}, thread("w"), stream_mode=["updates", "tasks"]
+            )
+        ]
+        return events, _results(graph, thread("w"))
+
+    events, history = same(scenario)
+    assert ("updates", {"one": [{"foo": "a"}, {"foo": "b"}]}) in events
+    assert ("loop", 0, {"foo": "in"}, [("one", {"foo": {"$writes": ["a", "b"]}})]) in history
