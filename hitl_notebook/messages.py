@@ -8,6 +8,7 @@ are: anything with a ``type`` and a ``content`` attribute counts as a message.
 
 import os
 import random
+import sys
 from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass, field, fields, replace
@@ -317,22 +318,34 @@ def convert_to_message(x: Any) -> Any:
 
     Accepts messages (ours or LangChain's, returned unchanged), ``{"role"|"type": ...,
     "content": ...}`` dicts, ``(role, content)`` tuples and plain strings (a human message).
+    A message built from one of those is LangChain's class when LangChain's messages are
+    loaded (any LangChain chat model loads them), as LangGraph builds them, so such a model
+    can read the state; ours otherwise.
     """
     if type(x) is dict:  # the usual write: skip the duck-typed message test
-        return _from_mapping(x)
+        return _in_use(_from_mapping(x))
     if _is_message(x):
         return x
     if isinstance(x, str):
-        return HumanMessage(x)
+        return _in_use(HumanMessage(x))
     if isinstance(x, tuple):
         if len(x) != 2:
             raise ValueError(f"a message tuple must be (role, content), got {len(x)} items")
-        return _from_role(x[0], {"content": x[1]})
+        return _in_use(_from_role(x[0], {"content": x[1]}))
     if isinstance(x, Mapping):
-        return _from_mapping(x)
+        return _in_use(_from_mapping(x))
     raise TypeError(
         f"cannot convert {type(x).__name__} to a message; pass a message, dict, (role, content) tuple or str"
     )
+
+
+def _in_use(message: BaseMessage) -> Any:
+    """A message just built as LangChain's class when LangChain's messages are loaded;
+    checked per call, so a LangChain import after ours counts."""
+    langchain = sys.modules.get("langchain_core.messages")
+    if langchain is None:
+        return message
+    return langchain.convert_to_messages([message_to_dict(message)])[0]
 
 
 def message_to_dict(m: Any) -> dict[str, Any]:

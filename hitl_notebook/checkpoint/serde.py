@@ -455,6 +455,20 @@ def _langchain_name(t: type) -> str | None:
     return name if isinstance(name, str) and _langchain_classes().get(name) is t else None
 
 
+def _langchain_defaults(t: type, fields: dict[str, Any]) -> list[str]:
+    """The fields of a LangChain message still at their default (``{}``, ``[]``, None...):
+    left out of the stored form, the class fills them in again when it is rebuilt."""
+    found = []
+    for key, value in fields.items():
+        spec = t.model_fields.get(key)  # type: ignore[attr-defined]
+        if spec is None or spec.is_required():
+            continue
+        default = spec.get_default(call_default_factory=True)
+        if type(value) is type(default) and value == default:
+            found.append(key)
+    return found
+
+
 def _fields_of(o: Any) -> dict[str, Any]:
     """Constructor arguments that rebuild ``o`` (a dataclass or a pydantic model)."""
     if dataclasses.is_dataclass(o):
@@ -474,6 +488,8 @@ def _enc_other(o: Any) -> Any:
         if lc_name is not None:
             fields = _fields_of(o)
             del fields["type"]
+            for key in _langchain_defaults(t, fields):
+                del fields[key]
             return {TAG: "lc", "n": lc_name, "v": _enc_dict(fields, attrs=True)}
         if not issubclass(t, enum.Enum):
             for base, copy in _BUILTIN_BASES:

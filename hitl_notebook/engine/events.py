@@ -12,7 +12,7 @@ from .snapshot import to_snapshot
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
 
-__all__ = ["checkpoint_payload", "debug_event", "result_payload", "task_payload", "writes_view"]
+__all__ = ["checkpoint_payload", "debug_event", "result_payload", "task_payload"]
 
 
 def task_payload(plan: TaskPlan, node_input: Any, *, started: bool = False) -> dict:
@@ -44,23 +44,6 @@ def result_payload(
             {"value": r.value, "id": r.id, "response_schema": r.response_schema} for r in interrupts
         ],
     }
-
-
-def writes_view(writes: list[tuple[str, Any]]) -> dict:
-    """``{channel: value}``; a channel written more than once shows ``{"$writes": [...]}``."""
-    view: dict[str, Any] = {}
-    for channel, value in writes:
-        if channel in view:
-            earlier = view[channel]
-            several = (
-                earlier["$writes"]
-                if isinstance(earlier, dict) and "$writes" in earlier
-                else [earlier]
-            )
-            view[channel] = {"$writes": [*several, value]}
-        else:
-            view[channel] = value
-    return view
 
 
 def checkpoint_payload(graph: CompiledStateGraph, record: CheckpointRecord) -> dict:

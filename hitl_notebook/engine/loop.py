@@ -683,11 +683,6 @@ class Run:
         """Report a task as soon as it finishes; in a parallel step also save what it
         produced, so a crash before the step ends does not run it again."""
         plan = result.plan
-        if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
-            view = self.plan.result_view(result.shown or [])
-            payload = result_payload(plan, view, result.error, result.interrupts)
-            self._emit("tasks", payload)
-            self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
         emitter = self._emitters.pop(plan.id, None) if self._emitters else None
         if emitter is not None:
             if plan.name == START:  # the input's messages are not streamed back
@@ -702,8 +697,13 @@ class Run:
                 self._node_finished(plan.name)
             if plan.name != START and "updates" in self.modes:
                 self._emit("updates", {plan.name: _update_view(result.shown)})
-            if parallel:
-                self._put_outcome(result.to_outcome(self.cp.outcomes.get(plan.id)))
+        if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
+            view = self.plan.result_view(result.shown or [])
+            payload = result_payload(plan, view, result.error, result.interrupts)
+            self._emit("tasks", payload)
+            self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
+        if result.writes is not None and parallel:
+            self._put_outcome(result.to_outcome(self.cp.outcomes.get(plan.id)))
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan
@@ -1039,20 +1039,15 @@ def _copy_outcome(o: TaskOutcome) -> TaskOutcome:
 
 
 def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
-    """A task's writes as the ``updates`` stream shows them: ``{key: value}``, or the value
-    itself for a root state schema."""
+    """A task's writes as the ``updates`` stream shows them: ``{key: value}``, the value
+    itself for a root state schema, or (a key written more than once, as by a list of
+    Commands) one ``{key: value}`` per write, in order, as LangGraph shows them."""
     if not writes:
         return None
     roots = [value for key, value in writes if key == ROOT]
     if roots:  # a root state schema (or an entrypoint, which also saves ``previous``)
-        return roots[-1]
-    view: dict[str, Any] = {}
-    for key, value in writes:
-        if key in view:  # the same key written twice by one task (list-of-Command output)
-            prior = view[key]
-            view[key] = (
-                prior + value if isinstance(prior, list) and isinstance(value, list) else value
-            )
-        else:
-            view[key] = value
+        return roots[0] if len(roots) == 1 else roots
+    view = dict(writes)
+    if len(view) < len(writes):
+        return [{key: value} for key, value in writes]
     return view

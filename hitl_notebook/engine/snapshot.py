@@ -15,7 +15,7 @@ from ..checkpoint.base import (
     parent_cycle,
 )
 from ..checkpoint.copying import fresh_copy
-from ..constants import PULL, PUSH, ROOT
+from ..constants import PULL, PUSH, ROOT, START
 from ..errors import CheckpointerRequiredError, CheckpointNotFoundError, ThreadRequiredError
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
@@ -35,7 +35,12 @@ __all__ = [
     "require_saver",
     "thread_coordinates",
     "to_snapshot",
+    "writes_view",
 ]
+
+
+#: ``to_snapshot(child_writes=)``: no checkpoint is known to have come from this one.
+NO_CHILD: Any = object()
 
 
 def checkpoint_config(
@@ -100,9 +105,33 @@ def read_state(
             tasks=(),
             interrupts=(),
         )
+    child = NO_CHILD
+    if checkpoint_id is not None and len(record.next) == 1 and not record.outcomes:
+        child = _step_writes(record, _children_writes(saver, record))
     return to_snapshot(
-        owner, record, subgraphs=subgraphs, live=checkpoint_id is None, saver=saver, shared=True
+        owner,
+        record,
+        subgraphs=subgraphs,
+        live=checkpoint_id is None,
+        saver=saver,
+        shared=True,
+        child_writes=child,
     )
+
+
+def _children_writes(saver: Any, record: CheckpointRecord) -> list | None:
+    """The ``writes`` of the checkpoints made from ``record``, newest first (a saver that
+    cannot list a thread's links has none to offer)."""
+    links = getattr(saver, "links", None)
+    if links is None:
+        return None
+    found = []
+    for child_id, parent_id in links(record.thread_id, record.ns):
+        if parent_id == record.id:
+            child = saver.get(record.thread_id, record.ns, child_id, shared=True)
+            if child is not None:
+                found.append(child.writes)
+    return found
 
 
 def read_history(
@@ -139,16 +168,32 @@ def read_history_with_writes(
         listed = saver.list(
             thread_id, ns, before=before_id, limit=limit, filter=filter, shared=True
         )
+        children: dict[str, list] = {}  # parent id -> its children's writes, newest first
         for found in listed:
-            yield to_snapshot(graph, found, saver=saver, shared=True), found.writes
+            children.setdefault(found.parent_id or "", []).append(found.writes)
+            ran = _step_writes(found, children.get(found.id))
+            yield (
+                to_snapshot(graph, found, saver=saver, shared=True, child_writes=ran),
+                found.writes,
+            )
         return
     count, record = 0, saver.get(thread_id, ns, checkpoint_id, shared=True)
     seen: set[str] = set()
+    # The writes of the step that ran from ``record`` (for the first: looked up).
+    child: Any = (
+        _step_writes(record, _children_writes(saver, record))
+        if record is not None and len(record.next) == 1 and not record.outcomes
+        else NO_CHILD
+    )
     while record is not None and (limit is None or count < limit):
         seen.add(record.id)
         if (before_id is None or record.id < before_id) and _matches(record, filter):
             count += 1
-            yield to_snapshot(graph, record, saver=saver, shared=True), record.writes
+            yield (
+                to_snapshot(graph, record, saver=saver, shared=True, child_writes=child),
+                record.writes,
+            )
+        child = record.writes
         if record.parent_id in seen:
             raise parent_cycle(thread_id, checkpoint_id, record.parent_id)
         record = (
@@ -172,6 +217,17 @@ def recorded_writes(graph: CompiledStateGraph, snapshot: StateSnapshot) -> dict 
     return record.writes if record is not None else None
 
 
+def _step_writes(record: CheckpointRecord, children: list | None) -> Any:
+    """The writes of the newest child that ran ``record``'s one task (a fork made by an
+    edit as another node is not it), or the newest child's when none did."""
+    if not children:
+        return NO_CHILD
+    if len(record.next) == 1:
+        name = record.next[0].name
+        return next((w for w in children if w and name in w), children[0])
+    return children[0]
+
+
 def _matches(record: CheckpointRecord, filter: dict | None) -> bool:
     if not filter:
         return True
@@ -187,6 +243,7 @@ def to_snapshot(
     live: bool = False,
     saver: Any = None,
     shared: bool = False,
+    child_writes: Any = NO_CHILD,
 ) -> StateSnapshot:
     """A checkpoint as users see it.
 
@@ -198,7 +255,11 @@ def to_snapshot(
     (some task paused or failed) lists in ``next`` only the tasks still to run, and each
     waiting task's unanswered questions. The *record* view (a checkpoint read by id, and
     history) lists every task of the step and the last question each asked, answered or
-    not. The live view's ``values`` include what finished tasks wrote, until the step
+    not.
+
+    ``child_writes``: the ``writes`` of the checkpoint the step produced (history reads
+    it, ``NO_CHILD`` when nothing ran from the checkpoint): a step of one task that ran without pausing saves no outcome, so its task's
+    ``result`` comes from there (a ``__start__`` task's from its input). The live view's ``values`` include what finished tasks wrote, until the step
     commits; the record view's are the values the step started from (as LangGraph's).
     """
     recorded = record.outcomes
@@ -238,6 +299,8 @@ def to_snapshot(
                 state=_subgraph_state(graph, record, plan, subgraphs, saver),
                 result=_result_view(outcome.writes)
                 if outcome is not None and outcome.writes is not None
+                else _unrecorded_result(plan, child_writes)
+                if outcome is None and len(record.next) == 1
                 else None,
             )
         )
@@ -299,13 +362,45 @@ def _interrupts(records: list) -> tuple[Interrupt, ...]:
     )
 
 
+def writes_view(writes: list[tuple[str, Any]]) -> dict:
+    """``{channel: value}``; a channel written more than once shows ``{"$writes": [...]}``."""
+    view: dict[str, Any] = {}
+    for channel, value in writes:
+        if channel in view:
+            earlier = view[channel]
+            several = (
+                earlier["$writes"]
+                if isinstance(earlier, dict) and "$writes" in earlier
+                else [earlier]
+            )
+            view[channel] = {"$writes": [*several, value]}
+        else:
+            view[channel] = value
+    return view
+
+
 def _result_view(writes: list) -> Any:
     """A finished task's writes as ``PregelTask.result``: ``{key: value}``, or the value
     itself for a root state (an entrypoint's return value)."""
     if not writes:
         return None
     roots = [v for k, v in writes if k == ROOT]
-    return roots[-1] if roots else {k: v for k, v in writes}
+    return roots[-1] if roots else writes_view(writes)
+
+
+def _unrecorded_result(plan: Any, child_writes: Any) -> Any:
+    """The result of the one task of a step that saved no outcome for it: what the next
+    checkpoint records it wrote, or for ``__start__`` the input it carried."""
+    if child_writes is NO_CHILD:
+        return None
+    if child_writes and plan.name in child_writes:
+        update = child_writes[plan.name]
+        if isinstance(update, list):  # a key written more than once: one dict per write
+            return writes_view([pair for one in update for pair in one.items()])
+        return update
+    if plan.name == START and child_writes is None and isinstance(plan.send_arg, dict):
+        return plan.send_arg
+    return None
 
 
 def _subgraph_state(

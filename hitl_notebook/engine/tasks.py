@@ -267,7 +267,8 @@ def writes_from_output(
             )
         goto = goto_list(structure, node, out.goto)
         out = out.update
-    elif isinstance(out, (list, tuple)) and out and all(isinstance(c, Command) for c in out):
+    elif isinstance(out, (list, tuple)) and out and any(isinstance(c, Command) for c in out):
+        # A list holding Commands: each item is a Command or an update of its own.
         writes: list[tuple[str, Any]] = []
         for command in out:
             w, g = writes_from_output(structure, node, command)

@@ -201,7 +201,7 @@ class GraphPlan:
 
     def result_view(self, writes: list[tuple[str, Any]]) -> dict:
         """A task's writes as the ``tasks``/``debug`` streams show its result."""
-        from ..engine.events import writes_view
+        from ..engine.snapshot import writes_view
 
         return writes_view(writes)
 

@@ -1,0 +1,128 @@
+"""``PregelTask.result`` in history on both engines: every finished task shows what it wrote,
+including the one task of an ordinary step (which our engine saves no outcome for)."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+import pytest
+
+from .harness import Api, plain, same, thread
+
+pytestmark = pytest.mark.langgraph
+
+
+class Pair(TypedDict):
+    num: int
+    text: str
+
+
+class Trail(TypedDict):
+    trail: Annotated[list, operator.add]
+
+
+def _results(graph, config) -> list:
+    return [
+        (
+            (s.metadata or {}).get("source"),
+            (s.metadata or {}).get("step"),
+            plain(s.values),
+            [(t.name, plain(t.result)) for t in s.tasks],
+        )
+        for s in graph.get_state_history(config)
+    ]
+
+
+def test_a_chain_shows_each_task_result():
+    """The input task's result is the input; a node's is its update; the head has none."""
+
+    def scenario(api: Api):
+        graph = (
+            api.StateGraph(Pair)
+            .add_node("double", lambda s: {"num": s["num"] * 2, "text": s["text"] * 2})
+            .add_edge(api.START, "double")
+            .add_edge("double", api.END)
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        graph.invoke({"num": 1, "text": "one"}, thread("t"))
+        return _results(graph, thread("t"))
+
+    observed = same(scenario)
+    assert observed[1][3] == [("double", {"num": 2, "text": "oneone"})]
+
+
+def test_updates_as_nodes_show_as_task_results():
+    """``bulk_update_state`` steps read back with each node's values as its task's result."""
+
+    def scenario(api: Api):
+        graph = (
+            api.StateGraph(Pair)
+            .add_node("double", lambda s: s)
+            .add_edge(api.START, "double")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        graph.bulk_update_state(
+            thread("b"),
+            [
+                [api.StateUpdate(values={}, as_node="__input__")],
+                [api.StateUpdate(values={"num": 1, "text": "one"}, as_node="__start__")],
+                [api.StateUpdate(values={"num": 2, "text": "oneone"}, as_node="double")],
+            ],
+        )
+        return _results(graph, thread("b"))
+
+    same(scenario)
+
+
+def test_a_fork_and_its_replay_show_the_results_of_their_own_steps():
+    """After a fork of a past checkpoint runs on, the forked branch's tasks show what they
+    wrote there, and the original branch keeps its own results."""
+
+    def scenario(api: Api):
+        graph = (
+            api.StateGraph(Trail)
+            .add_node("one", lambda s: {"trail": ["one"]})
+            .add_node("two", lambda s: {"trail": ["two"]})
+            .add_edge(api.START, "one")
+            .add_edge("one", "two")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        config = thread("f")
+        graph.invoke({"trail": ["in"]}, config)
+        before_two = next(s for s in graph.get_state_history(config) if s.next == ("two",))
+        forked = graph.update_state(before_two.config, {"trail": ["edit"]}, as_node="one")
+        graph.invoke(None, forked)
+        return _results(graph, config)
+
+    same(scenario)
+
+
+class Joined(TypedDict):
+    foo: Annotated[str, lambda a, b: ", ".join(x for x in (a, b) if x)]
+
+
+def test_a_key_written_twice_by_one_node():
+    """A node returning a list of Commands writing one key twice: the ``updates`` stream
+    shows one dict per write, the ``tasks`` stream and history show ``{"$writes": [...]}``."""
+
+    def scenario(api: Api):
+        graph = (
+            api.StateGraph(Joined)
+            .add_node("one", lambda s: [api.Command(update={"foo": "a"}), {"foo": "b"}])
+            .add_node("two", lambda s: {"foo": "c"})
+            .add_edge(api.START, "one")
+            .add_edge("one", "two")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        events = [
+            (mode, {k: v for k, v in chunk.items() if k not in ("id", "triggers")})
+            for mode, chunk in graph.stream(
+                {"foo": "in"}, thread("w"), stream_mode=["updates", "tasks"]
+            )
+        ]
+        return events, _results(graph, thread("w"))
+
+    events, history = same(scenario)
+    assert ("updates", {"one": [{"foo": "a"}, {"foo": "b"}]}) in events
+    assert ("loop", 0, {"foo": "in"}, [("one", {"foo": {"$writes": ["a", "b"]}})]) in history
