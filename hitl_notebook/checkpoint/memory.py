@@ -71,6 +71,16 @@ class _MemoryTx:
             cid = row.parent_id
         return chain
 
+    def children(
+        self, thread_id: ThreadId, ns: Namespace, parent_id: CheckpointId
+    ) -> list[CheckpointId]:
+        space = self._space(thread_id, ns)
+        if space is None:
+            return []
+        # Ids grow with time, so a checkpoint's children come after it.
+        after = space.ids[bisect.bisect_right(space.ids, parent_id) :]
+        return [cid for cid in reversed(after) if space.rows[cid].parent_id == parent_id]
+
     def rows(
         self,
         thread_id: ThreadId,

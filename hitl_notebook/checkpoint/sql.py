@@ -140,6 +140,18 @@ class SqlTx:
             SELECT {self._cols}, data FROM chain ORDER BY depth"""
         return [_row(r) for r in self._run(sql, [thread_id, ns, checkpoint_id, limit]).fetchall()]
 
+    def children(
+        self, thread_id: ThreadId, ns: Namespace, parent_id: CheckpointId
+    ) -> list[CheckpointId]:
+        return [
+            r[0]
+            for r in self._run(
+                "SELECT checkpoint_id FROM hitl_checkpoints WHERE thread_id = ? AND ns = ? "
+                "AND checkpoint_id > ? AND parent_id = ? ORDER BY checkpoint_id DESC",
+                [thread_id, ns, parent_id, parent_id],
+            ).fetchall()
+        ]
+
     def rows(
         self,
         thread_id: ThreadId,

@@ -134,6 +134,11 @@ class Tx(Protocol):
         """The checkpoint, its parent, ... up to and including the first snapshot (newest
         first), at most ``limit`` rows; shorter when a link is missing."""
 
+    def children(
+        self, thread_id: ThreadId, ns: Namespace, parent_id: CheckpointId
+    ) -> list[CheckpointId]:
+        """Ids of the checkpoints whose parent is ``parent_id``, newest first."""
+
     def rows(
         self,
         thread_id: ThreadId,
@@ -660,6 +665,16 @@ class DeltaSaver(BaseCheckpointSaver):
             metadata=load_metadata(row.metadata, where),
             outcomes={o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
         )
+
+    def children(
+        self, thread_id: ThreadId, ns: Namespace, parent_id: CheckpointId
+    ) -> builtins.list[CheckpointId]:
+        """Ids of the checkpoints made from ``parent_id`` (its next step, forks), newest
+        first, without reading the thread's other checkpoints' data."""
+        _check_key("thread_id", thread_id)
+        _check_key("ns", ns)
+        with self._reading() as tx:
+            return tx.children(thread_id, ns, parent_id)
 
     def links(
         self, thread_id: ThreadId, ns: Namespace = ROOT_NS

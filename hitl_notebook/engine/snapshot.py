@@ -121,16 +121,15 @@ def read_state(
 
 def _children_writes(saver: Any, record: CheckpointRecord) -> list | None:
     """The ``writes`` of the checkpoints made from ``record``, newest first (a saver that
-    cannot list a thread's links has none to offer)."""
-    links = getattr(saver, "links", None)
-    if links is None:
+    cannot find a checkpoint's children has none to offer)."""
+    children = getattr(saver, "children", None)
+    if children is None:
         return None
     found = []
-    for child_id, parent_id in links(record.thread_id, record.ns):
-        if parent_id == record.id:
-            child = saver.get(record.thread_id, record.ns, child_id, shared=True)
-            if child is not None:
-                found.append(child.writes)
+    for child_id in children(record.thread_id, record.ns, record.id):
+        child = saver.get(record.thread_id, record.ns, child_id, shared=True)
+        if child is not None:
+            found.append(child.writes)
     return found
 
 

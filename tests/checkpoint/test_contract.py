@@ -343,3 +343,14 @@ def test_threads_writing_different_threads_at_once(saver):
         assert [r.id for r in saver.list(name)] == [r.id for r in reversed(recs)]
         assert saver.get(name).values == recs[-1].values
         assert saver.get(name).outcomes.keys() == {"k"}
+
+
+def test_children_are_the_checkpoints_made_from_one_newest_first(saver):
+    """``children`` finds the next step and every fork of a checkpoint (what a past
+    snapshot's task results are read from) and nothing else, on every saver."""
+    chain = put_chain(saver, 4)
+    fork = put_chain(saver, 2, parent=chain[1])
+    assert saver.children("t", "", chain[1].id) == [fork[0].id, chain[2].id]
+    assert saver.children("t", "", chain[3].id) == []
+    assert saver.children("t", "", fork[0].id) == [fork[1].id]
+    assert saver.children("other", "", chain[1].id) == []
