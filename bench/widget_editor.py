@@ -59,7 +59,7 @@ def measure(keys: int = 30) -> dict:
                 page.goto(url + "index.html")
                 page.wait_for_function("window.benchReady === true")
                 mount = page.evaluate("([v, c]) => window.mountState(v, c)", [values, code])
-                target = page.locator(".cm-content" if code else "textarea")
+                target = page.locator(".cm-line" if code else "textarea").first
                 target.click()
                 page.keyboard.press("Control+Home")
                 page.keyboard.press("ArrowDown")
