@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol
 
 from ..errors import ActionError, ConcurrentUpdateError, StaleWidgetError
 from ..render import layout_graph, layout_svg
+from .assets import editor_module
 from .capture import capture_output
 from .forms import check_answer, interrupt_spec
 from .history import HistoryIndex, checkpoint_id, step_writes
@@ -1009,4 +1010,6 @@ QUERIES: dict[str, tuple[bool, _Handler]] = {
     "checkpoint": (True, lambda s, a: s._checkpoint_view(a.get("id"))),
     "diff": (True, lambda s, a: s._diff(str(a.get("a")), a.get("b"))),
     "node_writes": (True, lambda s, a: s._node_writes(str(a.get("node")))),
+    # the code editor bundle, asked for once per page when a state editor needs it
+    "editor_module": (False, lambda s, a: editor_module()),
 }

@@ -26,4 +26,6 @@ export const QUERY = Object.freeze({
   CHECKPOINT: "checkpoint",
   DIFF: "diff",
   NODE_WRITES: "node_writes",
+  /** The code editor bundle (hitl_notebook/static/editor.js), fetched on first use. */
+  EDITOR_MODULE: "editor_module",
 });

@@ -2,7 +2,11 @@
 // State editor: the latest (or selected) checkpoint's values as JSON. Validated here
 // before anything is sent; only top-level keys that changed are sent, as LangGraph's
 // update_state (values go through the graph's reducers). Editing a past checkpoint forks.
+// The text is edited in a plain text box, or in the code editor (CodeMirror: highlighting,
+// parse-error markers, fast on megabytes) fetched from the kernel when the user asks for
+// it or the state is big; the text box stays when it cannot load.
 
+import { loadCodeEditor } from "./code_editor.js";
 import { h, parseJSON, pretty, replaceChildren, shortId } from "./dom.js";
 import { changedKeys } from "./patch.js";
 import { ACTION } from "./protocol.js";
@@ -10,6 +14,11 @@ import { ACTION } from "./protocol.js";
 /** Deeper JSON than this is dropped by the kernel's message decoder (Python's recursion
  * limit), so it is refused here with a message instead of vanishing silently. */
 export const MAX_DEPTH = 500;
+
+/** State text longer than this opens in the code editor: a text box gets slow to type in. */
+export const CODE_EDITOR_CHARS = 100_000;
+/** Typing pauses this long before the text is checked (and a parse error shown). */
+const CHECK_DELAY_MS = 300;
 
 /**
  * How deeply `value` nests (iteratively: a deep value must not overflow our stack).
@@ -30,7 +39,10 @@ export function nestingDepth(value) {
 
 export function createStateEditor({ channel, model, onError = (/** @type {string} */ _message) => {}, onForked = (/** @type {any} */ _head) => {} }) {
   const title = h("div", { class: "hn-muted", testid: "state-title" });
-  const text = h("textarea", { rows: "12", class: "hn-code", testid: "state-json", "aria-label": "State as JSON", spellcheck: "false" });
+  const text = h("textarea", { rows: "12", class: "hn-code", testid: "state-json", "aria-label": "State as JSON", spellcheck: "false", on: { input: () => checkSoon() } });
+  const textBox = h("div", { class: "hn-state-text" }, text);
+  const openCode = h("button", { testid: "state-code-editor", title: "JSON highlighting and error markers; fast on big states", on: { click: () => useCodeEditor(true) } }, "Code editor");
+  const spinner = h("span", { class: "hn-spinner", testid: "state-busy", role: "status", "aria-label": "Saving", hidden: true });
   const asNode = h("select", { testid: "state-as-node", "aria-label": "Write as node" });
   const error = h("div", { class: "hn-error", testid: "state-error", role: "alert" });
   const save = h("button", { class: "hn-primary", testid: "state-save", on: { click: () => submit() } }, "Save");
@@ -40,11 +52,70 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
     { class: "hn-panel hn-state", testid: "state-editor", "aria-label": "State editor" },
     h("h3", { text: "State" }),
     title,
-    text,
-    h("div", { class: "hn-row" }, h("label", { class: "hn-inline" }, "as node ", asNode), save, reset),
+    textBox,
+    h("div", { class: "hn-row" }, h("label", { class: "hn-inline" }, "as node ", asNode), save, spinner, reset, openCode),
     error,
   );
   let view = { id: null, values: {}, is_head: true };
+  /** The code editor once open ({value, focus}); null while the text box is used. */
+  let code = null;
+  /** @type {Promise<any> | null} */
+  let opening = null;
+  let checkTimer = null;
+
+  const currentText = () => (code ? code.value : text.value);
+
+  // Fetch and open the code editor in place of the text box, carrying the text over.
+  function useCodeEditor(focus) {
+    if (!opening) {
+      openCode.disabled = true;
+      openCode.textContent = "Loading editor…";
+      opening = loadCodeEditor(channel).then(
+        (module) => {
+          code = module.createJsonEditor({ parent: textBox, text: text.value, label: "State as JSON", testid: "state-json", check: showCheck });
+          text.remove();
+          openCode.remove();
+          return code;
+        },
+        (err) => {
+          opening = null;
+          openCode.disabled = false;
+          openCode.textContent = "Code editor";
+          const why = err instanceof Error ? err.message : String(err);
+          notice(`The code editor did not load (${why}); the plain text box stays.`);
+          return null;
+        },
+      );
+    }
+    return opening.then((editor) => {
+      if (editor && focus) editor.focus();
+      return editor;
+    });
+  }
+
+  function notice(message) {
+    error.textContent = message;
+    error.dataset.kind = "notice";
+  }
+
+  // A parse error is shown (with its line and column) while typing, not only on Save; the
+  // code editor calls showCheck itself (its linter marks the place too).
+  function checkSoon() {
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(() => showCheck(text.value), CHECK_DELAY_MS);
+  }
+
+  function showCheck(source) {
+    const parsed = parseJSON(source);
+    if (!parsed.ok) {
+      error.textContent = parsed.error;
+      error.dataset.kind = "syntax";
+    } else if (error.dataset.kind === "syntax") {
+      error.textContent = "";
+      delete error.dataset.kind;
+    }
+    return parsed;
+  }
 
   function fillNodes(nodes) {
     const top = (nodes ?? []).filter((n) => !n.includes(":"));
@@ -53,8 +124,13 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
 
   function load(next) {
     view = next;
-    text.value = pretty(next.values ?? (model.get("state_kind") === "value" ? null : {}));
+    const shown = pretty(next.values ?? (model.get("state_kind") === "value" ? null : {}));
+    if (code) code.value = shown;
+    else text.value = shown;
+    if (!code && shown.length > CODE_EDITOR_CHARS) useCodeEditor(false);
+    clearTimeout(checkTimer);
     error.textContent = "";
+    delete error.dataset.kind;
     const where = next.id ? `checkpoint …${shortId(next.id)}` : "no checkpoint yet";
     title.textContent = next.is_head ? `${where} (latest)` : `${where} (past: saving creates a fork)`;
     save.textContent = next.is_head ? "Save" : "Fork with these values";
@@ -65,7 +141,7 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
 
   async function submit() {
     if (busy) return; // one save at a time: a second click never sends a second fork
-    const parsed = parseJSON(text.value);
+    const parsed = parseJSON(currentText());
     if (!parsed.ok) return (error.textContent = parsed.error);
     const values = parsed.value;
     if (model.get("state_kind") === "value") return submitWhole(values);
@@ -99,6 +175,7 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
     const label = view.is_head ? "Save" : "Fork with these values";
     save.disabled = true;
     save.textContent = view.is_head ? "Saving…" : "Forking…";
+    spinner.hidden = false;
     el.setAttribute("aria-busy", "true");
     try {
       const forking = !view.is_head;
@@ -126,11 +203,12 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
       busy = false;
       save.disabled = false;
       if (save.textContent.endsWith("…")) save.textContent = confirmFor ? "Save anyway" : label;
+      spinner.hidden = true;
       el.removeAttribute("aria-busy");
     }
   }
 
   fillNodes(model.get("nodes"));
   model.on("change:nodes", () => fillNodes(model.get("nodes")));
-  return { el, load, submit, current: () => view };
+  return { el, load, submit, useCodeEditor, current: () => view, text: currentText };
 }

@@ -145,14 +145,14 @@ export function createTimeline({ channel, onSelect = (/** @type {any} */ _item) 
       h("span", { class: "hn-step", text: `#${item.step}` }),
       h("span", { class: "hn-source", text: item.source ?? "" }),
       h("span", { class: "hn-writers", text: writers || (item.next.length ? `→ ${item.next.join(", ")}` : "") }),
-      item.interrupts ? h("span", { class: "hn-badge hn-badge-interrupt", text: `interrupts: ${item.interrupts}` }) : null,
-      item.errors ? h("span", { class: "hn-badge hn-badge-error", text: `errors: ${item.errors}` }) : null,
+      item.interrupts ? badge("interrupt", "interrupts", item.interrupts) : null,
+      item.errors ? badge("error", "errors", item.errors) : null,
       h("span", { class: "hn-id hn-muted", text: `…${shortId(item.id)}` }),
     );
     row.dataset.lane = String(item.lane);
     row.style.top = `${index * ROW_HEIGHT}px`;
     if (item.fork) row.setAttribute("aria-label", `fork of …${shortId(item.parent ?? "")}, step ${item.step}`);
-    row.title = Object.entries(item.writes).map(([k, v]) => `${k}: ${v}`).join("\n");
+    row.title = rowTitle(item, writers);
     return row;
   }
 
@@ -179,6 +179,21 @@ export function createTimeline({ channel, onSelect = (/** @type {any} */ _item) 
   });
 
   return { el, add, load, reset, draw, select, renderedRows: () => rows.size, selected: () => selectedId, size: () => size };
+}
+
+/** A count badge; its word hides in a narrow timeline (a symbol stands in, via CSS). */
+function badge(kind, word, count) {
+  return h("span", { class: `hn-badge hn-badge-${kind}` }, h("span", { class: "hn-badge-word", text: `${word}: ` }), String(count));
+}
+
+/** A row's whole text for its tooltip: a narrow timeline cuts the row, never the title. */
+export function rowTitle(item, writers) {
+  const head = [`#${item.step}`, item.source ?? "", writers || (item.next.length ? `→ ${item.next.join(", ")}` : "")];
+  if (item.interrupts) head.push(`interrupts: ${item.interrupts}`);
+  if (item.errors) head.push(`errors: ${item.errors}`);
+  head.push(`checkpoint ${item.id}`);
+  const writes = Object.entries(item.writes).map(([k, v]) => `${k}: ${v}`);
+  return [head.filter(Boolean).join(" · "), ...writes].join("\n");
 }
 
 /** Details of the selected checkpoint: writes, diff, replay and fork. */
@@ -243,7 +258,7 @@ export function diffSection(title, ops, testid) {
       h(
         "div",
         { class: `hn-diff-op hn-diff-${op.op}`, testid: "diff-op" },
-        h("code", { class: "hn-diff-path", text: formatPath(op.path) }),
+        h("code", { class: "hn-diff-path", text: formatPath(op.path), title: formatPath(op.path) }),
         h("span", { class: "hn-diff-kind", text: op.op === "append" ? `+${op.items.length}` : op.op }),
         op.op === "append" ? jsonText(op.items, "hn-diff-new") : null,
         op.op !== "append" && "old" in op ? jsonText(op.old, "hn-diff-old") : null,
@@ -257,9 +272,8 @@ export function diffSection(title, ops, testid) {
 function jsonText(value, cls) {
   const text = JSON.stringify(value ?? null);
   const cut = text.length > 240 ? `${text.slice(0, 239)}…` : text;
-  const el = h("code", { class: cls, text: cut });
-  if (cut !== text) el.title = text.slice(0, 4000);
-  return el;
+  // Always titled: a narrow diff cuts the text with an ellipsis, not only a long value.
+  return h("code", { class: cls, text: cut, title: text.slice(0, 4000) });
 }
 
 function formatPath(path) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createChannel } from "../src/channel.js";
 import { createDiagram } from "../src/diagram.js";
 import { applyOps } from "../src/patch.js";
-import { createTimeline } from "../src/timeline.js";
+import { createTimeline, rowTitle } from "../src/timeline.js";
 import { fakeLayout, fakeModel, tick } from "./fake_model.js";
 
 const DOT = "digraph {\n\t__start__ [label=start]\n\ta [label=a]\n\tb [label=b]\n}";
@@ -89,5 +89,18 @@ describe("timeline", () => {
     const row = t.el.querySelector('[data-index="0"]');
     expect(row.textContent).toContain("→ b");
     expect(row.textContent).toContain("interrupts: 1");
+  });
+
+  it("titles a row with its whole text, which a narrow timeline cuts", () => {
+    const item = { ...summary(0), id: "1f0-very-long-checkpoint-id", writers: ["a_long_node_name"], interrupts: 2, writes: { a_long_node_name: '{"x": 1}' } };
+    const t = createTimeline({ channel: createChannel(fakeModel()) });
+    document.body.replaceChildren(t.el);
+    t.load([item], 1);
+    const row = t.el.querySelector('[data-index="0"]');
+    expect(row.title).toBe(rowTitle(item, "a_long_node_name"));
+    expect(row.title.split("\n")).toEqual([
+      "#10000 · loop · a_long_node_name · interrupts: 2 · checkpoint 1f0-very-long-checkpoint-id",
+      'a_long_node_name: {"x": 1}',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createChannel } from "../src/channel.js";
-import { createStateEditor } from "../src/state_editor.js";
+import { EDITOR_HASH } from "../src/code_editor.js";
+import { CODE_EDITOR_CHARS, createStateEditor } from "../src/state_editor.js";
 import { fakeModel, tick } from "./fake_model.js";
 
 const q = (el, id) => el.querySelector(`[data-testid="${id}"]`);
@@ -65,6 +66,7 @@ describe("fork from a past checkpoint", () => {
     q(ed.el, "state-save").click();
     expect(q(ed.el, "state-save").disabled).toBe(true);
     expect(ed.el.getAttribute("aria-busy")).toBe("true");
+    expect(q(ed.el, "state-busy").hidden).toBe(false);
     q(ed.el, "state-save").click();
     await tick();
     await tick();
@@ -73,6 +75,7 @@ describe("fork from a past checkpoint", () => {
     expect(q(ed.el, "state-title").textContent).toContain("(latest)");
     expect(q(ed.el, "state-save").textContent).toBe("Save");
     expect(forked).toEqual(["fork-123456789"]);
+    expect(q(ed.el, "state-busy").hidden).toBe(true);
   });
 });
 
@@ -110,5 +113,64 @@ describe("schema warnings", () => {
     expect(model.sent.at(-1).args.confirm).toBe(true);
     expect(q(ed.el, "state-error").textContent).toBe("");
     expect(q(ed.el, "state-save").textContent).toBe("Save");
+  });
+});
+
+describe("code editor", () => {
+  const CACHE = Symbol.for("hitl-notebook.code-editor");
+  const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("shows where the JSON is invalid while typing, before Save", async () => {
+    const { el } = editor({ id: "h1", values: { a: 1 }, is_head: true });
+    q(el, "state-json").value = '{\n  "a": 1,\n  "b": \n}';
+    q(el, "state-json").dispatchEvent(new Event("input"));
+    await wait(400);
+    expect(q(el, "state-error").textContent).toMatch(/^Invalid JSON at line 4, column 1: /);
+    q(el, "state-json").value = '{"a": 2}';
+    q(el, "state-json").dispatchEvent(new Event("input"));
+    await wait(400);
+    expect(q(el, "state-error").textContent).toBe("");
+  });
+
+  it("is asked of the kernel once for every widget on the page; the text box stays when it does not load", async () => {
+    globalThis[CACHE]?.clear();
+    const big = { rows: "x".repeat(CODE_EDITOR_CHARS) };
+    const models = [1, 2].map(() => fakeModel({ head: { id: "h1" } }, (msg) => (msg.query === "editor_module" ? { ok: false, error: "no kernel" } : { ok: true, result: {} })));
+    const eds = models.map((model) => createStateEditor({ channel: createChannel(model), model }));
+    eds.forEach((ed) => ed.load({ id: "h1", values: big, is_head: true }));
+    await tick();
+    await tick();
+    expect(models.flatMap((m) => m.sent).filter((m) => m.query === "editor_module")).toHaveLength(1);
+    for (const ed of eds) {
+      expect(q(ed.el, "state-json").tagName).toBe("TEXTAREA");
+      expect(JSON.parse(q(ed.el, "state-json").value)).toEqual(big);
+      expect(q(ed.el, "state-error").textContent).toBe("The code editor did not load (no kernel); the plain text box stays.");
+    }
+  });
+
+  it("opens in place of the text box with its text, and Save sends what it holds", async () => {
+    const made = [];
+    const fakeEditor = {
+      createJsonEditor({ parent, text, testid }) {
+        const dom = Object.assign(document.createElement("div"), { className: "fake-cm" });
+        dom.dataset.testid = testid;
+        parent.append(dom);
+        const ed = { value: text, focus() {} };
+        made.push(ed);
+        return ed;
+      },
+    };
+    globalThis[CACHE] = new Map([[EDITOR_HASH, Promise.resolve(fakeEditor)]]);
+    const { el, model } = editor({ id: "h1", values: { a: 1 }, is_head: true });
+    q(el, "state-code-editor").click();
+    await tick();
+    expect(q(el, "state-json").className).toBe("fake-cm");
+    expect(el.querySelector("textarea")).toBe(null);
+    expect(made[0].value).toBe('{\n  "a": 1\n}');
+    made[0].value = '{"a": 5}';
+    q(el, "state-save").click();
+    await tick();
+    expect(model.sent.find((m) => m.action === "update_state").args.values).toEqual({ a: 5 });
+    globalThis[CACHE].clear();
   });
 });

@@ -230,21 +230,35 @@ def test_nothing_overflows_at_360px(lab):
     widget = lab.page.get_by_test_id("hitl-widget")
     expect(widget.get_by_test_id("interrupt-panel")).to_contain_text("2 pending interrupts")
     expect(widget.get_by_test_id("diagram").locator("svg")).to_be_visible()
-    overflow = widget.evaluate(
+    rows = widget.get_by_test_id("history-row")
+    expect(rows.first).to_be_visible()
+    assert _overflowing(widget) == []
+    assert widget.evaluate("(root) => root.scrollWidth <= root.clientWidth + 1")
+    lab.screenshot("360px", widget)
+
+    # The timeline with a checkpoint open and its diff shown: still one line per row, the
+    # cut text whole in the row's tooltip, and nothing wider than the widget.
+    rows.first.click()
+    widget.get_by_test_id("checkpoint-diff-parent").click()
+    expect(widget.get_by_test_id("diff-view")).to_contain_text("Changes from")
+    assert _overflowing(widget) == []
+    head_id = json.loads(lab.run_code("print(json.dumps(widget.head['id']))"))
+    assert f"checkpoint {head_id}" in rows.first.get_attribute("title")
+    assert rows.first.evaluate("(r) => r.getBoundingClientRect().height") <= 26
+    lab.screenshot("360px-history", widget.get_by_test_id("history").locator(".."))
+
+
+def _overflowing(widget) -> list[str]:
+    """Elements drawn past the widget's right edge (SVG internals aside)."""
+    return widget.evaluate(
         """(root) => {
             const limit = root.getBoundingClientRect().right + 1;
             return [...root.querySelectorAll('*')]
                 .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > limit)
                 .filter((el) => !el.closest('svg') || el.tagName === 'svg')
-                // The history timeline is being redesigned on another branch (its rows
-                // clip long text by design); every other panel is checked here.
-                .filter((el) => !el.closest('[data-testid="history"]'))
                 .map((el) => `${el.tagName}.${el.className.baseVal ?? el.className} ${el.dataset.testid ?? ''}`);
         }"""
     )
-    assert overflow == []
-    assert widget.evaluate("(root) => root.scrollWidth <= root.clientWidth + 1")
-    lab.screenshot("360px", widget)
 
 
 LARGE_GRAPH = """

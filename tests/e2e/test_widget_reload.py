@@ -53,7 +53,7 @@ def reload_and_check(helper, reopen) -> None:
         "async () => { await window.jupyterapp.commands.execute('docmanager:save'); }"
     )
     errors: list[str] = []
-    helper.page.on("pageerror", lambda error: errors.append(str(error)))
+    helper.page.on("pageerror", lambda error: errors.append(f"{error}\n{error.stack}"))
     helper.page.reload()
     reopen()
     widgets = helper.page.get_by_test_id("hitl-widget")
@@ -65,7 +65,15 @@ def reload_and_check(helper, reopen) -> None:
     expect(widgets.nth(1).get_by_test_id("status")).to_have_text("done")
     assert verdicts(helper) == {"a": None, "b": "yes", "c": None}
     helper.screenshot("after-reload", widgets.nth(1))
-    assert errors == []
+    assert [e for e in errors if not _front_end_own(e)] == []
+
+
+def _front_end_own(error: str) -> bool:
+    """Notebook 7.6 raises "Cannot read properties of undefined (reading 'schema')" from its
+    own bundle (static/notebook/notebook_core) on every page load, before any kernel or
+    widget exists; errors thrown anywhere else (our bundle included) still fail the test."""
+    frames = [line for line in error.splitlines()[1:] if "://" in line]  # frames with a script
+    return bool(frames) and all("/static/notebook/" in line for line in frames)
 
 
 def test_reload_in_jupyterlab_restores_every_widget(lab):
@@ -83,14 +91,6 @@ def test_reload_in_jupyterlab_restores_every_widget(lab):
     reload_and_check(lab, reopen)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "reproduced, not fixed: in Notebook 7, after save + reload with the kernel alive, "
-        "every widget shows 'Error displaying widget: model not found' (the widget manager's "
-        "restore from the kernel does not populate the models; JupyterLab restores them)"
-    ),
-    strict=False,
-)
 def test_reload_in_notebook7_restores_every_widget(notebook7):
     """Notebook 7: save, reload, the three widgets are back and answer."""
     notebook7.open_notebook(CELLS)
