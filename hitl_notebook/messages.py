@@ -24,6 +24,7 @@ __all__ = [
     "SystemMessage",
     "ToolMessage",
     "add_messages",
+    "build_our_message",
     "convert_to_message",
     "merge_messages_delta",
     "message_from_dict",
@@ -322,18 +323,25 @@ def convert_to_message(x: Any) -> Any:
     loaded (any LangChain chat model loads them), as LangGraph builds them, so such a model
     can read the state; ours otherwise.
     """
+    built = build_our_message(x)
+    return built if built is x else _in_use(built)
+
+
+def build_our_message(x: Any) -> Any:
+    """``convert_to_message`` that always builds our class (a message is returned as is):
+    for a list that already holds our messages, whatever else is loaded."""
     if type(x) is dict:  # the usual write: skip the duck-typed message test
-        return _in_use(_from_mapping(x))
+        return _from_mapping(x)
     if _is_message(x):
         return x
     if isinstance(x, str):
-        return _in_use(HumanMessage(x))
+        return HumanMessage(x)
     if isinstance(x, tuple):
         if len(x) != 2:
             raise ValueError(f"a message tuple must be (role, content), got {len(x)} items")
-        return _in_use(_from_role(x[0], {"content": x[1]}))
+        return _from_role(x[0], {"content": x[1]})
     if isinstance(x, Mapping):
-        return _in_use(_from_mapping(x))
+        return _from_mapping(x)
     raise TypeError(
         f"cannot convert {type(x).__name__} to a message; pass a message, dict, (role, content) tuple or str"
     )

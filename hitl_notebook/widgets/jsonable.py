@@ -127,7 +127,7 @@ def _message_builder(original: list) -> Any:
     holds our messages (LangChain is then never imported), LangChain's when it holds
     LangChain's, ``None`` when it holds no messages."""
     if any(isinstance(item, our_messages.BaseMessage) for item in original):
-        return our_messages.convert_to_message
+        return our_messages.build_our_message
     if any(_is_langchain_message(item) for item in original):
         from langchain_core.messages import convert_to_messages
 
