@@ -56,7 +56,7 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import (
     Annotated,
     Any,
@@ -458,15 +458,24 @@ def _langchain_name(t: type) -> str | None:
 def _langchain_defaults(t: type, fields: dict[str, Any]) -> list[str]:
     """The fields of a LangChain message still at their default (``{}``, ``[]``, None...):
     left out of the stored form, the class fills them in again when it is rebuilt."""
-    found = []
-    for key, value in fields.items():
-        spec = t.model_fields.get(key)  # type: ignore[attr-defined]
-        if spec is None or spec.is_required():
-            continue
-        default = spec.get_default(call_default_factory=True)
-        if type(value) is type(default) and value == default:
-            found.append(key)
-    return found
+    defaults = _optional_field_defaults(t)
+    return [
+        key
+        for key, value in fields.items()
+        if key in defaults and type(value) is type(defaults[key]) and value == defaults[key]
+    ]
+
+
+@cache
+def _optional_field_defaults(t: type) -> dict[str, Any]:
+    """Each optional field's default, per class: pydantic's ``get_default`` inspects the
+    default factory's signature on every call, which cost more than the encoding itself.
+    (The defaults are only compared with, never handed out.)"""
+    defaults = {}
+    for key, spec in t.model_fields.items():  # type: ignore[attr-defined]
+        if not spec.is_required():
+            defaults[key] = spec.get_default(call_default_factory=True)
+    return defaults
 
 
 def _fields_of(o: Any) -> dict[str, Any]:
