@@ -51,6 +51,13 @@ DICTIONARY = (
     b'[{"$t":"msg","v":{"type":"ai","content":"'
 )
 
+#: A raw deflater with ``DICTIONARY`` already loaded, copied for each small section. A new
+#: ``compressobj`` per section cost a sixth of a pause or resume: loading the dictionary,
+#: and allocating (zeroing) deflate's default 256 KB state. Small sections need only a
+#: 2 KB window (dictionary plus data) and little hash memory; ``_inflate``'s 32 KB window
+#: reads them as before.
+_PRIMED = zlib.compressobj(6, zlib.DEFLATED, -11, 4, zdict=DICTIONARY)
+
 
 class FrameError(ValueError):
     """The bytes are not a well-formed frame (truncated, wrong magic, bad flags)."""
@@ -80,7 +87,7 @@ def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
         if len(packed) < len(data):
             data, flags = packed, _COMPRESSED
     elif len(data) >= DICTIONARY_FROM:
-        deflater = zlib.compressobj(6, zlib.DEFLATED, -15, zdict=DICTIONARY)
+        deflater = _PRIMED.copy()
         packed = deflater.compress(data) + deflater.flush()
         if len(packed) < len(data):
             data, flags = packed, _WITH_DICTIONARY
