@@ -17,7 +17,6 @@ channel names are written once), and reads both.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,22 +37,50 @@ def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, list[
     if type(writes) is not dict or not changes:
         return writes, []
     updates = {n: u for n, u in writes.items() if type(n) is str and type(u) is dict}
-    writers = Counter(ch for u in updates.values() for ch in u)
+    shared = _shared_channels(updates)
     refs: list[list] = []
-    shown = {n: dict(u) if n in updates else u for n, u in writes.items()}
+    shown: dict | None = None
     for node, update in updates.items():
         for channel, raw in update.items():
             change = changes.get(channel) if type(channel) is str else None
-            if change is None or writers[channel] != 1:
+            if change is None or channel in shared:
                 continue
-            if type(change) is Replace and raw is change.value and raw is not None:
-                shown[node][channel] = None
+            if type(change) is Replace and raw is change.value and _worth_a_reference(raw):
+                kept: Any = None
                 refs.append([node, channel, _WHOLE])
             elif type(change) is Append and type(raw) is list and 0 < len(raw) == len(change.items):
-                shown[node][channel] = _split_items(raw, change.items, node, channel, refs)
-    if not refs:
+                found = len(refs)
+                kept = _split_items(raw, change.items, node, channel, refs)
+                if len(refs) == found:
+                    continue
+            else:
+                continue
+            if shown is None:
+                shown = {n: dict(u) if n in updates else u for n, u in writes.items()}
+            shown[node][channel] = kept
+    if shown is None:
         return writes, []
     return shown, refs
+
+
+def _shared_channels(updates: dict[str, dict]) -> set:
+    """Channels more than one node wrote in the step (the delta cannot say whose is whose)."""
+    if len(updates) < 2:
+        return set()
+    seen: set = set()
+    shared: set = set()
+    for update in updates.values():
+        for channel in update:
+            (shared if channel in seen else seen).add(channel)
+    return shared
+
+
+def _worth_a_reference(value: Any) -> bool:
+    """A reference (``[node, channel, -1]``) is longer than a number, a flag or a short
+    string: those are stored twice."""
+    if value is None or type(value) in (bool, int, float):
+        return False
+    return type(value) is not str or len(value) >= MIN_SHARED
 
 
 def _split_items(raw: list, stored: list, node: str, channel: str, refs: list) -> list:

@@ -130,3 +130,23 @@ def test_a_last_value_write_refers_to_the_stored_value(kit):
     assert head.writes == {"edit": {"doc": {"title": "x" * 300, "tags": ["a", "b"]}}}
     head.writes["edit"]["doc"]["tags"].append("c")
     assert head.values["doc"]["tags"] == ["a", "b"]
+
+
+def test_small_scalars_are_stored_in_the_writes_not_referred_to():
+    """A reference is longer than a number, a flag or a short string: those writes are
+    kept as written; a long string or a container is referred to."""
+    from hitl_notebook.checkpoint.base import Replace
+    from hitl_notebook.checkpoint.write_refs import join_writes, split_writes
+
+    writes = {"n": {"count": 3, "done": True, "note": "ok", "ratio": 0.5, "none": None}}
+    changes = {k: Replace(v) for k, v in writes["n"].items()}
+    assert split_writes(writes, changes) == (writes, [])
+
+    long_text, doc = "y" * 40, {"a": [1, 2]}
+    writes = {"n": {"text": long_text, "doc": doc, "count": 3}}
+    changes = {k: Replace(v) for k, v in writes["n"].items()}
+    shown, refs = split_writes(writes, changes)
+    assert shown == {"n": {"text": None, "doc": None, "count": 3}}
+    assert sorted(refs) == [["n", "doc", -1], ["n", "text", -1]]
+    values = {"text": long_text, "doc": doc, "count": 3}
+    assert join_writes(shown, refs, values, "here") == writes
