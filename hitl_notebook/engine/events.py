@@ -46,9 +46,12 @@ def result_payload(
     }
 
 
-def checkpoint_payload(graph: CompiledStateGraph, record: CheckpointRecord) -> dict:
-    """A saved checkpoint as the ``checkpoints`` stream shows it."""
-    snapshot = to_snapshot(graph, record, live=True)
+def checkpoint_payload(
+    graph: CompiledStateGraph, record: CheckpointRecord, *, live: bool = True
+) -> dict:
+    """A saved checkpoint as the ``checkpoints`` stream shows it (``live`` False: its values
+    and next tasks as stored, what finished tasks wrote not folded in)."""
+    snapshot = to_snapshot(graph, record, live=live)
     tasks = []
     for task in snapshot.tasks:
         if task.error:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..checkpoint.base import (
     Change,
     CheckpointRecord,
+    InterruptRecord,
     Namespace,
     Replace,
     TaskOutcome,
@@ -223,6 +224,8 @@ class Run:
         #: The state the ``values`` stream last showed (raw), and the interrupts reported.
         self.latest: dict | None = None
         self.reported: list[Interrupt] = []
+        #: Tasks of a parallel step whose questions went out on ``updates`` as they asked.
+        self._asked_early: set[str] = set()
         hook = (self.config.get("configurable") or {}).get(CONFIG_KEY_NODE_FINISHED)
         self._node_finished = hook if callable(hook) else None
         self._seen_messages: set | None = None
@@ -243,6 +246,7 @@ class Run:
         self.error: BaseException | None = None
         self.preanswers: dict[str, list[Any]] = {}
         self.continuation = False
+        self._reported = False  # whether a checkpoints/debug chunk went out yet
         self.first_step = True
         self.stop_requested = False
         self.steps = 0
@@ -303,6 +307,7 @@ class Run:
             )  # a replay (of this graph, or of a subgraph a replay aims at)
         if base is not None:
             base = with_goto_tasks(base)
+        asked = dict(base.outcomes) if base is not None else {}  # before answers are added
         if isinstance(input, Command):
             if input.graph is not None:
                 raise ValueError(
@@ -358,6 +363,11 @@ class Run:
                         "updates",
                         {plan.name: _update_view(outcome.writes), "__metadata__": {"cached": True}},
                     )
+        if not self._reported:  # and the checkpoint it starts from (with its questions as
+            # they were asked), unless it just made it
+            self._report_saved(
+                replace(self.cp, outcomes={**self.cp.outcomes, **asked}), as_stored=True
+            )
 
     def _replay_point(self, base: CheckpointRecord, answering: bool = False) -> CheckpointRecord:
         """Replaying or resuming a past checkpoint runs from a fresh copy of it (source
@@ -585,7 +595,15 @@ class Run:
                 )
             self.steps += 1
         if "tasks" in self.modes or "debug" in self.modes:
-            for p in runnable:
+            # A resumed step lists its tasks that finished before the pause too (their
+            # results are not recomputed); node tasks by name, then Send tasks in order, as
+            # LangGraph starts them.
+            started = (
+                runnable
+                if runnable is cp.next
+                else [p for p in cp.next if p in runnable or _has_writes(outcomes.get(p.id))]
+            )
+            for p in sorted(started, key=_start_order):
                 if p.name == START:  # the input is applied, not run: no task events (as LangGraph)
                     continue
                 node_input = (
@@ -704,6 +722,14 @@ class Run:
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
         if result.writes is not None and parallel:
             self._put_outcome(result.to_outcome(self.cp.outcomes.get(plan.id)))
+        elif parallel and result.error is None and result.interrupts:
+            # A parallel task's questions go out when it asks, among its siblings' updates
+            # in the order they finish, as LangGraph's do.
+            outcome = result.to_outcome(self.cp.outcomes.get(plan.id))
+            asked = [_as_interrupt(r) for r in unanswered(outcome, self.cp.ns)]
+            if asked:
+                self._asked_early.add(plan.id)
+                self._emit_questions(asked)
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan
@@ -838,26 +864,29 @@ class Run:
         """One ``__interrupt__`` chunk per paused task, on the updates and values streams."""
         by_task: dict[str, list] = {}
         for outcome, rec in pending_interrupts(self.cp):
-            by_task.setdefault(outcome.task_id, []).append(
-                Interrupt(rec.value, rec.id, response_schema=rec.response_schema, ns=rec.ns)
-            )
+            by_task.setdefault(outcome.task_id, []).append(_as_interrupt(rec))
         if not by_task:  # paused at a breakpoint: no question, but finished tasks' writes show
             self._emit_breakpoint()
             self.latest = self.plan.values_with_finished_tasks(self.cp)
             if "values" in self.modes and self.latest is not self.cp.values:
                 self._emit("values", self._output(self.latest))
             return
-        values = self._output(self.cp.values) if "values" in self.modes else None
-        for interrupts in by_task.values():
+        for asker, interrupts in by_task.items():
             self.reported.extend(interrupts)
-            self._emit("updates", {INTERRUPT: tuple(interrupts)})
-            if "values" in self.modes:  # a root state's value is not shown beside them
-                shown = values if isinstance(values, dict) else {}
-                self._emit("values", {**shown, INTERRUPT: tuple(interrupts)})
+            if asker not in self._asked_early:
+                self._emit_questions(interrupts)
         # then the state with what the finished tasks wrote, as LangGraph shows it
         self.latest = self.plan.values_with_finished_tasks(self.cp)
-        if values is not None and self.latest is not self.cp.values:
+        if "values" in self.modes and self.latest is not self.cp.values:
             self._emit("values", self._output(self.latest))
+
+    def _emit_questions(self, interrupts: list[Interrupt]) -> None:
+        """One task's questions, on the updates and values streams."""
+        self._emit("updates", {INTERRUPT: tuple(interrupts)})
+        if "values" in self.modes:  # a root state's value is not shown beside them
+            values = self._output(self.cp.values)
+            shown = values if isinstance(values, dict) else {}
+            self._emit("values", {**shown, INTERRUPT: tuple(interrupts)})
 
     def _output(self, values: dict) -> Any:
         """Values as the caller sees them: the output schema's keys, or ``output_keys``."""
@@ -867,15 +896,17 @@ class Run:
             return out
         return out.get(keys) if isinstance(keys, str) else {k: out[k] for k in keys if k in out}
 
-    def _report_saved(self, record: CheckpointRecord) -> None:
-        """The ``checkpoints``/``debug`` chunk of a checkpoint this run created."""
+    def _report_saved(self, record: CheckpointRecord, *, as_stored: bool = False) -> None:
+        """The ``checkpoints``/``debug`` chunk of a checkpoint this run created or starts
+        from (a continuation streams its starting point first, as LangGraph's does)."""
+        self._reported = True
         if "checkpoints" in self.modes or "debug" in self.modes:
             held = [r for kind, r, _ in self._held if kind == "record"]
             if held and held[0].parent_id != record.parent_id:
                 # durability="exit": the parent is the last checkpoint really saved, as the
                 # one flush() writes will say (and as LangGraph reports it)
                 record = replace(record, parent_id=held[0].parent_id)
-            payload = checkpoint_payload(self.graph, record)
+            payload = checkpoint_payload(self.graph, record, live=not as_stored)
             self._emit("checkpoints", payload)
             self._emit("debug", debug_event("checkpoint", record.step, record.created_at, payload))
 
@@ -1051,3 +1082,15 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
     if len(view) < len(writes):
         return [{key: value} for key, value in writes]
     return view
+
+
+def _has_writes(outcome: TaskOutcome | None) -> bool:
+    return outcome is not None and outcome.writes is not None
+
+
+def _start_order(plan: TaskPlan) -> tuple[bool, str]:
+    return (plan.is_send, "" if plan.is_send else plan.name)
+
+
+def _as_interrupt(rec: InterruptRecord) -> Interrupt:
+    return Interrupt(rec.value, rec.id, response_schema=rec.response_schema, ns=rec.ns)

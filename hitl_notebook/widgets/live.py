@@ -137,8 +137,11 @@ class RunTracker:
         set_traits: Callable[..., None],
         send: Callable[[dict], None],
         on_step: Callable[[], None] = lambda: None,
+        starts_from: str | None = None,
     ) -> None:
         self.status = status
+        #: The checkpoint a continuation starts from: streamed first, but not a new step.
+        self._starts_from = starts_from
         self._on_step = on_step
         self._set_traits = set_traits
         self._send = send
@@ -173,6 +176,8 @@ class RunTracker:
             self._token(event)
             return
         if isinstance(event, StepEvent):
+            if event.checkpoint_id and event.checkpoint_id == self._starts_from:
+                return
             self.info["steps"] += 1
             self.info["step"] = event.step
             self._set_traits(progress=self._info())

@@ -65,6 +65,8 @@ class StepEvent:
     #: The checkpoint's step number.
     step: int
     kind: str = "step"
+    #: The checkpoint's id (a continuation streams the checkpoint it starts from first).
+    checkpoint_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,7 +448,11 @@ def _run_event(item: tuple) -> RunEvent | None:
     if mode == "checkpoints":
         if namespace:
             return None
-        return StepEvent(int((chunk.get("metadata") or {}).get("step", -1)))
+        configurable = (chunk.get("config") or {}).get("configurable") or {}
+        return StepEvent(
+            int((chunk.get("metadata") or {}).get("step", -1)),
+            checkpoint_id=str(configurable.get("checkpoint_id") or ""),
+        )
     if mode == "messages":
         return _token_event(namespace, chunk)
     return None

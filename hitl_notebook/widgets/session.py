@@ -604,12 +604,22 @@ class Session:
             "interrupt_before": sorted(self.breakpoints["before"]),
             "interrupt_after": sorted(set(self.breakpoints["after"]) | set(pause_after or ())),
         }
+        starts_from = (config.get("configurable") or {}).get("checkpoint_id") or (
+            checkpoint_id(self.head) if self.head is not None else None
+        )
         if getattr(self.runtime, "has_async_nodes", lambda: False)():
             aevents = self.runtime.aevents  # type: ignore[attr-defined]  # (optional method)
-            return self._watch(lambda: aevents(input, config, **options), True)
-        return self._watch(lambda: self.runtime.events(input, config, **options))
+            return self._watch(lambda: aevents(input, config, **options), True, starts_from)
+        return self._watch(
+            lambda: self.runtime.events(input, config, **options), False, starts_from
+        )
 
-    def _watch(self, make_events: Callable[[], Any], is_async: bool = False) -> Any:
+    def _watch(
+        self,
+        make_events: Callable[[], Any],
+        is_async: bool = False,
+        starts_from: str | None = None,
+    ) -> Any:
         """Show a run's events live (node status, timing, tokens), then the state it left."""
         if self.live is not None and self.live.running:
             raise ActionError(
@@ -622,7 +632,11 @@ class Session:
         )
         status = {n: s for n, s in status.items() if s == "visited"}
         tracker = RunTracker(
-            status, self.listener.set_traits, self.listener.send, on_step=self._step_saved
+            status,
+            self.listener.set_traits,
+            self.listener.send,
+            on_step=self._step_saved,
+            starts_from=starts_from,
         )
         live = self.live = LiveRun()
         self._tracker = tracker

@@ -143,3 +143,92 @@ def test_a_fast_task_update_is_not_held_back_by_a_slow_sibling():
         return drive(graph, [{"topic": "t"}], thread("race"), stream_mode="updates")
 
     assert same(scenario) == [[{"quick": {"answers": ["quick"]}}, {"slow": {"answers": ["slow"]}}]]
+
+
+def test_a_question_is_streamed_when_its_task_asks_not_after_a_slow_sibling():
+    """In a parallel step a task's question goes out on ``updates`` as soon as it asks,
+    before a slower sibling's update."""
+
+    def scenario(api: Api) -> list:
+        def slow(state: Form) -> dict:
+            time.sleep(0.3)
+            return {"answers": ["slow"]}
+
+        builder = api.StateGraph(Form)
+        builder.add_node("slow", slow)
+        builder.add_node("asks", lambda s: {"answers": [api.interrupt("ok?")]})
+        builder.add_edge(api.START, "slow")
+        builder.add_edge(api.START, "asks")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        return drive(graph, [{"topic": "t"}], thread("asks-first"), stream_mode="updates")
+
+    assert same(scenario) == [[{"__interrupt__": ("ok?",)}, {"slow": {"answers": ["slow"]}}]]
+
+
+def _checkpoint_view(chunk: dict) -> tuple:
+    """A ``checkpoints`` chunk without ids: step, source, next, values and each task's
+    name and questions."""
+    return (
+        chunk["metadata"]["step"],
+        chunk["metadata"]["source"],
+        tuple(chunk["next"]),
+        chunk["values"],
+        tuple(
+            (t["name"], tuple(i["value"] for i in t.get("interrupts", ()))) for t in chunk["tasks"]
+        ),
+    )
+
+
+def _debug_view(chunk: dict) -> tuple:
+    return (chunk["type"], chunk["step"])
+
+
+def test_a_continuation_first_streams_the_checkpoint_it_starts_from():
+    """``checkpoints`` and ``debug`` streams of a resume, of ``stream(None)`` after a
+    breakpoint, after ``update_state``, and of a replay of a past checkpoint start with the
+    checkpoint the run continues from (its questions in its tasks), as LangGraph's do."""
+
+    def scenario(api: Api) -> list:
+        seen = []
+        for mode, view in (("checkpoints", _checkpoint_view), ("debug", _debug_view)):
+            graph = asking_graph(api, interrupt_before=["done"])
+            config = thread(mode)
+            for turn in ({"topic": "t"}, api.Command(resume="yes"), None):
+                seen.append([view(c) for c in graph.stream(turn, config, stream_mode=mode)])
+            graph.update_state(config, {"answers": ["edited"]})
+            seen.append([view(c) for c in graph.stream(None, config, stream_mode=mode)])
+            past = [s.config for s in graph.get_state_history(config) if s.next == ("done",)][-1]
+            seen.append([view(c) for c in graph.stream(None, past, stream_mode=mode)])
+        return seen
+
+    seen = same(scenario)
+    resumed = seen[1]
+    assert resumed[0] == (
+        0,
+        "loop",
+        ("ask",),
+        {"topic": "t", "answers": []},
+        (("ask", ("question?",)),),
+    )
+
+
+def test_a_resumed_step_lists_its_tasks_that_finished_before_the_pause():
+    """When one of two parallel tasks asked and the other finished, the resumed run's
+    ``tasks`` stream starts both (the finished one's result is not recomputed); tasks
+    start in name order, whatever order the nodes were added in."""
+
+    def scenario(api: Api) -> list:
+        builder = api.StateGraph(Form)
+        builder.add_node("fast", lambda s: {"answers": ["fast"]})
+        builder.add_node("asks", lambda s: {"answers": [api.interrupt("ok?")]})
+        builder.add_edge(api.START, "fast")
+        builder.add_edge(api.START, "asks")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("parallel")
+        graph.invoke({"topic": "t"}, config)
+        return [
+            (c["name"], "result" in c, c.get("input", {}).get("answers"))
+            for c in graph.stream(api.Command(resume="yes"), config, stream_mode="tasks")
+        ]
+
+    assert same(scenario) == [("asks", False, []), ("fast", False, []), ("asks", True, None)]

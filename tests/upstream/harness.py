@@ -277,13 +277,14 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     root = prepare(args.version)
-    report = cache_root() / f"report-{args.version}.json"
-    report.unlink(missing_ok=True)
-    report.with_suffix(".jsonl").unlink(missing_ok=True)
     print(f"upstream: running LangGraph {args.version}'s tests from {root}", flush=True)
-    returncode = _run_pytest(root, report, args)
-    data = _load_report(report)
-    _retry_unexpected_failures(root, report, args, data)
+    # A report directory per run: runs sharing a cache (CI jobs, several checkouts) must
+    # not read each other's outcomes.
+    with tempfile.TemporaryDirectory(prefix=f"report-{args.version}-", dir=cache_root()) as tmp:
+        report = Path(tmp) / "report.json"
+        returncode = _run_pytest(root, report, args)
+        data = _load_report(report)
+        _retry_unexpected_failures(root, report, args, data)
     elapsed = time.monotonic() - started
     return _account(data, args, returncode, elapsed)
 
