@@ -348,8 +348,9 @@ class Run:
             self._start_new(base, input)
             return
         self.latest = self.cp.values
-        if "values" in self.modes:  # a continuation first shows the state it starts from
-            self._emit("values", self._output(self.cp.values))
+        if "values" in self.modes:  # a continuation first shows the state it starts from,
+            # with the updates given by Commands (this call's or an earlier answer's) in it
+            self._emit("values", self._output(step_values(self.plan, self.cp)[0]))
         if "updates" in self.modes:  # and what the tasks that already finished wrote
             for plan in self.cp.next:
                 outcome = self.cp.outcomes.get(plan.id)
