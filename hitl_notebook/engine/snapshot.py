@@ -394,11 +394,14 @@ def _unrecorded_result(plan: Any, child_writes: Any) -> Any:
         return None
     if child_writes and plan.name in child_writes:
         update = child_writes[plan.name]
-        if isinstance(update, list):  # a key written more than once: one dict per write
+        # A key written more than once: one dict per write (a root list state's update is
+        # a list too, of its items).
+        if isinstance(update, list) and update and all(isinstance(one, dict) for one in update):
             return writes_view([pair for one in update for pair in one.items()])
         return update
     if plan.name == START and child_writes is None and isinstance(plan.send_arg, dict):
-        return plan.send_arg
+        arg = plan.send_arg  # a root state's input is the value itself
+        return arg[ROOT] if len(arg) == 1 and ROOT in arg else arg
     return None
 
 

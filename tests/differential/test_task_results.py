@@ -126,3 +126,23 @@ def test_a_key_written_twice_by_one_node():
     events, history = same(scenario)
     assert ("updates", {"one": [{"foo": "a"}, {"foo": "b"}]}) in events
     assert ("loop", 0, {"foo": "in"}, [("one", {"foo": {"$writes": ["a", "b"]}})]) in history
+
+
+def test_a_root_list_state_shows_each_task_result():
+    """With ``StateGraph(Annotated[list, operator.add])`` a node's update is a list: the
+    history shows it as the task's result (not as a key written several times)."""
+
+    def scenario(api: Api):
+        graph = (
+            api.StateGraph(Annotated[list, operator.add])
+            .add_node("one", lambda s: ["one"])
+            .add_node("two", lambda s: ["two"])
+            .add_edge(api.START, "one")
+            .add_edge("one", "two")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        graph.invoke(["zero"], thread("t"))
+        return _results(graph, thread("t"))
+
+    observed = same(scenario)
+    assert observed[1][3] == [("two", ["two"])]
