@@ -22,6 +22,7 @@ from .errors import (
     OutsideNodeError,
     ResumeError,
     ThreadRequiredError,
+    UnknownInterruptError,
     is_invalid_resume,
 )
 from .functional import entrypoint, task
@@ -121,6 +122,7 @@ __all__ = [
     "ThreadWidget",
     "ToolMessage",
     "ToolNode",
+    "UnknownInterruptError",
     "add_messages",
     "entrypoint",
     "get_config",

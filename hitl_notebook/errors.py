@@ -17,7 +17,8 @@ for LangGraph (``except ValueError``) still catches ours.
     ├── EmptyInputError         (ValueError)     invoke(None) with nothing to continue from
     ├── ConcurrentUpdateError   (RuntimeError)   another writer moved the thread on meanwhile
     ├── ResumeError             (ValueError, RuntimeError)
-    │                                           Command(resume=...) matches no pending interrupt
+    │   │                                       Command(resume=...) matches no pending interrupt
+    │   └── UnknownInterruptError                the answers fit no pending interrupt
     ├── OutsideNodeError        (RuntimeError)   interrupt()/get_config() outside a running node
     ├── SerializationError      (TypeError)      a value cannot be stored in a checkpoint
     ├── DeserializationError    (ValueError)     stored data is not valid checkpoint data
@@ -31,6 +32,7 @@ Errors raised before anything is written leave the thread's history unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .types import ParentCommand
@@ -54,6 +56,7 @@ __all__ = [
     "SerializationError",
     "StaleWidgetError",
     "ThreadRequiredError",
+    "UnknownInterruptError",
     "is_invalid_resume",
 ]
 
@@ -112,6 +115,29 @@ class ResumeError(HITLError, ValueError, RuntimeError):
     ``RuntimeError``, the type LangGraph raises for an ambiguous resume, so code written
     for LangGraph catches it.
     """
+
+
+class UnknownInterruptError(ResumeError):
+    """The answers fit no pending interrupt: ``reason`` is ``"not_pending"`` (a map names
+    ids in ``interrupt_ids`` that are not pending), ``"empty_map"`` or ``"ambiguous"`` (one
+    value for several questions). ``pending_ids`` (sorted) can still be answered.
+
+    Same shape as the error LangGraph raises in its opt-in strict resume mode; we are always
+    strict, so code written for that mode works unchanged.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        interrupt_ids: Sequence[str] = (),
+        pending_ids: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.interrupt_ids = tuple(interrupt_ids)
+        self.pending_ids = tuple(sorted(pending_ids))
 
 
 class ConcurrentUpdateError(HITLError, RuntimeError):

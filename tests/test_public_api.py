@@ -46,6 +46,7 @@ EXPECTED = {
     "ThreadWidget",
     "ToolMessage",
     "ToolNode",
+    "UnknownInterruptError",
     "add_messages",
     "entrypoint",
     "get_config",

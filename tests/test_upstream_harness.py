@@ -231,3 +231,53 @@ def test_an_unexpected_failure_is_retried_once_alone(tmp_path, monkeypatch, seco
     assert outcome == second and data["results"][listed]["outcome"] == "failed"
     failing = [i for i, r in data["results"].items() if r["outcome"] == "failed"]
     assert sorted(set(failing) - {listed}) == regressions
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("**", "").replace("`", "").split()).lower()
+
+
+def test_every_expected_failure_says_why():
+    """Each listed case sits under a ``# deliberate: <README row>`` or ``# not yet: <cause>``
+    header; a deliberate one names a row of the README's table of deliberate differences."""
+    readme = (Path(harness.REPO) / "README.md").read_text(encoding="utf-8")
+    table = _flat(
+        readme.split("## Where we deliberately differ from LangGraph", 1)[1].split("\n## ")[0]
+    )
+    sections = harness.read_expected_sections()
+    assert sections and set(sections) == set(harness.read_expected())
+    for test_id, (kind, reason) in sections.items():
+        assert kind in ("deliberate", "not yet"), test_id
+        if kind == "deliberate":
+            assert _flat(reason) in table, f"{test_id}: no README row reads {reason!r}"
+
+
+def test_update_expected_keeps_each_case_in_its_section(tmp_path):
+    """Rewriting the list keeps sections in order and ids in their section, drops emptied
+    sections and fixed ids, and files new failures under the unsorted header."""
+    path = tmp_path / "expected.txt"
+    path.write_text(
+        "# comment\n\n# not yet: slow\nm.py::b\nm.py::a\n\n# deliberate: row one\nm.py::c\n"
+        "# not yet: gone\nm.py::d\n",
+        encoding="utf-8",
+    )
+    harness._write_expected(["m.py::c", "m.py::a", "m.py::new", "m.py::b"], path)
+    sections = harness.read_expected_sections(path)
+    assert list(sections.items()) == [
+        ("m.py::a", ("not yet", "slow")),
+        ("m.py::b", ("not yet", "slow")),
+        ("m.py::c", ("deliberate", "row one")),
+        ("m.py::new", harness.UNSORTED),
+    ]
+    assert "gone" not in path.read_text(encoding="utf-8")
+
+
+def test_the_summary_counts_deliberate_and_not_yet_cases():
+    sections = {
+        "m.py::a": ("deliberate", "row"),
+        "m.py::b": ("not yet", "x"),
+        "m.py::c": ("not yet", "y"),
+    }
+    line = harness._kind_counts(sections, ["m.py::a", "m.py::b"])
+    assert "this run: 1 deliberate, 1 not yet" in line
+    assert "whole list: 1 deliberate, 2 not yet" in line

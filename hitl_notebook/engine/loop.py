@@ -139,9 +139,17 @@ class Run:
         self.plan = graph._plan
         self.config = dict(config or {})
         conf = self.config.get("configurable") or {}
-        # Inside a node this runs as a subgraph (unless it has a saver of its own), and
-        # ``checkpointer=False`` makes it a subgraph that keeps no checkpoints at all.
-        self.parent = current_task() if graph.checkpointer in (None, True, False) else None
+        # Inside a node this runs as a subgraph, and ``checkpointer=False`` makes it one that
+        # keeps no checkpoints at all. Compiled with the parent's own saver it is a subgraph
+        # too (as in LangGraph), else parallel calls would share one history, unless the call
+        # names a thread of its own; with another saver it is a graph of its own.
+        task = current_task()
+        if task is not None and graph.checkpointer not in (None, True, False):
+            thread = conf.get("thread_id")
+            own_thread = thread is not None and str(thread) != task.thread_id
+            if own_thread or task.checkpointer is not graph.checkpointer:
+                task = None
+        self.parent = task
         if self.parent is not None:
             self.saver = self.parent.checkpointer if graph.checkpointer is not False else None
             self.thread_id = self.parent.thread_id
@@ -353,8 +361,9 @@ class Run:
             self._start_new(base, input)
             return
         self.latest = self.cp.values
-        if "values" in self.modes:  # a continuation first shows the state it starts from
-            self._emit("values", self._output(self.cp.values))
+        if "values" in self.modes:  # a continuation first shows the state it starts from,
+            # with the updates given by Commands (this call's or an earlier answer's) in it
+            self._emit("values", self._output(step_values(self.plan, self.cp)[0]))
         if "updates" in self.modes:  # and what the tasks that already finished wrote
             for plan in self.cp.next:
                 outcome = self.cp.outcomes.get(plan.id)

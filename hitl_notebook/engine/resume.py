@@ -1,5 +1,6 @@
 """Matching a ``Command(resume=...)`` to a thread's pending interrupts, before anything is
-written: a resume that does not fit raises ``ResumeError`` and the history is unchanged."""
+written: a resume that does not fit raises ``UnknownInterruptError`` (a ``ResumeError``) and
+the history is unchanged."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from typing import Any
 
 from ..checkpoint.base import CheckpointRecord, InterruptRecord, TaskOutcome
-from ..errors import ResumeError
+from ..errors import UnknownInterruptError
 
 __all__ = [
     "DYNAMIC_INDEX",
@@ -68,31 +69,47 @@ def resolve_resume(
             return dict(value)
         if known or id_shaped:
             stray = [k for k in keys if k not in ids]
-            raise ResumeError(
-                f"Resume map for thread '{thread_id}' names interrupt id(s) {stray!r} that are not pending; "
-                f"pending: {_describe(pending)}."
+            raise UnknownInterruptError(
+                f"Unknown or already-consumed interrupt: {stray[0]}. Resume map for thread "
+                f"'{thread_id}' names interrupt id(s) {stray!r} that are not pending; "
+                f"pending: {_describe(pending)}.",
+                reason="not_pending",
+                interrupt_ids=stray,
+                pending_ids=ids,
             )
     if len(pending) == 1:
         return {ids[0]: value}
-    raise ResumeError(
+    if value == {}:
+        raise UnknownInterruptError(
+            f"The resume map names no interrupt, and thread '{thread_id}' has {len(pending)} "
+            f"pending: pass Command(resume={{interrupt_id: answer, ...}}). Pending: {_describe(pending)}.",
+            reason="empty_map",
+            pending_ids=ids,
+        )
+    raise UnknownInterruptError(
         "When there are multiple pending interrupts, you must specify the interrupt id when resuming. "
         f"Thread '{thread_id}' has {len(pending)} pending interrupts: pass Command(resume={{interrupt_id: answer, ...}}). "
-        f"Pending: {_describe(pending)}."
+        f"Pending: {_describe(pending)}.",
+        reason="ambiguous",
+        pending_ids=ids,
     )
 
 
 def reject_stale_ids(value: Any, thread_id: str, waiting: str) -> None:
     """With no interrupt pending (a breakpoint, or another process moved the thread on), a
-    resume map keyed by interrupt ids answers nothing: a ``ResumeError``, never the answer.
+    resume map keyed by interrupt ids answers nothing: an error, never the answer.
 
     ``waiting`` says what the thread waits for instead (for the message)."""
     if not isinstance(value, dict):
         return
     stale = [k for k in value if isinstance(k, str) and _ID_SHAPE.match(k)]
     if stale:
-        raise ResumeError(
-            f"Resume map for thread '{thread_id}' names interrupt id(s) {stale!r} that are not pending: "
-            f"no interrupt is pending ({waiting}). Refresh the thread's state and answer what it asks now."
+        raise UnknownInterruptError(
+            f"Unknown or already-consumed interrupt: {stale[0]}. Resume map for thread "
+            f"'{thread_id}' names interrupt id(s) {stale!r} that are not pending: no interrupt is "
+            f"pending ({waiting}). Refresh the thread's state and answer what it asks now.",
+            reason="not_pending",
+            interrupt_ids=stale,
         )
 
 

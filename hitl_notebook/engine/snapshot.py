@@ -217,14 +217,12 @@ def recorded_writes(graph: CompiledStateGraph, snapshot: StateSnapshot) -> dict 
 
 
 def _step_writes(record: CheckpointRecord, children: list | None) -> Any:
-    """The writes of the newest child that ran ``record``'s one task (a fork made by an
-    edit as another node is not it), or the newest child's when none did."""
+    """The writes of the newest child that ran ``record``'s tasks (a fork made by an edit
+    as another node, or a copy, is not it), or the newest child's when none did."""
     if not children:
         return NO_CHILD
-    if len(record.next) == 1:
-        name = record.next[0].name
-        return next((w for w in children if w and name in w), children[0])
-    return children[0]
+    names = {plan.name for plan in record.next}
+    return next((w for w in children if w and names <= w.keys()), children[0])
 
 
 def _matches(record: CheckpointRecord, filter: dict | None) -> bool:
@@ -298,8 +296,8 @@ def to_snapshot(
                 state=_subgraph_state(graph, record, plan, subgraphs, saver),
                 result=_result_view(outcome.writes)
                 if outcome is not None and outcome.writes is not None
-                else _unrecorded_result(plan, child_writes)
-                if outcome is None and len(record.next) == 1
+                else _unrecorded_result(plan, child_writes, record.next)
+                if outcome is None
                 else None,
             )
         )
@@ -387,18 +385,29 @@ def _result_view(writes: list) -> Any:
     return roots[-1] if roots else writes_view(writes)
 
 
-def _unrecorded_result(plan: Any, child_writes: Any) -> Any:
-    """The result of the one task of a step that saved no outcome for it: what the next
-    checkpoint records it wrote, or for ``__start__`` the input it carried."""
+def _unrecorded_result(plan: Any, child_writes: Any, step: list) -> Any:
+    """The result of a task of a step that saved no outcome for it: what the next
+    checkpoint records it wrote, or for ``__start__`` the input it carried. In a step of
+    several tasks, only an edit made as each of its tasks of one node (one write each, in
+    task order) is known to be theirs."""
     if child_writes is NO_CHILD:
+        return None
+    if len(step) > 1:
+        namesakes = [p.id for p in step if p.name == plan.name]
+        update = child_writes.get(plan.name) if child_writes else None
+        if len(namesakes) > 1 and isinstance(update, list) and len(update) == len(namesakes):
+            return update[namesakes.index(plan.id)]
         return None
     if child_writes and plan.name in child_writes:
         update = child_writes[plan.name]
-        if isinstance(update, list):  # a key written more than once: one dict per write
+        # A key written more than once: one dict per write (a root list state's update is
+        # a list too, of its items).
+        if isinstance(update, list) and update and all(isinstance(one, dict) for one in update):
             return writes_view([pair for one in update for pair in one.items()])
         return update
     if plan.name == START and child_writes is None and isinstance(plan.send_arg, dict):
-        return plan.send_arg
+        arg = plan.send_arg  # a root state's input is the value itself
+        return arg[ROOT] if len(arg) == 1 and ROOT in arg else arg
     return None
 
 

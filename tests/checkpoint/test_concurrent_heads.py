@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Annotated, TypedDict
@@ -159,11 +160,17 @@ def test_a_resume_of_a_question_another_kernel_answered_is_a_resume_error(kit):
     graph.invoke({"log": []}, CFG)
     seen: list = []
 
-    def ask(state):
-        answer = interrupt("ok?")
+    def kernel_b() -> None:
         with pytest.raises(ResumeError, match="already answered") as err:
             other.invoke(Command(resume="B's answer"), CFG)
         seen.append(err.value)
+
+    def ask(state):
+        answer = interrupt("ok?")
+        # In a thread of its own, so B's call is not a subgraph of A's running node.
+        b = threading.Thread(target=kernel_b)
+        b.start()
+        b.join()
         return {"log": [f"answer:{answer}"]}
 
     racing = (

@@ -108,6 +108,30 @@ def test_resume_with_update_applies_the_update():
     assert same(scenario)["result"] == {"answer": "yes", "note": "edited"}
 
 
+def test_a_resume_streams_the_state_with_earlier_updates_folded_in():
+    """A node asks twice; the first answer comes with an update. Streaming the second
+    answer's run in ``values`` mode starts from the state with that update in it."""
+
+    class Text(TypedDict):
+        text: Annotated[str, operator.add]
+
+    def scenario(api: Api):
+        def node(state):
+            first, second = api.interrupt(1), api.interrupt(2)
+            return {"text": f"{first} {second}"}
+
+        builder = api.StateGraph(Text)
+        builder.add_node("node", node)
+        builder.add_edge(api.START, "node")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        graph.invoke({"text": "DE"}, config)
+        graph.invoke(api.Command(resume="a1", update={"text": "+"}), config)
+        return list(graph.stream(api.Command(resume="a2"), config, stream_mode="values"))
+
+    assert same(scenario) == [{"text": "DE+"}, {"text": "DE+a1 a2"}]
+
+
 def test_copy_forks_a_sibling_checkpoint():
     """``update_state(past, None, as_node="__copy__")``: same parent, values and next."""
 

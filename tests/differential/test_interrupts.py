@@ -373,3 +373,45 @@ def test_node_interrupt_dynamic_breakpoint():
     seen = same(scenario)
     assert seen["paused"] == {"text": "too long", "__interrupt__": ["too long: too long"]}
     assert seen["output"] == {"text": "ok!"}
+
+
+def test_subgraph_compiled_with_the_parents_saver_asks_in_each_send():
+    """A subgraph given a saver of its own and run by several ``Send`` tasks: inside the
+    parent it keeps its state under each task (as with no saver), so all of its questions
+    are asked at once and one resume map answers them."""
+
+    class Answers(TypedDict):
+        answers: Annotated[list[str], operator.add]
+
+    class Child(Answers, total=False):
+        prompt: str
+
+    class Parent(Answers):
+        prompts: list[str]
+
+    def scenario(api: Api):
+        saver = api.InMemorySaver()
+        child = api.StateGraph(Child, output_schema=Answers)
+        child.add_node("ask", lambda s: {"answers": [api.interrupt(s["prompt"])]})
+        child.add_edge(api.START, "ask")
+        child = child.compile(checkpointer=saver)
+
+        parent = api.StateGraph(Parent)
+        parent.add_node("child", child)
+        parent.add_node("collect", lambda s: {"answers": ["collected"]})
+        parent.add_conditional_edges(
+            api.START, lambda s: [api.Send("child", {"prompt": p}) for p in s["prompts"]], ["child"]
+        )
+        parent.add_edge("child", "collect")
+        parent = parent.compile(checkpointer=saver)
+        config = {"configurable": {"thread_id": "t"}}
+        asked = parent.invoke({"prompts": ["a", "b", "c"], "answers": []}, config)
+        answers = {i.id: f"to {i.value}" for i in parent.get_state(config).interrupts}
+        return {
+            "asked": sorted(plain(asked["__interrupt__"])),
+            "result": parent.invoke(api.Command(resume=answers), config),
+        }
+
+    seen = same(scenario)
+    assert seen["asked"] == ["a", "b", "c"]
+    assert sorted(seen["result"]["answers"]) == ["collected", "to a", "to b", "to c"]

@@ -126,3 +126,57 @@ def test_a_key_written_twice_by_one_node():
     events, history = same(scenario)
     assert ("updates", {"one": [{"foo": "a"}, {"foo": "b"}]}) in events
     assert ("loop", 0, {"foo": "in"}, [("one", {"foo": {"$writes": ["a", "b"]}})]) in history
+
+
+def test_a_root_list_state_shows_each_task_result():
+    """With ``StateGraph(Annotated[list, operator.add])`` a node's update is a list: the
+    history shows it as the task's result (not as a key written several times)."""
+
+    def scenario(api: Api):
+        graph = (
+            api.StateGraph(Annotated[list, operator.add])
+            .add_node("one", lambda s: ["one"])
+            .add_node("two", lambda s: ["two"])
+            .add_edge(api.START, "one")
+            .add_edge("one", "two")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        graph.invoke(["zero"], thread("t"))
+        return _results(graph, thread("t"))
+
+    observed = same(scenario)
+    assert observed[1][3] == [("two", ["two"])]
+
+
+def test_a_copy_updated_as_each_of_two_tasks_of_one_node():
+    """A step of two ``two`` tasks (a ``Send`` and an edge), copied and then updated as
+    ``two`` twice: the copy's two tasks show those updates as their results, also once
+    the edit is itself copied."""
+
+    def scenario(api: Api):
+        def one(state):
+            return api.Command(goto=[api.Send("two", {})], update={"trail": ["one"]})
+
+        graph = (
+            api.StateGraph(Trail)
+            .add_node("one", one)
+            .add_node("two", lambda s: {"trail": ["two"]})
+            .add_edge(api.START, "one")
+            .add_edge("one", "two")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        config = thread("c")
+        graph.invoke({"trail": ["in"]}, config)
+        before_two = next(s for s in graph.get_state_history(config) if len(s.next) == 2)
+        update = api.StateUpdate(values={"trail": ["two*"]}, as_node="two")
+        graph.invoke(None, graph.update_state(before_two.config, [update, update], "__copy__"))
+        # A copy of the edit is a second child of the copied step; the edit stays its record.
+        edit = next(s for s in graph.get_state_history(config) if s.metadata["source"] == "update")
+        again = api.StateUpdate(values={"trail": ["again"]}, as_node="two")
+        graph.update_state(edit.config, [again], "__copy__")
+        return _results(graph, config)
+
+    observed = same(scenario)
+    assert [("two", ["two*"]), ("two", ["two*"])] in [
+        [(name, result and result.get("trail")) for name, result in s[3]] for s in observed
+    ]

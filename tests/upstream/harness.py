@@ -35,6 +35,7 @@ __all__ = [
     "main",
     "prepare",
     "read_expected",
+    "read_expected_sections",
     "sdist",
     "test_names",
 ]
@@ -153,21 +154,56 @@ def test_names(root: Path) -> dict[str, list[str]]:
 
 def read_expected(path: Path = EXPECTED_FAILURES) -> list[str]:
     """Node ids of ``expected_failures.txt`` (blank lines and ``#`` comments skipped)."""
+    return list(read_expected_sections(path))
+
+
+#: A section header of ``expected_failures.txt``: why the ids below it fail.
+_SECTION = re.compile(r"^#\s*(deliberate|not yet):\s*(\S.*?)\s*$")
+#: The section new failures go to until someone sorts them.
+UNSORTED = ("not yet", "unsorted: new in the last --update-expected")
+
+
+def read_expected_sections(path: Path = EXPECTED_FAILURES) -> dict[str, tuple[str, str]]:
+    """Each listed node id with its section, ``(kind, reason)``: kind ``deliberate`` (the
+    reason names a row of the README's "Where we deliberately differ from LangGraph") or
+    ``not yet`` (a short cause). Ids above the first header count as unsorted."""
     if not path.exists():
-        return []
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+        return {}
+    section = UNSORTED
+    ids: dict[str, tuple[str, str]] = {}
+    for line in (raw.strip() for raw in path.read_text(encoding="utf-8").splitlines()):
+        if header := _SECTION.match(line):
+            section = (header[1], header[2])
+        elif line and not line.startswith("#"):
+            ids[line] = section
+    return ids
 
 
 _EXPECTED_HEADER = """\
 # In-scope LangGraph tests that currently fail on our engine (one pytest node id a line).
 # The upstream run fails on any failure NOT listed here (a regression), and reports listed
 # tests that now pass. Regenerate with: python -m tests.upstream --update-expected
+# Each id sits under a section header saying why it fails:
+#   "# deliberate: <README row>"  our behaviour is a README "deliberately differ" row;
+#   "# not yet: <short cause>"    a gap still to close.
+# --update-expected keeps every id in its section and puts new ones under
+# "# not yet: unsorted: ..."; move them to the right section by hand.
 """
 
 
 def _write_expected(ids: list[str], path: Path = EXPECTED_FAILURES) -> None:
-    path.write_text(_EXPECTED_HEADER + "".join(f"{i}\n" for i in sorted(ids)), encoding="utf-8")
+    """Rewrite the list as ``ids``, each in the section it had (new ones unsorted);
+    sections keep their order, empty ones are dropped."""
+    known = read_expected_sections(path)
+    grouped: dict[tuple[str, str], list[str]] = {s: [] for s in dict.fromkeys(known.values())}
+    for test_id in ids:
+        grouped.setdefault(known.get(test_id, UNSORTED), []).append(test_id)
+    body = "".join(
+        f"\n# {kind}: {reason}\n" + "".join(f"{i}\n" for i in sorted(members))
+        for (kind, reason), members in grouped.items()
+        if members
+    )
+    path.write_text(_EXPECTED_HEADER + body, encoding="utf-8")
 
 
 def _module(test_id: str) -> str:
@@ -339,7 +375,8 @@ def _account(
     skipped = sorted(i for i, r in results.items() if r["outcome"] == "skipped")
     failing = sorted(i for i, r in ran.items() if r["outcome"] in _FAILING)
     passed = sorted(i for i, r in ran.items() if r["outcome"] == "passed")
-    expected = read_expected()
+    sections = read_expected_sections()
+    expected = list(sections)
     expected_set = set(expected)
     regressions = [i for i in failing if i not in expected_set]
     now_passing = [i for i in passed if i in expected_set]
@@ -394,6 +431,8 @@ def _account(
     if skipped:
         print(f"upstream: {len(skipped)} test cases skipped by their own markers (not counted)")
 
+    print(_kind_counts(sections, [i for i in failing if i in expected_set]))
+
     if args.failures:
         _write_failures(Path(args.failures), {i: ran[i] for i in failing}, args.version)
         print(f"upstream: failures grouped by message written to {args.failures}")
@@ -434,6 +473,18 @@ def _account(
     print("upstream: FAILED" if problems else "upstream: OK")
     print(f"upstream: {len(passed)}/{len(ran)} passed")
     return 1 if problems else 0
+
+
+def _kind_counts(sections: dict[str, tuple[str, str]], listed_failing: list[str]) -> str:
+    """How many listed failures are deliberate and how many not yet, in this run and in
+    the whole list."""
+    ran: Counter[str] = Counter(sections[i][0] for i in listed_failing)
+    listed: Counter[str] = Counter(kind for kind, _ in sections.values())
+    return (
+        f"upstream: expected failures that failed in this run: {ran['deliberate']} deliberate, "
+        f"{ran['not yet']} not yet (whole list: {listed['deliberate']} deliberate, "
+        f"{listed['not yet']} not yet)"
+    )
 
 
 def _write_failures(path: Path, failing: dict[str, dict[str, Any]], version: str) -> None:

@@ -104,6 +104,7 @@ MAPPING: dict[str, dict[str, str]] = {
             "GraphRecursionError",
             "InvalidUpdateError",
             "NodeInterrupt",
+            "UnknownInterruptError",
             "is_invalid_resume",
         ),
         "GraphInterrupt": "hitl_notebook.types:GraphInterrupt",

@@ -1,0 +1,93 @@
+"""A resume that does not match the pending interrupts: LangGraph refuses it with
+``UnknownInterruptError`` (reason, ids, pending ids) in its opt-in strict resume mode; we
+always refuse it, with an error of the same shape (also our ``ResumeError``)."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+import pytest
+from langgraph._internal._constants import CONFIG_KEY_STRICT_RESUME
+from langgraph.errors import UnknownInterruptError as TheirError
+
+from hitl_notebook import ResumeError, UnknownInterruptError
+
+from .harness import LANGGRAPH, OURS, Api, thread
+
+pytestmark = pytest.mark.langgraph
+
+UNKNOWN = "0" * 32
+
+
+class Log(TypedDict, total=False):
+    log: Annotated[list[str], operator.add]
+
+
+def parallel(api: Api):
+    """``a`` and ``b`` ask a question each in the same step."""
+    builder = api.StateGraph(Log)
+    builder.add_node("a", lambda s: {"log": [f"a:{api.interrupt('a?')}"]})
+    builder.add_node("b", lambda s: {"log": [f"b:{api.interrupt('b?')}"]})
+    builder.add_edge(api.START, "a")
+    builder.add_edge(api.START, "b")
+    return builder.compile(checkpointer=api.InMemorySaver())
+
+
+def breakpoint_graph(api: Api):
+    builder = api.StateGraph(Log)
+    builder.add_node("a", lambda s: {"log": ["a"]})
+    builder.add_edge(api.START, "a")
+    return builder.compile(checkpointer=api.InMemorySaver(), interrupt_before=["a"])
+
+
+def refusal(api: Api, build, resume: Any, *, answer_first: str | None = None) -> tuple:
+    """What each engine raises for ``Command(resume=resume)``; ids named by question."""
+    config = thread("strict")
+    if api is LANGGRAPH:
+        config["configurable"][CONFIG_KEY_STRICT_RESUME] = True
+    graph = build(api)
+    graph.invoke({"log": []}, config)
+    ids = {i.value: i.id for i in graph.get_state(config).interrupts}
+    if answer_first:
+        graph.invoke(api.Command(resume={ids[answer_first]: "yes"}), config)
+    names = {v: k for k, v in ids.items()} | {UNKNOWN: "unknown"}
+    if isinstance(resume, dict):
+        resume = {ids.get(k, k): v for k, v in resume.items()}
+    error_class = TheirError if api is LANGGRAPH else UnknownInterruptError
+    with pytest.raises(error_class) as refused:
+        graph.invoke(api.Command(resume=resume), config)
+    error = refused.value
+    return (
+        error.reason,
+        [names[i] for i in error.interrupt_ids],
+        sorted(names[i] for i in error.pending_ids),
+        list(error.pending_ids) == sorted(error.pending_ids),
+        str(error),
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "resume", "answer_first", "reason", "named", "pending", "phrase"),
+    [
+        (parallel, {UNKNOWN: "x"}, None, "not_pending", ["unknown"], ["a?", "b?"], UNKNOWN),
+        (parallel, {"a?": "again"}, "a?", "not_pending", ["a?"], ["b?"], "already-consumed"),
+        (parallel, {}, None, "empty_map", [], ["a?", "b?"], "names no interrupt"),
+        (parallel, "x", None, "ambiguous", [], ["a?", "b?"], "multiple pending interrupts"),
+        (breakpoint_graph, {UNKNOWN: "x"}, None, "not_pending", ["unknown"], [], UNKNOWN),
+    ],
+    ids=["unknown-id", "answered-id", "empty-map", "one-value-for-two", "at-a-breakpoint"],
+)
+def test_a_resume_that_fits_no_pending_interrupt(
+    build, resume, answer_first, reason, named, pending, phrase
+):
+    theirs = refusal(LANGGRAPH, build, resume, answer_first=answer_first)
+    ours = refusal(OURS, build, resume, answer_first=answer_first)
+    assert theirs[:4] == ours[:4] == (reason, named, sorted(pending), True)
+    assert phrase in theirs[4] and phrase in ours[4]
+
+
+def test_ours_is_also_a_resume_error():
+    """Code catching our ``ResumeError`` (or LangGraph's ``RuntimeError``) still catches it."""
+    assert issubclass(UnknownInterruptError, ResumeError)
+    assert issubclass(UnknownInterruptError, RuntimeError)
