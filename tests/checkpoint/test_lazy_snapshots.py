@@ -215,3 +215,52 @@ def test_an_edit_far_back_leaves_history_alone_when_user_code_mutates(saver, rou
         v for _, v in before
     ]
     assert graph.get_state(forked).values["items"][-1] == "edit"
+
+
+def test_langchain_message_values_are_independent_per_snapshot(saver):
+    """With LangChain's message classes stored (tool calls, kwargs, metadata), each
+    snapshot's messages are its own: mutating them changes no other snapshot, no fresh
+    read and not what a fork runs from; lazily read values equal eager ones."""
+    messages = pytest.importorskip("langchain_core.messages")
+
+    def talk(state: Talk) -> dict:
+        n = len(state["messages"])
+        call = {"name": "look", "args": {"n": [n]}, "id": f"c{n}"}
+        return {
+            "messages": [
+                messages.AIMessage(
+                    content=f"turn {n}",
+                    tool_calls=[call],
+                    additional_kwargs={"seen": [n]},
+                    response_metadata={"model": "m"},
+                )
+            ]
+        }
+
+    def route(state: Talk) -> str:
+        return "talk" if len(state["messages"]) < state["limit"] else END
+
+    graph = (
+        StateGraph(Talk)
+        .add_node("talk", talk)
+        .add_edge(START, "talk")
+        .add_conditional_edges("talk", route, ["talk", END])
+        .compile(checkpointer=saver)
+    )
+    graph.invoke({"messages": [], "notes": {}, "limit": 30}, {**CFG, "recursion_limit": 40})
+    history = list(graph.get_state_history(CFG))
+    before = [copy.deepcopy(s.values) for s in graph.get_state_history(CFG)]
+    assert type(before[0]["messages"][0]) is messages.AIMessage
+    assert [s.values for s in history] == [_eager(graph, s) for s in history]
+    for snapshot in (history[0], history[10], graph.get_state(CFG)):
+        first = snapshot.values["messages"][0]
+        first.tool_calls[0]["args"]["n"].append("junk")
+        first.additional_kwargs["seen"].append("junk")
+        first.response_metadata["model"] = "junk"
+        first.content = "CHANGED"
+    assert [s.values for s in graph.get_state_history(CFG)] == before
+    assert [s.values for s in history[1:10]] == before[1:10]
+    fork = graph.update_state(history[10].config, {"limit": 22}, as_node="talk")
+    out = graph.invoke(None, fork)
+    assert out["messages"][0].content == "turn 0"
+    assert out["messages"][0].tool_calls[0]["args"] == {"n": [0]}
