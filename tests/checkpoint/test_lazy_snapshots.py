@@ -10,9 +10,10 @@ from typing import Annotated, TypedDict
 
 import pytest
 
-from hitl_notebook import END, START, StateGraph, StateSnapshot, add_messages
+from hitl_notebook import END, START, PregelTask, StateGraph, StateSnapshot, add_messages
 from hitl_notebook.checkpoint.serde import DeserializationError
 from hitl_notebook.engine.lazy_snapshot import LazySnapshot
+from hitl_notebook.engine.lazy_task import LazyTask
 
 CFG = {"configurable": {"thread_id": "talk"}}
 
@@ -264,3 +265,40 @@ def test_langchain_message_values_are_independent_per_snapshot(saver):
     out = graph.invoke(None, fork)
     assert out["messages"][0].content == "turn 0"
     assert out["messages"][0].tool_calls[0]["args"] == {"n": [0]}
+
+
+def _talk_write(n: int) -> dict:
+    """What ``_talk_graph``'s node writes from a state of ``n`` messages."""
+    return {
+        "messages": [{"role": "assistant", "content": f"turn {n} " + "x" * 150}],
+        "notes": {"last": n, "seen": list(range(n % 5))},
+    }
+
+
+def test_listing_finds_no_task_result_until_it_is_read(saver):
+    """A listed step's task result (what its node wrote, recorded by the next checkpoint as
+    references into that checkpoint's values) is found only when read, then equals what
+    the node wrote, also read as a tuple, compared, copied or pickled."""
+    graph = _talk_graph(saver, turns=60)
+    graph.checkpointer.clear_cache()
+    history = list(graph.get_state_history(CFG))
+    steps = [s for s in history if s.next == ("talk",)]
+    assert len(steps) == 60
+    tasks = [s.tasks[0] for s in steps]
+    assert all(isinstance(t, LazyTask) and not t.is_loaded for t in tasks)
+    n = len(steps[20].values["messages"])
+    assert tasks[20].result == _talk_write(n) and tasks[20].is_loaded
+    assert not any(t.is_loaded for t in tasks[21:])
+    twin = tasks[30]
+    plain = PregelTask(*twin)
+    assert plain.result == _talk_write(len(steps[30].values["messages"]))
+    assert twin == plain and plain == twin and (twin != plain) is False
+    for task in (twin, plain):  # a dict result makes either unhashable, alike
+        with pytest.raises(TypeError, match="unhashable"):
+            hash(task)
+    assert twin._asdict() == plain._asdict() and repr(twin) == repr(plain)
+    assert twin._replace(error="e") == plain._replace(error="e")
+    for other in (copy.copy(twin), copy.deepcopy(twin), pickle.loads(pickle.dumps(twin))):
+        assert type(other) is PregelTask and other == plain
+    fresh = [s.tasks[0] for s in graph.get_state_history(CFG) if s.next == ("talk",)]
+    assert [t.result for t in fresh] == [_talk_write(len(s.values["messages"])) for s in steps]
