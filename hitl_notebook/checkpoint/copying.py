@@ -1,10 +1,11 @@
 """Fresh copies of checkpoint values, several times faster than ``copy.deepcopy``.
 
 Savers hand out copies so that mutating a returned state never changes what is stored.
-Values are what serde can store: JSON-like containers, immutable scalars, messages and
-registered dataclasses and pydantic models such as LangChain's messages (copied field by
-field here: pydantic's own ``__deepcopy__`` costs ~50 us a message, most of a history
-read) and a few other types (handed to ``deepcopy``). Like a serialise/deserialise round trip, and unlike ``deepcopy``, two
+Values are what serde can store: JSON-like containers, immutable scalars, messages,
+registered dataclasses and pydantic models such as LangChain's messages (both copied field
+by field here: pydantic's own ``__deepcopy__`` costs about three times as much, and copies
+are most of what reading a history's values costs) and a few other types (handed to
+``deepcopy``). Like a serialise/deserialise round trip, and unlike ``deepcopy``, two
 references to one object become two independent copies.
 """
 
