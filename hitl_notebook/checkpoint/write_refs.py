@@ -3,7 +3,8 @@
 A checkpoint keeps what its step changed (the delta) and what each node wrote (``writes``,
 which the history timeline shows, exactly as the node returned it). When a single node is
 the only writer of a channel, the delta holds its write, or the bulk of it: for a
-last-value channel the very value stored (a reference ``[node, channel, -1]``); for a list
+last-value channel the very value stored (a reference ``[node, channel, -1]``, unless the
+value is a number, a bool or a short string: no longer than the reference); for a list
 it appended to as many items as it wrote, each long string of an item dict that the stored
 item holds under the same key (a message dict's ``content``, in the message it became):
 ``[node, channel, count, index, key]``. Reading fills them back in from the checkpoint's
@@ -46,7 +47,7 @@ def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, list[
             change = changes.get(channel) if type(channel) is str else None
             if change is None or writers[channel] != 1:
                 continue
-            if type(change) is Replace and raw is change.value and raw is not None:
+            if type(change) is Replace and raw is change.value and not _short(raw):
                 shown[node][channel] = None
                 refs.append([node, channel, _WHOLE])
             elif type(change) is Append and type(raw) is list and 0 < len(raw) == len(change.items):
@@ -54,6 +55,19 @@ def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, list[
     if not refs:
         return writes, []
     return shown, refs
+
+
+def _short(value: Any) -> bool:
+    """A value no longer than its reference: stored twice, it reads back without the
+    checkpoint's values (a timeline page of counters then rebuilds no state)."""
+    t = type(value)
+    return (
+        value is None
+        or t is int
+        or t is float
+        or t is bool
+        or (t is str and len(value) < MIN_SHARED)
+    )
 
 
 def _split_items(raw: list, stored: list, node: str, channel: str, refs: list) -> list:

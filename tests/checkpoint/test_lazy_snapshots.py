@@ -11,6 +11,7 @@ from typing import Annotated, TypedDict
 import pytest
 
 from hitl_notebook import END, START, PregelTask, StateGraph, StateSnapshot, add_messages
+from hitl_notebook.checkpoint.deferred import DeferredValues
 from hitl_notebook.checkpoint.serde import DeserializationError
 from hitl_notebook.engine.lazy_snapshot import LazySnapshot
 from hitl_notebook.engine.lazy_task import LazyTask
@@ -302,3 +303,30 @@ def test_listing_finds_no_task_result_until_it_is_read(saver):
         assert type(other) is PregelTask and other == plain
     fresh = [s.tasks[0] for s in graph.get_state_history(CFG) if s.next == ("talk",)]
     assert [t.result for t in fresh] == [_talk_write(len(s.values["messages"])) for s in steps]
+
+
+def test_short_writes_read_back_without_rebuilding_state(saver):
+    """A step that writes numbers, bools and short strings keeps them in its writes, not as
+    references into the state: reading those writes (the timeline's summaries of a counting
+    loop) rebuilds no checkpoint's values, and they read exactly as written."""
+
+    class Count(TypedDict):
+        n: int
+        ok: bool
+        tag: str
+
+    def tick(state: Count) -> dict:
+        return {"n": state["n"] + 1, "ok": True, "tag": f"t{state['n']}"}
+
+    graph = (
+        StateGraph(Count)
+        .add_node("tick", tick)
+        .add_edge(START, "tick")
+        .add_edge("tick", END)
+        .compile(checkpointer=saver)
+    )
+    graph.invoke({"n": 0, "ok": False, "tag": ""}, CFG)
+    graph.checkpointer.clear_cache()
+    head = next(iter(graph.checkpointer.list("talk", "", shared=True)))
+    assert dict(head.writes) == {"tick": {"n": 1, "ok": True, "tag": "t0"}}
+    assert isinstance(head.values, DeferredValues) and not head.values.is_loaded
