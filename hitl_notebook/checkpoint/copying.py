@@ -1,8 +1,10 @@
 """Fresh copies of checkpoint values, several times faster than ``copy.deepcopy``.
 
 Savers hand out copies so that mutating a returned state never changes what is stored.
-Values are what serde can store: JSON-like containers, immutable scalars, messages and
-registered dataclasses (copied field by field here) and a few other types (handed to
+Values are what serde can store: JSON-like containers, immutable scalars, messages,
+registered dataclasses and pydantic models such as LangChain's messages (both copied field
+by field here: pydantic's own ``__deepcopy__`` costs about three times as much, and copies
+are most of what reading a history's values costs) and a few other types (handed to
 ``deepcopy``). Like a serialise/deserialise round trip, and unlike ``deepcopy``, two
 references to one object become two independent copies.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import sys
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from functools import cache
@@ -55,6 +58,49 @@ def _plain_dataclass(cls: type) -> bool:
     return not any(getattr(cls, h, None) is not getattr(object, h, None) for h in hooks)
 
 
+@cache
+def _plain_pydantic(cls: type) -> bool:
+    """A pydantic v2 model that copies with ``BaseModel.__deepcopy__`` (not overridden)."""
+    pydantic = sys.modules.get("pydantic")  # no model can exist before pydantic is imported
+    base = getattr(pydantic, "BaseModel", None)
+    if base is None or not issubclass(cls, base) or "__slots__" in cls.__dict__:
+        return False
+    hooks = ("__deepcopy__", "__copy__", "__reduce__", "__reduce_ex__")
+    return all(getattr(cls, h, None) is getattr(base, h, None) for h in hooks)
+
+
+_set = object.__setattr__
+
+
+def _copy_fields(fields: dict) -> dict:
+    """A copy of an object's ``__dict__`` (empty containers, common in messages, inline)."""
+    fields = fields.copy()
+    for k, v in fields.items():
+        t = type(v)
+        if t in _IMMUTABLE:
+            continue
+        if not v and (t is dict or t is list):
+            fields[k] = t()
+        else:
+            fields[k] = fresh_copy(v)
+    return fields
+
+
+def _copy_pydantic(value: Any) -> Any:
+    """What ``BaseModel.__deepcopy__`` builds, with our copy of each field."""
+    new: Any = object.__new__(type(value))
+    _set(new, "__dict__", _copy_fields(value.__dict__))
+    extra = value.__pydantic_extra__
+    _set(new, "__pydantic_extra__", extra if extra is None else fresh_copy(extra))
+    _set(new, "__pydantic_fields_set__", set(value.__pydantic_fields_set__))
+    private = getattr(value, "__pydantic_private__", None)
+    if private is not None:
+        unset = sys.modules["pydantic_core"].PydanticUndefined
+        private = fresh_copy({k: v for k, v in private.items() if v is not unset})
+    _set(new, "__pydantic_private__", private)
+    return new
+
+
 def fresh_copy(value: Any) -> Any:
     """A copy of ``value`` sharing nothing mutable with it."""
     t: type = type(value)
@@ -68,11 +114,9 @@ def fresh_copy(value: Any) -> Any:
     if t is tuple:
         return tuple(v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value)
     if _plain_dataclass(t):
-        fields = value.__dict__.copy()
-        for k, v in fields.items():
-            if type(v) not in _IMMUTABLE:
-                fields[k] = fresh_copy(v)
         new: Any = object.__new__(t)
-        new.__dict__ = fields
+        new.__dict__ = _copy_fields(value.__dict__)
         return new
+    if _plain_pydantic(t):
+        return _copy_pydantic(value)
     return copy.deepcopy(value)

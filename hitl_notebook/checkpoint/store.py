@@ -647,7 +647,8 @@ class DeltaSaver(BaseCheckpointSaver):
             )
         writes, refs = _writes(parts, where)
         if refs and isinstance(values, DeferredValues):  # joined when first read, like them
-            writes = DeferredValues(functools.partial(join_writes, writes, refs, values, where))
+            join = functools.partial(join_writes, writes, refs, values, where)
+            writes = DeferredValues(join, tuple(writes) if type(writes) is dict else None)
         elif refs:  # entries stored once, in the values (see ``write_refs``)
             writes = join_writes(writes, refs, values, where)
         return CheckpointRecord(

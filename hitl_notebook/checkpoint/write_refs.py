@@ -3,7 +3,8 @@
 A checkpoint keeps what its step changed (the delta) and what each node wrote (``writes``,
 which the history timeline shows, exactly as the node returned it). When a single node is
 the only writer of a channel, the delta holds its write, or the bulk of it: for a
-last-value channel the very value stored (a reference ``[node, channel, -1]``); for a list
+last-value channel the very value stored (a reference ``[node, channel, -1]``, unless the
+value is a number, a bool or a short string: no longer than the reference); for a list
 it appended to as many items as it wrote, each long string of an item dict that the stored
 item holds under the same key (a message dict's ``content``, in the message it became):
 ``[node, channel, count, index, key]``. Reading fills them back in from the checkpoint's
@@ -77,7 +78,8 @@ def _shared_channels(updates: dict[str, dict]) -> set:
 
 def _worth_a_reference(value: Any) -> bool:
     """A reference (``[node, channel, -1]``) is longer than a number, a flag or a short
-    string: those are stored twice."""
+    string: those are stored twice, and read back without the checkpoint's values (a
+    timeline page of counters then rebuilds no state)."""
     if value is None or type(value) in (bool, int, float):
         return False
     return type(value) is not str or len(value) >= MIN_SHARED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -15,11 +16,13 @@ from ..checkpoint.base import (
     parent_cycle,
 )
 from ..checkpoint.copying import fresh_copy
+from ..checkpoint.deferred import DeferredValues
 from ..constants import PULL, PUSH, ROOT, START
 from ..errors import CheckpointerRequiredError, CheckpointNotFoundError, ThreadRequiredError
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
 from .lazy_snapshot import LazySnapshot
+from .lazy_task import LazyTask
 from .resume import unanswered
 
 if TYPE_CHECKING:
@@ -286,21 +289,24 @@ def to_snapshot(
             pending.extend(records)
         if complete or not finished or not live:
             next_names.append(plan.name)
-        tasks.append(
-            PregelTask(
-                id=plan.id,
-                name=plan.name,
-                path=(PUSH, sends.index(plan.id), False) if plan.is_send else (PULL, plan.name),
-                error=outcome.error if outcome else None,
-                interrupts=_interrupts(records),
-                state=_subgraph_state(graph, record, plan, subgraphs, saver),
-                result=_result_view(outcome.writes)
-                if outcome is not None and outcome.writes is not None
-                else _unrecorded_result(plan, child_writes, record.next)
-                if outcome is None
-                else None,
-            )
-        )
+        known = {
+            "id": plan.id,
+            "name": plan.name,
+            "path": (PUSH, sends.index(plan.id), False) if plan.is_send else (PULL, plan.name),
+            "error": outcome.error if outcome else None,
+            "interrupts": _interrupts(records),
+            "state": _subgraph_state(graph, record, plan, subgraphs, saver),
+        }
+        if outcome is not None and outcome.writes is not None:
+            tasks.append(PregelTask(**known, result=_result_view(outcome.writes)))
+        elif outcome is None and _unread(child_writes, plan.name):
+            find = functools.partial(_unrecorded_result, plan, child_writes, record.next)
+            tasks.append(LazyTask(find, **known))  # read when asked: see ``lazy_task``
+        elif outcome is None:
+            result = _unrecorded_result(plan, child_writes, record.next)
+            tasks.append(PregelTask(**known, result=result))
+        else:
+            tasks.append(PregelTask(**known))
     metadata: dict[str, Any] = {
         "source": record.source,
         "step": record.step,
@@ -383,6 +389,15 @@ def _result_view(writes: list) -> Any:
         return None
     roots = [v for k, v in writes if k == ROOT]
     return roots[-1] if roots else writes_view(writes)
+
+
+def _unread(child_writes: Any, name: str) -> bool:
+    """Whether ``child_writes`` holds ``name``'s writes but has not resolved them yet."""
+    return (
+        isinstance(child_writes, DeferredValues)
+        and not child_writes.is_loaded
+        and name in child_writes
+    )
 
 
 def _unrecorded_result(plan: Any, child_writes: Any, step: list) -> Any:

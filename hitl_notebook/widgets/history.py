@@ -70,14 +70,16 @@ class HistoryIndex:
         """Index checkpoints newer than the newest known one; return the summaries of the
         newest of them (a page at most), newest first."""
         fresh = []
-        for cid, pid in self._links():
-            if cid in self.parents:
+        known = self.parents
+        for link in self._links():
+            if link[0] in known:
                 break
-            fresh.append((cid, pid))
+            fresh.append(link)
         if not fresh:
             return []
-        for cid, pid in reversed(fresh):  # oldest first: a parent is laid out before its children
-            self._lay_out(cid, pid)
+        fresh.reverse()  # oldest first: a parent is laid out before its children
+        self._lay_out(fresh)
+        fresh.reverse()
         self.ids[:0] = [cid for cid, _ in fresh]
         return self.page(0, min(len(fresh), PAGE))
 
@@ -144,19 +146,29 @@ class HistoryIndex:
             (checkpoint_id(s), parent_id(s)) for s in self._runtime.get_state_history(self._config)
         )
 
-    def _lay_out(self, cid: str, pid: str | None) -> None:
-        siblings = self._children.get(pid, 0) if pid else 0
-        if pid is not None:
-            self._children[pid] = siblings + 1
-        if pid in self.parents and siblings == 0:
-            lane, fork = self.lane_of[pid][0], False
-            self.lanes[lane]["to"] = cid
-        else:
-            lane, fork = len(self.lanes), pid is not None and bool(self.parents)
-            self.lanes.append({"lane": lane, "from": pid if fork else cid, "to": cid})
-        self.lane_of[cid] = (lane, fork)
-        self.parents[cid] = pid
-        self._position[cid] = len(self._position)
+    def _lay_out(self, links: list) -> None:
+        """Give each of ``links`` (oldest first) its lane: a checkpoint continues its
+        parent's lane when it is the parent's first child, else opens a lane (a fork, or
+        the thread's first checkpoint). One loop over locals: a thread may have 10,000."""
+        children, parents, lane_of = self._children, self.parents, self.lane_of
+        lanes, position = self.lanes, self._position
+        count = len(position)
+        for cid, pid in links:
+            siblings = 0
+            if pid is not None:
+                siblings = children.get(pid, 0)
+                children[pid] = siblings + 1
+            if siblings == 0 and pid in parents:
+                lane = lane_of[pid][0]
+                lane_of[cid] = (lane, False)
+                lanes[lane]["to"] = cid
+            else:
+                fork = pid is not None and bool(parents)
+                lane_of[cid] = (len(lanes), fork)
+                lanes.append({"lane": len(lanes), "from": pid if fork else cid, "to": cid})
+            parents[cid] = pid
+            position[cid] = count
+            count += 1
 
     def _read(self, offset: int, limit: int) -> None:
         """Summarise checkpoints ``offset`` .. ``offset + limit`` (and a page past them)."""

@@ -17,7 +17,7 @@ export async function svgLayout(svgText) {
   const doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
   const svg = doc.documentElement;
   if (svg.nodeName !== "svg") throw new Error("the kernel's diagram is not SVG");
-  return /** @type {SVGSVGElement} */ (/** @type {unknown} */ (document.importNode(svg, true)));
+  return /** @type {SVGSVGElement} */ (/** @type {unknown} */ (document.adoptNode(svg)));
 }
 
 /**
@@ -56,6 +56,24 @@ export function createDiagram({ layout = svgLayout, onSelect = () => {} } = {}) 
     onSelect(id);
   }
 
+  /** The node an event happened in (one listener for all nodes: none to add per node). */
+  const nodeOf = (/** @type {Event} */ ev) => {
+    const g = /** @type {Element | null} */ (ev.target)?.closest?.("g.node");
+    const id = g instanceof SVGElement ? g.dataset.node : undefined;
+    return id !== undefined && nodes.get(id) === g ? id : null;
+  };
+  viewport.addEventListener("click", (ev) => {
+    const id = nodeOf(ev);
+    if (id !== null) select(id);
+  });
+  viewport.addEventListener("keydown", (ev) => {
+    const id = nodeOf(ev);
+    if (id !== null && (ev.key === "Enter" || ev.key === " ")) {
+      ev.preventDefault();
+      select(id);
+    }
+  });
+
   /** @param {string} svgText */
   async function render(svgText) {
     if (!svgText) return;
@@ -76,16 +94,10 @@ export function createDiagram({ layout = svgLayout, onSelect = () => {} } = {}) 
       g.setAttribute("aria-label", `node ${id}`);
       g.dataset.testid = `node-${id}`;
       g.dataset.node = id;
-      g.addEventListener("click", () => select(id));
-      g.addEventListener("keydown", (/** @type {KeyboardEvent} */ ev) => {
-        if (ev.key === "Enter" || ev.key === " ") {
-          ev.preventDefault();
-          select(id);
-        }
-      });
     }
+    const view = zoom.measure(); // before the new SVG is in: see zoom.attach
     replaceChildren(viewport, svg);
-    zoom.attach(/** @type {SVGSVGElement} */ (svg));
+    zoom.attach(/** @type {SVGSVGElement} */ (svg), view);
     applyClasses();
     if (selected) nodes.get(selected)?.classList.add("hn-selected");
   }

@@ -33,10 +33,19 @@ export function createZoom({ viewport, focusTarget = () => null }) {
     label,
   );
 
-  function fitScale() {
+  /** The room the viewport gives: its width, and its height limit (its CSS max-height,
+   * which a large diagram fills, else its height now). Reading it lays the page out if
+   * anything changed. */
+  function measure() {
+    const limit = parseFloat(getComputedStyle(viewport).maxHeight);
+    return { width: viewport.clientWidth, height: limit > 0 ? limit : viewport.clientHeight };
+  }
+
+  /** @param {{width: number, height: number}} [view] */
+  function fitScale(view = measure()) {
     if (!natural.width) return 1;
-    const width = viewport.clientWidth || natural.width;
-    const height = viewport.clientHeight || natural.height;
+    const width = view.width || natural.width;
+    const height = view.height || natural.height;
     return Math.min(width / natural.width, height / natural.height, 1);
   }
 
@@ -79,14 +88,19 @@ export function createZoom({ viewport, focusTarget = () => null }) {
     return true;
   }
 
-  /** A new SVG: fit it when that keeps labels readable, else show it at a readable scale. */
-  /** @param {SVGSVGElement} nextSvg */
-  function attach(nextSvg) {
+  /**
+   * A new SVG: fit it when that keeps labels readable, else show it at a readable scale.
+   * `view`: the viewport's size measured before the SVG went in; reading it afterwards
+   * would lay out the whole new diagram synchronously (most of a first render's time).
+   * @param {SVGSVGElement} nextSvg
+   * @param {{width: number, height: number}} [view]
+   */
+  function attach(nextSvg, view) {
     svg = nextSvg;
     const box = nextSvg.viewBox?.baseVal;
     natural = box && box.width ? { width: box.width, height: box.height } : { width: parseFloat(nextSvg.getAttribute("width") ?? "") || 0, height: parseFloat(nextSvg.getAttribute("height") ?? "") || 0 };
     nextSvg.style.maxWidth = "none";
-    const fitted = fitScale();
+    const fitted = fitScale(view);
     setScale(fitted >= MIN_READABLE_SCALE ? fitted : MIN_READABLE_SCALE);
   }
 
@@ -120,5 +134,5 @@ export function createZoom({ viewport, focusTarget = () => null }) {
   viewport.addEventListener("pointerup", endDrag);
   viewport.addEventListener("pointerleave", endDrag);
 
-  return { controls, attach, fit, focus, setScale, scale: () => scale };
+  return { controls, attach, measure, fit, focus, setScale, scale: () => scale };
 }

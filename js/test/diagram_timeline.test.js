@@ -26,8 +26,8 @@ describe("diagram", () => {
     const picked = [];
     const d = createDiagram({ layout: fakeLayout([]), onSelect: (id) => picked.push(id) });
     await d.render(DOT);
-    d.nodeElement("a").dispatchEvent(new Event("click"));
-    d.nodeElement("b").dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    d.nodeElement("a").dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    d.nodeElement("b").dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     expect(picked).toEqual(["a", "b"]);
     expect(d.nodeElement("a").getAttribute("tabindex")).toBe("0");
   });

@@ -38,3 +38,24 @@ describe("diagram zoom", () => {
     expect(zoom.scale()).toBe(1);
   });
 });
+
+describe("diagram first render", () => {
+  it("measures the viewport before the new SVG is in, so drawing forces no layout of it", async () => {
+    const { createDiagram } = await import("../src/diagram.js");
+    const svg = svgOf(4000, 3000);
+    const diagram = createDiagram({ layout: async () => svg });
+    const reads = [];
+    for (const side of ["clientWidth", "clientHeight"]) {
+      Object.defineProperty(diagram.el.querySelector("[data-testid='diagram-viewport']"), side, {
+        get() {
+          reads.push(this.contains(svg));
+          return 400;
+        },
+      });
+    }
+    await diagram.render("<svg/>");
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((inside) => !inside)).toBe(true);
+    expect(diagram.zoom.scale()).toBe(MIN_READABLE_SCALE);
+  });
+});

@@ -10,9 +10,11 @@ from typing import Annotated, TypedDict
 
 import pytest
 
-from hitl_notebook import END, START, StateGraph, StateSnapshot, add_messages
+from hitl_notebook import END, START, PregelTask, StateGraph, StateSnapshot, add_messages
+from hitl_notebook.checkpoint.deferred import DeferredValues
 from hitl_notebook.checkpoint.serde import DeserializationError
 from hitl_notebook.engine.lazy_snapshot import LazySnapshot
+from hitl_notebook.engine.lazy_task import LazyTask
 
 CFG = {"configurable": {"thread_id": "talk"}}
 
@@ -215,3 +217,116 @@ def test_an_edit_far_back_leaves_history_alone_when_user_code_mutates(saver, rou
         v for _, v in before
     ]
     assert graph.get_state(forked).values["items"][-1] == "edit"
+
+
+def test_langchain_message_values_are_independent_per_snapshot(saver):
+    """With LangChain's message classes stored (tool calls, kwargs, metadata), each
+    snapshot's messages are its own: mutating them changes no other snapshot, no fresh
+    read and not what a fork runs from; lazily read values equal eager ones."""
+    messages = pytest.importorskip("langchain_core.messages")
+
+    def talk(state: Talk) -> dict:
+        n = len(state["messages"])
+        call = {"name": "look", "args": {"n": [n]}, "id": f"c{n}"}
+        return {
+            "messages": [
+                messages.AIMessage(
+                    content=f"turn {n}",
+                    tool_calls=[call],
+                    additional_kwargs={"seen": [n]},
+                    response_metadata={"model": "m"},
+                )
+            ]
+        }
+
+    def route(state: Talk) -> str:
+        return "talk" if len(state["messages"]) < state["limit"] else END
+
+    graph = (
+        StateGraph(Talk)
+        .add_node("talk", talk)
+        .add_edge(START, "talk")
+        .add_conditional_edges("talk", route, ["talk", END])
+        .compile(checkpointer=saver)
+    )
+    graph.invoke({"messages": [], "notes": {}, "limit": 30}, {**CFG, "recursion_limit": 40})
+    history = list(graph.get_state_history(CFG))
+    before = [copy.deepcopy(s.values) for s in graph.get_state_history(CFG)]
+    assert type(before[0]["messages"][0]) is messages.AIMessage
+    assert [s.values for s in history] == [_eager(graph, s) for s in history]
+    for snapshot in (history[0], history[10], graph.get_state(CFG)):
+        first = snapshot.values["messages"][0]
+        first.tool_calls[0]["args"]["n"].append("junk")
+        first.additional_kwargs["seen"].append("junk")
+        first.response_metadata["model"] = "junk"
+        first.content = "CHANGED"
+    assert [s.values for s in graph.get_state_history(CFG)] == before
+    assert [s.values for s in history[1:10]] == before[1:10]
+    fork = graph.update_state(history[10].config, {"limit": 22}, as_node="talk")
+    out = graph.invoke(None, fork)
+    assert out["messages"][0].content == "turn 0"
+    assert out["messages"][0].tool_calls[0]["args"] == {"n": [0]}
+
+
+def _talk_write(n: int) -> dict:
+    """What ``_talk_graph``'s node writes from a state of ``n`` messages."""
+    return {
+        "messages": [{"role": "assistant", "content": f"turn {n} " + "x" * 150}],
+        "notes": {"last": n, "seen": list(range(n % 5))},
+    }
+
+
+def test_listing_finds_no_task_result_until_it_is_read(saver):
+    """A listed step's task result (what its node wrote, recorded by the next checkpoint as
+    references into that checkpoint's values) is found only when read, then equals what
+    the node wrote, also read as a tuple, compared, copied or pickled."""
+    graph = _talk_graph(saver, turns=60)
+    graph.checkpointer.clear_cache()
+    history = list(graph.get_state_history(CFG))
+    steps = [s for s in history if s.next == ("talk",)]
+    assert len(steps) == 60
+    tasks = [s.tasks[0] for s in steps]
+    assert all(isinstance(t, LazyTask) and not t.is_loaded for t in tasks)
+    n = len(steps[20].values["messages"])
+    assert tasks[20].result == _talk_write(n) and tasks[20].is_loaded
+    assert not any(t.is_loaded for t in tasks[21:])
+    twin = tasks[30]
+    plain = PregelTask(*twin)
+    assert plain.result == _talk_write(len(steps[30].values["messages"]))
+    assert twin == plain and plain == twin and (twin != plain) is False
+    for task in (twin, plain):  # a dict result makes either unhashable, alike
+        with pytest.raises(TypeError, match="unhashable"):
+            hash(task)
+    assert twin._asdict() == plain._asdict() and repr(twin) == repr(plain)
+    assert twin._replace(error="e") == plain._replace(error="e")
+    for other in (copy.copy(twin), copy.deepcopy(twin), pickle.loads(pickle.dumps(twin))):
+        assert type(other) is PregelTask and other == plain
+    fresh = [s.tasks[0] for s in graph.get_state_history(CFG) if s.next == ("talk",)]
+    assert [t.result for t in fresh] == [_talk_write(len(s.values["messages"])) for s in steps]
+
+
+def test_short_writes_read_back_without_rebuilding_state(saver):
+    """A step that writes numbers, bools and short strings keeps them in its writes, not as
+    references into the state: reading those writes (the timeline's summaries of a counting
+    loop) rebuilds no checkpoint's values, and they read exactly as written."""
+
+    class Count(TypedDict):
+        n: int
+        ok: bool
+        tag: str
+
+    def tick(state: Count) -> dict:
+        return {"n": state["n"] + 1, "ok": True, "tag": f"t{state['n']}"}
+
+    graph = (
+        StateGraph(Count)
+        .add_node("tick", tick)
+        .add_edge(START, "tick")
+        .add_edge("tick", END)
+        .compile(checkpointer=saver)
+    )
+    graph.invoke({"n": 0, "ok": False, "tag": ""}, CFG)
+    graph.checkpointer.clear_cache()
+    head = next(iter(graph.checkpointer.list("talk", "", shared=True)))
+    assert dict(head.writes) == {"tick": {"n": 1, "ok": True, "tag": "t0"}}
+    assert isinstance(head.values, DeferredValues) and not head.values.is_loaded
