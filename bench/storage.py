@@ -376,7 +376,7 @@ def _print(results: list[Result], payload: int, args: argparse.Namespace) -> Non
         "(SQLite files on /dev/shm for both: disk sync cost left out; ours uses WAL + synchronous=NORMAL)\n"
     )
     header = (
-        f"{'saver':<26}{'stored':>13}{'x':>7}{'file':>13}{'x':>7}{'vacuumed':>13}{'x':>7}"
+        f"{'saver':<26}{'stored':>14}{'x':>8}{'file':>14}{'x':>8}{'vacuumed':>14}{'x':>8}"
         f"{'first ms':>10}{'last ms':>9}{'last/first':>11}{'get ms':>8}{'get@2000 ms':>12}"
     )
     print(header)
@@ -388,8 +388,8 @@ def _print(results: list[Result], payload: int, args: argparse.Namespace) -> Non
         cold = f"{r.cold_get:.2f}" if r.cold_get is not None else "-"
         counter = f"{r.counter_get:.3f}" if r.counter_get is not None else "-"
         print(
-            f"{r.name:<26}{z.stored:>13,}{_ratio(z.stored, payload):>7}{file:>13}{_ratio(z.file, payload):>7}"
-            f"{vacuumed:>13}{_ratio(z.vacuumed, payload):>7}"
+            f"{r.name:<26}{z.stored:>14,}{_ratio(z.stored, payload):>8}{file:>14}{_ratio(z.file, payload):>8}"
+            f"{vacuumed:>14}{_ratio(z.vacuumed, payload):>8}"
             f"{r.first * 1000:>10.3f}{r.last * 1000:>9.3f}{r.last / r.first:>11.2f}{cold:>8}{counter:>12}"
         )
     by_name = {r.name: r for r in results}
