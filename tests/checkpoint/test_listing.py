@@ -11,6 +11,7 @@ from checkpoint_helpers import put_chain, record
 
 from hitl_notebook.checkpoint import delta, frames, store
 from hitl_notebook.checkpoint.base import InterruptRecord, Replace, TaskOutcome
+from hitl_notebook.checkpoint.keys import pack_id, unpack_id
 from hitl_notebook.checkpoint.serde import DeserializationError
 
 DURABLE = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -164,7 +165,7 @@ def test_a_damaged_checkpoint_fails_a_listing_where_it_is_first_needed(make_kit,
     kit = make_kit(kind)
     recs = put_chain(kit.saver, 120)
     snapshots = {
-        cid
+        unpack_id(cid)
         for cid, snap in kit.sql("SELECT checkpoint_id, is_snapshot FROM hitl_checkpoints", [])
         if snap
     }
@@ -176,7 +177,7 @@ def test_a_damaged_checkpoint_fails_a_listing_where_it_is_first_needed(make_kit,
         first_needing += 1
     kit.sql(
         "UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?",
-        [b"garbage", recs[damaged].id],
+        [b"garbage", pack_id(recs[damaged].id)],
     )
 
     listing = kit.reopen().list("t")
