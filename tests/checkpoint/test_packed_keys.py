@@ -174,3 +174,53 @@ def test_every_saver_orders_text_ids_before_uuid_form_ones(make_kit, kind):
     assert [r.id for r in saver.list("t")] == [ids[3], ids[1], "zzz", "aaa"]
     assert [r.id for r in saver.list("t", before=ids[1])] == ["zzz", "aaa"]
     assert saver.children("t", "", "zzz") == [ids[1]]
+
+
+#: The tables as version 3 created them in PostgreSQL (text ids and times).
+_V3_POSTGRES = (
+    """CREATE TABLE hitl_checkpoints (
+        thread_id TEXT COLLATE "C" NOT NULL, ns TEXT COLLATE "C" NOT NULL,
+        checkpoint_id TEXT COLLATE "C" NOT NULL, parent_id TEXT COLLATE "C", step BIGINT NOT NULL,
+        source TEXT NOT NULL, created_at TEXT NOT NULL, metadata JSONB NOT NULL,
+        is_snapshot BOOLEAN NOT NULL, chain_len INTEGER NOT NULL, chain_bytes BIGINT NOT NULL,
+        base_bytes BIGINT NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (thread_id, ns, checkpoint_id))""",
+    """CREATE TABLE hitl_outcomes (
+        thread_id TEXT COLLATE "C" NOT NULL, ns TEXT COLLATE "C" NOT NULL,
+        checkpoint_id TEXT COLLATE "C" NOT NULL, task_id TEXT COLLATE "C" NOT NULL,
+        seq INTEGER NOT NULL, interrupted BOOLEAN NOT NULL, data BYTEA NOT NULL,
+        PRIMARY KEY (thread_id, ns, checkpoint_id, task_id))""",
+    "CREATE TABLE hitl_schema_version (version INTEGER NOT NULL)",
+    "INSERT INTO hitl_schema_version (version) VALUES (3)",
+)
+
+
+@pytest.mark.postgres
+def test_postgres_tables_of_version_3_keep_text_and_continue(postgres_schema):
+    """PostgreSQL tables made by version 3 (text ids) are found to be text, whether or not
+    ``setup`` runs first: a run writes text ids there, reads back, lists and continues."""
+    import psycopg
+
+    from hitl_notebook.checkpoint.postgres import PostgresSaver
+
+    with psycopg.connect(postgres_schema, autocommit=True) as conn:
+        for statement in _V3_POSTGRES:
+            conn.execute(statement)
+    saver = PostgresSaver.from_conn_string(postgres_schema)  # no setup(): found on first use
+    graph = _graph(saver, 3)
+    graph.invoke({"messages": []}, CFG)
+    expected = _history(graph)
+    saver.close()
+    again = PostgresSaver.from_conn_string(postgres_schema)
+    again.setup()
+    graph = _graph(again, 5)
+    assert _history(graph) == expected
+    graph.invoke({"messages": []}, CFG)
+    assert [m.content for m in graph.get_state(CFG).values["messages"]][-1] == "m4"
+    assert again.list_threads()[0].checkpoint_count == len(_history(graph))
+    again.close()
+    with psycopg.connect(postgres_schema, autocommit=True) as conn:
+        [(kind,)] = conn.execute(
+            "SELECT DISTINCT pg_typeof(checkpoint_id)::text FROM hitl_checkpoints"
+        ).fetchall()
+        [(version,)] = conn.execute("SELECT version FROM hitl_schema_version").fetchall()
+    assert (kind, version) == ("text", 4)
