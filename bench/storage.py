@@ -5,9 +5,13 @@ through ``add_messages`` and loops back until the thread holds ``--turns`` messa
 each saver (ours: memory, SQLite, PostgreSQL; LangGraph's InMemorySaver and SqliteSaver),
 in the same run, it prints:
 
-- bytes stored: the serialised bytes the saver keeps (blobs, metadata, pending writes),
-  and for SQLite the database file size after a WAL checkpoint; ``x payload`` divides by
-  the message text appended;
+- sizes, each also divided by the payload (the message text appended): *stored* = the
+  serialised bytes the saver keeps (blobs and metadata: the sum of those columns; for an
+  in-memory saver, the bytes of every str/bytes it holds); *file* = what the user's disk
+  holds: the SQLite file after a WAL checkpoint, PostgreSQL's ``pg_total_relation_size``
+  of the saver's tables (heap, TOAST, indexes, free-space maps); *vacuumed* = the same
+  after ``VACUUM`` (SQLite's rewrites the file; PostgreSQL's only gives trailing pages
+  back). An in-memory saver has no file: its figure is the bytes it holds;
 - saver time per step: time spent inside the saver's write calls (``put`` and outcome /
   pending-write calls, wherever the engine makes them) during the first and the last 100
   steps, and their ratio (1.0 = independent of history length);
@@ -65,12 +69,23 @@ def _texts(turns: int) -> list[str]:
 
 
 @dataclass
+class Sizes:
+    """One saver's storage after the run, in bytes (None: not applicable)."""
+
+    #: The serialised bytes it keeps (sum of its data and metadata columns).
+    stored: int
+    #: File or tables on disk (SQLite file, PostgreSQL relations); None in memory.
+    file: int | None = None
+    #: The same after ``VACUUM``.
+    vacuumed: int | None = None
+
+
+@dataclass
 class Result:
     """One saver's figures."""
 
     name: str
-    stored: int
-    file_size: int | None
+    sizes: Sizes
     first: float
     last: float
     cold_get: float | None = None
@@ -123,19 +138,30 @@ def _bytes_in(obj: Any, seen: set[int] | None = None) -> int:
     return 0
 
 
-def _sqlite_stored(path: str, query: str) -> tuple[int, int]:
+def _sqlite_sizes(path: str, query: str) -> Sizes:
+    """Column bytes, then the file after a WAL checkpoint, then after ``VACUUM`` (run on
+    another connection: the saver's stays open for the reads that follow)."""
     conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         stored = conn.execute(query).fetchone()[0] or 0
+        file = os.path.getsize(path)
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    return int(stored), os.path.getsize(path)
+    return Sizes(int(stored), file, os.path.getsize(path))
 
 
 _OURS_SQL = (
     "SELECT (SELECT COALESCE(SUM(LENGTH(data) + LENGTH(CAST(metadata AS TEXT))), 0) FROM hitl_checkpoints)"
     " + (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM hitl_outcomes)"
+)
+#: Everything PostgreSQL keeps for our tables (heap, TOAST, indexes, free-space and
+#: visibility maps).
+_PG_TABLES_SQL = (
+    "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+    "WHERE c.relkind = 'r' AND c.relname LIKE 'hitl\\_%' AND c.relnamespace = current_schema()::regnamespace"
 )
 _LANGGRAPH_SQL = (
     "SELECT (SELECT COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) FROM checkpoints)"
@@ -232,17 +258,15 @@ def _postgres_dsn() -> Iterator[str]:
 
 def _savers(
     tmp: str, postgres: str | None
-) -> list[
-    tuple[str, str, Callable[[], Any], Callable[[Any], tuple[int, int | None]], tuple[str, ...]]
-]:
+) -> list[tuple[str, str, Callable[[], Any], Callable[[Any], Sizes], tuple[str, ...]]]:
     """(label, engine, make saver, measure stored bytes, extra write methods) per saver."""
     from hitl_notebook.checkpoint.memory import InMemorySaver
     from hitl_notebook.checkpoint.sqlite import SqliteSaver
 
     ours_db, lg_db = os.path.join(tmp, "ours.db"), os.path.join(tmp, "langgraph.db")
     rows: list = [
-        ("ours InMemorySaver", "ours", InMemorySaver, lambda s: (_bytes_in(s._threads), None), ("put_outcome",)),
-        ("ours SqliteSaver", "ours", lambda: SqliteSaver(ours_db), lambda s: _sqlite_stored(ours_db, _OURS_SQL), ("put_outcome",)),
+        ("ours InMemorySaver", "ours", InMemorySaver, lambda s: Sizes(_bytes_in(s._threads)), ("put_outcome",)),
+        ("ours SqliteSaver", "ours", lambda: SqliteSaver(ours_db), lambda s: _sqlite_sizes(ours_db, _OURS_SQL), ("put_outcome",)),
     ]  # fmt: skip
     if postgres:
         from hitl_notebook.checkpoint.postgres import PostgresSaver
@@ -252,17 +276,20 @@ def _savers(
             saver.setup()
             with saver._lock:
                 saver._conn.execute("TRUNCATE hitl_checkpoints, hitl_outcomes")
+                saver._conn.execute("VACUUM FULL")  # a fresh start: no pages of earlier runs
             return saver
 
-        def pg_bytes(saver: Any) -> tuple[int, int]:
+        def pg_sizes(saver: Any) -> Sizes:
+            def on_disk() -> int:
+                return int(saver._conn.execute(_PG_TABLES_SQL).fetchone()[0])
+
             with saver._lock:
                 stored = saver._conn.execute(_OURS_SQL).fetchone()[0]
-                size = saver._conn.execute(
-                    "SELECT pg_total_relation_size('hitl_checkpoints') + pg_total_relation_size('hitl_outcomes')"
-                ).fetchone()[0]
-            return int(stored), int(size)
+                file = on_disk()
+                saver.vacuum()
+                return Sizes(int(stored), file, on_disk())
 
-        rows.append(("ours PostgresSaver", "ours", make_pg, pg_bytes, ("put_outcome",)))
+        rows.append(("ours PostgresSaver", "ours", make_pg, pg_sizes, ("put_outcome",)))
     try:
         from langgraph.checkpoint.memory import InMemorySaver as LGMemory
         from langgraph.checkpoint.sqlite import SqliteSaver as LGSqlite
@@ -270,16 +297,16 @@ def _savers(
         print(f"LangGraph savers skipped: {exc}")
     else:
 
-        def lg_memory_bytes(s: Any) -> tuple[int, None]:
-            return _bytes_in(dict(s.storage)) + _bytes_in(dict(s.writes)) + _bytes_in(
-                dict(s.blobs)
-            ), None
+        def lg_memory_bytes(s: Any) -> Sizes:
+            return Sizes(
+                _bytes_in(dict(s.storage)) + _bytes_in(dict(s.writes)) + _bytes_in(dict(s.blobs))
+            )
 
         rows += [
             ("LangGraph InMemorySaver", "langgraph", LGMemory, lg_memory_bytes, ("put_writes",)),
             ("LangGraph SqliteSaver", "langgraph",
              lambda: LGSqlite(sqlite3.connect(lg_db, check_same_thread=False)),
-             lambda s: _sqlite_stored(lg_db, _LANGGRAPH_SQL), ("put_writes",)),
+             lambda s: _sqlite_sizes(lg_db, _LANGGRAPH_SQL), ("put_writes",)),
         ]  # fmt: skip
     return rows
 
@@ -302,12 +329,12 @@ def main(argv: list[str] | None = None) -> int:
             saver = make()
             steps, thread_id = _run_loop(engine, saver, texts, extra)
             first, last = _windows(steps, args.window)
-            stored, file_size = measure(saver)
+            sizes = measure(saver)
             cold = counter = None
             if engine == "ours":
                 cold = _cold_get_ms(saver, thread_id)
                 counter = _cold_get_ms(saver, _counter_thread(saver, 2000), samples=200)
-            results.append(Result(label, stored, file_size, first, last, cold, counter))
+            results.append(Result(label, sizes, first, last, cold, counter))
             if hasattr(saver, "close"):
                 saver.close()
     _print(results, payload, args)
@@ -327,9 +354,17 @@ def _maybe_postgres(disabled: bool) -> Iterator[str | None]:
         yield None
 
 
+def _ratio(size: int | None, payload: int) -> str:
+    return "-" if size is None else f"{size / payload:.2f}"
+
+
 def _print(results: list[Result], payload: int, args: argparse.Namespace) -> None:
     print(
         f"{args.turns}-turn loop, one ~200-byte message appended per turn; payload {payload:,} bytes of text"
+    )
+    print(
+        "stored = serialised bytes kept (data + metadata columns; in memory: bytes held); file = SQLite "
+        "file / PostgreSQL tables with indexes and TOAST; vacuumed = file after VACUUM; x = / payload"
     )
     print(
         f"saver time per step = time inside the saver's write calls; window = {args.window} steps"
@@ -340,15 +375,21 @@ def _print(results: list[Result], payload: int, args: argparse.Namespace) -> Non
     print(
         "(SQLite files on /dev/shm for both: disk sync cost left out; ours uses WAL + synchronous=NORMAL)\n"
     )
-    header = f"{'saver':<26}{'bytes stored':>14}{'x payload':>11}{'file bytes':>13}{'first ms':>10}{'last ms':>9}{'last/first':>11}{'get ms':>8}{'get@2000 ms':>12}"
+    header = (
+        f"{'saver':<26}{'stored':>14}{'x':>8}{'file':>14}{'x':>8}{'vacuumed':>14}{'x':>8}"
+        f"{'first ms':>10}{'last ms':>9}{'last/first':>11}{'get ms':>8}{'get@2000 ms':>12}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
-        file_size = f"{r.file_size:,}" if r.file_size is not None else "-"
+        z = r.sizes
+        file = f"{z.file:,}" if z.file is not None else "-"
+        vacuumed = f"{z.vacuumed:,}" if z.vacuumed is not None else "-"
         cold = f"{r.cold_get:.2f}" if r.cold_get is not None else "-"
         counter = f"{r.counter_get:.3f}" if r.counter_get is not None else "-"
         print(
-            f"{r.name:<26}{r.stored:>14,}{r.stored / payload:>11.1f}{file_size:>13}"
+            f"{r.name:<26}{z.stored:>14,}{_ratio(z.stored, payload):>8}{file:>14}{_ratio(z.file, payload):>8}"
+            f"{vacuumed:>14}{_ratio(z.vacuumed, payload):>8}"
             f"{r.first * 1000:>10.3f}{r.last * 1000:>9.3f}{r.last / r.first:>11.2f}{cold:>8}{counter:>12}"
         )
     by_name = {r.name: r for r in results}
@@ -360,7 +401,7 @@ def _print(results: list[Result], payload: int, args: argparse.Namespace) -> Non
         if ours in by_name and theirs in by_name:
             a, b = by_name[ours], by_name[theirs]
             print(
-                f"{theirs} / {ours}: bytes stored {b.stored / a.stored:.1f}x, "
+                f"{theirs} / {ours}: bytes stored {b.sizes.stored / a.sizes.stored:.1f}x, "
                 f"saver time in the last {args.window} steps {b.last / a.last:.1f}x"
             )
 

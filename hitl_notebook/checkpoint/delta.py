@@ -5,15 +5,21 @@ A *delta* checkpoint stores one section per changed channel: ``R`` (the new valu
 Reading a checkpoint = its nearest snapshot ancestor plus the deltas on the parent path
 (so forks work: the path, not insertion order, decides).
 
-When to snapshot (``next_chain``): when there is no parent, or when the deltas since the
-last snapshot would outweigh ``DELTAS_PER_SNAPSHOT`` times that snapshot (or 32 KiB,
-whichever is more: the budget), or when the chain would be longer than
-``max(64, budget // 256)`` deltas (capped at ``MAX_CHAIN``). Both limits grow with the state, so snapshots get geometrically rarer as an
-append-only list grows: total storage stays linear in what was appended, and reading any
-checkpoint costs O(its state + 32 KiB), never O(history). Sizes count each section's data
-plus ``SECTION_COST``. Snapshots are compressed harder (``SNAPSHOT_LEVEL``) than deltas:
-they are written rarely and are most of what an append-only thread stores besides its
-deltas.
+When to snapshot (``next_chain``): when there is no parent, or when the *weight* of the
+deltas since the last snapshot would outweigh ``DELTAS_PER_SNAPSHOT`` times that snapshot
+(or 32 KiB, whichever is more: the budget), or past ``MAX_CHAIN`` deltas. A delta weighs
+what reading it costs beyond the values it gives: replaced values in full (a later delta
+may replace them again), ``SECTION_COST`` per section, ``BYTES_PER_LINK`` per row less
+what the row appends (a row carrying needed data pays for its own fetch), and appended
+items at ``1/APPEND_DISCOUNT`` of their size (they are part of every later checkpoint's
+values unless a step replaces the list). So a thread of tiny changes snapshots every
+~110 steps, and an append-only list about every time it has grown fivefold: snapshots add
+about a quarter of the final list to its deltas (they added up to twice it when appends
+weighed in full), and reading any checkpoint still decodes O(its state + budget) bytes
+(at most ``APPEND_DISCOUNT`` times the budget of items a later step dropped) in
+O(budget / ``BYTES_PER_LINK``) rows of small changes. Sizes count each section's data plus
+``SECTION_COST``. Snapshots are compressed harder (``SNAPSHOT_LEVEL``) than deltas: they
+are written rarely and are most of what an append-only thread stores besides its deltas.
 """
 
 from __future__ import annotations
@@ -49,10 +55,11 @@ REPLACE = b"R"
 APPEND = b"A"
 VALUE_TAGS = frozenset({REPLACE, APPEND})
 
-#: Always allow at least this many deltas between snapshots.
-MIN_CHAIN = 64
-#: Beyond ``MIN_CHAIN``, allow one delta per this many bytes of budget (see the module docstring).
+#: What fetching and decoding one more row weighs, in bytes of budget, unless the data it
+#: appends pays for it (see the module docstring).
 BYTES_PER_LINK = 256
+#: Appended items weigh this many times less than their size.
+APPEND_DISCOUNT = 8
 #: Bytes a section counts for on top of its data, in the snapshot policy: decoding each
 #: has a fixed cost, so a state of many small keys is not re-snapshotted every few steps.
 SECTION_COST = 32
@@ -80,31 +87,39 @@ class Chain:
     is_snapshot: bool
     #: Deltas from the snapshot to here, this one included (0 for a snapshot).
     length: int
-    #: Their serialised size in bytes (before compression).
+    #: Their weight (see ``next_chain``): about their serialised size, appends discounted.
+    #: Rows of earlier releases hold their plain size.
     delta_bytes: int
     #: Serialised size of the snapshot's values (before compression).
     base_bytes: int
 
 
-def next_chain(parent: Chain | None, delta_bytes: int) -> Chain | None:
-    """The chain position of a new delta on ``parent``, or None when a snapshot is due."""
+def next_chain(parent: Chain | None, delta_bytes: int, appended: int = 0) -> Chain | None:
+    """The chain position of a new delta on ``parent``, or None when a snapshot is due.
+
+    ``delta_bytes`` is the delta's cost as ``encode_changes`` counts it, ``appended`` the
+    part of it that ``Append`` sections hold."""
     if parent is None:
         return None
     length = parent.length + 1
-    total = parent.delta_bytes + delta_bytes
+    weight = (
+        delta_bytes - appended + appended // APPEND_DISCOUNT + max(0, BYTES_PER_LINK - appended)
+    )
+    total = parent.delta_bytes + weight
     budget = max(DELTAS_PER_SNAPSHOT * parent.base_bytes, MIN_BUDGET)
-    if total > budget or length > min(MAX_CHAIN, max(MIN_CHAIN, budget // BYTES_PER_LINK)):
+    if total > budget or length > MAX_CHAIN:
         return None
     return Chain(False, length, total, parent.base_bytes)
 
 
 def encode_changes(
     changes: Mapping[str, Change], where: Where, *, level: int = frames.LEVEL
-) -> tuple[list[bytes], int, int]:
+) -> tuple[list[bytes], int, int, int]:
     """The stored sections of a checkpoint's changes (one per changed channel), what
-    decoding them costs (see ``SECTION_COST``) and how many JSON values they hold at most
-    (see ``bounds``); ``level`` is the zlib level of large sections."""
-    encoded, cost, values = [], 0, 0
+    decoding them costs (see ``SECTION_COST``), how many JSON values they hold at most
+    (see ``bounds``) and how many bytes of ``Append`` items they hold (see
+    ``next_chain``); ``level`` is the zlib level of large sections."""
+    encoded, cost, values, appended = [], 0, 0, 0
     for channel, change in changes.items():
         if type(change) is Replace:
             tag, value = REPLACE, change.value
@@ -118,14 +133,18 @@ def encode_changes(
         encoded.append(frames.pack(tag, channel, data, level))
         cost += len(data) + SECTION_COST
         values += bounds.json_shape(data, len(data) + 1, depth=False)
-    return encoded, cost, values
+        if tag is APPEND:
+            appended += len(data)
+    return encoded, cost, values, appended
 
 
 def encode_values(values: Mapping[str, Any], where: Where) -> tuple[list[bytes], int, int]:
-    """Every channel of a checkpoint in full (a snapshot), as ``encode_changes``."""
-    return encode_changes(
+    """Every channel of a checkpoint in full (a snapshot), as ``encode_changes`` (without
+    the appended count: a snapshot appends nothing)."""
+    encoded, cost, count, _ = encode_changes(
         {channel: Replace(value) for channel, value in values.items()}, where, level=SNAPSHOT_LEVEL
     )
+    return encoded, cost, count
 
 
 class ValuesBuilder:

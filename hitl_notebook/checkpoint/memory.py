@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import ROOT_NS, CheckpointId, Namespace, ThreadId, ThreadInfo
+from .keys import order
 from .langgraph_api import LangGraphSaverAPI
 from .store import DeltaSaver, OutcomeRow, Row
 
@@ -19,7 +20,8 @@ __all__ = ["InMemorySaver"]
 
 
 class _Namespace:
-    """One thread's checkpoints in one namespace, with ids kept sorted."""
+    """One thread's checkpoints in one namespace, with ids kept sorted (in ``keys.order``,
+    as the SQL savers sort them)."""
 
     __slots__ = ("ids", "outcomes", "rows")
 
@@ -78,7 +80,7 @@ class _MemoryTx:
         if space is None:
             return []
         # Ids grow with time, so a checkpoint's children come after it.
-        after = space.ids[bisect.bisect_right(space.ids, parent_id) :]
+        after = space.ids[bisect.bisect_right(space.ids, order(parent_id), key=order) :]
         return [cid for cid in reversed(after) if space.rows[cid].parent_id == parent_id]
 
     def rows(
@@ -92,7 +94,11 @@ class _MemoryTx:
         space = self._space(thread_id, ns)
         if space is None:
             return []
-        end = len(space.ids) if before is None else bisect.bisect_left(space.ids, before)
+        end = (
+            len(space.ids)
+            if before is None
+            else bisect.bisect_left(space.ids, order(before), key=order)
+        )
         start = 0 if filter or limit is None else max(0, end - limit)
         return [space.rows[cid] for cid in reversed(space.ids[start:end])]
 
@@ -105,7 +111,8 @@ class _MemoryTx:
         if low == high:  # one checkpoint's (every ``get``): a lookup, not a scan
             outs = space.outcomes.get(low)
             return {} if outs is None else {low: list(outs.values())}
-        start, end = bisect.bisect_left(space.ids, low), bisect.bisect_right(space.ids, high)
+        start = bisect.bisect_left(space.ids, order(low), key=order)
+        end = bisect.bisect_right(space.ids, order(high), key=order)
         if end - start < len(
             space.outcomes
         ):  # scan whichever is smaller: the range or the outcomes
@@ -115,13 +122,19 @@ class _MemoryTx:
                 for cid in space.ids[start:end]
                 if (outs := outcomes.get(cid)) is not None
             }
+        first, last = order(low), order(high)
         return {
-            cid: list(outs.values()) for cid, outs in space.outcomes.items() if low <= cid <= high
+            cid: list(outs.values())
+            for cid, outs in space.outcomes.items()
+            if first <= order(cid) <= last
         }
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
         space = self._threads.setdefault(row.thread_id, {}).setdefault(row.ns, _Namespace())
-        bisect.insort(space.ids, row.id)
+        if not space.ids or order(space.ids[-1]) < order(row.id):  # the usual case: newest
+            space.ids.append(row.id)
+        else:
+            bisect.insort(space.ids, row.id, key=order)
         space.rows[row.id] = row
         if outcomes:
             space.outcomes[row.id] = {o.task_id: o for o in outcomes}

@@ -17,35 +17,38 @@ from psycopg import errors
 
 from .base import ThreadId
 from .langgraph_api import LangGraphSaverAPI
-from .sql import Dialect, SqlTx, postgres_metadata_equals, setup_schema
+from .sql import Dialect, KeyForm, SqlTx, key_form, postgres_metadata_equals, setup_schema
 from .store import DeltaSaver
 
 __all__ = ["PostgresSaver"]
 
+#: Fixed-width columns first (no alignment padding between them); checkpoint ids and
+#: creation times packed (``keys``); the key index packed full, since ids grow with time.
+#: Databases created before keep their tables (text ids), read and written as they are.
 _TABLES = (
     """CREATE TABLE IF NOT EXISTS hitl_checkpoints (
-        thread_id TEXT COLLATE "C" NOT NULL,
-        ns TEXT COLLATE "C" NOT NULL,
-        checkpoint_id TEXT COLLATE "C" NOT NULL,
-        parent_id TEXT COLLATE "C",
         step BIGINT NOT NULL,
-        source TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        metadata JSONB NOT NULL,
-        is_snapshot BOOLEAN NOT NULL,
-        chain_len INTEGER NOT NULL,
         chain_bytes BIGINT NOT NULL,
         base_bytes BIGINT NOT NULL,
-        data BYTEA NOT NULL,
-        PRIMARY KEY (thread_id, ns, checkpoint_id)
-    )""",
-    """CREATE TABLE IF NOT EXISTS hitl_outcomes (
+        chain_len INTEGER NOT NULL,
+        is_snapshot BOOLEAN NOT NULL,
         thread_id TEXT COLLATE "C" NOT NULL,
         ns TEXT COLLATE "C" NOT NULL,
-        checkpoint_id TEXT COLLATE "C" NOT NULL,
-        task_id TEXT COLLATE "C" NOT NULL,
+        checkpoint_id BYTEA NOT NULL,
+        parent_id BYTEA,
+        source TEXT NOT NULL,
+        created_at BYTEA NOT NULL,
+        metadata JSONB NOT NULL,
+        data BYTEA NOT NULL,
+        PRIMARY KEY (thread_id, ns, checkpoint_id) WITH (fillfactor = 100)
+    )""",
+    """CREATE TABLE IF NOT EXISTS hitl_outcomes (
         seq INTEGER NOT NULL,
         interrupted BOOLEAN NOT NULL,
+        thread_id TEXT COLLATE "C" NOT NULL,
+        ns TEXT COLLATE "C" NOT NULL,
+        checkpoint_id BYTEA NOT NULL,
+        task_id TEXT COLLATE "C" NOT NULL,
         data BYTEA NOT NULL,
         PRIMARY KEY (thread_id, ns, checkpoint_id, task_id)
     )""",
@@ -57,6 +60,8 @@ POSTGRES = Dialect(
     metadata_out="metadata::text",
     tables=_TABLES,
     metadata_equals=postgres_metadata_equals,
+    id_type="SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+    "WHERE attrelid = 'hitl_checkpoints'::regclass AND attname = 'checkpoint_id'",
 )
 
 #: Advisory-lock key under which ``setup`` runs (two processes may set up at once).
@@ -81,6 +86,8 @@ class PostgresSaver(LangGraphSaverAPI, DeltaSaver):
         self._conn = conn
         self._owned = False
         self._lock = threading.RLock()
+        #: How the tables hold ids: found by ``setup`` or by the first transaction.
+        self._form: KeyForm | None = None
 
     @classmethod
     def from_conn_string(cls, dsn: str, **kwargs: Any) -> PostgresSaver:
@@ -93,7 +100,9 @@ class PostgresSaver(LangGraphSaverAPI, DeltaSaver):
         """Create the tables if missing; refuse a database written by a newer release."""
         with self._lock, self._conn.transaction():
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", [_SETUP_LOCK])
-            setup_schema(SqlTx(self._conn, POSTGRES), POSTGRES)
+            tx = SqlTx(self._conn, POSTGRES)
+            setup_schema(tx, POSTGRES)
+            self._form = key_form(tx, POSTGRES)
 
     def vacuum(self) -> None:
         """``VACUUM`` the checkpoint tables, so that space deleted checkpoints left is reused
@@ -120,7 +129,9 @@ class PostgresSaver(LangGraphSaverAPI, DeltaSaver):
             try:
                 with self._conn.transaction():
                     self._conn.execute(first, params)
-                    yield SqlTx(self._conn, POSTGRES)
+                    if self._form is None:
+                        self._form = key_form(SqlTx(self._conn, POSTGRES), POSTGRES)
+                    yield SqlTx(self._conn, POSTGRES, self._form)
             except errors.UndefinedTable as exc:
                 raise RuntimeError(
                     "the checkpoint tables do not exist: call saver.setup() once"

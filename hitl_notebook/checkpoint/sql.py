@@ -12,11 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SchemaVersionError
+from . import keys
 from .base import CheckpointId, Namespace, ThreadId, ThreadInfo
 from .delta import Chain
 from .store import COLUMN_KEYS, OutcomeRow, Row
 
-__all__ = ["SCHEMA_VERSION", "Dialect", "SchemaVersionError", "SqlTx", "setup_schema"]
+__all__ = [
+    "PACKED",
+    "SCHEMA_VERSION",
+    "TEXT",
+    "Dialect",
+    "KeyForm",
+    "SchemaVersionError",
+    "SqlTx",
+    "key_form",
+    "setup_schema",
+]
 
 #: Version of the stored format; a database with a higher one was written by a newer release.
 #: 2: writes refer to the values they appended, derived task ids and small sections
@@ -24,7 +35,29 @@ __all__ = ["SCHEMA_VERSION", "Dialect", "SchemaVersionError", "SqlTx", "setup_sc
 #: a release that writes the new form opens it, so an older release refuses it clearly).
 #: 3: a plain next task (derived id, no ``Send``) stored as its name alone (rows of
 #: versions 1 and 2 read as they are; marked 3 the same way).
-SCHEMA_VERSION = 3
+#: 4: new tables store checkpoint ids and creation times packed (see ``keys``); tables
+#: created by earlier versions keep their text columns, read and written as they are.
+SCHEMA_VERSION = 4
+
+
+@dataclass(frozen=True, slots=True)
+class KeyForm:
+    """How a database's tables hold checkpoint ids and creation times."""
+
+    id_in: Callable[[str], Any]
+    id_out: Callable[[Any], str]
+    time_in: Callable[[str], Any]
+    time_out: Callable[[Any], str]
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+#: Tables created before schema version 4: text.
+TEXT = KeyForm(_same, _same, _same, _same)
+#: Tables created since: packed bytes (``keys``).
+PACKED = KeyForm(keys.pack_id, keys.unpack_id, keys.pack_time, keys.unpack_time)
 
 _COLUMNS = (
     "thread_id, ns, checkpoint_id, parent_id, step, source, created_at, {meta}, "
@@ -46,6 +79,9 @@ class Dialect:
     #: SQL for "metadata key equals value" with its parameters, or None when this engine
     #: cannot match ``value`` exactly (the saver then filters in Python only).
     metadata_equals: Callable[[str, Any], tuple[str, list] | None]
+    #: SQL giving the declared type of ``hitl_checkpoints.checkpoint_id`` (text before
+    #: schema version 4).
+    id_type: str
 
 
 def sqlite_metadata_equals(key: str, value: Any) -> tuple[str, list] | None:
@@ -80,9 +116,10 @@ def postgres_metadata_equals(key: str, value: Any) -> tuple[str, list] | None:
 class SqlTx:
     """``Tx`` (see ``store``) over one open transaction of a DB-API connection."""
 
-    def __init__(self, conn: Any, dialect: Dialect) -> None:
+    def __init__(self, conn: Any, dialect: Dialect, form: KeyForm = PACKED) -> None:
         self._conn = conn
         self._d = dialect
+        self._k = form
         self._cols = _COLUMNS.format(meta=dialect.metadata_out)
 
     def _run(self, sql: str, params: list | tuple = ()) -> Any:
@@ -93,7 +130,7 @@ class SqlTx:
     ) -> list[Row]:
         data = "data" if with_data else "NULL"
         sql = f"SELECT {self._cols}, {data} FROM hitl_checkpoints WHERE {where} {tail}"
-        return [_row(r) for r in self._run(sql, params).fetchall()]
+        return [_row(r, self._k) for r in self._run(sql, params).fetchall()]
 
     def row(
         self,
@@ -105,7 +142,7 @@ class SqlTx:
     ) -> Row | None:
         rows = self._select(
             "thread_id = ? AND ns = ? AND checkpoint_id = ?",
-            [thread_id, ns, checkpoint_id],
+            [thread_id, ns, self._k.id_in(checkpoint_id)],
             with_data=with_data,
         )
         return rows[0] if rows else None
@@ -117,10 +154,12 @@ class SqlTx:
         return rows[0] if rows else None
 
     def head(self, thread_id: ThreadId, ns: Namespace) -> CheckpointId | None:
-        return self._run(
-            "SELECT MAX(checkpoint_id) FROM hitl_checkpoints WHERE thread_id = ? AND ns = ?",
+        found = self._run(  # not MAX(): PostgreSQL has none for bytea
+            "SELECT checkpoint_id FROM hitl_checkpoints WHERE thread_id = ? AND ns = ? "
+            "ORDER BY checkpoint_id DESC LIMIT 1",
             [thread_id, ns],
-        ).fetchone()[0]
+        ).fetchone()
+        return None if found is None else CheckpointId(self._k.id_out(found[0]))
 
     def chain(
         self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
@@ -138,17 +177,19 @@ class SqlTx:
                 WHERE NOT chain.is_snapshot AND chain.depth < ?
             )
             SELECT {self._cols}, data FROM chain ORDER BY depth"""
-        return [_row(r) for r in self._run(sql, [thread_id, ns, checkpoint_id, limit]).fetchall()]
+        found = self._run(sql, [thread_id, ns, self._k.id_in(checkpoint_id), limit]).fetchall()
+        return [_row(r, self._k) for r in found]
 
     def children(
         self, thread_id: ThreadId, ns: Namespace, parent_id: CheckpointId
     ) -> list[CheckpointId]:
+        parent = self._k.id_in(parent_id)
         return [
-            r[0]
+            CheckpointId(self._k.id_out(r[0]))
             for r in self._run(
                 "SELECT checkpoint_id FROM hitl_checkpoints WHERE thread_id = ? AND ns = ? "
                 "AND checkpoint_id > ? AND parent_id = ? ORDER BY checkpoint_id DESC",
-                [thread_id, ns, parent_id, parent_id],
+                [thread_id, ns, parent, parent],
             ).fetchall()
         ]
 
@@ -164,7 +205,7 @@ class SqlTx:
         params: list[Any] = [thread_id, ns]
         if before is not None:
             where.append("checkpoint_id < ?")
-            params.append(before)
+            params.append(self._k.id_in(before))
         exact = True
         for key, value in filter.items():
             clause = (
@@ -191,17 +232,20 @@ class SqlTx:
             "SELECT checkpoint_id, task_id, interrupted, data FROM hitl_outcomes "
             "WHERE thread_id = ? AND ns = ? AND checkpoint_id >= ? AND checkpoint_id <= ? "
             "ORDER BY checkpoint_id, seq",
-            [thread_id, ns, low, high],
+            [thread_id, ns, self._k.id_in(low), self._k.id_in(high)],
         ).fetchall():
-            found.setdefault(cid, []).append(OutcomeRow(task_id, bool(interrupted), bytes(data)))
+            found.setdefault(CheckpointId(self._k.id_out(cid)), []).append(
+                OutcomeRow(task_id, bool(interrupted), bytes(data))
+            )
         return found
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
-        c = row.chain
+        c, k = row.chain, self._k
         self._run(
             f"INSERT INTO hitl_checkpoints ({_COLUMNS.format(meta='metadata')}, data) "
             f"VALUES (?, ?, ?, ?, ?, ?, ?, {self._d.metadata_in}, ?, ?, ?, ?, ?)",
-            [row.thread_id, row.ns, row.id, row.parent_id, row.step, row.source, row.created_at, row.metadata,
+            [row.thread_id, row.ns, k.id_in(row.id), None if row.parent_id is None else k.id_in(row.parent_id),
+             row.step, row.source, k.time_in(row.created_at), row.metadata,
              c.is_snapshot, c.length, c.delta_bytes, c.base_bytes, row.data],
         )  # fmt: skip
         for outcome in outcomes:
@@ -210,26 +254,30 @@ class SqlTx:
     def upsert_outcome(
         self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, outcome: OutcomeRow
     ) -> None:
+        cid = self._k.id_in(checkpoint_id)
         self._run(
             "INSERT INTO hitl_outcomes (thread_id, ns, checkpoint_id, task_id, seq, interrupted, data) "
             "VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM hitl_outcomes "
             "WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?), ?, ?) "
             "ON CONFLICT (thread_id, ns, checkpoint_id, task_id) "
             "DO UPDATE SET interrupted = excluded.interrupted, data = excluded.data",
-            [thread_id, ns, checkpoint_id, outcome.task_id, thread_id, ns, checkpoint_id,
-             outcome.interrupted, outcome.data],
+            [thread_id, ns, cid, outcome.task_id, thread_id, ns, cid, outcome.interrupted, outcome.data],
         )  # fmt: skip
 
     def threads(self) -> list[ThreadInfo]:
         rows = self._run(
-            "SELECT c.thread_id, c.checkpoint_id, c.created_at, g.n FROM "
-            "(SELECT thread_id, MAX(checkpoint_id) AS latest, COUNT(*) AS n FROM hitl_checkpoints "
-            " WHERE ns = ? GROUP BY thread_id) g "
-            "JOIN hitl_checkpoints c ON c.thread_id = g.thread_id AND c.ns = ? AND c.checkpoint_id = g.latest "
+            "SELECT c.thread_id, c.checkpoint_id, c.created_at, (SELECT COUNT(*) FROM hitl_checkpoints n "
+            " WHERE n.thread_id = c.thread_id AND n.ns = c.ns) FROM hitl_checkpoints c "
+            "WHERE c.ns = ? AND NOT EXISTS (SELECT 1 FROM hitl_checkpoints d WHERE d.thread_id = c.thread_id "
+            " AND d.ns = c.ns AND d.checkpoint_id > c.checkpoint_id) "
             "ORDER BY c.created_at DESC, c.checkpoint_id DESC",
-            ["", ""],
+            [""],
         ).fetchall()
-        return [ThreadInfo(t, cid, created, int(n)) for t, cid, created, n in rows]
+        k = self._k
+        return [
+            ThreadInfo(t, CheckpointId(k.id_out(cid)), k.time_out(created), int(n))
+            for t, cid, created, n in rows
+        ]
 
     def namespaces(self, thread_id: ThreadId) -> list[Namespace]:
         rows = self._run(
@@ -246,8 +294,8 @@ class SqlTx:
         self._run(
             "UPDATE hitl_checkpoints SET parent_id = ?, is_snapshot = ?, chain_len = ?, chain_bytes = ?, "
             "base_bytes = ?, data = ? WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
-            [row.parent_id, c.is_snapshot, c.length, c.delta_bytes, c.base_bytes, row.data,
-             row.thread_id, row.ns, row.id],
+            [None if row.parent_id is None else self._k.id_in(row.parent_id), c.is_snapshot,
+             c.length, c.delta_bytes, c.base_bytes, row.data, row.thread_id, row.ns, self._k.id_in(row.id)],
         )  # fmt: skip
 
     def delete(self, thread_id: ThreadId, ns: Namespace, ids: list[CheckpointId]) -> None:
@@ -255,7 +303,7 @@ class SqlTx:
             for table in ("hitl_outcomes", "hitl_checkpoints"):
                 self._run(
                     f"DELETE FROM {table} WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
-                    [thread_id, ns, cid],
+                    [thread_id, ns, self._k.id_in(cid)],
                 )
 
 
@@ -276,6 +324,13 @@ def setup_schema(tx: SqlTx, dialect: Dialect) -> None:
         tx._run("UPDATE hitl_schema_version SET version = ?", [SCHEMA_VERSION])
 
 
+def key_form(tx: SqlTx, dialect: Dialect) -> KeyForm:
+    """How this database's checkpoint table holds ids (text when an earlier schema
+    version created it)."""
+    found = tx._run(dialect.id_type).fetchone()
+    return TEXT if found is not None and str(found[0]).lower() == "text" else PACKED
+
+
 def _column_equals(key: str, value: Any) -> tuple[str, list] | None:
     if key == "source" and isinstance(value, str):
         return "source = ?", [value]
@@ -284,7 +339,7 @@ def _column_equals(key: str, value: Any) -> tuple[str, list] | None:
     return None
 
 
-def _row(r: tuple) -> Row:
+def _row(r: tuple, k: KeyForm) -> Row:
     (
         thread_id,
         ns,
@@ -303,11 +358,11 @@ def _row(r: tuple) -> Row:
     return Row(
         thread_id=thread_id,
         ns=ns,
-        id=cid,
-        parent_id=parent_id,
+        id=CheckpointId(k.id_out(cid)),
+        parent_id=None if parent_id is None else CheckpointId(k.id_out(parent_id)),
         step=step,
         source=source,
-        created_at=created_at,
+        created_at=k.time_out(created_at),
         metadata=metadata,
         chain=Chain(bool(snap), length, delta, base),
         data=b"" if data is None else bytes(data),

@@ -16,23 +16,24 @@ from typing import Any
 
 from .base import ThreadId
 from .langgraph_api import LangGraphSaverAPI
-from .sql import Dialect, SqlTx, setup_schema, sqlite_metadata_equals
+from .sql import PACKED, Dialect, SqlTx, key_form, setup_schema, sqlite_metadata_equals
 from .store import DeltaSaver
 
 __all__ = ["SqliteSaver"]
 
 #: ``WITHOUT ROWID``: rows live in their primary key's B-tree instead of a table plus an
-#: index repeating the key (about 70 bytes a checkpoint). Files created before keep their
-#: rowid tables, which every statement here reads and writes the same way.
+#: index repeating the key (about 70 bytes a checkpoint). Checkpoint ids and creation times
+#: are packed bytes (``keys``: about 60 bytes less a checkpoint). Files created before keep
+#: their tables (rowid, text), which every statement here reads and writes the same way.
 _TABLES = (
     """CREATE TABLE IF NOT EXISTS hitl_checkpoints (
         thread_id TEXT NOT NULL,
         ns TEXT NOT NULL,
-        checkpoint_id TEXT NOT NULL,
-        parent_id TEXT,
+        checkpoint_id BLOB NOT NULL,
+        parent_id BLOB,
         step INTEGER NOT NULL,
         source TEXT NOT NULL,
-        created_at TEXT NOT NULL,
+        created_at BLOB NOT NULL,
         metadata TEXT NOT NULL,
         is_snapshot INTEGER NOT NULL,
         chain_len INTEGER NOT NULL,
@@ -44,7 +45,7 @@ _TABLES = (
     """CREATE TABLE IF NOT EXISTS hitl_outcomes (
         thread_id TEXT NOT NULL,
         ns TEXT NOT NULL,
-        checkpoint_id TEXT NOT NULL,
+        checkpoint_id BLOB NOT NULL,
         task_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
         interrupted INTEGER NOT NULL,
@@ -59,6 +60,7 @@ SQLITE = Dialect(
     metadata_out="metadata",
     tables=_TABLES,
     metadata_equals=sqlite_metadata_equals,
+    id_type="SELECT type FROM pragma_table_info('hitl_checkpoints') WHERE name = 'checkpoint_id'",
 )
 
 
@@ -95,6 +97,7 @@ class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
             )
         self._conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
         self._lock = threading.RLock()
+        self._form = PACKED
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -105,6 +108,7 @@ class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
         database written by a newer release."""
         with self._writing(ThreadId("")) as tx:
             setup_schema(tx, SQLITE)
+            self._form = key_form(tx, SQLITE)
 
     @classmethod
     def from_conn_string(cls, path: str | os.PathLike, **kwargs: Any) -> SqliteSaver:
@@ -137,11 +141,11 @@ class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
     def _transaction(self, begin: str) -> Iterator[SqlTx]:
         with self._lock:
             if begin == "BEGIN" and self._conn.in_transaction:  # a read inside this thread's
-                yield SqlTx(self._conn, SQLITE)  # own transaction (lazy values) reuses it
+                yield SqlTx(self._conn, SQLITE, self._form)  # own transaction reuses it
                 return
             self._conn.execute(begin)
             try:
-                yield SqlTx(self._conn, SQLITE)
+                yield SqlTx(self._conn, SQLITE, self._form)
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise

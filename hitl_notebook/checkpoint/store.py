@@ -286,7 +286,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise ValueError(
                     f"{where}: changes name channels missing from its values: {sorted(unknown)}"
                 )
-        delta, delta_cost, delta_values = encode_changes(changes, where)
+        delta, delta_cost, delta_values, appended = encode_changes(changes, where)
         shown, refs = split_writes(record.writes, changes)
         writes, plans = dump(shown, "writes", where), dump_plans(record.next, where)
         if refs:  # ``[refs, writes]``: serde writes lists as plain JSON arrays
@@ -305,7 +305,7 @@ class DeltaSaver(BaseCheckpointSaver):
             parent = None
             if record.parent_id is not None:
                 parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
-            chain = next_chain(parent.chain if parent else None, delta_cost)
+            chain = next_chain(parent.chain if parent else None, delta_cost, appended)
             if chain is None:  # snapshot (amortised: see ``delta``)
                 body, cost, values = encode_values(record.values, where)
                 chain = Chain(True, 0, 0, cost)

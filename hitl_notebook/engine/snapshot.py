@@ -17,6 +17,7 @@ from ..checkpoint.base import (
 )
 from ..checkpoint.copying import fresh_copy
 from ..checkpoint.deferred import DeferredValues
+from ..checkpoint.keys import order
 from ..constants import PULL, PUSH, ROOT, START
 from ..errors import CheckpointerRequiredError, CheckpointNotFoundError, ThreadRequiredError
 from ..types import Interrupt, PregelTask, StateSnapshot
@@ -189,7 +190,7 @@ def read_history_with_writes(
     )
     while record is not None and (limit is None or count < limit):
         seen.add(record.id)
-        if (before_id is None or record.id < before_id) and _matches(record, filter):
+        if (before_id is None or order(record.id) < order(before_id)) and _matches(record, filter):
             count += 1
             yield (
                 to_snapshot(graph, record, saver=saver, shared=True, child_writes=child),

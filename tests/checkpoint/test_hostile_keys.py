@@ -9,6 +9,7 @@ import pytest
 from checkpoint_helpers import put_chain, record
 
 from hitl_notebook import END, START, StateGraph
+from hitl_notebook.checkpoint.keys import pack_id
 from hitl_notebook.checkpoint.serde import DeserializationError, SerializationError
 
 
@@ -104,7 +105,8 @@ def test_a_parent_cycle_is_a_deserialization_error_not_an_endless_walk(kit):
             row.parent_id = newest
     else:
         kit.sql(
-            "UPDATE hitl_checkpoints SET parent_id = ? WHERE checkpoint_id = ?", [newest, oldest]
+            "UPDATE hitl_checkpoints SET parent_id = ? WHERE checkpoint_id = ?",
+            [pack_id(newest), pack_id(oldest)],
         )
     saver = kit.reopen()
     at = {"configurable": {"thread_id": "t", "checkpoint_id": newest}}

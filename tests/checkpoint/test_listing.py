@@ -11,6 +11,7 @@ from checkpoint_helpers import put_chain, record
 
 from hitl_notebook.checkpoint import delta, frames, store
 from hitl_notebook.checkpoint.base import InterruptRecord, Replace, TaskOutcome
+from hitl_notebook.checkpoint.keys import pack_id, unpack_id
 from hitl_notebook.checkpoint.serde import DeserializationError
 
 DURABLE = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -118,8 +119,9 @@ def test_a_cold_listing_decodes_each_checkpoint_about_once_and_lazily(make_kit, 
     saver.clear_cache()
     decodes[0] = 0
     next(saver.list("t"))
-    # At most each branch head's delta chain (bounded by the snapshot policy) and a batch.
-    longest_chain = max(delta.MIN_CHAIN, delta.MIN_BUDGET // delta.BYTES_PER_LINK) + 1
+    # At most each branch head's delta chain (bounded by the snapshot policy: these rows
+    # append less than half a link, so each weighs at least half of one) and a batch.
+    longest_chain = delta.MIN_BUDGET // (delta.BYTES_PER_LINK // 2) + 1
     assert decodes[0] <= 2 * longest_chain + store.FIRST_BATCH
     assert decodes[0] * 4 < len(recs)
 
@@ -163,7 +165,7 @@ def test_a_damaged_checkpoint_fails_a_listing_where_it_is_first_needed(make_kit,
     kit = make_kit(kind)
     recs = put_chain(kit.saver, 120)
     snapshots = {
-        cid
+        unpack_id(cid)
         for cid, snap in kit.sql("SELECT checkpoint_id, is_snapshot FROM hitl_checkpoints", [])
         if snap
     }
@@ -175,7 +177,7 @@ def test_a_damaged_checkpoint_fails_a_listing_where_it_is_first_needed(make_kit,
         first_needing += 1
     kit.sql(
         "UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?",
-        [b"garbage", recs[damaged].id],
+        [b"garbage", pack_id(recs[damaged].id)],
     )
 
     listing = kit.reopen().list("t")

@@ -15,6 +15,7 @@ from checkpoint_helpers import put_chain, record
 
 from hitl_notebook.checkpoint import bounds, frames
 from hitl_notebook.checkpoint.base import Append, InterruptRecord, Replace, TaskOutcome
+from hitl_notebook.checkpoint.keys import pack_id
 from hitl_notebook.checkpoint.serde import DeserializationError, dumps
 from hitl_notebook.checkpoint.sql import SchemaVersionError
 from hitl_notebook.checkpoint.sqlite import SqliteSaver
@@ -34,7 +35,10 @@ class _Evil:
 
 
 def _set_data(kit, checkpoint_id: str, data: bytes) -> None:
-    kit.sql("UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?", [data, checkpoint_id])
+    kit.sql(
+        "UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?",
+        [data, pack_id(checkpoint_id)],
+    )
 
 
 def _hostile_payloads(marker: Path) -> list[bytes]:
@@ -127,14 +131,17 @@ def test_tampered_outcome_and_metadata_are_clear_errors(make_kit, kind, tmp_path
 
 def _data(kit, checkpoint_id: str) -> bytes:
     return bytes(
-        kit.sql("SELECT data FROM hitl_checkpoints WHERE checkpoint_id = ?", [checkpoint_id])[0][0]
+        kit.sql(
+            "SELECT data FROM hitl_checkpoints WHERE checkpoint_id = ?", [pack_id(checkpoint_id)]
+        )[0][0]
     )
 
 
 def _is_snapshot(kit, checkpoint_id: str) -> bool:
     return bool(
         kit.sql(
-            "SELECT is_snapshot FROM hitl_checkpoints WHERE checkpoint_id = ?", [checkpoint_id]
+            "SELECT is_snapshot FROM hitl_checkpoints WHERE checkpoint_id = ?",
+            [pack_id(checkpoint_id)],
         )[0][0]
     )
 
