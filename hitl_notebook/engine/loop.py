@@ -140,7 +140,10 @@ class Run:
         conf = self.config.get("configurable") or {}
         # Inside a node this runs as a subgraph (unless it has a saver of its own), and
         # ``checkpointer=False`` makes it a subgraph that keeps no checkpoints at all.
-        self.parent = current_task() if graph.checkpointer in (None, True, False) else None
+        task = current_task()
+        if task is not None:  # the node may return our output: its graph drops our own keys
+            task.subgraph_keys = task.subgraph_keys.union(self.plan.channels)
+        self.parent = task if graph.checkpointer in (None, True, False) else None
         if self.parent is not None:
             self.saver = self.parent.checkpointer if graph.checkpointer is not False else None
             self.thread_id = self.parent.thread_id
