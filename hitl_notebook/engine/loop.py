@@ -325,8 +325,13 @@ class Run:
             if input.update is not None or input.goto not in ((), None, []):
                 self._put_outcome(input_outcome(self.plan, self.cp, input))
                 self.cp = with_goto_tasks(self.cp)
-        elif self.parent is not None and base is not None and base.next:
-            # A re-run parent task calls its subgraph again: continue the paused subgraph.
+        elif (
+            self.parent is not None
+            and base is not None
+            and (base.next or self.graph.checkpointer is not True)
+        ):
+            # A re-run parent task calls its subgraph again: continue the paused subgraph
+            # (a per-task one found finished, e.g. edited as its last node, runs nothing).
             answered = {
                 rec.id: self.parent.child_answers[rec.id]
                 for _, rec in pending_interrupts(base)

@@ -281,12 +281,12 @@ class CompiledStateGraph:
     def get_subgraphs(
         self, *, namespace: str | None = None, recurse: bool = False
     ) -> Iterator[tuple[str, Any]]:
-        """``(namespace, compiled subgraph)`` for each node that is a compiled graph (and,
-        with ``recurse``, theirs: ``"parent|child"``). With ``namespace`` (node names joined
-        by ``|``, no task ids), only the subgraph at exactly that namespace; a nested one
-        needs ``recurse=True``."""
+        """``(namespace, compiled subgraph)`` for each node that is (or whose function refers
+        to) a compiled graph (and, with ``recurse``, theirs: ``"parent|child"``). With
+        ``namespace`` (node names joined by ``|``, no task ids), only the subgraph at exactly
+        that namespace; a nested one needs ``recurse=True``."""
         for name, spec in self._plan.nodes.items():
-            graph = spec.subgraph
+            graph = spec.subgraph or spec.refers_to
             if graph is None:
                 continue
             if namespace is None:

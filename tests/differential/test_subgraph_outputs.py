@@ -68,3 +68,54 @@ def test_a_key_of_no_subgraph_is_still_an_error():
     builder.add_edge(OURS.START, "call")
     with pytest.raises(InvalidUpdateError, match="Node 'call' wrote key 'typo'"):
         builder.compile().invoke({"foo": "x"})
+
+
+def test_editing_the_state_of_a_subgraph_a_node_function_runs():
+    """``update_state`` on the config of a waiting subgraph that a node function invokes
+    (not a subgraph node) edits that subgraph's state, and the run goes on with it."""
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Child)
+        builder.add_node("first", lambda s: {"bar": "first"})
+        builder.add_node("second", lambda s: {"foo": s["foo"] + "|" + s["bar"]})
+        builder.add_edge(api.START, "first")
+        builder.add_edge("first", "second")
+        child = builder.compile(interrupt_before=["second"])
+        parent = api.StateGraph(Parent)
+        parent.add_node("call", lambda s: child.invoke(s))
+        parent.add_edge(api.START, "call")
+        graph = parent.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        graph.invoke({"foo": "x"}, config)
+        waiting = graph.get_state(config, subgraphs=True).tasks[0].state
+        graph.update_state(waiting.config, {"bar": "edited"})
+        return waiting.values, graph.invoke(None, config)
+
+    assert same(scenario) == ({"foo": "x", "bar": "first"}, {"foo": "x|edited"})
+
+
+@pytest.mark.parametrize("as_subgraph_node", [False, True])
+def test_editing_a_waiting_subgraph_as_its_last_node_finishes_it(as_subgraph_node):
+    """``update_state(..., as_node=<the node it waits before>)`` on the subgraph's config
+    stands in for that node: on ``invoke(None)`` the subgraph has nothing left to run and
+    the parent gets its edited state (nothing runs again)."""
+
+    def scenario(api: Api):
+        runs: list[str] = []
+        builder = api.StateGraph(Child)
+        builder.add_node("first", lambda s: runs.append("first") or {"bar": "first"})
+        builder.add_node("second", lambda s: runs.append("second") or {"foo": "second"})
+        builder.add_edge(api.START, "first")
+        builder.add_edge("first", "second")
+        child = builder.compile(interrupt_before=["second"])
+        parent = api.StateGraph(Parent)
+        parent.add_node("call", child if as_subgraph_node else (lambda s: child.invoke(s)))
+        parent.add_edge(api.START, "call")
+        graph = parent.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        graph.invoke({"foo": "x"}, config)
+        waiting = graph.get_state(config, subgraphs=True).tasks[0].state
+        graph.update_state(waiting.config, {"foo": "edited"}, as_node="second")
+        return graph.invoke(None, config), runs
+
+    assert same(scenario) == ({"foo": "edited"}, ["first"])
