@@ -56,7 +56,7 @@ from .commands import (
 from .context import TaskContext, current_task
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .lineage import name_path, state_as_of
-from .messages_stream import MessageEmitter, message_ids, messages_in
+from .messages_stream import MessageEmitter, SilentEmitter, message_ids, messages_in
 from .resume import (
     DYNAMIC_INDEX,
     pending_interrupts,
@@ -105,6 +105,20 @@ run_observers: list = []
 #: The last whole second ``now_iso`` formatted, and its text: formatting a datetime
 #: costs more than the rest of a small step, and steps come many per second.
 _second_text: tuple[int, str] = (-1, "")
+
+
+#: ``configurable`` keys the ``messages`` stream's metadata repeats (as LangGraph).
+_PROPAGATED = (
+    "thread_id",
+    "checkpoint_id",
+    "checkpoint_ns",
+    "task_id",
+    "run_id",
+    "assistant_id",
+    "graph_id",
+)
+#: The metadata LangGraph adds to a message a node returned (not a model's).
+_RETURNED = {"ls_integration": "langgraph"}
 
 
 def now_iso() -> str:
@@ -612,7 +626,12 @@ class Run:
         else:
             answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
             task_results = {}
-        emitter = self._message_emitter(plan) if "messages" in self.modes else None
+        if "messages" in self.modes:
+            emitter: MessageEmitter | None = self._message_emitter(plan)
+        elif self.parent is not None and self.parent.messages is not None:
+            emitter = SilentEmitter()  # streamed without subgraphs: not shown
+        else:
+            emitter = None
         return TaskContext(
             plan.id,
             plan.name,
@@ -638,14 +657,16 @@ class Run:
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
         task_ns = f"{plan.name}:{plan.id}"
+        conf = self.config.get("configurable") or {}
+        ours = ("checkpoint_ns", "checkpoint_id") if self.parent is not None else ()
         metadata = {
+            **{k: conf[k] for k in _PROPAGATED if k in conf and k not in ours},
             **({"thread_id": self.thread_id} if self.thread_id is not None else {}),
             "langgraph_step": self.cp.step + 1,
             "langgraph_node": plan.name,
             "langgraph_triggers": task_payload(plan, None)["triggers"],
             "langgraph_path": (PUSH, 0) if plan.is_send else (PULL, plan.name),
             "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
-            "checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
         }
         if self._seen_messages is None:
             outer = self.parent.messages if self.parent is not None else None
@@ -698,8 +719,8 @@ class Run:
                     m.id for m in messages_in(result.writes) if getattr(m, "id", None)
                 )
             else:
-                for message in messages_in(result.shown):
-                    emitter.finished(message)
+                for message in messages_in(result.writes):  # with the ids they are stored with
+                    emitter.finished(message, _RETURNED)
         if result.writes is not None:
             if self._node_finished is not None and plan.name != START:
                 self._node_finished(plan.name)
