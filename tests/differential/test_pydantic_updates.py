@@ -38,9 +38,7 @@ def test_a_node_returning_its_mutated_state(state_class):
             state.outer = 10
             return state
 
-        graph = (
-            api.StateGraph(state_class).add_node("n", node).add_edge(api.START, "n").compile()
-        )
+        graph = api.StateGraph(state_class).add_node("n", node).add_edge(api.START, "n").compile()
         out = graph.invoke({"outer": 1})
         return {k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in out.items()}
 
