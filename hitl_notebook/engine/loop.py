@@ -157,7 +157,14 @@ class Run:
         task = current_task()
         if task is not None:  # the node may return our output: its graph drops our own keys
             task.subgraph_keys = task.subgraph_keys.union(self.plan.channels)
-        self.parent = task if graph.checkpointer in (None, True, False) else None
+        # (A subgraph node compiled with its parent's own saver is a subgraph all the same;
+        # a graph with a saver that a node function invokes runs as a graph of its own.)
+        inherits = graph.checkpointer in (None, True, False) or (
+            task is not None
+            and graph.checkpointer is task.checkpointer
+            and _is_node_graph(task, graph)
+        )
+        self.parent = task if inherits else None
         if self.parent is not None:
             self.saver = self.parent.checkpointer if graph.checkpointer is not False else None
             self.thread_id = self.parent.thread_id
@@ -972,6 +979,12 @@ class Run:
                     advance=advance,
                     answered=answered,
                 )
+
+
+def _is_node_graph(task: TaskContext, graph: CompiledStateGraph) -> bool:
+    """True when ``graph`` is the running task's node itself (``add_node(name, graph)``)."""
+    spec = task.owner.nodes.get(task.name) if task.owner is not None else None
+    return spec is not None and spec.subgraph is graph
 
 
 def _child_ns(parent: TaskContext, *, stable: bool) -> Namespace:

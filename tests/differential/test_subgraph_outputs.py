@@ -119,3 +119,22 @@ def test_editing_a_waiting_subgraph_as_its_last_node_finishes_it(as_subgraph_nod
         return graph.invoke(None, config), runs
 
     assert same(scenario) == ({"foo": "edited"}, ["first"])
+
+
+def test_a_subgraph_compiled_with_its_parents_saver_runs_as_a_subgraph():
+    """``inner.compile(checkpointer=saver)`` with the parent's own saver, used as a node:
+    it keeps its checkpoints in its own namespace of the parent's thread (no clash with the
+    parent's head), run after run."""
+
+    def scenario(api: Api):
+        saver = api.InMemorySaver()
+        inner = api.StateGraph(Child)
+        inner.add_node("inner", lambda s: {"foo": s["foo"] + "|inner"})
+        inner.add_edge(api.START, "inner")
+        builder = api.StateGraph(Parent)
+        builder.add_node("call", inner.compile(checkpointer=saver))
+        builder.add_edge(api.START, "call")
+        graph = builder.compile(checkpointer=saver)
+        return [graph.invoke({"foo": str(n)}, thread("t")) for n in range(2)]
+
+    assert same(scenario) == [{"foo": "0|inner"}, {"foo": "1|inner"}]
