@@ -76,6 +76,9 @@ class TaskContext:
     task_calls: int = 0
     #: ``emit(mode, chunk)``: sends a chunk on the run's stream (``@task`` results).
     emit: Any = None
+    #: State keys of the compiled graphs this task ran: a node returning a subgraph's
+    #: output may carry them, and the parent drops those it lacks (LangGraph's rule).
+    subgraph_keys: frozenset = frozenset()
 
     def restart(self) -> None:
         """Before a retry: the node runs from its start, so its ``interrupt()`` calls take

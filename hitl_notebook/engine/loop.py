@@ -57,7 +57,7 @@ from .commands import (
 from .context import TaskContext, current_task
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .lineage import name_path, state_as_of
-from .messages_stream import MessageEmitter, message_ids, messages_in
+from .messages_stream import MessageEmitter, SilentEmitter, message_ids, messages_in
 from .resume import (
     DYNAMIC_INDEX,
     pending_interrupts,
@@ -108,6 +108,20 @@ run_observers: list = []
 _second_text: tuple[int, str] = (-1, "")
 
 
+#: ``configurable`` keys the ``messages`` stream's metadata repeats (as LangGraph).
+_PROPAGATED = (
+    "thread_id",
+    "checkpoint_id",
+    "checkpoint_ns",
+    "task_id",
+    "run_id",
+    "assistant_id",
+    "graph_id",
+)
+#: The metadata LangGraph adds to a message a node returned (not a model's).
+_RETURNED = {"ls_integration": "langgraph"}
+
+
 def now_iso() -> str:
     """The current UTC time as ISO-8601 with microseconds, e.g. ``2026-01-02T03:04:05.000006+00:00``."""
     global _second_text
@@ -144,6 +158,8 @@ class Run:
         # too (as in LangGraph), else parallel calls would share one history, unless the call
         # names a thread of its own; with another saver it is a graph of its own.
         task = current_task()
+        if task is not None:  # the node may return our output: its graph drops our own keys
+            task.subgraph_keys = task.subgraph_keys.union(self.plan.channels)
         if task is not None and graph.checkpointer not in (None, True, False):
             thread = conf.get("thread_id")
             own_thread = thread is not None and str(thread) != task.thread_id
@@ -335,8 +351,13 @@ class Run:
             if input.update is not None or input.goto not in ((), None, []):
                 self._put_outcome(input_outcome(self.plan, self.cp, input))
                 self.cp = with_goto_tasks(self.cp)
-        elif self.parent is not None and base is not None and base.next:
-            # A re-run parent task calls its subgraph again: continue the paused subgraph.
+        elif (
+            self.parent is not None
+            and base is not None
+            and (base.next or self.graph.checkpointer is not True)
+        ):
+            # A re-run parent task calls its subgraph again: continue the paused subgraph
+            # (a per-task one found finished, e.g. edited as its last node, runs nothing).
             answered = {
                 rec.id: self.parent.child_answers[rec.id]
                 for _, rec in pending_interrupts(base)
@@ -631,7 +652,12 @@ class Run:
         else:
             answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
             task_results = {}
-        emitter = self._message_emitter(plan) if "messages" in self.modes else None
+        if "messages" in self.modes:
+            emitter: MessageEmitter | None = self._message_emitter(plan)
+        elif self.parent is not None and self.parent.messages is not None:
+            emitter = SilentEmitter()  # streamed without subgraphs: not shown
+        else:
+            emitter = None
         return TaskContext(
             plan.id,
             plan.name,
@@ -657,14 +683,16 @@ class Run:
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
         task_ns = f"{plan.name}:{plan.id}"
+        conf = self.config.get("configurable") or {}
+        ours = ("checkpoint_ns", "checkpoint_id") if self.parent is not None else ()
         metadata = {
+            **{k: conf[k] for k in _PROPAGATED if k in conf and k not in ours},
             **({"thread_id": self.thread_id} if self.thread_id is not None else {}),
             "langgraph_step": self.cp.step + 1,
             "langgraph_node": plan.name,
             "langgraph_triggers": task_payload(plan, None)["triggers"],
             "langgraph_path": (PUSH, 0) if plan.is_send else (PULL, plan.name),
             "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
-            "checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
         }
         if self._seen_messages is None:
             outer = self.parent.messages if self.parent is not None else None
@@ -717,8 +745,8 @@ class Run:
                     m.id for m in messages_in(result.writes) if getattr(m, "id", None)
                 )
             else:
-                for message in messages_in(result.shown):
-                    emitter.finished(message)
+                for message in messages_in(result.writes):  # with the ids they are stored with
+                    emitter.finished(message, _RETURNED)
         if result.writes is not None:
             if self._node_finished is not None and plan.name != START:
                 self._node_finished(plan.name)

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-__all__ = ["MessageEmitter", "langchain_callbacks", "message_ids", "messages_in"]
+__all__ = ["MessageEmitter", "SilentEmitter", "langchain_callbacks", "message_ids", "messages_in"]
 
 
 class MessageEmitter:
@@ -30,19 +30,34 @@ class MessageEmitter:
         #: subgraphs they run, so a message passed along is not sent again.
         self.seen = seen
 
-    def token(self, chunk: Any) -> None:
-        """A piece of a message being generated (its id marks the whole message streamed)."""
+    def token(self, chunk: Any, extra: dict | None = None) -> None:
+        """A piece of a message being generated (its id marks the whole message streamed);
+        ``extra``: metadata of the model call (LangSmith keys, tags)."""
         if getattr(chunk, "id", None):
             self.seen.add(chunk.id)
-        self.send((chunk, dict(self.metadata)))
+        self.send((chunk, {**self.metadata, **extra} if extra else dict(self.metadata)))
 
-    def finished(self, message: Any) -> None:
+    def finished(self, message: Any, extra: dict | None = None) -> None:
         """A whole message: emitted unless its tokens were already streamed."""
         if getattr(message, "id", None) in self.seen:
             return
         if getattr(message, "id", None):
             self.seen.add(message.id)
-        self.send((message, dict(self.metadata)))
+        self.send((message, {**self.metadata, **extra} if extra else dict(self.metadata)))
+
+
+class SilentEmitter(MessageEmitter):
+    """A subgraph's task when the caller streams ``messages`` without ``subgraphs=True``:
+    it stands in for the parent task's emitter, so the subgraph's models are not shown."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda pair: None, {"langgraph_checkpoint_ns": ""}, set())
+
+    def token(self, chunk: Any, extra: dict | None = None) -> None:
+        pass
+
+    def finished(self, message: Any, extra: dict | None = None) -> None:
+        pass
 
 
 def messages_in(writes: list[tuple[str, Any]] | None) -> Iterator[Any]:
@@ -73,9 +88,13 @@ def langchain_callbacks(emitter: MessageEmitter | None) -> Iterator[None]:
         return
     outer = var_child_runnable_config.get() or {}
     inherited = outer.get("callbacks") or []
-    callbacks = (
-        [*inherited, _handler(emitter)] if isinstance(inherited, list) else [_handler(emitter)]
+    # A subgraph's task replaces its parent task's handler: a model it calls is its own.
+    kept = (
+        [c for c in inherited if not getattr(c, "hitl_tokens", False)]
+        if isinstance(inherited, list)
+        else []
     )
+    callbacks = [*kept, _handler(emitter)]
     token = var_child_runnable_config.set({**outer, "callbacks": callbacks})
     try:
         yield
@@ -90,9 +109,16 @@ def _handler(emitter: MessageEmitter) -> Any:
         """Forwards chat model tokens (and unstreamed replies) to the emitter."""
 
         run_inline = True
+        hitl_tokens = True
 
         def __init__(self) -> None:
             self.streamed: set = set()
+            self.extra: dict = {}
+
+        def on_chat_model_start(
+            self, serialized: Any, messages: Any, *, run_id: Any = None, **kw: Any
+        ) -> None:
+            self.extra[run_id] = _call_metadata(emitter, kw.get("metadata"), kw.get("tags"))
 
         # Having these two makes LangChain chat models stream inside ``invoke`` (it checks
         # for a streaming handler this way), so tokens arrive one by one.
@@ -113,15 +139,28 @@ def _handler(emitter: MessageEmitter) -> Any:
             message = getattr(chunk, "message", None)
             if message is not None:
                 self.streamed.add(run_id)
-                emitter.token(message)
+                emitter.token(message, self.extra.get(run_id))
 
         def on_llm_end(self, response: Any, *, run_id: Any = None, **_: Any) -> None:
+            extra = self.extra.pop(run_id, None)
             if run_id in self.streamed:
                 return
             for generations in getattr(response, "generations", []) or []:
                 for generation in generations:
                     message = getattr(generation, "message", None)
                     if message is not None:
-                        emitter.finished(message)
+                        emitter.finished(message, extra)
 
     return _Tokens()
+
+
+def _call_metadata(emitter: MessageEmitter, metadata: Any, tags: Any) -> dict:
+    """What LangGraph adds to a model's messages: LangChain's ``ls_*``/``lc_versions``
+    keys, the user's tags, and the namespace of the top-level task that made the call."""
+    extra = {k: v for k, v in (metadata or {}).items() if k.startswith("ls_") or k == "lc_versions"}
+    user_tags = [t for t in tags or () if not t.startswith("seq:step")]
+    if user_tags:
+        extra["tags"] = user_tags
+    if "checkpoint_ns" not in emitter.metadata:
+        extra["checkpoint_ns"] = emitter.metadata["langgraph_checkpoint_ns"].split("|")[0]
+    return extra

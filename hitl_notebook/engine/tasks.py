@@ -112,7 +112,7 @@ def _attempt_sync(
                             out = _call_node(spec, spec.fn, node_input, ctx)
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
-            returned, writes, goto = _writes(structure, plan, out)
+            returned, writes, goto = _writes(structure, plan, out, ctx.subgraph_keys)
             targets, applied = route(
                 structure, plan.name, values, writes, ctx.config, solo=ctx.solo
             )
@@ -169,7 +169,7 @@ async def _attempt_async(
                             out = await _call_node(spec, fn, node_input, ctx)
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
-            returned, writes, goto = _writes(structure, plan, out)
+            returned, writes, goto = _writes(structure, plan, out, ctx.subgraph_keys)
             targets, applied = await aroute(
                 structure, plan.name, values, writes, ctx.config, solo=ctx.solo
             )
@@ -224,10 +224,12 @@ def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskR
     return TaskResult(plan, interrupts=records, answers=ctx.answers, task_results=ctx.task_results)
 
 
-def _writes(structure: GraphPlan, plan: TaskPlan, out: Any) -> tuple[list, list, list]:
+def _writes(
+    structure: GraphPlan, plan: TaskPlan, out: Any, subgraph_keys: frozenset
+) -> tuple[list, list, list]:
     """What the node returned as writes, the same writes prepared for folding (message ids
     assigned before routing, so routing and the commit agree), and its ``goto`` targets."""
-    returned, goto = writes_from_output(structure, plan.name, out)
+    returned, goto = writes_from_output(structure, plan.name, out, subgraph_keys)
     return returned, structure.prepare_writes(returned), goto
 
 
@@ -253,9 +255,11 @@ def _finished(
 
 
 def writes_from_output(
-    structure: GraphPlan, node: str, out: Any
+    structure: GraphPlan, node: str, out: Any, subgraph_keys: frozenset = frozenset()
 ) -> tuple[list[tuple[str, Any]], list[Any]]:
-    """A node's return value -> ``(channel, value)`` writes and explicit ``goto`` targets."""
+    """A node's return value -> ``(channel, value)`` writes and explicit ``goto`` targets.
+    Keys in ``subgraph_keys`` (the state keys of subgraphs the node ran) that the graph
+    lacks are dropped: the node is passing on a subgraph's output."""
     goto: list[Any] = []
     if isinstance(out, Command):
         if out.graph == Command.PARENT:
@@ -271,7 +275,7 @@ def writes_from_output(
         # A list holding Commands: each item is a Command or an update of its own.
         writes: list[tuple[str, Any]] = []
         for command in out:
-            w, g = writes_from_output(structure, node, command)
+            w, g = writes_from_output(structure, node, command, subgraph_keys)
             writes.extend(w)
             goto.extend(g)
         return writes, goto
@@ -293,6 +297,9 @@ def writes_from_output(
                 f"Node '{node}' returned {type(out).__name__} {out!r:.80}; a node must return a dict of "
                 "state updates, a Command, or None."
             ) from None
+    if subgraph_keys:
+        channels = structure.channels
+        items = [(k, v) for k, v in items if k in channels or k not in subgraph_keys]
     structure.check_keys(items, f"Node '{node}'")
     return items, goto
 

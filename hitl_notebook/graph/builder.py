@@ -28,6 +28,9 @@ class NodeSpec:
     accepts_config: bool
     #: The compiled graph when the node *is* a subgraph.
     subgraph: Any = None
+    #: A compiled graph the node's function refers to by name (closure or global), so
+    #: runs as its subgraph: listed by ``get_subgraphs``, drawn by ``xray`` (as LangGraph).
+    refers_to: Any = None
     #: An async twin of ``fn`` that ``ainvoke`` prefers (a subgraph driven on the event loop).
     afn: Callable[..., Any] | None = None
     #: Keyword parameters the engine fills by name (``writer``).
@@ -330,7 +333,34 @@ def _node_spec(
         metadata=dict(metadata or {}),
         afn=afn,
         injected=_injected(fn),
+        refers_to=None if subgraph is not None else _referenced_graph(action),
     )
+
+
+def _referenced_graph(fn: Any) -> Any:
+    """The first compiled graph (keeping checkpoints) that ``fn`` reaches by a name of its
+    closure or its globals; a graph looked up in a container is not found, as in LangGraph."""
+    from .compiled import CompiledStateGraph
+
+    owner = getattr(fn, "__self__", None)  # a bound method, e.g. ``add_node(g.invoke)``
+    code = getattr(fn, "__code__", None)
+    candidates = [owner]
+    if code is not None:
+        candidates += [_cell_value(cell) for cell in fn.__closure__ or ()]
+        scope = getattr(fn, "__globals__", {})
+        candidates += [scope[name] for name in code.co_names if name in scope]
+    for value in candidates:
+        value = getattr(value, "__self__", value)
+        if isinstance(value, CompiledStateGraph) and value.checkpointer is not False:
+            return value
+    return None
+
+
+def _cell_value(cell: Any) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:  # a variable not assigned yet
+        return None
 
 
 def check_checkpointer(checkpointer: Any) -> None:

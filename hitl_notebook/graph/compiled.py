@@ -278,15 +278,23 @@ class CompiledStateGraph:
 
         return build_drawable(self, xray=xray)
 
+    def get_input_jsonschema(self, config: dict | None = None) -> dict[str, Any]:
+        """The JSON schema of the input: pydantic's schema of the input (else state) class."""
+        return _json_schema((self.builder.input_schema or self.builder.schema).schema)
+
+    def get_output_jsonschema(self, config: dict | None = None) -> dict[str, Any]:
+        """The JSON schema of the output: pydantic's schema of the output (else state) class."""
+        return _json_schema((self.builder.output_schema or self.builder.schema).schema)
+
     def get_subgraphs(
         self, *, namespace: str | None = None, recurse: bool = False
     ) -> Iterator[tuple[str, Any]]:
-        """``(namespace, compiled subgraph)`` for each node that is a compiled graph (and,
-        with ``recurse``, theirs: ``"parent|child"``). With ``namespace`` (node names joined
-        by ``|``, no task ids), only the subgraph at exactly that namespace; a nested one
-        needs ``recurse=True``."""
+        """``(namespace, compiled subgraph)`` for each node that is (or whose function refers
+        to) a compiled graph (and, with ``recurse``, theirs: ``"parent|child"``). With
+        ``namespace`` (node names joined by ``|``, no task ids), only the subgraph at exactly
+        that namespace; a nested one needs ``recurse=True``."""
         for name, spec in self._plan.nodes.items():
-            graph = spec.subgraph
+            graph = spec.subgraph or spec.refers_to
             if graph is None:
                 continue
             if namespace is None:
@@ -340,3 +348,11 @@ def _modes(stream_mode: str | Sequence[str]) -> tuple[tuple[str, ...], bool]:
                 f"Unknown stream_mode {mode!r}; choose from {', '.join(STREAM_MODES)}."
             )
     return modes, single
+
+
+def _json_schema(schema: type) -> dict[str, Any]:
+    from pydantic import BaseModel, TypeAdapter
+
+    if isinstance(schema, type) and issubclass(schema, BaseModel):
+        return schema.model_json_schema()
+    return TypeAdapter(schema).json_schema()

@@ -141,9 +141,10 @@ def build_drawable(
 
     add_node(START)
     for name, spec in builder.nodes.items():
-        if xray and spec.subgraph is not None:
+        subgraph = spec.subgraph or spec.refers_to
+        if xray and subgraph is not None:
             inner = build_drawable(
-                spec.subgraph,
+                subgraph,
                 xray=xray - 1 if isinstance(xray, int) and xray is not True else True,
                 prefix=f"{prefix}{name}:",
             )

@@ -49,10 +49,13 @@ class StateSchema:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         if hasattr(value, "model_dump") and hasattr(type(value), "model_fields"):
+            # LangGraph's rule: every field but a ``None`` that was neither set nor differs
+            # from its default (so a nested object mutated in place is kept).
+            fields, given = type(value).model_fields, value.model_fields_set
             return {
-                k: getattr(value, k)
-                for k in type(value).model_fields
-                if k in value.model_fields_set
+                k: v
+                for k, field in fields.items()
+                if (v := getattr(value, k)) is not None or field.default is not None or k in given
             }
         raise TypeError(
             f"Expected a dict (or a {getattr(self.schema, '__name__', 'state')} object) as state input "

@@ -50,3 +50,35 @@ def test_the_same_namespaces(namespace, recurse):
         ]
 
     same(scenario)
+
+
+def test_a_subgraph_a_node_function_refers_to_is_listed():
+    """A compiled graph a node function reaches by name (closure or module global) counts as
+    that node's subgraph; one looked up in a dict does not (LangGraph's detection)."""
+
+    def scenario(api: Api):
+        leaf = (
+            api.StateGraph(Notes)
+            .add_node("work", lambda s: {"notes": "x"})
+            .add_edge(api.START, "work")
+            .compile()
+        )
+        table = {"leaf": leaf}
+
+        def by_name(state: Notes) -> dict:
+            return leaf.invoke(state)
+
+        def by_key(state: Notes) -> dict:
+            return table["leaf"].invoke(state)
+
+        graph = (
+            api.StateGraph(Notes)
+            .add_node("by_name", by_name)
+            .add_node("by_key", by_key)
+            .add_node("by_lambda", lambda s: leaf.invoke(s))
+            .add_edge(api.START, "by_name")
+            .compile()
+        )
+        return [name for name, _ in graph.get_subgraphs()]
+
+    assert same(scenario) == ["by_name", "by_lambda"]

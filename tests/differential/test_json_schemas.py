@@ -1,0 +1,45 @@
+"""``get_input_jsonschema`` / ``get_output_jsonschema``: the JSON schema of what a graph
+takes and returns, as LangGraph gives it for a ``TypedDict`` or pydantic state."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated
+
+import pytest
+from pydantic import BaseModel
+from typing_extensions import TypedDict
+
+from .harness import Api, same
+
+pytestmark = pytest.mark.langgraph
+
+
+class OverallState(TypedDict):
+    locations: list[str]
+    results: Annotated[list[str], operator.add]
+
+
+class Output(TypedDict):
+    results: list[str]
+
+
+class Model(BaseModel):
+    query: str
+    docs: Annotated[list[str], operator.add] = []
+
+
+@pytest.mark.parametrize(
+    ("state", "output"), [(OverallState, None), (OverallState, Output), (Model, None)]
+)
+def test_the_same_schemas(state, output):
+    """Input and output schemas of a one-node graph."""
+
+    def scenario(api: Api):
+        builder = api.StateGraph(state, output_schema=output) if output else api.StateGraph(state)
+        builder.add_node("n", lambda s: {})
+        builder.add_edge(api.START, "n")
+        graph = builder.compile()
+        return graph.get_input_jsonschema(), graph.get_output_jsonschema()
+
+    same(scenario)
