@@ -74,9 +74,7 @@ def snapshot_html(
         parts.append("</div>")
     parts.append(
         f"<div>To act on this thread, run <code>{html.escape(reattach)}</code> with the kernel "
-        "that has the graph. If that kernel is still running and the widget above says "
-        '"model not found" (seen in a second browser tab on the same notebook), reload the '
-        "page: the kernel still holds the widget.</div></div>"
+        "that has the graph.</div></div>"
     )
     return "".join(parts)
 
