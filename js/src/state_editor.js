@@ -62,8 +62,11 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
   /** @type {Promise<any> | null} */
   let opening = null;
   let checkTimer = null;
+  /** A big state's text while the code editor loads: kept out of the text box, where laying
+   * out megabytes takes seconds of a frozen page (null: the text box holds the text). */
+  let waiting = null;
 
-  const currentText = () => (code ? code.value : text.value);
+  const currentText = () => (code ? code.value : (waiting ?? text.value));
 
   // Fetch and open the code editor in place of the text box, carrying the text over.
   function useCodeEditor(focus) {
@@ -72,7 +75,8 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
       openCode.textContent = "Loading editor…";
       opening = loadCodeEditor(channel).then(
         (module) => {
-          code = module.createJsonEditor({ parent: textBox, text: text.value, label: "State as JSON", testid: "state-json", check: showCheck });
+          code = module.createJsonEditor({ parent: textBox, text: currentText(), label: "State as JSON", testid: "state-json", check: showCheck });
+          waiting = null;
           text.remove();
           openCode.remove();
           return code;
@@ -81,6 +85,7 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
           opening = null;
           openCode.disabled = false;
           openCode.textContent = "Code editor";
+          if (waiting !== null) fillTextBox(waiting);
           const why = err instanceof Error ? err.message : String(err);
           notice(`The code editor did not load (${why}); the plain text box stays.`);
           return null;
@@ -91,6 +96,21 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
       if (editor && focus) editor.focus();
       return editor;
     });
+  }
+
+  function fillTextBox(shown) {
+    waiting = null;
+    text.value = shown;
+    text.readOnly = false;
+    text.placeholder = "";
+  }
+
+  function waitForCodeEditor(shown) {
+    waiting = shown;
+    text.value = "";
+    text.readOnly = true;
+    text.placeholder = `Opening ${(shown.length / 1e6).toFixed(1)} MB of state in the code editor…`;
+    useCodeEditor(false);
   }
 
   function notice(message) {
@@ -126,8 +146,8 @@ export function createStateEditor({ channel, model, onError = (/** @type {string
     view = next;
     const shown = pretty(next.values ?? (model.get("state_kind") === "value" ? null : {}));
     if (code) code.value = shown;
-    else text.value = shown;
-    if (!code && shown.length > CODE_EDITOR_CHARS) useCodeEditor(false);
+    else if (shown.length > CODE_EDITOR_CHARS) waitForCodeEditor(shown);
+    else fillTextBox(shown);
     clearTimeout(checkTimer);
     error.textContent = "";
     delete error.dataset.kind;

@@ -148,6 +148,33 @@ describe("code editor", () => {
     }
   });
 
+  it("keeps a big state out of the text box while the code editor loads (laying megabytes out there froze the page for seconds)", async () => {
+    /** @type {(module: any) => void} */
+    let arrive = () => {};
+    const made = [];
+    const fakeEditor = {
+      createJsonEditor({ parent, text }) {
+        const dom = document.createElement("div");
+        parent.append(dom);
+        made.push(text);
+        return { value: text, focus() {} };
+      },
+    };
+    globalThis[CACHE] = new Map([[EDITOR_HASH, new Promise((resolve) => (arrive = resolve))]]);
+    const big = { rows: "x".repeat(CODE_EDITOR_CHARS) };
+    const { el } = editor({ id: "h1", values: big, is_head: true });
+    const box = q(el, "state-json");
+    expect(box.value).toBe("");
+    expect(box.readOnly).toBe(true);
+    expect(box.placeholder).toMatch(/^Opening 0\.1 MB of state in the code editor/);
+    arrive(fakeEditor);
+    await tick();
+    expect(made).toHaveLength(1);
+    expect(JSON.parse(made[0])).toEqual(big);
+    expect(el.querySelector("textarea")).toBe(null);
+    globalThis[CACHE].clear();
+  });
+
   it("opens in place of the text box with its text, and Save sends what it holds", async () => {
     const made = [];
     const fakeEditor = {
