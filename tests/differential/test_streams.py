@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import operator
 import time
-from typing import Annotated, TypedDict
+from typing import Annotated, Any, TypedDict
 
 import pytest
 
@@ -125,22 +125,29 @@ def test_interrupt_after_the_last_node_is_reported():
     assert same(scenario) == [[{"only": {"answers": ["only"]}}, {"__interrupt__": ()}]]
 
 
+def _beside_a_slow_sibling(api: Api, name: str, node: Any) -> list:
+    """``updates`` of one run where ``node`` (as ``name``) runs in parallel with a node that
+    takes 0.3 s."""
+
+    def slow(state: Form) -> dict:
+        time.sleep(0.3)
+        return {"answers": ["slow"]}
+
+    builder = api.StateGraph(Form)
+    builder.add_node("slow", slow)
+    builder.add_node(name, node)
+    builder.add_edge(api.START, "slow")
+    builder.add_edge(api.START, name)
+    graph = builder.compile(checkpointer=api.InMemorySaver())
+    return drive(graph, [{"topic": "t"}], thread(name), stream_mode="updates")
+
+
 def test_a_fast_task_update_is_not_held_back_by_a_slow_sibling():
     """In a parallel step the quick branch's update is streamed before the slow one's:
     a live view shows progress as tasks finish."""
 
     def scenario(api: Api) -> list:
-        def slow(state: Form) -> dict:
-            time.sleep(0.3)
-            return {"answers": ["slow"]}
-
-        builder = api.StateGraph(Form)
-        builder.add_node("slow", slow)
-        builder.add_node("quick", lambda s: {"answers": ["quick"]})
-        builder.add_edge(api.START, "slow")
-        builder.add_edge(api.START, "quick")
-        graph = builder.compile(checkpointer=api.InMemorySaver())
-        return drive(graph, [{"topic": "t"}], thread("race"), stream_mode="updates")
+        return _beside_a_slow_sibling(api, "quick", lambda s: {"answers": ["quick"]})
 
     assert same(scenario) == [[{"quick": {"answers": ["quick"]}}, {"slow": {"answers": ["slow"]}}]]
 
@@ -150,17 +157,7 @@ def test_a_question_is_streamed_when_its_task_asks_not_after_a_slow_sibling():
     before a slower sibling's update."""
 
     def scenario(api: Api) -> list:
-        def slow(state: Form) -> dict:
-            time.sleep(0.3)
-            return {"answers": ["slow"]}
-
-        builder = api.StateGraph(Form)
-        builder.add_node("slow", slow)
-        builder.add_node("asks", lambda s: {"answers": [api.interrupt("ok?")]})
-        builder.add_edge(api.START, "slow")
-        builder.add_edge(api.START, "asks")
-        graph = builder.compile(checkpointer=api.InMemorySaver())
-        return drive(graph, [{"topic": "t"}], thread("asks-first"), stream_mode="updates")
+        return _beside_a_slow_sibling(api, "asks", lambda s: {"answers": [api.interrupt("ok?")]})
 
     assert same(scenario) == [[{"__interrupt__": ("ok?",)}, {"slow": {"answers": ["slow"]}}]]
 
