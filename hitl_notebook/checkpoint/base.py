@@ -299,11 +299,17 @@ class BaseCheckpointSaver(ABC):
         return await asyncio.to_thread(self.get, thread_id, ns, checkpoint_id)
 
 
-@functools.lru_cache(maxsize=1024)
 def task_id(checkpoint_id: str, ns: str, name: str, send_index: int | None = None) -> str:
     """Deterministic: resuming from the same checkpoint gives the same task the same id (and
-    a stored plan whose id is this one need not store it). Cached: a step's ids are derived
-    again when its plans are stored and read back, and hashing costs more than the lookup."""
+    a stored plan whose id is this one need not store it)."""
+    return _derived_task_id(checkpoint_id, ns, name, send_index)
+
+
+@functools.lru_cache(maxsize=1024)
+def _derived_task_id(checkpoint_id: str, ns: str, name: str, send_index: int | None) -> str:
+    """Cached with every argument positional (one cache key whichever way ``task_id`` was
+    called): a step's ids are derived again when its plans are stored and read back, and
+    hashing costs more than the lookup."""
     key = (
         f"{checkpoint_id}|{ns}|{name}"
         if send_index is None

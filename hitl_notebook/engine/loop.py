@@ -395,9 +395,11 @@ class Run:
                     )
         if not self._reported:  # and the checkpoint it starts from (with its questions as
             # they were asked), unless it just made it
-            self._report_saved(
-                replace(self.cp, outcomes={**self.cp.outcomes, **asked}), as_stored=True
-            )
+            if "checkpoints" in self.modes or "debug" in self.modes:
+                self._report_saved(
+                    replace(self.cp, outcomes={**self.cp.outcomes, **asked}), as_stored=True
+                )
+            self._reported = True
 
     def _replay_point(self, base: CheckpointRecord, answering: bool = False) -> CheckpointRecord:
         """Replaying or resuming a past checkpoint runs from a fresh copy of it (source

@@ -94,7 +94,10 @@ def test_partial_resume_map_answers_some_and_keeps_the_rest_pending():
     by_value = {i.value: i.id for i in out["__interrupt__"]}
     partial = graph.invoke(Command(resume={by_value["qa"]: 1}), CFG)
     assert [i.id for i in partial["__interrupt__"]] == [by_value["qb"]]
-    assert runs == ["a", "b", "a"], "b must not re-run while still unanswered"
+    # a and b start together on worker threads, so the first two may come in either order
+    assert sorted(runs[:2]) == ["a", "b"] and runs[2:] == ["a"], (
+        "b must not re-run while still unanswered"
+    )
     done = graph.invoke(Command(resume=2), CFG)
     assert done["vals"] == ["a:1", "b:2"]
 
