@@ -33,7 +33,7 @@ def config_metadata(config: dict) -> dict[str, Any]:
     """The run's metadata, then its ``configurable`` scalars (NUL characters dropped)."""
     metadata = dict(config.get("metadata") or {})
     for key, value in (config.get("configurable") or {}).items():
-        if key in metadata or key in _COORDINATES or key.startswith("__"):
+        if not isinstance(key, str) or key in metadata or key in _COORDINATES or key[:2] == "__":
             continue
         if isinstance(value, str):
             metadata[key] = value.replace("\0", "")

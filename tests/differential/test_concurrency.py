@@ -269,3 +269,45 @@ def test_a_parallel_step_applies_writes_in_node_name_order():
         return {"result": result, "history": [view["values"] for view in history(graph, config)]}
 
     assert same(scenario)["result"]["items"][:4] == ["a", "b", "fast", "slow"]
+
+
+def test_a_cancelled_call_still_saves_what_durability_exit_held_back():
+    """``durability="exit"`` writes checkpoints only when the call ends: a call cancelled
+    while a node runs still writes them (the node cancelled), so the thread can go on."""
+
+    def scenario(api: Api):
+        log: list[str] = []
+
+        async def first(state):
+            return {"value": 1}
+
+        async def waits(state):
+            try:
+                await asyncio.sleep(5)
+            except asyncio.CancelledError:
+                log.append("waits cancelled")
+                raise
+            return {"value": 100}
+
+        graph = (
+            api.StateGraph(Value)
+            .add_node("first", first)
+            .add_node("waits", waits)
+            .add_edge(api.START, "first")
+            .add_edge("first", "waits")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        config = thread("t")
+
+        async def call():
+            task = asyncio.create_task(graph.ainvoke({"value": 1}, config, durability="exit"))
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(call())
+        return {"log": log, "history": history(graph, config)}
+
+    seen = same(scenario)
+    assert seen["log"] == ["waits cancelled"] and seen["history"]
