@@ -168,14 +168,14 @@ def test_a_failing_task_cancels_its_running_siblings_at_once():
 
 
 def test_step_timeout_cancels_the_step_and_raises_timeout_error():
-    """``graph.step_timeout = 0.5``: ``quick``'s update is streamed, then the step times out
+    """``graph.step_timeout = 1``: ``quick``'s update is streamed, then the step times out
     with ``slow`` cancelled; ``TimeoutError`` reaches the caller, and the thread keeps the
     step's finished write."""
 
     def scenario(api: Api):
         log: list[str] = []
         graph = _quick_and_slow(api, log).compile(checkpointer=api.InMemorySaver())
-        graph.step_timeout = 0.5
+        graph.step_timeout = 1
         config = thread("t")
         chunks = []
 
@@ -199,11 +199,11 @@ def test_step_timeout_counts_while_the_caller_holds_a_chunk():
     def scenario(api: Api):
         log: list[str] = []
         graph = _quick_and_slow(api, log).compile()
-        graph.step_timeout = 0.3
+        graph.step_timeout = 0.6
 
         async def call():
             async for _ in graph.astream({"value": 1}):
-                await asyncio.sleep(0.5)
+                await asyncio.sleep(1)
 
         with pytest.raises(TimeoutError):
             asyncio.run(call())
