@@ -27,6 +27,7 @@ from .errors import (
 )
 from .functional import entrypoint, task
 from .graph.builder import END, START, StateGraph
+from .graph.channels import UntrackedValue
 from .graph.compiled import CompiledStateGraph
 from .langchain_messages import to_langchain_messages
 from .messages import (
@@ -123,6 +124,7 @@ __all__ = [
     "ToolMessage",
     "ToolNode",
     "UnknownInterruptError",
+    "UntrackedValue",
     "add_messages",
     "entrypoint",
     "get_config",

@@ -47,6 +47,7 @@ EXPECTED = {
     "ToolMessage",
     "ToolNode",
     "UnknownInterruptError",
+    "UntrackedValue",
     "add_messages",
     "entrypoint",
     "get_config",

@@ -42,6 +42,7 @@ __all__ = [
     "new_checkpoint_id",
     "parent_cycle",
     "task_id",
+    "write_order",
 ]
 
 #: A thread's id, as in ``config["configurable"]["thread_id"]``.
@@ -87,6 +88,13 @@ class TaskPlan:
     send_arg: Any = None
     #: True when ``send_arg`` is meaningful (a ``Send`` may carry ``None``).
     is_send: bool = False
+
+
+def write_order(plan: TaskPlan) -> tuple[bool, str]:
+    """Sort key of a step's tasks as LangGraph starts them and applies their writes:
+    edge-triggered tasks by node name, then ``Send`` tasks in the order they were sent
+    (the sort is stable), whatever order they were added or finished in."""
+    return (plan.is_send, "" if plan.is_send else plan.name)
 
 
 @dataclass(slots=True)

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import aclosing
 from typing import Any
 
 from ..checkpoint.base import TaskPlan
+from ..errors import is_invalid_resume
+from ..types import GraphInterrupt, ParentCommand
 from .loop import Run
 from .tasks import TaskResult, call_async, call_sync
 
@@ -25,19 +29,23 @@ _TICK = 0.01
 
 def drive_sync(run: Run, input: Any, single: bool) -> Iterator[Any]:
     """Run to the end or the next pause, yielding chunks as they are produced."""
-    run.start(input)
-    yield from run.drain(single)
-    while (plans := run.plan_step()) is not None:
+    try:
+        run.start(input)
         yield from run.drain(single)
-        results = []
-        for result in _tasks_sync(run, plans):
-            if result is not None:  # None: a tick while tasks run, to pass on live chunks
-                results.append(result)
+        while (plans := run.plan_step()) is not None:
             yield from run.drain(single)
-        run.finish_step(results)
-        yield from run.drain(single)
-        if run.error is not None:
-            break
+            results = []
+            for result in _tasks_sync(run, plans):
+                if result is not None:  # None: a tick while tasks run, to pass on live chunks
+                    results.append(result)
+                yield from run.drain(single)
+            run.finish_step(results)
+            yield from run.drain(single)
+            if run.error is not None:
+                break
+    except BaseException:
+        run.flush()  # a timeout or a closed stream still saves what was held back
+        raise
     yield from run.drain(single)
     run.close()
 
@@ -45,79 +53,153 @@ def drive_sync(run: Run, input: Any, single: bool) -> Iterator[Any]:
 async def drive_async(run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
     """``drive_sync`` on the event loop: a step's tasks run concurrently as asyncio tasks,
     and checkpoint I/O runs in a worker thread so it never blocks the loop. Closing the
-    generator early (``break`` out of ``astream``) cancels the step's running tasks."""
-    await asyncio.to_thread(run.start, input)
-    for chunk in run.drain(single):
-        yield chunk
-    while (plans := run.plan_step()) is not None:
+    generator early (``break`` out of ``astream``) or cancelling the call cancels the
+    step's running tasks before it returns."""
+    try:
+        await asyncio.to_thread(run.start, input)
         for chunk in run.drain(single):
             yield chunk
-        results = []
-        async for result in _tasks_async(run, plans):
-            if result is not None:  # None: a tick while tasks run, to pass on live chunks
-                results.append(result)
+        while (plans := run.plan_step()) is not None:
             for chunk in run.drain(single):
                 yield chunk
-        await asyncio.to_thread(run.finish_step, results)
-        for chunk in run.drain(single):
-            yield chunk
-        if run.error is not None:
-            break
+            results = []
+            async with aclosing(_tasks_async(run, plans)) as running:
+                async for result in running:
+                    if result is not None:  # None: a tick while tasks run, for live streams
+                        results.append(result)
+                    for chunk in run.drain(single):
+                        yield chunk
+            await asyncio.to_thread(run.finish_step, results)
+            for chunk in run.drain(single):
+                yield chunk
+            if run.error is not None:
+                break
+    except BaseException:
+        run.flush()  # in this thread: a cancelled call must still save what was held back
+        raise
     for chunk in run.drain(single):
         yield chunk
     run.close()
 
 
 def _tasks_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult | None]:
-    """Run the step's tasks (inline when there is one, else one thread each), yielding each
-    result as it finishes; while live chunks may come, also ``None`` every ``_TICK`` s."""
+    """Run the step's tasks (inline when there is one, else one thread each, at most
+    ``max_concurrency`` at once), yielding each result as it finishes; while live chunks
+    may come, also ``None`` every ``_TICK`` s. Past ``step_timeout``: ``TimeoutError``
+    once the running threads are done (a thread cannot be stopped)."""
     if not plans:
         return
     plan_, values = run.plan, run.step_values
     parallel = len(plans) > 1
-    if not parallel and not run.live:
+    timeout = run.graph.step_timeout
+    if not parallel and not run.live and timeout is None:
         result = call_sync(plan_, plans[0], values, run.context_for(plans[0]))
         run.task_done(result, parallel=False)
         yield result
         return
-    with ThreadPoolExecutor(max_workers=len(plans), thread_name_prefix="hitl-task") as pool:
-        pending = {
+    workers = min(len(plans), run.config.get("max_concurrency") or len(plans))
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hitl-task") as pool:
+        futures = [
             pool.submit(
                 contextvars.copy_context().run, call_sync, plan_, p, values, run.context_for(p)
             )
             for p in plans
-        }
+        ]
+        pending = set(futures)
         while pending:
             done, pending = wait(
-                pending, timeout=_TICK if run.live else None, return_when=FIRST_COMPLETED
+                pending, timeout=_wait_for(run, deadline), return_when=FIRST_COMPLETED
             )
             for future in done:
                 result = future.result()
                 run.task_done(result, parallel=parallel)
                 yield result
             if not done:
+                if deadline is not None and time.monotonic() >= deadline:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    names = [p.name for p, future in zip(plans, futures) if future in pending]
+                    raise TimeoutError(_timed_out(run, timeout, names))
                 yield None
 
 
-async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncIterator[TaskResult | None]:
-    """Run the step's tasks concurrently on the event loop, yielding each as it finishes
-    (and None on each tick without one, so that live streams are passed on)."""
+async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncGenerator[TaskResult | None, None]:
+    """Run the step's tasks concurrently on the event loop (at most ``max_concurrency`` at
+    once), yielding each as it finishes (and None on each tick without one, so that live
+    streams are passed on). A task's error ends the step at once and ``step_timeout``
+    raises ``TimeoutError``; either way, and when the generator is closed, the tasks still
+    running are cancelled and waited for."""
     plan_, values = run.plan, run.step_values
     parallel = len(plans) > 1
-    tasks = [asyncio.ensure_future(call_async(plan_, p, values, run.context_for(p))) for p in plans]
+    limit = run.config.get("max_concurrency")
+    gate = asyncio.Semaphore(limit) if limit and limit < len(plans) else None
+    tasks = [
+        asyncio.ensure_future(
+            call_async(plan_, p, values, run.context_for(p))
+            if gate is None
+            else _gated(gate, plan_, p, values, run.context_for(p))
+        )
+        for p in plans
+    ]
+    timeout = run.graph.step_timeout
+    deadline = None if timeout is None else time.monotonic() + timeout
     pending = set(tasks)
     try:
         while pending:
             done, pending = await asyncio.wait(
-                pending, timeout=_TICK if run.live else None, return_when=asyncio.FIRST_COMPLETED
+                pending, timeout=_wait_for(run, deadline), return_when=asyncio.FIRST_COMPLETED
             )
+            failed = False
             for finished in sorted(done, key=tasks.index):
                 result = finished.result()
                 run.task_done(result, parallel)
                 yield result
+                failed = failed or _stops_siblings(result.error)
+            if failed:
+                return
             if not done:
+                if deadline is not None and time.monotonic() >= deadline:
+                    names = [p.name for p, task in zip(plans, tasks) if task in pending]
+                    raise TimeoutError(_timed_out(run, timeout, names))
                 yield None
     finally:
-        for task in tasks:
-            if not task.done():
-                task.cancel()
+        running = [task for task in tasks if not task.done()]
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running)
+
+
+def _stops_siblings(error: BaseException | None) -> bool:
+    """A real failure ends the step (as LangGraph's); a command for the parent graph, a
+    pause or a rejected answer lets the siblings finish."""
+    return (
+        error is not None
+        and not isinstance(error, (ParentCommand, GraphInterrupt))
+        and not is_invalid_resume(error)
+    )
+
+
+async def _gated(
+    gate: asyncio.Semaphore, plan_: Any, plan: TaskPlan, values: dict, ctx: Any
+) -> TaskResult:
+    async with gate:
+        return await call_async(plan_, plan, values, ctx)
+
+
+def _wait_for(run: Run, deadline: float | None) -> float | None:
+    """How long to wait for the next task to finish: until the next tick when chunks may
+    come while tasks run, and never past the step's deadline."""
+    tick = _TICK if run.live else None
+    if deadline is None:
+        return tick
+    left = max(0.0, deadline - time.monotonic())
+    return left if tick is None else min(tick, left)
+
+
+def _timed_out(run: Run, timeout: float | None, unfinished: list[str]) -> str:
+    return (
+        f"step {run.cp.step + 1} did not finish within step_timeout={timeout} s "
+        f"(still running: {', '.join(unfinished)}); the tasks that finished are saved, the "
+        "others run again when the thread continues"
+    )

@@ -25,6 +25,7 @@ from ..checkpoint.base import (
     TaskPlan,
     ThreadId,
     new_checkpoint_id,
+    write_order,
 )
 from ..constants import (
     CONFIG_KEY_NODE_FINISHED,
@@ -66,8 +67,10 @@ from .resume import (
     unanswered,
 )
 from .routing import next_plans, task_id
+from .run_metadata import config_metadata
 from .storable import check_call_storable
 from .tasks import TaskResult, goto_from_json
+from .untracked import outcome_to_store, record_to_store
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
@@ -263,7 +266,7 @@ class Run:
         if self.parent is None:
             for observe in run_observers:
                 observe(graph, config)
-        self.metadata = dict(self.config.get("metadata") or {})
+        self.metadata = config_metadata(self.config)
         if self.parents:
             self.metadata["parents"] = self.parents
         self.status: RunStatus = "running"
@@ -635,7 +638,7 @@ class Run:
                 if runnable is cp.next
                 else [p for p in cp.next if p in runnable or _has_writes(outcomes.get(p.id))]
             )
-            for p in sorted(started, key=_start_order):
+            for p in sorted(started, key=write_order):
                 if p.name == START:  # the input is applied, not run: no task events (as LangGraph)
                     continue
                 node_input = (
@@ -780,7 +783,10 @@ class Run:
                 previous is None and r.task_results
             ):
                 self._put_outcome(r.to_outcome(previous))
-        writes = [w for r in results for w in r.writes or ()]
+        in_order = (
+            sorted(results, key=lambda r: write_order(r.plan)) if len(results) > 1 else results
+        )
+        writes = [w for r in in_order for w in r.writes or ()]
         if len(results) == 1 and results[0].applied is not None:
             values, changes = results[0].applied  # its routing already folded them in
         else:
@@ -954,6 +960,8 @@ class Run:
         the thread on only from where it is), unless it is a ``fork`` on purpose."""
         if self.saver is None:
             return
+        if self.plan.untracked:
+            record, changes = record_to_store(self.plan.untracked, record, changes)
         advance = self.parent is None and not fork
         if self.durability == "exit":
             self._held.append(("record", record, (changes, advance)))
@@ -967,6 +975,8 @@ class Run:
         self.cp.outcomes[outcome.task_id] = outcome
         if self.saver is None:
             return
+        if self.plan.untracked:
+            outcome = outcome_to_store(self.plan.untracked, outcome)
         if self.durability == "exit":
             self._held.append(("outcome", self.cp.id, (outcome, answered)))
         else:
@@ -1125,10 +1135,6 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
 
 def _has_writes(outcome: TaskOutcome | None) -> bool:
     return outcome is not None and outcome.writes is not None
-
-
-def _start_order(plan: TaskPlan) -> tuple[bool, str]:
-    return (plan.is_send, "" if plan.is_send else plan.name)
 
 
 def _as_interrupt(rec: InterruptRecord) -> Interrupt:

@@ -125,8 +125,9 @@ def next_plans(
 ) -> list[TaskPlan]:
     """The tasks of the next step, given the ``(node, goto)`` of the tasks that finished.
 
-    Updates join progress (hidden ``__join__N`` channels) in ``values``/``changes``. Pull
-    tasks come in node order, then ``Send`` tasks in the order they were sent.
+    Updates join progress (hidden ``__join__N`` channels) in ``values``/``changes``. As in
+    LangGraph, ``Send`` tasks come first in the order they were sent, then pull tasks in
+    node order (their writes apply in another order: see ``write_order``).
     """
     if len(finished) == 1 and structure.plain_routing:  # the usual step: one task, no joins
         goto = finished[0][1]
@@ -156,11 +157,11 @@ def next_plans(
     if structure.deferred:
         names = _release_deferred(structure, names, values, changes)
     plans = [
-        TaskPlan(task_id(checkpoint_id, ns, n), n) for n in sorted(names, key=structure.node_index)
-    ]
-    plans += [
         TaskPlan(task_id(checkpoint_id, ns, s.node, i), s.node, send_arg=s.arg, is_send=True)
         for i, s in enumerate(sends)
+    ]
+    plans += [
+        TaskPlan(task_id(checkpoint_id, ns, n), n) for n in sorted(names, key=structure.node_index)
     ]
     return plans
 

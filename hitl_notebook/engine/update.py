@@ -33,8 +33,10 @@ from ..types import Command, StateUpdate
 from .commands import INPUT_NAME, merge_changes
 from .loop import now_iso
 from .routing import aroute, next_plans, route, task_id
+from .run_metadata import config_metadata
 from .snapshot import checkpoint_config, require_saver, thread_coordinates
 from .tasks import goto_from_json, writes_from_output
+from .untracked import record_to_store
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
@@ -196,6 +198,8 @@ def _superstep(
         created_at=now_iso(),
         metadata=metadata,
     )
+    if structure.untracked:
+        record, changes = record_to_store(structure.untracked, record, changes)
     saver.put(record, changes, advance=advance)
     return checkpoint_config(thread_id, ns, new_id)
 
@@ -399,6 +403,8 @@ def _clear(
         created_at=now_iso(),
         metadata=metadata,
     )
+    if structure.untracked:
+        record, changes = record_to_store(structure.untracked, record, changes)
     saver.put(record, changes, advance=advance)
     return checkpoint_config(thread_id, ns, new_id)
 
@@ -461,7 +467,7 @@ def _copy(
 
 def _metadata(config: dict, base: CheckpointRecord | None) -> dict:
     """The edit's metadata: the config's, plus (in a subgraph) the parents it sits under."""
-    metadata = dict(config.get("metadata") or {})
+    metadata = config_metadata(config)
     parents = (base.metadata.get("parents") if base is not None else None) or {}
     return {**metadata, "parents": parents} if parents else metadata
 

@@ -17,7 +17,15 @@ from ..errors import InvalidUpdateError
 from ..messages import merge_messages_delta, messages_with_ids, new_messages_fast
 from ..types import Overwrite
 
-__all__ = ["MISSING", "Channel", "LastValue", "ReducerChannel", "overwrite_value"]
+__all__ = [
+    "MISSING",
+    "Channel",
+    "LastValue",
+    "ReducerChannel",
+    "UntrackedChannel",
+    "UntrackedValue",
+    "overwrite_value",
+]
 
 #: The key of ``Overwrite``'s dict forms.
 OVERWRITE = "__overwrite__"
@@ -78,6 +86,42 @@ class LastValue(Channel):
         if type(value) is Overwrite:  # no reducer to bypass: the value itself
             value = value.value
         return value, Replace(value)
+
+
+class UntrackedValue:
+    """Marks a state key as never stored: ``Annotated[T, UntrackedValue]`` (or
+    ``UntrackedValue(T, guard=False)`` to take the last of several writes in one step).
+
+    For what cannot or should not be checkpointed (a client, a lock, a secret): nodes read
+    and write it during a run and the run's output shows it, but no checkpoint keeps it,
+    so a resumed or later call starts without it.
+    """
+
+    __slots__ = ("guard", "typ")
+
+    def __init__(self, typ: Any = Any, guard: bool = True) -> None:
+        #: The value's type (documentation only).
+        self.typ = typ
+        #: Refuse two writes in one step (as a plain key does); False keeps the last.
+        self.guard = guard
+
+    def __repr__(self) -> str:
+        return f"UntrackedValue(guard={self.guard})"
+
+
+class UntrackedChannel(LastValue):
+    """The channel of an ``UntrackedValue`` key: a plain value the engine never stores."""
+
+    __slots__ = ("guard",)
+
+    def __init__(self, key: str, guard: bool = True) -> None:
+        super().__init__(key)
+        self.guard = guard
+
+    def reduce(self, old: Any, writes: list[Any], remember: bool = True) -> tuple[Any, Change]:
+        if self.guard or len(writes) == 1:
+            return super().reduce(old, writes, remember)
+        return super().reduce(old, writes[-1:], remember)
 
 
 class ReducerChannel(Channel):

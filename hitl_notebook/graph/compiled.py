@@ -47,6 +47,8 @@ class CompiledStateGraph:
         self.debug = debug
         #: The default of ``stream``/``astream`` (LangGraph's for a ``StateGraph``).
         self.stream_mode = "updates"
+        #: Seconds a step may take before the call raises ``TimeoutError`` (None: no limit).
+        self.step_timeout: float | None = None
         self._plan = GraphPlan(builder)
 
     # -- running ---------------------------------------------------------------------

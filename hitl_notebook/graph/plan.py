@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..checkpoint.base import Change
+from ..checkpoint.base import Change, write_order
 from ..constants import DEFER_KEY, END, NULL_TASK_ID, ROOT
 from ..errors import InvalidUpdateError
-from .channels import MISSING, Channel, LastValue
+from .channels import MISSING, Channel, LastValue, UntrackedChannel
 
 if TYPE_CHECKING:
     from .builder import Branch, NodeSpec, StateGraph
@@ -67,6 +67,10 @@ class GraphPlan:
             k.startswith("__") and k != ROOT for k in self.channels
         )
         self._preparing = {k: c for k, c in self.channels.items() if c.prepares_writes}
+        #: ``UntrackedValue`` keys: held during a run, never stored.
+        self.untracked = frozenset(
+            k for k, c in self.channels.items() if isinstance(c, UntrackedChannel)
+        )
         self.node_order: list[str] = list(self.nodes)
         #: Each node's ``RetryPolicy`` tuple; nodes that are never retried are absent.
         self.retry_policies: dict[str, tuple] = {
@@ -177,7 +181,7 @@ class GraphPlan:
         given = outcomes.get(NULL_TASK_ID)  # a Command's update given as input: folded in first
         finished = [
             w
-            for p in record.next
+            for p in sorted(record.next, key=write_order)
             if (o := outcomes.get(p.id)) is not None and o.writes
             for w in o.writes
         ]

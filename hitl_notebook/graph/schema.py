@@ -11,7 +11,7 @@ from typing import Annotated, Any, get_args, get_origin, get_type_hints
 from ..checkpoint.serde import register_schema_types
 from ..constants import ROOT
 from ..errors import GraphValidationError
-from .channels import Channel, LastValue, ReducerChannel
+from .channels import Channel, LastValue, ReducerChannel, UntrackedChannel, UntrackedValue
 
 __all__ = ["StateSchema"]
 
@@ -123,6 +123,11 @@ def _type_hints(schema: type) -> dict[str, Any]:
 def _channel_for(key: str, hint: Any) -> Channel:
     if get_origin(hint) is Annotated:
         base, *extras = get_args(hint)
+        for extra in extras:
+            if extra is UntrackedValue:
+                return UntrackedChannel(key)
+            if isinstance(extra, UntrackedValue):
+                return UntrackedChannel(key, extra.guard)
         reducers = [x for x in extras if callable(x) and not isinstance(x, type)]
         if reducers:
             _check_reducer(key, reducers[-1])

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pprint import pformat
 from typing import Any
 
+import langgraph.channels
 import langgraph.config
 import langgraph.errors
 import langgraph.func
@@ -68,6 +69,7 @@ class Api:
     entrypoint: Any = None
     task: Any = None
     get_stream_writer: Callable[..., Any] | None = None
+    UntrackedValue: Any = None
 
     def __repr__(self) -> str:
         return self.name
@@ -95,6 +97,7 @@ LANGGRAPH = Api(
     entrypoint=langgraph.func.entrypoint,
     task=langgraph.func.task,
     get_stream_writer=langgraph.config.get_stream_writer,
+    UntrackedValue=langgraph.channels.UntrackedValue,
 )
 
 OURS = Api(
@@ -119,6 +122,7 @@ OURS = Api(
     entrypoint=hitl_notebook.entrypoint,
     task=hitl_notebook.task,
     get_stream_writer=hitl_notebook.get_stream_writer,
+    UntrackedValue=getattr(hitl_notebook, "UntrackedValue", None),
 )
 
 ENGINES = (LANGGRAPH, OURS)

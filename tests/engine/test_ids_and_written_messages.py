@@ -139,4 +139,5 @@ def test_a_finished_siblings_message_keeps_its_id_across_a_pause():
     out = graph.invoke(Command(resume="Ada"), config)
     [committed] = [m for m in out["messages"] if m.content == "done early"]
     assert waiting.id is not None and committed.id == waiting.id
-    assert [m.content for m in out["messages"]] == ["done early", "Ada"]
+    # applied in node-name order, as LangGraph does: "asks" before "quick"
+    assert [m.content for m in out["messages"]] == ["Ada", "done early"]

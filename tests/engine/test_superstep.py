@@ -45,27 +45,28 @@ def test_parallel_sync_nodes_run_concurrently():
     assert graph.invoke({})["vals"] == ["a", "b"]
 
 
-def test_writes_apply_in_node_order_not_finish_order():
-    """Whichever finishes first, the reducer sees writes in the graph's node order."""
+def test_writes_apply_in_node_name_order_not_finish_or_added_order():
+    """Whichever finishes or was added first, the reducer sees writes in node-name order
+    (LangGraph's order)."""
     import time
 
     def slow(state):
         time.sleep(0.05)
-        return {"vals": ["slow"]}
+        return {"vals": ["a"]}
 
     def fast(state):
-        return {"vals": ["fast"]}
+        return {"vals": ["b"]}
 
     graph = (
         StateGraph(Vals)
-        .add_node("slow", slow)
-        .add_node("fast", fast)
-        .add_edge(START, "slow")
-        .add_edge(START, "fast")
+        .add_node("b", fast)
+        .add_node("a", slow)
+        .add_edge(START, "b")
+        .add_edge(START, "a")
         .compile()
     )
     for _ in range(3):
-        assert graph.invoke({})["vals"] == ["slow", "fast"]
+        assert graph.invoke({})["vals"] == ["a", "b"]
 
 
 def test_last_value_key_written_twice_in_one_step_is_a_clear_error():

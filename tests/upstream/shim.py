@@ -81,6 +81,8 @@ MAPPING: dict[str, dict[str, str]] = {
     "graph": {**_GRAPH, **_ours("hitl_notebook", "CompiledStateGraph")},
     "graph.state": _ours("hitl_notebook", "StateGraph", "CompiledStateGraph"),
     "graph.message": _ours("hitl_notebook", "MessagesState", "add_messages"),
+    "channels": _ours("hitl_notebook", "UntrackedValue"),
+    "channels.untracked_value": _ours("hitl_notebook", "UntrackedValue"),
     "types": {
         **_ours(
             "hitl_notebook",
