@@ -626,7 +626,7 @@ class Run:
             self.steps += 1
         if "tasks" in self.modes or "debug" in self.modes:
             # A resumed step lists its tasks that finished before the pause too (their
-            # results are not recomputed); node tasks by name, then Send tasks in order, as
+            # results are not recomputed); Send tasks in order, then node tasks by name, as
             # LangGraph starts them.
             started = (
                 runnable
@@ -639,7 +639,9 @@ class Run:
                 node_input = (
                     p.send_arg if p.is_send else self.plan.shown_input(p.name, self.step_values)
                 )
-                payload = task_payload(p, node_input, started=self.plan.input_is_state)
+                payload = task_payload(
+                    p, node_input, started=self.plan.input_is_state, joins=self.plan.join_triggers
+                )
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
         return runnable
@@ -690,7 +692,9 @@ class Run:
             **({"thread_id": self.thread_id} if self.thread_id is not None else {}),
             "langgraph_step": self.cp.step + 1,
             "langgraph_node": plan.name,
-            "langgraph_triggers": task_payload(plan, None)["triggers"],
+            "langgraph_triggers": task_payload(plan, None, joins=self.plan.join_triggers)[
+                "triggers"
+            ],
             "langgraph_path": (PUSH, 0) if plan.is_send else (PULL, plan.name),
             "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
         }
@@ -937,7 +941,8 @@ class Run:
         """The ``checkpoints``/``debug`` chunk of a checkpoint this run created or starts
         from (a continuation streams its starting point first, as LangGraph's does)."""
         self._reported = True
-        if "checkpoints" in self.modes or "debug" in self.modes:
+        # Without a saver nothing is a checkpoint one could return to: no events (as LangGraph).
+        if self.saver is not None and ("checkpoints" in self.modes or "debug" in self.modes):
             held = [r for kind, r, _ in self._held if kind == "record"]
             if held and held[0].parent_id != record.parent_id:
                 # durability="exit": the parent is the last checkpoint really saved, as the
@@ -1126,7 +1131,7 @@ def _has_writes(outcome: TaskOutcome | None) -> bool:
 
 
 def _start_order(plan: TaskPlan) -> tuple[bool, str]:
-    return (plan.is_send, "" if plan.is_send else plan.name)
+    return (not plan.is_send, "" if plan.is_send else plan.name)
 
 
 def _as_interrupt(rec: InterruptRecord) -> Interrupt:
