@@ -7,8 +7,9 @@ writes with ``saver.put_writes(config, writes, task_id)``. ``LangGraphSaverAPI``
 those calls to our record API, which the engine keeps using: ``get``/``list``/``aget`` given
 a config dict answer LangGraph's way, given a thread id ours.
 
-A checkpoint dict carries ``v``, ``id``, ``ts`` and ``channel_values`` (the state's keys);
-LangGraph's channel versions have no counterpart in our storage and are left out. Pending
+A checkpoint dict carries ``v``, ``id``, ``ts``, ``channel_values``, ``channel_versions``,
+``versions_seen`` and ``updated_channels``; we store no channel versions, so ``channel_book``
+derives them on read from the namespace's checkpoints. Pending
 writes are a task outcome seen as LangGraph's ``(task_id, channel, value)`` triples: its
 writes, then ``__error__``, ``__interrupt__`` and ``__resume__`` entries.
 """
@@ -24,6 +25,7 @@ from typing import Any, NamedTuple
 from ..constants import ERROR, INTERRUPT, RESUME, ROOT
 from ..types import Interrupt
 from .base import CheckpointRecord, InterruptRecord, Namespace, TaskOutcome, ThreadId
+from .channel_book import ChannelBook, channel_books
 
 __all__ = ["CheckpointTuple", "LangGraphSaverAPI", "pending_writes", "to_tuple"]
 
@@ -36,7 +38,8 @@ class CheckpointTuple(NamedTuple):
 
     #: ``{"configurable": {"thread_id", "checkpoint_ns", "checkpoint_id"}}`` of the checkpoint.
     config: dict
-    #: ``{"v", "id", "ts", "channel_values"}``.
+    #: ``{"v", "id", "ts", "channel_values", "channel_versions", "versions_seen",
+    #: "updated_channels"}``.
     checkpoint: dict
     #: ``{"source", "step", "parents", ...the run's metadata}``.
     metadata: dict
@@ -103,8 +106,8 @@ def pending_writes(record: CheckpointRecord) -> list[tuple[str, str, Any]]:
     return found
 
 
-def to_tuple(record: CheckpointRecord) -> CheckpointTuple:
-    """A record as LangGraph's ``CheckpointTuple``."""
+def to_tuple(record: CheckpointRecord, book: ChannelBook) -> CheckpointTuple:
+    """A record as LangGraph's ``CheckpointTuple``, with its channel bookkeeping ``book``."""
     values = {k: v for k, v in record.values.items() if k == ROOT or not k.startswith("__")}
     return CheckpointTuple(
         config=_config(record.thread_id, record.ns, record.id),
@@ -112,7 +115,10 @@ def to_tuple(record: CheckpointRecord) -> CheckpointTuple:
             "v": CHECKPOINT_VERSION,
             "id": record.id,
             "ts": record.created_at,
-            "channel_values": values,
+            "versions_seen": book.seen,
+            "channel_versions": book.versions,
+            "channel_values": book.channel_values(record, values),
+            "updated_channels": book.updated,
         },
         metadata={"source": record.source, "step": record.step, "parents": {}, **record.metadata},
         parent_config=(
@@ -133,7 +139,22 @@ class LangGraphSaverAPI:
         a ``checkpoint_id``), or None."""
         thread_id, ns, checkpoint_id = _coordinates(config, "get_tuple")
         record = super().get(thread_id, ns or "", checkpoint_id)  # type: ignore[misc]
-        return None if record is None else to_tuple(record)
+        if record is None:
+            return None
+        return to_tuple(record, self._book(record, None))
+
+    def _book(self, record: CheckpointRecord, books: dict[str, ChannelBook] | None) -> ChannelBook:
+        """``record``'s channel bookkeeping (see ``channel_book``), from ``books`` when they
+        know it; otherwise ``books`` are refreshed from the namespace's checkpoints (the
+        record itself included, should it have been deleted since it was read)."""
+        found = books.get(record.id) if books is not None else None
+        if found is not None:
+            return found
+        listed = super().list(record.thread_id, record.ns, shared=True)  # type: ignore[misc]
+        fresh = channel_books([record, *(r for r in listed if r.id != record.id)])
+        if books is not None:
+            books.update(fresh)
+        return fresh[record.id]
 
     def get(
         self,
@@ -188,9 +209,10 @@ class LangGraphSaverAPI:
             spaces = self.namespaces(thread) if only_ns is None else [only_ns]
             for ns in spaces:
                 records = super().list(thread, ns, before=before, filter=filter)  # type: ignore[misc]
+                books: dict[str, ChannelBook] = {}
                 for record in records:
                     if only_id is None or record.id == only_id:
-                        yield to_tuple(record)
+                        yield to_tuple(record, self._book(record, books))
 
     def namespaces(self, thread_id: ThreadId) -> builtins.list[Namespace]:
         """The namespaces a thread has checkpoints in (``""``, the root graph, first)."""

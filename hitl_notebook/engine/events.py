@@ -3,6 +3,7 @@ shapes, so code that reads them (or prints them) sees the same dicts on both eng
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import CheckpointRecord, InterruptRecord, TaskPlan
@@ -15,13 +16,22 @@ if TYPE_CHECKING:
 __all__ = ["checkpoint_payload", "debug_event", "result_payload", "task_payload"]
 
 
-def task_payload(plan: TaskPlan, node_input: Any, *, started: bool = False) -> dict:
+def task_payload(
+    plan: TaskPlan,
+    node_input: Any,
+    *,
+    started: bool = False,
+    joins: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict:
     """A task about to run: what it reads and what triggered it (``started``: the run's
-    input, for the node of an entrypoint)."""
+    input, for the node of an entrypoint; ``joins``: the triggers of join targets, by
+    node, as ``GraphPlan.join_triggers``)."""
     if plan.is_send:
         triggers: tuple = (PUSH,)
     elif plan.name == START or started:
         triggers = (START,)
+    elif joins and plan.name in joins:
+        triggers = joins[plan.name]
     else:
         triggers = (f"branch:to:{plan.name}",)
     return {"id": plan.id, "name": plan.name, "input": node_input, "triggers": triggers}

@@ -631,20 +631,22 @@ class Run:
             self.steps += 1
         if "tasks" in self.modes or "debug" in self.modes:
             # A resumed step lists its tasks that finished before the pause too (their
-            # results are not recomputed); node tasks by name, then Send tasks in order, as
+            # results are not recomputed); Send tasks in order, then node tasks by name, as
             # LangGraph starts them.
             started = (
                 runnable
                 if runnable is cp.next
                 else [p for p in cp.next if p in runnable or _has_writes(outcomes.get(p.id))]
             )
-            for p in sorted(started, key=write_order):
+            for p in sorted(started, key=_start_order):
                 if p.name == START:  # the input is applied, not run: no task events (as LangGraph)
                     continue
                 node_input = (
                     p.send_arg if p.is_send else self.plan.shown_input(p.name, self.step_values)
                 )
-                payload = task_payload(p, node_input, started=self.plan.input_is_state)
+                payload = task_payload(
+                    p, node_input, started=self.plan.input_is_state, joins=self.plan.join_triggers
+                )
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
         return runnable
@@ -695,7 +697,9 @@ class Run:
             **({"thread_id": self.thread_id} if self.thread_id is not None else {}),
             "langgraph_step": self.cp.step + 1,
             "langgraph_node": plan.name,
-            "langgraph_triggers": task_payload(plan, None)["triggers"],
+            "langgraph_triggers": task_payload(plan, None, joins=self.plan.join_triggers)[
+                "triggers"
+            ],
             "langgraph_path": (PUSH, 0) if plan.is_send else (PULL, plan.name),
             "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
         }
@@ -945,7 +949,8 @@ class Run:
         """The ``checkpoints``/``debug`` chunk of a checkpoint this run created or starts
         from (a continuation streams its starting point first, as LangGraph's does)."""
         self._reported = True
-        if "checkpoints" in self.modes or "debug" in self.modes:
+        # Without a saver nothing is a checkpoint one could return to: no events (as LangGraph).
+        if self.saver is not None and ("checkpoints" in self.modes or "debug" in self.modes):
             held = [r for kind, r, _ in self._held if kind == "record"]
             if held and held[0].parent_id != record.parent_id:
                 # durability="exit": the parent is the last checkpoint really saved, as the
@@ -1135,6 +1140,13 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
 
 def _has_writes(outcome: TaskOutcome | None) -> bool:
     return outcome is not None and outcome.writes is not None
+
+
+def _start_order(plan: TaskPlan) -> tuple[bool, str]:
+    """Sort key of a step's tasks as LangGraph starts them (its tasks stream): ``Send``
+    tasks in the order they were sent, then edge-triggered tasks by node name (writes apply
+    in another order: see ``write_order``)."""
+    return (not plan.is_send, "" if plan.is_send else plan.name)
 
 
 def _as_interrupt(rec: InterruptRecord) -> Interrupt:

@@ -125,7 +125,8 @@ def next_plans(
 ) -> list[TaskPlan]:
     """The tasks of the next step, given the ``(node, goto)`` of the tasks that finished.
 
-    Updates join progress (hidden ``__join__N`` channels) in ``values``/``changes``. As in
+    Updates join progress (hidden ``__join__N`` channels: the sources seen, kept complete
+    until the target runs, as LangGraph's barrier channels) in ``values``/``changes``. As in
     LangGraph, ``Send`` tasks come first in the order they were sent, then pull tasks in
     node order (their writes apply in another order: see ``write_order``).
     """
@@ -145,17 +146,20 @@ def next_plans(
                 names.add(g)
     done_nodes = {name for name, _ in finished}
     for key, (sources, target) in zip(structure.join_keys, structure.joins):
-        done = set(values.get(key, ())) | (done_nodes & set(sources))
+        if target == END:  # leads nowhere (LangGraph ignores it too)
+            continue
+        done = set(values.get(key, ()))
+        if target in done_nodes and done >= set(sources):
+            done = set()  # complete until its target ran (so an edit meanwhile keeps it due)
+        done |= done_nodes & set(sources)
         if done >= set(sources):
-            if target != END:
-                names.add(target)
-            done = set()
+            names.add(target)
         new = sorted(done)
         if new != values.get(key, []):
             values[key] = new
             changes[key] = Replace(new)
     if structure.deferred:
-        names = _release_deferred(structure, names, values, changes)
+        names = _release_deferred(structure, names, done_nodes, values, changes)
     plans = [
         TaskPlan(task_id(checkpoint_id, ns, s.node, i), s.node, send_arg=s.arg, is_send=True)
         for i, s in enumerate(sends)
@@ -167,17 +171,23 @@ def next_plans(
 
 
 def _release_deferred(
-    structure: GraphPlan, names: set[str], values: dict, changes: dict[str, Change]
+    structure: GraphPlan,
+    names: set[str],
+    done_nodes: set[str],
+    values: dict,
+    changes: dict[str, Change],
 ) -> set[str]:
     """The pull tasks of the next step, deferred nodes held back: a triggered deferred node
     waits until no other node is triggered (``Send`` tasks do not count), then runs once
-    however often it was triggered, as LangGraph's ``defer=True``."""
+    however often it was triggered, as LangGraph's ``defer=True``. It stays in the waiting
+    list until it ran, so that a state edit before it runs leaves it due (as LangGraph's
+    trigger channel of a deferred node stays set until the node reads it)."""
 
     before = values.get(DEFER_KEY, [])
-    waiting = set(before) | (names & structure.deferred)
+    waiting = (set(before) - done_nodes) | (names & structure.deferred)
     names = names - structure.deferred
     if not names and waiting:
-        names, waiting = waiting, set()
+        names = set(waiting)
     new = sorted(waiting)
     if new != before:
         values[DEFER_KEY] = new

@@ -57,6 +57,13 @@ class GraphPlan:
         #: Hidden bookkeeping keys (``__join__N``) this graph adds to its values; when the
         #: schema itself may hold ``__`` keys, every key must be checked instead.
         self.join_keys = tuple(f"__join__{i}" for i in range(len(self.joins)))
+        #: What a join target's tasks report as their triggers (LangGraph's channel names:
+        #: ``branch:to:<node>`` and a ``join:<a>+<b>:<node>`` per waiting edge), by node.
+        self.join_triggers: dict[str, tuple[str, ...]] = {}
+        for sources, target in self.joins:
+            known = self.join_triggers.get(target, (f"branch:to:{target}",))
+            join_channel = f"join:{'+'.join(sources)}:{target}"
+            self.join_triggers[target] = tuple(sorted({*known, join_channel}))
         #: Nodes added with ``defer=True``: triggered, they wait (in the hidden ``__defer__``
         #: key) until a step leaves no other node to run.
         self.deferred = frozenset(name for name, spec in self.nodes.items() if spec.defer)

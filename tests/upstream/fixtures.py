@@ -73,6 +73,27 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def _snapshot_names_as_langgraph_runs() -> None:
+    """Name the async tests' syrupy snapshots as LangGraph's own runs do: our
+    ``anyio_backend`` adds ``asyncio-`` to their ids (``test_x[asyncio-memory]``), but the
+    ``.ambr`` files store ``test_x[memory]``, so without this they find no snapshot."""
+    from syrupy.location import PyTestLocation
+
+    made = PyTestLocation.__post_init__
+
+    def __post_init__(self: Any) -> None:
+        made(self)
+        if self.nodename and "[asyncio-" in self.nodename:
+            name = self.nodename.replace("[asyncio-", "[", 1)
+            object.__setattr__(self, "nodename", name)
+            object.__setattr__(self, "testname", name)
+
+    PyTestLocation.__post_init__ = __post_init__  # type: ignore[method-assign]
+
+
+_snapshot_names_as_langgraph_runs()
+
+
 @pytest.fixture
 def deterministic_uuids(mocker: Any) -> Any:
     """As LangGraph's: ``uuid.uuid4`` returns 00000000-0000-4000-8000-000000000000, ...01, ..."""
