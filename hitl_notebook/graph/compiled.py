@@ -286,6 +286,12 @@ class CompiledStateGraph:
         """The JSON schema of the output: pydantic's schema of the output (else state) class."""
         return _json_schema((self.builder.output_schema or self.builder.schema).schema)
 
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON schema of the builder's ``context_schema`` (``None`` without one), for
+        tools that show what a run's context takes."""
+        context = self.builder.context_schema
+        return None if context is None else _json_schema(context)
+
     def get_subgraphs(
         self, *, namespace: str | None = None, recurse: bool = False
     ) -> Iterator[tuple[str, Any]]:
