@@ -123,7 +123,12 @@ class entrypoint:
             if inspect.iscoroutinefunction(func)
             else _sync_body(func, wanted)
         )
-        builder = StateGraph(object, self.context_schema).add_node(name, body).add_edge(START, name).add_edge(name, END)
+        builder = (
+            StateGraph(object, self.context_schema)
+            .add_node(name, body)
+            .add_edge(START, name)
+            .add_edge(name, END)
+        )
         return Entrypoint(builder, checkpointer=self.checkpointer, name=name, func=func)
 
 
