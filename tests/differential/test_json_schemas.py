@@ -69,3 +69,19 @@ def test_the_same_context_schema(context):
         return builder.compile().get_context_jsonschema(), flow.get_context_jsonschema(), result
 
     same(scenario)
+
+
+@pytest.mark.parametrize("name", [None, "chat"])
+def test_the_same_schemas_of_a_root_state(name):
+    """A state that is one value (a message list with its reducer): LangGraph's schema of a
+    root model, titled after the graph (``LangGraphInput``, ``chatOutput``)."""
+    from langchain_core.messages import AnyMessage
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Annotated[list[AnyMessage], api.add_messages])
+        builder.add_node("n", lambda s: [])
+        builder.add_edge(api.START, "n")
+        graph = builder.compile(name=name) if name else builder.compile()
+        return graph.get_input_jsonschema(), graph.get_output_jsonschema()
+
+    same(scenario)
