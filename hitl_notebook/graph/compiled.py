@@ -371,7 +371,7 @@ def _json_schema(state: StateSchema, title: str) -> dict[str, Any]:
         return _schema_of_class(state.schema)
     from pydantic import RootModel, create_model
 
-    value: Any = state.schema
+    value: Any = state.root_type
     root = create_model(title, __base__=RootModel[value], root=(value, None))
     return root.model_json_schema()
 
