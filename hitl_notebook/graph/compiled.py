@@ -272,6 +272,19 @@ class CompiledStateGraph:
     async def abulk_update_state(self, config: dict, supersteps: Sequence[Sequence[Any]]) -> dict:
         return await asyncio.to_thread(self.bulk_update_state, config, supersteps)
 
+    # -- LangChain composition -------------------------------------------------------
+    def __or__(self, other: Any) -> Any:
+        """``graph | runnable``: a LangChain chain that runs this graph first."""
+        from .runnable import as_runnable
+
+        return as_runnable(self) | other
+
+    def __ror__(self, other: Any) -> Any:
+        """``{...} | graph`` (a left operand that is not a runnable: LangChain coerces it)."""
+        from .runnable import as_runnable
+
+        return other | as_runnable(self)
+
     # -- structure -------------------------------------------------------------------
     def get_graph(self, config: dict | None = None, *, xray: int | bool = False) -> Any:
         """A drawable graph (``.nodes``, ``.edges``), as LangGraph's ``get_graph()``."""
