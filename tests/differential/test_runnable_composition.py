@@ -35,7 +35,9 @@ def test_graph_piped_into_runnables():
         then = graph | RunnableLambda(lambda s: s["text"]) | RunnableLambda(len)
 
         async def asynchronous():
-            return await after.ainvoke({"text": "a"}), [c async for c in after.astream({"text": "b"})]
+            return await after.ainvoke({"text": "a"}), [
+                c async for c in after.astream({"text": "b"})
+            ]
 
         return {
             "invoke": after.invoke({"text": "a"}),
@@ -47,3 +49,18 @@ def test_graph_piped_into_runnables():
 
     seen = same(scenario)
     assert seen["stream"] == [{"up": {"text": "A"}}, {"bang": {"text": "A!"}}]
+
+
+def test_a_mapping_of_runnables_as_a_node():
+    """``add_node("n", {"key": runnable})``: LangChain's ``RunnableParallel`` of the mapping,
+    its output the node's update (sync and async)."""
+    from langchain_core.runnables import RunnableLambda, RunnablePick
+
+    def scenario(api: Api):
+        builder = api.StateGraph(Text)
+        builder.add_node("n", {"text": RunnablePick("text") | RunnableLambda(str.title)})
+        builder.add_edge(api.START, "n")
+        graph = builder.compile()
+        return graph.invoke({"text": "hi there"}), asyncio.run(graph.ainvoke({"text": "a b"}))
+
+    assert same(scenario) == ({"text": "Hi There"}, {"text": "A B"})

@@ -1,5 +1,5 @@
-"""``graph | runnable`` and ``{...} | graph``: chains built with LangChain, which is
-optional (without it, a clear ``TypeError``)."""
+"""``graph | runnable``, ``{...} | graph`` and mapping nodes: built with LangChain, which is
+optional (without it, a clear error)."""
 
 from __future__ import annotations
 
@@ -41,3 +41,11 @@ def test_without_langchain_the_pipe_is_a_clear_error(monkeypatch):
             _graph() | (lambda s: s)
     finally:
         runnable._adapter.cache_clear()
+
+
+def test_without_langchain_a_mapping_node_is_a_clear_error(monkeypatch):
+    from hitl_notebook import GraphValidationError
+
+    monkeypatch.setitem(sys.modules, "langchain_core.runnables", None)
+    with pytest.raises(GraphValidationError, match="Node 'n' is a mapping.*install langchain-core"):
+        StateGraph(Text).add_node("n", {"text": lambda s: s})
