@@ -95,7 +95,6 @@ class entrypoint:
         for keyword, given in (
             ("store", store),
             ("cache", cache),
-            ("context_schema", context_schema),
             ("cache_policy", cache_policy),
             ("retry_policy", retry_policy),
         ):
@@ -105,6 +104,8 @@ class entrypoint:
                 )
         check_checkpointer(checkpointer)
         self.checkpointer = checkpointer
+        #: Shown by ``get_context_jsonschema()``; runs take no ``context=`` yet (as graphs).
+        self.context_schema = context_schema
 
     def __call__(self, func: Callable[..., Any]) -> Entrypoint:
         name = getattr(func, "__name__", None)
@@ -122,7 +123,12 @@ class entrypoint:
             if inspect.iscoroutinefunction(func)
             else _sync_body(func, wanted)
         )
-        builder = StateGraph(object).add_node(name, body).add_edge(START, name).add_edge(name, END)
+        builder = (
+            StateGraph(object, self.context_schema)
+            .add_node(name, body)
+            .add_edge(START, name)
+            .add_edge(name, END)
+        )
         return Entrypoint(builder, checkpointer=self.checkpointer, name=name, func=func)
 
 

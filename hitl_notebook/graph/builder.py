@@ -148,6 +148,8 @@ class StateGraph:
             raise GraphValidationError(
                 f"Node `{node}` already present. Node names are unique in a graph."
             )
+        if isinstance(action, dict):
+            action = _parallel(node, action)
         if not callable(action) and not hasattr(action, "invoke"):
             raise GraphValidationError(
                 f"Node '{node}' must be a function, a runnable or a compiled graph, got {action!r}."
@@ -386,6 +388,18 @@ def _node_input_schema(given: Any, state: StateSchema) -> StateSchema | None:
     if given is None or given is state.schema:
         return None
     return StateSchema(given)
+
+
+def _parallel(node: str, mapping: dict) -> Any:
+    """A mapping of runnables as a node: LangChain's ``RunnableParallel``, as in LangGraph."""
+    try:
+        from langchain_core.runnables import RunnableParallel
+    except ImportError:
+        raise GraphValidationError(
+            f"Node '{node}' is a mapping, which LangChain runs as a RunnableParallel: install "
+            "langchain-core, or pass a function that returns the update."
+        ) from None
+    return RunnableParallel(mapping)
 
 
 def _runnable_call(runnable: Any) -> Callable:

@@ -16,6 +16,7 @@ from .plan import GraphPlan
 
 if TYPE_CHECKING:
     from .builder import StateGraph
+    from .schema import StateSchema
 
 __all__ = ["CompiledStateGraph"]
 
@@ -273,6 +274,19 @@ class CompiledStateGraph:
     async def abulk_update_state(self, config: dict, supersteps: Sequence[Sequence[Any]]) -> dict:
         return await asyncio.to_thread(self.bulk_update_state, config, supersteps)
 
+    # -- LangChain composition -------------------------------------------------------
+    def __or__(self, other: Any) -> Any:
+        """``graph | runnable``: a LangChain chain that runs this graph first."""
+        from .runnable import as_runnable
+
+        return as_runnable(self) | other
+
+    def __ror__(self, other: Any) -> Any:
+        """``{...} | graph`` (a left operand that is not a runnable: LangChain coerces it)."""
+        from .runnable import as_runnable
+
+        return other | as_runnable(self)
+
     # -- structure -------------------------------------------------------------------
     def get_graph(self, config: dict | None = None, *, xray: int | bool = False) -> Any:
         """A drawable graph (``.nodes``, ``.edges``), as LangGraph's ``get_graph()``."""
@@ -282,11 +296,24 @@ class CompiledStateGraph:
 
     def get_input_jsonschema(self, config: dict | None = None) -> dict[str, Any]:
         """The JSON schema of the input: pydantic's schema of the input (else state) class."""
-        return _json_schema((self.builder.input_schema or self.builder.schema).schema)
+        return _json_schema(self.builder.input_schema or self.builder.schema, self._titled("Input"))
 
     def get_output_jsonschema(self, config: dict | None = None) -> dict[str, Any]:
         """The JSON schema of the output: pydantic's schema of the output (else state) class."""
-        return _json_schema((self.builder.output_schema or self.builder.schema).schema)
+        return _json_schema(
+            self.builder.output_schema or self.builder.schema, self._titled("Output")
+        )
+
+    def _titled(self, suffix: str) -> str:
+        """LangChain's naming of a graph's schemas: ``LangGraphInput``, ``my_graph_input``."""
+        name = self.name or "LangGraph"
+        return name + suffix if name[:1].isupper() else f"{name}_{suffix.lower()}"
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON schema of the builder's ``context_schema`` (``None`` without one), for
+        tools that show what a run's context takes."""
+        context = self.builder.context_schema
+        return None if context is None else _schema_of_class(context)
 
     def get_subgraphs(
         self, *, namespace: str | None = None, recurse: bool = False
@@ -352,7 +379,19 @@ def _modes(stream_mode: str | Sequence[str]) -> tuple[tuple[str, ...], bool]:
     return modes, single
 
 
-def _json_schema(schema: type) -> dict[str, Any]:
+def _json_schema(state: StateSchema, title: str) -> dict[str, Any]:
+    """A state class's schema; a state that is one value (``is_root``) is described as
+    LangGraph does, as an optional root model titled after the graph."""
+    if not state.is_root:
+        return _schema_of_class(state.schema)
+    from pydantic import RootModel, create_model
+
+    value: Any = state.root_type
+    root = create_model(title, __base__=RootModel[value], root=(value, None))
+    return root.model_json_schema()
+
+
+def _schema_of_class(schema: type) -> dict[str, Any]:
     from pydantic import BaseModel, TypeAdapter
 
     if isinstance(schema, type) and issubclass(schema, BaseModel):

@@ -10,6 +10,8 @@ edge leads there) is trimmed so the parent's edges enter and leave its nodes dir
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .builder import END, START
@@ -41,13 +43,38 @@ class DrawableEdge(NamedTuple):
 class DrawableGraph:
     """Nodes by id and edges; subgraph nodes appear as ``parent:child`` ids with ``xray``."""
 
-    __slots__ = ("edges", "nodes")
+    __slots__ = ("edges", "kinds", "nodes")
 
     def __init__(
         self, nodes: dict[str, DrawableNode] | None = None, edges: list[DrawableEdge] | None = None
     ) -> None:
         self.nodes: dict[str, DrawableNode] = nodes if nodes is not None else {}
         self.edges: list[DrawableEdge] = edges if edges is not None else []
+        #: What runs at each node, as ``to_json`` names it (END runs nothing: absent).
+        self.kinds: dict[str, list[str]] = {}
+
+    def to_json(self, *, with_schemas: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """The nodes and edges as LangChain's ``Graph.to_json()`` writes them for LangGraph,
+        the JSON drawing tools read. ``with_schemas`` changes nothing: no node is a schema."""
+        nodes: list[dict[str, Any]] = []
+        for node in self.nodes.values():
+            entry: dict[str, Any] = {"id": node.id}
+            kind = self.kinds.get(node.id)
+            if kind is not None:
+                entry["type"] = "runnable"
+                entry["data"] = {"id": kind, "name": node.id}
+            if node.metadata is not None:
+                entry["metadata"] = node.metadata
+            nodes.append(entry)
+        edges: list[dict[str, Any]] = []
+        for edge in self.edges:
+            item: dict[str, Any] = {"source": edge.source, "target": edge.target}
+            if edge.data is not None:
+                item["data"] = edge.data
+            if edge.conditional:
+                item["conditional"] = True
+            edges.append(item)
+        return {"nodes": nodes, "edges": edges}
 
     def first_node(self) -> DrawableNode | None:
         """The one node no edge enters (START), or None when there is not exactly one."""
@@ -93,6 +120,24 @@ def _node_metadata(graph: CompiledStateGraph, name: str, spec: Any) -> dict | No
     return metadata or None
 
 
+#: LangGraph's identifier of a node that is a plain function (its ``RunnableCallable``
+#: wrapper): JSON readers tell function nodes by it, so ours carry it too.
+_FUNCTION = ["langgraph", "_internal", "_runnable", "RunnableCallable"]
+
+
+def _kind(spec: Any) -> list[str]:
+    """The node's identifier in ``to_json``: a LangChain runnable's own (``lc_id``), the class
+    path of a compiled graph or callable object, else that of a function node."""
+    what = spec.subgraph or getattr(spec.fn, "runnable", None) or spec.fn
+    lc_id = getattr(what, "lc_id", None)
+    if callable(lc_id):
+        return list(lc_id())
+    if inspect.isroutine(what) or isinstance(what, functools.partial):
+        return _FUNCTION
+    cls = type(what)
+    return [*cls.__module__.split("."), cls.__name__]
+
+
 def _breaks(names: tuple[str, ...], node: str) -> bool:
     return "*" in names or node in names
 
@@ -135,11 +180,14 @@ def build_drawable(
     entries: dict[str, str] = {}
     exits: dict[str, str] = {}
     inner_edges: list[DrawableEdge] = []  # drawn after the parent's own, as LangGraph
+    inner_nodes: dict[str, DrawableNode] = {}  # listed after the parent's END, as LangGraph
 
-    def add_node(node_id: str, metadata: dict | None = None) -> None:
+    def add_node(node_id: str, metadata: dict | None = None, kind: list[str] | None = None) -> None:
         out.nodes[prefix + node_id] = DrawableNode(prefix + node_id, node_id, None, metadata)
+        if kind is not None:
+            out.kinds[prefix + node_id] = kind
 
-    add_node(START)
+    add_node(START, kind=_FUNCTION)
     for name, spec in builder.nodes.items():
         subgraph = spec.subgraph or spec.refers_to
         if xray and subgraph is not None:
@@ -150,12 +198,14 @@ def build_drawable(
             )
             first, last = _trim(inner)
             if first is not None and last is not None:
-                out.nodes.update(inner.nodes)
+                inner_nodes.update(inner.nodes)
+                out.kinds.update(inner.kinds)
                 inner_edges.extend(inner.edges)
                 entries[name], exits[name] = first, last
                 continue
-        add_node(name, _node_metadata(graph, name, spec))
+        add_node(name, _node_metadata(graph, name, spec), _kind(spec))
     add_node(END)
+    out.nodes.update(inner_nodes)
 
     def endpoint(name: str, ends: dict[str, str]) -> str:
         return ends.get(name, prefix + name)

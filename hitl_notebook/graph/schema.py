@@ -23,12 +23,15 @@ class StateSchema:
         self.schema = schema
         #: True when the state is one value rather than keys (see ``ROOT``).
         self.is_root = _is_root_schema(schema)
+        #: The type of the one value of a root state (the schema, or its ``__root__`` key's).
+        self.root_type: Any = schema
         if self.is_root:
             self.channels: dict[str, Channel] = {ROOT: _channel_for(ROOT, schema)}
         else:
-            self.channels = {
-                key: _channel_for(key, hint) for key, hint in _type_hints(schema).items()
-            }
+            hints = _type_hints(schema)
+            self.channels = {key: _channel_for(key, hint) for key, hint in hints.items()}
+            if list(hints) == [ROOT]:  # a class whose only key is ``__root__``, as LangGraph
+                self.is_root, self.root_type = True, hints[ROOT]
         self._builds_object = _is_dataclass_or_pydantic(schema)
         # The classes the annotations name, so that checkpoints holding them can be read back
         # by a process that builds this graph (see hitl_notebook.checkpoint.serde).

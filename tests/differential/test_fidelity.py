@@ -985,3 +985,31 @@ def test_an_input_that_writes_nothing_streams_no_values_for_it():
         ]
 
     assert same(scenario)[0] == [{"a": "x"}]
+
+
+def test_a_state_class_with_only_a_root_key_is_one_value():
+    """LangGraph's older spelling of a one-value state, a class whose only key is
+    ``__root__``: nodes get and return the value itself, as for ``Annotated[list, ...]``."""
+
+    def scenario(api: Api):
+        class State(TypedDict):
+            __root__: Annotated[list, operator.add]
+
+        def grow(items: list) -> list:
+            return [len(items)]
+
+        builder = api.StateGraph(State)
+        builder.add_node("grow", grow)
+        builder.add_node("again", grow)
+        builder.add_edge(api.START, "grow")
+        builder.add_edge("grow", "again")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = {"configurable": {"thread_id": "1"}}
+        return {
+            "result": graph.invoke(["a"], config),
+            "updates": [*graph.stream(["b"], {"configurable": {"thread_id": "2"}})],
+            "state": graph.get_state(config).values,
+        }
+
+    seen = same(scenario)
+    assert seen["result"] == ["a", 1, 2]

@@ -232,3 +232,36 @@ def test_conditional_entry_point_routes_the_input():
     )
     assert graph.invoke({"text": "hi"})["vals"] == ["short"]
     assert graph.invoke({"text": "hello"})["vals"] == ["long"]
+
+
+def test_graph_json_names_what_runs_at_each_node():
+    """``get_graph().to_json()`` names a subgraph node and a callable object by their class
+    path (ours: LangGraph's JSON names its own classes there), a function node as LangGraph
+    does, and gives END no data."""
+
+    class S(TypedDict):
+        x: int
+
+    class Doubler:
+        def __call__(self, state: S) -> dict:
+            return {"x": state["x"] * 2}
+
+    inner = StateGraph(S).add_node("a", lambda s: {}).add_edge(START, "a").compile()
+    graph = (
+        StateGraph(S)
+        .add_node("sub", inner)
+        .add_node("double", Doubler())
+        .add_node("f", lambda s: {})
+        .add_edge(START, "sub")
+        .add_edge("sub", "double")
+        .add_edge("double", "f")
+        .compile()
+    )
+    kinds = {n["id"]: n.get("data", {}).get("id") for n in graph.get_graph().to_json()["nodes"]}
+    assert kinds == {
+        START: ["langgraph", "_internal", "_runnable", "RunnableCallable"],
+        "sub": ["hitl_notebook", "graph", "compiled", "CompiledStateGraph"],
+        "double": [*__name__.split("."), "Doubler"],
+        "f": ["langgraph", "_internal", "_runnable", "RunnableCallable"],
+        END: None,
+    }
