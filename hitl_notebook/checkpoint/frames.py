@@ -149,6 +149,8 @@ def _header(blob: bytes, pos: int, fixed: bool) -> tuple[bytes, int, int, int, i
         return (*_HEADER_1.unpack_from(blob, pos), pos + _HEADER_1.size)
     if pos + 4 > len(blob):
         raise FrameError(f"truncated section header at byte {pos}")
+    if blob[pos + 2] < 0x80 and blob[pos + 3] < 0x80:  # the usual: two one-byte lengths
+        return blob[pos : pos + 1], blob[pos + 1], blob[pos + 2], blob[pos + 3], pos + 4
     name_len, after = _read_varint(blob, pos + 2)
     data_len, after = _read_varint(blob, after)
     return blob[pos : pos + 1], blob[pos + 1], name_len, data_len, after

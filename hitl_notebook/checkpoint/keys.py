@@ -54,7 +54,7 @@ def unpack_id(stored: bytes | memoryview) -> str:
 order = pack_id
 
 
-def pack_time(created_at: str, checkpoint_id: str | None = None) -> bytes:
+def pack_time(created_at: str, checkpoint_id: str | bytes | None = None) -> bytes:
     """A creation time's stored bytes; given its checkpoint's id, relative to the time at
     the start of a UUID-form id when that is shorter (``unpack_time`` then needs the id)."""
     packed = _pack_absolute(created_at)
@@ -69,8 +69,13 @@ def pack_time(created_at: str, checkpoint_id: str | None = None) -> bytes:
     return _AFTER_ID + offset.to_bytes((offset.bit_length() + 8) // 8, "big", signed=True)
 
 
-def _id_micros(checkpoint_id: str) -> int | None:
-    """The microseconds an engine id's first 64 bits count (as nanoseconds), if UUID-form."""
+def _id_micros(checkpoint_id: str | bytes) -> int | None:
+    """The microseconds an engine id's first 64 bits count (as nanoseconds), if UUID-form;
+    the id as text or as ``pack_id`` stored it."""
+    if isinstance(checkpoint_id, bytes):
+        if len(checkpoint_id) != 17 or checkpoint_id[:1] != _PACKED:
+            return None
+        return int.from_bytes(checkpoint_id[1:9], "big") // 1000
     if len(checkpoint_id) != 36 or not _UUID.fullmatch(checkpoint_id):
         return None
     return int(checkpoint_id[:8] + checkpoint_id[9:13] + checkpoint_id[14:18], 16) // 1000
@@ -90,8 +95,8 @@ def _pack_absolute(created_at: str) -> bytes:
     return _TEXT + created_at.encode("utf-8")
 
 
-def unpack_time(stored: bytes | memoryview, checkpoint_id: str | None = None) -> str:
-    """Inverse of ``pack_time`` (given the same checkpoint id)."""
+def unpack_time(stored: bytes | memoryview, checkpoint_id: str | bytes | None = None) -> str:
+    """Inverse of ``pack_time`` (given the same checkpoint id, as text or packed)."""
     data = bytes(stored)
     if data[:1] == _AFTER_ID and 2 <= len(data) <= 5 and checkpoint_id is not None:
         base = _id_micros(checkpoint_id)

@@ -50,9 +50,9 @@ class KeyForm:
 
     id_in: Callable[[str], Any]
     id_out: Callable[[Any], str]
-    #: Creation time in and out, given the checkpoint's id.
+    #: Creation time in (given the checkpoint's id) and out (given its stored id).
     time_in: Callable[[str, str], Any]
-    time_out: Callable[[Any, str], str]
+    time_out: Callable[[Any, Any], str]
     #: Ids are bytes, so an empty parent id can mean "the checkpoint just before in this
     #: thread and namespace" (read, and kept meaning that, wherever it is set)...
     implicit_parents: bool = False
@@ -64,7 +64,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _time_text(value: Any, checkpoint_id: str) -> Any:
+def _time_text(value: Any, checkpoint_id: Any) -> Any:
     return value
 
 
@@ -164,20 +164,46 @@ class SqlTx:
         parent = (
             _RESOLVED_PARENT.format(a="c", empty=empty) if form.implicit_parents else "c.parent_id"
         )
-        #: Columns of a row read from the table (``c``), and of one read from ``chain``.
+        #: Columns of a row read from the table (``c``) with its parent resolved, as stored,
+        #: and read from ``chain``.
         self._cols = _COLUMNS.format(parent=parent, meta=dialect.metadata_out)
+        self._raw_cols = _COLUMNS.format(parent="c.parent_id", meta=dialect.metadata_out)
         self._chain_cols = _COLUMNS.format(parent="parent_id", meta=dialect.metadata_out)
         self._parent = parent
+        #: Stored head ids ``head`` read in this transaction, while no write changed them.
+        self._heads: dict[tuple[str, str], bytes | None] = {}
 
     def _run(self, sql: str, params: list | tuple = ()) -> Any:
         return self._conn.execute(self._d.placeholders(sql), params)
 
     def _select(
-        self, where: str, params: list, *, with_data: bool = True, tail: str = ""
+        self,
+        where: str,
+        params: list,
+        *,
+        with_data: bool = True,
+        tail: str = "",
+        contiguous: bool = False,
     ) -> list[Row]:
+        """Rows; ``contiguous``: they are every checkpoint of one thread and namespace in an
+        id range, newest first, so an empty parent id is the next row's id (no subquery)."""
         data = "data" if with_data else "NULL"
-        sql = f"SELECT {self._cols}, {data} FROM hitl_checkpoints c WHERE {where} {tail}"
-        return [_row(r, self._k) for r in self._run(sql, params).fetchall()]
+        cols = self._raw_cols if contiguous else self._cols
+        sql = f"SELECT {cols}, {data} FROM hitl_checkpoints c WHERE {where} {tail}"
+        found = self._run(sql, params).fetchall()
+        if contiguous and self._k.implicit_parents:
+            for i, r in enumerate(found):
+                if r[3] is not None and len(r[3]) == 0:
+                    before = (
+                        found[i + 1][2] if i + 1 < len(found) else self._before(r[0], r[1], r[2])
+                    )
+                    found[i] = (*r[:3], before, *r[4:])
+        return [_row(r, self._k) for r in found]
+
+    def _before(self, thread_id: ThreadId, ns: Namespace, packed: Any) -> Any:
+        """The stored id of the checkpoint just before ``packed`` (None if none)."""
+        found = self._run(_PREDECESSOR[1:-1], [thread_id, ns, packed]).fetchone()
+        return None if found is None else found[0]
 
     def row(
         self,
@@ -206,11 +232,42 @@ class SqlTx:
             "ORDER BY checkpoint_id DESC LIMIT 1",
             [thread_id, ns],
         ).fetchone()
+        if self._k.implicit_parents:
+            self._heads[thread_id, ns] = None if found is None else bytes(found[0])
         return None if found is None else CheckpointId(self._k.id_out(found[0]))
 
     def chain(
         self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
     ) -> list[Row]:
+        if not self._k.implicit_parents:
+            return self._walk(thread_id, ns, checkpoint_id, limit)
+        # Usually every link's parent is the checkpoint just before it: the chain is then
+        # the ``chain_len + 1`` rows up to this one, read as one range; the walk continues
+        # by parent ids where it is not (a fork).
+        cid = self._k.id_in(checkpoint_id)
+        run = self._select(
+            "thread_id = ? AND ns = ? AND checkpoint_id <= ?",
+            [thread_id, ns, cid, limit, limit, thread_id, ns, cid],
+            tail="ORDER BY checkpoint_id DESC LIMIT COALESCE((SELECT CASE WHEN chain_len < ? "
+            "THEN chain_len + 1 ELSE ? END FROM hitl_checkpoints WHERE thread_id = ? AND ns = ? "
+            "AND checkpoint_id = ?), 0)",
+            contiguous=True,
+        )
+        out: list[Row] = []
+        for row in run:
+            if out and out[-1].parent_id != row.id:
+                break
+            out.append(row)
+            if row.chain.is_snapshot or len(out) >= limit:
+                return out
+        if not out or out[-1].parent_id is None:
+            return out
+        return out + self._walk(thread_id, ns, out[-1].parent_id, limit - len(out))
+
+    def _walk(
+        self, thread_id: ThreadId, ns: Namespace, checkpoint_id: CheckpointId, limit: int
+    ) -> list[Row]:
+        """``chain`` by joining each link to its parent."""
         cols = _COLUMNS.format(parent="parent_id", meta="metadata")
         prefixed = ", ".join(
             self._parent if c.strip() == "parent_id" else f"c.{c.strip()}" for c in cols.split(",")
@@ -279,7 +336,8 @@ class SqlTx:
         if limit is not None and exact:
             tail += " LIMIT ?"
             params.append(limit)
-        return self._select(" AND ".join(where), params, tail=tail)
+        contiguous = len(where) == 2 + (before is not None)  # no filter
+        return self._select(" AND ".join(where), params, tail=tail, contiguous=contiguous)
 
     def outcomes(
         self, thread_id: ThreadId, ns: Namespace, low: CheckpointId, high: CheckpointId
@@ -301,13 +359,19 @@ class SqlTx:
         cid = k.id_in(row.id)
         parent = None if row.parent_id is None else k.id_in(row.parent_id)
         place, parent_params = "?", [parent]
-        if k.implicit_parents:  # a checkpoint after this one whose parent was the one before
+        where = (row.thread_id, row.ns)
+        head = self._heads.pop(where, b"")  # b"": not read
+        newest = head is None or (bool(head) and cid > head)
+        if k.implicit_parents and not newest:  # one after this whose parent was the one before
             self._keep_meaning_of_next(
                 row.thread_id, row.ns, cid, _PREDECESSOR, [row.thread_id, row.ns, cid]
             )
         if k.compact and parent is not None:  # the usual parent, the one just before: empty
-            place = f"CASE WHEN ? = {_PREDECESSOR} THEN {self._empty} ELSE ? END"
-            parent_params = [parent, row.thread_id, row.ns, cid, parent]
+            if newest:  # known without asking: the head
+                parent_params = [b"" if parent == head else parent]
+            else:
+                place = f"CASE WHEN ? = {_PREDECESSOR} THEN {self._empty} ELSE ? END"
+                parent_params = [parent, row.thread_id, row.ns, cid, parent]
         self._run(
             f"INSERT INTO hitl_checkpoints ({_COLUMNS.format(parent='parent_id', meta='metadata')}, data) "
             f"VALUES (?, ?, ?, {place}, ?, ?, ?, {self._d.metadata_in}, ?, ?, ?, ?, ?)",
@@ -315,6 +379,8 @@ class SqlTx:
              row.step, row.source, k.time_in(row.created_at, row.id), row.metadata,
              c.is_snapshot, c.length, c.delta_bytes, c.base_bytes, row.data],
         )  # fmt: skip
+        if newest:
+            self._heads[where] = cid
         for outcome in outcomes:
             self.upsert_outcome(row.thread_id, row.ns, row.id, outcome)
 
@@ -342,8 +408,9 @@ class SqlTx:
         k = self._k
         found = []
         for t, cid, created, n in rows:
-            text_id = k.id_out(cid)
-            found.append(ThreadInfo(t, CheckpointId(text_id), k.time_out(created, text_id), int(n)))
+            found.append(
+                ThreadInfo(t, CheckpointId(k.id_out(cid)), k.time_out(created, cid), int(n))
+            )
         if k.implicit_parents:  # newest first, by time then id, as their absolute bytes sort
             found.sort(
                 key=lambda i: (keys.pack_time(i.updated_at), keys.pack_id(i.latest_checkpoint_id)),
@@ -360,6 +427,7 @@ class SqlTx:
         return [r[0] for r in rows]
 
     def delete_thread(self, thread_id: ThreadId) -> None:
+        self._heads.clear()
         self._run("DELETE FROM hitl_outcomes WHERE thread_id = ?", [thread_id])
         self._run("DELETE FROM hitl_checkpoints WHERE thread_id = ?", [thread_id])
 
@@ -373,6 +441,7 @@ class SqlTx:
         )  # fmt: skip
 
     def delete(self, thread_id: ThreadId, ns: Namespace, ids: list[CheckpointId]) -> None:
+        self._heads.clear()
         for cid in ids:
             packed = self._k.id_in(cid)
             if self._k.implicit_parents:  # the next checkpoint, if its parent is this one
@@ -447,15 +516,14 @@ def _row(r: tuple, k: KeyForm) -> Row:
         base,
         data,
     ) = r
-    text_id = k.id_out(cid)
     return Row(
         thread_id=thread_id,
         ns=ns,
-        id=CheckpointId(text_id),
+        id=CheckpointId(k.id_out(cid)),
         parent_id=None if parent_id is None else CheckpointId(k.id_out(parent_id)),
         step=step,
         source=source,
-        created_at=k.time_out(created_at, text_id),
+        created_at=k.time_out(created_at, cid),
         metadata=metadata,
         chain=Chain(bool(snap), length, delta, base),
         data=b"" if data is None else bytes(data),

@@ -198,3 +198,23 @@ def test_a_real_version_4_file_reads_the_same_continues_compactly_and_prunes(tmp
     assert all(h[2:] == kept[h[0]][2:] for h in after)
     assert _history(_graph(SqliteSaver(path), 2), "other thread") == expected["other thread"]
     conn.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_chains_through_interleaved_branches_rebuild_every_state(make_kit, kind):
+    """A main line, a branch off its middle written after it, then the main line again:
+    ids of the two lines interleave, so some parents are "the one before" and some are
+    not. Every checkpoint, read cold, has the values its record had."""
+    from checkpoint_helpers import put_chain
+
+    kit = make_kit(kind)
+    main = put_chain(kit.saver, 5)
+    branch = put_chain(kit.saver, 3, parent=main[2])
+    more = put_chain(kit.saver, 2, parent=main[-1])
+    fork_of_branch = put_chain(kit.saver, 2, parent=branch[0])
+    saver = kit.reopen()
+    for rec in [*main, *branch, *more, *fork_of_branch]:
+        got = saver.get("t", "", rec.id)
+        assert (got.values, got.parent_id) == (rec.values, rec.parent_id)
+    assert saver.children("t", "", main[2].id) == [branch[0].id, main[3].id]
+    assert saver.children("t", "", branch[0].id) == [fork_of_branch[0].id, branch[1].id]
