@@ -8,8 +8,10 @@ what makes a one-message delta smaller than the message text. Reading a blob is 
 may inflate to at most ``MAX_RECORD_BYTES`` and hold at most ``MAX_VALUES`` JSON values in
 all, checked before anything is parsed.
 
-Layout: ``MAGIC`` then, per section, a fixed header ``tag (1 byte) | flags (1 byte) |
-name length (u16) | data length (u32)`` followed by the UTF-8 name and the data.
+Layout: ``MAGIC`` then, per section, a header ``tag (1 byte) | flags (1 byte) | name
+length | data length`` followed by the UTF-8 name and the data. The lengths are LEB128
+varints (usually 1 and 1-2 bytes: a one-message delta's three headers take 13 bytes, not
+24); blobs of schema versions 1-4 start with ``MAGIC_1`` and have fixed u16 and u32 lengths.
 """
 
 from __future__ import annotations
@@ -22,8 +24,12 @@ from . import bounds
 
 __all__ = ["FrameError", "Section", "decode_sections", "encode_section", "join", "pack"]
 
-MAGIC = b"HNF1"
-_HEADER = struct.Struct(">cBHI")
+MAGIC = b"HNF2"
+#: Blobs written before schema version 5, with fixed-width ``_HEADER_1`` section headers.
+MAGIC_1 = b"HNF1"
+_HEADER_1 = struct.Struct(">cBHI")
+#: A name or data length takes at most this many varint bytes (u32).
+_MAX_VARINT = 5
 _COMPRESSED = 0x01
 #: Raw deflate with ``DICTIONARY`` preset (small sections, schema versions 2 and 3)...
 _WITH_DICTIONARY = 0x02
@@ -106,7 +112,48 @@ def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
         packed = deflater.compress(data) + deflater.flush()
         if len(packed) < len(data):
             data, flags = packed, _WITH_DICTIONARY_4
-    return _HEADER.pack(tag, flags, len(encoded_name), len(data)) + encoded_name + data
+    return (
+        tag + bytes([flags]) + _varint(len(encoded_name)) + _varint(len(data)) + encoded_name + data
+    )
+
+
+def _varint(n: int) -> bytes:
+    if n < 0x80:
+        return bytes((n,))
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _read_varint(blob: bytes, pos: int) -> tuple[int, int]:
+    """The varint at ``pos`` and the position after it; a ``FrameError`` if malformed."""
+    n = shift = 0
+    for i in range(pos, min(pos + _MAX_VARINT, len(blob))):
+        byte = blob[i]
+        n |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return n, i + 1
+        shift += 7
+    raise FrameError(f"truncated or overlong section length at byte {pos}")
+
+
+def _header(blob: bytes, pos: int, fixed: bool) -> tuple[bytes, int, int, int, int]:
+    """``tag, flags, name length, data length`` of the section header at ``pos``, and the
+    position after it."""
+    if fixed:
+        if pos + _HEADER_1.size > len(blob):
+            raise FrameError(f"truncated section header at byte {pos}")
+        return (*_HEADER_1.unpack_from(blob, pos), pos + _HEADER_1.size)
+    if pos + 4 > len(blob):
+        raise FrameError(f"truncated section header at byte {pos}")
+    if blob[pos + 2] < 0x80 and blob[pos + 3] < 0x80:  # the usual: two one-byte lengths
+        return blob[pos : pos + 1], blob[pos + 1], blob[pos + 2], blob[pos + 3], pos + 4
+    name_len, after = _read_varint(blob, pos + 2)
+    data_len, after = _read_varint(blob, after)
+    return blob[pos : pos + 1], blob[pos + 1], name_len, data_len, after
 
 
 def join(encoded: list[bytes]) -> bytes:
@@ -121,16 +168,14 @@ def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[S
     in size and JSON values (a ``FrameError`` otherwise).
     """
     blob = bytes(blob)
-    if not blob.startswith(MAGIC):
+    fixed = blob.startswith(MAGIC_1)
+    if not fixed and not blob.startswith(MAGIC):
         raise FrameError("does not start with the checkpoint frame marker")
     sections = []
     pos = len(MAGIC)
     size = values = 0  # inflated bytes and JSON values of the sections returned so far
     while pos < len(blob):
-        if pos + _HEADER.size > len(blob):
-            raise FrameError(f"truncated section header at byte {pos}")
-        tag, flags, name_len, data_len = _HEADER.unpack_from(blob, pos)
-        pos += _HEADER.size
+        tag, flags, name_len, data_len, pos = _header(blob, pos, fixed)
         end = pos + name_len + data_len
         if end > len(blob):
             raise FrameError(f"truncated section at byte {pos}")

@@ -62,6 +62,7 @@ POSTGRES = Dialect(
     metadata_equals=postgres_metadata_equals,
     id_type="SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
     "WHERE attrelid = 'hitl_checkpoints'::regclass AND attname = 'checkpoint_id'",
+    empty_bytes="''::bytea",
 )
 
 #: Advisory-lock key under which ``setup`` runs (two processes may set up at once).

@@ -61,6 +61,7 @@ SQLITE = Dialect(
     tables=_TABLES,
     metadata_equals=sqlite_metadata_equals,
     id_type="SELECT type FROM pragma_table_info('hitl_checkpoints') WHERE name = 'checkpoint_id'",
+    empty_bytes="X''",
 )
 
 

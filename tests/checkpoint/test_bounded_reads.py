@@ -41,7 +41,7 @@ CHILD = textwrap.dedent(
         return b"".join([*parts, z.compress(tail), z.flush()])
 
     def section(tag, name, data):
-        head = frames._HEADER.pack(tag, frames._COMPRESSED, len(name), len(data))
+        head = frames._HEADER_1.pack(tag, frames._COMPRESSED, len(name), len(data))
         return head + name.encode() + data
 
     if shape == "bomb":  # 4 sections of 255 MiB of zeros each
@@ -49,7 +49,7 @@ CHILD = textwrap.dedent(
         sections = [section(b"R", f"channel{i}", body) for i in range(4)]
     else:  # ~30 MB of "[]," (ten million empty lists) in one ~31 KB section
         sections = [section(b"R", "channel", deflated(b"[]," * 100_000, 100, b"[", b"[]]"))]
-    blob = frames.MAGIC + b"".join(sections)
+    blob = frames.MAGIC_1 + b"".join(sections)
 
     if kind == "sqlite":
         from hitl_notebook.checkpoint.sqlite import SqliteSaver

@@ -89,7 +89,7 @@ def test_a_new_sqlite_file_keeps_rows_in_their_key_btree(tmp_path):
     version = conn.execute("SELECT version FROM hitl_schema_version").fetchall()
     conn.close()
     assert indexes == []
-    assert version == [(SCHEMA_VERSION,)] == [(4,)]
+    assert version == [(SCHEMA_VERSION,)] == [(5,)]
 
 
 def test_a_version_2_file_opens_reads_the_same_and_takes_new_checkpoints(tmp_path):
@@ -132,7 +132,7 @@ def test_a_version_2_file_opens_reads_the_same_and_takes_new_checkpoints(tmp_pat
     graph = _graph(reopened, 6)
     assert _history(graph) == expected
     assert [r.writes for r in reopened.list("t")] == writes
-    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(4,)]
+    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(5,)]
     graph.invoke({"messages": []}, CFG)  # a run continues on the old file
     assert len(graph.get_state(CFG).values["messages"]) == 6
     [(ddl,)] = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'hitl_checkpoints'")
@@ -164,5 +164,5 @@ def test_a_section_deflated_with_the_full_window_still_reads():
     deflater = zlib.compressobj(6, zlib.DEFLATED, -15, zdict=frames.DICTIONARY)
     packed = deflater.compress(data) + deflater.flush()
     header = struct.pack(">cBHI", b"V", 0x02, len(b"messages"), len(packed))
-    blob = frames.join([header + b"messages" + packed])
+    blob = frames.MAGIC_1 + header + b"messages" + packed  # the fixed headers of then
     assert frames.decode_sections(blob)[0].data == data

@@ -106,8 +106,8 @@ def test_malformed_stored_keys_are_a_clear_error(stored):
 
 
 def test_a_new_sqlite_file_stores_ids_and_times_packed(tmp_path):
-    """A run on a new file stores 17-byte ids and parent ids and 10-byte times, says
-    version 4, and reads back exactly after reopening."""
+    """A run on a new file stores 17-byte ids, says version 5 (parent ids empty, times
+    relative to the id: ``test_implicit_parents``), and reads back exactly after reopening."""
     path = tmp_path / "t.db"
     saver = SqliteSaver(path)
     graph = _graph(saver, 5)
@@ -121,14 +121,17 @@ def test_a_new_sqlite_file_stores_ids_and_times_packed(tmp_path):
     ).fetchall()
     version = conn.execute("SELECT version FROM hitl_schema_version").fetchall()
     conn.close()
-    assert set(sizes) <= {(17, 17, 10, "blob"), (17, 1, 10, "blob")}
-    assert version == [(SCHEMA_VERSION,)] == [(4,)]
+    assert {(i, p, 2 <= t <= 5, k) for i, p, t, k in sizes} == {
+        (17, 0, True, "blob"),
+        (17, 1, True, "blob"),
+    }
+    assert version == [(SCHEMA_VERSION,)] == [(5,)]
     assert _history(_graph(SqliteSaver(path), 5)) == expected
 
 
 def test_a_version_3_file_keeps_text_reads_the_same_and_continues(tmp_path):
     """A file whose tables version 3 made (text ids and times) reads back exactly, takes
-    new checkpoints as text, lists threads and prunes; it is marked version 4."""
+    new checkpoints as text, lists threads and prunes; it is marked version 5."""
     path = tmp_path / "v3.db"
     conn = sqlite3.connect(path)
     for statement in _V3_TABLES:
@@ -152,7 +155,7 @@ def test_a_version_3_file_keeps_text_reads_the_same_and_continues(tmp_path):
         conn.execute("SELECT typeof(checkpoint_id), typeof(created_at) FROM hitl_checkpoints")
     )
     assert types == {("text", "text")}
-    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(4,)]
+    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(5,)]
     reopened.close()
     conn.close()
 
@@ -223,4 +226,4 @@ def test_postgres_tables_of_version_3_keep_text_and_continue(postgres_schema):
             "SELECT DISTINCT pg_typeof(checkpoint_id)::text FROM hitl_checkpoints"
         ).fetchall()
         [(version,)] = conn.execute("SELECT version FROM hitl_schema_version").fetchall()
-    assert (kind, version) == ("text", 4)
+    assert (kind, version) == ("text", 5)
