@@ -15,10 +15,13 @@ from typing import Any
 
 from .jsonable import diff, preview, to_jsonable
 
-__all__ = ["HistoryIndex", "checkpoint_id", "parent_id", "step_writes"]
+__all__ = ["FIRST_PAGE", "HistoryIndex", "checkpoint_id", "parent_id", "step_writes"]
 
 #: Summaries read per request for a page (the browser asks for 100 rows at a time).
 PAGE = 100
+#: The rows a widget draws first (a viewport of rows and its overscan), sent with the
+#: widget's state; also how far a read for fewer rows reads ahead.
+FIRST_PAGE = 40
 #: How far back ``ancestry`` looks (the diagram's "visited" marks): opening a long thread
 #: reads two pages, not its whole history.
 ANCESTRY_LIMIT = 200
@@ -53,7 +56,7 @@ class HistoryIndex:
         #: Each lane's span, for drawing branches: ``from`` is the checkpoint a fork
         #: branched off (a lane's first checkpoint when it is not a fork), ``to`` its newest.
         self.lanes: list[dict] = []
-        self.sync()
+        self._index_new()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -69,19 +72,23 @@ class HistoryIndex:
     def sync(self) -> list[dict]:
         """Index checkpoints newer than the newest known one; return the summaries of the
         newest of them (a page at most), newest first."""
+        fresh = self._index_new()
+        return self.page(0, min(fresh, PAGE)) if fresh else []
+
+    def _index_new(self) -> int:
+        """Index checkpoints newer than the newest known one (no summary read); return
+        how many there were."""
         fresh = []
         known = self.parents
         for link in self._links():
             if link[0] in known:
                 break
             fresh.append(link)
-        if not fresh:
-            return []
         fresh.reverse()  # oldest first: a parent is laid out before its children
         self._lay_out(fresh)
         fresh.reverse()
         self.ids[:0] = [cid for cid, _ in fresh]
-        return self.page(0, min(len(fresh), PAGE))
+        return len(fresh)
 
     def restate(self, snapshot: Any) -> bool:
         """Bring the summary of ``snapshot``'s checkpoint up to date with it; True when it
@@ -172,7 +179,7 @@ class HistoryIndex:
 
     def _read(self, offset: int, limit: int) -> None:
         """Summarise checkpoints ``offset`` .. ``offset + limit`` (and a page past them)."""
-        limit = max(limit, min(PAGE, len(self.ids) - offset))
+        limit = max(limit, min(FIRST_PAGE, len(self.ids) - offset))
         before = (
             {
                 "configurable": {
