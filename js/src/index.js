@@ -49,7 +49,9 @@ export function mount({ model, el, layout }) {
     if (!reply.ok) return onError(reply.error);
     const view = reply.result;
     if (view.is_head) head = { id: view.id, values: view.values };
-    if (id ? !viewingHead : viewingHead) editor.load(view);
+    // A reply still wanted: the head while the head is viewed (its row selected again
+    // after a past one included), a past checkpoint while a past one is.
+    if (viewingHead ? view.is_head : Boolean(id)) editor.load(view);
   }
 
   const detail = createCheckpointDetail({ channel, onError });

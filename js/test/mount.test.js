@@ -98,3 +98,27 @@ describe("first timeline rows", () => {
     }
   });
 });
+
+describe("selecting rows", () => {
+  it("shows the head's state again when its row is selected after a past one", async () => {
+    const row = (id, step) => ({ id, parent: null, step, source: "loop", writers: ["a"], writes: {}, next: [], interrupts: 0, errors: 0, lane: 0, fork: false });
+    const values = { c2: { n: 2 }, c1: { n: 1 } };
+    const model = fakeModel({ thread_id: "t", head: { id: "c2", step: 2 }, history_size: 2, history_page: { items: [row("c2", 2), row("c1", 1)], size: 2, lanes: [] } }, (msg) =>
+      msg.query === "checkpoint" ? { ok: true, result: { id: msg.args.id ?? "c2", values: values[msg.args.id ?? "c2"], is_head: (msg.args.id ?? "c2") === "c2", summary: {} } } : { ok: true, result: {} },
+    );
+    const el = document.createElement("div");
+    document.body.replaceChildren(el);
+    mount({ model, el, layout: fakeLayout([]) });
+    const rowFor = (id) => /** @type {HTMLElement} */ (el.querySelector(`[data-testid="history-row"][data-checkpoint-id="${id}"]`));
+    const shown = () => JSON.parse(/** @type {HTMLTextAreaElement} */ (q(el, "state-json")).value);
+    await tick();
+    expect(shown()).toEqual({ n: 2 });
+    rowFor("c1").click();
+    await tick();
+    expect(shown()).toEqual({ n: 1 });
+    rowFor("c2").click();
+    await tick();
+    expect(shown()).toEqual({ n: 2 });
+    expect(q(el, "state-title").textContent).toContain("(latest)");
+  });
+});
