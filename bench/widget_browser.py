@@ -300,6 +300,10 @@ def format_result(result: dict) -> str:
             f"diff head vs {history['turns']} back, {history['turns']}-message state: click to drawn",
             "diff_drawn_ms",
         ),
+        (
+            "the same, clicked while the selected row's state still loads",
+            "diff_rushed_ms",
+        ),
     ):
         s = history[key]
         rows.append((label, _ms(s["median"]), _ms(s["min"]), _ms(s["max"]), str(s["runs"])))

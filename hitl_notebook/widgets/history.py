@@ -11,14 +11,19 @@ New checkpoints are always the newest, so after each action only they are read a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from itertools import count, takewhile
+from operator import itemgetter
 from typing import Any
 
 from .jsonable import diff, preview, to_jsonable
 
-__all__ = ["HistoryIndex", "checkpoint_id", "parent_id", "step_writes"]
+__all__ = ["FIRST_PAGE", "HistoryIndex", "checkpoint_id", "parent_id", "step_writes"]
 
 #: Summaries read per request for a page (the browser asks for 100 rows at a time).
 PAGE = 100
+#: The rows a widget draws first (a viewport of rows and its overscan), sent with the
+#: widget's state; also how far a read for fewer rows reads ahead.
+FIRST_PAGE = 40
 #: How far back ``ancestry`` looks (the diagram's "visited" marks): opening a long thread
 #: reads two pages, not its whole history.
 ANCESTRY_LIMIT = 200
@@ -46,14 +51,15 @@ class HistoryIndex:
         self.ids: list[str] = []
         self._position: dict[str, int] = {}  # id -> position counted from the oldest
         self.parents: dict[str, str | None] = {}
-        self.lane_of: dict[str, tuple[int, bool]] = {}  # id -> (lane, opens a fork)
+        self.lane_of: dict[str, int] = {}  # id -> lane
+        self._forks: set[str] = set()  # ids that open a fork's lane
         #: Summaries read so far, by id.
         self.by_id: dict[str, dict] = {}
-        self._children: dict[str, int] = {}
+        self._parented: set[str | None] = set()  # ids with a child laid out
         #: Each lane's span, for drawing branches: ``from`` is the checkpoint a fork
         #: branched off (a lane's first checkpoint when it is not a fork), ``to`` its newest.
         self.lanes: list[dict] = []
-        self.sync()
+        self._index_new()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -69,19 +75,20 @@ class HistoryIndex:
     def sync(self) -> list[dict]:
         """Index checkpoints newer than the newest known one; return the summaries of the
         newest of them (a page at most), newest first."""
-        fresh = []
+        fresh = self._index_new()
+        return self.page(0, min(fresh, PAGE)) if fresh else []
+
+    def _index_new(self) -> int:
+        """Index checkpoints newer than the newest known one (no summary read); return
+        how many there were."""
         known = self.parents
-        for link in self._links():
-            if link[0] in known:
-                break
-            fresh.append(link)
-        if not fresh:
-            return []
+        links = self._links()
+        fresh = list(takewhile(lambda link: link[0] not in known, links) if known else links)
         fresh.reverse()  # oldest first: a parent is laid out before its children
         self._lay_out(fresh)
         fresh.reverse()
-        self.ids[:0] = [cid for cid, _ in fresh]
-        return self.page(0, min(len(fresh), PAGE))
+        self.ids[:0] = map(itemgetter(0), fresh)
+        return len(fresh)
 
     def restate(self, snapshot: Any) -> bool:
         """Bring the summary of ``snapshot``'s checkpoint up to date with it; True when it
@@ -123,14 +130,14 @@ class HistoryIndex:
         """The summaries from ``cid`` back towards the thread's first checkpoint (at most
         ``limit``), read a page at a time as the caller goes back: one that stops early
         (its question answered) reads no page further back."""
-        count = 0
-        while cid is not None and cid in self.parents and count < limit:
+        read = 0
+        while cid is not None and cid in self.parents and read < limit:
             if cid not in self.by_id:
                 index = self._index(cid)
                 assert index is not None  # every id in ``parents`` has a position
                 self.page(index, PAGE)
             yield self.by_id[cid]
-            count += 1
+            read += 1
             cid = self.parents[cid]
 
     def _index(self, cid: str) -> int | None:
@@ -149,30 +156,29 @@ class HistoryIndex:
     def _lay_out(self, links: list) -> None:
         """Give each of ``links`` (oldest first) its lane: a checkpoint continues its
         parent's lane when it is the parent's first child, else opens a lane (a fork, or
-        the thread's first checkpoint). One loop over locals: a thread may have 10,000."""
-        children, parents, lane_of = self._children, self.parents, self.lane_of
-        lanes, position = self.lanes, self._position
-        count = len(position)
+        the thread's first checkpoint). A thread may have 10,000: ids and parents are
+        indexed in C (``update``), and the loop over locals does only what lanes need."""
+        lane_of, lanes, forks, parented = self.lane_of, self.lanes, self._forks, self._parented
+        newest: dict[int, str] = {}
         for cid, pid in links:
-            siblings = 0
-            if pid is not None:
-                siblings = children.get(pid, 0)
-                children[pid] = siblings + 1
-            if siblings == 0 and pid in parents:
-                lane = lane_of[pid][0]
-                lane_of[cid] = (lane, False)
-                lanes[lane]["to"] = cid
-            else:
-                fork = pid is not None and bool(parents)
-                lane_of[cid] = (len(lanes), fork)
-                lanes.append({"lane": len(lanes), "from": pid if fork else cid, "to": cid})
-            parents[cid] = pid
-            position[cid] = count
-            count += 1
+            lane = None if pid in parented else lane_of.get(pid)  # None is never in lane_of
+            if lane is None:
+                fork = pid is not None and bool(lane_of)
+                lane = len(lanes)
+                lanes.append({"lane": lane, "from": pid if fork else cid, "to": cid})
+                if fork:
+                    forks.add(cid)
+            parented.add(pid)
+            lane_of[cid] = lane
+            newest[lane] = cid
+        for lane, cid in newest.items():
+            lanes[lane]["to"] = cid
+        self.parents.update(links)
+        self._position.update(zip(map(itemgetter(0), links), count(len(self._position))))
 
     def _read(self, offset: int, limit: int) -> None:
         """Summarise checkpoints ``offset`` .. ``offset + limit`` (and a page past them)."""
-        limit = max(limit, min(PAGE, len(self.ids) - offset))
+        limit = max(limit, min(FIRST_PAGE, len(self.ids) - offset))
         before = (
             {
                 "configurable": {
@@ -205,7 +211,7 @@ class HistoryIndex:
         assert cid is not None, "a snapshot from the history always has a checkpoint id"
         meta = snap.metadata or {}
         writes = step_writes(snap, pid and (lambda: snapshot(pid)))
-        lane, fork = self.lane_of[cid]
+        lane, fork = self.lane_of[cid], cid in self._forks
         return {
             "id": cid,
             "parent": pid,

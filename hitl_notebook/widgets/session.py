@@ -23,8 +23,9 @@ from ..errors import ActionError, ConcurrentUpdateError, StaleWidgetError
 from ..render import layout_graph, layout_svg
 from .assets import editor_module
 from .capture import capture_output
+from .diff_view import ITEMS_PAGE, appended_items, diff_page
 from .forms import check_answer, interrupt_spec
-from .history import HistoryIndex, checkpoint_id, step_writes
+from .history import FIRST_PAGE, HistoryIndex, checkpoint_id, step_writes
 from .jsonable import diff, revive, sendable_text, to_jsonable
 from .live import LiveRun, RunStopped, RunTracker, error_detail
 from .peers import announce_change, register
@@ -133,6 +134,8 @@ class Session:
         #: a paused step's values change as its tasks finish).
         self._json_cache: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
         self._head_summary_id: str | None = None
+        #: True while the ``history_page`` trait holds the history's newest rows as they are.
+        self._first_page_sent = False
         #: The diagram laid out once (again only when the thread draws its own graph); drawn
         #: again only to colour a static snapshot.
         self.diagram = layout_graph(drawable)
@@ -187,10 +190,12 @@ class Session:
             return
         head = self.runtime.get_state(self.config, subgraphs=True)
         self._redraw_for_thread()
+        first_page = None
         if self.history is None:
             history = HistoryIndex(self.runtime, self.config)
-            added = history.page(0, 100)
+            added = history.page(0, FIRST_PAGE)
             self.history = history
+            first_page = {"items": added, "size": len(history), "lanes": history.lanes}
         else:
             added = self.history.sync()
         # Set last: code reading ``head`` outside the lock finds its history built.
@@ -199,6 +204,13 @@ class Session:
         head_id = checkpoint_id(self.head)
         restated = self.history.restate(self.head) and all(item["id"] != head_id for item in added)
         changed = [self._history.summary(head_id)] if restated and head_id is not None else []
+        if first_page is not None:
+            self.listener.set_traits(history_page=first_page)
+            self._first_page_sent = True
+        elif (added or changed) and self._first_page_sent:
+            # The history moved on: a view opened from now on asks for its first page.
+            self.listener.set_traits(history_page={})
+            self._first_page_sent = False
         if added or changed:
             message = {
                 "type": "history",
@@ -909,20 +921,42 @@ class Session:
             "is_head": sid == self._head_summary_id,
         }
 
-    def _diff(self, a: str, b: str | None) -> dict:
-        """What changed from checkpoint ``b`` (``a``'s parent by default) to ``a``: state
-        and metadata, as structural JSON operations that carry the old values too."""
+    def _diff_ops(self, a: str, b: str | None) -> tuple[str | None, list[dict], list[dict]]:
+        """What changed from checkpoint ``b`` (``a``'s parent by default) to ``a``: ``b``
+        and the state and metadata operations, which carry the old values too."""
         self._require_checkpoint(a)
         if b is None:
             b = self._history.parents.get(a)
         old_values, old_meta = self._checkpoint_json(b) if b else ({}, {})
         new_values, new_meta = self._checkpoint_json(a)
+        return (
+            b,
+            diff(old_values, new_values, old_values=True),
+            diff(old_meta, new_meta, old_values=True),
+        )
+
+    def _diff(self, args: Mapping) -> dict:
+        """The diff query: a page of each section's operations (long appends cut to a page
+        of items), with the totals."""
+        a = str(args.get("a"))
+        b, ops, metadata_ops = self._diff_ops(a, args.get("b"))
+        state, meta = diff_page(ops), diff_page(metadata_ops)
         return {
             "from": b,
             "to": a,
-            "ops": diff(old_values, new_values, old_values=True),
-            "metadata_ops": diff(old_meta, new_meta, old_values=True),
+            "ops": state["ops"],
+            "ops_total": state["total"],
+            "metadata_ops": meta["ops"],
+            "metadata_total": meta["total"],
         }
+
+    def _diff_items(self, args: Mapping) -> dict:
+        """More of the items a diff's append adds ("Show more")."""
+        _, ops, metadata_ops = self._diff_ops(str(args.get("a")), args.get("b"))
+        section = metadata_ops if args.get("section") == "metadata" else ops
+        return appended_items(
+            section, args.get("path"), args.get("offset", 0), args.get("limit", ITEMS_PAGE)
+        )
 
     def _node_writes(self, node: str) -> dict:
         for summary in self._history.ancestry(self._head_summary_id):
@@ -1022,7 +1056,9 @@ QUERIES: dict[str, tuple[bool, _Handler]] = {
     "threads": (False, Session._threads_for_widget),
     "history": (True, Session._history_page),
     "checkpoint": (True, lambda s, a: s._checkpoint_view(a.get("id"))),
-    "diff": (True, lambda s, a: s._diff(str(a.get("a")), a.get("b"))),
+    "diff": (True, Session._diff),
+    # more of a long append's items in a diff (the diff sends a page of them)
+    "diff_items": (True, Session._diff_items),
     "node_writes": (True, lambda s, a: s._node_writes(str(a.get("node")))),
     # the code editor bundle, asked for once per page when a state editor needs it
     "editor_module": (False, lambda s, a: editor_module()),

@@ -57,6 +57,9 @@ class ThreadWidget(anywidget.AnyWidget):
     interrupts: traitlets.List[dict] = traitlets.List().tag(sync=True)
     #: Number of checkpoints in the thread (pages are fetched by message).
     history_size = traitlets.Int(0).tag(sync=True)
+    #: The history's newest rows ``{items, size, lanes}`` as the thread was opened, so a
+    #: view draws its timeline without a round trip; ``{}`` once the history moved on.
+    history_page = traitlets.Dict().tag(sync=True)
     #: "no_thread" | "new" | "running" | "interrupted" | "paused" | "done" | "error".
     status = traitlets.Unicode("no_thread").tag(sync=True)
     #: The last error (node exception or rejected action), "" when the last action worked.

@@ -49,7 +49,9 @@ export function mount({ model, el, layout }) {
     if (!reply.ok) return onError(reply.error);
     const view = reply.result;
     if (view.is_head) head = { id: view.id, values: view.values };
-    if (id ? !viewingHead : viewingHead) editor.load(view);
+    // A reply still wanted: the head while the head is viewed (its row selected again
+    // after a past one included), a past checkpoint while a past one is.
+    if (viewingHead ? view.is_head : Boolean(id)) editor.load(view);
   }
 
   const detail = createCheckpointDetail({ channel, onError });
@@ -61,6 +63,18 @@ export function mount({ model, el, layout }) {
       loadCheckpoint(item.id);
     },
   });
+
+  // The timeline first: its newest rows came with the widget's state (drawn now, no round
+  // trip) unless the history moved on since, when they are asked for straight away.
+  if (model.get("thread_id")) {
+    const first = model.get("history_page");
+    if (currentPage(first, model)) timeline.load(first.items, first.size, first.lanes);
+    else {
+      channel.query(QUERY.HISTORY, { offset: 0, limit: 100 }).then((reply) => {
+        if (reply.ok) timeline.load(reply.result.items, reply.result.size, reply.result.lanes);
+      });
+    }
+  }
 
   channel.on("log", (msg) => log.add(msg.stream, msg.text));
   channel.on("history", (msg) => timeline.add(msg.added, msg.size, msg.changed, msg.lanes));
@@ -99,14 +113,7 @@ export function mount({ model, el, layout }) {
   el.append(root);
   const detached = watchKernel({ channel, model, root });
 
-  // Ask for the first history page before laying out the diagram: the timeline then draws
-  // as soon as the kernel answers, not after the diagram is drawn.
-  if (model.get("thread_id")) {
-    channel.query(QUERY.HISTORY, { offset: 0, limit: 100 }).then((reply) => {
-      if (reply.ok) timeline.load(reply.result.items, reply.result.size, reply.result.lanes);
-    });
-    loadCheckpoint(null);
-  }
+  if (model.get("thread_id")) loadCheckpoint(null);
   diagram.setStatus(model.get("node_status"));
   diagram.setBreakpoints(model.get("breakpoints"));
   const rendered = diagram.render(model.get("graph_svg")).then(() => diagram.setStatus(model.get("node_status")));
@@ -121,6 +128,12 @@ export function mount({ model, el, layout }) {
       root.remove();
     },
   };
+}
+
+/** True when `page` (the `history_page` trait) still holds the thread's newest rows. */
+export function currentPage(page, model) {
+  const items = page?.items;
+  return Array.isArray(items) && items.length > 0 && page.size === model.get("history_size") && items[0].id === model.get("head")?.id;
 }
 
 export default {

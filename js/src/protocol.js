@@ -25,6 +25,8 @@ export const QUERY = Object.freeze({
   HISTORY: "history",
   CHECKPOINT: "checkpoint",
   DIFF: "diff",
+  /** More of the items a diff's append adds ("Show more"). */
+  DIFF_ITEMS: "diff_items",
   NODE_WRITES: "node_writes",
   /** The code editor bundle (hitl_notebook/static/editor.js), fetched on first use. */
   EDITOR_MODULE: "editor_module",

@@ -208,11 +208,18 @@ export function createCheckpointDetail({ channel, onError = (/** @type {string} 
     const reply = await channel.query(QUERY.DIFF, { a, b });
     if (!reply.ok) return onError(reply.error);
     const { ops, metadata_ops: metaOps = [], from } = reply.result;
+    const total = reply.result.ops_total ?? ops.length;
+    const metaTotal = reply.result.metadata_total ?? metaOps.length;
+    const more = (section) => async (op, offset) => {
+      const page = await channel.query(QUERY.DIFF_ITEMS, { a, b, section, path: op.path, offset });
+      if (!page.ok) onError(page.error);
+      return page.ok ? page.result.items : [];
+    };
     replaceChildren(
       diffBox,
-      h("div", { class: "hn-muted", text: `Changes from …${shortId(from ?? "")} to …${shortId(a)}: ${ops.length || "none"} in state, ${metaOps.length || "none"} in metadata` }),
-      diffSection("State", ops, "diff-state"),
-      diffSection("Metadata", metaOps, "diff-metadata"),
+      h("div", { class: "hn-muted", text: `Changes from …${shortId(from ?? "")} to …${shortId(a)}: ${total || "none"} in state, ${metaTotal || "none"} in metadata` }),
+      diffSection("State", ops, "diff-state", { total, loadMore: more("state") }),
+      diffSection("Metadata", metaOps, "diff-metadata", { total: metaTotal, loadMore: more("metadata") }),
     );
     diffBox.dataset.ms = String(Math.round(performance.now() - started));
   }
@@ -246,8 +253,17 @@ export function createCheckpointDetail({ channel, onError = (/** @type {string} 
   return { el, show, current: () => current };
 }
 
-/** One section of a structural diff: a line per operation, values as (cut) JSON text. */
-export function diffSection(title, ops, testid) {
+/**
+ * One section of a structural diff: a line per operation, values as (cut) JSON text; an
+ * append lists its items a line each. The kernel sends a page of the operations (`total`
+ * counts them all) and of each long append's items (`op.count` counts them); "Show more"
+ * asks `loadMore(op, offset)` for the next items.
+ * @param {string} title
+ * @param {any[]} ops
+ * @param {string} testid
+ * @param {{total?: number, loadMore?: ((op: any, offset: number) => Promise<any[]>) | null}} [options]
+ */
+export function diffSection(title, ops, testid, { total = ops.length, loadMore = null } = {}) {
   if (!ops.length) return null;
   const shown = ops.slice(0, MAX_DIFF_OPS);
   return h(
@@ -255,17 +271,48 @@ export function diffSection(title, ops, testid) {
     { class: "hn-diff-section", testid },
     h("div", { class: "hn-diff-title", text: title }),
     shown.map((op) =>
-      h(
-        "div",
-        { class: `hn-diff-op hn-diff-${op.op}`, testid: "diff-op" },
-        h("code", { class: "hn-diff-path", text: formatPath(op.path), title: formatPath(op.path) }),
-        h("span", { class: "hn-diff-kind", text: op.op === "append" ? `+${op.items.length}` : op.op }),
-        op.op === "append" ? jsonText(op.items, "hn-diff-new") : null,
-        op.op !== "append" && "old" in op ? jsonText(op.old, "hn-diff-old") : null,
-        op.op === "set" ? jsonText(op.value, "hn-diff-new") : null,
-      ),
+      op.op === "append"
+        ? appendOp(op, loadMore)
+        : h(
+            "div",
+            { class: `hn-diff-op hn-diff-${op.op}`, testid: "diff-op" },
+            h("code", { class: "hn-diff-path", text: formatPath(op.path), title: formatPath(op.path) }),
+            h("span", { class: "hn-diff-kind", text: op.op }),
+            "old" in op ? jsonText(op.old, "hn-diff-old") : null,
+            op.op === "set" ? jsonText(op.value, "hn-diff-new") : null,
+          ),
     ),
-    ops.length > shown.length ? h("div", { class: "hn-muted", text: `… and ${ops.length - shown.length} more` }) : null,
+    total > shown.length ? h("div", { class: "hn-muted", text: `… and ${total - shown.length} more` }) : null,
+  );
+}
+
+/** An append: its path and count, then the items received so far, and "Show more". */
+function appendOp(op, loadMore) {
+  const count = op.count ?? op.items.length;
+  const list = h("div", { class: "hn-diff-items", testid: "diff-items" });
+  let received = 0;
+  const button = h("button", { class: "hn-diff-more", testid: "diff-more" });
+  function add(items) {
+    list.append(...items.map((item, i) => h("div", { class: "hn-diff-item" }, h("span", { class: "hn-diff-kind", text: `+${received + i + 1}` }), jsonText(item, "hn-diff-new"))));
+    received += items.length;
+    button.textContent = `Show more (${count - received} left)`;
+    if (received >= count) button.remove();
+  }
+  button.addEventListener("click", async () => {
+    if (!loadMore) return;
+    button.disabled = true;
+    const items = await loadMore(op, received);
+    button.disabled = false;
+    if (items.length) add(items);
+  });
+  add(op.items);
+  return h(
+    "div",
+    { class: "hn-diff-op hn-diff-append", testid: "diff-op" },
+    h("code", { class: "hn-diff-path", text: formatPath(op.path), title: formatPath(op.path) }),
+    h("span", { class: "hn-diff-kind", text: `+${count}` }),
+    list,
+    loadMore && received < count ? button : null,
   );
 }
 

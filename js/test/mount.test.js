@@ -63,3 +63,62 @@ describe("composed widget", () => {
     expect(q(el, "node-a").classList.contains("hn-status-next")).toBe(false);
   });
 });
+
+describe("first timeline rows", () => {
+  const row = (id, step) => ({ id, parent: null, step, source: "loop", writers: ["a"], writes: {}, next: [], interrupts: 0, errors: 0, lane: 0, fork: false });
+  // As many rows as the kernel sends first (history.FIRST_PAGE): more than a viewport holds.
+  const items = Array.from({ length: 40 }, (_, i) => row(`c${999 - i}`, 999 - i));
+  const page = { items, size: 500, lanes: [{ lane: 0, from: "c0", to: "c999" }] };
+
+  function open(traits) {
+    const model = fakeModel({ thread_id: "t", head: { id: "c999", step: 999 }, history_size: 500, ...traits }, (msg) =>
+      msg.query === "history" ? { ok: true, result: { items: [row("k2", 2), row("k1", 1)], size: 500, offset: 0, lanes: [] } } : { ok: true, result: {} },
+    );
+    const el = document.createElement("div");
+    document.body.replaceChildren(el);
+    mount({ model, el, layout: fakeLayout([]) });
+    const steps = () => [...el.querySelectorAll('[data-testid="history-row"] .hn-step')].map((s) => s.textContent);
+    return { model, steps };
+  }
+
+  it("draws the rows that came with the widget's state at once, asking for no page", () => {
+    const { model, steps } = open({ history_page: page });
+    expect(steps().slice(0, 3)).toEqual(["#999", "#998", "#997"]);
+    expect(steps().length).toBeGreaterThan(10);
+    expect(model.sent.filter((m) => m.query === "history")).toEqual([]);
+  });
+
+  it("asks for the first page when the history moved on since those rows were sent", async () => {
+    for (const traits of [{ history_page: {} }, { history_page: page, history_size: 501 }, { history_page: page, head: { id: "c10" } }]) {
+      const { model, steps } = open(traits);
+      expect(steps()).toEqual([]);
+      expect(model.sent.filter((m) => m.query === "history")).toHaveLength(1);
+      await tick();
+      expect(steps()).toEqual(["#2", "#1"]);
+    }
+  });
+});
+
+describe("selecting rows", () => {
+  it("shows the head's state again when its row is selected after a past one", async () => {
+    const row = (id, step) => ({ id, parent: null, step, source: "loop", writers: ["a"], writes: {}, next: [], interrupts: 0, errors: 0, lane: 0, fork: false });
+    const values = { c2: { n: 2 }, c1: { n: 1 } };
+    const model = fakeModel({ thread_id: "t", head: { id: "c2", step: 2 }, history_size: 2, history_page: { items: [row("c2", 2), row("c1", 1)], size: 2, lanes: [] } }, (msg) =>
+      msg.query === "checkpoint" ? { ok: true, result: { id: msg.args.id ?? "c2", values: values[msg.args.id ?? "c2"], is_head: (msg.args.id ?? "c2") === "c2", summary: {} } } : { ok: true, result: {} },
+    );
+    const el = document.createElement("div");
+    document.body.replaceChildren(el);
+    mount({ model, el, layout: fakeLayout([]) });
+    const rowFor = (id) => /** @type {HTMLElement} */ (el.querySelector(`[data-testid="history-row"][data-checkpoint-id="${id}"]`));
+    const shown = () => JSON.parse(/** @type {HTMLTextAreaElement} */ (q(el, "state-json")).value);
+    await tick();
+    expect(shown()).toEqual({ n: 2 });
+    rowFor("c1").click();
+    await tick();
+    expect(shown()).toEqual({ n: 1 });
+    rowFor("c2").click();
+    await tick();
+    expect(shown()).toEqual({ n: 2 });
+    expect(q(el, "state-title").textContent).toContain("(latest)");
+  });
+});

@@ -32,7 +32,7 @@ describe("structural diff", () => {
       { op: "delete", path: ["draft"], old: "x" },
     ], "diff-state");
     const rows = [...el.querySelectorAll('[data-testid="diff-op"]')].map((r) => r.textContent);
-    expect(rows).toEqual([".notes.lastset12", ".messages+1[{\"content\":\"<b>hi</b>\"}]", ".draftdelete\"x\""]);
+    expect(rows).toEqual([".notes.lastset12", ".messages+1+1{\"content\":\"<b>hi</b>\"}", ".draftdelete\"x\""]);
     expect(el.querySelector("b")).toBeNull(); // payloads are text, never HTML
   });
 
@@ -41,5 +41,42 @@ describe("structural diff", () => {
     const el = diffSection("State", ops, "diff-state");
     expect(el.querySelectorAll('[data-testid="diff-op"]').length).toBe(MAX_DIFF_OPS);
     expect(el.textContent).toContain("… and 5 more");
+  });
+
+  it("counts the operations the kernel left out of its page", () => {
+    const ops = [{ op: "set", path: ["a"], old: 1, value: 2 }];
+    const el = diffSection("State", ops, "diff-state", { total: 450 });
+    expect(el.querySelectorAll('[data-testid="diff-op"]').length).toBe(1);
+    expect(el.textContent).toContain("… and 449 more");
+  });
+
+  it("lists a long append's first items and fetches the next ones on Show more", async () => {
+    const all = Array.from({ length: 45 }, (_, i) => ({ content: `m${i}` }));
+    const asked = [];
+    const loadMore = async (op, offset) => {
+      asked.push([op.path, offset]);
+      return all.slice(offset, offset + 20);
+    };
+    const op = { op: "append", path: ["messages"], items: all.slice(0, 20), count: 45 };
+    const el = diffSection("State", [op], "diff-state", { loadMore });
+    const items = () => [...el.querySelectorAll(".hn-diff-item code")].map((c) => c.textContent);
+    const more = /** @type {HTMLButtonElement} */ (el.querySelector('[data-testid="diff-more"]'));
+    expect(el.querySelector(".hn-diff-kind").textContent).toBe("+45");
+    expect(items()).toEqual(all.slice(0, 20).map((m) => JSON.stringify(m)));
+    expect(more.textContent).toBe("Show more (25 left)");
+    more.click();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    more.click();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(asked).toEqual([[["messages"], 20], [["messages"], 40]]);
+    expect(items()).toEqual(all.map((m) => JSON.stringify(m)));
+    expect(el.querySelector('[data-testid="diff-more"]')).toBeNull();
+  });
+
+  it("offers no Show more when every item came with the diff", () => {
+    const op = { op: "append", path: ["log"], items: ["a", "b"] };
+    const el = diffSection("State", [op], "diff-state", { loadMore: async () => [] });
+    expect(el.querySelector('[data-testid="diff-more"]')).toBeNull();
+    expect(el.querySelector(".hn-diff-kind").textContent).toBe("+2");
   });
 });

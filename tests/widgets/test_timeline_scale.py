@@ -4,6 +4,9 @@ metadata, with old values)."""
 
 from __future__ import annotations
 
+import operator
+from typing import Annotated, TypedDict
+
 from hitl_notebook.widgets.jsonable import apply_ops, diff
 
 from .graphs import chain_graph, history_ids
@@ -118,7 +121,7 @@ def test_opening_a_long_thread_reads_only_the_pages_it_shows(open_widget):
     from typing import TypedDict
 
     from hitl_notebook import END, START, InMemorySaver, StateGraph
-    from hitl_notebook.widgets.history import PAGE
+    from hitl_notebook.widgets.history import FIRST_PAGE
 
     class Count(TypedDict):
         n: int
@@ -134,7 +137,7 @@ def test_opening_a_long_thread_reads_only_the_pages_it_shows(open_widget):
     widget, browser = open_widget(graph)
     index = widget.session.history
     assert len(index) == widget.history_size == 2000 and len(index.lane_of) == 2000
-    assert len(index.by_id) == PAGE
+    assert len(index.by_id) == FIRST_PAGE
     assert widget.node_status["tick"] == "visited"
     page = browser.query("history", offset=1500, limit=100)["result"]
     expected = list(graph.get_state_history({"configurable": {"thread_id": "t1"}}))[1500:1600]
@@ -143,3 +146,98 @@ def test_opening_a_long_thread_reads_only_the_pages_it_shows(open_widget):
     ]
     assert [i["step"] for i in page["items"]] == [s.metadata["step"] for s in expected]
     assert all(i["writers"] == ["tick"] for i in page["items"])
+
+
+class _Log(TypedDict):
+    log: Annotated[list, operator.add]
+
+
+def _filled_graph(items: int):
+    """START -> fill -> END, where ``fill`` appends ``items`` strings to ``log``."""
+    from hitl_notebook import END, START, InMemorySaver, StateGraph
+
+    return (
+        StateGraph(_Log)
+        .add_node("fill", lambda s: {"log": [f"m{i}" for i in range(items)]})
+        .add_edge(START, "fill")
+        .add_edge("fill", END)
+        .compile(checkpointer=InMemorySaver())
+    )
+
+
+def test_a_long_append_in_a_diff_is_sent_a_page_at_a_time(open_widget):
+    """A step appending 45 items diffs as one append carrying the first page of items and
+    their count; "Show more" pages (``diff_items``) give the rest, in order, and together
+    they are the whole append."""
+    from hitl_notebook.widgets.diff_view import ITEMS_PAGE
+
+    graph = _filled_graph(45)
+    graph.invoke({"log": ["start"]}, {"configurable": {"thread_id": "t1"}})
+    widget, browser = open_widget(graph)
+    head = widget.session.history.items[0]
+    result = browser.query("diff", a=head["id"])["result"]
+    assert result["ops_total"] == 1 and result["from"] == head["parent"]
+    (op,) = result["ops"]
+    expected = [f"m{i}" for i in range(45)]
+    assert op["op"] == "append" and op["path"] == ["log"] and op["count"] == 45
+    assert op["items"] == expected[:ITEMS_PAGE]
+    received = list(op["items"])
+    while len(received) < op["count"]:
+        page = browser.query("diff_items", a=head["id"], path=["log"], offset=len(received))
+        assert page["ok"] and page["result"]["offset"] == len(received)
+        received += page["result"]["items"]
+    assert received == expected
+    assert result["metadata_total"] == len(result["metadata_ops"]) > 0
+
+
+def test_diff_items_refuses_a_path_the_diff_does_not_append_to(open_widget):
+    """Asking for items of an append the diff does not have, or with a bad offset, is
+    refused with a message that says why, and the widget keeps working."""
+    graph = _filled_graph(3)
+    graph.invoke({"log": []}, {"configurable": {"thread_id": "t1"}})
+    widget, browser = open_widget(graph)
+    head = widget.session.history.items[0]["id"]
+    missing = browser.query("diff_items", a=head, path=["other"], offset=0)
+    assert not missing["ok"] and "appends nothing at ['other']" in missing["error"]
+    bad = browser.query("diff_items", a=head, path=["log"], offset="x")
+    assert not bad["ok"] and "offset and limit must be integers" in bad["error"]
+    negative = browser.query("diff_items", a=head, path=["log"], offset=-1)
+    assert not negative["ok"] and "offset must be >= 0" in negative["error"]
+    assert browser.query("diff_items", a=head, path=["log"], offset=1)["result"]["items"] == [
+        "m1",
+        "m2",
+    ]
+
+
+def test_a_diff_page_sends_at_most_max_ops_and_counts_them_all():
+    """More operations than a page holds: the first ``MAX_OPS`` go out, uncut ones as they
+    are, and ``total`` counts every one."""
+    from hitl_notebook.widgets.diff_view import MAX_OPS, diff_page
+
+    old = {"n": list(range(MAX_OPS + 50))}
+    new = {"n": [-v for v in old["n"]]}
+    ops = diff(old, new, old_values=True)
+    page = diff_page(ops)
+    assert page["total"] == MAX_OPS + 49  # n[0] is 0 == -0
+    assert page["ops"] == ops[:MAX_OPS]
+
+
+def test_the_widget_state_carries_the_newest_rows_until_the_history_moves_on(engine, open_widget):
+    """Opening a thread puts its newest rows (as many as drawn first), its size and lanes
+    in ``history_page``, equal to the first history page; once a step adds checkpoints the
+    trait is emptied, so a view opened later asks for the page instead of drawing old rows."""
+    from hitl_notebook.widgets.history import FIRST_PAGE
+
+    graph = chain_graph(engine)
+    for turn in range(12):
+        graph.invoke({"log": [str(turn)]}, {"configurable": {"thread_id": "t1"}})
+    widget, browser = open_widget(graph)
+    first = widget.history_page
+    ids = history_ids(graph)
+    assert len(ids) > FIRST_PAGE
+    assert first["size"] == widget.history_size == len(ids)
+    assert [i["id"] for i in first["items"]] == ids[:FIRST_PAGE]
+    assert first["items"] == browser.query("history", offset=0, limit=FIRST_PAGE)["result"]["items"]
+    assert first["lanes"] == widget.session.history.lanes
+    widget.run({"log": []})
+    assert widget.history_page == {}
