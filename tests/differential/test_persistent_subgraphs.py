@@ -1,0 +1,84 @@
+"""Subgraphs compiled with ``checkpointer=True`` keep their own state across parent runs;
+when the parent forks or replays an older checkpoint they start from the state they had
+at that point of the parent's history, as in LangGraph."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+import pytest
+
+from .harness import Api, same, thread
+
+pytestmark = pytest.mark.langgraph
+
+
+class Sub(TypedDict):
+    value: Annotated[list[str], operator.add]
+
+
+class Parent(TypedDict):
+    results: Annotated[list[str], operator.add]
+
+
+def _asking_subgraph(api: Api, seen: list, depth: int):
+    """A ``checkpointer=True`` subgraph whose innermost node records its state and asks;
+    ``depth`` 2 wraps it in another ``checkpointer=True`` subgraph (three levels with the
+    parent)."""
+
+    def step(state: Sub) -> Sub:
+        seen.append(list(state["value"]))
+        return {"value": [f"a:{api.interrupt('q')}"]}
+
+    graph = (
+        api.StateGraph(Sub)
+        .add_node("step", step)
+        .add_edge(api.START, "step")
+        .compile(checkpointer=True)
+    )
+    for level in range(1, depth):
+        graph = (
+            api.StateGraph(Sub)
+            .add_node(f"level{level}", graph)
+            .add_edge(api.START, f"level{level}")
+            .compile(checkpointer=True)
+        )
+    return graph
+
+
+def _parent(api: Api, sub):
+    return (
+        api.StateGraph(Parent)
+        .add_node("p", lambda s: {"results": ["p"]})
+        .add_node("sub", sub)
+        .add_edge(api.START, "p")
+        .add_edge("p", "sub")
+        .compile(checkpointer=api.InMemorySaver())
+    )
+
+
+@pytest.mark.parametrize(
+    ("depth", "first_state"),
+    # two levels: the inner subgraph's whole list is added to the middle one's (the rule)
+    [(1, ["a:1"]), (2, ["a:1", "a:1"])],
+)
+def test_a_fork_before_the_second_call_sees_the_first_calls_state(depth, first_state):
+    """update_state on the checkpoint before the subgraph's second call forks the parent:
+    the subgraph starts from what its first call left, not from its second call's end."""
+
+    def scenario(api: Api):
+        seen: list = []
+        graph = _parent(api, _asking_subgraph(api, seen, depth))
+        config = thread("t")
+        for answer in ("1", "2"):
+            graph.invoke({"results": []}, config)
+            graph.invoke(api.Command(resume=answer), config)
+        history = list(graph.get_state_history(config))
+        before_second = next(s for s in history if s.next == ("sub",))
+        fork = graph.update_state(before_second.config, {"results": ["f"]})
+        seen.clear()
+        graph.invoke(None, fork)
+        return seen
+
+    assert same(scenario) == [first_state]
