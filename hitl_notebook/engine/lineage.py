@@ -17,8 +17,13 @@ __all__ = ["name_path", "state_as_of"]
 
 
 def name_path(ns: str) -> tuple[str, ...]:
-    """``"a:1f2e|b:9c3d"`` -> ``("a", "b")``: a namespace without its task ids."""
-    return tuple(segment.split(":", 1)[0] for segment in ns.split("|")) if ns else ()
+    """``"a:1f2e|b:9c3d|1"`` -> ``("a", "b")``: a namespace without its task ids and call
+    indexes."""
+    return (
+        tuple(segment.split(":", 1)[0] for segment in ns.split("|") if not segment.isdigit())
+        if ns
+        else ()
+    )
 
 
 def state_as_of(

@@ -1018,11 +1018,12 @@ class Run:
 def _child_ns(parent: TaskContext, *, stable: bool) -> Namespace:
     """The namespace of a subgraph the running task calls: per task (a fresh history each
     call), or, for a subgraph compiled with ``checkpointer=True``, per node, so its state
-    carries over from one parent step or run to the next."""
+    carries over from one parent step or run to the next. The task's n-th call (n > 0)
+    adds a segment ``n``, as LangGraph does."""
     index = parent.subgraph_calls
     parent.subgraph_calls += 1
     segment = (parent.name if stable else f"{parent.name}:{parent.task_id}") + (
-        f":{index}" if index else ""
+        f"|{index}" if index else ""
     )
     return Namespace(f"{parent.ns}|{segment}" if parent.ns else segment)
 

@@ -126,3 +126,55 @@ def test_an_edit_of_a_waiting_subgraphs_checkpoint_asks_again_and_finishes(depth
         return asked, chunks, seen, views
 
     same(scenario)
+
+
+def _namespace(ns: tuple) -> tuple:
+    """A stream namespace without task ids (they differ between the engines)."""
+    return tuple(part.split(":", 1)[0] + (":" if ":" in part else "") for part in ns)
+
+
+def test_a_node_calling_two_subgraphs_streams_each_under_its_own_namespace():
+    """The second subgraph a node function calls streams under the task's namespace plus
+    its call index (``("call:<task id>", "1")``), the ``checkpointer=True`` first one
+    under the node's name; the stateful one keeps counting across parent runs."""
+
+    class Counter(TypedDict):
+        n: Annotated[int, operator.add]
+
+    class Total(TypedDict):
+        total: int
+
+    def scenario(api: Api):
+        kept = (
+            api.StateGraph(Counter)
+            .add_node("add2", lambda s: {"n": 2})
+            .add_edge(api.START, "add2")
+            .compile(checkpointer=True)
+        )
+        fresh = (
+            api.StateGraph(Counter)
+            .add_node("add3", lambda s: {"n": 3})
+            .add_edge(api.START, "add3")
+            .compile()
+        )
+
+        def call(state: Total) -> Total:
+            return {"total": fresh.invoke({"n": kept.invoke({"n": state["total"]})["n"]})["n"]}
+
+        graph = (
+            api.StateGraph(Total)
+            .add_node("call", call)
+            .add_edge(api.START, "call")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        return [
+            [
+                (_namespace(ns), chunk)
+                for ns, chunk in graph.stream(
+                    {"total": 0}, thread("t"), stream_mode="updates", subgraphs=True
+                )
+            ]
+            for _ in range(2)
+        ]
+
+    assert same(scenario)[1][-1] == ((), {"call": {"total": 7}})
