@@ -17,64 +17,61 @@ __all__ = ["name_path", "state_as_of"]
 
 
 def name_path(ns: str) -> tuple[str, ...]:
-    """``"a:1f2e|b:9c3d"`` -> ``("a", "b")``: a namespace without its task ids."""
-    return tuple(segment.split(":", 1)[0] for segment in ns.split("|")) if ns else ()
+    """``"a:1f2e|b:9c3d|1"`` -> ``("a", "b")``: a namespace without its task ids and call
+    indexes."""
+    return (
+        tuple(segment.split(":", 1)[0] for segment in ns.split("|") if not segment.isdigit())
+        if ns
+        else ()
+    )
 
 
 def state_as_of(
     saver: Any, thread_id: str, ns: str, parent_ns: str, parent_checkpoint: str | None
 ) -> CheckpointRecord | None:
     """The newest checkpoint of subgraph namespace ``ns`` written while its parent was on
-    the history that leads to ``parent_checkpoint`` (None: the subgraph starts fresh)."""
+    the history that leads to ``parent_checkpoint`` (None: the subgraph starts fresh).
+
+    A subgraph checkpoint belongs to the parent step it ran in (``parents``). That step
+    counts for ``parent_checkpoint`` when it is this very step (a resume), or when the
+    step's result is on the way to it: a checkpoint reached by a fork or an edit of the
+    step's checkpoint did not run that step, so what the subgraph did there is undone."""
     latest = saver.get(thread_id, ns)
     if latest is None:
         return None
     seen_at = (latest.metadata.get("parents") or {}).get(parent_ns)
-    if seen_at == parent_checkpoint:  # this very step already ran it (a resume): go on from there
-        return latest
-    here = saver.get(thread_id, parent_ns, parent_checkpoint)
-    if here is not None and here.source == "fork" and here.parent_id is not None:
-        # The parent replays the step of the checkpoint it copied: what the subgraph did in
-        # that step is undone, so its state is the one it had before that step.
-        copied = saver.get(thread_id, parent_ns, here.parent_id)
-        parent_checkpoint = copied.parent_id if copied is not None else None
-        if parent_checkpoint is None:
-            return None
-    if seen_at is None or _on_chain(saver, thread_id, parent_ns, parent_checkpoint, {seen_at}):
+    if seen_at is None or seen_at == parent_checkpoint:
+        return latest  # this very step already ran it (a resume): go on from there
+    counted = _steps_run(saver, thread_id, parent_ns, parent_checkpoint, seen_at)
+    if seen_at in counted:
         return latest  # the usual case: nothing was replayed since the subgraph last ran
-    ancestors = _chain(saver, thread_id, parent_ns, parent_checkpoint)
+    if not counted:
+        return None
     for record in saver.list(thread_id, ns):
-        if (record.metadata.get("parents") or {}).get(parent_ns) in ancestors:
+        if (record.metadata.get("parents") or {}).get(parent_ns) in counted:
             return saver.get(thread_id, ns, record.id)
     return None
 
 
-def _on_chain(saver: Any, thread_id: str, ns: str, start: str | None, targets: set[str]) -> bool:
-    """Whether one of ``targets`` is ``start`` or one of its ancestors. Ids grow with time,
-    so the walk stops as soon as it passes below the oldest target."""
-    floor = min(targets)
-    record_id: str | None = start
+def _steps_run(saver: Any, thread_id: str, ns: str, start: str | None, stop_below: str) -> set[str]:
+    """The checkpoints on ``start``'s history whose step was run to reach ``start`` (their
+    child on the way is a ``loop`` checkpoint), ``start`` itself included. The walk stops
+    at ``stop_below`` when it is one of them (ids grow with time, so it stops early)."""
+    counted: set[str] = set()
+    if start is None:
+        return counted
+    counted.add(start)
+    child = saver.get(thread_id, ns, start)
+    if child is None:  # not saved yet (durability="exit"): the run has not replayed anything
+        return {start, stop_below}
     seen: set[str] = set()
-    while record_id is not None and record_id >= floor:
-        if record_id in targets:
-            return True
-        if record_id in seen:
-            raise parent_cycle(thread_id, start, record_id)
-        seen.add(record_id)
-        record = saver.get(thread_id, ns, record_id)
-        if record is None:  # not saved yet (durability="exit"): the run has not replayed anything
-            return True
-        record_id = record.parent_id
-    return False
-
-
-def _chain(saver: Any, thread_id: str, ns: str, start: str | None) -> set[str]:
-    ids: set[str] = set()
-    record_id: str | None = start
-    while record_id is not None:
-        if record_id in ids:
-            raise parent_cycle(thread_id, start, record_id)
-        ids.add(record_id)
-        record = saver.get(thread_id, ns, record_id)
-        record_id = record.parent_id if record is not None else None
-    return ids
+    while child is not None and child.parent_id is not None:
+        if child.parent_id in seen:
+            raise parent_cycle(thread_id, start, child.parent_id)
+        seen.add(child.parent_id)
+        if child.source == "loop":
+            counted.add(child.parent_id)
+            if child.parent_id == stop_below:
+                return counted
+        child = saver.get(thread_id, ns, child.parent_id)
+    return counted

@@ -45,6 +45,7 @@ from ..errors import (
     NoParentGraphError,
     ResumeError,
     ThreadRequiredError,
+    UnknownInterruptError,
 )
 from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
 from .commands import (
@@ -329,9 +330,19 @@ class Run:
             answering = (isinstance(input, Command) and input.has_resume) or bool(
                 self.parent and self.parent.child_answers
             )
+            carried = (
+                self._answers_for_replay(base, input.resume)
+                if isinstance(input, Command) and input.has_resume
+                else None
+            )  # checked before the replay point is saved, so a refused map stores nothing
+            replayed = base
             base = self._replay_point(
                 base, answering
             )  # a replay (of this graph, or of a subgraph a replay aims at)
+            if carried and base.id != replayed.id and not pending_interrupts(base):
+                self.preanswers = {
+                    again.id: carried[i] for i, again in enumerate(base.next) if i in carried
+                }
         if base is not None:
             base = with_goto_tasks(base)
         asked = dict(base.outcomes) if base is not None else {}  # before answers are added
@@ -346,7 +357,9 @@ class Run:
                     self._put_outcome(input_outcome(self.plan, self.cp, Command(goto=input.goto)))
                     self.cp = with_goto_tasks(self.cp)
                 return
-            if input.has_resume:
+            if input.has_resume and self.preanswers and base is not None:
+                self.cp, self.continuation = base, True  # answers carried to a replay
+            elif input.has_resume:
                 self._resume(base, input.resume)
             else:
                 assert base is not None  # a fresh thread returned above
@@ -413,8 +426,10 @@ class Run:
         assert self.saver is not None  # base was read from it
         # Only the latest's coordinates are read here: its values are not copied.
         latest = self.saver.get(self.thread_id, self.ns, shared=True)
-        if latest is not None and latest.id == base.id:
-            return base
+        below = f"{self.ns}|" if self.ns else ""
+        aimed_below = not answering and any(ns.startswith(below) and ns for ns in self.replay)
+        if latest is not None and latest.id == base.id and not aimed_below:
+            return base  # (a replay aimed at a subgraph's checkpoint re-runs the step)
         if (
             answering
             and latest is not None
@@ -448,6 +463,34 @@ class Run:
         self._put(record, {}, fork=True)
         self._report_saved(record)
         return record
+
+    def _answers_for_replay(self, past: CheckpointRecord, value: Any) -> dict[int, list] | None:
+        """Answers keyed by the ids a past checkpoint's tasks asked, by task position, for
+        its replay (LangGraph's replay takes them too); an id-shaped key it never asked is
+        refused. None when the value answers nothing it asked (the usual resume checks run)."""
+        asked = [
+            (pos, outcome, rec)
+            for pos, plan in enumerate(past.next)
+            if (outcome := past.outcomes.get(plan.id)) is not None
+            for rec in outcome.interrupts
+            if rec.ns == self.ns and rec.index < DYNAMIC_INDEX
+        ]
+        if not asked:
+            return None
+        try:
+            answers = resolve_resume(
+                value, [(outcome, rec) for _, outcome, rec in asked], self.thread_id or ""
+            )
+        except UnknownInterruptError as refused:
+            if refused.reason == "not_pending":
+                raise
+            return None
+        carried: dict[int, list] = {}
+        for pos, _, rec in sorted(asked, key=lambda item: (item[0], item[2].index)):
+            given = carried.setdefault(pos, [])
+            if rec.id in answers and len(given) == rec.index:
+                given.append(answers[rec.id])
+        return {pos: given for pos, given in carried.items() if given}
 
     def _adopted(self, other_ns: str, checkpoint_id: str) -> CheckpointRecord | None:
         """A copy, in this run's namespace, of a subgraph checkpoint a replay points at."""
@@ -1033,11 +1076,12 @@ class Run:
 def _child_ns(parent: TaskContext, *, stable: bool) -> Namespace:
     """The namespace of a subgraph the running task calls: per task (a fresh history each
     call), or, for a subgraph compiled with ``checkpointer=True``, per node, so its state
-    carries over from one parent step or run to the next."""
+    carries over from one parent step or run to the next. The task's n-th call (n > 0)
+    adds a segment ``n``, as LangGraph does."""
     index = parent.subgraph_calls
     parent.subgraph_calls += 1
     segment = (parent.name if stable else f"{parent.name}:{parent.task_id}") + (
-        f":{index}" if index else ""
+        f"|{index}" if index else ""
     )
     return Namespace(f"{parent.ns}|{segment}" if parent.ns else segment)
 

@@ -24,6 +24,7 @@ from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
 from .lazy_snapshot import LazySnapshot
 from .lazy_task import LazyTask
+from .lineage import name_path
 from .resume import unanswered
 
 if TYPE_CHECKING:
@@ -455,7 +456,7 @@ def _subgraph_state(
 def graph_for_ns(graph: CompiledStateGraph, ns: str) -> CompiledStateGraph:
     """The compiled (sub)graph whose checkpoints live in namespace ``ns`` of ``graph``'s
     threads: each segment's node name, followed through the subgraphs those nodes run."""
-    for name in (segment.split(":", 1)[0] for segment in ns.split("|")) if ns else ():
+    for name in name_path(ns):
         inner = graph._plan.called_subgraphs.get(name)
         if inner is None:
             raise ValueError(

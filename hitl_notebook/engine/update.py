@@ -31,6 +31,7 @@ from ..constants import COPY, END, NULL_TASK_ID, START
 from ..errors import CheckpointNotFoundError, InvalidUpdateError
 from ..types import Command, StateUpdate
 from .commands import INPUT_NAME, merge_changes
+from .lineage import name_path
 from .loop import now_iso
 from .routing import aroute, next_plans, route, task_id
 from .run_metadata import config_metadata
@@ -104,7 +105,7 @@ def _addressed_plan(graph: CompiledStateGraph, config: dict) -> GraphPlan:
     ns = ((config or {}).get("configurable") or {}).get("checkpoint_ns") or ""
     if not ns:
         return graph._plan
-    path = "|".join(segment.split(":")[0] for segment in ns.split("|"))
+    path = "|".join(name_path(ns))
     for _, subgraph in graph.get_subgraphs(namespace=path, recurse=True):
         return subgraph._plan
     raise ValueError(

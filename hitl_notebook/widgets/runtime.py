@@ -463,7 +463,7 @@ def _token_event(namespace: tuple, pair: Any) -> TokenEvent | None:
     if getattr(message, "type", "") not in ("ai", "AIMessageChunk"):
         return None
     node = (metadata or {}).get("langgraph_node", "")
-    prefix = [part.split(":", 1)[0] for part in namespace]
+    prefix = [part.split(":", 1)[0] for part in namespace if not part.isdigit()]
     return TokenEvent(
         node=":".join([*prefix, node]) if node else ":".join(prefix),
         message_id=str(getattr(message, "id", "") or ""),
@@ -491,7 +491,7 @@ def task_event(namespace: tuple, chunk: dict) -> TaskEvent | None:
     if name.startswith("__"):
         return None
     # A subgraph task's namespace is ("parent:<task id>", ...): keep the node names.
-    prefix = [part.split(":", 1)[0] for part in namespace]
+    prefix = [part.split(":", 1)[0] for part in namespace if not part.isdigit()]
     node = ":".join([*prefix, name])
     if "input" in chunk:
         return TaskEvent("start", node)

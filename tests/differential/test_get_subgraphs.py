@@ -6,7 +6,7 @@ from typing import TypedDict
 
 import pytest
 
-from .harness import Api, same
+from .harness import LANGGRAPH, OURS, Api, same
 
 pytestmark = pytest.mark.langgraph
 
@@ -82,3 +82,45 @@ def test_a_subgraph_a_node_function_refers_to_is_listed():
         return [name for name, _ in graph.get_subgraphs()]
 
     assert same(scenario) == ["by_name", "by_lambda"]
+
+
+def test_a_called_subgraphs_state_is_read_with_its_own_schema():
+    """get_state on the namespace of a subgraph a node function invoked (one the parent
+    does not declare) shows that subgraph's own state, all its keys; LangGraph reads it
+    with the parent's channels and drops the keys the parent lacks."""
+
+    class Parent(TypedDict):
+        notes: str
+
+    class Review(TypedDict):
+        notes: str
+        verdict: str
+
+    def scenario(api: Api):
+        # A subscript hides the subgraph from detection, as in LangGraph's own test.
+        called = {
+            "review": api.StateGraph(Review)
+            .add_node("work", lambda s: {"notes": "reviewed", "verdict": "approved"})
+            .add_edge(api.START, "work")
+            .compile()
+        }
+
+        def call_review(state: Parent) -> dict:
+            called["review"].invoke({"notes": "check it"})
+            return {}
+
+        graph = (
+            api.StateGraph(Parent)
+            .add_node("call", call_review)
+            .add_edge(api.START, "call")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        config = {"configurable": {"thread_id": "t"}}
+        namespaces = [
+            ns[0] for ns, _ in graph.stream({"notes": "go"}, config, subgraphs=True) if ns
+        ]
+        inner = {"configurable": {"thread_id": "t", "checkpoint_ns": namespaces[0]}}
+        return graph.get_state(inner).values
+
+    assert scenario(LANGGRAPH) == {"notes": "reviewed"}
+    assert scenario(OURS) == {"notes": "reviewed", "verdict": "approved"}

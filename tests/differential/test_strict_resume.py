@@ -91,3 +91,32 @@ def test_ours_is_also_a_resume_error():
     """Code catching our ``ResumeError`` (or LangGraph's ``RuntimeError``) still catches it."""
     assert issubclass(UnknownInterruptError, ResumeError)
     assert issubclass(UnknownInterruptError, RuntimeError)
+
+
+def test_answers_to_a_past_checkpoints_questions_replay_it():
+    """Answers keyed by the ids a past (superseded) checkpoint asked, given with that
+    checkpoint's id, replay its step with those answers (an explicit fork, as any
+    ``checkpoint_id``); LangGraph takes the call too but returns the past run's results and
+    drops the new answers. An id it never asked is refused, and nothing is stored."""
+
+    def scenario(api: Api):
+        config = thread("t")
+        graph = parallel(api)
+        graph.invoke({"log": []}, config)
+        paused = graph.get_state(config).config
+        ids = {i.value: i.id for i in graph.get_state(config).interrupts}
+        first = graph.invoke(api.Command(resume={ids["a?"]: "yes", ids["b?"]: "no"}), config)
+        replayed = graph.invoke(
+            api.Command(resume={ids["a?"]: "again", ids["b?"]: "again"}), paused
+        )
+        if api is LANGGRAPH:
+            return first, replayed
+        saved = len(list(graph.get_state_history(config)))
+        with pytest.raises(UnknownInterruptError, match=UNKNOWN):
+            graph.invoke(api.Command(resume={UNKNOWN: "x"}), paused)
+        assert len(list(graph.get_state_history(config))) == saved
+        assert graph.get_state(config).values == {"log": ["a:again", "b:again"]}
+        return first, replayed
+
+    assert scenario(LANGGRAPH) == ({"log": ["a:yes", "b:no"]}, {"log": ["a:yes", "b:no"]})
+    assert scenario(OURS) == ({"log": ["a:yes", "b:no"]}, {"log": ["a:again", "b:again"]})
