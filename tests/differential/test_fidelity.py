@@ -783,29 +783,40 @@ def test_draw_mermaid_writes_langgraphs_text():
     assert seen["plain"].startswith("graph TD;\n\t__start__ --> fetch\\20data;\n")
 
 
+class _Text(TypedDict):
+    text: str
+
+
+def _subgraph_then_side(api: Api):
+    """A parent whose first node is a two-node compiled subgraph, then a plain node."""
+    inner = api.StateGraph(_Text)
+    inner.add_node("up", lambda s: {"text": s["text"].upper()})
+    inner.add_node("down", lambda s: {"text": s["text"].lower()})
+    inner.add_edge(api.START, "up")
+    inner.add_edge("up", "down")
+    builder = api.StateGraph(_Text)
+    builder.add_node("inner", inner.compile())
+    builder.add_node("side", lambda s: {"text": s["text"] + "!"})
+    builder.add_edge(api.START, "inner")
+    builder.add_edge("inner", "side")
+    return builder.compile()
+
+
 def test_draw_mermaid_of_a_subgraph_with_xray():
     """``get_graph(xray=True)`` draws a subgraph's nodes in a ``subgraph`` block, the
     parent's edges going straight to its first node and from its last."""
 
-    class Text(TypedDict):
-        text: str
-
     def scenario(api: Api):
-        inner = api.StateGraph(Text)
-        inner.add_node("up", lambda s: {"text": s["text"].upper()})
-        inner.add_node("down", lambda s: {"text": s["text"].lower()})
-        inner.add_edge(api.START, "up")
-        inner.add_edge("up", "down")
-        builder = api.StateGraph(Text)
-        builder.add_node("inner", inner.compile())
-        builder.add_node("side", lambda s: {"text": s["text"] + "!"})
-        builder.add_edge(api.START, "inner")
-        builder.add_edge("inner", "side")
-        graph = builder.compile()
+        graph = _subgraph_then_side(api)
         return {"flat": _drawn(graph), "xray": _drawn(graph, xray=True)}
 
     seen = same(scenario)
     assert "\tsubgraph inner\n" in seen["xray"]["styled"]
+
+
+def test_xray_subgraph_nodes_in_graph_json():
+    """With ``xray`` a subgraph's nodes appear as ``parent:child`` ids in ``to_json()``."""
+    same(lambda api: _subgraph_then_side(api).get_graph(xray=True).to_json())
 
 
 def test_get_graph_edges_of_command_destinations_carry_their_labels():

@@ -39,25 +39,3 @@ def test_function_and_runnable_nodes_labels_metadata_and_breakpoints():
     assert {"source": "agent", "target": "__end__", "data": "exit", "conditional": True} in (
         drawn["edges"]
     )
-
-
-def test_xray_subgraph_nodes():
-    """With ``xray`` a subgraph's nodes appear as ``parent:child`` ids."""
-
-    class Text(TypedDict):
-        text: str
-
-    def scenario(api: Api):
-        inner = api.StateGraph(Text)
-        inner.add_node("up", lambda s: {"text": s["text"].upper()})
-        inner.add_node("down", lambda s: {"text": s["text"].lower()})
-        inner.add_edge(api.START, "up")
-        inner.add_edge("up", "down")
-        builder = api.StateGraph(Text)
-        builder.add_node("inner", inner.compile())
-        builder.add_node("side", lambda s: {"text": s["text"] + "!"})
-        builder.add_edge(api.START, "inner")
-        builder.add_edge("inner", "side")
-        return builder.compile().get_graph(xray=True).to_json()
-
-    same(scenario)
