@@ -112,9 +112,11 @@ def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
         packed = deflater.compress(data) + deflater.flush()
         if len(packed) < len(data):
             data, flags = packed, _WITH_DICTIONARY_4
-    return (
-        tag + bytes([flags]) + _varint(len(encoded_name)) + _varint(len(data)) + encoded_name + data
-    )
+    if len(encoded_name) < 0x80 and len(data) < 0x80:  # the usual: one-byte lengths
+        header = tag + bytes((flags, len(encoded_name), len(data)))
+    else:
+        header = tag + bytes((flags,)) + _varint(len(encoded_name)) + _varint(len(data))
+    return header + encoded_name + data
 
 
 def _varint(n: int) -> bytes:

@@ -23,10 +23,12 @@ class _Namespace:
     """One thread's checkpoints in one namespace, with ids kept sorted (in ``keys.order``,
     as the SQL savers sort them)."""
 
-    __slots__ = ("ids", "outcomes", "rows")
+    __slots__ = ("ids", "newest", "outcomes", "rows")
 
     def __init__(self) -> None:
         self.ids: list[CheckpointId] = []
+        #: ``order`` of the last id (appending a newer id, the usual write, packs one id).
+        self.newest: bytes = b""
         self.rows: dict[str, Row] = {}
         self.outcomes: dict[CheckpointId, dict[str, OutcomeRow]] = {}
 
@@ -131,8 +133,10 @@ class _MemoryTx:
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
         space = self._threads.setdefault(row.thread_id, {}).setdefault(row.ns, _Namespace())
-        if not space.ids or order(space.ids[-1]) < order(row.id):  # the usual case: newest
+        key = order(row.id)
+        if not space.ids or space.newest < key:  # the usual case: newest
             space.ids.append(row.id)
+            space.newest = key
         else:
             bisect.insort(space.ids, row.id, key=order)
         space.rows[row.id] = row
@@ -169,6 +173,7 @@ class _MemoryTx:
         space = self._threads[thread_id][ns]
         gone = set(ids)
         space.ids = [cid for cid in space.ids if cid not in gone]
+        space.newest = order(space.ids[-1]) if space.ids else b""
         for cid in gone:
             space.rows.pop(cid, None)
             space.outcomes.pop(cid, None)

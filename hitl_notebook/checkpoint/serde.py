@@ -806,16 +806,18 @@ def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> An
     and the tag) for anything else; never imports or runs code named by the data."""
     if not isinstance(data, (bytes, bytearray, memoryview, str)):
         raise TypeError(f"loads expects bytes or str, not {type(data).__name__}")
-    try:
-        bounds.json_shape(
-            data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
-        )
-    except bounds.ShapeError as exc:
-        raise DeserializationError(f"{path}: stored data {exc}") from None
+    # Data shorter than both limits can neither nest nor hold values beyond them.
+    if len(data) > bounds.MAX_DEPTH or len(data) >= bounds.MAX_VALUES:
+        try:
+            bounds.json_shape(
+                data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+            )
+        except bounds.ShapeError as exc:
+            raise DeserializationError(f"{path}: stored data {exc}") from None
     if (
         type(data) is bytes
         and b'"$t"' not in data
-        and _LONG_NUMBER not in data.translate(_DIGITS_TO_NUL)
+        and (len(data) < len(_LONG_NUMBER) or _LONG_NUMBER not in data.translate(_DIGITS_TO_NUL))
     ):
         # Nothing tagged and no number orjson could round (it reads an int beyond 64 bits
         # as a float): plain JSON, decoded in C.

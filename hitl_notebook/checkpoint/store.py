@@ -13,7 +13,7 @@ import functools
 import re
 import threading
 from abc import abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, cast
@@ -225,24 +225,27 @@ def _clip(value: str) -> str:
     return value if len(value) <= 80 else value[:77] + "..."
 
 
-def _check_ids(thread_id: Any, ns: Any, checkpoint_id: Any, parent_id: Any) -> None:
-    """``_check_key`` for a checkpoint's coordinates at once (every write checks them)."""
+def _check_ids(
+    thread_id: Any, ns: Any, checkpoint_id: Any, parent_id: Any, *, optional: bool = False
+) -> None:
+    """``_check_key`` for a checkpoint's coordinates at once (every read and write checks
+    them); ``optional``: the checkpoint id may be None (the thread's latest)."""
     if (
         type(thread_id) is str
         and type(ns) is str
-        and type(checkpoint_id) is str
+        and (type(checkpoint_id) is str or (optional and checkpoint_id is None))
         and (parent_id is None or type(parent_id) is str)
         and len(thread_id) <= 1024
         and len(ns) <= 1024
-        and len(checkpoint_id) <= 128
+        and len(checkpoint_id or "") <= 128
         and (parent_id is None or len(parent_id) <= 128)
-        and f"{thread_id}{ns}{checkpoint_id}{parent_id or ''}".isascii()
-        and "\x00" not in f"{thread_id}{ns}{checkpoint_id}{parent_id or ''}"
+        and f"{thread_id}{ns}{checkpoint_id or ''}{parent_id or ''}".isascii()
+        and "\x00" not in f"{thread_id}{ns}{checkpoint_id or ''}{parent_id or ''}"
     ):
         return
     _check_key("thread_id", thread_id)
     _check_key("ns", ns)
-    _check_key("checkpoint id", checkpoint_id)
+    _check_key("checkpoint id", checkpoint_id, optional=optional)
     _check_key("parent id", parent_id, optional=True)
 
 
@@ -276,8 +279,29 @@ class DeltaSaver(BaseCheckpointSaver):
     def put(
         self, record: CheckpointRecord, changes: Mapping[str, Change], *, advance: bool = False
     ) -> None:
+        self.put_step(record, changes, advance=advance)
+
+    def put_step(
+        self,
+        record: CheckpointRecord,
+        changes: Mapping[str, Change],
+        closed: Sequence[TaskOutcome] = (),
+        *,
+        advance: bool = False,
+    ) -> None:
+        """``put`` with the parent's ``closed`` task outcomes, in one transaction."""
         _check_ids(record.thread_id, record.ns, record.id, record.parent_id)
         where = CheckpointLocation(record.thread_id, record.ns, record.id)
+        closing: list[OutcomeRow] = []
+        if closed:
+            if record.parent_id is None:
+                raise ValueError(
+                    f"{where}: closed task outcomes belong to a parent, and it has none"
+                )
+            for outcome in closed:
+                _check_key("task id", outcome.task_id)
+            at = CheckpointLocation(record.thread_id, record.ns, record.parent_id)
+            closing = [_outcome_row(o, at) for o in closed]
         if record.parent_id is None:
             changes = {}
         else:
@@ -305,6 +329,11 @@ class DeltaSaver(BaseCheckpointSaver):
             parent = None
             if record.parent_id is not None:
                 parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
+            if closed and parent is None:
+                raise KeyError(
+                    f"{where}: its parent {record.parent_id!r} does not exist, so the "
+                    "outcomes of its tasks cannot be recorded"
+                )
             chain = next_chain(parent.chain if parent else None, delta_cost, appended)
             if chain is None:  # snapshot (amortised: see ``delta``)
                 body, cost, values = encode_values(record.values, where)
@@ -326,6 +355,9 @@ class DeltaSaver(BaseCheckpointSaver):
                 chain=chain,
                 data=frames.join([*body, tail]),
             )
+            if closing and parent is not None:  # last: the in-memory store has no rollback
+                for stored in closing:
+                    tx.upsert_outcome(record.thread_id, record.ns, parent.id, stored)
             tx.insert(row, outcomes)
         self._remember(row, parent, changes, record.values)
 
@@ -409,9 +441,7 @@ class DeltaSaver(BaseCheckpointSaver):
         *,
         shared: bool = False,
     ) -> CheckpointRecord | None:
-        _check_key("thread_id", thread_id)
-        _check_key("ns", ns)
-        _check_key("checkpoint id", checkpoint_id, optional=True)
+        _check_ids(thread_id, ns, checkpoint_id, None, optional=True)
         with self._reading() as tx:
             if checkpoint_id is None:
                 row = tx.latest(thread_id, ns)

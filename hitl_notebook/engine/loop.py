@@ -822,14 +822,18 @@ class Run:
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan
+        closed = []
         for r in results:
             # Close the records of a step that paused or failed before, and keep what the
-            # ``@task`` calls of an entrypoint returned (its history shows them).
+            # ``@task`` calls of an entrypoint returned (its history shows them): stored
+            # with the new checkpoint.
             previous = cp.outcomes.get(r.plan.id) if cp.outcomes else None
             if (previous is not None and previous.writes is None) or (
                 previous is None and r.task_results
             ):
-                self._put_outcome(r.to_outcome(previous))
+                outcome = r.to_outcome(previous)
+                cp.outcomes[outcome.task_id] = outcome
+                closed.append(outcome)
         in_order = (
             sorted(results, key=lambda r: write_order(r.plan)) if len(results) > 1 else results
         )
@@ -870,7 +874,7 @@ class Run:
             created_at=now_iso(),
             metadata=self.metadata,
         )
-        self._put(record, changes)
+        self._put(record, changes, closed=closed)
         self.cp = record
         self.latest = values
         wrote = (
@@ -1003,16 +1007,29 @@ class Run:
             self._emit("checkpoints", payload)
             self._emit("debug", debug_event("checkpoint", record.step, record.created_at, payload))
 
-    def _put(self, record: CheckpointRecord, changes: dict, *, fork: bool = False) -> None:
+    def _put(
+        self,
+        record: CheckpointRecord,
+        changes: dict,
+        *,
+        fork: bool = False,
+        closed: list[TaskOutcome] | None = None,
+    ) -> None:
         """Save a checkpoint: a compare-and-set on the thread's head (a top-level run moves
-        the thread on only from where it is), unless it is a ``fork`` on purpose."""
+        the thread on only from where it is), unless it is a ``fork`` on purpose; with the
+        outcomes of its parent's tasks the step ``closed``."""
         if self.saver is None:
             return
         if self.plan.untracked:
             record, changes = record_to_store(self.plan.untracked, record, changes)
+            closed = [outcome_to_store(self.plan.untracked, o) for o in closed or ()]
         advance = self.parent is None and not fork
         if self.durability == "exit":
+            parent_id = record.parent_id
+            self._held.extend(("outcome", parent_id, (o, None)) for o in closed or ())
             self._held.append(("record", record, (changes, advance)))
+        elif closed:
+            self.saver.put_step(record, changes, closed, advance=advance)
         else:
             self.saver.put(record, changes, advance=advance)
 

@@ -16,6 +16,7 @@ from hitl_notebook.checkpoint.base import (
     new_checkpoint_id,
 )
 from hitl_notebook.checkpoint.serde import SerializationError
+from hitl_notebook.errors import ConcurrentUpdateError
 from hitl_notebook.messages import AIMessage, HumanMessage
 
 # -- put / get -------------------------------------------------------------------------------
@@ -276,6 +277,45 @@ def test_outcomes_given_with_the_checkpoint_are_stored_with_it(saver):
     rec.outcomes = {"x": TaskOutcome("x", "n", error="ValueError: boom")}
     saver.put(rec, {})
     assert saver.get("t").outcomes == rec.outcomes
+
+
+def test_put_step_stores_the_parents_closed_outcomes_with_the_new_checkpoint(saver):
+    """A step's commit: the parent's finished task outcomes and the new checkpoint, at once."""
+    (parent,) = put_chain(saver, 1)
+    asked = TaskOutcome(
+        "t-r", "review", interrupts=[InterruptRecord(id="i1", value="ok?", index=0, ns="")]
+    )
+    saver.put_outcome("t", "", parent.id, asked)
+    closed = TaskOutcome(
+        "t-r", "review", writes=[("count", 9)], answers=["yes"], interrupts=asked.interrupts
+    )
+    child = record(parent=parent, values={**parent.values, "count": 9})
+    saver.put_step(child, {"count": Replace(9)}, [closed], advance=True)
+    assert saver.get("t").id == child.id
+    assert saver.get("t", "", parent.id).outcomes == {"t-r": closed}
+    assert saver.get("t", "", child.id).outcomes == {}
+
+
+def test_put_step_refused_stores_neither_outcome_nor_checkpoint(saver):
+    """A step committed on a head that moved on (another writer) leaves the parent's
+    outcomes and the thread exactly as they were."""
+    first, second = put_chain(saver, 2)
+    asked = TaskOutcome("t-r", "review", interrupts=[InterruptRecord("i1", "ok?", 0, "")])
+    saver.put_outcome("t", "", first.id, asked)
+    late = record(parent=first, values=first.values)
+    closed = TaskOutcome("t-r", "review", writes=[], answers=["yes"])
+    with pytest.raises(ConcurrentUpdateError, match=second.id):
+        saver.put_step(late, {}, [closed], advance=True)
+    assert saver.get("t", "", first.id).outcomes == {"t-r": asked}
+    assert saver.get("t").id == second.id
+    assert saver.get("t", "", late.id) is None
+
+
+def test_put_step_with_closed_outcomes_needs_a_parent(saver):
+    """Closed outcomes name the parent's tasks: a parentless record cannot carry them."""
+    with pytest.raises(ValueError, match="parent"):
+        saver.put_step(record(values={"n": 1}), {}, [TaskOutcome("x", "n", writes=[])])
+    assert saver.get("t") is None
 
 
 def test_outcome_for_a_missing_checkpoint_is_an_error(saver):
