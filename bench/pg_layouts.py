@@ -169,6 +169,10 @@ def measure(dsn: str, turns: int) -> tuple[int, dict[str, int], list[tuple[str, 
     (sizes by part, as ``relation_sizes`` gives them)."""
     from hitl_notebook.checkpoint.postgres import PostgresSaver
 
+    try:  # bench.storage runs with LangGraph's savers loaded, so its messages are LangChain's
+        import langchain_core.messages  # noqa: F401
+    except ImportError:
+        pass
     texts = _texts(turns)
     with _schema(dsn) as conn:
         saver = PostgresSaver(conn)
