@@ -16,6 +16,7 @@ PostgreSQL: ``HITL_POSTGRES_DSN`` if set, else a throwaway local cluster (as in 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -169,10 +170,9 @@ def measure(dsn: str, turns: int) -> tuple[int, dict[str, int], list[tuple[str, 
     (sizes by part, as ``relation_sizes`` gives them)."""
     from hitl_notebook.checkpoint.postgres import PostgresSaver
 
-    try:  # bench.storage runs with LangGraph's savers loaded, so its messages are LangChain's
+    # bench.storage runs with LangGraph's savers loaded, so its messages are LangChain's.
+    with contextlib.suppress(ImportError):
         import langchain_core.messages  # noqa: F401
-    except ImportError:
-        pass
     texts = _texts(turns)
     with _schema(dsn) as conn:
         saver = PostgresSaver(conn)
