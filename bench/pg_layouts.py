@@ -88,7 +88,7 @@ _PLAIN_DATA = f"ALTER TABLE hitl_checkpoints {_PLAIN}, ADD COLUMN data BYTEA NOT
 _PARTED_INSERT = _INSERT.replace("data)", "data, part)").replace("%s)", "%s, %s)")
 
 LAYOUTS = (
-    Layout("shipped (schema 5)", (_SHIPPED,), _INSERT, _same),
+    Layout("shipped (PostgresSaver.setup)", (_SHIPPED,), _INSERT, _same),
     Layout(
         "+ data STORAGE EXTERNAL, toast_tuple_target 8160",
         (

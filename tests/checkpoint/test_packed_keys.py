@@ -226,4 +226,4 @@ def test_postgres_tables_of_version_3_keep_text_and_continue(postgres_schema):
             "SELECT DISTINCT pg_typeof(checkpoint_id)::text FROM hitl_checkpoints"
         ).fetchall()
         [(version,)] = conn.execute("SELECT version FROM hitl_schema_version").fetchall()
-    assert (kind, version) == ("text", 5)
+    assert (kind, version) == ("text", 6)

@@ -20,7 +20,7 @@ def test_each_layout_is_measured_whole_and_the_shipped_copy_matches_the_saver(po
         assert sizes["heap"] + sizes["maps"] + sizes["indexes"] + sizes["toast"] == sizes["total"]
         assert sizes["heap"] > 0 and sizes["indexes"] > 0
     by_name = dict(found)
-    assert by_name["shipped (schema 5)"] == ran
+    assert by_name["shipped (PostgresSaver.setup)"] == ran
     assert found[-1][1]["total"] < ran["total"]
 
 
