@@ -78,6 +78,8 @@ class Sizes:
     file: int | None = None
     #: The same after ``VACUUM``.
     vacuumed: int | None = None
+    #: PostgreSQL: ``file`` by part (``relation_sizes``).
+    parts: dict[str, int] | None = None
 
 
 @dataclass
@@ -157,16 +159,30 @@ _OURS_SQL = (
     "SELECT (SELECT COALESCE(SUM(LENGTH(data) + LENGTH(CAST(metadata AS TEXT))), 0) FROM hitl_checkpoints)"
     " + (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM hitl_outcomes)"
 )
-#: Everything PostgreSQL keeps for our tables (heap, TOAST, indexes, free-space and
-#: visibility maps).
-_PG_TABLES_SQL = (
-    "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
-    "WHERE c.relkind = 'r' AND c.relname LIKE 'hitl\\_%' AND c.relnamespace = current_schema()::regnamespace"
+#: Everything PostgreSQL keeps for each of our tables, by part (heap, free-space and
+#: visibility maps, indexes, TOAST) and in all.
+_PG_PARTS_SQL = (
+    "SELECT pg_relation_size(c.oid, 'main'), pg_relation_size(c.oid, 'fsm') + "
+    "pg_relation_size(c.oid, 'vm') + pg_relation_size(c.oid, 'init'), pg_indexes_size(c.oid), "
+    "COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0), pg_total_relation_size(c.oid) "
+    "FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE 'hitl\\_%' "
+    "AND c.relnamespace = current_schema()::regnamespace"
 )
 _LANGGRAPH_SQL = (
     "SELECT (SELECT COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0) FROM checkpoints)"
     " + (SELECT COALESCE(SUM(LENGTH(value)), 0) FROM writes)"
 )
+
+
+def relation_sizes(conn: Any) -> dict[str, int]:
+    """Bytes of our PostgreSQL tables in the connection's schema, by part: ``heap`` (main
+    forks), ``maps`` (free-space, visibility and init forks), ``indexes``, ``toast`` (TOAST
+    tables with their maps and indexes), and their ``total`` (``pg_total_relation_size``)."""
+    sizes = dict.fromkeys(("heap", "maps", "indexes", "toast", "total"), 0)
+    for row in conn.execute(_PG_PARTS_SQL).fetchall():
+        for name, size in zip(sizes, row, strict=True):
+            sizes[name] += int(size)
+    return sizes
 
 
 def _run_loop(
@@ -280,14 +296,12 @@ def _savers(
             return saver
 
         def pg_sizes(saver: Any) -> Sizes:
-            def on_disk() -> int:
-                return int(saver._conn.execute(_PG_TABLES_SQL).fetchone()[0])
-
             with saver._lock:
                 stored = saver._conn.execute(_OURS_SQL).fetchone()[0]
-                file = on_disk()
+                parts = relation_sizes(saver._conn)
                 saver.vacuum()
-                return Sizes(int(stored), file, on_disk())
+                vacuumed = relation_sizes(saver._conn)["total"]
+                return Sizes(int(stored), parts["total"], vacuumed, parts)
 
         rows.append(("ours PostgresSaver", "ours", make_pg, pg_sizes, ("put_outcome",)))
     try:
@@ -392,8 +406,23 @@ def _print(results: list[Result], payload: int, args: argparse.Namespace) -> Non
             f"{vacuumed:>14}{_ratio(z.vacuumed, payload):>8}"
             f"{r.first * 1000:>10.3f}{r.last * 1000:>9.3f}{r.last / r.first:>11.2f}{cold:>8}{counter:>12}"
         )
-    by_name = {r.name: r for r in results}
     print()
+    for r in results:
+        if r.sizes.parts is not None:
+            z = r.sizes.parts
+            print(
+                f"{r.name} tables, {z['total']:,} bytes: "
+                + ", ".join(
+                    f"{label} {z[key]:,} ({z[key] / payload:.2f}x)"
+                    for key, label in (
+                        ("heap", "heap"),
+                        ("maps", "free-space/visibility maps"),
+                        ("indexes", "indexes"),
+                        ("toast", "TOAST"),
+                    )
+                )
+            )
+    by_name = {r.name: r for r in results}
     for ours, theirs in (
         ("ours InMemorySaver", "LangGraph InMemorySaver"),
         ("ours SqliteSaver", "LangGraph SqliteSaver"),

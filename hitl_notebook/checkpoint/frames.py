@@ -33,10 +33,12 @@ _MAX_VARINT = 5
 _COMPRESSED = 0x01
 #: Raw deflate with ``DICTIONARY`` preset (small sections, schema versions 2 and 3)...
 _WITH_DICTIONARY = 0x02
-#: ...or with ``DICTIONARY_4`` (written since schema version 4).
+#: ...or with ``DICTIONARY_4`` (schema versions 4 and 5)...
 _WITH_DICTIONARY_4 = 0x04
+#: ...or with ``DICTIONARY_6`` (written since schema version 6).
+_WITH_DICTIONARY_6 = 0x08
 #: Every flags value a section may carry (one way of compressing at most).
-_FLAGS = frozenset({0, _COMPRESSED, _WITH_DICTIONARY, _WITH_DICTIONARY_4})
+_FLAGS = frozenset({0, _COMPRESSED, _WITH_DICTIONARY, _WITH_DICTIONARY_4, _WITH_DICTIONARY_6})
 #: zlib level of large sections unless the caller asks for another (fast: most are deltas).
 LEVEL = 1
 #: Sections at least this long are zlib-compressed...
@@ -72,12 +74,30 @@ DICTIONARY_4 = DICTIONARY + (
     b'[{"$t":"msg","v":{"type":"ai","content":"'
 )
 
-#: A raw deflater with ``DICTIONARY_4`` already loaded, copied for each small section. A
+#: ``DICTIONARY_4`` plus how LangChain's messages are written (our ``add_messages`` makes
+#: them whenever LangChain is loaded): a 200-character AI message deflates to about 8 bytes
+#: less than with ``DICTIONARY_4``. Written since schema version 6; never change these bytes.
+DICTIONARY_6 = DICTIONARY_4 + (
+    b'"}}]'
+    b'[{"$t":"lc","n":"system","v":{"content":"'
+    b'[{"$t":"lc","n":"tool","v":{"content":"'
+    b'[{"$t":"lc","n":"human","v":{"content":"'
+    b'[{"$t":"lc","n":"ai","v":{"content":"'
+)
+
+#: The preset dictionary of each dictionary flag.
+_DICTIONARIES = {
+    _WITH_DICTIONARY: DICTIONARY,
+    _WITH_DICTIONARY_4: DICTIONARY_4,
+    _WITH_DICTIONARY_6: DICTIONARY_6,
+}
+
+#: A raw deflater with ``DICTIONARY_6`` already loaded, copied for each small section. A
 #: new ``compressobj`` per section cost a sixth of a pause or resume: loading the
 #: dictionary, and allocating (zeroing) deflate's default 256 KB state. Small sections need
 #: only a 2 KB window (dictionary plus data) and little hash memory; ``_inflate``'s 32 KB
 #: window reads them as before.
-_PRIMED = zlib.compressobj(6, zlib.DEFLATED, -11, 4, zdict=DICTIONARY_4)
+_PRIMED = zlib.compressobj(6, zlib.DEFLATED, -11, 4, zdict=DICTIONARY_6)
 
 
 class FrameError(ValueError):
@@ -111,7 +131,7 @@ def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
         deflater = _PRIMED.copy()
         packed = deflater.compress(data) + deflater.flush()
         if len(packed) < len(data):
-            data, flags = packed, _WITH_DICTIONARY_4
+            data, flags = packed, _WITH_DICTIONARY_6
     if len(encoded_name) < 0x80 and len(data) < 0x80:  # the usual: one-byte lengths
         header = tag + bytes((flags, len(encoded_name), len(data)))
     else:
@@ -214,12 +234,10 @@ def _too_big(name: str) -> str:
 
 def _inflate(data: bytes, name: str, room: int, flags: int) -> bytes:
     """``data`` decompressed, or a ``FrameError`` as soon as it would pass ``room`` bytes."""
-    if flags == _WITH_DICTIONARY:
-        inflater = zlib.decompressobj(-15, zdict=DICTIONARY)
-    elif flags == _WITH_DICTIONARY_4:
-        inflater = zlib.decompressobj(-15, zdict=DICTIONARY_4)
-    else:
+    if flags == _COMPRESSED:
         inflater = zlib.decompressobj()
+    else:
+        inflater = zlib.decompressobj(-15, zdict=_DICTIONARIES[flags])
     try:
         out = inflater.decompress(data, max(room, 0) + 1)
     except zlib.error as exc:

@@ -41,7 +41,10 @@ __all__ = [
 #: 5: in those packed tables, a parent id that is the checkpoint just before (the usual
 #: case) is stored empty and a creation time relative to the id (``keys``): about 24 bytes
 #: less a checkpoint. Rows of version 4 read as they are; marked 5 the same way.
-SCHEMA_VERSION = 5
+#: 6: small sections deflated with ``frames.DICTIONARY_6``, which also knows LangChain's
+#: message form (about 8 bytes less a message); earlier sections read as they are; marked 6
+#: the same way.
+SCHEMA_VERSION = 6
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,7 +89,7 @@ def test_a_new_sqlite_file_keeps_rows_in_their_key_btree(tmp_path):
     version = conn.execute("SELECT version FROM hitl_schema_version").fetchall()
     conn.close()
     assert indexes == []
-    assert version == [(SCHEMA_VERSION,)] == [(5,)]
+    assert version == [(SCHEMA_VERSION,)] == [(6,)]
 
 
 def test_a_version_2_file_opens_reads_the_same_and_takes_new_checkpoints(tmp_path):
@@ -132,7 +132,7 @@ def test_a_version_2_file_opens_reads_the_same_and_takes_new_checkpoints(tmp_pat
     graph = _graph(reopened, 6)
     assert _history(graph) == expected
     assert [r.writes for r in reopened.list("t")] == writes
-    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(5,)]
+    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(6,)]
     graph.invoke({"messages": []}, CFG)  # a run continues on the old file
     assert len(graph.get_state(CFG).values["messages"]) == 6
     [(ddl,)] = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'hitl_checkpoints'")
@@ -146,9 +146,9 @@ def test_small_sections_of_every_size_read_back_as_written():
     deflater: every size up to the zlib threshold must round-trip, text or random bytes."""
     import random
 
-    assert len(frames.DICTIONARY_4) + frames.COMPRESS_FROM <= 2**11  # the primed window
+    assert len(frames.DICTIONARY_6) + frames.COMPRESS_FROM <= 2**11  # the primed window
     rng = random.Random(7)
-    text = b"".join(frames.DICTIONARY_4[i::7] for i in range(7))
+    text = b"".join(frames.DICTIONARY_6[i::7] for i in range(7))
     for size in range(frames.DICTIONARY_FROM, frames.COMPRESS_FROM):
         for data in (text[:size], rng.randbytes(size)):
             blob = frames.join([frames.pack(b"V", "messages", data)])

@@ -32,7 +32,7 @@ def test_a_section_deflated_with_the_first_dictionary_still_reads():
     assert frames.decode_sections(_section(0x02, old))[0].data == WRITES
 
 
-@pytest.mark.parametrize("flags", [0x03, 0x05, 0x06, 0x08, 0xFF])
+@pytest.mark.parametrize("flags", [0x03, 0x05, 0x06, 0x09, 0x0C, 0x10, 0xFF])
 def test_unknown_or_combined_flags_are_refused(flags):
     """Only one way of compressing per section, and only known ones."""
     with pytest.raises(frames.FrameError, match="unknown section flags"):

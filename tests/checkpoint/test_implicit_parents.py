@@ -100,7 +100,7 @@ def test_varint_frames_read_back_and_malformed_lengths_are_refused():
 
 def test_a_new_sqlite_file_stores_usual_parents_empty_and_times_short(tmp_path):
     """A loop on a new file: every parent id but the root's is empty, every time 2-5 bytes,
-    every blob a varint frame; version 5; the history reads back exactly after reopening."""
+    every blob a varint frame; marked the current version (6); the history reads back exactly after reopening."""
     path = tmp_path / "t.db"
     graph = _graph(SqliteSaver(path), 5)
     graph.invoke({"messages": []}, {"configurable": {"thread_id": "t"}})
@@ -114,7 +114,7 @@ def test_a_new_sqlite_file_stores_usual_parents_empty_and_times_short(tmp_path):
     )
     assert shapes == {(None, 1, b"HNF2"), (0, 1, b"HNF2")}
     assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(SCHEMA_VERSION,)]
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION == 6
     conn.close()
     assert _history(_graph(SqliteSaver(path), 5), "t") == expected
     assert [h[1] for h in expected] == [h[0] for h in expected[1:]] + [None]
@@ -158,7 +158,7 @@ def test_a_real_version_4_file_reads_the_same_continues_compactly_and_prunes(tmp
     """``data/v4_thread.db`` was written by the schema-version-4 release
     (``data/make_v4_thread.py``: a loop, a fork, a second thread). It reads back exactly
     as that release read it; new checkpoints are stored compactly next to the old rows,
-    which stay as they were; the file is marked version 5; pruning keeps every history."""
+    which stay as they were; the file is marked version 6; pruning keeps every history."""
     path = tmp_path / "v4.db"
     shutil.copy(DATA / "v4_thread.db", path)
     expected = json.loads((DATA / "v4_thread.json").read_text())
@@ -176,7 +176,7 @@ def test_a_real_version_4_file_reads_the_same_continues_compactly_and_prunes(tmp
     grown = _history(graph, "t")
     assert grown[-len(expected["t"]) :] == expected["t"]
     assert [m[1] for m in grown[0][2]][-2:] == ["more", "m7"]
-    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(5,)]
+    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(6,)]
     old_ids = {r[0] for r in before}
     new_rows = [
         r[1:]

@@ -106,7 +106,7 @@ def test_malformed_stored_keys_are_a_clear_error(stored):
 
 
 def test_a_new_sqlite_file_stores_ids_and_times_packed(tmp_path):
-    """A run on a new file stores 17-byte ids, says version 5 (parent ids empty, times
+    """A run on a new file stores 17-byte ids, says version 6 (parent ids empty, times
     relative to the id: ``test_implicit_parents``), and reads back exactly after reopening."""
     path = tmp_path / "t.db"
     saver = SqliteSaver(path)
@@ -125,13 +125,13 @@ def test_a_new_sqlite_file_stores_ids_and_times_packed(tmp_path):
         (17, 0, True, "blob"),
         (17, 1, True, "blob"),
     }
-    assert version == [(SCHEMA_VERSION,)] == [(5,)]
+    assert version == [(SCHEMA_VERSION,)] == [(6,)]
     assert _history(_graph(SqliteSaver(path), 5)) == expected
 
 
 def test_a_version_3_file_keeps_text_reads_the_same_and_continues(tmp_path):
     """A file whose tables version 3 made (text ids and times) reads back exactly, takes
-    new checkpoints as text, lists threads and prunes; it is marked version 5."""
+    new checkpoints as text, lists threads and prunes; it is marked version 6."""
     path = tmp_path / "v3.db"
     conn = sqlite3.connect(path)
     for statement in _V3_TABLES:
@@ -155,7 +155,7 @@ def test_a_version_3_file_keeps_text_reads_the_same_and_continues(tmp_path):
         conn.execute("SELECT typeof(checkpoint_id), typeof(created_at) FROM hitl_checkpoints")
     )
     assert types == {("text", "text")}
-    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(5,)]
+    assert conn.execute("SELECT version FROM hitl_schema_version").fetchall() == [(6,)]
     reopened.close()
     conn.close()
 
@@ -226,4 +226,4 @@ def test_postgres_tables_of_version_3_keep_text_and_continue(postgres_schema):
             "SELECT DISTINCT pg_typeof(checkpoint_id)::text FROM hitl_checkpoints"
         ).fetchall()
         [(version,)] = conn.execute("SELECT version FROM hitl_schema_version").fetchall()
-    assert (kind, version) == ("text", 5)
+    assert (kind, version) == ("text", 6)
