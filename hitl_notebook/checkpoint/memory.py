@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .base import ROOT_NS, CheckpointId, Namespace, ThreadId, ThreadInfo
@@ -33,6 +34,10 @@ class _Namespace:
         self.outcomes: dict[CheckpointId, dict[str, OutcomeRow]] = {}
 
 
+#: The namespaces of a thread with none (never written to).
+_NO_SPACES: Mapping[Namespace, _Namespace] = MappingProxyType({})
+
+
 class _MemoryTx:
     """``Tx`` over the saver's dicts; the saver's lock is held while it is used."""
 
@@ -40,7 +45,7 @@ class _MemoryTx:
         self._threads = threads
 
     def _space(self, thread_id: ThreadId, ns: Namespace) -> _Namespace | None:
-        return self._threads.get(thread_id, {}).get(ns)
+        return self._threads.get(thread_id, _NO_SPACES).get(ns)
 
     def row(
         self,
@@ -50,7 +55,7 @@ class _MemoryTx:
         *,
         with_data: bool = True,
     ) -> Row | None:
-        space = self._space(thread_id, ns)
+        space = self._threads.get(thread_id, _NO_SPACES).get(ns)  # (hot: ``_space`` inlined)
         return None if space is None else space.rows.get(checkpoint_id)
 
     def latest(self, thread_id: ThreadId, ns: Namespace) -> Row | None:
@@ -58,7 +63,7 @@ class _MemoryTx:
         return space.rows[space.ids[-1]] if space and space.ids else None
 
     def head(self, thread_id: ThreadId, ns: Namespace) -> CheckpointId | None:
-        space = self._space(thread_id, ns)
+        space = self._threads.get(thread_id, _NO_SPACES).get(ns)
         return space.ids[-1] if space and space.ids else None
 
     def chain(

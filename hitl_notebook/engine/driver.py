@@ -28,25 +28,31 @@ _TICK = 0.01
 
 
 def drive_sync(run: Run, input: Any, single: bool) -> Iterator[Any]:
-    """Run to the end or the next pause, yielding chunks as they are produced."""
+    """Run to the end or the next pause, yielding chunks as they are produced (``invoke``
+    without streaming buffers none: the drains are skipped then)."""
     try:
         run.start(input)
-        yield from run.drain(single)
-        while (plans := run.plan_step()) is not None:
+        if run.events:
             yield from run.drain(single)
+        while (plans := run.plan_step()) is not None:
+            if run.events:
+                yield from run.drain(single)
             results = []
             for result in _tasks_sync(run, plans):
                 if result is not None:  # None: a tick while tasks run, to pass on live chunks
                     results.append(result)
-                yield from run.drain(single)
+                if run.events:
+                    yield from run.drain(single)
             run.finish_step(results)
-            yield from run.drain(single)
+            if run.events:
+                yield from run.drain(single)
             if run.error is not None:
                 break
     except BaseException:
         run.flush()  # a timeout or a closed stream still saves what was held back
         raise
-    yield from run.drain(single)
+    if run.events:
+        yield from run.drain(single)
     run.close()
 
 
