@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .builder import END, START
@@ -107,7 +108,8 @@ def _only(ids: set[str], nodes: dict[str, DrawableNode]) -> DrawableNode | None:
 
 
 def _node_metadata(graph: CompiledStateGraph, name: str, spec: Any) -> dict | None:
-    """The node's own metadata plus LangGraph's markers (``defer``, ``__interrupt``)."""
+    """The node's own metadata plus LangGraph's markers (``defer``, ``__interrupt``,
+    ``__tools``)."""
     metadata = dict(spec.metadata or {})
     if spec.defer:
         metadata["defer"] = True
@@ -117,7 +119,15 @@ def _node_metadata(graph: CompiledStateGraph, name: str, spec: Any) -> dict | No
         metadata["__interrupt"] = ",".join(
             w for w, on in (("before", before), ("after", after)) if on
         )
+    tools = getattr(_runs(spec), "tools_by_name", None)
+    if isinstance(tools, Mapping) and tools:  # a tool node, whichever class: readers mark it
+        metadata["__tools"] = list(tools)
     return metadata or None
+
+
+def _runs(spec: Any) -> Any:
+    """What runs at the node: a compiled graph, a runnable, or the function itself."""
+    return spec.subgraph or getattr(spec.fn, "runnable", None) or spec.fn
 
 
 #: LangGraph's identifier of a node that is a plain function (its ``RunnableCallable``
@@ -128,7 +138,7 @@ _FUNCTION = ["langgraph", "_internal", "_runnable", "RunnableCallable"]
 def _kind(spec: Any) -> list[str]:
     """The node's identifier in ``to_json``: a LangChain runnable's own (``lc_id``), the class
     path of a compiled graph or callable object, else that of a function node."""
-    what = spec.subgraph or getattr(spec.fn, "runnable", None) or spec.fn
+    what = _runs(spec)
     lc_id = getattr(what, "lc_id", None)
     if callable(lc_id):
         return list(lc_id())
