@@ -175,10 +175,56 @@ def _graph_edges(graph: CompiledStateGraph) -> list[tuple[str, str, bool, Any]]:
         for target in spec.destinations:
             if target == END or target in builder.nodes:
                 found.add((name, target, True, spec.destination_labels.get(target)))
+    if any(spec.defer for spec in builder.nodes.values()):
+        found |= _into_deferred(builder, found)
     ordered = sorted(found, key=lambda e: (e[0], e[1], e[2], e[3] or ""))
     leaving = {e[0] for e in ordered}
     termini = sorted({e[1] for e in ordered if e[1] != END} - leaving)
     return [*ordered, *((t, END, False, None) for t in termini)]
+
+
+def _into_deferred(
+    builder: Any, found: set[tuple[str, str, bool, Any]]
+) -> set[tuple[str, str, bool, Any]]:
+    """LangGraph draws by following a run's steps: a deferred node runs once no other node
+    is left, and when none of the nodes of the step before it leads there, it gets a
+    dashed edge from each of them (the nodes it waited for). Every conditional target is
+    taken; a join fires once all its sources ran; a repeated step ends the walk."""
+    joins = {target: set(sources) for sources, target in builder.joins}
+    leads: dict[str, set[str]] = {}
+    feeders: dict[str, set[str]] = {}
+    for source, target, _, _ in found:
+        feeders.setdefault(target, set()).add(source)
+        if target != END and source not in joins.get(target, ()):
+            leads.setdefault(source, set()).add(target)
+    deferred = {name for name, spec in builder.nodes.items() if spec.defer}
+    extra: set[tuple[str, str, bool, Any]] = set()
+    step = set(leads.get(START, ()))
+    waiting: set[str] = set()
+    previous: set[str] = set()
+    ran: set[str] = set()
+    walked: set[tuple[frozenset, frozenset, frozenset]] = set()
+    while True:
+        waiting |= step & deferred
+        step -= deferred
+        if not step:
+            if not waiting:
+                return extra
+            step, waiting = waiting, set()
+            for node in step:
+                if not previous & feeders.get(node, set()):
+                    extra.update((p, node, True, None) for p in previous)
+        key = (frozenset(step), frozenset(waiting), frozenset(ran))
+        if key in walked:
+            return extra
+        walked.add(key)
+        ran |= step
+        following = {t for node in step for t in leads.get(node, ())}
+        for target, sources in joins.items():
+            if sources & step and sources <= ran:
+                following.add(target)
+                ran -= sources
+        previous, step = step, following
 
 
 def build_drawable(
