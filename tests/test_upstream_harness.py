@@ -59,6 +59,34 @@ def test_rewrite_changes_only_import_paths_and_keeps_line_numbers():
     assert rewrite.helper_modules(source) == {"any_str", "fake_chat"}
 
 
+def test_snapshot_class_paths_follow_the_rename():
+    """A snapshot's JSON naming a class of LangGraph's test package (``"id": ["tests",
+    "<module>", ...]``, indented or not) names it under ``lgtests``, where it now lives;
+    LangGraph's own paths, other ``"tests"`` strings and ids that are not paths stay."""
+    text = textwrap.dedent("""\
+        "id": [
+          "tests",
+          "test_large_cases",
+          "FakeFunctionChatModel"
+        ],
+        {"id": ["tests", "fake_chat", "FakeChatModel"], "name": "tests"}
+        "id": ["langgraph", "prebuilt", "tool_node", "ToolNode"]
+        "id": ["tests"]
+        "ids": ["tests", "x"]
+    """)
+    assert rewrite.rewrite_snapshot(text) == textwrap.dedent("""\
+        "id": [
+          "lgtests",
+          "test_large_cases",
+          "FakeFunctionChatModel"
+        ],
+        {"id": ["lgtests", "fake_chat", "FakeChatModel"], "name": "tests"}
+        "id": ["langgraph", "prebuilt", "tool_node", "ToolNode"]
+        "id": ["tests"]
+        "ids": ["tests", "x"]
+    """)
+
+
 def test_redirected_imports_are_our_objects():
     """`from langgraph.types import Command` etc. give hitl_notebook's own objects."""
     module = _run_module(

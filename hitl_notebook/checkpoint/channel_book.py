@@ -22,12 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..constants import INTERRUPT, START
+from ..types import Send
 from .base import CheckpointRecord
 
 __all__ = ["ChannelBook", "channel_books"]
 
 #: ``versions_seen`` key of the input (LangGraph's ``INPUT`` task: it reads no channel).
 INPUT = "__input__"
+#: Channel of the ``Send``s a task writes (LangGraph's ``TASKS``).
+TASKS = "__pregel_tasks"
 
 
 @dataclass(slots=True)
@@ -37,6 +40,10 @@ class ChannelBook:
     versions: dict[str, int] = field(default_factory=dict)
     seen: dict[str, dict[str, int]] = field(default_factory=dict)
     updated: list[str] = field(default_factory=list)
+    #: An input checkpoint's pending writes of its ``__start__`` task, which we do not
+    #: store: the input's keys, then the trigger of each task it started (see
+    #: ``_start_writes``).
+    start_writes: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def channel_values(self, record: CheckpointRecord, values: dict[str, Any]) -> dict[str, Any]:
         """``values`` (the visible state) of the channels ever written, plus the trigger
@@ -55,8 +62,35 @@ def channel_books(records: Iterable[CheckpointRecord]) -> dict[str, ChannelBook]
     books: dict[str, ChannelBook] = {}
     for record in sorted(by_id.values(), key=lambda r: r.id):  # ids sort parents first
         parent = by_id.get(record.parent_id) if record.parent_id else None
-        books[record.id] = _next_book(parent, books.get(parent.id) if parent else None, record)
+        before = books.get(parent.id) if parent else None
+        books[record.id] = _next_book(parent, before, record)
+        if parent is not None and before is not None and not before.start_writes:
+            before.start_writes = _start_writes(parent, record)
     return books
+
+
+def _start_writes(parent: CheckpointRecord, record: CheckpointRecord) -> list:
+    """The ``__start__`` task's writes of input checkpoint ``parent``, from the input it
+    holds and the tasks of ``record``, the step it made; none when ``parent`` is no input
+    checkpoint, ``record`` is not that step, or the task's outcome is stored."""
+    if not (
+        parent.source == "input"
+        and record.source == "loop"
+        and record.step == parent.step + 1
+        and len(parent.next) == 1
+        and parent.next[0].name == START
+        and parent.next[0].id not in parent.outcomes
+        and isinstance(parent.next[0].send_arg, dict)
+    ):
+        return []
+    tid = parent.next[0].id
+    found: list[tuple[str, str, Any]] = [(tid, k, v) for k, v in parent.next[0].send_arg.items()]
+    for plan in record.next:
+        if plan.is_send:
+            found.append((tid, TASKS, Send(plan.name, plan.send_arg)))
+        else:
+            found.append((tid, _trigger(plan.name), None))
+    return found
 
 
 def _trigger(name: str) -> str:

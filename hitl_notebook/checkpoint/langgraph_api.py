@@ -124,7 +124,9 @@ def to_tuple(record: CheckpointRecord, book: ChannelBook) -> CheckpointTuple:
         parent_config=(
             _config(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
         ),
-        pending_writes=pending_writes(record),
+        pending_writes=[*pending_writes(record), *book.start_writes]
+        if book.start_writes
+        else pending_writes(record),
     )
 
 
@@ -250,9 +252,9 @@ class LangGraphSaverAPI:
         task_path: str = "",
     ) -> None:
         """Record ``(channel, value)`` writes of task ``task_id`` of the next step of the
-        checkpoint ``config`` names: state writes finish the task; ``__error__``,
-        ``__interrupt__`` (``Interrupt`` objects) and ``__resume__`` entries set its error,
-        add questions and answers."""
+        checkpoint ``config`` names: state writes finish the task; ``__error__`` sets its
+        error, ``__resume__`` adds answers, and ``__interrupt__`` (``Interrupt`` objects)
+        replaces its unanswered questions, as LangGraph keeps one such write per task."""
         thread_id, ns, checkpoint_id = _coordinates(config, "put_writes")
         ns = ns or ""
         if checkpoint_id is None:
@@ -304,16 +306,19 @@ def _apply_writes(outcome: TaskOutcome, writes: Sequence[tuple[str, Any]], ns: N
             outcome.error = value if isinstance(value, str) else f"{type(value).__name__}: {value}"
         elif channel == RESUME:
             outcome.answers.extend(value if isinstance(value, list) else [value])
-        elif channel == INTERRUPT:
-            for found in value if isinstance(value, (tuple, list)) else (value,):
-                outcome.interrupts.append(
-                    InterruptRecord(
-                        id=found.id,
-                        value=found.value,
-                        index=len(outcome.interrupts),
-                        ns=ns,
-                        response_schema=getattr(found, "response_schema", None),
-                    )
+        elif channel == INTERRUPT:  # the task's questions now (LangGraph keeps one such write)
+            asked = len(outcome.answers)
+            outcome.interrupts = [
+                r for r in outcome.interrupts if r.ns != ns or r.index < asked
+            ] + [
+                InterruptRecord(
+                    id=found.id,
+                    value=found.value,
+                    index=asked + i,
+                    ns=ns,
+                    response_schema=getattr(found, "response_schema", None),
                 )
+                for i, found in enumerate(value if isinstance(value, (tuple, list)) else (value,))
+            ]
         else:
             outcome.writes = [*(outcome.writes or []), (channel, value)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .builder import END, START
@@ -107,7 +108,8 @@ def _only(ids: set[str], nodes: dict[str, DrawableNode]) -> DrawableNode | None:
 
 
 def _node_metadata(graph: CompiledStateGraph, name: str, spec: Any) -> dict | None:
-    """The node's own metadata plus LangGraph's markers (``defer``, ``__interrupt``)."""
+    """The node's own metadata plus LangGraph's markers (``defer``, ``__interrupt``,
+    ``__tools``)."""
     metadata = dict(spec.metadata or {})
     if spec.defer:
         metadata["defer"] = True
@@ -117,7 +119,15 @@ def _node_metadata(graph: CompiledStateGraph, name: str, spec: Any) -> dict | No
         metadata["__interrupt"] = ",".join(
             w for w, on in (("before", before), ("after", after)) if on
         )
+    tools = getattr(_runs(spec), "tools_by_name", None)
+    if isinstance(tools, Mapping) and tools:  # a tool node, whichever class: readers mark it
+        metadata["__tools"] = list(tools)
     return metadata or None
+
+
+def _runs(spec: Any) -> Any:
+    """What runs at the node: a compiled graph, a runnable, or the function itself."""
+    return spec.subgraph or getattr(spec.fn, "runnable", None) or spec.fn
 
 
 #: LangGraph's identifier of a node that is a plain function (its ``RunnableCallable``
@@ -128,7 +138,7 @@ _FUNCTION = ["langgraph", "_internal", "_runnable", "RunnableCallable"]
 def _kind(spec: Any) -> list[str]:
     """The node's identifier in ``to_json``: a LangChain runnable's own (``lc_id``), the class
     path of a compiled graph or callable object, else that of a function node."""
-    what = spec.subgraph or getattr(spec.fn, "runnable", None) or spec.fn
+    what = _runs(spec)
     lc_id = getattr(what, "lc_id", None)
     if callable(lc_id):
         return list(lc_id())
@@ -165,10 +175,56 @@ def _graph_edges(graph: CompiledStateGraph) -> list[tuple[str, str, bool, Any]]:
         for target in spec.destinations:
             if target == END or target in builder.nodes:
                 found.add((name, target, True, spec.destination_labels.get(target)))
+    if any(spec.defer for spec in builder.nodes.values()):
+        found |= _into_deferred(builder, found)
     ordered = sorted(found, key=lambda e: (e[0], e[1], e[2], e[3] or ""))
     leaving = {e[0] for e in ordered}
     termini = sorted({e[1] for e in ordered if e[1] != END} - leaving)
     return [*ordered, *((t, END, False, None) for t in termini)]
+
+
+def _into_deferred(
+    builder: Any, found: set[tuple[str, str, bool, Any]]
+) -> set[tuple[str, str, bool, Any]]:
+    """LangGraph draws by following a run's steps: a deferred node runs once no other node
+    is left, and when none of the nodes of the step before it leads there, it gets a
+    dashed edge from each of them (the nodes it waited for). Every conditional target is
+    taken; a join fires once all its sources ran; a repeated step ends the walk."""
+    joins = {target: set(sources) for sources, target in builder.joins}
+    leads: dict[str, set[str]] = {}
+    feeders: dict[str, set[str]] = {}
+    for source, target, _, _ in found:
+        feeders.setdefault(target, set()).add(source)
+        if target != END and source not in joins.get(target, ()):
+            leads.setdefault(source, set()).add(target)
+    deferred = {name for name, spec in builder.nodes.items() if spec.defer}
+    extra: set[tuple[str, str, bool, Any]] = set()
+    step = set(leads.get(START, ()))
+    waiting: set[str] = set()
+    previous: set[str] = set()
+    ran: set[str] = set()
+    walked: set[tuple[frozenset, frozenset, frozenset]] = set()
+    while True:
+        waiting |= step & deferred
+        step -= deferred
+        if not step:
+            if not waiting:
+                return extra
+            step, waiting = waiting, set()
+            for node in step:
+                if not previous & feeders.get(node, set()):
+                    extra.update((p, node, True, None) for p in previous)
+        key = (frozenset(step), frozenset(waiting), frozenset(ran))
+        if key in walked:
+            return extra
+        walked.add(key)
+        ran |= step
+        following = {t for node in step for t in leads.get(node, ())}
+        for target, sources in joins.items():
+            if sources & step and sources <= ran:
+                following.add(target)
+                ran -= sources
+        previous, step = step, following
 
 
 def build_drawable(

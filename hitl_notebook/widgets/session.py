@@ -360,7 +360,7 @@ class Session:
         for task in snap.tasks:
             if task.result is not None:  # ran already; its step waits for a sibling
                 mark(prefix + task.name, "visited")
-            if task.error is not None and not _cancelled(task.error):  # Stop is no failure
+            if _failed(task):
                 mark(prefix + task.name, "errored")
             if task.interrupts:
                 mark(prefix + task.name, "interrupted")
@@ -375,7 +375,7 @@ class Session:
         if checkpoint_id(self.head) is None:
             return "new"
         # A task cancelled by Stop (LangGraph records the CancelledError) is not a failure.
-        if any(t.error is not None and not _cancelled(t.error) for t in self.head.tasks):
+        if any(_failed(t) for t in self.head.tasks):
             return "error"
         if self.pending_interrupts():
             return "interrupted"
@@ -979,6 +979,12 @@ def _moved_on(exc: ConcurrentUpdateError) -> str:
         f"{exc.actual} while this action ran from {exc.expected}; nothing of this action was "
         "written. The widget now shows the latest state: check it and retry."
     )
+
+
+def _failed(task: Any) -> bool:
+    """True for a task whose last run raised: one cancelled by Stop did not fail, and one
+    that raised and then finished keeps its error beside its result (as LangGraph's)."""
+    return task.error is not None and not _cancelled(task.error) and task.result is None
 
 
 def _cancelled(error: Any) -> bool:

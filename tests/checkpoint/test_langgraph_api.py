@@ -5,15 +5,20 @@ leaves the thread unchanged."""
 from __future__ import annotations
 
 import asyncio
-from typing import TypedDict
+import operator
+from typing import Annotated, TypedDict
 
 import pytest
 
-from hitl_notebook import START, CheckpointTuple, Interrupt, StateGraph, interrupt
+from hitl_notebook import START, CheckpointTuple, Command, Interrupt, StateGraph, interrupt
 
 
 class Log(TypedDict):
     log: str
+
+
+class Log2(TypedDict):
+    log: Annotated[list, operator.add]
 
 
 def _ask_graph(saver):
@@ -119,3 +124,25 @@ def test_async_twins_answer_as_the_sync_calls(saver):
     listed, latest = asyncio.run(read())
     assert listed == list(saver.list(config, limit=2))
     assert latest == saver.get_tuple(config)
+
+
+def test_an_interrupt_write_replaces_the_tasks_unanswered_question(saver):
+    """``put_writes`` of ``__interrupt__`` sets the task's pending question (LangGraph
+    keeps one such write per task): the one it asked is gone, the answered ones stay in
+    order, and the next answer goes to the node's next ``interrupt()``."""
+    graph = (
+        StateGraph(Log2)
+        .add_node("ask", lambda s: {"log": [f"{interrupt('first?')},{interrupt('second?')}"]})
+        .add_edge(START, "ask")
+        .compile(checkpointer=saver)
+    )
+    config = {"configurable": {"thread_id": "t"}}
+    graph.invoke({"log": []}, config)
+    graph.invoke(Command(resume="1"), config)
+    state = graph.get_state(config)
+    task = state.tasks[0].id
+    saver.put_writes(state.config, [("__interrupt__", (Interrupt("instead?", "raw-id"),))], task)
+    ((_, _, questions), _answers) = saver.get_tuple(state.config).pending_writes
+    assert [q.value for q in questions] == ["first?", "instead?"]
+    assert [(q.value, q.id) for q in graph.get_state(config).interrupts] == [("instead?", "raw-id")]
+    assert graph.invoke(Command(resume={"raw-id": "2"}), config)["log"] == ["1,2"]

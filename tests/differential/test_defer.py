@@ -96,3 +96,34 @@ def test_a_breakpoint_before_a_deferred_node():
         }
 
     assert same(scenario)["next"] == ("qa",)
+
+
+@pytest.mark.parametrize("shape", ["edges", "join", "fed by the step before", "no defer"])
+def test_the_diagram_of_a_deferred_node(shape):
+    """``draw_mermaid`` draws a dashed edge into a deferred node from each node of the step
+    it waited for (here ``a2``, which runs while ``qa`` waits), unless one of them leads
+    there; the text is LangGraph's."""
+
+    def scenario(api: Api) -> str:
+        builder = (
+            api.StateGraph(Log)
+            .add_node("start", _mark("start"))
+            .add_node("a", _mark("a"))
+            .add_node("a2", _mark("a2"))
+            .add_node("b", _mark("b"))
+            .add_node("qa", _mark("qa"), defer=shape != "no defer")
+            .add_edge(api.START, "start")
+            .add_edge("start", "a")
+            .add_edge("start", "b")
+            .add_edge("a", "a2")
+        )
+        if shape == "join":
+            builder.add_edge(["a", "b"], "qa")
+        else:
+            builder.add_edge("a", "qa").add_edge("b", "qa")
+        if shape == "fed by the step before":
+            builder.add_edge("a2", "qa")
+        return builder.compile().get_graph().draw_mermaid(with_styles=False)
+
+    drawn = same(scenario)
+    assert ("a2 -.-> qa" in drawn) == (shape in ("edges", "join"))

@@ -4,11 +4,11 @@ LangGraph (LangChain's ``Graph.to_json`` shape), the same on both engines."""
 from __future__ import annotations
 
 import json
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pytest
 
-from .harness import Api, same
+from .harness import LANGGRAPH, OURS, Api, assert_same, same
 
 pytestmark = pytest.mark.langgraph
 
@@ -39,3 +39,40 @@ def test_function_and_runnable_nodes_labels_metadata_and_breakpoints():
     assert {"source": "agent", "target": "__end__", "data": "exit", "conditional": True} in (
         drawn["edges"]
     )
+
+
+def test_a_tool_node_is_named_by_its_own_class_path():
+    """Deliberate: a ``ToolNode`` is named by the class that runs there, ours
+    (``hitl_notebook.prebuilt.tool_node.ToolNode``) or LangGraph's; the rest of the JSON
+    (its ``__tools`` marker, a function node's ``RunnableCallable`` id) is the same."""
+    import langgraph.prebuilt
+    from langchain_core.tools import tool
+
+    import hitl_notebook
+
+    @tool
+    def search(query: str) -> str:
+        """Look something up."""
+        return query
+
+    def scenario(api: Api, tool_node: Any) -> dict:
+        graph = (
+            api.StateGraph(api.MessagesState)
+            .add_node("agent", lambda s: {"messages": []})
+            .add_node("tools", tool_node([search]))
+            .add_edge(api.START, "agent")
+            .add_edge("agent", "tools")
+            .compile()
+        )
+        return graph.get_graph().to_json()
+
+    theirs = scenario(LANGGRAPH, langgraph.prebuilt.ToolNode)
+    ours = scenario(OURS, hitl_notebook.ToolNode)
+    their_tools, our_tools = (
+        next(n for n in drawn["nodes"] if n["id"] == "tools") for drawn in (theirs, ours)
+    )
+    assert their_tools["data"]["id"] == ["langgraph", "prebuilt", "tool_node", "ToolNode"]
+    assert our_tools["data"]["id"] == ["hitl_notebook", "prebuilt", "tool_node", "ToolNode"]
+    assert our_tools["metadata"] == their_tools["metadata"] == {"__tools": ["search"]}
+    our_tools["data"]["id"] = their_tools["data"]["id"]
+    assert_same(theirs, ours)

@@ -26,7 +26,13 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from .rewrite import OUR_PACKAGE, THEIR_PACKAGE, helper_modules, rewrite_source
+from .rewrite import (
+    OUR_PACKAGE,
+    THEIR_PACKAGE,
+    helper_modules,
+    rewrite_snapshot,
+    rewrite_source,
+)
 from .selection import DEFAULT_VERSION, MODULES, TIMEOUT_SECONDS
 
 __all__ = [
@@ -126,7 +132,7 @@ def prepare(version: str) -> Path:
             (package / name).write_text(rewrite_source(read(name)), encoding="utf-8")
         for name in snapshots:
             if name in files:
-                (package / name).write_text(read(name), encoding="utf-8")
+                (package / name).write_text(rewrite_snapshot(read(name)), encoding="utf-8")
     (tmp / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     (tmp / "SOURCE.txt").write_text(
         f"Extracted from {archive.name} by tests/upstream/harness.py; imports rewritten by rewrite.py.\n"

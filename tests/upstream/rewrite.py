@@ -10,15 +10,27 @@ line in the extracted copy is the same line in the sdist):
 
 String literals and comments are left alone. The harness's cache key includes this
 file's hash, so a change here re-extracts.
+
+Snapshots (``__snapshots__/*.ambr``) name classes by module path where a graph's JSON lists
+its nodes (``"id": ["tests", "test_large_cases", "FakeFunctionChatModel"]``): the same
+rename applies to such paths (``rewrite_snapshot``), since the class now lives in ``lgtests``.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 
-__all__ = ["OUR_PACKAGE", "SHIM_PACKAGE", "THEIR_PACKAGE", "helper_modules", "rewrite_source"]
+__all__ = [
+    "OUR_PACKAGE",
+    "SHIM_PACKAGE",
+    "THEIR_PACKAGE",
+    "helper_modules",
+    "rewrite_snapshot",
+    "rewrite_source",
+]
 
 THEIR_PACKAGE = "tests"
 OUR_PACKAGE = "lgtests"
@@ -59,6 +71,17 @@ def rewrite_source(source: str) -> str:
         assert line[col : col + len(old)] == old, (row, col, line)
         lines[row - 1] = line[:col] + new + line[col + len(old) :]
     return "".join(lines)
+
+
+#: ``"id": ["tests", "<module>", ...`` in a snapshot's JSON (indented or on one line).
+_SNAPSHOT_CLASS_PATH = re.compile(
+    r'("id": \[\s*)"' + THEIR_PACKAGE + r'"(,\s*"[A-Za-z_][A-Za-z0-9_]*")'
+)
+
+
+def rewrite_snapshot(text: str) -> str:
+    """``text`` (a ``.ambr`` file) with class paths under ``tests`` moved to ``lgtests``."""
+    return _SNAPSHOT_CLASS_PATH.sub(rf'\1"{OUR_PACKAGE}"\2', text)
 
 
 def _previous(tokens: list[tokenize.TokenInfo], i: int) -> tokenize.TokenInfo | None:

@@ -397,3 +397,31 @@ def test_a_run_overtaken_by_another_kernel_shows_the_thread_moved_on(tmp_path, o
     assert len(parents) == len(set(parents)) == len(history) - 1  # one line: no fork
     assert history[0].metadata["source"] == "update" and len(history) > before
     assert widget.head["id"] == head.config["configurable"]["checkpoint_id"]
+
+
+def test_a_node_that_failed_then_finished_is_not_shown_as_failed(engine, open_widget):
+    """A branch that raised and then succeeded on the next run keeps its error in the step's
+    record (as LangGraph's pending writes do), but the widget shows it visited and the
+    thread waiting on its sibling's question, not failed."""
+    failures = [RuntimeError("flaky")]
+
+    def flaky(state):
+        if failures:
+            raise failures.pop()
+        return {"log": ["flaky"]}
+
+    b = engine.StateGraph(State)
+    b.add_node("flaky", flaky)
+    b.add_node("ask", lambda s: {"log": [f"ask={engine.interrupt('value?')}"]})
+    b.add_edge(engine.START, "flaky")
+    b.add_edge(engine.START, "ask")
+    graph = b.compile(checkpointer=engine.InMemorySaver())
+    config = {"configurable": {"thread_id": "t1"}}
+    with pytest.raises(RuntimeError):
+        graph.invoke({"log": []}, config)
+    graph.invoke(None, config)
+    [flaky_task] = [t for t in graph.get_state(config).tasks if t.name == "flaky"]
+    assert flaky_task.error is not None and flaky_task.result == {"log": ["flaky"]}
+    widget, _ = open_widget(graph)
+    assert widget.status == "interrupted"
+    assert widget.node_status["flaky"] == "visited"
