@@ -257,6 +257,8 @@ class Run:
         hook = (self.config.get("configurable") or {}).get(CONFIG_KEY_NODE_FINISHED)
         self._node_finished = hook if callable(hook) else None
         self._seen_messages: set | None = None
+        #: The LangChain callback manager of this call's run (set by ``engine.tracing``).
+        self.trace: Any = None
         #: Each running task's ``messages`` emitter (only while streaming ``messages``).
         self._emitters: dict[str, MessageEmitter] = {}
         if (self.before or self.after) and self.saver is None:
@@ -729,6 +731,7 @@ class Run:
             task_results=task_results,
             # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
             emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
+            trace=self.trace,
         )
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:

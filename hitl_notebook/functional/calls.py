@@ -19,6 +19,7 @@ from ..checkpoint.base import Namespace
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..constants import PUSH
 from ..engine.context import TaskContext, interrupt_id, task_scope
+from ..engine.tracing import node_run, task_inputs
 from ..engine.workers import start
 from ..types import GraphInterrupt, NodeInterrupt
 
@@ -186,7 +187,11 @@ async def run_body_async(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -
 
 def _run_sync_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
     try:
-        return _finished(ctx, run_body(ctx, fn, args, kwargs))
+        if ctx.trace is None:
+            return _finished(ctx, run_body(ctx, fn, args, kwargs))
+        with node_run(ctx, ctx.name, task_inputs(fn, args, kwargs)) as traced:
+            traced.output = run_body(ctx, fn, args, kwargs)
+        return _finished(ctx, traced.output)
     except Exception as exc:
         _stopped(ctx, exc)
         raise
@@ -194,7 +199,11 @@ def _run_sync_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
 
 async def _run_async_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
     try:
-        return _finished(ctx, await run_body_async(ctx, fn, args, kwargs))
+        if ctx.trace is None:
+            return _finished(ctx, await run_body_async(ctx, fn, args, kwargs))
+        with node_run(ctx, ctx.name, task_inputs(fn, args, kwargs)) as traced:
+            traced.output = await run_body_async(ctx, fn, args, kwargs)
+        return _finished(ctx, traced.output)
     except Exception as exc:
         _stopped(ctx, exc)
         raise
@@ -264,4 +273,5 @@ def _child_context(parent: TaskContext, name: str, cid: str) -> TaskContext:
         replay=parent.replay,
         task_results=parent.task_results,
         emit=parent.emit,
+        trace=parent.trace,
     )

@@ -10,6 +10,7 @@ from ..constants import normalise_breakpoints
 from ..engine.driver import drive_async, drive_sync
 from ..engine.loop import DURABILITY, STREAM_MODES, Run
 from ..engine.snapshot import read_history, read_state
+from ..engine.tracing import graph_manager, traced_async, traced_sync
 from ..engine.update import bulk_update_state, update_state
 from ..types import StateSnapshot
 from .plan import GraphPlan
@@ -83,7 +84,7 @@ class CompiledStateGraph:
             debug,
             subgraphs,
         )
-        chunks = list(drive_sync(run, input, single))
+        chunks = list(self._drive_sync(run, input, single))
         return run.invoke_result() if stream_mode == "values" else chunks
 
     async def ainvoke(
@@ -114,7 +115,7 @@ class CompiledStateGraph:
             debug,
             subgraphs,
         )
-        chunks = [chunk async for chunk in drive_async(run, input, single)]
+        chunks = [chunk async for chunk in self._drive_async(run, input, single)]
         return run.invoke_result() if stream_mode == "values" else chunks
 
     def stream(
@@ -148,7 +149,7 @@ class CompiledStateGraph:
             debug,
             subgraphs,
         )
-        return drive_sync(run, input, single)
+        return self._drive_sync(run, input, single)
 
     def astream(
         self,
@@ -178,7 +179,21 @@ class CompiledStateGraph:
             debug,
             subgraphs,
         )
-        return drive_async(run, input, single)
+        return self._drive_async(run, input, single)
+
+    def _drive_sync(self, run: Run, input: Any, single: bool) -> Iterator[Any]:
+        chunks = drive_sync(run, input, single)
+        manager = graph_manager(run.config, run.parent)
+        if manager is None:
+            return chunks
+        return traced_sync(run, manager, self.name or "LangGraph", input, chunks)
+
+    def _drive_async(self, run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
+        chunks = drive_async(run, input, single)
+        manager = graph_manager(run.config, run.parent)
+        if manager is None:
+            return chunks
+        return traced_async(run, manager, self.name or "LangGraph", input, chunks)
 
     def _new_run(
         self,

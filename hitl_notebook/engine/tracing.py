@@ -1,0 +1,120 @@
+"""LangChain callbacks: a tracer given in ``config["callbacks"]`` sees the graph call as a
+run, each node and ``@task`` call as a child run of whatever called it.
+
+Only calls whose config has callbacks pay for this: the graph call checks once, and its
+task contexts then carry a callback manager (``TaskContext.trace``, else None).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+__all__ = ["graph_manager", "node_run", "task_inputs", "traced_async", "traced_sync"]
+
+
+def graph_manager(config: dict, parent: Any) -> Any:
+    """The callback manager a graph call reports to: its calling node's (a subgraph), or
+    one built from ``config["callbacks"]``; None when there is nobody to report to."""
+    if parent is not None and parent.trace is not None:
+        return parent.trace
+    callbacks = config.get("callbacks")
+    if not callbacks:
+        return None
+    from langchain_core.callbacks import CallbackManager
+
+    return CallbackManager.configure(
+        callbacks,
+        inheritable_tags=config.get("tags"),
+        inheritable_metadata=config.get("metadata"),
+    )
+
+
+def traced_sync(run: Any, manager: Any, name: str, input: Any, chunks: Iterator) -> Iterator:
+    """``chunks`` (a graph call's stream) as one run of ``manager``'s."""
+    run_manager = manager.on_chain_start(
+        None, input, name=run.config.get("run_name", name), run_id=run.config.get("run_id")
+    )
+    run.trace = run_manager.get_child()
+    try:
+        yield from chunks
+    except BaseException as exc:
+        run_manager.on_chain_error(exc)
+        raise
+    run_manager.on_chain_end(_output(run))
+
+
+async def traced_async(
+    run: Any, manager: Any, name: str, input: Any, chunks: AsyncIterator
+) -> AsyncIterator:
+    """``traced_sync`` for ``astream``."""
+    run_manager = manager.on_chain_start(
+        None, input, name=run.config.get("run_name", name), run_id=run.config.get("run_id")
+    )
+    run.trace = run_manager.get_child()
+    try:
+        async for chunk in chunks:
+            yield chunk
+    except BaseException as exc:
+        run_manager.on_chain_error(exc)
+        raise
+    run_manager.on_chain_end(_output(run))
+
+
+def _output(run: Any) -> Any:
+    out = run.invoke_result()
+    return out if isinstance(out, dict) else {"output": out}
+
+
+class node_run:
+    """``with node_run(ctx, name, inputs) as traced:`` while a node or task body runs: a
+    child run of ``ctx.trace``, under which what the body calls (LangChain runnables,
+    subgraphs, tasks) reports; set ``traced.output`` to what the body returned."""
+
+    __slots__ = ("_ctx", "_inputs", "_name", "_parent", "_run", "_token", "output")
+
+    def __init__(self, ctx: Any, name: str, inputs: Any) -> None:
+        self._ctx, self._name, self._inputs = ctx, name, inputs
+        self.output: Any = None
+
+    def __enter__(self) -> node_run:
+        from langchain_core.runnables.config import var_child_runnable_config
+
+        self._parent = self._ctx.trace
+        self._run = self._parent.on_chain_start(None, self._inputs, name=self._name)
+        child = self._run.get_child()
+        outer = var_child_runnable_config.get() or {}
+        inherited = outer.get("callbacks")
+        # The ``messages`` stream's token handler (set by ``langchain_callbacks``) stays.
+        for handler in inherited if isinstance(inherited, list) else ():
+            if getattr(handler, "hitl_tokens", False):
+                child.add_handler(handler, inherit=True)
+        self._token = var_child_runnable_config.set({**outer, "callbacks": child})
+        self._ctx.trace = child
+        return self
+
+    def __exit__(self, kind: Any, exc: Any, tb: Any) -> None:
+        from langchain_core.runnables.config import var_child_runnable_config
+
+        self._ctx.trace = self._parent
+        var_child_runnable_config.reset(self._token)
+        if exc is not None:
+            self._run.on_chain_error(exc)
+        else:
+            out = self.output
+            self._run.on_chain_end(out if isinstance(out, dict) else {"output": out})
+
+
+def task_inputs(fn: Any, args: tuple, kwargs: dict) -> dict:
+    """A ``@task`` call's arguments by parameter name, as a tracer shows them."""
+    try:
+        bound = inspect.signature(fn).bind_partial(*args, **kwargs)
+    except (TypeError, ValueError):
+        return {"args": args, **kwargs}
+    bound.apply_defaults()
+    inputs = dict(bound.arguments)
+    for param in bound.signature.parameters.values():
+        if param.kind is inspect.Parameter.VAR_KEYWORD and param.name in inputs:
+            inputs.update(inputs.pop(param.name))
+    return inputs
