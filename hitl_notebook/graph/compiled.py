@@ -181,19 +181,23 @@ class CompiledStateGraph:
         )
         return self._drive_async(run, input, single)
 
+    def _trace_name(self) -> str:
+        """The name of a call's run, as LangChain callbacks see it."""
+        return self.name or "LangGraph"
+
     def _drive_sync(self, run: Run, input: Any, single: bool) -> Iterator[Any]:
         chunks = drive_sync(run, input, single)
         manager = graph_manager(run.config, run.parent)
         if manager is None:
             return chunks
-        return traced_sync(run, manager, self.name or "LangGraph", input, chunks)
+        return traced_sync(run, manager, self._trace_name(), input, chunks)
 
     def _drive_async(self, run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
         chunks = drive_async(run, input, single)
         manager = graph_manager(run.config, run.parent)
         if manager is None:
             return chunks
-        return traced_async(run, manager, self.name or "LangGraph", input, chunks)
+        return traced_async(run, manager, self._trace_name(), input, chunks)
 
     def _new_run(
         self,

@@ -57,12 +57,15 @@ def test_entrypoint_and_task_runs_pause_and_resume():
             [c async for c in flow.astream([1, 2], config)]
             await flow.ainvoke(api.Command(resume="y"), config)
             keep = {"flow", "t_double"}
-            return [(len(r.child_runs), _tree(r.child_runs[0], keep)) for r in recorder.runs]
+            return [
+                (r.name, len(r.child_runs), _tree(r.child_runs[0], keep)) for r in recorder.runs
+            ]
 
         return asyncio.run(calls())
 
     runs = same(scenario)
-    assert runs[0][1] == (
+    assert [(name, count) for name, count, _ in runs] == [("LangGraph", 1), ("LangGraph", 1)]
+    assert runs[0][2] == (
         "flow",
         "None",
         (
@@ -70,7 +73,7 @@ def test_entrypoint_and_task_runs_pause_and_resume():
             ("t_double", repr({"n": 2, "suffix": "!"}), ()),
         ),
     )
-    assert runs[1][1] == ("flow", "None", ())
+    assert runs[1][2] == ("flow", "None", ())
 
 
 def test_sync_task_runs_nest_under_their_caller():
@@ -92,10 +95,10 @@ def test_sync_task_runs_nest_under_their_caller():
         recorder = _Recorder()
         out = flow.invoke(1, {"configurable": {"thread_id": "t"}, "callbacks": [recorder]})
         (root,) = recorder.runs
-        return out, _tree(root.child_runs[0], {"flow", "t_outer", "t_inner"})
+        return out, root.name, _tree(root.child_runs[0], {"flow", "t_outer", "t_inner"})
 
-    out, tree = same(scenario)
-    assert out == 20
+    out, root, tree = same(scenario)
+    assert (out, root) == (20, "LangGraph")
     assert tree == (
         "flow",
         "None",
