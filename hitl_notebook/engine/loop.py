@@ -40,6 +40,7 @@ from ..errors import (
     CheckpointerRequiredError,
     CheckpointNotFoundError,
     EmptyInputError,
+    GraphDrained,
     GraphRecursionError,
     HITLWarning,
     NoParentGraphError,
@@ -47,7 +48,7 @@ from ..errors import (
     ThreadRequiredError,
     UnknownInterruptError,
 )
-from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
+from ..types import Command, GraphInterrupt, Interrupt, ParentCommand, RunControl
 from .commands import (
     given_goto,
     input_outcome,
@@ -97,7 +98,7 @@ _TASK_MODES = frozenset({"tasks", "debug", "updates"})
 DURABILITY = ("sync", "async", "exit")
 
 #: Where a call stands: running, finished, paused on an interrupt or a breakpoint, failed.
-RunStatus = Literal["running", "done", "interrupted", "breakpoint", "error"]
+RunStatus = Literal["running", "done", "interrupted", "breakpoint", "error", "drained"]
 
 #: Super-steps one call may take before ``GraphRecursionError`` (LangGraph 1.x allows ~10,000).
 DEFAULT_RECURSION_LIMIT = 10_000
@@ -152,6 +153,7 @@ class Run:
         subgraphs: bool = False,
         durability: str | None = None,
         output_keys: Any = None,
+        control: RunControl | None = None,
     ) -> None:
         self.graph = graph
         self.plan = graph._plan
@@ -249,6 +251,8 @@ class Run:
         self._held: list[tuple[str, Any, Any]] = []
         self._saved_id: str | None = None
         self.output_keys = output_keys
+        #: Asked between steps whether to stop (``GraphDrained``); None: never.
+        self.control = control
         #: The state the ``values`` stream last showed (raw), and the interrupts reported.
         self.latest: dict | None = None
         self.reported: list[Interrupt] = []
@@ -667,6 +671,9 @@ class Run:
             self._emit_breakpoint()
             return None
         if any(p.name != START for p in runnable):  # the input step is not a node step
+            if self.control is not None and self.control.drain_requested:
+                self.status = "drained"
+                return None
             if self.steps >= self.limit:
                 raise GraphRecursionError(
                     f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
@@ -914,6 +921,8 @@ class Run:
             raise NoParentGraphError(self.error.command) from self.error
         if self.error is not None:
             raise self.error
+        if self.status == "drained":
+            raise GraphDrained((self.control and self.control.drain_reason) or "shutdown")
         if self.parent is not None and self.status in ("interrupted", "breakpoint"):
             raise GraphInterrupt([rec for _, rec in pending_interrupts(self.cp)])
 

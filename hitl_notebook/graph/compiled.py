@@ -12,7 +12,7 @@ from ..engine.loop import DURABILITY, STREAM_MODES, Run
 from ..engine.snapshot import read_history, read_state
 from ..engine.tracing import graph_manager, traced_async, traced_sync
 from ..engine.update import bulk_update_state, update_state
-from ..types import StateSnapshot
+from ..types import RunControl, StateSnapshot
 from .plan import GraphPlan
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ class CompiledStateGraph:
         durability: str | None = None,
         debug: bool | None = None,
         subgraphs: bool = False,
+        control: RunControl | None = None,
     ) -> Any:
         """Run until the graph finishes or pauses. With ``stream_mode="values"`` returns the
         final values (plus ``__interrupt__`` when paused on ``interrupt()``); with another
@@ -83,6 +84,7 @@ class CompiledStateGraph:
             durability,
             debug,
             subgraphs,
+            control,
         )
         chunks = list(self._drive_sync(run, input, single))
         return run.invoke_result() if stream_mode == "values" else chunks
@@ -101,6 +103,7 @@ class CompiledStateGraph:
         durability: str | None = None,
         debug: bool | None = None,
         subgraphs: bool = False,
+        control: RunControl | None = None,
     ) -> Any:
         """``invoke`` on the event loop: a step's tasks run concurrently."""
         run, single = self._new_run(
@@ -114,6 +117,7 @@ class CompiledStateGraph:
             durability,
             debug,
             subgraphs,
+            control,
         )
         chunks = [chunk async for chunk in self._drive_async(run, input, single)]
         return run.invoke_result() if stream_mode == "values" else chunks
@@ -132,6 +136,7 @@ class CompiledStateGraph:
         durability: str | None = None,
         debug: bool | None = None,
         subgraphs: bool = False,
+        control: RunControl | None = None,
     ) -> Iterator[Any]:
         """Yield chunks as the run progresses: ``updates`` (``{node: writes}``, the default),
         ``values`` (state after each step), ``tasks``, ``checkpoints``, ``debug``, ``custom``,
@@ -148,6 +153,7 @@ class CompiledStateGraph:
             durability,
             debug,
             subgraphs,
+            control,
         )
         return self._drive_sync(run, input, single)
 
@@ -165,6 +171,7 @@ class CompiledStateGraph:
         durability: str | None = None,
         debug: bool | None = None,
         subgraphs: bool = False,
+        control: RunControl | None = None,
     ) -> AsyncIterator[Any]:
         """``stream`` on the event loop; leaving the ``async for`` early cancels running tasks."""
         run, single = self._new_run(
@@ -178,6 +185,7 @@ class CompiledStateGraph:
             durability,
             debug,
             subgraphs,
+            control,
         )
         return self._drive_async(run, input, single)
 
@@ -211,6 +219,7 @@ class CompiledStateGraph:
         durability: str | None,
         debug: bool | None,
         subgraphs: bool,
+        control: RunControl | None = None,
     ) -> tuple[Run, bool]:
         modes, single = _modes(self.stream_mode if stream_mode is None else stream_mode)
         printed, _ = _modes(print_mode) if print_mode else ((), True)
@@ -235,6 +244,7 @@ class CompiledStateGraph:
             subgraphs=subgraphs,
             durability=durability,
             output_keys=output_keys,
+            control=control,
         )
         return run, single
 
