@@ -263,6 +263,8 @@ class Run:
         self._seen_messages: set | None = None
         #: The LangChain callback manager of this call's run (set by ``engine.tracing``).
         self.trace: Any = None
+        #: Wakes the async driver when a task emits a chunk (set while it waits on tasks).
+        self.wake: Any = None
         #: Each running task's ``messages`` emitter (only while streaming ``messages``).
         self._emitters: dict[str, MessageEmitter] = {}
         if (self.before or self.after) and self.saver is None:
@@ -957,6 +959,8 @@ class Run:
         elif "tasks" in self.modes or "debug" in self.modes:
             self._emit("tasks", chunk)
             self._emit("debug", debug_event(mode, self.cp.step + 1, now_iso(), chunk))
+        if self.wake is not None:
+            self.wake()
 
     def _emit_breakpoint(self) -> None:
         """The empty ``__interrupt__`` chunk of a breakpoint pause: the top-level run's only
