@@ -88,7 +88,16 @@ __all__ = [
 ]
 
 #: What ``stream_mode`` accepts.
-STREAM_MODES = ("values", "updates", "custom", "tasks", "checkpoints", "debug", "messages")
+STREAM_MODES = (
+    "values",
+    "updates",
+    "custom",
+    "tasks",
+    "checkpoints",
+    "debug",
+    "messages",
+    "tools",
+)
 
 #: The stream modes that show what ``@task`` calls emit (see ``_emit_from_task``).
 _TASK_MODES = frozenset({"tasks", "debug", "updates"})
@@ -950,6 +959,11 @@ class Run:
     def _emit(self, mode: str, chunk: Any) -> None:
         if mode in self.modes:
             self._sink((mode, self.ns, chunk))
+
+    def emit_at(self, mode: str, ns: str, chunk: Any) -> None:
+        """A chunk made in namespace ``ns`` (this graph's or a subgraph's)."""
+        if mode in self.modes:
+            self._sink((mode, ns, chunk))
 
     def _emit_from_task(self, mode: str, chunk: Any) -> None:
         """A chunk from inside a running task: a stream mode's, or a ``@task`` call that

@@ -1,34 +1,46 @@
 """LangChain callbacks: a tracer given in ``config["callbacks"]`` sees the graph call as a
 run, each node and ``@task`` call as a child run of whatever called it.
 
-Only calls whose config has callbacks pay for this: the graph call checks once, and its
-task contexts then carry a callback manager (``TaskContext.trace``, else None).
+The ``tools`` stream mode rides on the same runs (``engine.tool_events``). Only calls whose
+config has callbacks, or that stream ``tools``, pay for this: the graph call checks once,
+and its task contexts then carry a callback manager (``TaskContext.trace``, else None).
 """
 
 from __future__ import annotations
 
 import inspect
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+
+from .tool_events import tool_events_handler
 
 __all__ = ["graph_manager", "node_run", "task_inputs", "traced_async", "traced_sync"]
 
 
-def graph_manager(config: dict, parent: Any) -> Any:
+def graph_manager(run: Any) -> Any:
     """The callback manager a graph call reports to: its calling node's (a subgraph), or
-    one built from ``config["callbacks"]``; None when there is nobody to report to."""
+    one built from ``config["callbacks"]`` (plus the ``tools`` stream's handler); None when
+    there is nobody to report to."""
+    parent = run.parent
     if parent is not None and parent.trace is not None:
         return parent.trace
+    config = run.config
     callbacks = config.get("callbacks")
-    if not callbacks:
+    # Tools worth streaming are LangChain's, so LangChain is loaded if there are any.
+    tools = "tools" in run.modes and "langchain_core" in sys.modules
+    if not callbacks and not tools:
         return None
     from langchain_core.callbacks import CallbackManager
 
-    return CallbackManager.configure(
+    manager = CallbackManager.configure(
         callbacks,
         inheritable_tags=config.get("tags"),
         inheritable_metadata=config.get("metadata"),
     )
+    if tools:
+        manager.add_handler(tool_events_handler(run), inherit=True)
+    return manager
 
 
 def traced_sync(run: Any, manager: Any, name: str, input: Any, chunks: Iterator) -> Iterator:

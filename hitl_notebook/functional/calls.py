@@ -18,12 +18,20 @@ from typing import Any
 from ..checkpoint.base import Namespace
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..constants import PUSH
-from ..engine.context import TaskContext, interrupt_id, task_scope
+from ..engine.context import TaskContext, current_task, interrupt_id, task_scope
 from ..engine.tracing import node_run, task_inputs
 from ..engine.workers import start
 from ..types import GraphInterrupt, NodeInterrupt
 
-__all__ = ["Caller", "TaskFuture", "call_id", "current_caller", "run_body", "run_body_async"]
+__all__ = [
+    "Caller",
+    "TaskFuture",
+    "call_id",
+    "current_caller",
+    "node_caller",
+    "run_body",
+    "run_body_async",
+]
 
 _caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
     "hitl_notebook_task_caller", default=None
@@ -148,6 +156,22 @@ class Caller:
         if len(records) == len(paused.interrupts):
             return paused
         return GraphInterrupt(records)
+
+
+def node_caller() -> Caller | None:
+    """The caller of a graph node's task calls (one per run of the node; its tasks run as
+    an entrypoint's do, and their results are stored with the node's outcome)."""
+    ctx = current_task()
+    if ctx is None:
+        return None
+    if ctx.caller is None or ctx.caller.ctx is not ctx:
+        try:
+            asyncio.get_running_loop()
+            in_loop = True
+        except RuntimeError:
+            in_loop = False
+        ctx.caller = Caller(ctx, is_async=in_loop)
+    return ctx.caller
 
 
 def run_body(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:

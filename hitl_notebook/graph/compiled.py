@@ -195,14 +195,14 @@ class CompiledStateGraph:
 
     def _drive_sync(self, run: Run, input: Any, single: bool) -> Iterator[Any]:
         chunks = drive_sync(run, input, single)
-        manager = graph_manager(run.config, run.parent)
+        manager = graph_manager(run)
         if manager is None:
             return chunks
         return traced_sync(run, manager, self._trace_name(), input, chunks)
 
     def _drive_async(self, run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
         chunks = drive_async(run, input, single)
-        manager = graph_manager(run.config, run.parent)
+        manager = graph_manager(run)
         if manager is None:
             return chunks
         return traced_async(run, manager, self._trace_name(), input, chunks)

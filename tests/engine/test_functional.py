@@ -31,7 +31,7 @@ def test_a_task_called_outside_an_entrypoint_says_so():
     def lonely(x: int) -> int:
         return x
 
-    with pytest.raises(RuntimeError, match=r"Task 'lonely' was called outside an entrypoint"):
+    with pytest.raises(RuntimeError, match=r"Task 'lonely' was called outside a graph"):
         lonely(1)
     assert lonely.func(2) == 2
 
