@@ -164,13 +164,11 @@ def node_caller() -> Caller | None:
     ctx = current_task()
     if ctx is None:
         return None
-    if ctx.caller is None or ctx.caller.ctx is not ctx:
-        try:
-            asyncio.get_running_loop()
-            in_loop = True
-        except RuntimeError:
-            in_loop = False
-        ctx.caller = Caller(ctx, is_async=in_loop)
+    if ctx.caller is None:
+        # Whether the node runs on the event loop: its function is async (a sync node runs
+        # in this thread or a worker even when a loop runs here, as in Jupyter).
+        spec = ctx.owner.nodes.get(ctx.name) if ctx.owner is not None else None
+        ctx.caller = Caller(ctx, is_async=bool(spec is not None and spec.is_async))
     return ctx.caller
 
 
