@@ -45,9 +45,7 @@ def graph_manager(run: Any) -> Any:
 
 def traced_sync(run: Any, manager: Any, name: str, input: Any, chunks: Iterator) -> Iterator:
     """``chunks`` (a graph call's stream) as one run of ``manager``'s."""
-    run_manager = manager.on_chain_start(
-        None, input, name=run.config.get("run_name", name), run_id=run.config.get("run_id")
-    )
+    run_manager = _start(run, manager, name, input)
     run.trace = run_manager.get_child()
     try:
         yield from chunks
@@ -61,9 +59,7 @@ async def traced_async(
     run: Any, manager: Any, name: str, input: Any, chunks: AsyncIterator
 ) -> AsyncIterator:
     """``traced_sync`` for ``astream``."""
-    run_manager = manager.on_chain_start(
-        None, input, name=run.config.get("run_name", name), run_id=run.config.get("run_id")
-    )
+    run_manager = _start(run, manager, name, input)
     run.trace = run_manager.get_child()
     try:
         async for chunk in chunks:
@@ -72,6 +68,20 @@ async def traced_async(
         run_manager.on_chain_error(exc)
         raise
     run_manager.on_chain_end(_output(run))
+
+
+def _start(run: Any, manager: Any, name: str, input: Any) -> Any:
+    """Start the call's run, named and identified as its config says; a subgraph's config
+    repeats its parent's ``run_name``/``run_id``, which are not its own."""
+    inherited = run.parent.config if run.parent is not None else {}
+    own = {
+        key: value
+        for key in ("run_name", "run_id")
+        if (value := run.config.get(key)) is not None and value != inherited.get(key)
+    }
+    return manager.on_chain_start(
+        None, input, name=own.get("run_name", name), run_id=own.get("run_id")
+    )
 
 
 def _output(run: Any) -> Any:

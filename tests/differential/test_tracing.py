@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import operator
+import uuid
 from typing import Annotated, Any, TypedDict
 
 import pytest
@@ -139,3 +140,30 @@ def test_state_graph_node_runs_and_subgraph():
         ("first", "None", ()),
         ("calls_sub", "None", (("LangGraph", "None", (("deep", "None", ()),)),)),
     ]
+
+
+def test_run_id_and_name_belong_to_the_top_level_run():
+    """``run_id`` and ``run_name`` in the config name the graph call's run only: the run of
+    a subgraph a node invokes (whose config inherits them) gets its own."""
+
+    def scenario(api: Api) -> tuple:
+        inner = api.StateGraph(_State)
+        inner.add_node("deep", lambda s: {"log": ["deep"]})
+        inner.add_edge(api.START, "deep")
+        sub = inner.compile()
+
+        builder = api.StateGraph(_State)
+        builder.add_node("calls_sub", lambda s: sub.invoke({"log": []}))
+        builder.add_edge(api.START, "calls_sub")
+        graph = builder.compile()
+
+        recorder = _Recorder()
+        run_id = uuid.UUID(int=7)
+        config = {"callbacks": [recorder], "run_id": run_id, "run_name": "outer"}
+        graph.invoke({"log": []}, config)
+        (root,) = recorder.runs
+        (node,) = root.child_runs
+        (nested,) = node.child_runs
+        return root.id == run_id, root.name, nested.id != run_id, nested.name
+
+    assert same(scenario) == (True, "outer", True, "LangGraph")
