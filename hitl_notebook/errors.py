@@ -44,6 +44,7 @@ __all__ = [
     "ConcurrentUpdateError",
     "DeserializationError",
     "EmptyInputError",
+    "GraphDrained",
     "GraphRecursionError",
     "GraphValidationError",
     "HITLError",
@@ -87,6 +88,18 @@ class NoParentGraphError(InvalidUpdateError, ParentCommand):
         return (
             f"A node returned {self.command!r} with graph=Command.PARENT, but this graph is not "
             "running inside a parent graph."
+        )
+
+
+class GraphDrained(HITLError):
+    """The run stopped between two steps because its ``RunControl.request_drain()`` was
+    called: what finished is saved, and ``invoke(None, config)`` carries on from there."""
+
+    def __init__(self, reason: str = "shutdown") -> None:
+        self.reason = reason
+        super().__init__(
+            f"Graph drained ({reason}): the run stopped before its next step; the thread's "
+            "checkpoint is saved, so invoke(None, config) continues it."
         )
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "ParentCommand",
     "PregelTask",
     "RetryPolicy",
+    "RunControl",
     "Send",
     "StateSnapshot",
     "StateUpdate",
@@ -243,3 +244,24 @@ class Overwrite:
     value: Any
     #: Lets the JSON form ``{"type": "__overwrite__", "value": ...}`` be recognised too.
     type: Literal["__overwrite__"] = "__overwrite__"
+
+
+class RunControl:
+    """Lets other code (a signal handler, another thread) stop one run cleanly: after
+    ``request_drain()`` the run finishes the step it is in, saves, and raises
+    ``GraphDrained`` instead of starting the next step. One per run (``invoke(...,
+    control=RunControl())``); once drained it stays drained."""
+
+    __slots__ = ("drain_reason",)
+
+    def __init__(self) -> None:
+        #: Why the drain was requested (None: it was not).
+        self.drain_reason: str | None = None
+
+    def request_drain(self, reason: str = "shutdown") -> None:
+        """Ask the run to stop before its next step (safe from any thread)."""
+        self.drain_reason = reason
+
+    @property
+    def drain_requested(self) -> bool:
+        return self.drain_reason is not None

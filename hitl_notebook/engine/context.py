@@ -79,6 +79,11 @@ class TaskContext:
     #: State keys of the compiled graphs this task ran: a node returning a subgraph's
     #: output may carry them, and the parent drops those it lacks (LangGraph's rule).
     subgraph_keys: frozenset = frozenset()
+    #: The LangChain callback manager this task's run reports under (only when the call's
+    #: config has ``callbacks``; see ``engine.tracing``).
+    trace: Any = None
+    #: A graph node's ``@task`` calls (made on its first call; see ``functional.calls``).
+    caller: Any = None
 
     def restart(self) -> None:
         """Before a retry: the node runs from its start, so its ``interrupt()`` calls take

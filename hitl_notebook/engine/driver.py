@@ -150,11 +150,15 @@ async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncGenerator[TaskRe
     timeout = run.graph.step_timeout
     deadline = None if timeout is None else time.monotonic() + timeout
     pending = set(tasks)
+    chunk_came = _ChunkSignal(run) if run.live else None
     try:
         while pending:
+            waiting = pending if chunk_came is None else pending | {chunk_came.waiter()}
             done, pending = await asyncio.wait(
-                pending, timeout=_wait_for(run, deadline), return_when=asyncio.FIRST_COMPLETED
+                waiting, timeout=_wait_for(run, deadline), return_when=asyncio.FIRST_COMPLETED
             )
+            if chunk_came is not None:
+                done, pending = chunk_came.taken(done), chunk_came.taken(pending)
             failed = False
             for finished in sorted(done, key=tasks.index):
                 result = finished.result()
@@ -169,11 +173,50 @@ async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncGenerator[TaskRe
                     raise TimeoutError(_timed_out(run, timeout, names))
                 yield None
     finally:
+        if chunk_came is not None:
+            chunk_came.close()
         running = [task for task in tasks if not task.done()]
         for task in running:
             task.cancel()
         if running:
             await asyncio.wait(running)
+
+
+class _ChunkSignal:
+    """Ends the driver's wait as soon as a running task emits a chunk (a ``@task`` result,
+    a ``tasks`` event), so it is yielded when it is made rather than at the next tick."""
+
+    __slots__ = ("_event", "_loop", "_run", "_waiter")
+
+    def __init__(self, run: Run) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+        self._waiter: asyncio.Future | None = None
+        self._run = run
+        run.wake = self._set
+
+    def _set(self) -> None:  # from the loop's thread or a worker thread
+        self._loop.call_soon_threadsafe(self._event.set)
+
+    def waiter(self) -> asyncio.Future:
+        if self._waiter is None:
+            self._waiter = asyncio.ensure_future(self._event.wait())
+        return self._waiter
+
+    def taken(self, futures: set) -> set:
+        """``futures`` without the waiter (re-armed once it fired)."""
+        waiter = self._waiter
+        if waiter is not None and waiter in futures:
+            futures = futures - {waiter}
+            if waiter.done():
+                self._event.clear()
+                self._waiter = None
+        return futures
+
+    def close(self) -> None:
+        self._run.wake = None
+        if self._waiter is not None:
+            self._waiter.cancel()
 
 
 def _stops_siblings(error: BaseException | None) -> bool:

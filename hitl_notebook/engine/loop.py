@@ -40,6 +40,7 @@ from ..errors import (
     CheckpointerRequiredError,
     CheckpointNotFoundError,
     EmptyInputError,
+    GraphDrained,
     GraphRecursionError,
     HITLWarning,
     NoParentGraphError,
@@ -47,7 +48,7 @@ from ..errors import (
     ThreadRequiredError,
     UnknownInterruptError,
 )
-from ..types import Command, GraphInterrupt, Interrupt, ParentCommand
+from ..types import Command, GraphInterrupt, Interrupt, ParentCommand, RunControl
 from .commands import (
     given_goto,
     input_outcome,
@@ -87,7 +88,16 @@ __all__ = [
 ]
 
 #: What ``stream_mode`` accepts.
-STREAM_MODES = ("values", "updates", "custom", "tasks", "checkpoints", "debug", "messages")
+STREAM_MODES = (
+    "values",
+    "updates",
+    "custom",
+    "tasks",
+    "checkpoints",
+    "debug",
+    "messages",
+    "tools",
+)
 
 #: The stream modes that show what ``@task`` calls emit (see ``_emit_from_task``).
 _TASK_MODES = frozenset({"tasks", "debug", "updates"})
@@ -97,7 +107,7 @@ _TASK_MODES = frozenset({"tasks", "debug", "updates"})
 DURABILITY = ("sync", "async", "exit")
 
 #: Where a call stands: running, finished, paused on an interrupt or a breakpoint, failed.
-RunStatus = Literal["running", "done", "interrupted", "breakpoint", "error"]
+RunStatus = Literal["running", "done", "interrupted", "breakpoint", "error", "drained"]
 
 #: Super-steps one call may take before ``GraphRecursionError`` (LangGraph 1.x allows ~10,000).
 DEFAULT_RECURSION_LIMIT = 10_000
@@ -152,6 +162,7 @@ class Run:
         subgraphs: bool = False,
         durability: str | None = None,
         output_keys: Any = None,
+        control: RunControl | None = None,
     ) -> None:
         self.graph = graph
         self.plan = graph._plan
@@ -249,6 +260,8 @@ class Run:
         self._held: list[tuple[str, Any, Any]] = []
         self._saved_id: str | None = None
         self.output_keys = output_keys
+        #: Asked between steps whether to stop (``GraphDrained``); None: never.
+        self.control = control
         #: The state the ``values`` stream last showed (raw), and the interrupts reported.
         self.latest: dict | None = None
         self.reported: list[Interrupt] = []
@@ -257,6 +270,10 @@ class Run:
         hook = (self.config.get("configurable") or {}).get(CONFIG_KEY_NODE_FINISHED)
         self._node_finished = hook if callable(hook) else None
         self._seen_messages: set | None = None
+        #: The LangChain callback manager of this call's run (set by ``engine.tracing``).
+        self.trace: Any = None
+        #: Wakes the async driver when a task emits a chunk (set while it waits on tasks).
+        self.wake: Any = None
         #: Each running task's ``messages`` emitter (only while streaming ``messages``).
         self._emitters: dict[str, MessageEmitter] = {}
         if (self.before or self.after) and self.saver is None:
@@ -665,6 +682,9 @@ class Run:
             self._emit_breakpoint()
             return None
         if any(p.name != START for p in runnable):  # the input step is not a node step
+            if self.control is not None and self.control.drain_requested:
+                self.status = "drained"
+                return None
             if self.steps >= self.limit:
                 raise GraphRecursionError(
                     f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
@@ -729,6 +749,7 @@ class Run:
             task_results=task_results,
             # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
             emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
+            trace=self.trace,
         )
 
     def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
@@ -915,6 +936,8 @@ class Run:
             raise NoParentGraphError(self.error.command) from self.error
         if self.error is not None:
             raise self.error
+        if self.status == "drained":
+            raise GraphDrained((self.control and self.control.drain_reason) or "shutdown")
         if self.parent is not None and self.status in ("interrupted", "breakpoint"):
             raise GraphInterrupt([rec for _, rec in pending_interrupts(self.cp)])
 
@@ -941,6 +964,11 @@ class Run:
         if mode in self.modes:
             self._sink((mode, self.ns, chunk))
 
+    def emit_at(self, mode: str, ns: str, chunk: Any) -> None:
+        """A chunk made in namespace ``ns`` (this graph's or a subgraph's)."""
+        if mode in self.modes:
+            self._sink((mode, ns, chunk))
+
     def _emit_from_task(self, mode: str, chunk: Any) -> None:
         """A chunk from inside a running task: a stream mode's, or a ``@task`` call that
         starts (``"task"``) or ends (``"task_result"``), shown on ``tasks`` and ``debug``."""
@@ -949,6 +977,8 @@ class Run:
         elif "tasks" in self.modes or "debug" in self.modes:
             self._emit("tasks", chunk)
             self._emit("debug", debug_event(mode, self.cp.step + 1, now_iso(), chunk))
+        if self.wake is not None:
+            self.wake()
 
     def _emit_breakpoint(self) -> None:
         """The empty ``__interrupt__`` chunk of a breakpoint pause: the top-level run's only

@@ -17,6 +17,7 @@ from .messages_stream import langchain_callbacks
 from .resume import DYNAMIC_INDEX
 from .retry import retry_async, retry_sync
 from .routing import aroute, goto_list, route
+from .tracing import node_run
 
 if TYPE_CHECKING:
     from ..graph.plan import GraphPlan
@@ -109,11 +110,10 @@ def _attempt_sync(
                     )
                 node_input = _node_input(structure, plan, values)
                 try:
-                    if ctx.messages is None:
+                    if ctx.messages is None and ctx.trace is None:
                         out = _call_node(spec, spec.fn, node_input, ctx)
                     else:
-                        with langchain_callbacks(ctx.messages):
-                            out = _call_node(spec, spec.fn, node_input, ctx)
+                        out = _call_observed(ctx, spec.fn, node_input, spec)
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out, ctx.subgraph_keys)
@@ -170,7 +170,13 @@ async def _attempt_async(
                     else:
                         node_input = _node_input(structure, plan, values)
                         with langchain_callbacks(ctx.messages):
-                            out = await _call_node(spec, fn, node_input, ctx)
+                            if ctx.trace is None:
+                                out = await _call_node(spec, fn, node_input, ctx)
+                            else:
+                                with node_run(ctx, ctx.name, node_input) as traced:
+                                    out = traced.output = await _call_node(
+                                        spec, fn, node_input, ctx
+                                    )
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out, ctx.subgraph_keys)
@@ -194,8 +200,18 @@ def _as_own(command: Command) -> Command:
 
 
 def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, spec: Any) -> Any:
-    with task_scope(ctx), langchain_callbacks(ctx.messages):
-        return _call_node(spec, fn, node_input, ctx)
+    with task_scope(ctx):
+        return _call_observed(ctx, fn, node_input, spec)
+
+
+def _call_observed(ctx: TaskContext, fn: Callable, node_input: Any, spec: Any) -> Any:
+    """``_call_node`` with the ``messages`` stream's handler and the tracer's run around it."""
+    with langchain_callbacks(ctx.messages):
+        if ctx.trace is None:
+            return _call_node(spec, fn, node_input, ctx)
+        with node_run(ctx, ctx.name, node_input) as traced:
+            traced.output = _call_node(spec, fn, node_input, ctx)
+        return traced.output
 
 
 def _call_node(spec: Any, fn: Callable, node_input: Any, ctx: TaskContext) -> Any:

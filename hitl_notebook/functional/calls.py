@@ -18,11 +18,20 @@ from typing import Any
 from ..checkpoint.base import Namespace
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..constants import PUSH
-from ..engine.context import TaskContext, interrupt_id, task_scope
+from ..engine.context import TaskContext, current_task, interrupt_id, task_scope
+from ..engine.tracing import node_run, task_inputs
 from ..engine.workers import start
 from ..types import GraphInterrupt, NodeInterrupt
 
-__all__ = ["Caller", "TaskFuture", "call_id", "current_caller", "run_body", "run_body_async"]
+__all__ = [
+    "Caller",
+    "TaskFuture",
+    "call_id",
+    "current_caller",
+    "node_caller",
+    "run_body",
+    "run_body_async",
+]
 
 _caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar(
     "hitl_notebook_task_caller", default=None
@@ -149,6 +158,20 @@ class Caller:
         return GraphInterrupt(records)
 
 
+def node_caller() -> Caller | None:
+    """The caller of a graph node's task calls (one per run of the node; its tasks run as
+    an entrypoint's do, and their results are stored with the node's outcome)."""
+    ctx = current_task()
+    if ctx is None:
+        return None
+    if ctx.caller is None:
+        # Whether the node runs on the event loop: its function is async (a sync node runs
+        # in this thread or a worker even when a loop runs here, as in Jupyter).
+        spec = ctx.owner.nodes.get(ctx.name) if ctx.owner is not None else None
+        ctx.caller = Caller(ctx, is_async=bool(spec is not None and spec.is_async))
+    return ctx.caller
+
+
 def run_body(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
     """Call a sync body with ``ctx`` current; its task calls settle before it returns."""
     caller = Caller(ctx, is_async=False)
@@ -186,7 +209,11 @@ async def run_body_async(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -
 
 def _run_sync_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
     try:
-        return _finished(ctx, run_body(ctx, fn, args, kwargs))
+        if ctx.trace is None:
+            return _finished(ctx, run_body(ctx, fn, args, kwargs))
+        with node_run(ctx, ctx.name, task_inputs(fn, args, kwargs)) as traced:
+            traced.output = run_body(ctx, fn, args, kwargs)
+        return _finished(ctx, traced.output)
     except Exception as exc:
         _stopped(ctx, exc)
         raise
@@ -194,7 +221,11 @@ def _run_sync_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
 
 async def _run_async_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
     try:
-        return _finished(ctx, await run_body_async(ctx, fn, args, kwargs))
+        if ctx.trace is None:
+            return _finished(ctx, await run_body_async(ctx, fn, args, kwargs))
+        with node_run(ctx, ctx.name, task_inputs(fn, args, kwargs)) as traced:
+            traced.output = await run_body_async(ctx, fn, args, kwargs)
+        return _finished(ctx, traced.output)
     except Exception as exc:
         _stopped(ctx, exc)
         raise
@@ -264,4 +295,5 @@ def _child_context(parent: TaskContext, name: str, cid: str) -> TaskContext:
         replay=parent.replay,
         task_results=parent.task_results,
         emit=parent.emit,
+        trace=parent.trace,
     )

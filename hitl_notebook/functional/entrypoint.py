@@ -49,6 +49,10 @@ class Entrypoint(CompiledStateGraph):
         #: The decorated function.
         self.func = func
 
+    def _trace_name(self) -> str:
+        # The call's run is the graph's (LangGraph's unnamed Pregel); the node is the function.
+        return "LangGraph"
+
     def update_state(
         self, config: dict, values: Any, as_node: str | None = None, task_id: str | None = None
     ) -> dict:

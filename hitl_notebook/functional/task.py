@@ -8,7 +8,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from .calls import current_caller
+from .calls import current_caller, node_caller
 
 __all__ = ["TaskFunction", "task"]
 
@@ -26,11 +26,11 @@ class TaskFunction:
         functools.update_wrapper(self, fn, updated=())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        caller = current_caller()
+        caller = current_caller() or node_caller()
         if caller is None:
             raise RuntimeError(
-                f"Task '{self.name}' was called outside an entrypoint: call @task functions from the body of an "
-                "@entrypoint function (or from another task), or call the plain function as "
+                f"Task '{self.name}' was called outside a graph: call @task functions from the body of an "
+                "@entrypoint function, a graph node or another task, or call the plain function as "
                 f"{self.name}.func(...)."
             )
         return caller.call(self.func, self.name, self.is_async, args, kwargs)

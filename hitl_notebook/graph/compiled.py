@@ -10,8 +10,9 @@ from ..constants import normalise_breakpoints
 from ..engine.driver import drive_async, drive_sync
 from ..engine.loop import DURABILITY, STREAM_MODES, Run
 from ..engine.snapshot import read_history, read_state
+from ..engine.tracing import graph_manager, traced_async, traced_sync
 from ..engine.update import bulk_update_state, update_state
-from ..types import StateSnapshot
+from ..types import RunControl, StateSnapshot
 from .plan import GraphPlan
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class CompiledStateGraph:
         durability: str | None = None,
         debug: bool | None = None,
         subgraphs: bool = False,
+        control: RunControl | None = None,
     ) -> Any:
         """Run until the graph finishes or pauses. With ``stream_mode="values"`` returns the
         final values (plus ``__interrupt__`` when paused on ``interrupt()``); with another
@@ -82,8 +84,9 @@ class CompiledStateGraph:
             durability,
             debug,
             subgraphs,
+            control,
         )
-        chunks = list(drive_sync(run, input, single))
+        chunks = list(self._drive_sync(run, input, single))
         return run.invoke_result() if stream_mode == "values" else chunks
 
     async def ainvoke(
@@ -100,6 +103,7 @@ class CompiledStateGraph:
         durability: str | None = None,
         debug: bool | None = None,
         subgraphs: bool = False,
+        control: RunControl | None = None,
     ) -> Any:
         """``invoke`` on the event loop: a step's tasks run concurrently."""
         run, single = self._new_run(
@@ -113,8 +117,9 @@ class CompiledStateGraph:
             durability,
             debug,
             subgraphs,
+            control,
         )
-        chunks = [chunk async for chunk in drive_async(run, input, single)]
+        chunks = [chunk async for chunk in self._drive_async(run, input, single)]
         return run.invoke_result() if stream_mode == "values" else chunks
 
     def stream(
@@ -131,6 +136,7 @@ class CompiledStateGraph:
         durability: str | None = None,
         debug: bool | None = None,
         subgraphs: bool = False,
+        control: RunControl | None = None,
     ) -> Iterator[Any]:
         """Yield chunks as the run progresses: ``updates`` (``{node: writes}``, the default),
         ``values`` (state after each step), ``tasks``, ``checkpoints``, ``debug``, ``custom``,
@@ -147,8 +153,9 @@ class CompiledStateGraph:
             durability,
             debug,
             subgraphs,
+            control,
         )
-        return drive_sync(run, input, single)
+        return self._drive_sync(run, input, single)
 
     def astream(
         self,
@@ -164,6 +171,7 @@ class CompiledStateGraph:
         durability: str | None = None,
         debug: bool | None = None,
         subgraphs: bool = False,
+        control: RunControl | None = None,
     ) -> AsyncIterator[Any]:
         """``stream`` on the event loop; leaving the ``async for`` early cancels running tasks."""
         run, single = self._new_run(
@@ -177,8 +185,27 @@ class CompiledStateGraph:
             durability,
             debug,
             subgraphs,
+            control,
         )
-        return drive_async(run, input, single)
+        return self._drive_async(run, input, single)
+
+    def _trace_name(self) -> str:
+        """The name of a call's run, as LangChain callbacks see it."""
+        return self.name or "LangGraph"
+
+    def _drive_sync(self, run: Run, input: Any, single: bool) -> Iterator[Any]:
+        chunks = drive_sync(run, input, single)
+        manager = graph_manager(run)
+        if manager is None:
+            return chunks
+        return traced_sync(run, manager, self._trace_name(), input, chunks)
+
+    def _drive_async(self, run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
+        chunks = drive_async(run, input, single)
+        manager = graph_manager(run)
+        if manager is None:
+            return chunks
+        return traced_async(run, manager, self._trace_name(), input, chunks)
 
     def _new_run(
         self,
@@ -192,6 +219,7 @@ class CompiledStateGraph:
         durability: str | None,
         debug: bool | None,
         subgraphs: bool,
+        control: RunControl | None = None,
     ) -> tuple[Run, bool]:
         modes, single = _modes(self.stream_mode if stream_mode is None else stream_mode)
         printed, _ = _modes(print_mode) if print_mode else ((), True)
@@ -216,6 +244,7 @@ class CompiledStateGraph:
             subgraphs=subgraphs,
             durability=durability,
             output_keys=output_keys,
+            control=control,
         )
         return run, single
 

@@ -276,3 +276,43 @@ def test_node_writing_a_key_outside_the_schema():
     assert build(LANGGRAPH).invoke({"a": ""}) == {"a": "x"}
     with pytest.raises(InvalidUpdateError, match="Node 'n' wrote key 'typo'.*keys: a"):
         build(OURS).invoke({"a": ""})
+
+
+def test_exit_durability_checkpoint_events_name_the_stored_parent():
+    """With ``durability="exit"``, a resumed run's ``debug`` checkpoint event names the
+    checkpoint's real parent, the one history shows; LangGraph's names the parent of the
+    checkpoint the run started from (``None`` here) until the run exits."""
+
+    def scenario(api: Api) -> dict:
+        @api.entrypoint(checkpointer=api.InMemorySaver())
+        def flow(_: dict) -> int:
+            api.interrupt("go?")
+            return 1
+
+        config = thread("exit")
+        ids: dict = {}
+
+        def short(cfg: dict | None) -> str | None:
+            if cfg is None:
+                return None
+            return ids.setdefault(cfg["configurable"]["checkpoint_id"], f"c{len(ids)}")
+
+        events = []
+        for given in ({"a": 1}, api.Command(resume="yes")):
+            for chunk in flow.stream(given, config, stream_mode="debug", durability="exit"):
+                if chunk["type"] == "checkpoint":
+                    payload = chunk["payload"]
+                    events.append((chunk["step"], short(payload["parent_config"])))
+        stored = [
+            (s.metadata["step"], short(s.parent_config)) for s in flow.get_state_history(config)
+        ]
+        return {"events": events, "stored": stored}
+
+    assert scenario(LANGGRAPH) == {
+        "events": [(-1, None), (-1, None), (0, None)],
+        "stored": [(0, "c0"), (-1, None)],
+    }
+    assert scenario(OURS) == {
+        "events": [(-1, None), (-1, None), (0, "c0")],
+        "stored": [(0, "c0"), (-1, None)],
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from typing import TypedDict
 
 import pytest
 
@@ -407,3 +408,40 @@ def _without_ids(chunk: dict) -> dict:
     if "interrupts" in out:
         out["interrupts"] = [{k: v for k, v in i.items() if k != "id"} for i in out["interrupts"]]
     return out
+
+
+def test_task_called_from_a_graph_node_runs_once_across_a_resume():
+    """A ``@task`` called from a ``StateGraph`` node: its result reaches the node, and when
+    the node asks a question afterwards the resumed node gets the stored result."""
+    runs: Counter = Counter()
+
+    class _S(TypedDict):
+        out: str
+
+    def scenario(api: Api) -> dict:
+        runs.clear()
+
+        @api.task
+        def shout(text: str) -> str:
+            runs["shout"] += 1
+            return text.upper()
+
+        def node(state: _S) -> dict:
+            loud = shout(state["out"]).result()
+            answer = api.interrupt(f"keep {loud}?")
+            return {"out": f"{loud}:{answer}"}
+
+        builder = api.StateGraph(_S)
+        builder.add_node("node", node)
+        builder.add_edge(api.START, "node")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("node-task")
+        first = plain(graph.invoke({"out": "hi"}, config))
+        second = graph.invoke(api.Command(resume="yes"), config)
+        return {"first": first, "second": second, "runs": dict(runs)}
+
+    assert same(scenario) == {
+        "first": {"out": "hi", "__interrupt__": ["keep HI?"]},
+        "second": {"out": "HI:yes"},
+        "runs": {"shout": 1},
+    }

@@ -7,13 +7,16 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
+from typing import TypedDict
 
 import pytest
 
 from hitl_notebook import (
+    START,
     Command,
     InMemorySaver,
     ResumeError,
+    StateGraph,
     entrypoint,
     interrupt,
     task,
@@ -24,14 +27,14 @@ def config(thread: str = "t") -> dict:
     return {"configurable": {"thread_id": thread}}
 
 
-def test_a_task_called_outside_an_entrypoint_says_so():
+def test_a_task_called_outside_a_graph_says_so():
     """Calling a task as a plain function names the task and the way out."""
 
     @task
     def lonely(x: int) -> int:
         return x
 
-    with pytest.raises(RuntimeError, match=r"Task 'lonely' was called outside an entrypoint"):
+    with pytest.raises(RuntimeError, match=r"Task 'lonely' was called outside a graph"):
         lonely(1)
     assert lonely.func(2) == 2
 
@@ -281,3 +284,28 @@ def test_a_task_sees_the_callers_context_variables():
         return [f.result() for f in futures]
 
     assert flow.invoke("ada", config()) == ["hello ada", "hello ada"]
+
+
+def test_a_sync_node_calls_a_task_under_a_running_event_loop():
+    """A sync graph node calling a ``@task`` gets a future with ``.result()`` even when
+    ``invoke`` is called from code running on an event loop (a Jupyter cell)."""
+
+    class _S(TypedDict):
+        out: int
+
+    @task
+    def double(x: int) -> int:
+        return x * 2
+
+    def node(state: _S) -> dict:
+        return {"out": double(state["out"]).result()}
+
+    builder = StateGraph(_S)
+    builder.add_node("node", node)
+    builder.add_edge(START, "node")
+    graph = builder.compile()
+
+    async def cell() -> dict:
+        return graph.invoke({"out": 21})
+
+    assert asyncio.run(cell()) == {"out": 42}
