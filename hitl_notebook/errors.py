@@ -10,6 +10,7 @@ for LangGraph (``except ValueError``) still catches ours.
     ├── InvalidUpdateError      (ValueError)     a write the state schema cannot take
     │   └── NoParentGraphError  (ParentCommand)  Command.PARENT from a graph with no parent
     ├── GraphRecursionError     (RecursionError) more super-steps than recursion_limit
+    ├── GraphDrained                             RunControl.request_drain() stopped the run
     ├── CheckpointerRequiredError (ValueError, RuntimeError)
     │                                           the call needs compile(checkpointer=...)
     ├── ThreadRequiredError     (ValueError)     the config names no thread_id
