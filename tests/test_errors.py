@@ -60,9 +60,7 @@ def test_the_hierarchy_in_the_module_docstring_lists_every_class():
     }
     # the first name on each line of the tree (the built-in bases follow in parentheses);
     # GraphDrained keeps LangGraph's name
-    in_doc = set(
-        re.findall(r"^[\s│├└─]*([A-Z][A-Za-z]+(?:Error|Warning|Drained))\b", doc, re.M)
-    )
+    in_doc = set(re.findall(r"^[\s│├└─]*([A-Z][A-Za-z]+(?:Error|Warning|Drained))\b", doc, re.M))
     assert defined == in_doc
 
 
