@@ -5,15 +5,28 @@ same ids on both engines)."""
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
 from unittest import mock
 from uuid import UUID
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from pydantic import BaseModel, Field
 
-from .harness import Api, same, thread
+from .harness import LANGGRAPH, OURS, Api, same, thread
 
 pytestmark = pytest.mark.langgraph
+
+
+class _TheirPydanticState(BaseModel):
+    messages: Annotated[list[AnyMessage], LANGGRAPH.add_messages] = Field(default_factory=list)
+
+
+class _OurPydanticState(BaseModel):
+    messages: Annotated[list[AnyMessage], OURS.add_messages] = Field(default_factory=list)
+
+
+_PYDANTIC_STATE = {LANGGRAPH.name: _TheirPydanticState, OURS.name: _OurPydanticState}
 
 
 def _reply_graph(api: Api, reply):
@@ -74,3 +87,44 @@ def test_ids_come_from_a_patched_uuid4():
         return [m.id for m in out["messages"]]
 
     assert same(scenario) == [f"00000000-0000-4000-8000-{i:012}" for i in range(4)]
+
+
+@pytest.mark.parametrize("schema", ["typeddict", "pydantic"])
+def test_messages_stream_after_a_subgraph_resumes_sends_only_new_messages(schema):
+    """A subgraph writes a message, then pauses; after the answer, the ``messages`` stream
+    sends the messages written since, not the one the first request already showed."""
+
+    def scenario(api: Api):
+        State = _PYDANTIC_STATE[api.name] if schema == "pydantic" else api.MessagesState
+
+        def propose(state) -> api.Command[Literal["approve"]]:
+            return api.Command(goto="approve", update={"messages": [AIMessage("p", id="p1")]})
+
+        def approve(state):
+            answer = api.interrupt("ok?")
+            return {"messages": [HumanMessage(answer, id="h2")]}
+
+        saver = api.InMemorySaver()
+        sub = (
+            api.StateGraph(State)
+            .add_node("propose", propose)
+            .add_node("approve", approve)
+            .add_edge(api.START, "propose")
+            .compile(checkpointer=saver)
+        )
+        graph = (
+            api.StateGraph(State)
+            .add_node("sub", sub)
+            .add_node("done", lambda state: {"messages": [AIMessage("d", id="d1")]})
+            .add_edge(api.START, "sub")
+            .add_edge("sub", "done")
+            .compile(checkpointer=saver)
+        )
+        config = thread("m")
+        requests = []
+        for given in ({"messages": [HumanMessage("go", id="h1")]}, api.Command(resume="yes")):
+            chunks = graph.stream(given, config, stream_mode="messages", subgraphs=True)
+            requests.append(sorted({pair[0].id for _, pair in chunks}))
+        return requests
+
+    assert same(scenario) == [["p1"], ["d1", "h2"]]
