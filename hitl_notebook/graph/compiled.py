@@ -13,6 +13,7 @@ from ..engine.snapshot import read_history, read_state
 from ..engine.update import bulk_update_state, update_state
 from ..types import StateSnapshot
 from .plan import GraphPlan
+from .tracing import is_traced, traced_async, traced_sync
 
 if TYPE_CHECKING:
     from .builder import StateGraph
@@ -83,7 +84,7 @@ class CompiledStateGraph:
             debug,
             subgraphs,
         )
-        chunks = list(drive_sync(run, input, single))
+        chunks = list(self._drive(run, input, single))
         return run.invoke_result() if stream_mode == "values" else chunks
 
     async def ainvoke(
@@ -114,7 +115,7 @@ class CompiledStateGraph:
             debug,
             subgraphs,
         )
-        chunks = [chunk async for chunk in drive_async(run, input, single)]
+        chunks = [chunk async for chunk in self._adrive(run, input, single)]
         return run.invoke_result() if stream_mode == "values" else chunks
 
     def stream(
@@ -148,7 +149,7 @@ class CompiledStateGraph:
             debug,
             subgraphs,
         )
-        return drive_sync(run, input, single)
+        return self._drive(run, input, single)
 
     def astream(
         self,
@@ -178,7 +179,15 @@ class CompiledStateGraph:
             debug,
             subgraphs,
         )
-        return drive_async(run, input, single)
+        return self._adrive(run, input, single)
+
+    def _drive(self, run: Run, input: Any, single: bool) -> Iterator[Any]:
+        chunks = drive_sync(run, input, single)
+        return traced_sync(self, run, input, chunks) if is_traced(run) else chunks
+
+    def _adrive(self, run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
+        chunks = drive_async(run, input, single)
+        return traced_async(self, run, input, chunks) if is_traced(run) else chunks
 
     def _new_run(
         self,
@@ -275,6 +284,19 @@ class CompiledStateGraph:
         return await asyncio.to_thread(self.bulk_update_state, config, supersteps)
 
     # -- LangChain composition -------------------------------------------------------
+    def astream_events(self, input: Any, config: dict | None = None, **kwargs: Any) -> Any:
+        """LangChain's event stream of a call (needs langchain-core): the graph's own start,
+        stream and end events, and those of runnables its nodes call with their config."""
+        from .runnable import as_runnable
+
+        return as_runnable(self).astream_events(input, config, **kwargs)
+
+    def astream_log(self, input: Any, config: dict | None = None, **kwargs: Any) -> Any:
+        """LangChain's run log of a call (needs langchain-core), as ``astream_events``."""
+        from .runnable import as_runnable
+
+        return as_runnable(self).astream_log(input, config, **kwargs)
+
     def __or__(self, other: Any) -> Any:
         """``graph | runnable``: a LangChain chain that runs this graph first."""
         from .runnable import as_runnable

@@ -1,0 +1,78 @@
+"""A call with LangChain ``callbacks`` in its config is one run of LangChain's callback
+system (start, then end with the final values, or error), as a LangGraph graph's call is:
+a tracer records one root run, and ``astream_events`` sees the graph start and end.
+
+Only a top-level call with callbacks is traced; the check is made once per call, so a call
+without callbacks costs nothing more. Runnables a node calls with the node's config become
+children of this run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..engine.loop import Run
+    from .compiled import CompiledStateGraph
+
+__all__ = ["is_traced", "traced_async", "traced_sync"]
+
+
+def is_traced(run: Run) -> bool:
+    """Whether ``run`` is a top-level call whose config brings LangChain callbacks."""
+    return run.parent is None and bool(run.config.get("callbacks"))
+
+
+def _start_fields(graph: CompiledStateGraph, run: Run) -> dict[str, Any]:
+    config = run.config
+    return {
+        "name": config.get("run_name") or graph.name,
+        "run_id": config.get("run_id"),
+    }
+
+
+def _configure_fields(run: Run) -> dict[str, Any]:
+    config = run.config
+    return {
+        "inheritable_callbacks": config.get("callbacks"),
+        "inheritable_tags": config.get("tags"),
+        "inheritable_metadata": config.get("metadata"),
+    }
+
+
+def traced_sync(
+    graph: CompiledStateGraph, run: Run, input: Any, chunks: Iterator[Any]
+) -> Iterator[Any]:
+    """``chunks`` (the driver's generator) inside one LangChain chain run."""
+    from langchain_core.callbacks import CallbackManager
+
+    manager = CallbackManager.configure(**_configure_fields(run))
+    run_manager = manager.on_chain_start(None, input, **_start_fields(graph, run))
+    run.config["callbacks"] = run_manager.get_child()
+    try:
+        yield from chunks
+    except BaseException as error:
+        run_manager.on_chain_error(error)
+        raise
+    run_manager.on_chain_end(run.invoke_result())
+
+
+async def traced_async(
+    graph: CompiledStateGraph, run: Run, input: Any, chunks: AsyncIterator[Any]
+) -> AsyncIterator[Any]:
+    """``traced_sync`` for ``astream``/``ainvoke``: LangChain's async callback manager."""
+    from langchain_core.callbacks import AsyncCallbackManager
+
+    manager = AsyncCallbackManager.configure(**_configure_fields(run))
+    run_manager = await manager.on_chain_start(None, input, **_start_fields(graph, run))
+    run.config["callbacks"] = run_manager.get_child()
+    try:
+        async with aclosing(chunks) as running:  # type: ignore[type-var]
+            async for chunk in running:
+                yield chunk
+    except BaseException as error:
+        await run_manager.on_chain_error(error)
+        raise
+    await run_manager.on_chain_end(run.invoke_result())
