@@ -12,6 +12,7 @@ from ..constants import END, START
 from ..engine.retry import policies_of
 from ..errors import GraphValidationError
 from .schema import StateSchema
+from .tracing import call_traced
 
 __all__ = ["END", "START", "Branch", "NodeSpec", "StateGraph"]
 
@@ -317,7 +318,7 @@ def _node_spec(
     ):  # functions, callable objects, mocks
         fn = action
     else:
-        fn = _runnable_call(action)
+        fn = _runnable_call(action, name)
     if isinstance(destinations, dict) or destinations is not None:
         dests = tuple(destinations)
     else:
@@ -402,9 +403,11 @@ def _parallel(node: str, mapping: dict) -> Any:
     return RunnableParallel(mapping)
 
 
-def _runnable_call(runnable: Any) -> Callable:
+def _runnable_call(runnable: Any, node: str) -> Callable:
     def call(state: Any, config: dict) -> Any:
-        return runnable.invoke(state, config)
+        if config.get("callbacks") is None:
+            return runnable.invoke(state, config)
+        return call_traced(runnable, node, state, config)
 
     call.runnable = runnable  # type: ignore[attr-defined]  # what the node is, for the widget
     call.__name__ = getattr(runnable, "name", None) or type(runnable).__name__

@@ -3,12 +3,13 @@ system (start, then end with the final values, or error), as a LangGraph graph's
 a tracer records one root run, and ``astream_events`` sees the graph start and end.
 
 Only a top-level call with callbacks is traced; the check is made once per call, so a call
-without callbacks costs nothing more. Runnables a node calls with the node's config become
-children of this run.
+without callbacks costs nothing more. A node that is a LangChain runnable runs as a child
+run named after the node, and runnables a node calls with its config are children too.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
@@ -76,3 +77,19 @@ async def traced_async(
         await run_manager.on_chain_error(error)
         raise
     await run_manager.on_chain_end(run.invoke_result())
+
+
+def call_traced(runnable: Any, node: str, state: Any, config: dict) -> Any:
+    """A LangChain runnable node in a traced call: its run is named after the node, and,
+    when a handler taps streams (``astream_log``/``astream_events``: by inheritance, as
+    LangGraph checks), it is streamed so its chunks show; its output is the last chunk,
+    as LangGraph keeps when it streams a node."""
+    from langchain_core.tracers._streaming import _StreamingCallbackHandler
+
+    config = {**config, "run_name": node}
+    callbacks = config["callbacks"]
+    handlers = callbacks if isinstance(callbacks, list) else getattr(callbacks, "handlers", [])
+    if not any(_StreamingCallbackHandler in type(h).__mro__ for h in handlers):
+        return runnable.invoke(state, config)
+    chunks = runnable.stream(state, config)
+    return functools.reduce(lambda _, chunk: chunk, chunks, None)

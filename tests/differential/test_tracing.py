@@ -124,3 +124,40 @@ def test_astream_log_ends_with_the_final_values():
         return asyncio.run(main())
 
     assert same(scenario) == ([{"a": {"text": "a"}}, {"b": {"text": "ab"}}], {"b": {"text": "ab"}})
+
+
+def test_astream_log_has_a_run_per_runnable_node():
+    """A node that is a LangChain chain runs as a run named after the node, streamed, so the
+    log shows ``/logs/<node>/streamed_output`` and each visit's final output."""
+    from langchain_core.language_models.fake import FakeStreamingListLLM
+    from langchain_core.prompts import PromptTemplate
+
+    def scenario(api: Api):
+        llm = FakeStreamingListLLM(responses=["one", "two"])
+        agent = PromptTemplate.from_template("Hi") | llm | (lambda text: {"text": text})
+        builder = api.StateGraph(Text)
+        builder.add_node("agent", agent)
+        builder.add_conditional_edges("agent", lambda s: api.END if s["text"] == "two" else "agent")
+        builder.add_edge(api.START, "agent")
+        graph = builder.compile()
+
+        async def main():
+            return [log async for log in graph.astream_log({"text": ""})]
+
+        patches = asyncio.run(main())
+        paths = {op["path"] for log in patches for op in log.ops}
+        finals = [
+            (op["path"], op["value"])
+            for log in patches
+            for op in log.ops
+            if op["path"].startswith("/logs/agent") and op["path"].endswith("/final_output")
+        ]
+        return "/logs/agent/streamed_output/-" in paths, finals
+
+    assert same(scenario) == (
+        True,
+        [
+            ("/logs/agent/final_output", {"text": "one"}),
+            ("/logs/agent:2/final_output", {"text": "two"}),
+        ],
+    )
