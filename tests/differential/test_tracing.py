@@ -111,6 +111,7 @@ def test_astream_events_report_the_graphs_start_and_final_values(stream_mode):
     ]
 
 
+@pytest.mark.filterwarnings("ignore:astream_log is deprecated")
 def test_astream_log_ends_with_the_final_values():
     """``astream_log``'s root state: the streamed chunks and the final output."""
 
@@ -126,6 +127,7 @@ def test_astream_log_ends_with_the_final_values():
     assert same(scenario) == ([{"a": {"text": "a"}}, {"b": {"text": "ab"}}], {"b": {"text": "ab"}})
 
 
+@pytest.mark.filterwarnings("ignore:astream_log is deprecated")
 def test_astream_log_has_a_run_per_runnable_node():
     """A node that is a LangChain chain runs as a run named after the node, streamed, so the
     log shows ``/logs/<node>/streamed_output`` and each visit's final output."""
