@@ -13,7 +13,7 @@ from ..engine.snapshot import read_history, read_state
 from ..engine.update import bulk_update_state, update_state
 from ..types import StateSnapshot
 from .plan import GraphPlan
-from .tracing import is_traced, traced_async, traced_sync
+from .tracing import traced_async, traced_sync
 
 if TYPE_CHECKING:
     from .builder import StateGraph
@@ -183,11 +183,15 @@ class CompiledStateGraph:
 
     def _drive(self, run: Run, input: Any, single: bool) -> Iterator[Any]:
         chunks = drive_sync(run, input, single)
-        return traced_sync(self, run, input, chunks) if is_traced(run) else chunks
+        if run.parent is None and run.config.get("callbacks"):  # a traced top-level call
+            return traced_sync(self, run, input, chunks)
+        return chunks
 
     def _adrive(self, run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
         chunks = drive_async(run, input, single)
-        return traced_async(self, run, input, chunks) if is_traced(run) else chunks
+        if run.parent is None and run.config.get("callbacks"):
+            return traced_async(self, run, input, chunks)
+        return chunks
 
     def _new_run(
         self,

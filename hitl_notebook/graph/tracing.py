@@ -18,12 +18,7 @@ if TYPE_CHECKING:
     from ..engine.loop import Run
     from .compiled import CompiledStateGraph
 
-__all__ = ["is_traced", "traced_async", "traced_sync"]
-
-
-def is_traced(run: Run) -> bool:
-    """Whether ``run`` is a top-level call whose config brings LangChain callbacks."""
-    return run.parent is None and bool(run.config.get("callbacks"))
+__all__ = ["call_traced", "traced_async", "traced_sync"]
 
 
 def _start_fields(graph: CompiledStateGraph, run: Run) -> dict[str, Any]:
