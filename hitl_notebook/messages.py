@@ -6,12 +6,10 @@ The classes mirror LangChain's message shapes (``content``, ``id``, ``type``, ``
 are: anything with a ``type`` and a ``content`` attribute counts as a message.
 """
 
-import os
-import random
 import sys
+import uuid
 from collections.abc import Mapping
-from copy import copy
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, ClassVar, Literal, TypedDict
 
 __all__ = [
@@ -386,48 +384,28 @@ def message_from_dict(d: Mapping[str, Any]) -> BaseMessage:
     return _from_role(body.pop("type"), body)
 
 
-#: Our own generator, seeded from the OS (again after ``fork``): a notebook that calls
-#: ``random.seed(0)`` must not make a re-run cell produce message ids it produced before.
-_ids = random.Random()
-os.register_at_fork(after_in_child=_ids.seed)
-
-
 def new_message_id() -> str:
-    """A random version-4 UUID string. Not ``uuid.uuid4``, which asks the OS for entropy
-    on every call: an id must be unique, not unpredictable."""
-    n = _ids.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET
-    h = f"{n:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-#: Version 4 and the RFC 4122 variant, as ``uuid.UUID(version=4)`` sets them.
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+    """A uuid4 string, from ``uuid.uuid4`` looked up at each call as LangGraph does, so a
+    test that patches it sees the same ids on both engines."""
+    return str(uuid.uuid4())
 
 
 def _with_new_id(m: Any) -> Any:
-    new_id = new_message_id()
-    if isinstance(m, BaseMessage):
-        return replace(m, id=new_id)
-    if hasattr(m, "model_copy"):  # a LangChain (pydantic) message
-        return m.model_copy(update={"id": new_id})
-    m = copy(m)
-    m.id = new_id
+    """``m`` given an id in place, as LangGraph's reducer does: the very object a node
+    returned (and its streamed update) shows the id the state stores."""
+    m.id = new_message_id()
     return m
 
 
 def messages_with_ids(value: Any) -> list:
     """``value`` (one message-like value or a list) as a new list of messages that all have
-    an id. A message the caller passed in is copied before it gets an id, never changed."""
+    an id; a message without one gets it in place."""
     items = value if isinstance(value, list) else [value]
     out = []
     for item in items:
         m = convert_to_message(item)
         if m.id is None:
-            if m is item:
-                m = _with_new_id(m)
-            else:  # built just now from a dict, tuple or str: nobody else holds it
-                m.id = new_message_id()
+            m.id = new_message_id()
         out.append(m)
     return out
 
@@ -510,9 +488,9 @@ def add_messages(left: Any, right: Any) -> list:
     """The ``messages`` reducer: append ``right`` to ``left``, replacing by id.
 
     Either side may be one message-like value or a list. Messages without an id get a
-    uuid4 string id; a message whose id is already present replaces it in place;
-    ``RemoveMessage(id)`` deletes that message (an unknown id is a ``ValueError``). Returns a
-    new list and never mutates its arguments.
+    uuid4 string id, set on the message itself as LangGraph does; a message whose id is
+    already present replaces it in place; ``RemoveMessage(id)`` deletes that message (an
+    unknown id is a ``ValueError``). Returns a new list and never changes the lists passed.
     """
     return merge_messages_delta(left, right)[0]
 

@@ -231,14 +231,15 @@ def test_single_values_on_either_side():
     assert [m.content for m in out] == ["a", "b"]
 
 
-def test_inputs_are_never_mutated():
-    """The reducer returns a new list and leaves the caller's lists and messages as they were."""
-    left = [HumanMessage("a")]
-    right = [AIMessage("b")]
+def test_lists_are_never_mutated_and_messages_get_ids_in_place():
+    """The reducer returns a new list and leaves the caller's lists as they were; a message
+    without an id gets it on the object itself, as in LangGraph, so the caller sees it."""
+    a, b = HumanMessage("a"), AIMessage("b")
+    left, right = [a], [b]
     out = add_messages(left, right)
-    assert left == [HumanMessage("a")] and right == [AIMessage("b")]
-    assert left[0].id is None and right[0].id is None
-    assert out is not left and len(out) == 2
+    assert left == [a] and right == [b] and out is not left
+    assert out[0] is a and out[1] is b
+    assert a.id and b.id and a.id != b.id
 
 
 def test_same_id_replaces_in_place():
@@ -287,8 +288,7 @@ def test_mixes_with_langchain_messages():
     lc = LCAIMessage("x")
     out = add_messages([HumanMessage("a", id="1")], [lc, HumanMessage("A", id="1")])
     assert out[0] == HumanMessage("A", id="1")
-    assert isinstance(out[1], LCAIMessage) and out[1].content == "x" and out[1].id
-    assert lc.id is None
+    assert out[1] is lc and lc.content == "x" and lc.id
 
 
 # --- merge_messages_delta -------------------------------------------------------------------

@@ -768,8 +768,10 @@ class Run:
             "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
         }
         if self._seen_messages is None:
+            # A resumed subgraph starts from its own state: what it holds was sent before.
             outer = self.parent.messages if self.parent is not None else None
-            self._seen_messages = outer.seen if outer is not None else message_ids(self.step_values)
+            self._seen_messages = outer.seen if outer is not None else set()
+            self._seen_messages.update(message_ids(self.step_values))
         emitter = MessageEmitter(
             lambda pair: self._sink(("messages", self.ns, pair)), metadata, self._seen_messages
         )

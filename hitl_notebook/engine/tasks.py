@@ -207,7 +207,8 @@ def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, spec: Any) -
 def _call_observed(ctx: TaskContext, fn: Callable, node_input: Any, spec: Any) -> Any:
     """``_call_node`` with the ``messages`` stream's handler and the tracer's run around it."""
     with langchain_callbacks(ctx.messages):
-        if ctx.trace is None:
+        # A LangChain runnable node reports its own run (``graph.tracing.call_traced``).
+        if ctx.trace is None or hasattr(fn, "runnable"):
             return _call_node(spec, fn, node_input, ctx)
         with node_run(ctx, ctx.name, node_input) as traced:
             traced.output = _call_node(spec, fn, node_input, ctx)

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin
 
 from ..constants import END, START
+from ..engine.context import current_task
 from ..engine.retry import policies_of
 from ..errors import GraphValidationError
 from .schema import StateSchema
+from .tracing import call_traced
 
 __all__ = ["END", "START", "Branch", "NodeSpec", "StateGraph"]
 
@@ -317,7 +319,7 @@ def _node_spec(
     ):  # functions, callable objects, mocks
         fn = action
     else:
-        fn = _runnable_call(action)
+        fn = _runnable_call(action, name)
     if isinstance(destinations, dict) or destinations is not None:
         dests = tuple(destinations)
     else:
@@ -402,9 +404,13 @@ def _parallel(node: str, mapping: dict) -> Any:
     return RunnableParallel(mapping)
 
 
-def _runnable_call(runnable: Any) -> Callable:
+def _runnable_call(runnable: Any, node: str) -> Callable:
     def call(state: Any, config: dict) -> Any:
-        return runnable.invoke(state, config)
+        task = current_task()
+        if task is None or task.trace is None:
+            return runnable.invoke(state, config)
+        # A traced call: the runnable is the node's own run, a child of the graph's.
+        return call_traced(runnable, node, state, {**config, "callbacks": task.trace})
 
     call.runnable = runnable  # type: ignore[attr-defined]  # what the node is, for the widget
     call.__name__ = getattr(runnable, "name", None) or type(runnable).__name__

@@ -304,6 +304,19 @@ class CompiledStateGraph:
         return await asyncio.to_thread(self.bulk_update_state, config, supersteps)
 
     # -- LangChain composition -------------------------------------------------------
+    def astream_events(self, input: Any, config: dict | None = None, **kwargs: Any) -> Any:
+        """LangChain's event stream of a call (needs langchain-core): the graph's own start,
+        stream and end events, and those of runnables its nodes call with their config."""
+        from .runnable import as_runnable
+
+        return as_runnable(self).astream_events(input, config, **kwargs)
+
+    def astream_log(self, input: Any, config: dict | None = None, **kwargs: Any) -> Any:
+        """LangChain's run log of a call (needs langchain-core), as ``astream_events``."""
+        from .runnable import as_runnable
+
+        return as_runnable(self).astream_log(input, config, **kwargs)
+
     def __or__(self, other: Any) -> Any:
         """``graph | runnable``: a LangChain chain that runs this graph first."""
         from .runnable import as_runnable

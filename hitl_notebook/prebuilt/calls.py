@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..messages import ToolMessage, new_message_id
+from ..messages import ToolMessage
 
 __all__ = [
-    "ensure_id",
     "is_ai_message",
     "is_langchain_message",
     "last_message",
@@ -77,10 +76,8 @@ def is_langchain_message(message: Any) -> bool:
 def tool_message(content: Any, call: Mapping, *, status: str = "success", like: Any = None) -> Any:
     """A tool message answering ``call``: LangChain's class when ``like`` (the AI message
     that asked) is LangChain's, so a LangChain chat model can read the conversation; ours
-    otherwise. It has its id already, so the node's streamed update shows the id the
-    state stores."""
+    otherwise. Without an id, as LangGraph's: the state's reducer gives it one in place."""
     fields = {
-        "id": new_message_id(),
         "content": content,
         "name": call["name"],
         "tool_call_id": call["id"] or "",
@@ -91,10 +88,3 @@ def tool_message(content: Any, call: Mapping, *, status: str = "success", like: 
 
         return LangChainToolMessage(**fields)
     return ToolMessage(**fields)
-
-
-def ensure_id(message: Any) -> Any:
-    """A tool message a tool just built, given an id when it has none (see ``tool_message``)."""
-    if getattr(message, "id", None) is None:
-        message.id = new_message_id()
-    return message

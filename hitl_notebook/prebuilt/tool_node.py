@@ -26,7 +26,7 @@ from ..engine.workers import Job, start
 from ..errors import is_invalid_resume
 from ..messages import REMOVE_ALL_MESSAGES, convert_to_message
 from ..types import Command, GraphInterrupt, ParentCommand, Send
-from .calls import ensure_id, is_ai_message, messages_of, tool_calls_of, tool_message
+from .calls import is_ai_message, messages_of, tool_calls_of, tool_message
 from .tools import ToolInvocationError, as_tool, content_of
 
 __all__ = ["ToolNode"]
@@ -94,6 +94,11 @@ class ToolNode:
         return f"ToolNode(tools={list(self._tools)}, name={self.name!r})"
 
     # ------------------------------------------------------------------ running
+    def __call__(self, input: Any, config: Mapping | None = None) -> Any:
+        """``invoke``: callable, so LangChain takes it into a chain (``runnable | tool_node``)
+        as it does LangGraph's ToolNode."""
+        return self.invoke(input, config)
+
     def invoke(self, input: Any, config: Mapping | None = None, **_: Any) -> Any:
         """Run the calls in parallel threads; returns the tool messages (a list for a list
         input, else ``{messages_key: [...]}``), or ``Command``s when a tool returned one."""
@@ -229,7 +234,7 @@ class ToolNode:
             return self._checked_command(response, call, input_type)
         if _is_tool_message(response):
             response.content = content_of(response.content)
-            return ensure_id(response)
+            return response
         if (
             isinstance(response, list)
             and response

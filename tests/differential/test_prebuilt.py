@@ -488,3 +488,37 @@ def test_dict_messages_in_the_state():
         return seen(graph.invoke({"messages": [{"role": "user", "content": "2+3"}]}, thread("d")))
 
     assert same(scenario)["messages"][2]["content"] == "5"
+
+
+def test_tool_node_in_a_langchain_chain():
+    """``RunnablePick("messages") | ToolNode(...)`` is a chain a node can run (LangChain takes
+    the tool node in as a callable); the tool messages it returns have no id until the
+    state's reducer gives them one, and the updates stream shows that id."""
+    from langchain_core.runnables import RunnablePick
+
+    def scenario(p: Prebuilt):
+        chain = RunnablePick("messages") | p.ToolNode([add])
+        returned: list = []
+        ids_when_returned: list = []
+
+        def tools(state, config):
+            returned.extend(chain.invoke(state, config))
+            ids_when_returned.extend(m.id for m in returned)
+            return {"messages": returned}
+
+        builder = p.api.StateGraph(p.api.MessagesState)
+        builder.add_node("tools", tools)
+        builder.add_edge(p.api.START, "tools")
+        graph = builder.compile(checkpointer=p.api.InMemorySaver())
+        asked = {"messages": [p.AIMessage("", tool_calls=[call("add", {"a": 1, "b": 2}, "c1")])]}
+        [chunk] = graph.stream(asked, thread("t"))
+        [streamed] = chunk["tools"]["messages"]
+        stored = graph.get_state(thread("t")).values["messages"][-1]
+        return {
+            "returned": seen(returned),
+            "ids when returned": ids_when_returned,
+            "streamed id is stored id": bool(streamed.id) and streamed.id == stored.id,
+        }
+
+    out = same(scenario)
+    assert out["ids when returned"] == [None] and out["streamed id is stored id"]

@@ -67,7 +67,6 @@ LEAVE_OUT: dict[str, list[str]] = {
     ],
     "callbacks/tracing: LangChain astream_events": [
         "test_pregel_async.py::test_checkpoint_put_after_cancellation_stream_events_anext",
-        "test_pregel_async.py::test_cancel_graph_astream_events_v2",
         "test_pregel_async.py::test_awaited_task_returns_its_value_under_astream_events",
     ],
     "raw checkpointer API internals (savers overriding get_tuple/put/put_writes)": [
