@@ -162,6 +162,86 @@ def test_notebook7_stop_button(notebook7):
     notebook7.screenshot("after-stop-continue", widget)
 
 
+ASYNC_GRAPH = """
+import asyncio
+import json
+import operator
+import threading
+from typing import Annotated, TypedDict
+
+from hitl_notebook import END, START, InMemorySaver, StateGraph
+from hitl_notebook.widgets import show
+
+calls = []
+cancelled = threading.Event()
+
+class State(TypedDict):
+    log: Annotated[list, operator.add]
+
+async def wait_long(state):
+    calls.append(1)
+    if len(calls) == 1:
+        try:
+            await asyncio.sleep(300)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+    return {"log": ["wait_long"]}
+
+builder = StateGraph(State)
+builder.add_node("first", lambda s: {"log": ["first"]})
+builder.add_node("wait_long", wait_long)
+builder.add_edge(START, "first")
+builder.add_edge("first", "wait_long")
+builder.add_edge("wait_long", END)
+graph = builder.compile(checkpointer=InMemorySaver())
+config = {"configurable": {"thread_id": "async"}}
+widget = show(graph, thread_id="async")
+
+def report():
+    head = graph.get_state(config)
+    print(json.dumps({"values": head.values, "next": list(head.next), "running": widget.running,
+                      "cancelled": cancelled.is_set(), "calls": len(calls)}))
+widget
+"""
+
+
+def stop_async_node_then_continue(helper) -> None:
+    """Shared by both front ends: Stop cancels the awaiting node at once (no gate to
+    open), the thread pauses before it, a double click on Stop asks nothing more, and
+    Continue re-runs the node to the end."""
+    helper.open_notebook([ASYNC_GRAPH])
+    helper.run_all()
+    widget = helper.page.get_by_test_id("hitl-widget")
+    expect(widget.get_by_test_id("status")).to_have_text("new")
+    widget.locator(".hn-run summary").click()
+    widget.get_by_test_id("run-input").fill('{"log": []}')
+    widget.get_by_test_id("btn-run").click()
+    expect(widget.get_by_test_id("run-node-wait_long")).to_contain_text("running")
+    widget.get_by_test_id("btn-stop").dblclick()
+    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    expect(widget.get_by_test_id("run-node-wait_long")).to_contain_text("stopped")
+    state = kernel_state(helper)
+    assert state == {
+        "values": {"log": ["first"]}, "next": ["wait_long"], "running": False,
+        "cancelled": True, "calls": 1,
+    }  # fmt: skip
+    helper.screenshot("async-stopped", widget)
+    widget.get_by_test_id("btn-continue").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    assert kernel_state(helper)["values"] == {"log": ["first", "wait_long"]}
+
+
+def test_stop_cancels_a_running_async_node(lab):
+    """JupyterLab: Stop during an async node cancels it; Continue finishes the run."""
+    stop_async_node_then_continue(lab)
+
+
+def test_notebook7_stop_cancels_a_running_async_node(notebook7):
+    """Notebook 7: the same, with comms on the main shell."""
+    stop_async_node_then_continue(notebook7)
+
+
 TOKENS_GRAPH = """
 import json
 import operator
