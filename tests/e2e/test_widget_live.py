@@ -133,6 +133,43 @@ def test_run_goes_on_in_background_and_stop_leaves_a_clean_checkpoint(lab, comms
         assert any(name.startswith("subshell") for name in threads), threads
 
 
+#: Clicks a button three times 50 ms apart, as an impatient user does (looked up each time).
+_TRIPLE_CLICK = """async (testid) => {
+    for (let i = 0; i < 3; i++) {
+        document.querySelector(`[data-testid="${testid}"]`).click();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}"""
+
+
+def test_rapid_clicks_on_run_and_continue_start_one_run_without_errors(lab):
+    """Run clicked three times quickly starts one run and shows no error (the later clicks
+    used to be refused by the kernel with "a run is in progress" in a red banner); the
+    same for Continue after a Stop."""
+    widget = open_live_widget(lab, "perCommTarget")
+    widget.locator(".hn-run summary").click()
+    widget.get_by_test_id("run-input").fill('{"log": []}')
+    lab.page.evaluate(_TRIPLE_CLICK, "btn-run")
+    expect(widget.get_by_test_id("run-node-slow")).to_contain_text("running")
+    expect(widget.get_by_test_id("error-banner")).to_be_hidden()
+    for testid in ("btn-run", "btn-continue", "btn-step", "btn-refresh"):
+        expect(widget.get_by_test_id(testid)).to_be_disabled()
+    widget.get_by_test_id("btn-stop").click()
+    lab.run_code("gate.set()")
+    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    lab.run_code("gate.clear()")
+    lab.page.evaluate(_TRIPLE_CLICK, "btn-continue")
+    expect(widget.get_by_test_id("run-node-last")).to_contain_text("visited")
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(widget.get_by_test_id("error-banner")).to_be_hidden()
+    expect(widget.get_by_test_id("btn-continue")).to_be_disabled()  # nothing left to run
+    assert kernel_state(lab)["values"] == {"log": ["first", "slow", "last"]}
+    runs = lab.run_code(
+        "print(sum(1 for s in graph.get_state_history(config) if s.metadata['source'] == 'input'))"
+    )
+    assert runs.strip() == "1"
+
+
 def test_stop_from_code(lab):
     """``widget.stop()`` in a cell stops a run started from the widget, like the button."""
     widget = open_live_widget(lab, "perCommTarget")
