@@ -169,6 +169,19 @@ def test_rapid_clicks_on_run_and_continue_start_one_run_without_errors(lab):
     )
     assert runs.strip() == "1"
 
+    # The same on a past checkpoint's Fork and Replay (the one before "last" ran).
+    count = "print(len(list(graph.get_state_history(config))))"
+    before = int(lab.run_code(count))
+    widget.get_by_test_id("history-row").nth(1).click()
+    lab.page.evaluate(_TRIPLE_CLICK, "checkpoint-fork")
+    expect(widget.get_by_test_id("checkpoint-fork")).to_have_text("Forked")
+    assert int(lab.run_code(count)) == before + 1, "one fork for three clicks"
+    widget.get_by_test_id("history-row").nth(2).click()
+    lab.page.evaluate(_TRIPLE_CLICK, "checkpoint-replay")
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(widget.get_by_test_id("checkpoint-replay")).to_be_enabled()
+    expect(widget.get_by_test_id("error-banner")).to_be_hidden()
+
 
 def test_stop_from_code(lab):
     """``widget.stop()`` in a cell stops a run started from the widget, like the button."""
