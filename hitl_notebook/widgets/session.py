@@ -1053,6 +1053,8 @@ ACTIONS: dict[str, tuple[bool, _Handler]] = {
 QUERIES: dict[str, tuple[bool, _Handler]] = {
     # the browser checks the kernel side is still there (a restored widget: is one at all)
     "ping": (False, lambda s, a: {"thread_id": s.thread_id}),
+    # the run panel's durations as of now (a page opened mid-run holds older ones)
+    "progress": (False, lambda s, a: s._tracker.trait() if s._tracker is not None else {}),
     "threads": (False, Session._threads_for_widget),
     "history": (True, Session._history_page),
     "checkpoint": (True, lambda s, a: s._checkpoint_view(a.get("id"))),

@@ -212,6 +212,52 @@ def test_notebook7_stop_button(notebook7):
     notebook7.screenshot("after-stop-continue", widget)
 
 
+def reload_mid_run_then_stop_and_continue(helper, reopen_args) -> None:
+    """Shared by both front ends: save and reload while a run waits in a node; the widget
+    comes back showing the run (its time counted from the run's start, not from the
+    reload), and Stop then Continue work from the new page."""
+    from conftest import _OPEN_PANEL_JS
+
+    helper.open_notebook([LIVE_GRAPH, SHOW_LIVE])
+    helper.run_all()
+    widget = helper.page.get_by_test_id("hitl-widget")
+    expect(widget.get_by_test_id("status")).to_have_text("new")
+    start_run_from_widget(widget)
+    helper.run_code("import time\ntime.sleep(4)")  # the run goes on; no change is sent
+    helper.page.evaluate(
+        "async () => { await window.jupyterapp.commands.execute('docmanager:save'); }"
+    )
+    helper.page.reload()
+    helper.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+    helper.page.evaluate(_OPEN_PANEL_JS, {"path": helper.notebook, **reopen_args})
+    widget = helper.page.get_by_test_id("hitl-widget")
+    expect(widget.get_by_test_id("status")).to_have_text("running")
+    expect(widget.get_by_test_id("run-node-slow")).to_contain_text("running")
+    elapsed = float(widget.get_by_test_id("run-elapsed").inner_text().split()[0])
+    assert elapsed >= 4, f"the run has gone on for 4 s at least, not {elapsed} s"
+    helper.screenshot("reloaded-mid-run", widget)
+    widget.get_by_test_id("btn-stop").click()
+    expect(widget.get_by_test_id("run-summary")).to_have_text(re.compile("Stopping"))
+    helper.run_code("gate.set()")
+    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    assert kernel_state(helper) == {
+        "values": {"log": ["first", "slow"]}, "next": ["last"], "running": False,
+    }  # fmt: skip
+    widget.get_by_test_id("btn-continue").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    assert kernel_state(helper)["values"] == {"log": ["first", "slow", "last"]}
+
+
+def test_reload_mid_run_shows_the_run_and_stops_it(lab):
+    """JupyterLab: reload during a run, then Stop and Continue from the reloaded page."""
+    reload_mid_run_then_stop_and_continue(lab, {"collapseLeft": True})
+
+
+def test_notebook7_reload_mid_run_shows_the_run_and_stops_it(notebook7):
+    """Notebook 7: the same."""
+    reload_mid_run_then_stop_and_continue(notebook7, {"collapseLeft": False})
+
+
 ASYNC_GRAPH = """
 import asyncio
 import json
