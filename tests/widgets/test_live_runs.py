@@ -88,6 +88,29 @@ def test_progress_query_gives_durations_as_of_now(engine, open_widget):
     assert browser.query("progress")["result"] == widget.progress
 
 
+def test_latest_checkpoint_asked_mid_run_is_the_head(engine, open_widget):
+    """A page opened mid-run asks for the latest checkpoint: it comes as the head (the
+    state panel shows it) though the panel's last patch is older; it used to come as a
+    past checkpoint, which the panel ignores, leaving it empty."""
+    gate, started = threading.Event(), threading.Event()
+    widget, browser = open_widget(gated_chain(engine, gate, started))
+    browser.action("run", wait=False, input={"log": []})
+    try:
+        assert started.wait(10)
+        reads = getattr(widget.session.runtime, "reads_during_run", True)
+        deadline = time.monotonic() + 10  # until the step before "slow" is shown
+        while reads and widget.head.get("next") != ["slow"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        view = browser.query("checkpoint")["result"]
+        assert view["is_head"]
+        assert view["id"] == widget.head.get("id")
+        # (a LangGraph graph is not read during a run: the widget knows no checkpoint yet)
+        assert view["values"] == ({"log": ["a"]} if reads else {})
+    finally:
+        gate.set()
+    assert widget.wait(30)
+
+
 def test_stop_lets_a_sync_node_finish_and_starts_no_further_node(engine, open_widget):
     """Stop while a sync node runs: it finishes its call, its step is saved, the next node
     never starts, and Continue goes on from there."""
