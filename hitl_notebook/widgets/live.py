@@ -236,7 +236,7 @@ class RunTracker:
         end = self.info["ended"] or now
         nodes = {
             k: {**v, "took": (v.get("ended") or end) - v.get("started", end)}
-            for k, v in self.info["nodes"].items()
+            for k, v in dict(self.info["nodes"]).items()  # (the run's thread may add one)
         }
         return {**self.info, "elapsed": end - self.info["started"], "nodes": nodes}
 

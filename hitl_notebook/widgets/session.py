@@ -911,6 +911,10 @@ class Session:
 
     def _checkpoint_view(self, cid: str | None) -> dict:
         sid = checkpoint_id(self._snapshot(None)) if cid is None else cid
+        if cid is None and sid is not None and sid not in self._history:
+            # Mid-run, a checkpoint the widget has not read yet (LangGraph graphs are not
+            # read during a run): the latest the widget knows, rather than an error.
+            sid = checkpoint_id(self.head) if self.head is not None else None
         if sid is None:
             return {"id": None, "values": {}, "summary": {}, "is_head": True}
         self._require_checkpoint(sid)
@@ -918,7 +922,9 @@ class Session:
             "id": sid,
             "values": self._checkpoint_json(sid)[0],
             "summary": self._history.summary(sid),
-            "is_head": sid == self._head_summary_id,
+            # (asked for the latest: it is the head, also mid-run, when the head the
+            # state panel was last patched to is older and a reloaded page asks)
+            "is_head": cid is None or sid == self._head_summary_id,
         }
 
     def _diff_ops(self, a: str, b: str | None) -> tuple[str | None, list[dict], list[dict]]:
@@ -1059,6 +1065,8 @@ ACTIONS: dict[str, tuple[bool, _Handler]] = {
 QUERIES: dict[str, tuple[bool, _Handler]] = {
     # the browser checks the kernel side is still there (a restored widget: is one at all)
     "ping": (False, lambda s, a: {"thread_id": s.thread_id}),
+    # the run panel's durations as of now (a page opened mid-run holds older ones)
+    "progress": (False, lambda s, a: s._tracker.trait() if s._tracker is not None else {}),
     "threads": (False, Session._threads_for_widget),
     "history": (True, Session._history_page),
     "checkpoint": (True, lambda s, a: s._checkpoint_view(a.get("id"))),

@@ -6,6 +6,9 @@ import { h, parseJSON, replaceChildren } from "./dom.js";
 import { ACTION } from "./protocol.js";
 import { createThreadPicker } from "./thread_picker.js";
 
+/** Statuses in which the kernel refuses Continue and Step: nothing is scheduled. */
+const NOTHING_NEXT = new Set(["new", "done"]);
+
 export function createControls({ channel, model }) {
   const status = h("span", { class: "hn-status", testid: "status", role: "status" });
   const error = h("div", { class: "hn-banner hn-banner-error", testid: "error-banner", role: "alert" });
@@ -14,10 +17,26 @@ export function createControls({ channel, model }) {
   const runError = h("div", { class: "hn-error", testid: "run-error", role: "alert" });
   runInput.value = "{}";
 
+  // A run button's click is "in flight" until the kernel replies: a second click in that
+  // gap (a double click) would only be refused by the kernel with an error banner.
+  let starting = false;
+
   async function act(action, args = {}) {
     const reply = await channel.action(action, args);
     if (!reply.ok && reply.kind !== "stale") showError(reply.error);
     return reply;
+  }
+
+  async function start(action, args = {}) {
+    if (starting) return;
+    starting = true;
+    sync();
+    try {
+      return await act(action, args);
+    } finally {
+      starting = false;
+      sync();
+    }
   }
 
   function showError(message) {
@@ -29,16 +48,16 @@ export function createControls({ channel, model }) {
     const parsed = parseJSON(runInput.value);
     if (!parsed.ok) return (runError.textContent = parsed.error);
     runError.textContent = "";
-    return act(action, { input: parsed.value });
+    return start(action, { input: parsed.value });
   }
 
   const toolbar = h(
     "div",
     { class: "hn-row hn-toolbar" },
     status,
-    h("button", { testid: "btn-continue", "data-run-button": true, title: "Run until the end, an interrupt or a breakpoint", on: { click: () => act(ACTION.CONTINUE) } }, "Continue"),
-    h("button", { testid: "btn-step", "data-run-button": true, title: "Run one super-step", on: { click: () => act(ACTION.STEP) } }, "Step"),
-    h("button", { testid: "btn-refresh", title: "Re-read the thread", on: { click: () => act(ACTION.REFRESH) } }, "Refresh"),
+    h("button", { testid: "btn-continue", "data-run-button": true, "data-needs-next": true, title: "Run until the end, an interrupt or a breakpoint", on: { click: () => start(ACTION.CONTINUE) } }, "Continue"),
+    h("button", { testid: "btn-step", "data-run-button": true, "data-needs-next": true, title: "Run one super-step", on: { click: () => start(ACTION.STEP) } }, "Step"),
+    h("button", { testid: "btn-refresh", "data-run-button": true, title: "Re-read the thread", on: { click: () => start(ACTION.REFRESH) } }, "Refresh"),
     h("span", { class: "hn-muted hn-thread", testid: "thread-id" }),
   );
   const runBox = h(
@@ -58,8 +77,12 @@ export function createControls({ channel, model }) {
 
   function sync() {
     status.textContent = model.get("status");
-    // One run at a time: the kernel refuses a second one, so do not offer it.
-    for (const button of el.querySelectorAll("[data-run-button]")) button.disabled = model.get("status") === "running";
+    // One run at a time: the kernel refuses a second one (and a refresh during a run), so
+    // do not offer them while a run goes on or a click of ours is still unanswered.
+    const busy = model.get("status") === "running" || starting;
+    // Continue and Step have nothing to run on a thread not started yet or finished.
+    const idle = NOTHING_NEXT.has(model.get("status"));
+    for (const button of el.querySelectorAll("[data-run-button]")) button.disabled = busy || (idle && button.hasAttribute("data-needs-next"));
     status.dataset.status = model.get("status");
     el.dataset.status = model.get("status");
     const head = model.get("head") ?? {};

@@ -54,7 +54,7 @@ export function mount({ model, el, layout }) {
     if (viewingHead ? view.is_head : Boolean(id)) editor.load(view);
   }
 
-  const detail = createCheckpointDetail({ channel, onError });
+  const detail = createCheckpointDetail({ channel, model, onError });
   const timeline = createTimeline({
     channel,
     onSelect: (item) => {

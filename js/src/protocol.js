@@ -21,6 +21,8 @@ export const ACTION = Object.freeze({
 /** Queries read the thread and change nothing. */
 export const QUERY = Object.freeze({
   PING: "ping",
+  /** The run in progress with its durations as of now (for a page opened mid-run). */
+  PROGRESS: "progress",
   THREADS: "threads",
   HISTORY: "history",
   CHECKPOINT: "checkpoint",

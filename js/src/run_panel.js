@@ -5,6 +5,7 @@
 // kernel and browser clocks never have to agree.
 
 import { escapeBidi, h, replaceChildren } from "./dom.js";
+import { QUERY } from "./protocol.js";
 
 const TICK_MS = 200;
 
@@ -54,8 +55,8 @@ export function createRunPanel({ channel, model, now = () => performance.now() }
     }
   }
 
-  function render() {
-    progress = model.get("progress") ?? {};
+  function render(fresh = model.get("progress") ?? {}) {
+    progress = fresh;
     receivedAt = now();
     el.hidden = !progress.started;
     if (!progress.started) return;
@@ -108,9 +109,17 @@ export function createRunPanel({ channel, model, now = () => performance.now() }
     messages.scrollTop = messages.scrollHeight;
   }
 
-  model.on("change:progress", render);
+  model.on("change:progress", () => render());
   channel.on("tokens", (msg) => addTokens(msg.items));
   render();
+  // A page opened (or reloaded) mid-run holds the durations of the kernel's last change,
+  // which may be long ago: ask for them as of now.
+  if (progress.active) {
+    channel.query(QUERY.PROGRESS).then((reply) => {
+      const later = reply.ok ? reply.result : null;
+      if (later?.started === progress.started && progress.active) render(later);
+    });
+  }
   return {
     el,
     dispose() {

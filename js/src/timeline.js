@@ -197,11 +197,26 @@ export function rowTitle(item, writers) {
 }
 
 /** Details of the selected checkpoint: writes, diff, replay and fork. */
-export function createCheckpointDetail({ channel, onError = (/** @type {string} */ _message) => {} }) {
+export function createCheckpointDetail({ channel, model = /** @type {any} */ (null), onError = (/** @type {string} */ _message) => {} }) {
   const el = h("div", { class: "hn-checkpoint-detail", testid: "checkpoint-detail" });
   const diffBox = h("div", { class: "hn-diff", testid: "diff-view" });
   let current = null;
   let marked = null;
+  // Replay and Fork act once per click the kernel answered: a double click would start a
+  // second replay (refused: a run is in progress) or a duplicate fork. A checkpoint
+  // forked from here says so until its row is selected again.
+  let acting = false;
+  let forkedFrom = null;
+
+  function syncButtons() {
+    const running = model?.get("status") === "running";
+    for (const button of el.querySelectorAll("[data-checkpoint-action]")) {
+      const forked = button.dataset.testid === "checkpoint-fork" && forkedFrom === current?.id;
+      button.disabled = acting || running || forked;
+      if (button.dataset.testid === "checkpoint-fork") button.textContent = forked ? "Forked" : "Fork here";
+    }
+  }
+  model?.on("change:status", syncButtons);
 
   async function showDiff(a, b) {
     const started = performance.now();
@@ -225,11 +240,25 @@ export function createCheckpointDetail({ channel, onError = (/** @type {string} 
   }
 
   async function act(action, args) {
-    const reply = await channel.action(action, args);
-    if (!reply.ok) onError(reply.error);
+    if (acting) return;
+    acting = true;
+    syncButtons();
+    try {
+      const reply = await channel.action(action, args);
+      if (!reply.ok) onError(reply.error);
+      else if (action === ACTION.FORK) forkedFrom = args.checkpoint_id;
+    } finally {
+      acting = false;
+      syncButtons();
+    }
   }
 
   function show(item) {
+    forkedFrom = null;
+    render(item);
+  }
+
+  function render(item) {
     current = item;
     replaceChildren(diffBox);
     if (!item) return replaceChildren(el);
@@ -241,13 +270,14 @@ export function createCheckpointDetail({ channel, onError = (/** @type {string} 
         "div",
         { class: "hn-row" },
         h("button", { testid: "checkpoint-diff-parent", on: { click: () => showDiff(item.id, null) } }, "Diff vs parent"),
-        h("button", { testid: "checkpoint-mark", on: { click: () => { marked = item.id; show(item); } } }, marked === item.id ? "Marked" : "Mark for compare"),
+        h("button", { testid: "checkpoint-mark", on: { click: () => { marked = item.id; render(item); } } }, marked === item.id ? "Marked" : "Mark for compare"),
         marked && marked !== item.id ? h("button", { testid: "checkpoint-diff-marked", on: { click: () => showDiff(item.id, marked) } }, `Diff vs …${shortId(marked)}`) : null,
-        h("button", { testid: "checkpoint-replay", on: { click: () => act(ACTION.REPLAY, { checkpoint_id: item.id }) } }, "Replay from here"),
-        h("button", { testid: "checkpoint-fork", on: { click: () => act(ACTION.FORK, { checkpoint_id: item.id, values: null }) } }, "Fork here"),
+        h("button", { testid: "checkpoint-replay", "data-checkpoint-action": true, on: { click: () => act(ACTION.REPLAY, { checkpoint_id: item.id }) } }, "Replay from here"),
+        h("button", { testid: "checkpoint-fork", "data-checkpoint-action": true, on: { click: () => act(ACTION.FORK, { checkpoint_id: item.id, values: null }) } }, "Fork here"),
       ),
       diffBox,
     );
+    syncButtons();
   }
 
   return { el, show, current: () => current };

@@ -55,6 +55,32 @@ describe("composed widget", () => {
     expect(el.querySelector("i")).toBeNull();
   });
 
+  it("keeps run buttons disabled while a click of theirs waits for the kernel", async () => {
+    const { model, el } = setup();
+    await tick();
+    const held = [];
+    const send = model.send;
+    model.send = (msg) => (msg.type === "action" ? held.push(msg) : send(msg));
+    q(el, "btn-continue").click();
+    q(el, "btn-continue").click();
+    q(el, "btn-step").click();
+    expect(held.map((msg) => msg.action)).toEqual(["continue"]);
+    for (const id of ["btn-continue", "btn-step", "btn-refresh", "btn-run"]) expect(q(el, id).disabled, id).toBe(true);
+    model.emit({ type: "reply", request_id: held[0].request_id, ok: true, result: {} });
+    await tick();
+    for (const id of ["btn-continue", "btn-step", "btn-refresh", "btn-run"]) expect(q(el, id).disabled, id).toBe(false);
+  });
+
+  it("offers Continue and Step only when something is scheduled", async () => {
+    const { model, el } = setup();
+    await tick();
+    for (const [status, disabled] of [["done", true], ["new", true], ["paused", false], ["error", false]]) {
+      model.set("status", status);
+      for (const id of ["btn-continue", "btn-step"]) expect(q(el, id).disabled, `${id} ${status}`).toBe(disabled);
+      expect(q(el, "btn-run").disabled, `run ${status}`).toBe(false);
+    }
+  });
+
   it("updates the diagram when node status changes", async () => {
     const { model, el, view } = setup();
     await view.rendered;

@@ -35,6 +35,19 @@ describe("run panel", () => {
     expect(q(panel.el, "run-node-a").textContent).toContain("0.3 s");
   });
 
+  it("opened mid-run, asks the kernel for the durations as of now", async () => {
+    const held = { active: true, stopping: false, started: 7, elapsed: 400, steps: 1, step: 0, nodes: { slow: { state: "running", took: 100 } } };
+    const later = { ...held, elapsed: 65_000, nodes: { slow: { state: "running", took: 64_700 } } };
+    const model = fakeModel({ progress: held }, (msg) => (msg.query === "progress" ? { ok: true, result: later } : { ok: true, result: {} }));
+    const panel = createRunPanel({ channel: createChannel(model), model, now: () => 0 });
+    expect(q(panel.el, "run-elapsed").textContent).toBe("0.4 s");
+    await tick();
+    panel.dispose();
+    expect(model.sent.map((msg) => msg.query)).toEqual(["progress"]);
+    expect(q(panel.el, "run-elapsed").textContent).toBe("1 min 05 s");
+    expect(q(panel.el, "run-node-slow").textContent).toContain("1 min 04 s");
+  });
+
   it("sends stop and shows that it is stopping", async () => {
     const { model, panel } = setup({ active: true, started: 1, elapsed: 0, steps: 0, nodes: {} });
     q(panel.el, "btn-stop").click();

@@ -133,6 +133,56 @@ def test_run_goes_on_in_background_and_stop_leaves_a_clean_checkpoint(lab, comms
         assert any(name.startswith("subshell") for name in threads), threads
 
 
+#: Clicks a button three times 50 ms apart, as an impatient user does (looked up each time).
+_TRIPLE_CLICK = """async (testid) => {
+    for (let i = 0; i < 3; i++) {
+        document.querySelector(`[data-testid="${testid}"]`).click();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}"""
+
+
+def test_rapid_clicks_on_run_and_continue_start_one_run_without_errors(lab):
+    """Run clicked three times quickly starts one run and shows no error (the later clicks
+    used to be refused by the kernel with "a run is in progress" in a red banner); the
+    same for Continue after a Stop."""
+    widget = open_live_widget(lab, "perCommTarget")
+    widget.locator(".hn-run summary").click()
+    widget.get_by_test_id("run-input").fill('{"log": []}')
+    lab.page.evaluate(_TRIPLE_CLICK, "btn-run")
+    expect(widget.get_by_test_id("run-node-slow")).to_contain_text("running")
+    expect(widget.get_by_test_id("error-banner")).to_be_hidden()
+    for testid in ("btn-run", "btn-continue", "btn-step", "btn-refresh"):
+        expect(widget.get_by_test_id(testid)).to_be_disabled()
+    widget.get_by_test_id("btn-stop").click()
+    lab.run_code("gate.set()")
+    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    lab.run_code("gate.clear()")
+    lab.page.evaluate(_TRIPLE_CLICK, "btn-continue")
+    expect(widget.get_by_test_id("run-node-last")).to_contain_text("visited")
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(widget.get_by_test_id("error-banner")).to_be_hidden()
+    expect(widget.get_by_test_id("btn-continue")).to_be_disabled()  # nothing left to run
+    assert kernel_state(lab)["values"] == {"log": ["first", "slow", "last"]}
+    runs = lab.run_code(
+        "print(sum(1 for s in graph.get_state_history(config) if s.metadata['source'] == 'input'))"
+    )
+    assert runs.strip() == "1"
+
+    # The same on a past checkpoint's Fork and Replay (the one before "last" ran).
+    count = "print(len(list(graph.get_state_history(config))))"
+    before = int(lab.run_code(count))
+    widget.get_by_test_id("history-row").nth(1).click()
+    lab.page.evaluate(_TRIPLE_CLICK, "checkpoint-fork")
+    expect(widget.get_by_test_id("checkpoint-fork")).to_have_text("Forked")
+    assert int(lab.run_code(count)) == before + 1, "one fork for three clicks"
+    widget.get_by_test_id("history-row").nth(2).click()
+    lab.page.evaluate(_TRIPLE_CLICK, "checkpoint-replay")
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    expect(widget.get_by_test_id("checkpoint-replay")).to_be_enabled()
+    expect(widget.get_by_test_id("error-banner")).to_be_hidden()
+
+
 def test_stop_from_code(lab):
     """``widget.stop()`` in a cell stops a run started from the widget, like the button."""
     widget = open_live_widget(lab, "perCommTarget")
@@ -160,6 +210,136 @@ def test_notebook7_stop_button(notebook7):
     widget.get_by_test_id("btn-continue").click()
     expect(widget.get_by_test_id("status")).to_have_text("done")
     notebook7.screenshot("after-stop-continue", widget)
+
+
+def reload_mid_run_then_stop_and_continue(helper, reopen_args) -> None:
+    """Shared by both front ends: save and reload while a run waits in a node; the widget
+    comes back showing the run (its time counted from the run's start, not from the
+    reload), and Stop then Continue work from the new page."""
+    from conftest import _OPEN_PANEL_JS
+
+    helper.open_notebook([LIVE_GRAPH, SHOW_LIVE])
+    helper.run_all()
+    widget = helper.page.get_by_test_id("hitl-widget")
+    expect(widget.get_by_test_id("status")).to_have_text("new")
+    start_run_from_widget(widget)
+    helper.run_code("import time\ntime.sleep(4)")  # the run goes on; no change is sent
+    helper.page.evaluate(
+        "async () => { await window.jupyterapp.commands.execute('docmanager:save'); }"
+    )
+    helper.page.reload()
+    helper.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+    helper.page.evaluate(_OPEN_PANEL_JS, {"path": helper.notebook, **reopen_args})
+    widget = helper.page.get_by_test_id("hitl-widget")
+    expect(widget.get_by_test_id("status")).to_have_text("running")
+    expect(widget.get_by_test_id("run-node-slow")).to_contain_text("running")
+    # (the time as of now comes with a reply to the reloaded page's question)
+    expect(widget.get_by_test_id("run-elapsed")).to_have_text(
+        re.compile(r"^([4-9]|\d\d+)\.\d s$|min")
+    )
+    expect(widget.get_by_test_id("state-title")).to_contain_text("(latest)")
+    assert json.loads(widget.get_by_test_id("state-json").input_value()) == {"log": ["first"]}
+    helper.screenshot("reloaded-mid-run", widget)
+    widget.get_by_test_id("btn-stop").click()
+    expect(widget.get_by_test_id("run-summary")).to_have_text(re.compile("Stopping"))
+    helper.run_code("gate.set()")
+    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    assert kernel_state(helper) == {
+        "values": {"log": ["first", "slow"]}, "next": ["last"], "running": False,
+    }  # fmt: skip
+    widget.get_by_test_id("btn-continue").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    assert kernel_state(helper)["values"] == {"log": ["first", "slow", "last"]}
+
+
+def test_reload_mid_run_shows_the_run_and_stops_it(lab):
+    """JupyterLab: reload during a run, then Stop and Continue from the reloaded page."""
+    reload_mid_run_then_stop_and_continue(lab, {"collapseLeft": True})
+
+
+def test_notebook7_reload_mid_run_shows_the_run_and_stops_it(notebook7):
+    """Notebook 7: the same."""
+    reload_mid_run_then_stop_and_continue(notebook7, {"collapseLeft": False})
+
+
+ASYNC_GRAPH = """
+import asyncio
+import json
+import operator
+import threading
+from typing import Annotated, TypedDict
+
+from hitl_notebook import END, START, InMemorySaver, StateGraph
+from hitl_notebook.widgets import show
+
+calls = []
+cancelled = threading.Event()
+
+class State(TypedDict):
+    log: Annotated[list, operator.add]
+
+async def wait_long(state):
+    calls.append(1)
+    if len(calls) == 1:
+        try:
+            await asyncio.sleep(300)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+    return {"log": ["wait_long"]}
+
+builder = StateGraph(State)
+builder.add_node("first", lambda s: {"log": ["first"]})
+builder.add_node("wait_long", wait_long)
+builder.add_edge(START, "first")
+builder.add_edge("first", "wait_long")
+builder.add_edge("wait_long", END)
+graph = builder.compile(checkpointer=InMemorySaver())
+config = {"configurable": {"thread_id": "async"}}
+widget = show(graph, thread_id="async")
+
+def report():
+    head = graph.get_state(config)
+    print(json.dumps({"values": head.values, "next": list(head.next), "running": widget.running,
+                      "cancelled": cancelled.is_set(), "calls": len(calls)}))
+widget
+"""
+
+
+def stop_async_node_then_continue(helper) -> None:
+    """Shared by both front ends: Stop cancels the awaiting node at once (no gate to
+    open), the thread pauses before it, a double click on Stop asks nothing more, and
+    Continue re-runs the node to the end."""
+    helper.open_notebook([ASYNC_GRAPH])
+    helper.run_all()
+    widget = helper.page.get_by_test_id("hitl-widget")
+    expect(widget.get_by_test_id("status")).to_have_text("new")
+    widget.locator(".hn-run summary").click()
+    widget.get_by_test_id("run-input").fill('{"log": []}')
+    widget.get_by_test_id("btn-run").click()
+    expect(widget.get_by_test_id("run-node-wait_long")).to_contain_text("running")
+    widget.get_by_test_id("btn-stop").dblclick()
+    expect(widget.get_by_test_id("status")).to_have_text("paused")
+    expect(widget.get_by_test_id("run-node-wait_long")).to_contain_text("stopped")
+    state = kernel_state(helper)
+    assert state == {
+        "values": {"log": ["first"]}, "next": ["wait_long"], "running": False,
+        "cancelled": True, "calls": 1,
+    }  # fmt: skip
+    helper.screenshot("async-stopped", widget)
+    widget.get_by_test_id("btn-continue").click()
+    expect(widget.get_by_test_id("status")).to_have_text("done")
+    assert kernel_state(helper)["values"] == {"log": ["first", "wait_long"]}
+
+
+def test_stop_cancels_a_running_async_node(lab):
+    """JupyterLab: Stop during an async node cancels it; Continue finishes the run."""
+    stop_async_node_then_continue(lab)
+
+
+def test_notebook7_stop_cancels_a_running_async_node(notebook7):
+    """Notebook 7: the same, with comms on the main shell."""
+    stop_async_node_then_continue(notebook7)
 
 
 TOKENS_GRAPH = """

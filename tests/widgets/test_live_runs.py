@@ -12,6 +12,7 @@ import logging
 import operator
 import sys
 import threading
+import time
 from typing import Annotated, TypedDict
 
 import pytest
@@ -66,6 +67,48 @@ def test_button_run_goes_on_in_the_background_and_reports_live(engine, open_widg
         "c": "visited",
     }
     assert all(v["took"] >= 0 for v in widget.progress["nodes"].values())
+
+
+def test_progress_query_gives_durations_as_of_now(engine, open_widget):
+    """A page opened mid-run asks for the run's progress: the same run, its durations
+    measured when asked (the trait holds those of the last change, maybe long ago)."""
+    gate, started = threading.Event(), threading.Event()
+    widget, browser = open_widget(gated_chain(engine, gate, started))
+    assert browser.query("progress")["result"] == {}, "no run yet"
+    browser.action("run", wait=False, input={"log": []})
+    assert started.wait(10)
+    held = widget.progress
+    time.sleep(0.05)  # (so that "now" is a later millisecond than the last change)
+    now = browser.query("progress")["result"]
+    assert now["started"] == held["started"] and now["active"]
+    assert now["elapsed"] > held["elapsed"]
+    assert now["nodes"]["slow"]["took"] > held["nodes"]["slow"]["took"]
+    gate.set()
+    assert widget.wait(30)
+    assert browser.query("progress")["result"] == widget.progress
+
+
+def test_latest_checkpoint_asked_mid_run_is_the_head(engine, open_widget):
+    """A page opened mid-run asks for the latest checkpoint: it comes as the head (the
+    state panel shows it) though the panel's last patch is older; it used to come as a
+    past checkpoint, which the panel ignores, leaving it empty."""
+    gate, started = threading.Event(), threading.Event()
+    widget, browser = open_widget(gated_chain(engine, gate, started))
+    browser.action("run", wait=False, input={"log": []})
+    try:
+        assert started.wait(10)
+        reads = getattr(widget.session.runtime, "reads_during_run", True)
+        deadline = time.monotonic() + 10  # until the step before "slow" is shown
+        while reads and widget.head.get("next") != ["slow"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        view = browser.query("checkpoint")["result"]
+        assert view["is_head"]
+        assert view["id"] == widget.head.get("id")
+        # (a LangGraph graph is not read during a run: the widget knows no checkpoint yet)
+        assert view["values"] == ({"log": ["a"]} if reads else {})
+    finally:
+        gate.set()
+    assert widget.wait(30)
 
 
 def test_stop_lets_a_sync_node_finish_and_starts_no_further_node(engine, open_widget):
