@@ -43,6 +43,17 @@ def _view(chunk: Any) -> Any:
     return (mode, {k: plain(v) for k, v in payload.items()})
 
 
+def _in_a_subgraph(api: Api, node: Any) -> Any:
+    """A graph whose one node is a compiled subgraph running ``node``."""
+    inner = api.StateGraph(_State)
+    inner.add_node("node", node)
+    inner.add_edge(api.START, "node")
+    outer = api.StateGraph(_State)
+    outer.add_node("inner", inner.compile())
+    outer.add_edge(api.START, "inner")
+    return outer.compile()
+
+
 def test_tool_started_finished_and_error_events():
     """A node calling one tool that works and one that fails (caught by the node)."""
 
@@ -80,13 +91,7 @@ def test_tools_mode_with_a_task_in_a_subgraph_node():
         async def node(state: _State) -> dict:
             return {"out": await double(21)}
 
-        inner = api.StateGraph(_State)
-        inner.add_node("node", node)
-        inner.add_edge(api.START, "node")
-        outer = api.StateGraph(_State)
-        outer.add_node("inner", inner.compile())
-        outer.add_edge(api.START, "inner")
-        graph = outer.compile()
+        graph = _in_a_subgraph(api, node)
 
         async def chunks() -> list:
             return [c async for c in graph.astream({"out": None}, stream_mode=["values", "tools"])]
@@ -104,13 +109,7 @@ def test_a_subgraphs_tools_show_with_subgraphs_true():
         def node(state: _State) -> dict:
             return {"out": add.invoke(_call("add", {"a": 2, "b": 2}, "call-9")).content}
 
-        inner = api.StateGraph(_State)
-        inner.add_node("node", node)
-        inner.add_edge(api.START, "node")
-        outer = api.StateGraph(_State)
-        outer.add_node("inner", inner.compile())
-        outer.add_edge(api.START, "inner")
-        graph = outer.compile()
+        graph = _in_a_subgraph(api, node)
         flat = [c for c in graph.stream({"out": None}, stream_mode="tools")]
         nested = [
             (len(ns), ns[0].split(":")[0] if ns else None, chunk["event"])

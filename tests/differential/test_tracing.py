@@ -111,15 +111,20 @@ class _State(TypedDict):
     log: Annotated[list, operator.add]
 
 
+def _deep_subgraph(api: Api) -> Any:
+    """A compiled one-node graph (``deep``) a parent's node invokes."""
+    inner = api.StateGraph(_State)
+    inner.add_node("deep", lambda s: {"log": ["deep"]})
+    inner.add_edge(api.START, "deep")
+    return inner.compile()
+
+
 def test_state_graph_node_runs_and_subgraph():
     """A node run per node of each step, and a subgraph's node runs nested under the node
     of the parent that called it."""
 
     def scenario(api: Api) -> tuple:
-        inner = api.StateGraph(_State)
-        inner.add_node("deep", lambda s: {"log": ["deep"]})
-        inner.add_edge(api.START, "deep")
-        sub = inner.compile()
+        sub = _deep_subgraph(api)
 
         builder = api.StateGraph(_State)
         builder.add_node("first", lambda s: {"log": ["first"]})
@@ -147,10 +152,7 @@ def test_run_id_and_name_belong_to_the_top_level_run():
     a subgraph a node invokes (whose config inherits them) gets its own."""
 
     def scenario(api: Api) -> tuple:
-        inner = api.StateGraph(_State)
-        inner.add_node("deep", lambda s: {"log": ["deep"]})
-        inner.add_edge(api.START, "deep")
-        sub = inner.compile()
+        sub = _deep_subgraph(api)
 
         builder = api.StateGraph(_State)
         builder.add_node("calls_sub", lambda s: sub.invoke({"log": []}))
