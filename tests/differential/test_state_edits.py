@@ -253,3 +253,35 @@ def test_an_edit_as_one_of_several_send_tasks_drops_the_others():
         return seen
 
     same(scenario)
+
+
+@pytest.mark.parametrize("paused", ["at a question", "at a breakpoint"])
+def test_replaying_the_head_by_its_id_starts_a_branch(paused):
+    """``invoke(None, config)`` whose ``checkpoint_id`` is the thread's head is a replay:
+    a "fork" checkpoint starts the branch (its questions asked again), while answering the
+    head, or continuing an edit, goes on from it."""
+
+    def scenario(api: Api) -> dict:
+        def ask(state: Log) -> dict:
+            return {"log": ["b:" + api.interrupt("q")]}
+
+        builder = api.StateGraph(Log)
+        builder.add_node("a", lambda s: {"log": ["a"]})
+        builder.add_node("b", ask if paused == "at a question" else (lambda s: {"log": ["b"]}))
+        builder.add_edge(api.START, "a")
+        builder.add_edge("a", "b")
+        options = {} if paused == "at a question" else {"interrupt_before": ["b"]}
+        graph = builder.compile(checkpointer=api.InMemorySaver(), **options)
+        seen = {}
+        hows = ("replay", "answer", "edit") if paused == "at a question" else ("replay", "edit")
+        for how in hows:
+            config = thread(how)
+            graph.invoke({"log": []}, config)
+            head = graph.get_state(config).config
+            if how == "edit":
+                head = graph.update_state(config, {"log": ["e"]})
+            given = api.Command(resume="x") if how == "answer" else None
+            seen[how] = (plain(list(graph.stream(given, head))), history(graph, config))
+        return seen
+
+    same(scenario)
