@@ -462,10 +462,11 @@ def _metadata(config: dict, base: CheckpointRecord | None) -> dict:
 
 
 def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
-    """The node whose writes produced the checkpoint (walking back past steps that wrote
-    nothing); ``START`` for a thread's input."""
+    """The node whose run produced the checkpoint, walking back past steps that wrote
+    nothing and past edits (as in LangGraph, an edit's ``as_node`` does not count as a
+    run); ``START`` for a thread's input."""
     while record is not None:
-        if record.writes:
+        if record.writes and record.source != "update":
             writers = list(record.writes)
             if len(writers) > 1:
                 raise InvalidUpdateError(

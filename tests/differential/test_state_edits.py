@@ -285,3 +285,23 @@ def test_replaying_the_head_by_its_id_starts_a_branch(paused):
         return seen
 
     same(scenario)
+
+
+def test_an_edit_without_as_node_acts_as_the_last_node_that_ran_not_the_last_edit():
+    """``update_state(values)`` after an edit made as another node still acts as the node
+    that last ran: edits do not count (so after an edit as ``b``, the next plain edit
+    sends the thread back to ``b``)."""
+
+    def scenario(api: Api) -> list:
+        runs: list[str] = []
+        graph = build(api, runs, interrupt_before=["b"])
+        config = thread("edits")
+        graph.invoke({"trail": ["in"]}, config)
+        seen = []
+        for values, as_node in ((["e0"], None), (["e1"], None), (["x"], "b"), (["y"], None)):
+            graph.update_state(config, {"trail": values}, as_node=as_node)
+            seen.append(state(graph, config))
+        seen.append(plain(graph.invoke(None, config)))
+        return seen
+
+    same(scenario)
