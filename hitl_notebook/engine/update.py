@@ -463,18 +463,25 @@ def _metadata(config: dict, base: CheckpointRecord | None) -> dict:
 
 def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
     """The node whose run produced the checkpoint, walking back past steps that wrote
-    nothing and past edits (as in LangGraph, an edit's ``as_node`` does not count as a
-    run); ``START`` for a thread's input."""
+    nothing, past edits and past steps only ``Send`` tasks ran (as in LangGraph, neither an
+    edit's ``as_node`` nor a ``Send`` task counts as the node's run: after a fan-out the
+    edit acts as the node that sent it); ``START`` for a thread's input."""
     while record is not None:
+        parent = (
+            saver.get(record.thread_id, record.ns, record.parent_id, shared=True)
+            if record.parent_id
+            else None
+        )
         if record.writes and record.source != "update":
-            writers = list(record.writes)
+            sent = {p.name for p in parent.next if p.is_send} if parent is not None else set()
+            pulled = {p.name for p in parent.next if not p.is_send} if parent is not None else set()
+            writers = [n for n in record.writes if n in pulled or n not in sent]
             if len(writers) > 1:
                 raise InvalidUpdateError(
                     f"Ambiguous update, specify as_node: nodes {writers!r} all wrote in the last step. "
                     "Pass as_node='...' to say which node this update acts as."
                 )
-            return writers[0]
-        record = (
-            saver.get(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
-        )
+            if writers:
+                return writers[0]
+        record = parent
     return START

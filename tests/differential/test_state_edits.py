@@ -305,3 +305,28 @@ def test_an_edit_without_as_node_acts_as_the_last_node_that_ran_not_the_last_edi
         return seen
 
     same(scenario)
+
+
+def test_an_edit_without_as_node_after_a_fan_out_acts_as_the_sender():
+    """After a step only ``Send`` tasks ran, ``update_state(values)`` acts as the node whose
+    edge sent them (a ``Send`` task is not a run of its node there), so the fan-out runs
+    again; after a step that also ran a plain node, it acts as that node."""
+
+    def scenario(api: Api) -> list:
+        builder = api.StateGraph(Log)
+        builder.add_node("plan", lambda s: {"log": ["plan"]})
+        builder.add_node("work", lambda arg: {"log": [f"work{arg['i']}"]})
+        builder.add_node("check", lambda s: {"log": ["check"]})
+        builder.add_edge(api.START, "plan")
+        builder.add_conditional_edges(
+            "plan", lambda s: [api.Send("work", {"i": i}) for i in range(2)], ["work"]
+        )
+        builder.add_edge("work", "check")
+        graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_before=["check"])
+        config = thread("fan-out")
+        graph.invoke({"log": []}, config)
+        graph.update_state(config, {"log": ["edit"]})
+        edited = state(graph, config)
+        return [edited, plain(graph.invoke(None, config)), history(graph, config)]
+
+    same(scenario)
