@@ -445,8 +445,16 @@ class Run:
         latest = self.saver.get(self.thread_id, self.ns, shared=True)
         below = f"{self.ns}|" if self.ns else ""
         aimed_below = not answering and any(ns.startswith(below) and ns for ns in self.replay)
-        if latest is not None and latest.id == base.id and not aimed_below:
-            return base  # (a replay aimed at a subgraph's checkpoint re-runs the step)
+        if (
+            latest is not None
+            and latest.id == base.id
+            and not aimed_below
+            and (answering or self.parent is not None or base.source in ("update", "fork"))
+        ):
+            # Answering the head continues it; so does replaying an edit or a fork, which
+            # is already a branch of its own. Replaying any other head starts a branch, as
+            # in LangGraph. (A replay aimed at a subgraph's checkpoint re-runs the step.)
+            return base
         if (
             answering
             and latest is not None

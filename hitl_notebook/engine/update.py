@@ -153,7 +153,7 @@ def _superstep(
         )
         return _copy(structure, saver, base, first.values, config)
     as_nodes = _as_nodes(structure, saver, base, updates)
-    taken = _taken_tasks(base, updates, as_nodes)
+    _check_task_ids(base, updates, as_nodes)
     planned = []
     for update, as_node in zip(updates, as_nodes):
         writes, goto = _update_writes(structure, update.values, as_node)
@@ -181,11 +181,6 @@ def _superstep(
         changes = {k: Replace(v) for k, v in new_values.items()}
     new_id = new_checkpoint_id()
     plans = next_plans(structure, ns, new_id, routing, new_values, changes)
-    if base is not None and not any(name in (base.writes or {}) for name in as_nodes):
-        # Acting as waiting tasks: the other tasks of that step still have to run. (Acting
-        # as the node that just ran replaces its earlier routing instead.)
-        exclude = {p.name for p in plans} | set(as_nodes)
-        plans += _still_waiting(ns, new_id, base, taken, exclude, first_index=len(plans))
     record = CheckpointRecord(
         thread_id=thread_id,
         ns=ns,
@@ -270,28 +265,21 @@ def _as_nodes(
     return names
 
 
-def _taken_tasks(
+def _check_task_ids(
     base: CheckpointRecord | None, updates: list[StateUpdate], as_nodes: list[str]
-) -> set[str]:
-    """The ids of the waiting tasks the updates stand for: the one each names by
-    ``task_id``, else the first waiting task of its node that no other update took."""
-    taken: set[str] = set()
+) -> None:
+    """A ``task_id`` must name a waiting task of the update's node (LangGraph takes any id
+    silently; a typo would then change nothing the user meant)."""
     waiting = base.next if base is not None else []
     for update, as_node in zip(updates, as_nodes):
-        if update.task_id is not None:
-            plan = next((p for p in waiting if p.id == update.task_id), None)
-            if plan is None or plan.name != as_node:
-                tasks = ", ".join(f"{p.id} ({p.name})" for p in waiting) or "none"
-                raise InvalidUpdateError(
-                    f"StateUpdate(task_id={update.task_id!r}) names no waiting task of node {as_node!r}; "
-                    f"waiting tasks: {tasks}."
-                )
-            taken.add(plan.id)
+        if update.task_id is None:
             continue
-        plan = next((p for p in waiting if p.name == as_node and p.id not in taken), None)
-        if plan is not None:
-            taken.add(plan.id)
-    return taken
+        if not any(p.id == update.task_id and p.name == as_node for p in waiting):
+            tasks = ", ".join(f"{p.id} ({p.name})" for p in waiting) or "none"
+            raise InvalidUpdateError(
+                f"StateUpdate(task_id={update.task_id!r}) names no waiting task of node {as_node!r}; "
+                f"waiting tasks: {tasks}."
+            )
 
 
 def _update_writes(
@@ -474,42 +462,26 @@ def _metadata(config: dict, base: CheckpointRecord | None) -> dict:
 
 
 def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
-    """The node whose writes produced the checkpoint (walking back past steps that wrote
-    nothing); ``START`` for a thread's input."""
+    """The node whose run produced the checkpoint, walking back past steps that wrote
+    nothing, past edits and past steps only ``Send`` tasks ran (as in LangGraph, neither an
+    edit's ``as_node`` nor a ``Send`` task counts as the node's run: after a fan-out the
+    edit acts as the node that sent it); ``START`` for a thread's input."""
     while record is not None:
-        if record.writes:
-            writers = list(record.writes)
+        parent = (
+            saver.get(record.thread_id, record.ns, record.parent_id, shared=True)
+            if record.parent_id
+            else None
+        )
+        if record.writes and record.source != "update":
+            sent = {p.name for p in parent.next if p.is_send} if parent is not None else set()
+            pulled = {p.name for p in parent.next if not p.is_send} if parent is not None else set()
+            writers = [n for n in record.writes if n in pulled or n not in sent]
             if len(writers) > 1:
                 raise InvalidUpdateError(
                     f"Ambiguous update, specify as_node: nodes {writers!r} all wrote in the last step. "
                     "Pass as_node='...' to say which node this update acts as."
                 )
-            return writers[0]
-        record = (
-            saver.get(record.thread_id, record.ns, record.parent_id) if record.parent_id else None
-        )
+            if writers:
+                return writers[0]
+        record = parent
     return START
-
-
-def _still_waiting(
-    ns: str,
-    new_id: str,
-    base: CheckpointRecord,
-    taken: set[str],
-    exclude: set[str],
-    *,
-    first_index: int,
-) -> list[TaskPlan]:
-    """Tasks of the base step that no update stood for still have to run (a pull task of a
-    node the new step runs anyway is not doubled). ``Send`` tasks are numbered after the
-    new step's own, so no two tasks share an id."""
-    out = []
-    for i, p in enumerate(base.next, start=first_index):
-        if p.id in taken or (p.name in exclude and not p.is_send):
-            continue
-        out.append(
-            TaskPlan(
-                task_id(new_id, ns, p.name, i if p.is_send else None), p.name, p.send_arg, p.is_send
-            )
-        )
-    return out

@@ -72,7 +72,11 @@ CHILD = textwrap.dedent(
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
     seconds = time.process_time() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries a forked parent's resident size over exec into
+    # ru_maxrss, so a large pytest process would count as this child's peak.
+    with open("/proc/self/status") as status:
+        hwm = next(line for line in status if line.startswith("VmHWM:"))
+    peak = int(hwm.split()[1]) / 1024
     print(json.dumps({"error": error, "peak_mb": peak, "cpu_s": seconds, "blob": len(blob)}))
     """
 )

@@ -316,3 +316,24 @@ def test_exit_durability_checkpoint_events_name_the_stored_parent():
         "events": [(-1, None), (-1, None), (0, "c0")],
         "stored": [(0, "c0"), (-1, None)],
     }
+
+
+def test_history_from_a_checkpoint_id_lists_its_branch():
+    """``get_state_history`` of a config naming a checkpoint: LangGraph's savers list that
+    one checkpoint (the same as ``get_state``); ours list it and its ancestors, newest
+    first: the branch that led to it, which a forked thread otherwise cannot show."""
+    listed = {}
+    for api in (LANGGRAPH, OURS):
+        graph = one_question(api)
+        config = thread("branch")
+        graph.invoke({"topic": "t"}, config)
+        graph.invoke(api.Command(resume="yes"), config)
+        everything = list(graph.get_state_history(config))
+        middle = everything[1]
+        listed[api.name] = [
+            (s.metadata["step"], s.next) for s in graph.get_state_history(middle.config)
+        ]
+    assert listed == {
+        "langgraph": [(0, ("ask",))],
+        "hitl_notebook": [(0, ("ask",)), (-1, ("__start__",))],
+    }

@@ -163,3 +163,170 @@ def test_replay_from_a_checkpoint_id():
     seen = same(scenario)
     assert seen["runs"] == ["b", "c"]
     assert seen["output"] == {"trail": ["in", "a", "b", "c"]}
+
+
+class Log(TypedDict):
+    log: Annotated[list, operator.add]
+
+
+def _fan_out(api: Api, *, ask: bool, **compile_options):
+    """``a`` then ``b`` and ``c`` in parallel, ``b -> d``; ``b`` asks when ``ask``."""
+
+    def b(state: Log) -> dict:
+        return {"log": ["b:" + api.interrupt("q")] if ask else ["b"]}
+
+    builder = api.StateGraph(Log)
+    builder.add_node("a", lambda s: {"log": ["a"]})
+    builder.add_node("b", b)
+    builder.add_node("c", lambda s: {"log": ["c"]})
+    builder.add_node("d", lambda s: {"log": ["d"]})
+    builder.add_edge(api.START, "a")
+    builder.add_edge("a", "b")
+    builder.add_edge("a", "c")
+    builder.add_edge("b", "d")
+    return builder.compile(checkpointer=api.InMemorySaver(), **compile_options)
+
+
+@pytest.mark.parametrize("as_node", ["a", "b", "c", "d"])
+@pytest.mark.parametrize("paused", ["b asks, c finished", "before b and c"])
+def test_an_edit_is_a_step_of_its_own_waiting_tasks_dropped(paused, as_node):
+    """``update_state(as_node=X)`` while tasks wait: only ``X`` ran in the edit's step, so
+    the waiting tasks (a finished sibling's writes, an unanswered question) are dropped and
+    ``X``'s own edges decide what runs next."""
+
+    def scenario(api: Api) -> dict:
+        if paused == "before b and c":
+            graph = _fan_out(api, ask=False, interrupt_before=["b", "c"])
+        else:
+            graph = _fan_out(api, ask=True)
+        config = thread("edit")
+        graph.invoke({"log": ["in"]}, config)
+        graph.update_state(config, {"log": ["edit"]}, as_node=as_node)
+        return {
+            "after_edit": state(graph, config),
+            "output": plain(graph.invoke(None, config)),
+            "history": history(graph, config),
+        }
+
+    same(scenario)
+
+
+@pytest.mark.parametrize("as_node", [None, "a", "b"])
+def test_an_edit_of_the_input_checkpoint_drops_its_pending_input(as_node):
+    """Editing a thread's first checkpoint (``__start__`` waiting with the input) as a node:
+    the input is not applied, and the node's edges decide what runs."""
+
+    def scenario(api: Api) -> dict:
+        graph = _fan_out(api, ask=False)
+        config = thread("edit")
+        graph.invoke({"log": ["in"]}, config)
+        first = list(graph.get_state_history(config))[-1]
+        forked = graph.update_state(first.config, {"log": ["edit"]}, as_node=as_node)
+        return {
+            "after_edit": state(graph, forked),
+            "output": plain(graph.invoke(None, forked)),
+        }
+
+    same(scenario)
+
+
+def test_an_edit_as_one_of_several_send_tasks_drops_the_others():
+    """Send tasks waiting at a breakpoint: an edit as their node (with or without the
+    ``task_id`` of one) ends that step; none of them runs afterwards."""
+
+    def scenario(api: Api) -> list:
+        seen = []
+        for pick in (None, 1):
+            graph = (
+                api.StateGraph(Log)
+                .add_node("task", lambda arg: {"log": [arg["i"]]})
+                .add_conditional_edges(
+                    api.START, lambda s: [api.Send("task", {"i": i}) for i in range(2)]
+                )
+                .compile(checkpointer=api.InMemorySaver(), interrupt_before=["task"])
+            )
+            config = thread(f"send-{pick}")
+            graph.invoke({"log": []}, config)
+            task_id = None if pick is None else graph.get_state(config).tasks[pick].id
+            graph.update_state(config, {"log": ["by hand"]}, as_node="task", task_id=task_id)
+            seen.append((state(graph, config), plain(graph.invoke(None, config))))
+        return seen
+
+    same(scenario)
+
+
+@pytest.mark.parametrize("paused", ["at a question", "at a breakpoint"])
+def test_replaying_the_head_by_its_id_starts_a_branch(paused):
+    """``invoke(None, config)`` whose ``checkpoint_id`` is the thread's head is a replay:
+    a "fork" checkpoint starts the branch (its questions asked again), while answering the
+    head, or continuing an edit, goes on from it."""
+
+    def scenario(api: Api) -> dict:
+        def ask(state: Log) -> dict:
+            return {"log": ["b:" + api.interrupt("q")]}
+
+        builder = api.StateGraph(Log)
+        builder.add_node("a", lambda s: {"log": ["a"]})
+        builder.add_node("b", ask if paused == "at a question" else (lambda s: {"log": ["b"]}))
+        builder.add_edge(api.START, "a")
+        builder.add_edge("a", "b")
+        options = {} if paused == "at a question" else {"interrupt_before": ["b"]}
+        graph = builder.compile(checkpointer=api.InMemorySaver(), **options)
+        seen = {}
+        hows = ("replay", "answer", "edit") if paused == "at a question" else ("replay", "edit")
+        for how in hows:
+            config = thread(how)
+            graph.invoke({"log": []}, config)
+            head = graph.get_state(config).config
+            if how == "edit":
+                head = graph.update_state(config, {"log": ["e"]})
+            given = api.Command(resume="x") if how == "answer" else None
+            seen[how] = (plain(list(graph.stream(given, head))), history(graph, config))
+        return seen
+
+    same(scenario)
+
+
+def test_an_edit_without_as_node_acts_as_the_last_node_that_ran_not_the_last_edit():
+    """``update_state(values)`` after an edit made as another node still acts as the node
+    that last ran: edits do not count (so after an edit as ``b``, the next plain edit
+    sends the thread back to ``b``)."""
+
+    def scenario(api: Api) -> list:
+        runs: list[str] = []
+        graph = build(api, runs, interrupt_before=["b"])
+        config = thread("edits")
+        graph.invoke({"trail": ["in"]}, config)
+        seen = []
+        for values, as_node in ((["e0"], None), (["e1"], None), (["x"], "b"), (["y"], None)):
+            graph.update_state(config, {"trail": values}, as_node=as_node)
+            seen.append(state(graph, config))
+        seen.append(plain(graph.invoke(None, config)))
+        return seen
+
+    same(scenario)
+
+
+def test_an_edit_without_as_node_after_a_fan_out_acts_as_the_sender():
+    """After a step only ``Send`` tasks ran, ``update_state(values)`` acts as the node whose
+    edge sent them (a ``Send`` task is not a run of its node there), so the fan-out runs
+    again; after a step that also ran a plain node, it acts as that node."""
+
+    def scenario(api: Api) -> list:
+        builder = api.StateGraph(Log)
+        builder.add_node("plan", lambda s: {"log": ["plan"]})
+        builder.add_node("work", lambda arg: {"log": [f"work{arg['i']}"]})
+        builder.add_node("check", lambda s: {"log": ["check"]})
+        builder.add_edge(api.START, "plan")
+        builder.add_conditional_edges(
+            "plan", lambda s: [api.Send("work", {"i": i}) for i in range(2)], ["work"]
+        )
+        builder.add_edge("work", "check")
+        graph = builder.compile(checkpointer=api.InMemorySaver(), interrupt_before=["check"])
+        config = thread("fan-out")
+        graph.invoke({"log": []}, config)
+        graph.update_state(config, {"log": ["edit"]})
+        edited = state(graph, config)
+        return [edited, plain(graph.invoke(None, config)), history(graph, config)]
+
+    same(scenario)

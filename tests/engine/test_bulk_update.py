@@ -242,8 +242,8 @@ def test_a_command_update_routes_with_its_sends_and_each_update_stands_for_one_t
 
 
 def test_task_id_names_the_waiting_task_an_update_stands_for():
-    """``StateUpdate(..., task_id=)`` picks one of several waiting Send tasks; another id is
-    an error naming the waiting tasks."""
+    """``StateUpdate(..., task_id=)`` must name a waiting task of its node (a typo is an
+    error naming the waiting tasks); the update then ends that step, as every edit does."""
     graph = (
         StateGraph(Log)
         .add_node("task", lambda a: {"log": [a["i"]]})
@@ -255,7 +255,7 @@ def test_task_id_names_the_waiting_task_an_update_stands_for():
     with pytest.raises(InvalidUpdateError, match="names no waiting task"):
         graph.update_state(CFG, {"log": ["x"]}, as_node="task", task_id="not-a-task")
     graph.update_state(CFG, {"log": ["by hand"]}, as_node="task", task_id=second.id)
-    assert graph.invoke(None, CFG) == {"log": ["by hand", 0]}
+    assert graph.invoke(None, CFG) == {"log": ["by hand"]}
     assert first.id != second.id
 
 

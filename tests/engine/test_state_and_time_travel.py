@@ -187,8 +187,10 @@ def test_subgraph_as_node_with_interrupt():
     assert runs == ["inner", "inner"]
 
 
-def test_update_as_one_branch_keeps_the_waiting_send_tasks_distinct():
-    """Acting as one waiting task keeps the other Send tasks, each with its own task id."""
+def test_update_as_one_branch_ends_the_step_waiting_send_tasks_too():
+    """An edit is a step of its own in which only ``as_node`` ran: the tasks that were
+    waiting (Send tasks and their questions too) are dropped, and only the edit's own
+    routing decides what runs next (LangGraph's rule)."""
 
     from hitl_notebook import END, Send
 
@@ -209,9 +211,7 @@ def test_update_as_one_branch_keeps_the_waiting_send_tasks_distinct():
         .compile(checkpointer=InMemorySaver())
     )
     graph.invoke({"items": [1, 2]}, CFG)
+    assert [t.name for t in graph.get_state(CFG).tasks].count("work") == 2
     fork = graph.update_state(CFG, {"vals": ["by hand"]}, as_node="note")
-    ids = [t.id for t in graph.get_state(fork).tasks]
-    assert (
-        len(ids) == len(set(ids))
-        and [t.name for t in graph.get_state(fork).tasks].count("work") == 2
-    )
+    assert graph.get_state(fork).tasks == ()
+    assert graph.invoke(None, fork)["vals"] == ["by hand"]
