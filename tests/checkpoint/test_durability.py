@@ -154,18 +154,24 @@ def test_restart_between_interrupt_and_resume(tmp_path):
     assert resumed["history"] == len(list(reference.get_state_history(cfg)))
 
 
-def test_sigkill_in_the_middle_of_a_step_then_resume(tmp_path):
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_sigkill_in_the_middle_of_a_step_then_resume(kind, tmp_path, request):
     """``kill -9`` while one parallel task is running and its sibling has finished: the
     resumed run (new process) ends like an uninterrupted one and no node's writes are
-    applied twice. (The engine saves a step's outcomes when the step ends, so the finished
-    sibling may run again: its earlier writes were never committed.)"""
-    db = str(tmp_path / "threads.db")
+    applied twice, on SQLite and on PostgreSQL. (The engine saves a step's outcomes when the
+    step ends, so the finished sibling may run again: its earlier writes were never
+    committed.)"""
+    db = (
+        str(tmp_path / "threads.db")
+        if kind == "sqlite"
+        else request.getfixturevalue("postgres_schema")
+    )
     start = """
-        g = fanout_graph(SqliteSaver(sys.argv[1]), sys.argv[2])
+        g = fanout_graph(saver_for(sys.argv[3], sys.argv[1]), sys.argv[2])
         g.invoke({"log": []}, {"configurable": {"thread_id": "t"}})
     """
     proc = subprocess.Popen(
-        [sys.executable, "-c", _script(start), db, str(tmp_path)], stderr=subprocess.PIPE
+        [sys.executable, "-c", _script(start), db, str(tmp_path), kind], stderr=subprocess.PIPE
     )
     try:
         deadline = time.monotonic() + 60
@@ -183,12 +189,13 @@ def test_sigkill_in_the_middle_of_a_step_then_resume(tmp_path):
     out = _run(
         """
         import json
-        g = fanout_graph(SqliteSaver(sys.argv[1]), sys.argv[2])
+        g = fanout_graph(saver_for(sys.argv[3], sys.argv[1]), sys.argv[2])
         cfg = {"configurable": {"thread_id": "t"}}
         print(json.dumps([g.invoke(None, cfg), len(list(g.get_state_history(cfg)))]))
         """,
         db,
         str(tmp_path),
+        kind,
     )
     final, history = json.loads(out)
 
