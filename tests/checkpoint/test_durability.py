@@ -1,5 +1,6 @@
-"""Engine-level durability: threads survive process restarts and ``kill -9`` on SQLite, and
-every saver gives the same observable history for the same operations."""
+"""Engine-level durability: threads survive process restarts and ``kill -9`` (on SQLite, and
+on PostgreSQL for the random-moment kills), and every saver gives the same observable
+history for the same operations."""
 
 from __future__ import annotations
 
@@ -32,6 +33,15 @@ from typing import Annotated, TypedDict
 sys.path.insert(0, {root!r})
 from hitl_notebook import END, START, Command, StateGraph, interrupt
 from hitl_notebook.checkpoint.sqlite import SqliteSaver
+
+def saver_for(kind, where):
+    # A SQLite file path, or a PostgreSQL DSN (setup() is safe in two processes at once).
+    if kind == "sqlite":
+        return SqliteSaver(where)
+    from hitl_notebook.checkpoint.postgres import PostgresSaver
+    saver = PostgresSaver.from_conn_string(where)
+    saver.setup()
+    return saver
 
 class Review(TypedDict):
     log: Annotated[list, operator.add]
@@ -144,18 +154,24 @@ def test_restart_between_interrupt_and_resume(tmp_path):
     assert resumed["history"] == len(list(reference.get_state_history(cfg)))
 
 
-def test_sigkill_in_the_middle_of_a_step_then_resume(tmp_path):
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_sigkill_in_the_middle_of_a_step_then_resume(kind, tmp_path, request):
     """``kill -9`` while one parallel task is running and its sibling has finished: the
     resumed run (new process) ends like an uninterrupted one and no node's writes are
-    applied twice. (The engine saves a step's outcomes when the step ends, so the finished
-    sibling may run again: its earlier writes were never committed.)"""
-    db = str(tmp_path / "threads.db")
+    applied twice, on SQLite and on PostgreSQL. (The engine saves a step's outcomes when the
+    step ends, so the finished sibling may run again: its earlier writes were never
+    committed.)"""
+    db = (
+        str(tmp_path / "threads.db")
+        if kind == "sqlite"
+        else request.getfixturevalue("postgres_schema")
+    )
     start = """
-        g = fanout_graph(SqliteSaver(sys.argv[1]), sys.argv[2])
+        g = fanout_graph(saver_for(sys.argv[3], sys.argv[1]), sys.argv[2])
         g.invoke({"log": []}, {"configurable": {"thread_id": "t"}})
     """
     proc = subprocess.Popen(
-        [sys.executable, "-c", _script(start), db, str(tmp_path)], stderr=subprocess.PIPE
+        [sys.executable, "-c", _script(start), db, str(tmp_path), kind], stderr=subprocess.PIPE
     )
     try:
         deadline = time.monotonic() + 60
@@ -173,12 +189,13 @@ def test_sigkill_in_the_middle_of_a_step_then_resume(tmp_path):
     out = _run(
         """
         import json
-        g = fanout_graph(SqliteSaver(sys.argv[1]), sys.argv[2])
+        g = fanout_graph(saver_for(sys.argv[3], sys.argv[1]), sys.argv[2])
         cfg = {"configurable": {"thread_id": "t"}}
         print(json.dumps([g.invoke(None, cfg), len(list(g.get_state_history(cfg)))]))
         """,
         db,
         str(tmp_path),
+        kind,
     )
     final, history = json.loads(out)
 
@@ -201,12 +218,19 @@ def _mid_step(workdir: Path) -> bool:
     )
 
 
-def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path):
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_sigkill_at_random_moments_loses_and_repeats_nothing(kind, tmp_path, request):
     """A 40-step loop killed with SIGKILL at random moments and resumed each time by a new
-    process ends with every step applied exactly once."""
-    db, steps = str(tmp_path / "threads.db"), 40
+    process ends with every step applied exactly once, on a SQLite file and on PostgreSQL
+    (where the killed client's open transaction is rolled back by the server)."""
+    steps = 40
+    where = (
+        str(tmp_path / "threads.db")
+        if kind == "sqlite"
+        else request.getfixturevalue("postgres_schema")
+    )
     body = """
-        g = counter_graph(SqliteSaver(sys.argv[1]), int(sys.argv[2]))
+        g = counter_graph(saver_for(sys.argv[1], sys.argv[2]), int(sys.argv[3]))
         cfg = {"configurable": {"thread_id": "t"}, "recursion_limit": 1000}
         print("ready", flush=True)
         state = g.get_state(cfg)
@@ -219,7 +243,7 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path):
     kills = 0
     for _ in range(30):
         proc = subprocess.Popen(
-            [sys.executable, "-c", _script(body), db, str(steps)],
+            [sys.executable, "-c", _script(body), kind, where, str(steps)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -235,16 +259,21 @@ def test_sigkill_at_random_moments_loses_and_repeats_nothing(tmp_path):
     finished = _run(
         """
         import json
-        g = counter_graph(SqliteSaver(sys.argv[1]), 40)
+        g = counter_graph(saver_for(sys.argv[1], sys.argv[2]), 40)
         cfg = {"configurable": {"thread_id": "t"}, "recursion_limit": 1000}
         if g.get_state(cfg).next:
             g.invoke(None, cfg)
-        print(json.dumps(g.get_state(cfg).values))
+        history = list(g.get_state_history(cfg))
+        print(json.dumps([g.get_state(cfg).values, [s.metadata["step"] for s in history]]))
         """,
-        db,
+        kind,
+        where,
     )
+    values, history_steps = json.loads(finished)
     assert kills >= 1
-    assert json.loads(finished) == {"items": list(range(steps))}
+    assert values == {"items": list(range(steps))}
+    # One linear history: every step once, newest first (nothing forked or repeated).
+    assert history_steps == list(range(steps, -2, -1))
 
 
 # -- the same history on every saver (hypothesis, stateful) ---------------------------------

@@ -1,12 +1,12 @@
 """``bench.pg_layouts`` (what other PostgreSQL layouts would store) measures what it says:
-its sizes are complete, its copy of the saver's rows is faithful, and a row split in parts
-keeps every byte."""
+its sizes are complete, its copy of the saver's rows is faithful, a row split in parts
+keeps every byte, and each design with fewer rows than checkpoints holds every checkpoint."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench.pg_layouts import PART, _parts, measure
+from bench.pg_layouts import DESIGNS, PART, _parts, create, measure, saver_rows, schema
 
 
 @pytest.mark.postgres
@@ -21,7 +21,8 @@ def test_each_layout_is_measured_whole_and_the_shipped_copy_matches_the_saver(po
         assert sizes["heap"] > 0 and sizes["indexes"] > 0
     by_name = dict(found)
     assert by_name["shipped (PostgresSaver.setup)"] == ran
-    assert found[-1][1]["total"] < ran["total"]
+    floor = next(sizes for name, sizes in found if name.startswith("floor"))
+    assert floor["total"] < ran["total"]
 
 
 def test_a_row_split_in_parts_keeps_its_bytes_in_order():
@@ -34,3 +35,27 @@ def test_a_row_split_in_parts_keeps_its_bytes_in_order():
     assert all(p[:3] == row[:3] and len(p[-2]) <= PART for p in pieces)
     assert b"".join(p[-2] for p in pieces) == data
     assert _parts(("t", "", b"id", b"abc")) == [("t", "", b"id", b"abc", 0)]
+
+
+@pytest.mark.postgres
+def test_each_design_holds_every_checkpoint_once(postgres_dsn):
+    """After a 200-turn loop (long enough for segments to form), every checkpoint is in
+    exactly one place of each design: a plain row or a segment (compacted by delete), a
+    segment or the tail (tail + segments), and both designs formed segments."""
+    with schema(postgres_dsn) as conn:
+        rows = saver_rows(conn, 200)
+    for design in DESIGNS:
+        with schema(postgres_dsn) as conn:
+            create(conn, design)
+            design.write(conn, rows)
+            segments, in_segments = conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(count), 0) FROM hitl_segments WHERE part = 0"
+            ).fetchone()
+            rest = (
+                "SELECT COALESCE(SUM(count), 0) FROM hitl_tails"
+                if "tail" in design.name
+                else "SELECT COUNT(*) FROM hitl_checkpoints"
+            )
+            elsewhere = conn.execute(rest).fetchone()[0]
+            assert segments > 0, design.name
+            assert in_segments + elsewhere == len(rows), design.name

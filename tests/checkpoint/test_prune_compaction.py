@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from typing import Annotated, TypedDict
 
+import pytest
+
 from hitl_notebook import START, Command, StateGraph, add_messages, interrupt
 
 CFG = {"configurable": {"thread_id": "chat"}}
@@ -124,3 +126,31 @@ def test_vacuum_runs_on_every_saver(saver):
     saver.vacuum()
     saver.clear_cache()
     assert graph.get_state(CFG).values == values
+
+
+#: The pages of our PostgreSQL tables' rows and their indexes (TOAST, where large snapshots
+#: go, left out: a later snapshot is new data, not reuse).
+_PG_ROWS_SIZE = (
+    "SELECT SUM(pg_relation_size(c.oid) + pg_indexes_size(c.oid)) FROM pg_class c WHERE c.relkind = 'r' "
+    "AND starts_with(c.relname, 'hitl_') AND c.relnamespace = current_schema()::regnamespace"
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("vacuum", [True, False])
+def test_vacuum_lets_postgres_reuse_the_space_prune_freed(make_kit, vacuum):
+    """On PostgreSQL, pruning then ``vacuum()`` lets the thread's next turns reuse the freed
+    space: their rows and index entries fit in the pages pruning emptied (PostgreSQL keeps a
+    table's pages; without the vacuum, which records the free space, new rows go to new
+    pages and the tables grow)."""
+    kit = make_kit("postgres")
+    graph = _chat(kit.saver, 150)
+    kit.saver.prune("chat", keep_last=10)
+    if vacuum:
+        kit.saver.vacuum()
+    before = kit.sql(_PG_ROWS_SIZE, [])[0][0]
+    for turn in range(100):
+        graph.invoke(Command(resume=f"later question {turn}"), CFG)
+    after = kit.sql(_PG_ROWS_SIZE, [])[0][0]
+    assert (after <= before) is vacuum, (after, before)
+    assert len(graph.get_state(CFG).values["messages"]) == 500
