@@ -65,15 +65,15 @@ class TaskResult:
 
     def to_outcome(self, previous: TaskOutcome | None = None) -> TaskOutcome:
         """The stored form; keeps the questions and subgraph answers of earlier attempts,
-        and the error of an earlier run when this one finished (LangGraph's pending writes
-        keep both, and history shows both)."""
+        and the error of an earlier run when this one finished or asked (LangGraph's
+        pending writes keep both, and history shows both)."""
         interrupts = list(previous.interrupts) if previous is not None else []
         known = {r.id for r in interrupts}
         interrupts += [r for r in self.interrupts if r.id not in known]
         error, child_answers = forget_invalid_answer(
             self.error, dict(previous.child_answers) if previous else {}
         )
-        if error is None and previous is not None and self.writes is not None:
+        if error is None and previous is not None:
             error = previous.error
         return TaskOutcome(
             task_id=self.plan.id,
