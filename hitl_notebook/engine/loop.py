@@ -813,7 +813,7 @@ class Run:
                 self.status, self.error = "error", failed[0].error
                 return
             self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
-            self._emit_interrupts()
+            self._emit_interrupts({r.plan.id: r.unrouted for r in results if r.unrouted})
             return
         self._commit(complete)
 
@@ -996,8 +996,9 @@ class Run:
         if self.parent is None:
             self._emit("updates", {INTERRUPT: ()})
 
-    def _emit_interrupts(self) -> None:
-        """One ``__interrupt__`` chunk per paused task, on the updates and values streams."""
+    def _emit_interrupts(self, unrouted: dict[str, list] | None = None) -> None:
+        """One ``__interrupt__`` chunk per paused task, on the updates and values streams
+        (``unrouted``: see ``values_with_finished_tasks``)."""
         by_task: dict[str, list] = {}
         for outcome, rec in pending_interrupts(self.cp):
             by_task.setdefault(outcome.task_id, []).append(_as_interrupt(rec))
@@ -1012,7 +1013,7 @@ class Run:
             if asker not in self._asked_early:
                 self._emit_questions(interrupts)
         # then the state with what the finished tasks wrote, as LangGraph shows it
-        self.latest = self.plan.values_with_finished_tasks(self.cp)
+        self.latest = self.plan.values_with_finished_tasks(self.cp, unrouted)
         if "values" in self.modes and self.latest is not self.cp.values:
             self._emit("values", self._output(self.latest))
 

@@ -53,6 +53,10 @@ class TaskResult:
     applied: tuple[dict, dict] | None = None
     #: Functional API: the results of the ``@task`` calls that finished (see ``TaskOutcome``).
     task_results: dict = field(default_factory=dict)
+    #: The writes of a node whose routing asked a question: the paused step's values show
+    #: them (as LangGraph's do), but they are not stored, since the node runs again once
+    #: the question is answered.
+    unrouted: list[tuple[str, Any]] | None = None
 
     @property
     def shown(self) -> list[tuple[str, Any]] | None:
@@ -61,15 +65,15 @@ class TaskResult:
 
     def to_outcome(self, previous: TaskOutcome | None = None) -> TaskOutcome:
         """The stored form; keeps the questions and subgraph answers of earlier attempts,
-        and the error of an earlier run when this one finished (LangGraph's pending writes
-        keep both, and history shows both)."""
+        and the error of an earlier run when this one finished or asked (LangGraph's
+        pending writes keep both, and history shows both)."""
         interrupts = list(previous.interrupts) if previous is not None else []
         known = {r.id for r in interrupts}
         interrupts += [r for r in self.interrupts if r.id not in known]
         error, child_answers = forget_invalid_answer(
             self.error, dict(previous.child_answers) if previous else {}
         )
-        if error is None and previous is not None and self.writes is not None:
+        if error is None and previous is not None:
             error = previous.error
         return TaskOutcome(
             task_id=self.plan.id,
@@ -117,9 +121,12 @@ def _attempt_sync(
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out, ctx.subgraph_keys)
-            targets, applied = route(
-                structure, plan.name, values, writes, ctx.config, solo=ctx.solo
-            )
+            try:
+                targets, applied = route(
+                    structure, plan.name, values, writes, ctx.config, solo=ctx.solo
+                )
+            except GraphInterrupt as asked:  # its routing asked: the writes show, unstored
+                return _interrupted(plan, ctx, asked, unrouted=writes)
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
@@ -180,9 +187,12 @@ async def _attempt_async(
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out, ctx.subgraph_keys)
-            targets, applied = await aroute(
-                structure, plan.name, values, writes, ctx.config, solo=ctx.solo
-            )
+            try:
+                targets, applied = await aroute(
+                    structure, plan.name, values, writes, ctx.config, solo=ctx.solo
+                )
+            except GraphInterrupt as asked:  # its routing asked: the writes show, unstored
+                return _interrupted(plan, ctx, asked, unrouted=writes)
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
@@ -231,7 +241,9 @@ def _node_input(structure: GraphPlan, plan: TaskPlan, values: dict) -> Any:
     return plan.send_arg if plan.is_send else structure.node_input(plan.name, values)
 
 
-def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskResult:
+def _interrupted(
+    plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt, *, unrouted: list | None = None
+) -> TaskResult:
     records = list(exc.interrupts)
     if isinstance(exc, NodeInterrupt):  # never counts as answered: the node runs again instead
         records = [
@@ -242,7 +254,13 @@ def _interrupted(plan: TaskPlan, ctx: TaskContext, exc: GraphInterrupt) -> TaskR
                 ns=ctx.ns,
             )
         ]
-    return TaskResult(plan, interrupts=records, answers=ctx.answers, task_results=ctx.task_results)
+    return TaskResult(
+        plan,
+        interrupts=records,
+        answers=ctx.answers,
+        task_results=ctx.task_results,
+        unrouted=unrouted,
+    )
 
 
 def _writes(

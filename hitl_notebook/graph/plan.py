@@ -7,6 +7,7 @@ only the plan, and the helpers here turn node returns into writes and fold write
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import Change, write_order
@@ -178,20 +179,26 @@ class GraphPlan:
         self.check_keys(items, f"update_state(as_node={as_node!r})")
         return items
 
-    def values_with_finished_tasks(self, record: Any) -> dict:
+    def values_with_finished_tasks(
+        self, record: Any, unrouted: Mapping[str, list] | None = None
+    ) -> dict:
         """A paused step's values with the writes of the tasks that already finished
-        (applied again for real when the step completes)."""
+        (applied again for real when the step completes), and, by task id, the
+        ``unrouted`` writes of tasks whose routing asked (shown, never stored)."""
         outcomes = record.outcomes
-        if not outcomes:
+        if not outcomes and not unrouted:
             return record.values
+        unrouted = unrouted or {}
+
+        def shown(task_id: str) -> Sequence:
+            outcome = outcomes.get(task_id)
+            if outcome is not None and outcome.writes:
+                return outcome.writes
+            return unrouted.get(task_id, ())
+
         values = record.values
         given = outcomes.get(NULL_TASK_ID)  # a Command's update given as input: folded in first
-        finished = [
-            w
-            for p in sorted(record.next, key=write_order)
-            if (o := outcomes.get(p.id)) is not None and o.writes
-            for w in o.writes
-        ]
+        finished = [w for p in sorted(record.next, key=write_order) for w in shown(p.id)]
         try:
             if given is not None and given.writes:
                 values, _ = self.apply_writes(values, given.writes, remember=False)

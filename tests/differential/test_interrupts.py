@@ -415,3 +415,42 @@ def test_subgraph_compiled_with_the_parents_saver_asks_in_each_send():
     seen = same(scenario)
     assert seen["asked"] == ["a", "b", "c"]
     assert sorted(seen["result"]["answers"]) == ["collected", "to a", "to b", "to c"]
+
+
+class Log(TypedDict):
+    log: Annotated[list, operator.add]
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["alone", "beside-a-sibling"])
+def test_a_question_asked_by_a_routing_function(beside):
+    """``interrupt()`` in a conditional edge: the run's output and last ``values`` chunk show
+    the node's writes (not stored: the node runs again once the route is answered), and
+    the answer picks the route."""
+
+    def scenario(api: Api) -> dict:
+        def route(state: Log) -> str:
+            return "after" if api.interrupt("which way?") == "on" else api.END
+
+        builder = api.StateGraph(Log)
+        builder.add_node("node", lambda s: {"log": ["node"]})
+        builder.add_node("sibling", lambda s: {"log": ["sibling:" + api.interrupt("ok?")]})
+        builder.add_node("after", lambda s: {"log": ["after"]})
+        builder.add_edge(api.START, "node")
+        if beside:
+            builder.add_edge(api.START, "sibling")
+        builder.add_conditional_edges("node", route, ["after", api.END])
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+
+        def answer(snapshot):
+            asked = [i for t in snapshot.tasks for i in t.interrupts]
+            if len(asked) == 1:
+                return api.Command(resume="on")
+            return api.Command(
+                resume={i.id: "on" if i.value == "which way?" else "yes" for i in asked}
+            )
+
+        seen = observe(graph, [{"log": []}, answer])
+        seen["stored"] = state(graph, {"configurable": {"thread_id": "invoke"}})
+        return seen
+
+    same(scenario)

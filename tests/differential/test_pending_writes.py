@@ -166,3 +166,50 @@ def test_an_interrupt_written_with_put_writes_is_the_tasks_question():
         }
 
     assert same(scenario)["result"] == {"log": ["1,2"]}
+
+
+@pytest.mark.parametrize("asks_in", ["node", "routing"])
+def test_a_task_that_failed_then_asked_keeps_its_error(asks_in):
+    """A task that raised, then asked a question when run again (in its body or in its
+    conditional edge), shows both in ``get_state`` and in history, before and after the
+    answer."""
+
+    class Log(TypedDict, total=False):
+        log: Annotated[list, operator.add]
+
+    def scenario(api: Api) -> list:
+        failed: list[bool] = []
+
+        def flaky(state: Log) -> dict:
+            if not failed:
+                failed.append(True)
+                raise ValueError("boom")
+            if asks_in == "node":
+                return {"log": ["flaky:" + api.interrupt("q")]}
+            return {"log": ["flaky"]}
+
+        builder = api.StateGraph(Log)
+        builder.add_node("flaky", flaky)
+        builder.add_node("after", lambda s: {"log": ["after"]})
+        builder.add_edge(api.START, "flaky")
+        if asks_in == "routing":
+            builder.add_conditional_edges(
+                "flaky", lambda s: "after" if api.interrupt("route?") else api.END
+            )
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        with pytest.raises(ValueError, match="boom"):
+            graph.invoke({"log": []}, config)
+
+        def tasks() -> list:
+            return [
+                [(t.name, type(t.error).__name__, plain(t.interrupts)) for t in s.tasks]
+                for s in graph.get_state_history(config)
+            ]
+
+        paused = plain(graph.invoke(None, config))
+        seen = [paused, tasks()]
+        seen += [plain(graph.invoke(api.Command(resume="yes"), config)), tasks()]
+        return seen
+
+    same(scenario)
