@@ -987,10 +987,14 @@ class Run:
         """A chunk from inside a running task: a stream mode's, or a ``@task`` call that
         starts (``"task"``) or ends (``"task_result"``), shown on ``tasks`` and ``debug``."""
         if mode not in ("task", "task_result"):
+            if mode not in self.modes:
+                return
             self._emit(mode, chunk)
         elif "tasks" in self.modes or "debug" in self.modes:
             self._emit("tasks", chunk)
             self._emit("debug", debug_event(mode, self.cp.step + 1, now_iso(), chunk))
+        else:
+            return  # nothing queued: the driver need not wake (see ``_ChunkSignal``)
         if self.wake is not None:
             self.wake()
 
