@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import threading
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -171,6 +172,8 @@ async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncGenerator[TaskRe
                 if deadline is not None and time.monotonic() >= deadline:
                     names = [p.name for p, task in zip(plans, tasks) if task in pending]
                     raise TimeoutError(_timed_out(run, timeout, names))
+                if chunk_came is not None and chunk_came.awaiting_turn:
+                    await asyncio.sleep(0)  # see ``_ChunkSignal``
                 yield None
     finally:
         if chunk_came is not None:
@@ -184,23 +187,45 @@ async def _tasks_async(run: Run, plans: list[TaskPlan]) -> AsyncGenerator[TaskRe
 
 class _ChunkSignal:
     """Ends the driver's wait as soon as a running task emits a chunk (a ``@task`` result,
-    a ``tasks`` event), so it is yielded when it is made rather than at the next tick."""
+    a ``tasks`` event), so it is yielded when it is made rather than at the next tick.
 
-    __slots__ = ("_event", "_loop", "_run", "_waiter")
+    LangGraph's order of ``astream_events``: a ``@task``'s chunk is passed on once the
+    code awaiting that task has resumed (it is woken in the loop turn after the task
+    emits), before that code's next task starts and before its run ends. A chunk emitted
+    on the loop's own thread sets the waiter at once, so the driver drains it two turns
+    later; a driver already woken (by a tick) waits one turn while ``awaiting_turn``."""
+
+    __slots__ = ("_loop", "_run", "_thread", "_waiter", "awaiting_turn")
 
     def __init__(self, run: Run) -> None:
         self._loop = asyncio.get_running_loop()
-        self._event = asyncio.Event()
+        self._thread = threading.get_ident()
         self._waiter: asyncio.Future | None = None
         self._run = run
+        #: A chunk came in this loop turn: code woken by the task that emitted it runs next turn.
+        self.awaiting_turn = False
         run.wake = self._set
 
     def _set(self) -> None:  # from the loop's thread or a worker thread
-        self._loop.call_soon_threadsafe(self._event.set)
+        if threading.get_ident() == self._thread:
+            self._fire()
+        else:
+            self._loop.call_soon_threadsafe(self._fire)
+
+    def _fire(self) -> None:
+        if not self.awaiting_turn:
+            self.awaiting_turn = True
+            self._loop.call_soon(self._turned)
+        waiter = self.waiter()
+        if not waiter.done():
+            waiter.set_result(None)
+
+    def _turned(self) -> None:
+        self.awaiting_turn = False
 
     def waiter(self) -> asyncio.Future:
         if self._waiter is None:
-            self._waiter = asyncio.ensure_future(self._event.wait())
+            self._waiter = self._loop.create_future()
         return self._waiter
 
     def taken(self, futures: set) -> set:
@@ -209,7 +234,6 @@ class _ChunkSignal:
         if waiter is not None and waiter in futures:
             futures = futures - {waiter}
             if waiter.done():
-                self._event.clear()
                 self._waiter = None
         return futures
 

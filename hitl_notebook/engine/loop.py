@@ -72,6 +72,7 @@ from .routing import next_plans, task_id
 from .run_metadata import config_metadata
 from .storable import check_call_storable
 from .tasks import TaskResult, goto_from_json
+from .tracing import tagged_manager
 from .untracked import outcome_to_store, record_to_store
 
 if TYPE_CHECKING:
@@ -757,24 +758,35 @@ class Run:
             task_results=task_results,
             # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
             emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
-            trace=self.trace,
+            trace=None if self.trace is None else self._node_trace(plan),
         )
 
-    def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
+    def _node_trace(self, plan: TaskPlan) -> Any:
+        """The callback manager a traced task's run starts from: the graph run's, tagged
+        with the step and carrying the task's metadata, as LangGraph's node runs are."""
+        return tagged_manager(
+            self.trace, f"graph:step:{self.cp.step + 1}", self._task_metadata(plan)
+        )
+
+    def _task_metadata(self, plan: TaskPlan) -> dict:
+        """What LangGraph tells callbacks about a task (``messages`` chunks, traced runs)."""
         task_ns = f"{plan.name}:{plan.id}"
         conf = self.config.get("configurable") or {}
         ours = ("checkpoint_ns", "checkpoint_id") if self.parent is not None else ()
-        metadata = {
+        return {
             **{k: conf[k] for k in _PROPAGATED if k in conf and k not in ours},
             **({"thread_id": self.thread_id} if self.thread_id is not None else {}),
             "langgraph_step": self.cp.step + 1,
             "langgraph_node": plan.name,
-            "langgraph_triggers": task_payload(plan, None, joins=self.plan.join_triggers)[
-                "triggers"
-            ],
+            "langgraph_triggers": task_payload(
+                plan, None, started=self.plan.input_is_state, joins=self.plan.join_triggers
+            )["triggers"],
             "langgraph_path": (PUSH, 0) if plan.is_send else (PULL, plan.name),
             "langgraph_checkpoint_ns": f"{self.ns}|{task_ns}" if self.ns else task_ns,
         }
+
+    def _message_emitter(self, plan: TaskPlan) -> MessageEmitter:
+        metadata = self._task_metadata(plan)
         if self._seen_messages is None:
             # A resumed subgraph starts from its own state: what it holds was sent before.
             outer = self.parent.messages if self.parent is not None else None
@@ -983,10 +995,14 @@ class Run:
         """A chunk from inside a running task: a stream mode's, or a ``@task`` call that
         starts (``"task"``) or ends (``"task_result"``), shown on ``tasks`` and ``debug``."""
         if mode not in ("task", "task_result"):
+            if mode not in self.modes:
+                return
             self._emit(mode, chunk)
         elif "tasks" in self.modes or "debug" in self.modes:
             self._emit("tasks", chunk)
             self._emit("debug", debug_event(mode, self.cp.step + 1, now_iso(), chunk))
+        else:
+            return  # nothing queued: the driver need not wake (see ``_ChunkSignal``)
         if self.wake is not None:
             self.wake()
 

@@ -177,7 +177,7 @@ async def _attempt_async(
                     else:
                         node_input = _node_input(structure, plan, values)
                         with langchain_callbacks(ctx.messages):
-                            if ctx.trace is None:
+                            if ctx.trace is None or _traces_itself(fn):
                                 out = await _call_node(spec, fn, node_input, ctx)
                             else:
                                 with node_run(ctx, ctx.name, node_input) as traced:
@@ -217,12 +217,17 @@ def _call_in_scope(ctx: TaskContext, fn: Callable, node_input: Any, spec: Any) -
 def _call_observed(ctx: TaskContext, fn: Callable, node_input: Any, spec: Any) -> Any:
     """``_call_node`` with the ``messages`` stream's handler and the tracer's run around it."""
     with langchain_callbacks(ctx.messages):
-        # A LangChain runnable node reports its own run (``graph.tracing.call_traced``).
-        if ctx.trace is None or hasattr(fn, "runnable"):
+        if ctx.trace is None or _traces_itself(fn):
             return _call_node(spec, fn, node_input, ctx)
         with node_run(ctx, ctx.name, node_input) as traced:
             traced.output = _call_node(spec, fn, node_input, ctx)
         return traced.output
+
+
+def _traces_itself(fn: Callable) -> bool:
+    """A LangChain runnable node (``graph.tracing.call_traced``) and an entrypoint's body
+    (``functional.entrypoint``) report their own runs."""
+    return hasattr(fn, "runnable") or hasattr(fn, "traces_itself")
 
 
 def _call_node(spec: Any, fn: Callable, node_input: Any, ctx: TaskContext) -> Any:

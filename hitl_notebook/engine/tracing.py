@@ -15,7 +15,15 @@ from typing import Any
 
 from .tool_events import tool_events_handler
 
-__all__ = ["graph_manager", "node_run", "task_inputs", "traced_async", "traced_sync"]
+__all__ = [
+    "graph_manager",
+    "node_run",
+    "reporting",
+    "tagged_manager",
+    "task_inputs",
+    "traced_async",
+    "traced_sync",
+]
 
 
 def graph_manager(run: Any) -> Any:
@@ -36,8 +44,10 @@ def graph_manager(run: Any) -> Any:
     manager = CallbackManager.configure(
         callbacks,
         inheritable_tags=config.get("tags"),
-        inheritable_metadata=config.get("metadata"),
+        inheritable_metadata={**_configurable_scalars(config), **(config.get("metadata") or {})},
     )
+    if "ls_integration" not in manager.metadata:
+        manager.add_metadata({"ls_integration": "langgraph"})
     if tools:
         manager.add_handler(tool_events_handler(run), inherit=True)
     return manager
@@ -84,28 +94,68 @@ def _start(run: Any, manager: Any, name: str, input: Any) -> Any:
     )
 
 
+def _configurable_scalars(config: dict) -> dict:
+    """The plain values of ``configurable`` (``thread_id``...), which LangGraph shows in
+    every run's metadata."""
+    return {
+        key: value
+        for key, value in (config.get("configurable") or {}).items()
+        if isinstance(key, str)
+        and not key.startswith("__")
+        and isinstance(value, (str, int, float, bool))
+    }
+
+
 def _output(run: Any) -> Any:
-    out = run.invoke_result()
-    return out if isinstance(out, dict) else {"output": out}
+    return run.invoke_result()
+
+
+def tagged_manager(manager: Any, tag: str | None, metadata: dict) -> Any:
+    """A copy of ``manager`` whose next run carries ``tag`` and (for it and its children)
+    ``metadata``: how a traced task's run says which step, node and path it is."""
+    manager = manager.copy()
+    if tag is not None:
+        manager.add_tags([tag], inherit=False)
+    manager.add_metadata(metadata)
+    return manager
 
 
 class node_run:
     """``with node_run(ctx, name, inputs) as traced:`` while a node or task body runs: a
     child run of ``ctx.trace``, under which what the body calls (LangChain runnables,
-    subgraphs, tasks) reports; set ``traced.output`` to what the body returned."""
+    subgraphs, tasks) reports; set ``traced.output`` to what the body returned, or call
+    ``traced.returned(output)`` as soon as it returns (see ``reporting``)."""
 
-    __slots__ = ("_ctx", "_inputs", "_name", "_parent", "_run", "_token", "output")
+    __slots__ = ("_ctx", "_inputs", "_name", "_parent", "_run", "_streamed", "_token", "output")
 
     def __init__(self, ctx: Any, name: str, inputs: Any) -> None:
         self._ctx, self._name, self._inputs = ctx, name, inputs
         self.output: Any = None
+        self._streamed = False
+
+    def returned(self, output: Any) -> None:
+        """The body returned ``output``: handlers that tap streams (``astream_events``,
+        ``astream_log``) see it as the run's one chunk now, before the body's unawaited
+        tasks settle, as LangGraph streams a node's output."""
+        self.output = output
+        if self._streamed:
+            return
+        self._streamed = True
+        from langchain_core.tracers._streaming import _StreamingCallbackHandler
+
+        for handler in self._parent.handlers:
+            if isinstance(handler, _StreamingCallbackHandler):
+                for _ in handler.tap_output_iter(self._run.run_id, iter((output,))):
+                    pass
 
     def __enter__(self) -> node_run:
         from langchain_core.runnables.config import var_child_runnable_config
 
         self._parent = self._ctx.trace
         self._run = self._parent.on_chain_start(None, self._inputs, name=self._name)
-        child = self._run.get_child()
+        # The body is the first step of the node's sequence in LangGraph: what it calls
+        # is tagged so.
+        child = self._run.get_child("seq:step:1")
         outer = var_child_runnable_config.get() or {}
         inherited = outer.get("callbacks")
         # The ``messages`` stream's token handler (set by ``langchain_callbacks``) stays.
@@ -124,8 +174,28 @@ class node_run:
         if exc is not None:
             self._run.on_chain_error(exc)
         else:
-            out = self.output
-            self._run.on_chain_end(out if isinstance(out, dict) else {"output": out})
+            self.returned(self.output)
+            self._run.on_chain_end(self.output)
+
+
+def reporting(fn: Any, traced: node_run) -> Any:
+    """``fn`` calling ``traced.returned`` with what it returns (awaited when it is a
+    coroutine), so a body's output is streamed the moment it returns."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        out = fn(*args, **kwargs)
+        if inspect.iscoroutine(out):
+            return _returned_async(out, traced)
+        traced.returned(out)
+        return out
+
+    return call
+
+
+async def _returned_async(out: Any, traced: node_run) -> Any:
+    value = await out
+    traced.returned(value)
+    return value
 
 
 def task_inputs(fn: Any, args: tuple, kwargs: dict) -> dict:

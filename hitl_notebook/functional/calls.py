@@ -17,9 +17,9 @@ from typing import Any
 
 from ..checkpoint.base import Namespace
 from ..checkpoint.serde import SerializationError, check_serialisable
-from ..constants import PUSH
+from ..constants import PULL, PUSH
 from ..engine.context import TaskContext, current_task, interrupt_id, task_scope
-from ..engine.tracing import node_run, task_inputs
+from ..engine.tracing import node_run, reporting, tagged_manager, task_inputs
 from ..engine.workers import start
 from ..types import GraphInterrupt, NodeInterrupt
 
@@ -101,7 +101,7 @@ class Caller:
         stored = ctx.task_results.get(cid)
         if stored is not None:
             return self._done(stored[1])
-        child = _child_context(ctx, name, cid)
+        child = _child_context(ctx, name, cid, index)
         future: Any
         if self.is_async:
             if is_async:
@@ -212,7 +212,7 @@ def _run_sync_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) -> Any:
         if ctx.trace is None:
             return _finished(ctx, run_body(ctx, fn, args, kwargs))
         with node_run(ctx, ctx.name, task_inputs(fn, args, kwargs)) as traced:
-            traced.output = run_body(ctx, fn, args, kwargs)
+            traced.output = run_body(ctx, reporting(fn, traced), args, kwargs)
         return _finished(ctx, traced.output)
     except Exception as exc:
         _stopped(ctx, exc)
@@ -224,7 +224,7 @@ async def _run_async_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) 
         if ctx.trace is None:
             return _finished(ctx, await run_body_async(ctx, fn, args, kwargs))
         with node_run(ctx, ctx.name, task_inputs(fn, args, kwargs)) as traced:
-            traced.output = await run_body_async(ctx, fn, args, kwargs)
+            traced.output = await run_body_async(ctx, reporting(fn, traced), args, kwargs)
         return _finished(ctx, traced.output)
     except Exception as exc:
         _stopped(ctx, exc)
@@ -269,7 +269,7 @@ def _finished(ctx: TaskContext, result: Any) -> Any:
     return result
 
 
-def _child_context(parent: TaskContext, name: str, cid: str) -> TaskContext:
+def _child_context(parent: TaskContext, name: str, cid: str, index: int) -> TaskContext:
     """The context a task call runs in: its own id and namespace (so its interrupts are
     its own), the answers already given to them, and the parent's run plumbing."""
     answers: list[Any] = []
@@ -295,5 +295,21 @@ def _child_context(parent: TaskContext, name: str, cid: str) -> TaskContext:
         replay=parent.replay,
         task_results=parent.task_results,
         emit=parent.emit,
-        trace=parent.trace,
+        trace=None if parent.trace is None else _task_trace(parent.trace, name, segment, index),
     )
+
+
+def _task_trace(manager: Any, name: str, segment: str, index: int) -> Any:
+    """The callback manager a traced task call's run starts from, with the metadata
+    LangGraph gives a pushed task: its caller's step, a path through its caller's path
+    and the call's index."""
+    caller = manager.metadata
+    caller_ns = caller.get("langgraph_checkpoint_ns")
+    metadata = {
+        "langgraph_step": caller.get("langgraph_step"),
+        "langgraph_node": name,
+        "langgraph_triggers": (PUSH,),
+        "langgraph_path": (PUSH, caller.get("langgraph_path", (PULL, name)), index, True),
+        "langgraph_checkpoint_ns": f"{caller_ns}|{segment}" if caller_ns else segment,
+    }
+    return tagged_manager(manager, None, metadata)

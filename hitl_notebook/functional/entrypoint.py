@@ -16,6 +16,7 @@ from typing import Any
 from ..checkpoint.base import BaseCheckpointSaver
 from ..constants import END, START
 from ..engine.context import TaskContext, current_task
+from ..engine.tracing import node_run, reporting
 from ..graph.builder import StateGraph, check_checkpointer
 from ..graph.compiled import CompiledStateGraph
 from ..graph.drawable import DrawableGraph
@@ -160,19 +161,31 @@ def _arguments(state: BodyInput, config: dict, wanted: tuple[str, ...]) -> dict:
 
 def _sync_body(func: Callable, wanted: tuple[str, ...]) -> Callable:
     def body(state: BodyInput, config: dict) -> list:
-        out = run_body(_running(), func, (state.input,), _arguments(state, config, wanted))
+        ctx, args = _running(), (state.input,)
+        if ctx.trace is None:
+            out = run_body(ctx, func, args, _arguments(state, config, wanted))
+            return returned_writes(out)
+        with node_run(ctx, ctx.name, state.input) as traced:
+            out = run_body(ctx, reporting(func, traced), args, _arguments(state, config, wanted))
         return returned_writes(out)
 
+    body.traces_itself = True  # type: ignore[attr-defined]
     return body
 
 
 def _async_body(func: Callable, wanted: tuple[str, ...]) -> Callable:
     async def body(state: BodyInput, config: dict) -> list:
-        out = await run_body_async(
-            _running(), func, (state.input,), _arguments(state, config, wanted)
-        )
+        ctx, args = _running(), (state.input,)
+        if ctx.trace is None:
+            out = await run_body_async(ctx, func, args, _arguments(state, config, wanted))
+            return returned_writes(out)
+        with node_run(ctx, ctx.name, state.input) as traced:
+            out = await run_body_async(
+                ctx, reporting(func, traced), args, _arguments(state, config, wanted)
+            )
         return returned_writes(out)
 
+    body.traces_itself = True  # type: ignore[attr-defined]
     return body
 
 

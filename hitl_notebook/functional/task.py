@@ -45,10 +45,15 @@ def task(
     name: str | None = None,
     retry_policy: Any = None,
     cache_policy: Any = None,
+    timeout: Any = None,
 ) -> Any:
     """Make ``fn`` a task (``@task`` or ``@task(name="...")``): its result is stored in the
     checkpoint, so it runs once per entrypoint run however often the body re-runs."""
-    for keyword, given in (("retry_policy", retry_policy), ("cache_policy", cache_policy)):
+    for keyword, given in (
+        ("retry_policy", retry_policy),
+        ("cache_policy", cache_policy),
+        ("timeout", timeout),
+    ):
         if given is not None:
             raise NotImplementedError(
                 f"@task({keyword}=...) is not supported by hitl_notebook yet."

@@ -115,12 +115,19 @@ class StateGraph:
         retry_policy: Any = None,
         cache_policy: Any = None,
         destinations: Sequence[str] | dict | None = None,
+        error_handler: Any = None,
+        timeout: Any = None,
     ) -> StateGraph:
         """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
-        if cache_policy:
-            raise NotImplementedError(
-                "add_node(cache_policy=...) is not supported by hitl_notebook yet."
-            )
+        for keyword, given in (
+            ("cache_policy", cache_policy),
+            ("error_handler", error_handler),
+            ("timeout", timeout),
+        ):
+            if given is not None:
+                raise NotImplementedError(
+                    f"add_node({keyword}=...) is not supported by hitl_notebook yet."
+                )
         if action is None:
             if isinstance(node, str):
                 raise GraphValidationError(

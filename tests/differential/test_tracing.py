@@ -29,16 +29,16 @@ class _Recorder(tracers.BaseTracer):
 
 
 def _tree(run: Any, keep: set[str]) -> tuple:
-    """A run's name and, for the runs named in ``keep``, its children (sorted: parallel
-    calls finish in any order)."""
+    """A run's name and inputs and, for the runs named in ``keep``, its children (sorted:
+    parallel calls finish in any order)."""
     children = sorted(_tree(c, keep) for c in run.child_runs if c.name in keep)
-    inputs = run.inputs if run.name in keep and run.name.startswith("t_") else None
-    return (run.name, repr(inputs), tuple(children))
+    return (run.name, repr(run.inputs), tuple(children))
 
 
 def test_entrypoint_and_task_runs_pause_and_resume():
     """Two async task calls under the entrypoint's run, one top-level run per call; the
-    resume reuses the tasks' results, so only the entrypoint's run appears again."""
+    resume reuses the tasks' results, so only the entrypoint's run appears again, its
+    input the run's stored input (not the engine's wrapper around it)."""
 
     def scenario(api: Api) -> list:
         @api.task
@@ -68,13 +68,13 @@ def test_entrypoint_and_task_runs_pause_and_resume():
     assert [(name, count) for name, count, _ in runs] == [("LangGraph", 1), ("LangGraph", 1)]
     assert runs[0][2] == (
         "flow",
-        "None",
+        repr({"input": [1, 2]}),
         (
             ("t_double", repr({"n": 1, "suffix": "!"}), ()),
             ("t_double", repr({"n": 2, "suffix": "!"}), ()),
         ),
     )
-    assert runs[1][2] == ("flow", "None", ())
+    assert runs[1][2] == ("flow", repr({"input": [1, 2]}), ())
 
 
 def test_sync_task_runs_nest_under_their_caller():
@@ -102,7 +102,7 @@ def test_sync_task_runs_nest_under_their_caller():
     assert (out, root) == (20, "LangGraph")
     assert tree == (
         "flow",
-        "None",
+        repr({"input": 1}),
         (("t_outer", repr({"x": 1}), (("t_inner", repr({"x": 1}), ()),)),),
     )
 
@@ -141,9 +141,10 @@ def test_state_graph_node_runs_and_subgraph():
 
     out, runs = same(scenario)
     assert out == {"log": ["first", "deep"]}
+    empty = repr({"log": []})
     assert runs == [
-        ("first", "None", ()),
-        ("calls_sub", "None", (("LangGraph", "None", (("deep", "None", ()),)),)),
+        ("first", empty, ()),
+        ("calls_sub", repr({"log": ["first"]}), (("LangGraph", empty, (("deep", empty, ()),)),)),
     ]
 
 

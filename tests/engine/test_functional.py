@@ -90,6 +90,7 @@ def test_an_async_task_in_a_sync_entrypoint_is_refused():
         (lambda: entrypoint(store=object()), NotImplementedError, "store"),
         (lambda: entrypoint(checkpointer="memory"), TypeError, "Invalid checkpointer"),
         (lambda: task(retry_policy=object()), NotImplementedError, "retry_policy"),
+        (lambda: task(timeout=30), NotImplementedError, "timeout"),
     ],
 )
 def test_bad_definitions_fail_where_they_are_written(define, error, message):

@@ -120,3 +120,14 @@ def test_runtime_context_is_refused_not_ignored():
     silently dropping it."""
     with pytest.raises(NotImplementedError, match="context"):
         _builder().compile().invoke({"trail": []}, context={"user": "x"})
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value"), [("error_handler", lambda state: {}), ("timeout", 5.0)]
+)
+def test_unsupported_node_options_are_refused_by_name(keyword, value):
+    """LangGraph's ``add_node(error_handler=...)`` and ``timeout=`` are not built here:
+    ``add_node`` says which keyword, rather than a bare unexpected-keyword error."""
+    builder = _builder()
+    with pytest.raises(NotImplementedError, match=rf"add_node\({keyword}=\.\.\.\)"):
+        builder.add_node("extra", lambda state: {}, **{keyword: value})
