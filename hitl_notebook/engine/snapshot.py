@@ -283,8 +283,10 @@ def to_snapshot(
         elif complete or (finished and not live):
             records = outcome.interrupts[-1:]  # the question that was answered last
             pending.extend(records)
-        elif outcome.error is not None:  # failed after its answers: it still shows what it asked
-            records = list(outcome.interrupts)
+        elif outcome.error is not None:
+            # Failed after its answers: it still shows what it asked; asked again since
+            # (an error kept from an earlier run): the new question.
+            records = unanswered(outcome, record.ns) or list(outcome.interrupts)
             pending.extend(records)
         else:
             records = unanswered(outcome, record.ns)

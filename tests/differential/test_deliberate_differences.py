@@ -337,3 +337,37 @@ def test_history_from_a_checkpoint_id_lists_its_branch():
         "langgraph": [(0, ("ask",))],
         "hitl_notebook": [(0, ("ask",)), (-1, ("__start__",))],
     }
+
+
+def _raises_after_its_first_answer(api: Api) -> list:
+    """``ask`` raises after its first answer; what ``answers`` the run ends with after the
+    question is answered again."""
+    answers: list[str] = []
+
+    def ask(state: Form) -> dict:
+        answers.append(api.interrupt("question?"))
+        if len(answers) == 1:
+            raise ValueError("the first answer did not work")
+        return {"answers": [answers[-1]]}
+
+    builder = api.StateGraph(Form)
+    builder.add_node("ask", ask)
+    builder.add_edge(api.START, "ask")
+    graph = builder.compile(checkpointer=api.InMemorySaver())
+    config = thread("again")
+    graph.invoke({"topic": "t"}, config)
+    with pytest.raises(ValueError, match="did not work"):
+        graph.invoke(api.Command(resume="first"), config)
+    (task,) = graph.get_state(config).tasks
+    assert [i.value for i in task.interrupts] == ["question?"]
+    return graph.invoke(api.Command(resume="second"), config)["answers"]
+
+
+def test_a_task_that_raised_after_its_answer_takes_a_new_answer():
+    """A node that raised after ``interrupt()`` returned still shows its question; answering
+    it again gives the node the new answer on ours (the node may have failed because of
+    the first one). LangGraph accepts the new answer and re-runs the node with the old."""
+    assert {api.name: _raises_after_its_first_answer(api) for api in (LANGGRAPH, OURS)} == {
+        "langgraph": ["first"],
+        "hitl_notebook": ["second"],
+    }

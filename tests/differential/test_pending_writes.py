@@ -213,3 +213,42 @@ def test_a_task_that_failed_then_asked_keeps_its_error(asks_in):
         return seen
 
     same(scenario)
+
+
+def test_a_task_that_failed_after_its_answer_then_asked_shows_the_new_question():
+    """A node answered, raised, then (run again with ``invoke(None)``) got through and its
+    conditional edge asked: ``get_state`` shows the routing question, not the
+    answered one, beside the kept error."""
+
+    class Log(TypedDict, total=False):
+        log: Annotated[list, operator.add]
+
+    def scenario(api: Api) -> list:
+        runs: list[bool] = []
+
+        def flaky(state: Log) -> dict:
+            answer = api.interrupt("q")
+            runs.append(True)
+            if len(runs) == 1:
+                raise ValueError("boom")
+            return {"log": [f"flaky:{answer}"]}
+
+        builder = api.StateGraph(Log)
+        builder.add_node("flaky", flaky)
+        builder.add_node("after", lambda s: {"log": ["after"]})
+        builder.add_edge(api.START, "flaky")
+        builder.add_conditional_edges(
+            "flaky", lambda s: "after" if api.interrupt("route?") else api.END
+        )
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("t")
+        graph.invoke({"log": []}, config, durability="exit")
+        with pytest.raises(ValueError, match="boom"):
+            graph.invoke(api.Command(resume="yes"), config, durability="exit")
+        seen = [plain(graph.invoke(None, config, durability="exit"))]
+        snapshot = graph.get_state(config)
+        seen.append([(t.name, type(t.error).__name__, plain(t.interrupts)) for t in snapshot.tasks])
+        seen.append(plain(graph.invoke(api.Command(resume="go"), config)))
+        return seen
+
+    same(scenario)
