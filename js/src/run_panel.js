@@ -29,6 +29,7 @@ export function createRunPanel({ channel, model, now = () => performance.now() }
   let receivedAt = now();
   let timer = null;
   let runKey = null;
+  let lost = false;
   const bubbles = new Map();
 
   async function onStop() {
@@ -42,7 +43,24 @@ export function createRunPanel({ channel, model, now = () => performance.now() }
   }
 
   function liveMs(ms) {
-    return progress.active ? ms + (now() - receivedAt) : ms;
+    return progress.active && !lost ? ms + (now() - receivedAt) : ms;
+  }
+
+  function stopClock() {
+    if (timer === null) return;
+    clearInterval(timer);
+    timer = null;
+  }
+
+  // The kernel connection is gone (a restart): the run cannot be reached or stopped from
+  // here, so its clock stops where it was and Stop goes; nothing claims it still runs.
+  function disconnected() {
+    if (!progress.active || lost) return;
+    lost = true;
+    stopClock();
+    el.dataset.state = "lost";
+    summary.textContent = "Run lost with the kernel connection";
+    stop.hidden = true;
   }
 
   function drawTimes() {
@@ -56,7 +74,11 @@ export function createRunPanel({ channel, model, now = () => performance.now() }
   }
 
   function render(fresh = model.get("progress") ?? {}) {
+    // A lost run stays lost (and its clock stopped) until a live kernel reports its end
+    // or a new run.
+    if (lost && fresh.active && fresh.started === progress.started) return;
     progress = fresh;
+    lost = false;
     receivedAt = now();
     el.hidden = !progress.started;
     if (!progress.started) return;
@@ -86,10 +108,7 @@ export function createRunPanel({ channel, model, now = () => performance.now() }
     );
     drawTimes();
     if (progress.active && timer === null) timer = setInterval(drawTimes, TICK_MS);
-    if (!progress.active && timer !== null) {
-      clearInterval(timer);
-      timer = null;
-    }
+    if (!progress.active) stopClock();
   }
 
   /** Append streamed pieces; each message gets one bubble, text appended as a text node. */
@@ -122,8 +141,7 @@ export function createRunPanel({ channel, model, now = () => performance.now() }
   }
   return {
     el,
-    dispose() {
-      if (timer !== null) clearInterval(timer);
-    },
+    disconnected,
+    dispose: stopClock,
   };
 }

@@ -86,7 +86,38 @@ describe("error detail", () => {
   });
 });
 
+describe("run panel after the kernel is lost", () => {
+  it("stops the clock, drops Stop and says the run's fate is unknown", async () => {
+    const { model, panel, advance } = setup();
+    model.set("progress", { active: true, stopping: false, started: 1, elapsed: 1500, steps: 1, step: 0, nodes: { slow: { state: "running", took: 1000 } } });
+    advance(200);
+    await new Promise((resolve) => setTimeout(resolve, 450)); // the clock ticks to 1.7 s
+    panel.disconnected();
+    advance(60_000);
+    model.set("progress", { ...model.get("progress") }); // the same run's last state again
+    await new Promise((resolve) => setTimeout(resolve, 450)); // a redraw tick, if any
+    panel.dispose();
+    expect(q(panel.el, "run-elapsed").textContent).toBe("1.7 s");
+    expect(q(panel.el, "run-node-slow").textContent).toContain("1.2 s");
+    expect(q(panel.el, "btn-stop").hidden).toBe(true);
+    expect(q(panel.el, "run-summary").textContent).toBe("Run lost with the kernel connection");
+    expect(panel.el.dataset.state).toBe("lost");
+  });
+});
+
 describe("connection watch", () => {
+  it("tells its listener when the connection is lost and found again", async () => {
+    const { createConnectionWatch } = await import("../src/connection.js");
+    let alive = false;
+    const seen = [];
+    const model = fakeModel({}, (msg) => (alive ? { ok: true, result: {} } : null));
+    const watch = createConnectionWatch({ channel: createChannel(model), model, timeoutMs: 30, onChange: (connected) => seen.push(connected) });
+    await watch.check();
+    alive = true;
+    await watch.check();
+    expect(seen).toEqual([false, true]);
+  });
+
   it("says disconnected when the kernel side stops answering after a connection change", async () => {
     const { createConnectionWatch } = await import("../src/connection.js");
     let alive = true;

@@ -2,12 +2,15 @@
 
 Three widgets in one notebook (a common notebook shape), saved, then the page reloaded
 in JupyterLab and in Notebook 7; each widget must render again (no "model not found")
-and still act on the kernel's graph.
+and still act on the kernel's graph. Also with a long cell still running at the reload:
+the front end then gets no kernel_info (so no subshell) and no widget state until the
+cell ends, and the widgets must come back once it does.
 """
 
 import json
 
 import pytest
+from conftest import _OPEN_PANEL_JS
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -48,7 +51,22 @@ def verdicts(helper) -> dict:
     )
 
 
-def reload_and_check(helper, reopen) -> None:
+#: Starts a cell that keeps the kernel's main shell busy, without waiting for it.
+_START_LONG_CELL = """(seconds) => {
+    const notebook = window.__hitlPanel.content;
+    const index = notebook.model.cells.length;
+    notebook.model.sharedModel.insertCell(index, {cell_type: 'code', source: `import time\\ntime.sleep(${seconds})`});
+    notebook.activeCellIndex = index;
+    window.jupyterapp.commands.execute('notebook:run-cell');
+}"""
+
+
+def reload_and_check(helper, reopen, busy_seconds: int = 0) -> None:
+    if busy_seconds:
+        helper.page.evaluate(_START_LONG_CELL, busy_seconds)
+        helper.page.wait_for_function(
+            "() => window.__hitlPanel.sessionContext.session.kernel.status === 'busy'"
+        )
     helper.page.evaluate(
         "async () => { await window.jupyterapp.commands.execute('docmanager:save'); }"
     )
@@ -76,7 +94,12 @@ def _front_end_own(error: str) -> bool:
     return bool(frames) and all("/static/notebook/" in line for line in frames)
 
 
-def test_reload_in_jupyterlab_restores_every_widget(lab):
+#: Reload with the kernel idle, and with an 8-second cell still running.
+BUSY = pytest.mark.parametrize("busy_seconds", [0, 8], ids=["idle", "long-cell"])
+
+
+@BUSY
+def test_reload_in_jupyterlab_restores_every_widget(lab, busy_seconds):
     """JupyterLab: save, reload, the three widgets are back and answer."""
     lab.open_notebook(CELLS)
     lab.run_all()
@@ -84,14 +107,13 @@ def test_reload_in_jupyterlab_restores_every_widget(lab):
 
     def reopen():
         lab.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
-        from conftest import _OPEN_PANEL_JS
-
         lab.page.evaluate(_OPEN_PANEL_JS, {"path": lab.notebook, "collapseLeft": True})
 
-    reload_and_check(lab, reopen)
+    reload_and_check(lab, reopen, busy_seconds)
 
 
-def test_reload_in_notebook7_restores_every_widget(notebook7):
+@BUSY
+def test_reload_in_notebook7_restores_every_widget(notebook7, busy_seconds):
     """Notebook 7: save, reload, the three widgets are back and answer."""
     notebook7.open_notebook(CELLS)
     notebook7.run_all()
@@ -99,8 +121,6 @@ def test_reload_in_notebook7_restores_every_widget(notebook7):
 
     def reopen():
         notebook7.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
-        from conftest import _OPEN_PANEL_JS
-
         notebook7.page.evaluate(_OPEN_PANEL_JS, {"path": notebook7.notebook, "collapseLeft": False})
 
-    reload_and_check(notebook7, reopen)
+    reload_and_check(notebook7, reopen, busy_seconds)
