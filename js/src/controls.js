@@ -75,16 +75,24 @@ export function createControls({ channel, model }) {
     runBox.hidden = !model.get("thread_id");
   }
 
+  // Set when the kernel side stopped answering (see connection.js): nothing runs then,
+  // whatever the last status the kernel sent said.
+  let lost = false;
+
+  function shownStatus() {
+    return lost ? "disconnected" : model.get("status");
+  }
+
   function sync() {
-    status.textContent = model.get("status");
+    status.textContent = shownStatus();
     // One run at a time: the kernel refuses a second one (and a refresh during a run), so
     // do not offer them while a run goes on or a click of ours is still unanswered.
-    const busy = model.get("status") === "running" || starting;
+    const busy = model.get("status") === "running" || starting || lost;
     // Continue and Step have nothing to run on a thread not started yet or finished.
     const idle = NOTHING_NEXT.has(model.get("status"));
     for (const button of el.querySelectorAll("[data-run-button]")) button.disabled = busy || (idle && button.hasAttribute("data-needs-next"));
-    status.dataset.status = model.get("status");
-    el.dataset.status = model.get("status");
+    status.dataset.status = shownStatus();
+    el.dataset.status = shownStatus();
     const head = model.get("head") ?? {};
     replaceChildren(el.querySelector(".hn-thread"), model.get("thread_id") ? `thread ${model.get("thread_id")} · step ${head.step ?? "—"}` : "");
     showError(model.get("error"));
@@ -96,5 +104,10 @@ export function createControls({ channel, model }) {
   model.on("change:thread_id", renderRunBox);
   sync();
   renderRunBox();
-  return { el, showError };
+  /** The kernel side answers again (`true`) or stopped answering (`false`). */
+  function setConnected(connected) {
+    lost = !connected;
+    sync();
+  }
+  return { el, showError, setConnected };
 }

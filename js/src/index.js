@@ -39,7 +39,14 @@ export function mount({ model, el, layout }) {
   });
   const log = createLog();
   const runPanel = createRunPanel({ channel, model });
-  const connection = createConnectionWatch({ channel, model, onChange: (connected) => connected || runPanel.disconnected() });
+  const connection = createConnectionWatch({
+    channel,
+    model,
+    onChange: (connected) => {
+      controls.setConnected(connected);
+      if (!connected) runPanel.disconnected();
+    },
+  });
   const errorDetail = createErrorDetail({ model });
   let head = { id: null, values: null };
   let viewingHead = true;

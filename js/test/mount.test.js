@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createChannel } from "../src/channel.js";
+import { createControls } from "../src/controls.js";
 import { mount } from "../src/index.js";
 import { fakeLayout, fakeModel, tick } from "./fake_model.js";
 
@@ -146,5 +148,21 @@ describe("selecting rows", () => {
     await tick();
     expect(shown()).toEqual({ n: 2 });
     expect(q(el, "state-title").textContent).toContain("(latest)");
+  });
+});
+
+describe("toolbar after the kernel stops answering", () => {
+  it("says disconnected and offers no run, whatever status the kernel last sent", async () => {
+    const { model } = setup();
+    const controls = createControls({ channel: createChannel(model), model });
+    model.set("status", "running");
+    controls.setConnected(false);
+    expect(q(controls.el, "status").textContent).toBe("disconnected");
+    model.set("status", "paused"); // a late status from before the restart changes nothing
+    expect(q(controls.el, "status").textContent).toBe("disconnected");
+    for (const id of ["btn-continue", "btn-step", "btn-refresh", "btn-run"]) expect(q(controls.el, id).disabled, id).toBe(true);
+    controls.setConnected(true);
+    expect(q(controls.el, "status").textContent).toBe("paused");
+    expect(q(controls.el, "btn-continue").disabled).toBe(false);
   });
 });

@@ -174,8 +174,9 @@ widget
 
 def test_kernel_restart_mid_run_says_disconnected_without_page_errors(lab):
     """A kernel restart while a widget run waits in a node: the widget says it is
-    disconnected, the run panel stops its clock and says the run is lost (it used to
-    count on, with a Stop button that could reach nothing), a Save does nothing harmful,
+    disconnected (so does its toolbar, which offers no run), the run panel stops its clock
+    and says the run is lost (it used to count on, with a Stop button that could reach
+    nothing), a Save does nothing harmful,
     and the page logs no uncaught error."""
     errors: list[str] = []
     lab.page.on("pageerror", lambda error: errors.append(str(error)))
@@ -194,6 +195,8 @@ def test_kernel_restart_mid_run_says_disconnected_without_page_errors(lab):
     expect(widget.get_by_test_id("disconnected")).to_be_visible()
     expect(widget.get_by_test_id("run-summary")).to_have_text("Run lost with the kernel connection")
     expect(widget.get_by_test_id("btn-stop")).to_be_hidden()
+    expect(widget.get_by_test_id("status")).to_have_text("disconnected")
+    expect(widget.get_by_test_id("btn-continue")).to_be_disabled()
     shown = widget.get_by_test_id("run-elapsed").inner_text()
     assert not shown.startswith("0."), f"the clock stopped where it was, not at {shown}"
     lab.page.wait_for_timeout(1500)
