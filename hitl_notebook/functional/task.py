@@ -8,6 +8,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from ..graph.validation import refuse_unbuilt
 from .calls import current_caller, node_caller
 
 __all__ = ["TaskFunction", "task"]
@@ -49,15 +50,7 @@ def task(
 ) -> Any:
     """Make ``fn`` a task (``@task`` or ``@task(name="...")``): its result is stored in the
     checkpoint, so it runs once per entrypoint run however often the body re-runs."""
-    for keyword, given in (
-        ("retry_policy", retry_policy),
-        ("cache_policy", cache_policy),
-        ("timeout", timeout),
-    ):
-        if given is not None:
-            raise NotImplementedError(
-                f"@task({keyword}=...) is not supported by hitl_notebook yet."
-            )
+    refuse_unbuilt("@task", retry_policy=retry_policy, cache_policy=cache_policy, timeout=timeout)
 
     def decorate(fn: Callable[..., Any]) -> TaskFunction:
         if not callable(fn):

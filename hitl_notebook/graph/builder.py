@@ -14,6 +14,7 @@ from ..engine.retry import policies_of
 from ..errors import GraphValidationError
 from .schema import StateSchema
 from .tracing import call_traced
+from .validation import refuse_unbuilt
 
 __all__ = ["END", "START", "Branch", "NodeSpec", "StateGraph"]
 
@@ -119,15 +120,9 @@ class StateGraph:
         timeout: Any = None,
     ) -> StateGraph:
         """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
-        for keyword, given in (
-            ("cache_policy", cache_policy),
-            ("error_handler", error_handler),
-            ("timeout", timeout),
-        ):
-            if given is not None:
-                raise NotImplementedError(
-                    f"add_node({keyword}=...) is not supported by hitl_notebook yet."
-                )
+        refuse_unbuilt(
+            "add_node", cache_policy=cache_policy, error_handler=error_handler, timeout=timeout
+        )
         if action is None:
             if isinstance(node, str):
                 raise GraphValidationError(
@@ -180,15 +175,12 @@ class StateGraph:
     ) -> StateGraph:
         """Policies for every node that sets none of its own in ``add_node`` (applied at
         ``compile()``, not inherited by subgraphs). Only ``retry_policy`` is supported."""
-        for keyword, given in (
-            ("cache_policy", cache_policy),
-            ("error_handler", error_handler),
-            ("timeout", timeout),
-        ):
-            if given is not None:
-                raise NotImplementedError(
-                    f"set_node_defaults({keyword}=...) is not supported by hitl_notebook yet."
-                )
+        refuse_unbuilt(
+            "set_node_defaults",
+            cache_policy=cache_policy,
+            error_handler=error_handler,
+            timeout=timeout,
+        )
         if retry_policy is not None:
             self.default_retry_policy = policies_of(retry_policy, "set_node_defaults()")
         return self

@@ -12,7 +12,17 @@ from ..errors import GraphValidationError
 if TYPE_CHECKING:
     from .builder import StateGraph
 
-__all__ = ["validate"]
+__all__ = ["refuse_unbuilt", "validate"]
+
+
+def refuse_unbuilt(call: str, **options: object) -> None:
+    """A LangGraph option we do not build (``cache_policy``, ``timeout``...) given a value
+    is a named ``NotImplementedError``, never silently ignored."""
+    for keyword, given in options.items():
+        if given is not None:
+            raise NotImplementedError(
+                f"{call}({keyword}=...) is not supported by hitl_notebook yet."
+            )
 
 
 def validate(
