@@ -560,12 +560,6 @@ def dumps(obj: Any, path: str = "value") -> bytes:
     """Serialise ``obj`` to UTF-8 JSON bytes; ``path`` labels the root in error messages.
 
     JSON deeper than ``bounds.MAX_DEPTH`` levels is refused (it could not be read back)."""
-    t = type(obj)
-    if t is str or t is bool or obj is None or (t is int and -_INT_LIMIT <= obj < _INT_LIMIT):
-        try:  # a plain scalar (most stored values): no walk
-            return orjson.dumps(obj)
-        except orjson.JSONEncodeError:
-            pass  # lone surrogates: escaped below
     tree = _encode(obj, path)
     try:
         return orjson.dumps(tree)
