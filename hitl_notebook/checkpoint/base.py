@@ -190,11 +190,9 @@ def new_checkpoint_id() -> CheckpointId:
         if now <= _last_ns:
             now = _last_ns + 1
         _last_ns = now
-    low = _id_bits.getrandbits(64)
-    return CheckpointId(
-        f"{now >> 32:08x}-{now >> 16 & 0xFFFF:04x}-{now & 0xFFFF:04x}-"
-        f"{low >> 48:04x}-{low & 0xFFFFFFFFFFFF:012x}"
-    )
+    # The time's 16 hex digits, then 16 random ones, cut 8-4-4-4-12 (one format, not five).
+    h = f"{now:016x}{_id_bits.getrandbits(64):016x}"
+    return CheckpointId(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
 
 
 class BaseCheckpointSaver(ABC):

@@ -38,6 +38,7 @@ from .serde import DeserializationError
 
 __all__ = [
     "APPEND",
+    "COUNT_FROM",
     "MAX_CHAIN",
     "REPLACE",
     "SECTION_COST",
@@ -77,6 +78,10 @@ DELTAS_PER_SNAPSHOT = 1
 SNAPSHOT_LEVEL = 6
 #: Never more deltas than this between snapshots (a longer parent chain is corrupt data).
 MAX_CHAIN = 10_000
+#: Sections up to this many bytes are not scanned for their JSON values on writing: their
+#: bytes plus one bound them, and a checkpoint whose bound passes ``bounds.MAX_VALUES`` is
+#: counted exactly (``exact``) before it is refused.
+COUNT_FROM = 256
 
 
 @dataclass(slots=True)
@@ -113,12 +118,13 @@ def next_chain(parent: Chain | None, delta_bytes: int, appended: int = 0) -> Cha
 
 
 def encode_changes(
-    changes: Mapping[str, Change], where: Where, *, level: int = frames.LEVEL
+    changes: Mapping[str, Change], where: Where, *, level: int = frames.LEVEL, exact: bool = False
 ) -> tuple[list[bytes], int, int, int]:
     """The stored sections of a checkpoint's changes (one per changed channel), what
     decoding them costs (see ``SECTION_COST``), how many JSON values they hold at most
-    (see ``bounds``) and how many bytes of ``Append`` items they hold (see
-    ``next_chain``); ``level`` is the zlib level of large sections."""
+    (see ``bounds``; unless ``exact``, small sections count as their bytes plus one: see
+    ``COUNT_FROM``) and how many bytes of ``Append`` items they hold (see ``next_chain``);
+    ``level`` is the zlib level of large sections."""
     encoded, cost, values, appended = [], 0, 0, 0
     for channel, change in changes.items():
         if type(change) is Replace:
@@ -132,17 +138,25 @@ def encode_changes(
         data = dump(value, f"values[{channel!r}]", where)
         encoded.append(frames.pack(tag, channel, data, level))
         cost += len(data) + SECTION_COST
-        values += bounds.json_shape(data, len(data) + 1, depth=False)
+        if exact or len(data) > COUNT_FROM:
+            values += bounds.json_shape(data, len(data) + 1, depth=False)
+        else:
+            values += len(data) + 1
         if tag is APPEND:
             appended += len(data)
     return encoded, cost, values, appended
 
 
-def encode_values(values: Mapping[str, Any], where: Where) -> tuple[list[bytes], int, int]:
+def encode_values(
+    values: Mapping[str, Any], where: Where, *, exact: bool = False
+) -> tuple[list[bytes], int, int]:
     """Every channel of a checkpoint in full (a snapshot), as ``encode_changes`` (without
     the appended count: a snapshot appends nothing)."""
     encoded, cost, count, _ = encode_changes(
-        {channel: Replace(value) for channel, value in values.items()}, where, level=SNAPSHOT_LEVEL
+        {channel: Replace(value) for channel, value in values.items()},
+        where,
+        level=SNAPSHOT_LEVEL,
+        exact=exact,
     )
     return encoded, cost, count
 

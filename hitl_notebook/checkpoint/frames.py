@@ -121,6 +121,9 @@ def encode_section(section: Section) -> bytes:
 def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
     """``encode_section`` without building a ``Section`` first; large data is compressed at
     zlib ``level``."""
+    if len(data) < DICTIONARY_FROM and len(name) < 0x80 and name.isascii():
+        # Small data (most sections of a step): stored as it is, one-byte lengths.
+        return tag + bytes((0, len(name), len(data))) + name.encode("ascii") + data
     encoded_name = name.encode("utf-8")
     flags = 0
     if len(data) >= COMPRESS_FROM:

@@ -285,7 +285,7 @@ def _enc_seq(o: list | tuple) -> list | tuple:
         if t is str or t is bool or v is None or (t is int and -_INT_LIMIT <= v < _INT_LIMIT):
             continue
         try:
-            e = _enc(v)
+            e = _enc_dict(v) if t is dict else _enc_seq(v) if t is list else _enc(v)
         except _Unencodable as exc:
             exc.segments.append(f"[{i}]")
             raise
@@ -311,8 +311,8 @@ def _enc_dict(o: dict, attrs: bool = False) -> dict:
         if t is str or t is bool or v is None or (t is int and -_INT_LIMIT <= v < _INT_LIMIT):
             e = v
         else:
-            try:
-                e = _enc(v)
+            try:  # containers walked directly (``_enc`` would only dispatch)
+                e = _enc_dict(v) if t is dict else _enc_seq(v) if t is list else _enc(v)
             except _Unencodable as exc:
                 exc.segments.append(f".{k}" if attrs else f"[{k!r}]")
                 raise

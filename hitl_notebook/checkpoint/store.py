@@ -46,6 +46,7 @@ from .codec import (
 from .copying import fresh_copy
 from .deferred import DeferredValues
 from .delta import (
+    COUNT_FROM,
     MAX_CHAIN,
     SECTION_COST,
     VALUE_TAGS,
@@ -239,8 +240,8 @@ def _check_ids(
         and len(ns) <= 1024
         and len(checkpoint_id or "") <= 128
         and (parent_id is None or len(parent_id) <= 128)
-        and f"{thread_id}{ns}{checkpoint_id or ''}{parent_id or ''}".isascii()
-        and "\x00" not in f"{thread_id}{ns}{checkpoint_id or ''}{parent_id or ''}"
+        and (joined := f"{thread_id}{ns}{checkpoint_id or ''}{parent_id or ''}").isascii()
+        and "\x00" not in joined
     ):
         return
     _check_key("thread_id", thread_id)
@@ -317,7 +318,10 @@ class DeltaSaver(BaseCheckpointSaver):
             writes = b"[" + dump(refs, "writes", where) + b"," + writes + b"]"
         tag = REFERRING_WRITES if refs else WRITES
         tail = frames.pack(tag, "", writes) + frames.pack(NEXT, "", plans)
-        tail_size = (len(writes) + len(plans), _json_values(writes) + _json_values(plans))
+        tail_size = len(writes) + len(plans)
+        tail_values = (  # a bound, as ``encode_changes`` counts small sections
+            tail_size + 2 if tail_size <= COUNT_FROM else _json_values(writes) + _json_values(plans)
+        )
         metadata = dump_metadata(record.metadata, where)
         outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
 
@@ -340,9 +344,15 @@ class DeltaSaver(BaseCheckpointSaver):
                 chain = Chain(True, 0, 0, cost)
             else:
                 body, cost, values = delta, delta_cost, delta_values
-            _check_readable(
-                cost - SECTION_COST * len(body) + tail_size[0], values + tail_size[1], where
-            )
+            size = cost - SECTION_COST * len(body) + tail_size
+            values += tail_values
+            if values > bounds.MAX_VALUES:  # maybe an overcount: count every section exactly
+                values = (
+                    encode_values(record.values, where, exact=True)[2]
+                    if chain.is_snapshot
+                    else encode_changes(changes, where, exact=True)[2]
+                ) + (_json_values(writes) + _json_values(plans))
+            _check_readable(size, values, where)
             row = Row(
                 thread_id=record.thread_id,
                 ns=record.ns,

@@ -19,6 +19,7 @@ import pytest
 from checkpoint_helpers import record
 
 from hitl_notebook.checkpoint import bounds, frames, serde
+from hitl_notebook.checkpoint.base import Replace
 from hitl_notebook.checkpoint.serde import DeserializationError, SerializationError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,3 +163,31 @@ def test_record_value_budget_is_shared_by_its_sections(monkeypatch):
     assert len(frames.decode_sections(frames.join([half]))) == 1
     with pytest.raises(frames.FrameError, match="'b' holds about"):
         frames.decode_sections(frames.join([half, other]))
+
+
+def test_small_sections_over_the_value_bound_are_counted_before_being_refused(saver, monkeypatch):
+    """A write bounds small sections' values by their bytes instead of counting them; a
+    checkpoint whose bound passes the limit is counted exactly, so many short strings (few
+    values, many bytes) are stored, as a snapshot and as a delta."""
+    monkeypatch.setattr(bounds, "MAX_VALUES", 1000)
+    wordy = {f"s{i}": "x" * 100 for i in range(30)}  # ~3,100 bytes, 30 values
+    first = record(values=wordy)
+    saver.put(first, {})
+    changed = {k: v.upper() for k, v in wordy.items()}
+    child = record(parent=first, values=changed)
+    saver.put(child, {k: Replace(v) for k, v in changed.items()})
+    assert saver.get("t", checkpoint_id=first.id).values == wordy
+    assert saver.get("t").values == changed
+
+
+def test_small_sections_over_the_value_limit_together_are_refused(saver, monkeypatch):
+    """Sections each too small to be counted on their own still add up: a delta of small
+    lists holding more values than the limit is refused, and nothing is stored."""
+    monkeypatch.setattr(bounds, "MAX_VALUES", 1000)
+    first = record(values={})
+    saver.put(first, {})
+    lists = {f"l{i}": list(range(60)) for i in range(20)}  # 20 x 61 values, ~230 bytes each
+    child = record(parent=first, values=lists)
+    with pytest.raises(SerializationError, match="at most .* 1,000 values"):
+        saver.put(child, {k: Replace(v) for k, v in lists.items()})
+    assert saver.get("t").id == first.id
