@@ -70,6 +70,9 @@ def _plain_pydantic(cls: type) -> bool:
 
 
 _set = object.__setattr__
+_new = object.__new__
+#: Types ``_plain_dataclass`` accepted, checked before the containers in ``fresh_copy``.
+_DATACLASSES: set[type] = set()
 
 
 def _copy_fields(fields: dict) -> dict:
@@ -77,12 +80,8 @@ def _copy_fields(fields: dict) -> dict:
     fields = fields.copy()
     for k, v in fields.items():
         t = type(v)
-        if t in _IMMUTABLE:
-            continue
-        if not v and (t is dict or t is list):
-            fields[k] = t()
-        else:
-            fields[k] = fresh_copy(v)
+        if t not in _IMMUTABLE:
+            fields[k] = t() if not v and (t is dict or t is list) else fresh_copy(v)
     return fields
 
 
@@ -106,6 +105,10 @@ def fresh_copy(value: Any) -> Any:
     t: type = type(value)
     if t in _IMMUTABLE:
         return value
+    if t in _DATACLASSES:  # first: a long message list is most of what is copied
+        new: Any = _new(t)
+        new.__dict__ = _copy_fields(value.__dict__)
+        return new
     # Items that are immutable (most of them) are kept without a call per item.
     if t is list:
         return [v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value]
@@ -114,9 +117,8 @@ def fresh_copy(value: Any) -> Any:
     if t is tuple:
         return tuple(v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value)
     if _plain_dataclass(t):
-        new: Any = object.__new__(t)
-        new.__dict__ = _copy_fields(value.__dict__)
-        return new
+        _DATACLASSES.add(t)
+        return fresh_copy(value)
     if _plain_pydantic(t):
         return _copy_pydantic(value)
     return copy.deepcopy(value)
