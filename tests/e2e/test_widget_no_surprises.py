@@ -100,8 +100,9 @@ widget
 
 
 def test_kernel_restart_says_disconnected_without_page_errors(lab):
-    """After a kernel restart the old widget says, in the widget, that it is disconnected;
-    clicking its buttons then raises nothing in the page."""
+    """After a kernel restart the old widget says, in the widget and its toolbar, that it
+    is disconnected, offers no run, and clicking what it still offers raises nothing in
+    the page."""
     errors: list[str] = []
     lab.page.on("pageerror", lambda error: errors.append(str(error)))
     lab.open_notebook([RESTART_GRAPH])
@@ -114,8 +115,12 @@ def test_kernel_restart_says_disconnected_without_page_errors(lab):
     )
     expect(widget.get_by_test_id("disconnected")).to_be_visible()
     expect(widget.get_by_test_id("disconnected")).to_contain_text("Disconnected from the kernel")
-    widget.get_by_test_id("btn-continue").click()
-    widget.get_by_test_id("btn-refresh").click()
+    # Its toolbar says so too and offers no run; a button still enabled raises nothing.
+    expect(widget.get_by_test_id("status")).to_have_text("disconnected")
+    for button in ("btn-continue", "btn-step", "btn-refresh", "btn-run"):
+        expect(widget.get_by_test_id(button)).to_be_disabled()
+    widget.get_by_test_id("state-editor").get_by_test_id("state-save").click()
+    expect(widget.get_by_test_id("disconnected")).to_be_visible()
     assert lab.run_code("print('widget' in globals())").strip() == "False", "the kernel restarted"
     lab.screenshot("disconnected", widget)
     assert errors == []
