@@ -8,7 +8,7 @@ from .checkpoint.base import BaseCheckpointSaver
 from .checkpoint.langgraph_api import CheckpointTuple
 from .checkpoint.memory import InMemorySaver
 from .checkpoint.serde import DeserializationError, SerializationError, register_type
-from .engine.context import get_config, get_stream_writer, interrupt
+from .engine.context import get_config, get_runtime, get_stream_writer, interrupt
 from .errors import (
     CheckpointerRequiredError,
     CheckpointNotFoundError,
@@ -45,12 +45,14 @@ from .prebuilt import ToolNode, tools_condition
 from .scripted import ScriptedChatModel
 from .types import (
     Command,
+    ExecutionInfo,
     Interrupt,
     NodeInterrupt,
     Overwrite,
     PregelTask,
     RetryPolicy,
     RunControl,
+    Runtime,
     Send,
     StateSnapshot,
     StateUpdate,
@@ -95,6 +97,7 @@ __all__ = [
     "ConcurrentUpdateError",
     "DeserializationError",
     "EmptyInputError",
+    "ExecutionInfo",
     "GraphDrained",
     "GraphRecursionError",
     "GraphValidationError",
@@ -116,6 +119,7 @@ __all__ = [
     "ResumeError",
     "RetryPolicy",
     "RunControl",
+    "Runtime",
     "ScriptedChatModel",
     "Send",
     "SerializationError",
@@ -132,6 +136,7 @@ __all__ = [
     "add_messages",
     "entrypoint",
     "get_config",
+    "get_runtime",
     "get_stream_writer",
     "interrupt",
     "is_invalid_resume",

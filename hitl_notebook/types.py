@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 __all__ = [
     "Command",
+    "ExecutionInfo",
     "GraphInterrupt",
     "Interrupt",
     "NodeInterrupt",
@@ -18,6 +19,7 @@ __all__ = [
     "PregelTask",
     "RetryPolicy",
     "RunControl",
+    "Runtime",
     "Send",
     "StateSnapshot",
     "StateUpdate",
@@ -25,6 +27,7 @@ __all__ = [
 ]
 
 N = TypeVar("N")
+ContextT = TypeVar("ContextT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,3 +268,67 @@ class RunControl:
     @property
     def drain_requested(self) -> bool:
         return self.drain_reason is not None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExecutionInfo:
+    """Where the running node or task is (``runtime.execution_info``): for logging, or for
+    keys that must be unique per task."""
+
+    #: The checkpoint the task's step started from.
+    checkpoint_id: str
+    #: The task's own namespace (``node:task_id``, under its subgraph's).
+    checkpoint_ns: str
+    task_id: str
+    #: None when the graph keeps no checkpoints.
+    thread_id: str | None = None
+    #: The config's ``run_id``, when the call gave one.
+    run_id: str | None = None
+    #: 1 on the first attempt, 2 on the first retry (``RetryPolicy``), and so on.
+    node_attempt: int = 1
+    #: When the first attempt started (seconds since the epoch).
+    node_first_attempt_time: float | None = None
+
+    def patch(self, **overrides: Any) -> ExecutionInfo:
+        """A copy with ``overrides`` replaced."""
+        return replace(self, **overrides)
+
+
+def _no_op_writer(chunk: Any) -> None:
+    """The ``custom`` stream writer when nobody streams ``custom``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Runtime(Generic[ContextT]):
+    """What a node, conditional edge, entrypoint or ``@task`` declaring a ``runtime``
+    parameter receives (``get_runtime()`` returns the same): the call's ``context``
+    (``invoke(..., context=...)``, which subgraphs inherit), the ``custom`` stream writer,
+    an entrypoint's ``previous`` value and where the task runs. ``store`` is always None:
+    hitl_notebook has no long-term store."""
+
+    context: ContextT = None  # type: ignore[assignment]
+    store: Any = None
+    stream_writer: Callable[[Any], None] = _no_op_writer
+    previous: Any = None
+    execution_info: ExecutionInfo | None = None
+    #: LangGraph Server's assistant/graph/user; always None here (no server runs the graph).
+    server_info: Any = None
+
+    def override(self, **overrides: Any) -> Runtime[ContextT]:
+        """A copy with ``overrides`` replaced (``runtime.override(context=...)``)."""
+        return replace(self, **overrides)
+
+    def merge(self, other: Runtime[ContextT]) -> Runtime[ContextT]:
+        """``other`` with this runtime's values where ``other`` has none."""
+        return Runtime(
+            context=other.context or self.context,
+            store=other.store or self.store,
+            stream_writer=(
+                other.stream_writer
+                if other.stream_writer is not _no_op_writer
+                else self.stream_writer
+            ),
+            previous=self.previous if other.previous is None else other.previous,
+            execution_info=other.execution_info or self.execution_info,
+            server_info=other.server_info or self.server_info,
+        )

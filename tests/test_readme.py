@@ -39,3 +39,14 @@ def test_functional_api_sample_runs_as_commented():
     }
     history = list(publish.get_state_history(config))
     assert [s.metadata["source"] for s in history] == ["loop", "input"]
+
+
+def test_runtime_context_sample_runs_as_commented():
+    """The Runtime context block: a dataclass context, and a dict coerced to it."""
+    text = README.read_text()
+    code = re.search(r"## Runtime context\n.*?```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md runtime", "exec"), namespace)
+    graph, context = namespace["graph"], namespace["Context"]
+    assert graph.invoke({}, context=context(user_id="ann")) == {"greeting": "Hello, ann"}
+    assert graph.invoke({}, context={"user_id": "bob"}) == {"greeting": "Hello, bob"}

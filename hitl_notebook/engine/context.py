@@ -6,7 +6,9 @@ from its start and its n-th ``interrupt()`` call returns the n-th answer.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -15,17 +17,22 @@ from typing import Any
 from ..checkpoint.base import InterruptRecord, Namespace, ThreadId
 from ..checkpoint.serde import SerializationError, check_serialisable
 from ..errors import CheckpointerRequiredError, OutsideNodeError
-from ..types import GraphInterrupt
+from ..types import ExecutionInfo, GraphInterrupt, Runtime
 from .answers import response_json_schema, validated_answer
 
 __all__ = [
     "TaskContext",
+    "coerce_context",
     "current_task",
     "get_config",
+    "get_runtime",
     "get_stream_writer",
+    "injected_arguments",
     "interrupt",
     "interrupt_gate",
     "interrupt_id",
+    "node_config",
+    "runtime_of",
     "task_scope",
 ]
 
@@ -84,11 +91,25 @@ class TaskContext:
     trace: Any = None
     #: A graph node's ``@task`` calls (made on its first call; see ``functional.calls``).
     caller: Any = None
+    #: The call's ``context`` (``invoke(..., context=...)``), shown as ``runtime.context``.
+    context: Any = None
+    #: An entrypoint's ``previous`` value, shown as ``runtime.previous``.
+    previous: Any = None
+    #: 1, then 2 on the first retry, ... (``runtime.execution_info.node_attempt``).
+    attempt: int = 1
+    #: When the first attempt started (``time.time()``).
+    first_attempt: float = field(default_factory=time.time)
+    #: Returns what LangGraph's task metadata says of this task (step, node, triggers,
+    #: path, namespace), for the config the node sees; None: nothing to add.
+    describe: Callable[[], dict] | None = None
+    #: That config, made on first use (see ``node_config``).
+    shown_config: dict | None = None
 
     def restart(self) -> None:
         """Before a retry: the node runs from its start, so its ``interrupt()`` calls take
         the answers from the first again and its subgraph calls reuse their namespaces."""
         self.calls = 0
+        self.attempt += 1
         self.subgraph_calls = 0
         self.task_calls = 0
         self.consumed.clear()
@@ -191,13 +212,101 @@ def _check_payload(value: Any, node: str) -> None:
 
 
 def get_config() -> dict:
-    """The config of the running node's graph call."""
+    """The config the running node sees (``node_config``)."""
     ctx = _current.get()
     if ctx is None:
         raise OutsideNodeError(
             "get_config() can only be called inside a graph node: call it from a node function."
         )
-    return ctx.config
+    return node_config(ctx)
+
+
+def node_config(ctx: TaskContext) -> dict:
+    """The config a node (or its conditional edge, or ``get_config()``) sees, LangGraph's
+    shape: the call's config, with ``configurable`` always there and ``metadata`` telling
+    the task's step, node, triggers, path and namespace. Made once per task, on first use."""
+    if ctx.shown_config is None:
+        given = ctx.config
+        ctx.shown_config = {
+            **given,
+            "configurable": dict(given.get("configurable") or {}),
+            "metadata": {
+                **(given.get("metadata") or {}),
+                **(ctx.describe() if ctx.describe is not None else {}),
+            },
+        }
+    return ctx.shown_config
+
+
+def get_runtime(context_schema: Any = None) -> Runtime:
+    """The running node's ``Runtime`` (its call's ``context``, stream writer, where it
+    runs); ``context_schema`` only types the result, as in LangGraph."""
+    ctx = _current.get()
+    if ctx is None:
+        raise OutsideNodeError(
+            "get_runtime() can only be called inside a graph node: call it from a node function."
+        )
+    return runtime_of(ctx)
+
+
+def runtime_of(ctx: TaskContext) -> Runtime:
+    """The ``Runtime`` a task's ``runtime`` parameter receives."""
+    run_id = ctx.config.get("run_id")
+    segment = f"{ctx.name}:{ctx.task_id}"
+    # A ``@task`` call's namespace is already its own; a node's is its graph's.
+    own_ns = ctx.ns.endswith(segment)
+    return Runtime(
+        context=ctx.context,
+        stream_writer=ctx.writer or _no_chunks,
+        previous=ctx.previous,
+        execution_info=ExecutionInfo(
+            checkpoint_id=ctx.checkpoint_id or "",
+            checkpoint_ns=ctx.ns if own_ns else f"{ctx.ns}|{segment}" if ctx.ns else segment,
+            task_id=ctx.task_id,
+            thread_id=ctx.thread_id,
+            run_id=None if run_id is None else str(run_id),
+            node_attempt=ctx.attempt,
+            node_first_attempt_time=ctx.first_attempt,
+        ),
+    )
+
+
+def coerce_context(schema: Any, context: Any) -> Any:
+    """``context=`` given as a dict becomes the graph's ``context_schema`` when that is a
+    dataclass or a pydantic model (LangGraph's rule); anything else is used as given."""
+    if (
+        isinstance(context, dict)
+        and isinstance(schema, type)
+        and (dataclasses.is_dataclass(schema) or hasattr(schema, "model_validate"))
+    ):
+        try:
+            return schema(**context)
+        except TypeError as exc:
+            raise TypeError(
+                f"context={_clip_repr(context)} does not fit the graph's context_schema "
+                f"{schema.__name__}: {exc}"
+            ) from exc
+    return context
+
+
+def _clip_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def injected_arguments(names: tuple[str, ...], ctx: TaskContext | None) -> dict:
+    """The values of the parameters a node or conditional edge takes by name: ``runtime``
+    and ``writer`` (the ``custom`` stream's writer). Outside a task (the routing of an
+    ``update_state``) the runtime is empty, as LangGraph's."""
+    if ctx is None:
+        return {name: Runtime() if name == "runtime" else _no_chunks for name in names}
+    return {
+        name: runtime_of(ctx) if name == "runtime" else ctx.writer or _no_chunks for name in names
+    }
+
+
+def _no_chunks(chunk: Any) -> None:
+    """The stream writer when nobody streams ``custom``."""
 
 
 def get_stream_writer():

@@ -13,6 +13,7 @@ import warnings
 from collections import deque
 from dataclasses import replace
 from datetime import datetime, timezone
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..checkpoint.base import (
@@ -57,7 +58,7 @@ from .commands import (
     step_values,
     with_goto_tasks,
 )
-from .context import TaskContext, current_task
+from .context import TaskContext, coerce_context, current_task
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .lineage import name_path, state_as_of
 from .messages_stream import MessageEmitter, SilentEmitter, message_ids, messages_in
@@ -164,6 +165,7 @@ class Run:
         durability: str | None = None,
         output_keys: Any = None,
         control: RunControl | None = None,
+        context: Any = None,
     ) -> None:
         self.graph = graph
         self.plan = graph._plan
@@ -176,6 +178,11 @@ class Run:
         task = current_task()
         if task is not None:  # the node may return our output: its graph drops our own keys
             task.subgraph_keys = task.subgraph_keys.union(self.plan.channels)
+        #: ``runtime.context`` of this call's tasks: the one given, else (inside a node) the
+        #: enclosing call's, as LangGraph merges runtimes.
+        self.context = coerce_context(graph.builder.context_schema, context) or (
+            task.context if task is not None else None
+        )
         if task is not None and graph.checkpointer not in (None, True, False):
             thread = conf.get("thread_id")
             own_thread = thread is not None and str(thread) != task.thread_id
@@ -759,6 +766,8 @@ class Run:
             # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
             emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
             trace=None if self.trace is None else self._node_trace(plan),
+            context=self.context,
+            describe=partial(self._task_metadata, plan),
         )
 
     def _node_trace(self, plan: TaskPlan) -> Any:

@@ -9,6 +9,7 @@ from ..checkpoint.base import Change, Replace, TaskPlan, task_id
 from ..constants import DEFER_KEY, END
 from ..errors import InvalidUpdateError
 from ..types import Send
+from .context import current_task, injected_arguments, node_config
 
 if TYPE_CHECKING:
     from ..graph.plan import GraphPlan
@@ -43,7 +44,7 @@ def route(
                 f"The conditional edge after '{node}' is an async function: run the graph with "
                 "`await graph.ainvoke(...)` or `graph.astream(...)`."
             )
-        chosen.append(branch.path(view, config) if branch.accepts_config else branch.path(view))
+        chosen.append(_choose(branch, view, config))
     return _targets(structure, node, branches, chosen), applied if solo else None
 
 
@@ -63,9 +64,21 @@ async def aroute(
     applied, view = _preview(structure, values, writes, solo)
     chosen = []
     for branch in branches:
-        result = branch.path(view, config) if branch.accepts_config else branch.path(view)
+        result = _choose(branch, view, config)
         chosen.append(await result if inspect.isawaitable(result) else result)
     return _targets(structure, node, branches, chosen), applied if solo else None
+
+
+def _choose(branch: Any, view: Any, config: dict) -> Any:
+    """``path(state)``, with the config (the task's, inside one) and the parameters it
+    takes by name."""
+    if not branch.accepts_config and not branch.injected:
+        return branch.path(view)
+    ctx = current_task()
+    extra = injected_arguments(branch.injected, ctx) if branch.injected else {}
+    if not branch.accepts_config:
+        return branch.path(view, **extra)
+    return branch.path(view, config if ctx is None else node_config(ctx), **extra)
 
 
 def _preview(

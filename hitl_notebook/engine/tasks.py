@@ -12,7 +12,7 @@ from ..constants import START
 from ..errors import InvalidUpdateError
 from ..types import Command, GraphInterrupt, NodeInterrupt, ParentCommand, Send
 from .answers import forget_invalid_answer, kept_answers
-from .context import TaskContext, interrupt_id, task_scope
+from .context import TaskContext, injected_arguments, interrupt_id, node_config, task_scope
 from .messages_stream import langchain_callbacks
 from .resume import DYNAMIC_INDEX
 from .retry import retry_async, retry_sync
@@ -233,13 +233,11 @@ def _traces_itself(fn: Callable) -> bool:
 def _call_node(spec: Any, fn: Callable, node_input: Any, ctx: TaskContext) -> Any:
     """``fn(state)``, ``fn(state, config)``, plus the parameters filled by name."""
     if not spec.injected:
-        return fn(node_input, ctx.config) if spec.accepts_config else fn(node_input)
-    extra = {name: ctx.writer or _ignore for name in spec.injected}
-    return fn(node_input, ctx.config, **extra) if spec.accepts_config else fn(node_input, **extra)
-
-
-def _ignore(chunk: Any) -> None:
-    """The stream writer a node gets when nobody streams ``custom``."""
+        return fn(node_input, node_config(ctx)) if spec.accepts_config else fn(node_input)
+    extra = injected_arguments(spec.injected, ctx)
+    if spec.accepts_config:
+        return fn(node_input, node_config(ctx), **extra)
+    return fn(node_input, **extra)
 
 
 def _node_input(structure: GraphPlan, plan: TaskPlan, values: dict) -> Any:

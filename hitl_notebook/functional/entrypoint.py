@@ -15,7 +15,7 @@ from typing import Any
 
 from ..checkpoint.base import BaseCheckpointSaver
 from ..constants import END, START
-from ..engine.context import TaskContext, current_task
+from ..engine.context import TaskContext, current_task, runtime_of
 from ..engine.tracing import node_run, reporting
 from ..graph.builder import StateGraph, check_checkpointer
 from ..graph.compiled import CompiledStateGraph
@@ -28,8 +28,8 @@ from .timeline import task_calls, timeline_drawable
 __all__ = ["Entrypoint", "entrypoint"]
 
 #: Parameters the engine fills by name: the last saved value, the run's config, the
-#: ``custom`` stream writer and (no store here) ``store=None``.
-_INJECTED = ("previous", "config", "writer", "store")
+#: ``custom`` stream writer, (no store here) ``store=None`` and the call's ``Runtime``.
+_INJECTED = ("previous", "config", "writer", "store", "runtime")
 
 
 class Entrypoint(CompiledStateGraph):
@@ -82,7 +82,7 @@ class entrypoint:
     """``@entrypoint(checkpointer=...)`` makes a function (sync or async) a workflow.
 
     The function takes the input as its first parameter and may declare ``previous`` (the
-    value the last run on this thread saved), ``config`` and ``writer``. Return
+    value the last run on this thread saved), ``config``, ``writer`` and ``runtime``. Return
     ``entrypoint.final(value=..., save=...)`` to return one value and save another.
     """
 
@@ -109,7 +109,7 @@ class entrypoint:
                 )
         check_checkpointer(checkpointer)
         self.checkpointer = checkpointer
-        #: Shown by ``get_context_jsonschema()``; runs take no ``context=`` yet (as graphs).
+        #: A ``context=`` given as a dict becomes one (dataclass or pydantic model).
         self.context_schema = context_schema
 
     def __call__(self, func: Callable[..., Any]) -> Entrypoint:
@@ -149,14 +149,15 @@ def _injected_parameters(func: Callable, name: str) -> tuple[str, ...]:
 
 
 def _arguments(state: BodyInput, config: dict, wanted: tuple[str, ...]) -> dict:
-    ctx = current_task()
+    ctx = _running()
+    ctx.previous = state.previous
     given = {
         "previous": state.previous,
         "config": config,
-        "writer": (ctx.writer if ctx is not None else None) or _ignore,
+        "writer": ctx.writer or _ignore,
         "store": None,
     }
-    return {key: given[key] for key in wanted}
+    return {key: runtime_of(ctx) if key == "runtime" else given[key] for key in wanted}
 
 
 def _sync_body(func: Callable, wanted: tuple[str, ...]) -> Callable:

@@ -8,6 +8,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from ..engine.context import current_task, injected_arguments
 from ..graph.validation import refuse_unbuilt
 from .calls import current_caller, node_caller
 
@@ -25,6 +26,8 @@ class TaskFunction:
             not inspect.isroutine(fn) and inspect.iscoroutinefunction(type(fn).__call__)
         )
         functools.update_wrapper(self, fn, updated=())
+        #: What runs: the function, given the parameters it takes by name (``runtime``).
+        self._runs = _filling(fn, _by_name(fn))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         caller = current_caller() or node_caller()
@@ -34,7 +37,7 @@ class TaskFunction:
                 "@entrypoint function, a graph node or another task, or call the plain function as "
                 f"{self.name}.func(...)."
             )
-        return caller.call(self.func, self.name, self.is_async, args, kwargs)
+        return caller.call(self._runs, self.name, self.is_async, args, kwargs)
 
     def __repr__(self) -> str:
         return f"<task {self.name}>"
@@ -58,6 +61,31 @@ def task(
         return TaskFunction(fn, name or _name_of(fn))
 
     return decorate(__func) if __func is not None else decorate
+
+
+#: Parameters a task function gets filled by name unless the call passes them.
+_INJECTED = ("runtime", "writer")
+
+
+def _by_name(fn: Callable[..., Any]) -> tuple[str, ...]:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return ()
+    return tuple(p.name for p in params if p.name in _INJECTED and p.kind != p.POSITIONAL_ONLY)
+
+
+def _filling(fn: Callable[..., Any], names: tuple[str, ...]) -> Callable[..., Any]:
+    """``fn``, or a wrapper filling ``names`` from the running task call's context."""
+    if not names:
+        return fn
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        missing = tuple(name for name in names if name not in kwargs)
+        return fn(*args, **kwargs, **injected_arguments(missing, current_task()))
+
+    return call
 
 
 def _name_of(fn: Any) -> str:

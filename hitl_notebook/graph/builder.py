@@ -36,7 +36,7 @@ class NodeSpec:
     refers_to: Any = None
     #: An async twin of ``fn`` that ``ainvoke`` prefers (a subgraph driven on the event loop).
     afn: Callable[..., Any] | None = None
-    #: Keyword parameters the engine fills by name (``writer``).
+    #: Keyword parameters the engine fills by name (``writer``, ``runtime``).
     injected: tuple[str, ...] = ()
     #: Nodes a ``Command(goto=...)`` may reach, from ``destinations=`` or the return annotation.
     destinations: tuple[str, ...] = ()
@@ -70,6 +70,8 @@ class Branch:
     path_map: dict[Hashable, str] | None
     is_async: bool
     accepts_config: bool
+    #: Keyword parameters the engine fills by name (``runtime``, ``writer``).
+    injected: tuple[str, ...] = ()
 
     def targets_for_diagram(self, all_nodes: Sequence[str]) -> list[str]:
         """Where this branch may lead: the map's values, the path's ``Literal`` return type,
@@ -254,6 +256,7 @@ class StateGraph:
                 path_map=dict(path_map) if path_map is not None else None,
                 is_async=inspect.iscoroutinefunction(fn),
                 accepts_config=_accepts_config(fn),
+                injected=_injected(fn),
             )
         )
         return self
@@ -421,8 +424,9 @@ def _is_async_callable(fn: Any) -> bool:
     return call is not None and inspect.iscoroutinefunction(call)
 
 
-#: Parameters LangGraph fills by name; ``writer`` gets the ``custom`` stream's writer.
-_INJECTED = ("writer",)
+#: Parameters LangGraph fills by name: ``writer`` gets the ``custom`` stream's writer,
+#: ``runtime`` the call's ``Runtime`` (its ``context``, writer, where the task runs).
+_INJECTED = ("writer", "runtime")
 
 
 def _parameters(fn: Callable) -> list[inspect.Parameter]:
@@ -434,7 +438,8 @@ def _parameters(fn: Callable) -> list[inspect.Parameter]:
 
 def _accepts_config(fn: Callable) -> bool:
     """True when the function's second positional parameter takes the run config: it is
-    named ``config``, or it has no default and is not one filled by name (``writer``)."""
+    named ``config``, or it has no default and is not one filled by name (``writer``,
+    ``runtime``)."""
     positional = [
         p for p in _parameters(fn) if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
@@ -444,7 +449,7 @@ def _accepts_config(fn: Callable) -> bool:
 
 
 def _injected(fn: Callable) -> tuple[str, ...]:
-    """The parameters the engine fills by name (``def node(state, writer: StreamWriter)``)."""
+    """The parameters the engine fills by name (``def node(state, runtime: Runtime)``)."""
     return tuple(
         p.name for p in _parameters(fn) if p.name in _INJECTED and p.kind != p.POSITIONAL_ONLY
     )

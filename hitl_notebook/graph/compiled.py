@@ -225,11 +225,6 @@ class CompiledStateGraph:
         printed, _ = _modes(print_mode) if print_mode else ((), True)
         if debug if debug is not None else self.debug:
             printed = tuple(dict.fromkeys((*printed, "updates", "values")))
-        if context is not None:
-            raise NotImplementedError(
-                "invoke/stream(context=...) (LangGraph's Runtime context) is not supported by "
-                "hitl_notebook yet: pass values through the config or the state."
-            )
         if durability not in (None, *DURABILITY):
             raise ValueError(
                 f"Unknown durability {durability!r}; choose from {', '.join(DURABILITY)}."
@@ -245,6 +240,7 @@ class CompiledStateGraph:
             durability=durability,
             output_keys=output_keys,
             control=control,
+            context=context,
         )
         return run, single
 

@@ -20,6 +20,7 @@ import langgraph.config
 import langgraph.errors
 import langgraph.func
 import langgraph.graph
+import langgraph.runtime
 import langgraph.types
 from langgraph.checkpoint.memory import InMemorySaver as LangGraphSaver
 
@@ -70,6 +71,8 @@ class Api:
     task: Any = None
     get_stream_writer: Callable[..., Any] | None = None
     UntrackedValue: Any = None
+    get_runtime: Callable[..., Any] | None = None
+    get_config: Callable[..., Any] | None = None
 
     def __repr__(self) -> str:
         return self.name
@@ -98,6 +101,8 @@ LANGGRAPH = Api(
     task=langgraph.func.task,
     get_stream_writer=langgraph.config.get_stream_writer,
     UntrackedValue=langgraph.channels.UntrackedValue,
+    get_runtime=langgraph.runtime.get_runtime,
+    get_config=langgraph.config.get_config,
 )
 
 OURS = Api(
@@ -123,6 +128,8 @@ OURS = Api(
     task=hitl_notebook.task,
     get_stream_writer=hitl_notebook.get_stream_writer,
     UntrackedValue=getattr(hitl_notebook, "UntrackedValue", None),
+    get_runtime=hitl_notebook.get_runtime,
+    get_config=hitl_notebook.get_config,
 )
 
 ENGINES = (LANGGRAPH, OURS)

@@ -115,13 +115,6 @@ def test_engine_imports_graph_only_for_type_hints():
             )
 
 
-def test_runtime_context_is_refused_not_ignored():
-    """LangGraph's ``context=`` (Runtime context) is not supported: saying so beats
-    silently dropping it."""
-    with pytest.raises(NotImplementedError, match="context"):
-        _builder().compile().invoke({"trail": []}, context={"user": "x"})
-
-
 @pytest.mark.parametrize(
     ("keyword", "value"), [("error_handler", lambda state: {}), ("timeout", 5.0)]
 )
