@@ -91,17 +91,19 @@ class TaskContext:
     trace: Any = None
     #: A graph node's ``@task`` calls (made on its first call; see ``functional.calls``).
     caller: Any = None
-    #: The call's ``context`` (``invoke(..., context=...)``), shown as ``runtime.context``.
-    context: Any = None
     #: An entrypoint's ``previous`` value, shown as ``runtime.previous``.
     previous: Any = None
     #: 1, then 2 on the first retry, ... (``runtime.execution_info.node_attempt``).
     attempt: int = 1
-    #: When the first attempt started (``time.time()``).
-    first_attempt: float = field(default_factory=time.time)
-    #: Returns what LangGraph's task metadata says of this task (step, node, triggers,
-    #: path, namespace), for the config the node sees; None: nothing to add.
-    describe: Callable[[], dict] | None = None
+    #: When the task's runtime was first read (``time.time()``): its first attempt, unless
+    #: the node reads it only on a retry. Not taken for every task: most never read it.
+    first_attempt: float | None = None
+    #: The graph run (its ``context`` is ``runtime.context``) and this task's plan, whose
+    #: ``run._task_metadata(plan)`` is what LangGraph's metadata says of the task (step,
+    #: node, triggers, path, namespace), for the config the node sees. A ``@task`` call
+    #: has its caller's run and no plan (nothing to add).
+    run: Any = None
+    plan: Any = None
     #: That config, made on first use (see ``node_config``).
     shown_config: dict | None = None
 
@@ -232,7 +234,7 @@ def node_config(ctx: TaskContext) -> dict:
             "configurable": dict(given.get("configurable") or {}),
             "metadata": {
                 **(given.get("metadata") or {}),
-                **(ctx.describe() if ctx.describe is not None else {}),
+                **(ctx.run._task_metadata(ctx.plan) if ctx.plan is not None else {}),
             },
         }
     return ctx.shown_config
@@ -251,12 +253,14 @@ def get_runtime(context_schema: Any = None) -> Runtime:
 
 def runtime_of(ctx: TaskContext) -> Runtime:
     """The ``Runtime`` a task's ``runtime`` parameter receives."""
+    if ctx.first_attempt is None:
+        ctx.first_attempt = time.time()
     run_id = ctx.config.get("run_id")
     segment = f"{ctx.name}:{ctx.task_id}"
     # A ``@task`` call's namespace is already its own; a node's is its graph's.
     own_ns = ctx.ns.endswith(segment)
     return Runtime(
-        context=ctx.context,
+        context=ctx.run.context if ctx.run is not None else None,
         stream_writer=ctx.writer or _no_chunks,
         previous=ctx.previous,
         execution_info=ExecutionInfo(

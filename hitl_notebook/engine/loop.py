@@ -13,7 +13,6 @@ import warnings
 from collections import deque
 from dataclasses import replace
 from datetime import datetime, timezone
-from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..checkpoint.base import (
@@ -180,9 +179,9 @@ class Run:
             task.subgraph_keys = task.subgraph_keys.union(self.plan.channels)
         #: ``runtime.context`` of this call's tasks: the one given, else (inside a node) the
         #: enclosing call's, as LangGraph merges runtimes.
-        self.context = coerce_context(graph.builder.context_schema, context) or (
-            task.context if task is not None else None
-        )
+        self.context = (
+            coerce_context(graph.builder.context_schema, context) if context is not None else None
+        ) or (task.run.context if task is not None and task.run is not None else None)
         if task is not None and graph.checkpointer not in (None, True, False):
             thread = conf.get("thread_id")
             own_thread = thread is not None and str(thread) != task.thread_id
@@ -766,8 +765,8 @@ class Run:
             # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
             emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
             trace=None if self.trace is None else self._node_trace(plan),
-            context=self.context,
-            describe=partial(self._task_metadata, plan),
+            run=self,
+            plan=plan,
         )
 
     def _node_trace(self, plan: TaskPlan) -> Any:

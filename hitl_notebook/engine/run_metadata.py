@@ -33,7 +33,8 @@ def config_metadata(config: dict) -> dict[str, Any]:
     """The run's metadata, then its ``configurable`` scalars (NUL characters dropped).
     Coordinates in the metadata are left out too: a node passing its own config to a
     subgraph hands it the task's ``langgraph_*`` metadata (see ``context.node_config``)."""
-    metadata = {k: v for k, v in (config.get("metadata") or {}).items() if k not in _COORDINATES}
+    given = config.get("metadata")
+    metadata = {k: v for k, v in given.items() if k not in _COORDINATES} if given else {}
     for key, value in (config.get("configurable") or {}).items():
         if not isinstance(key, str) or key in metadata or key in _COORDINATES or key[:2] == "__":
             continue

@@ -296,7 +296,7 @@ def _child_context(parent: TaskContext, name: str, cid: str, index: int) -> Task
         task_results=parent.task_results,
         emit=parent.emit,
         trace=None if parent.trace is None else _task_trace(parent.trace, name, segment, index),
-        context=parent.context,
+        run=parent.run,
     )
 
 
