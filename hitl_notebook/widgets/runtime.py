@@ -126,8 +126,9 @@ class Runtime(Protocol):
         *,
         interrupt_before: Sequence[str] = (),
         interrupt_after: Sequence[str] = (),
+        context: Any = None,
     ) -> Iterator[RunEvent]:
-        """Run the graph, yielding task starts and ends, saved steps and message tokens
+        """Run the graph (with the run ``context``, when given), yielding task starts and ends, saved steps and message tokens
         as they happen (closing the iterator at a ``StepEvent`` stops the run there).
 
         Optional methods, asked for with ``getattr`` (a server runtime has none, and
@@ -213,9 +214,10 @@ class GraphRuntime:
         *,
         interrupt_before: Sequence[str] = (),
         interrupt_after: Sequence[str] = (),
+        context: Any = None,
     ) -> Iterator[RunEvent]:
         chunks = self.graph.stream(
-            input, config, **_stream_options(interrupt_before, interrupt_after)
+            input, config, **_stream_options(interrupt_before, interrupt_after, context)
         )
         try:
             for item in chunks:
@@ -232,9 +234,10 @@ class GraphRuntime:
         *,
         interrupt_before: Sequence[str] = (),
         interrupt_after: Sequence[str] = (),
+        context: Any = None,
     ) -> AsyncIterator[RunEvent]:
         chunks = self.graph.astream(
-            input, config, **_stream_options(interrupt_before, interrupt_after)
+            input, config, **_stream_options(interrupt_before, interrupt_after, context)
         )
         try:
             async for item in chunks:
@@ -430,13 +433,16 @@ def _check_langgraph_version() -> None:
         )
 
 
-def _stream_options(interrupt_before: Sequence[str], interrupt_after: Sequence[str]) -> dict:
-    return {
+def _stream_options(
+    interrupt_before: Sequence[str], interrupt_after: Sequence[str], context: Any
+) -> dict:
+    options = {
         "stream_mode": ["tasks", "checkpoints", "messages"],
         "subgraphs": True,
         "interrupt_before": list(interrupt_before) or None,
         "interrupt_after": list(interrupt_after) or None,
     }
+    return options if context is None else {**options, "context": context}
 
 
 def _run_event(item: tuple) -> RunEvent | None:

@@ -21,6 +21,7 @@ from .runtime import TaskEvent, ThreadSummary, task_event
 from .server_connect import ServerError, connect, error_message, find_assistant
 from .server_shapes import (
     checkpoint_ref,
+    context_as_json,
     drawable,
     snapshot,
     thread_and_checkpoint,
@@ -130,14 +131,17 @@ class ServerRuntime:
         *,
         interrupt_before: Sequence[str] = (),
         interrupt_after: Sequence[str] = (),
+        context: Any = None,
     ) -> Iterator[TaskEvent]:
         """Start a run on the server and yield its task events as it streams them."""
         thread_id, cid = thread_and_checkpoint(config)
         resume = isinstance(input, _Resume)
+        extra = {} if context is None else {"context": context_as_json(context)}
         parts = self._call(
             self.client.runs.stream,
             thread_id,
             self.assistant_id,
+            **extra,
             input=None if resume else input,
             command={"resume": input.value} if resume else None,
             checkpoint=checkpoint_ref(cid),

@@ -7,6 +7,7 @@ and subgraph states included), ``assistants.get_graph`` a drawable graph, and a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +15,14 @@ from ..graph.drawable import DrawableEdge, DrawableGraph, DrawableNode
 from ..types import Interrupt, PregelTask, StateSnapshot
 from .runtime import TaskEvent
 
-__all__ = ["checkpoint_ref", "drawable", "snapshot", "thread_and_checkpoint", "token_event"]
+__all__ = [
+    "checkpoint_ref",
+    "context_as_json",
+    "drawable",
+    "snapshot",
+    "thread_and_checkpoint",
+    "token_event",
+]
 
 
 def thread_and_checkpoint(config: Mapping) -> tuple[str, str | None]:
@@ -24,6 +32,15 @@ def thread_and_checkpoint(config: Mapping) -> tuple[str, str | None]:
 
 def checkpoint_ref(cid: str | None) -> dict | None:
     return None if cid is None else {"checkpoint_id": cid, "checkpoint_ns": ""}
+
+
+def context_as_json(context: Any) -> Any:
+    """A run ``context`` as the server takes it (JSON): a dataclass or pydantic model
+    becomes its fields; anything else goes as it is (the client says if it cannot)."""
+    if dataclasses.is_dataclass(context) and not isinstance(context, type):
+        return dataclasses.asdict(context)
+    dump = getattr(context, "model_dump", None)
+    return dump(mode="json") if callable(dump) else context
 
 
 def snapshot(data: Mapping, thread_id: str) -> StateSnapshot:

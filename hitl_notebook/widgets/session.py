@@ -101,8 +101,12 @@ class Session:
         thread_id: str | None = None,
         config: Mapping | None = None,
         listener: Listener | None = None,
+        context: Any = None,
     ) -> None:
         self.runtime = as_runtime(graph)
+        #: The run ``context`` every run the widget starts gets (``invoke(context=...)``):
+        #: a graph whose nodes read ``runtime.context`` needs it on each answer too.
+        self.context = context
         base = dict(config or {})
         configurable = dict(base.get("configurable", {}))
         if thread_id is not None:
@@ -615,6 +619,7 @@ class Session:
         options = {
             "interrupt_before": sorted(self.breakpoints["before"]),
             "interrupt_after": sorted(set(self.breakpoints["after"]) | set(pause_after or ())),
+            "context": self.context,
         }
         starts_from = (config.get("configurable") or {}).get("checkpoint_id") or (
             checkpoint_id(self.head) if self.head is not None else None

@@ -76,13 +76,21 @@ class ThreadWidget(anywidget.AnyWidget):
     progress = traitlets.Dict().tag(sync=True)
 
     def __init__(
-        self, graph: Any, thread_id: str | None = None, config: dict | None = None, **kwargs: Any
+        self,
+        graph: Any,
+        thread_id: str | None = None,
+        config: dict | None = None,
+        *,
+        context: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._graph = graph
         #: The static copy shown below the widget (an IPython display handle), once shown.
         self._snapshot: Any = None
-        self.session = Session(graph, thread_id=thread_id, config=config, listener=self)
+        self.session = Session(
+            graph, thread_id=thread_id, config=config, listener=self, context=context
+        )
         self.on_msg(self._on_frontend_msg)
 
     # Listener protocol used by the Session.
@@ -249,6 +257,7 @@ def show(
     assistant_id: str | None = None,
     headers: dict | None = None,
     api_key: str | None = None,
+    context: Any = None,
     **options: Any,
 ) -> ThreadWidget:
     """A widget for one thread of ``graph`` (a thread picker when no thread is given).
@@ -258,7 +267,9 @@ def show(
     assistant name or id; optional when the server has one graph), ``headers``/``api_key``
     for a URL; there ``thread_id=None`` creates a thread on the server.
     ``config`` is a run config (its ``configurable.thread_id`` is used when ``thread_id``
-    is not given); ``breakpoints_before``/``breakpoints_after`` list nodes to pause at.
+    is not given); ``context`` is the run context every run the widget starts gets
+    (``invoke(context=...)``; sent as JSON to a server); ``breakpoints_before``/
+    ``breakpoints_after`` list nodes to pause at.
     """
     unknown = set(options) - {"breakpoints_before", "breakpoints_after"}
     if unknown:
@@ -269,7 +280,7 @@ def show(
             thread_id = graph.new_thread_id()
     elif assistant_id is not None or headers is not None or api_key is not None:
         raise TypeError("assistant_id=, headers= and api_key= are for a LangGraph API server URL")
-    widget = ThreadWidget(graph, thread_id=thread_id, config=config)
+    widget = ThreadWidget(graph, thread_id=thread_id, config=config, context=context)
     for when in ("before", "after"):
         for node in options.get(f"breakpoints_{when}", ()):
             widget.set_breakpoint(node, when)
