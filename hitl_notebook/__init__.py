@@ -46,6 +46,7 @@ from .scripted import ScriptedChatModel
 from .types import (
     Command,
     ExecutionInfo,
+    GraphOutput,
     Interrupt,
     NodeInterrupt,
     Overwrite,
@@ -99,6 +100,7 @@ __all__ = [
     "EmptyInputError",
     "ExecutionInfo",
     "GraphDrained",
+    "GraphOutput",
     "GraphRecursionError",
     "GraphValidationError",
     "HITLError",

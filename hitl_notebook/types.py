@@ -12,6 +12,7 @@ __all__ = [
     "Command",
     "ExecutionInfo",
     "GraphInterrupt",
+    "GraphOutput",
     "Interrupt",
     "NodeInterrupt",
     "Overwrite",
@@ -332,3 +333,42 @@ class Runtime(Generic[ContextT]):
             execution_info=other.execution_info or self.execution_info,
             server_info=other.server_info or self.server_info,
         )
+
+
+@dataclass(frozen=True)
+class GraphOutput(Generic[N]):
+    """What ``invoke(..., version="v2")`` returns: the output ``value`` (a dict, or the
+    output schema's dataclass/pydantic object) and the ``interrupts`` the run paused on,
+    apart instead of an ``__interrupt__`` key mixed into the values."""
+
+    value: Any
+    interrupts: tuple[Interrupt, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        """The v1 way (``result["__interrupt__"]``, ``result["key"]``), with a warning."""
+        _warn_item_access()
+        if key == "__interrupt__":
+            return self.interrupts
+        if isinstance(self.value, dict):
+            return self.value[key]
+        try:
+            return getattr(self.value, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        _warn_item_access()
+        if key == "__interrupt__":
+            return bool(self.interrupts)
+        if isinstance(self.value, dict):
+            return key in self.value
+        return isinstance(key, str) and hasattr(self.value, key)
+
+
+def _warn_item_access() -> None:
+    warnings.warn(
+        "Reading a GraphOutput as a dict is deprecated (as in LangGraph 1.1+): use "
+        "result.value for the output and result.interrupts for the interrupts.",
+        DeprecationWarning,
+        stacklevel=3,
+    )

@@ -18,6 +18,7 @@ EXPECTED = {
     "EmptyInputError",
     "ExecutionInfo",
     "GraphDrained",
+    "GraphOutput",
     "GraphRecursionError",
     "GraphValidationError",
     "HITLError",

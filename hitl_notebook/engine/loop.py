@@ -855,6 +855,19 @@ class Run:
                 self._node_finished(plan.name)
             if plan.name != START and "updates" in self.modes:
                 self._emit("updates", {plan.name: _update_view(result.shown)})
+        elif (
+            result.error is None
+            and result.interrupts
+            and (parallel or "updates" in self.modes or "values" in self.modes)
+        ):
+            # A task's questions go out when it asks (a parallel one's among its siblings'
+            # updates in the order they finish) and before its ``tasks`` result, as
+            # LangGraph's do.
+            outcome = result.to_outcome(self.cp.outcomes.get(plan.id))
+            asked = [_as_interrupt(r) for r in unanswered(outcome, self.cp.ns)]
+            if asked:
+                self._asked_early.add(plan.id)
+                self._emit_questions(asked)
         if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
             view = self.plan.result_view(result.shown or [])
             payload = result_payload(plan, view, result.error, result.interrupts)
@@ -862,14 +875,6 @@ class Run:
             self._emit("debug", debug_event("task_result", self.cp.step + 1, now_iso(), payload))
         if result.writes is not None and parallel:
             self._put_outcome(result.to_outcome(self.cp.outcomes.get(plan.id)))
-        elif parallel and result.error is None and result.interrupts:
-            # A parallel task's questions go out when it asks, among its siblings' updates
-            # in the order they finish, as LangGraph's do.
-            outcome = result.to_outcome(self.cp.outcomes.get(plan.id))
-            asked = [_as_interrupt(r) for r in unanswered(outcome, self.cp.ns)]
-            if asked:
-                self._asked_early.add(plan.id)
-                self._emit_questions(asked)
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan

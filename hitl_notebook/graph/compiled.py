@@ -14,6 +14,7 @@ from ..engine.tracing import graph_manager, traced_async, traced_sync
 from ..engine.update import bulk_update_state, update_state
 from ..types import RunControl, StateSnapshot
 from .plan import GraphPlan
+from .stream_parts import Shapes, aparts, check_version, graph_output, part, parts
 
 if TYPE_CHECKING:
     from .builder import StateGraph
@@ -69,14 +70,17 @@ class CompiledStateGraph:
         debug: bool | None = None,
         subgraphs: bool = False,
         control: RunControl | None = None,
+        version: str = "v1",
     ) -> Any:
         """Run until the graph finishes or pauses. With ``stream_mode="values"`` returns the
         final values (plus ``__interrupt__`` when paused on ``interrupt()``); with another
-        mode, the list of chunks ``stream`` would have yielded."""
+        mode, the list of chunks ``stream`` would have yielded. ``version="v2"``: a
+        ``GraphOutput`` (value and interrupts apart), or the list of v2 stream parts."""
+        v2 = check_version(version)
         run, single = self._new_run(
             config,
             context,
-            _invoke_modes(stream_mode),
+            _invoke_modes(stream_mode, v2),
             print_mode,
             output_keys,
             interrupt_before,
@@ -87,7 +91,7 @@ class CompiledStateGraph:
             control,
         )
         chunks = list(self._drive_sync(run, input, single))
-        return run.invoke_result() if stream_mode == "values" else chunks
+        return self._invoke_output(run, chunks, stream_mode, v2, subgraphs, output_keys)
 
     async def ainvoke(
         self,
@@ -104,12 +108,14 @@ class CompiledStateGraph:
         debug: bool | None = None,
         subgraphs: bool = False,
         control: RunControl | None = None,
+        version: str = "v1",
     ) -> Any:
         """``invoke`` on the event loop: a step's tasks run concurrently."""
+        v2 = check_version(version)
         run, single = self._new_run(
             config,
             context,
-            _invoke_modes(stream_mode),
+            _invoke_modes(stream_mode, v2),
             print_mode,
             output_keys,
             interrupt_before,
@@ -120,7 +126,7 @@ class CompiledStateGraph:
             control,
         )
         chunks = [chunk async for chunk in self._drive_async(run, input, single)]
-        return run.invoke_result() if stream_mode == "values" else chunks
+        return self._invoke_output(run, chunks, stream_mode, v2, subgraphs, output_keys)
 
     def stream(
         self,
@@ -137,15 +143,18 @@ class CompiledStateGraph:
         debug: bool | None = None,
         subgraphs: bool = False,
         control: RunControl | None = None,
+        version: str = "v1",
     ) -> Iterator[Any]:
         """Yield chunks as the run progresses: ``updates`` (``{node: writes}``, the default),
         ``values`` (state after each step), ``tasks``, ``checkpoints``, ``debug``, ``custom``,
         ``messages``; a list of modes yields ``(mode, chunk)`` pairs, and ``subgraphs=True``
-        prefixes each with the namespace tuple."""
+        prefixes each with the namespace tuple. ``version="v2"`` yields typed parts
+        (``{"type", "ns", "data"}``) whatever the modes."""
+        v2 = check_version(version)
         run, single = self._new_run(
             config,
             context,
-            stream_mode,
+            self._part_modes(stream_mode) if v2 else stream_mode,
             print_mode,
             output_keys,
             interrupt_before,
@@ -155,7 +164,8 @@ class CompiledStateGraph:
             subgraphs,
             control,
         )
-        return self._drive_sync(run, input, single)
+        chunks = self._drive_sync(run, input, single)
+        return parts(chunks, subgraphs, self._typed(output_keys)) if v2 else chunks
 
     def astream(
         self,
@@ -172,12 +182,14 @@ class CompiledStateGraph:
         debug: bool | None = None,
         subgraphs: bool = False,
         control: RunControl | None = None,
+        version: str = "v1",
     ) -> AsyncIterator[Any]:
         """``stream`` on the event loop; leaving the ``async for`` early cancels running tasks."""
+        v2 = check_version(version)
         run, single = self._new_run(
             config,
             context,
-            stream_mode,
+            self._part_modes(stream_mode) if v2 else stream_mode,
             print_mode,
             output_keys,
             interrupt_before,
@@ -187,7 +199,34 @@ class CompiledStateGraph:
             subgraphs,
             control,
         )
-        return self._drive_async(run, input, single)
+        chunks = self._drive_async(run, input, single)
+        return aparts(chunks, subgraphs, self._typed(output_keys)) if v2 else chunks
+
+    def _part_modes(self, stream_mode: Any) -> Any:
+        """Modes as a list, so v1 chunks come as ``(mode, chunk)`` to make parts from."""
+        mode = self.stream_mode if stream_mode is None else stream_mode
+        return [mode] if isinstance(mode, str) else mode
+
+    def _typed(self, output_keys: Any) -> Shapes:
+        """The classes v2 output shows values as (with ``output_keys``: as selected)."""
+        output = None if output_keys is not None else self._plan.output_schema or self._plan.schema
+        return Shapes(output=output, state=self._plan.schema)
+
+    def _invoke_output(
+        self,
+        run: Run,
+        chunks: list,
+        stream_mode: Any,
+        v2: bool,
+        subgraphs: bool,
+        output_keys: Any,
+    ) -> Any:
+        if stream_mode == "values":
+            result = run.invoke_result()
+            return graph_output(result, self._typed(output_keys)) if v2 else result
+        if not v2:
+            return chunks
+        return [part(chunk, subgraphs, self._typed(output_keys)) for chunk in chunks]
 
     def _trace_name(self) -> str:
         """The name of a call's run, as LangChain callbacks see it."""
@@ -400,10 +439,13 @@ class CompiledStateGraph:
         return graph_mimebundle(self)
 
 
-def _invoke_modes(stream_mode: str) -> Any:
+def _invoke_modes(stream_mode: Any, v2: bool) -> Any:
     """``invoke`` in ``values`` mode reads the run's last values and reported interrupts
-    (``Run.invoke_result``), so it streams nothing; another mode is collected as chunks."""
-    return () if stream_mode == "values" else stream_mode
+    (``Run.invoke_result``), so it streams nothing; another mode is collected as chunks
+    (as ``(mode, chunk)`` pairs for v2 parts)."""
+    if stream_mode == "values":
+        return ()
+    return [stream_mode] if v2 and isinstance(stream_mode, str) else stream_mode
 
 
 def _modes(stream_mode: str | Sequence[str]) -> tuple[tuple[str, ...], bool]:

@@ -74,6 +74,11 @@ class StateSchema:
             return self.schema(**{k: v for k, v in values.items() if k in self.channels})
         return values
 
+    def typed_view(self, values: Any) -> Any:
+        """Output values (as ``output_view`` made them) as ``version="v2"`` shows them:
+        the schema object for dataclass/pydantic schemas, else as they are."""
+        return self.node_view(values) if self._builds_object else values
+
     def output_view(self, values: dict[str, Any]) -> Any:
         """The state as ``invoke`` returns it and snapshots show it: a dict of keys, or the
         value itself for a root schema."""

@@ -229,3 +229,31 @@ def test_a_resumed_step_lists_its_tasks_that_finished_before_the_pause():
         ]
 
     assert same(scenario) == [("asks", False, []), ("fast", False, []), ("asks", True, None)]
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["lone", "beside-a-slow-sibling"])
+def test_a_question_goes_out_before_its_tasks_result(parallel):
+    """An asking task's ``__interrupt__`` updates and values chunks come before its
+    ``tasks`` result chunk, alone or beside a sibling still running."""
+
+    def scenario(api: Api) -> list:
+        def slow(state: Form) -> dict:
+            time.sleep(0.05)
+            return {"answers": ["slow"]}
+
+        builder = api.StateGraph(Form)
+        builder.add_node("ask", lambda s: {"answers": [api.interrupt("question?")]})
+        builder.add_edge(api.START, "ask")
+        if parallel:
+            builder.add_node("slow", slow)
+            builder.add_edge(api.START, "slow")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        chunks = graph.stream(
+            {"topic": "t"}, thread("order"), stream_mode=["values", "updates", "tasks"]
+        )
+        return [
+            (mode, sorted(chunk) if mode != "tasks" else ("result" in chunk, chunk["name"]))
+            for mode, chunk in chunks
+        ]
+
+    same(scenario)

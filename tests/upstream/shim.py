@@ -95,6 +95,7 @@ MAPPING: dict[str, dict[str, str]] = {
             "RetryPolicy",
             "StateUpdate",
             "Overwrite",
+            "GraphOutput",
         ),
         "Durability": "=Durability",
         "StreamWriter": "=StreamWriter",
