@@ -32,6 +32,7 @@ from .graph.channels import UntrackedValue
 from .graph.compiled import CompiledStateGraph
 from .langchain_messages import to_langchain_messages
 from .messages import (
+    REMOVE_ALL_MESSAGES,
     AIMessage,
     BaseMessage,
     HumanMessage,
@@ -45,6 +46,7 @@ from .prebuilt import ToolNode, tools_condition
 from .scripted import ScriptedChatModel
 from .types import (
     Command,
+    Durability,
     ExecutionInfo,
     GraphOutput,
     Interrupt,
@@ -57,6 +59,8 @@ from .types import (
     Send,
     StateSnapshot,
     StateUpdate,
+    StreamMode,
+    StreamWriter,
 )
 
 #: LangGraph's older name for ``InMemorySaver``.
@@ -86,6 +90,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "END",
+    "REMOVE_ALL_MESSAGES",
     "START",
     "AIMessage",
     "BaseCheckpointSaver",
@@ -97,6 +102,7 @@ __all__ = [
     "CompiledStateGraph",
     "ConcurrentUpdateError",
     "DeserializationError",
+    "Durability",
     "EmptyInputError",
     "ExecutionInfo",
     "GraphDrained",
@@ -128,6 +134,8 @@ __all__ = [
     "StateGraph",
     "StateSnapshot",
     "StateUpdate",
+    "StreamMode",
+    "StreamWriter",
     "SystemMessage",
     "ThreadRequiredError",
     "ThreadWidget",

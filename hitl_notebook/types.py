@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 __all__ = [
     "Command",
+    "Durability",
     "ExecutionInfo",
     "GraphInterrupt",
     "GraphOutput",
@@ -24,11 +25,22 @@ __all__ = [
     "Send",
     "StateSnapshot",
     "StateUpdate",
+    "StreamMode",
+    "StreamWriter",
     "default_retry_on",
 ]
 
 N = TypeVar("N")
 ContextT = TypeVar("ContextT")
+
+#: What a node's ``writer`` parameter is (for annotations): sends one ``custom`` chunk.
+StreamWriter = Callable[[Any], None]
+#: The ``stream_mode`` names (for annotations).
+StreamMode = Literal[
+    "values", "updates", "custom", "tasks", "checkpoints", "debug", "messages", "tools"
+]
+#: The ``durability=`` names (for annotations).
+Durability = Literal["sync", "async", "exit"]
 
 
 @dataclass(frozen=True, slots=True)
