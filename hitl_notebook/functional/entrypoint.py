@@ -20,6 +20,7 @@ from ..engine.tracing import node_run, reporting
 from ..graph.builder import StateGraph, check_checkpointer
 from ..graph.compiled import CompiledStateGraph
 from ..graph.drawable import DrawableGraph
+from ..graph.validation import refuse_unbuilt
 from .calls import run_body, run_body_async
 from .plan import BodyInput, EntrypointPlan, Final, returned_writes
 from .schema import input_jsonschema, output_jsonschema, type_hints
@@ -96,17 +97,16 @@ class entrypoint:
         context_schema: Any = None,
         cache_policy: Any = None,
         retry_policy: Any = None,
+        timeout: Any = None,
     ) -> None:
-        for keyword, given in (
-            ("store", store),
-            ("cache", cache),
-            ("cache_policy", cache_policy),
-            ("retry_policy", retry_policy),
-        ):
-            if given is not None:
-                raise NotImplementedError(
-                    f"@entrypoint({keyword}=...) is not supported by hitl_notebook yet."
-                )
+        refuse_unbuilt(
+            "@entrypoint",
+            store=store,
+            cache=cache,
+            cache_policy=cache_policy,
+            retry_policy=retry_policy,
+            timeout=timeout,
+        )
         check_checkpointer(checkpointer)
         self.checkpointer = checkpointer
         #: A ``context=`` given as a dict becomes one (dataclass or pydantic model).

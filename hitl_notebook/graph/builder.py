@@ -120,10 +120,15 @@ class StateGraph:
         destinations: Sequence[str] | dict | None = None,
         error_handler: Any = None,
         timeout: Any = None,
+        trace_policy: Any = None,
     ) -> StateGraph:
         """Add ``action`` under ``node``'s name, or a function under its own ``__name__``."""
         refuse_unbuilt(
-            "add_node", cache_policy=cache_policy, error_handler=error_handler, timeout=timeout
+            "add_node",
+            cache_policy=cache_policy,
+            error_handler=error_handler,
+            timeout=timeout,
+            trace_policy=trace_policy,
         )
         if action is None:
             if isinstance(node, str):
@@ -261,6 +266,14 @@ class StateGraph:
         )
         return self
 
+    def validate(self, interrupt: Sequence[str] | None = None) -> StateGraph:
+        """Check the graph as ``compile()`` does (``interrupt``: nodes to pause before),
+        raising ``GraphValidationError``; returns the builder."""
+        from .validation import validate
+
+        validate(self, interrupt, None)
+        return self
+
     def set_entry_point(self, key: str) -> StateGraph:
         return self.add_edge(START, key)
 
@@ -283,14 +296,11 @@ class StateGraph:
         interrupt_after: Sequence[str] | str | None = None,
         debug: bool = False,
         name: str | None = None,
+        transformers: Any = None,
     ):
         """Validate the graph and return a runnable ``CompiledStateGraph`` (a frozen copy:
         editing this builder afterwards does not change it)."""
-        for keyword, given in (("cache", cache), ("store", store)):
-            if given is not None:
-                raise NotImplementedError(
-                    f"compile({keyword}=...) is not supported by hitl_notebook yet."
-                )
+        refuse_unbuilt("compile", cache=cache, store=store, transformers=transformers)
         check_checkpointer(checkpointer)
         from .compiled import CompiledStateGraph
         from .validation import validate

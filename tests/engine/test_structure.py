@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from pathlib import Path
 from typing import Annotated, TypedDict
 
 import pytest
 
-from hitl_notebook import END, START, StateGraph
+from hitl_notebook import END, START, GraphValidationError, StateGraph, entrypoint
 
 ENGINE = Path(__file__).resolve().parents[2] / "hitl_notebook" / "engine"
 
@@ -116,7 +117,8 @@ def test_engine_imports_graph_only_for_type_hints():
 
 
 @pytest.mark.parametrize(
-    ("keyword", "value"), [("error_handler", lambda state: {}), ("timeout", 5.0)]
+    ("keyword", "value"),
+    [("error_handler", lambda state: {}), ("timeout", 5.0), ("trace_policy", object())],
 )
 def test_unsupported_node_options_are_refused_by_name(keyword, value):
     """LangGraph's ``add_node(error_handler=...)`` and ``timeout=`` are not built here:
@@ -124,3 +126,26 @@ def test_unsupported_node_options_are_refused_by_name(keyword, value):
     builder = _builder()
     with pytest.raises(NotImplementedError, match=rf"add_node\({keyword}=\.\.\.\)"):
         builder.add_node("extra", lambda state: {}, **{keyword: value})
+
+
+@pytest.mark.parametrize(
+    ("call", "keyword"),
+    [
+        (lambda: _builder().compile(transformers=[object]), "compile(transformers=...)"),
+        (lambda: entrypoint(timeout=5.0), "@entrypoint(timeout=...)"),
+    ],
+)
+def test_unbuilt_compile_and_entrypoint_options_are_refused_by_name(call, keyword):
+    with pytest.raises(NotImplementedError, match=re.escape(keyword)):
+        call()
+
+
+def test_validate_checks_the_builder_as_compile_does():
+    """LangGraph's ``builder.validate()``: returns the builder, raises what compile would."""
+    builder = _builder()
+    assert builder.validate() is builder
+    with pytest.raises(GraphValidationError, match="nowhere"):
+        builder.validate(interrupt=["nowhere"])
+    broken = StateGraph(dict)
+    with pytest.raises(GraphValidationError, match="no nodes"):
+        broken.validate()
