@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from ..engine.snapshot import read_history, read_state
 from ..engine.tracing import graph_manager, traced_async, traced_sync
 from ..engine.update import bulk_update_state, update_state
 from ..types import RunControl, StateSnapshot
+from .bound_config import merge_configs
 from .plan import GraphPlan
 from .stream_parts import Shapes, aparts, check_version, graph_output, part, parts
 
@@ -52,6 +54,8 @@ class CompiledStateGraph:
         self.stream_mode = "updates"
         #: Seconds a step may take before the call raises ``TimeoutError`` (None: no limit).
         self.step_timeout: float | None = None
+        #: The config every run starts from (``with_config``); a call's config goes over it.
+        self.config: dict | None = None
         self._plan = GraphPlan(builder)
 
     # -- running ---------------------------------------------------------------------
@@ -260,6 +264,8 @@ class CompiledStateGraph:
         subgraphs: bool,
         control: RunControl | None = None,
     ) -> tuple[Run, bool]:
+        if self.config:
+            config = merge_configs(self.config, config)
         modes, single = _modes(self.stream_mode if stream_mode is None else stream_mode)
         printed, _ = _modes(print_mode) if print_mode else ((), True)
         if debug if debug is not None else self.debug:
@@ -282,6 +288,14 @@ class CompiledStateGraph:
             context=context,
         )
         return run, single
+
+    def with_config(self, config: dict | None = None, **kwargs: Any) -> CompiledStateGraph:
+        """A copy of this graph whose runs start from ``config`` and ``kwargs`` (merged
+        under each call's config, as LangGraph's ``with_config``). State reads
+        (``get_state``, history, ``update_state``) take their config as given, as there."""
+        bound = copy.copy(self)
+        bound.config = merge_configs(self.config, config, kwargs)
+        return bound
 
     # -- state -----------------------------------------------------------------------
     def get_state(self, config: dict, *, subgraphs: bool = False) -> StateSnapshot:
