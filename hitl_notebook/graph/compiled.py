@@ -14,6 +14,7 @@ from ..engine.snapshot import read_history, read_state
 from ..engine.tracing import graph_manager, traced_async, traced_sync
 from ..engine.update import bulk_update_state, update_state
 from ..types import RunControl, StateSnapshot
+from . import batching
 from .bound_config import merge_configs
 from .plan import GraphPlan
 from .stream_parts import Shapes, aparts, check_version, graph_output, part, parts
@@ -288,6 +289,51 @@ class CompiledStateGraph:
             context=context,
         )
         return run, single
+
+    def batch(
+        self,
+        inputs: Sequence[Any],
+        config: dict | Sequence[dict] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[Any]:
+        """``invoke`` for each input (one config for all, or one each), in parallel
+        threads (``max_concurrency`` in the config caps them); outputs in input order."""
+        return batching.batch(self.invoke, inputs, config, return_exceptions, kwargs)
+
+    def batch_as_completed(
+        self,
+        inputs: Sequence[Any],
+        config: dict | Sequence[dict] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[tuple[int, Any]]:
+        """``batch``, yielding ``(index, output)`` as each call finishes."""
+        return batching.batch_as_completed(self.invoke, inputs, config, return_exceptions, kwargs)
+
+    async def abatch(
+        self,
+        inputs: Sequence[Any],
+        config: dict | Sequence[dict] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[Any]:
+        """``ainvoke`` for each input, concurrently on the event loop."""
+        return await batching.abatch(self.ainvoke, inputs, config, return_exceptions, kwargs)
+
+    def abatch_as_completed(
+        self,
+        inputs: Sequence[Any],
+        config: dict | Sequence[dict] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> AsyncIterator[tuple[int, Any]]:
+        """``abatch``, yielding ``(index, output)`` as each call finishes."""
+        return batching.abatch_as_completed(self.ainvoke, inputs, config, return_exceptions, kwargs)
 
     def with_config(self, config: dict | None = None, **kwargs: Any) -> CompiledStateGraph:
         """A copy of this graph whose runs start from ``config`` and ``kwargs`` (merged
