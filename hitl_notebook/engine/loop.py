@@ -424,7 +424,9 @@ class Run:
         self.latest = self.cp.values
         if "values" in self.modes:  # a continuation first shows the state it starts from,
             # with the updates given by Commands (this call's or an earlier answer's) in it
-            self._emit("values", self._output(step_values(self.plan, self.cp)[0]))
+            self._emit(
+                "values", self._output(streamed=True, values=step_values(self.plan, self.cp)[0])
+            )
         if "updates" in self.modes:  # and what the tasks that already finished wrote
             for plan in self.cp.next:
                 outcome = self.cp.outcomes.get(plan.id)
@@ -939,7 +941,7 @@ class Run:
         if (
             "values" in self.modes and wrote
         ):  # an input that wrote nothing shows nothing (as LangGraph)
-            self._emit("values", self._output(values))
+            self._emit("values", self._output(streamed=True, values=values))
         self._report_saved(record)
         if self.after and _hits(self.after, [r.plan for r in results]):
             self.stop_requested = bool(next_tasks)
@@ -1035,7 +1037,7 @@ class Run:
             self._emit_breakpoint()
             self.latest = self.plan.values_with_finished_tasks(self.cp)
             if "values" in self.modes and self.latest is not self.cp.values:
-                self._emit("values", self._output(self.latest))
+                self._emit("values", self._output(streamed=True, values=self.latest))
             return
         for asker, interrupts in by_task.items():
             self.reported.extend(interrupts)
@@ -1044,19 +1046,21 @@ class Run:
         # then the state with what the finished tasks wrote, as LangGraph shows it
         self.latest = self.plan.values_with_finished_tasks(self.cp, unrouted)
         if "values" in self.modes and self.latest is not self.cp.values:
-            self._emit("values", self._output(self.latest))
+            self._emit("values", self._output(streamed=True, values=self.latest))
 
     def _emit_questions(self, interrupts: list[Interrupt]) -> None:
         """One task's questions, on the updates and values streams."""
         self._emit("updates", {INTERRUPT: tuple(interrupts)})
         if "values" in self.modes:  # a root state's value is not shown beside them
-            values = self._output(self.cp.values)
+            values = self._output(self.cp.values, streamed=True)
             shown = values if isinstance(values, dict) else {}
             self._emit("values", {**shown, INTERRUPT: tuple(interrupts)})
 
-    def _output(self, values: dict) -> Any:
-        """Values as the caller sees them: the output schema's keys, or ``output_keys``."""
-        out = self.plan.output_values(values)
+    def _output(self, values: dict, *, streamed: bool = False) -> Any:
+        """Values as the caller sees them: ``output_keys`` if given, else the output
+        schema's keys for ``invoke``'s result, the state's for the ``values`` stream (as
+        LangGraph streams its state channels and returns its output channels)."""
+        out = self.plan.output_values(values, streamed=streamed)
         keys = self.output_keys
         if keys is None or not isinstance(out, dict):
             return out

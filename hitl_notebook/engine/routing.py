@@ -94,6 +94,11 @@ def _targets(structure: GraphPlan, node: str, branches: Any, chosen: list[Any]) 
     for branch, result in zip(branches, chosen):
         for choice in result if isinstance(result, (list, tuple)) else [result]:
             if isinstance(choice, Send):
+                if choice.node not in structure.nodes:
+                    raise InvalidUpdateError(
+                        f"Conditional edge from '{node}' sent to unknown node {choice.node!r}; "
+                        f"known nodes: {', '.join(map(repr, structure.nodes))}."
+                    )
                 targets.append(choice)
                 continue
             if branch.path_map is not None:

@@ -237,13 +237,28 @@ class GraphPlan:
             visible.pop(key, None)
         return visible
 
-    def output_values(self, values: dict, *, for_state: bool = False) -> Any:
+    def output_values(
+        self, values: dict, *, for_state: bool = False, streamed: bool = False
+    ) -> Any:
+        """The values a run returns (``for_state``: a snapshot shows; ``streamed``: the
+        ``values`` stream shows, the state's keys whatever the output schema), keyed in the
+        order the schema declares them, as LangGraph's channels are (not in the order they
+        were first written)."""
         visible = self.visible_values(values)
         schema = self.output_schema
         if for_state:
-            return self.schema.output_view(visible)
-        if schema is None:
+            return self.schema.output_view(_in_order(visible, self.channels))
+        if schema is None or streamed:
             if self._input_only:
                 visible = {k: v for k, v in visible.items() if k not in self._input_only}
-            return self.schema.output_view(visible)
-        return schema.output_view({k: v for k, v in visible.items() if k in schema.channels})
+            return self.schema.output_view(_in_order(visible, self.channels))
+        return schema.output_view({k: visible[k] for k in schema.channels if k in visible})
+
+
+def _in_order(values: dict, order: dict) -> dict:
+    """``values`` keyed in ``order``'s order; keys it does not name (a dict state's) after."""
+    ordered = {k: values[k] for k in order if k in values}
+    if len(ordered) < len(values):
+        for key, value in values.items():
+            ordered.setdefault(key, value)
+    return ordered

@@ -371,3 +371,34 @@ def test_a_task_that_raised_after_its_answer_takes_a_new_answer():
         "langgraph": ["first"],
         "hitl_notebook": ["second"],
     }
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        ("path", r"Node 'a' routes to unknown node 'ghost'"),
+        ("goto", r"Node 'a' routes to unknown node 'ghost'"),
+        ("send", r"Conditional edge from 'a' sent to unknown node 'ghost'"),
+    ],
+)
+def test_routing_to_a_node_that_does_not_exist(route, message):
+    """LangGraph logs a warning and drops the route (the run just ends there); we raise,
+    naming the route and the known nodes, and store nothing after the step."""
+
+    def build(api: Api):
+        def a(state: Form) -> object:
+            return api.Command(goto="ghost") if route == "goto" else {"answers": ["a"]}
+
+        builder = api.StateGraph(Form)
+        builder.add_node("a", a)
+        builder.add_edge(api.START, "a")
+        if route == "path":
+            builder.add_conditional_edges("a", lambda s: "ghost")
+        elif route == "send":
+            builder.add_conditional_edges("a", lambda s: [api.Send("ghost", {})])
+        return builder.compile()
+
+    quiet = {"topic": "t", "answers": [] if route == "goto" else ["a"]}
+    assert build(LANGGRAPH).invoke({"topic": "t", "answers": []}) == quiet
+    with pytest.raises(InvalidUpdateError, match=message):
+        build(OURS).invoke({"topic": "t", "answers": []})
