@@ -102,6 +102,51 @@ class DrawableGraph:
             wrap_label_n_words=wrap_label_n_words,
         )
 
+    def draw_mermaid_png(
+        self,
+        *,
+        output_file_path: str | None = None,
+        background_color: str | None = "white",
+        padding: int = 10,
+        curve_style: Any = None,
+        node_colors: Any = None,
+        wrap_label_n_words: int = 9,
+        draw_method: Any = None,
+        max_retries: int = 1,
+        retry_delay: float = 1.0,
+        frontmatter_config: Any = None,
+        base_url: str | None = None,
+        proxies: Any = None,
+    ) -> bytes:
+        """PNG bytes of the diagram, for ``Image(graph.get_graph().draw_mermaid_png())``.
+
+        Drawn here from the widget's layout (``render.png``): LangGraph's sends the Mermaid
+        text to mermaid.ink (or a local browser) instead, so the options that steer that
+        (``draw_method``, ``curve_style``, ``node_colors``, retries, ``base_url``,
+        ``proxies``...) are accepted and change nothing. ``output_file_path`` also writes
+        the PNG there."""
+        return self.draw_png(output_file_path, background_color=background_color, padding=padding)
+
+    def draw_png(
+        self,
+        output_file_path: str | None = None,
+        fontname: str | None = None,
+        labels: Any = None,
+        *,
+        background_color: str | None = "white",
+        padding: int = 10,
+    ) -> bytes:
+        """PNG bytes of the diagram (LangChain draws it with Graphviz; we draw the
+        widget's layout with Pillow, so ``fontname``/``labels`` change nothing)."""
+        from ..render.layout import layout_graph
+        from ..render.png import layout_png
+
+        data = layout_png(layout_graph(self), background_color=background_color, padding=padding)
+        if output_file_path is not None:
+            with open(output_file_path, "wb") as out:
+                out.write(data)
+        return data
+
 
 def _only(ids: set[str], nodes: dict[str, DrawableNode]) -> DrawableNode | None:
     return nodes[next(iter(ids))] if len(ids) == 1 else None
