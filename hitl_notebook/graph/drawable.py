@@ -147,6 +147,17 @@ class DrawableGraph:
                 out.write(data)
         return data
 
+    def draw_ascii(self) -> str:
+        """The diagram as text: boxes for nodes, ``*`` trails for edges (``.`` when
+        conditional), placed as the widget lays it out (LangChain needs ``grandalf``)."""
+        from ..render.ascii import layout_ascii
+        from ..render.layout import layout_graph
+
+        return layout_ascii(layout_graph(self))
+
+    def print_ascii(self) -> None:
+        print(self.draw_ascii())
+
 
 def _only(ids: set[str], nodes: dict[str, DrawableNode]) -> DrawableNode | None:
     return nodes[next(iter(ids))] if len(ids) == 1 else None

@@ -16,7 +16,7 @@ from typing import Any
 from .layout import Box, EdgePath, Layout
 from .svg import STATUS_COLOURS
 
-__all__ = ["layout_png"]
+__all__ = ["layout_png", "sampled_curve"]
 
 #: Pixels per layout unit: drawn at twice the SVG's size, so text stays crisp when shown.
 SCALE = 2
@@ -62,7 +62,7 @@ def layout_png(
 
 
 def _draw_edge(draw: Any, edge: EdgePath, at: Any, font: Any) -> None:
-    points = [at(x, y) for x, y in _sampled(edge.points)]
+    points = [at(x, y) for x, y in sampled_curve(edge.points)]
     if edge.conditional:
         for piece in _dashes(points):
             draw.line(piece, fill=_EDGE, width=SCALE)
@@ -84,7 +84,7 @@ def _draw_node(draw: Any, box: Box, status: str, at: Any, font: Any) -> None:
     draw.text(at(box.x, box.y), box.label, fill=_TEXT, font=font, anchor="mm")
 
 
-def _sampled(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def sampled_curve(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """The SVG's curve through ``points`` (vertical tangents at each) as a polyline."""
     out = [points[0]]
     for (x, y), (nx, ny) in pairwise(points):

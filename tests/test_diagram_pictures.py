@@ -1,6 +1,7 @@
 """``get_graph().draw_mermaid_png()``: the line every LangGraph tutorial shows its graph
 with (``display(Image(graph.get_graph().draw_mermaid_png()))``) gives a PNG of our own
-layout, drawn in the kernel (LangGraph's asks the mermaid.ink web service)."""
+layout, drawn in the kernel (LangGraph's asks the mermaid.ink web service); and
+``draw_ascii()``/``print_ascii()`` the same layout as text (LangChain's needs grandalf)."""
 
 from __future__ import annotations
 
@@ -71,3 +72,22 @@ def test_labels_are_drawn_as_text_whatever_they_hold():
     builder.add_node("<b>bold</b> & \u202eevil", lambda s: {})
     builder.add_edge(START, "<b>bold</b> & \u202eevil")
     assert _decoded(builder.compile().get_graph().draw_mermaid_png()).size[0] > 0
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_the_ascii_drawing_boxes_every_node_in_layout_order(name, capsys):
+    drawable = GRAPHS[name]().get_graph()
+    drawn = layout_graph(drawable)
+    text = drawable.draw_ascii()
+    lines = text.splitlines()
+    rows = {}
+    for box in drawn.boxes.values():
+        found = [i for i, line in enumerate(lines) if f"| {box.label} |" in line]
+        assert found, (box.label, text)
+        assert "+" + "-" * (len(box.label) + 2) + "+" in lines[found[0] - 1]
+        rows[box.id] = found[0]
+    by_height = sorted(drawn.boxes.values(), key=lambda b: b.y)
+    assert [rows[b.id] for b in by_height] == sorted(rows[b.id] for b in by_height)
+    assert "*" in text
+    drawable.print_ascii()
+    assert capsys.readouterr().out == text + "\n"
