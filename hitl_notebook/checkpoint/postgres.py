@@ -8,8 +8,8 @@ or deleting a thread never races a checkpoint being written on top of it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import psycopg
@@ -20,7 +20,7 @@ from .langgraph_api import LangGraphSaverAPI
 from .sql import Dialect, KeyForm, SqlTx, key_form, postgres_metadata_equals, setup_schema
 from .store import DeltaSaver
 
-__all__ = ["PostgresSaver"]
+__all__ = ["AsyncPostgresSaver", "PostgresSaver"]
 
 #: Fixed-width columns first (no alignment padding between them); checkpoint ids and
 #: creation times packed (``keys``); the key index packed full, since ids grow with time.
@@ -145,3 +145,33 @@ class PostgresSaver(LangGraphSaverAPI, DeltaSaver):
         return self._transaction(
             "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [thread_id]
         )
+
+
+class AsyncPostgresSaver(PostgresSaver):
+    """LangGraph's ``AsyncPostgresSaver`` surface, so async code needs only its imports
+    changed: ``async with AsyncPostgresSaver.from_conn_string(dsn) as saver:`` then ``await
+    saver.setup()``. The same saver underneath, on a sync psycopg connection (a graph run
+    with ``ainvoke``/``astream`` calls it from the event loop)."""
+
+    @classmethod
+    @asynccontextmanager
+    async def from_conn_string(  # type: ignore[override]  # async, as LangGraph's
+        cls, dsn: str, **kwargs: Any
+    ) -> AsyncIterator[AsyncPostgresSaver]:
+        """Connect to ``dsn`` for an ``async with`` block; the connection closes after it."""
+        saver = cls(psycopg.connect(dsn, autocommit=True), **kwargs)
+        saver._owned = True
+        try:
+            yield saver
+        finally:
+            saver.close()
+
+    async def setup(self) -> None:  # type: ignore[override]  # awaited, as LangGraph's
+        """Create the tables if missing; refuse a database written by a newer release."""
+        PostgresSaver.setup(self)
+
+    async def __aenter__(self) -> AsyncPostgresSaver:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()

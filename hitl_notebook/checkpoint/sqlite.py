@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from .base import ThreadId
@@ -19,7 +19,7 @@ from .langgraph_api import LangGraphSaverAPI
 from .sql import PACKED, Dialect, SqlTx, key_form, setup_schema, sqlite_metadata_equals
 from .store import DeltaSaver
 
-__all__ = ["SqliteSaver"]
+__all__ = ["AsyncSqliteSaver", "SqliteSaver"]
 
 #: ``WITHOUT ROWID``: rows live in their primary key's B-tree instead of a table plus an
 #: index repeating the key (about 70 bytes a checkpoint). Checkpoint ids and creation times
@@ -102,11 +102,14 @@ class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
         self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
-        self.setup()
+        self._create_tables()
 
     def setup(self) -> None:
         """Create the tables if missing (done on opening; safe to call again); refuse a
         database written by a newer release."""
+        self._create_tables()
+
+    def _create_tables(self) -> None:
         with self._writing(ThreadId("")) as tx:
             setup_schema(tx, SQLITE)
             self._form = key_form(tx, SQLITE)
@@ -157,3 +160,33 @@ class SqliteSaver(LangGraphSaverAPI, DeltaSaver):
 
     def _writing(self, thread_id: ThreadId) -> Any:
         return self._transaction("BEGIN IMMEDIATE")
+
+
+class AsyncSqliteSaver(SqliteSaver):
+    """LangGraph's ``AsyncSqliteSaver`` surface, so async code needs only its imports
+    changed: ``async with AsyncSqliteSaver.from_conn_string(path) as saver:`` and ``await
+    saver.setup()``. The same saver underneath (sqlite3 calls are short and local; a graph
+    run with ``ainvoke``/``astream`` makes them from the event loop), also usable from
+    sync code."""
+
+    @classmethod
+    @asynccontextmanager
+    async def from_conn_string(  # type: ignore[override]  # async, as LangGraph's
+        cls, path: str | os.PathLike, **kwargs: Any
+    ) -> AsyncIterator[AsyncSqliteSaver]:
+        """Open the database at ``path`` for an ``async with`` block, closed after it."""
+        saver = cls(path, **kwargs)
+        try:
+            yield saver
+        finally:
+            saver.close()
+
+    async def setup(self) -> None:  # type: ignore[override]  # awaited, as LangGraph's
+        """Create the tables if missing (done on opening; safe to await again)."""
+        self._create_tables()
+
+    async def __aenter__(self) -> AsyncSqliteSaver:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
