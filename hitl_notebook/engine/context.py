@@ -215,12 +215,17 @@ def _check_payload(value: Any, node: str) -> None:
 
 def get_config() -> dict:
     """The config the running node sees (``node_config``)."""
+    return node_config(_running("get_config()"))
+
+
+def _running(call: str) -> TaskContext:
+    """The running task's context; ``call`` outside a node is an ``OutsideNodeError``."""
     ctx = _current.get()
     if ctx is None:
         raise OutsideNodeError(
-            "get_config() can only be called inside a graph node: call it from a node function."
+            f"{call} can only be called inside a graph node: call it from a node function."
         )
-    return node_config(ctx)
+    return ctx
 
 
 def node_config(ctx: TaskContext) -> dict:
@@ -243,12 +248,7 @@ def node_config(ctx: TaskContext) -> dict:
 def get_runtime(context_schema: Any = None) -> Runtime:
     """The running node's ``Runtime`` (its call's ``context``, stream writer, where it
     runs); ``context_schema`` only types the result, as in LangGraph."""
-    ctx = _current.get()
-    if ctx is None:
-        raise OutsideNodeError(
-            "get_runtime() can only be called inside a graph node: call it from a node function."
-        )
-    return runtime_of(ctx)
+    return runtime_of(_running("get_runtime()"))
 
 
 def runtime_of(ctx: TaskContext) -> Runtime:
