@@ -84,6 +84,10 @@ class TaskContext:
     trace: Any = None
     #: A graph node's ``@task`` calls (made on its first call; see ``functional.calls``).
     caller: Any = None
+    #: The thread's saver when ``checkpointer`` is None because this graph keeps no
+    #: checkpoints (``checkpointer=False``): a ``checkpointer=True`` subgraph below still
+    #: keeps its history there, as LangGraph lends it the saver through the config.
+    lent_checkpointer: Any = None
 
     def restart(self) -> None:
         """Before a retry: the node runs from its start, so its ``interrupt()`` calls take

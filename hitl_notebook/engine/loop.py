@@ -59,7 +59,7 @@ from .commands import (
 )
 from .context import TaskContext, current_task
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
-from .lineage import name_path, state_as_of
+from .lineage import name_path, state_as_of, stateful_ns
 from .messages_stream import MessageEmitter, SilentEmitter, message_ids, messages_in
 from .resume import (
     DYNAMIC_INDEX,
@@ -183,7 +183,16 @@ class Run:
                 task = None
         self.parent = task
         if self.parent is not None:
-            self.saver = self.parent.checkpointer if graph.checkpointer is not False else None
+            outer_saver = self.parent.checkpointer or self.parent.lent_checkpointer
+            self.saver = (
+                outer_saver
+                if graph.checkpointer is True
+                else self.parent.checkpointer
+                if graph.checkpointer is not False
+                else None
+            )
+            #: The thread's saver, for ``checkpointer=True`` subgraphs below this one.
+            self.lent_saver = outer_saver
             self.thread_id = self.parent.thread_id
             self.ns = _child_ns(self.parent, stable=graph.checkpointer is True)
             if self.parent.owner is not None:  # so get_state(subgraphs=True) can read its state
@@ -219,6 +228,7 @@ class Run:
             self.ns = Namespace(conf.get("checkpoint_ns", "") or "")
             self.checkpoint_id = conf.get("checkpoint_id")
             self.parents, self.replay, self._adopt = {}, {}, None
+            self.lent_saver = self.saver
             if self.ns:  # a subgraph's checkpoint: replay the root graph towards it
                 self.replay = _replay_map(
                     self.saver,
@@ -321,6 +331,7 @@ class Run:
             self.parent is not None
             and self.checkpoint_id is None
             and self.graph.checkpointer is True
+            and self.saver is not None  # under a checkpointer=False graph it keeps nothing
             and self.thread_id is not None
         ):
             # Its own history: the state it had when the parent was where the parent is now.
@@ -759,6 +770,7 @@ class Run:
             # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
             emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
             trace=None if self.trace is None else self._node_trace(plan),
+            lent_checkpointer=self.lent_saver,
         )
 
     def _node_trace(self, plan: TaskPlan) -> Any:
@@ -1154,9 +1166,10 @@ def _child_ns(parent: TaskContext, *, stable: bool) -> Namespace:
     adds a segment ``n``, as LangGraph does."""
     index = parent.subgraph_calls
     parent.subgraph_calls += 1
-    segment = (parent.name if stable else f"{parent.name}:{parent.task_id}") + (
-        f"|{index}" if index else ""
-    )
+    suffix = f"|{index}" if index else ""
+    if stable:
+        return Namespace(stateful_ns(parent.ns, parent.name) + suffix)
+    segment = f"{parent.name}:{parent.task_id}{suffix}"
     return Namespace(f"{parent.ns}|{segment}" if parent.ns else segment)
 
 

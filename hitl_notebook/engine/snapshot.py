@@ -24,7 +24,7 @@ from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
 from .lazy_snapshot import LazySnapshot
 from .lazy_task import LazyTask
-from .lineage import name_path
+from .lineage import name_path, stateful_ns
 from .resume import unanswered
 
 if TYPE_CHECKING:
@@ -437,8 +437,11 @@ def _subgraph_state(
     subgraph = graph._plan.called_subgraphs.get(plan.name)
     if subgraph is None:
         return None
-    segment = plan.name if subgraph.checkpointer is True else f"{plan.name}:{plan.id}"
-    ns = f"{record.ns}|{segment}" if record.ns else segment
+    if subgraph.checkpointer is True:
+        ns = stateful_ns(record.ns, plan.name)
+    else:
+        segment = f"{plan.name}:{plan.id}"
+        ns = f"{record.ns}|{segment}" if record.ns else segment
     config = {"configurable": {"thread_id": record.thread_id, "checkpoint_ns": ns}}
     if not subgraphs:
         return config

@@ -178,3 +178,39 @@ def test_a_node_calling_two_subgraphs_streams_each_under_its_own_namespace():
         ]
 
     assert same(scenario)[1][-1] == ((), {"call": {"total": 7}})
+
+
+@pytest.mark.parametrize("middle_checkpointer", [None, False], ids=["per-task", "none"])
+@pytest.mark.parametrize("called", [False, True], ids=["node", "called"])
+def test_a_stateful_subgraph_below_a_per_task_one_keeps_one_history(called, middle_checkpointer):
+    """A ``checkpointer=True`` subgraph inside a subgraph compiled with ``checkpointer=None``
+    (a history per task) or ``False`` (none) keeps one history for the thread, under the
+    namespace without task ids, so it goes on counting from run to run, as in LangGraph
+    (it started afresh each run under a per-task one, and crashed under ``False``)."""
+
+    def scenario(api: Api):
+        counter = (
+            api.StateGraph(Sub)
+            .add_node("add", lambda s: {"value": ["x"]})
+            .add_edge(api.START, "add")
+            .compile(checkpointer=True)
+        )
+        if called:
+            middle_node = lambda s: {"value": counter.invoke({"value": s["value"]})["value"]}  # noqa: E731
+        else:
+            middle_node = counter
+        middle = (
+            api.StateGraph(Sub)
+            .add_node("inner", middle_node)
+            .add_edge(api.START, "inner")
+            .compile(checkpointer=middle_checkpointer)
+        )
+        graph = (
+            api.StateGraph(Sub)
+            .add_node("middle", middle)
+            .add_edge(api.START, "middle")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        return [plain(graph.invoke({"value": ["in"]}, thread("t"))) for _ in range(2)]
+
+    same(scenario)
