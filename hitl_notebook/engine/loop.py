@@ -399,7 +399,11 @@ class Run:
         elif (
             self.parent is not None
             and base is not None
-            and (base.next or self.graph.checkpointer is not True)
+            and (
+                base.next
+                or self.graph.checkpointer is not True
+                or self._ran_in_this_step(base)
+            )
         ):
             # A re-run parent task calls its subgraph again: continue the paused subgraph
             # (a per-task one found finished, e.g. edited as its last node, runs nothing).
@@ -445,6 +449,13 @@ class Run:
                     replace(self.cp, outcomes={**self.cp.outcomes, **asked}), as_stored=True
                 )
             self._reported = True
+
+    def _ran_in_this_step(self, base: CheckpointRecord) -> bool:
+        """Whether the subgraph's checkpoint was written under the parent step running now:
+        the parent task runs again (it paused after the call), so the call continues."""
+        assert self.parent is not None
+        seen_at = (base.metadata.get("parents") or {}).get(self.parent.ns)
+        return seen_at is not None and seen_at == self.parent.checkpoint_id
 
     def _replay_point(self, base: CheckpointRecord, answering: bool = False) -> CheckpointRecord:
         """Replaying or resuming a past checkpoint runs from a fresh copy of it (source
@@ -941,7 +952,8 @@ class Run:
             self._emit("values", self._output(values))
         self._report_saved(record)
         if self.after and _hits(self.after, [r.plan for r in results]):
-            self.stop_requested = bool(next_tasks)
+            # a subgraph pauses even after its last node: its parent waits on the task
+            self.stop_requested = bool(next_tasks) or self.parent is not None
             self._emit_breakpoint()
 
     # -- output ----------------------------------------------------------------------

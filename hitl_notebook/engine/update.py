@@ -5,9 +5,9 @@ Each superstep of a bulk update becomes one checkpoint: its updates act as the t
 step (their writes applied together, in order; their routes joined), and ``update_state`` is
 a bulk update of one superstep with one update. As in LangGraph, that step is the edit's
 alone: the tasks that were waiting are dropped, and only the routes of the nodes it acts as
-decide what runs next (without ``as_node``, the node that last ran, edits, inputs and ``Send`` tasks
-not counted). On the latest checkpoint an update edits
-the thread; on a past one it forks a new branch. The history is a tree and is never
+decide what runs next (without ``as_node``, the node that last ran, edits, inputs and
+``Send`` tasks not counted). On the latest checkpoint an update edits the thread; on a
+past one it forks a new branch. The history is a tree and is never
 rewritten. Besides node names, ``as_node`` takes ``"__input__"`` (the values become the
 thread's input, as ``invoke(values)`` would record it, without running anything), ``END``
 with ``values=None`` (the waiting tasks are dropped: the thread is finished) and

@@ -214,3 +214,46 @@ def test_a_stateful_subgraph_below_a_per_task_one_keeps_one_history(called, midd
         return [plain(graph.invoke({"value": ["in"]}, thread("t"))) for _ in range(2)]
 
     same(scenario)
+
+
+def test_a_stateful_subgraph_called_before_a_question_is_not_run_again_on_resume():
+    """A node calls a ``checkpointer=True`` subgraph, then asks: answering re-runs the node,
+    and its call continues the subgraph's finished run of this step instead of running it
+    again (the state held the subgraph's output twice), as in LangGraph."""
+
+    def scenario(api: Api):
+        runs: list[str] = []
+
+        def add(state: Sub) -> Sub:
+            runs.append("add")
+            return {"value": ["x"]}
+
+        counter = (
+            api.StateGraph(Sub)
+            .add_node("add", add)
+            .add_edge(api.START, "add")
+            .compile(checkpointer=True)
+        )
+
+        def node(state: Sub) -> Sub:
+            counted = counter.invoke({"value": ["in"]})["value"]
+            return {"value": [*counted, api.interrupt("ok?")]}
+
+        graph = (
+            api.StateGraph(Sub)
+            .add_node("node", node)
+            .add_edge(api.START, "node")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        config = thread("t")
+        seen = []
+        for given in (
+            {"value": []},
+            api.Command(resume="a"),
+            {"value": []},
+            api.Command(resume="b"),
+        ):
+            seen.append(plain(graph.invoke(given, config)))
+        return seen, runs
+
+    assert same(scenario)[1] == ["add", "add"]
