@@ -399,11 +399,7 @@ class Run:
         elif (
             self.parent is not None
             and base is not None
-            and (
-                base.next
-                or self.graph.checkpointer is not True
-                or self._ran_in_this_step(base)
-            )
+            and (base.next or self.graph.checkpointer is not True or self._ran_in_this_step(base))
         ):
             # A re-run parent task calls its subgraph again: continue the paused subgraph
             # (a per-task one found finished, e.g. edited as its last node, runs nothing).
