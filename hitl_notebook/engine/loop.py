@@ -866,7 +866,11 @@ class Run:
                 self._node_finished(plan.name)
             if plan.name != START and "updates" in self.modes:
                 self._emit("updates", {plan.name: _update_view(result.shown)})
-        if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
+        if (
+            ("tasks" in self.modes or "debug" in self.modes)
+            and plan.name != START
+            and not isinstance(result.error, ParentCommand)  # the parent's step runs it on
+        ):
             view = self.plan.result_view(result.shown or [])
             payload = result_payload(plan, view, result.error, result.interrupts)
             self._emit("tasks", payload)

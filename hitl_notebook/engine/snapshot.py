@@ -100,16 +100,7 @@ def read_state(
                 f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}': pass an id from "
                 "get_state_history(config), or leave checkpoint_id out for the latest."
             )
-        return StateSnapshot(
-            values={},
-            next=(),
-            config=config,
-            metadata=None,
-            created_at=None,
-            parent_config=None,
-            tasks=(),
-            interrupts=(),
-        )
+        return _empty_snapshot(config)
     child = NO_CHILD
     if checkpoint_id is not None and len(record.next) == 1 and not record.outcomes:
         child = _step_writes(record, _children_writes(saver, record))
@@ -451,10 +442,22 @@ def _subgraph_state(
         else (graph.checkpointer if graph.checkpointer not in (None, True, False) else None)
     )
     child = saver.get(record.thread_id, ns) if saver is not None else None
-    return (
-        to_snapshot(subgraph, child, subgraphs=True, live=True, saver=saver)
-        if child is not None
-        else None
+    if child is None:  # not run yet (or keeps no checkpoints): its empty state, as LangGraph
+        return _empty_snapshot(config)
+    return to_snapshot(subgraph, child, subgraphs=True, live=True, saver=saver)
+
+
+def _empty_snapshot(config: dict) -> StateSnapshot:
+    """The state of a thread or namespace that has no checkpoint."""
+    return StateSnapshot(
+        values={},
+        next=(),
+        config=config,
+        metadata=None,
+        created_at=None,
+        parent_config=None,
+        tasks=(),
+        interrupts=(),
     )
 
 

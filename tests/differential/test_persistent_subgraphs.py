@@ -257,3 +257,38 @@ def test_a_stateful_subgraph_called_before_a_question_is_not_run_again_on_resume
         return seen, runs
 
     assert same(scenario)[1] == ["add", "add"]
+
+
+@pytest.mark.parametrize("checkpointer", [None, True], ids=["per-task", "stateful"])
+def test_a_subgraph_that_has_not_run_shows_an_empty_state(checkpointer):
+    """``get_state(config, subgraphs=True)`` paused before a subgraph node: the task's
+    ``state`` is the subgraph's empty snapshot (no values, nothing next, its namespace in
+    the config), as in LangGraph, not None."""
+
+    def scenario(api: Api):
+        sub = (
+            api.StateGraph(Sub)
+            .add_node("step", lambda s: {"value": ["x"]})
+            .add_edge(api.START, "step")
+            .compile(checkpointer=checkpointer)
+        )
+        graph = (
+            api.StateGraph(Sub)
+            .add_node("sub", sub)
+            .add_edge(api.START, "sub")
+            .compile(checkpointer=api.InMemorySaver(), interrupt_before=["sub"])
+        )
+        config = thread("t")
+        graph.invoke({"value": []}, config)
+        inner = graph.get_state(config, subgraphs=True).tasks[0].state
+        namespace = inner.config["configurable"]["checkpoint_ns"]
+        return (
+            inner.values,
+            inner.next,
+            inner.metadata,
+            inner.parent_config,
+            inner.tasks,
+            namespace.split(":")[0],
+        )
+
+    assert same(scenario) == ({}, (), None, None, (), "sub")

@@ -229,3 +229,39 @@ def test_a_resumed_step_lists_its_tasks_that_finished_before_the_pause():
         ]
 
     assert same(scenario) == [("asks", False, []), ("fast", False, []), ("asks", True, None)]
+
+
+def test_a_subgraph_task_that_goes_to_the_parent_reports_no_result():
+    """A subgraph node returning ``Command(graph=Command.PARENT, goto=...)`` hands its
+    update to the parent's step: the ``tasks`` stream shows the task start but no result
+    (we reported a ``ParentCommand`` error), as in LangGraph."""
+
+    def scenario(api: Api):
+        sub = (
+            api.StateGraph(Form)
+            .add_node(
+                "hop",
+                lambda s: api.Command(
+                    graph=api.Command.PARENT, goto="done", update={"answers": ["hop"]}
+                ),
+            )
+            .add_edge(api.START, "hop")
+            .compile()
+        )
+        graph = (
+            api.StateGraph(Form)
+            .add_node("sub", sub)
+            .add_node("done", lambda s: {"answers": ["done"]})
+            .add_edge(api.START, "sub")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        chunks = graph.stream({"answers": []}, thread("t"), stream_mode="tasks", subgraphs=True)
+        return sorted(
+            (
+                (len(ns), chunk["name"], "result" in chunk, chunk.get("error"))
+                for ns, chunk in chunks
+            ),
+            key=repr,
+        )
+
+    same(scenario)
