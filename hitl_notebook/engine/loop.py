@@ -351,6 +351,7 @@ class Run:
                 f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}': pass an id "
                 "from get_state_history(config), or leave checkpoint_id out for the latest."
             )
+        replaying_answers = False  # answers to a past checkpoint's questions, replayed
         if (
             self.checkpoint_id is not None
             and base is not None  # (a missing checkpoint raised above)
@@ -368,10 +369,11 @@ class Run:
             base = self._replay_point(
                 base, answering
             )  # a replay (of this graph, or of a subgraph a replay aims at)
-            if carried and base.id != replayed.id and not pending_interrupts(base):
+            if carried is not None and base.id != replayed.id and not pending_interrupts(base):
                 self.preanswers = {
                     again.id: carried[i] for i, again in enumerate(base.next) if i in carried
                 }
+                replaying_answers = True
         if base is not None:
             base = with_goto_tasks(base)
         asked = dict(base.outcomes) if base is not None else {}  # before answers are added
@@ -386,7 +388,7 @@ class Run:
                     self._put_outcome(input_outcome(self.plan, self.cp, Command(goto=input.goto)))
                     self.cp = with_goto_tasks(self.cp)
                 return
-            if input.has_resume and self.preanswers and base is not None:
+            if input.has_resume and replaying_answers and base is not None:
                 self.cp, self.continuation = base, True  # answers carried to a replay
             elif input.has_resume:
                 self._resume(base, input.resume)
@@ -511,13 +513,15 @@ class Run:
     def _answers_for_replay(self, past: CheckpointRecord, value: Any) -> dict[int, list] | None:
         """Answers keyed by the ids a past checkpoint's tasks asked, by task position, for
         its replay (LangGraph's replay takes them too); an id-shaped key it never asked is
-        refused. None when the value answers nothing it asked (the usual resume checks run)."""
+        refused. None when the value answers nothing it asked (the usual resume checks run).
+        A question asked inside a subgraph is known but not carried (the replayed subgraph
+        asks it again), so an answer to it alone replays with nothing carried."""
         asked = [
             (pos, outcome, rec)
             for pos, plan in enumerate(past.next)
             if (outcome := past.outcomes.get(plan.id)) is not None
             for rec in outcome.interrupts
-            if rec.ns == self.ns and rec.index < DYNAMIC_INDEX
+            if rec.index < DYNAMIC_INDEX or rec.ns != self.ns
         ]
         if not asked:
             return None
@@ -530,7 +534,8 @@ class Run:
                 raise
             return None
         carried: dict[int, list] = {}
-        for pos, _, rec in sorted(asked, key=lambda item: (item[0], item[2].index)):
+        own = [item for item in asked if item[2].ns == self.ns]
+        for pos, _, rec in sorted(own, key=lambda item: (item[0], item[2].index)):
             given = carried.setdefault(pos, [])
             if rec.id in answers and len(given) == rec.index:
                 given.append(answers[rec.id])
