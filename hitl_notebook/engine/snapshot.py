@@ -426,7 +426,7 @@ def _subgraph_state(
 ) -> Any:
     """A subgraph task's own state: its config, or its snapshot when ``subgraphs=True``."""
     subgraph = graph._plan.called_subgraphs.get(plan.name)
-    if subgraph is None:
+    if subgraph is None or subgraph.checkpointer is False:  # it keeps no state to show
         return None
     if subgraph.checkpointer is True:
         ns = stateful_ns(record.ns, plan.name)
