@@ -875,6 +875,8 @@ class Run:
             ("tasks" in self.modes or "debug" in self.modes)
             and plan.name != START
             and not isinstance(result.error, ParentCommand)  # the parent's step runs it on
+            # paused at a breakpoint inside its subgraph: nothing to report yet
+            and (result.writes is not None or result.error is not None or result.interrupts)
         ):
             view = self.plan.result_view(result.shown or [])
             payload = result_payload(plan, view, result.error, result.interrupts)
