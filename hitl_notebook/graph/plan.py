@@ -91,9 +91,7 @@ class GraphPlan:
         #: that *is* a compiled graph, or whose function refers to one by name, is known
         #: from the start: ``nodes[name].subgraph``, ``.refers_to``).
         self.called_subgraphs: dict[str, Any] = {
-            n: s.subgraph or s.refers_to
-            for n, s in self.nodes.items()
-            if s.subgraph or s.refers_to
+            n: s.subgraph or s.refers_to for n, s in self.nodes.items() if s.subgraph or s.refers_to
         }
         self.static_targets: dict[str, tuple[str, ...]] = {}
         for source, target in self.edges:
