@@ -382,3 +382,23 @@ def test_an_edit_without_as_node_after_a_replay_before_any_node_ran_is_ambiguous
         return seen
 
     assert same(scenario)[2] == ("fork", ("raised", "InvalidUpdateError", True))
+
+
+def test_history_task_results_are_the_runs_not_later_edits_as_the_node():
+    """A past checkpoint's task results in ``get_state_history`` are what its run wrote:
+    an edit made later from it as the same node (or as START on the input checkpoint)
+    forks a branch but does not replace them, as in LangGraph (we showed the edit's)."""
+
+    def scenario(api: Api) -> list:
+        graph = build(api, [])
+        config = thread("results")
+        graph.invoke({"trail": ["in"]}, config)
+        past = list(graph.get_state_history(config))
+        graph.update_state(past[1].config, {"trail": ["edit-c"]}, as_node="c")
+        graph.update_state(past[-1].config, {"trail": ["edit-start"]})
+        return [
+            (s.metadata["step"], s.metadata["source"], [(t.name, plain(t.result)) for t in s.tasks])
+            for s in graph.get_state_history(config)
+        ]
+
+    same(scenario)
