@@ -106,6 +106,10 @@ class TaskContext:
     plan: Any = None
     #: That config, made on first use (see ``node_config``).
     shown_config: dict | None = None
+    #: The thread's saver when ``checkpointer`` is None because this graph keeps no
+    #: checkpoints (``checkpointer=False``): a ``checkpointer=True`` subgraph below still
+    #: keeps its history there, as LangGraph lends it the saver through the config.
+    lent_checkpointer: Any = None
 
     def restart(self) -> None:
         """Before a retry: the node runs from its start, so its ``interrupt()`` calls take

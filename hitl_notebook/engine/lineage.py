@@ -13,7 +13,7 @@ from typing import Any
 
 from ..checkpoint.base import CheckpointRecord, parent_cycle
 
-__all__ = ["name_path", "state_as_of"]
+__all__ = ["name_path", "state_as_of", "stateful_ns"]
 
 
 def name_path(ns: str) -> tuple[str, ...]:
@@ -24,6 +24,15 @@ def name_path(ns: str) -> tuple[str, ...]:
         if ns
         else ()
     )
+
+
+def stateful_ns(parent_ns: str, name: str) -> str:
+    """Where a ``checkpointer=True`` subgraph run by node ``name`` keeps its one history:
+    the parent's namespace without task ids (call indexes kept), so it is the same for
+    every task of every enclosing graph, as in LangGraph."""
+    if not parent_ns:
+        return name
+    return "|".join(segment.split(":", 1)[0] for segment in parent_ns.split("|")) + "|" + name
 
 
 def state_as_of(

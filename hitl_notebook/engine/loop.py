@@ -59,7 +59,7 @@ from .commands import (
 )
 from .context import TaskContext, coerce_context, current_task
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
-from .lineage import name_path, state_as_of
+from .lineage import name_path, state_as_of, stateful_ns
 from .messages_stream import MessageEmitter, SilentEmitter, message_ids, messages_in
 from .resume import (
     DYNAMIC_INDEX,
@@ -189,7 +189,16 @@ class Run:
                 task = None
         self.parent = task
         if self.parent is not None:
-            self.saver = self.parent.checkpointer if graph.checkpointer is not False else None
+            outer_saver = self.parent.checkpointer or self.parent.lent_checkpointer
+            self.saver = (
+                outer_saver
+                if graph.checkpointer is True
+                else self.parent.checkpointer
+                if graph.checkpointer is not False
+                else None
+            )
+            #: The thread's saver, for ``checkpointer=True`` subgraphs below this one.
+            self.lent_saver = outer_saver
             self.thread_id = self.parent.thread_id
             self.ns = _child_ns(self.parent, stable=graph.checkpointer is True)
             if self.parent.owner is not None:  # so get_state(subgraphs=True) can read its state
@@ -225,6 +234,7 @@ class Run:
             self.ns = Namespace(conf.get("checkpoint_ns", "") or "")
             self.checkpoint_id = conf.get("checkpoint_id")
             self.parents, self.replay, self._adopt = {}, {}, None
+            self.lent_saver = self.saver
             if self.ns:  # a subgraph's checkpoint: replay the root graph towards it
                 self.replay = _replay_map(
                     self.saver,
@@ -327,6 +337,7 @@ class Run:
             self.parent is not None
             and self.checkpoint_id is None
             and self.graph.checkpointer is True
+            and self.saver is not None  # under a checkpointer=False graph it keeps nothing
             and self.thread_id is not None
         ):
             # Its own history: the state it had when the parent was where the parent is now.
@@ -346,6 +357,7 @@ class Run:
                 f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}': pass an id "
                 "from get_state_history(config), or leave checkpoint_id out for the latest."
             )
+        replaying_answers = False  # answers to a past checkpoint's questions, replayed
         if (
             self.checkpoint_id is not None
             and base is not None  # (a missing checkpoint raised above)
@@ -363,10 +375,11 @@ class Run:
             base = self._replay_point(
                 base, answering
             )  # a replay (of this graph, or of a subgraph a replay aims at)
-            if carried and base.id != replayed.id and not pending_interrupts(base):
+            if carried is not None and base.id != replayed.id and not pending_interrupts(base):
                 self.preanswers = {
                     again.id: carried[i] for i, again in enumerate(base.next) if i in carried
                 }
+                replaying_answers = True
         if base is not None:
             base = with_goto_tasks(base)
         asked = dict(base.outcomes) if base is not None else {}  # before answers are added
@@ -381,7 +394,7 @@ class Run:
                     self._put_outcome(input_outcome(self.plan, self.cp, Command(goto=input.goto)))
                     self.cp = with_goto_tasks(self.cp)
                 return
-            if input.has_resume and self.preanswers and base is not None:
+            if input.has_resume and replaying_answers and base is not None:
                 self.cp, self.continuation = base, True  # answers carried to a replay
             elif input.has_resume:
                 self._resume(base, input.resume)
@@ -394,7 +407,7 @@ class Run:
         elif (
             self.parent is not None
             and base is not None
-            and (base.next or self.graph.checkpointer is not True)
+            and (base.next or self.graph.checkpointer is not True or self._ran_in_this_step(base))
         ):
             # A re-run parent task calls its subgraph again: continue the paused subgraph
             # (a per-task one found finished, e.g. edited as its last node, runs nothing).
@@ -442,6 +455,13 @@ class Run:
                     replace(self.cp, outcomes={**self.cp.outcomes, **asked}), as_stored=True
                 )
             self._reported = True
+
+    def _ran_in_this_step(self, base: CheckpointRecord) -> bool:
+        """Whether the subgraph's checkpoint was written under the parent step running now:
+        the parent task runs again (it paused after the call), so the call continues."""
+        assert self.parent is not None
+        seen_at = (base.metadata.get("parents") or {}).get(self.parent.ns)
+        return seen_at is not None and seen_at == self.parent.checkpoint_id
 
     def _replay_point(self, base: CheckpointRecord, answering: bool = False) -> CheckpointRecord:
         """Replaying or resuming a past checkpoint runs from a fresh copy of it (source
@@ -501,13 +521,15 @@ class Run:
     def _answers_for_replay(self, past: CheckpointRecord, value: Any) -> dict[int, list] | None:
         """Answers keyed by the ids a past checkpoint's tasks asked, by task position, for
         its replay (LangGraph's replay takes them too); an id-shaped key it never asked is
-        refused. None when the value answers nothing it asked (the usual resume checks run)."""
+        refused. None when the value answers nothing it asked (the usual resume checks run).
+        A question asked inside a subgraph is known but not carried (the replayed subgraph
+        asks it again), so an answer to it alone replays with nothing carried."""
         asked = [
             (pos, outcome, rec)
             for pos, plan in enumerate(past.next)
             if (outcome := past.outcomes.get(plan.id)) is not None
             for rec in outcome.interrupts
-            if rec.ns == self.ns and rec.index < DYNAMIC_INDEX
+            if rec.index < DYNAMIC_INDEX or rec.ns != self.ns
         ]
         if not asked:
             return None
@@ -520,7 +542,8 @@ class Run:
                 raise
             return None
         carried: dict[int, list] = {}
-        for pos, _, rec in sorted(asked, key=lambda item: (item[0], item[2].index)):
+        own = [item for item in asked if item[2].ns == self.ns]
+        for pos, _, rec in sorted(own, key=lambda item: (item[0], item[2].index)):
             given = carried.setdefault(pos, [])
             if rec.id in answers and len(given) == rec.index:
                 given.append(answers[rec.id])
@@ -769,6 +792,7 @@ class Run:
             trace=None if self.trace is None else self._node_trace(plan),
             run=self,
             plan=plan,
+            lent_checkpointer=self.lent_saver,
         )
 
     def _node_trace(self, plan: TaskPlan) -> Any:
@@ -870,7 +894,13 @@ class Run:
             if asked:
                 self._asked_early.add(plan.id)
                 self._emit_questions(asked)
-        if ("tasks" in self.modes or "debug" in self.modes) and plan.name != START:
+        if (
+            ("tasks" in self.modes or "debug" in self.modes)
+            and plan.name != START
+            and not isinstance(result.error, ParentCommand)  # the parent's step runs it on
+            # paused at a breakpoint inside its subgraph: nothing to report yet
+            and (result.writes is not None or result.error is not None or result.interrupts)
+        ):
             view = self.plan.result_view(result.shown or [])
             payload = result_payload(plan, view, result.error, result.interrupts)
             self._emit("tasks", payload)
@@ -944,7 +974,8 @@ class Run:
             self._emit("values", self._output(streamed=True, values=values))
         self._report_saved(record)
         if self.after and _hits(self.after, [r.plan for r in results]):
-            self.stop_requested = bool(next_tasks)
+            # a subgraph pauses even after its last node: its parent waits on the task
+            self.stop_requested = bool(next_tasks) or self.parent is not None
             self._emit_breakpoint()
 
     # -- output ----------------------------------------------------------------------
@@ -1171,9 +1202,10 @@ def _child_ns(parent: TaskContext, *, stable: bool) -> Namespace:
     adds a segment ``n``, as LangGraph does."""
     index = parent.subgraph_calls
     parent.subgraph_calls += 1
-    segment = (parent.name if stable else f"{parent.name}:{parent.task_id}") + (
-        f"|{index}" if index else ""
-    )
+    suffix = f"|{index}" if index else ""
+    if stable:
+        return Namespace(stateful_ns(parent.ns, parent.name) + suffix)
+    segment = f"{parent.name}:{parent.task_id}{suffix}"
     return Namespace(f"{parent.ns}|{segment}" if parent.ns else segment)
 
 

@@ -24,7 +24,7 @@ from ..types import Interrupt, PregelTask, StateSnapshot
 from .commands import step_values
 from .lazy_snapshot import LazySnapshot
 from .lazy_task import LazyTask
-from .lineage import name_path
+from .lineage import name_path, stateful_ns
 from .resume import unanswered
 
 if TYPE_CHECKING:
@@ -100,16 +100,7 @@ def read_state(
                 f"Thread '{thread_id}' has no checkpoint '{checkpoint_id}': pass an id from "
                 "get_state_history(config), or leave checkpoint_id out for the latest."
             )
-        return StateSnapshot(
-            values={},
-            next=(),
-            config=config,
-            metadata=None,
-            created_at=None,
-            parent_config=None,
-            tasks=(),
-            interrupts=(),
-        )
+        return _empty_snapshot(config)
     child = NO_CHILD
     if checkpoint_id is not None and len(record.next) == 1 and not record.outcomes:
         child = _step_writes(record, _children_writes(saver, record))
@@ -125,8 +116,8 @@ def read_state(
 
 
 def _children_writes(saver: Any, record: CheckpointRecord) -> list | None:
-    """The ``writes`` of the checkpoints made from ``record``, newest first (a saver that
-    cannot find a checkpoint's children has none to offer)."""
+    """``(source, writes)`` of the checkpoints made from ``record``, newest first (a saver
+    that cannot find a checkpoint's children has none to offer)."""
     children = getattr(saver, "children", None)
     if children is None:
         return None
@@ -134,7 +125,7 @@ def _children_writes(saver: Any, record: CheckpointRecord) -> list | None:
     for child_id in children(record.thread_id, record.ns, record.id):
         child = saver.get(record.thread_id, record.ns, child_id, shared=True)
         if child is not None:
-            found.append(child.writes)
+            found.append((child.source, child.writes))
     return found
 
 
@@ -172,9 +163,11 @@ def read_history_with_writes(
         listed = saver.list(
             thread_id, ns, before=before_id, limit=limit, filter=filter, shared=True
         )
-        children: dict[str, list] = {}  # parent id -> its children's writes, newest first
+        children: dict[
+            str, list
+        ] = {}  # parent id -> (source, writes) of its children, newest first
         for found in listed:
-            children.setdefault(found.parent_id or "", []).append(found.writes)
+            children.setdefault(found.parent_id or "", []).append((found.source, found.writes))
             ran = _step_writes(found, children.get(found.id))
             yield (
                 to_snapshot(graph, found, saver=saver, shared=True, child_writes=ran),
@@ -197,12 +190,15 @@ def read_history_with_writes(
                 to_snapshot(graph, record, saver=saver, shared=True, child_writes=child),
                 record.writes,
             )
+        ran_from_parent = record.source == "loop"
         child = record.writes
         if record.parent_id in seen:
             raise parent_cycle(thread_id, checkpoint_id, record.parent_id)
         record = (
             saver.get(thread_id, ns, record.parent_id, shared=True) if record.parent_id else None
         )
+        if record is not None and not ran_from_parent:  # an edit or copy branched off here:
+            child = _step_writes(record, _children_writes(saver, record))  # the run's, if any
 
 
 def recorded_writes(graph: CompiledStateGraph, snapshot: StateSnapshot) -> dict | None:
@@ -222,12 +218,17 @@ def recorded_writes(graph: CompiledStateGraph, snapshot: StateSnapshot) -> dict 
 
 
 def _step_writes(record: CheckpointRecord, children: list | None) -> Any:
-    """The writes of the newest child that ran ``record``'s tasks (a fork made by an edit
-    as another node, or a copy, is not it), or the newest child's when none did."""
+    """The writes of the child that ran ``record``'s tasks: the run's (a ``loop`` child;
+    an edit made later as the same node does not replace them, as in LangGraph), else the
+    newest edit as those nodes (a fork made by an edit as another node, or a copy, is not
+    it), or the newest child's when none did."""
     if not children:
         return NO_CHILD
+    ran = next((w for source, w in children if source == "loop"), NO_CHILD)
+    if ran is not NO_CHILD:
+        return ran
     names = {plan.name for plan in record.next}
-    return next((w for w in children if w and names <= w.keys()), children[0])
+    return next((w for _, w in children if w and names <= w.keys()), children[0][1])
 
 
 def _matches(record: CheckpointRecord, filter: dict | None) -> bool:
@@ -435,10 +436,13 @@ def _subgraph_state(
 ) -> Any:
     """A subgraph task's own state: its config, or its snapshot when ``subgraphs=True``."""
     subgraph = graph._plan.called_subgraphs.get(plan.name)
-    if subgraph is None:
+    if subgraph is None or subgraph.checkpointer is False:  # it keeps no state to show
         return None
-    segment = plan.name if subgraph.checkpointer is True else f"{plan.name}:{plan.id}"
-    ns = f"{record.ns}|{segment}" if record.ns else segment
+    if subgraph.checkpointer is True:
+        ns = stateful_ns(record.ns, plan.name)
+    else:
+        segment = f"{plan.name}:{plan.id}"
+        ns = f"{record.ns}|{segment}" if record.ns else segment
     config = {"configurable": {"thread_id": record.thread_id, "checkpoint_ns": ns}}
     if not subgraphs:
         return config
@@ -448,10 +452,22 @@ def _subgraph_state(
         else (graph.checkpointer if graph.checkpointer not in (None, True, False) else None)
     )
     child = saver.get(record.thread_id, ns) if saver is not None else None
-    return (
-        to_snapshot(subgraph, child, subgraphs=True, live=True, saver=saver)
-        if child is not None
-        else None
+    if child is None:  # not run yet (or keeps no checkpoints): its empty state, as LangGraph
+        return _empty_snapshot(config)
+    return to_snapshot(subgraph, child, subgraphs=True, live=True, saver=saver)
+
+
+def _empty_snapshot(config: dict) -> StateSnapshot:
+    """The state of a thread or namespace that has no checkpoint."""
+    return StateSnapshot(
+        values={},
+        next=(),
+        config=config,
+        metadata=None,
+        created_at=None,
+        parent_config=None,
+        tasks=(),
+        interrupts=(),
     )
 
 

@@ -5,9 +5,9 @@ Each superstep of a bulk update becomes one checkpoint: its updates act as the t
 step (their writes applied together, in order; their routes joined), and ``update_state`` is
 a bulk update of one superstep with one update. As in LangGraph, that step is the edit's
 alone: the tasks that were waiting are dropped, and only the routes of the nodes it acts as
-decide what runs next (without ``as_node``, the node that last ran, edits and ``Send`` tasks
-not counted). On the latest checkpoint an update edits
-the thread; on a past one it forks a new branch. The history is a tree and is never
+decide what runs next (without ``as_node``, the node that last ran, edits, inputs and
+``Send`` tasks not counted). On the latest checkpoint an update edits the thread; on a
+past one it forks a new branch. The history is a tree and is never
 rewritten. Besides node names, ``as_node`` takes ``"__input__"`` (the values become the
 thread's input, as ``invoke(values)`` would record it, without running anything), ``END``
 with ``values=None`` (the waiting tasks are dropped: the thread is finished) and
@@ -465,26 +465,42 @@ def _metadata(config: dict, base: CheckpointRecord | None) -> dict:
 
 
 def _last_writer(saver: Any, record: CheckpointRecord | None) -> str:
-    """The node whose run produced the checkpoint, walking back past steps that wrote
-    nothing, past edits and past steps only ``Send`` tasks ran (as in LangGraph, neither an
-    edit's ``as_node`` nor a ``Send`` task counts as the node's run: after a fan-out the
-    edit acts as the node that sent it); ``START`` for a thread's input."""
+    """The node whose run produced the checkpoint, walking back past edits, inputs, copies
+    and steps only ``Send`` tasks ran (as in LangGraph, which asks the last node that ran:
+    neither an edit's ``as_node``, nor new input, nor a ``Send`` task counts as a node's
+    run, so after a fan-out the edit acts as the node that sent it, and on a later run's
+    input checkpoint as the previous run's last node); ``START`` for the step that took the
+    input, and on a thread no node ran in yet, unless a replay started from a checkpoint
+    of it: LangGraph then cannot tell, and neither do we."""
+    replayed = False
     while record is not None:
         parent = (
             saver.get(record.thread_id, record.ns, record.parent_id, shared=True)
             if record.parent_id
             else None
         )
-        if record.writes and record.source != "update":
+        if record.source == "loop" and not record.writes:
+            return START  # only the input step ran (its task writes no node update)
+        if record.writes and record.source == "loop":
             sent = {p.name for p in parent.next if p.is_send} if parent is not None else set()
             pulled = {p.name for p in parent.next if not p.is_send} if parent is not None else set()
             writers = [n for n in record.writes if n in pulled or n not in sent]
             if len(writers) > 1:
-                raise InvalidUpdateError(
-                    f"Ambiguous update, specify as_node: nodes {writers!r} all wrote in the last step. "
-                    "Pass as_node='...' to say which node this update acts as."
-                )
+                raise _ambiguous(f"nodes {writers!r} all wrote in the last step")
             if writers:
                 return writers[0]
+        # a replay's copy of its starting point is its parent's child (``__copy__`` a sibling)
+        replayed |= (
+            record.source == "fork" and parent is not None and parent.step == record.step - 1
+        )
         record = parent
+    if replayed:
+        raise _ambiguous("no node has run on this branch since the replay it was copied for")
     return START
+
+
+def _ambiguous(why: str) -> InvalidUpdateError:
+    return InvalidUpdateError(
+        f"Ambiguous update, specify as_node: {why}. Pass as_node='...' to say which node "
+        "this update acts as."
+    )

@@ -458,10 +458,11 @@ class CompiledStateGraph:
         """``(namespace, compiled subgraph)`` for each node that is (or whose function refers
         to) a compiled graph (and, with ``recurse``, theirs: ``"parent|child"``). With
         ``namespace`` (node names joined by ``|``, no task ids), only the subgraph at exactly
-        that namespace; a nested one needs ``recurse=True``."""
+        that namespace; a nested one needs ``recurse=True``. One compiled with
+        ``checkpointer=False`` has no state to read and is not listed (as in LangGraph)."""
         for name, spec in self._plan.nodes.items():
             graph = spec.subgraph or spec.refers_to
-            if graph is None:
+            if graph is None or graph.checkpointer is False:
                 continue
             if namespace is None:
                 yield name, graph

@@ -88,9 +88,10 @@ class GraphPlan:
         }
         self._node_index = {n: i for i, n in enumerate(self.node_order)}
         #: Compiled graphs that a node's function was seen invoking, by node name (a node
-        #: that *is* a compiled graph is known from the start: ``nodes[name].subgraph``).
+        #: that *is* a compiled graph, or whose function refers to one by name, is known
+        #: from the start: ``nodes[name].subgraph``, ``.refers_to``).
         self.called_subgraphs: dict[str, Any] = {
-            n: s.subgraph for n, s in self.nodes.items() if s.subgraph
+            n: s.subgraph or s.refers_to for n, s in self.nodes.items() if s.subgraph or s.refers_to
         }
         self.static_targets: dict[str, tuple[str, ...]] = {}
         for source, target in self.edges:

@@ -92,3 +92,40 @@ def test_call_time_breakpoints_replace_compile_time_ones():
         return observe(graph, [Call(START_INPUT, {"interrupt_before": ["c"]}), None])
 
     assert same(scenario)["invoke"][0] == {"trail": ["in", "a", "b"]}
+
+
+@pytest.mark.parametrize("checkpointer", [None, True], ids=["per-task", "stateful"])
+def test_a_subgraphs_breakpoint_after_its_last_node_pauses_the_parent(checkpointer):
+    """``interrupt_after`` on a subgraph's last node pauses the parent at the subgraph's
+    task (the subgraph has nothing left to run, but its breakpoint still holds), and
+    continuing finishes it without running it again, as in LangGraph (the parent went on)."""
+
+    def scenario(api: Api):
+        runs: list[str] = []
+
+        def inner(state: Trail) -> dict:
+            runs.append("inner")
+            return {"trail": ["inner"]}
+
+        sub = (
+            api.StateGraph(Trail)
+            .add_node("inner", inner)
+            .add_edge(api.START, "inner")
+            .compile(checkpointer=checkpointer, interrupt_after=["inner"])
+        )
+        graph = (
+            api.StateGraph(Trail)
+            .add_node("sub", sub)
+            .add_node("after", mark("after"))
+            .add_edge(api.START, "sub")
+            .add_edge("sub", "after")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        config = {"configurable": {"thread_id": "t"}}
+        seen = []
+        for given in (START_INPUT, None, None):
+            seen.append(list(graph.stream(given, config, stream_mode="updates")))
+            seen.append(graph.get_state(config).next)
+        return seen, runs
+
+    assert same(scenario)[0][1] == ("sub",)

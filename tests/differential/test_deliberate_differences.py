@@ -10,7 +10,7 @@ from typing import Annotated, TypedDict
 
 import pytest
 
-from hitl_notebook import HITLWarning, InvalidUpdateError, ResumeError
+from hitl_notebook import CheckpointerRequiredError, HITLWarning, InvalidUpdateError, ResumeError
 
 from .harness import LANGGRAPH, OURS, Api, history, plain, thread
 
@@ -402,3 +402,49 @@ def test_routing_to_a_node_that_does_not_exist(route, message):
     assert build(LANGGRAPH).invoke({"topic": "t", "answers": []}) == quiet
     with pytest.raises(InvalidUpdateError, match=message):
         build(OURS).invoke({"topic": "t", "answers": []})
+
+
+@pytest.mark.parametrize("pause", ["interrupt", "breakpoint"])
+def test_a_pause_inside_a_subgraph_without_checkpoints(pause):
+    """A subgraph compiled with ``checkpointer=False`` keeps nothing to resume from.
+    LangGraph pauses the parent anyway: a breakpoint in it pauses again on every
+    continuation, and after the first answer its next question is asked forever. We raise
+    ``CheckpointerRequiredError`` at the call, naming what to change; the parent's
+    checkpoint keeps the subgraph task to run once the subgraph is compiled otherwise."""
+
+    def build(api: Api):
+        def ask(state: Form) -> dict:
+            first = api.interrupt("first?")
+            return {"answers": [first, api.interrupt("second?")]}
+
+        options = {"interrupt_before": ["ask"]} if pause == "breakpoint" else {}
+        sub = (
+            api.StateGraph(Form)
+            .add_node("ask", ask if pause == "interrupt" else lambda s: {"answers": ["ran"]})
+            .add_edge(api.START, "ask")
+            .compile(checkpointer=False, **options)
+        )
+        return (
+            api.StateGraph(Form)
+            .add_node("sub", sub)
+            .add_edge(api.START, "sub")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+
+    config = thread("t")
+    theirs = build(LANGGRAPH)
+    seen = [plain(theirs.invoke({"topic": "t", "answers": []}, config))]
+    for answer in ("a", "b", "c"):
+        given = LANGGRAPH.Command(resume=answer) if pause == "interrupt" else None
+        seen.append(plain(theirs.invoke(given, config)))
+    stuck = {"topic": "t", "answers": [], "__interrupt__": ["second?"]}
+    if pause == "interrupt":
+        assert seen == [{**stuck, "__interrupt__": ["first?"]}, stuck, stuck, stuck]
+    else:
+        assert seen == [{"topic": "t", "answers": []}] * 4
+    assert theirs.get_state(config).next == ("sub",)
+
+    ours = build(OURS)
+    with pytest.raises(CheckpointerRequiredError, match="checkpointer"):
+        ours.invoke({"topic": "t", "answers": []}, config)
+    assert ours.get_state(config).next == ("sub",)

@@ -124,3 +124,35 @@ def test_a_called_subgraphs_state_is_read_with_its_own_schema():
 
     assert scenario(LANGGRAPH) == {"notes": "reviewed"}
     assert scenario(OURS) == {"notes": "reviewed", "verdict": "approved"}
+
+
+def test_a_subgraph_without_checkpoints_is_not_listed_and_has_no_state():
+    """A subgraph compiled with ``checkpointer=False`` keeps no state: ``get_subgraphs``
+    does not list it and its task's ``state`` in ``get_state`` is None, as in LangGraph
+    (we listed it and showed an empty snapshot)."""
+
+    def scenario(api: Api):
+        def leaf(checkpointer):
+            return (
+                api.StateGraph(Notes)
+                .add_node("work", lambda s: {"notes": "x"})
+                .add_edge(api.START, "work")
+                .compile(checkpointer=checkpointer)
+            )
+
+        graph = (
+            api.StateGraph(Notes)
+            .add_node("kept", leaf(None))
+            .add_node("bare", leaf(False))
+            .add_edge(api.START, "kept")
+            .add_edge(api.START, "bare")
+            .compile(checkpointer=api.InMemorySaver(), interrupt_before=["kept", "bare"])
+        )
+        config = {"configurable": {"thread_id": "t"}}
+        graph.invoke({"notes": ""}, config)
+        states = {
+            task.name: task.state is None for task in graph.get_state(config, subgraphs=True).tasks
+        }
+        return [name for name, _ in graph.get_subgraphs()], states
+
+    assert same(scenario) == (["kept"], {"kept": False, "bare": True})

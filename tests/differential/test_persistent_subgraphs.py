@@ -178,3 +178,117 @@ def test_a_node_calling_two_subgraphs_streams_each_under_its_own_namespace():
         ]
 
     assert same(scenario)[1][-1] == ((), {"call": {"total": 7}})
+
+
+@pytest.mark.parametrize("middle_checkpointer", [None, False], ids=["per-task", "none"])
+@pytest.mark.parametrize("called", [False, True], ids=["node", "called"])
+def test_a_stateful_subgraph_below_a_per_task_one_keeps_one_history(called, middle_checkpointer):
+    """A ``checkpointer=True`` subgraph inside a subgraph compiled with ``checkpointer=None``
+    (a history per task) or ``False`` (none) keeps one history for the thread, under the
+    namespace without task ids, so it goes on counting from run to run, as in LangGraph
+    (it started afresh each run under a per-task one, and crashed under ``False``)."""
+
+    def scenario(api: Api):
+        counter = (
+            api.StateGraph(Sub)
+            .add_node("add", lambda s: {"value": ["x"]})
+            .add_edge(api.START, "add")
+            .compile(checkpointer=True)
+        )
+        if called:
+            middle_node = lambda s: {"value": counter.invoke({"value": s["value"]})["value"]}  # noqa: E731
+        else:
+            middle_node = counter
+        middle = (
+            api.StateGraph(Sub)
+            .add_node("inner", middle_node)
+            .add_edge(api.START, "inner")
+            .compile(checkpointer=middle_checkpointer)
+        )
+        graph = (
+            api.StateGraph(Sub)
+            .add_node("middle", middle)
+            .add_edge(api.START, "middle")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        return [plain(graph.invoke({"value": ["in"]}, thread("t"))) for _ in range(2)]
+
+    same(scenario)
+
+
+def test_a_stateful_subgraph_called_before_a_question_is_not_run_again_on_resume():
+    """A node calls a ``checkpointer=True`` subgraph, then asks: answering re-runs the node,
+    and its call continues the subgraph's finished run of this step instead of running it
+    again (the state held the subgraph's output twice), as in LangGraph."""
+
+    def scenario(api: Api):
+        runs: list[str] = []
+
+        def add(state: Sub) -> Sub:
+            runs.append("add")
+            return {"value": ["x"]}
+
+        counter = (
+            api.StateGraph(Sub)
+            .add_node("add", add)
+            .add_edge(api.START, "add")
+            .compile(checkpointer=True)
+        )
+
+        def node(state: Sub) -> Sub:
+            counted = counter.invoke({"value": ["in"]})["value"]
+            return {"value": [*counted, api.interrupt("ok?")]}
+
+        graph = (
+            api.StateGraph(Sub)
+            .add_node("node", node)
+            .add_edge(api.START, "node")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        config = thread("t")
+        seen = []
+        for given in (
+            {"value": []},
+            api.Command(resume="a"),
+            {"value": []},
+            api.Command(resume="b"),
+        ):
+            seen.append(plain(graph.invoke(given, config)))
+        return seen, runs
+
+    assert same(scenario)[1] == ["add", "add"]
+
+
+@pytest.mark.parametrize("checkpointer", [None, True], ids=["per-task", "stateful"])
+def test_a_subgraph_that_has_not_run_shows_an_empty_state(checkpointer):
+    """``get_state(config, subgraphs=True)`` paused before a subgraph node: the task's
+    ``state`` is the subgraph's empty snapshot (no values, nothing next, its namespace in
+    the config), as in LangGraph, not None."""
+
+    def scenario(api: Api):
+        sub = (
+            api.StateGraph(Sub)
+            .add_node("step", lambda s: {"value": ["x"]})
+            .add_edge(api.START, "step")
+            .compile(checkpointer=checkpointer)
+        )
+        graph = (
+            api.StateGraph(Sub)
+            .add_node("sub", sub)
+            .add_edge(api.START, "sub")
+            .compile(checkpointer=api.InMemorySaver(), interrupt_before=["sub"])
+        )
+        config = thread("t")
+        graph.invoke({"value": []}, config)
+        inner = graph.get_state(config, subgraphs=True).tasks[0].state
+        namespace = inner.config["configurable"]["checkpoint_ns"]
+        return (
+            inner.values,
+            inner.next,
+            inner.metadata,
+            inner.parent_config,
+            inner.tasks,
+            namespace.split(":")[0],
+        )
+
+    assert same(scenario) == ({}, (), None, None, (), "sub")

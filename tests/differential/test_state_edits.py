@@ -330,3 +330,75 @@ def test_an_edit_without_as_node_after_a_fan_out_acts_as_the_sender():
         return [edited, plain(graph.invoke(None, config)), history(graph, config)]
 
     same(scenario)
+
+
+def _edit_without_as_node(api: Api, graph, config: dict) -> tuple:
+    """``update_state(config, values)``: the next tasks it leads to, or the error's class."""
+    try:
+        edited = graph.update_state(config, {"trail": ["e"]})
+    except api.InvalidUpdateError as exc:
+        return ("raised", type(exc).__name__, "Ambiguous update, specify as_node" in str(exc))
+    return ("next", graph.get_state(edited).next)
+
+
+def test_an_edit_without_as_node_of_a_later_runs_input_acts_as_the_last_node():
+    """A later run's input checkpoint: no node has run since the previous run's last one,
+    so an edit there acts as that node (new input is not a node's run), not as START (which
+    would run the graph again from ``a``)."""
+
+    def scenario(api: Api) -> list:
+        graph = build(api, [])
+        config = thread("runs")
+        graph.invoke({"trail": ["1"]}, config)
+        graph.invoke({"trail": ["2"]}, config)
+        return [
+            (snapshot.metadata["step"], _edit_without_as_node(api, graph, snapshot.config))
+            for snapshot in graph.get_state_history(config)
+        ]
+
+    assert same(scenario)[4] == (4, ("next", ()))
+
+
+def test_an_edit_without_as_node_after_a_replay_before_any_node_ran_is_ambiguous():
+    """A replay of a superseded checkpoint starts from a copy of it (a fork); when no node
+    had run on that branch (an edit of the input checkpoint, replayed, whose first node
+    asks), an edit of the copy without ``as_node`` cannot be placed: LangGraph raises
+    ``Ambiguous update``, and so do we. The same edit before the replay acts as START."""
+
+    def scenario(api: Api) -> list:
+        builder = api.StateGraph(Trail)
+        builder.add_node("a", lambda s: {"trail": [f"a:{api.interrupt('go?')}"]})
+        builder.add_edge(api.START, "a")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("replayed")
+        graph.invoke({"trail": ["in"]}, config)
+        first = list(graph.get_state_history(config))[-1]  # the input checkpoint
+        edited = graph.update_state(first.config, {"trail": ["e0"]})
+        graph.update_state(first.config, {"trail": ["e1"]})  # edited is superseded now
+        seen = [_edit_without_as_node(api, graph, edited)]
+        seen.append(plain(graph.invoke(None, edited)))  # a fork copy of it; a asks
+        fork = graph.get_state(config)
+        seen.append((fork.metadata["source"], _edit_without_as_node(api, graph, fork.config)))
+        return seen
+
+    assert same(scenario)[2] == ("fork", ("raised", "InvalidUpdateError", True))
+
+
+def test_history_task_results_are_the_runs_not_later_edits_as_the_node():
+    """A past checkpoint's task results in ``get_state_history`` are what its run wrote:
+    an edit made later from it as the same node (or as START on the input checkpoint)
+    forks a branch but does not replace them, as in LangGraph (we showed the edit's)."""
+
+    def scenario(api: Api) -> list:
+        graph = build(api, [])
+        config = thread("results")
+        graph.invoke({"trail": ["in"]}, config)
+        past = list(graph.get_state_history(config))
+        graph.update_state(past[1].config, {"trail": ["edit-c"]}, as_node="c")
+        graph.update_state(past[-1].config, {"trail": ["edit-start"]})
+        return [
+            (s.metadata["step"], s.metadata["source"], [(t.name, plain(t.result)) for t in s.tasks])
+            for s in graph.get_state_history(config)
+        ]
+
+    same(scenario)

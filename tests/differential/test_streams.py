@@ -257,3 +257,97 @@ def test_a_question_goes_out_before_its_tasks_result(parallel):
         ]
 
     same(scenario)
+
+
+def test_a_subgraph_task_that_goes_to_the_parent_reports_no_result():
+    """A subgraph node returning ``Command(graph=Command.PARENT, goto=...)`` hands its
+    update to the parent's step: the ``tasks`` stream shows the task start but no result
+    (we reported a ``ParentCommand`` error), as in LangGraph."""
+
+    def scenario(api: Api):
+        sub = (
+            api.StateGraph(Form)
+            .add_node(
+                "hop",
+                lambda s: api.Command(
+                    graph=api.Command.PARENT, goto="done", update={"answers": ["hop"]}
+                ),
+            )
+            .add_edge(api.START, "hop")
+            .compile()
+        )
+        graph = (
+            api.StateGraph(Form)
+            .add_node("sub", sub)
+            .add_node("done", lambda s: {"answers": ["done"]})
+            .add_edge(api.START, "sub")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        chunks = graph.stream({"answers": []}, thread("t"), stream_mode="tasks", subgraphs=True)
+        return sorted(
+            (
+                (len(ns), chunk["name"], "result" in chunk, chunk.get("error"))
+                for ns, chunk in chunks
+            ),
+            key=repr,
+        )
+
+    same(scenario)
+
+
+def test_a_subgraph_task_paused_at_a_breakpoint_inside_reports_no_result():
+    """A subgraph node whose subgraph stops at its own ``interrupt_before`` has no result
+    yet: the ``tasks`` stream shows it start but not finish (we reported an empty result),
+    as in LangGraph."""
+
+    def scenario(api: Api):
+        sub = (
+            api.StateGraph(Form)
+            .add_node("inner", lambda s: {"answers": ["inner"]})
+            .add_edge(api.START, "inner")
+            .compile(interrupt_before=["inner"])
+        )
+        graph = (
+            api.StateGraph(Form)
+            .add_node("sub", sub)
+            .add_edge(api.START, "sub")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        chunks = graph.stream({"answers": []}, thread("t"), stream_mode="tasks")
+        return [(chunk["name"], "result" in chunk) for chunk in chunks]
+
+    assert same(scenario) == [("sub", False)]
+
+
+def test_a_node_calling_a_subgraph_shows_its_namespace_before_it_runs():
+    """A node whose function calls a compiled graph it refers to by name is that graph's
+    subgraph from the start: the ``checkpoints`` stream names the subgraph's namespace in
+    the node's task before the node first runs, as in LangGraph (we knew it only once it
+    had run)."""
+
+    def scenario(api: Api):
+        sub = (
+            api.StateGraph(Form)
+            .add_node("inner", lambda s: {"answers": ["inner"]})
+            .add_edge(api.START, "inner")
+            .compile()
+        )
+
+        def call(state: Form) -> dict:
+            return {"answers": sub.invoke({"answers": []})["answers"]}
+
+        graph = (
+            api.StateGraph(Form)
+            .add_node("call", call)
+            .add_edge(api.START, "call")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        states = []
+        for chunk in graph.stream({"answers": []}, thread("t"), stream_mode="checkpoints"):
+            for task in chunk["tasks"]:
+                state = task["state"]
+                ns = state["configurable"]["checkpoint_ns"] if state else None
+                states.append((task["name"], ns and ns.split(":")[0]))
+        return states
+
+    assert same(scenario) == [("__start__", None), ("call", "call")]

@@ -120,3 +120,42 @@ def test_answers_to_a_past_checkpoints_questions_replay_it():
 
     assert scenario(LANGGRAPH) == ({"log": ["a:yes", "b:no"]}, {"log": ["a:yes", "b:no"]})
     assert scenario(OURS) == ({"log": ["a:yes", "b:no"]}, {"log": ["a:again", "b:again"]})
+
+
+def test_answers_to_a_past_checkpoints_subgraph_question_replay_it_asking_again():
+    """A resume map keyed by the id of a question a past checkpoint's subgraph asked, given
+    with that checkpoint's id, replays it: the subgraph runs from its start and asks again
+    (not carried, see the README row); it was refused after the replay's fork checkpoint
+    had been stored. An id the checkpoint never asked is still refused, storing nothing.
+    LangGraph returns the past run's result."""
+
+    def scenario(api: Api):
+        sub = (
+            api.StateGraph(Log)
+            .add_node("s1", lambda s: {"log": ["s1"]})
+            .add_node("s2", lambda s: {"log": [f"s2:{api.interrupt('q')}"]})
+            .add_edge(api.START, "s1")
+            .add_edge("s1", "s2")
+            .compile()
+        )
+        graph = (
+            api.StateGraph(Log)
+            .add_node("sub", sub)
+            .add_edge(api.START, "sub")
+            .compile(checkpointer=api.InMemorySaver())
+        )
+        config = thread("t")
+        graph.invoke({"log": []}, config)
+        paused = graph.get_state(config)
+        asked = paused.interrupts[0].id
+        first = graph.invoke(api.Command(resume={asked: "yes"}), config)
+        if api is OURS:
+            saved = len(list(graph.get_state_history(config)))
+            with pytest.raises(UnknownInterruptError, match=UNKNOWN):
+                graph.invoke(api.Command(resume={UNKNOWN: "x"}), paused.config)
+            assert len(list(graph.get_state_history(config))) == saved
+        replayed = graph.invoke(api.Command(resume={asked: "again"}), paused.config)
+        return first, {k: v if k == "log" else [i.value for i in v] for k, v in replayed.items()}
+
+    assert scenario(LANGGRAPH) == ({"log": ["s1", "s2:yes"]}, {"log": ["s1", "s2:yes"]})
+    assert scenario(OURS) == ({"log": ["s1", "s2:yes"]}, {"log": [], "__interrupt__": ["q"]})
