@@ -642,18 +642,22 @@ class Run:
             self._put_outcome(outcome, answered=read[outcome.task_id])
 
     def _answer_again(self, failed: TaskOutcome, value: Any) -> None:
-        """A task that raised after it got its answers can be answered again (as in
-        LangGraph): the new answer replaces the one its interrupt had."""
-        asked = [
-            (failed, r) for r in failed.interrupts if r.ns == self.ns and r.index < DYNAMIC_INDEX
-        ]
-        answers = resolve_resume(value, asked, self.thread_id or "")
+        """A task that raised after it got its answers can be answered again: the new
+        answer replaces the one its last question had (the one its snapshot shows). When
+        that question was a ``@task`` call's, the answer goes to the task's next own
+        question, as LangGraph gives an answer nobody waits for to the next ``interrupt()``."""
+        last = failed.interrupts[-1]
         updated = _copy_outcome(failed)
-        for _, rec in asked:
-            if rec.id in answers and rec.index < len(updated.answers):
-                updated.answers[rec.index] = answers[rec.id]
-            elif rec.id in answers:
-                updated.answers.append(answers[rec.id])
+        if last.ns != self.ns or last.index >= DYNAMIC_INDEX:
+            reject_stale_ids(value, self.thread_id or "", f"node '{failed.name}' failed")
+            updated.answers.append(value)
+            self._put_outcome(updated, answered=failed)
+            return
+        answers = resolve_resume(value, [(failed, last)], self.thread_id or "")
+        if last.index < len(updated.answers):
+            updated.answers[last.index] = answers[last.id]
+        else:
+            updated.answers.append(answers[last.id])
         self._put_outcome(updated, answered=failed)
 
     # -- stepping --------------------------------------------------------------------
