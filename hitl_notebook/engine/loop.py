@@ -30,6 +30,7 @@ from ..checkpoint.base import (
 from ..constants import (
     CONFIG_KEY_NODE_FINISHED,
     INTERRUPT,
+    NULL_TASK_ID,
     PULL,
     PUSH,
     ROOT,
@@ -453,9 +454,14 @@ class Run:
             and (answering or self.parent is not None or base.source in ("update", "fork"))
         ):
             # Answering the head continues it; so does replaying an edit or a fork, which
-            # is already a branch of its own. Replaying any other head starts a branch, as
-            # in LangGraph. (A replay aimed at a subgraph's checkpoint re-runs the step.)
-            return base
+            # is already a branch of its own, though its step re-runs from scratch (its
+            # answers and finished tasks dropped, as LangGraph's time travel drops them).
+            # Replaying any other head starts a branch, as in LangGraph. (A replay aimed at
+            # a subgraph's checkpoint re-runs the step.)
+            if answering or self.parent is not None:
+                return base
+            given = base.outcomes.get(NULL_TASK_ID)
+            return replace(base, outcomes={NULL_TASK_ID: given} if given else {})
         if (
             answering
             and latest is not None
