@@ -292,6 +292,8 @@ class Run:
         self.status: RunStatus = "running"
         self.error: BaseException | None = None
         self.preanswers: dict[str, list[Any]] = {}
+        #: An answer for a task's next question, by task id (see ``_answer_again``).
+        self.spare: dict[str, list[Any]] = {}
         self.continuation = False
         self._reported = False  # whether a checkpoints/debug chunk went out yet
         self.first_step = True
@@ -650,15 +652,15 @@ class Run:
     def _answer_again(self, failed: TaskOutcome, value: Any) -> None:
         """A task that raised after it got its answers can be answered again: the new
         answer replaces the one its last question had (the one its snapshot shows). When
-        that question was a ``@task`` call's, the answer goes to the task's next own
-        question, as LangGraph gives an answer nobody waits for to the next ``interrupt()``."""
+        that question was a ``@task`` call's, the answer goes to the next question the task
+        or a call it makes asks when it runs again, as LangGraph gives an answer nobody
+        waits for to the next ``interrupt()``."""
         last = failed.interrupts[-1]
-        updated = _copy_outcome(failed)
         if last.ns != self.ns or last.index >= DYNAMIC_INDEX:
             reject_stale_ids(value, self.thread_id or "", f"node '{failed.name}' failed")
-            updated.answers.append(value)
-            self._put_outcome(updated, answered=failed)
+            self.spare[failed.task_id] = [value]
             return
+        updated = _copy_outcome(failed)
         answers = resolve_resume(value, [(failed, last)], self.thread_id or "")
         if last.index < len(updated.answers):
             updated.answers[last.index] = answers[last.id]
@@ -766,6 +768,7 @@ class Run:
             parents=self.parents,
             replay=self.replay,
             task_results=task_results,
+            spare=self.spare.pop(plan.id, []),
             # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
             emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
             trace=None if self.trace is None else self._node_trace(plan),

@@ -283,6 +283,8 @@ def _child_context(parent: TaskContext, name: str, cid: str, index: int) -> Task
         parents=parent.parents,
         replay=parent.replay,
         task_results=parent.task_results,
+        spare=parent.spare,
+        is_task_call=True,
         emit=parent.emit,
         trace=None if parent.trace is None else _task_trace(parent.trace, name, segment, index),
     )

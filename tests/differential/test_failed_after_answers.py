@@ -131,3 +131,60 @@ def test_an_answer_after_a_task_failed_after_its_answer_goes_to_the_body():
         return seen
 
     assert same(scenario)[2] == ["checked 1: a0", "a1"]
+
+
+def test_an_answer_after_a_task_failed_after_its_answer_goes_to_the_next_task_that_asks():
+    """The next question can be another ``@task`` call's: it takes the answer, and keeps
+    it when it fails in turn and runs again."""
+
+    def scenario(api: Api) -> list:
+        failed: list = []
+
+        @api.task
+        def check(x: int) -> str:
+            answer = api.interrupt(f"check {x}?")
+            if x not in failed:
+                failed.append(x)
+                raise ValueError(f"boom after {answer}")
+            return f"checked {x}: {answer}"
+
+        @api.entrypoint(checkpointer=api.InMemorySaver())
+        def flow(x: str) -> list:
+            return [check(1).result(), check(2).result(), api.interrupt("body")]
+
+        config = thread("t")
+        seen: list = [plain(flow.invoke("x", config))]
+        for answer in ("a0", "a1"):
+            with pytest.raises(ValueError, match=f"boom after {answer}"):
+                flow.invoke(api.Command(resume=answer), config)
+            seen.append(state(flow, config))
+        seen.append(plain(flow.invoke(api.Command(resume="a2"), config)))
+        seen.append(history(flow, config))
+        return seen
+
+    assert same(scenario)[3] == ["checked 1: a0", "checked 2: a1", "a2"]
+
+
+def test_one_answer_answers_one_question():
+    """Deliberate difference: a node that failed after its first answer and runs again
+    asks its second question; LangGraph hands the first answer to it too."""
+
+    def scenario(api: Api) -> dict:
+        failed: list = []
+
+        def node(state: _Log) -> dict:
+            first = api.interrupt("first?")
+            if not failed:
+                failed.append(True)
+                raise ValueError("boom")
+            return {"log": [first, api.interrupt("second?")]}
+
+        builder = api.StateGraph(_Log).add_node("n", node).add_edge(api.START, "n")
+        graph, config = builder.compile(checkpointer=api.InMemorySaver()), thread("t")
+        graph.invoke({"log": []}, config)
+        with pytest.raises(ValueError):
+            graph.invoke(api.Command(resume="a1"), config)
+        return plain(graph.invoke(None, config))
+
+    assert scenario(LANGGRAPH) == {"log": ["a1", "a1"]}
+    assert scenario(OURS) == {"log": [], "__interrupt__": ["second?"]}
