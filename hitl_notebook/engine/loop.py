@@ -462,8 +462,7 @@ class Run:
             # a subgraph's checkpoint re-runs the step.)
             if answering or self.parent is not None:
                 return base
-            given = base.outcomes.get(NULL_TASK_ID)
-            return replace(base, outcomes={NULL_TASK_ID: given} if given else {})
+            return replace(base, outcomes=_from_scratch(base.outcomes))
         if (
             answering
             and latest is not None
@@ -1171,6 +1170,18 @@ def _child_ns(parent: TaskContext, *, stable: bool) -> Namespace:
         f"|{index}" if index else ""
     )
     return Namespace(f"{parent.ns}|{segment}" if parent.ns else segment)
+
+
+def _from_scratch(outcomes: dict[str, TaskOutcome]) -> dict[str, TaskOutcome]:
+    """The outcomes a step re-run from scratch starts from: a ``Command`` given as input,
+    and each task's error (LangGraph's replay keeps both); answers and results go."""
+    kept = {}
+    for key, outcome in outcomes.items():
+        if key == NULL_TASK_ID:
+            kept[key] = outcome
+        elif outcome.error is not None:
+            kept[key] = TaskOutcome(outcome.task_id, outcome.name, error=outcome.error)
+    return kept
 
 
 def _runnable(outcome: TaskOutcome | None, ns: str, rerun_dynamic: bool) -> bool:

@@ -76,3 +76,35 @@ def test_after_the_replay_an_answer_answers_the_question_shown():
 
     assert scenario(LANGGRAPH) == {"shown": ("q1",), "after": {"log": ["a1", "b1"]}}
     assert scenario(OURS) == {"shown": ("q1",), "after": {"log": [], "__interrupt__": ["q2"]}}
+
+
+def test_replaying_a_forked_head_keeps_the_error_it_recorded():
+    """A task's error recorded on the head stays in its snapshot when the replay asks
+    again (LangGraph keeps a step's errors across re-runs)."""
+
+    def scenario(api: Api) -> dict:
+        failed: list = []
+
+        @api.task
+        def flaky(x: int) -> int:
+            if not failed:
+                failed.append(x)
+                raise ValueError("boom")
+            return x
+
+        @api.entrypoint(checkpointer=api.InMemorySaver())
+        def flow(x: int) -> list:
+            return [api.interrupt("q1"), flaky(x).result()]
+
+        config = thread("t")
+        flow.invoke(1, config)
+        flow.invoke(None, flow.get_state(config).config)  # the head is a fork now
+        with pytest.raises(ValueError, match="boom"):
+            flow.invoke(api.Command(resume="a1"), config)
+        replayed = plain(flow.invoke(None, flow.get_state(config).config))
+        errors = [repr(t.error) for t in flow.get_state(config).tasks]
+        return {"replayed": replayed, "state": state(flow, config), "errors": errors}
+
+    seen = same(scenario)
+    assert seen["state"]["tasks"] == [("flow", ("q1",))]
+    assert len(seen["errors"]) == 1 and "ValueError('boom')" in seen["errors"][0]
