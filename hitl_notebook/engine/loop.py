@@ -343,6 +343,7 @@ class Run:
                 f"Thread '{self.thread_id}' has no checkpoint '{self.checkpoint_id}': pass an id "
                 "from get_state_history(config), or leave checkpoint_id out for the latest."
             )
+        stored = base
         if (
             self.checkpoint_id is not None
             and base is not None  # (a missing checkpoint raised above)
@@ -360,13 +361,16 @@ class Run:
             base = self._replay_point(
                 base, answering
             )  # a replay (of this graph, or of a subgraph a replay aims at)
+            stored = replayed if base.id == replayed.id else base
             if carried and base.id != replayed.id and not pending_interrupts(base):
                 self.preanswers = {
                     again.id: carried[i] for i, again in enumerate(base.next) if i in carried
                 }
         if base is not None:
             base = with_goto_tasks(base)
-        asked = dict(base.outcomes) if base is not None else {}  # before answers are added
+        # What the starting checkpoint had asked, before answers are added (a head re-run
+        # from scratch still shows its questions there, as stored).
+        asked = dict(stored.outcomes) if stored is not None else {}
         if isinstance(input, Command):
             if input.graph is not None:
                 raise ValueError(

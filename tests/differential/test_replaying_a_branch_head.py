@@ -108,3 +108,19 @@ def test_replaying_a_forked_head_keeps_the_error_it_recorded():
     seen = same(scenario)
     assert seen["state"]["tasks"] == [("flow", ("q1",))]
     assert len(seen["errors"]) == 1 and "ValueError('boom')" in seen["errors"][0]
+
+
+def test_the_replays_first_checkpoint_event_shows_what_the_head_had_asked():
+    """On ``checkpoints``, the replay of such a head starts with the head as stored: its
+    task still shows the question answered there."""
+
+    def scenario(api: Api) -> list:
+        graph, config = _node_that_asks_twice(api), thread("t")
+        graph.invoke({"log": []}, config)
+        graph.invoke(None, graph.get_state(config).config)  # the head is a fork now
+        graph.invoke(api.Command(resume="a1"), config)
+        head = graph.get_state(config).config
+        first = next(iter(graph.stream(None, head, stream_mode="checkpoints")))
+        return [(t["name"], [i["value"] for i in t.get("interrupts", [])]) for t in first["tasks"]]
+
+    assert same(scenario) == [("n", ["q2"])]
