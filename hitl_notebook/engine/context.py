@@ -110,6 +110,13 @@ class TaskContext:
     #: checkpoints (``checkpointer=False``): a ``checkpointer=True`` subgraph below still
     #: keeps its history there, as LangGraph lends it the saver through the config.
     lent_checkpointer: Any = None
+    #: An answer given while nothing waited for one (a task failed after its answers):
+    #: the next ``interrupt()`` without an answer takes it, in the node or in a ``@task``
+    #: call it made (a one-item list shared with them).
+    spare: list = field(default_factory=list)
+    #: True for a ``@task`` call's context: an answer it takes from ``spare`` is stored in
+    #: its caller's ``child_answers``.
+    is_task_call: bool = False
 
     def restart(self) -> None:
         """Before a retry: the node runs from its start, so its ``interrupt()`` calls take
@@ -189,6 +196,8 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
         gate()
     index = ctx.calls
     ctx.calls += 1
+    if index == len(ctx.answers) and ctx.spare:
+        _take_spare(ctx, index)
     if index < len(ctx.answers):
         ctx.consumed.add(index)
         answer = ctx.answers[index]
@@ -206,6 +215,17 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
         response_schema=response_json_schema(response_schema, ctx.name),
     )
     raise GraphInterrupt([record])
+
+
+def _take_spare(ctx: TaskContext, index: int) -> None:
+    """Make the spare answer (if no parallel call took it first) the answer of this call."""
+    try:
+        answer = ctx.spare.pop()
+    except IndexError:
+        return
+    ctx.answers.append(answer)
+    if ctx.is_task_call:
+        ctx.child_answers[interrupt_id(ctx.task_id, index)] = answer
 
 
 def _check_payload(value: Any, node: str) -> None:

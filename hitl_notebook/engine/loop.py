@@ -30,6 +30,7 @@ from ..checkpoint.base import (
 from ..constants import (
     CONFIG_KEY_NODE_FINISHED,
     INTERRUPT,
+    NULL_TASK_ID,
     PULL,
     PUSH,
     ROOT,
@@ -307,6 +308,8 @@ class Run:
         self.status: RunStatus = "running"
         self.error: BaseException | None = None
         self.preanswers: dict[str, list[Any]] = {}
+        #: An answer for a task's next question, by task id (see ``_answer_again``).
+        self.spare: dict[str, list[Any]] = {}
         self.continuation = False
         self._reported = False  # whether a checkpoints/debug chunk went out yet
         self.first_step = True
@@ -358,6 +361,7 @@ class Run:
                 "from get_state_history(config), or leave checkpoint_id out for the latest."
             )
         replaying_answers = False  # answers to a past checkpoint's questions, replayed
+        stored = base
         if (
             self.checkpoint_id is not None
             and base is not None  # (a missing checkpoint raised above)
@@ -375,6 +379,7 @@ class Run:
             base = self._replay_point(
                 base, answering
             )  # a replay (of this graph, or of a subgraph a replay aims at)
+            stored = replayed if base.id == replayed.id else base
             if carried is not None and base.id != replayed.id and not pending_interrupts(base):
                 self.preanswers = {
                     again.id: carried[i] for i, again in enumerate(base.next) if i in carried
@@ -382,7 +387,9 @@ class Run:
                 replaying_answers = True
         if base is not None:
             base = with_goto_tasks(base)
-        asked = dict(base.outcomes) if base is not None else {}  # before answers are added
+        # What the starting checkpoint had asked, before answers are added (a head re-run
+        # from scratch still shows its questions there, as stored).
+        asked = dict(stored.outcomes) if stored is not None else {}
         if isinstance(input, Command):
             if input.graph is not None:
                 raise ValueError(
@@ -481,9 +488,13 @@ class Run:
             and (answering or self.parent is not None or base.source in ("update", "fork"))
         ):
             # Answering the head continues it; so does replaying an edit or a fork, which
-            # is already a branch of its own. Replaying any other head starts a branch, as
-            # in LangGraph. (A replay aimed at a subgraph's checkpoint re-runs the step.)
-            return base
+            # is already a branch of its own, though its step re-runs from scratch (its
+            # answers and finished tasks dropped, as LangGraph's time travel drops them).
+            # Replaying any other head starts a branch, as in LangGraph. (A replay aimed at
+            # a subgraph's checkpoint re-runs the step.)
+            if answering or self.parent is not None:
+                return base
+            return replace(base, outcomes=_from_scratch(base.outcomes))
         if (
             answering
             and latest is not None
@@ -673,18 +684,22 @@ class Run:
             self._put_outcome(outcome, answered=read[outcome.task_id])
 
     def _answer_again(self, failed: TaskOutcome, value: Any) -> None:
-        """A task that raised after it got its answers can be answered again (as in
-        LangGraph): the new answer replaces the one its interrupt had."""
-        asked = [
-            (failed, r) for r in failed.interrupts if r.ns == self.ns and r.index < DYNAMIC_INDEX
-        ]
-        answers = resolve_resume(value, asked, self.thread_id or "")
+        """A task that raised after it got its answers can be answered again: the new
+        answer replaces the one its last question had (the one its snapshot shows). When
+        that question was a ``@task`` call's, the answer goes to the next question the task
+        or a call it makes asks when it runs again, as LangGraph gives an answer nobody
+        waits for to the next ``interrupt()``."""
+        last = failed.interrupts[-1]
+        if last.ns != self.ns or last.index >= DYNAMIC_INDEX:
+            reject_stale_ids(value, self.thread_id or "", f"node '{failed.name}' failed")
+            self.spare[failed.task_id] = [value]
+            return
         updated = _copy_outcome(failed)
-        for _, rec in asked:
-            if rec.id in answers and rec.index < len(updated.answers):
-                updated.answers[rec.index] = answers[rec.id]
-            elif rec.id in answers:
-                updated.answers.append(answers[rec.id])
+        answers = resolve_resume(value, [(failed, last)], self.thread_id or "")
+        if last.index < len(updated.answers):
+            updated.answers[last.index] = answers[last.id]
+        else:
+            updated.answers.append(answers[last.id])
         self._put_outcome(updated, answered=failed)
 
     # -- stepping --------------------------------------------------------------------
@@ -787,6 +802,7 @@ class Run:
             parents=self.parents,
             replay=self.replay,
             task_results=task_results,
+            spare=self.spare.pop(plan.id, []),
             # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
             emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
             trace=None if self.trace is None else self._node_trace(plan),
@@ -1207,6 +1223,18 @@ def _child_ns(parent: TaskContext, *, stable: bool) -> Namespace:
         return Namespace(stateful_ns(parent.ns, parent.name) + suffix)
     segment = f"{parent.name}:{parent.task_id}{suffix}"
     return Namespace(f"{parent.ns}|{segment}" if parent.ns else segment)
+
+
+def _from_scratch(outcomes: dict[str, TaskOutcome]) -> dict[str, TaskOutcome]:
+    """The outcomes a step re-run from scratch starts from: a ``Command`` given as input,
+    and each task's error (LangGraph's replay keeps both); answers and results go."""
+    kept = {}
+    for key, outcome in outcomes.items():
+        if key == NULL_TASK_ID:
+            kept[key] = outcome
+        elif outcome.error is not None:
+            kept[key] = TaskOutcome(outcome.task_id, outcome.name, error=outcome.error)
+    return kept
 
 
 def _runnable(outcome: TaskOutcome | None, ns: str, rerun_dynamic: bool) -> bool:

@@ -285,9 +285,9 @@ def to_snapshot(
             records = outcome.interrupts[-1:]  # the question that was answered last
             pending.extend(records)
         elif outcome.error is not None:
-            # Failed after its answers: it still shows what it asked; asked again since
-            # (an error kept from an earlier run): the new question.
-            records = unanswered(outcome, record.ns) or list(outcome.interrupts)
+            # Failed after its answers: it still shows the last question it asked (as
+            # LangGraph's); asked again since (an error kept from an earlier run): the new one.
+            records = unanswered(outcome, record.ns) or outcome.interrupts[-1:]
             pending.extend(records)
         else:
             records = unanswered(outcome, record.ns)

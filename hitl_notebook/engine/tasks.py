@@ -53,6 +53,8 @@ class TaskResult:
     applied: tuple[dict, dict] | None = None
     #: Functional API: the results of the ``@task`` calls that finished (see ``TaskOutcome``).
     task_results: dict = field(default_factory=dict)
+    #: Answers of the ``@task`` calls' interrupts, with any a call took from ``spare``.
+    child_answers: dict = field(default_factory=dict)
     #: The writes of a node whose routing asked a question: the paused step's values show
     #: them (as LangGraph's do), but they are not stored, since the node runs again once
     #: the question is answered.
@@ -70,9 +72,8 @@ class TaskResult:
         interrupts = list(previous.interrupts) if previous is not None else []
         known = {r.id for r in interrupts}
         interrupts += [r for r in self.interrupts if r.id not in known]
-        error, child_answers = forget_invalid_answer(
-            self.error, dict(previous.child_answers) if previous else {}
-        )
+        given = {**previous.child_answers, **self.child_answers} if previous else self.child_answers
+        error, child_answers = forget_invalid_answer(self.error, dict(given))
         if error is None and previous is not None:
             error = previous.error
         return TaskOutcome(
@@ -136,6 +137,7 @@ def _attempt_sync(
             error=exc,
             answers=kept_answers(ctx.answers, ctx.ns, exc),
             task_results=ctx.task_results,
+            child_answers=ctx.child_answers,
         )
 
 
@@ -202,6 +204,7 @@ async def _attempt_async(
             error=exc,
             answers=kept_answers(ctx.answers, ctx.ns, exc),
             task_results=ctx.task_results,
+            child_answers=ctx.child_answers,
         )
 
 
@@ -262,6 +265,7 @@ def _interrupted(
         interrupts=records,
         answers=ctx.answers,
         task_results=ctx.task_results,
+        child_answers=ctx.child_answers,
         unrouted=unrouted,
     )
 
@@ -293,6 +297,7 @@ def _finished(
         returned=None if writes is returned else returned,
         applied=applied,
         task_results=ctx.task_results,
+        child_answers=ctx.child_answers,
     )
 
 

@@ -232,25 +232,14 @@ async def _run_async_task(ctx: TaskContext, fn: Any, args: tuple, kwargs: dict) 
 
 
 def _stopped(ctx: TaskContext, exc: Exception) -> None:
-    """Report a task call that paused or failed on the ``tasks``/``debug`` streams."""
-    if ctx.emit is None:
-        return
-    if isinstance(exc, GraphInterrupt):
-        ctx.emit("task_result", _result(ctx, None, {}, list(exc.interrupts)))
-    else:
-        ctx.emit("task_result", _result(ctx, exc, {}, []))
+    """Report a task call that failed on the ``tasks``/``debug`` streams. One that paused
+    has no result yet: its question shows in the entrypoint's result (as LangGraph's)."""
+    if ctx.emit is not None and not isinstance(exc, GraphInterrupt):
+        ctx.emit("task_result", _result(ctx, exc, {}))
 
 
-def _result(ctx: TaskContext, error: Any, result: Any, records: list) -> dict:
-    return {
-        "id": ctx.task_id,
-        "name": ctx.name,
-        "error": error,
-        "result": result,
-        "interrupts": [
-            {"value": r.value, "id": r.id, "response_schema": r.response_schema} for r in records
-        ],
-    }
+def _result(ctx: TaskContext, error: Any, result: Any) -> dict:
+    return {"id": ctx.task_id, "name": ctx.name, "error": error, "result": result, "interrupts": []}
 
 
 def _finished(ctx: TaskContext, result: Any) -> Any:
@@ -264,7 +253,7 @@ def _finished(ctx: TaskContext, result: Any) -> Any:
         ) from None
     ctx.task_results[ctx.task_id] = [ctx.name, result]
     if ctx.emit is not None:
-        ctx.emit("task_result", _result(ctx, None, {"__return__": result}, []))
+        ctx.emit("task_result", _result(ctx, None, {"__return__": result}))
         ctx.emit("updates", {ctx.name: result})
     return result
 
@@ -294,6 +283,8 @@ def _child_context(parent: TaskContext, name: str, cid: str, index: int) -> Task
         parents=parent.parents,
         replay=parent.replay,
         task_results=parent.task_results,
+        spare=parent.spare,
+        is_task_call=True,
         emit=parent.emit,
         trace=None if parent.trace is None else _task_trace(parent.trace, name, segment, index),
         run=parent.run,

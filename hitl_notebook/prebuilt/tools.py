@@ -29,9 +29,10 @@ class Injected(NamedTuple):
     field: str | None = None
 
 
-class ToolInvocationError(ValueError):
+class ToolInvocationError(Exception):
     """A tool call's arguments do not fit the tool: the model asked wrongly, so ``ToolNode``
-    answers with this message instead of failing the run."""
+    answers with this message instead of failing the run. Not a ``ValueError`` (as
+    LangGraph's is not): ``handle_tool_errors=ValueError`` leaves it to fail the run."""
 
     def __init__(self, tool_name: str, tool_kwargs: Mapping, problems: list[str]) -> None:
         self.tool_name = tool_name

@@ -206,12 +206,15 @@ class RunTracker:
         self.info["stopping"] = True
         self._set_traits(progress=self._info())
 
-    def finish(self) -> None:
+    def finish(self, asked: bool = False) -> None:
+        """End the run: a task still shown running was stopped, or, when the run ended on
+        a question (``asked``), was waiting on it (a ``@task`` call that asked has no end
+        event)."""
         self.flush_tokens()
         self.info.update(active=False, ended=_ms(time.time()))
         for entry in self.info["nodes"].values():
             if entry.get("state") == "running":
-                entry["state"] = "stopped"
+                entry["state"] = "interrupted" if asked else "stopped"
                 entry["ended"] = self.info["ended"]
 
     def _token(self, event: TokenEvent) -> None:

@@ -706,9 +706,9 @@ class Session:
             )
             announce_change(self)
             raise
-        tracker.finish()
         with self._lock:
             self.refresh()
+        tracker.finish(asked=not stopped and bool(getattr(self.head, "interrupts", ())))
         changes: dict[str, Any] = {"progress": tracker.trait()}
         # A server run cancelled by Stop ends its stream as if it had finished.
         if stopped or (live.stop_requested and self.head.next):

@@ -8,9 +8,17 @@ import operator
 import warnings
 from typing import Annotated, TypedDict
 
+import langchain_core.messages as lc
 import pytest
 
-from hitl_notebook import CheckpointerRequiredError, HITLWarning, InvalidUpdateError, ResumeError
+from hitl_notebook import (
+    CheckpointerRequiredError,
+    HITLWarning,
+    InvalidUpdateError,
+    RemoveMessage,
+    ResumeError,
+)
+from hitl_notebook.messages import REMOVE_ALL_MESSAGES
 
 from .harness import LANGGRAPH, OURS, Api, history, plain, thread
 
@@ -448,3 +456,20 @@ def test_a_pause_inside_a_subgraph_without_checkpoints(pause):
     with pytest.raises(CheckpointerRequiredError, match="checkpointer"):
         ours.invoke({"topic": "t", "answers": []}, config)
     assert ours.get_state(config).next == ("sub",)
+
+
+def test_a_removal_after_remove_all_in_one_update_removes():
+    """``[RemoveMessage(REMOVE_ALL_MESSAGES), m, RemoveMessage(m.id)]`` in one update leaves
+    no messages on ours (the removal applies; one naming no message is a ``ValueError``).
+    LangGraph keeps everything after the remove-all as it is: ``m`` and the
+    ``RemoveMessage`` itself end up in the state as messages."""
+
+    def update(remove: type) -> list:
+        return [remove(id=REMOVE_ALL_MESSAGES), lc.HumanMessage("hi", id="m"), remove(id="m")]
+
+    old = [lc.AIMessage("old", id="o")]
+    theirs = LANGGRAPH.add_messages(old, update(lc.RemoveMessage))
+    assert [m.type for m in theirs] == ["human", "remove"]
+    assert OURS.add_messages(old, update(RemoveMessage)) == []
+    with pytest.raises(ValueError, match="no message has that id"):
+        OURS.add_messages([], [RemoveMessage(id=REMOVE_ALL_MESSAGES), RemoveMessage(id="x")])

@@ -445,3 +445,31 @@ def test_task_called_from_a_graph_node_runs_once_across_a_resume():
         "second": {"out": "HI:yes"},
         "runs": {"shout": 1},
     }
+
+
+def test_a_task_call_that_asks_has_no_result_event():
+    """On ``tasks`` and ``debug``, a ``@task`` call that paused on ``interrupt()`` shows its
+    start only: its question is in the entrypoint's result event (a failed call does show
+    a result, with its error)."""
+
+    def scenario(api: Api) -> dict:
+        @api.task
+        def ask(x: int) -> str:
+            return api.interrupt(f"q{x}")
+
+        @api.entrypoint(checkpointer=api.InMemorySaver())
+        def flow(x: str) -> str:
+            return ask(1).result()
+
+        tasks = [
+            (c["name"], "result" in c, plain([i["value"] for i in c.get("interrupts", [])]))
+            for c in flow.stream("x", thread("t"), stream_mode="tasks")
+        ]
+        debug = [
+            (c["type"], c["payload"].get("name"))
+            for c in flow.stream("x", thread("d"), stream_mode="debug")
+        ]
+        return {"tasks": tasks, "debug": debug}
+
+    seen = same(scenario)
+    assert seen["tasks"] == [("flow", False, []), ("ask", False, []), ("flow", True, ["q1"])]

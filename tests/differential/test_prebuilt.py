@@ -187,13 +187,16 @@ def test_handle_tool_errors_turns_exceptions_into_messages(flag):
 
 def test_handle_tool_errors_for_other_types_still_raises():
     """An exception the handler is not for still fails the run; ``False`` lets even bad
-    arguments fail it."""
+    arguments fail it, and so does a handler for ``ValueError`` (bad arguments are no
+    ``ValueError``)."""
 
     def scenario(p: Prebuilt) -> Any:
         kinds = []
         for flag, calls in [
             (KeyError, [call("fail", {"reason": "x"}, "c1")]),
             (False, [call("add", {"a": 1}, "c2")]),
+            (ValueError, [call("add", {"a": 1}, "c3")]),
+            ((ValueError,), [call("add", {"a": "one", "b": 2}, "c4")]),
         ]:
             try:
                 run_calls(p, PLAIN, calls, handle_tool_errors=flag)
@@ -202,7 +205,7 @@ def test_handle_tool_errors_for_other_types_still_raises():
                 kinds.append(type(exc).__name__)
         return kinds
 
-    assert same(scenario) == ["ValueError", "ToolInvocationError"]
+    assert same(scenario) == ["ValueError", *["ToolInvocationError"] * 3]
 
 
 def test_calls_run_in_parallel():

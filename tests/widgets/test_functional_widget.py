@@ -166,3 +166,21 @@ def test_a_resume_from_code_updates_the_widget(open_widget):
     assert widget.status == "done"
     assert widget.node_status["draft #1"] == "visited"
     assert "review" not in widget.node_status or widget.node_status["review"] == "visited"
+
+
+def test_the_run_panel_shows_a_task_that_asked_as_interrupted(open_widget):
+    """In the run panel, a task call paused on ``interrupt()`` ends as interrupted (its
+    stream has no result event for it, as LangGraph's: the run ended on its question)."""
+
+    @task
+    def confirm(n: int) -> bool:
+        return interrupt(f"Keep {n}?") == "yes"
+
+    @entrypoint(checkpointer=InMemorySaver())
+    def flow(n: int) -> bool:
+        return confirm(n).result()
+
+    widget, _ = open_widget(flow)
+    widget.run(1)
+    states = {node: entry["state"] for node, entry in widget.progress["nodes"].items()}
+    assert states == {"flow": "interrupted", "confirm": "interrupted"}
