@@ -71,8 +71,10 @@ def _plain_pydantic(cls: type) -> bool:
 
 _set = object.__setattr__
 _new = object.__new__
-#: Types ``_plain_dataclass`` accepted, checked before the containers in ``fresh_copy``.
+#: Types ``_plain_dataclass`` and ``_plain_pydantic`` accepted, checked before the
+#: containers in ``fresh_copy``: the items of a long message list are most of what is copied.
 _DATACLASSES: set[type] = set()
+_MODELS: set[type] = set()
 
 
 def _copy_fields(fields: dict) -> dict:
@@ -87,11 +89,11 @@ def _copy_fields(fields: dict) -> dict:
 
 def _copy_pydantic(value: Any) -> Any:
     """What ``BaseModel.__deepcopy__`` builds, with our copy of each field."""
-    new: Any = object.__new__(type(value))
+    new: Any = _new(type(value))
     _set(new, "__dict__", _copy_fields(value.__dict__))
-    extra = value.__pydantic_extra__
-    _set(new, "__pydantic_extra__", extra if extra is None else fresh_copy(extra))
-    _set(new, "__pydantic_fields_set__", set(value.__pydantic_fields_set__))
+    extra = value.__pydantic_extra__  # None, or a dict: empty in most messages, made inline
+    _set(new, "__pydantic_extra__", extra if extra is None else fresh_copy(extra) if extra else {})
+    _set(new, "__pydantic_fields_set__", value.__pydantic_fields_set__.copy())
     private = getattr(value, "__pydantic_private__", None)
     if private is not None:
         unset = sys.modules["pydantic_core"].PydanticUndefined
@@ -105,10 +107,12 @@ def fresh_copy(value: Any) -> Any:
     t: type = type(value)
     if t in _IMMUTABLE:
         return value
-    if t in _DATACLASSES:  # first: a long message list is most of what is copied
+    if t in _DATACLASSES:
         new: Any = _new(t)
         new.__dict__ = _copy_fields(value.__dict__)
         return new
+    if t in _MODELS:
+        return _copy_pydantic(value)
     # Items that are immutable (most of them) are kept without a call per item.
     if t is list:
         return [v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value]
@@ -120,5 +124,6 @@ def fresh_copy(value: Any) -> Any:
         _DATACLASSES.add(t)
         return fresh_copy(value)
     if _plain_pydantic(t):
+        _MODELS.add(t)
         return _copy_pydantic(value)
     return copy.deepcopy(value)

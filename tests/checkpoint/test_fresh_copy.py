@@ -87,3 +87,33 @@ def test_langchain_messages_copy_independently():
     twin.response_metadata["model"] = "other"
     assert msg.tool_calls[0]["args"] == {"x": [1]} and msg.content[0]["text"] == "hello"
     assert msg.additional_kwargs == {"k": {"v": 1}} and msg.response_metadata == {"model": "m"}
+
+
+def test_empty_extra_and_fields_set_are_new_objects_on_every_copy():
+    """A model whose extra fields are empty (most LangChain messages) gets its own empty
+    dict, and its own fields-set, on the first copy and on later (fast path) copies alike:
+    adding an extra field or marking a field set on a copy leaves the original alone."""
+    first, second = Note(text="a"), Note(text="b")
+    for original in (first, second):  # the second goes through the class registered by the first
+        twin = fresh_copy(original)
+        assert twin == original and twin.__pydantic_extra__ == {}
+        assert twin.__pydantic_extra__ is not original.__pydantic_extra__
+        twin.added = [1]
+        twin.model_fields_set.add("tags")
+        assert original.__pydantic_extra__ == {} and original.model_fields_set == {"text"}
+
+
+def test_a_node_mutating_a_copied_langchain_message_in_place_changes_no_history():
+    """The forked run's copy of a LangChain message list, mutated in place (content,
+    kwargs, the list itself), leaves the list it was copied from as it was."""
+    messages = pytest.importorskip("langchain_core.messages")
+    stored = [messages.AIMessage(content=f"m{i}", id=f"id{i}") for i in range(3)]
+    run = fresh_copy(stored)
+    run[0].content = "edited"
+    run[1].additional_kwargs["k"] = 1
+    run[2].response_metadata["r"] = 2
+    run[2].tool_calls.append({"name": "f", "args": {}, "id": "c"})
+    run.append(messages.AIMessage(content="new"))
+    assert [m.content for m in stored] == ["m0", "m1", "m2"]
+    assert all(not m.additional_kwargs and not m.response_metadata for m in stored)
+    assert all(not m.tool_calls for m in stored) and len(stored) == 3
