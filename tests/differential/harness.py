@@ -10,6 +10,7 @@ and message classes differ by design, so ``plain`` drops them.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pprint import pformat
@@ -37,6 +38,7 @@ __all__ = [
     "by_step",
     "drive",
     "history",
+    "numbered",
     "observe",
     "plain",
     "same",
@@ -159,6 +161,22 @@ def same(scenario: Callable[[Api], Any]) -> Any:
     reference, ours = both(scenario)
     assert_same(reference, ours)
     return reference
+
+
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
+
+
+def numbered(obj: Any, ids: dict[str, str] | None = None) -> Any:
+    """``obj`` with every id (checkpoint, task, interrupt: each engine makes its own)
+    replaced by its order of appearance, and timestamps dropped, so two runs compare."""
+    ids = {} if ids is None else ids
+    if isinstance(obj, str):
+        return _ID.sub(lambda m: ids.setdefault(m.group(0), f"#{len(ids)}"), obj)
+    if isinstance(obj, dict):
+        return {k: numbered(v, ids) for k, v in obj.items() if k != "timestamp"}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(numbered(v, ids) for v in obj)
+    return obj
 
 
 def plain(obj: Any) -> Any:

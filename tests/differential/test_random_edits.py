@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import operator
 import random
-import re
 from typing import Annotated, Any, TypedDict
 
 import pytest
 
-from .harness import Api, by_step, plain, same
+from .harness import Api, by_step, numbered, plain, same
 
 pytestmark = pytest.mark.langgraph
 
-_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
 #: Seeds that failed before the fixes and pass in every run since.
 # fmt: off
 SEEDS = [
@@ -185,17 +183,7 @@ def _observe(api: Api, seed: int) -> list:
         else:
             given = _answers(api, snapshot, turn)
     seen.append(("history", [_view(s) for s in graph.get_state_history(_THREAD)]))
-    return _numbered(seen, {})
-
-
-def _numbered(obj: Any, ids: dict[str, str]) -> Any:
-    if isinstance(obj, str):
-        return _ID.sub(lambda m: ids.setdefault(m.group(0), f"#{len(ids)}"), obj)
-    if isinstance(obj, dict):
-        return {k: _numbered(v, ids) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_numbered(v, ids) for v in obj)
-    return obj
+    return numbered(seen)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 from typing import Any
 
 import pytest
 
-from .harness import Api, plain, same
+from .harness import Api, numbered, plain, same
 
 pytestmark = pytest.mark.langgraph
 
-_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
 _MODES = ["updates", "values", "custom", "tasks"]
 _KINDS = ["plain", "plain", "ask", "fail_once", "ask_then_fail", "nested", "write"]
 _ASKING = ("ask", "ask_then_fail")
@@ -264,17 +262,7 @@ def _observe(api: Api, seed: int, by_id: bool) -> list:
                 break
             given = f"x{turn}"
     seen.append(("history", [_view(s) for s in flow.get_state_history(head)]))
-    return _numbered(seen, {})
-
-
-def _numbered(obj: Any, ids: dict[str, str]) -> Any:
-    if isinstance(obj, str):
-        return _ID.sub(lambda m: ids.setdefault(m.group(0), f"#{len(ids)}"), obj)
-    if isinstance(obj, dict):
-        return {k: _numbered(v, ids) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_numbered(v, ids) for v in obj)
-    return obj
+    return numbered(seen)
 
 
 @pytest.mark.parametrize(("seed", "by_id"), SEEDS)

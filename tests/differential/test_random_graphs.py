@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import operator
 import random
-import re
 from typing import Annotated, Any, TypedDict
 
 import pytest
 
-from .harness import Api, history, plain, same, state
+from .harness import Api, history, numbered, plain, same, state
 
 pytestmark = pytest.mark.langgraph
-
-_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
 
 
 class Log(TypedDict, total=False):
@@ -86,18 +83,6 @@ def _answers(api: Api, snapshot: Any, turn: int) -> Any:
     return None
 
 
-def _numbered(obj: Any, ids: dict[str, str]) -> Any:
-    """``obj`` with every id (checkpoint, task, interrupt) replaced by its order of
-    appearance, and timestamps dropped."""
-    if isinstance(obj, str):
-        return _ID.sub(lambda m: ids.setdefault(m.group(0), f"#{len(ids)}"), obj)
-    if isinstance(obj, dict):
-        return {k: _numbered(v, ids) for k, v in obj.items() if k != "timestamp"}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_numbered(v, ids) for v in obj)
-    return obj
-
-
 def _observe(api: Api, seed: int, modes: list[str]) -> Any:
     graph = _random_graph(api, seed)
     config = {"configurable": {"thread_id": "t"}, "recursion_limit": 50}
@@ -114,7 +99,7 @@ def _observe(api: Api, seed: int, modes: list[str]) -> Any:
             break
         turn_input = _answers(api, snapshot, turn)
     seen += [state(graph, config), history(graph, config)]
-    return _numbered(seen, {})
+    return numbered(seen)
 
 
 @pytest.mark.parametrize("seed", range(40))
