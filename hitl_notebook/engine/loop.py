@@ -181,7 +181,7 @@ class Run:
         #: ``runtime.context`` of this call's tasks: the one given, else (inside a node) the
         #: enclosing call's, as LangGraph merges runtimes.
         self.context = (
-            coerce_context(graph.builder.context_schema, context) if context is not None else None
+            coerce_context(self.plan.context_schema, context) if context is not None else None
         ) or (task.run.context if task is not None and task.run is not None else None)
         if task is not None and graph.checkpointer not in (None, True, False):
             thread = conf.get("thread_id")

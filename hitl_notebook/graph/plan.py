@@ -35,6 +35,8 @@ class GraphPlan:
         self.schema = builder.schema
         self.input_schema = builder.input_schema
         self.output_schema = builder.output_schema
+        #: What ``context=`` dicts become (see ``engine.context.coerce_context``).
+        self.context_schema = builder.context_schema
         self.nodes: dict[str, NodeSpec] = dict(builder.nodes)
         self.branches: dict[str, tuple[Branch, ...]] = {
             k: tuple(v) for k, v in builder.branches.items()

@@ -91,3 +91,14 @@ def test_runtime_override_and_merge_keep_the_other_fields():
     merged = base.merge(Runtime(previous=3))
     assert (merged.context, merged.previous, merged.execution_info) == (Deps("a"), 3, info)
     assert info.patch(node_attempt=2).node_attempt == 2
+
+
+def test_the_context_schema_is_frozen_at_compile():
+    """Editing the builder after ``compile()`` does not change the compiled graph: a dict
+    context still becomes the schema it was compiled with."""
+    builder = StateGraph(Vals, context_schema=Deps)
+    builder.add_node("n", lambda s, runtime: {"text": type(runtime.context).__name__})
+    builder.add_edge(START, "n")
+    graph = builder.compile()
+    builder.context_schema = None
+    assert graph.invoke({"vals": []}, context={"user": "x"})["text"] == "Deps"
