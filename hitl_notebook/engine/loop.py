@@ -312,6 +312,7 @@ class Run:
         self.spare: dict[str, list[Any]] = {}
         self.continuation = False
         self._reported = False  # whether a checkpoints/debug chunk went out yet
+        self._finished_unshown = False  # see ``_emit_finished``
         self.first_step = True
         self.stop_requested = False
         self.steps = 0
@@ -447,14 +448,8 @@ class Run:
             self._emit(
                 "values", self._output(streamed=True, values=step_values(self.plan, self.cp)[0])
             )
-        if "updates" in self.modes:  # and what the tasks that already finished wrote
-            for plan in self.cp.next:
-                outcome = self.cp.outcomes.get(plan.id)
-                if outcome is not None and outcome.writes is not None and plan.name != START:
-                    self._emit(
-                        "updates",
-                        {plan.name: _update_view(outcome.writes), "__metadata__": {"cached": True}},
-                    )
+        # what the tasks that already finished wrote follows the step's task chunks
+        self._finished_unshown = "updates" in self.modes
         if not self._reported:  # and the checkpoint it starts from (with its questions as
             # they were asked), unless it just made it
             if "checkpoints" in self.modes or "debug" in self.modes:
@@ -729,8 +724,10 @@ class Run:
             if any(_unfinished(cp.outcomes.get(p.id)) for p in cp.next):
                 self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
                 if first:  # nothing ran in this call: say why it stops (else finish_step did)
+                    self._emit_finished()
                     self._emit_interrupts()
                 return None
+            self._emit_finished()
             return []  # every task already finished: only the commit is missing
         if self.before and not (first and self.continuation) and _hits(self.before, runnable):
             self.status = "breakpoint"
@@ -767,7 +764,22 @@ class Run:
                 )
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
+        self._emit_finished()
         return runnable
+
+    def _emit_finished(self) -> None:
+        """Once per continued call: the updates of the step's tasks that finished before it
+        paused, marked cached, after the step's task chunks (as LangGraph shows them)."""
+        if not self._finished_unshown:
+            return
+        self._finished_unshown = False
+        for plan in self.cp.next:
+            outcome = self.cp.outcomes.get(plan.id)
+            if outcome is not None and outcome.writes is not None and plan.name != START:
+                self._emit(
+                    "updates",
+                    {plan.name: _update_view(outcome.writes), "__metadata__": {"cached": True}},
+                )
 
     def context_for(self, plan: TaskPlan) -> TaskContext:
         outcome = self.cp.outcomes.get(plan.id)

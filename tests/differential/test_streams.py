@@ -231,6 +231,40 @@ def test_a_resumed_step_lists_its_tasks_that_finished_before_the_pause():
     assert same(scenario) == [("asks", False, []), ("fast", False, []), ("asks", True, None)]
 
 
+@pytest.mark.parametrize(
+    "modes", [["updates", "tasks"], ["updates", "debug"], ["updates", "checkpoints", "values"]]
+)
+def test_a_finished_siblings_cached_update_follows_the_steps_task_chunks(modes):
+    """On resume, the update of the task that finished before the pause (marked cached)
+    comes after the checkpoint and the step's task chunks, as LangGraph streams it, not
+    before them."""
+
+    def scenario(api: Api) -> list:
+        builder = api.StateGraph(Form)
+        builder.add_node("fast", lambda s: {"answers": ["fast"]})
+        builder.add_node("asks", lambda s: {"answers": [api.interrupt("ok?")]})
+        builder.add_edge(api.START, "fast")
+        builder.add_edge(api.START, "asks")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("parallel")
+        graph.invoke({"topic": "t"}, config)
+        shown = []
+        for mode, chunk in graph.stream(api.Command(resume="yes"), config, stream_mode=modes):
+            if mode == "debug":
+                shown.append((mode, chunk["type"], chunk["payload"].get("name")))
+            elif mode == "tasks":
+                shown.append((mode, chunk["name"], "result" in chunk))
+            elif mode == "updates":
+                shown.append((mode, sorted(chunk)))
+            else:
+                shown.append((mode,))
+        return shown
+
+    shown = same(scenario)
+    cached = shown.index(("updates", ["__metadata__", "fast"]))
+    assert cached > 0 and shown[cached - 1][0] != "updates"
+
+
 @pytest.mark.parametrize("parallel", [False, True], ids=["lone", "beside-a-slow-sibling"])
 def test_a_question_goes_out_before_its_tasks_result(parallel):
     """An asking task's ``__interrupt__`` updates and values chunks come before its
