@@ -18,7 +18,7 @@ row each (``hitl_outcomes``, as in the row layout).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import keys, segments
@@ -287,7 +287,7 @@ class SegmentTx:
     # -- writing -------------------------------------------------------------------------
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
-        record = segments.encode(row)
+        record = segments.encode(replace(row, data=segments.flat(row.data)))
         thread_id, ns = row.thread_id, row.ns
         newest = self._newest(thread_id, ns)
         if newest is None or newest.last < record.key:
@@ -384,7 +384,7 @@ class SegmentTx:
             self._run(f"DELETE FROM {table} WHERE thread_id = %s", [thread_id])
 
     def rewrite(self, row: Row) -> None:
-        record = segments.encode(row)
+        record = segments.encode(replace(row, data=segments.flat(row.data)))
         box = self._box_for(row.thread_id, row.ns, record.key)
         if box is None:
             raise KeyError(f"checkpoint {row.id!r} of thread {row.thread_id!r} does not exist")

@@ -35,6 +35,7 @@ __all__ = [
     "Record",
     "compress",
     "encode",
+    "flat",
     "group",
     "inflate",
     "parse",
@@ -64,8 +65,9 @@ def _limit() -> int:
     return bounds.MAX_RECORD_BYTES + MARGIN
 
 
-def _flat(data: bytes) -> bytes:
-    """A frames blob with the same sections, none compressed."""
+def flat(data: bytes) -> bytes:
+    """A frames blob with the same sections, none compressed (what ``encode`` should be
+    given: records compress together better, and read back without inflating)."""
     parts = [frames.MAGIC]
     for s in frames.decode_sections(data):
         name = s.name.encode("utf-8")
@@ -83,7 +85,7 @@ def _varint(n: int) -> bytes:
 
 
 def encode(row: Row) -> Record:
-    """``row``'s record (its thread and namespace are the blob's, not stored in it)."""
+    """``row``'s record, its data as it is (its thread and namespace are the blob's)."""
     c = row.chain
     key = keys.pack_id(row.id)
     fields = (
@@ -92,7 +94,7 @@ def encode(row: Row) -> Record:
         row.source.encode("utf-8"),
         keys.pack_time(row.created_at, row.id),
         row.metadata.encode("utf-8"),
-        _flat(row.data),
+        row.data,
     )
     head = _HEAD.pack(row.step, c.length, c.delta_bytes, c.base_bytes, c.is_snapshot,
                       *(len(f) for f in fields))  # fmt: skip

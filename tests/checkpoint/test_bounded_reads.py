@@ -23,6 +23,7 @@ from hitl_notebook.checkpoint.base import Replace
 from hitl_notebook.checkpoint.serde import DeserializationError, SerializationError
 
 ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 #: The child may map at most this much (a runaway inflate dies instead of swapping).
 ADDRESS_LIMIT = 1536 * 1024 * 1024
 PEAK_LIMIT_MB = 300
@@ -62,9 +63,12 @@ CHILD = textwrap.dedent(
     rec = CheckpointRecord("t", "", "00000000-0000-0000-0000-000000000001", None, -1, "input",
                            None, {"channel": []}, [TaskPlan("task", "node")], "2026-01-01", {})
     saver.put(rec, {})
-    saver._conn.execute(
-        "UPDATE hitl_checkpoints SET data = " + ("?" if kind == "sqlite" else "%s"), [blob]
-    )
+    if kind == "sqlite":
+        saver._conn.execute("UPDATE hitl_checkpoints SET data = ?", [blob])
+    else:  # the record's data, inside its (well-formed) tail
+        sys.path.insert(0, sys.argv[5])
+        import pg_rows
+        pg_rows.set_row(target, rec.id, data=blob)
     saver.clear_cache()
     started = time.process_time()
     try:
@@ -85,7 +89,7 @@ CHILD = textwrap.dedent(
 
 def _load_in_child(kind: str, target: str, shape: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, kind, target, shape, str(ADDRESS_LIMIT)],
+        [sys.executable, "-c", CHILD, kind, target, shape, str(ADDRESS_LIMIT), str(HERE)],
         capture_output=True,
         text=True,
         timeout=600,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from typing import Annotated, TypedDict
 
+import pg_rows
 import pytest
 
 from hitl_notebook import START, Command, StateGraph, add_messages, interrupt
@@ -45,6 +46,8 @@ def _chat(saver, turns: int):
 
 
 def _stored(kit) -> int:
+    if kit.kind == "postgres":
+        return kit.sql(pg_rows.STORED_BYTES, [])[0][0]
     return kit.sql(
         "SELECT (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM hitl_checkpoints)"
         " + (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM hitl_outcomes)",
