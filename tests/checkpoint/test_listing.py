@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import copy
 
-import pytest
 import pg_rows
+import pytest
 from checkpoint_helpers import put_chain, record
 
 from hitl_notebook.checkpoint import delta, frames, store

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import pg_rows
+import pytest
 from checkpoint_helpers import put_chain, record
 
 from hitl_notebook.checkpoint import bounds, frames
