@@ -97,6 +97,9 @@ class SegmentTx:
     def __init__(self, conn: Any, cache: BlobCache) -> None:
         self._conn = conn
         self._cache = cache
+        #: Tails read or written in this transaction (a write reads its thread's tail
+        #: three or four times: head, new id, parent, insert).
+        self._tails: dict[tuple[str, str], _Box | None] = {}
 
     def _run(self, sql: str, params: list | tuple = ()) -> Any:
         return self._conn.execute(sql, params)
@@ -104,14 +107,18 @@ class SegmentTx:
     # -- finding blobs -------------------------------------------------------------------
 
     def _tail(self, thread_id: ThreadId, ns: Namespace) -> _Box | None:
+        if (thread_id, ns) in self._tails:
+            return self._tails[thread_id, ns]
         found = self._run(
             "SELECT first_id, last_id, count, data FROM hitl_tails "
             "WHERE thread_id = %s AND ns = %s AND count > 0",
             [thread_id, ns],
         ).fetchone()
-        if found is None:
-            return None
-        return _Box(True, bytes(found[0]), bytes(found[1]), found[2], bytes(found[3]))
+        box = None
+        if found is not None:
+            box = _Box(True, bytes(found[0]), bytes(found[1]), found[2], bytes(found[3]))
+        self._tails[thread_id, ns] = box
+        return box
 
     def _segment(
         self, thread_id: ThreadId, ns: Namespace, where: str = "", order: str = "DESC", *params: Any
@@ -329,6 +336,7 @@ class SegmentTx:
             "last_id = excluded.last_id, data = excluded.data",
             [len(records), thread_id, ns, records[0].key, record.key, blob],
         )
+        self._tails[thread_id, ns] = _Box(True, records[0].key, record.key, len(records), blob)
         segments.made(self._cache, thread_id, ns, records, rows, blob)
 
     def _replace(
@@ -360,6 +368,7 @@ class SegmentTx:
 
     def _clear_tail(self, thread_id: ThreadId, ns: Namespace) -> None:
         """Empty the tail (kept as a row, so that the next write updates it in place)."""
+        self._tails[thread_id, ns] = None
         self._run(
             "UPDATE hitl_tails SET count = 0, first_id = '', last_id = '', data = '' "
             "WHERE thread_id = %s AND ns = %s",
@@ -380,6 +389,7 @@ class SegmentTx:
         )  # fmt: skip
 
     def delete_thread(self, thread_id: ThreadId) -> None:
+        self._tails.clear()
         for table in ("hitl_outcomes", "hitl_segments", "hitl_tails"):
             self._run(f"DELETE FROM {table} WHERE thread_id = %s", [thread_id])
 
