@@ -98,8 +98,11 @@ class SegmentTx:
         self._conn = conn
         self._cache = cache
         #: Tails read or written in this transaction (a write reads its thread's tail
-        #: three or four times: head, new id, parent, insert).
+        #: three or four times: head, new id, parent, insert)...
         self._tails: dict[tuple[str, str], _Box | None] = {}
+        #: ...and blobs opened in it, while no write changed them (a read locates its
+        #: checkpoint, then walks its chain from there).
+        self._opened: dict[tuple[str, str], list[_Box]] = {}
 
     def _run(self, sql: str, params: list | tuple = ()) -> Any:
         return self._conn.execute(sql, params)
@@ -129,6 +132,9 @@ class SegmentTx:
 
     def _box_for(self, thread_id: ThreadId, ns: Namespace, key: bytes) -> _Box | None:
         """The tail or segment covering ``key`` (None when ``key`` is before them all)."""
+        for box in self._opened.get((thread_id, ns), ()):
+            if box.first <= key <= box.last:  # ranges do not overlap: it is this one
+                return box
         tail = self._tail(thread_id, ns)
         if tail is not None and tail.first <= key:
             return tail
@@ -138,9 +144,15 @@ class SegmentTx:
         return self._tail(thread_id, ns) or self._segment(thread_id, ns)
 
     def _open(self, thread_id: ThreadId, ns: Namespace, box: _Box) -> Blob:
-        kind = "tail" if box.tail else "segment"
-        where = f"the {kind} of thread {thread_id!r} (namespace {ns!r}) from {_shown(box.first)}"
-        return segments.load(self._cache, thread_id, ns, box.blob, where)
+        opened = self._opened.setdefault((thread_id, ns), [])
+        if box not in opened:
+            opened.append(box)
+        return segments.load(self._cache, thread_id, ns, box.blob, _where(thread_id, ns, box))
+
+    def _changed(self, thread_id: ThreadId, ns: Namespace) -> None:
+        """Forget what this transaction read of a namespace that it now writes."""
+        self._opened.pop((thread_id, ns), None)
+        self._tails.pop((thread_id, ns), None)
 
     def _boxes(
         self, thread_id: ThreadId, ns: Namespace, below: bytes | None = None
@@ -178,11 +190,14 @@ class SegmentTx:
         box = self._box_for(thread_id, ns, key)
         if box is None or key > box.last:
             return None
-        return self._open(thread_id, ns, box).by_key.get(key)
+        return self._open(thread_id, ns, box).find(key)
 
     def latest(self, thread_id: ThreadId, ns: Namespace) -> Row | None:
         box = self._newest(thread_id, ns)
-        return None if box is None else self._open(thread_id, ns, box).rows[-1]
+        if box is None:
+            return None
+        blob = self._open(thread_id, ns, box)
+        return blob.row(len(blob.records) - 1)
 
     def head(self, thread_id: ThreadId, ns: Namespace) -> CheckpointId | None:
         box = self._newest(thread_id, ns)
@@ -195,13 +210,13 @@ class SegmentTx:
         key = keys.pack_id(checkpoint_id)
         blob: Blob | None = None
         while len(out) < limit:
-            row = None if blob is None else blob.by_key.get(key)
+            row = None if blob is None else blob.find(key)
             if row is None:  # in another blob (or missing)
                 box = self._box_for(thread_id, ns, key)
                 if box is None or key > box.last:
                     break
                 blob = self._open(thread_id, ns, box)
-                row = blob.by_key.get(key)
+                row = blob.find(key)
                 if row is None:
                     break
             out.append(row)
@@ -219,8 +234,9 @@ class SegmentTx:
             if box.last <= key:
                 break
             blob = self._open(thread_id, ns, box)
-            for record, row in zip(reversed(blob.records), reversed(blob.rows), strict=True):
-                if row.parent_id == parent_id and record.key > key:
+            for n in reversed(range(len(blob.records))):
+                row = blob.row(n)
+                if row.parent_id == parent_id and blob.records[n].key > key:
                     out.append(row.id)
         return out
 
@@ -236,9 +252,10 @@ class SegmentTx:
         out: list[Row] = []
         for box in self._boxes(thread_id, ns, below):
             blob = self._open(thread_id, ns, box)
-            for record, row in zip(reversed(blob.records), reversed(blob.rows), strict=True):
-                if below is not None and record.key >= below:
+            for n in reversed(range(len(blob.records))):
+                if below is not None and blob.records[n].key >= below:
                     continue
+                row = blob.row(n)
                 if filter and not _matches(row, filter):  # metadata only: values stay encoded
                     continue
                 out.append(row)
@@ -321,14 +338,14 @@ class SegmentTx:
                 self._clear_tail(thread_id, ns)
             self._put_segment(thread_id, ns, record.key, record.key, 1, alone)
             return
-        records, rows, blob = [record], [row], alone
+        records, blob = [record], alone
         if tail is not None:
             old = self._open(thread_id, ns, tail)
             joined = segments.compress(b"".join(r.raw for r in old.records) + record.raw)
             if len(joined) > segments.TARGET:
                 self._put_segment(thread_id, ns, tail.first, tail.last, tail.count, tail.blob)
             else:
-                records, rows, blob = [*old.records, record], [*old.rows, row], joined
+                records, blob = [*old.records, record], joined
         self._run(
             "INSERT INTO hitl_tails (count, thread_id, ns, first_id, last_id, data) "
             "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (thread_id, ns) DO UPDATE SET "
@@ -336,8 +353,10 @@ class SegmentTx:
             "last_id = excluded.last_id, data = excluded.data",
             [len(records), thread_id, ns, records[0].key, record.key, blob],
         )
-        self._tails[thread_id, ns] = _Box(True, records[0].key, record.key, len(records), blob)
-        segments.made(self._cache, thread_id, ns, records, rows, blob)
+        self._changed(thread_id, ns)
+        tail = _Box(True, records[0].key, record.key, len(records), blob)
+        self._tails[thread_id, ns] = tail
+        segments.made(self._cache, thread_id, ns, records, blob, _where(thread_id, ns, tail), row)
 
     def _replace(
         self, thread_id: ThreadId, ns: Namespace, box: _Box, records: list[Record]
@@ -353,6 +372,7 @@ class SegmentTx:
     def _put_segment(
         self, thread_id: ThreadId, ns: Namespace, first: bytes, last: bytes, count: int, blob: bytes
     ) -> None:
+        self._changed(thread_id, ns)
         for n in range(0, max(len(blob), 1), PART):
             self._run(
                 "INSERT INTO hitl_segments (count, part, thread_id, ns, first_id, last_id, data) "
@@ -361,6 +381,7 @@ class SegmentTx:
             )
 
     def _drop_segment(self, thread_id: ThreadId, ns: Namespace, first: bytes) -> None:
+        self._changed(thread_id, ns)
         self._run(
             "DELETE FROM hitl_segments WHERE thread_id = %s AND ns = %s AND first_id = %s",
             [thread_id, ns, first],
@@ -368,6 +389,7 @@ class SegmentTx:
 
     def _clear_tail(self, thread_id: ThreadId, ns: Namespace) -> None:
         """Empty the tail (kept as a row, so that the next write updates it in place)."""
+        self._changed(thread_id, ns)
         self._tails[thread_id, ns] = None
         self._run(
             "UPDATE hitl_tails SET count = 0, first_id = '', last_id = '', data = '' "
@@ -390,6 +412,7 @@ class SegmentTx:
 
     def delete_thread(self, thread_id: ThreadId) -> None:
         self._tails.clear()
+        self._opened.clear()
         for table in ("hitl_outcomes", "hitl_segments", "hitl_tails"):
             self._run(f"DELETE FROM {table} WHERE thread_id = %s", [thread_id])
 
@@ -421,6 +444,11 @@ class SegmentTx:
         self._clear_tail(thread_id, ns)
         for group, blob in segments.group(kept):
             self._put_segment(thread_id, ns, group[0].key, group[-1].key, len(group), blob)
+
+
+def _where(thread_id: ThreadId, ns: Namespace, box: _Box) -> str:
+    kind = "tail" if box.tail else "segment"
+    return f"the {kind} of thread {thread_id!r} (namespace {ns!r}) from {_shown(box.first)}"
 
 
 def _key(record: Record) -> bytes:

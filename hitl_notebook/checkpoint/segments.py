@@ -38,7 +38,10 @@ __all__ = [
     "flat",
     "group",
     "inflate",
-    "parse",
+    "load",
+    "made",
+    "row",
+    "split",
 ]
 
 #: step, chain length, delta bytes, base bytes, is snapshot, then the six field lengths.
@@ -132,40 +135,49 @@ def inflate(blob: bytes, where: str) -> bytes:
     return raw
 
 
-def parse(raw: bytes, thread_id: ThreadId, ns: Namespace, where: str) -> list[tuple[Record, Row]]:
-    """The records of an inflated blob with their rows, in stored order."""
-    out: list[tuple[Record, Row]] = []
+def split(raw: bytes, where: str) -> list[Record]:
+    """The records of an inflated blob, in stored order (which must be id order)."""
+    out: list[Record] = []
     pos = 0
     try:
         while pos < len(raw):
-            start = pos
-            step, length, delta, base, snap, *sizes = _HEAD.unpack_from(raw, pos)
-            pos += _HEAD.size
-            fields = []
-            for size in sizes:
-                if pos + size > len(raw):
-                    raise ValueError("a field runs past the end")
-                fields.append(raw[pos : pos + size])
-                pos += size
-            key, parent, source, created, metadata, data = fields
-            row = Row(
-                thread_id=thread_id,
-                ns=ns,
-                id=CheckpointId(keys.unpack_id(key)),
-                parent_id=CheckpointId(keys.unpack_id(parent)) if parent else None,
-                step=step,
-                source=source.decode("utf-8"),  # type: ignore[arg-type]
-                created_at=keys.unpack_time(created, key),
-                metadata=metadata.decode("utf-8"),
-                chain=Chain(snap, length, delta, base),
-                data=data,
-            )
-            out.append((Record(key, raw[start:pos]), row))
+            sizes = _HEAD.unpack_from(raw, pos)[5:]
+            end = pos + _HEAD.size + sum(sizes)
+            if end > len(raw):
+                raise ValueError("a record runs past the end")
+            out.append(Record(raw[pos + _HEAD.size : pos + _HEAD.size + sizes[0]], raw[pos:end]))
+            pos = end
     except (struct.error, ValueError) as exc:
         raise DeserializationError(f"{where} is unreadable: malformed record ({exc})") from None
-    if any(a[0].key >= b[0].key for a, b in itertools.pairwise(out)):
+    if any(a.key >= b.key for a, b in itertools.pairwise(out)):
         raise DeserializationError(f"{where} is unreadable: its records are out of order")
     return out
+
+
+def row(record: Record, thread_id: ThreadId, ns: Namespace, where: str) -> Row:
+    """The row a record stores (``split`` checked that its fields fit)."""
+    raw = record.raw
+    step, length, delta, base, snap, *sizes = _HEAD.unpack_from(raw, 0)
+    fields, pos = [], _HEAD.size
+    for size in sizes:
+        fields.append(raw[pos : pos + size])
+        pos += size
+    key, parent, source, created, metadata, data = fields
+    try:
+        return Row(
+            thread_id=thread_id,
+            ns=ns,
+            id=CheckpointId(keys.unpack_id(key)),
+            parent_id=CheckpointId(keys.unpack_id(parent)) if parent else None,
+            step=step,
+            source=source.decode("utf-8"),  # type: ignore[arg-type]
+            created_at=keys.unpack_time(created, key),
+            metadata=metadata.decode("utf-8"),
+            chain=Chain(snap, length, delta, base),
+            data=data,
+        )
+    except (DeserializationError, UnicodeDecodeError) as exc:
+        raise DeserializationError(f"{where} is unreadable: malformed record ({exc})") from None
 
 
 def group(records: list[Record]) -> list[tuple[list[Record], bytes]]:
@@ -193,13 +205,36 @@ def group(records: list[Record]) -> list[tuple[list[Record], bytes]]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
 class Blob:
-    """A parsed blob: its records and rows in id order, and rows by id."""
+    """A parsed blob: its records in id order, each one's row built when first asked for
+    (a read wants one or a few of them)."""
 
-    records: list[Record]
-    rows: list[Row]
-    by_key: dict[bytes, Row]
+    __slots__ = ("_index", "_ns", "_rows", "_thread_id", "_where", "records")
+
+    def __init__(self, records: list[Record], thread_id: ThreadId, ns: Namespace,
+                 where: str) -> None:  # fmt: skip
+        self.records = records
+        self._index = {r.key: n for n, r in enumerate(records)}
+        self._rows: list[Row | None] = [None] * len(records)
+        self._thread_id, self._ns, self._where = thread_id, ns, where
+
+    def row(self, n: int) -> Row:
+        found = self._rows[n]
+        if found is None:
+            found = self._rows[n] = row(self.records[n], self._thread_id, self._ns, self._where)
+        return found
+
+    def find(self, key: bytes) -> Row | None:
+        """The row of the checkpoint whose packed id is ``key`` (None if not here)."""
+        n = self._index.get(key)
+        return None if n is None else self.row(n)
+
+    def rows(self) -> list[Row]:
+        return [self.row(n) for n in range(len(self.records))]
+
+    def known(self, n: int, found: Row) -> None:
+        """Record a row already at hand (the one just written)."""
+        self._rows[n] = found
 
 
 class BlobCache:
@@ -240,20 +275,22 @@ class BlobCache:
 
 
 def load(cache: BlobCache, thread_id: ThreadId, ns: Namespace, blob: bytes, where: str) -> Blob:
-    """The parsed blob, from ``cache`` or inflated and parsed (then cached)."""
+    """The parsed blob, from ``cache`` or inflated and split (then cached)."""
     key = (thread_id, ns, blob)
     found = cache.get(key)
     if found is not None:
         return found
     raw = inflate(blob, where)
-    pairs = parse(raw, thread_id, ns, where)
-    parsed = Blob([p[0] for p in pairs], [p[1] for p in pairs], {p[0].key: p[1] for p in pairs})
+    parsed = Blob(split(raw, where), thread_id, ns, where)
     cache.put(key, parsed, len(raw))
     return parsed
 
 
 def made(cache: BlobCache, thread_id: ThreadId, ns: Namespace, records: list[Record],
-         rows: list[Row], blob: bytes) -> None:  # fmt: skip
-    """Cache a blob just written from ``records`` (whose ``rows`` are known)."""
-    parsed = Blob(records, rows, {r.key: row for r, row in zip(records, rows, strict=True)})
+         blob: bytes, where: str, newest: Row) -> Blob:  # fmt: skip
+    """Cache (and return) a blob just written from ``records``, the last of which stores
+    ``newest``."""
+    parsed = Blob(records, thread_id, ns, where)
+    parsed.known(len(records) - 1, newest)
     cache.put((thread_id, ns, blob), parsed, sum(len(r.raw) for r in records))
+    return parsed

@@ -43,5 +43,5 @@ def set_row(
         box = tx._box_for(thread_id, ns, key)
         assert box is not None, checkpoint_id
         blob = tx._open(thread_id, ns, box)
-        changed = segments.encode(replace(blob.by_key[key], **changes))
+        changed = segments.encode(replace(blob.find(key), **changes))
         tx._replace(thread_id, ns, box, [changed if r.key == key else r for r in blob.records])

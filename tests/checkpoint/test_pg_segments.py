@@ -41,8 +41,11 @@ def _blobs(dsn: str, thread_id: str = "t", ns: str = "") -> list[tuple[str, byte
         ).fetchall()
     out = []
     for kind, first, last, count, data in found:
-        pairs = segments.parse(segments.inflate(bytes(data), kind), thread_id, ns, kind)
-        record_keys = [r.key for r, _ in pairs]
+        records = segments.split(segments.inflate(bytes(data), kind), kind)
+        assert all(
+            segments.row(r, thread_id, ns, kind).id == keys.unpack_id(r.key) for r in records
+        )
+        record_keys = [r.key for r in records]
         assert record_keys[0] == bytes(first) and record_keys[-1] == bytes(last)
         assert len(record_keys) == count
         out.append((kind, bytes(first), count, record_keys))
@@ -300,7 +303,7 @@ def test_the_blob_cache_is_bounded_in_entries_and_bytes():
     """The cache of parsed blobs keeps at most its entries and bytes, newest kept, and
     never holds one blob bigger than a quarter of its bytes."""
     cache = segments.BlobCache(entries=3, size=1000)
-    blob = segments.Blob([], [], {})
+    blob = segments.Blob([], "t", "", "nowhere")
     for n in range(5):
         cache.put(("t", "", bytes([n])), blob, 100)
     assert [cache.get(("t", "", bytes([n]))) is not None for n in range(5)] == [
