@@ -63,7 +63,9 @@ CHILD = textwrap.dedent(
     rec = CheckpointRecord("t", "", "00000000-0000-0000-0000-000000000001", None, -1, "input",
                            None, {"channel": []}, [TaskPlan("task", "node")], "2026-01-01", {})
     saver.put(rec, {})
-    if kind == "sqlite":
+    if shape == "tail":  # PostgreSQL's tail blob itself: 1 GiB of zeros in about 1 MB
+        saver._conn.execute("UPDATE hitl_tails SET data = %s", [deflated(b"0" * (1 << 20), 1024)])
+    elif kind == "sqlite":
         saver._conn.execute("UPDATE hitl_checkpoints SET data = ?", [blob])
     else:  # the record's data, inside its (well-formed) tail
         sys.path.insert(0, sys.argv[5])
@@ -114,12 +116,25 @@ def _target(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
 def test_hostile_blob_fails_clearly_in_bounded_memory(kind, shape, reason, tmp_path, request):
     """A ~1 MB blob inflating to 4 x 255 MiB, and a 31 KB one of ten million ``[],``, are
     refused with a DeserializationError naming the limit, under 300 MB peak memory."""
-    result = _load_in_child(kind, _target(kind, tmp_path, request), shape)
+    result = _run_checked(kind, shape, reason, tmp_path, request)
     print(f"\n{kind} {shape}: {result}")  # the figures, for the issue's closing note
+
+
+@pytest.mark.postgres
+def test_a_hostile_postgres_tail_fails_clearly_in_bounded_memory(tmp_path, request):
+    """A PostgreSQL tail blob inflating to 1 GiB is refused with a DeserializationError
+    naming the bound, under 300 MB peak memory."""
+    result = _run_checked("postgres", "tail", "inflates past", tmp_path, request)
+    print(f"\npostgres tail: {result}")
+
+
+def _run_checked(kind: str, shape: str, reason: str, tmp_path: Path, request) -> dict:
+    result = _load_in_child(kind, _target(kind, tmp_path, request), shape)
     assert result["error"] is not None, result
     assert result["error"].startswith("DeserializationError"), result
     assert reason in result["error"], result
     assert result["peak_mb"] < PEAK_LIMIT_MB, result
+    return result
 
 
 def test_deep_nesting_fails_clearly_on_write_and_on_read(saver):
