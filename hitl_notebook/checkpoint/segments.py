@@ -229,9 +229,6 @@ class Blob:
         n = self._index.get(key)
         return None if n is None else self.row(n)
 
-    def rows(self) -> list[Row]:
-        return [self.row(n) for n in range(len(self.records))]
-
     def known(self, n: int, found: Row) -> None:
         """Record a row already at hand (the one just written)."""
         self._rows[n] = found
