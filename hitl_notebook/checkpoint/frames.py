@@ -22,7 +22,15 @@ from dataclasses import dataclass
 
 from . import bounds
 
-__all__ = ["FrameError", "Section", "decode_sections", "encode_section", "join", "pack"]
+__all__ = [
+    "FrameError",
+    "Section",
+    "decode_sections",
+    "encode_section",
+    "join",
+    "pack",
+    "pack_plain",
+]
 
 MAGIC = b"HNF2"
 #: Blobs written before schema version 5, with fixed-width ``_HEADER_1`` section headers.
@@ -140,6 +148,12 @@ def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
     else:
         header = tag + bytes((flags,)) + _varint(len(encoded_name)) + _varint(len(data))
     return header + encoded_name + data
+
+
+def pack_plain(tag: bytes, name: str, data: bytes) -> bytes:
+    """A section stored as it is, whatever its size (for blobs compressed as a whole)."""
+    encoded_name = name.encode("utf-8")
+    return tag + b"\x00" + _varint(len(encoded_name)) + _varint(len(data)) + encoded_name + data
 
 
 def _varint(n: int) -> bytes:

@@ -27,13 +27,25 @@ from .segments import Blob, BlobCache, Record
 from .serde import DeserializationError
 from .store import OutcomeRow, Row, _matches
 
-__all__ = ["LAYOUT_VERSION", "PART", "TABLES", "SegmentTx"]
+__all__ = ["LAYOUT_VERSION", "OUTCOMES_TABLE", "PART", "TABLES", "SegmentTx"]
 
 #: Schema version of a database in this layout: higher than any release that knows only
 #: the row layout understands, so such a release refuses it instead of ignoring it.
 LAYOUT_VERSION = 7
 #: Largest piece of a blob per segment row (a row must fit in an 8 KB page).
 PART = 8000
+
+#: Task outcomes keep a row each in both layouts (they are upserted while a step is open).
+OUTCOMES_TABLE = """CREATE TABLE IF NOT EXISTS hitl_outcomes (
+    seq INTEGER NOT NULL,
+    interrupted BOOLEAN NOT NULL,
+    thread_id TEXT COLLATE "C" NOT NULL,
+    ns TEXT COLLATE "C" NOT NULL,
+    checkpoint_id BYTEA NOT NULL,
+    task_id TEXT COLLATE "C" NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (thread_id, ns, checkpoint_id, task_id)
+)"""
 
 TABLES = (
     """CREATE TABLE IF NOT EXISTS hitl_tails (
@@ -57,16 +69,7 @@ TABLES = (
         PRIMARY KEY (thread_id, ns, first_id, part) WITH (fillfactor = 100)
     ) WITH (fillfactor = 100, toast_tuple_target = 8160)""",
     "ALTER TABLE hitl_segments ALTER data SET STORAGE MAIN",
-    """CREATE TABLE IF NOT EXISTS hitl_outcomes (
-        seq INTEGER NOT NULL,
-        interrupted BOOLEAN NOT NULL,
-        thread_id TEXT COLLATE "C" NOT NULL,
-        ns TEXT COLLATE "C" NOT NULL,
-        checkpoint_id BYTEA NOT NULL,
-        task_id TEXT COLLATE "C" NOT NULL,
-        data BYTEA NOT NULL,
-        PRIMARY KEY (thread_id, ns, checkpoint_id, task_id)
-    )""",
+    OUTCOMES_TABLE,
 )
 
 _SEGMENT_COLUMNS = "first_id, last_id, count, part, data"

@@ -21,7 +21,7 @@ from psycopg import errors
 
 from .base import ThreadId
 from .langgraph_api import LangGraphSaverAPI
-from .pg_segments import LAYOUT_VERSION, TABLES, SegmentTx
+from .pg_segments import LAYOUT_VERSION, OUTCOMES_TABLE, TABLES, SegmentTx
 from .segments import BlobCache
 from .sql import (
     SCHEMA_VERSION,
@@ -58,16 +58,7 @@ ROW_TABLES = (
         data BYTEA NOT NULL,
         PRIMARY KEY (thread_id, ns, checkpoint_id) WITH (fillfactor = 100)
     )""",
-    """CREATE TABLE IF NOT EXISTS hitl_outcomes (
-        seq INTEGER NOT NULL,
-        interrupted BOOLEAN NOT NULL,
-        thread_id TEXT COLLATE "C" NOT NULL,
-        ns TEXT COLLATE "C" NOT NULL,
-        checkpoint_id BYTEA NOT NULL,
-        task_id TEXT COLLATE "C" NOT NULL,
-        data BYTEA NOT NULL,
-        PRIMARY KEY (thread_id, ns, checkpoint_id, task_id)
-    )""",
+    OUTCOMES_TABLE,
 )
 
 POSTGRES = Dialect(

@@ -71,20 +71,9 @@ def _limit() -> int:
 def flat(data: bytes) -> bytes:
     """A frames blob with the same sections, none compressed (what ``encode`` should be
     given: records compress together better, and read back without inflating)."""
-    parts = [frames.MAGIC]
-    for s in frames.decode_sections(data):
-        name = s.name.encode("utf-8")
-        parts.append(s.tag + b"\x00" + _varint(len(name)) + _varint(len(s.data)) + name + s.data)
-    return b"".join(parts)
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
+    return frames.join(
+        [frames.pack_plain(s.tag, s.name, s.data) for s in frames.decode_sections(data)]
+    )
 
 
 def encode(row: Row) -> Record:

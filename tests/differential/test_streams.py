@@ -209,20 +209,26 @@ def test_a_continuation_first_streams_the_checkpoint_it_starts_from():
     )
 
 
+def _paused_beside_a_finished_sibling(api: Api) -> tuple[Any, dict]:
+    """``fast`` and ``asks`` run in parallel from START; the thread waits on ``asks``."""
+    builder = api.StateGraph(Form)
+    builder.add_node("fast", lambda s: {"answers": ["fast"]})
+    builder.add_node("asks", lambda s: {"answers": [api.interrupt("ok?")]})
+    builder.add_edge(api.START, "fast")
+    builder.add_edge(api.START, "asks")
+    graph = builder.compile(checkpointer=api.InMemorySaver())
+    config = thread("parallel")
+    graph.invoke({"topic": "t"}, config)
+    return graph, config
+
+
 def test_a_resumed_step_lists_its_tasks_that_finished_before_the_pause():
     """When one of two parallel tasks asked and the other finished, the resumed run's
     ``tasks`` stream starts both (the finished one's result is not recomputed); tasks
     start in name order, whatever order the nodes were added in."""
 
     def scenario(api: Api) -> list:
-        builder = api.StateGraph(Form)
-        builder.add_node("fast", lambda s: {"answers": ["fast"]})
-        builder.add_node("asks", lambda s: {"answers": [api.interrupt("ok?")]})
-        builder.add_edge(api.START, "fast")
-        builder.add_edge(api.START, "asks")
-        graph = builder.compile(checkpointer=api.InMemorySaver())
-        config = thread("parallel")
-        graph.invoke({"topic": "t"}, config)
+        graph, config = _paused_beside_a_finished_sibling(api)
         return [
             (c["name"], "result" in c, c.get("input", {}).get("answers"))
             for c in graph.stream(api.Command(resume="yes"), config, stream_mode="tasks")
@@ -240,14 +246,7 @@ def test_a_finished_siblings_cached_update_follows_the_steps_task_chunks(modes):
     before them."""
 
     def scenario(api: Api) -> list:
-        builder = api.StateGraph(Form)
-        builder.add_node("fast", lambda s: {"answers": ["fast"]})
-        builder.add_node("asks", lambda s: {"answers": [api.interrupt("ok?")]})
-        builder.add_edge(api.START, "fast")
-        builder.add_edge(api.START, "asks")
-        graph = builder.compile(checkpointer=api.InMemorySaver())
-        config = thread("parallel")
-        graph.invoke({"topic": "t"}, config)
+        graph, config = _paused_beside_a_finished_sibling(api)
         shown = []
         for mode, chunk in graph.stream(api.Command(resume="yes"), config, stream_mode=modes):
             if mode == "debug":
