@@ -473,3 +473,36 @@ def test_a_removal_after_remove_all_in_one_update_removes():
     assert OURS.add_messages(old, update(RemoveMessage)) == []
     with pytest.raises(ValueError, match="no message has that id"):
         OURS.add_messages([], [RemoveMessage(id=REMOVE_ALL_MESSAGES), RemoveMessage(id="x")])
+
+
+def test_a_checkpoint_waiting_on_a_join_lists_what_runs_next():
+    """``n0 -> n1, n5``; ``n1 -> n4``; ``[n1, n4] -> n5``. After the step that ran n1 (and
+    n5), only n4 runs; then the join completes and n5 runs again. On ours that checkpoint's
+    ``next`` is ``("n4",)`` and replaying it runs n4 then n5, as the run did. LangGraph
+    lists ``("n4", "n5")`` there (n5 did not run in that step), and replaying it runs n4
+    only: the join never completes."""
+
+    class Log(TypedDict, total=False):
+        log: Annotated[list, operator.add]
+
+    def run(api: Api) -> tuple:
+        builder = api.StateGraph(Log)
+        for name in ("n0", "n1", "n4", "n5"):
+            builder.add_node(name, lambda s, name=name: {"log": [name]})
+        builder.add_edge(api.START, "n0")
+        builder.add_edge("n0", "n1")
+        builder.add_edge("n0", "n5")
+        builder.add_conditional_edges("n1", lambda s: "n4", ["n4", api.END])
+        builder.add_edge(["n1", "n4"], "n5")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("join")
+        ran = graph.invoke({"log": []}, config)["log"]  # the parallel step's order is timing
+        waiting = next(s for s in graph.get_state_history(config) if s.metadata["step"] == 2)
+        replay = [
+            list(chunk) for chunk in graph.stream(None, waiting.config, stream_mode="updates")
+        ]
+        return sorted(ran), waiting.next, replay
+
+    ran = ["n0", "n1", "n4", "n5", "n5"]
+    assert run(OURS) == (ran, ("n4",), [["n4"], ["n5"]])
+    assert run(LANGGRAPH) == (ran, ("n4", "n5"), [["n4"]])
