@@ -149,6 +149,12 @@ def now_iso() -> str:
     return f"{text}.{nanos // 1000:06d}+00:00"
 
 
+#: Steps a continued run (``None`` or a ``Command`` as input) may take beyond
+#: ``recursion_limit``: LangGraph counts its budget from the checkpoint it continues, which
+#: saves no input step, so such a run stops two steps later than one given new input.
+CONTINUED_SPARE_STEPS = 2
+
+
 class Run:
     """State of one graph call; the drivers below move it step by step."""
 
@@ -737,7 +743,7 @@ class Run:
             if self.control is not None and self.control.drain_requested:
                 self.status = "drained"
                 return None
-            if self.steps >= self.limit:
+            if self.steps >= self.limit + (CONTINUED_SPARE_STEPS if self.continuation else 0):
                 raise GraphRecursionError(
                     f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
                     f"(next: {', '.join(p.name for p in runnable)}). Raise it with config "
