@@ -329,6 +329,25 @@ class Run:
         )
         forwarding = self.subgraphs or (self.parent is not None and self.parent.forward)
         self._forward = (self.modes, self._sink) if forwarding else None
+        self._streams_messages = "messages" in self.modes
+        # What every task context of this run holds, in ``TaskContext``'s field order
+        # (``context_for`` runs per task: the tuple is made once).
+        self._task_shared = (
+            self.ns,
+            self.thread_id,
+            self.saver,
+            self.config,
+            self._writer,
+            self._forward,
+            self.durability,
+            self.plan,
+            self.parents,
+            self.replay,
+            # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
+            self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
+            self,
+            self.lent_saver,
+        )
 
     # -- starting --------------------------------------------------------------------
     def start(self, input: Any) -> None:
@@ -770,14 +789,14 @@ class Run:
         return runnable
 
     def context_for(self, plan: TaskPlan) -> TaskContext:
-        outcome = self.cp.outcomes.get(plan.id)
+        outcome = self.cp.outcomes.get(plan.id) if self.cp.outcomes else None
         if outcome is not None:
             answers, child_answers = list(outcome.answers), dict(outcome.child_answers)
             task_results = dict(outcome.task_results)
         else:
-            answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
-            task_results = {}
-        if "messages" in self.modes:
+            answers = list(self.preanswers.get(plan.id, ())) if self.preanswers else []
+            child_answers, task_results = {}, {}
+        if self._streams_messages:
             emitter: MessageEmitter | None = self._message_emitter(plan)
         elif self.parent is not None and self.parent.messages is not None:
             emitter = SilentEmitter()  # streamed without subgraphs: not shown
@@ -786,29 +805,16 @@ class Run:
         return TaskContext(
             plan.id,
             plan.name,
-            self.ns,
-            self.thread_id,
-            self.saver,
-            self.config,
             answers,
             child_answers,
-            self._writer,
-            self._forward,
-            solo=len(self.cp.next) == 1,
-            durability=self.durability,
-            messages=emitter,
-            owner=self.plan,
-            checkpoint_id=self.cp.id,
-            parents=self.parents,
-            replay=self.replay,
-            task_results=task_results,
-            spare=self.spare.pop(plan.id, []),
-            # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
-            emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
-            trace=None if self.trace is None else self._node_trace(plan),
-            run=self,
-            plan=plan,
-            lent_checkpointer=self.lent_saver,
+            *self._task_shared,
+            self.cp.id,
+            len(self.cp.next) == 1,  # solo
+            task_results,
+            self.spare.pop(plan.id, []) if self.spare else [],
+            emitter,
+            None if self.trace is None else self._node_trace(plan),
+            plan,
         )
 
     def _node_trace(self, plan: TaskPlan) -> Any:
