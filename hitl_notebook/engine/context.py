@@ -32,6 +32,7 @@ __all__ = [
     "interrupt_gate",
     "interrupt_id",
     "node_config",
+    "running_task",
     "runtime_of",
     "task_scope",
 ]
@@ -134,12 +135,14 @@ class TaskContext:
         self.consumed = False
 
 
-_current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)
+#: The context of the node running in this thread/task. ``task_scope`` sets it; the
+#: engine's per-task path sets and resets it directly (a ``with`` costs three calls).
+running_task: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)
 
 
 def current_task() -> TaskContext | None:
     """The context of the node running in this thread/task, or None outside a node."""
-    return _current.get()
+    return running_task.get()
 
 
 class task_scope:
@@ -151,11 +154,11 @@ class task_scope:
         self.ctx = ctx
 
     def __enter__(self) -> TaskContext:
-        self._token = _current.set(self.ctx)
+        self._token = running_task.set(self.ctx)
         return self.ctx
 
     def __exit__(self, *exc: object) -> None:
-        _current.reset(self._token)
+        running_task.reset(self._token)
 
 
 #: Called by ``interrupt()`` before it takes its call index. ``ToolNode`` sets it in each
@@ -185,7 +188,7 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     of it kept, so the interrupt can be answered again. (To keep the validated object in the
     state, register its class with ``register_type`` as any class stored in a checkpoint.)
     """
-    ctx = _current.get()
+    ctx = running_task.get()
     if ctx is None:
         raise OutsideNodeError(
             "interrupt() can only be called inside a graph node while the graph runs: call "
@@ -250,7 +253,7 @@ def get_config() -> dict:
 
 def _running(call: str) -> TaskContext:
     """The running task's context; ``call`` outside a node is an ``OutsideNodeError``."""
-    ctx = _current.get()
+    ctx = running_task.get()
     if ctx is None:
         raise OutsideNodeError(
             f"{call} can only be called inside a graph node: call it from a node function."
@@ -346,7 +349,7 @@ def _no_chunks(chunk: Any) -> None:
 def get_stream_writer():
     """A function that emits a chunk on the ``"custom"`` stream mode (no-op when nobody
     streams it)."""
-    ctx = _current.get()
+    ctx = running_task.get()
     if ctx is None or ctx.writer is None:
         return lambda chunk: None
     return ctx.writer
