@@ -330,6 +330,8 @@ class Run:
         forwarding = self.subgraphs or (self.parent is not None and self.parent.forward)
         self._forward = (self.modes, self._sink) if forwarding else None
         self._streams_messages = "messages" in self.modes
+        self._shows_tasks = "tasks" in self.modes or "debug" in self.modes
+        self._shows_updates = "updates" in self.modes
         # What every task context of this run holds, in ``TaskContext``'s field order
         # (``context_for`` runs per task: the tuple is made once).
         self._task_shared = (
@@ -726,7 +728,10 @@ class Run:
         """The tasks to run now; ``None`` when the run stops here."""
         cp = self.cp
         first, self.first_step = self.first_step, False
-        self.step_values, self._given_changes = step_values(self.plan, cp)
+        if cp.outcomes:  # a Command given as input may have updated the step's values
+            self.step_values, self._given_changes = step_values(self.plan, cp)
+        else:
+            self.step_values, self._given_changes = cp.values, {}
         if self.status != "running":  # the previous step paused: this call ends here
             return None
         if self.stop_requested:
@@ -755,7 +760,8 @@ class Run:
             self.status = "breakpoint"
             self._emit_breakpoint()
             return None
-        if any(p.name != START for p in runnable):  # the input step is not a node step
+        # The input step is not a node step (START leads when it is in the step).
+        if runnable[0].name != START or any(p.name != START for p in runnable):
             if self.control is not None and self.control.drain_requested:
                 self.status = "drained"
                 return None
@@ -766,7 +772,7 @@ class Run:
                     '{"recursion_limit": N} if the loop is intended.'
                 )
             self.steps += 1
-        if "tasks" in self.modes or "debug" in self.modes:
+        if self._shows_tasks:
             # A resumed step lists its tasks that finished before the pause too (their
             # results are not recomputed); Send tasks in order, then node tasks by name, as
             # LangGraph starts them.
@@ -856,9 +862,11 @@ class Run:
 
     def finish_step(self, results: list[TaskResult]) -> None:
         cp = self.cp
-        if (
-            len(results) == 1 == len(cp.next) and not cp.outcomes
-        ):  # the usual step: one task, first run
+        if len(results) == 1 == len(cp.next) and not cp.outcomes:  # one task, first run
+            only = results[0]
+            if only.writes is not None and only.error is None and not only.unused_answer:
+                self._commit(results)  # the usual step: it finished, nothing to warn about
+                return
             everything: list[TaskResult | None] = list(results)
         else:
             fresh = {r.plan.id: r for r in results}
@@ -901,12 +909,12 @@ class Run:
         if result.writes is not None:
             if self._node_finished is not None and plan.name != START:
                 self._node_finished(plan.name)
-            if plan.name != START and "updates" in self.modes:
+            if self._shows_updates and plan.name != START:
                 self._emit("updates", {plan.name: _update_view(result.shown)})
         elif (
             result.error is None
             and result.interrupts
-            and (parallel or "updates" in self.modes or "values" in self.modes)
+            and (parallel or self._shows_updates or "values" in self.modes)
         ):
             # A task's questions go out when it asks (a parallel one's among its siblings'
             # updates in the order they finish) and before its ``tasks`` result, as
@@ -917,7 +925,7 @@ class Run:
                 self._asked_early.add(plan.id)
                 self._emit_questions(asked)
         if (
-            ("tasks" in self.modes or "debug" in self.modes)
+            self._shows_tasks
             and plan.name != START
             and not isinstance(result.error, ParentCommand)  # the parent's step runs it on
             # paused at a breakpoint inside its subgraph: nothing to report yet
@@ -1330,6 +1338,9 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
     Commands) one ``{key: value}`` per write, in order, as LangGraph shows them."""
     if not writes:
         return None
+    if len(writes) == 1:  # the usual update: one key
+        key, value = writes[0]
+        return value if key == ROOT else {key: value}
     roots = [value for key, value in writes if key == ROOT]
     if roots:  # a root state schema (or an entrypoint, which also saves ``previous``)
         return roots[0] if len(roots) == 1 else roots
