@@ -952,10 +952,11 @@ class Run:
                 outcome = r.to_outcome(previous)
                 cp.outcomes[outcome.task_id] = outcome
                 closed.append(outcome)
-        in_order = (
-            sorted(results, key=lambda r: write_order(r.plan)) if len(results) > 1 else results
-        )
-        writes = [w for r in in_order for w in r.writes or ()]
+        if len(results) == 1:
+            writes = results[0].writes or []
+        else:
+            in_order = sorted(results, key=lambda r: write_order(r.plan))
+            writes = [w for r in in_order for w in r.writes or ()]
         if len(results) == 1 and results[0].applied is not None:
             values, changes = results[0].applied  # its routing already folded them in
         else:
@@ -979,18 +980,21 @@ class Run:
                 )
             else:
                 step_writes[r.plan.name] = view
+        # Positional, in field order (made every step; keywords cost more than the rest).
         record = CheckpointRecord(
-            thread_id=self.thread_id or ThreadId(""),
-            ns=self.ns,
-            id=new_id,
-            parent_id=cp.id,
-            step=cp.step + 1,
-            source="loop",
-            writes=step_writes or None,
-            values=values,
-            next=next_tasks,
-            created_at=now_iso(),
-            metadata=self.metadata,
+            self.thread_id or ThreadId(""),
+            self.ns,
+            new_id,
+            cp.id,  # parent_id
+            cp.step + 1,
+            "loop",
+            step_writes or None,
+            values,
+            next_tasks,
+            # Formatting a time costs as much as a small step: a record nothing saves
+            # (no checkpointer) is never shown, so it goes without.
+            now_iso() if self.saver is not None else "",
+            self.metadata,
         )
         self._put(record, changes, closed=closed)
         self.cp = record

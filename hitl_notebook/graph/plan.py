@@ -161,13 +161,18 @@ class GraphPlan:
         self, values: dict[str, Any], writes: list[tuple[str, Any]], *, remember: bool = True
     ) -> tuple[dict, dict[str, Change]]:
         """Fold one step's writes (in task order) into new values; also the per-key changes."""
-        grouped: dict[str, list[Any]] = {}
-        for key, value in writes:
-            grouped.setdefault(key, []).append(value)
+        grouped: dict[str, list[Any]]
+        if len(writes) == 1:  # the usual step: one key written
+            grouped = {writes[0][0]: [writes[0][1]]}
+        else:
+            grouped = {}
+            for key, value in writes:
+                grouped.setdefault(key, []).append(value)
         new_values = dict(values)
         changes: dict[str, Change] = {}
+        channels = self.channels
         for key, items in grouped.items():
-            channel = self.channel(key)
+            channel = channels.get(key) or self.channel(key)
             new_values[key], changes[key] = channel.reduce(
                 values.get(key, MISSING), items, remember
             )
