@@ -41,7 +41,7 @@ def drive_sync(run: Run, input: Any, single: bool) -> Iterator[Any]:
             if len(plans) == 1 and not run.live and run.graph.step_timeout is None:
                 # The usual step: one task, run in this thread, nothing to pass on meanwhile.
                 result = call_sync(run.plan, plans[0], run.step_values, run.context_for(plans[0]))
-                run.task_done(result, parallel=False)
+                run.task_done(result, False)  # not parallel
                 results = [result]
                 if run.events:
                     yield from run.drain(single)

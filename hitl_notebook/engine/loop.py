@@ -964,7 +964,11 @@ class Run:
         if self._given_changes:
             changes = merge_changes(self._given_changes, changes, values)
         new_id = new_checkpoint_id()
-        routing = [(r.plan.name, r.goto) for r in results]
+        routing = (
+            [(results[0].plan.name, results[0].goto)]
+            if len(results) == 1
+            else [(r.plan.name, r.goto) for r in results]
+        )
         if cp.outcomes and routes_after_input(cp):
             routing.append((START, given_goto(cp)))
         next_tasks = next_plans(plan, self.ns, new_id, routing, values, changes)
@@ -996,7 +1000,8 @@ class Run:
             now_iso() if self.saver is not None else "",
             self.metadata,
         )
-        self._put(record, changes, closed=closed)
+        if self.saver is not None:
+            self._put(record, changes, closed=closed)
         self.cp = record
         self.latest = values
         wrote = (

@@ -135,9 +135,7 @@ def _attempt_sync(
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out, ctx.subgraph_keys)
             try:
-                targets, applied = route(
-                    structure, plan.name, values, writes, ctx.config, solo=ctx.solo
-                )
+                targets, applied = route(structure, plan.name, values, writes, ctx.config, ctx.solo)
             except GraphInterrupt as asked:  # its routing asked: the writes show, unstored
                 return _interrupted(plan, ctx, asked, unrouted=writes)
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
