@@ -820,7 +820,7 @@ class Run:
             self.status = "breakpoint"
             self._emit_breakpoint()
             return None
-        # The input step is not a node step (START leads when it is in the step).
+        # The input step (START alone) is not a node step; the first task usually decides.
         if runnable[0].name != START or any(p.name != START for p in runnable):
             if self.control is not None and self.control.drain_requested:
                 self.status = "drained"
