@@ -164,6 +164,7 @@ class Run:
         "_adopt",
         "_asked_early",
         "_emitters",
+        "_finished_unshown",
         "_forward",
         "_given_changes",
         "_held",
