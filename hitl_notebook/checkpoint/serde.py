@@ -85,6 +85,7 @@ from ..messages import (
 )
 from ..types import _UNSET, Command, Interrupt, Send
 from . import bounds
+from .langchain_revive import revive_langchain
 
 __all__ = [
     "DeserializationError",
@@ -722,7 +723,7 @@ def _revive_langchain(d: dict) -> Any:
     cls = classes.get(d["n"]) if isinstance(d["n"], str) else None
     if cls is None:
         raise _BadData(f"unknown LangChain message type {d['n']!r}")
-    return cls(**d["v"])
+    return revive_langchain(cls, d["v"])
 
 
 _REVIVERS: dict[str, Callable[[dict], Any]] = {
