@@ -30,6 +30,8 @@ MAX_DEPTH = 255
 
 #: A JSON string literal, escapes included (unrolled so that long strings scan fast).
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: Every byte but those the cheap bound counts: value openers and separators.
+_NOT_COUNTED = bytes(range(256)).translate(None, b"[{,")
 #: Every byte that is not JSON structure (for ``bytes.translate``'s delete argument).
 _NOT_STRUCTURE = bytes(range(256)).translate(None, b"[]{},")
 
@@ -48,9 +50,9 @@ def json_shape(data: bytes, budget: int | None = None, *, depth: bool = True) ->
     the cheap bound is over a limit.
     """
     budget = MAX_VALUES if budget is None else budget
-    opens = data.count(b"[") + data.count(b"{")
-    bound = opens + data.count(b",") + 1
-    if bound <= budget and (opens <= MAX_DEPTH or not depth):
+    counted = data.translate(None, _NOT_COUNTED)  # one pass: cheaper than three counts
+    bound = len(counted) + 1
+    if bound <= budget and (not depth or bound - 1 - counted.count(b",") <= MAX_DEPTH):
         return bound
     structure = _outside_strings(data).translate(None, _NOT_STRUCTURE)
     opens = structure.count(b"[") + structure.count(b"{")

@@ -714,7 +714,7 @@ def _revive_interrupt(d: dict) -> Interrupt:
 
 
 def _revive_langchain(d: dict) -> Any:
-    if set(d) != {TAG, "n", "v"} or not isinstance(d["v"], dict):
+    if len(d) != 3 or "n" not in d or not isinstance(d.get("v"), dict):  # keys: TAG, n, v
         raise _BadData(f"unexpected keys {sorted(d)}")
     try:
         classes = _langchain_classes()
@@ -802,13 +802,18 @@ _DIGITS_TO_NUL = bytes.maketrans(b"0123456789", b"\0" * 10)
 _LONG_NUMBER = b"\0" * 19
 
 
-def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> Any:
+def loads(
+    data: bytes | bytearray | memoryview | str, path: str = "value", *, shaped: bool = False
+) -> Any:
     """Revive a value written by ``dumps``. Raises ``DeserializationError`` (naming the path
-    and the tag) for anything else; never imports or runs code named by the data."""
+    and the tag) for anything else; never imports or runs code named by the data.
+
+    ``shaped``: the caller has already checked ``data`` against ``bounds`` (values and
+    depth), as ``frames.decode_sections`` does for every section it returns."""
     if not isinstance(data, (bytes, bytearray, memoryview, str)):
         raise TypeError(f"loads expects bytes or str, not {type(data).__name__}")
     # Data shorter than both limits can neither nest nor hold values beyond them.
-    if len(data) > bounds.MAX_DEPTH or len(data) >= bounds.MAX_VALUES:
+    if not shaped and (len(data) > bounds.MAX_DEPTH or len(data) >= bounds.MAX_VALUES):
         try:
             bounds.json_shape(
                 data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
