@@ -14,6 +14,7 @@ so bad data fails exactly as it did.
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -28,13 +29,13 @@ _SHAREABLE = frozenset({str, int, bool, float, type(None)})
 _MAX_TEMPLATES = 512
 
 _new = object.__new__
-_set = object.__setattr__
+_MODEL_SLOTS = ("__dict__", "__pydantic_extra__", "__pydantic_fields_set__", "__pydantic_private__")
 
 
 class _Template:
     """What validating a message of one class with one set of string fields builds."""
 
-    __slots__ = ("empties", "extra_is_dict", "fields", "fields_set")
+    __slots__ = ("empties", "extra_is_dict", "fields", "fields_set", "setters")
 
     def __init__(
         self, fields: dict[str, Any], empties: tuple, fields_set: frozenset, extra: bool
@@ -45,6 +46,10 @@ class _Template:
         self.empties = empties
         self.fields_set = fields_set
         self.extra_is_dict = extra
+        #: Setters of pydantic's ``__dict__``, ``__pydantic_extra__``, ``__pydantic_fields_set__``
+        #: and ``__pydantic_private__`` slots (cheaper than ``object.__setattr__`` by name).
+        base = sys.modules["pydantic"].BaseModel
+        self.setters = tuple(base.__dict__[name].__set__ for name in _MODEL_SLOTS)
 
 
 #: (class, stored field names in order) -> its template, or None when it has none.
@@ -67,11 +72,12 @@ def revive_langchain(cls: type, fields: dict[str, Any]) -> Any:
     for name, kind in template.empties:
         built[name] = kind()
     built.update(fields)
+    set_dict, set_extra, set_fields_set, set_private = template.setters
     message = _new(cls)
-    _set(message, "__dict__", built)
-    _set(message, "__pydantic_fields_set__", set(template.fields_set))
-    _set(message, "__pydantic_extra__", {} if template.extra_is_dict else None)
-    _set(message, "__pydantic_private__", None)
+    set_dict(message, built)
+    set_fields_set(message, set(template.fields_set))
+    set_extra(message, {} if template.extra_is_dict else None)
+    set_private(message, None)
     return message
 
 

@@ -16,7 +16,7 @@ from hitl_notebook.checkpoint.serde import (  # noqa: E402
     loads,
 )
 
-_CONTENTS = ["", "hello", "ünïcödé ✓ " * 40, "line\nbreak \"quoted\" \\ slash", "\ud800 lone"]
+_CONTENTS = ["", "hello", "ünïcödé ✓ " * 40, 'line\nbreak "quoted" \\ slash', "\ud800 lone"]
 
 
 def _shapes(cls: type) -> list[dict]:
@@ -115,7 +115,9 @@ def test_messages_with_other_fields_are_validated():
 def test_unusual_stored_messages_read_as_validation_reads_them(name, fields):
     """A stored message that is not plain strings of known fields reads back as validation
     builds it, or is refused as validation refuses it (naming the path and the tag)."""
-    payload = dumps({"v": fields}).replace(b'{"v":', b'{"$t":"lc","n":"' + name.encode() + b'","v":', 1)
+    payload = dumps({"v": fields}).replace(
+        b'{"v":', b'{"$t":"lc","n":"' + name.encode() + b'","v":', 1
+    )
     try:
         expected = _langchain_classes()[name](**fields)
     except Exception:
