@@ -35,16 +35,18 @@ _MODEL_SLOTS = ("__dict__", "__pydantic_extra__", "__pydantic_fields_set__", "__
 class _Template:
     """What validating a message of one class with one set of string fields builds."""
 
-    __slots__ = ("empties", "extra_is_dict", "fields", "fields_set", "setters")
+    __slots__ = ("empty_dicts", "empty_lists", "extra_is_dict", "fields", "fields_set", "setters")
 
     def __init__(
         self, fields: dict[str, Any], empties: tuple, fields_set: frozenset, extra: bool
     ) -> None:
         #: The built ``__dict__`` (given fields hold placeholders, replaced on each build).
         self.fields = fields
-        #: ``(name, type)`` of the fields whose default is an empty ``dict`` or ``list``.
-        self.empties = empties
-        self.fields_set = fields_set
+        #: The fields whose default is an empty ``dict``, or an empty ``list``.
+        self.empty_dicts = tuple(name for name, kind in empties if kind is dict)
+        self.empty_lists = tuple(name for name, kind in empties if kind is list)
+        #: A set, copied for each message (pydantic keeps a mutable set).
+        self.fields_set = set(fields_set)
         self.extra_is_dict = extra
         #: Setters of pydantic's ``__dict__``, ``__pydantic_extra__``, ``__pydantic_fields_set__``
         #: and ``__pydantic_private__`` slots (cheaper than ``object.__setattr__`` by name).
@@ -69,13 +71,15 @@ def revive_langchain(cls: type, fields: dict[str, Any]) -> Any:
         if type(value) is not str:
             return cls(**fields)
     built = template.fields.copy()
-    for name, kind in template.empties:
-        built[name] = kind()
+    for name in template.empty_dicts:
+        built[name] = {}
+    for name in template.empty_lists:
+        built[name] = []
     built.update(fields)
     set_dict, set_extra, set_fields_set, set_private = template.setters
     message = _new(cls)
     set_dict(message, built)
-    set_fields_set(message, set(template.fields_set))
+    set_fields_set(message, template.fields_set.copy())
     set_extra(message, {} if template.extra_is_dict else None)
     set_private(message, None)
     return message

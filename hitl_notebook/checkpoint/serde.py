@@ -776,6 +776,7 @@ def _hook(d: dict) -> Any:
 _decoder = json.JSONDecoder(
     object_hook=_hook
 )  # built once: json.loads(..., object_hook=) rebuilds it per call
+_scan = _decoder.scan_once
 
 
 def _locate(node: Any, path: str) -> Any:
@@ -833,6 +834,12 @@ def loads(
             pass  # the general path below accepts or names the problem exactly as before
     try:
         text = data if isinstance(data, str) else str(data, "utf-8")
+        with contextlib.suppress(StopIteration):
+            # ``decode`` less its two Python frames and whitespace regexes, for the data we
+            # write (nothing around the value); anything else is decoded by ``decode``.
+            value, end = _scan(text, 0)
+            if end == len(text):
+                return value
         return _decoder.decode(text)
     except _BadData as exc:
         reason = str(exc)
