@@ -191,3 +191,19 @@ def test_small_sections_over_the_value_limit_together_are_refused(saver, monkeyp
     with pytest.raises(SerializationError, match="at most .* 1,000 values"):
         saver.put(child, {k: Replace(v) for k, v in lists.items()})
     assert saver.get("t").id == first.id
+
+
+def test_a_stored_value_nested_too_deeply_is_refused_when_read(tmp_path):
+    """A tampered value section nested past ``MAX_DEPTH`` is refused by the read that
+    replays it (its sections are bounded once, when their frame is decoded), naming the
+    limit, never a ``RecursionError``."""
+    from hitl_notebook.checkpoint.sqlite import SqliteSaver
+
+    saver = SqliteSaver(str(tmp_path / "deep.db"))
+    saver.put(record(values={"channel": []}), {})
+    deep = b"[" * (bounds.MAX_DEPTH + 1) + b"]" * (bounds.MAX_DEPTH + 1)
+    blob = frames.join([frames.pack(b"R", "channel", deep)])
+    saver._conn.execute("UPDATE hitl_checkpoints SET data = ?", [blob])
+    saver.clear_cache()
+    with pytest.raises(DeserializationError, match="nests deeper than 255 levels"):
+        saver.get("t")
