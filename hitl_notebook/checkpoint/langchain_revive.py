@@ -77,7 +77,7 @@ def revive_langchain(cls: type, fields: dict[str, Any]) -> Any:
         built[name] = []
     built.update(fields)
     set_dict, set_extra, set_fields_set, set_private = template.setters
-    message = _new(cls)
+    message: Any = _new(cls)
     set_dict(message, built)
     set_fields_set(message, template.fields_set.copy())
     set_extra(message, {} if template.extra_is_dict else None)
@@ -114,11 +114,11 @@ def _probe(cls: type, given: dict[str, str]) -> tuple[dict[str, str], Any] | Non
 def _compare(
     cls: type, names: tuple[str, ...], probes: list[tuple[dict[str, str], Any] | None]
 ) -> _Template | None:
-    if probes[0] is None or probes[1] is None:
+    first, second = probes
+    if first is None or second is None:
         return None
-    (given_1, one), (given_2, two) = probes
     parts = []
-    for given, built in ((given_1, one), (given_2, two)):
+    for given, built in (first, second):
         fields = getattr(built, "__dict__", None)
         if (
             type(built) is not cls
@@ -130,7 +130,10 @@ def _compare(
         extra = getattr(built, "__pydantic_extra__", None)
         if extra is not None and extra != {}:
             return None
-        parts.append((fields, built.__pydantic_fields_set__, type(extra)))
+        fields_set = getattr(built, "__pydantic_fields_set__", None)
+        if type(fields_set) is not set:
+            return None
+        parts.append((fields, fields_set, type(extra)))
     (fields_1, set_1, extra_1), (fields_2, set_2, extra_2) = parts
     others_1 = {k: v for k, v in fields_1.items() if k not in names}
     others_2 = {k: v for k, v in fields_2.items() if k not in names}

@@ -776,7 +776,7 @@ def _hook(d: dict) -> Any:
 _decoder = json.JSONDecoder(
     object_hook=_hook
 )  # built once: json.loads(..., object_hook=) rebuilds it per call
-_scan = _decoder.scan_once
+_scan = _decoder.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
 
 
 def _locate(node: Any, path: str) -> Any:
