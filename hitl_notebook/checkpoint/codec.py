@@ -75,11 +75,11 @@ def dump(value: Any, path: str, where: Where) -> bytes:
         raise SerializationError(f"cannot store {where}: {exc}") from exc
 
 
-def load(data: bytes, path: str, where: Where) -> Any:
+def load(data: bytes, path: str, where: Where, *, shaped: bool = False) -> Any:
     """Deserialise ``data``; any failure is a ``DeserializationError`` naming ``where`` and
-    the path."""
+    the path. ``shaped``: already checked against ``bounds`` (see ``serde.loads``)."""
     try:
-        return serde.loads(data, path)
+        return serde.loads(data, path, shaped=shaped)
     except Exception as exc:
         raise DeserializationError(f"{where} is unreadable: {exc}") from exc
 

@@ -204,7 +204,8 @@ def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[S
     """The sections of ``blob`` (only those whose tag is in ``tags``, when given).
 
     Sections that are skipped are not decompressed. The returned sections' data is bounded
-    in size and JSON values (a ``FrameError`` otherwise).
+    in size, JSON values and nesting (a ``FrameError`` otherwise), so that loading it need
+    not check again (``serde.loads(..., shaped=True)``).
     """
     blob = bytes(blob)
     fixed = blob.startswith(MAGIC_1)
@@ -235,7 +236,7 @@ def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[S
         if size > bounds.MAX_RECORD_BYTES:
             raise FrameError(_too_big(name))
         try:
-            values += bounds.json_shape(data, bounds.MAX_VALUES - values, depth=False)
+            values += bounds.json_shape(data, bounds.MAX_VALUES - values)
         except bounds.ShapeError as exc:
             raise FrameError(f"section {name!r} {exc}") from None
         sections.append(Section(tag, name, data))

@@ -210,3 +210,53 @@ def test_small_sections_over_the_value_limit_together_are_refused(saver, monkeyp
     with pytest.raises(SerializationError, match="at most .* 1,000 values"):
         saver.put(child, {k: Replace(v) for k, v in lists.items()})
     assert saver.get("t").id == first.id
+
+
+def test_a_stored_value_nested_too_deeply_is_refused_when_read(tmp_path):
+    """A tampered value section nested past ``MAX_DEPTH`` is refused by the read that
+    replays it (its sections are bounded once, when their frame is decoded), naming the
+    limit, never a ``RecursionError``."""
+    from hitl_notebook.checkpoint.sqlite import SqliteSaver
+
+    saver = SqliteSaver(str(tmp_path / "deep.db"))
+    saver.put(record(values={"channel": []}), {})
+    deep = b"[" * (bounds.MAX_DEPTH + 1) + b"]" * (bounds.MAX_DEPTH + 1)
+    blob = frames.join([frames.pack(b"R", "channel", deep)])
+    saver._conn.execute("UPDATE hitl_checkpoints SET data = ?", [blob])
+    saver.clear_cache()
+    with pytest.raises(DeserializationError, match="nests deeper than 255 levels"):
+        saver.get("t")
+
+
+def _structure_by_hand(text: bytes) -> bytes:
+    """Brackets, braces and commas outside strings, one byte at a time (the reference)."""
+    out, inside, escaped = bytearray(), False, False
+    for byte in text:
+        char = bytes((byte,))
+        if inside:
+            inside = escaped or char != b'"'
+            escaped = not escaped and char == b"\\"
+        elif char == b'"':
+            inside = True
+        elif char in b"[]{},":
+            out += char
+    return bytes(out)
+
+
+def test_structure_outside_strings_matches_a_byte_by_byte_scan():
+    """``json_shape``'s slow path skips strings exactly, escaped quotes and backslashes
+    next to brackets included, with and without escapes in the text."""
+    import random
+
+    rng = random.Random(16)
+    alphabet = ["[", "]", "{", "}", ",", "a", ":", "\\\\", '\\"', "\\n", "é"]
+    for _ in range(300):
+        items = []
+        plain = rng.random() < 0.3  # no escapes at all: the split path
+        for _ in range(rng.randint(0, 12)):
+            chars = alphabet[:7] if plain else alphabet
+            text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 8)))
+            items.append(rng.choice([f'"{text}"', "[]", "{}", "1", "[[{}]]"]))
+        data = ("[" + ",".join(items) + "]").encode()
+        json.loads(data)  # valid JSON
+        assert bounds._structure(data) == _structure_by_hand(data), data
