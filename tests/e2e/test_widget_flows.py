@@ -184,6 +184,7 @@ def test_fork_from_timeline_keeps_history(lab, engine_imports):
     editor = widget.get_by_test_id("state-editor")
     expect(editor.get_by_test_id("state-title")).to_contain_text("past")
     text = editor.get_by_test_id("state-json")
+    expect(text).to_have_value(re.compile("A short note about otters"))  # once it has loaded
     values = json.loads(text.input_value())
     assert values["draft"] == "A short note about otters."
     text.fill(json.dumps(dict(values, draft="A forked note about otters.")))

@@ -238,6 +238,7 @@ def reload_mid_run_then_stop_and_continue(helper, reopen_args) -> None:
         re.compile(r"^([4-9]|\d\d+)\.\d s$|min")
     )
     expect(widget.get_by_test_id("state-title")).to_contain_text("(latest)")
+    expect(widget.get_by_test_id("state-json")).to_have_value(re.compile('"first"'))
     assert json.loads(widget.get_by_test_id("state-json").input_value()) == {"log": ["first"]}
     helper.screenshot("reloaded-mid-run", widget)
     widget.get_by_test_id("btn-stop").click()
