@@ -7,7 +7,7 @@ so a user can find the one damaged value instead of losing the thread.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -184,27 +184,44 @@ def _derived_id(where: CheckpointLocation, name: Any, index: int, is_send: bool)
 
 
 def dump_outcome(outcome: TaskOutcome, where: Where) -> bytes:
-    """A task outcome as plain data."""
-    return dump(
-        {
-            "task_id": outcome.task_id,
-            "name": outcome.name,
-            "writes": None if outcome.writes is None else [[c, v] for c, v in outcome.writes],
-            "answers": list(outcome.answers),
-            "interrupts": [
-                [i.id, i.value, i.index, i.ns]
-                if i.response_schema is None
-                else [i.id, i.value, i.index, i.ns, i.response_schema]
-                for i in outcome.interrupts
-            ],
-            "error": outcome.error,
-            "goto": list(outcome.goto),
-            "child_answers": dict(outcome.child_answers),
-            **({"task_results": dict(outcome.task_results)} if outcome.task_results else {}),
-        },
-        f"outcomes[{outcome.task_id!r}]",
-        where,
-    )
+    """A task outcome as plain data.
+
+    Only the values a node or a user gave (writes, answers, interrupt values...) go through
+    serde's walk; the frame around them is plain JSON, written as it is. Anything the writer
+    refuses there is said, with its path, by a walk of the whole outcome."""
+    try:
+        return orjson.dumps(_outcome_tree(outcome, serde.json_tree))
+    except (SerializationError, orjson.JSONEncodeError, RecursionError):
+        pass
+    return dump(_outcome_tree(outcome, _as_is), f"outcomes[{outcome.task_id!r}]", where)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _outcome_tree(outcome: TaskOutcome, enc: Callable[[Any], Any]) -> dict[str, Any]:
+    """``outcome`` as the dict stored, with ``enc`` applied to each value given by a node or
+    a user (a str or None needs none)."""
+    writes, error = outcome.writes, outcome.error
+    return {
+        "task_id": outcome.task_id,
+        "name": outcome.name,
+        "writes": None
+        if writes is None
+        else [[c, v if type(v) is str else enc(v)] for c, v in writes],
+        "answers": enc(list(outcome.answers)),
+        "interrupts": [
+            [i.id, enc(i.value), i.index, i.ns]
+            if i.response_schema is None
+            else [i.id, enc(i.value), i.index, i.ns, enc(i.response_schema)]
+            for i in outcome.interrupts
+        ],
+        "error": error if error is None or type(error) is str else enc(error),
+        "goto": enc(list(outcome.goto)) if outcome.goto else [],
+        "child_answers": enc(dict(outcome.child_answers)) if outcome.child_answers else {},
+        **({"task_results": enc(dict(outcome.task_results))} if outcome.task_results else {}),
+    }
 
 
 def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:

@@ -110,6 +110,9 @@ class OutcomeRow:
     #: True while the task waits on an unanswered interrupt (pruning keeps its checkpoint).
     interrupted: bool
     data: bytes
+    #: ``_answers_mark`` of the outcome, kept by the writer that encoded it (not stored: a
+    #: row read back from a database has None), so comparing answers need not decode it.
+    mark: tuple[int, frozenset[str], bool] | None = None
 
 
 class Tx(Protocol):
@@ -404,8 +407,13 @@ class DeltaSaver(BaseCheckpointSaver):
         cid = CheckpointId(where.checkpoint_id)
         outs = tx.outcomes(ThreadId(where.thread_id), Namespace(where.ns), cid, cid)
         row = next((o for o in outs.get(cid, []) if o.task_id == task_id), None)
-        current = None if row is None else load_outcome(row.data, task_id, where)
-        if _answers_mark(current) != _answers_mark(answered):
+        if row is None:
+            current = _answers_mark(None)
+        elif row.mark is not None:
+            current = row.mark
+        else:
+            current = _answers_mark(load_outcome(row.data, task_id, where))
+        if current != _answers_mark(answered):
             raise ConcurrentUpdateError(
                 f"Thread {where.thread_id!r} moved on: the question of task {task_id!r} at checkpoint "
                 f"{where.checkpoint_id!r} was answered by another writer meanwhile; nothing was "
@@ -916,7 +924,12 @@ def _key(row: Row) -> tuple:
 
 
 def _outcome_row(outcome: TaskOutcome, where: CheckpointLocation) -> OutcomeRow:
-    return OutcomeRow(outcome.task_id, _waits(outcome, where.ns), dump_outcome(outcome, where))
+    return OutcomeRow(
+        outcome.task_id,
+        _waits(outcome, where.ns),
+        dump_outcome(outcome, where),
+        _answers_mark(outcome),
+    )
 
 
 def _waits(outcome: TaskOutcome, ns: str) -> bool:
