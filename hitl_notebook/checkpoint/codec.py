@@ -20,6 +20,7 @@ from .base import (
     TaskOutcome,
     TaskPlan,
     ThreadId,
+    _derived_task_id,
     task_id,
 )
 from .serde import DeserializationError, SerializationError
@@ -30,6 +31,7 @@ __all__ = [
     "dump",
     "dump_metadata",
     "dump_outcome",
+    "dump_plain",
     "dump_plans",
     "load",
     "load_metadata",
@@ -73,6 +75,18 @@ def dump(value: Any, path: str, where: Where) -> bytes:
         return serde.dumps(value, path)
     except SerializationError as exc:
         raise SerializationError(f"cannot store {where}: {exc}") from exc
+
+
+def dump_plain(value: Any) -> bytes | None:
+    """``value``'s serde bytes when it is a str, a bool, None or a 64-bit int, written
+    without serde's walk (most changed channels of a step hold one); else None."""
+    t = type(value)
+    if t is str or t is bool or value is None or (t is int and -(2**63) <= value < 2**63):
+        try:
+            return orjson.dumps(value)
+        except orjson.JSONEncodeError:  # lone surrogates: serde escapes them
+            return None
+    return None
 
 
 def load(data: bytes, path: str, where: Where) -> Any:
@@ -138,6 +152,22 @@ def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
     """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan).
     A plan whose id ``task_id`` derives from the checkpoint (the usual case) and that is no
     ``Send`` is stored as its name alone; others as ``[id or null, name, send_arg, is_send]``."""
+    cid, ns, names = where.checkpoint_id, where.ns, []
+    for p in plans:  # the usual step: names only, written without serde's walk
+        name = p.name
+        if (
+            p.is_send
+            or p.send_arg is not None
+            or type(name) is not str
+            or p.id != _derived_task_id(cid, ns, name, None)
+        ):
+            break
+        names.append(name)
+    else:
+        try:
+            return orjson.dumps(names)
+        except orjson.JSONEncodeError:
+            pass  # a name serde must escape (lone surrogates): the general path below
     rows = [
         p.name
         if not p.is_send and p.send_arg is None and p.id == _derived_id(where, p.name, i, False)
@@ -149,13 +179,6 @@ def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
         ]
         for i, p in enumerate(plans)
     ]
-    if all(
-        p.send_arg is None for p in plans
-    ):  # ids and names only (most steps): no serde walk needed
-        try:
-            return orjson.dumps(rows)
-        except (orjson.JSONEncodeError, TypeError):
-            pass  # a name serde must escape (lone surrogates): the general path below
     return dump(rows, "next", where)
 
 
