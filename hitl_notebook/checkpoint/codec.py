@@ -185,8 +185,14 @@ def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
 def load_plans(data: bytes, where: CheckpointLocation) -> list[TaskPlan]:
     """Inverse of ``dump_plans`` (schema versions before 3 stored every plan as a list)."""
     raw = load(data, "next", where)
-    try:
-        return [_plan(where, k, item) for k, item in enumerate(raw)]
+    cid, ns = where.checkpoint_id, where.ns
+    try:  # a name alone (the usual plan) is rebuilt inline
+        return [
+            TaskPlan(_derived_task_id(cid, ns, item, None), item, None, False)
+            if type(item) is str
+            else _plan(where, k, item)
+            for k, item in enumerate(raw)
+        ]
     except (TypeError, ValueError) as exc:
         raise DeserializationError(
             f"{where} is unreadable: next tasks are malformed ({exc})"
@@ -254,17 +260,15 @@ def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:
     try:
         writes = raw["writes"]
         return TaskOutcome(
-            task_id=raw["task_id"],
-            name=raw["name"],
-            writes=None if writes is None else [(c, v) for c, v in writes],
-            answers=list(raw["answers"]),
-            interrupts=[
-                InterruptRecord(i, v, n, s, *schema) for i, v, n, s, *schema in raw["interrupts"]
-            ],
-            error=raw["error"],
-            goto=list(raw["goto"]),
-            child_answers=dict(raw.get("child_answers", {})),
-            task_results=dict(raw.get("task_results", {})),
+            raw["task_id"],
+            raw["name"],
+            None if writes is None else [(c, v) for c, v in writes],
+            list(raw["answers"]),
+            [InterruptRecord(i, v, n, s, *schema) for i, v, n, s, *schema in raw["interrupts"]],
+            raw["error"],
+            list(raw["goto"]),
+            dict(raw.get("child_answers", ())),
+            dict(raw.get("task_results", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DeserializationError(f"{where} is unreadable: {path} is malformed ({exc!r})") from exc

@@ -308,7 +308,7 @@ class DeltaSaver(BaseCheckpointSaver):
             closing = [_outcome_row(o, at) for o in closed]
         if record.parent_id is None:
             changes = {}
-        else:
+        elif not changes.keys() <= record.values.keys():
             unknown = [k for k in changes if k not in record.values]
             if unknown:
                 raise ValueError(
@@ -316,7 +316,8 @@ class DeltaSaver(BaseCheckpointSaver):
                 )
         delta, delta_cost, delta_values, appended = encode_changes(changes, where)
         shown, refs = split_writes(record.writes, changes)
-        writes, plans = dump(shown, "writes", where), dump_plans(record.next, where)
+        writes = b"null" if shown is None else dump(shown, "writes", where)
+        plans = dump_plans(record.next, where)
         if refs:  # ``[refs, writes]``: serde writes lists as plain JSON arrays
             writes = b"[" + dump(refs, "writes", where) + b"," + writes + b"]"
         tag = REFERRING_WRITES if refs else WRITES
@@ -326,10 +327,12 @@ class DeltaSaver(BaseCheckpointSaver):
             tail_size + 2 if tail_size <= COUNT_FROM else _json_values(writes) + _json_values(plans)
         )
         metadata = dump_metadata(record.metadata, where)
-        outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
+        outcomes = (
+            [_outcome_row(o, where) for o in record.outcomes.values()] if record.outcomes else []
+        )
 
         with self._writing(record.thread_id) as tx:
-            if advance:
+            if advance and tx.head(record.thread_id, record.ns) != record.parent_id:
                 _compare_head(tx, record.thread_id, record.ns, record.parent_id, record.id)
             if tx.row(record.thread_id, record.ns, record.id, with_data=False) is not None:
                 raise ValueError(f"{where} already exists: checkpoints are never overwritten")
@@ -355,18 +358,19 @@ class DeltaSaver(BaseCheckpointSaver):
                     if chain.is_snapshot
                     else encode_changes(changes, where, exact=True)[2]
                 ) + (_json_values(writes) + _json_values(plans))
-            _check_readable(size, values, where)
+            if size > bounds.MAX_RECORD_BYTES or values > bounds.MAX_VALUES:
+                _check_readable(size, values, where)
             row = Row(
-                thread_id=record.thread_id,
-                ns=record.ns,
-                id=record.id,
-                parent_id=record.parent_id,
-                step=record.step,
-                source=record.source,
-                created_at=record.created_at,
-                metadata=metadata,
-                chain=chain,
-                data=frames.join([*body, tail]),
+                record.thread_id,
+                record.ns,
+                record.id,
+                record.parent_id,
+                record.step,
+                record.source,
+                record.created_at,
+                metadata,
+                chain,
+                frames.join([*body, tail]),
             )
             if closing and parent is not None:  # last: the in-memory store has no rollback
                 for stored in closing:
@@ -393,7 +397,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise KeyError(
                     f"{where} does not exist: cannot record the outcome of task {outcome.task_id!r}"
                 )
-            if advance:
+            if advance and tx.head(thread_id, ns) != checkpoint_id:
                 _compare_head(tx, thread_id, ns, checkpoint_id, None)
             if answered is not None:
                 self._compare_answers(tx, where, outcome.task_id, answered)
