@@ -219,8 +219,8 @@ def dump_outcome(outcome: TaskOutcome, where: Where) -> bytes:
     serde's walk; the frame around them is plain JSON, written as it is. Anything the writer
     refuses there is said, with its path, by a walk of the whole outcome."""
     try:
-        return orjson.dumps(_outcome_tree(outcome, serde.json_tree))
-    except (SerializationError, orjson.JSONEncodeError, RecursionError):
+        return orjson.dumps(_outcome_tree(outcome, serde.json_ready))
+    except Exception:  # any failure is said, with its path, by the walk below
         pass
     return dump(_outcome_tree(outcome, _as_is), f"outcomes[{outcome.task_id!r}]", where)
 

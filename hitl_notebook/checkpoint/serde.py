@@ -91,7 +91,7 @@ __all__ = [
     "SerializationError",
     "check_serialisable",
     "dumps",
-    "json_tree",
+    "json_ready",
     "loads",
     "register_schema_types",
     "register_type",
@@ -516,10 +516,14 @@ def _enc_other(o: Any) -> Any:
     return {TAG: "obj", "n": name, "v": _enc_dict(_fields_of(o), attrs=True)}
 
 
-def json_tree(obj: Any, path: str = "value") -> Any:
-    """What ``dumps`` hands to the JSON writer for ``obj`` (``obj`` itself when it is plain
-    JSON): a caller that builds a plain frame around user values encodes just the values.
-    Not checked: depth and lone surrogates (the writer refuses those)."""
+#: What ``dumps`` hands to the JSON writer for a value (the value itself when it is plain
+#: JSON), raising some exception for one it cannot write: a caller that builds a plain frame
+#: around user values encodes just the values, and calls ``dumps`` to say what failed.
+#: Not checked: depth and lone surrogates (the writer refuses those).
+json_ready = _enc
+
+
+def _encode(obj: Any, path: str) -> Any:
     try:
         return _enc(obj)
     except _Unencodable as exc:
@@ -564,7 +568,7 @@ def dumps(obj: Any, path: str = "value") -> bytes:
     """Serialise ``obj`` to UTF-8 JSON bytes; ``path`` labels the root in error messages.
 
     JSON deeper than ``bounds.MAX_DEPTH`` levels is refused (it could not be read back)."""
-    tree = json_tree(obj, path)
+    tree = _encode(obj, path)
     try:
         return orjson.dumps(tree)
     except orjson.JSONEncodeError as exc:
@@ -591,7 +595,7 @@ def _too_deep(path: str) -> SerializationError:
 
 def check_serialisable(obj: Any, path: str = "value") -> None:
     """Raise ``SerializationError`` (naming the offending path) unless ``dumps(obj)`` would work."""
-    json_tree(obj, path)
+    _encode(obj, path)
 
 
 # --- decoding ---------------------------------------------------------------------------
