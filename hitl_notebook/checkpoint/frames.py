@@ -123,6 +123,8 @@ def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
     zlib ``level``."""
     if len(data) < DICTIONARY_FROM and len(name) < 0x80 and name.isascii():
         # Small data (most sections of a step): stored as it is, one-byte lengths.
+        if not name:  # a step's writes and next tasks
+            return tag + bytes((0, 0, len(data))) + data
         return tag + bytes((0, len(name), len(data))) + name.encode("ascii") + data
     encoded_name = name.encode("utf-8")
     flags = 0
