@@ -1,9 +1,10 @@
-"""``python -m bench.pg_layouts``: what other PostgreSQL table layouts would store for the
-``bench.storage`` loop, before anyone rewrites the schema for them.
+"""``python -m bench.pg_layouts``: what PostgreSQL table layouts store for the
+``bench.storage`` loop: the row layout of earlier releases, variations of it, and the
+tails and segments ``PostgresSaver`` now uses (``hitl_notebook.checkpoint.pg_segments``).
 
-Issue 14 asks for at most 2x the payload on every saver; ``bench.storage`` shows our
-PostgreSQL tables well above that while the bytes we store are 1.3x. This runs the same loop
-once on ``PostgresSaver``, then inserts the very same rows, one transaction each (as the
+Issue 14 asks for at most 2x the payload on every saver; with one row per checkpoint our
+PostgreSQL tables were well above that while the bytes stored were 1.3x. This runs the same
+loop once on ``PostgresSaver`` over the row layout (``ROW_TABLES``), then inserts the very same rows, one transaction each (as the
 saver writes them), into candidate layouts in fresh schemas, and prints for each what
 ``pg_total_relation_size`` counts (heap, free-space and visibility maps, indexes, TOAST)
 divided by the payload. Each candidate adds one change to the one above it, so a row's
@@ -19,7 +20,8 @@ the tail, compressed together, into a segment row when it passes ``TAIL_BYTES``.
 a saver: they store what such a saver would (every column of every checkpoint), to show
 which would reach 2x right after a run, and why (PostgreSQL reuses a deleted row's space
 only after a ``VACUUM`` records it, while an update in place on a page with room frees the
-old version's space on the page itself).
+old version's space on the page itself). The second is what ``PostgresSaver`` was then built
+as: the last line runs the loop on it.
 
 PostgreSQL: ``HITL_POSTGRES_DSN`` if set, else a throwaway local cluster (as in the tests).
 """
@@ -42,6 +44,8 @@ from bench.storage import _postgres_dsn, _run_loop, _texts, relation_sizes
 __all__ = [
     "DESIGNS",
     "LAYOUTS",
+    "ROW_LAYOUT",
+    "SEGMENTED",
     "Design",
     "Layout",
     "create",
@@ -60,6 +64,8 @@ _INSERT = (
     f"INSERT INTO hitl_checkpoints ({_COLUMNS.replace('::text', '')}) "
     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s)"
 )
+ROW_LAYOUT = "row layout (ROW_TABLES, earlier releases)"
+SEGMENTED = "PostgresSaver now: tails + segments (run)"
 #: Largest piece of ``data`` per row where a layout keeps rows inline itself (a row must
 #: fit in an 8 KB page with its header and key).
 PART = 8000
@@ -93,7 +99,7 @@ def _floor(row: tuple) -> list[tuple]:
     return [(1, r[-1], r[2], bytes(16), r[-2]) for r in _parts(row)]
 
 
-_SHIPPED = "SHIPPED"  # created by ``PostgresSaver.setup()``
+_SHIPPED = "SHIPPED"  # ``ROW_TABLES``, then ``PostgresSaver.setup()`` (which keeps them)
 _PLAIN = ", ".join(
     f"ALTER {c} SET STORAGE PLAIN"
     for c in ("thread_id", "ns", "checkpoint_id", "parent_id", "source", "created_at", "metadata")
@@ -111,7 +117,7 @@ _PLAIN_DATA = f"ALTER TABLE hitl_checkpoints {_PLAIN}, ADD COLUMN data BYTEA NOT
 _PARTED_INSERT = _INSERT.replace("data)", "data, part)").replace("%s)", "%s, %s)")
 
 LAYOUTS = (
-    Layout("shipped (PostgresSaver.setup)", (_SHIPPED,), _INSERT, _same),
+    Layout(ROW_LAYOUT, (_SHIPPED,), _INSERT, _same),
     Layout(
         "+ data STORAGE EXTERNAL, toast_tuple_target 8160",
         (
@@ -317,12 +323,12 @@ def schema(dsn: str) -> Iterator[Any]:
 
 
 def saver_rows(conn: Any, turns: int) -> list[tuple]:
-    """Run the loop of ``turns`` turns on a ``PostgresSaver`` over ``conn`` (whose schema it
-    sets up) and return its rows as ``_INSERT`` takes them, oldest first."""
+    """Run the loop of ``turns`` turns on a ``PostgresSaver`` over the row layout in
+    ``conn``'s (empty) schema and return its rows as ``_INSERT`` takes them, oldest first."""
     from hitl_notebook.checkpoint.postgres import PostgresSaver
 
+    create(conn, LAYOUTS[0])
     saver = PostgresSaver(conn)
-    saver.setup()
     _run_loop("ours", saver, _texts(turns), ())
     return [
         tuple(bytes(v) if isinstance(v, memoryview) else v for v in r)
@@ -338,6 +344,12 @@ def create(conn: Any, layout: Layout | Design) -> None:
 
     for statement in layout.ddl:
         if statement == _SHIPPED:
+            from hitl_notebook.checkpoint.postgres import ROW_TABLES
+
+            conn.execute("CREATE TABLE hitl_schema_version (version INTEGER NOT NULL)")
+            conn.execute("INSERT INTO hitl_schema_version VALUES (6)")
+            for table in ROW_TABLES:
+                conn.execute(table)
             PostgresSaver(conn).setup()
         else:
             conn.execute(statement)
@@ -363,6 +375,13 @@ def measure(dsn: str, turns: int) -> tuple[int, dict[str, int], list[tuple[str, 
                     for params in layout.params(row):
                         conn.execute(layout.insert, params)
             found.append((layout.name, relation_sizes(conn)))
+    with schema(dsn) as conn:
+        from hitl_notebook.checkpoint.postgres import PostgresSaver
+
+        saver = PostgresSaver(conn)
+        saver.setup()
+        _run_loop("ours", saver, _texts(turns), ())
+        found.append((SEGMENTED, relation_sizes(conn)))
     return sum(len(t) for t in _texts(turns)), ran, found
 
 
@@ -385,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header)
     print("-" * len(header))
-    print(_line("PostgresSaver's own tables after the loop", ran, payload))
+    print(_line("PostgresSaver on the row layout after the loop", ran, payload))
     for name, sizes in found:
         print(_line(name, sizes, payload))
     return 0

@@ -159,6 +159,12 @@ _OURS_SQL = (
     "SELECT (SELECT COALESCE(SUM(LENGTH(data) + LENGTH(CAST(metadata AS TEXT))), 0) FROM hitl_checkpoints)"
     " + (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM hitl_outcomes)"
 )
+#: The same on PostgreSQL, whose checkpoints are in tails and segments (``pg_segments``).
+_PG_STORED_SQL = (
+    "SELECT (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM hitl_tails)"
+    " + (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM hitl_segments)"
+    " + (SELECT COALESCE(SUM(LENGTH(data)), 0) FROM hitl_outcomes)"
+)
 #: Everything PostgreSQL keeps for each of our tables, by part (heap, free-space and
 #: visibility maps, indexes, TOAST) and in all.
 _PG_PARTS_SQL = (
@@ -291,13 +297,13 @@ def _savers(
             saver = PostgresSaver.from_conn_string(postgres)
             saver.setup()
             with saver._lock:
-                saver._conn.execute("TRUNCATE hitl_checkpoints, hitl_outcomes")
+                saver._conn.execute(f"TRUNCATE {', '.join(saver._tables())}")
                 saver._conn.execute("VACUUM FULL")  # a fresh start: no pages of earlier runs
             return saver
 
         def pg_sizes(saver: Any) -> Sizes:
             with saver._lock:
-                stored = saver._conn.execute(_OURS_SQL).fetchone()[0]
+                stored = saver._conn.execute(_PG_STORED_SQL).fetchone()[0]
                 parts = relation_sizes(saver._conn)
                 saver.vacuum()
                 vacuumed = relation_sizes(saver._conn)["total"]

@@ -30,6 +30,10 @@ MAX_DEPTH = 255
 
 #: A JSON string literal, escapes included (unrolled so that long strings scan fast).
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: Every byte but those the cheap bound counts: value openers and separators.
+_NOT_COUNTED = bytes(range(256)).translate(None, b"[{,")
+#: Every byte but JSON structure, quotes and backslashes (what ``_structure`` splits).
+_NOT_STRUCTURE_OR_QUOTE = bytes(range(256)).translate(None, b'[]{},"\\')
 #: Every byte that is not JSON structure (for ``bytes.translate``'s delete argument).
 _NOT_STRUCTURE = bytes(range(256)).translate(None, b"[]{},")
 
@@ -48,11 +52,11 @@ def json_shape(data: bytes, budget: int | None = None, *, depth: bool = True) ->
     the cheap bound is over a limit.
     """
     budget = MAX_VALUES if budget is None else budget
-    opens = data.count(b"[") + data.count(b"{")
-    bound = opens + data.count(b",") + 1
-    if bound <= budget and (opens <= MAX_DEPTH or not depth):
+    counted = data.translate(None, _NOT_COUNTED)  # one pass: cheaper than three counts
+    bound = len(counted) + 1
+    if bound <= budget and (not depth or bound - 1 - counted.count(b",") <= MAX_DEPTH):
         return bound
-    structure = _outside_strings(data).translate(None, _NOT_STRUCTURE)
+    structure = _structure(data)
     opens = structure.count(b"[") + structure.count(b"{")
     count = opens + structure.count(b",") + 1
     if count > budget:
@@ -68,11 +72,14 @@ def json_shape(data: bytes, budget: int | None = None, *, depth: bool = True) ->
     return count
 
 
-def _outside_strings(data: bytes) -> bytes:
-    """``data`` with its string literals' contents removed."""
-    if b"\\" not in data:  # no escapes: every other quote opens a string
-        return b'""'.join(data.split(b'"')[::2])
-    return _STRING.sub(b'""', data)
+def _structure(data: bytes) -> bytes:
+    """The JSON structure (brackets, braces, commas) of ``data`` outside string literals."""
+    kept = data.translate(None, _NOT_STRUCTURE_OR_QUOTE)
+    if b"\\" in kept:  # escapes: find the strings in the text itself
+        return _STRING.sub(b"", data).translate(None, _NOT_STRUCTURE)
+    # No escapes: every other quote opens a string. Split what is left of the text rather
+    # than the text: its pieces are mostly the shared empty and one-byte ``bytes``.
+    return b"".join(kept.split(b'"')[::2])
 
 
 def _deeper_than(brackets: bytes, limit: int) -> bool:

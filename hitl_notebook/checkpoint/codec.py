@@ -89,11 +89,11 @@ def dump_plain(value: Any) -> bytes | None:
     return None
 
 
-def load(data: bytes, path: str, where: Where) -> Any:
+def load(data: bytes, path: str, where: Where, *, shaped: bool = False) -> Any:
     """Deserialise ``data``; any failure is a ``DeserializationError`` naming ``where`` and
-    the path."""
+    the path. ``shaped``: already checked against ``bounds`` (see ``serde.loads``)."""
     try:
-        return serde.loads(data, path)
+        return serde.loads(data, path, shaped=shaped)
     except Exception as exc:
         raise DeserializationError(f"{where} is unreadable: {exc}") from exc
 

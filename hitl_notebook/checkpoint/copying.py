@@ -66,11 +66,20 @@ def _plain_pydantic(cls: type) -> bool:
     if base is None or not issubclass(cls, base) or "__slots__" in cls.__dict__:
         return False
     hooks = ("__deepcopy__", "__copy__", "__reduce__", "__reduce_ex__")
-    return all(getattr(cls, h, None) is getattr(base, h, None) for h in hooks)
+    if not all(getattr(cls, h, None) is getattr(base, h, None) for h in hooks):
+        return False
+    global _model_slots
+    _model_slots = tuple(base.__dict__[name].__set__ for name in _MODEL_SLOTS)
+    return True
 
 
 _set = object.__setattr__
 _new = object.__new__
+#: ``BaseModel``'s slots that a copy sets...
+_MODEL_SLOTS = ("__dict__", "__pydantic_extra__", "__pydantic_fields_set__", "__pydantic_private__")
+#: ...and their descriptors' setters, taken when ``_plain_pydantic`` first accepts a model
+#: (pydantic is not imported before): cheaper than ``object.__setattr__`` by name.
+_model_slots: tuple = ()
 #: Types ``_plain_dataclass`` and ``_plain_pydantic`` accepted, checked before the
 #: containers in ``fresh_copy``: the items of a long message list are most of what is copied.
 _DATACLASSES: set[type] = set()
@@ -88,17 +97,24 @@ def _copy_fields(fields: dict) -> dict:
 
 
 def _copy_pydantic(value: Any) -> Any:
-    """What ``BaseModel.__deepcopy__`` builds, with our copy of each field."""
+    """What ``BaseModel.__deepcopy__`` builds, with our copy of each field (``_copy_fields``
+    inlined: a long message list is copied one model at a time)."""
+    set_dict, set_extra, set_fields_set, set_private = _model_slots
     new: Any = _new(type(value))
-    _set(new, "__dict__", _copy_fields(value.__dict__))
+    fields = value.__dict__.copy()
+    for k, v in fields.items():
+        t = type(v)
+        if t not in _IMMUTABLE:
+            fields[k] = t() if not v and (t is dict or t is list) else fresh_copy(v)
+    set_dict(new, fields)
     extra = value.__pydantic_extra__  # None, or a dict: empty in most messages, made inline
-    _set(new, "__pydantic_extra__", extra if extra is None else fresh_copy(extra) if extra else {})
-    _set(new, "__pydantic_fields_set__", value.__pydantic_fields_set__.copy())
+    set_extra(new, extra if extra is None else fresh_copy(extra) if extra else {})
+    set_fields_set(new, value.__pydantic_fields_set__.copy())
     private = getattr(value, "__pydantic_private__", None)
     if private is not None:
         unset = sys.modules["pydantic_core"].PydanticUndefined
         private = fresh_copy({k: v for k, v in private.items() if v is not unset})
-    _set(new, "__pydantic_private__", private)
+    set_private(new, private)
     return new
 
 

@@ -175,12 +175,13 @@ class ValuesBuilder:
         self._owned: set[str] = set()
 
     def apply(self, sections: Iterable[frames.Section], where: Where, *, snapshot: bool) -> None:
-        """Apply one checkpoint's value sections (a snapshot starts from nothing)."""
+        """Apply one checkpoint's value sections, as ``frames.decode_sections`` returns them
+        (bounded), in order (a snapshot starts from nothing)."""
         if snapshot:
             self._values, self._owned = {}, set()
         for section in sections:
             path = f"values[{section.name!r}]"
-            value = load(section.data, path, where)
+            value = load(section.data, path, where, shaped=True)  # by ``decode_sections``
             if section.tag == APPEND:
                 previous = self._values.get(section.name, [])
                 if not isinstance(value, list) or not isinstance(previous, list):

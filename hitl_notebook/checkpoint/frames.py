@@ -22,7 +22,15 @@ from dataclasses import dataclass
 
 from . import bounds
 
-__all__ = ["FrameError", "Section", "decode_sections", "encode_section", "join", "pack"]
+__all__ = [
+    "FrameError",
+    "Section",
+    "decode_sections",
+    "encode_section",
+    "join",
+    "pack",
+    "pack_plain",
+]
 
 MAGIC = b"HNF2"
 #: Blobs written before schema version 5, with fixed-width ``_HEADER_1`` section headers.
@@ -144,6 +152,12 @@ def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
     return header + encoded_name + data
 
 
+def pack_plain(tag: bytes, name: str, data: bytes) -> bytes:
+    """A section stored as it is, whatever its size (for blobs compressed as a whole)."""
+    encoded_name = name.encode("utf-8")
+    return tag + b"\x00" + _varint(len(encoded_name)) + _varint(len(data)) + encoded_name + data
+
+
 def _varint(n: int) -> bytes:
     if n < 0x80:
         return bytes((n,))
@@ -192,7 +206,8 @@ def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[S
     """The sections of ``blob`` (only those whose tag is in ``tags``, when given).
 
     Sections that are skipped are not decompressed. The returned sections' data is bounded
-    in size and JSON values (a ``FrameError`` otherwise).
+    in size, JSON values and nesting (a ``FrameError`` otherwise), so that loading it need
+    not check again (``serde.loads(..., shaped=True)``).
     """
     blob = bytes(blob)
     fixed = blob.startswith(MAGIC_1)
@@ -231,14 +246,10 @@ def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[S
         size += len(data)
         if size > bounds.MAX_RECORD_BYTES:
             raise FrameError(_too_big(name))
-        # ``bounds.json_shape``'s cheap bound, inline; past the budget it counts exactly.
-        count = data.count(b"[") + data.count(b"{") + data.count(b",") + 1
-        if count > bounds.MAX_VALUES - values:
-            try:
-                count = bounds.json_shape(data, bounds.MAX_VALUES - values, depth=False)
-            except bounds.ShapeError as exc:
-                raise FrameError(f"section {name!r} {exc}") from None
-        values += count
+        try:
+            values += bounds.json_shape(data, bounds.MAX_VALUES - values)
+        except bounds.ShapeError as exc:
+            raise FrameError(f"section {name!r} {exc}") from None
         sections.append(Section(tag, name, data))
     return sections
 

@@ -85,6 +85,7 @@ from ..messages import (
 )
 from ..types import _UNSET, Command, Interrupt, Send
 from . import bounds
+from .langchain_revive import revive_langchain
 
 __all__ = [
     "DeserializationError",
@@ -721,7 +722,7 @@ def _revive_interrupt(d: dict) -> Interrupt:
 
 
 def _revive_langchain(d: dict) -> Any:
-    if set(d) != {TAG, "n", "v"} or not isinstance(d["v"], dict):
+    if len(d) != 3 or "n" not in d or not isinstance(d.get("v"), dict):  # keys: TAG, n, v
         raise _BadData(f"unexpected keys {sorted(d)}")
     try:
         classes = _langchain_classes()
@@ -730,7 +731,7 @@ def _revive_langchain(d: dict) -> Any:
     cls = classes.get(d["n"]) if isinstance(d["n"], str) else None
     if cls is None:
         raise _BadData(f"unknown LangChain message type {d['n']!r}")
-    return cls(**d["v"])
+    return revive_langchain(cls, d["v"])
 
 
 _REVIVERS: dict[str, Callable[[dict], Any]] = {
@@ -783,6 +784,7 @@ def _hook(d: dict) -> Any:
 _decoder = json.JSONDecoder(
     object_hook=_hook
 )  # built once: json.loads(..., object_hook=) rebuilds it per call
+_scan = _decoder.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
 
 
 def _locate(node: Any, path: str) -> Any:
@@ -809,13 +811,18 @@ _DIGITS_TO_NUL = bytes.maketrans(b"0123456789", b"\0" * 10)
 _LONG_NUMBER = b"\0" * 19
 
 
-def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> Any:
+def loads(
+    data: bytes | bytearray | memoryview | str, path: str = "value", *, shaped: bool = False
+) -> Any:
     """Revive a value written by ``dumps``. Raises ``DeserializationError`` (naming the path
-    and the tag) for anything else; never imports or runs code named by the data."""
+    and the tag) for anything else; never imports or runs code named by the data.
+
+    ``shaped``: the caller has already checked ``data`` against ``bounds`` (values and
+    depth), as ``frames.decode_sections`` does for every section it returns."""
     if not isinstance(data, (bytes, bytearray, memoryview, str)):
         raise TypeError(f"loads expects bytes or str, not {type(data).__name__}")
     # Data shorter than both limits can neither nest nor hold values beyond them.
-    if len(data) > bounds.MAX_DEPTH or len(data) >= bounds.MAX_VALUES:
+    if not shaped and (len(data) > bounds.MAX_DEPTH or len(data) >= bounds.MAX_VALUES):
         try:
             bounds.json_shape(
                 data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
@@ -835,6 +842,12 @@ def loads(data: bytes | bytearray | memoryview | str, path: str = "value") -> An
             pass  # the general path below accepts or names the problem exactly as before
     try:
         text = data if isinstance(data, str) else str(data, "utf-8")
+        with contextlib.suppress(StopIteration):
+            # ``decode`` less its two Python frames and whitespace regexes, for the data we
+            # write (nothing around the value); anything else is decoded by ``decode``.
+            value, end = _scan(text, 0)
+            if end == len(text):
+                return value
         return _decoder.decode(text)
     except _BadData as exc:
         reason = str(exc)

@@ -32,6 +32,7 @@ __all__ = [
     "interrupt_gate",
     "interrupt_id",
     "node_config",
+    "running_task",
     "runtime_of",
     "task_scope",
 ]
@@ -39,56 +40,76 @@ __all__ = [
 
 @dataclass(slots=True)
 class TaskContext:
-    """What a node call can reach while it runs."""
+    """What a node call can reach while it runs.
+
+    Fields come in the order ``Run.context_for`` passes them (positionally: a context is
+    made for every task, and keyword arguments cost more than the rest of the call):
+    the task's own, then its run's, then its step's; the rest start at their defaults."""
 
     task_id: str
     name: str
-    ns: Namespace
-    thread_id: ThreadId | None
-    checkpointer: Any
-    config: dict
     #: Answers given to this task's interrupts, in call order.
     answers: list[Any]
     #: Answers for interrupts raised inside subgraphs this task calls, by interrupt id.
     child_answers: dict[str, Any]
+    ns: Namespace
+    thread_id: ThreadId | None
+    checkpointer: Any
+    config: dict
     #: Sends a "custom" stream chunk.
     writer: Any = None
     #: When the caller streams with ``subgraphs=True``: the modes it wants and a function
     #: taking ``(mode, ns, chunk)`` that forwards subgraph events to it.
     forward: tuple[tuple[str, ...], Any] | None = None
+    #: The run's ``durability``, which subgraphs it calls inherit.
+    durability: str = "async"
+    #: The plan of the graph running this task (subgraphs the node calls register there).
+    owner: Any = None
+    #: The enclosing graphs' checkpoints (``{namespace: checkpoint id}``): subgraphs the
+    #: task runs record them (and ``checkpoint_id``) as their parents.
+    parents: dict = field(default_factory=dict)
+    #: Subgraph checkpoints a replay should start from, by namespace (``checkpoint_map``).
+    replay: dict = field(default_factory=dict)
+    #: ``emit(mode, chunk)``: sends a chunk on the run's stream (``@task`` results).
+    emit: Any = None
+    #: The graph run (its ``context`` is ``runtime.context``). With ``plan`` (this task's
+    #: plan), ``run._task_metadata(plan)`` is what LangGraph's metadata says of the task
+    #: (step, node, triggers, path, namespace), for the config the node sees. A ``@task``
+    #: call has its caller's run and no plan (nothing to add).
+    run: Any = None
+    #: The thread's saver when ``checkpointer`` is None because this graph keeps no
+    #: checkpoints (``checkpointer=False``): a ``checkpointer=True`` subgraph below still
+    #: keeps its history there, as LangGraph lends it the saver through the config.
+    lent_checkpointer: Any = None
+    #: The checkpoint this task's step runs from.
+    checkpoint_id: str | None = None
+    #: True when the task is the only one of its step (its routing preview is the commit).
+    solo: bool = False
+    #: Functional API: results of the ``@task`` calls that finished, by call id, shared by
+    #: the entrypoint's task and every task it calls (see ``hitl_notebook.functional``).
+    task_results: dict = field(default_factory=dict)
+    #: An answer given while nothing waited for one (a task failed after its answers):
+    #: the next ``interrupt()`` without an answer takes it, in the node or in a ``@task``
+    #: call it made (a one-item list shared with them).
+    spare: list = field(default_factory=list)
+    #: Where LLM tokens and messages go when the caller streams ``messages`` (else None).
+    messages: Any = None
+    #: The LangChain callback manager this task's run reports under (only when the call's
+    #: config has ``callbacks``; see ``engine.tracing``).
+    trace: Any = None
+    plan: Any = None
     #: How many ``interrupt()`` calls this run of the node has made.
     calls: int = 0
     #: How many subgraph invocations this run of the node has made (for their namespaces).
     subgraph_calls: int = 0
-    #: Indexes of answers the node actually consumed (to warn about an unused answer).
-    consumed: set[int] = field(default_factory=set)
-    #: True when the task is the only one of its step (its routing preview is the commit).
-    solo: bool = False
-    #: The run's ``durability``, which subgraphs it calls inherit.
-    durability: str = "async"
-    #: Where LLM tokens and messages go when the caller streams ``messages`` (else None).
-    messages: Any = None
-    #: The plan of the graph running this task (subgraphs the node calls register there).
-    owner: Any = None
-    #: The checkpoint this task's step runs from, and the enclosing graphs' checkpoints
-    #: (``{namespace: checkpoint id}``): subgraphs the task runs record both as their parents.
-    checkpoint_id: str | None = None
-    parents: dict = field(default_factory=dict)
-    #: Subgraph checkpoints a replay should start from, by namespace (``checkpoint_map``).
-    replay: dict = field(default_factory=dict)
-    #: Functional API: results of the ``@task`` calls that finished, by call id, shared by
-    #: the entrypoint's task and every task it calls (see ``hitl_notebook.functional``).
-    task_results: dict = field(default_factory=dict)
+    #: True once this run of the node took one of its answers (else an answer given to it
+    #: went unused, which is warned about).
+    consumed: bool = False
     #: How many ``@task`` calls this run of the node has made (for their call ids).
     task_calls: int = 0
-    #: ``emit(mode, chunk)``: sends a chunk on the run's stream (``@task`` results).
-    emit: Any = None
     #: State keys of the compiled graphs this task ran: a node returning a subgraph's
     #: output may carry them, and the parent drops those it lacks (LangGraph's rule).
     subgraph_keys: frozenset = frozenset()
-    #: The LangChain callback manager this task's run reports under (only when the call's
-    #: config has ``callbacks``; see ``engine.tracing``).
-    trace: Any = None
     #: A graph node's ``@task`` calls (made on its first call; see ``functional.calls``).
     caller: Any = None
     #: An entrypoint's ``previous`` value, shown as ``runtime.previous``.
@@ -98,22 +119,8 @@ class TaskContext:
     #: When the task's runtime was first read (``time.time()``): its first attempt, unless
     #: the node reads it only on a retry. Not taken for every task: most never read it.
     first_attempt: float | None = None
-    #: The graph run (its ``context`` is ``runtime.context``) and this task's plan, whose
-    #: ``run._task_metadata(plan)`` is what LangGraph's metadata says of the task (step,
-    #: node, triggers, path, namespace), for the config the node sees. A ``@task`` call
-    #: has its caller's run and no plan (nothing to add).
-    run: Any = None
-    plan: Any = None
-    #: That config, made on first use (see ``node_config``).
+    #: The config the node sees, made on first use (see ``node_config``).
     shown_config: dict | None = None
-    #: The thread's saver when ``checkpointer`` is None because this graph keeps no
-    #: checkpoints (``checkpointer=False``): a ``checkpointer=True`` subgraph below still
-    #: keeps its history there, as LangGraph lends it the saver through the config.
-    lent_checkpointer: Any = None
-    #: An answer given while nothing waited for one (a task failed after its answers):
-    #: the next ``interrupt()`` without an answer takes it, in the node or in a ``@task``
-    #: call it made (a one-item list shared with them).
-    spare: list = field(default_factory=list)
     #: True for a ``@task`` call's context: an answer it takes from ``spare`` is stored in
     #: its caller's ``child_answers``.
     is_task_call: bool = False
@@ -125,15 +132,17 @@ class TaskContext:
         self.attempt += 1
         self.subgraph_calls = 0
         self.task_calls = 0
-        self.consumed.clear()
+        self.consumed = False
 
 
-_current: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)
+#: The context of the node running in this thread/task. ``task_scope`` sets it; the
+#: engine's per-task path sets and resets it directly (a ``with`` costs three calls).
+running_task: ContextVar[TaskContext | None] = ContextVar("hitl_notebook_task", default=None)
 
 
 def current_task() -> TaskContext | None:
     """The context of the node running in this thread/task, or None outside a node."""
-    return _current.get()
+    return running_task.get()
 
 
 class task_scope:
@@ -145,11 +154,11 @@ class task_scope:
         self.ctx = ctx
 
     def __enter__(self) -> TaskContext:
-        self._token = _current.set(self.ctx)
+        self._token = running_task.set(self.ctx)
         return self.ctx
 
     def __exit__(self, *exc: object) -> None:
-        _current.reset(self._token)
+        running_task.reset(self._token)
 
 
 #: Called by ``interrupt()`` before it takes its call index. ``ToolNode`` sets it in each
@@ -179,7 +188,7 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     of it kept, so the interrupt can be answered again. (To keep the validated object in the
     state, register its class with ``register_type`` as any class stored in a checkpoint.)
     """
-    ctx = _current.get()
+    ctx = running_task.get()
     if ctx is None:
         raise OutsideNodeError(
             "interrupt() can only be called inside a graph node while the graph runs: call "
@@ -199,7 +208,7 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
     if index == len(ctx.answers) and ctx.spare:
         _take_spare(ctx, index)
     if index < len(ctx.answers):
-        ctx.consumed.add(index)
+        ctx.consumed = True
         answer = ctx.answers[index]
         if response_schema is None or isinstance(response_schema, dict):
             return answer
@@ -244,7 +253,7 @@ def get_config() -> dict:
 
 def _running(call: str) -> TaskContext:
     """The running task's context; ``call`` outside a node is an ``OutsideNodeError``."""
-    ctx = _current.get()
+    ctx = running_task.get()
     if ctx is None:
         raise OutsideNodeError(
             f"{call} can only be called inside a graph node: call it from a node function."
@@ -340,7 +349,7 @@ def _no_chunks(chunk: Any) -> None:
 def get_stream_writer():
     """A function that emits a chunk on the ``"custom"`` stream mode (no-op when nobody
     streams it)."""
-    ctx = _current.get()
+    ctx = running_task.get()
     if ctx is None or ctx.writer is None:
         return lambda chunk: None
     return ctx.writer

@@ -38,12 +38,20 @@ def drive_sync(run: Run, input: Any, single: bool) -> Iterator[Any]:
         while (plans := run.plan_step()) is not None:
             if run.events:
                 yield from run.drain(single)
-            results = []
-            for result in _tasks_sync(run, plans):
-                if result is not None:  # None: a tick while tasks run, to pass on live chunks
-                    results.append(result)
+            if len(plans) == 1 and not run.live and run.graph.step_timeout is None:
+                # The usual step: one task, run in this thread, nothing to pass on meanwhile.
+                result = call_sync(run.plan, plans[0], run.step_values, run.context_for(plans[0]))
+                run.task_done(result, False)  # not parallel
+                results = [result]
                 if run.events:
                     yield from run.drain(single)
+            else:
+                results = []
+                for maybe in _tasks_sync(run, plans):
+                    if maybe is not None:  # None: a tick while tasks run, to pass on live chunks
+                        results.append(maybe)
+                    if run.events:
+                        yield from run.drain(single)
             run.finish_step(results)
             if run.events:
                 yield from run.drain(single)
@@ -90,8 +98,9 @@ async def drive_async(run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
 
 
 def _tasks_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult | None]:
-    """Run the step's tasks (inline when there is one, else one thread each, at most
-    ``max_concurrency`` at once), yielding each result as it finishes; while live chunks
+    """Run the step's tasks (one thread each, at most ``max_concurrency`` at once; a lone
+    task that ``drive_sync`` did not run inline gets a thread too, so that live chunks pass
+    and ``step_timeout`` holds), yielding each result as it finishes; while live chunks
     may come, also ``None`` every ``_TICK`` s. Past ``step_timeout``: ``TimeoutError``
     once the running threads are done (a thread cannot be stopped)."""
     if not plans:
@@ -99,11 +108,6 @@ def _tasks_sync(run: Run, plans: list[TaskPlan]) -> Iterator[TaskResult | None]:
     plan_, values = run.plan, run.step_values
     parallel = len(plans) > 1
     timeout = run.graph.step_timeout
-    if not parallel and not run.live and timeout is None:
-        result = call_sync(plan_, plans[0], values, run.context_for(plans[0]))
-        run.task_done(result, parallel=False)
-        yield result
-        return
     workers = min(len(plans), run.config.get("max_concurrency") or len(plans))
     deadline = None if timeout is None else time.monotonic() + timeout
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hitl-task") as pool:

@@ -64,6 +64,8 @@ def checkpoint_payload(
     snapshot = to_snapshot(graph, record, live=live)
     tasks = []
     for task in snapshot.tasks:
+        if isinstance(task.state, dict):
+            task = task._replace(state=_payload_state(snapshot.config, task))
         if task.error:
             tasks.append(
                 {"id": task.id, "name": task.name, "error": task.error, "state": task.state}
@@ -94,6 +96,20 @@ def checkpoint_payload(
         "metadata": snapshot.metadata,
         "next": list(snapshot.next),
         "tasks": tasks,
+    }
+
+
+def _payload_state(config: dict, task: Any) -> dict:
+    """A subgraph task's ``state`` in a checkpoint payload: LangGraph names the namespace by
+    the task's id there, even for a subgraph that keeps one history under the node's name
+    (``checkpointer=True``), where ``get_state`` names the node alone."""
+    configurable = config["configurable"]
+    ns, own = configurable.get("checkpoint_ns", ""), f"{task.name}:{task.id}"
+    return {
+        "configurable": {
+            "thread_id": configurable["thread_id"],
+            "checkpoint_ns": f"{ns}|{own}" if ns else own,
+        }
     }
 
 

@@ -149,8 +149,75 @@ def now_iso() -> str:
     return f"{text}.{nanos // 1000:06d}+00:00"
 
 
+#: Steps a continued run (``None`` or a ``Command`` as input) may take beyond
+#: ``recursion_limit``: LangGraph counts its budget from the checkpoint it continues, which
+#: saves no input step, so such a run stops two steps later than one given new input.
+CONTINUED_SPARE_STEPS = 2
+
+
 class Run:
     """State of one graph call; the drivers below move it step by step."""
+
+    # Slots: a run has more attributes than an instance dict keeps fast, and its steps
+    # read them all the time.
+    __slots__ = (
+        "_adopt",
+        "_asked_early",
+        "_emitters",
+        "_finished_unshown",
+        "_forward",
+        "_given_changes",
+        "_held",
+        "_node_finished",
+        "_reported",
+        "_saved_id",
+        "_seen_messages",
+        "_shows_tasks",
+        "_shows_updates",
+        "_sink",
+        "_streams_messages",
+        "_task_shared",
+        "_writer",
+        "after",
+        "before",
+        "checkpoint_id",
+        "config",
+        "context",
+        "continuation",
+        "control",
+        "cp",
+        "durability",
+        "error",
+        "events",
+        "first_step",
+        "graph",
+        "latest",
+        "lent_saver",
+        "limit",
+        "live",
+        "metadata",
+        "modes",
+        "ns",
+        "output_keys",
+        "parent",
+        "parents",
+        "plan",
+        "preanswers",
+        "printed",
+        "replay",
+        "reported",
+        "saver",
+        "shown",
+        "spare",
+        "status",
+        "step_values",
+        "steps",
+        "stop_requested",
+        "subgraphs",
+        "thread_id",
+        "trace",
+        "wake",
+    )
 
     def __init__(
         self,
@@ -312,6 +379,7 @@ class Run:
         self.spare: dict[str, list[Any]] = {}
         self.continuation = False
         self._reported = False  # whether a checkpoints/debug chunk went out yet
+        self._finished_unshown = False  # see ``_emit_finished``
         self.first_step = True
         self.stop_requested = False
         self.steps = 0
@@ -329,6 +397,27 @@ class Run:
         )
         forwarding = self.subgraphs or (self.parent is not None and self.parent.forward)
         self._forward = (self.modes, self._sink) if forwarding else None
+        self._streams_messages = "messages" in self.modes
+        self._shows_tasks = "tasks" in self.modes or "debug" in self.modes
+        self._shows_updates = "updates" in self.modes
+        # What every task context of this run holds, in ``TaskContext``'s field order
+        # (``context_for`` runs per task: the tuple is made once).
+        self._task_shared = (
+            self.ns,
+            self.thread_id,
+            self.saver,
+            self.config,
+            self._writer,
+            self._forward,
+            self.durability,
+            self.plan,
+            self.parents,
+            self.replay,
+            # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
+            self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
+            self,
+            self.lent_saver,
+        )
 
     # -- starting --------------------------------------------------------------------
     def start(self, input: Any) -> None:
@@ -447,14 +536,8 @@ class Run:
             self._emit(
                 "values", self._output(streamed=True, values=step_values(self.plan, self.cp)[0])
             )
-        if "updates" in self.modes:  # and what the tasks that already finished wrote
-            for plan in self.cp.next:
-                outcome = self.cp.outcomes.get(plan.id)
-                if outcome is not None and outcome.writes is not None and plan.name != START:
-                    self._emit(
-                        "updates",
-                        {plan.name: _update_view(outcome.writes), "__metadata__": {"cached": True}},
-                    )
+        # what the tasks that already finished wrote follows the step's task chunks
+        self._finished_unshown = "updates" in self.modes
         if not self._reported:  # and the checkpoint it starts from (with its questions as
             # they were asked), unless it just made it
             if "checkpoints" in self.modes or "debug" in self.modes:
@@ -707,7 +790,10 @@ class Run:
         """The tasks to run now; ``None`` when the run stops here."""
         cp = self.cp
         first, self.first_step = self.first_step, False
-        self.step_values, self._given_changes = step_values(self.plan, cp)
+        if cp.outcomes:  # a Command given as input may have updated the step's values
+            self.step_values, self._given_changes = step_values(self.plan, cp)
+        else:
+            self.step_values, self._given_changes = cp.values, {}
         if self.status != "running":  # the previous step paused: this call ends here
             return None
         if self.stop_requested:
@@ -729,25 +815,28 @@ class Run:
             if any(_unfinished(cp.outcomes.get(p.id)) for p in cp.next):
                 self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
                 if first:  # nothing ran in this call: say why it stops (else finish_step did)
+                    self._emit_finished()
                     self._emit_interrupts()
                 return None
+            self._emit_finished()
             return []  # every task already finished: only the commit is missing
         if self.before and not (first and self.continuation) and _hits(self.before, runnable):
             self.status = "breakpoint"
             self._emit_breakpoint()
             return None
-        if any(p.name != START for p in runnable):  # the input step is not a node step
+        # The input step (START alone) is not a node step; the first task usually decides.
+        if runnable[0].name != START or any(p.name != START for p in runnable):
             if self.control is not None and self.control.drain_requested:
                 self.status = "drained"
                 return None
-            if self.steps >= self.limit:
+            if self.steps >= self.limit + (CONTINUED_SPARE_STEPS if self.continuation else 0):
                 raise GraphRecursionError(
                     f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
                     f"(next: {', '.join(p.name for p in runnable)}). Raise it with config "
                     '{"recursion_limit": N} if the loop is intended.'
                 )
             self.steps += 1
-        if "tasks" in self.modes or "debug" in self.modes:
+        if self._shows_tasks:
             # A resumed step lists its tasks that finished before the pause too (their
             # results are not recomputed); Send tasks in order, then node tasks by name, as
             # LangGraph starts them.
@@ -767,17 +856,32 @@ class Run:
                 )
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
+        self._emit_finished()
         return runnable
 
+    def _emit_finished(self) -> None:
+        """Once per continued call: the updates of the step's tasks that finished before it
+        paused, marked cached, after the step's task chunks (as LangGraph shows them)."""
+        if not self._finished_unshown:
+            return
+        self._finished_unshown = False
+        for plan in self.cp.next:
+            outcome = self.cp.outcomes.get(plan.id)
+            if outcome is not None and outcome.writes is not None and plan.name != START:
+                self._emit(
+                    "updates",
+                    {plan.name: _update_view(outcome.writes), "__metadata__": {"cached": True}},
+                )
+
     def context_for(self, plan: TaskPlan) -> TaskContext:
-        outcome = self.cp.outcomes.get(plan.id)
+        outcome = self.cp.outcomes.get(plan.id) if self.cp.outcomes else None
         if outcome is not None:
             answers, child_answers = list(outcome.answers), dict(outcome.child_answers)
             task_results = dict(outcome.task_results)
         else:
-            answers, child_answers = list(self.preanswers.get(plan.id, ())), {}
-            task_results = {}
-        if "messages" in self.modes:
+            answers = list(self.preanswers.get(plan.id, ())) if self.preanswers else []
+            child_answers, task_results = {}, {}
+        if self._streams_messages:
             emitter: MessageEmitter | None = self._message_emitter(plan)
         elif self.parent is not None and self.parent.messages is not None:
             emitter = SilentEmitter()  # streamed without subgraphs: not shown
@@ -786,29 +890,16 @@ class Run:
         return TaskContext(
             plan.id,
             plan.name,
-            self.ns,
-            self.thread_id,
-            self.saver,
-            self.config,
             answers,
             child_answers,
-            self._writer,
-            self._forward,
-            solo=len(self.cp.next) == 1,
-            durability=self.durability,
-            messages=emitter,
-            owner=self.plan,
-            checkpoint_id=self.cp.id,
-            parents=self.parents,
-            replay=self.replay,
-            task_results=task_results,
-            spare=self.spare.pop(plan.id, []),
-            # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
-            emit=self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
-            trace=None if self.trace is None else self._node_trace(plan),
-            run=self,
-            plan=plan,
-            lent_checkpointer=self.lent_saver,
+            *self._task_shared,
+            self.cp.id,
+            len(self.cp.next) == 1,  # solo
+            task_results,
+            self.spare.pop(plan.id, []) if self.spare else [],
+            emitter,
+            None if self.trace is None else self._node_trace(plan),
+            plan,
         )
 
     def _node_trace(self, plan: TaskPlan) -> Any:
@@ -850,9 +941,11 @@ class Run:
 
     def finish_step(self, results: list[TaskResult]) -> None:
         cp = self.cp
-        if (
-            len(results) == 1 == len(cp.next) and not cp.outcomes
-        ):  # the usual step: one task, first run
+        if len(results) == 1 == len(cp.next) and not cp.outcomes:  # one task, first run
+            only = results[0]
+            if only.writes is not None and only.error is None and not only.unused_answer:
+                self._commit(results)  # the usual step: it finished, nothing to warn about
+                return
             everything: list[TaskResult | None] = list(results)
         else:
             fresh = {r.plan.id: r for r in results}
@@ -895,12 +988,12 @@ class Run:
         if result.writes is not None:
             if self._node_finished is not None and plan.name != START:
                 self._node_finished(plan.name)
-            if plan.name != START and "updates" in self.modes:
+            if self._shows_updates and plan.name != START:
                 self._emit("updates", {plan.name: _update_view(result.shown)})
         elif (
             result.error is None
             and result.interrupts
-            and (parallel or "updates" in self.modes or "values" in self.modes)
+            and (parallel or self._shows_updates or "values" in self.modes)
         ):
             # A task's questions go out when it asks (a parallel one's among its siblings'
             # updates in the order they finish) and before its ``tasks`` result, as
@@ -911,7 +1004,7 @@ class Run:
                 self._asked_early.add(plan.id)
                 self._emit_questions(asked)
         if (
-            ("tasks" in self.modes or "debug" in self.modes)
+            self._shows_tasks
             and plan.name != START
             and not isinstance(result.error, ParentCommand)  # the parent's step runs it on
             # paused at a breakpoint inside its subgraph: nothing to report yet
@@ -938,10 +1031,11 @@ class Run:
                 outcome = r.to_outcome(previous)
                 cp.outcomes[outcome.task_id] = outcome
                 closed.append(outcome)
-        in_order = (
-            sorted(results, key=lambda r: write_order(r.plan)) if len(results) > 1 else results
-        )
-        writes = [w for r in in_order for w in r.writes or ()]
+        if len(results) == 1:
+            writes = results[0].writes or []
+        else:
+            in_order = sorted(results, key=lambda r: write_order(r.plan))
+            writes = [w for r in in_order for w in r.writes or ()]
         if len(results) == 1 and results[0].applied is not None:
             values, changes = results[0].applied  # its routing already folded them in
         else:
@@ -949,7 +1043,11 @@ class Run:
         if self._given_changes:
             changes = merge_changes(self._given_changes, changes, values)
         new_id = new_checkpoint_id()
-        routing = [(r.plan.name, r.goto) for r in results]
+        routing = (
+            [(results[0].plan.name, results[0].goto)]
+            if len(results) == 1
+            else [(r.plan.name, r.goto) for r in results]
+        )
         if cp.outcomes and routes_after_input(cp):
             routing.append((START, given_goto(cp)))
         next_tasks = next_plans(plan, self.ns, new_id, routing, values, changes)
@@ -965,20 +1063,24 @@ class Run:
                 )
             else:
                 step_writes[r.plan.name] = view
+        # Positional, in field order (made every step; keywords cost more than the rest).
         record = CheckpointRecord(
-            thread_id=self.thread_id or ThreadId(""),
-            ns=self.ns,
-            id=new_id,
-            parent_id=cp.id,
-            step=cp.step + 1,
-            source="loop",
-            writes=step_writes or None,
-            values=values,
-            next=next_tasks,
-            created_at=now_iso(),
-            metadata=self.metadata,
+            self.thread_id or ThreadId(""),
+            self.ns,
+            new_id,
+            cp.id,  # parent_id
+            cp.step + 1,
+            "loop",
+            step_writes or None,
+            values,
+            next_tasks,
+            # Formatting a time costs as much as a small step: a record nothing saves
+            # (no checkpointer) is never shown, so it goes without.
+            now_iso() if self.saver is not None else "",
+            self.metadata,
         )
-        self._put(record, changes, closed=closed)
+        if self.saver is not None:
+            self._put(record, changes, closed=closed)
         self.cp = record
         self.latest = values
         wrote = (
@@ -1324,6 +1426,9 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
     Commands) one ``{key: value}`` per write, in order, as LangGraph shows them."""
     if not writes:
         return None
+    if len(writes) == 1:  # the usual update: one key
+        key, value = writes[0]
+        return value if key == ROOT else {key: value}
     roots = [value for key, value in writes if key == ROOT]
     if roots:  # a root state schema (or an entrypoint, which also saves ``previous``)
         return roots[0] if len(roots) == 1 else roots

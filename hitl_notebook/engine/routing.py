@@ -23,7 +23,6 @@ def route(
     values: dict,
     writes: list[tuple[str, Any]],
     config: dict,
-    *,
     solo: bool = False,
 ) -> tuple[list[Any], tuple[dict, dict[str, Change]] | None]:
     """Where ``node``'s fixed edges and conditional edges lead, given the values its step

@@ -12,7 +12,14 @@ from ..constants import START
 from ..errors import InvalidUpdateError
 from ..types import Command, GraphInterrupt, NodeInterrupt, ParentCommand, Send
 from .answers import forget_invalid_answer, kept_answers
-from .context import TaskContext, injected_arguments, interrupt_id, node_config, task_scope
+from .context import (
+    TaskContext,
+    injected_arguments,
+    interrupt_id,
+    node_config,
+    running_task,
+    task_scope,
+)
 from .messages_stream import langchain_callbacks
 from .resume import DYNAMIC_INDEX
 from .retry import retry_async, retry_sync
@@ -102,7 +109,8 @@ def _attempt_sync(
     structure: GraphPlan, plan: TaskPlan, values: dict, ctx: TaskContext
 ) -> TaskResult:
     try:
-        with task_scope(ctx):
+        token = running_task.set(ctx)  # as ``task_scope``, without a ``with``'s calls
+        try:
             if plan.name == START:
                 out = plan.send_arg
             else:
@@ -113,22 +121,26 @@ def _attempt_sync(
                         "use `await graph.ainvoke(...)` or `async for chunk in graph.astream(...)` "
                         "(in Jupyter, top-level await works in a cell)."
                     )
-                node_input = _node_input(structure, plan, values)
+                node_input = (
+                    plan.send_arg if plan.is_send else structure.node_input(plan.name, values)
+                )
                 try:
-                    if ctx.messages is None and ctx.trace is None:
+                    if ctx.messages is not None or ctx.trace is not None:
+                        out = _call_observed(ctx, spec.fn, node_input, spec)
+                    elif spec.injected or spec.accepts_config:
                         out = _call_node(spec, spec.fn, node_input, ctx)
                     else:
-                        out = _call_observed(ctx, spec.fn, node_input, spec)
+                        out = spec.fn(node_input)
                 except ParentCommand as bubbled:  # a subgraph this node ran handed us a command
                     out = _as_own(bubbled.command)
             returned, writes, goto = _writes(structure, plan, out, ctx.subgraph_keys)
             try:
-                targets, applied = route(
-                    structure, plan.name, values, writes, ctx.config, solo=ctx.solo
-                )
+                targets, applied = route(structure, plan.name, values, writes, ctx.config, ctx.solo)
             except GraphInterrupt as asked:  # its routing asked: the writes show, unstored
                 return _interrupted(plan, ctx, asked, unrouted=writes)
             return _finished(plan, ctx, returned, writes, goto + targets, applied)
+        finally:
+            running_task.reset(token)
     except GraphInterrupt as exc:
         return _interrupted(plan, ctx, exc)
     except Exception as exc:
@@ -276,6 +288,8 @@ def _writes(
     """What the node returned as writes, the same writes prepared for folding (message ids
     assigned before routing, so routing and the commit agree), and its ``goto`` targets."""
     returned, goto = writes_from_output(structure, plan.name, out, subgraph_keys)
+    if not structure.prepares_writes:
+        return returned, returned, goto
     return returned, structure.prepare_writes(returned), goto
 
 
@@ -287,17 +301,19 @@ def _finished(
     goto: list,
     applied: tuple[dict, dict] | None,
 ) -> TaskResult:
-    unused = bool(ctx.answers) and not ctx.consumed
+    # Positional, in field order (made for every task; keywords cost more than the rest).
     return TaskResult(
         plan,
-        writes=writes,
-        goto=goto,
-        answers=ctx.answers,
-        unused_answer=unused,
-        returned=None if writes is returned else returned,
-        applied=applied,
-        task_results=ctx.task_results,
-        child_answers=ctx.child_answers,
+        writes,
+        goto,
+        [],  # interrupts
+        None,  # error
+        ctx.answers,
+        bool(ctx.answers) and not ctx.consumed,  # unused_answer
+        None if writes is returned else returned,
+        applied,
+        ctx.task_results,
+        ctx.child_answers,
     )
 
 
@@ -307,6 +323,14 @@ def writes_from_output(
     """A node's return value -> ``(channel, value)`` writes and explicit ``goto`` targets.
     Keys in ``subgraph_keys`` (the state keys of subgraphs the node ran) that the graph
     lacks are dropped: the node is passing on a subgraph's output."""
+    if type(out) is dict and structure.dict_writes and node != START:  # the usual return
+        items = list(out.items())
+        if subgraph_keys:
+            channels = structure.channels
+            items = [(k, v) for k, v in items if k in channels or k not in subgraph_keys]
+        if not structure.channels.keys() >= out.keys():  # else every key is known
+            structure.check_keys(items, f"Node '{node}'")
+        return items, []
     goto: list[Any] = []
     if isinstance(out, Command):
         if out.graph == Command.PARENT:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..checkpoint.base import (
@@ -25,6 +26,7 @@ from ..checkpoint.base import (
     CheckpointRecord,
     Namespace,
     Replace,
+    TaskOutcome,
     TaskPlan,
     ThreadId,
     new_checkpoint_id,
@@ -39,8 +41,8 @@ from .loop import now_iso
 from .routing import aroute, next_plans, route, task_id
 from .run_metadata import config_metadata
 from .snapshot import checkpoint_config, require_saver, thread_coordinates
-from .tasks import goto_from_json, writes_from_output
-from .untracked import record_to_store
+from .tasks import goto_from_json, goto_to_json, writes_from_output
+from .untracked import outcome_to_store, record_to_store
 
 if TYPE_CHECKING:
     from ..graph.compiled import CompiledStateGraph
@@ -197,10 +199,59 @@ def _superstep(
         created_at=now_iso(),
         metadata=metadata,
     )
+    closed = _edited_tasks(saver, base, updates, as_nodes, planned, routing, advance=advance)
     if structure.untracked:
         record, changes = record_to_store(structure.untracked, record, changes)
-    saver.put(record, changes, advance=advance)
+        closed = [outcome_to_store(structure.untracked, o) for o in closed]
+    if closed:
+        saver.put_step(record, changes, closed, advance=advance)
+    else:
+        saver.put(record, changes, advance=advance)
     return checkpoint_config(thread_id, ns, new_id)
+
+
+def _edited_tasks(
+    saver: Any,
+    base: CheckpointRecord | None,
+    updates: list[StateUpdate],
+    as_nodes: list[str],
+    planned: list[tuple],
+    routing: list[tuple[str, list[Any]]],
+    *,
+    advance: bool,
+) -> list[TaskOutcome]:
+    """An edit as a node that waits at the edited checkpoint is kept as that task's writes
+    there, as LangGraph keeps it (history then shows it as the task's ``result``): only
+    while that checkpoint is the thread's latest, and never over writes the task already
+    finished with (LangGraph's savers keep a task's first writes)."""
+    if base is None or not base.next:
+        return []
+    if not advance:
+        latest = saver.get(base.thread_id, base.ns, None, shared=True)
+        if latest is None or latest.id != base.id:
+            return []
+    waiting: dict[str, list[TaskPlan]] = {}
+    for plan in base.next:
+        waiting.setdefault(plan.name, []).append(plan)
+    recorded = base.outcomes or {}
+    closed: dict[str, TaskOutcome] = {}
+    for update, as_node, (_, writes, _, _), (_, targets) in zip(
+        updates, as_nodes, planned, routing
+    ):
+        queue = waiting.get(as_node, [])
+        task = update.task_id or (queue.pop(0).id if queue else None)
+        if task is None or task in closed or not writes:
+            continue
+        previous = recorded.get(task)
+        if previous is not None and previous.writes is not None:
+            continue
+        goto = [goto_to_json(g) for g in targets]
+        closed[task] = (
+            TaskOutcome(task_id=task, name=as_node, writes=list(writes), goto=goto)
+            if previous is None
+            else replace(previous, writes=list(writes), goto=goto)
+        )
+    return list(closed.values())
 
 
 def _private_values(

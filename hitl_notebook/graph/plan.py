@@ -76,7 +76,19 @@ class GraphPlan:
         self._scan_hidden = self.dynamic_keys or any(
             k.startswith("__") and k != ROOT for k in self.channels
         )
+        #: A node reads a plain copy of the state (no own input schema, no hidden key to
+        #: drop, a dict view): ``node_input``'s shortcut, taken every step.
+        self._input_is_copy = (
+            self.schema.views_as_dict
+            and not self.node_schemas
+            and not self.hidden_keys
+            and not self._scan_hidden
+        )
         self._preparing = {k: c for k, c in self.channels.items() if c.prepares_writes}
+        #: Whether some key's writes are prepared (``prepare_writes`` may change them).
+        self.prepares_writes = bool(self._preparing)
+        #: A node's returned dict is its writes as they are (not a root state's one value).
+        self.dict_writes = not builder.schema.is_root
         #: ``UntrackedValue`` keys: held during a run, never stored.
         self.untracked = frozenset(
             k for k, c in self.channels.items() if isinstance(c, UntrackedChannel)
@@ -149,13 +161,18 @@ class GraphPlan:
         self, values: dict[str, Any], writes: list[tuple[str, Any]], *, remember: bool = True
     ) -> tuple[dict, dict[str, Change]]:
         """Fold one step's writes (in task order) into new values; also the per-key changes."""
-        grouped: dict[str, list[Any]] = {}
-        for key, value in writes:
-            grouped.setdefault(key, []).append(value)
+        grouped: dict[str, list[Any]]
+        if len(writes) == 1:  # the usual step: one key written
+            grouped = {writes[0][0]: [writes[0][1]]}
+        else:
+            grouped = {}
+            for key, value in writes:
+                grouped.setdefault(key, []).append(value)
         new_values = dict(values)
         changes: dict[str, Change] = {}
+        channels = self.channels
         for key, items in grouped.items():
-            channel = self.channel(key)
+            channel = channels.get(key) or self.channel(key)
             new_values[key], changes[key] = channel.reduce(
                 values.get(key, MISSING), items, remember
             )
@@ -214,6 +231,8 @@ class GraphPlan:
     def node_input(self, node: str, values: dict) -> Any:
         """What ``node`` receives: the state as the state schema shows it, or only the keys
         of the node's own input schema (as a dict, or that schema's object)."""
+        if self._input_is_copy:
+            return dict(values)
         schema = self.node_schemas.get(node)
         if schema is None:
             return self.schema.node_view(self.visible_values(values))

@@ -33,6 +33,8 @@ class StateSchema:
             if list(hints) == [ROOT]:  # a class whose only key is ``__root__``, as LangGraph
                 self.is_root, self.root_type = True, hints[ROOT]
         self._builds_object = _is_dataclass_or_pydantic(schema)
+        #: True when ``node_view`` is the values dict itself (keys, not one value or an object).
+        self.views_as_dict = not self.is_root and not self._builds_object
         # The classes the annotations name, so that checkpoints holding them can be read back
         # by a process that builds this graph (see hitl_notebook.checkpoint.serde).
         register_schema_types(schema)

@@ -134,6 +134,8 @@ class SaverKit:
     reopen: Callable[[], DeltaSaver]
     #: Runs one SQL statement with parameters on the storage (memory: None).
     sql: Callable[[str, list], list] | None
+    #: PostgreSQL: its DSN (for ``pg_rows``, which reads and tampers with tails and segments).
+    dsn: str | None = None
 
 
 def _sqlite_sql(path: str) -> Callable[[str, list], list]:
@@ -199,7 +201,7 @@ def make_kit(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callabl
                 opened.append(again)
                 return again
 
-            return SaverKit(kind, saver, reopen, _postgres_sql(dsn))
+            return SaverKit(kind, saver, reopen, _postgres_sql(dsn), dsn)
         raise ValueError(kind)
 
     yield make

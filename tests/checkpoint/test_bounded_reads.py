@@ -23,6 +23,7 @@ from hitl_notebook.checkpoint.base import Replace
 from hitl_notebook.checkpoint.serde import DeserializationError, SerializationError
 
 ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 #: The child may map at most this much (a runaway inflate dies instead of swapping).
 ADDRESS_LIMIT = 1536 * 1024 * 1024
 PEAK_LIMIT_MB = 300
@@ -62,9 +63,14 @@ CHILD = textwrap.dedent(
     rec = CheckpointRecord("t", "", "00000000-0000-0000-0000-000000000001", None, -1, "input",
                            None, {"channel": []}, [TaskPlan("task", "node")], "2026-01-01", {})
     saver.put(rec, {})
-    saver._conn.execute(
-        "UPDATE hitl_checkpoints SET data = " + ("?" if kind == "sqlite" else "%s"), [blob]
-    )
+    if shape == "tail":  # PostgreSQL's tail blob itself: 1 GiB of zeros in about 1 MB
+        saver._conn.execute("UPDATE hitl_tails SET data = %s", [deflated(b"0" * (1 << 20), 1024)])
+    elif kind == "sqlite":
+        saver._conn.execute("UPDATE hitl_checkpoints SET data = ?", [blob])
+    else:  # the record's data, inside its (well-formed) tail
+        sys.path.insert(0, sys.argv[5])
+        import pg_rows
+        pg_rows.set_row(target, rec.id, data=blob)
     saver.clear_cache()
     started = time.process_time()
     try:
@@ -85,7 +91,7 @@ CHILD = textwrap.dedent(
 
 def _load_in_child(kind: str, target: str, shape: str) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, kind, target, shape, str(ADDRESS_LIMIT)],
+        [sys.executable, "-c", CHILD, kind, target, shape, str(ADDRESS_LIMIT), str(HERE)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -110,12 +116,25 @@ def _target(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
 def test_hostile_blob_fails_clearly_in_bounded_memory(kind, shape, reason, tmp_path, request):
     """A ~1 MB blob inflating to 4 x 255 MiB, and a 31 KB one of ten million ``[],``, are
     refused with a DeserializationError naming the limit, under 300 MB peak memory."""
-    result = _load_in_child(kind, _target(kind, tmp_path, request), shape)
+    result = _run_checked(kind, shape, reason, tmp_path, request)
     print(f"\n{kind} {shape}: {result}")  # the figures, for the issue's closing note
+
+
+@pytest.mark.postgres
+def test_a_hostile_postgres_tail_fails_clearly_in_bounded_memory(tmp_path, request):
+    """A PostgreSQL tail blob inflating to 1 GiB is refused with a DeserializationError
+    naming the bound, under 300 MB peak memory."""
+    result = _run_checked("postgres", "tail", "inflates past", tmp_path, request)
+    print(f"\npostgres tail: {result}")
+
+
+def _run_checked(kind: str, shape: str, reason: str, tmp_path: Path, request) -> dict:
+    result = _load_in_child(kind, _target(kind, tmp_path, request), shape)
     assert result["error"] is not None, result
     assert result["error"].startswith("DeserializationError"), result
     assert reason in result["error"], result
     assert result["peak_mb"] < PEAK_LIMIT_MB, result
+    return result
 
 
 def test_deep_nesting_fails_clearly_on_write_and_on_read(saver):
@@ -191,3 +210,53 @@ def test_small_sections_over_the_value_limit_together_are_refused(saver, monkeyp
     with pytest.raises(SerializationError, match="at most .* 1,000 values"):
         saver.put(child, {k: Replace(v) for k, v in lists.items()})
     assert saver.get("t").id == first.id
+
+
+def test_a_stored_value_nested_too_deeply_is_refused_when_read(tmp_path):
+    """A tampered value section nested past ``MAX_DEPTH`` is refused by the read that
+    replays it (its sections are bounded once, when their frame is decoded), naming the
+    limit, never a ``RecursionError``."""
+    from hitl_notebook.checkpoint.sqlite import SqliteSaver
+
+    saver = SqliteSaver(str(tmp_path / "deep.db"))
+    saver.put(record(values={"channel": []}), {})
+    deep = b"[" * (bounds.MAX_DEPTH + 1) + b"]" * (bounds.MAX_DEPTH + 1)
+    blob = frames.join([frames.pack(b"R", "channel", deep)])
+    saver._conn.execute("UPDATE hitl_checkpoints SET data = ?", [blob])
+    saver.clear_cache()
+    with pytest.raises(DeserializationError, match="nests deeper than 255 levels"):
+        saver.get("t")
+
+
+def _structure_by_hand(text: bytes) -> bytes:
+    """Brackets, braces and commas outside strings, one byte at a time (the reference)."""
+    out, inside, escaped = bytearray(), False, False
+    for byte in text:
+        char = bytes((byte,))
+        if inside:
+            inside = escaped or char != b'"'
+            escaped = not escaped and char == b"\\"
+        elif char == b'"':
+            inside = True
+        elif char in b"[]{},":
+            out += char
+    return bytes(out)
+
+
+def test_structure_outside_strings_matches_a_byte_by_byte_scan():
+    """``json_shape``'s slow path skips strings exactly, escaped quotes and backslashes
+    next to brackets included, with and without escapes in the text."""
+    import random
+
+    rng = random.Random(16)
+    alphabet = ["[", "]", "{", "}", ",", "a", ":", "\\\\", '\\"', "\\n", "é"]
+    for _ in range(300):
+        items = []
+        plain = rng.random() < 0.3  # no escapes at all: the split path
+        for _ in range(rng.randint(0, 12)):
+            chars = alphabet[:7] if plain else alphabet
+            text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 8)))
+            items.append(rng.choice([f'"{text}"', "[]", "{}", "1", "[[{}]]"]))
+        data = ("[" + ",".join(items) + "]").encode()
+        json.loads(data)  # valid JSON
+        assert bounds._structure(data) == _structure_by_hand(data), data

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+import pg_rows
 import pytest
 from checkpoint_helpers import put_chain, record
 
@@ -103,6 +104,8 @@ def test_a_parent_cycle_is_a_deserialization_error_not_an_endless_walk(kit):
         with kit.saver._writing("t") as tx:
             row = tx.row("t", "", oldest)
             row.parent_id = newest
+    elif kit.kind == "postgres":
+        pg_rows.set_row(kit.dsn, oldest, parent_id=newest)
     else:
         kit.sql(
             "UPDATE hitl_checkpoints SET parent_id = ? WHERE checkpoint_id = ?",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 
+import pg_rows
 import pytest
 from checkpoint_helpers import put_chain, record
 
@@ -164,21 +165,27 @@ def test_a_damaged_checkpoint_fails_a_listing_where_it_is_first_needed(make_kit,
     then fails naming it (and the first record that needed it), as a walk would."""
     kit = make_kit(kind)
     recs = put_chain(kit.saver, 120)
-    snapshots = {
-        unpack_id(cid)
-        for cid, snap in kit.sql("SELECT checkpoint_id, is_snapshot FROM hitl_checkpoints", [])
-        if snap
-    }
+    if kind == "postgres":
+        snapshots = {r.id for r in pg_rows.stored_rows(kit.dsn) if r.chain.is_snapshot}
+    else:
+        snapshots = {
+            unpack_id(cid)
+            for cid, snap in kit.sql("SELECT checkpoint_id, is_snapshot FROM hitl_checkpoints", [])
+            if snap
+        }
     damaged = next(
         i for i in range(60, 100) if recs[i].id not in snapshots and recs[i + 1].id not in snapshots
     )
     first_needing = damaged
     while first_needing + 1 < len(recs) and recs[first_needing + 1].id not in snapshots:
         first_needing += 1
-    kit.sql(
-        "UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?",
-        [b"garbage", pack_id(recs[damaged].id)],
-    )
+    if kind == "postgres":
+        pg_rows.set_row(kit.dsn, recs[damaged].id, data=b"garbage")
+    else:
+        kit.sql(
+            "UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?",
+            [b"garbage", pack_id(recs[damaged].id)],
+        )
 
     listing = kit.reopen().list("t")
     newer = [r.id for r in recs[first_needing + 1 :]][::-1]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pg_rows
 import pytest
 from checkpoint_helpers import put_chain, record
 
@@ -35,6 +36,9 @@ class _Evil:
 
 
 def _set_data(kit, checkpoint_id: str, data: bytes) -> None:
+    if kit.kind == "postgres":
+        pg_rows.set_row(kit.dsn, checkpoint_id, data=data)
+        return
     kit.sql(
         "UPDATE hitl_checkpoints SET data = ? WHERE checkpoint_id = ?",
         [data, pack_id(checkpoint_id)],
@@ -121,15 +125,21 @@ def test_tampered_outcome_and_metadata_are_clear_errors(make_kit, kind, tmp_path
             kit.reopen().get("t")
     assert not marker.exists()
     kit.sql("DELETE FROM hitl_outcomes", [])
-    kit.sql(
-        f"UPDATE hitl_checkpoints SET metadata = {'?::jsonb' if kind == 'postgres' else '?'}",
-        ["[1, 2]"],
-    )
+    if kind == "postgres":
+        pg_rows.set_row(kit.dsn, rec.id, metadata="[1, 2]")
+    else:
+        kit.sql("UPDATE hitl_checkpoints SET metadata = ?", ["[1, 2]"])
     with pytest.raises(DeserializationError, match="metadata is not a JSON object"):
         kit.reopen().get("t")
 
 
+def _stored_row(kit, checkpoint_id: str):
+    return next(r for r in pg_rows.stored_rows(kit.dsn) if r.id == checkpoint_id)
+
+
 def _data(kit, checkpoint_id: str) -> bytes:
+    if kit.kind == "postgres":
+        return _stored_row(kit, checkpoint_id).data
     return bytes(
         kit.sql(
             "SELECT data FROM hitl_checkpoints WHERE checkpoint_id = ?", [pack_id(checkpoint_id)]
@@ -138,6 +148,8 @@ def _data(kit, checkpoint_id: str) -> bytes:
 
 
 def _is_snapshot(kit, checkpoint_id: str) -> bool:
+    if kit.kind == "postgres":
+        return _stored_row(kit, checkpoint_id).chain.is_snapshot
     return bool(
         kit.sql(
             "SELECT is_snapshot FROM hitl_checkpoints WHERE checkpoint_id = ?",
@@ -209,7 +221,8 @@ def test_a_newer_schema_version_is_refused_clearly(make_kit, kind):
     with pytest.raises(SchemaVersionError, match="version 99.*upgrade"):
         again = kit.reopen()
         again.setup()
-    assert kit.sql("SELECT COUNT(*) FROM hitl_checkpoints", [])[0][0] == 1
+    table = "hitl_tails" if kind == "postgres" else "hitl_checkpoints"
+    assert kit.sql(f"SELECT COUNT(*) FROM {table}", [])[0][0] == 1
 
 
 def test_sqlite_saver_from_conn_string_works_directly_and_as_context_manager(tmp_path):
@@ -318,9 +331,13 @@ def test_storage_of_a_1000_turn_append_loop_is_linear(make_kit, kind):
         )
         kit.saver.put(rec, {"messages": Append([message]), "turn": Replace(i)})
         parent = rec
-    stored = kit.sql(
-        "SELECT SUM(LENGTH(data)) + SUM(LENGTH(CAST(metadata AS TEXT))) FROM hitl_checkpoints", []
-    )[0][0]
+    if kind == "postgres":
+        stored = kit.sql(pg_rows.STORED_BYTES, [])[0][0]
+    else:
+        stored = kit.sql(
+            "SELECT SUM(LENGTH(data)) + SUM(LENGTH(CAST(metadata AS TEXT))) FROM hitl_checkpoints",
+            [],
+        )[0][0]
     assert stored <= 10 * payload, (stored, payload)
     assert kit.reopen().get("t").values["messages"] == messages
 

@@ -7,6 +7,8 @@ import operator
 import random
 from typing import Annotated, TypedDict
 
+import pg_rows
+
 from hitl_notebook import END, START, StateGraph, add_messages
 from hitl_notebook.checkpoint import frames
 
@@ -47,7 +49,10 @@ def _rows(kit) -> list[tuple[bytes, str]]:
             return [(r.data, r.metadata) for s in spaces for r in s.rows.values()] + [
                 (o.data, "") for s in spaces for outs in s.outcomes.values() for o in outs.values()
             ]
-    rows = kit.sql("SELECT data, CAST(metadata AS TEXT) FROM hitl_checkpoints", [])
+    if kit.kind == "postgres":
+        rows = [(r.data, r.metadata) for r in pg_rows.stored_rows(kit.dsn)]
+    else:
+        rows = kit.sql("SELECT data, CAST(metadata AS TEXT) FROM hitl_checkpoints", [])
     outcomes = kit.sql("SELECT data FROM hitl_outcomes", [])
     return [(bytes(d), m) for d, m in rows] + [(bytes(d), "") for (d,) in outcomes]
 
@@ -84,7 +89,10 @@ def test_a_message_loop_stays_within_twice_its_payload(kit):
     texts = _texts(1000)
     _loop(kit.saver, texts)
     payload = sum(len(t.encode()) for t in texts)
-    stored = sum(len(d) + len(m.encode()) for d, m in _rows(kit))
+    if kit.kind == "postgres":  # checkpoints compressed together: what the tables hold
+        stored = kit.sql(pg_rows.STORED_BYTES, [])[0][0]
+    else:
+        stored = sum(len(d) + len(m.encode()) for d, m in _rows(kit))
     assert stored <= 2 * payload, (stored, payload, stored / payload)
 
 

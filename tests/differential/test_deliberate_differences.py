@@ -473,3 +473,83 @@ def test_a_removal_after_remove_all_in_one_update_removes():
     assert OURS.add_messages(old, update(RemoveMessage)) == []
     with pytest.raises(ValueError, match="no message has that id"):
         OURS.add_messages([], [RemoveMessage(id=REMOVE_ALL_MESSAGES), RemoveMessage(id="x")])
+
+
+def test_a_checkpoint_waiting_on_a_join_lists_what_runs_next():
+    """``n0 -> n1, n5``; ``n1 -> n4``; ``[n1, n4] -> n5``. After the step that ran n1 (and
+    n5), only n4 runs; then the join completes and n5 runs again. On ours that checkpoint's
+    ``next`` is ``("n4",)`` and replaying it runs n4 then n5, as the run did. LangGraph
+    lists ``("n4", "n5")`` there (n5 did not run in that step), and replaying it runs n4
+    only: the join never completes."""
+
+    class Log(TypedDict, total=False):
+        log: Annotated[list, operator.add]
+
+    def run(api: Api) -> tuple:
+        builder = api.StateGraph(Log)
+        for name in ("n0", "n1", "n4", "n5"):
+            builder.add_node(name, lambda s, name=name: {"log": [name]})
+        builder.add_edge(api.START, "n0")
+        builder.add_edge("n0", "n1")
+        builder.add_edge("n0", "n5")
+        builder.add_conditional_edges("n1", lambda s: "n4", ["n4", api.END])
+        builder.add_edge(["n1", "n4"], "n5")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = thread("join")
+        ran = graph.invoke({"log": []}, config)["log"]  # the parallel step's order is timing
+        waiting = next(s for s in graph.get_state_history(config) if s.metadata["step"] == 2)
+        replay = [
+            list(chunk) for chunk in graph.stream(None, waiting.config, stream_mode="updates")
+        ]
+        return sorted(ran), waiting.next, replay
+
+    ran = ["n0", "n1", "n4", "n5", "n5"]
+    assert run(OURS) == (ran, ("n4",), [["n4"], ["n5"]])
+    assert run(LANGGRAPH) == (ran, ("n4", "n5"), [["n4"]])
+
+
+@pytest.mark.parametrize("held_by", ["breakpoint", "edit"])
+def test_a_stateful_subgraph_first_in_a_continued_run_runs_again(held_by):
+    """A ``checkpointer=True`` subgraph that finished in an earlier run and is the first
+    task of a continued run (after ``interrupt_before`` on it, or after an edit whose next
+    task it is) runs again on its new input, on ours. LangGraph tells every task of a
+    continued run's first step to resume; the subgraph finds its own last run finished, so
+    it does not run and the parent gets its old output again."""
+
+    class Log(TypedDict, total=False):
+        log: Annotated[list, operator.add]
+
+    def run(api: Api) -> list:
+        sub = (
+            api.StateGraph(Log)
+            .add_node("s", lambda s: {"log": [f"s saw {len(s.get('log', []))}"]})
+            .add_edge(api.START, "s")
+            .compile(checkpointer=True)
+        )
+        builder = api.StateGraph(Log)
+        builder.add_node("n1", lambda s: {"log": ["n1"]})
+        builder.add_node("sub", sub)
+        builder.add_edge(api.START, "n1")
+        builder.add_edge("n1", "sub")
+        options = {"interrupt_before": ["sub"]} if held_by == "breakpoint" else {}
+        graph = builder.compile(checkpointer=api.InMemorySaver(), **options)
+        config = thread("stateful")
+        graph.invoke({"log": ["in0"]}, config)
+        if held_by == "breakpoint":
+            graph.invoke(None, config)
+            graph.invoke({"log": ["in1"]}, config)
+        else:
+            graph.update_state(config, {"log": ["edit"]}, as_node="n1")
+        last = graph.invoke(None, config)["log"][-1]
+        sub_runs = len(
+            list(
+                graph.get_state_history(
+                    {**config, "configurable": {**config["configurable"], "checkpoint_ns": "sub"}}
+                )
+            )
+        )
+        return [last, sub_runs]
+
+    ours, theirs = run(OURS), run(LANGGRAPH)
+    assert theirs == ["s saw 2", 3]  # the subgraph's first run only: input, start, s
+    assert ours[1] == 6 and ours[0] != "s saw 2"

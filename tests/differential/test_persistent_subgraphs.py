@@ -292,3 +292,40 @@ def test_a_subgraph_that_has_not_run_shows_an_empty_state(checkpointer):
         )
 
     assert same(scenario) == ({}, (), None, None, (), "sub")
+
+
+@pytest.mark.parametrize("checkpointer", [None, True])
+@pytest.mark.parametrize("mode", ["checkpoints", "debug"])
+def test_checkpoint_payloads_name_a_subgraph_task_by_its_id(checkpointer, mode):
+    """A ``checkpoints``/``debug`` chunk shows a waiting subgraph task's ``state`` as the
+    namespace ``node:<task id>``, even for a ``checkpointer=True`` subgraph (whose own
+    history lives under the node's name, which ``get_state`` shows), as LangGraph does."""
+
+    def scenario(api: Api):
+        seen: list = []
+        sub = _asking_subgraph(api, seen, 1) if checkpointer else None
+        if sub is None:
+            sub = (
+                api.StateGraph(Sub)
+                .add_node("step", lambda s: {"value": [f"a:{api.interrupt('q')}"]})
+                .add_edge(api.START, "step")
+                .compile()
+            )
+        graph = _parent(api, sub)
+        config = thread("t")
+        states = []
+        for chunk in graph.stream({"results": []}, config, stream_mode=mode):
+            payload = chunk["payload"] if mode == "debug" else chunk
+            if mode == "debug" and chunk["type"] != "checkpoint":
+                continue
+            for task in payload["tasks"]:
+                state = task["state"]
+                if state is not None:
+                    ns = state["configurable"]["checkpoint_ns"]
+                    assert ns == f"{task['name']}:{task['id']}", ns
+                    ns = ns.replace(task["id"], "<task id>")
+                    state = {**state["configurable"], "checkpoint_ns": ns}
+                states.append((task["name"], state))
+        return states
+
+    assert ("sub", {"thread_id": "t", "checkpoint_ns": "sub:<task id>"}) in same(scenario)

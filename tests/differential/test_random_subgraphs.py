@@ -27,8 +27,11 @@ from .harness import Api, plain, same
 
 pytestmark = pytest.mark.langgraph
 
-#: Seeds that failed before the fixes and pass since (each takes well under a second).
-SEEDS = [0, 1, 5, 11, 16, 18, 20, 23, 35, 46, 54, 60, 64, 74, 89, 101, 107, 114, 121, 122]
+#: Seeds that failed before the fixes and pass since (each takes well under a second);
+#: 4, 33, 112, 129, 135 and 139 failed until issue 10's tenth session (an edit's writes as
+#: the waiting task's result, subgraph task namespaces in checkpoint payloads).
+SEEDS = [0, 1, 4, 5, 11, 16, 18, 20, 23, 33, 35, 46, 54, 60, 64, 74, 89, 101, 107, 112, 114]
+SEEDS += [121, 122, 129, 135, 139]
 
 _ID = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}|[0-9a-f]{64}"

@@ -284,6 +284,47 @@ def test_recursion_limit_raises_and_keeps_the_steps_taken():
     assert seen["error"] is True
 
 
+@pytest.mark.parametrize("continued_by", ["none", "edit", "resume", "new input"])
+def test_a_continued_run_takes_as_many_steps_as_langgraphs(continued_by):
+    """A run that continues a thread (``None``, an answer, after an edit) stops at the
+    recursion limit two steps later than a run given new input, as LangGraph counts it."""
+
+    class Counter(TypedDict):
+        n: int
+
+    def scenario(api: Api) -> list:
+        def ping(state: Counter) -> dict:
+            if continued_by == "resume" and state["n"] == 2:
+                api.interrupt("go on?")
+            return {"n": state["n"] + 1}
+
+        builder = api.StateGraph(Counter)
+        builder.add_node("ping", ping)
+        builder.add_node("pong", lambda s: {"n": s["n"] + 1})
+        builder.add_edge(api.START, "ping")
+        builder.add_edge("ping", "pong")
+        builder.add_edge("pong", "ping")
+        graph = builder.compile(checkpointer=api.InMemorySaver())
+        config = {**thread("loop"), "recursion_limit": 4}
+        seen = []
+        for call in range(2):
+            given: object = {"n": 0} if call == 0 or continued_by == "new input" else None
+            if call == 1 and continued_by == "edit":
+                graph.update_state(config, {"n": 100}, as_node="pong")
+            if call == 1 and continued_by == "resume":
+                given = api.Command(resume="yes")
+            try:
+                graph.invoke(given, config)
+                seen.append("finished")
+            except Exception as exc:  # both engines must stop alike
+                seen.append(type(exc).__name__.replace("GraphRecursionError", "RecursionError"))
+            snapshot = graph.get_state(config)
+            seen.append((snapshot.metadata["step"], snapshot.values["n"]))
+        return seen
+
+    same(scenario)
+
+
 def test_async_nodes_via_ainvoke():
     """Async nodes, in a chain and in a parallel step, give the same results via ``ainvoke``
     and ``astream``."""

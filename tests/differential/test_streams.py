@@ -209,26 +209,59 @@ def test_a_continuation_first_streams_the_checkpoint_it_starts_from():
     )
 
 
+def _paused_beside_a_finished_sibling(api: Api) -> tuple[Any, dict]:
+    """``fast`` and ``asks`` run in parallel from START; the thread waits on ``asks``."""
+    builder = api.StateGraph(Form)
+    builder.add_node("fast", lambda s: {"answers": ["fast"]})
+    builder.add_node("asks", lambda s: {"answers": [api.interrupt("ok?")]})
+    builder.add_edge(api.START, "fast")
+    builder.add_edge(api.START, "asks")
+    graph = builder.compile(checkpointer=api.InMemorySaver())
+    config = thread("parallel")
+    graph.invoke({"topic": "t"}, config)
+    return graph, config
+
+
 def test_a_resumed_step_lists_its_tasks_that_finished_before_the_pause():
     """When one of two parallel tasks asked and the other finished, the resumed run's
     ``tasks`` stream starts both (the finished one's result is not recomputed); tasks
     start in name order, whatever order the nodes were added in."""
 
     def scenario(api: Api) -> list:
-        builder = api.StateGraph(Form)
-        builder.add_node("fast", lambda s: {"answers": ["fast"]})
-        builder.add_node("asks", lambda s: {"answers": [api.interrupt("ok?")]})
-        builder.add_edge(api.START, "fast")
-        builder.add_edge(api.START, "asks")
-        graph = builder.compile(checkpointer=api.InMemorySaver())
-        config = thread("parallel")
-        graph.invoke({"topic": "t"}, config)
+        graph, config = _paused_beside_a_finished_sibling(api)
         return [
             (c["name"], "result" in c, c.get("input", {}).get("answers"))
             for c in graph.stream(api.Command(resume="yes"), config, stream_mode="tasks")
         ]
 
     assert same(scenario) == [("asks", False, []), ("fast", False, []), ("asks", True, None)]
+
+
+@pytest.mark.parametrize(
+    "modes", [["updates", "tasks"], ["updates", "debug"], ["updates", "checkpoints", "values"]]
+)
+def test_a_finished_siblings_cached_update_follows_the_steps_task_chunks(modes):
+    """On resume, the update of the task that finished before the pause (marked cached)
+    comes after the checkpoint and the step's task chunks, as LangGraph streams it, not
+    before them."""
+
+    def scenario(api: Api) -> list:
+        graph, config = _paused_beside_a_finished_sibling(api)
+        shown = []
+        for mode, chunk in graph.stream(api.Command(resume="yes"), config, stream_mode=modes):
+            if mode == "debug":
+                shown.append((mode, chunk["type"], chunk["payload"].get("name")))
+            elif mode == "tasks":
+                shown.append((mode, chunk["name"], "result" in chunk))
+            elif mode == "updates":
+                shown.append((mode, sorted(chunk)))
+            else:
+                shown.append((mode,))
+        return shown
+
+    shown = same(scenario)
+    cached = shown.index(("updates", ["__metadata__", "fast"]))
+    assert cached > 0 and shown[cached - 1][0] != "updates"
 
 
 @pytest.mark.parametrize("parallel", [False, True], ids=["lone", "beside-a-slow-sibling"])

@@ -180,3 +180,58 @@ def test_a_copy_updated_as_each_of_two_tasks_of_one_node():
     assert [("two", ["two*"]), ("two", ["two*"])] in [
         [(name, result and result.get("trail")) for name, result in s[3]] for s in observed
     ]
+
+
+@pytest.mark.parametrize(
+    ("layout", "as_node", "address"),
+    [
+        ("ask", "n1", "thread"),  # the asking task: its result is the edit, its question stays
+        ("ask", "n1", "head id"),  # the head named by id is still the latest checkpoint
+        ("ask", "n2", "thread"),  # a node that does not wait there: no task gets the edit
+        ("parallel", "n1", "thread"),  # beside a sibling that finished
+        ("parallel", "n2", "thread"),  # the finished sibling keeps its own writes
+        ("breakpoint", "n3", "thread"),  # a task held by interrupt_before, not run yet
+        ("ask", "n1", "past"),  # an edit of a past checkpoint (a fork) leaves it as it was
+    ],
+)
+def test_an_edit_as_a_waiting_node_is_that_tasks_result(layout, as_node, address):
+    """``update_state(..., as_node=X)`` on the latest checkpoint, where X waits, shows the edit
+    as X's task result in history (LangGraph stores it as the task's writes there); replaying
+    that checkpoint afterwards still runs X (it asks again)."""
+
+    def scenario(api: Api):
+        def n1(state):
+            return {"trail": [f"n1:{api.interrupt('q1')}"]}
+
+        builder = api.StateGraph(Trail)
+        builder.add_node("n1", n1)
+        builder.add_node("n2", lambda s: {"trail": ["n2"]})
+        builder.add_node("n3", lambda s: {"trail": ["n3"]})
+        options: dict = {}
+        if layout == "parallel":
+            builder.add_edge(api.START, "n1")
+            builder.add_edge(api.START, "n2")
+            builder.add_edge(["n1", "n2"], "n3")
+        elif layout == "breakpoint":
+            builder.add_edge(api.START, "n2")
+            builder.add_edge("n2", "n3")
+            options["interrupt_before"] = ["n3"]
+        else:
+            builder.add_edge(api.START, "n1")
+            builder.add_edge("n1", "n2")
+        graph = builder.compile(checkpointer=api.InMemorySaver(), **options)
+        config = thread("t")
+        graph.invoke({"trail": ["in"]}, config)
+        if address == "past":
+            graph.update_state(config, {"trail": ["moved on"]}, as_node="n2")
+        paused = graph.get_state(config).config
+        target = config if address == "thread" else paused
+        if address == "past":
+            target = list(graph.get_state_history(config))[1].config
+        graph.update_state(target, {"trail": ["edit"]}, as_node=as_node)
+        seen = [_results(graph, config)]
+        seen.append(plain(graph.invoke(None, paused)))  # replay the paused checkpoint
+        seen.append(_results(graph, config))
+        return seen
+
+    same(scenario)

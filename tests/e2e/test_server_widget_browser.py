@@ -222,6 +222,8 @@ def test_server_edit_then_answer_shows_the_question_asked_before(lab, langgraph_
 
     editor = widget.get_by_test_id("state-editor")
     text = editor.get_by_test_id("state-json")
+    # the editor fills once the widget has read the server's state (after the status)
+    expect(text).to_have_value(re.compile('"topic": "egrets"'), timeout=60_000)
     values = json.loads(text.input_value())
     text.fill(json.dumps({**values, "draft": "An edited note about egrets."}))
     editor.get_by_test_id("state-save").click()

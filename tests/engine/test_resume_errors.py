@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from hitl_notebook import (
@@ -183,7 +185,9 @@ def test_resume_at_static_breakpoint_answers_the_nodes_interrupt():
         .compile(checkpointer=InMemorySaver(), interrupt_before=["ask"])
     )
     assert "__interrupt__" not in graph.invoke({}, CFG)
-    assert graph.invoke(Command(resume="yes"), CFG) == {"vals": [], "text": "yes"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", HITLWarning)  # taken by interrupt(): not "unused"
+        assert graph.invoke(Command(resume="yes"), CFG) == {"vals": [], "text": "yes"}
 
 
 def test_resume_at_static_breakpoint_warns_when_node_never_asks():
