@@ -190,8 +190,9 @@ def new_checkpoint_id() -> CheckpointId:
         if now <= _last_ns:
             now = _last_ns + 1
         _last_ns = now
-    # The time's 16 hex digits, then 16 random ones, cut 8-4-4-4-12 (one format, not five).
-    h = f"{now:016x}{_id_bits.getrandbits(64):016x}"
+    # The time's 16 hex digits, then 16 random ones, cut 8-4-4-4-12 (hex of one 128-bit
+    # number: formatting two ints costs more than the rest of the call).
+    h = (now << 64 | _id_bits.getrandbits(64)).to_bytes(16, "big").hex()
     return CheckpointId(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
 
 

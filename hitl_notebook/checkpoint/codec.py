@@ -7,7 +7,7 @@ so a user can find the one damaged value instead of losing the thread.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -20,6 +20,7 @@ from .base import (
     TaskOutcome,
     TaskPlan,
     ThreadId,
+    _derived_task_id,
     task_id,
 )
 from .serde import DeserializationError, SerializationError
@@ -30,6 +31,7 @@ __all__ = [
     "dump",
     "dump_metadata",
     "dump_outcome",
+    "dump_plain",
     "dump_plans",
     "load",
     "load_metadata",
@@ -73,6 +75,18 @@ def dump(value: Any, path: str, where: Where) -> bytes:
         return serde.dumps(value, path)
     except SerializationError as exc:
         raise SerializationError(f"cannot store {where}: {exc}") from exc
+
+
+def dump_plain(value: Any) -> bytes | None:
+    """``value``'s serde bytes when it is a str, a bool, None or a 64-bit int, written
+    without serde's walk (most changed channels of a step hold one); else None."""
+    t = type(value)
+    if t is str or t is bool or value is None or (t is int and -(2**63) <= value < 2**63):
+        try:
+            return orjson.dumps(value)
+        except orjson.JSONEncodeError:  # lone surrogates: serde escapes them
+            return None
+    return None
 
 
 def load(data: bytes, path: str, where: Where, *, shaped: bool = False) -> Any:
@@ -138,6 +152,22 @@ def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
     """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan).
     A plan whose id ``task_id`` derives from the checkpoint (the usual case) and that is no
     ``Send`` is stored as its name alone; others as ``[id or null, name, send_arg, is_send]``."""
+    cid, ns, names = where.checkpoint_id, where.ns, []
+    for p in plans:  # the usual step: names only, written without serde's walk
+        name = p.name
+        if (
+            p.is_send
+            or p.send_arg is not None
+            or type(name) is not str
+            or p.id != _derived_task_id(cid, ns, name, None)
+        ):
+            break
+        names.append(name)
+    else:
+        try:
+            return orjson.dumps(names)
+        except orjson.JSONEncodeError:
+            pass  # a name serde must escape (lone surrogates): the general path below
     rows = [
         p.name
         if not p.is_send and p.send_arg is None and p.id == _derived_id(where, p.name, i, False)
@@ -149,21 +179,20 @@ def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
         ]
         for i, p in enumerate(plans)
     ]
-    if all(
-        p.send_arg is None for p in plans
-    ):  # ids and names only (most steps): no serde walk needed
-        try:
-            return orjson.dumps(rows)
-        except (orjson.JSONEncodeError, TypeError):
-            pass  # a name serde must escape (lone surrogates): the general path below
     return dump(rows, "next", where)
 
 
 def load_plans(data: bytes, where: CheckpointLocation) -> list[TaskPlan]:
     """Inverse of ``dump_plans`` (schema versions before 3 stored every plan as a list)."""
     raw = load(data, "next", where)
-    try:
-        return [_plan(where, k, item) for k, item in enumerate(raw)]
+    cid, ns = where.checkpoint_id, where.ns
+    try:  # a name alone (the usual plan) is rebuilt inline
+        return [
+            TaskPlan(_derived_task_id(cid, ns, item, None), item, None, False)
+            if type(item) is str
+            else _plan(where, k, item)
+            for k, item in enumerate(raw)
+        ]
     except (TypeError, ValueError) as exc:
         raise DeserializationError(
             f"{where} is unreadable: next tasks are malformed ({exc})"
@@ -184,27 +213,44 @@ def _derived_id(where: CheckpointLocation, name: Any, index: int, is_send: bool)
 
 
 def dump_outcome(outcome: TaskOutcome, where: Where) -> bytes:
-    """A task outcome as plain data."""
-    return dump(
-        {
-            "task_id": outcome.task_id,
-            "name": outcome.name,
-            "writes": None if outcome.writes is None else [[c, v] for c, v in outcome.writes],
-            "answers": list(outcome.answers),
-            "interrupts": [
-                [i.id, i.value, i.index, i.ns]
-                if i.response_schema is None
-                else [i.id, i.value, i.index, i.ns, i.response_schema]
-                for i in outcome.interrupts
-            ],
-            "error": outcome.error,
-            "goto": list(outcome.goto),
-            "child_answers": dict(outcome.child_answers),
-            **({"task_results": dict(outcome.task_results)} if outcome.task_results else {}),
-        },
-        f"outcomes[{outcome.task_id!r}]",
-        where,
-    )
+    """A task outcome as plain data.
+
+    Only the values a node or a user gave (writes, answers, interrupt values...) go through
+    serde's walk; the frame around them is plain JSON, written as it is. Anything the writer
+    refuses there is said, with its path, by a walk of the whole outcome."""
+    try:
+        return orjson.dumps(_outcome_tree(outcome, serde.json_ready))
+    except Exception:  # any failure is said, with its path, by the walk below
+        pass
+    return dump(_outcome_tree(outcome, _as_is), f"outcomes[{outcome.task_id!r}]", where)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _outcome_tree(outcome: TaskOutcome, enc: Callable[[Any], Any]) -> dict[str, Any]:
+    """``outcome`` as the dict stored, with ``enc`` applied to each value given by a node or
+    a user (a str or None needs none)."""
+    writes, error = outcome.writes, outcome.error
+    return {
+        "task_id": outcome.task_id,
+        "name": outcome.name,
+        "writes": None
+        if writes is None
+        else [[c, v if type(v) is str else enc(v)] for c, v in writes],
+        "answers": enc(list(outcome.answers)),
+        "interrupts": [
+            [i.id, enc(i.value), i.index, i.ns]
+            if i.response_schema is None
+            else [i.id, enc(i.value), i.index, i.ns, enc(i.response_schema)]
+            for i in outcome.interrupts
+        ],
+        "error": error if error is None or type(error) is str else enc(error),
+        "goto": enc(list(outcome.goto)) if outcome.goto else [],
+        "child_answers": enc(dict(outcome.child_answers)) if outcome.child_answers else {},
+        **({"task_results": enc(dict(outcome.task_results))} if outcome.task_results else {}),
+    }
 
 
 def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:
@@ -214,17 +260,15 @@ def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:
     try:
         writes = raw["writes"]
         return TaskOutcome(
-            task_id=raw["task_id"],
-            name=raw["name"],
-            writes=None if writes is None else [(c, v) for c, v in writes],
-            answers=list(raw["answers"]),
-            interrupts=[
-                InterruptRecord(i, v, n, s, *schema) for i, v, n, s, *schema in raw["interrupts"]
-            ],
-            error=raw["error"],
-            goto=list(raw["goto"]),
-            child_answers=dict(raw.get("child_answers", {})),
-            task_results=dict(raw.get("task_results", {})),
+            raw["task_id"],
+            raw["name"],
+            None if writes is None else [(c, v) for c, v in writes],
+            list(raw["answers"]),
+            [InterruptRecord(i, v, n, s, *schema) for i, v, n, s, *schema in raw["interrupts"]],
+            raw["error"],
+            list(raw["goto"]),
+            dict(raw.get("child_answers", ())),
+            dict(raw.get("task_results", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DeserializationError(f"{where} is unreadable: {path} is malformed ({exc!r})") from exc

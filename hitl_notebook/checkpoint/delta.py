@@ -32,7 +32,7 @@ from typing import Any
 
 from . import bounds, frames
 from .base import Append, Change, Replace
-from .codec import Where, dump, load
+from .codec import Where, dump, dump_plain, load
 from .copying import fresh_copy
 from .serde import DeserializationError
 
@@ -135,7 +135,9 @@ def encode_changes(
             raise TypeError(
                 f"{where}: change of values[{channel!r}] must be Replace or Append, not {type(change).__name__}"
             )
-        data = dump(value, f"values[{channel!r}]", where)
+        data = dump_plain(value) if tag is REPLACE else None
+        if data is None:
+            data = dump(value, f"values[{channel!r}]", where)
         encoded.append(frames.pack(tag, channel, data, level))
         cost += len(data) + SECTION_COST
         if exact or len(data) > COUNT_FROM:

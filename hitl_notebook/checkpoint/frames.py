@@ -131,6 +131,8 @@ def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
     zlib ``level``."""
     if len(data) < DICTIONARY_FROM and len(name) < 0x80 and name.isascii():
         # Small data (most sections of a step): stored as it is, one-byte lengths.
+        if not name:  # a step's writes and next tasks
+            return tag + bytes((0, 0, len(data))) + data
         return tag + bytes((0, len(name), len(data))) + name.encode("ascii") + data
     encoded_name = name.encode("utf-8")
     flags = 0
@@ -213,21 +215,30 @@ def decode_sections(blob: bytes, tags: frozenset[bytes] | None = None) -> list[S
         raise FrameError("does not start with the checkpoint frame marker")
     sections = []
     pos = len(MAGIC)
+    end_of_blob = len(blob)
     size = values = 0  # inflated bytes and JSON values of the sections returned so far
-    while pos < len(blob):
-        tag, flags, name_len, data_len, pos = _header(blob, pos, fixed)
+    while pos < end_of_blob:
+        if not fixed and pos + 4 <= end_of_blob and blob[pos + 2] < 0x80 and blob[pos + 3] < 0x80:
+            # The usual header, read inline: two one-byte lengths.
+            tag, flags, name_len, data_len = blob[pos : pos + 1], *blob[pos + 1 : pos + 4]
+            pos += 4
+        else:
+            tag, flags, name_len, data_len, pos = _header(blob, pos, fixed)
         end = pos + name_len + data_len
-        if end > len(blob):
+        if end > end_of_blob:
             raise FrameError(f"truncated section at byte {pos}")
         if flags not in _FLAGS:
             raise FrameError(f"unknown section flags {flags:#x} at byte {pos}")
         if tags is not None and tag not in tags:
             pos = end
             continue
-        try:
-            name = blob[pos : pos + name_len].decode("utf-8")
-        except UnicodeDecodeError:
-            raise FrameError(f"section name at byte {pos} is not UTF-8") from None
+        if name_len:
+            try:
+                name = blob[pos : pos + name_len].decode("utf-8")
+            except UnicodeDecodeError:
+                raise FrameError(f"section name at byte {pos} is not UTF-8") from None
+        else:
+            name = ""
         data = blob[pos + name_len : end]
         pos = end
         if flags:

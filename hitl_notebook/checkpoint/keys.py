@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from .serde import DeserializationError
 
-__all__ = ["order", "pack_id", "pack_time", "unpack_id", "unpack_time"]
+__all__ = ["order", "pack_id", "pack_time", "unpack_id", "unpack_time", "uuid_form"]
 
 _TEXT, _PACKED, _AFTER_ID = b"\x00", b"\x01", b"\x02"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -52,6 +52,12 @@ def unpack_id(stored: bytes | memoryview) -> str:
 
 #: The order of checkpoint ids in every saver (``pack_id``'s byte order).
 order = pack_id
+
+
+def uuid_form(checkpoint_id: str) -> bool:
+    """Whether the id is in the UUID form: two such ids are in ``order`` as text (hex
+    digits and dashes at the same places sort as the bytes they pack to)."""
+    return len(checkpoint_id) == 36 and _UUID.fullmatch(checkpoint_id) is not None
 
 
 def pack_time(created_at: str, checkpoint_id: str | bytes | None = None) -> bytes:

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .base import ROOT_NS, CheckpointId, Namespace, ThreadId, ThreadInfo
-from .keys import order
+from .keys import order, uuid_form
 from .langgraph_api import LangGraphSaverAPI
 from .store import DeltaSaver, OutcomeRow, Row
 
@@ -24,12 +24,13 @@ class _Namespace:
     """One thread's checkpoints in one namespace, with ids kept sorted (in ``keys.order``,
     as the SQL savers sort them)."""
 
-    __slots__ = ("ids", "newest", "outcomes", "rows")
+    __slots__ = ("ids", "outcomes", "rows", "uuid_tail")
 
     def __init__(self) -> None:
         self.ids: list[CheckpointId] = []
-        #: ``order`` of the last id (appending a newer id, the usual write, packs one id).
-        self.newest: bytes = b""
+        #: Whether the last id is in the UUID form: a newer one in that form (the usual
+        #: write) is then compared as text, without packing either.
+        self.uuid_tail = False
         self.rows: dict[str, Row] = {}
         self.outcomes: dict[CheckpointId, dict[str, OutcomeRow]] = {}
 
@@ -59,7 +60,7 @@ class _MemoryTx:
         return None if space is None else space.rows.get(checkpoint_id)
 
     def latest(self, thread_id: ThreadId, ns: Namespace) -> Row | None:
-        space = self._space(thread_id, ns)
+        space = self._threads.get(thread_id, _NO_SPACES).get(ns)  # (hot: ``_space`` inlined)
         return space.rows[space.ids[-1]] if space and space.ids else None
 
     def head(self, thread_id: ThreadId, ns: Namespace) -> CheckpointId | None:
@@ -138,13 +139,16 @@ class _MemoryTx:
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
         space = self._threads.setdefault(row.thread_id, {}).setdefault(row.ns, _Namespace())
-        key = order(row.id)
-        if not space.ids or space.newest < key:  # the usual case: newest
-            space.ids.append(row.id)
-            space.newest = key
+        cid, ids = row.id, space.ids
+        uuid = uuid_form(cid)
+        if not ids or (
+            ids[-1] < cid if uuid and space.uuid_tail else order(ids[-1]) < order(cid)
+        ):  # the usual case: newest
+            ids.append(cid)
+            space.uuid_tail = uuid
         else:
-            bisect.insort(space.ids, row.id, key=order)
-        space.rows[row.id] = row
+            bisect.insort(ids, cid, key=order)
+        space.rows[cid] = row
         if outcomes:
             space.outcomes[row.id] = {o.task_id: o for o in outcomes}
 
@@ -178,7 +182,7 @@ class _MemoryTx:
         space = self._threads[thread_id][ns]
         gone = set(ids)
         space.ids = [cid for cid in space.ids if cid not in gone]
-        space.newest = order(space.ids[-1]) if space.ids else b""
+        space.uuid_tail = bool(space.ids) and uuid_form(space.ids[-1])
         for cid in gone:
             space.rows.pop(cid, None)
             space.outcomes.pop(cid, None)

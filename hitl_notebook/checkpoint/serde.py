@@ -92,6 +92,7 @@ __all__ = [
     "SerializationError",
     "check_serialisable",
     "dumps",
+    "json_ready",
     "loads",
     "register_schema_types",
     "register_type",
@@ -514,6 +515,13 @@ def _enc_other(o: Any) -> Any:
     if isinstance(o, enum.Enum):
         return {TAG: "enum", "n": name, "v": _enc(o.value)}
     return {TAG: "obj", "n": name, "v": _enc_dict(_fields_of(o), attrs=True)}
+
+
+#: What ``dumps`` hands to the JSON writer for a value (the value itself when it is plain
+#: JSON), raising some exception for one it cannot write: a caller that builds a plain frame
+#: around user values encodes just the values, and calls ``dumps`` to say what failed.
+#: Not checked: depth and lone surrogates (the writer refuses those).
+json_ready = _enc
 
 
 def _encode(obj: Any, path: str) -> Any:

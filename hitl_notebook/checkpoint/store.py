@@ -110,6 +110,9 @@ class OutcomeRow:
     #: True while the task waits on an unanswered interrupt (pruning keeps its checkpoint).
     interrupted: bool
     data: bytes
+    #: ``_answers_mark`` of the outcome, kept by the writer that encoded it (not stored: a
+    #: row read back from a database has None), so comparing answers need not decode it.
+    mark: tuple[int, frozenset[str], bool] | None = None
 
 
 class Tx(Protocol):
@@ -305,7 +308,7 @@ class DeltaSaver(BaseCheckpointSaver):
             closing = [_outcome_row(o, at) for o in closed]
         if record.parent_id is None:
             changes = {}
-        else:
+        elif not changes.keys() <= record.values.keys():
             unknown = [k for k in changes if k not in record.values]
             if unknown:
                 raise ValueError(
@@ -313,7 +316,8 @@ class DeltaSaver(BaseCheckpointSaver):
                 )
         delta, delta_cost, delta_values, appended = encode_changes(changes, where)
         shown, refs = split_writes(record.writes, changes)
-        writes, plans = dump(shown, "writes", where), dump_plans(record.next, where)
+        writes = b"null" if shown is None else dump(shown, "writes", where)
+        plans = dump_plans(record.next, where)
         if refs:  # ``[refs, writes]``: serde writes lists as plain JSON arrays
             writes = b"[" + dump(refs, "writes", where) + b"," + writes + b"]"
         tag = REFERRING_WRITES if refs else WRITES
@@ -323,10 +327,12 @@ class DeltaSaver(BaseCheckpointSaver):
             tail_size + 2 if tail_size <= COUNT_FROM else _json_values(writes) + _json_values(plans)
         )
         metadata = dump_metadata(record.metadata, where)
-        outcomes = [_outcome_row(o, where) for o in record.outcomes.values()]
+        outcomes = (
+            [_outcome_row(o, where) for o in record.outcomes.values()] if record.outcomes else []
+        )
 
         with self._writing(record.thread_id) as tx:
-            if advance:
+            if advance and tx.head(record.thread_id, record.ns) != record.parent_id:
                 _compare_head(tx, record.thread_id, record.ns, record.parent_id, record.id)
             if tx.row(record.thread_id, record.ns, record.id, with_data=False) is not None:
                 raise ValueError(f"{where} already exists: checkpoints are never overwritten")
@@ -352,18 +358,19 @@ class DeltaSaver(BaseCheckpointSaver):
                     if chain.is_snapshot
                     else encode_changes(changes, where, exact=True)[2]
                 ) + (_json_values(writes) + _json_values(plans))
-            _check_readable(size, values, where)
+            if size > bounds.MAX_RECORD_BYTES or values > bounds.MAX_VALUES:
+                _check_readable(size, values, where)
             row = Row(
-                thread_id=record.thread_id,
-                ns=record.ns,
-                id=record.id,
-                parent_id=record.parent_id,
-                step=record.step,
-                source=record.source,
-                created_at=record.created_at,
-                metadata=metadata,
-                chain=chain,
-                data=frames.join([*body, tail]),
+                record.thread_id,
+                record.ns,
+                record.id,
+                record.parent_id,
+                record.step,
+                record.source,
+                record.created_at,
+                metadata,
+                chain,
+                frames.join([*body, tail]),
             )
             if closing and parent is not None:  # last: the in-memory store has no rollback
                 for stored in closing:
@@ -390,7 +397,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 raise KeyError(
                     f"{where} does not exist: cannot record the outcome of task {outcome.task_id!r}"
                 )
-            if advance:
+            if advance and tx.head(thread_id, ns) != checkpoint_id:
                 _compare_head(tx, thread_id, ns, checkpoint_id, None)
             if answered is not None:
                 self._compare_answers(tx, where, outcome.task_id, answered)
@@ -404,8 +411,13 @@ class DeltaSaver(BaseCheckpointSaver):
         cid = CheckpointId(where.checkpoint_id)
         outs = tx.outcomes(ThreadId(where.thread_id), Namespace(where.ns), cid, cid)
         row = next((o for o in outs.get(cid, []) if o.task_id == task_id), None)
-        current = None if row is None else load_outcome(row.data, task_id, where)
-        if _answers_mark(current) != _answers_mark(answered):
+        if row is None:
+            current = _answers_mark(None)
+        elif row.mark is not None:
+            current = row.mark
+        else:
+            current = _answers_mark(load_outcome(row.data, task_id, where))
+        if current != _answers_mark(answered):
             raise ConcurrentUpdateError(
                 f"Thread {where.thread_id!r} moved on: the question of task {task_id!r} at checkpoint "
                 f"{where.checkpoint_id!r} was answered by another writer meanwhile; nothing was "
@@ -916,7 +928,12 @@ def _key(row: Row) -> tuple:
 
 
 def _outcome_row(outcome: TaskOutcome, where: CheckpointLocation) -> OutcomeRow:
-    return OutcomeRow(outcome.task_id, _waits(outcome, where.ns), dump_outcome(outcome, where))
+    return OutcomeRow(
+        outcome.task_id,
+        _waits(outcome, where.ns),
+        dump_outcome(outcome, where),
+        _answers_mark(outcome),
+    )
 
 
 def _waits(outcome: TaskOutcome, ns: str) -> bool:

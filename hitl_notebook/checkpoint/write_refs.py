@@ -35,7 +35,7 @@ MIN_SHARED = 24
 def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, list[list]]:
     """``writes`` with what its changes already hold replaced by None, and the references
     to it (none: ``writes`` itself and ``[]``)."""
-    if type(writes) is not dict or not changes:
+    if type(writes) is not dict or not any(map(_may_refer, changes.values())):
         return writes, []
     updates = {n: u for n, u in writes.items() if type(n) is str and type(u) is dict}
     shared = _shared_channels(updates)
@@ -62,6 +62,12 @@ def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, list[
     if shown is None:
         return writes, []
     return shown, refs
+
+
+def _may_refer(change: Change) -> bool:
+    """Whether a write could be stored as a reference to ``change`` (most steps change
+    only short strings and numbers: their writes are kept whole, without a walk)."""
+    return type(change) is Append or (type(change) is Replace and _worth_a_reference(change.value))
 
 
 def _shared_channels(updates: dict[str, dict]) -> set:
