@@ -25,7 +25,7 @@ from . import keys, segments
 from .base import CheckpointId, Namespace, ThreadId, ThreadInfo
 from .segments import Blob, BlobCache, Record
 from .serde import DeserializationError
-from .store import OutcomeRow, Row, _matches
+from .store import OutcomeRow, Row, row_matches
 
 __all__ = ["LAYOUT_VERSION", "OUTCOMES_TABLE", "PART", "TABLES", "SegmentTx"]
 
@@ -259,7 +259,7 @@ class SegmentTx:
                 if below is not None and blob.records[n].key >= below:
                     continue
                 row = blob.row(n)
-                if filter and not _matches(row, filter):  # metadata only: values stay encoded
+                if filter and not row_matches(row, filter):  # metadata only: values stay encoded
                     continue
                 out.append(row)
                 if limit is not None and len(out) >= limit:

@@ -61,7 +61,7 @@ from .delta import (
 from .serde import DeserializationError, SerializationError
 from .write_refs import join_writes, split_writes
 
-__all__ = ["DeltaSaver", "OutcomeRow", "Row", "Tx", "validate_filter"]
+__all__ = ["DeltaSaver", "OutcomeRow", "Row", "Tx", "row_matches", "validate_filter"]
 
 #: The step's writes (schema 2: references to its values, if any, in the section's name)...
 WRITES = b"W"
@@ -518,7 +518,9 @@ class DeltaSaver(BaseCheckpointSaver):
         if limit == 0:
             return
         with self._reading() as tx:
-            rows = [r for r in tx.rows(thread_id, ns, before, wanted, limit) if _matches(r, wanted)]
+            rows = [
+                r for r in tx.rows(thread_id, ns, before, wanted, limit) if row_matches(r, wanted)
+            ]
             rows = rows[:limit] if limit is not None else rows
             outcomes = tx.outcomes(thread_id, ns, rows[-1].id, rows[0].id) if rows else {}
         if not copy:  # a shared listing decodes values only for the records that use them
@@ -947,7 +949,9 @@ def _waits(outcome: TaskOutcome, ns: str) -> bool:
     )
 
 
-def _matches(row: Row, wanted: Mapping[str, Any]) -> bool:
+def row_matches(row: Row, wanted: Mapping[str, Any]) -> bool:
+    """Whether a stored row's metadata has every ``wanted`` item (one rule for every backend,
+    read from the row's metadata alone: its values stay encoded)."""
     if not wanted:
         return True
     metadata = load_metadata(row.metadata, CheckpointLocation(row.thread_id, row.ns, row.id))
