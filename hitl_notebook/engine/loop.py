@@ -178,6 +178,7 @@ class Run:
         "_streams_messages",
         "_task_shared",
         "_writer",
+        "addressed",
         "after",
         "before",
         "checkpoint_id",
@@ -185,6 +186,7 @@ class Run:
         "context",
         "continuation",
         "control",
+        "copied",
         "cp",
         "durability",
         "error",
@@ -272,6 +274,7 @@ class Run:
             if self.parent.owner is not None:  # so get_state(subgraphs=True) can read its state
                 self.parent.owner.called_subgraphs.setdefault(self.parent.name, graph)
             self.parents = {**self.parent.parents, self.parent.ns: self.parent.checkpoint_id}
+            self.addressed = self.parent.run is None or self.parent.run.addressed
             self.replay = self.parent.replay
             self.checkpoint_id = self.replay.get(self.ns)
             #: A replay target of this subgraph under another task id (the parent step was
@@ -312,6 +315,9 @@ class Run:
                     conf.get("checkpoint_map"),
                 )
                 self.ns, self.checkpoint_id = Namespace(""), self.replay.pop("", None)
+            #: Whether the call names a checkpoint (time travel): its stateful subgraphs then
+            #: start from their state as of that point in the parent's history.
+            self.addressed = self.checkpoint_id is not None or bool(self.replay)
             if self.saver is not None and self.thread_id is None:
                 raise ThreadRequiredError(
                     "This graph has a checkpointer, so every call needs a thread: pass "
@@ -383,6 +389,9 @@ class Run:
         self.first_step = True
         self.stop_requested = False
         self.steps = 0
+        #: Whether the run started from a fresh copy of a past checkpoint (a replay): the
+        #: copy takes one step of the recursion budget, as LangGraph's fork checkpoint does.
+        self.copied = False
         self.cp: CheckpointRecord
         #: What the step's tasks read: the checkpoint's values with a given ``Command``'s
         #: update folded in, and the changes that update made (see ``commands``).
@@ -431,6 +440,7 @@ class Run:
             and self.graph.checkpointer is True
             and self.saver is not None  # under a checkpointer=False graph it keeps nothing
             and self.thread_id is not None
+            and self.addressed  # else (as LangGraph) its latest state, even after an edit above
         ):
             # Its own history: the state it had when the parent was where the parent is now.
             base = state_as_of(
@@ -469,6 +479,7 @@ class Run:
                 base, answering
             )  # a replay (of this graph, or of a subgraph a replay aims at)
             stored = replayed if base.id == replayed.id else base
+            self.copied = base.id != replayed.id
             if carried is not None and base.id != replayed.id and not pending_interrupts(base):
                 self.preanswers = {
                     again.id: carried[i] for i, again in enumerate(base.next) if i in carried
@@ -504,6 +515,7 @@ class Run:
             self.parent is not None
             and base is not None
             and (base.next or self.graph.checkpointer is not True or self._ran_in_this_step(base))
+            and self._resuming()
         ):
             # A re-run parent task calls its subgraph again: continue the paused subgraph
             # (a per-task one found finished, e.g. edited as its last node, runs nothing).
@@ -545,6 +557,16 @@ class Run:
                     replace(self.cp, outcomes={**self.cp.outcomes, **asked}), as_stored=True
                 )
             self._reported = True
+
+    def _resuming(self) -> bool:
+        """Whether a subgraph picks up where its last run stopped: when the graph calling it
+        is itself continuing and still in the first step of this call, or the calling task
+        is retried; otherwise (fresh input above, or a later step) it starts anew from its
+        state, as LangGraph's subgraphs do."""
+        task = self.parent
+        if task is None or task.run is None:
+            return True
+        return task.attempt > 1 or (task.run.continuation and task.run.steps <= 1)
 
     def _ran_in_this_step(self, base: CheckpointRecord) -> bool:
         """Whether the subgraph's checkpoint was written under the parent step running now:
@@ -829,7 +851,8 @@ class Run:
             if self.control is not None and self.control.drain_requested:
                 self.status = "drained"
                 return None
-            if self.steps >= self.limit + (CONTINUED_SPARE_STEPS if self.continuation else 0):
+            spare = CONTINUED_SPARE_STEPS - self.copied if self.continuation else 0
+            if self.steps >= self.limit + spare:
                 raise GraphRecursionError(
                     f"Recursion limit of {self.limit} steps reached without hitting a stop condition "
                     f"(next: {', '.join(p.name for p in runnable)}). Raise it with config "
@@ -963,7 +986,9 @@ class Run:
         complete = [r for r in everything if r is not None and r.writes is not None]
         if failed or len(complete) < len(everything):
             for r in results:
-                self._put_outcome(r.to_outcome(cp.outcomes.get(r.plan.id)))
+                # a command for the parent is not this graph's failure: nothing is recorded
+                if not isinstance(r.error, ParentCommand):
+                    self._put_outcome(r.to_outcome(cp.outcomes.get(r.plan.id)))
             if failed:
                 self.status, self.error = "error", failed[0].error
                 return
@@ -1192,9 +1217,10 @@ class Run:
             self.reported.extend(interrupts)
             if asker not in self._asked_early:
                 self._emit_questions(interrupts)
-        # then the state with what the finished tasks wrote, as LangGraph shows it
+        # then the state with what the finished tasks wrote, as LangGraph shows it where the
+        # pause ends the call (a subgraph's pause goes on up: its last state is not shown)
         self.latest = self.plan.values_with_finished_tasks(self.cp, unrouted)
-        if "values" in self.modes and self.latest is not self.cp.values:
+        if "values" in self.modes and self.latest is not self.cp.values and self.parent is None:
             self._emit("values", self._output(streamed=True, values=self.latest))
 
     def _emit_questions(self, interrupts: list[Interrupt]) -> None:
