@@ -860,6 +860,41 @@ class Run:
         self._emit_finished()
         return runnable
 
+    def input_result(self, plan: TaskPlan) -> TaskResult | None:
+        """The input step's result, made without running it as a task: its writes are the
+        input (checked as the task would check them) and it goes where START's edges lead.
+        None when it must run as a task: a conditional edge from START (user code, which
+        may read its config or ask), a ``messages`` stream (which notes the input's
+        message ids), or anything already recorded for it; or when its writes fail (the
+        task then fails the same way, and the failure is stored as usual)."""
+        data, structure = plan.send_arg, self.plan
+        if (
+            type(data) is not dict
+            or START in structure.branches
+            or self._streams_messages
+            or self.cp.outcomes
+            or self.preanswers
+            or self.spare
+        ):
+            return None
+        returned = list(data.items())
+        try:
+            structure.check_keys(returned, "The input")
+            writes = structure.prepare_writes(returned) if structure.prepares_writes else returned
+        except Exception:
+            return None
+        # Positional, in field order, as a finished task's (see ``tasks._finished``).
+        return TaskResult(
+            plan,
+            writes,
+            list(structure.static_targets.get(START, ())),
+            [],  # interrupts
+            None,  # error
+            [],  # answers
+            False,  # unused_answer
+            None if writes is returned else returned,
+        )
+
     def _emit_finished(self) -> None:
         """Once per continued call: the updates of the step's tasks that finished before it
         paused, marked cached, after the step's task chunks (as LangGraph shows them)."""
