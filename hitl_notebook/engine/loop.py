@@ -58,7 +58,7 @@ from .commands import (
     step_values,
     with_goto_tasks,
 )
-from .context import TaskContext, coerce_context, current_task
+from .context import TaskContext, coerce_context, running_task
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .lineage import name_path, state_as_of, stateful_ns
 from .messages_stream import MessageEmitter, SilentEmitter, message_ids, messages_in
@@ -171,7 +171,6 @@ class Run:
         "_held",
         "_node_finished",
         "_reported",
-        "_saved_id",
         "_seen_messages",
         "_shows_tasks",
         "_shows_updates",
@@ -243,7 +242,7 @@ class Run:
         # keeps no checkpoints at all. Compiled with the parent's own saver it is a subgraph
         # too (as in LangGraph), else parallel calls would share one history, unless the call
         # names a thread of its own; with another saver it is a graph of its own.
-        task = current_task()
+        task = running_task.get()
         if task is not None:  # the node may return our output: its graph drops our own keys
             task.subgraph_keys = task.subgraph_keys.union(self.plan.channels)
         #: ``runtime.context`` of this call's tasks: the one given, else (inside a node) the
@@ -323,7 +322,7 @@ class Run:
         self.events: deque[tuple[str, str, Any]] = deque()
         #: Modes the caller reads, and modes only printed (``print_mode``/``debug=True``).
         self.shown, self.printed = modes, printed
-        self.modes = tuple(dict.fromkeys((*modes, *printed)))
+        self.modes = tuple(dict.fromkeys((*modes, *printed))) if printed else modes
         self.subgraphs = subgraphs
         #: Chunks can appear while a task runs (custom writes, LLM tokens, a subgraph's
         #: steps): the driver then runs even a lone task in a worker and yields as they come.
@@ -337,14 +336,22 @@ class Run:
         self._sink = self.events.append
         if self.parent is not None and self.parent.forward is not None:
             self.modes, self._sink = self.parent.forward
-        self.before = _breakpoints(graph, interrupt_before, "before")
-        self.after = _breakpoints(graph, interrupt_after, "after")
+        # (Breakpoints given to compile() were checked there, but the attributes can change.)
+        self.before = (
+            _breakpoints(graph, interrupt_before, "before")
+            if interrupt_before is not None or graph.interrupt_before_nodes
+            else ()
+        )
+        self.after = (
+            _breakpoints(graph, interrupt_after, "after")
+            if interrupt_after is not None or graph.interrupt_after_nodes
+            else ()
+        )
         if durability is None and self.parent is not None:
             durability = self.parent.durability
         self.durability = durability or "async"
         #: Writes held back until the call ends (``durability="exit"``): records and outcomes.
         self._held: list[tuple[str, Any, Any]] = []
-        self._saved_id: str | None = None
         self.output_keys = output_keys
         #: Asked between steps whether to stop (``GraphDrained``); None: never.
         self.control = control
@@ -415,7 +422,7 @@ class Run:
             self.parents,
             self.replay,
             # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
-            self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
+            self._emit_from_task if not _TASK_MODES.isdisjoint(self.modes) else None,
             self,
             self.lent_saver,
         )
