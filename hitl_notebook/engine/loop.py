@@ -164,6 +164,7 @@ class Run:
     __slots__ = (
         "_adopt",
         "_asked_early",
+        "_emits_task_chunks",
         "_emitters",
         "_finished_unshown",
         "_forward",
@@ -409,7 +410,9 @@ class Run:
         self._shows_tasks = "tasks" in self.modes or "debug" in self.modes
         self._shows_updates = "updates" in self.modes
         # What every task context of this run holds, in ``TaskContext``'s field order
-        # (``context_for`` runs per task: the tuple is made once).
+        # (``context_for`` runs per task: the tuple is made once). The run itself and its
+        # bound methods are added per task: held here, they would make the run a reference
+        # cycle that only the garbage collector frees, with all it holds.
         self._task_shared = (
             self.ns,
             self.thread_id,
@@ -421,11 +424,9 @@ class Run:
             self.plan,
             self.parents,
             self.replay,
-            # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
-            self._emit_from_task if not _TASK_MODES.isdisjoint(self.modes) else None,
-            self,
-            self.lent_saver,
         )
+        #: Whether a mode shows ``@task`` calls (else tasks skip building their chunks).
+        self._emits_task_chunks = not _TASK_MODES.isdisjoint(self.modes)
 
     # -- starting --------------------------------------------------------------------
     def start(self, input: Any) -> None:
@@ -936,6 +937,9 @@ class Run:
             answers,
             child_answers,
             *self._task_shared,
+            self._emit_from_task if self._emits_task_chunks else None,
+            self,
+            self.lent_saver,
             self.cp.id,
             len(self.cp.next) == 1,  # solo
             task_results,
