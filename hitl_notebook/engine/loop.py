@@ -1066,50 +1066,34 @@ class Run:
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan
-        closed = []
-        for r in results:
-            # Close the records of a step that paused or failed before, and keep what the
-            # ``@task`` calls of an entrypoint returned (its history shows them): stored
-            # with the new checkpoint.
-            previous = cp.outcomes.get(r.plan.id) if cp.outcomes else None
-            if (previous is not None and previous.writes is None) or (
-                previous is None and r.task_results
-            ):
-                outcome = r.to_outcome(previous)
-                cp.outcomes[outcome.task_id] = outcome
-                closed.append(outcome)
-        if len(results) == 1:
-            writes = results[0].writes or []
+        # Close the records of a step that paused or failed before, and keep what the
+        # ``@task`` calls of an entrypoint returned (its history shows them): stored with
+        # the new checkpoint.
+        if len(results) == 1:  # the usual step
+            only = results[0]
+            closed = self._closed(results) if cp.outcomes or only.task_results else []
+            writes = only.writes or []
+            if only.applied is not None:
+                values, changes = only.applied  # its routing already folded them in
+            else:
+                values, changes = plan.apply_writes(self.step_values, writes)
+            routing = [(only.plan.name, only.goto)]
+            step_writes = (
+                {only.plan.name: _update_view(only.shown)} if only.plan.name != START else None
+            )
         else:
+            closed = self._closed(results)
             in_order = sorted(results, key=lambda r: write_order(r.plan))
             writes = [w for r in in_order for w in r.writes or ()]
-        if len(results) == 1 and results[0].applied is not None:
-            values, changes = results[0].applied  # its routing already folded them in
-        else:
             values, changes = plan.apply_writes(self.step_values, writes)
+            routing = [(r.plan.name, r.goto) for r in results]
+            step_writes = _step_writes(results)
         if self._given_changes:
             changes = merge_changes(self._given_changes, changes, values)
         new_id = new_checkpoint_id()
-        routing = (
-            [(results[0].plan.name, results[0].goto)]
-            if len(results) == 1
-            else [(r.plan.name, r.goto) for r in results]
-        )
         if cp.outcomes and routes_after_input(cp):
             routing.append((START, given_goto(cp)))
         next_tasks = next_plans(plan, self.ns, new_id, routing, values, changes)
-        step_writes: dict[str, Any] = {}
-        for r in results:
-            if r.plan.name == START:
-                continue
-            view = _update_view(r.shown)
-            if r.plan.name in step_writes:  # several Send tasks of one node
-                prior = step_writes[r.plan.name]
-                step_writes[r.plan.name] = (
-                    [*prior, view] if isinstance(prior, list) else [prior, view]
-                )
-            else:
-                step_writes[r.plan.name] = view
         # Positional, in field order (made every step; keywords cost more than the rest).
         record = CheckpointRecord(
             self.thread_id or ThreadId(""),
@@ -1118,7 +1102,7 @@ class Run:
             cp.id,  # parent_id
             cp.step + 1,
             "loop",
-            step_writes or None,
+            step_writes,
             values,
             next_tasks,
             # Formatting a time costs as much as a small step: a record nothing saves
@@ -1142,6 +1126,19 @@ class Run:
             # a subgraph pauses even after its last node: its parent waits on the task
             self.stop_requested = bool(next_tasks) or self.parent is not None
             self._emit_breakpoint()
+
+    def _closed(self, results: list[TaskResult]) -> list[TaskOutcome]:
+        """The outcomes ``_commit`` stores with the new checkpoint (see there)."""
+        cp, closed = self.cp, []
+        for r in results:
+            previous = cp.outcomes.get(r.plan.id) if cp.outcomes else None
+            if (previous is not None and previous.writes is None) or (
+                previous is None and r.task_results
+            ):
+                outcome = r.to_outcome(previous)
+                cp.outcomes[outcome.task_id] = outcome
+                closed.append(outcome)
+        return closed
 
     # -- output ----------------------------------------------------------------------
     def invoke_result(self) -> Any:
@@ -1483,6 +1480,22 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
     if len(view) < len(writes):
         return [{key: value} for key, value in writes]
     return view
+
+
+def _step_writes(results: list[TaskResult]) -> dict[str, Any] | None:
+    """A step's writes as its checkpoint's metadata shows them: ``{node: update}``, a list
+    of updates for a node several ``Send`` tasks ran; None when only the input step ran."""
+    step_writes: dict[str, Any] = {}
+    for r in results:
+        if r.plan.name == START:
+            continue
+        view = _update_view(r.shown)
+        if r.plan.name in step_writes:  # several Send tasks of one node
+            prior = step_writes[r.plan.name]
+            step_writes[r.plan.name] = [*prior, view] if isinstance(prior, list) else [prior, view]
+        else:
+            step_writes[r.plan.name] = view
+    return step_writes or None
 
 
 def _has_writes(outcome: TaskOutcome | None) -> bool:
