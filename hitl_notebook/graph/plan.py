@@ -266,8 +266,19 @@ class GraphPlan:
         ``values`` stream shows, the state's keys whatever the output schema), keyed in the
         order the schema declares them, as LangGraph's channels are (not in the order they
         were first written)."""
-        visible = self.visible_values(values)
         schema = self.output_schema
+        if (
+            not for_state
+            and (schema is None or streamed)
+            and not self._input_only
+            and not self._scan_hidden
+        ):
+            # The usual: the state's keys in the schema's order, in one pass when the
+            # values hold no other key (hidden or undeclared) to drop or append.
+            ordered = {k: values[k] for k in self.channels if k in values}
+            if len(ordered) == len(values):
+                return self.schema.output_view(ordered)
+        visible = self.visible_values(values)
         if for_state:
             return self.schema.output_view(_in_order(visible, self.channels))
         if schema is None or streamed:
