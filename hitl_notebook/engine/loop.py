@@ -1014,8 +1014,10 @@ class Run:
             if failed:
                 self.status, self.error = "error", failed[0].error
                 return
-            self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
-            self._emit_interrupts({r.plan.id: r.unrouted for r in results if r.unrouted})
+            pending = pending_interrupts(cp)
+            self.status = "interrupted" if pending else "breakpoint"
+            unrouted = {r.plan.id: r.unrouted for r in results if r.unrouted}
+            self._emit_interrupts(unrouted, pending)
             return
         self._commit(complete)
 
@@ -1220,11 +1222,14 @@ class Run:
         if self.parent is None:
             self._emit("updates", {INTERRUPT: ()})
 
-    def _emit_interrupts(self, unrouted: dict[str, list] | None = None) -> None:
+    def _emit_interrupts(
+        self, unrouted: dict[str, list] | None = None, pending: list | None = None
+    ) -> None:
         """One ``__interrupt__`` chunk per paused task, on the updates and values streams
-        (``unrouted``: see ``values_with_finished_tasks``)."""
+        (``unrouted``: see ``values_with_finished_tasks``; ``pending``: the step's
+        ``pending_interrupts``, when the caller has them)."""
         by_task: dict[str, list] = {}
-        for outcome, rec in pending_interrupts(self.cp):
+        for outcome, rec in pending_interrupts(self.cp) if pending is None else pending:
             by_task.setdefault(outcome.task_id, []).append(_as_interrupt(rec))
         if not by_task:  # paused at a breakpoint: no question, but finished tasks' writes show
             self._emit_breakpoint()
