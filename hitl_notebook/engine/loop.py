@@ -771,7 +771,9 @@ class Run:
                 updated.answers.append(answers[rec.id])
             else:
                 updated.child_answers[rec.id] = answers[rec.id]
-        read = {outcome.task_id: outcome for outcome, _ in pending}
+        read = {}
+        for outcome, _ in pending:
+            read[outcome.task_id] = outcome
         for outcome in changed.values():
             self._put_outcome(outcome, answered=read[outcome.task_id])
 
@@ -834,7 +836,9 @@ class Run:
             self._emit_breakpoint()
             return None
         # The input step (START alone) is not a node step; the first task usually decides.
-        if runnable[0].name != START or any(p.name != START for p in runnable):
+        if runnable[0].name != START or (
+            len(runnable) > 1 and any(p.name != START for p in runnable)
+        ):
             if self.control is not None and self.control.drain_requested:
                 self.status = "drained"
                 return None
@@ -999,6 +1003,8 @@ class Run:
             everything = [
                 fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)) for p in cp.next
             ]
+        # (Loops, not comprehensions: each of those is a call of its own, every step.)
+        failed = []
         for r in results:
             if r.unused_answer:
                 warnings.warn(
@@ -1006,8 +1012,12 @@ class Run:
                     HITLWarning,
                     stacklevel=2,
                 )
-        failed = [r for r in results if r.error is not None]
-        complete = [r for r in everything if r is not None and r.writes is not None]
+            if r.error is not None:
+                failed.append(r)
+        complete = []
+        for maybe in everything:
+            if maybe is not None and maybe.writes is not None:
+                complete.append(maybe)
         if failed or len(complete) < len(everything):
             for r in results:
                 self._put_outcome(r.to_outcome(cp.outcomes.get(r.plan.id)))
@@ -1016,7 +1026,10 @@ class Run:
                 return
             pending = pending_interrupts(cp)
             self.status = "interrupted" if pending else "breakpoint"
-            unrouted = {r.plan.id: r.unrouted for r in results if r.unrouted}
+            unrouted = {}
+            for r in results:
+                if r.unrouted:
+                    unrouted[r.plan.id] = r.unrouted
             self._emit_interrupts(unrouted, pending)
             return
         self._commit(complete)

@@ -206,8 +206,12 @@ class GraphPlan:
         (applied again for real when the step completes), and, by task id, the
         ``unrouted`` writes of tasks whose routing asked (shown, never stored)."""
         outcomes = record.outcomes
-        if not outcomes and not unrouted:
-            return record.values
+        if not unrouted:
+            for outcome in outcomes.values():  # (a loop: the usual pause has no writes)
+                if outcome.writes:
+                    break
+            else:
+                return record.values  # nothing finished wrote anything
         unrouted = unrouted or {}
 
         def shown(task_id: str) -> Sequence:
