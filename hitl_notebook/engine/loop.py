@@ -817,11 +817,13 @@ class Run:
         # A dynamic breakpoint (NodeInterrupt) holds its task until the next call continues
         # the thread; then the node runs again, as LangGraph re-runs it.
         rerun_dynamic = first and self.continuation
-        runnable = (
-            [p for p in cp.next if _runnable(outcomes.get(p.id), cp.ns, rerun_dynamic)]
-            if outcomes
-            else cp.next
-        )
+        if outcomes:
+            runnable = []
+            for p in cp.next:
+                if _runnable(outcomes.get(p.id), cp.ns, rerun_dynamic):
+                    runnable.append(p)
+        else:
+            runnable = cp.next
         if not runnable:
             if any(_unfinished(cp.outcomes.get(p.id)) for p in cp.next):
                 self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
@@ -999,10 +1001,12 @@ class Run:
                 return
             everything: list[TaskResult | None] = list(results)
         else:
-            fresh = {r.plan.id: r for r in results}
-            everything = [
-                fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)) for p in cp.next
-            ]
+            fresh = {}
+            for r in results:
+                fresh[r.plan.id] = r
+            everything = []
+            for p in cp.next:
+                everything.append(fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)))
         # (Loops, not comprehensions: each of those is a call of its own, every step.)
         failed = []
         for r in results:
@@ -1346,6 +1350,8 @@ class Run:
         if self.saver is None:  # nothing was held back
             return
         held, self._held = self._held, []
+        if not held:  # (the usual: durability="exit" holds writes back, others write at once)
+            return
         if (
             self.parent is not None
             and self.status == "done"
@@ -1407,8 +1413,13 @@ def _runnable(outcome: TaskOutcome | None, ns: str, rerun_dynamic: bool) -> bool
         return True
     if outcome.writes is not None:
         return False
-    waiting = unanswered(outcome, ns)
-    return not (waiting if not rerun_dynamic else [r for r in waiting if r.index != DYNAMIC_INDEX])
+    for r in outcome.interrupts:  # ``unanswered``, inline: this runs on every resume
+        waiting = (
+            r.index >= len(outcome.answers) if r.ns == ns else r.id not in outcome.child_answers
+        )
+        if waiting and not (rerun_dynamic and r.index == DYNAMIC_INDEX):
+            return False
+    return True
 
 
 def _unfinished(outcome: TaskOutcome | None) -> bool:

@@ -66,7 +66,9 @@ def resolve_resume(
     interrupt pending any other dict is the answer itself. A key shaped like an interrupt id
     that is not pending is an error (a stale or mistyped id), never silently the answer.
     """
-    ids = [rec.id for _, rec in pending]
+    ids = []
+    for _, rec in pending:
+        ids.append(rec.id)
     if isinstance(value, dict) and value:
         keys = list(value)
         known = [k for k in keys if k in ids]

@@ -81,8 +81,9 @@ class TaskResult:
             given = self.child_answers
         else:
             interrupts = list(previous.interrupts)
-            known = {r.id for r in interrupts}
-            interrupts += [r for r in self.interrupts if r.id not in known]
+            if self.interrupts:
+                known = {r.id for r in interrupts}
+                interrupts += [r for r in self.interrupts if r.id not in known]
             given = {**previous.child_answers, **self.child_answers}
         if self.error is None:
             error, child_answers = None, dict(given)

@@ -183,7 +183,7 @@ class GraphPlan:
         as LangGraph drops them."""
         schema = self.input_schema or self.schema
         data = schema.coerce_input(input)
-        if self.dynamic_keys:
+        if self.dynamic_keys or data.keys() <= self.channels.keys():  # nothing to drop
             return dict(data)
         return {k: v for k, v in data.items() if k in self.channels}
 
