@@ -173,6 +173,7 @@ class Run:
         "_node_finished",
         "_reported",
         "_seen_messages",
+        "_shows_checkpoints",
         "_shows_tasks",
         "_shows_updates",
         "_sink",
@@ -409,6 +410,10 @@ class Run:
         self._streams_messages = "messages" in self.modes
         self._shows_tasks = "tasks" in self.modes or "debug" in self.modes
         self._shows_updates = "updates" in self.modes
+        #: Whether saved checkpoints are streamed (see ``_report_saved``).
+        self._shows_checkpoints = self.saver is not None and (
+            "checkpoints" in self.modes or "debug" in self.modes
+        )
         # What every task context of this run holds, in ``TaskContext``'s field order
         # (``context_for`` runs per task: the tuple is made once). The run itself and its
         # bound methods are added per task: held here, they would make the run a reference
@@ -723,7 +728,10 @@ class Run:
         )
         self._put(record, changes, fork=self.checkpoint_id is not None)
         self.cp = record
-        self._report_saved(record)
+        if self._shows_checkpoints:  # (checked here: this runs every step)
+            self._report_saved(record)
+        else:
+            self._reported = True
 
     def _resume(self, base: CheckpointRecord | None, value: Any) -> None:
         if base is None:
@@ -871,7 +879,8 @@ class Run:
                 )
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
-        self._emit_finished()
+        if self._finished_unshown:  # (checked here: this runs every step)
+            self._emit_finished()
         return runnable
 
     def input_result(self, plan: TaskPlan) -> TaskResult | None:
@@ -1140,7 +1149,10 @@ class Run:
             "values" in self.modes and wrote
         ):  # an input that wrote nothing shows nothing (as LangGraph)
             self._emit("values", self._output(streamed=True, values=values))
-        self._report_saved(record)
+        if self._shows_checkpoints:  # (checked here: this runs every step)
+            self._report_saved(record)
+        else:
+            self._reported = True
         if self.after and _hits(self.after, [r.plan for r in results]):
             # a subgraph pauses even after its last node: its parent waits on the task
             self.stop_requested = bool(next_tasks) or self.parent is not None
