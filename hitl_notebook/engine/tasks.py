@@ -281,13 +281,20 @@ def _interrupted(
                 ns=ctx.ns,
             )
         ]
+    # Positional, in field order (made at every pause; keywords cost more than the rest).
     return TaskResult(
         plan,
-        interrupts=records,
-        answers=ctx.answers,
-        task_results=ctx.task_results,
-        child_answers=ctx.child_answers,
-        unrouted=unrouted,
+        None,  # writes
+        [],  # goto
+        records,  # interrupts
+        None,  # error
+        ctx.answers,
+        False,  # unused_answer
+        None,  # returned
+        None,  # applied
+        ctx.task_results,
+        ctx.child_answers,
+        unrouted,
     )
 
 
