@@ -216,12 +216,12 @@ def interrupt(value: Any, *, response_schema: Any = None) -> Any:
             response_schema, answer, ctx.ns, interrupt_id(ctx.task_id, index), index
         )
     _check_payload(value, ctx.name)
-    record = InterruptRecord(
-        id=interrupt_id(ctx.task_id, index),
-        value=value,
-        index=index,
-        ns=ctx.ns,
-        response_schema=response_json_schema(response_schema, ctx.name),
+    record = InterruptRecord(  # (positional, in field order: keywords cost more)
+        interrupt_id(ctx.task_id, index),
+        value,
+        index,
+        ctx.ns,
+        None if response_schema is None else response_json_schema(response_schema, ctx.name),
     )
     raise GraphInterrupt([record])
 

@@ -17,6 +17,7 @@ from contextlib import aclosing
 from typing import Any
 
 from ..checkpoint.base import TaskPlan
+from ..constants import START
 from ..errors import is_invalid_resume
 from ..types import GraphInterrupt, ParentCommand
 from .loop import Run
@@ -38,7 +39,13 @@ def drive_sync(run: Run, input: Any, single: bool) -> Iterator[Any]:
         while (plans := run.plan_step()) is not None:
             if run.events:
                 yield from run.drain(single)
-            if len(plans) == 1 and not run.live and run.graph.step_timeout is None:
+            if (
+                len(plans) == 1
+                and plans[0].name == START
+                and (result := run.input_result(plans[0]))
+            ):
+                results = [result]  # the input step: nothing to run
+            elif len(plans) == 1 and not run.live and run.graph.step_timeout is None:
                 # The usual step: one task, run in this thread, nothing to pass on meanwhile.
                 result = call_sync(run.plan, plans[0], run.step_values, run.context_for(plans[0]))
                 run.task_done(result, False)  # not parallel
@@ -77,13 +84,20 @@ async def drive_async(run: Run, input: Any, single: bool) -> AsyncIterator[Any]:
         while (plans := run.plan_step()) is not None:
             for chunk in run.drain(single):
                 yield chunk
-            results = []
-            async with aclosing(_tasks_async(run, plans)) as running:
-                async for result in running:
-                    if result is not None:  # None: a tick while tasks run, for live streams
-                        results.append(result)
-                    for chunk in run.drain(single):
-                        yield chunk
+            if (
+                len(plans) == 1
+                and plans[0].name == START
+                and (input_result := run.input_result(plans[0]))
+            ):
+                results = [input_result]  # the input step: nothing to run
+            else:
+                results = []
+                async with aclosing(_tasks_async(run, plans)) as running:
+                    async for result in running:
+                        if result is not None:  # None: a tick while tasks run, for live streams
+                            results.append(result)
+                        for chunk in run.drain(single):
+                            yield chunk
             await asyncio.to_thread(run.finish_step, results)
             for chunk in run.drain(single):
                 yield chunk

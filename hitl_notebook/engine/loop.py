@@ -58,7 +58,7 @@ from .commands import (
     step_values,
     with_goto_tasks,
 )
-from .context import TaskContext, coerce_context, current_task
+from .context import TaskContext, coerce_context, running_task
 from .events import checkpoint_payload, debug_event, result_payload, task_payload
 from .lineage import name_path, state_as_of, stateful_ns
 from .messages_stream import MessageEmitter, SilentEmitter, message_ids, messages_in
@@ -144,9 +144,10 @@ def now_iso() -> str:
     second, nanos = divmod(time.time_ns(), 1_000_000_000)
     cached, text = _second_text
     if second != cached:
-        text = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        text = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.")
         _second_text = (second, text)
-    return f"{text}.{nanos // 1000:06d}+00:00"
+    # %-formatting: an f-string's format spec costs more here, and this runs every step.
+    return text + "%06d+00:00" % (nanos // 1000)  # noqa: UP031
 
 
 #: Steps a continued run (``None`` or a ``Command`` as input) may take beyond
@@ -163,6 +164,7 @@ class Run:
     __slots__ = (
         "_adopt",
         "_asked_early",
+        "_emits_task_chunks",
         "_emitters",
         "_finished_unshown",
         "_forward",
@@ -170,8 +172,8 @@ class Run:
         "_held",
         "_node_finished",
         "_reported",
-        "_saved_id",
         "_seen_messages",
+        "_shows_checkpoints",
         "_shows_tasks",
         "_shows_updates",
         "_sink",
@@ -244,7 +246,7 @@ class Run:
         # keeps no checkpoints at all. Compiled with the parent's own saver it is a subgraph
         # too (as in LangGraph), else parallel calls would share one history, unless the call
         # names a thread of its own; with another saver it is a graph of its own.
-        task = current_task()
+        task = running_task.get()
         if task is not None:  # the node may return our output: its graph drops our own keys
             task.subgraph_keys = task.subgraph_keys.union(self.plan.channels)
         #: ``runtime.context`` of this call's tasks: the one given, else (inside a node) the
@@ -328,7 +330,7 @@ class Run:
         self.events: deque[tuple[str, str, Any]] = deque()
         #: Modes the caller reads, and modes only printed (``print_mode``/``debug=True``).
         self.shown, self.printed = modes, printed
-        self.modes = tuple(dict.fromkeys((*modes, *printed)))
+        self.modes = tuple(dict.fromkeys((*modes, *printed))) if printed else modes
         self.subgraphs = subgraphs
         #: Chunks can appear while a task runs (custom writes, LLM tokens, a subgraph's
         #: steps): the driver then runs even a lone task in a worker and yields as they come.
@@ -342,14 +344,22 @@ class Run:
         self._sink = self.events.append
         if self.parent is not None and self.parent.forward is not None:
             self.modes, self._sink = self.parent.forward
-        self.before = _breakpoints(graph, interrupt_before, "before")
-        self.after = _breakpoints(graph, interrupt_after, "after")
+        # (Breakpoints given to compile() were checked there, but the attributes can change.)
+        self.before = (
+            _breakpoints(graph, interrupt_before, "before")
+            if interrupt_before is not None or graph.interrupt_before_nodes
+            else ()
+        )
+        self.after = (
+            _breakpoints(graph, interrupt_after, "after")
+            if interrupt_after is not None or graph.interrupt_after_nodes
+            else ()
+        )
         if durability is None and self.parent is not None:
             durability = self.parent.durability
         self.durability = durability or "async"
         #: Writes held back until the call ends (``durability="exit"``): records and outcomes.
         self._held: list[tuple[str, Any, Any]] = []
-        self._saved_id: str | None = None
         self.output_keys = output_keys
         #: Asked between steps whether to stop (``GraphDrained``); None: never.
         self.control = control
@@ -409,8 +419,14 @@ class Run:
         self._streams_messages = "messages" in self.modes
         self._shows_tasks = "tasks" in self.modes or "debug" in self.modes
         self._shows_updates = "updates" in self.modes
+        #: Whether saved checkpoints are streamed (see ``_report_saved``).
+        self._shows_checkpoints = self.saver is not None and (
+            "checkpoints" in self.modes or "debug" in self.modes
+        )
         # What every task context of this run holds, in ``TaskContext``'s field order
-        # (``context_for`` runs per task: the tuple is made once).
+        # (``context_for`` runs per task: the tuple is made once). The run itself and its
+        # bound methods are added per task: held here, they would make the run a reference
+        # cycle that only the garbage collector frees, with all it holds.
         self._task_shared = (
             self.ns,
             self.thread_id,
@@ -422,11 +438,9 @@ class Run:
             self.plan,
             self.parents,
             self.replay,
-            # None when no mode shows ``@task`` calls: tasks then skip building the chunks.
-            self._emit_from_task if _TASK_MODES.intersection(self.modes) else None,
-            self,
-            self.lent_saver,
         )
+        #: Whether a mode shows ``@task`` calls (else tasks skip building their chunks).
+        self._emits_task_chunks = not _TASK_MODES.isdisjoint(self.modes)
 
     # -- starting --------------------------------------------------------------------
     def start(self, input: Any) -> None:
@@ -736,7 +750,10 @@ class Run:
         )
         self._put(record, changes, fork=self.checkpoint_id is not None)
         self.cp = record
-        self._report_saved(record)
+        if self._shows_checkpoints:  # (checked here: this runs every step)
+            self._report_saved(record)
+        else:
+            self._reported = True
 
     def _resume(self, base: CheckpointRecord | None, value: Any) -> None:
         if base is None:
@@ -784,7 +801,9 @@ class Run:
                 updated.answers.append(answers[rec.id])
             else:
                 updated.child_answers[rec.id] = answers[rec.id]
-        read = {outcome.task_id: outcome for outcome, _ in pending}
+        read = {}
+        for outcome, _ in pending:
+            read[outcome.task_id] = outcome
         for outcome in changed.values():
             self._put_outcome(outcome, answered=read[outcome.task_id])
 
@@ -828,11 +847,13 @@ class Run:
         # A dynamic breakpoint (NodeInterrupt) holds its task until the next call continues
         # the thread; then the node runs again, as LangGraph re-runs it.
         rerun_dynamic = first and self.continuation
-        runnable = (
-            [p for p in cp.next if _runnable(outcomes.get(p.id), cp.ns, rerun_dynamic)]
-            if outcomes
-            else cp.next
-        )
+        if outcomes:
+            runnable = []
+            for p in cp.next:
+                if _runnable(outcomes.get(p.id), cp.ns, rerun_dynamic):
+                    runnable.append(p)
+        else:
+            runnable = cp.next
         if not runnable:
             if any(_unfinished(cp.outcomes.get(p.id)) for p in cp.next):
                 self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
@@ -847,7 +868,9 @@ class Run:
             self._emit_breakpoint()
             return None
         # The input step (START alone) is not a node step; the first task usually decides.
-        if runnable[0].name != START or any(p.name != START for p in runnable):
+        if runnable[0].name != START or (
+            len(runnable) > 1 and any(p.name != START for p in runnable)
+        ):
             if self.control is not None and self.control.drain_requested:
                 self.status = "drained"
                 return None
@@ -879,8 +902,44 @@ class Run:
                 )
                 self._emit("tasks", payload)
                 self._emit("debug", debug_event("task", cp.step + 1, now_iso(), payload))
-        self._emit_finished()
+        if self._finished_unshown:  # (checked here: this runs every step)
+            self._emit_finished()
         return runnable
+
+    def input_result(self, plan: TaskPlan) -> TaskResult | None:
+        """The input step's result, made without running it as a task: its writes are the
+        input (checked as the task would check them) and it goes where START's edges lead.
+        None when it must run as a task: a conditional edge from START (user code, which
+        may read its config or ask), a ``messages`` stream (which notes the input's
+        message ids), or anything already recorded for it; or when its writes fail (the
+        task then fails the same way, and the failure is stored as usual)."""
+        data, structure = plan.send_arg, self.plan
+        if (
+            type(data) is not dict
+            or START in structure.branches
+            or self._streams_messages
+            or self.cp.outcomes
+            or self.preanswers
+            or self.spare
+        ):
+            return None
+        returned = list(data.items())
+        try:
+            structure.check_keys(returned, "The input")
+            writes = structure.prepare_writes(returned) if structure.prepares_writes else returned
+        except Exception:
+            return None
+        # Positional, in field order, as a finished task's (see ``tasks._finished``).
+        return TaskResult(
+            plan,
+            writes,
+            list(structure.static_targets.get(START, ())),
+            [],  # interrupts
+            None,  # error
+            [],  # answers
+            False,  # unused_answer
+            None if writes is returned else returned,
+        )
 
     def _emit_finished(self) -> None:
         """Once per continued call: the updates of the step's tasks that finished before it
@@ -916,6 +975,9 @@ class Run:
             answers,
             child_answers,
             *self._task_shared,
+            self._emit_from_task if self._emits_task_chunks else None,
+            self,
+            self.lent_saver,
             self.cp.id,
             len(self.cp.next) == 1,  # solo
             task_results,
@@ -971,10 +1033,14 @@ class Run:
                 return
             everything: list[TaskResult | None] = list(results)
         else:
-            fresh = {r.plan.id: r for r in results}
-            everything = [
-                fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)) for p in cp.next
-            ]
+            fresh = {}
+            for r in results:
+                fresh[r.plan.id] = r
+            everything = []
+            for p in cp.next:
+                everything.append(fresh.get(p.id) or _from_outcome(p, cp.outcomes.get(p.id)))
+        # (Loops, not comprehensions: each of those is a call of its own, every step.)
+        failed = []
         for r in results:
             if r.unused_answer:
                 warnings.warn(
@@ -982,8 +1048,12 @@ class Run:
                     HITLWarning,
                     stacklevel=2,
                 )
-        failed = [r for r in results if r.error is not None]
-        complete = [r for r in everything if r is not None and r.writes is not None]
+            if r.error is not None:
+                failed.append(r)
+        complete = []
+        for maybe in everything:
+            if maybe is not None and maybe.writes is not None:
+                complete.append(maybe)
         if failed or len(complete) < len(everything):
             for r in results:
                 # a command for the parent is not this graph's failure: nothing is recorded
@@ -992,8 +1062,13 @@ class Run:
             if failed:
                 self.status, self.error = "error", failed[0].error
                 return
-            self.status = "interrupted" if pending_interrupts(cp) else "breakpoint"
-            self._emit_interrupts({r.plan.id: r.unrouted for r in results if r.unrouted})
+            pending = pending_interrupts(cp)
+            self.status = "interrupted" if pending else "breakpoint"
+            unrouted = {}
+            for r in results:
+                if r.unrouted:
+                    unrouted[r.plan.id] = r.unrouted
+            self._emit_interrupts(unrouted, pending)
             return
         self._commit(complete)
 
@@ -1044,50 +1119,34 @@ class Run:
 
     def _commit(self, results: list[TaskResult]) -> None:
         cp, plan = self.cp, self.plan
-        closed = []
-        for r in results:
-            # Close the records of a step that paused or failed before, and keep what the
-            # ``@task`` calls of an entrypoint returned (its history shows them): stored
-            # with the new checkpoint.
-            previous = cp.outcomes.get(r.plan.id) if cp.outcomes else None
-            if (previous is not None and previous.writes is None) or (
-                previous is None and r.task_results
-            ):
-                outcome = r.to_outcome(previous)
-                cp.outcomes[outcome.task_id] = outcome
-                closed.append(outcome)
-        if len(results) == 1:
-            writes = results[0].writes or []
+        # Close the records of a step that paused or failed before, and keep what the
+        # ``@task`` calls of an entrypoint returned (its history shows them): stored with
+        # the new checkpoint.
+        if len(results) == 1:  # the usual step
+            only = results[0]
+            closed = self._closed(results) if cp.outcomes or only.task_results else []
+            writes = only.writes or []
+            if only.applied is not None:
+                values, changes = only.applied  # its routing already folded them in
+            else:
+                values, changes = plan.apply_writes(self.step_values, writes)
+            routing = [(only.plan.name, only.goto)]
+            step_writes = (
+                {only.plan.name: _update_view(only.shown)} if only.plan.name != START else None
+            )
         else:
+            closed = self._closed(results)
             in_order = sorted(results, key=lambda r: write_order(r.plan))
             writes = [w for r in in_order for w in r.writes or ()]
-        if len(results) == 1 and results[0].applied is not None:
-            values, changes = results[0].applied  # its routing already folded them in
-        else:
             values, changes = plan.apply_writes(self.step_values, writes)
+            routing = [(r.plan.name, r.goto) for r in results]
+            step_writes = _step_writes(results)
         if self._given_changes:
             changes = merge_changes(self._given_changes, changes, values)
         new_id = new_checkpoint_id()
-        routing = (
-            [(results[0].plan.name, results[0].goto)]
-            if len(results) == 1
-            else [(r.plan.name, r.goto) for r in results]
-        )
         if cp.outcomes and routes_after_input(cp):
             routing.append((START, given_goto(cp)))
         next_tasks = next_plans(plan, self.ns, new_id, routing, values, changes)
-        step_writes: dict[str, Any] = {}
-        for r in results:
-            if r.plan.name == START:
-                continue
-            view = _update_view(r.shown)
-            if r.plan.name in step_writes:  # several Send tasks of one node
-                prior = step_writes[r.plan.name]
-                step_writes[r.plan.name] = (
-                    [*prior, view] if isinstance(prior, list) else [prior, view]
-                )
-            else:
-                step_writes[r.plan.name] = view
         # Positional, in field order (made every step; keywords cost more than the rest).
         record = CheckpointRecord(
             self.thread_id or ThreadId(""),
@@ -1096,7 +1155,7 @@ class Run:
             cp.id,  # parent_id
             cp.step + 1,
             "loop",
-            step_writes or None,
+            step_writes,
             values,
             next_tasks,
             # Formatting a time costs as much as a small step: a record nothing saves
@@ -1115,11 +1174,27 @@ class Run:
             "values" in self.modes and wrote
         ):  # an input that wrote nothing shows nothing (as LangGraph)
             self._emit("values", self._output(streamed=True, values=values))
-        self._report_saved(record)
+        if self._shows_checkpoints:  # (checked here: this runs every step)
+            self._report_saved(record)
+        else:
+            self._reported = True
         if self.after and _hits(self.after, [r.plan for r in results]):
             # a subgraph pauses even after its last node: its parent waits on the task
             self.stop_requested = bool(next_tasks) or self.parent is not None
             self._emit_breakpoint()
+
+    def _closed(self, results: list[TaskResult]) -> list[TaskOutcome]:
+        """The outcomes ``_commit`` stores with the new checkpoint (see there)."""
+        cp, closed = self.cp, []
+        for r in results:
+            previous = cp.outcomes.get(r.plan.id) if cp.outcomes else None
+            if (previous is not None and previous.writes is None) or (
+                previous is None and r.task_results
+            ):
+                outcome = r.to_outcome(previous)
+                cp.outcomes[outcome.task_id] = outcome
+                closed.append(outcome)
+        return closed
 
     # -- output ----------------------------------------------------------------------
     def invoke_result(self) -> Any:
@@ -1201,11 +1276,14 @@ class Run:
         if self.parent is None:
             self._emit("updates", {INTERRUPT: ()})
 
-    def _emit_interrupts(self, unrouted: dict[str, list] | None = None) -> None:
+    def _emit_interrupts(
+        self, unrouted: dict[str, list] | None = None, pending: list | None = None
+    ) -> None:
         """One ``__interrupt__`` chunk per paused task, on the updates and values streams
-        (``unrouted``: see ``values_with_finished_tasks``)."""
+        (``unrouted``: see ``values_with_finished_tasks``; ``pending``: the step's
+        ``pending_interrupts``, when the caller has them)."""
         by_task: dict[str, list] = {}
-        for outcome, rec in pending_interrupts(self.cp):
+        for outcome, rec in pending_interrupts(self.cp) if pending is None else pending:
             by_task.setdefault(outcome.task_id, []).append(_as_interrupt(rec))
         if not by_task:  # paused at a breakpoint: no question, but finished tasks' writes show
             self._emit_breakpoint()
@@ -1310,6 +1388,8 @@ class Run:
         if self.saver is None:  # nothing was held back
             return
         held, self._held = self._held, []
+        if not held:  # (the usual: durability="exit" holds writes back, others write at once)
+            return
         if (
             self.parent is not None
             and self.status == "done"
@@ -1371,8 +1451,13 @@ def _runnable(outcome: TaskOutcome | None, ns: str, rerun_dynamic: bool) -> bool
         return True
     if outcome.writes is not None:
         return False
-    waiting = unanswered(outcome, ns)
-    return not (waiting if not rerun_dynamic else [r for r in waiting if r.index != DYNAMIC_INDEX])
+    for r in outcome.interrupts:  # ``unanswered``, inline: this runs on every resume
+        waiting = (
+            r.index >= len(outcome.answers) if r.ns == ns else r.id not in outcome.child_answers
+        )
+        if waiting and not (rerun_dynamic and r.index == DYNAMIC_INDEX):
+            return False
+    return True
 
 
 def _unfinished(outcome: TaskOutcome | None) -> bool:
@@ -1462,6 +1547,22 @@ def _update_view(writes: list[tuple[str, Any]] | None) -> Any:
     if len(view) < len(writes):
         return [{key: value} for key, value in writes]
     return view
+
+
+def _step_writes(results: list[TaskResult]) -> dict[str, Any] | None:
+    """A step's writes as its checkpoint's metadata shows them: ``{node: update}``, a list
+    of updates for a node several ``Send`` tasks ran; None when only the input step ran."""
+    step_writes: dict[str, Any] = {}
+    for r in results:
+        if r.plan.name == START:
+            continue
+        view = _update_view(r.shown)
+        if r.plan.name in step_writes:  # several Send tasks of one node
+            prior = step_writes[r.plan.name]
+            step_writes[r.plan.name] = [*prior, view] if isinstance(prior, list) else [prior, view]
+        else:
+            step_writes[r.plan.name] = view
+    return step_writes or None
 
 
 def _has_writes(outcome: TaskOutcome | None) -> bool:

@@ -43,11 +43,17 @@ def unanswered(outcome: TaskOutcome | None, ns: str) -> list[InterruptRecord]:
 def pending_interrupts(record: CheckpointRecord) -> list[tuple[TaskOutcome, InterruptRecord]]:
     """Every unanswered interrupt of the checkpoint's step, in task order."""
     pending: list[tuple[TaskOutcome, InterruptRecord]] = []
+    outcomes, ns = record.outcomes, record.ns
+    if not outcomes:  # nothing ran yet
+        return pending
     for plan in record.next:
-        outcome = record.outcomes.get(plan.id)
-        if outcome is None:  # not run yet: nothing asked
+        outcome = outcomes.get(plan.id)
+        if outcome is None or outcome.writes is not None:  # not run yet, or finished
             continue
-        pending.extend((outcome, rec) for rec in unanswered(outcome, record.ns))
+        # ``unanswered``, inline (this runs several times per pause and resume)
+        for r in outcome.interrupts:
+            if r.index >= len(outcome.answers) if r.ns == ns else r.id not in outcome.child_answers:
+                pending.append((outcome, r))
     return pending
 
 
@@ -60,7 +66,9 @@ def resolve_resume(
     interrupt pending any other dict is the answer itself. A key shaped like an interrupt id
     that is not pending is an error (a stale or mistyped id), never silently the answer.
     """
-    ids = [rec.id for _, rec in pending]
+    ids = []
+    for _, rec in pending:
+        ids.append(rec.id)
     if isinstance(value, dict) and value:
         keys = list(value)
         known = [k for k in keys if k in ids]

@@ -34,8 +34,11 @@ def config_metadata(config: dict) -> dict[str, Any]:
     Coordinates in the metadata are left out too: a node passing its own config to a
     subgraph hands it the task's ``langgraph_*`` metadata (see ``context.node_config``)."""
     given = config.get("metadata")
+    conf = config.get("configurable")
+    if not given and (not conf or conf.keys() <= _COORDINATES):  # the usual: a thread id only
+        return {}
     metadata = {k: v for k, v in given.items() if k not in _COORDINATES} if given else {}
-    for key, value in (config.get("configurable") or {}).items():
+    for key, value in (conf or {}).items():
         if not isinstance(key, str) or key in metadata or key in _COORDINATES or key[:2] == "__":
             continue
         if isinstance(value, str):

@@ -20,15 +20,21 @@ __all__ = ["check_call_storable"]
 
 def check_call_storable(thread_id: str | None, metadata: dict, input: Any) -> None:
     """Raise ``SerializationError`` naming the part of the call that cannot be stored."""
-    where = f"a checkpoint of thread {thread_id!r}"
-    dump_metadata(metadata, where)
+    if metadata:  # (empty metadata, the usual, is always storable)
+        dump_metadata(metadata, _where(thread_id))
     if not isinstance(input, Command):
         return
     parts = {"update": input.update, "goto": input.goto}
     if input.has_resume:
         parts["resume"] = input.resume
     for name, value in parts.items():
+        if value is None or (type(value) is tuple and not value):  # not given
+            continue
         try:
             check_serialisable(value, f"Command({name}=...)")
         except SerializationError as exc:
-            raise SerializationError(f"cannot store {where}: {exc}") from None
+            raise SerializationError(f"cannot store {_where(thread_id)}: {exc}") from None
+
+
+def _where(thread_id: str | None) -> str:
+    return f"a checkpoint of thread {thread_id!r}"

@@ -76,23 +76,32 @@ class TaskResult:
         """The stored form; keeps the questions and subgraph answers of earlier attempts,
         and the error of an earlier run when this one finished or asked (LangGraph's
         pending writes keep both, and history shows both)."""
-        interrupts = list(previous.interrupts) if previous is not None else []
-        known = {r.id for r in interrupts}
-        interrupts += [r for r in self.interrupts if r.id not in known]
-        given = {**previous.child_answers, **self.child_answers} if previous else self.child_answers
-        error, child_answers = forget_invalid_answer(self.error, dict(given))
+        if previous is None:  # its first run at this step
+            interrupts = list(self.interrupts)
+            given = self.child_answers
+        else:
+            interrupts = list(previous.interrupts)
+            if self.interrupts:
+                known = {r.id for r in interrupts}
+                interrupts += [r for r in self.interrupts if r.id not in known]
+            given = {**previous.child_answers, **self.child_answers}
+        if self.error is None:
+            error, child_answers = None, dict(given)
+        else:
+            error, child_answers = forget_invalid_answer(self.error, dict(given))
         if error is None and previous is not None:
             error = previous.error
+        # Positional, in field order (keywords cost more than the rest of the call).
         return TaskOutcome(
-            task_id=self.plan.id,
-            name=self.plan.name,
-            writes=self.writes,
-            answers=list(self.answers),
-            interrupts=interrupts,
-            error=error,
-            goto=[goto_to_json(g) for g in self.goto],
-            child_answers=child_answers,
-            task_results=dict(self.task_results),
+            self.plan.id,
+            self.plan.name,
+            self.writes,
+            list(self.answers),
+            interrupts,
+            error,
+            [goto_to_json(g) for g in self.goto] if self.goto else [],
+            child_answers,
+            dict(self.task_results),
         )
 
 
@@ -272,13 +281,20 @@ def _interrupted(
                 ns=ctx.ns,
             )
         ]
+    # Positional, in field order (made at every pause; keywords cost more than the rest).
     return TaskResult(
         plan,
-        interrupts=records,
-        answers=ctx.answers,
-        task_results=ctx.task_results,
-        child_answers=ctx.child_answers,
-        unrouted=unrouted,
+        None,  # writes
+        [],  # goto
+        records,  # interrupts
+        None,  # error
+        ctx.answers,
+        False,  # unused_answer
+        None,  # returned
+        None,  # applied
+        ctx.task_results,
+        ctx.child_answers,
+        unrouted,
     )
 
 

@@ -183,7 +183,7 @@ class GraphPlan:
         as LangGraph drops them."""
         schema = self.input_schema or self.schema
         data = schema.coerce_input(input)
-        if self.dynamic_keys:
+        if self.dynamic_keys or data.keys() <= self.channels.keys():  # nothing to drop
             return dict(data)
         return {k: v for k, v in data.items() if k in self.channels}
 
@@ -206,8 +206,12 @@ class GraphPlan:
         (applied again for real when the step completes), and, by task id, the
         ``unrouted`` writes of tasks whose routing asked (shown, never stored)."""
         outcomes = record.outcomes
-        if not outcomes and not unrouted:
-            return record.values
+        if not unrouted:
+            for outcome in outcomes.values():  # (a loop: the usual pause has no writes)
+                if outcome.writes:
+                    break
+            else:
+                return record.values  # nothing finished wrote anything
         unrouted = unrouted or {}
 
         def shown(task_id: str) -> Sequence:
@@ -266,8 +270,19 @@ class GraphPlan:
         ``values`` stream shows, the state's keys whatever the output schema), keyed in the
         order the schema declares them, as LangGraph's channels are (not in the order they
         were first written)."""
-        visible = self.visible_values(values)
         schema = self.output_schema
+        if (
+            not for_state
+            and (schema is None or streamed)
+            and not self._input_only
+            and not self._scan_hidden
+        ):
+            # The usual: the state's keys in the schema's order, in one pass when the
+            # values hold no other key (hidden or undeclared) to drop or append.
+            ordered = {k: values[k] for k in self.channels if k in values}
+            if len(ordered) == len(values):
+                return self.schema.output_view(ordered)
+        visible = self.visible_values(values)
         if for_state:
             return self.schema.output_view(_in_order(visible, self.channels))
         if schema is None or streamed:

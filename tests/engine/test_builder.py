@@ -65,6 +65,36 @@ def test_unknown_breakpoint_node_fails_at_compile():
         builder.compile(interrupt_before=["b"])
 
 
+def test_breakpoints_are_read_per_call():
+    """A call's own breakpoints apply to that call only; breakpoints set on the compiled
+    graph after compile() apply from the next call, and an unknown name there is refused
+    at the call (compile() never saw it)."""
+    from hitl_notebook import InMemorySaver
+
+    graph = (
+        StateGraph(Vals)
+        .add_node("a", lambda s: {"vals": ["a"]})
+        .add_node("b", lambda s: {"vals": ["b"]})
+        .add_edge(START, "a")
+        .add_edge("a", "b")
+        .compile(checkpointer=InMemorySaver())
+    )
+
+    def run(thread: str, **kwargs) -> tuple:
+        config = {"configurable": {"thread_id": thread}}
+        graph.invoke({}, config, **kwargs)
+        return graph.get_state(config).next
+
+    assert run("1", interrupt_before=["b"]) == ("b",)
+    assert run("2") == ()
+    graph.interrupt_after_nodes = ("a",)
+    assert run("3") == ("b",)
+    assert run("4", interrupt_after=[]) == ()
+    graph.interrupt_before_nodes = ("c",)
+    with pytest.raises(ValueError, match="interrupt_before names unknown node"):
+        run("5")
+
+
 def test_duplicate_and_reserved_node_names_are_rejected():
     """Node names must be unique and not START/END or contain namespace separators."""
     builder = StateGraph(Vals).add_node("a", lambda s: {})

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 
 from hitl_notebook import END, START, InMemorySaver, MessagesState, StateGraph
-from hitl_notebook.checkpoint.base import new_checkpoint_id
+from hitl_notebook.checkpoint.base import new_checkpoint_id, task_id
 from hitl_notebook.engine.loop import now_iso
 from hitl_notebook.engine.snapshot import recorded_writes
 from hitl_notebook.messages import new_message_id
@@ -74,6 +74,23 @@ def test_checkpoint_ids_increase_strictly_and_ignore_random_seed():
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     random.seed(7)
     assert new_checkpoint_id()[19:] != ids[0][19:]  # the random low bits differ
+
+
+def test_checkpoint_ids_are_uuid_shaped_hex_of_the_time_then_random_bits():
+    """The id is the creation time in nanoseconds (16 hex digits) then 16 random ones."""
+    before = datetime.now().timestamp()
+    cid = new_checkpoint_id()
+    assert str(uuid.UUID(cid)) == cid
+    assert abs(int(cid.replace("-", "")[:16], 16) / 1e9 - before) < 5
+
+
+def test_task_ids_keep_their_values():
+    """A stored plan whose id is the derived one is stored without it, so the derivation
+    must give what earlier versions gave (a name with a lone surrogate included)."""
+    cid = "1ef4f797-8335-6428-8001-8a1503f9b875"
+    assert task_id(cid, "", "write") == "060175e9-be2e-5707-da3b-10b05a22478d"
+    assert task_id(cid, "sub:abc", "fan", 2) == "a80fbeae-0972-009b-f90f-c6567a622d3f"
+    assert task_id("cp", "", "odd\udc80name") == "4d1a8ebc-1ec5-e647-a407-1ca2b7c87e5f"
 
 
 def test_created_at_is_iso_utc_with_microseconds():
