@@ -53,6 +53,7 @@ from .delta import (
     Chain,
     ValuesBuilder,
     ValuesCache,
+    Written,
     encode_changes,
     encode_values,
     next_chain,
@@ -376,7 +377,7 @@ class DeltaSaver(BaseCheckpointSaver):
                 for stored in closing:
                     tx.upsert_outcome(record.thread_id, record.ns, parent.id, stored)
             tx.insert(row, outcomes)
-        self._remember(row, parent, changes, record.values)
+        self._remember(row, parent, changes, record.values, (tag, writes, plans))
 
     def put_outcome(
         self,
@@ -428,10 +429,16 @@ class DeltaSaver(BaseCheckpointSaver):
             )
 
     def _remember(
-        self, row: Row, parent: Row | None, changes: Mapping[str, Change], values: Mapping[str, Any]
+        self,
+        row: Row,
+        parent: Row | None,
+        changes: Mapping[str, Change],
+        values: Mapping[str, Any],
+        written: Written,
     ) -> None:
         """Cache the new checkpoint's values when that costs O(what changed), from what the
-        engine passed (copied), not by decoding what was just encoded.
+        engine passed (copied), not by decoding what was just encoded; with its ``written``
+        record sections, so that reading it back need not inflate them again.
 
         A step of a run (source "loop") moves its parent's entry to itself: the run reads
         the checkpoint it just wrote, not the one before, and keeping both would hold a copy
@@ -451,7 +458,7 @@ class DeltaSaver(BaseCheckpointSaver):
             cached = {k: fresh_copy(v) for k, v in values.items()}
         else:
             return
-        self._cache.put(_key(row), cached)
+        self._cache.put(_key(row), cached, written)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -689,17 +696,24 @@ class DeltaSaver(BaseCheckpointSaver):
         """The record handed out (fresh objects, but for the values when ``copy`` is False);
         ``sections`` are the row's, when already decoded."""
         where = CheckpointLocation(row.thread_id, row.ns, row.id)
-        if sections is None:
-            try:
-                sections = frames.decode_sections(row.data, _RECORD_TAGS)
-            except frames.FrameError as exc:
-                raise DeserializationError(f"{where} is unreadable: {exc}") from exc
-        parts = {s.tag: s for s in sections if s.tag in _RECORD_TAGS}
-        if NEXT not in parts or len(parts) != 2:
-            raise DeserializationError(
-                f"{where} is unreadable: its writes or next tasks are missing"
-            )
-        writes, refs = _writes(parts, where)
+        written = None if sections is not None else self._cache.written(_key(row))
+        if written is not None:  # this process wrote it a moment ago
+            tag, data, plans = written
+            writes, refs = _writes(tag, "", data, where)
+        else:
+            if sections is None:
+                try:
+                    sections = frames.decode_sections(row.data, _RECORD_TAGS)
+                except frames.FrameError as exc:
+                    raise DeserializationError(f"{where} is unreadable: {exc}") from exc
+            parts = {s.tag: s for s in sections if s.tag in _RECORD_TAGS}
+            if NEXT not in parts or len(parts) != 2:
+                raise DeserializationError(
+                    f"{where} is unreadable: its writes or next tasks are missing"
+                )
+            stored = parts.get(WRITES) or parts[REFERRING_WRITES]
+            writes, refs = _writes(stored.tag, stored.name, stored.data, where)
+            plans = parts[NEXT].data
         if refs and isinstance(values, DeferredValues):  # joined when first read, like them
             join = functools.partial(join_writes, writes, refs, values, where)
             writes = DeferredValues(join, tuple(writes) if type(writes) is dict else None)
@@ -715,7 +729,7 @@ class DeltaSaver(BaseCheckpointSaver):
             writes=writes,
             # Uncopied (``shared``): the saver's dict, or a read-only DeferredValues.
             values=fresh_copy(values) if copy else cast(dict, values),
-            next=load_plans(parts[NEXT].data, where),
+            next=load_plans(plans, where),
             created_at=row.created_at,
             metadata=load_metadata(row.metadata, where),
             outcomes={o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
@@ -900,11 +914,12 @@ def _answers_mark(outcome: TaskOutcome | None) -> tuple[int, frozenset[str], boo
     return (len(outcome.answers), frozenset(outcome.child_answers), outcome.writes is not None)
 
 
-def _writes(parts: Mapping[bytes, frames.Section], where: CheckpointLocation) -> tuple[Any, Any]:
-    """The stored writes and their references to the values (empty when none)."""
-    if WRITES in parts:
-        return load(parts[WRITES].data, "writes", where), parts[WRITES].name
-    pair = load(parts[REFERRING_WRITES].data, "writes", where)
+def _writes(tag: bytes, name: str, data: bytes, where: CheckpointLocation) -> tuple[Any, Any]:
+    """The stored writes and their references to the values (empty when none), from the
+    writes section (bounded: decoded by ``frames`` or written by this process)."""
+    if tag == WRITES:
+        return load(data, "writes", where, shaped=True), name
+    pair = load(data, "writes", where, shaped=True)
     if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not list or not pair[0]:
         raise DeserializationError(f"{where} is unreadable: writes are malformed")
     return pair[1], pair[0]
