@@ -71,6 +71,10 @@ Where = CheckpointLocation | str
 def dump(value: Any, path: str, where: Where) -> bytes:
     """Serialise ``value``; a failure names the checkpoint (``where``) and the ``path`` in it
     (e.g. ``values['messages'][3]``)."""
+    try:  # what ``serde.dumps`` writes, without its error bookkeeping (the usual value)
+        return orjson.dumps(serde.json_ready(value))
+    except Exception:  # any failure is said, with its path, by ``serde.dumps`` below
+        pass
     try:
         return serde.dumps(value, path)
     except SerializationError as exc:
@@ -233,7 +237,7 @@ def _outcome_tree(outcome: TaskOutcome, enc: Callable[[Any], Any]) -> dict[str, 
     """``outcome`` as the dict stored, with ``enc`` applied to each value given by a node or
     a user (a str or None needs none)."""
     writes, error = outcome.writes, outcome.error
-    return {
+    tree = {
         "task_id": outcome.task_id,
         "name": outcome.name,
         "writes": None
@@ -249,14 +253,18 @@ def _outcome_tree(outcome: TaskOutcome, enc: Callable[[Any], Any]) -> dict[str, 
         "error": error if error is None or type(error) is str else enc(error),
         "goto": enc(list(outcome.goto)) if outcome.goto else [],
         "child_answers": enc(dict(outcome.child_answers)) if outcome.child_answers else {},
-        **({"task_results": enc(dict(outcome.task_results))} if outcome.task_results else {}),
     }
+    if outcome.task_results:
+        tree["task_results"] = enc(dict(outcome.task_results))
+    return tree
 
 
 def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:
     """Inverse of ``dump_outcome``."""
-    path = f"outcomes[{task_id!r}]"
-    raw = load(data, path, where)
+    try:
+        raw = serde.loads(data, "outcome")
+    except Exception:  # said again with the outcome's path (the path is built only then)
+        raw = load(data, f"outcomes[{task_id!r}]", where)
     try:
         writes = raw["writes"]
         return TaskOutcome(
@@ -271,4 +279,6 @@ def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:
             dict(raw.get("task_results", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise DeserializationError(f"{where} is unreadable: {path} is malformed ({exc!r})") from exc
+        raise DeserializationError(
+            f"{where} is unreadable: outcomes[{task_id!r}] is malformed ({exc!r})"
+        ) from exc

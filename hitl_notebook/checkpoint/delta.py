@@ -33,7 +33,7 @@ from typing import Any
 from . import bounds, frames
 from .base import Append, Change, Replace
 from .codec import Where, dump, dump_plain, load
-from .copying import fresh_copy
+from .copying import IMMUTABLE, fresh_copy
 from .serde import DeserializationError
 
 __all__ = [
@@ -108,14 +108,15 @@ def next_chain(parent: Chain | None, delta_bytes: int, appended: int = 0) -> Cha
     if parent is None:
         return None
     length = parent.length + 1
-    weight = (
-        delta_bytes - appended + appended // APPEND_DISCOUNT + max(0, BYTES_PER_LINK - appended)
-    )
+    weight = delta_bytes - appended + appended // APPEND_DISCOUNT
+    if appended < BYTES_PER_LINK:
+        weight += BYTES_PER_LINK - appended
     total = parent.delta_bytes + weight
-    budget = max(DELTAS_PER_SNAPSHOT * parent.base_bytes, MIN_BUDGET)
-    if total > budget or length > MAX_CHAIN:
+    base = parent.base_bytes
+    budget = base * DELTAS_PER_SNAPSHOT
+    if total > (budget if budget > MIN_BUDGET else MIN_BUDGET) or length > MAX_CHAIN:
         return None
-    return Chain(False, length, total, parent.base_bytes)
+    return Chain(False, length, total, base)
 
 
 def encode_changes(
@@ -212,7 +213,8 @@ def with_changes(base: Mapping[str, Any], changes: Mapping[str, Change]) -> dict
         if isinstance(change, Append):
             values[channel] = [*values.get(channel, ()), *fresh_copy(change.items)]
         else:
-            values[channel] = fresh_copy(change.value)
+            value = change.value  # a str or a number (the usual) is kept, without a call
+            values[channel] = value if type(value) in IMMUTABLE else fresh_copy(value)
     return values
 
 
@@ -259,13 +261,14 @@ class ValuesCache:
             return
         with self._lock:
             entries = self._entries
+            if key in entries:
+                entries.move_to_end(key)
             entries[key] = values
-            entries.move_to_end(key)
             if written is not None:
                 self._written[key] = written
             elif self._written:
                 self._written.pop(key, None)
-            while len(entries) > self._size:
+            if len(entries) > self._size:
                 gone, _ = entries.popitem(last=False)
                 self._written.pop(gone, None)
 

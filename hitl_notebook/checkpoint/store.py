@@ -207,6 +207,8 @@ _DEFAULT_KEY_BYTES = 256
 
 
 def _check_key(name: str, value: Any, *, optional: bool = False) -> None:
+    if type(value) is str and len(value) <= 128 and value.isascii() and "\x00" not in value:
+        return  # within every limit (the usual key: checked on every write)
     if value is None and optional:
         return
     if not isinstance(value, str):
@@ -322,7 +324,7 @@ class DeltaSaver(BaseCheckpointSaver):
         if refs:  # ``[refs, writes]``: serde writes lists as plain JSON arrays
             writes = b"[" + dump(refs, "writes", where) + b"," + writes + b"]"
         tag = REFERRING_WRITES if refs else WRITES
-        tail = frames.pack(tag, "", writes) + frames.pack(NEXT, "", plans)
+        tail = frames.pack_unnamed(tag, writes, NEXT, plans)
         tail_size = len(writes) + len(plans)
         tail_values = (  # a bound, as ``encode_changes`` counts small sections
             tail_size + 2 if tail_size <= COUNT_FROM else _json_values(writes) + _json_values(plans)
@@ -411,7 +413,11 @@ class DeltaSaver(BaseCheckpointSaver):
         (another writer answered the same question meanwhile)."""
         cid = CheckpointId(where.checkpoint_id)
         outs = tx.outcomes(ThreadId(where.thread_id), Namespace(where.ns), cid, cid)
-        row = next((o for o in outs.get(cid, []) if o.task_id == task_id), None)
+        row = None
+        for stored in outs.get(cid, ()):
+            if stored.task_id == task_id:
+                row = stored
+                break
         if row is None:
             current = _answers_mark(None)
         elif row.mark is not None:
@@ -448,17 +454,16 @@ class DeltaSaver(BaseCheckpointSaver):
         """
         if parent is None:
             base = None
-        elif row.source == "loop":
-            base = self._cache.pop(_key(parent))
-        else:
-            base = self._cache.get(_key(parent))
+        else:  # (``_key`` inlined: once per step)
+            key = (parent.thread_id, parent.ns, parent.id, parent.created_at)
+            base = self._cache.pop(key) if row.source == "loop" else self._cache.get(key)
         if base is not None:  # a snapshot too: how it is stored does not change its values
             cached = with_changes(base, changes)
         elif row.chain.is_snapshot:
             cached = {k: fresh_copy(v) for k, v in values.items()}
         else:
             return
-        self._cache.put(_key(row), cached, written)
+        self._cache.put((row.thread_id, row.ns, row.id, row.created_at), cached, written)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -958,10 +963,10 @@ def _waits(outcome: TaskOutcome, ns: str) -> bool:
     n+1-th answer; one raised in a subgraph it calls, by its id in ``child_answers``)."""
     if outcome.writes is not None:
         return False
-    return any(
-        i.index >= len(outcome.answers) if i.ns == ns else i.id not in outcome.child_answers
-        for i in outcome.interrupts
-    )
+    for i in outcome.interrupts:  # (a loop: cheaper than ``any`` over a generator)
+        if i.index >= len(outcome.answers) if i.ns == ns else i.id not in outcome.child_answers:
+            return True
+    return False
 
 
 def row_matches(row: Row, wanted: Mapping[str, Any]) -> bool:
