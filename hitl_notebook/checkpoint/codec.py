@@ -156,22 +156,23 @@ def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
     """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan).
     A plan whose id ``task_id`` derives from the checkpoint (the usual case) and that is no
     ``Send`` is stored as its name alone; others as ``[id or null, name, send_arg, is_send]``."""
-    cid, ns, names = where.checkpoint_id, where.ns, []
-    for p in plans:  # the usual step: names only, written without serde's walk
-        name = p.name
-        if (
-            p.is_send
-            or p.send_arg is not None
-            or type(name) is not str
-            or p.id != _derived_task_id(cid, ns, name, None)
-        ):
-            break
-        names.append(name)
-    else:
-        try:
-            return orjson.dumps(names)
-        except orjson.JSONEncodeError:
-            pass  # a name serde must escape (lone surrogates): the general path below
+    cid, ns = where.checkpoint_id, where.ns
+    rows: list[Any] = []
+    try:  # the usual plans, written without serde's walk (but for a Send's argument)
+        for i, p in enumerate(plans):
+            name, arg, is_send, pid = p.name, p.send_arg, p.is_send, p.id
+            if type(name) is not str or type(is_send) is not bool or type(pid) is not str:
+                break
+            derived = pid == _derived_task_id(cid, ns, name, i if is_send else None)
+            if derived and not is_send and arg is None:
+                rows.append(name)
+            else:
+                value = arg if arg is None or type(arg) is str else serde.json_ready(arg)
+                rows.append([None if derived else pid, name, value, is_send])
+        else:
+            return orjson.dumps(rows)
+    except Exception:  # lone surrogates, or an argument serde refuses: said below
+        pass
     rows = [
         p.name
         if not p.is_send and p.send_arg is None and p.id == _derived_id(where, p.name, i, False)

@@ -724,20 +724,20 @@ class DeltaSaver(BaseCheckpointSaver):
             writes = DeferredValues(join, tuple(writes) if type(writes) is dict else None)
         elif refs:  # entries stored once, in the values (see ``write_refs``)
             writes = join_writes(writes, refs, values, where)
-        return CheckpointRecord(
-            thread_id=row.thread_id,
-            ns=row.ns,
-            id=row.id,
-            parent_id=row.parent_id,
-            step=row.step,
-            source=row.source,
-            writes=writes,
+        return CheckpointRecord(  # (positional: the fields' order, cheaper than keywords)
+            row.thread_id,
+            row.ns,
+            row.id,
+            row.parent_id,
+            row.step,
+            row.source,
+            writes,
             # Uncopied (``shared``): the saver's dict, or a read-only DeferredValues.
-            values=fresh_copy(values) if copy else cast(dict, values),
-            next=load_plans(plans, where),
-            created_at=row.created_at,
-            metadata=load_metadata(row.metadata, where),
-            outcomes={o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
+            fresh_copy(values) if copy else cast(dict, values),
+            load_plans(plans, where),
+            row.created_at,
+            load_metadata(row.metadata, where),
+            {o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
         )
 
     def children(
