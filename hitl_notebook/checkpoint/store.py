@@ -297,19 +297,20 @@ class DeltaSaver(BaseCheckpointSaver):
         advance: bool = False,
     ) -> None:
         """``put`` with the parent's ``closed`` task outcomes, in one transaction."""
-        _check_ids(record.thread_id, record.ns, record.id, record.parent_id)
-        where = CheckpointLocation(record.thread_id, record.ns, record.id)
+        thread_id, ns, cid, parent_id = record.thread_id, record.ns, record.id, record.parent_id
+        _check_ids(thread_id, ns, cid, parent_id)
+        where = CheckpointLocation(thread_id, ns, cid)
         closing: list[OutcomeRow] = []
         if closed:
-            if record.parent_id is None:
+            if parent_id is None:
                 raise ValueError(
                     f"{where}: closed task outcomes belong to a parent, and it has none"
                 )
             for outcome in closed:
                 _check_key("task id", outcome.task_id)
-            at = CheckpointLocation(record.thread_id, record.ns, record.parent_id)
+            at = CheckpointLocation(thread_id, ns, parent_id)
             closing = [_outcome_row(o, at) for o in closed]
-        if record.parent_id is None:
+        if parent_id is None:
             changes = {}
         elif not changes.keys() <= record.values.keys():
             unknown = [k for k in changes if k not in record.values]
@@ -334,17 +335,17 @@ class DeltaSaver(BaseCheckpointSaver):
             [_outcome_row(o, where) for o in record.outcomes.values()] if record.outcomes else []
         )
 
-        with self._writing(record.thread_id) as tx:
-            if advance and tx.head(record.thread_id, record.ns) != record.parent_id:
-                _compare_head(tx, record.thread_id, record.ns, record.parent_id, record.id)
-            if tx.row(record.thread_id, record.ns, record.id, with_data=False) is not None:
+        with self._writing(thread_id) as tx:
+            if advance and tx.head(thread_id, ns) != parent_id:
+                _compare_head(tx, thread_id, ns, parent_id, cid)
+            if tx.row(thread_id, ns, cid, with_data=False) is not None:
                 raise ValueError(f"{where} already exists: checkpoints are never overwritten")
-            parent = None
-            if record.parent_id is not None:
-                parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
+            parent = (
+                None if parent_id is None else tx.row(thread_id, ns, parent_id, with_data=False)
+            )
             if closed and parent is None:
                 raise KeyError(
-                    f"{where}: its parent {record.parent_id!r} does not exist, so the "
+                    f"{where}: its parent {parent_id!r} does not exist, so the "
                     "outcomes of its tasks cannot be recorded"
                 )
             chain = next_chain(parent.chain if parent else None, delta_cost, appended)
@@ -364,10 +365,10 @@ class DeltaSaver(BaseCheckpointSaver):
             if size > bounds.MAX_RECORD_BYTES or values > bounds.MAX_VALUES:
                 _check_readable(size, values, where)
             row = Row(
-                record.thread_id,
-                record.ns,
-                record.id,
-                record.parent_id,
+                thread_id,
+                ns,
+                cid,
+                parent_id,
                 record.step,
                 record.source,
                 record.created_at,
@@ -377,7 +378,7 @@ class DeltaSaver(BaseCheckpointSaver):
             )
             if closing and parent is not None:  # last: the in-memory store has no rollback
                 for stored in closing:
-                    tx.upsert_outcome(record.thread_id, record.ns, parent.id, stored)
+                    tx.upsert_outcome(thread_id, ns, parent.id, stored)
             tx.insert(row, outcomes)
         self._remember(row, parent, changes, record.values, (tag, writes, plans))
 
