@@ -71,6 +71,10 @@ Where = CheckpointLocation | str
 def dump(value: Any, path: str, where: Where) -> bytes:
     """Serialise ``value``; a failure names the checkpoint (``where``) and the ``path`` in it
     (e.g. ``values['messages'][3]``)."""
+    try:  # what ``serde.dumps`` writes, without its error bookkeeping (the usual value)
+        return orjson.dumps(serde.json_ready(value))
+    except Exception:  # any failure is said, with its path, by ``serde.dumps`` below
+        pass
     try:
         return serde.dumps(value, path)
     except SerializationError as exc:
@@ -152,22 +156,23 @@ def dump_plans(plans: list[TaskPlan], where: CheckpointLocation) -> bytes:
     """The ``next`` tasks as plain data (the saver does not depend on serde knowing TaskPlan).
     A plan whose id ``task_id`` derives from the checkpoint (the usual case) and that is no
     ``Send`` is stored as its name alone; others as ``[id or null, name, send_arg, is_send]``."""
-    cid, ns, names = where.checkpoint_id, where.ns, []
-    for p in plans:  # the usual step: names only, written without serde's walk
-        name = p.name
-        if (
-            p.is_send
-            or p.send_arg is not None
-            or type(name) is not str
-            or p.id != _derived_task_id(cid, ns, name, None)
-        ):
-            break
-        names.append(name)
-    else:
-        try:
-            return orjson.dumps(names)
-        except orjson.JSONEncodeError:
-            pass  # a name serde must escape (lone surrogates): the general path below
+    cid, ns = where.checkpoint_id, where.ns
+    rows: list[Any] = []
+    try:  # the usual plans, written without serde's walk (but for a Send's argument)
+        for i, p in enumerate(plans):
+            name, arg, is_send, pid = p.name, p.send_arg, p.is_send, p.id
+            if type(name) is not str or type(is_send) is not bool or type(pid) is not str:
+                break
+            derived = pid == _derived_task_id(cid, ns, name, i if is_send else None)
+            if derived and not is_send and arg is None:
+                rows.append(name)
+            else:
+                value = arg if arg is None or type(arg) is str else serde.json_ready(arg)
+                rows.append([None if derived else pid, name, value, is_send])
+        else:
+            return orjson.dumps(rows)
+    except Exception:  # lone surrogates, or an argument serde refuses: said below
+        pass
     rows = [
         p.name
         if not p.is_send and p.send_arg is None and p.id == _derived_id(where, p.name, i, False)
@@ -232,31 +237,36 @@ def _as_is(value: Any) -> Any:
 def _outcome_tree(outcome: TaskOutcome, enc: Callable[[Any], Any]) -> dict[str, Any]:
     """``outcome`` as the dict stored, with ``enc`` applied to each value given by a node or
     a user (a str or None needs none)."""
-    writes, error = outcome.writes, outcome.error
-    return {
+    writes, error, answers = outcome.writes, outcome.error, outcome.answers
+    asked = []
+    for i in outcome.interrupts:  # (loops and no call for an empty list: cheaper in 3.11)
+        if i.response_schema is None:
+            asked.append([i.id, enc(i.value), i.index, i.ns])
+        else:
+            asked.append([i.id, enc(i.value), i.index, i.ns, enc(i.response_schema)])
+    tree = {
         "task_id": outcome.task_id,
         "name": outcome.name,
         "writes": None
         if writes is None
         else [[c, v if type(v) is str else enc(v)] for c, v in writes],
-        "answers": enc(list(outcome.answers)),
-        "interrupts": [
-            [i.id, enc(i.value), i.index, i.ns]
-            if i.response_schema is None
-            else [i.id, enc(i.value), i.index, i.ns, enc(i.response_schema)]
-            for i in outcome.interrupts
-        ],
+        "answers": [] if type(answers) is list and not answers else enc(list(answers)),
+        "interrupts": asked,
         "error": error if error is None or type(error) is str else enc(error),
         "goto": enc(list(outcome.goto)) if outcome.goto else [],
         "child_answers": enc(dict(outcome.child_answers)) if outcome.child_answers else {},
-        **({"task_results": enc(dict(outcome.task_results))} if outcome.task_results else {}),
     }
+    if outcome.task_results:
+        tree["task_results"] = enc(dict(outcome.task_results))
+    return tree
 
 
 def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:
     """Inverse of ``dump_outcome``."""
-    path = f"outcomes[{task_id!r}]"
-    raw = load(data, path, where)
+    try:
+        raw = serde.loads(data, "outcome")
+    except Exception:  # said again with the outcome's path (the path is built only then)
+        raw = load(data, f"outcomes[{task_id!r}]", where)
     try:
         writes = raw["writes"]
         return TaskOutcome(
@@ -271,4 +281,6 @@ def load_outcome(data: bytes, task_id: str, where: Where) -> TaskOutcome:
             dict(raw.get("task_results", ())),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise DeserializationError(f"{where} is unreadable: {path} is malformed ({exc!r})") from exc
+        raise DeserializationError(
+            f"{where} is unreadable: outcomes[{task_id!r}] is malformed ({exc!r})"
+        ) from exc

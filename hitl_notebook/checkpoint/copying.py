@@ -20,9 +20,10 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-__all__ = ["fresh_copy"]
+__all__ = ["IMMUTABLE", "fresh_copy"]
 
-_IMMUTABLE = frozenset(
+#: Types whose values are never copied (nothing in them can change).
+IMMUTABLE = _IMMUTABLE = frozenset(
     {
         str,
         int,

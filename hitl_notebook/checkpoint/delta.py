@@ -33,7 +33,7 @@ from typing import Any
 from . import bounds, frames
 from .base import Append, Change, Replace
 from .codec import Where, dump, dump_plain, load
-from .copying import fresh_copy
+from .copying import IMMUTABLE, fresh_copy
 from .serde import DeserializationError
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "Chain",
     "ValuesBuilder",
     "ValuesCache",
+    "Written",
     "encode_changes",
     "encode_values",
     "next_chain",
@@ -107,14 +108,15 @@ def next_chain(parent: Chain | None, delta_bytes: int, appended: int = 0) -> Cha
     if parent is None:
         return None
     length = parent.length + 1
-    weight = (
-        delta_bytes - appended + appended // APPEND_DISCOUNT + max(0, BYTES_PER_LINK - appended)
-    )
+    weight = delta_bytes - appended + appended // APPEND_DISCOUNT
+    if appended < BYTES_PER_LINK:
+        weight += BYTES_PER_LINK - appended
     total = parent.delta_bytes + weight
-    budget = max(DELTAS_PER_SNAPSHOT * parent.base_bytes, MIN_BUDGET)
-    if total > budget or length > MAX_CHAIN:
+    base = parent.base_bytes
+    budget = base * DELTAS_PER_SNAPSHOT
+    if total > (budget if budget > MIN_BUDGET else MIN_BUDGET) or length > MAX_CHAIN:
         return None
-    return Chain(False, length, total, parent.base_bytes)
+    return Chain(False, length, total, base)
 
 
 def encode_changes(
@@ -211,20 +213,28 @@ def with_changes(base: Mapping[str, Any], changes: Mapping[str, Change]) -> dict
         if isinstance(change, Append):
             values[channel] = [*values.get(channel, ()), *fresh_copy(change.items)]
         else:
-            values[channel] = fresh_copy(change.value)
+            value = change.value  # a str or a number (the usual) is kept, without a call
+            values[channel] = value if type(value) in IMMUTABLE else fresh_copy(value)
     return values
+
+
+#: A checkpoint's record sections as its writer framed them: the writes' tag, the writes
+#: and the next tasks (uncompressed serde bytes).
+Written = tuple[bytes, bytes, bytes]
 
 
 class ValuesCache:
     """A small thread-safe LRU of materialised values, keyed by checkpoint.
 
     Entries are private: callers must copy before handing values out, and never mutate.
-    Lists in neighbouring entries share their items (appending builds a new list).
+    Lists in neighbouring entries share their items (appending builds a new list). An entry
+    may also keep its checkpoint's ``Written`` sections (they never change once stored).
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._entries: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self._written: dict[tuple, Written] = {}
         self._lock = Lock()
 
     def get(self, key: tuple) -> dict[str, Any] | None:
@@ -234,23 +244,38 @@ class ValuesCache:
                 self._entries.move_to_end(key)
             return values
 
+    def written(self, key: tuple) -> Written | None:
+        """The entry's record sections, when it has them."""
+        with self._lock:
+            return self._written.get(key)
+
     def pop(self, key: tuple) -> dict[str, Any] | None:
         """Take an entry out of the cache (None when it is not there)."""
         with self._lock:
+            if self._written:
+                self._written.pop(key, None)
             return self._entries.pop(key, None)
 
-    def put(self, key: tuple, values: dict[str, Any]) -> None:
+    def put(self, key: tuple, values: dict[str, Any], written: Written | None = None) -> None:
         if self._size <= 0:
             return
         with self._lock:
-            self._entries[key] = values
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            entries = self._entries
+            if key in entries:
+                entries.move_to_end(key)
+            entries[key] = values
+            if written is not None:
+                self._written[key] = written
+            elif self._written:
+                self._written.pop(key, None)
+            if len(entries) > self._size:
+                gone, _ = entries.popitem(last=False)
+                self._written.pop(gone, None)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._written.clear()
 
     def evict(
         self, thread_id: str, ns: str | None = None, ids: Iterable[str] | None = None
@@ -261,3 +286,4 @@ class ValuesCache:
             for key in [k for k in self._entries if k[0] == thread_id]:
                 if (ns is None or key[1] == ns) and (wanted is None or key[2] in wanted):
                     del self._entries[key]
+                    self._written.pop(key, None)

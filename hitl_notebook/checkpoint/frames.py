@@ -30,6 +30,7 @@ __all__ = [
     "join",
     "pack",
     "pack_plain",
+    "pack_unnamed",
 ]
 
 MAGIC = b"HNF2"
@@ -150,6 +151,13 @@ def pack(tag: bytes, name: str, data: bytes, level: int = LEVEL) -> bytes:
     else:
         header = tag + bytes((flags,)) + _varint(len(encoded_name)) + _varint(len(data))
     return header + encoded_name + data
+
+
+def pack_unnamed(tag: bytes, data: bytes, tag2: bytes, data2: bytes) -> bytes:
+    """Two unnamed sections (a step's writes and next tasks), as two ``pack`` calls."""
+    if len(data) < DICTIONARY_FROM and len(data2) < DICTIONARY_FROM:  # stored as they are
+        return tag + bytes((0, 0, len(data))) + data + tag2 + bytes((0, 0, len(data2))) + data2
+    return pack(tag, "", data) + pack(tag2, "", data2)
 
 
 def pack_plain(tag: bytes, name: str, data: bytes) -> bytes:

@@ -138,7 +138,12 @@ class _MemoryTx:
         }
 
     def insert(self, row: Row, outcomes: list[OutcomeRow]) -> None:
-        space = self._threads.setdefault(row.thread_id, {}).setdefault(row.ns, _Namespace())
+        spaces = self._threads.get(row.thread_id)
+        if spaces is None:
+            spaces = self._threads[row.thread_id] = {}
+        space = spaces.get(row.ns)
+        if space is None:
+            space = spaces[row.ns] = _Namespace()
         cid, ids = row.id, space.ids
         uuid = uuid_form(cid)
         if not ids or (

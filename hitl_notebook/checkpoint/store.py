@@ -53,6 +53,7 @@ from .delta import (
     Chain,
     ValuesBuilder,
     ValuesCache,
+    Written,
     encode_changes,
     encode_values,
     next_chain,
@@ -206,6 +207,8 @@ _DEFAULT_KEY_BYTES = 256
 
 
 def _check_key(name: str, value: Any, *, optional: bool = False) -> None:
+    if type(value) is str and len(value) <= 128 and value.isascii() and "\x00" not in value:
+        return  # within every limit (the usual key: checked on every write)
     if value is None and optional:
         return
     if not isinstance(value, str):
@@ -294,19 +297,20 @@ class DeltaSaver(BaseCheckpointSaver):
         advance: bool = False,
     ) -> None:
         """``put`` with the parent's ``closed`` task outcomes, in one transaction."""
-        _check_ids(record.thread_id, record.ns, record.id, record.parent_id)
-        where = CheckpointLocation(record.thread_id, record.ns, record.id)
+        thread_id, ns, cid, parent_id = record.thread_id, record.ns, record.id, record.parent_id
+        _check_ids(thread_id, ns, cid, parent_id)
+        where = CheckpointLocation(thread_id, ns, cid)
         closing: list[OutcomeRow] = []
         if closed:
-            if record.parent_id is None:
+            if parent_id is None:
                 raise ValueError(
                     f"{where}: closed task outcomes belong to a parent, and it has none"
                 )
             for outcome in closed:
                 _check_key("task id", outcome.task_id)
-            at = CheckpointLocation(record.thread_id, record.ns, record.parent_id)
+            at = CheckpointLocation(thread_id, ns, parent_id)
             closing = [_outcome_row(o, at) for o in closed]
-        if record.parent_id is None:
+        if parent_id is None:
             changes = {}
         elif not changes.keys() <= record.values.keys():
             unknown = [k for k in changes if k not in record.values]
@@ -321,7 +325,7 @@ class DeltaSaver(BaseCheckpointSaver):
         if refs:  # ``[refs, writes]``: serde writes lists as plain JSON arrays
             writes = b"[" + dump(refs, "writes", where) + b"," + writes + b"]"
         tag = REFERRING_WRITES if refs else WRITES
-        tail = frames.pack(tag, "", writes) + frames.pack(NEXT, "", plans)
+        tail = frames.pack_unnamed(tag, writes, NEXT, plans)
         tail_size = len(writes) + len(plans)
         tail_values = (  # a bound, as ``encode_changes`` counts small sections
             tail_size + 2 if tail_size <= COUNT_FROM else _json_values(writes) + _json_values(plans)
@@ -331,17 +335,17 @@ class DeltaSaver(BaseCheckpointSaver):
             [_outcome_row(o, where) for o in record.outcomes.values()] if record.outcomes else []
         )
 
-        with self._writing(record.thread_id) as tx:
-            if advance and tx.head(record.thread_id, record.ns) != record.parent_id:
-                _compare_head(tx, record.thread_id, record.ns, record.parent_id, record.id)
-            if tx.row(record.thread_id, record.ns, record.id, with_data=False) is not None:
+        with self._writing(thread_id) as tx:
+            if advance and tx.head(thread_id, ns) != parent_id:
+                _compare_head(tx, thread_id, ns, parent_id, cid)
+            if tx.row(thread_id, ns, cid, with_data=False) is not None:
                 raise ValueError(f"{where} already exists: checkpoints are never overwritten")
-            parent = None
-            if record.parent_id is not None:
-                parent = tx.row(record.thread_id, record.ns, record.parent_id, with_data=False)
+            parent = (
+                None if parent_id is None else tx.row(thread_id, ns, parent_id, with_data=False)
+            )
             if closed and parent is None:
                 raise KeyError(
-                    f"{where}: its parent {record.parent_id!r} does not exist, so the "
+                    f"{where}: its parent {parent_id!r} does not exist, so the "
                     "outcomes of its tasks cannot be recorded"
                 )
             chain = next_chain(parent.chain if parent else None, delta_cost, appended)
@@ -361,10 +365,10 @@ class DeltaSaver(BaseCheckpointSaver):
             if size > bounds.MAX_RECORD_BYTES or values > bounds.MAX_VALUES:
                 _check_readable(size, values, where)
             row = Row(
-                record.thread_id,
-                record.ns,
-                record.id,
-                record.parent_id,
+                thread_id,
+                ns,
+                cid,
+                parent_id,
                 record.step,
                 record.source,
                 record.created_at,
@@ -374,9 +378,9 @@ class DeltaSaver(BaseCheckpointSaver):
             )
             if closing and parent is not None:  # last: the in-memory store has no rollback
                 for stored in closing:
-                    tx.upsert_outcome(record.thread_id, record.ns, parent.id, stored)
+                    tx.upsert_outcome(thread_id, ns, parent.id, stored)
             tx.insert(row, outcomes)
-        self._remember(row, parent, changes, record.values)
+        self._remember(row, parent, changes, record.values, (tag, writes, plans))
 
     def put_outcome(
         self,
@@ -410,7 +414,11 @@ class DeltaSaver(BaseCheckpointSaver):
         (another writer answered the same question meanwhile)."""
         cid = CheckpointId(where.checkpoint_id)
         outs = tx.outcomes(ThreadId(where.thread_id), Namespace(where.ns), cid, cid)
-        row = next((o for o in outs.get(cid, []) if o.task_id == task_id), None)
+        row = None
+        for stored in outs.get(cid, ()):
+            if stored.task_id == task_id:
+                row = stored
+                break
         if row is None:
             current = _answers_mark(None)
         elif row.mark is not None:
@@ -428,10 +436,16 @@ class DeltaSaver(BaseCheckpointSaver):
             )
 
     def _remember(
-        self, row: Row, parent: Row | None, changes: Mapping[str, Change], values: Mapping[str, Any]
+        self,
+        row: Row,
+        parent: Row | None,
+        changes: Mapping[str, Change],
+        values: Mapping[str, Any],
+        written: Written,
     ) -> None:
         """Cache the new checkpoint's values when that costs O(what changed), from what the
-        engine passed (copied), not by decoding what was just encoded.
+        engine passed (copied), not by decoding what was just encoded; with its ``written``
+        record sections, so that reading it back need not inflate them again.
 
         A step of a run (source "loop") moves its parent's entry to itself: the run reads
         the checkpoint it just wrote, not the one before, and keeping both would hold a copy
@@ -441,17 +455,16 @@ class DeltaSaver(BaseCheckpointSaver):
         """
         if parent is None:
             base = None
-        elif row.source == "loop":
-            base = self._cache.pop(_key(parent))
-        else:
-            base = self._cache.get(_key(parent))
+        else:  # (``_key`` inlined: once per step)
+            key = (parent.thread_id, parent.ns, parent.id, parent.created_at)
+            base = self._cache.pop(key) if row.source == "loop" else self._cache.get(key)
         if base is not None:  # a snapshot too: how it is stored does not change its values
             cached = with_changes(base, changes)
         elif row.chain.is_snapshot:
             cached = {k: fresh_copy(v) for k, v in values.items()}
         else:
             return
-        self._cache.put(_key(row), cached)
+        self._cache.put((row.thread_id, row.ns, row.id, row.created_at), cached, written)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -689,36 +702,43 @@ class DeltaSaver(BaseCheckpointSaver):
         """The record handed out (fresh objects, but for the values when ``copy`` is False);
         ``sections`` are the row's, when already decoded."""
         where = CheckpointLocation(row.thread_id, row.ns, row.id)
-        if sections is None:
-            try:
-                sections = frames.decode_sections(row.data, _RECORD_TAGS)
-            except frames.FrameError as exc:
-                raise DeserializationError(f"{where} is unreadable: {exc}") from exc
-        parts = {s.tag: s for s in sections if s.tag in _RECORD_TAGS}
-        if NEXT not in parts or len(parts) != 2:
-            raise DeserializationError(
-                f"{where} is unreadable: its writes or next tasks are missing"
-            )
-        writes, refs = _writes(parts, where)
+        written = None if sections is not None else self._cache.written(_key(row))
+        if written is not None:  # this process wrote it a moment ago
+            tag, data, plans = written
+            writes, refs = _writes(tag, "", data, where)
+        else:
+            if sections is None:
+                try:
+                    sections = frames.decode_sections(row.data, _RECORD_TAGS)
+                except frames.FrameError as exc:
+                    raise DeserializationError(f"{where} is unreadable: {exc}") from exc
+            parts = {s.tag: s for s in sections if s.tag in _RECORD_TAGS}
+            if NEXT not in parts or len(parts) != 2:
+                raise DeserializationError(
+                    f"{where} is unreadable: its writes or next tasks are missing"
+                )
+            stored = parts.get(WRITES) or parts[REFERRING_WRITES]
+            writes, refs = _writes(stored.tag, stored.name, stored.data, where)
+            plans = parts[NEXT].data
         if refs and isinstance(values, DeferredValues):  # joined when first read, like them
             join = functools.partial(join_writes, writes, refs, values, where)
             writes = DeferredValues(join, tuple(writes) if type(writes) is dict else None)
         elif refs:  # entries stored once, in the values (see ``write_refs``)
             writes = join_writes(writes, refs, values, where)
-        return CheckpointRecord(
-            thread_id=row.thread_id,
-            ns=row.ns,
-            id=row.id,
-            parent_id=row.parent_id,
-            step=row.step,
-            source=row.source,
-            writes=writes,
+        return CheckpointRecord(  # (positional: the fields' order, cheaper than keywords)
+            row.thread_id,
+            row.ns,
+            row.id,
+            row.parent_id,
+            row.step,
+            row.source,
+            writes,
             # Uncopied (``shared``): the saver's dict, or a read-only DeferredValues.
-            values=fresh_copy(values) if copy else cast(dict, values),
-            next=load_plans(parts[NEXT].data, where),
-            created_at=row.created_at,
-            metadata=load_metadata(row.metadata, where),
-            outcomes={o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
+            fresh_copy(values) if copy else cast(dict, values),
+            load_plans(plans, where),
+            row.created_at,
+            load_metadata(row.metadata, where),
+            {o.task_id: load_outcome(o.data, o.task_id, where) for o in outcomes},
         )
 
     def children(
@@ -900,11 +920,12 @@ def _answers_mark(outcome: TaskOutcome | None) -> tuple[int, frozenset[str], boo
     return (len(outcome.answers), frozenset(outcome.child_answers), outcome.writes is not None)
 
 
-def _writes(parts: Mapping[bytes, frames.Section], where: CheckpointLocation) -> tuple[Any, Any]:
-    """The stored writes and their references to the values (empty when none)."""
-    if WRITES in parts:
-        return load(parts[WRITES].data, "writes", where), parts[WRITES].name
-    pair = load(parts[REFERRING_WRITES].data, "writes", where)
+def _writes(tag: bytes, name: str, data: bytes, where: CheckpointLocation) -> tuple[Any, Any]:
+    """The stored writes and their references to the values (empty when none), from the
+    writes section (bounded: decoded by ``frames`` or written by this process)."""
+    if tag == WRITES:
+        return load(data, "writes", where, shaped=True), name
+    pair = load(data, "writes", where, shaped=True)
     if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not list or not pair[0]:
         raise DeserializationError(f"{where} is unreadable: writes are malformed")
     return pair[1], pair[0]
@@ -943,10 +964,10 @@ def _waits(outcome: TaskOutcome, ns: str) -> bool:
     n+1-th answer; one raised in a subgraph it calls, by its id in ``child_answers``)."""
     if outcome.writes is not None:
         return False
-    return any(
-        i.index >= len(outcome.answers) if i.ns == ns else i.id not in outcome.child_answers
-        for i in outcome.interrupts
-    )
+    for i in outcome.interrupts:  # (a loop: cheaper than ``any`` over a generator)
+        if i.index >= len(outcome.answers) if i.ns == ns else i.id not in outcome.child_answers:
+            return True
+    return False
 
 
 def row_matches(row: Row, wanted: Mapping[str, Any]) -> bool:

@@ -35,7 +35,13 @@ MIN_SHARED = 24
 def split_writes(writes: Any, changes: Mapping[str, Change]) -> tuple[Any, list[list]]:
     """``writes`` with what its changes already hold replaced by None, and the references
     to it (none: ``writes`` itself and ``[]``)."""
-    if type(writes) is not dict or not any(map(_may_refer, changes.values())):
+    if type(writes) is not dict:
+        return writes, []
+    for changed in changes.values():  # most steps change only short strings and numbers
+        value = getattr(changed, "value", None)
+        if (type(value) is not str or len(value) >= MIN_SHARED) and _may_refer(changed):
+            break
+    else:
         return writes, []
     updates = {n: u for n, u in writes.items() if type(n) is str and type(u) is dict}
     shared = _shared_channels(updates)

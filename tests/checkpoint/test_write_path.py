@@ -145,6 +145,42 @@ def test_plans_are_stored_as_names_only_when_their_ids_derive_from_the_checkpoin
     assert dump_plans([], where) == b"[]"
 
 
+@pytest.mark.parametrize("arg", VALUES, ids=repr)
+def test_plans_with_any_argument_are_stored_as_serde_writes_them(arg):
+    """Only a plan's argument goes through serde's walk; the rows are serde's either way."""
+    cid = new_checkpoint_id()
+    where = CheckpointLocation("t", "", cid)
+    plans = [
+        TaskPlan(task_id(cid, "", "a"), "a", send_arg=arg),
+        TaskPlan(task_id(cid, "", "b", 1), "b", send_arg=arg, is_send=True),
+        TaskPlan("my-own-id", "c", send_arg=arg),
+    ]
+    rows = [[None, "a", arg, False], [None, "b", arg, True], ["my-own-id", "c", arg, False]]
+    if arg is None:
+        rows[0] = "a"
+    assert dump_plans(plans, where) == serde.dumps(rows)
+
+
+def test_a_plan_serde_refuses_is_named_as_before():
+    where = CheckpointLocation("t", "", new_checkpoint_id())
+    with pytest.raises(SerializationError, match=r"next\[0\]\[2\]"):
+        dump_plans([TaskPlan("i", "a", send_arg=object())], where)
+    odd_name = dump_plans([TaskPlan("i", "lone \ud800", send_arg=1)], where)
+    assert odd_name == serde.dumps([["i", "lone \ud800", 1, False]])
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_any_value_is_dumped_as_serde_writes_it(value):
+    assert dump({"n": value}, "writes", "here") == serde.dumps({"n": value})
+
+
+@pytest.mark.parametrize("sizes", [(0, 0), (47, 10), (48, 0), (10, 48), (600, 3), (3, 600)])
+def test_a_steps_two_sections_pack_as_two_sections(sizes):
+    first, second = (bytes(range(97, 97 + 20)) * 40)[: sizes[0]], b"x" * sizes[1]
+    packed = frames.pack_unnamed(b"W", first, b"N", second)
+    assert packed == frames.pack(b"W", "", first) + frames.pack(b"N", "", second)
+
+
 def test_checkpoint_ids_of_either_form_are_kept_in_order_whatever_order_they_come_in():
     """The in-memory saver compares UUID-form ids as text and packs the others: listing is
     newest first in ``keys.order`` however the ids were inserted."""
