@@ -32,6 +32,9 @@ pytestmark = pytest.mark.langgraph
 #: the waiting task's result, subgraph task namespaces in checkpoint payloads).
 SEEDS = [0, 1, 4, 5, 11, 16, 18, 20, 23, 33, 35, 46, 54, 60, 64, 74, 89, 101, 107, 112, 114]
 SEEDS += [121, 122, 129, 135, 139]
+#: Failed until the eleventh session (a paused subgraph's last state chunk, a command for the
+#: parent stored as an error, when a subgraph continues its last run, a replay's budget).
+SEEDS += [9, 22, 38, 92, 98]
 
 _ID = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}|[0-9a-f]{64}"
