@@ -23,7 +23,7 @@ from uuid import UUID
 __all__ = ["IMMUTABLE", "fresh_copy"]
 
 #: Types whose values are never copied (nothing in them can change).
-IMMUTABLE = _IMMUTABLE = frozenset(
+IMMUTABLE = frozenset(
     {
         str,
         int,
@@ -92,7 +92,7 @@ def _copy_fields(fields: dict) -> dict:
     fields = fields.copy()
     for k, v in fields.items():
         t = type(v)
-        if t not in _IMMUTABLE:
+        if t not in IMMUTABLE:
             fields[k] = t() if not v and (t is dict or t is list) else fresh_copy(v)
     return fields
 
@@ -105,7 +105,7 @@ def _copy_pydantic(value: Any) -> Any:
     fields = value.__dict__.copy()
     for k, v in fields.items():
         t = type(v)
-        if t not in _IMMUTABLE:
+        if t not in IMMUTABLE:
             fields[k] = t() if not v and (t is dict or t is list) else fresh_copy(v)
     set_dict(new, fields)
     extra = value.__pydantic_extra__  # None, or a dict: empty in most messages, made inline
@@ -122,7 +122,7 @@ def _copy_pydantic(value: Any) -> Any:
 def fresh_copy(value: Any) -> Any:
     """A copy of ``value`` sharing nothing mutable with it."""
     t: type = type(value)
-    if t in _IMMUTABLE:
+    if t in IMMUTABLE:
         return value
     if t in _DATACLASSES:
         new: Any = _new(t)
@@ -132,11 +132,11 @@ def fresh_copy(value: Any) -> Any:
         return _copy_pydantic(value)
     # Items that are immutable (most of them) are kept without a call per item.
     if t is list:
-        return [v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value]
+        return [v if type(v) in IMMUTABLE else fresh_copy(v) for v in value]
     if t is dict:
-        return {k: v if type(v) in _IMMUTABLE else fresh_copy(v) for k, v in value.items()}
+        return {k: v if type(v) in IMMUTABLE else fresh_copy(v) for k, v in value.items()}
     if t is tuple:
-        return tuple(v if type(v) in _IMMUTABLE else fresh_copy(v) for v in value)
+        return tuple(v if type(v) in IMMUTABLE else fresh_copy(v) for v in value)
     if _plain_dataclass(t):
         _DATACLASSES.add(t)
         return fresh_copy(value)

@@ -204,10 +204,17 @@ def validate_filter(filter: Mapping[str, Any] | None) -> dict[str, Any]:
 #: one PostgreSQL index entry, which must stay under its ~2.7 KB limit on every backend.
 MAX_KEY_BYTES = {"thread_id": 1024, "ns": 1024, "checkpoint id": 128, "parent id": 128}
 _DEFAULT_KEY_BYTES = 256
+#: A plain ASCII key no longer than this is within every limit above.
+_WITHIN_EVERY_LIMIT = min(*MAX_KEY_BYTES.values(), _DEFAULT_KEY_BYTES)
 
 
 def _check_key(name: str, value: Any, *, optional: bool = False) -> None:
-    if type(value) is str and len(value) <= 128 and value.isascii() and "\x00" not in value:
+    if (
+        type(value) is str
+        and len(value) <= _WITHIN_EVERY_LIMIT
+        and value.isascii()
+        and "\x00" not in value
+    ):
         return  # within every limit (the usual key: checked on every write)
     if value is None and optional:
         return
